@@ -1,0 +1,134 @@
+/**
+ * The check contract. A check is one file `suites/<path>.check.ts` whose default export
+ * is a {@link CheckDefinition}; its id is its path (`paper/rec-3/source-port-randomisation`).
+ * A check reads evidence only: it never opens a socket, reads the clock or looks at live
+ * state, so a verdict can be recomputed from a stored run.
+ */
+import type { Evidence } from '../evidence/evidence.ts';
+import type { Profile } from '../profile/profile-types.ts';
+
+/** Graded verdicts. A check never turns missing evidence into PASS. */
+export type Verdict =
+  /** The requirement holds, by the stated decision rule. */
+  | 'PASS'
+  /** The requirement does not hold. */
+  | 'FAIL'
+  /** Not enough evidence to decide; the outcome says what was missing. */
+  | 'INCONCLUSIVE'
+  /** The conformance statement (ICS) justifies leaving it out. */
+  | 'NOT_APPLICABLE'
+  /** A harness fault, never the DUT's. */
+  | 'ERROR'
+  /** An observation that requires nothing. */
+  | 'INFO';
+
+export const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'INCONCLUSIVE', 'NOT_APPLICABLE', 'ERROR', 'INFO'];
+
+/** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation. */
+export type Keyword = 'MUST' | 'SHOULD' | 'MAY' | 'RECOMMENDATION';
+
+/** Severity after the paper's Table I (Critical / High / Medium), plus Low. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+/** Which clauses of which catalogue a check covers. */
+export interface ClauseCoverage {
+  /** Paper recommendation numbers, `'1'`–`'9'`. */
+  paper: string[];
+  /** Draft clause ids (`IOTDNS-D-RND-1`); provisional until the draft text is read. */
+  draft: string[];
+  /** EN 303 645 provision numbers (V2.1.1 numbering, e.g. `5.13-1`). */
+  etsi: string[];
+}
+
+/** The decision rule, in words for the report and as numbers the verdict function reads. */
+export interface DecisionRule {
+  /** The rule, stated so a reader can apply it by hand. */
+  text: string;
+  /** Every threshold the rule uses. The verdict function reads them from here. */
+  parameters: Record<string, number>;
+}
+
+/** Typed metadata every check carries; validated against `check-meta.schema.json`. */
+export interface CheckMeta {
+  /** One line, what is checked. */
+  title: string;
+  /** The requirement as its source states it (quoted or closely paraphrased, source named). */
+  requirement: string;
+  keyword: Keyword;
+  severity: Severity;
+  covers: ClauseCoverage;
+  decisionRule: DecisionRule;
+  /** Experiments whose phases provide this check's evidence (`baseline` for passive ones). */
+  experiments: string[];
+}
+
+/** A pointer into the evidence a verdict rests on. */
+export type EvidenceRef =
+  /** Events of `events.ndjson` by `seq`; `seqs` may be a sample, `count` says how many in all. */
+  | { kind: 'events'; file: string; seqs: number[]; count: number; note: string }
+  /** A time range (µs since the epoch). */
+  | { kind: 'time-range'; from: number; to: number; note: string };
+
+/** A figure in an outcome: a number, a short text, or a small table of them. */
+export type Figure = number | string | boolean | null | Figure[] | { [key: string]: Figure };
+
+/** What a verdict function returns. */
+export interface CheckOutcome {
+  verdict: Verdict;
+  /** What a conforming device does, in protocol terms. */
+  expected: string;
+  /** What this device did, with the numbers. */
+  observed: string;
+  /** The measurements the verdict was computed from, by name. */
+  figures: Record<string, Figure>;
+  evidence: EvidenceRef[];
+}
+
+/** What a verdict function gets besides the evidence. */
+export interface CheckContext {
+  /** The DUT being judged (evidence may hold other DUTs' events). */
+  dutId: string;
+  profile: Profile;
+  /** The name of the evidence file the refs point into. */
+  eventsFile: string;
+}
+
+/** A check as a file exports it. */
+export interface CheckDefinition {
+  meta: CheckMeta;
+  judge(evidence: Evidence, context: CheckContext): CheckOutcome;
+}
+
+/** A discovered check: its definition plus the identity its path gives it. */
+export interface LoadedCheck extends CheckDefinition {
+  /** Path under `suites/` without `.check.ts`. */
+  id: string;
+  /** Absolute path of the check file. */
+  file: string;
+}
+
+/** One check's result as the report records it. */
+export interface CheckResult extends CheckOutcome {
+  check: string;
+  title: string;
+  keyword: Keyword;
+  severity: Severity;
+  covers: ClauseCoverage;
+  requirement: string;
+  decisionRule: DecisionRule;
+  /** Set when the verdict is ERROR: the harness fault. */
+  error?: string;
+}
+
+/**
+ * Declares a check. Identity comes from the file path, so there is nothing to register.
+ *
+ * @example
+ * export default defineCheck({
+ *   meta: { title: 'Transaction IDs are random', ... },
+ *   judge(evidence, { dutId }) { ... return { verdict: 'PASS', ... } },
+ * });
+ */
+export function defineCheck(definition: CheckDefinition): CheckDefinition {
+  return definition;
+}

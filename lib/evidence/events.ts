@@ -1,0 +1,195 @@
+/**
+ * The evidence event vocabulary: one JSON object per line of `events.ndjson`.
+ *
+ * Events are written as they happen and never rewritten. Every verdict is computed
+ * from these records alone, so each one carries what a check or a regulator needs to
+ * re-judge it: time, endpoints, the decoded header and sections, and the raw wire
+ * bytes (base64) so the decoding itself can be re-done.
+ */
+
+/** Microseconds since the Unix epoch (fits a double exactly until the year 2255). */
+export type Microseconds = number;
+
+/** A transport address as seen on the socket. IPv4-mapped IPv6 is normalised to IPv4. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** How a DNS message travelled. `dot` and `doh` arrive with the encrypted-transport issue. */
+export type Transport = 'udp' | 'tcp' | 'dot' | 'doh';
+
+/** Header flags of a DNS message, decoded. */
+export interface DnsFlags {
+  qr: boolean;
+  opcode: string;
+  aa: boolean;
+  tc: boolean;
+  rd: boolean;
+  ra: boolean;
+  /** The Z bit (must be zero). */
+  z: boolean;
+  ad: boolean;
+  cd: boolean;
+  rcode: string;
+}
+
+/** One entry of the question section. Names are kept as sent (0x20 case included). */
+export interface DnsQuestion {
+  name: string;
+  type: string;
+  class: string;
+}
+
+/** One EDNS(0) option of an OPT record. */
+export interface EdnsOptionSummary {
+  code: number;
+  /** IANA name where known, e.g. `PADDING` for code 12. */
+  name: string | null;
+  /** Option data length in octets. */
+  length: number;
+}
+
+/** What the OPT pseudo-record of a message said (RFC 6891). */
+export interface EdnsSummary {
+  /** Advertised UDP payload size (the OPT record's CLASS field). */
+  udpSize: number;
+  version: number;
+  /** DNSSEC OK bit. */
+  do: boolean;
+  extendedRcode: number;
+  options: EdnsOptionSummary[];
+}
+
+/** A resource record, decoded to presentation form. */
+export interface RecordSummary {
+  name: string;
+  type: string;
+  class: string;
+  ttl: number;
+  /** RDATA in presentation form (address, target name, text...). */
+  data: string;
+}
+
+/** Fields shared by every event. */
+export interface EventBase {
+  /** Position in this log, from 1, without gaps. */
+  seq: number;
+  /** When it happened, µs since the epoch. */
+  t: Microseconds;
+  /** The DUT this event belongs to, or null (harness events, traffic from undeclared hosts). */
+  dut: string | null;
+  /** The phase in force when it happened, or null outside any phase. */
+  phase: string | null;
+}
+
+/** Fields shared by the decoded DNS message events. */
+export interface DnsMessageFields {
+  transport: Transport;
+  /** The DUT side of the exchange. */
+  client: Endpoint;
+  /** The harness side of the exchange. */
+  server: Endpoint;
+  txid: number;
+  flags: DnsFlags;
+  questions: DnsQuestion[];
+  /** The OPT record, or null when the message carried none. */
+  edns: EdnsSummary | null;
+  /** Message size in octets (without the TCP length prefix). */
+  size: number;
+  /** The message exactly as it was on the wire, base64. */
+  wire: string;
+}
+
+/** A DNS query the resolver received. */
+export interface QueryEvent extends EventBase, DnsMessageFields {
+  type: 'dns.query';
+  /** The scenario in force, in its textual form (e.g. `ttl(0)|forgeA(127.0.0.77)`). */
+  scenario: string;
+}
+
+/** A DNS response the resolver sent. */
+export interface ResponseEvent extends EventBase, DnsMessageFields {
+  type: 'dns.response';
+  /** `seq` of the query this answers. */
+  queryRef: number;
+  answers: RecordSummary[];
+  authority: RecordSummary[];
+  additional: RecordSummary[];
+  scenario: string;
+  /** Names of the scenario primitives that changed this response, in order. */
+  manipulations: string[];
+  /** Why the harness answered this way when it was not the scenario (e.g. ACL refusal). */
+  reason: string | null;
+}
+
+/** A query the scenario chose not to answer. */
+export interface DropEvent extends EventBase {
+  type: 'dns.drop';
+  queryRef: number;
+  transport: Transport;
+  client: Endpoint;
+  scenario: string;
+  reason: string;
+}
+
+/** Bytes that did not decode as a DNS message. Logged, never fatal. */
+export interface MalformedEvent extends EventBase {
+  type: 'dns.malformed';
+  transport: Transport;
+  client: Endpoint;
+  server: Endpoint;
+  size: number;
+  /** What the decoder said. */
+  error: string;
+  /** Whether the harness answered FORMERR (only to declared DUTs, when the header was readable). */
+  answered: boolean;
+  wire: string;
+}
+
+/** A listener of the resolver came up. */
+export interface ListenEvent extends EventBase {
+  type: 'resolver.listen';
+  transport: Transport;
+  address: string;
+  port: number;
+}
+
+/** A phase (one experiment's time window) began or ended. */
+export interface PhaseEvent extends EventBase {
+  type: 'phase.start' | 'phase.end';
+  /** The phase name; `phase` of the base carries the same value. */
+  name: string;
+  scenario: string;
+  /** Why the phase ended (`window elapsed`, `interrupted`, ...); only on `phase.end`. */
+  reason?: string;
+}
+
+/** The run began or ended. */
+export interface RunEvent extends EventBase {
+  type: 'run.start' | 'run.end';
+  runId: string;
+  reason?: string;
+}
+
+/** A simulated device process started, wrote a line of its own log, or exited. */
+export interface DutProcessEvent extends EventBase {
+  type: 'dut.start' | 'dut.exit';
+  pid: number | null;
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/** Every event kind. Checks switch on `type`. */
+export type EvidenceEvent =
+  | QueryEvent
+  | ResponseEvent
+  | DropEvent
+  | MalformedEvent
+  | ListenEvent
+  | PhaseEvent
+  | RunEvent
+  | DutProcessEvent;
+
+/** An event before the log numbers it. */
+export type UnnumberedEvent = EvidenceEvent extends infer E ? (E extends EvidenceEvent ? Omit<E, 'seq'> : never) : never;

@@ -1,0 +1,51 @@
+/**
+ * Reads an `events.ndjson` file back into an {@link Evidence} view. A line that is not
+ * JSON, or not an event, is a clear error naming the file, the line and the byte offset:
+ * evidence is never half-read silently.
+ */
+import { readFileSync } from 'node:fs';
+import { Evidence } from './evidence.ts';
+import type { EvidenceEvent } from './events.ts';
+
+/** Evidence that could not be read, with where. */
+export class EvidenceFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly byteOffset: number,
+    readonly problem: string,
+  ) {
+    super(`${file}: line ${line} (byte offset ${byteOffset}): ${problem}`);
+    this.name = 'EvidenceFormatError';
+  }
+}
+
+/** Parses NDJSON text of evidence events; `file` names it in errors. */
+export function parseEvents(text: string, file: string): EvidenceEvent[] {
+  const events: EvidenceEvent[] = [];
+  let offset = 0;
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo += 1;
+    const lineOffset = offset;
+    offset += Buffer.byteLength(line, 'utf8') + 1;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new EvidenceFormatError(file, lineNo, lineOffset, `not JSON (${(error as Error).message})`);
+    }
+    if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string'
+      || typeof (value as { seq?: unknown }).seq !== 'number' || typeof (value as { t?: unknown }).t !== 'number') {
+      throw new EvidenceFormatError(file, lineNo, lineOffset, 'not an evidence event (needs numeric seq and t, string type)');
+    }
+    events.push(value as EvidenceEvent);
+  }
+  return events;
+}
+
+/** Loads an events file into an evidence view. */
+export function loadEvidence(file: string): Evidence {
+  return new Evidence(parseEvents(readFileSync(file, 'utf8'), file));
+}

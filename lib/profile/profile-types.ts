@@ -1,0 +1,121 @@
+/**
+ * A profile describes one device under test and how the harness meets it: who the DUT
+ * is, where the resolver listens, what the zone holds, how long to observe, and either
+ * the behaviour of a simulated device (the harness starts it) or nothing more (a real
+ * device on a lab network). Profiles are YAML, validated by `profile.schema.json`.
+ */
+
+/** Who the device under test is (ISO/IEC 17025 §7.8.2.1 g: unambiguous identification). */
+export interface DutIdentity {
+  /** Short stable identifier, used in file names and evidence (`[a-z0-9-]+`). */
+  id: string;
+  vendor: string;
+  model: string;
+  hardware?: string;
+  firmware?: string;
+  serial?: string;
+  mac?: string;
+  /** The DUT's IP addresses. Only these get answers from the resolver. */
+  addresses: string[];
+  /** Condition of the item tested. */
+  state?: 'factory-default' | 'initialised';
+}
+
+/** One socket the resolver listens on. */
+export interface ListenSpec {
+  transport: 'udp' | 'tcp';
+  address: string;
+  /** 0 lets the system pick a free port (simulated devices are told which). */
+  port: number;
+}
+
+/** One record of the zone the resolver serves. */
+export interface ZoneRecord {
+  name: string;
+  type: 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS';
+  ttl: number;
+  /** Presentation form: an address, a target name, a text string, `10 mail.example.` for MX. */
+  data: string;
+}
+
+/** Where a source port comes from for each query. */
+export type SourcePortStrategy =
+  | { strategy: 'fixed'; port: number }
+  | { strategy: 'sequential'; start: number; step?: number }
+  | { strategy: 'pool'; ports: number[] }
+  | { strategy: 'random'; min: number; max: number }
+  /** Let the kernel choose an ephemeral port (Linux randomises them). */
+  | { strategy: 'os' };
+
+/** Where a transaction ID comes from for each query. */
+export type TxidStrategy =
+  | { strategy: 'constant'; value: number }
+  | { strategy: 'counter'; start: number; step?: number }
+  | { strategy: 'random' };
+
+/** What the stub does with the TTLs it receives. */
+export type TtlHandling =
+  | { mode: 'honour' }
+  /** No cache: every lookup the application makes goes to the network. */
+  | { mode: 'ignore' }
+  | { mode: 'clamp'; min: number; max: number };
+
+/** Retransmission policy for one lookup. */
+export interface RetryPolicy {
+  /** Wait for the first answer this long. */
+  timeoutMs: number;
+  /** Total attempts, the first one included. */
+  attempts: number;
+  /** Each next timeout is the previous one times this factor. */
+  backoff: number;
+  maxTimeoutMs: number;
+}
+
+/** One name the simulated device's application needs, and how often. */
+export interface LookupSpec {
+  name: string;
+  type: 'A' | 'AAAA';
+  /** The application asks for the name this often. */
+  everyMs: number;
+  /** Uniform random extra delay added to each interval, 0 for none. */
+  jitterMs?: number;
+}
+
+/** How a simulated device behaves (its stub resolver and its application). */
+export interface SimulatedBehaviour {
+  lookups: LookupSpec[];
+  sourcePort: SourcePortStrategy;
+  txid: TxidStrategy;
+  ttl: TtlHandling;
+  retry: RetryPolicy;
+  edns: { enabled: false } | { enabled: true; udpSize: number };
+  /** Retry over TCP when an answer arrives with TC=1. */
+  tcpOnTruncation: boolean;
+}
+
+/** A device the harness starts itself. */
+export interface SimulatedDevice {
+  kind: 'simulated';
+  behaviour: SimulatedBehaviour;
+}
+
+/** A real device on a lab network; the harness starts nothing. */
+export interface LabDevice {
+  kind: 'lab';
+  /** What the operator must do to make the DUT use the harness (shown before observing). */
+  instructions?: string;
+}
+
+/** A validated profile. */
+export interface Profile {
+  profileVersion: 1;
+  /** Free text: what this profile is for. */
+  description?: string;
+  dut: DutIdentity;
+  device: SimulatedDevice | LabDevice;
+  resolver: { listen: ListenSpec[] };
+  zone: ZoneRecord[];
+  /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
+  scenario: string[];
+  observe: { windowSeconds: number };
+}

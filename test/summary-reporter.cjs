@@ -1,0 +1,16 @@
+// Mocha's spec output, then one closing line CI can read: "N passed, N failed".
+// CommonJS because mocha loads reporters with require().
+'use strict';
+const Mocha = require('mocha');
+const { EVENT_RUN_END } = Mocha.Runner.constants;
+
+class SummaryReporter extends Mocha.reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    runner.once(EVENT_RUN_END, () => {
+      const s = runner.stats;
+      console.log(`${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
+    });
+  }
+}
+module.exports = SummaryReporter;
