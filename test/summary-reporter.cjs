@@ -9,7 +9,8 @@ class SummaryReporter extends Mocha.reporters.Spec {
     super(runner, options);
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats;
-      console.log(`${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
+      if (s.pending > 0) console.log(`${s.pending} skipped`);
+      console.log(`${s.passes} passed, ${s.failures} failed`);
     });
   }
 }
