@@ -1,0 +1,90 @@
+/**
+ * Turns decoded messages into the evidence vocabulary of `lib/evidence/events.ts`:
+ * flags, questions, the OPT record, and records in presentation form.
+ */
+import type { Answer, OptAnswer } from 'dns-packet';
+import type { DnsFlags, DnsQuestion, EdnsSummary, RecordSummary } from '../evidence/events.ts';
+import type { DecodedMessage } from './codec.ts';
+
+/** EDNS(0) option names by code (IANA "DNS EDNS0 Option Codes"). */
+const EDNS_OPTION_NAMES: Record<number, string> = {
+  3: 'NSID',
+  8: 'CLIENT_SUBNET',
+  9: 'EXPIRE',
+  10: 'COOKIE',
+  11: 'TCP_KEEPALIVE',
+  12: 'PADDING',
+  13: 'CHAIN',
+  14: 'KEY_TAG',
+  15: 'EXTENDED_DNS_ERROR',
+};
+
+export function summariseFlags(message: DecodedMessage): DnsFlags {
+  return {
+    qr: message.flag_qr,
+    opcode: message.opcode,
+    aa: message.flag_aa,
+    tc: message.flag_tc,
+    rd: message.flag_rd,
+    ra: message.flag_ra,
+    z: message.flag_z,
+    ad: message.flag_ad,
+    cd: message.flag_cd,
+    rcode: message.rcode,
+  };
+}
+
+export function summariseQuestions(message: DecodedMessage): DnsQuestion[] {
+  return (message.questions ?? []).map((q) => ({ name: q.name, type: q.type, class: q.class ?? 'IN' }));
+}
+
+/** The OPT pseudo-record of the additional section, or undefined. */
+export function findOpt(message: DecodedMessage): OptAnswer | undefined {
+  return (message.additionals ?? []).find((rr): rr is OptAnswer => rr.type === 'OPT');
+}
+
+export function summariseEdns(message: DecodedMessage): EdnsSummary | null {
+  const opt = findOpt(message);
+  if (!opt) return null;
+  return {
+    udpSize: opt.udpPayloadSize,
+    version: opt.ednsVersion,
+    do: opt.flag_do,
+    extendedRcode: opt.extendedRcode,
+    options: (opt.options ?? []).map((o) => ({
+      code: o.code,
+      name: EDNS_OPTION_NAMES[o.code] ?? null,
+      length: o.data?.length ?? ('length' in o && typeof o.length === 'number' ? o.length : 0),
+    })),
+  };
+}
+
+/** RDATA in presentation form, for the record types the harness serves or meets. */
+export function presentData(rr: Answer): string {
+  const data = (rr as { data?: unknown }).data;
+  if (typeof data === 'string') return data;
+  if (Buffer.isBuffer(data)) return data.toString('hex');
+  if (Array.isArray(data)) return data.map((d) => (Buffer.isBuffer(d) ? d.toString('utf8') : String(d))).join(' ');
+  if (rr.type === 'MX' && data && typeof data === 'object') {
+    const mx = data as { preference?: number; exchange: string };
+    return `${mx.preference ?? 0} ${mx.exchange}`;
+  }
+  if (rr.type === 'SOA' && data && typeof data === 'object') {
+    const soa = data as { mname: string; rname: string; serial?: number; refresh?: number; retry?: number; expire?: number; minimum?: number };
+    return `${soa.mname} ${soa.rname} ${soa.serial ?? 0} ${soa.refresh ?? 0} ${soa.retry ?? 0} ${soa.expire ?? 0} ${soa.minimum ?? 0}`;
+  }
+  return JSON.stringify(data ?? null);
+}
+
+/** Records of a section, OPT left out (it is summarised as `edns`). */
+export function summariseRecords(records: Answer[] | undefined): RecordSummary[] {
+  return (records ?? [])
+    .filter((rr) => rr.type !== 'OPT')
+    .map((rr) => ({
+      name: rr.name,
+      type: rr.type,
+      class: ('class' in rr && typeof rr.class === 'string' ? rr.class : 'IN'),
+      ttl: ('ttl' in rr && typeof rr.ttl === 'number' ? rr.ttl : 0),
+      data: presentData(rr),
+    }));
+}

@@ -1,0 +1,81 @@
+/**
+ * The append-only evidence log of one run (`events.ndjson`). Each event is numbered and
+ * written with a synchronous write the moment it is recorded, so a crash or Ctrl-C
+ * loses nothing already seen; the file is never rewritten.
+ */
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import type { EvidenceEvent, UnnumberedEvent } from './events.ts';
+
+/** An event as producers hand it over: the log adds `seq` and the phase in force. */
+export type RecordedEvent = UnnumberedEvent extends infer E ? (E extends UnnumberedEvent ? Omit<E, 'phase'> : never) : never;
+
+/**
+ * Links a response or drop to its query when producers cannot know the log's numbering
+ * (one resolver, many logs): the producer's own exchange number stands in for `queryRef`.
+ */
+export interface ExchangeLink {
+  exchange: number;
+  role: 'query' | 'reply';
+}
+
+/** Anything events can be recorded into. */
+export interface EvidenceSink {
+  record(event: RecordedEvent, link?: ExchangeLink): void;
+}
+
+export class EventLog implements EvidenceSink {
+  private readonly fd: number;
+  private seq = 0;
+  private readonly querySeqByExchange = new Map<number, number>();
+  private closed = false;
+  /** The phase stamped on events from now on. */
+  phase: string | null = null;
+
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'a');
+  }
+
+  /** Appends an event and returns it as written. */
+  record(event: RecordedEvent, link?: ExchangeLink): EvidenceEvent {
+    if (this.closed) throw new Error(`${this.file}: evidence log is closed`);
+    this.seq += 1;
+    const written = { seq: this.seq, ...event, phase: this.phase } as EvidenceEvent;
+    if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
+    if (link?.role === 'reply' && 'queryRef' in written) {
+      written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
+      this.querySeqByExchange.delete(link.exchange);
+    }
+    writeSync(this.fd, `${JSON.stringify(written)}\n`);
+    return written;
+  }
+
+  /** Number of events written so far. */
+  get count(): number {
+    return this.seq;
+  }
+
+  /** Flushes to disk and closes; later records are refused. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * Sends each event to the log of the DUT it belongs to. Events of no DUT (traffic from
+ * undeclared hosts, resolver start-up) go to every log, since each run's evidence must
+ * show what the harness did on its network.
+ */
+export class EvidenceRouter implements EvidenceSink {
+  constructor(private readonly logs: ReadonlyMap<string, EvidenceSink>) {}
+
+  record(event: RecordedEvent, link?: ExchangeLink): void {
+    if (event.dut !== null) {
+      this.logs.get(event.dut)?.record(event, link);
+      return;
+    }
+    for (const log of this.logs.values()) log.record(event, link);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The resolver's decision for one incoming message, independent of transport: decode,
+ * attribute to a DUT (or refuse), answer from the zone, let the scenario manipulate the
+ * answer, fit it to the transport, and record query and outcome as evidence.
+ */
+import type { Question } from 'dns-packet';
+import { buildResponse, buildTruncated } from '../dns/builders.ts';
+import { HEADER_BYTES, decodeMessage, encodeMessage } from '../dns/codec.ts';
+import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
+import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
+import { nowMicros } from '../evidence/clock.ts';
+import type { EvidenceSink } from '../evidence/event-log.ts';
+import type { Endpoint, Microseconds, Transport } from '../evidence/events.ts';
+import type { AccessList } from './access-list.ts';
+import { applyScenario } from './scenario.ts';
+import type { ResponsePlan, Scenario } from './scenario.ts';
+import type { Zone } from './zone.ts';
+
+/** UDP payload limit without EDNS (RFC 1035 §2.3.4). */
+export const CLASSIC_UDP_LIMIT = 512;
+/** The UDP size the harness advertises in its own OPT records (RFC 9715: avoid fragmentation). */
+export const ADVERTISED_UDP_SIZE = 1232;
+
+/** What the resolver serves one DUT. `scenario` may be swapped between phases. */
+export interface DutBinding {
+  id: string;
+  zone: Zone;
+  scenario: Scenario;
+}
+
+/** One message as a transport delivered it. */
+export interface Inbound {
+  bytes: Buffer;
+  transport: Transport;
+  client: Endpoint;
+  server: Endpoint;
+  /** Arrival time, µs. */
+  t: Microseconds;
+}
+
+/** The largest response the client can take on this transport. */
+function responseLimit(transport: Transport, query: DecodedMessage): number {
+  if (transport !== 'udp') return 65535;
+  const opt = (query.additionals ?? []).find((rr) => rr.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  return opt?.udpPayloadSize ? Math.max(CLASSIC_UDP_LIMIT, opt.udpPayloadSize) : CLASSIC_UDP_LIMIT;
+}
+
+export class Responder {
+  private exchange = 0;
+
+  constructor(
+    private readonly acl: AccessList,
+    private readonly duts: ReadonlyMap<string, DutBinding>,
+    private readonly sink: EvidenceSink,
+  ) {}
+
+  /** Handles one message; returns the bytes to send back, or null for silence. */
+  handle(inbound: Inbound): Buffer | null {
+    const dut = this.acl.ownerOf(inbound.client.address);
+    const decoded = decodeMessage(inbound.bytes);
+    if (!decoded.ok) return this.malformed(inbound, decoded.error, decoded.txid);
+    const query = decoded.message;
+    if (query.flag_qr) return this.malformed(inbound, 'a response (QR=1) sent to the resolver', null);
+
+    const exchange = ++this.exchange;
+    const binding = dut === null ? undefined : this.duts.get(dut);
+    const scenario = binding?.scenario.text ?? 'none (not a DUT)';
+    this.sink.record(
+      {
+        type: 'dns.query', t: inbound.t, dut, transport: inbound.transport, client: inbound.client, server: inbound.server,
+        txid: query.id ?? 0, flags: summariseFlags(query), questions: summariseQuestions(query), edns: summariseEdns(query),
+        size: inbound.bytes.length, wire: inbound.bytes.toString('base64'), scenario,
+      },
+      { exchange, role: 'query' },
+    );
+
+    const question = query.questions?.[0];
+    let plan: ResponsePlan;
+    let manipulations: string[] = [];
+    let reason: string | null = null;
+    if (!binding) {
+      plan = emptyPlan('REFUSED');
+      reason = `client ${inbound.client.address} is not a declared DUT address`;
+    } else if (query.opcode !== 'QUERY') {
+      plan = emptyPlan('NOTIMP');
+      reason = `opcode ${query.opcode} is not supported`;
+    } else if (!question || (query.questions?.length ?? 0) !== 1) {
+      plan = emptyPlan('FORMERR');
+      reason = `question count ${query.questions?.length ?? 0}, expected 1`;
+    } else {
+      const found = binding.zone.lookup(question.name, question.type);
+      plan = { rcode: found.rcode, answers: found.answers, authorities: found.authorities, additionals: [], drop: null };
+      manipulations = applyScenario(binding.scenario, plan, {
+        dutId: binding.id, question, client: inbound.client, transport: inbound.transport, zone: binding.zone,
+      });
+      if (plan.drop !== null) {
+        this.sink.record(
+          { type: 'dns.drop', t: nowMicros(), dut, queryRef: exchange, transport: inbound.transport, client: inbound.client, scenario, reason: plan.drop },
+          { exchange, role: 'reply' },
+        );
+        return null;
+      }
+    }
+
+    const hasEdns = (query.additionals ?? []).some((rr) => rr.type === 'OPT');
+    const packet = buildResponse({
+      id: query.id ?? 0,
+      questions: (query.questions ?? []) as Question[],
+      rcode: plan.rcode,
+      bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd },
+      answers: plan.answers,
+      authorities: plan.authorities,
+      additionals: plan.additionals,
+      ...(hasEdns ? { edns: { udpSize: ADVERTISED_UDP_SIZE } } : {}),
+    });
+    let bytes = encodeMessage(packet);
+    const limit = responseLimit(inbound.transport, query);
+    if (bytes.length > limit) {
+      reason = `full answer of ${bytes.length} bytes exceeds the client's ${limit}-byte limit: sent TC=1`;
+      bytes = encodeMessage(buildTruncated(packet));
+    }
+    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations, reason);
+    return bytes;
+  }
+
+  /**
+   * Records bytes that are not a usable query. A declared DUT whose header was readable
+   * gets FORMERR (RFC 1035 §4.1.1); anyone else gets silence, so garbage is never amplified.
+   */
+  malformed(inbound: Inbound, error: string, txid: number | null): Buffer | null {
+    const dut = this.acl.ownerOf(inbound.client.address);
+    const answerable = dut !== null && txid !== null && inbound.bytes.length >= HEADER_BYTES && (inbound.bytes[2]! & 0x80) === 0;
+    this.sink.record({
+      type: 'dns.malformed', t: inbound.t, dut, transport: inbound.transport, client: inbound.client, server: inbound.server,
+      size: inbound.bytes.length, error, answered: answerable, wire: inbound.bytes.toString('base64'),
+    });
+    if (!answerable) return null;
+    return encodeMessage(buildResponse({ id: txid, questions: [], rcode: 'FORMERR', bits: { ra: true } }));
+  }
+
+  private recordResponse(
+    inbound: Inbound, dut: string | null, scenario: string, exchange: number, bytes: Buffer, manipulations: string[], reason: string | null,
+  ): void {
+    const sent = decodeMessage(bytes);
+    if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
+    const response = sent.message;
+    this.sink.record(
+      {
+        type: 'dns.response', t: nowMicros(), dut, transport: inbound.transport, client: inbound.client, server: inbound.server,
+        queryRef: exchange, txid: response.id ?? 0, flags: summariseFlags(response), questions: summariseQuestions(response),
+        edns: summariseEdns(response), size: bytes.length, wire: bytes.toString('base64'),
+        answers: summariseRecords(response.answers), authority: summariseRecords(response.authorities),
+        additional: summariseRecords(response.additionals), scenario, manipulations, reason,
+      },
+      { exchange, role: 'reply' },
+    );
+  }
+}
+
+function emptyPlan(rcode: RcodeName): ResponsePlan {
+  return { rcode, answers: [], authorities: [], additionals: [], drop: null };
+}

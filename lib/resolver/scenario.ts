@@ -1,0 +1,127 @@
+/**
+ * Scenarios: the resolver's behaviour towards a DUT, as a pipeline of small named
+ * primitives (WPT-pipe style: `ttl(0)|forgeA(127.0.0.77)`). Each primitive lives in its
+ * own file under `primitives/` and is found by listing that folder, so adding one is
+ * adding one file. Primitives edit a planned response; they never touch sockets.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Answer, Question } from 'dns-packet';
+import type { Endpoint, Transport } from '../evidence/events.ts';
+import type { RcodeName } from '../dns/codec.ts';
+import type { Zone } from './zone.ts';
+
+/** The response the resolver is about to send; primitives change it in place. */
+export interface ResponsePlan {
+  rcode: RcodeName;
+  answers: Answer[];
+  authorities: Answer[];
+  additionals: Answer[];
+  /** Set when the scenario decides to send nothing; the text says why. */
+  drop: string | null;
+}
+
+/** What a primitive may read about the exchange. */
+export interface ExchangeContext {
+  dutId: string;
+  question: Question;
+  client: Endpoint;
+  transport: Transport;
+  zone: Zone;
+}
+
+/** A primitive with its arguments bound, ready to apply. */
+export interface ScenarioStep {
+  /** Textual form, e.g. `ttl(30)`. */
+  text: string;
+  name: string;
+  /** Changes the plan; returns whether it changed anything (recorded as a manipulation). */
+  apply(plan: ResponsePlan, exchange: ExchangeContext): boolean;
+}
+
+/** What parsing needs to know to keep forged answers safe. */
+export interface ScenarioLimits {
+  /** Addresses forged answers may point at: canaries the harness owns. */
+  canaries: readonly string[];
+}
+
+/** One primitive's definition, the default export of a file in `primitives/`. */
+export interface PrimitiveDefinition {
+  /** Name as written in scenarios (`forgeA`). */
+  name: string;
+  /** One line for `dnsconform list` and the report. */
+  summary: string;
+  /** Binds arguments; throws a message naming the problem when they are wrong. */
+  bind(args: string[], limits: ScenarioLimits): (plan: ResponsePlan, exchange: ExchangeContext) => boolean;
+}
+
+/** A parsed scenario. */
+export interface Scenario {
+  /** Textual form; `pass-through` when there are no steps. */
+  text: string;
+  steps: ScenarioStep[];
+}
+
+/** A scenario text that does not parse, with which step and why. */
+export class ScenarioError extends Error {
+  constructor(readonly step: string, readonly index: number, problem: string) {
+    super(`scenario step ${index + 1} "${step}": ${problem}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+const PRIMITIVES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'primitives');
+
+let primitives: Map<string, PrimitiveDefinition> | undefined;
+
+/** Loads every primitive file once (the folder listing is the registry). */
+export async function loadPrimitives(): Promise<Map<string, PrimitiveDefinition>> {
+  if (primitives) return primitives;
+  const found = new Map<string, PrimitiveDefinition>();
+  const files = readdirSync(PRIMITIVES_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort();
+  for (const file of files) {
+    const module = (await import(pathToFileURL(join(PRIMITIVES_DIR, file)).href)) as { default?: PrimitiveDefinition };
+    const definition = module.default;
+    if (!definition?.name || typeof definition.bind !== 'function') {
+      throw new Error(`${join(PRIMITIVES_DIR, file)}: default export is not a scenario primitive`);
+    }
+    if (found.has(definition.name)) throw new Error(`scenario primitive "${definition.name}" is defined twice`);
+    found.set(definition.name, definition);
+  }
+  primitives = found;
+  return found;
+}
+
+const STEP_SYNTAX = /^([A-Za-z][A-Za-z0-9]*)\((.*)\)$/;
+
+/** Parses steps such as `["ttl(30)", "forgeA(127.0.0.77)"]` or one `ttl(30)|forgeA(...)` string. */
+export async function parseScenario(steps: readonly string[] | string, limits: ScenarioLimits): Promise<Scenario> {
+  const known = await loadPrimitives();
+  const texts = (typeof steps === 'string' ? steps.split('|') : [...steps]).map((s) => s.trim()).filter((s) => s !== '');
+  const parsed = texts.map((text, index): ScenarioStep => {
+    const match = STEP_SYNTAX.exec(text);
+    if (!match) throw new ScenarioError(text, index, 'expected name(arguments), e.g. ttl(30)');
+    const name = match[1] ?? '';
+    const definition = known.get(name);
+    if (!definition) throw new ScenarioError(text, index, `unknown primitive; known: ${[...known.keys()].join(', ')}`);
+    const args = (match[2] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+    try {
+      const apply = definition.bind(args, limits);
+      return { text, name, apply };
+    } catch (error) {
+      throw new ScenarioError(text, index, (error as Error).message);
+    }
+  });
+  return { text: parsed.length === 0 ? 'pass-through' : parsed.map((s) => s.text).join('|'), steps: parsed };
+}
+
+/** Runs a scenario over a plan; returns the texts of the steps that changed it. */
+export function applyScenario(scenario: Scenario, plan: ResponsePlan, exchange: ExchangeContext): string[] {
+  const changed: string[] = [];
+  for (const step of scenario.steps) {
+    if (plan.drop !== null) break;
+    if (step.apply(plan, exchange)) changed.push(step.text);
+  }
+  return changed;
+}
