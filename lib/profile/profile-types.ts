@@ -117,5 +117,10 @@ export interface Profile {
   zone: ZoneRecord[];
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
   scenario: string[];
+  /**
+   * Canary addresses the harness owns on the lab network; forged answers may point only
+   * at these or at loopback addresses.
+   */
+  canaries: string[];
   observe: { windowSeconds: number };
 }
