@@ -1,0 +1,63 @@
+/**
+ * Runs checks as mocha tests, programmatically. Mocha gives the lab the familiar runner
+ * and reporters; the report is built from the result records collected here, never from
+ * mocha's output. FAIL and ERROR fail the test, INCONCLUSIVE and NOT_APPLICABLE mark it
+ * pending, PASS and INFO pass it.
+ */
+import Mocha from 'mocha';
+import { expect } from 'chai';
+import type { Evidence } from '../evidence/evidence.ts';
+import type { CheckContext, CheckOutcome, CheckResult, LoadedCheck } from './check-types.ts';
+
+/** Options for a judging run. */
+export interface JudgeOptions {
+  /** A mocha reporter name (`spec`, `dot`...); the default prints nothing. */
+  reporter?: string;
+}
+
+/** A result recording a harness fault in a check. */
+function errorResult(check: LoadedCheck, error: string): CheckResult {
+  return { ...identity(check), verdict: 'ERROR', expected: '', observed: 'the check could not be judged', figures: {}, evidence: [], error };
+}
+
+/** The fields of a result that come from the check's metadata. */
+function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'error'> {
+  const { title, keyword, severity, covers, requirement, decisionRule } = check.meta;
+  return { check: check.id, title, keyword, severity, covers, requirement, decisionRule };
+}
+
+/** Applies one check; a throwing check is a harness fault, recorded as ERROR. */
+export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: CheckContext): CheckResult {
+  let outcome: CheckOutcome;
+  try {
+    outcome = check.judge(evidence, context);
+  } catch (error) {
+    return errorResult(check, error instanceof Error ? error.message : String(error));
+  }
+  return { ...identity(check), ...outcome };
+}
+
+/** Judges every check under mocha; resolves with one result per check, in check order. */
+export async function judgeWithMocha(checks: readonly LoadedCheck[], evidence: Evidence, context: CheckContext, options: JudgeOptions = {}): Promise<CheckResult[]> {
+  const mocha = new Mocha({ reporter: options.reporter ?? QuietReporter, timeout: 60_000 });
+  const results = new Map<string, CheckResult>();
+  const root = Mocha.Suite.create(mocha.suite, `DUT ${context.dutId}`);
+  const topics = new Map<string, Mocha.Suite>();
+  for (const check of checks) {
+    const topic = check.id.split('/')[0] ?? check.id;
+    const suite = topics.get(topic) ?? Mocha.Suite.create(root, topic);
+    topics.set(topic, suite);
+    suite.addTest(new Mocha.Test(`${check.id}: ${check.meta.title}`, function (this: Mocha.Context) {
+      const result = judgeCheck(check, evidence, context);
+      results.set(check.id, result);
+      if (result.verdict === 'ERROR') throw new Error(`harness error in ${check.id}: ${result.error}`);
+      if (result.verdict === 'INCONCLUSIVE' || result.verdict === 'NOT_APPLICABLE') this.skip();
+      expect(result.verdict, `Expected: ${result.expected}\nObserved: ${result.observed}`).to.not.equal('FAIL');
+    }));
+  }
+  await new Promise<void>((resolve) => mocha.run(() => resolve()));
+  return checks.map((check) => results.get(check.id) ?? errorResult(check, 'mocha did not run this check'));
+}
+
+/** A reporter that prints nothing: the verdict table is the harness's own output. */
+class QuietReporter extends Mocha.reporters.Base {}

@@ -1,0 +1,49 @@
+/**
+ * A run directory, `<out>/<run-id>/`: the profile exactly as used, the evidence log, and
+ * the device's own log. It is created fresh for every run and never reused, so evidence
+ * from two runs can never mix.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EventLog } from './event-log.ts';
+
+/** File names inside a run directory. */
+export const RUN_FILES = {
+  events: 'events.ndjson',
+  profile: 'profile.yaml',
+  deviceLog: 'device.log',
+  report: 'report.json',
+  manifest: 'manifest.json',
+} as const;
+
+export interface RunDirectory {
+  runId: string;
+  path: string;
+  log: EventLog;
+}
+
+/** `20261123T101500Z`: sortable, filesystem-safe UTC time. */
+export function compactUtc(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Creates `<out>/<time>-<dut>` (with `-2`, `-3`... if taken), copies the profile bytes in
+ * and opens the evidence log.
+ */
+export function createRunDirectory(outDir: string, dutId: string, startedAt: Date, profileText: string): RunDirectory {
+  mkdirSync(outDir, { recursive: true });
+  const base = `${compactUtc(startedAt)}-${dutId}`;
+  for (let n = 1; ; n += 1) {
+    const runId = n === 1 ? base : `${base}-${n}`;
+    const path = join(outDir, runId);
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    writeFileSync(join(path, RUN_FILES.profile), profileText, { flag: 'wx' });
+    return { runId, path, log: new EventLog(join(path, RUN_FILES.events)) };
+  }
+}

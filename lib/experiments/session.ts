@@ -1,0 +1,183 @@
+/**
+ * One observation session: a resolver serving one or more DUTs, each with its own run
+ * directory, through a single phase, then judgement of each DUT from its stored evidence
+ * and a signed report. Collect, then judge: nothing here decides a verdict.
+ */
+import { join } from 'node:path';
+import { discoverChecks } from '../checks/discover.ts';
+import { judgeWithMocha } from '../checks/mocha-binding.ts';
+import type { LoadedCheck } from '../checks/check-types.ts';
+import { startSimulatedDevice } from '../dut/simulated-device-process.ts';
+import type { DeviceExit, SimulatedDeviceHandle } from '../dut/simulated-device-process.ts';
+import { nowMicros } from '../evidence/clock.ts';
+import { EvidenceRouter } from '../evidence/event-log.ts';
+import type { EvidenceSink } from '../evidence/event-log.ts';
+import { loadEvidence } from '../evidence/load-evidence.ts';
+import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
+import type { RunDirectory } from '../evidence/run-directory.ts';
+import type { LoadedProfile } from '../profile/load-profile.ts';
+import type { ListenSpec } from '../profile/profile-types.ts';
+import { harnessInfo } from '../report/build-report.ts';
+import { finaliseRun } from '../report/finalise-run.ts';
+import type { FinalisedRun } from '../report/finalise-run.ts';
+import { AdversarialResolver } from '../resolver/resolver.ts';
+import type { BoundEndpoint } from '../resolver/resolver.ts';
+import { parseScenario } from '../resolver/scenario.ts';
+import type { Scenario } from '../resolver/scenario.ts';
+import { Zone } from '../resolver/zone.ts';
+
+export interface SessionOptions {
+  profiles: readonly LoadedProfile[];
+  /** Where run directories are created. */
+  outDir: string;
+  /** Overrides every profile's observation window (seconds). */
+  windowSeconds?: number;
+  /** The lab's signing keys (must exist; see `ensureKeys`). */
+  keyDir: string;
+  /** Progress lines for the terminal. */
+  progress: (line: string) => void;
+  /** Ends observation early (Ctrl-C); evidence so far is kept and judged. */
+  signal?: AbortSignal;
+  /** Show mocha's own reporter output while judging (`spec`, `dot`...). */
+  mochaReporter?: string;
+}
+
+/** What a session produced for one DUT. */
+export interface DeviceRun {
+  loaded: LoadedProfile;
+  runDir: string;
+  runId: string;
+  finalised: FinalisedRun;
+}
+
+interface PreparedDut {
+  loaded: LoadedProfile;
+  run: RunDirectory;
+  scenario: Scenario;
+  phase: string;
+}
+
+/** The union of every profile's listen specs, each socket once. */
+function listenSpecs(profiles: readonly LoadedProfile[]): ListenSpec[] {
+  const seen = new Map<string, ListenSpec>();
+  for (const { profile } of profiles) {
+    for (const spec of profile.resolver.listen) seen.set(`${spec.transport}|${spec.address}|${spec.port}`, spec);
+  }
+  return [...seen.values()];
+}
+
+/** Resolves after `ms`, or early when the signal aborts. */
+function observe(ms: number, signal: AbortSignal | undefined): Promise<'window elapsed' | 'interrupted'> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve('interrupted');
+    const timer = setTimeout(() => resolve('window elapsed'), ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve('interrupted'); }, { once: true });
+  });
+}
+
+/** Where a simulated device is told its resolver is: the UDP endpoint on the resolver's first address. */
+function assignedResolver(endpoints: readonly BoundEndpoint[]): { address: string; port: number } {
+  const udp = endpoints.find((e) => e.transport === 'udp') ?? endpoints[0];
+  if (!udp) throw new Error('the resolver listens nowhere');
+  return { address: udp.address, port: udp.port };
+}
+
+export async function runSession(options: SessionOptions): Promise<DeviceRun[]> {
+  const { profiles, progress } = options;
+  const checks: LoadedCheck[] = await discoverChecks();
+  const startedAt = new Date();
+  const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
+
+  const duts: PreparedDut[] = [];
+  for (const loaded of profiles) {
+    const scenario = await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries });
+    duts.push({
+      loaded,
+      scenario,
+      phase: scenario.steps.length === 0 ? 'baseline' : 'profile-scenario',
+      run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
+    });
+  }
+  const sink: EvidenceSink = new EvidenceRouter(new Map(duts.map((d) => [d.loaded.profile.dut.id, d.run.log])));
+  const resolver = new AdversarialResolver({
+    listen: listenSpecs(profiles),
+    duts: duts.map((d) => ({ id: d.loaded.profile.dut.id, addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: d.scenario })),
+    sink,
+    onError: (error) => progress(`resolver socket error: ${error.message}`),
+  });
+
+  for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: d.loaded.profile.dut.id, runId: d.run.runId });
+  const endpoints = await resolver.start();
+  progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
+
+  const devices = new Map<string, SimulatedDeviceHandle>();
+  let endReason: 'window elapsed' | 'interrupted' = 'window elapsed';
+  try {
+    for (const d of duts) {
+      const dutId = d.loaded.profile.dut.id;
+      d.run.log.phase = d.phase;
+      d.run.log.record({ type: 'phase.start', t: nowMicros(), dut: dutId, name: d.phase, scenario: d.scenario.text });
+      const device = d.loaded.profile.device;
+      if (device.kind === 'simulated') {
+        const handle = await startSimulatedDevice({
+          dutId,
+          behaviour: device.behaviour,
+          sourceAddress: d.loaded.profile.dut.addresses[0]!,
+          resolver: assignedResolver(endpoints),
+          logFile: join(d.run.path, RUN_FILES.deviceLog),
+        });
+        devices.set(dutId, handle);
+        d.run.log.record({ type: 'dut.start', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: null, signal: null });
+        handle.exited.then((exit: DeviceExit) => {
+          // A device that dies during observation is evidence (liveness), not a harness error.
+          if (devices.delete(dutId)) d.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+        }, () => undefined);
+        progress(`${dutId}: simulated device started (pid ${handle.pid}) on ${d.loaded.profile.dut.addresses.join(', ')}`);
+      } else {
+        progress(`${dutId}: lab device at ${d.loaded.profile.dut.addresses.join(', ')}; nothing started.${device.instructions ? ` ${device.instructions.trim()}` : ''}`);
+      }
+    }
+    progress(`observing for ${windowSeconds} s (Ctrl-C ends early and keeps the evidence)`);
+    endReason = await observe(windowSeconds * 1000, options.signal);
+  } finally {
+    for (const [dutId, handle] of [...devices]) {
+      devices.delete(dutId);
+      const exit = await handle.stop();
+      duts.find((d) => d.loaded.profile.dut.id === dutId)?.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+    }
+    await resolver.stop();
+    for (const d of duts) {
+      const dutId = d.loaded.profile.dut.id;
+      d.run.log.record({ type: 'phase.end', t: nowMicros(), dut: dutId, name: d.phase, scenario: d.scenario.text, reason: endReason });
+      d.run.log.phase = null;
+      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: dutId, runId: d.run.runId, reason: endReason });
+      d.run.log.close();
+    }
+  }
+
+  const runs: DeviceRun[] = [];
+  for (const d of duts) runs.push(await judgeAndSign(d, checks, endpoints, windowSeconds, options));
+  return runs;
+}
+
+/** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
+async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: BoundEndpoint[], windowSeconds: number, options: SessionOptions): Promise<DeviceRun> {
+  const { profile } = d.loaded;
+  const evidence = loadEvidence(join(d.run.path, RUN_FILES.events));
+  const results = await judgeWithMocha(checks, evidence, { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events }, options.mochaReporter ? { reporter: options.mochaReporter } : {});
+  const span = evidence.span();
+  const finalised = await finaliseRun(d.run.path, {
+    runId: d.run.runId,
+    startedAt: new Date(span.start / 1000).toISOString(),
+    endedAt: new Date(span.end / 1000).toISOString(),
+    harness: harnessInfo(),
+    profile,
+    profileFile: RUN_FILES.profile,
+    profileSha256: d.loaded.sha256,
+    endpoints,
+    windowSeconds,
+    phases: evidence.phases(),
+    results,
+  }, options.keyDir);
+  return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, finalised };
+}

@@ -1,0 +1,25 @@
+/**
+ * The verdict table printed at the end of a run, rendered from report.json with the
+ * handlebars text template in templates/ (presentation stays out of the code).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import type { Report } from './report-types.ts';
+
+const TEMPLATE_FILE = join(import.meta.dirname, '..', '..', 'templates', 'verdict-table.txt.hbs');
+let template: Handlebars.TemplateDelegate | undefined;
+
+/** Widest verdict name, so the table's columns line up. */
+const VERDICT_WIDTH = 'NOT_APPLICABLE'.length;
+
+/** Renders the terminal table for a report; `reportFile` is where it was written. */
+export function renderVerdictTable(report: Report, reportFile: string, queryCount: number): string {
+  template ??= Handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { noEscape: true });
+  const rows = report.results.map((r) => ({
+    verdict: r.verdict.padEnd(VERDICT_WIDTH),
+    check: `${r.check}  (Rec #${r.covers.paper.join(', #')}, ${r.severity})`,
+    lines: [`expected: ${r.expected}`, `observed: ${r.observed}`],
+  }));
+  return template({ ...report, rows, reportFile, queryCount });
+}
