@@ -1,0 +1,116 @@
+/**
+ * End to end, through the command line exactly as a user runs it: the demo certifies the
+ * two reference devices over real sockets, writes signed reports, and the run directories
+ * verify, until a single byte is changed.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckResult } from '../lib/checks/check-types.ts';
+import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import type { Report } from '../lib/report/report-types.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'bin', 'dnsconform.js');
+/** Shortened observation window: enough samples from both devices, well under the 15-minute budget. */
+const WINDOW_SECONDS = 25;
+
+function dnsconform(args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+function result(report: Report, check: string): CheckResult {
+  const found = report.results.find((r) => r.check === check);
+  if (!found) throw new Error(`no result for ${check}`);
+  return found;
+}
+
+describe('demo, end to end (real processes and sockets on loopback)', function () {
+  this.timeout(150_000);
+  let work: string;
+  let out: string;
+  let keys: string;
+  let demo: { status: number | null; out: string };
+  const runs = new Map<string, { dir: string; report: Report }>();
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'dnsconform-e2e-'));
+    out = join(work, 'reports');
+    keys = join(work, 'keys');
+    demo = dnsconform(['demo', '--window', String(WINDOW_SECONDS), '--out', out, '--keys', keys]);
+    for (const runId of readdirSync(out)) {
+      const dir = join(out, runId);
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+      runs.set(report.dut.id, { dir, report });
+    }
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('exits 0, prints the verdict tables and passes its own self-check', () => {
+    expect(demo.status, demo.out).to.equal(0);
+    expect(demo.out).to.match(/demo self-check passed/);
+    expect(demo.out).to.match(/sim-good/).and.match(/sim-bad/);
+  });
+
+  it('writes a signed report for each device', () => {
+    expect([...runs.keys()].sort()).to.deep.equal(['sim-bad', 'sim-good']);
+    for (const { dir } of runs.values()) {
+      expect(readdirSync(dir)).to.include.members(['events.ndjson', 'profile.yaml', 'device.log', 'report.json', 'report.json.sig', 'manifest.json', 'manifest.json.sig', 'signer.pub.pem']);
+    }
+  });
+
+  it('passes the good device and fails the bad one on Recommendations #3, #4 and #5, with the figures', () => {
+    const good = runs.get('sim-good')!.report;
+    const bad = runs.get('sim-bad')!.report;
+    expect(good.overall.verdict).to.equal('CONFORMANT');
+    expect(bad.overall.verdict).to.equal('NOT_CONFORMANT');
+    for (const check of ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'caching/ttl-honoured']) {
+      expect(result(good, check).verdict, `good ${check}: ${result(good, check).observed}`).to.equal('PASS');
+      expect(result(bad, check).verdict, `bad ${check}: ${result(bad, check).observed}`).to.equal('FAIL');
+    }
+    const badPorts = result(bad, 'randomness/source-port-randomised').figures;
+    expect(badPorts).to.include({ stdev: 0, top: 4096, topShare: 1, class: 'POOR' });
+    expect(result(bad, 'randomness/transaction-id-randomised').figures.sequentialShare).to.equal(1);
+    const goodPorts = result(good, 'randomness/source-port-randomised').figures;
+    expect(goodPorts.class).to.equal('GREAT');
+    expect(goodPorts.n as number).to.be.at.least(50);
+  });
+
+  it('derives those verdicts from the evidence in the run directory', () => {
+    for (const [dut, { dir, report }] of runs) {
+      const queries = loadEvidence(join(dir, 'events.ndjson')).queries(dut).filter((q) => q.transport === 'udp');
+      expect(result(report, 'randomness/source-port-randomised').figures.n).to.equal(queries.length);
+      const ports = new Set(queries.map((q) => q.client.port));
+      expect(result(report, 'randomness/source-port-randomised').figures.distinct).to.equal(ports.size);
+    }
+  });
+
+  it('verify accepts untouched runs and rejects one changed byte in events.ndjson or report.json', () => {
+    const { dir } = runs.get('sim-bad')!;
+    expect(dnsconform(['verify', dir]).status).to.equal(0);
+    for (const file of ['events.ndjson', 'report.json']) {
+      const path = join(dir, file);
+      const original = readFileSync(path);
+      const tampered = Buffer.from(original);
+      const at = Math.floor(tampered.length / 2);
+      tampered[at] = tampered[at]! ^ 0x01;
+      writeFileSync(path, tampered);
+      const verify = dnsconform(['verify', dir]);
+      writeFileSync(path, original);
+      expect(verify.status, verify.out).to.equal(1);
+      expect(verify.out).to.match(new RegExp(`FAIL\\s+${file.replace('.', '\\.')}`));
+    }
+    expect(dnsconform(['verify', dir]).status).to.equal(0);
+  });
+
+  it('rejects a malformed profile with the JSON pointer and exit code 2', () => {
+    const profile = join(work, 'broken.yaml');
+    writeFileSync(profile, readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replace('strategy: counter', 'strategy: sometimes'));
+    const run = dnsconform(['run', '--profile', profile, '--out', out, '--keys', keys]);
+    expect(run.status).to.equal(2);
+    expect(run.out).to.match(/broken\.yaml: invalid profile/).and.match(/\/device\/behaviour\/txid\/strategy \(line \d+\)/);
+  });
+});
