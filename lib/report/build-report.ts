@@ -1,0 +1,146 @@
+/**
+ * Builds the report model from what a run produced. `buildReport` is pure: it reads no
+ * clock, file or process state, so the same input always gives the same report.
+ * `harnessInfo` is the one impure helper, kept apart for that reason.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckResult } from '../checks/check-types.ts';
+import type { Microseconds } from '../evidence/events.ts';
+import type { PhaseWindow } from '../evidence/evidence.ts';
+import type { DutIdentity, Profile } from '../profile/profile-types.ts';
+import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
+import { REPORT_SCHEMA_VERSION } from './report-types.ts';
+import type { EvidenceFileEntry, HarnessInfo, Report, ResolverEndpoint } from './report-types.ts';
+
+/** Everything a report is made from. */
+export interface ReportInput {
+  runId: string;
+  /** When observation began, ISO 8601 (see {@link isoFromMicroseconds}). */
+  startedAt: string;
+  /** When observation ended, ISO 8601. */
+  endedAt: string;
+  /** Date of issue, ISO 8601; `endedAt` when not given. */
+  issuedAt?: string;
+  harness: HarnessInfo;
+  /** The validated profile the run used. */
+  profile: Profile;
+  /** Name of the profile copy inside the run directory. */
+  profileFile: string;
+  /** SHA-256 (hex) of that copy. */
+  profileSha256: string;
+  /** The sockets the resolver actually listened on. */
+  endpoints: ResolverEndpoint[];
+  windowSeconds: number;
+  /** The phases as the evidence marks them (`Evidence.phases()`). */
+  phases: PhaseWindow[];
+  results: CheckResult[];
+  evidenceFiles: EvidenceFileEntry[];
+}
+
+/** What every report says about how its clause numbers are to be read. */
+const CITATIONS: Report['citations'] = {
+  etsiEdition: 'ETSI EN 303 645 V2.1.1 / ETSI TS 103 701 V1.1.1',
+  notes: [
+    'EN 303 645 provisions are cited in V2.1.1 numbering, which matches the TS 103 701 V1.1.1 test groups, '
+      + 'until their numbering in EN 303 645 V3.1.3 is confirmed against the published text.',
+    'Clause ids of draft-ietf-iotops-iot-dns-guidelines (IOTDNS-D-...) are provisional: the draft is a '
+      + 'work in progress and its text may renumber or change.',
+    'Paper recommendations are numbered as in "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems".',
+  ],
+};
+
+/** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
+const STATEMENTS: string[] = [
+  'The results relate only to the item tested, identified under "dut", in the condition it was tested.',
+  'The device identity and the conformance statement (ICS/IXIT) in the profile are supplied by the customer.',
+  'This report shall not be reproduced except in full; its signature covers report.json exactly as written.',
+  'Verdicts of ETSI TS 103 701 test cases other than PASS or FAIL are to be read as "not assessed" with the reason given.',
+];
+
+/** Microseconds since the epoch as ISO 8601 UTC, keeping the microseconds. */
+export function isoFromMicroseconds(t: Microseconds): string {
+  const ms = Math.floor(t / 1000);
+  const micros = Math.floor(t - ms * 1000);
+  return new Date(ms).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
+}
+
+/** Only the identity fields the report schema defines, so profile extensions cannot break it. */
+function dutIdentity(dut: DutIdentity): DutIdentity {
+  const { id, vendor, model, hardware, firmware, serial, mac, addresses, state } = dut;
+  return dropUndefined({ id, vendor, model, hardware, firmware, serial, mac, addresses: [...addresses], state });
+}
+
+/** Only the result fields the report schema defines, in a stable order. */
+function reportResult(result: CheckResult): CheckResult {
+  const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, expected, observed, figures, evidence, error } = result;
+  return dropUndefined({
+    check, title, verdict, severity, keyword,
+    covers: { paper: [...covers.paper], draft: [...covers.draft], etsi: [...covers.etsi] },
+    requirement,
+    decisionRule: { text: decisionRule.text, parameters: { ...decisionRule.parameters } },
+    expected, observed, figures, evidence, error,
+  });
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Builds the report; validate it with `validateReport` before writing it. */
+export function buildReport(input: ReportInput): Report {
+  const verdicts = input.results.map((r) => r.verdict);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    title: 'Test Report: DNS behaviour of an IoT device',
+    runId: input.runId,
+    startedAt: input.startedAt,
+    endedAt: input.endedAt,
+    issuedAt: input.issuedAt ?? input.endedAt,
+    harness: { ...input.harness },
+    dut: dutIdentity(input.profile.dut),
+    device: { kind: input.profile.device.kind },
+    profile: { file: input.profileFile, sha256: input.profileSha256 },
+    resolver: { endpoints: input.endpoints.map(({ transport, address, port }) => ({ transport, address, port })) },
+    observation: {
+      windowSeconds: input.windowSeconds,
+      phases: input.phases.map((p) => ({
+        name: p.name,
+        scenario: p.scenario,
+        start: isoFromMicroseconds(p.start),
+        end: isoFromMicroseconds(p.end),
+        endReason: p.endReason,
+      })),
+    },
+    results: input.results.map(reportResult),
+    summary: countVerdicts(verdicts),
+    overall: { verdict: overallVerdict(verdicts), decisionRule: OVERALL_DECISION_RULE },
+    citations: { etsiEdition: CITATIONS.etsiEdition, notes: [...CITATIONS.notes] },
+    statements: [...STATEMENTS],
+    evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
+  };
+}
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which harness build is running: the package version, and the git commit of the
+ * package directory with whether it had uncommitted changes (null/false outside git).
+ */
+export function harnessInfo(): HarnessInfo {
+  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw new Error(`${join(packageDir, 'package.json')}: /version is missing`);
+  const gitCommit = git(['rev-parse', 'HEAD']);
+  const status = gitCommit === null ? null : git(['status', '--porcelain', '--', '.']);
+  return { name: 'dnsconform', version: pkg.version, gitCommit, dirty: status !== null && status !== '' };
+}

@@ -1,0 +1,28 @@
+/**
+ * The report's conformity decision rule (ISO/IEC 17025 §7.8.6): how the check verdicts
+ * add up to one statement. Kept in one place so the report that states the rule and the
+ * validator that re-applies it cannot drift apart.
+ */
+import { VERDICTS } from '../checks/check-types.ts';
+import type { Verdict } from '../checks/check-types.ts';
+import type { OverallVerdict } from './report-types.ts';
+
+/** The rule as the report states it. */
+export const OVERALL_DECISION_RULE =
+  'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR; '
+  + 'otherwise CONFORMANT. INFO and NOT_APPLICABLE results do not count towards the statement. '
+  + 'Each result follows its own decision rule, stated beside it.';
+
+/** How many results have each verdict; every verdict is present, zero included. */
+export function countVerdicts(verdicts: readonly Verdict[]): Record<Verdict, number> {
+  const summary = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const verdict of verdicts) summary[verdict] += 1;
+  return summary;
+}
+
+/** Applies {@link OVERALL_DECISION_RULE} to a set of check verdicts. */
+export function overallVerdict(verdicts: readonly Verdict[]): OverallVerdict {
+  if (verdicts.includes('FAIL')) return 'NOT_CONFORMANT';
+  if (verdicts.includes('INCONCLUSIVE') || verdicts.includes('ERROR')) return 'INCOMPLETE';
+  return 'CONFORMANT';
+}

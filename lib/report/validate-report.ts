@@ -1,0 +1,116 @@
+/**
+ * Validates a report against the published schema and against the rules the schema
+ * cannot express (the summary counts the results; the overall verdict follows the
+ * stated decision rule; cited files are evidence files). A report is validated before it is written and when a bundle
+ * is verified.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import af from 'ajv-formats';
+import { VERDICTS } from '../checks/check-types.ts';
+import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
+import type { Report } from './report-types.ts';
+import reportSchema from './report.schema.json' with { type: 'json' };
+
+const addFormats = af as unknown as typeof af.default;
+
+/** One thing wrong with a report, located by JSON pointer. */
+export interface ReportProblem {
+  /** JSON pointer into the report (`/results/2/verdict`); empty for the whole document. */
+  pointer: string;
+  message: string;
+}
+
+/** A report that does not conform; the message lists every problem with its pointer. */
+export class ReportValidationError extends Error {
+  constructor(readonly problems: ReportProblem[], source = 'report') {
+    super(`${source} is not a valid dnsconform report:\n`
+      + problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    this.name = 'ReportValidationError';
+  }
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+addFormats(ajv);
+const validateSchema = ajv.compile<Report>(reportSchema);
+
+/** The id of the published schema. */
+export const REPORT_SCHEMA_ID: string = reportSchema.$id;
+
+/** RFC 6901: `~` and `/` inside a property name. */
+function escapePointerToken(name: string): string {
+  return name.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function describe(error: ErrorObject): ReportProblem {
+  const params = error.params as Record<string, unknown>;
+  let pointer = error.instancePath;
+  let message = error.message ?? error.keyword;
+  if (error.keyword === 'required') {
+    pointer += `/${escapePointerToken(String(params.missingProperty))}`;
+    message = 'is required';
+  } else if (error.keyword === 'additionalProperties') {
+    pointer += `/${escapePointerToken(String(params.additionalProperty))}`;
+    message = 'is not allowed here';
+  } else if (error.keyword === 'enum') message += ` (${(params.allowedValues as unknown[]).join(', ')})`;
+  else if (error.keyword === 'const') message += ` (${JSON.stringify(params.allowedValue)})`;
+  return { pointer, message };
+}
+
+/**
+ * What the schema cannot say: summary and overall verdict follow from the results, and
+ * every file the report cites is one of its evidence files.
+ */
+function consistencyProblems(report: Report): ReportProblem[] {
+  const problems: ReportProblem[] = [];
+  const verdicts = report.results.map((r) => r.verdict);
+  const counts = countVerdicts(verdicts);
+  for (const verdict of VERDICTS) {
+    if (report.summary[verdict] !== counts[verdict]) {
+      problems.push({
+        pointer: `/summary/${verdict}`,
+        message: `is ${report.summary[verdict]} but ${counts[verdict]} results have verdict ${verdict}`,
+      });
+    }
+  }
+  const expected = overallVerdict(verdicts);
+  if (report.overall.verdict !== expected) {
+    problems.push({ pointer: '/overall/verdict', message: `is ${report.overall.verdict} but the decision rule gives ${expected}` });
+  }
+  if (report.overall.decisionRule !== OVERALL_DECISION_RULE) {
+    problems.push({ pointer: '/overall/decisionRule', message: 'is not the decision rule this harness applies' });
+  }
+  const evidenceFiles = new Map(report.evidenceFiles.map((entry) => [entry.file, entry]));
+  const profileEntry = evidenceFiles.get(report.profile.file);
+  if (!profileEntry) problems.push({ pointer: '/profile/file', message: `${report.profile.file} is not among evidenceFiles` });
+  else if (profileEntry.sha256 !== report.profile.sha256) {
+    problems.push({ pointer: '/profile/sha256', message: `differs from the evidenceFiles entry of ${report.profile.file}` });
+  }
+  report.results.forEach((result, r) => {
+    result.evidence.forEach((ref, e) => {
+      if (ref.kind === 'events' && !evidenceFiles.has(ref.file)) {
+        problems.push({ pointer: `/results/${r}/evidence/${e}/file`, message: `${ref.file} is not among evidenceFiles` });
+      }
+    });
+  });
+  const seen = new Set<string>();
+  report.results.forEach((result, index) => {
+    if (seen.has(result.check)) problems.push({ pointer: `/results/${index}/check`, message: `${result.check} appears twice` });
+    seen.add(result.check);
+  });
+  return problems;
+}
+
+/**
+ * Returns the value as a {@link Report} when it conforms; otherwise throws a
+ * {@link ReportValidationError} listing each problem. `source` names it in the message
+ * (a file name, say).
+ */
+export function validateReport(value: unknown, source?: string): Report {
+  if (!validateSchema(value)) {
+    throw new ReportValidationError((validateSchema.errors ?? []).map(describe), source);
+  }
+  const problems = consistencyProblems(value);
+  if (problems.length > 0) throw new ReportValidationError(problems, source);
+  return value;
+}
