@@ -1,0 +1,23 @@
+/**
+ * Names of the files `finaliseRun` adds to a run directory, shared with `verifyRun` so
+ * the writer and the checker agree on them.
+ */
+
+/** The report, JSON. */
+export const REPORT_FILE = 'report.json';
+/** Raw Ed25519 signature of {@link REPORT_FILE}. */
+export const REPORT_SIGNATURE_FILE = 'report.json.sig';
+/** The public key that made the signatures (SPKI PEM), for a reader without the lab's key. */
+export const SIGNER_KEY_FILE = 'signer.pub.pem';
+/** SHA-256 of every other file of the run directory. */
+export const MANIFEST_FILE = 'manifest.json';
+/** Raw Ed25519 signature of {@link MANIFEST_FILE}. */
+export const MANIFEST_SIGNATURE_FILE = 'manifest.json.sig';
+
+/** Files the manifest cannot list, since they are written after it or are it. */
+export const MANIFEST_EXCLUDED: readonly string[] = [MANIFEST_FILE, MANIFEST_SIGNATURE_FILE];
+
+/** Everything finalising adds; none may exist before, since evidence is never rewritten. */
+export const FINALISATION_FILES: readonly string[] = [
+  REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+];

@@ -1,0 +1,81 @@
+/**
+ * Closes a run: digests the evidence, writes the validated report and the manifest, and
+ * signs both with the lab key. Nothing already in the run directory is touched; every
+ * file this adds is created new (it fails rather than replace one).
+ */
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildManifest, digestFiles, listRunFiles } from '../evidence/manifest.ts';
+import { buildReport } from './build-report.ts';
+import type { ReportInput } from './build-report.ts';
+import {
+  FINALISATION_FILES, MANIFEST_EXCLUDED, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+  REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE,
+} from './bundle-files.ts';
+import type { Report } from './report-types.ts';
+import { loadSigningKey, signBytes } from './signing.ts';
+import { validateReport } from './validate-report.ts';
+
+/** What finalising wrote. Paths are absolute (joined to the run directory given). */
+export interface FinalisedRun {
+  reportFile: string;
+  reportSignatureFile: string;
+  signerKeyFile: string;
+  manifestFile: string;
+  manifestSignatureFile: string;
+  report: Report;
+  /** SHA-256 (hex) of the signer's DER public key. */
+  signerFingerprint: string;
+}
+
+/** Creates `path` (failing if it exists), writes it whole and flushes it to disk. */
+async function writeNewFile(path: string, data: string | Uint8Array): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Finalises `runDir` with the key pair in `keyDir` (see `ensureKeys` to create one).
+ * `input.issuedAt` defaults to now. Throws before writing anything when the run was
+ * already finalised, the key is missing, or the report does not validate.
+ */
+export async function finaliseRun(
+  runDir: string,
+  input: Omit<ReportInput, 'evidenceFiles'>,
+  keyDir: string,
+): Promise<FinalisedRun> {
+  const already = FINALISATION_FILES.filter((file) => existsSync(join(runDir, file)));
+  if (already.length > 0) {
+    throw new Error(`${runDir} is already finalised (${already.join(', ')} exist); evidence is never rewritten`);
+  }
+  const key = loadSigningKey(keyDir);
+  const evidenceFiles = digestFiles(runDir, listRunFiles(runDir));
+  const report = validateReport(
+    buildReport({ ...input, issuedAt: input.issuedAt ?? new Date().toISOString(), evidenceFiles }),
+    `report of ${runDir}`,
+  );
+
+  const reportBytes = Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8');
+  const paths = {
+    reportFile: join(runDir, REPORT_FILE),
+    reportSignatureFile: join(runDir, REPORT_SIGNATURE_FILE),
+    signerKeyFile: join(runDir, SIGNER_KEY_FILE),
+    manifestFile: join(runDir, MANIFEST_FILE),
+    manifestSignatureFile: join(runDir, MANIFEST_SIGNATURE_FILE),
+  };
+  await writeNewFile(paths.reportFile, reportBytes);
+  await writeNewFile(paths.reportSignatureFile, signBytes(key.privateKey, reportBytes));
+  await writeNewFile(paths.signerKeyFile, key.publicKeyPem);
+
+  const manifestBytes = Buffer.from(`${JSON.stringify(buildManifest(runDir, MANIFEST_EXCLUDED), null, 2)}\n`, 'utf8');
+  await writeNewFile(paths.manifestFile, manifestBytes);
+  await writeNewFile(paths.manifestSignatureFile, signBytes(key.privateKey, manifestBytes));
+
+  return { ...paths, report, signerFingerprint: key.fingerprint };
+}
