@@ -1,0 +1,38 @@
+/**
+ * `dnsconform keys init [--dir DIR] [--force]`: creates the lab's Ed25519 signing key.
+ * Refusing to replace an existing key is exit 2 (bad input), as is any unusable key dir.
+ */
+import { Command } from 'commander';
+import type { OutputConfiguration } from 'commander';
+import { defaultKeyDir, initKeys, KeyFileError } from '../report/signing.ts';
+
+/** The `keys` command with its `init` subcommand. `output` redirects what it prints (tests). */
+export function keysCommand(output: OutputConfiguration = {}): Command {
+  const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
+  const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
+  const keys = new Command('keys').description('manage the lab signing keys').configureOutput(output);
+  keys
+    .command('init')
+    .description('create the Ed25519 key pair that signs report.json and manifest.json')
+    .option('--dir <dir>', 'key directory (default: $DNSCONFORM_KEY_DIR, $XDG_CONFIG_HOME/dnsconform/keys or ~/.config/dnsconform/keys)')
+    .option('--force', 'replace an existing key pair (reports it signed can then only be checked with a kept copy of the old public key)')
+    .configureOutput(output)
+    .action((options: { dir?: string; force?: boolean }) => {
+      const dir = options.dir ?? defaultKeyDir();
+      try {
+        const files = initKeys(dir, { force: options.force === true });
+        writeOut(`private key  ${files.privateKeyFile} (mode 0600, keep it secret)\n`
+          + `public key   ${files.publicKeyFile} (publish it so others can verify reports)\n`
+          + `fingerprint  sha256 ${files.fingerprint}\n`);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (error instanceof KeyFileError || code === 'EACCES' || code === 'ENOTDIR' || code === 'EEXIST') {
+          writeErr(`dnsconform keys init: ${(error as Error).message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+  return keys;
+}

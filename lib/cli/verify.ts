@@ -1,0 +1,60 @@
+/**
+ * `dnsconform verify <run-dir> [--key PUBKEY.pem]`: checks a finalised run's signatures
+ * and digests. Exit 0 when everything matches, 1 when anything does not (each file named),
+ * 2 for bad input (not a finalised run, unreadable key).
+ */
+import { Command } from 'commander';
+import type { OutputConfiguration } from 'commander';
+import { relative } from 'node:path';
+import { KeyFileError } from '../report/signing.ts';
+import { RunDirError, verifyRun } from '../report/verify-run.ts';
+import type { VerifyOutcome } from '../report/verify-run.ts';
+
+/** Exit codes of the command (DESIGN.md). */
+const EXIT_OK = 0;
+const EXIT_MISMATCH = 1;
+const EXIT_BAD_INPUT = 2;
+
+/** The lines the command prints for an outcome: one per file, then a closing line. */
+export function formatVerifyOutcome(outcome: VerifyOutcome): string[] {
+  const lines = outcome.files.map((f) => (f.ok ? `OK    ${f.file}` : `FAIL  ${f.file}: ${f.problems.join('; ')}`));
+  const signer = outcome.signer;
+  const keyLine = signer === null
+    ? 'no usable public key'
+    : signer.source === 'trusted'
+      ? `trusted key ${signer.keyFile} (sha256 ${signer.fingerprint})`
+      : `the bundled key ${relative(process.cwd(), signer.keyFile) || signer.keyFile} (sha256 ${signer.fingerprint}); `
+        + 'this proves the bundle is self-consistent, pass --key with the lab\'s published key to prove who signed it';
+  const failed = outcome.files.filter((f) => !f.ok).map((f) => f.file);
+  lines.push(outcome.ok
+    ? `verified: all ${outcome.files.length} files match; signatures checked with ${keyLine}`
+    : `NOT verified: ${failed.length} of ${outcome.files.length} files do not match (${failed.join(', ')}); `
+      + `signatures checked with ${keyLine}`);
+  return lines;
+}
+
+/** The `verify` command. `output` redirects what it prints (tests). */
+export function verifyCommand(output: OutputConfiguration = {}): Command {
+  const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
+  const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
+  return new Command('verify')
+    .description('check the signatures and SHA-256 digests of a finalised run directory')
+    .argument('<run-dir>', 'the run directory (holds report.json and manifest.json)')
+    .option('--key <pubkey.pem>', 'the lab\'s public key to trust (default: the bundled signer.pub.pem)')
+    .configureOutput(output)
+    .action((runDir: string, options: { key?: string }) => {
+      let outcome: VerifyOutcome;
+      try {
+        outcome = verifyRun(runDir, options.key === undefined ? {} : { publicKeyFile: options.key });
+      } catch (error) {
+        if (error instanceof RunDirError || error instanceof KeyFileError) {
+          writeErr(`dnsconform verify: ${error.message}\n`);
+          process.exitCode = EXIT_BAD_INPUT;
+          return;
+        }
+        throw error;
+      }
+      writeOut(formatVerifyOutcome(outcome).map((line) => `${line}\n`).join(''));
+      process.exitCode = outcome.ok ? EXIT_OK : EXIT_MISMATCH;
+    });
+}
