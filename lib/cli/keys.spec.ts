@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../report/fixtures/sample-run.ts';
+import { removeTempDirs, tempDir } from '../report/fixtures/sample-run.ts';
 import { publicKeyFingerprint } from '../report/signing.ts';
 import { runCommand } from '../report/fixtures/run-command.ts';
 import type { CommandRun } from '../report/fixtures/run-command.ts';
@@ -12,6 +12,8 @@ function runKeys(args: string[]): Promise<CommandRun> {
 }
 
 describe('cli/keys', () => {
+  after(removeTempDirs);
+
   afterEach(() => {
     process.exitCode = undefined;
   });

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import type { OutputConfiguration } from 'commander';
+import { EXIT } from './exit-codes.ts';
 import { defaultKeyDir, initKeys, KeyFileError } from '../report/signing.ts';
 
 /** The `keys` command with its `init` subcommand. `output` redirects what it prints (tests). */
@@ -28,7 +29,7 @@ export function keysCommand(output: OutputConfiguration = {}): Command {
         const code = (error as NodeJS.ErrnoException).code;
         if (error instanceof KeyFileError || code === 'EACCES' || code === 'ENOTDIR' || code === 'EEXIST') {
           writeErr(`dnsconform keys init: ${(error as Error).message}\n`);
-          process.exitCode = 2;
+          process.exitCode = EXIT.BAD_INPUT;
           return;
         }
         throw error;

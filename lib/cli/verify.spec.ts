@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finaliseRun } from '../report/finalise-run.ts';
-import { sampleReportInput, sampleRunWithKeys, tempDir, writeSampleRun } from '../report/fixtures/sample-run.ts';
+import { sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from '../report/fixtures/sample-run.ts';
 import { runCommand } from '../report/fixtures/run-command.ts';
 import type { CommandRun } from '../report/fixtures/run-command.ts';
 import { verifyCommand } from './verify.ts';
@@ -12,6 +12,8 @@ function runVerify(args: string[]): Promise<CommandRun> {
 }
 
 describe('cli/verify', () => {
+  after(removeTempDirs);
+
   let runDir: string;
   let keyDir: string;
 

@@ -6,14 +6,10 @@
 import { Command } from 'commander';
 import type { OutputConfiguration } from 'commander';
 import { relative } from 'node:path';
+import { EXIT } from './exit-codes.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { RunDirError, verifyRun } from '../report/verify-run.ts';
 import type { VerifyOutcome } from '../report/verify-run.ts';
-
-/** Exit codes of the command (DESIGN.md). */
-const EXIT_OK = 0;
-const EXIT_MISMATCH = 1;
-const EXIT_BAD_INPUT = 2;
 
 /** The lines the command prints for an outcome: one per file, then a closing line. */
 export function formatVerifyOutcome(outcome: VerifyOutcome): string[] {
@@ -49,12 +45,12 @@ export function verifyCommand(output: OutputConfiguration = {}): Command {
       } catch (error) {
         if (error instanceof RunDirError || error instanceof KeyFileError) {
           writeErr(`dnsconform verify: ${error.message}\n`);
-          process.exitCode = EXIT_BAD_INPUT;
+          process.exitCode = EXIT.BAD_INPUT;
           return;
         }
         throw error;
       }
       writeOut(formatVerifyOutcome(outcome).map((line) => `${line}\n`).join(''));
-      process.exitCode = outcome.ok ? EXIT_OK : EXIT_MISMATCH;
+      process.exitCode = outcome.ok ? EXIT.OK : EXIT.NOT_CONFORMANT;
     });
 }

@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildManifest, checkManifest, hashFile, listRunFiles, ManifestFormatError, parseManifest } from './manifest.ts';
 
+const made: string[] = [];
+
 function runDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'dnsconform-manifest-'));
+  made.push(dir);
   writeFileSync(join(dir, 'events.ndjson'), '{"seq":1}\n');
   mkdirSync(join(dir, 'devices', 'cam'), { recursive: true });
   writeFileSync(join(dir, 'devices', 'cam', 'stub.log'), 'abc');
@@ -15,6 +18,8 @@ function runDir(): string {
 }
 
 describe('evidence/manifest', () => {
+  after(() => made.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
   it('hashes a file as SHA-256 with its size', () => {
     const dir = runDir();
     expect(hashFile(join(dir, 'devices', 'cam', 'stub.log'))).to.deep.equal({

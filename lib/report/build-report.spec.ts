@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Verdict } from '../checks/check-types.ts';
 import { buildReport, harnessInfo, isoFromMicroseconds } from './build-report.ts';
 import type { ReportInput } from './build-report.ts';
-import { sampleReportInput, sampleResults, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
+import { sampleReportInput, sampleResults, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
 import { ReportValidationError, validateReport } from './validate-report.ts';
 import schema from './report.schema.json' with { type: 'json' };
 
@@ -31,6 +31,8 @@ function rejection(value: unknown): ReportValidationError {
 }
 
 describe('buildReport / validateReport', () => {
+  after(removeTempDirs);
+
   it('builds a report from a realistic run that validates against the published schema', () => {
     const report = validateReport(buildReport(sampleInput(['PASS', 'FAIL', 'INFO'])));
     expect(report.schemaVersion).to.equal('1.0.0');

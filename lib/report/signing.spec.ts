@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './fixtures/sample-run.ts';
+import { removeTempDirs, tempDir } from './fixtures/sample-run.ts';
 import {
   defaultKeyDir, ensureKeys, initKeys, KeyFileError, loadSigningKey, publicKeyFingerprint, signBytes, verifyBytes,
 } from './signing.ts';
 
 describe('report/signing', () => {
+  after(removeTempDirs);
+
   it('creates a key pair with a 0600 private key in a 0700 directory', () => {
     const dir = join(tempDir('keys'), 'nested', 'keys');
     const files = initKeys(dir);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finaliseRun } from './finalise-run.ts';
-import { sampleReportInput, sampleRunWithKeys, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
+import { sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
 import { initKeys, KeyFileError } from './signing.ts';
 import { RunDirError, verifyRun } from './verify-run.ts';
 import type { VerifyOutcome } from './verify-run.ts';
@@ -27,6 +27,8 @@ async function finalisedRun(): Promise<{ runDir: string; keyDir: string; fingerp
 }
 
 describe('report/finaliseRun + verifyRun', () => {
+  after(removeTempDirs);
+
   it('writes a signed report and manifest covering every evidence file, and verifies untouched', async () => {
     const { runDir, keyDir, fingerprint } = await finalisedRun();
     const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as { evidenceFiles: { file: string }[] };
