@@ -11,13 +11,15 @@ import { defaultKeyDir, initKeys, KeyFileError } from '../report/signing.ts';
 export function keysCommand(output: OutputConfiguration = {}): Command {
   const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
   const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
-  const keys = new Command('keys').description('manage the lab signing keys').configureOutput(output);
+  // exitOverride: throw usage errors (CommanderError) instead of exiting 1, so the program maps them to 2.
+  const keys = new Command('keys').description('manage the lab signing keys').configureOutput(output).exitOverride();
   keys
     .command('init')
     .description('create the Ed25519 key pair that signs report.json and manifest.json')
     .option('--dir <dir>', 'key directory (default: $DNSCONFORM_KEY_DIR, $XDG_CONFIG_HOME/dnsconform/keys or ~/.config/dnsconform/keys)')
     .option('--force', 'replace an existing key pair (reports it signed can then only be checked with a kept copy of the old public key)')
     .configureOutput(output)
+    .exitOverride()
     .action((options: { dir?: string; force?: boolean }) => {
       const dir = options.dir ?? defaultKeyDir();
       try {

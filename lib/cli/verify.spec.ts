@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { CommanderError } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finaliseRun } from '../report/finalise-run.ts';
@@ -47,6 +48,12 @@ describe('cli/verify', () => {
     expect(exitCode).to.equal(1);
     expect(out).to.match(/^FAIL  events\.ndjson: changed/m);
     expect(out.trimEnd().split('\n').at(-1)).to.match(/^NOT verified: 1 of 8 files do not match \(events\.ndjson\)/);
+  });
+
+  it('throws a usage error (which the program maps to 2) instead of exiting when the run dir is missing', async () => {
+    let error: unknown;
+    await runVerify([]).catch((e: unknown) => { error = e; });
+    expect(error).to.be.instanceOf(CommanderError).with.property('code', 'commander.missingArgument');
   });
 
   it('exits 2 for a directory that is not a finalised run', async () => {

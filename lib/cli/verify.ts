@@ -38,6 +38,8 @@ export function verifyCommand(output: OutputConfiguration = {}): Command {
     .argument('<run-dir>', 'the run directory (holds report.json and manifest.json)')
     .option('--key <pubkey.pem>', 'the lab\'s public key to trust (default: the bundled signer.pub.pem)')
     .configureOutput(output)
+    // Throw usage errors (CommanderError) instead of exiting 1, so the program maps them to 2.
+    .exitOverride()
     .action((runDir: string, options: { key?: string }) => {
       let outcome: VerifyOutcome;
       try {
