@@ -6,8 +6,3 @@ import type { Microseconds } from './events.ts';
 export function nowMicros(): Microseconds {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
-
-/** ISO 8601 text of a µs timestamp (millisecond precision). */
-export function isoFromMicros(t: Microseconds): string {
-  return new Date(Math.floor(t / 1000)).toISOString();
-}

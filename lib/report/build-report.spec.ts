@@ -62,6 +62,8 @@ describe('buildReport / validateReport', () => {
     [['PASS', 'INCONCLUSIVE'], 'INCOMPLETE'],
     [['PASS', 'ERROR'], 'INCOMPLETE'],
     [['INCONCLUSIVE', 'FAIL', 'ERROR'], 'NOT_CONFORMANT'],
+    [['INFO', 'NOT_APPLICABLE'], 'INCOMPLETE'],
+    [[], 'INCOMPLETE'],
   ];
   for (const [verdicts, overall] of cases) {
     it(`states ${overall} for ${verdicts.join(', ')}`, () => {

@@ -9,8 +9,8 @@ import type { OverallVerdict } from './report-types.ts';
 
 /** The rule as the report states it. */
 export const OVERALL_DECISION_RULE =
-  'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR; '
-  + 'otherwise CONFORMANT. INFO and NOT_APPLICABLE results do not count towards the statement. '
+  'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR, '
+  + 'or if no check PASSed; otherwise CONFORMANT. INFO and NOT_APPLICABLE results do not count towards the statement. '
   + 'Each result follows its own decision rule, stated beside it.';
 
 /** How many results have each verdict; every verdict is present, zero included. */
@@ -23,6 +23,7 @@ export function countVerdicts(verdicts: readonly Verdict[]): Record<Verdict, num
 /** Applies {@link OVERALL_DECISION_RULE} to a set of check verdicts. */
 export function overallVerdict(verdicts: readonly Verdict[]): OverallVerdict {
   if (verdicts.includes('FAIL')) return 'NOT_CONFORMANT';
-  if (verdicts.includes('INCONCLUSIVE') || verdicts.includes('ERROR')) return 'INCOMPLETE';
+  // Conformance is shown by passing checks, never by the absence of results.
+  if (verdicts.includes('INCONCLUSIVE') || verdicts.includes('ERROR') || !verdicts.includes('PASS')) return 'INCOMPLETE';
   return 'CONFORMANT';
 }
