@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventLog, EvidenceRouter } from './event-log.ts';
+import type { RecordedEvent } from './event-log.ts';
+import { loadEvidence } from './load-evidence.ts';
+import { createRunDirectory } from './run-directory.ts';
+
+const endpoint = { address: '127.0.10.2', port: 5555 };
+const flags = { qr: false, opcode: 'QUERY', aa: false, tc: false, rd: true, ra: false, z: false, ad: false, cd: false, rcode: 'NOERROR' };
+
+function query(dut: string | null, t: number): RecordedEvent {
+  return { type: 'dns.query', t, dut, transport: 'udp', client: endpoint, server: endpoint, txid: 1, flags, questions: [], edns: null, size: 12, wire: '', scenario: 'pass-through' };
+}
+function drop(dut: string | null, t: number): RecordedEvent {
+  return { type: 'dns.drop', t, dut, queryRef: 999, transport: 'udp', client: endpoint, scenario: 'drop()', reason: 'scenario drop()' };
+}
+
+describe('evidence/event-log', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-log-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('numbers events, stamps the phase, and writes each line before returning', () => {
+    const log = new EventLog(join(dir, 'events.ndjson'));
+    log.phase = 'baseline';
+    log.record({ type: 'run.start', t: 1, dut: 'a', runId: 'r' });
+    expect(readFileSync(join(dir, 'events.ndjson'), 'utf8').split('\n')).to.have.length(2, 'written at once, not buffered');
+    log.record(query('a', 2));
+    log.close();
+    const events = loadEvidence(join(dir, 'events.ndjson')).events;
+    expect(events.map((e) => [e.seq, e.phase])).to.deep.equal([[1, 'baseline'], [2, 'baseline']]);
+    expect(() => log.record(query('a', 3))).to.throw(/closed/);
+  });
+
+  it('turns the producer\'s exchange number into the log\'s own query seq, per log', () => {
+    const a = new EventLog(join(dir, 'a.ndjson'));
+    const b = new EventLog(join(dir, 'b.ndjson'));
+    const router = new EvidenceRouter(new Map([['a', a], ['b', b]]));
+    router.record({ type: 'run.start', t: 0, dut: null, runId: 'shared' });
+    router.record(query('b', 1), { exchange: 7, role: 'query' });
+    router.record(query(null, 2), { exchange: 8, role: 'query' });
+    router.record(drop(null, 3), { exchange: 8, role: 'reply' });
+    router.record(drop('b', 4), { exchange: 7, role: 'reply' });
+    a.close();
+    b.close();
+    const inA = loadEvidence(join(dir, 'a.ndjson')).events;
+    const inB = loadEvidence(join(dir, 'b.ndjson')).events;
+    expect(inA.map((e) => e.type)).to.deep.equal(['run.start', 'dns.query', 'dns.drop'], 'a sees only the undeclared host\'s exchange');
+    expect(inA[2]).to.include({ queryRef: 2 });
+    expect(inB.map((e) => e.type)).to.deep.equal(['run.start', 'dns.query', 'dns.query', 'dns.drop', 'dns.drop']);
+    expect(inB[3]).to.include({ queryRef: 3 });
+    expect(inB[4]).to.include({ queryRef: 2 });
+  });
+
+  it('creates a fresh run directory per run, never reusing one', () => {
+    const at = new Date('2026-11-23T10:15:00.123Z');
+    const first = createRunDirectory(dir, 'sim-good', at, 'profileVersion: 1\n');
+    const second = createRunDirectory(dir, 'sim-good', at, 'profileVersion: 1\n');
+    first.log.close();
+    second.log.close();
+    expect(first.runId).to.equal('20261123T101500Z-sim-good');
+    expect(second.runId).to.equal('20261123T101500Z-sim-good-2');
+    expect(readFileSync(join(second.path, 'profile.yaml'), 'utf8')).to.equal('profileVersion: 1\n');
+  });
+});
