@@ -1,0 +1,174 @@
+/**
+ * Whether a DUT's re-queries respect the TTLs it was given (paper Recommendation #5,
+ * draft IOTDNS-D-CACHE-1). For each (name, type) the DUT asked, every positive answer it
+ * received is held against the next query for the same name and type: a stub that caches
+ * asks again only once the TTL has (nearly) run out.
+ */
+import type { Evidence } from '../evidence/evidence.ts';
+import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
+
+/** The thresholds that turn intervals into judgements. */
+export interface TtlComplianceOptions {
+  /** Slack, in seconds, for timer granularity and rounding: a re-query this close to expiry is on time. */
+  graceSeconds: number;
+  /** Slack as a share of the TTL, for long TTLs; the larger of the two slacks applies. */
+  graceFraction: number;
+  /** Answers with a shorter TTL (seconds) are not judged: the slack would swallow them. */
+  minTtlSeconds: number;
+  /**
+   * An answer with no re-query after it is judged once this many seconds of observation
+   * (or its whole TTL, when shorter) followed it without one.
+   */
+  followSeconds: number;
+}
+
+/** The figures for one (name, type) the DUT asked. A type alias so it can be a report figure. */
+export type TtlNameRow = {
+  /** Lower-cased query name, without a trailing dot. */
+  name: string;
+  type: string;
+  /** The distinct TTLs given in answers, ascending (seconds). */
+  ttls: number[];
+  /** Positive answers given. */
+  answers: number;
+  /** Answers that could be judged (long enough TTL, and a re-query or enough observation after). */
+  judged: number;
+  /** Re-queries that followed a judged answer. */
+  requeries: number;
+  /** Of those, how many came before the TTL minus the grace. */
+  premature: number;
+  /** Shortest interval answer → re-query among them (seconds), null without re-queries. */
+  shortestRequerySeconds: number | null;
+};
+
+/** The sums over every row. */
+export type TtlTotals = {
+  names: number;
+  answers: number;
+  judged: number;
+  requeries: number;
+  premature: number;
+};
+
+/** The TTL compliance of one DUT. */
+export interface TtlCompliance {
+  /** One row per (name, type), ordered by name then type. */
+  rows: TtlNameRow[];
+  totals: TtlTotals;
+  /** `seq`s of premature re-queries, in order. */
+  prematureSeqs: number[];
+  /** `seq`s of the responses whose answers were judged, in order. */
+  judgedAnswerSeqs: number[];
+}
+
+/** One answer the DUT received, waiting for the next query of its name and type. */
+interface PendingAnswer {
+  response: ResponseEvent;
+  ttlSeconds: number;
+  /** Whether its TTL is long enough to be judged at all. */
+  judgeable: boolean;
+}
+
+/** Running figures of one (name, type). */
+interface NameTally {
+  row: TtlNameRow;
+  ttls: Set<number>;
+  pending: PendingAnswer | null;
+}
+
+const MICROS_PER_SECOND = 1_000_000;
+
+/** The key DNS treats as the same name: case-insensitive (RFC 4343), trailing dot optional. */
+function normaliseName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * The TTL an answer grants for the question asked: the smallest TTL among the answer
+ * records of the asked type or CNAMEs. Null when the response is not a usable positive
+ * answer (an error, NODATA, or truncated so the DUT could not use it).
+ */
+export function grantedTtl(response: ResponseEvent, askedType: string): number | null {
+  if (response.flags.rcode !== 'NOERROR' || response.flags.tc) return null;
+  const relevant = response.answers.filter((rr) => rr.type === askedType || rr.type === 'CNAME');
+  if (relevant.length === 0) return null;
+  return Math.min(...relevant.map((rr) => rr.ttl));
+}
+
+/** Holds a re-query against the answer it follows; returns whether it was premature. */
+function judgeRequery(tally: NameTally, answer: PendingAnswer, query: QueryEvent, options: TtlComplianceOptions): boolean {
+  const intervalSeconds = (query.t - answer.response.t) / MICROS_PER_SECOND;
+  const grace = Math.max(options.graceSeconds, options.graceFraction * answer.ttlSeconds);
+  const premature = intervalSeconds < answer.ttlSeconds - grace;
+  const { row } = tally;
+  row.judged += 1;
+  row.requeries += 1;
+  if (premature) row.premature += 1;
+  row.shortestRequerySeconds = row.shortestRequerySeconds === null ? intervalSeconds : Math.min(row.shortestRequerySeconds, intervalSeconds);
+  return premature;
+}
+
+/** Per-name TTL compliance of one DUT's queries over the whole evidence. */
+export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlComplianceOptions): TtlCompliance {
+  const tallies = new Map<string, NameTally>();
+  const tallyOf = (name: string, type: string): NameTally => {
+    const key = `${name}\u0000${type}`;
+    let tally = tallies.get(key);
+    if (!tally) {
+      tally = { row: { name, type, ttls: [], answers: 0, judged: 0, requeries: 0, premature: 0, shortestRequerySeconds: null }, ttls: new Set(), pending: null };
+      tallies.set(key, tally);
+    }
+    return tally;
+  };
+  const prematureSeqs: number[] = [];
+  const judgedAnswerSeqs: number[] = [];
+
+  for (const event of evidence.events) {
+    if (event.dut !== dutId) continue;
+    if (event.type === 'dns.query') {
+      const question = event.questions[0];
+      if (!question) continue;
+      const tally = tallyOf(normaliseName(question.name), question.type);
+      const answer = tally.pending;
+      // Only the first query after an answer is held against it.
+      tally.pending = null;
+      if (!answer?.judgeable) continue;
+      judgedAnswerSeqs.push(answer.response.seq);
+      if (judgeRequery(tally, answer, event, options)) prematureSeqs.push(event.seq);
+    } else if (event.type === 'dns.response') {
+      const question = event.questions[0];
+      if (!question) continue;
+      const ttl = grantedTtl(event, question.type);
+      if (ttl === null) continue;
+      const tally = tallyOf(normaliseName(question.name), question.type);
+      tally.row.answers += 1;
+      tally.ttls.add(ttl);
+      tally.pending = { response: event, ttlSeconds: ttl, judgeable: ttl >= options.minTtlSeconds };
+    }
+  }
+
+  // Answers never re-queried are judged (as on time) when enough observation followed them.
+  const { end } = evidence.span();
+  for (const tally of tallies.values()) {
+    const answer = tally.pending;
+    if (!answer?.judgeable) continue;
+    const neededSeconds = Math.min(answer.ttlSeconds, options.followSeconds);
+    if ((end - answer.response.t) / MICROS_PER_SECOND >= neededSeconds) {
+      tally.row.judged += 1;
+      judgedAnswerSeqs.push(answer.response.seq);
+    }
+  }
+
+  const rows = [...tallies.values()]
+    .filter((tally) => tally.row.answers > 0)
+    .map((tally) => ({ ...tally.row, ttls: [...tally.ttls].sort((a, b) => a - b) }))
+    .sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) : a.name < b.name ? -1 : 1));
+  const totals: TtlTotals = { names: rows.length, answers: 0, judged: 0, requeries: 0, premature: 0 };
+  for (const row of rows) {
+    totals.answers += row.answers;
+    totals.judged += row.judged;
+    totals.requeries += row.requeries;
+    totals.premature += row.premature;
+  }
+  return { rows, totals, prematureSeqs, judgedAnswerSeqs: judgedAnswerSeqs.sort((a, b) => a - b) };
+}
