@@ -1,0 +1,142 @@
+/**
+ * The decision rule shared by the randomisation checks (paper Recommendations #3 and #4):
+ * one sample of a 16-bit field of the DUT's UDP queries, judged on spread (σ), a favourite
+ * value, too few distinct values for the sample size, and counters. The rule's text is
+ * written from its parameters, and the verdict reads the same parameters.
+ */
+import { randomnessStats, SEQUENTIAL_MAX_STEP } from '../../lib/analysis/randomness.ts';
+import type { RandomnessStats } from '../../lib/analysis/randomness.ts';
+import { defineCheck } from '../../lib/checks/check-types.ts';
+import type { CheckContext, CheckDefinition, CheckMeta, CheckOutcome, DecisionRule, EvidenceRef } from '../../lib/checks/check-types.ts';
+import type { Evidence } from '../../lib/evidence/evidence.ts';
+import type { QueryEvent } from '../../lib/evidence/events.ts';
+import { eventsRef, percent } from '../evidence-ref.ts';
+import { ruleParameters } from '../rule-parameters.ts';
+
+/** The thresholds of the rule, by the names the metadata carries. */
+export const RANDOMNESS_PARAMETERS = ['minSamples', 'minStdev', 'maxTopShare', 'minDistinctFraction', 'uniformSpace', 'maxSequentialShare'] as const;
+export type RandomnessParameters = Record<(typeof RANDOMNESS_PARAMETERS)[number], number>;
+
+/** The query field a check judges, and how to speak of it. */
+export interface RandomisedField {
+  /** Plural noun for prose: `source ports`. */
+  plural: string;
+  /** One value for prose: `port 4096`. */
+  describe(value: number): string;
+  /** Reads the field from a query. */
+  valueOf(query: QueryEvent): number;
+  /** Why `uniformSpace` has the size it has, for the rule text. */
+  spaceRationale: string;
+}
+
+/** The rule in words, from its parameters. */
+export function randomnessDecisionRule(field: RandomisedField, parameters: RandomnessParameters): DecisionRule {
+  const p = parameters;
+  return {
+    text: `Sample: the ${field.plural} of the DUT's UDP queries, in arrival order. INCONCLUSIVE when there are fewer than ${p.minSamples} queries. `
+      + `PASS when all hold: (1) population standard deviation σ ≥ ${p.minStdev} (DNS-OARC "GREAT"); `
+      + `(2) the most used value carries at most ${percent(p.maxTopShare)} of the queries; `
+      + `(3) the number of distinct values is at least ${p.minDistinctFraction} × the number expected of as many uniform draws over ${p.uniformSpace} values (${field.spaceRationale}); `
+      + `(4) at most ${percent(p.maxSequentialShare)} of consecutive queries differ by 1 to ${SEQUENTIAL_MAX_STEP} (modulo 65536, either direction: sequential allocation). `
+      + 'Otherwise FAIL.',
+    parameters: { ...p },
+  };
+}
+
+/** The figures a randomisation outcome reports. */
+function figuresOf(stats: RandomnessStats): CheckOutcome['figures'] {
+  return { ...stats };
+}
+
+/** Each criterion of the rule the statistics miss, in words with the figures. */
+function failedCriteria(field: RandomisedField, stats: RandomnessStats, p: RandomnessParameters): string[] {
+  const failures: string[] = [];
+  if (stats.stdev < p.minStdev) failures.push(`σ = ${stats.stdev.toFixed(1)} (${stats.class}) is below ${p.minStdev}`);
+  if (stats.topShare > p.maxTopShare && stats.top !== null) {
+    failures.push(`${field.describe(stats.top)} carries ${percent(stats.topShare)} of the queries (${stats.topCount} of ${stats.n}), above ${percent(p.maxTopShare)}`);
+  }
+  const neededDistinct = p.minDistinctFraction * stats.expectedDistinct;
+  if (stats.distinct < neededDistinct) {
+    failures.push(`${stats.distinct} distinct ${field.plural}, fewer than ${neededDistinct.toFixed(1)} (${p.minDistinctFraction} × ${stats.expectedDistinct.toFixed(1)} expected of uniform draws over ${p.uniformSpace} values)`);
+  }
+  if (stats.sequentialShare > p.maxSequentialShare) {
+    failures.push(`${percent(stats.sequentialShare)} of consecutive queries are 1–${SEQUENTIAL_MAX_STEP} apart (sequential allocation), above ${percent(p.maxSequentialShare)}`);
+  }
+  return failures;
+}
+
+/** One sentence of what the sample looks like. */
+function summary(field: RandomisedField, stats: RandomnessStats): string {
+  const head = `${stats.n} UDP queries, σ = ${stats.stdev.toFixed(1)} (${stats.class}, ${stats.bits.toFixed(1)} bits)`;
+  if (stats.top === null) return head;
+  if (stats.distinct === 1) return `${head}, all from ${field.describe(stats.top)} (top share 100%)`;
+  return `${head}, ${stats.distinct} distinct ${field.plural} between ${stats.min} and ${stats.max}, `
+    + `most used ${field.describe(stats.top)} (top share ${percent(stats.topShare)}), sequential share ${percent(stats.sequentialShare)}`;
+}
+
+/** Judges one randomised field of the DUT's UDP queries by the rule's parameters. */
+export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evidence: Evidence, context: CheckContext): CheckOutcome {
+  const p = ruleParameters(rule, RANDOMNESS_PARAMETERS);
+  const queries = evidence.queries(context.dutId).filter((q) => q.transport === 'udp');
+  const values = queries.map((q) => field.valueOf(q));
+  const stats = randomnessStats(values, { space: p.uniformSpace });
+  const expected = `Each UDP query carries unpredictable ${field.plural}: σ ≥ ${p.minStdev}, no value on more than ${percent(p.maxTopShare)} of queries, `
+    + `at least ${p.minDistinctFraction} × the distinct values of uniform draws over ${p.uniformSpace}, at most ${percent(p.maxSequentialShare)} sequential steps.`;
+  const measured: EvidenceRef = eventsRef(context.eventsFile, queries.map((q) => q.seq), `UDP queries of ${context.dutId} whose ${field.plural} were measured`);
+
+  if (stats.n < p.minSamples) {
+    return {
+      verdict: 'INCONCLUSIVE', expected,
+      observed: `Observed: only ${stats.n} UDP queries from ${context.dutId}; the rule needs at least ${p.minSamples} to judge ${field.plural}.`,
+      figures: figuresOf(stats), evidence: [measured],
+    };
+  }
+  const failures = failedCriteria(field, stats, p);
+  if (failures.length === 0) {
+    return { verdict: 'PASS', expected, observed: `Observed: ${summary(field, stats)}.`, figures: figuresOf(stats), evidence: [measured] };
+  }
+  const evidenceRefs = [measured];
+  if (stats.topShare > p.maxTopShare && stats.top !== null) {
+    const top = stats.top;
+    evidenceRefs.push(eventsRef(context.eventsFile, queries.filter((q) => field.valueOf(q) === top).map((q) => q.seq), `queries with ${field.describe(top)}`));
+  }
+  return {
+    verdict: 'FAIL', expected,
+    observed: `Observed: ${summary(field, stats)}. Not met: ${failures.join('; ')}.`,
+    figures: figuresOf(stats), evidence: evidenceRefs,
+  };
+}
+
+/** What distinguishes one randomisation check from another. */
+export interface RandomnessCheckSpec {
+  field: RandomisedField;
+  title: string;
+  /** The paper's recommendation: its number and its words. */
+  recommendation: { number: string; text: string };
+  /** What the RFC asks, in a sentence naming it. */
+  rfcRequirement: string;
+  draftClause: string;
+  /** How many values a conforming generator draws from. */
+  uniformSpace: number;
+}
+
+/** Thresholds both randomisation checks share (all but the size of the space). */
+const SHARED_THRESHOLDS = { minSamples: 50, minStdev: 3980, maxTopShare: 0.05, minDistinctFraction: 0.9, maxSequentialShare: 0.1 };
+
+/**
+ * A randomisation check: severity High after the paper's Table I, EN 303 645 provision
+ * 5.5-2 (network functions use reviewed implementations: the stub resolver is one).
+ */
+export function defineRandomnessCheck(spec: RandomnessCheckSpec): CheckDefinition {
+  const meta: CheckMeta = {
+    title: spec.title,
+    requirement: `Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #${spec.recommendation.number}: `
+      + `"${spec.recommendation.text}" ${spec.rfcRequirement}`,
+    keyword: 'RECOMMENDATION',
+    severity: 'high',
+    covers: { paper: [spec.recommendation.number], draft: [spec.draftClause], etsi: ['5.5-2'] },
+    decisionRule: randomnessDecisionRule(spec.field, { ...SHARED_THRESHOLDS, uniformSpace: spec.uniformSpace }),
+    experiments: ['baseline'],
+  };
+  return defineCheck({ meta, judge: (evidence, context) => judgeRandomness(spec.field, meta.decisionRule, evidence, context) });
+}
