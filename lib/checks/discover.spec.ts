@@ -95,6 +95,7 @@ describe('discoverChecks', () => {
   it('defaults to the project suites folder, whose checks all load', async () => {
     expect(SUITES_DIR).to.match(/suites$/);
     const checks = await discoverChecks();
+    expect(checks.map((c) => c.id)).to.include('randomness/source-port-randomised');
     for (const check of checks) expect(check.file.startsWith(SUITES_DIR), check.id).to.equal(true);
   });
 });

@@ -1,0 +1,134 @@
+/**
+ * Every check against its own fixtures: the pass fixture must PASS, the fail fixture must
+ * FAIL, and the inconclusive fixture (where a check has one) must be INCONCLUSIVE. A check
+ * without pass and fail fixtures fails here, so no check ships untested. The fixtures
+ * themselves are held to the evidence contract: complete runs whose wire bytes decode to
+ * the fields logged beside them.
+ */
+import { expect } from 'chai';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { discoverChecks, SUITES_DIR } from '../lib/checks/discover.ts';
+import type { CheckContext, Verdict } from '../lib/checks/check-types.ts';
+import { decodeMessage } from '../lib/dns/codec.ts';
+import { summariseEdns, summariseFlags, summariseQuestions } from '../lib/dns/summarise.ts';
+import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import { parseProfile } from '../lib/profile/load-profile.ts';
+import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from './fixture-events.ts';
+
+/** The fixture DUT as a lab would declare it, validated by the profile schema like any profile. */
+const FIXTURE_PROFILE = parseProfile(JSON.stringify({
+  profileVersion: 1,
+  description: 'The device the check fixtures were recorded from.',
+  dut: { id: FIXTURE_DUT, vendor: 'dnsconform fixtures', model: 'Fixture stub', addresses: [FIXTURE_CLIENT_ADDRESS], state: 'initialised' },
+  device: { kind: 'lab' },
+  resolver: { listen: [{ transport: 'udp', address: '127.0.10.1', port: 53 }] },
+  zone: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
+  scenario: [],
+  canaries: ['127.0.10.250'],
+  observe: { windowSeconds: 180 },
+}), 'fixture-dut profile');
+
+const CONTEXT: CheckContext = { dutId: FIXTURE_DUT, profile: FIXTURE_PROFILE, eventsFile: 'events.ndjson' };
+
+/** The fixture kinds and the verdict each must produce. */
+const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
+  { kind: 'pass', verdict: 'PASS', required: true },
+  { kind: 'fail', verdict: 'FAIL', required: true },
+  { kind: 'inconclusive', verdict: 'INCONCLUSIVE', required: false },
+];
+
+/** Where a check's fixture of one kind lives: `fixtures/<basename>.<kind>.ndjson` beside it. */
+function fixtureOf(checkFile: string, kind: string): string {
+  return join(dirname(checkFile), 'fixtures', `${basename(checkFile, '.check.ts')}.${kind}.ndjson`);
+}
+
+const checks = await discoverChecks();
+
+describe('check fixtures', () => {
+  it('finds the checks under suites/', () => {
+    expect(checks.map((c) => c.id)).to.include.members([
+      'caching/ttl-honoured', 'randomness/source-port-randomised', 'randomness/transaction-id-randomised',
+    ]);
+  });
+
+  for (const check of checks) {
+    describe(check.id, () => {
+      for (const { kind, verdict, required } of KINDS) {
+        const file = fixtureOf(check.file, kind);
+        if (!required && !existsSync(file)) continue;
+        it(`gives ${verdict} on ${basename(file)}`, () => {
+          expect(existsSync(file), `missing fixture ${file}`).to.equal(true);
+          const outcome = check.judge(loadEvidence(file), CONTEXT);
+          expect(outcome.verdict, `${outcome.expected}\n${outcome.observed}`).to.equal(verdict);
+          expect(outcome.observed).to.match(/\d/);
+          for (const ref of outcome.evidence) {
+            if (ref.kind === 'events') expect(ref.seqs.length).to.be.at.most(Math.min(20, ref.count));
+          }
+        });
+      }
+    });
+  }
+});
+
+describe('checks judge by the parameters their metadata prints', () => {
+  /** Parameters changed on the loaded metadata, and the verdict the pass fixture must then get. */
+  const cases: { id: string; overrides: Record<string, number>; verdict: Verdict }[] = [
+    { id: 'randomness/source-port-randomised', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'randomness/source-port-randomised', overrides: { minStdev: 20000 }, verdict: 'FAIL' },
+    { id: 'randomness/transaction-id-randomised', overrides: { maxTopShare: 0.001 }, verdict: 'FAIL' },
+    { id: 'caching/ttl-honoured', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'caching/ttl-honoured', overrides: { minTtlSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
+    // A negative grace asks the stub to wait far beyond the TTL, which the good stub does not.
+    { id: 'caching/ttl-honoured', overrides: { graceSeconds: -100, graceFraction: -10 }, verdict: 'FAIL' },
+  ];
+  for (const { id, overrides, verdict } of cases) {
+    it(`${id}: ${JSON.stringify(overrides)} turns the pass fixture ${verdict}`, () => {
+      const check = checks.find((c) => c.id === id);
+      if (!check) throw new Error(`no check ${id}`);
+      const parameters = check.meta.decisionRule.parameters;
+      const original = { ...parameters };
+      for (const name of Object.keys(overrides)) expect(parameters[name], name).to.be.a('number');
+      Object.assign(parameters, overrides);
+      try {
+        expect(check.judge(loadEvidence(fixtureOf(check.file, 'pass')), CONTEXT).verdict).to.equal(verdict);
+      } finally {
+        Object.assign(parameters, original);
+      }
+    });
+  }
+});
+
+describe('fixture evidence files', () => {
+  const files = readdirSync(SUITES_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('.ndjson') && path.split(/[\\/]/).includes('fixtures'))
+    .map((path) => join(SUITES_DIR, path));
+
+  for (const file of files) {
+    it(`${file.slice(SUITES_DIR.length + 1)} is a complete baseline run whose wire bytes match its fields`, () => {
+      const evidence = loadEvidence(file);
+      const types = evidence.events.map((e) => e.type);
+      expect(types[0]).to.equal('run.start');
+      expect(types.at(-1)).to.equal('run.end');
+      expect(evidence.phases().map((p) => p.name)).to.deep.equal(['baseline']);
+      evidence.events.forEach((event, i) => expect(event.seq).to.equal(i + 1));
+      for (const event of evidence.events) {
+        if (event.type !== 'dns.query' && event.type !== 'dns.response') continue;
+        expect(event.dut).to.equal(FIXTURE_DUT);
+        const wire = Buffer.from(event.wire, 'base64');
+        const decoded = decodeMessage(wire);
+        if (!decoded.ok) throw new Error(`seq ${event.seq}: ${decoded.error}`);
+        expect(wire.length, `seq ${event.seq}`).to.equal(event.size);
+        expect(decoded.message.id, `seq ${event.seq}`).to.equal(event.txid);
+        expect(summariseFlags(decoded.message), `seq ${event.seq}`).to.deep.equal(event.flags);
+        expect(summariseQuestions(decoded.message), `seq ${event.seq}`).to.deep.equal(event.questions);
+        expect(summariseEdns(decoded.message), `seq ${event.seq}`).to.deep.equal(event.edns);
+        if (event.type === 'dns.response') {
+          const query = evidence.events[event.queryRef - 1];
+          expect(query?.type, `seq ${event.seq} answers ${event.queryRef}`).to.equal('dns.query');
+          expect(event.t).to.be.greaterThan(query!.t);
+        }
+      }
+    });
+  }
+});
