@@ -1,0 +1,51 @@
+/**
+ * The stub's cache, keyed by lower-cased name and type. How long an answer is kept follows
+ * the device's TTL handling: the TTL as given (honour), clamped to a range (clamp), or not
+ * at all (ignore: every need becomes a query, the paper's "ignored TTLs").
+ */
+import type { TtlHandling } from '../profile/profile-types.ts';
+
+export interface CachedAnswer {
+  addresses: string[];
+  /** True for a cached NXDOMAIN/NODATA (RFC 2308). */
+  negative: boolean;
+  expiresAt: number;
+}
+
+export class AnswerCache {
+  private readonly entries = new Map<string, CachedAnswer>();
+
+  constructor(private readonly handling: TtlHandling, private readonly now: () => number = Date.now) {}
+
+  private static key(name: string, type: string): string {
+    return `${name.toLowerCase()}|${type}`;
+  }
+
+  /** How many seconds an answer with this TTL is kept; 0 means not cached. */
+  lifetime(ttlSeconds: number): number {
+    switch (this.handling.mode) {
+      case 'honour':
+        return ttlSeconds;
+      case 'clamp':
+        return Math.min(Math.max(ttlSeconds, this.handling.min), this.handling.max);
+      case 'ignore':
+        return 0;
+    }
+  }
+
+  /** Stores an answer for `ttlSeconds` as the handling allows; returns the seconds kept. */
+  store(name: string, type: string, answer: { addresses: string[]; negative: boolean }, ttlSeconds: number): number {
+    const seconds = this.lifetime(ttlSeconds);
+    if (seconds > 0) this.entries.set(AnswerCache.key(name, type), { ...answer, expiresAt: this.now() + seconds * 1000 });
+    return seconds;
+  }
+
+  /** A still-valid entry, or undefined (expired entries are dropped). */
+  lookup(name: string, type: string): CachedAnswer | undefined {
+    const key = AnswerCache.key(name, type);
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt > this.now()) return entry;
+    this.entries.delete(key);
+    return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The simulated device's application: it needs each configured name at its own rhythm
+ * and asks the stub, which answers from its cache or from the network. One lookup per
+ * name is in flight at a time; needs that arrive meanwhile wait for it.
+ */
+import { randomInt } from 'node:crypto';
+import type { LookupSpec, SimulatedBehaviour } from '../profile/profile-types.ts';
+import { AnswerCache } from './answer-cache.ts';
+import type { DeviceLog } from './device-log.ts';
+import type { StubResolver } from './stub-resolver.ts';
+
+export class Application {
+  private readonly cache: AnswerCache;
+  private readonly inFlight = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(behaviour: SimulatedBehaviour, private readonly stub: StubResolver, private readonly log: DeviceLog) {
+    this.cache = new AnswerCache(behaviour.ttl);
+    this.lookups = behaviour.lookups;
+  }
+
+  private readonly lookups: LookupSpec[];
+
+  /** Starts every lookup's rhythm; the first need of each comes at once. */
+  start(): void {
+    for (const lookup of this.lookups) this.schedule(lookup, 0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private schedule(lookup: LookupSpec, delayMs: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.need(lookup);
+      const jitter = lookup.jitterMs ? randomInt(0, lookup.jitterMs + 1) : 0;
+      this.schedule(lookup, lookup.everyMs + jitter);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private async need(lookup: LookupSpec): Promise<void> {
+    const { name, type } = lookup;
+    const cached = this.cache.lookup(name, type);
+    if (cached) {
+      this.log('cache-hit', { name, type, negative: cached.negative, addresses: cached.addresses });
+      return;
+    }
+    const key = `${name.toLowerCase()}|${type}`;
+    if (this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    this.log('need', { name, type });
+    try {
+      const resolution = await this.stub.resolve({ name, type });
+      if (this.stopped) return;
+      if (resolution.outcome === 'answer') {
+        const kept = this.cache.store(name, type, { addresses: resolution.addresses, negative: false }, resolution.ttl);
+        this.log('resolved', { name, type, addresses: resolution.addresses, ttl: resolution.ttl, cachedSeconds: kept });
+      } else if (resolution.outcome === 'negative') {
+        const kept = resolution.ttl === null ? 0 : this.cache.store(name, type, { addresses: [], negative: true }, resolution.ttl);
+        this.log('negative', { name, type, rcode: resolution.rcode, ttl: resolution.ttl, cachedSeconds: kept });
+      } else {
+        this.log('failed', { name, type, reason: resolution.reason });
+      }
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Starts a simulated device as its own process (a real program with real sockets, not a
+ * mock) and stops it. The child runs `simulated-device.ts` under tsx from any directory.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { SimulatedBehaviour } from '../profile/profile-types.ts';
+
+export interface SimulatedDeviceOptions {
+  dutId: string;
+  behaviour: SimulatedBehaviour;
+  /** The DUT's own address (a loopback alias such as 127.0.10.2); every socket it opens binds to it. */
+  sourceAddress: string;
+  /** The resolver the network assigned to it (what DHCP would hand out). */
+  resolver: { address: string; port: number };
+  /** Where the device writes its own JSON-lines log (a self-report; verdicts never use it). */
+  logFile: string;
+}
+
+/** How a device process ended. */
+export interface DeviceExit {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+export interface SimulatedDeviceHandle {
+  readonly pid: number;
+  /** SIGTERM, wait for exit (SIGKILL after 3 s); resolves with how it ended. */
+  stop(): Promise<DeviceExit>;
+  /** Resolves when the process ends for any reason. */
+  readonly exited: Promise<DeviceExit>;
+}
+
+const PROGRAM = join(import.meta.dirname, 'simulated-device.ts');
+const READY_TIMEOUT_MS = 10_000;
+const KILL_AFTER_MS = 3_000;
+
+/** Starts the device; resolves once it reports ready, rejects with its stderr if it does not. */
+export function startSimulatedDevice(options: SimulatedDeviceOptions): Promise<SimulatedDeviceHandle> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), PROGRAM], {
+    env: { ...process.env, DNSCONFORM_SIMULATED_DEVICE: JSON.stringify(options) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const exited = new Promise<DeviceExit>((resolve) => {
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
+  });
+
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`simulated device ${options.dutId} ${why}${stderr ? `:\n${stderr.trim()}` : ''}`));
+    };
+    const timer = setTimeout(() => fail(`was not ready within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    void exited.then((exit) => { if (!ready) fail(`exited before it was ready (code ${exit.exitCode}, signal ${exit.signal})`); });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (ready || !stdout.includes('{"ready":true}')) return;
+      ready = true;
+      clearTimeout(timer);
+      resolve({
+        pid: child.pid ?? -1,
+        exited,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGTERM');
+            const killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+            const exit = await exited;
+            clearTimeout(killer);
+            return exit;
+          }
+          return exited;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Where each query's UDP source port comes from. The strategies reproduce what the paper
+ * measured on real devices: one fixed port (Cosori air fryer, port 4096), a counter, a
+ * small pool (PetSafe feeder: three ports), a uniform range, or the kernel's choice.
+ */
+import { randomInt } from 'node:crypto';
+import type { SourcePortStrategy } from '../profile/profile-types.ts';
+
+/** Lowest port a sequential allocator wraps to (below are the well-known ports). */
+const SEQUENTIAL_FLOOR = 1024;
+
+export interface SourcePortAllocator {
+  /** True when one socket serves every query (a fixed port). */
+  readonly shared: boolean;
+  /** The port for the next query; 0 lets the kernel choose. */
+  next(): number;
+}
+
+export function sourcePortAllocator(strategy: SourcePortStrategy): SourcePortAllocator {
+  switch (strategy.strategy) {
+    case 'fixed':
+      return { shared: true, next: () => strategy.port };
+    case 'sequential': {
+      const step = strategy.step ?? 1;
+      let port = strategy.start - step;
+      return {
+        shared: false,
+        next: () => {
+          port += step;
+          if (port > 65535) port = SEQUENTIAL_FLOOR + ((port - 65536) % (65536 - SEQUENTIAL_FLOOR));
+          return port;
+        },
+      };
+    }
+    case 'pool': {
+      let index = -1;
+      return { shared: false, next: () => strategy.ports[(index = (index + 1) % strategy.ports.length)]! };
+    }
+    case 'random':
+      return { shared: false, next: () => randomInt(strategy.min, strategy.max + 1) };
+    case 'os':
+      return { shared: false, next: () => 0 };
+  }
+}

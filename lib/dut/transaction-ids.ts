@@ -1,0 +1,17 @@
+/** Where each query's transaction ID comes from: constant, a counter, or crypto-random (RFC 5452). */
+import { randomInt } from 'node:crypto';
+import type { TxidStrategy } from '../profile/profile-types.ts';
+
+export function transactionIds(strategy: TxidStrategy): () => number {
+  switch (strategy.strategy) {
+    case 'constant':
+      return () => strategy.value;
+    case 'counter': {
+      const step = strategy.step ?? 1;
+      let id = strategy.start - step;
+      return () => (id = (((id + step) % 65536) + 65536) % 65536);
+    }
+    case 'random':
+      return () => randomInt(0, 65536);
+  }
+}
