@@ -55,7 +55,7 @@ export default defineCheck({
       const window: EvidenceRef = { kind: 'time-range', from: span.start, to: span.end, note: 'observation window' };
       return {
         verdict: 'INCONCLUSIVE', expected,
-        observed: `Observed: ${counts}; the rule needs at least ${p.minJudgedAnswers} judged answers.`,
+        observed: `${counts}; the rule needs at least ${p.minJudgedAnswers} judged answers.`,
         figures, evidence: [judgedRef, window],
       };
     }
@@ -64,10 +64,10 @@ export default defineCheck({
       const example = worst ? `; worst ${worst.name} ${worst.type}: TTL ${worst.ttls.join('/')} s, asked again after ${worst.shortestRequerySeconds?.toFixed(1)} s, ${worst.premature} of ${worst.judged} premature` : '';
       return {
         verdict: 'FAIL', expected,
-        observed: `Observed: ${counts}${example}.`,
+        observed: `${counts}${example}.`,
         figures, evidence: [eventsRef(context.eventsFile, result.prematureSeqs, 'premature re-queries (before the TTL less grace had run out)'), judgedRef],
       };
     }
-    return { verdict: 'PASS', expected, observed: `Observed: ${counts}.`, figures, evidence: [judgedRef] };
+    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [judgedRef] };
   },
 });

@@ -87,13 +87,13 @@ export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evid
   if (stats.n < p.minSamples) {
     return {
       verdict: 'INCONCLUSIVE', expected,
-      observed: `Observed: only ${stats.n} UDP queries from ${context.dutId}; the rule needs at least ${p.minSamples} to judge ${field.plural}.`,
+      observed: `Only ${stats.n} UDP queries from ${context.dutId}; the rule needs at least ${p.minSamples} to judge ${field.plural}.`,
       figures: figuresOf(stats), evidence: [measured],
     };
   }
   const failures = failedCriteria(field, stats, p);
   if (failures.length === 0) {
-    return { verdict: 'PASS', expected, observed: `Observed: ${summary(field, stats)}.`, figures: figuresOf(stats), evidence: [measured] };
+    return { verdict: 'PASS', expected, observed: `${summary(field, stats)}.`, figures: figuresOf(stats), evidence: [measured] };
   }
   const evidenceRefs = [measured];
   if (stats.topShare > p.maxTopShare && stats.top !== null) {
@@ -102,7 +102,7 @@ export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evid
   }
   return {
     verdict: 'FAIL', expected,
-    observed: `Observed: ${summary(field, stats)}. Not met: ${failures.join('; ')}.`,
+    observed: `${summary(field, stats)}. Not met: ${failures.join('; ')}.`,
     figures: figuresOf(stats), evidence: evidenceRefs,
   };
 }
