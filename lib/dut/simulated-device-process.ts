@@ -3,7 +3,9 @@
  * mock) and stops it. The child runs `simulated-device.ts` under tsx from any directory.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 
 export interface SimulatedDeviceOptions {
@@ -32,12 +34,18 @@ export interface SimulatedDeviceHandle {
 }
 
 const PROGRAM = join(import.meta.dirname, 'simulated-device.ts');
+/**
+ * tsx's loader as a file URL, so `--import` finds it whatever the child's directory.
+ * (createRequire rather than import.meta.resolve: the latter is missing when tsx loads
+ * this module as CommonJS, as mocha does.)
+ */
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const READY_TIMEOUT_MS = 10_000;
 const KILL_AFTER_MS = 3_000;
 
 /** Starts the device; resolves once it reports ready, rejects with its stderr if it does not. */
 export function startSimulatedDevice(options: SimulatedDeviceOptions): Promise<SimulatedDeviceHandle> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), PROGRAM], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, PROGRAM], {
     env: { ...process.env, DNSCONFORM_SIMULATED_DEVICE: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
