@@ -40,6 +40,6 @@ export function demoCommand(): Command {
         return;
       }
       console.log(`\ndemo self-check passed: ${runs.map((r) => `${r.loaded.profile.dut.id} ${r.finalised.report.overall.verdict}`).join(', ')}`);
-      console.log(`verify a run with: dnsconform verify ${runs[0] ? join(options.out, runs[0].runId) : '<run-dir>'}`);
+      console.log(`verify a run with: npx dnsconform verify ${runs[0] ? join(options.out, runs[0].runId) : '<run-dir>'}`);
     });
 }

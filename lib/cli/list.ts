@@ -21,6 +21,6 @@ export function listCommand(): Command {
       }
       const primitives = await loadPrimitives();
       console.log(`\n${primitives.size} scenario primitives`);
-      for (const p of primitives.values()) console.log(`  ${p.name}(): ${p.summary}`);
+      for (const p of primitives.values()) console.log(`  ${p.usage.padEnd(40)} ${p.summary}`);
     });
 }

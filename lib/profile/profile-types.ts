@@ -25,7 +25,7 @@ export interface DutIdentity {
 export interface ListenSpec {
   transport: 'udp' | 'tcp';
   address: string;
-  /** 0 lets the system pick a free port (simulated devices are told which). */
+  /** 53 when the profile leaves it out; 0 lets the system pick a free port (simulated devices are told which). */
   port: number;
 }
 

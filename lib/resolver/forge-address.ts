@@ -20,11 +20,13 @@ function forge(plan: ResponsePlan, exchange: ExchangeContext, type: 'A' | 'AAAA'
 
 /** A primitive `<name>(canary)` that forges answers of `type` towards an IPv`family` canary. */
 export function forgingPrimitive(name: string, type: 'A' | 'AAAA', family: 4 | 6): PrimitiveDefinition {
+  const usage = `${name}(canary IPv${family} address)`;
   return {
     name,
+    usage,
     summary: `answer ${type} queries with a single ${type} record for the canary address`,
     bind(args, limits) {
-      requireArgs(args, 1, `${name}(canary IPv${family} address)`);
+      requireArgs(args, 1, usage);
       const canary = requireCanary(args[0], family, limits);
       return (plan, exchange) => forge(plan, exchange, type, canary);
     },

@@ -50,6 +50,8 @@ export interface ScenarioLimits {
 export interface PrimitiveDefinition {
   /** Name as written in scenarios (`forgeA`). */
   name: string;
+  /** How it is written with its arguments (`forgeA(canary IPv4 address)`). */
+  usage: string;
   /** One line for `dnsconform list` and the report. */
   summary: string;
   /** Binds arguments; throws a message naming the problem when they are wrong. */

@@ -4,9 +4,10 @@ import { requireArgs } from '../canary.ts';
 /** `drop()`: send nothing, as if the resolver were gone (paper Table III: resolver unavailability). */
 export default {
   name: 'drop',
+  usage: 'drop()',
   summary: 'send no response at all',
   bind(args) {
-    requireArgs(args, 0, 'drop()');
+    requireArgs(args, 0, this.usage);
     return (plan) => {
       plan.drop = 'scenario drop()';
       return true;

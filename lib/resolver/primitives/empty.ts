@@ -4,9 +4,10 @@ import { requireArgs } from '../canary.ts';
 /** `empty()`: NOERROR with every record removed (paper Table III: empty response injection). */
 export default {
   name: 'empty',
+  usage: 'empty()',
   summary: 'answer NOERROR with no records in any section',
   bind(args) {
-    requireArgs(args, 0, 'empty()');
+    requireArgs(args, 0, this.usage);
     return (plan) => {
       const changed = plan.rcode !== 'NOERROR' || plan.answers.length + plan.authorities.length + plan.additionals.length > 0;
       plan.rcode = 'NOERROR';

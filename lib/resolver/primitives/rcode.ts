@@ -11,9 +11,10 @@ type FailureRcode = (typeof ALLOWED)[number];
  */
 export default {
   name: 'rcode',
+  usage: `rcode(${ALLOWED.join('|')})`,
   summary: 'answer with SERVFAIL, REFUSED or NXDOMAIN and no answer records',
   bind(args) {
-    requireArgs(args, 1, `rcode(${ALLOWED.join('|')})`);
+    requireArgs(args, 1, this.usage);
     const rcode = (args[0] ?? '').toUpperCase() as FailureRcode;
     if (!ALLOWED.includes(rcode)) throw new Error(`"${args[0]}" is not one of ${ALLOWED.join(', ')}`);
     return (plan) => {

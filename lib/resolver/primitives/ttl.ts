@@ -7,9 +7,10 @@ const MAX_TTL = 2 ** 32 - 1;
 /** `ttl(n)`: every record of the response carries TTL n seconds (paper Table III: TTL 0, 1, 10⁹). */
 export default {
   name: 'ttl',
+  usage: 'ttl(seconds)',
   summary: 'set the TTL of every record in the response to n seconds (0 … 2^32−1)',
   bind(args) {
-    requireArgs(args, 1, 'ttl(seconds)');
+    requireArgs(args, 1, this.usage);
     const ttl = Number(args[0]);
     if (!Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) throw new Error(`"${args[0]}" is not a TTL (integer 0 … ${MAX_TTL})`);
     return (plan) => {
