@@ -113,4 +113,13 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     expect(run.status).to.equal(2);
     expect(run.out).to.match(/broken\.yaml: invalid profile/).and.match(/\/device\/behaviour\/txid\/strategy \(line \d+\)/);
   });
+
+  it('rejects a listen address this host does not have with the profile pointer and exit code 2', () => {
+    // Only a bind is attempted; it fails locally, nothing is sent.
+    const profile = join(work, 'elsewhere.yaml');
+    writeFileSync(profile, readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replaceAll('address: 127.0.10.1, port: 0', 'address: 203.0.113.7, port: 0'));
+    const run = dnsconform(['run', '--profile', profile, '--out', join(work, 'elsewhere'), '--keys', keys]);
+    expect(run.status, run.out).to.equal(2);
+    expect(run.out).to.match(/elsewhere\.yaml: \/resolver\/listen\/0: cannot listen on 203\.0\.113\.7:0 \(EADDRNOTAVAIL\)/);
+  });
 });

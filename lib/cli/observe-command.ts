@@ -2,14 +2,12 @@
  * What `run` and `demo` share: keys, Ctrl-C handling, running a session, and printing
  * each device's verdict table.
  */
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { runSession } from '../experiments/session.ts';
 import type { DeviceRun } from '../experiments/session.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { ensureKeys } from '../report/signing.ts';
 import { renderVerdictTable } from '../report/verdict-table.ts';
-import { loadEvidence } from '../evidence/load-evidence.ts';
-import { RUN_FILES } from '../evidence/run-directory.ts';
 
 /** Options `run` and `demo` both take. */
 export interface ObserveOptions {
@@ -52,8 +50,7 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
       ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
     });
     for (const run of runs) {
-      const queries = loadEvidence(join(run.runDir, RUN_FILES.events)).queries(run.loaded.profile.dut.id).length;
-      console.log(`\n${renderVerdictTable(run.finalised.report, relative(process.cwd(), run.finalised.reportFile), queries)}`);
+      console.log(`\n${renderVerdictTable(run.finalised.report, relative(process.cwd(), run.finalised.reportFile), run.queries)}`);
     }
     return runs;
   } finally {

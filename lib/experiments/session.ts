@@ -47,6 +47,8 @@ export interface DeviceRun {
   loaded: LoadedProfile;
   runDir: string;
   runId: string;
+  /** DNS queries the DUT sent to the harness during the run. */
+  queries: number;
   finalised: FinalisedRun;
 }
 
@@ -75,6 +77,27 @@ function observe(ms: number, signal: AbortSignal | undefined): Promise<'window e
   });
 }
 
+/** A resolver socket could not be bound: the profile asks for an address or port this host cannot give. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
+
+/** Explains a bind failure in terms of the profile that asked for the socket. */
+function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedProfile[]): Error {
+  const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const why: Record<string, string> = {
+    EADDRNOTAVAIL: 'that address is not configured on this host',
+    EACCES: 'binding a port below 1024 needs root or CAP_NET_BIND_SERVICE',
+    EADDRINUSE: 'another program already listens there',
+  };
+  if (!error.code || !why[error.code]) return error;
+  const owner = profiles.find((p) => p.profile.resolver.listen.some((l) => l.address === address));
+  const index = owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
+  const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
+  const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
+  return new ListenError(`${where}cannot listen on ${address ?? '?'}:${port ?? spec?.port ?? '?'} (${error.code}): ${why[error.code]}`);
+}
+
 /** Where a simulated device is told its resolver is: the UDP endpoint on the resolver's first address. */
 function assignedResolver(endpoints: readonly BoundEndpoint[]): { address: string; port: number } {
   const udp = endpoints.find((e) => e.transport === 'udp') ?? endpoints[0];
@@ -88,16 +111,15 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   const startedAt = new Date();
   const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
 
-  const duts: PreparedDut[] = [];
-  for (const loaded of profiles) {
-    const scenario = await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries });
-    duts.push({
-      loaded,
-      scenario,
-      phase: scenario.steps.length === 0 ? 'baseline' : 'profile-scenario',
-      run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
-    });
-  }
+  // Every scenario is checked before any run directory exists, so bad input leaves nothing behind.
+  const scenarios: Scenario[] = [];
+  for (const loaded of profiles) scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
+  const duts: PreparedDut[] = profiles.map((loaded, i) => ({
+    loaded,
+    scenario: scenarios[i]!,
+    phase: scenarios[i]!.steps.length === 0 ? 'baseline' : 'profile-scenario',
+    run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
+  }));
   const sink: EvidenceSink = new EvidenceRouter(new Map(duts.map((d) => [d.loaded.profile.dut.id, d.run.log])));
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
@@ -107,7 +129,16 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   });
 
   for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: d.loaded.profile.dut.id, runId: d.run.runId });
-  const endpoints = await resolver.start();
+  let endpoints: BoundEndpoint[];
+  try {
+    endpoints = await resolver.start();
+  } catch (error) {
+    for (const d of duts) {
+      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: d.loaded.profile.dut.id, runId: d.run.runId, reason: `resolver could not listen: ${(error as Error).message}` });
+      d.run.log.close();
+    }
+    throw listenFailure(error as NodeJS.ErrnoException, profiles);
+  }
   progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
 
   const devices = new Map<string, SimulatedDeviceHandle>();
@@ -179,5 +210,5 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: Bo
     phases: evidence.phases(),
     results,
   }, options.keyDir);
-  return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, finalised };
+  return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
 }
