@@ -121,6 +121,8 @@ export interface ResponseEvent extends EventBase, DnsMessageFields {
   manipulations: string[];
   /** Why the harness answered this way when it was not the scenario (e.g. ACL refusal). */
   reason: string | null;
+  /** Identical copies sent (response flooding); absent means one. */
+  copies?: number;
 }
 
 /** A query the scenario chose not to answer. */

@@ -1,12 +1,6 @@
 import { expect } from 'chai';
-import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
-import type { Question } from 'dns-packet';
-import { buildQuery } from '../dns/builders.ts';
-import { decodeMessage, encodeMessage } from '../dns/codec.ts';
-import type { DecodedMessage } from '../dns/codec.ts';
-import type { EvidenceSink, RecordedEvent, ExchangeLink } from '../evidence/event-log.ts';
 import { AdversarialResolver } from './resolver.ts';
+import { MemorySink, framed, query, tcpExchange, udpExchange as exchange } from './resolver-test-kit.ts';
 import { parseScenario, ScenarioError } from './scenario.ts';
 import { Zone } from './zone.ts';
 
@@ -15,44 +9,12 @@ const RESOLVER = '127.0.40.1';
 const DUT = '127.0.40.2';
 const STRANGER = '127.0.40.3';
 
-class MemorySink implements EvidenceSink {
-  readonly events: (RecordedEvent & { link?: ExchangeLink })[] = [];
-  record(event: RecordedEvent, link?: ExchangeLink): void {
-    this.events.push(link ? { ...event, link } : event);
-  }
-  ofType<T extends RecordedEvent['type']>(type: T): Extract<RecordedEvent, { type: T }>[] {
-    return this.events.filter((e) => e.type === type) as Extract<RecordedEvent, { type: T }>[];
-  }
-}
-
 const zone = new Zone([
   { name: 'cloud.sim.example', type: 'A', ttl: 30, data: '127.0.40.200' },
   { name: 'cloud.sim.example', type: 'AAAA', ttl: 30, data: '::1' },
   { name: 'alias.sim.example', type: 'CNAME', ttl: 60, data: 'cloud.sim.example' },
   ...Array.from({ length: 60 }, (_, i) => ({ name: 'big.sim.example', type: 'A' as const, ttl: 5, data: `127.0.41.${i + 1}` })),
 ]);
-
-async function udpExchange(from: string, port: number, bytes: Buffer, waitMs = 300): Promise<DecodedMessage | null> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((r) => socket.bind(0, from, () => r()));
-  try {
-    return await new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), waitMs);
-      socket.on('message', (msg) => {
-        clearTimeout(timer);
-        const decoded = decodeMessage(msg);
-        resolve(decoded.ok ? decoded.message : null);
-      });
-      socket.send(bytes, port, RESOLVER);
-    });
-  } finally {
-    socket.close();
-  }
-}
-
-function query(name: string, type: Question['type'], id = 0x1234, edns?: number): Buffer {
-  return encodeMessage(buildQuery({ id, name, type, ...(edns ? { edns: { udpSize: edns } } : {}) }));
-}
 
 describe('resolver', () => {
   let resolver: AdversarialResolver;
@@ -71,9 +33,10 @@ describe('resolver', () => {
     expect(endpoints.map((e) => e.port)).to.deep.equal([port, port], 'UDP and TCP share the port');
   });
   afterEach(() => resolver.stop());
+  const udpExchange = (from: string, bytes: Buffer, waitMs?: number) => exchange(from, { address: RESOLVER, port }, bytes, waitMs);
 
   it('answers a DUT from the zone and records query and response with the same link', async () => {
-    const answer = await udpExchange(DUT, port, query('Cloud.Sim.Example', 'A', 0xabcd, 1232));
+    const answer = await udpExchange(DUT, query('Cloud.Sim.Example', 'A', 0xabcd, 1232));
     expect(answer?.id).to.equal(0xabcd);
     expect(answer?.rcode).to.equal('NOERROR');
     expect(answer?.questions?.[0]?.name).to.equal('Cloud.Sim.Example');
@@ -89,18 +52,18 @@ describe('resolver', () => {
   });
 
   it('follows CNAMEs, answers NXDOMAIN with an SOA and NODATA as NOERROR without answers', async () => {
-    const alias = await udpExchange(DUT, port, query('alias.sim.example', 'A'));
+    const alias = await udpExchange(DUT, query('alias.sim.example', 'A'));
     expect(alias?.answers?.map((a) => a.type)).to.deep.equal(['CNAME', 'A']);
-    const missing = await udpExchange(DUT, port, query('nothing.sim.example', 'A'));
+    const missing = await udpExchange(DUT, query('nothing.sim.example', 'A'));
     expect(missing?.rcode).to.equal('NXDOMAIN');
     expect(missing?.authorities?.[0]?.type).to.equal('SOA');
-    const nodata = await udpExchange(DUT, port, query('cloud.sim.example', 'TXT'));
+    const nodata = await udpExchange(DUT, query('cloud.sim.example', 'TXT'));
     expect(nodata?.rcode).to.equal('NOERROR');
     expect(nodata?.answers).to.have.length(0);
   });
 
   it('refuses and logs a query from an address that is not a DUT', async () => {
-    const answer = await udpExchange(STRANGER, port, query('cloud.sim.example', 'A'));
+    const answer = await udpExchange(STRANGER, query('cloud.sim.example', 'A'));
     expect(answer?.rcode).to.equal('REFUSED');
     expect(answer?.answers).to.have.length(0);
     const [q] = sink.ofType('dns.query');
@@ -113,21 +76,21 @@ describe('resolver', () => {
 
   it('applies scenario primitives and records the manipulation', async () => {
     resolver.setScenario('dut-a', await parseScenario(['ttl(0)', 'forgeA(127.0.40.77)'], { canaries: [] }));
-    const forged = await udpExchange(DUT, port, query('cloud.sim.example', 'A'));
+    const forged = await udpExchange(DUT, query('cloud.sim.example', 'A'));
     expect(forged?.answers?.map((a) => (a.type === 'A' ? [a.data, a.ttl] : null))).to.deep.equal([['127.0.40.77', 0]]);
-    const aaaa = await udpExchange(DUT, port, query('cloud.sim.example', 'AAAA'));
+    const aaaa = await udpExchange(DUT, query('cloud.sim.example', 'AAAA'));
     expect(aaaa?.answers?.map((a) => (a.type === 'AAAA' ? [a.data, a.ttl] : null))).to.deep.equal([['::1', 0]], 'forgeA leaves AAAA alone');
     const responses = sink.ofType('dns.response');
     expect(responses[0]?.manipulations).to.deep.equal(['ttl(0)', 'forgeA(127.0.40.77)']);
     expect(responses[0]?.scenario).to.equal('ttl(0)|forgeA(127.0.40.77)');
 
     resolver.setScenario('dut-a', await parseScenario('rcode(SERVFAIL)', { canaries: [] }));
-    expect((await udpExchange(DUT, port, query('cloud.sim.example', 'A')))?.rcode).to.equal('SERVFAIL');
+    expect((await udpExchange(DUT, query('cloud.sim.example', 'A')))?.rcode).to.equal('SERVFAIL');
     resolver.setScenario('dut-a', await parseScenario('empty()', { canaries: [] }));
-    const empty = await udpExchange(DUT, port, query('cloud.sim.example', 'A'));
+    const empty = await udpExchange(DUT, query('cloud.sim.example', 'A'));
     expect([empty?.rcode, empty?.answers?.length]).to.deep.equal(['NOERROR', 0]);
     resolver.setScenario('dut-a', await parseScenario('drop()', { canaries: [] }));
-    expect(await udpExchange(DUT, port, query('cloud.sim.example', 'A'), 200)).to.equal(null);
+    expect(await udpExchange(DUT, query('cloud.sim.example', 'A'), 200)).to.equal(null);
     expect(sink.ofType('dns.drop')).to.have.length(1);
   });
 
@@ -142,49 +105,26 @@ describe('resolver', () => {
   });
 
   it('truncates a UDP answer larger than 512 bytes without EDNS, and serves it whole over TCP', async () => {
-    const udp = await udpExchange(DUT, port, query('big.sim.example', 'A'));
+    const udp = await udpExchange(DUT, query('big.sim.example', 'A'));
     expect(udp?.flag_tc).to.equal(true);
     expect(udp?.answers).to.have.length(0);
     expect(sink.ofType('dns.response')[0]?.reason).to.match(/exceeds the client's 512-byte limit/);
 
-    const answers = await tcpExchange([query('big.sim.example', 'A', 1), query('cloud.sim.example', 'A', 2)], true);
+    const answers = await tcpExchange(DUT, { address: RESOLVER, port }, framed([query('big.sim.example', 'A', 1), query('cloud.sim.example', 'A', 2)]));
     expect(answers.map((a) => [a.id, a.answers?.length])).to.deep.equal([[1, 60], [2, 1]]);
   });
 
   it('survives garbage, truncated packets and compression loops, and keeps answering', async () => {
     const loop = Buffer.from([0x42, 0x42, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01]);
-    const formerr = await udpExchange(DUT, port, loop);
+    const formerr = await udpExchange(DUT, loop);
     expect([formerr?.id, formerr?.rcode]).to.deep.equal([0x4242, 'FORMERR']);
-    expect(await udpExchange(DUT, port, Buffer.from('garbage!'), 150)).to.equal(null);
-    expect(await udpExchange(DUT, port, query('cloud.sim.example', 'A').subarray(0, 20), 300)).to.not.equal(null);
-    expect(await udpExchange(STRANGER, port, loop, 150), 'strangers get no answer to garbage').to.equal(null);
+    expect(await udpExchange(DUT, Buffer.from('garbage!'), 150)).to.equal(null);
+    expect(await udpExchange(DUT, query('cloud.sim.example', 'A').subarray(0, 20), 300)).to.not.equal(null);
+    expect(await udpExchange(STRANGER, loop, 150), 'strangers get no answer to garbage').to.equal(null);
     // A TCP stream that ends inside a message.
-    await tcpExchange([Buffer.from([0x00, 0x40, 0x12, 0x34])], false);
+    await tcpExchange(DUT, { address: RESOLVER, port }, Buffer.from([0x00, 0x40, 0x12, 0x34, 0x56, 0x78]));
     const malformed = sink.ofType('dns.malformed');
     expect(malformed.map((m) => m.error).join('\n')).to.match(/pointer/).and.match(/header/).and.match(/TCP stream ended inside a message/);
-    expect((await udpExchange(DUT, port, query('cloud.sim.example', 'A')))?.rcode).to.equal('NOERROR');
+    expect((await udpExchange(DUT, query('cloud.sim.example', 'A')))?.rcode).to.equal('NOERROR');
   });
-
-  /** Sends length-prefixed messages in one write (pipelined), the last one split in two writes. */
-  async function tcpExchange(messages: Buffer[], framed: boolean): Promise<DecodedMessage[]> {
-    const socket = connect({ host: RESOLVER, port, localAddress: DUT });
-    await new Promise<void>((r) => socket.once('connect', () => r()));
-    const frames = framed ? messages.map((m) => Buffer.concat([Buffer.from([m.length >> 8, m.length & 0xff]), m])) : messages;
-    const all = Buffer.concat(frames);
-    socket.write(all.subarray(0, all.length - 5));
-    await new Promise((r) => setTimeout(r, 30));
-    socket.end(all.subarray(all.length - 5));
-    const chunks: Buffer[] = [];
-    socket.on('data', (c) => chunks.push(c));
-    await new Promise((r) => socket.once('close', r));
-    const replies: DecodedMessage[] = [];
-    let data = Buffer.concat(chunks);
-    while (data.length >= 2) {
-      const length = data.readUInt16BE(0);
-      const decoded = decodeMessage(data.subarray(2, 2 + length));
-      if (decoded.ok) replies.push(decoded.message);
-      data = data.subarray(2 + length);
-    }
-    return replies;
-  }
 });

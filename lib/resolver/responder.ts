@@ -12,7 +12,7 @@ import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
 import type { Endpoint, Microseconds, Transport } from '../evidence/events.ts';
 import type { AccessList } from './access-list.ts';
-import { applyScenario } from './scenario.ts';
+import { answerPlan, applyScenario } from './scenario.ts';
 import type { ResponsePlan, Scenario } from './scenario.ts';
 import type { Zone } from './zone.ts';
 
@@ -38,6 +38,17 @@ export interface Inbound {
   t: Microseconds;
 }
 
+/** Most copies of one response a scenario may send (response flooding ×100 in the paper). */
+export const MAX_COPIES = 100;
+/** Safety cap on flooding: extra copies sent per second, across all DUTs. */
+export const MAX_EXTRA_COPIES_PER_SECOND = 2000;
+
+/** One message to send back, possibly several times. */
+export interface Outbound {
+  bytes: Buffer;
+  copies: number;
+}
+
 /** The largest response the client can take on this transport. */
 function responseLimit(transport: Transport, query: DecodedMessage): number {
   if (transport !== 'udp') return 65535;
@@ -47,6 +58,9 @@ function responseLimit(transport: Transport, query: DecodedMessage): number {
 
 export class Responder {
   private exchange = 0;
+  /** Flood budget: the second it is for, and the extra copies already sent in it. */
+  private floodSecond = 0;
+  private floodSent = 0;
 
   constructor(
     private readonly acl: AccessList,
@@ -54,13 +68,13 @@ export class Responder {
     private readonly sink: EvidenceSink,
   ) {}
 
-  /** Handles one message; returns the bytes to send back, or null for silence. */
-  handle(inbound: Inbound): Buffer | null {
+  /** Handles one message; returns what to send back, or null for silence. */
+  handle(inbound: Inbound): Outbound | null {
     const dut = this.acl.ownerOf(inbound.client.address);
     const decoded = decodeMessage(inbound.bytes);
-    if (!decoded.ok) return this.malformed(inbound, decoded.error, decoded.txid);
+    if (!decoded.ok) return single(this.malformed(inbound, decoded.error, decoded.txid));
     const query = decoded.message;
-    if (query.flag_qr) return this.malformed(inbound, 'a response (QR=1) sent to the resolver', null);
+    if (query.flag_qr) return single(this.malformed(inbound, 'a response (QR=1) sent to the resolver', null));
 
     const exchange = ++this.exchange;
     const binding = dut === null ? undefined : this.duts.get(dut);
@@ -75,6 +89,8 @@ export class Responder {
     );
 
     const question = query.questions?.[0];
+    const hasEdns = (query.additionals ?? []).some((rr) => rr.type === 'OPT');
+    const limit = responseLimit(inbound.transport, query);
     let plan: ResponsePlan;
     let manipulations: string[] = [];
     let reason: string | null = null;
@@ -89,9 +105,10 @@ export class Responder {
       reason = `question count ${query.questions?.length ?? 0}, expected 1`;
     } else {
       const found = binding.zone.lookup(question.name, question.type);
-      plan = { rcode: found.rcode, answers: found.answers, authorities: found.authorities, additionals: [], drop: null };
+      plan = answerPlan(found.rcode, found.answers, found.authorities);
       manipulations = applyScenario(binding.scenario, plan, {
         dutId: binding.id, question, client: inbound.client, transport: inbound.transport, zone: binding.zone,
+        queryHasEdns: hasEdns, clientLimit: limit,
       });
       if (plan.drop !== null) {
         this.sink.record(
@@ -102,25 +119,38 @@ export class Responder {
       }
     }
 
-    const hasEdns = (query.additionals ?? []).some((rr) => rr.type === 'OPT');
+    const padding = plan.ednsPadding > 0 ? [{ code: EDNS_PADDING, data: Buffer.alloc(plan.ednsPadding) }] : [];
     const packet = buildResponse({
       id: query.id ?? 0,
       questions: (query.questions ?? []) as Question[],
       rcode: plan.rcode,
-      bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd },
+      bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd, tc: plan.truncated },
       answers: plan.answers,
       authorities: plan.authorities,
       additionals: plan.additionals,
-      ...(hasEdns ? { edns: { udpSize: ADVERTISED_UDP_SIZE } } : {}),
+      ...(hasEdns && !plan.withholdOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE, options: padding } } : {}),
     });
     let bytes = encodeMessage(packet);
-    const limit = responseLimit(inbound.transport, query);
-    if (bytes.length > limit) {
+    if (bytes.length > limit && !plan.exceedClientLimit) {
       reason = `full answer of ${bytes.length} bytes exceeds the client's ${limit}-byte limit: sent TC=1`;
       bytes = encodeMessage(buildTruncated(packet));
     }
-    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations, reason);
-    return bytes;
+    const copies = this.allowCopies(Math.min(Math.max(plan.copies, 1), MAX_COPIES), inbound.t);
+    if (copies < plan.copies) reason = `flood capped at ${copies} of ${plan.copies} copies (${MAX_EXTRA_COPIES_PER_SECOND} extra copies per second)`;
+    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations, reason, copies);
+    return { bytes, copies };
+  }
+
+  /** How many of `wanted` copies the flood budget allows now (the first copy is always allowed). */
+  private allowCopies(wanted: number, t: number): number {
+    const second = Math.floor(t / 1_000_000);
+    if (second !== this.floodSecond) {
+      this.floodSecond = second;
+      this.floodSent = 0;
+    }
+    const extra = Math.min(wanted - 1, MAX_EXTRA_COPIES_PER_SECOND - this.floodSent);
+    this.floodSent += Math.max(extra, 0);
+    return 1 + Math.max(extra, 0);
   }
 
   /**
@@ -139,7 +169,7 @@ export class Responder {
   }
 
   private recordResponse(
-    inbound: Inbound, dut: string | null, scenario: string, exchange: number, bytes: Buffer, manipulations: string[], reason: string | null,
+    inbound: Inbound, dut: string | null, scenario: string, exchange: number, bytes: Buffer, manipulations: string[], reason: string | null, copies = 1,
   ): void {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
@@ -151,6 +181,7 @@ export class Responder {
         edns: summariseEdns(response), size: bytes.length, wire: bytes.toString('base64'),
         answers: summariseRecords(response.answers), authority: summariseRecords(response.authorities),
         additional: summariseRecords(response.additionals), scenario, manipulations, reason,
+        ...(copies > 1 ? { copies } : {}),
       },
       { exchange, role: 'reply' },
     );
@@ -158,5 +189,12 @@ export class Responder {
 }
 
 function emptyPlan(rcode: RcodeName): ResponsePlan {
-  return { rcode, answers: [], authorities: [], additionals: [], drop: null };
+  return answerPlan(rcode);
 }
+
+function single(bytes: Buffer | null): Outbound | null {
+  return bytes ? { bytes, copies: 1 } : null;
+}
+
+/** EDNS(0) Padding option code (RFC 7830). */
+const EDNS_PADDING = 12;

@@ -20,6 +20,21 @@ export interface ResponsePlan {
   additionals: Answer[];
   /** Set when the scenario decides to send nothing; the text says why. */
   drop: string | null;
+  /** Force TC=1 (the answer is withheld so the client retries over TCP). */
+  truncated: boolean;
+  /** Send the whole answer even when it exceeds the client's UDP limit (no TC fallback). */
+  exceedClientLimit: boolean;
+  /** Identical copies of the response to send (response flooding); 1 normally. */
+  copies: number;
+  /** Answer without an OPT record even when the query had one. */
+  withholdOpt: boolean;
+  /** Octets of EDNS(0) Padding (RFC 7830, option 12) to add to the response's OPT record. */
+  ednsPadding: number;
+}
+
+/** A plan for a normal answer: what the zone says, nothing manipulated. */
+export function answerPlan(rcode: RcodeName, answers: Answer[] = [], authorities: Answer[] = []): ResponsePlan {
+  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0 };
 }
 
 /** What a primitive may read about the exchange. */
@@ -29,6 +44,10 @@ export interface ExchangeContext {
   client: Endpoint;
   transport: Transport;
   zone: Zone;
+  /** Whether the query carried an OPT record (EDNS(0)). */
+  queryHasEdns: boolean;
+  /** The largest response the client said it takes on this transport (512 without EDNS over UDP). */
+  clientLimit: number;
 }
 
 /** A primitive with its arguments bound, ready to apply. */

@@ -61,8 +61,9 @@ function serveConnection(socket: Socket, server: Endpoint, responder: Responder)
       const reply = responder.handle({ bytes, transport: 'tcp', client, server, t: nowMicros() });
       if (reply && socket.writable) {
         const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(reply.length);
-        socket.write(Buffer.concat([prefix, reply]));
+        prefix.writeUInt16BE(reply.bytes.length);
+        const framed = Buffer.concat([prefix, reply.bytes]);
+        socket.write(reply.copies === 1 ? framed : Buffer.concat(Array.from({ length: reply.copies }, () => framed)));
       }
     }
   });

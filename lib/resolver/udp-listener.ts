@@ -25,7 +25,9 @@ export function listenUdp(address: string, port: number, responder: Responder, o
           client: { address: canonicalAddress(rinfo.address), port: rinfo.port },
           server: { address, port: bound },
         });
-        if (reply) socket.send(reply, rinfo.port, rinfo.address, (error) => error && onError(error));
+        for (let copy = 0; reply && copy < reply.copies; copy += 1) {
+          socket.send(reply.bytes, rinfo.port, rinfo.address, (error) => error && onError(error));
+        }
       });
       resolve({ port: bound, close: () => new Promise((done) => socket.close(() => done())) });
     });
