@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvidenceFormatError } from '../evidence/load-evidence.ts';
 import { ListenError } from '../experiments/session.ts';
+import { InputFileError } from '../input/yaml-input.ts';
 import { ProfileError } from '../profile/load-profile.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { ScenarioError } from '../resolver/scenario.ts';
@@ -18,7 +19,7 @@ import { UsageError } from './observe-command.ts';
 import { runCommand } from './run.ts';
 import { verifyCommand } from './verify.ts';
 
-const BAD_INPUT_ERRORS = [ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError];
+const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
