@@ -5,10 +5,9 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { loadProfile } from '../profile/load-profile.ts';
-import { defaultKeyDir } from '../report/signing.ts';
 import type { OverallVerdict } from '../report/report-types.ts';
 import { EXIT } from './exit-codes.ts';
-import { observeAndReport } from './observe-command.ts';
+import { observeAndReport, withObserveOptions } from './observe-command.ts';
 import type { ObserveOptions } from './observe-command.ts';
 
 const PROFILES_DIR = join(import.meta.dirname, '..', '..', 'profiles');
@@ -20,12 +19,8 @@ export const DEMO_DEVICES: readonly { profile: string; expected: OverallVerdict 
 ];
 
 export function demoCommand(): Command {
-  return new Command('demo')
-    .description('certify the built-in well- and badly-behaved simulated devices on loopback')
-    .option('--out <dir>', 'where run directories are created', 'reports')
-    .option('--window <seconds>', 'observation window (default: the profiles\', 45 s)')
-    .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
-    .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging (spec, dot, ...)")
+  return withObserveOptions(new Command('demo')
+    .description('certify the built-in well- and badly-behaved simulated devices on loopback'), "the profiles', 45 s")
     .action(async (options: ObserveOptions) => {
       const profiles = DEMO_DEVICES.map((d) => loadProfile(join(PROFILES_DIR, d.profile)));
       const runs = await observeAndReport(profiles, options);

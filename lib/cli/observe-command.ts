@@ -2,11 +2,16 @@
  * What `run` and `demo` share: keys, Ctrl-C handling, running a session, and printing
  * each device's verdict table.
  */
+import type { Command } from 'commander';
 import { relative } from 'node:path';
+import { discoverChecks } from '../checks/discover.ts';
+import { loadExperiments } from '../experiments/catalogue.ts';
+import { loadPlan, plannedPhases } from '../experiments/plan.ts';
+import type { PlannedPhase } from '../experiments/plan.ts';
 import { runSession } from '../experiments/session.ts';
 import type { DeviceRun } from '../experiments/session.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
-import { ensureKeys } from '../report/signing.ts';
+import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { renderVerdictTable } from '../report/verdict-table.ts';
 
 /** Options `run` and `demo` both take. */
@@ -15,6 +20,36 @@ export interface ObserveOptions {
   keys: string;
   window?: string;
   mochaReporter?: string;
+  /** A plan name (`quick`, `full`) or file. */
+  plan?: string;
+  /** Override the plan's phase selection. */
+  experiments?: string;
+}
+
+/** Adds the options `run` and `demo` share to a command. */
+export function withObserveOptions(command: Command, defaultWindow: string): Command {
+  return command
+    .option('--out <dir>', 'where run directories are created', 'reports')
+    .option('--plan <name|file>', 'run the phases of a plan (quick, full, or a plan file) instead of one observation window')
+    .option('--experiments <which>', "with --plan: 'needed' (the phases the checks use) or 'all'")
+    .option('--window <seconds>', `observation window; with --plan, every phase's window (default: ${defaultWindow})`)
+    .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
+    .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging (spec, dot, ...)");
+}
+
+/** The phases of the plan named in the options, or undefined without one. */
+async function phasesOf(options: ObserveOptions): Promise<PlannedPhase[] | undefined> {
+  if (options.plan === undefined) {
+    if (options.experiments !== undefined) throw new UsageError('--experiments needs --plan');
+    return undefined;
+  }
+  if (options.experiments !== undefined && options.experiments !== 'all' && options.experiments !== 'needed') {
+    throw new UsageError(`--experiments: "${options.experiments}" is not 'needed' or 'all'`);
+  }
+  const experiments = loadExperiments();
+  const plan = loadPlan(options.plan, experiments).value;
+  const needed = new Set((await discoverChecks()).flatMap((check) => check.meta.experiments));
+  return plannedPhases(plan, experiments, needed, (options.experiments as 'all' | 'needed' | undefined) ?? plan.select);
 }
 
 /** A `--window` value in seconds, or a usage error naming it. */
@@ -33,6 +68,7 @@ export class UsageError extends Error {
 /** Runs a session with Ctrl-C ending observation early, then prints every device's table. */
 export async function observeAndReport(profiles: LoadedProfile[], options: ObserveOptions): Promise<DeviceRun[]> {
   const windowSeconds = parseWindow(options.window);
+  const phases = await phasesOf(options);
   const keys = ensureKeys(options.keys);
   if (keys.created) console.log(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint}); "dnsconform keys init --dir DIR" chooses where`);
   const abort = new AbortController();
@@ -48,6 +84,7 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
       progress: (line) => console.log(line),
       ...(windowSeconds !== undefined ? { windowSeconds } : {}),
       ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
+      ...(phases ? { phases } : {}),
     });
     for (const run of runs) {
       console.log(`\n${renderVerdictTable(run.finalised.report, relative(process.cwd(), run.finalised.reportFile), run.queries)}`);

@@ -25,6 +25,8 @@ import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
 import { Zone } from '../resolver/zone.ts';
+import { experimentScenario } from './catalogue.ts';
+import type { PlannedPhase } from './plan.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -40,6 +42,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Show mocha's own reporter output while judging (`spec`, `dot`...). */
   mochaReporter?: string;
+  /** The phases of a plan; without, one phase with each profile's own scenario and window. */
+  phases?: PlannedPhase[];
 }
 
 /** What a session produced for one DUT. */
@@ -55,8 +59,6 @@ export interface DeviceRun {
 interface PreparedDut {
   loaded: LoadedProfile;
   run: RunDirectory;
-  scenario: Scenario;
-  phase: string;
 }
 
 /** The union of every profile's listen specs, each socket once. */
@@ -69,11 +71,12 @@ function listenSpecs(profiles: readonly LoadedProfile[]): ListenSpec[] {
 }
 
 /** Resolves after `ms`, or early when the signal aborts. */
-function observe(ms: number, signal: AbortSignal | undefined): Promise<'window elapsed' | 'interrupted'> {
+function observe(ms: number, signal: AbortSignal | undefined): Promise<string> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('interrupted');
-    const timer = setTimeout(() => resolve('window elapsed'), ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve('interrupted'); }, { once: true });
+    const onAbort = () => { clearTimeout(timer); resolve('interrupted'); };
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve('window elapsed'); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -105,36 +108,62 @@ function assignedResolver(endpoints: readonly BoundEndpoint[]): { address: strin
   return { address: udp.address, port: udp.port };
 }
 
+/** One phase as the session runs it: a name, a window, and each DUT's scenario. */
+interface SessionPhase {
+  name: string;
+  windowSeconds: number;
+  trigger: 'power-cycle' | null;
+  /** By DUT index, in profile order. */
+  scenarios: Scenario[];
+}
+
+/**
+ * The phases to run, every scenario parsed (and every canary filled in) up front, so bad
+ * input is found before any run directory exists. Without a plan: one phase per the
+ * profiles' own scenario and window.
+ */
+async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
+  const { profiles } = options;
+  if (!options.phases) {
+    const scenarios: Scenario[] = [];
+    for (const loaded of profiles) scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
+    const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
+    return [{ name: scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario', windowSeconds, trigger: null, scenarios }];
+  }
+  const phases: SessionPhase[] = [];
+  for (const planned of options.phases) {
+    const scenarios: Scenario[] = [];
+    for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
+    phases.push({ name: planned.name, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, scenarios });
+  }
+  return phases;
+}
+
 export async function runSession(options: SessionOptions): Promise<DeviceRun[]> {
   const { profiles, progress } = options;
   const checks: LoadedCheck[] = await discoverChecks();
+  const phases = await sessionPhases(options);
   const startedAt = new Date();
-  const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
-
-  // Every scenario is checked before any run directory exists, so bad input leaves nothing behind.
-  const scenarios: Scenario[] = [];
-  for (const loaded of profiles) scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
-  const duts: PreparedDut[] = profiles.map((loaded, i) => ({
+  const duts: PreparedDut[] = profiles.map((loaded) => ({
     loaded,
-    scenario: scenarios[i]!,
-    phase: scenarios[i]!.steps.length === 0 ? 'baseline' : 'profile-scenario',
     run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
   }));
-  const sink: EvidenceSink = new EvidenceRouter(new Map(duts.map((d) => [d.loaded.profile.dut.id, d.run.log])));
+  const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
+  const sink: EvidenceSink = new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log])));
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
-    duts: duts.map((d) => ({ id: d.loaded.profile.dut.id, addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: d.scenario })),
+    duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]! })),
     sink,
     onError: (error) => progress(`resolver socket error: ${error.message}`),
   });
 
-  for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: d.loaded.profile.dut.id, runId: d.run.runId });
+  for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId });
   let endpoints: BoundEndpoint[];
   try {
     endpoints = await resolver.start();
   } catch (error) {
     for (const d of duts) {
-      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: d.loaded.profile.dut.id, runId: d.run.runId, reason: `resolver could not listen: ${(error as Error).message}` });
+      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `resolver could not listen: ${(error as Error).message}` });
       d.run.log.close();
     }
     throw listenFailure(error as NodeJS.ErrnoException, profiles);
@@ -142,53 +171,99 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
 
   const devices = new Map<string, SimulatedDeviceHandle>();
-  let endReason: 'window elapsed' | 'interrupted' = 'window elapsed';
-  try {
-    for (const d of duts) {
-      const dutId = d.loaded.profile.dut.id;
-      d.run.log.phase = d.phase;
-      d.run.log.record({ type: 'phase.start', t: nowMicros(), dut: dutId, name: d.phase, scenario: d.scenario.text });
-      const device = d.loaded.profile.device;
-      if (device.kind === 'simulated') {
-        const handle = await startSimulatedDevice({
-          dutId,
-          behaviour: device.behaviour,
-          sourceAddress: d.loaded.profile.dut.addresses[0]!,
-          resolver: assignedResolver(endpoints),
-          logFile: join(d.run.path, RUN_FILES.deviceLog),
-        });
-        devices.set(dutId, handle);
-        d.run.log.record({ type: 'dut.start', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: null, signal: null });
-        handle.exited.then((exit: DeviceExit) => {
-          // A device that dies during observation is evidence (liveness), not a harness error.
-          if (devices.delete(dutId)) d.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
-        }, () => undefined);
-        progress(`${dutId}: simulated device started (pid ${handle.pid}) on ${d.loaded.profile.dut.addresses.join(', ')}`);
-      } else {
-        progress(`${dutId}: lab device at ${d.loaded.profile.dut.addresses.join(', ')}; nothing started.${device.instructions ? ` ${device.instructions.trim()}` : ''}`);
-      }
+  let open: SessionPhase | null = null;
+  let endReason = 'window elapsed';
+  const endPhase = (reason: string) => {
+    for (const [i, d] of duts.entries()) {
+      d.run.log.record({ type: 'phase.end', t: nowMicros(), dut: idOf(d), name: open!.name, scenario: open!.scenarios[i]!.text, reason });
+      d.run.log.phase = null;
     }
-    progress(`observing for ${windowSeconds} s (Ctrl-C ends early and keeps the evidence)`);
-    endReason = await observe(windowSeconds * 1000, options.signal);
+    open = null;
+  };
+  try {
+    for (const [index, phase] of phases.entries()) {
+      for (const [i, d] of duts.entries()) {
+        resolver.setScenario(idOf(d), phase.scenarios[i]!);
+        d.run.log.phase = phase.name;
+        d.run.log.record({ type: 'phase.start', t: nowMicros(), dut: idOf(d), name: phase.name, scenario: phase.scenarios[i]!.text });
+      }
+      open = phase;
+      if (index === 0) {
+        for (const d of duts) await startDevice(d, endpoints, devices, progress);
+      } else if (phase.trigger === 'power-cycle') {
+        for (const d of duts) await powerCycle(d, endpoints, devices, progress);
+      }
+      const scenarioText = [...new Set(phase.scenarios.map((sc) => sc.text))].join(' / ');
+      progress(`phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`);
+      endReason = await observe(phase.windowSeconds * 1000, options.signal);
+      if (endReason === 'interrupted') break;
+      if (index < phases.length - 1) endPhase(endReason);
+    }
+  } catch (error) {
+    endReason = `harness error: ${(error as Error).message}`;
+    throw error;
   } finally {
     for (const [dutId, handle] of [...devices]) {
       devices.delete(dutId);
       const exit = await handle.stop();
-      duts.find((d) => d.loaded.profile.dut.id === dutId)?.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+      duts.find((d) => idOf(d) === dutId)?.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
     }
     await resolver.stop();
+    if (open) endPhase(endReason);
     for (const d of duts) {
-      const dutId = d.loaded.profile.dut.id;
-      d.run.log.record({ type: 'phase.end', t: nowMicros(), dut: dutId, name: d.phase, scenario: d.scenario.text, reason: endReason });
-      d.run.log.phase = null;
-      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: dutId, runId: d.run.runId, reason: endReason });
+      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: endReason });
       d.run.log.close();
     }
   }
 
+  const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
   const runs: DeviceRun[] = [];
   for (const d of duts) runs.push(await judgeAndSign(d, checks, endpoints, windowSeconds, options));
   return runs;
+}
+
+/**
+ * Power-cycles a DUT at a phase boundary, so what it cached under the last phase cannot
+ * hide how it treats the next one. A simulated device is restarted (its exit and start
+ * are evidence); a lab operator is told to do it.
+ */
+async function powerCycle(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void): Promise<void> {
+  const dutId = d.loaded.profile.dut.id;
+  const handle = devices.get(dutId);
+  if (d.loaded.profile.device.kind !== 'simulated') {
+    progress(`${dutId}: power-cycle the device now`);
+    return;
+  }
+  if (handle) {
+    devices.delete(dutId);
+    const exit = await handle.stop();
+    d.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+  }
+  await startDevice(d, endpoints, devices, progress);
+}
+
+/** Starts a DUT's simulated device (a lab device is only announced); its exit becomes evidence. */
+async function startDevice(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void): Promise<void> {
+  const dutId = d.loaded.profile.dut.id;
+  const device = d.loaded.profile.device;
+  if (device.kind !== 'simulated') {
+    progress(`${dutId}: lab device at ${d.loaded.profile.dut.addresses.join(', ')}; nothing started.${device.instructions ? ` ${device.instructions.trim()}` : ''}`);
+    return;
+  }
+  const handle = await startSimulatedDevice({
+    dutId,
+    behaviour: device.behaviour,
+    sourceAddress: d.loaded.profile.dut.addresses[0]!,
+    resolver: assignedResolver(endpoints),
+    logFile: join(d.run.path, RUN_FILES.deviceLog),
+  });
+  devices.set(dutId, handle);
+  d.run.log.record({ type: 'dut.start', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: null, signal: null });
+  handle.exited.then((exit: DeviceExit) => {
+    // A device that dies during observation is evidence (liveness), not a harness error.
+    if (devices.delete(dutId)) d.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+  }, () => undefined);
+  progress(`${dutId}: simulated device started (pid ${handle.pid}) on ${d.loaded.profile.dut.addresses.join(', ')}`);
 }
 
 /** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
