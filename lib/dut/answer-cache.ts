@@ -5,6 +5,7 @@
  */
 import type { TtlHandling } from '../profile/profile-types.ts';
 
+/** A cached answer: its addresses, or a negative one. */
 export interface CachedAnswer {
   addresses: string[];
   /** True for a cached NXDOMAIN/NODATA (RFC 2308). */
@@ -12,14 +13,16 @@ export interface CachedAnswer {
   expiresAt: number;
 }
 
+/** One key per name (case-insensitive, as DNS names compare) and type. */
+export function questionKey(name: string, type: string): string {
+  return `${name.toLowerCase()}|${type}`;
+}
+
+/** What the stub remembers for a name and type until `expiresAt` (ms since the epoch). */
 export class AnswerCache {
   private readonly entries = new Map<string, CachedAnswer>();
 
   constructor(private readonly handling: TtlHandling, private readonly now: () => number = Date.now) {}
-
-  private static key(name: string, type: string): string {
-    return `${name.toLowerCase()}|${type}`;
-  }
 
   /** How many seconds an answer with this TTL is kept; 0 means not cached. */
   lifetime(ttlSeconds: number): number {
@@ -36,13 +39,13 @@ export class AnswerCache {
   /** Stores an answer for `ttlSeconds` as the handling allows; returns the seconds kept. */
   store(name: string, type: string, answer: { addresses: string[]; negative: boolean }, ttlSeconds: number): number {
     const seconds = this.lifetime(ttlSeconds);
-    if (seconds > 0) this.entries.set(AnswerCache.key(name, type), { ...answer, expiresAt: this.now() + seconds * 1000 });
+    if (seconds > 0) this.entries.set(questionKey(name, type), { ...answer, expiresAt: this.now() + seconds * 1000 });
     return seconds;
   }
 
   /** A still-valid entry, or undefined (expired entries are dropped). */
   lookup(name: string, type: string): CachedAnswer | undefined {
-    const key = AnswerCache.key(name, type);
+    const key = questionKey(name, type);
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt > this.now()) return entry;
     this.entries.delete(key);

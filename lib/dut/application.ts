@@ -1,32 +1,34 @@
 /**
  * The simulated device's application: it needs each configured name at its own rhythm
- * and asks the stub, which answers from its cache or from the network. One lookup per
- * name is in flight at a time; needs that arrive meanwhile wait for it.
+ * (every `everyMs` plus up to `jitterMs`) and asks the stub, which answers from its cache
+ * or from the network. One lookup per name is in flight at a time; a need that arrives
+ * meanwhile is coalesced into it rather than starting another.
  */
 import { randomInt } from 'node:crypto';
 import type { LookupSpec, SimulatedBehaviour } from '../profile/profile-types.ts';
-import { AnswerCache } from './answer-cache.ts';
+import { AnswerCache, questionKey } from './answer-cache.ts';
 import type { DeviceLog } from './device-log.ts';
-import type { StubResolver } from './stub-resolver.ts';
+import type { Question, StubResolver } from './stub-resolver.ts';
 
+/** Drives the needs of every configured lookup through the cache and the stub. */
 export class Application {
+  private readonly lookups: readonly LookupSpec[];
   private readonly cache: AnswerCache;
   private readonly inFlight = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(behaviour: SimulatedBehaviour, private readonly stub: StubResolver, private readonly log: DeviceLog) {
-    this.cache = new AnswerCache(behaviour.ttl);
     this.lookups = behaviour.lookups;
+    this.cache = new AnswerCache(behaviour.ttl);
   }
-
-  private readonly lookups: LookupSpec[];
 
   /** Starts every lookup's rhythm; the first need of each comes at once. */
   start(): void {
     for (const lookup of this.lookups) this.schedule(lookup, 0);
   }
 
+  /** No further needs; a lookup in flight ends without touching the cache. */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -37,26 +39,29 @@ export class Application {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.need(lookup);
+      void this.need({ name: lookup.name, type: lookup.type });
       const jitter = lookup.jitterMs ? randomInt(0, lookup.jitterMs + 1) : 0;
       this.schedule(lookup, lookup.everyMs + jitter);
     }, delayMs);
     this.timers.add(timer);
   }
 
-  private async need(lookup: LookupSpec): Promise<void> {
-    const { name, type } = lookup;
+  private async need(question: Question): Promise<void> {
+    const { name, type } = question;
+    this.log('need', { name, type });
     const cached = this.cache.lookup(name, type);
     if (cached) {
-      this.log('cache-hit', { name, type, negative: cached.negative, addresses: cached.addresses });
+      this.log('cache-hit', { name, type, negative: cached.negative, addresses: cached.addresses, expiresAt: cached.expiresAt });
       return;
     }
-    const key = `${name.toLowerCase()}|${type}`;
-    if (this.inFlight.has(key)) return;
+    const key = questionKey(name, type);
+    if (this.inFlight.has(key)) {
+      this.log('coalesced', { name, type });
+      return;
+    }
     this.inFlight.add(key);
-    this.log('need', { name, type });
     try {
-      const resolution = await this.stub.resolve({ name, type });
+      const resolution = await this.stub.resolve(question);
       if (this.stopped) return;
       if (resolution.outcome === 'answer') {
         const kept = this.cache.store(name, type, { addresses: resolution.addresses, negative: false }, resolution.ttl);

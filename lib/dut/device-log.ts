@@ -5,8 +5,10 @@
  */
 import { appendFileSync } from 'node:fs';
 
+/** Appends one event with its fields as a JSON line. */
 export type DeviceLog = (event: string, fields?: Record<string, unknown>) => void;
 
+/** A log appending to `file`, each line stamped with the time in ms since the epoch. */
 export function deviceLog(file: string): DeviceLog {
   return (event, fields = {}) => {
     appendFileSync(file, `${JSON.stringify({ t: Date.now(), event, ...fields })}\n`);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 
+/** What a simulated device process is told at start. */
 export interface SimulatedDeviceOptions {
   dutId: string;
   behaviour: SimulatedBehaviour;
@@ -25,6 +26,7 @@ export interface DeviceExit {
   signal: string | null;
 }
 
+/** A running simulated device process. */
 export interface SimulatedDeviceHandle {
   readonly pid: number;
   /** SIGTERM, wait for exit (SIGKILL after 3 s); resolves with how it ended. */
@@ -32,6 +34,9 @@ export interface SimulatedDeviceHandle {
   /** Resolves when the process ends for any reason. */
   readonly exited: Promise<DeviceExit>;
 }
+
+/** The environment variable that carries the options, as JSON, to the child. */
+export const OPTIONS_VARIABLE = 'DNSCONFORM_SIMULATED_DEVICE';
 
 const PROGRAM = join(import.meta.dirname, 'simulated-device.ts');
 /**
@@ -46,13 +51,19 @@ const KILL_AFTER_MS = 3_000;
 /** Starts the device; resolves once it reports ready, rejects with its stderr if it does not. */
 export function startSimulatedDevice(options: SimulatedDeviceOptions): Promise<SimulatedDeviceHandle> {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, PROGRAM], {
-    env: { ...process.env, DNSCONFORM_SIMULATED_DEVICE: JSON.stringify(options) },
+    env: { ...process.env, [OPTIONS_VARIABLE]: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  let spawnError: Error | undefined;
   const exited = new Promise<DeviceExit>((resolve) => {
     child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
+    // A process that could not be spawned emits 'error' and never 'exit'.
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve({ exitCode: null, signal: null });
+    });
   });
 
   return new Promise((resolve, reject) => {
@@ -63,11 +74,15 @@ export function startSimulatedDevice(options: SimulatedDeviceOptions): Promise<S
       reject(new Error(`simulated device ${options.dutId} ${why}${stderr ? `:\n${stderr.trim()}` : ''}`));
     };
     const timer = setTimeout(() => fail(`was not ready within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
-    void exited.then((exit) => { if (!ready) fail(`exited before it was ready (code ${exit.exitCode}, signal ${exit.signal})`); });
+    void exited.then((exit) => {
+      if (ready) return;
+      fail(spawnError ? `could not be started (${spawnError.message})` : `exited before it was ready (code ${exit.exitCode}, signal ${exit.signal})`);
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
+      if (ready) return;
       stdout += chunk.toString();
-      if (ready || !stdout.includes('{"ready":true}')) return;
+      if (!stdout.includes('{"ready":true}')) return;
       ready = true;
       clearTimeout(timer);
       resolve({

@@ -6,10 +6,8 @@
 import { Application } from './application.ts';
 import { deviceLog } from './device-log.ts';
 import { StubResolver } from './stub-resolver.ts';
+import { OPTIONS_VARIABLE } from './simulated-device-process.ts';
 import type { SimulatedDeviceOptions } from './simulated-device-process.ts';
-
-/** The environment variable carrying the options. */
-export const OPTIONS_VARIABLE = 'DNSCONFORM_SIMULATED_DEVICE';
 
 function main(): void {
   const raw = process.env[OPTIONS_VARIABLE];

@@ -9,6 +9,7 @@ import type { SourcePortStrategy } from '../profile/profile-types.ts';
 /** Lowest port a sequential allocator wraps to (below are the well-known ports). */
 const SEQUENTIAL_FLOOR = 1024;
 
+/** Hands out each query's source port. */
 export interface SourcePortAllocator {
   /** True when one socket serves every query (a fixed port). */
   readonly shared: boolean;
@@ -16,6 +17,7 @@ export interface SourcePortAllocator {
   next(): number;
 }
 
+/** An allocator following `strategy`; sequential ports wrap from 65535 back to 1024. */
 export function sourcePortAllocator(strategy: SourcePortStrategy): SourcePortAllocator {
   switch (strategy.strategy) {
     case 'fixed':

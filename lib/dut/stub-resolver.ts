@@ -3,21 +3,19 @@
  * resolver the network assigned. Ports, IDs, retries and EDNS follow the profile, so the
  * same code plays a careful device and a careless one.
  */
-import { createSocket } from 'node:dgram';
-import type { Socket } from 'node:dgram';
-import { connect } from 'node:net';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Answer } from 'dns-packet';
 import { buildQuery } from '../dns/builders.ts';
 import { decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage } from '../dns/codec.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
+import { ALL_ANSWER_CHECKS, failedAnswerChecks } from './answer-acceptance.ts';
+import type { AnswerCheck, OutstandingQuery } from './answer-acceptance.ts';
 import type { DeviceLog } from './device-log.ts';
-import { sourcePortAllocator } from './source-ports.ts';
-import type { SourcePortAllocator } from './source-ports.ts';
+import { QuerySockets } from './query-sockets.ts';
+import { tcpExchange } from './tcp-exchange.ts';
 import { transactionIds } from './transaction-ids.ts';
 
-/** Ports tried when a chosen source port is taken, before the attempt gives up. */
-const BIND_ATTEMPTS = 10;
 /** How long a TCP retry may take in all. */
 const TCP_TIMEOUT_MS = 5000;
 
@@ -27,165 +25,163 @@ export type Resolution =
   | { outcome: 'negative'; rcode: 'NXDOMAIN' | 'NOERROR'; ttl: number | null }
   | { outcome: 'failure'; reason: string };
 
-interface Question {
+/** A name the application needs. */
+export interface Question {
   name: string;
   type: 'A' | 'AAAA';
 }
 
+/** A UDP query waiting for its answer. */
 interface PendingQuery {
-  txid: number;
-  question: Question;
-  deliver(message: DecodedMessage): void;
+  query: OutstandingQuery;
+  socket: Socket;
+  /** Settles the attempt: with the accepted answer, or null (timeout, stub closed). */
+  finish(message: DecodedMessage | null): void;
 }
 
+/** What a stub needs: the device's behaviour, its own address, its resolver, its log. */
 export interface StubOptions {
   behaviour: SimulatedBehaviour;
   sourceAddress: string;
   resolver: { address: string; port: number };
   log: DeviceLog;
+  /** The RFC 5452 conditions an answer must meet; all of them unless a sloppy device is played. */
+  answerChecks?: readonly AnswerCheck[];
 }
 
+/** A stub resolver that resolves one question at a time per call, concurrently across calls. */
 export class StubResolver {
-  private readonly ports: SourcePortAllocator;
   private readonly nextId: () => number;
-  private shared: Promise<Socket> | undefined;
-  private readonly sharedPending = new Set<PendingQuery>();
+  private readonly sockets: QuerySockets;
+  private readonly pending = new Set<PendingQuery>();
+  private readonly answerChecks: readonly AnswerCheck[];
   private closed = false;
 
   constructor(private readonly options: StubOptions) {
-    this.ports = sourcePortAllocator(options.behaviour.sourcePort);
     this.nextId = transactionIds(options.behaviour.txid);
+    this.answerChecks = options.answerChecks ?? ALL_ANSWER_CHECKS;
+    this.sockets = new QuerySockets(options.behaviour.sourcePort, options.sourceAddress, options.log, (message, from, socket) => this.receive(message, from, socket));
   }
 
   /** Resolves a name, retrying with back-off; never throws. */
   async resolve(question: Question): Promise<Resolution> {
     const { retry } = this.options.behaviour;
-    let timeout = retry.timeoutMs;
+    let timeoutMs = retry.timeoutMs;
     for (let attempt = 1; attempt <= retry.attempts && !this.closed; attempt += 1) {
-      const answer = await this.udpAttempt(question, timeout, attempt);
+      const answer = await this.udpAttempt(question, timeoutMs, attempt);
       if (answer) return this.interpret(question, answer.flag_tc ? await this.afterTruncation(question, answer) : answer);
-      timeout = Math.min(timeout * retry.backoff, retry.maxTimeoutMs);
+      timeoutMs = Math.min(timeoutMs * retry.backoff, retry.maxTimeoutMs);
     }
+    if (this.closed) return { outcome: 'failure', reason: 'stub closed' };
     this.options.log('give-up', { ...question, attempts: retry.attempts });
     return { outcome: 'failure', reason: 'no answer' };
   }
 
-  /** Closes every socket; later lookups fail at once. */
+  /** Ends every outstanding attempt and closes every socket; later lookups fail at once. */
   async close(): Promise<void> {
     this.closed = true;
-    const shared = await this.shared?.catch(() => undefined);
-    shared?.close();
+    for (const pending of [...this.pending]) pending.finish(null);
+    await this.sockets.close();
+  }
+
+  /** The query's wire form: RD=1, and an OPT record when the device speaks EDNS. */
+  private queryBytes(question: Question, txid: number): Buffer {
+    const { edns } = this.options.behaviour;
+    return encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type, ...(edns.enabled ? { edns: { udpSize: edns.udpSize } } : {}) }));
   }
 
   /** One query over UDP; resolves with the accepted answer or null on timeout. */
   private async udpAttempt(question: Question, timeoutMs: number, attempt: number): Promise<DecodedMessage | null> {
     const txid = this.nextId();
-    const { edns } = this.options.behaviour;
-    const bytes = encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type, ...(edns.enabled ? { edns: { udpSize: edns.udpSize } } : {}) }));
     let socket: Socket;
     try {
-      socket = this.ports.shared ? await this.sharedSocket() : await this.bindFresh();
+      socket = await this.sockets.acquire();
     } catch (error) {
-      this.options.log('error', { ...question, txid, error: (error as Error).message });
+      this.options.log('error', { ...question, txid, attempt, error: (error as Error).message });
       await delay(timeoutMs);
       return null;
     }
+    if (this.closed) {
+      this.sockets.release(socket);
+      return null;
+    }
     const port = socket.address().port;
-    this.options.log('query', { ...question, txid, port, attempt, transport: 'udp' });
+    this.options.log('query', { ...question, txid, port, attempt, transport: 'udp', timeoutMs });
     return new Promise((resolve) => {
-      const finish = (message: DecodedMessage | null) => {
-        clearTimeout(timer);
-        if (this.ports.shared) this.sharedPending.delete(pending);
-        else socket.close();
-        resolve(message);
-      };
-      const pending: PendingQuery = { txid, question, deliver: (m) => finish(m) };
       const timer = setTimeout(() => {
         this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
-        finish(null);
+        pending.finish(null);
       }, timeoutMs);
-      if (this.ports.shared) this.sharedPending.add(pending);
-      else socket.on('message', (msg, rinfo) => this.accept(msg, rinfo, [pending]));
-      socket.send(bytes, this.options.resolver.port, this.options.resolver.address, (error) => {
-        if (error) this.options.log('error', { ...question, txid, error: error.message });
+      const pending: PendingQuery = {
+        query: { txid, ...question, resolver: this.options.resolver },
+        socket,
+        finish: (message) => {
+          if (!this.pending.delete(pending)) return;
+          clearTimeout(timer);
+          this.sockets.release(socket);
+          resolve(message);
+        },
+      };
+      this.pending.add(pending);
+      socket.send(this.queryBytes(question, txid), this.options.resolver.port, this.options.resolver.address, (error) => {
+        if (error) this.options.log('error', { ...question, txid, port, error: error.message });
       });
     });
   }
 
-  /**
-   * RFC 5452 §9.1 acceptance: only from the resolver's address and port, with the query's
-   * ID and the same question. Anything else is logged and ignored.
-   */
-  private accept(msg: Buffer, from: { address: string; port: number }, pending: Iterable<PendingQuery>): void {
-    const decoded = decodeMessage(msg);
+  /** A datagram arrived: the first outstanding query on that socket it is acceptable for takes it. */
+  private receive(bytes: Buffer, from: RemoteInfo, socket: Socket): void {
+    const source = { address: from.address, port: from.port };
+    const decoded = decodeMessage(bytes);
     if (!decoded.ok) {
-      this.options.log('ignored-answer', { reason: `undecodable: ${decoded.error}`, from });
+      this.options.log('ignored-answer', { reason: 'malformed', error: decoded.error, size: bytes.length, from: source, port: socket.address().port });
       return;
     }
     const message = decoded.message;
-    const fromResolver = from.address === this.options.resolver.address && from.port === this.options.resolver.port;
-    const asked = message.questions?.[0];
-    for (const candidate of pending) {
-      const sameQuestion = message.questions?.length === 1 && asked !== undefined
-        && asked.name.toLowerCase() === candidate.question.name.toLowerCase() && asked.type === candidate.question.type && (asked.class ?? 'IN') === 'IN';
-      if (fromResolver && message.flag_qr && message.id === candidate.txid && sameQuestion) {
-        this.options.log('answer', { ...candidate.question, txid: message.id, rcode: message.rcode, tc: message.flag_tc, records: message.answers?.length ?? 0 });
-        candidate.deliver(message);
+    let closest: { pending: PendingQuery; failed: AnswerCheck[] } | undefined;
+    for (const pending of this.pending) {
+      if (pending.socket !== socket) continue;
+      const failed = failedAnswerChecks(message, source, pending.query, this.answerChecks);
+      if (failed.length === 0) {
+        this.options.log('answer', { name: pending.query.name, type: pending.query.type, txid: message.id, port: socket.address().port, rcode: message.rcode, tc: message.flag_tc, records: message.answers?.length ?? 0 });
+        pending.finish(message);
         return;
       }
+      if (!closest || failed.length < closest.failed.length) closest = { pending, failed };
     }
-    this.options.log('ignored-answer', { reason: 'does not match an outstanding query', txid: message.id, from, question: asked?.name ?? null });
-  }
-
-  private sharedSocket(): Promise<Socket> {
-    this.shared ??= this.bind(this.ports.next()).then((socket) => {
-      socket.on('message', (msg, rinfo) => this.accept(msg, rinfo, this.sharedPending));
-      return socket;
-    });
-    return this.shared;
-  }
-
-  /** A socket on the next port of the strategy, moving on when a port is taken. */
-  private async bindFresh(): Promise<Socket> {
-    let lastError: unknown;
-    for (let tries = 0; tries < BIND_ATTEMPTS; tries += 1) {
-      const port = this.ports.next();
-      try {
-        return await this.bind(port);
-      } catch (error) {
-        lastError = error;
-        this.options.log('bind-retry', { port, error: (error as NodeJS.ErrnoException).code ?? String(error) });
-      }
-    }
-    throw lastError;
-  }
-
-  private bind(port: number): Promise<Socket> {
-    const socket = createSocket({ type: this.options.sourceAddress.includes(':') ? 'udp6' : 'udp4' });
-    return new Promise((resolve, reject) => {
-      socket.once('error', (error) => { socket.close(); reject(error); });
-      socket.bind(port, this.options.sourceAddress, () => {
-        socket.removeAllListeners('error');
-        socket.on('error', (error) => this.options.log('error', { error: error.message }));
-        resolve(socket);
-      });
+    this.options.log('ignored-answer', {
+      reason: closest ? `fails ${closest.failed.join(', ')}` : 'no outstanding query',
+      txid: message.id,
+      question: message.questions?.[0] ? { name: message.questions[0].name, type: message.questions[0].type } : null,
+      expected: closest ? { name: closest.pending.query.name, type: closest.pending.query.type, txid: closest.pending.query.txid } : null,
+      from: source,
+      port: socket.address().port,
     });
   }
 
   /** TC=1: retry the question over TCP when the device does that, else make do with it. */
   private async afterTruncation(question: Question, truncated: DecodedMessage): Promise<DecodedMessage> {
+    const txid = truncated.id ?? 0;
     if (!this.options.behaviour.tcpOnTruncation) {
-      this.options.log('truncated-accepted', { ...question, txid: truncated.id });
+      this.options.log('truncated-accepted', { ...question, txid });
       return truncated;
     }
-    const txid = truncated.id ?? 0;
     this.options.log('tcp-retry', { ...question, txid });
-    const bytes = encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type }));
+    const { resolver } = this.options;
     try {
-      const reply = await tcpExchange(bytes, this.options.sourceAddress, this.options.resolver);
+      const reply = await tcpExchange(this.queryBytes(question, txid), { localAddress: this.options.sourceAddress, server: resolver, timeoutMs: TCP_TIMEOUT_MS });
       const decoded = decodeMessage(reply);
-      if (decoded.ok && decoded.message.id === txid) return decoded.message;
-      this.options.log('ignored-answer', { ...question, reason: 'TCP reply did not match', txid });
+      if (!decoded.ok) {
+        this.options.log('ignored-answer', { ...question, transport: 'tcp', reason: 'malformed', error: decoded.error, size: reply.length });
+        return truncated;
+      }
+      // The connection's peer is the resolver, so its source is right by construction.
+      const failed = failedAnswerChecks(decoded.message, resolver, { txid, ...question, resolver }, this.answerChecks);
+      if (failed.length === 0) {
+        this.options.log('answer', { ...question, transport: 'tcp', txid, rcode: decoded.message.rcode, tc: decoded.message.flag_tc, records: decoded.message.answers?.length ?? 0 });
+        return decoded.message;
+      }
+      this.options.log('ignored-answer', { ...question, transport: 'tcp', reason: `fails ${failed.join(', ')}`, txid: decoded.message.id });
     } catch (error) {
       this.options.log('error', { ...question, txid, transport: 'tcp', error: (error as Error).message });
     }
@@ -196,6 +192,7 @@ export class StubResolver {
     const answers = (message.answers ?? []) as (Answer & { ttl?: number })[];
     const addresses = answers.filter((rr) => rr.type === question.type).map((rr) => String((rr as { data: unknown }).data));
     if (message.rcode === 'NOERROR' && addresses.length > 0) {
+      // The answer lives as long as its shortest-lived record, CNAMEs of the chain included.
       const ttl = Math.min(...answers.filter((rr) => rr.type === question.type || rr.type === 'CNAME').map((rr) => rr.ttl ?? 0));
       return { outcome: 'answer', addresses, ttl };
     }
@@ -207,29 +204,6 @@ export class StubResolver {
     }
     return { outcome: 'failure', reason: `rcode ${message.rcode}` };
   }
-}
-
-/** One length-prefixed exchange over TCP (RFC 1035 §4.2.2); the reply may arrive in pieces. */
-function tcpExchange(query: Buffer, localAddress: string, resolver: { address: string; port: number }): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: resolver.address, port: resolver.port, localAddress });
-    let received = Buffer.alloc(0);
-    socket.setTimeout(TCP_TIMEOUT_MS, () => { socket.destroy(); reject(new Error('TCP timeout')); });
-    socket.on('error', reject);
-    socket.on('connect', () => {
-      const prefix = Buffer.alloc(2);
-      prefix.writeUInt16BE(query.length);
-      socket.write(Buffer.concat([prefix, query]));
-    });
-    socket.on('data', (chunk) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
-        socket.end();
-        resolve(received.subarray(2, 2 + received.readUInt16BE(0)));
-      }
-    });
-    socket.on('close', () => reject(new Error('TCP connection closed before a whole reply')));
-  });
 }
 
 function delay(ms: number): Promise<void> {

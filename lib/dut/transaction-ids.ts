@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto';
 import type { TxidStrategy } from '../profile/profile-types.ts';
 
+/** A generator of transaction IDs (0..65535) following `strategy`. */
 export function transactionIds(strategy: TxidStrategy): () => number {
   switch (strategy.strategy) {
     case 'constant':
