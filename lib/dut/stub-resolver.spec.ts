@@ -1,130 +1,85 @@
 import { expect } from 'chai';
 import { createSocket } from 'node:dgram';
-import type { Socket } from 'node:dgram';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Answer, Packet } from 'dns-packet';
-import { buildResponse } from '../dns/builders.ts';
-import { decodeMessage, encodeMessage } from '../dns/codec.ts';
-import type { DecodedMessage } from '../dns/codec.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
-import { startSimulatedDevice } from './simulated-device-process.ts';
-import type { SimulatedDeviceHandle } from './simulated-device-process.ts';
 import { StubResolver } from './stub-resolver.ts';
+import type { StubOptions } from './stub-resolver.ts';
+import { aResponse, DEVICE_ADDRESS, memoryLog, negativeResponse, RESOLVER_ADDRESS, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
-/** Loopback aliases private to this spec. */
-const RESOLVER = '127.0.31.1';
-const DEVICE = '127.0.31.2';
-
-interface Seen { query: DecodedMessage; port: number; at: number }
-type Reply = (packet: Packet, via?: Socket) => void;
-
-/** A resolver under the test's control: `answer` decides, per query, what goes back. */
-class FakeResolver {
-  udp!: Socket;
-  stray!: Socket;
-  tcp!: Server;
-  port = 0;
-  readonly seen: Seen[] = [];
-  answer: (query: DecodedMessage, reply: Reply) => void = () => undefined;
-  tcpAnswer: (query: DecodedMessage) => Packet | null = () => null;
-
-  async start(): Promise<void> {
-    this.udp = createSocket('udp4');
-    this.stray = createSocket('udp4');
-    await new Promise<void>((r) => this.udp.bind(0, RESOLVER, () => r()));
-    await new Promise<void>((r) => this.stray.bind(0, RESOLVER, () => r()));
-    this.port = this.udp.address().port;
-    this.udp.on('message', (bytes, rinfo) => {
-      const decoded = decodeMessage(bytes);
-      if (!decoded.ok) return;
-      this.seen.push({ query: decoded.message, port: rinfo.port, at: Date.now() });
-      this.answer(decoded.message, (packet, via = this.udp) => via.send(encodeMessage(packet), rinfo.port, rinfo.address));
-    });
-    this.tcp = createServer((socket) => socket.on('data', (data) => {
-      const decoded = decodeMessage(data.subarray(2, 2 + data.readUInt16BE(0)));
-      const reply = decoded.ok ? this.tcpAnswer(decoded.message) : null;
-      if (!reply) return;
-      const bytes = encodeMessage(reply);
-      socket.end(Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]));
-    }));
-    await new Promise<void>((r) => this.tcp.listen(this.port, RESOLVER, () => r()));
-  }
-
-  async stop(): Promise<void> {
-    this.udp.close();
-    this.stray.close();
-    await new Promise((r) => this.tcp.close(r));
-  }
-}
-
-function aResponse(query: DecodedMessage, data: string, changes: { id?: number; name?: string; ttl?: number; tc?: boolean; answers?: number } = {}): Packet {
-  const question = query.questions![0]!;
-  const name = changes.name ?? question.name;
-  const answers: Answer[] = Array.from({ length: changes.answers ?? 1 }, () => ({ name, type: 'A', class: 'IN', ttl: changes.ttl ?? 60, data }));
-  return buildResponse({ id: changes.id ?? query.id ?? 0, questions: [{ ...question, name }], rcode: 'NOERROR', bits: { rd: true, ra: true, tc: changes.tc ?? false }, answers: changes.tc ? [] : answers });
-}
-
-function behaviour(overrides: Partial<SimulatedBehaviour> = {}): SimulatedBehaviour {
-  return {
-    lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 100 }],
-    sourcePort: { strategy: 'os' },
-    txid: { strategy: 'random' },
-    ttl: { mode: 'honour' },
-    retry: { timeoutMs: 300, attempts: 2, backoff: 2, maxTimeoutMs: 1000 },
-    edns: { enabled: false },
-    tcpOnTruncation: true,
-    ...overrides,
-  };
-}
+const X = { name: 'x.sim.example', type: 'A' } as const;
 
 describe('dut/stub-resolver (real sockets on loopback)', function () {
   this.timeout(10_000);
-  let resolver: FakeResolver;
-  let dir: string;
-  let logLines: () => { event: string; reason?: string }[];
+  let resolver: TestResolver;
+  let device: ReturnType<typeof memoryLog>;
   let stubs: StubResolver[];
 
   beforeEach(async () => {
-    resolver = new FakeResolver();
+    resolver = new TestResolver();
     await resolver.start();
-    dir = mkdtempSync(join(tmpdir(), 'dnsconform-stub-'));
-    const logFile = join(dir, 'device.log');
-    logLines = () => readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+    device = memoryLog();
     stubs = [];
   });
   afterEach(async () => {
     await Promise.all(stubs.map((s) => s.close()));
     await resolver.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  function stub(b: SimulatedBehaviour): StubResolver {
-    const s = new StubResolver({
-      behaviour: b, sourceAddress: DEVICE, resolver: { address: RESOLVER, port: resolver.port },
-      log: (event, fields = {}) => appendFileSync(join(dir, 'device.log'), `${JSON.stringify({ event, ...fields })}\n`),
-    });
+  function stub(behaviour: SimulatedBehaviour, extra: Partial<StubOptions> = {}): StubResolver {
+    const s = new StubResolver({ behaviour, sourceAddress: DEVICE_ADDRESS, resolver: { address: RESOLVER_ADDRESS, port: resolver.port }, log: device.log, ...extra });
     stubs.push(s);
     return s;
   }
+  const answering = (data = '127.0.31.9') => { resolver.answer = (q, reply) => reply(aResponse(q, data)); };
+  const ports = () => resolver.udpQueries().map((x) => x.port);
+  const ids = () => resolver.udpQueries().map((x) => x.query.id);
 
   it('uses the fixed port for every query and counts transaction IDs', async () => {
-    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9'));
-    const s = stub(behaviour({ sourcePort: { strategy: 'fixed', port: 40960 }, txid: { strategy: 'counter', start: 10 } }));
-    for (let i = 0; i < 3; i += 1) expect(await s.resolve({ name: 'x.sim.example', type: 'A' })).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
-    expect(resolver.seen.map((x) => [x.port, x.query.id])).to.deep.equal([[40960, 10], [40960, 11], [40960, 12]]);
+    answering();
+    const s = stub(testBehaviour({ sourcePort: { strategy: 'fixed', port: 40960 }, txid: { strategy: 'counter', start: 10 } }));
+    for (let i = 0; i < 3; i += 1) expect(await s.resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
+    expect(resolver.udpQueries().map((x) => [x.port, x.query.id])).to.deep.equal([[40960, 10], [40960, 11], [40960, 12]]);
   });
 
-  it('takes a fresh random port per query from the range', async () => {
-    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9'));
-    const s = stub(behaviour({ sourcePort: { strategy: 'random', min: 50000, max: 60000 } }));
-    for (let i = 0; i < 8; i += 1) await s.resolve({ name: 'x.sim.example', type: 'A' });
-    const ports = resolver.seen.map((x) => x.port);
-    expect(new Set(ports).size).to.be.above(6);
-    expect(ports.every((p) => p >= 50000 && p <= 60000)).to.equal(true);
+  it('steps sequential ports and keeps a constant transaction ID', async () => {
+    answering();
+    const s = stub(testBehaviour({ sourcePort: { strategy: 'sequential', start: 41000, step: 3 }, txid: { strategy: 'constant', value: 4242 } }));
+    for (let i = 0; i < 4; i += 1) await s.resolve(X);
+    expect(ports()).to.deep.equal([41000, 41003, 41006, 41009]);
+    expect(ids()).to.deep.equal([4242, 4242, 4242, 4242]);
+  });
+
+  it('takes a fresh random port per query from the range, with random IDs', async () => {
+    answering();
+    const s = stub(testBehaviour({ sourcePort: { strategy: 'random', min: 50000, max: 60000 } }));
+    for (let i = 0; i < 8; i += 1) await s.resolve(X);
+    expect(new Set(ports()).size).to.be.above(6);
+    expect(ports().every((p) => p >= 50000 && p <= 60000)).to.equal(true);
+    expect(new Set(ids()).size).to.be.above(6);
+  });
+
+  it('lets the kernel choose the port with the os strategy, a new socket each query', async () => {
+    answering();
+    const s = stub(testBehaviour({ sourcePort: { strategy: 'os' } }));
+    for (let i = 0; i < 5; i += 1) expect((await s.resolve(X)).outcome).to.equal('answer');
+    expect(ports().every((p) => p > 0)).to.equal(true);
+    // Linux hands out ephemeral ports at random, so five in a row are not all one port.
+    expect(new Set(ports()).size).to.be.above(1);
+    expect(device.events('query').map((l) => l.port)).to.deep.equal(ports());
+  });
+
+  it('moves on to the next candidate port when one is taken', async () => {
+    answering();
+    const squatter = createSocket('udp4');
+    await new Promise<void>((r) => squatter.bind(0, DEVICE_ADDRESS, () => r()));
+    const taken = squatter.address().port;
+    try {
+      const s = stub(testBehaviour({ sourcePort: { strategy: 'pool', ports: [taken, 42001] } }));
+      expect((await s.resolve(X)).outcome).to.equal('answer');
+      expect(ports()).to.deep.equal([42001]);
+      expect(device.events('bind-retry')).to.deep.equal([{ event: 'bind-retry', port: taken, error: 'EADDRINUSE' }]);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('accepts only the answer matching ID, question, address and port (RFC 5452)', async () => {
@@ -134,58 +89,95 @@ describe('dut/stub-resolver (real sockets on loopback)', function () {
       reply(aResponse(q, '127.0.31.68'), resolver.stray);
       setTimeout(() => reply(aResponse(q, '127.0.31.9')), 30);
     };
-    const result = await stub(behaviour()).resolve({ name: 'x.sim.example', type: 'A' });
+    const result = await stub(testBehaviour()).resolve(X);
     expect(result).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
-    expect(logLines().filter((l) => l.event === 'ignored-answer')).to.have.length(3);
+    expect(device.events('ignored-answer').map((l) => l.reason)).to.deep.equal(['fails txid', 'fails question', 'fails source']);
+  });
+
+  it('takes the question name in any case (0x20 echo)', async () => {
+    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { name: 'X.Sim.EXAMPLE' }));
+    expect(await stub(testBehaviour()).resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
+  });
+
+  it('accepts a mismatched answer only when told to play a sloppy device', async () => {
+    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.66', { id: ((q.id ?? 0) + 1) % 65536 }));
+    const sloppy = stub(testBehaviour(), { answerChecks: ['source', 'response', 'question'] });
+    expect(await sloppy.resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.66'] });
+    const careful = stub(testBehaviour({ retry: { timeoutMs: 100, attempts: 1, backoff: 1, maxTimeoutMs: 100 } }));
+    expect((await careful.resolve(X)).outcome).to.equal('failure');
+  });
+
+  it('logs garbage from the network and keeps waiting for the real answer', async () => {
+    resolver.answer = (q, reply) => {
+      reply(Buffer.from('not a dns message'));
+      reply(Buffer.alloc(40, 0xff));
+      setTimeout(() => reply(aResponse(q, '127.0.31.9')), 20);
+    };
+    expect(await stub(testBehaviour()).resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
+    expect(device.events('ignored-answer').map((l) => l.reason)).to.deep.equal(['malformed', 'malformed']);
   });
 
   it('retries a silent resolver with growing timeouts and a new ID each time, then gives up', async () => {
-    const s = stub(behaviour({ retry: { timeoutMs: 100, attempts: 3, backoff: 2, maxTimeoutMs: 1000 } }));
-    const result = await s.resolve({ name: 'x.sim.example', type: 'A' });
+    const s = stub(testBehaviour({ retry: { timeoutMs: 100, attempts: 4, backoff: 2, maxTimeoutMs: 300 } }));
+    const result = await s.resolve(X);
     expect(result.outcome).to.equal('failure');
-    expect(resolver.seen).to.have.length(3);
-    const gaps = resolver.seen.slice(1).map((x, i) => x.at - resolver.seen[i]!.at);
+    const seen = resolver.udpQueries();
+    expect(seen).to.have.length(4);
+    const gaps = seen.slice(1).map((x, i) => x.at - seen[i]!.at);
     expect(gaps[0]).to.be.within(80, 180);
-    expect(gaps[1]).to.be.within(170, 320);
-    expect(new Set(resolver.seen.map((x) => x.query.id)).size).to.equal(3);
-    expect(logLines().map((l) => l.event)).to.include('give-up');
+    expect(gaps[1]).to.be.within(170, 280);
+    expect(gaps[2], 'capped at maxTimeoutMs').to.be.within(270, 380);
+    expect(new Set(ids()).size).to.equal(4);
+    expect(device.events('timeout')).to.have.length(4);
+    expect(device.events('give-up')).to.have.length(1);
   });
 
-  it('retries over TCP after TC=1 when it is configured to, and not otherwise', async () => {
+  it('retries over TCP after TC=1, reassembling a reply split across segments', async () => {
     resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { tc: true }));
     resolver.tcpAnswer = (q) => aResponse(q, '127.0.31.10', { answers: 3 });
-    expect(await stub(behaviour()).resolve({ name: 'x.sim.example', type: 'A' })).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.10', '127.0.31.10', '127.0.31.10'] });
-    const ignoring = await stub(behaviour({ tcpOnTruncation: false })).resolve({ name: 'x.sim.example', type: 'A' });
-    expect(ignoring.outcome).to.equal('negative');
+    const result = await stub(testBehaviour({ edns: { enabled: true, udpSize: 1232 } })).resolve(X);
+    expect(result).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.10', '127.0.31.10', '127.0.31.10'] });
+    const [udp, tcp] = resolver.seen;
+    expect([udp?.transport, tcp?.transport]).to.deep.equal(['udp', 'tcp']);
+    expect(tcp?.query.questions).to.deep.equal(udp?.query.questions);
+    expect(device.events('tcp-retry')).to.have.length(1);
   });
 
-  it('adds an OPT record with its UDP size only when EDNS is enabled', async () => {
-    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9'));
-    await stub(behaviour({ edns: { enabled: true, udpSize: 1232 } })).resolve({ name: 'x.sim.example', type: 'A' });
-    await stub(behaviour()).resolve({ name: 'x.sim.example', type: 'A' });
-    const opts = resolver.seen.map((x) => (x.query.additionals ?? []).find((rr) => rr.type === 'OPT') as { udpPayloadSize?: number } | undefined);
+  it('makes do with the truncated answer when it does not retry over TCP, or when the TCP reply does not match', async () => {
+    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { tc: true }));
+    resolver.tcpAnswer = (q) => aResponse(q, '127.0.31.10', { id: ((q.id ?? 0) + 1) % 65536 });
+    expect((await stub(testBehaviour({ tcpOnTruncation: false })).resolve(X)).outcome).to.equal('negative');
+    expect(resolver.seen.map((x) => x.transport)).to.deep.equal(['udp']);
+    expect((await stub(testBehaviour()).resolve(X)).outcome).to.equal('negative');
+    expect(device.events('ignored-answer').map((l) => [l.transport, l.reason])).to.deep.equal([['tcp', 'fails txid']]);
+  });
+
+  it('adds an OPT record with its UDP size only when EDNS is enabled, and always asks for recursion', async () => {
+    answering();
+    await stub(testBehaviour({ edns: { enabled: true, udpSize: 1232 } })).resolve(X);
+    await stub(testBehaviour()).resolve(X);
+    const opts = resolver.udpQueries().map((x) => (x.query.additionals ?? []).find((rr) => rr.type === 'OPT') as { udpPayloadSize?: number } | undefined);
     expect(opts.map((o) => o?.udpPayloadSize ?? null)).to.deep.equal([1232, null]);
+    expect(resolver.udpQueries().map((x) => x.query.flag_rd)).to.deep.equal([true, true]);
   });
 
-  it('runs as its own process from any directory, honours TTLs, and stops cleanly', async () => {
-    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { ttl: 1 }));
-    const logFile = join(dir, 'process.log');
-    const cwd = process.cwd();
-    process.chdir(tmpdir());
-    let handle: SimulatedDeviceHandle;
-    try {
-      handle = await startSimulatedDevice({ dutId: 'spec', behaviour: behaviour(), sourceAddress: DEVICE, resolver: { address: RESOLVER, port: resolver.port }, logFile });
-    } finally {
-      process.chdir(cwd);
-    }
-    await new Promise((r) => setTimeout(r, 1600));
-    const exit = await handle.stop();
-    expect(exit).to.deep.equal({ exitCode: 0, signal: null });
-    // Needed every 100 ms, valid for 1 s: about two queries in 1.6 s, the rest from the cache.
-    expect(resolver.seen.length).to.be.within(2, 3);
-    const events = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event);
-    expect(events[0]).to.equal('start');
-    expect(events).to.include('cache-hit');
-    expect(events.at(-1)).to.equal('stop');
+  it('reads the negative-caching time from the SOA (RFC 2308), and none without one', async () => {
+    resolver.answer = (q, reply) => reply(negativeResponse(q, 'NXDOMAIN', { ttl: 120, minimum: 30 }));
+    expect(await stub(testBehaviour()).resolve(X)).to.deep.equal({ outcome: 'negative', rcode: 'NXDOMAIN', ttl: 30 });
+    resolver.answer = (q, reply) => reply(negativeResponse(q, 'NOERROR', { ttl: 10, minimum: 300 }));
+    expect(await stub(testBehaviour()).resolve(X)).to.deep.equal({ outcome: 'negative', rcode: 'NOERROR', ttl: 10 });
+    resolver.answer = (q, reply) => reply(negativeResponse(q, 'NXDOMAIN'));
+    expect(await stub(testBehaviour()).resolve(X)).to.deep.equal({ outcome: 'negative', rcode: 'NXDOMAIN', ttl: null });
+  });
+
+  it('ends an outstanding lookup at once when closed', async () => {
+    const s = stub(testBehaviour({ retry: { timeoutMs: 5000, attempts: 3, backoff: 2, maxTimeoutMs: 8000 } }));
+    const started = Date.now();
+    const lookup = s.resolve(X);
+    await new Promise((r) => setTimeout(r, 50));
+    await s.close();
+    expect(await lookup).to.deep.equal({ outcome: 'failure', reason: 'stub closed' });
+    expect(Date.now() - started).to.be.below(500);
+    expect(resolver.udpQueries()).to.have.length(1);
   });
 });
