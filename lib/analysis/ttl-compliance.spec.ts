@@ -52,6 +52,15 @@ describe('ttlCompliance', () => {
     expect(result.prematureSeqs).to.deep.equal([2, 3, 4, 5].map((at) => seqOfQueryAt(evidence, at)));
   });
 
+  it('does not hold a re-query after a device restart against answers from before it', () => {
+    const polled = run(10, [1, 2, 4].map((at) => ({ at, answer: answerA(30) })));
+    const restart: EvidenceEvent = { seq: 0, t: T0 + 3 * SECOND, dut: FIXTURE_DUT, phase: 'baseline', type: 'dut.start', pid: 1, exitCode: null, signal: null };
+    const events = [...polled.events, restart].sort((a, b) => a.t - b.t);
+    const result = ttlCompliance(new Evidence(events), FIXTURE_DUT, OPTIONS);
+    // 1 s → 2 s is premature; 2 s → (restart) → 4 s is not held against the 2 s answer.
+    expect(result.totals).to.include({ requeries: 1, premature: 1 });
+  });
+
   it('allows the larger grace: 10% of a 30 s TTL is 3 s', () => {
     const onTime = ttlCompliance(run(100, [{ at: 1, answer: answerA(30) }, { at: 28.1, answer: answerA(30) }]), FIXTURE_DUT, OPTIONS);
     expect(onTime.totals.premature).to.equal(0);

@@ -125,7 +125,10 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
 
   for (const event of evidence.events) {
     if (event.dut !== dutId) continue;
-    if (event.type === 'dns.query') {
+    if (event.type === 'dut.start') {
+      // A restarted device starts with an empty cache: earlier answers no longer bind it.
+      for (const tally of tallies.values()) tally.pending = null;
+    } else if (event.type === 'dns.query') {
       const question = event.questions[0];
       if (!question) continue;
       const tally = tallyOf(normaliseName(question.name), question.type);

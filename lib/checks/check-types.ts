@@ -58,7 +58,10 @@ export interface CheckMeta {
   severity: Severity;
   covers: ClauseCoverage;
   decisionRule: DecisionRule;
-  /** Experiments whose phases provide this check's evidence (`baseline` for passive ones). */
+  /**
+   * Experiments whose phases provide this check's evidence; the check sees only events of
+   * those phases. `'*'` marks a passive check that may use every phase.
+   */
   experiments: string[];
 }
 

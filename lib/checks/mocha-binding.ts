@@ -30,7 +30,7 @@ function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'e
 export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: CheckContext): CheckResult {
   let outcome: CheckOutcome;
   try {
-    outcome = check.judge(evidence, context);
+    outcome = check.judge(evidence.forExperiments(check.meta.experiments), context);
   } catch (error) {
     return errorResult(check, error instanceof Error ? error.message : String(error));
   }

@@ -162,6 +162,8 @@ export interface PhaseEvent extends EventBase {
   type: 'phase.start' | 'phase.end';
   /** The phase name; `phase` of the base carries the same value. */
   name: string;
+  /** The experiment the phase runs (absent in older evidence: then the name is taken). */
+  experiment?: string;
   scenario: string;
   /** Why the phase ended (`window elapsed`, `interrupted`, ...); only on `phase.end`. */
   reason?: string;

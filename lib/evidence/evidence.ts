@@ -92,6 +92,21 @@ export class Evidence {
     return windows.sort((a, b) => a.start - b.start);
   }
 
+  /**
+   * The same evidence narrowed to the phases of the given experiments (`'*'` keeps all),
+   * keeping events outside any phase (run markers). A check judges only the conditions it
+   * was written for: a re-query under `ttl(0)` says nothing about honouring a normal TTL.
+   */
+  forExperiments(experiments: readonly string[]): Evidence {
+    if (experiments.includes('*')) return this;
+    const wanted = new Set(experiments);
+    const kept = new Set<string>();
+    for (const event of this.events) {
+      if (event.type === 'phase.start' && wanted.has(event.experiment ?? event.name)) kept.add(event.name);
+    }
+    return new Evidence(this.events.filter((e) => e.phase === null || kept.has(e.phase)));
+  }
+
   /** When observation began and ended (run markers, else the first and last event). */
   span(): { start: Microseconds; end: Microseconds } {
     const runStart = this.events.find((e): e is RunEvent => e.type === 'run.start');

@@ -111,6 +111,7 @@ function assignedResolver(endpoints: readonly BoundEndpoint[]): { address: strin
 /** One phase as the session runs it: a name, a window, and each DUT's scenario. */
 interface SessionPhase {
   name: string;
+  experiment: string;
   windowSeconds: number;
   trigger: 'power-cycle' | null;
   /** By DUT index, in profile order. */
@@ -128,13 +129,14 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
     const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
-    return [{ name: scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario', windowSeconds, trigger: null, scenarios }];
+    const name = scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario';
+    return [{ name, experiment: name, windowSeconds, trigger: null, scenarios }];
   }
   const phases: SessionPhase[] = [];
   for (const planned of options.phases) {
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
-    phases.push({ name: planned.name, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, scenarios });
+    phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, scenarios });
   }
   return phases;
 }
@@ -185,7 +187,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
         d.run.log.phase = phase.name;
-        d.run.log.record({ type: 'phase.start', t: nowMicros(), dut: idOf(d), name: phase.name, scenario: phase.scenarios[i]!.text });
+        d.run.log.record({ type: 'phase.start', t: nowMicros(), dut: idOf(d), name: phase.name, experiment: phase.experiment, scenario: phase.scenarios[i]!.text });
       }
       open = phase;
       if (index === 0) {

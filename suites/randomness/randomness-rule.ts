@@ -136,7 +136,8 @@ export function defineRandomnessCheck(spec: RandomnessCheckSpec): CheckDefinitio
     severity: 'high',
     covers: { paper: [spec.recommendation.number], draft: [spec.draftClause], etsi: ['5.5-2'] },
     decisionRule: randomnessDecisionRule(spec.field, { ...SHARED_THRESHOLDS, uniformSpace: spec.uniformSpace }),
-    experiments: ['baseline'],
+    // Ports and IDs are the device's own choice whatever the resolver does: every phase is a sample.
+    experiments: ['*'],
   };
   return defineCheck({ meta, judge: (evidence, context) => judgeRandomness(spec.field, meta.decisionRule, evidence, context) });
 }
