@@ -1,0 +1,108 @@
+/**
+ * Constant-memory sequential reading of a large file: a window over the file is kept in
+ * one buffer that is refilled from a file handle, so a multi-gigabyte capture never sits
+ * in memory. Callers ask for "at least n bytes from the current position" and then read
+ * them synchronously from `buffer` at `position`, which keeps the per-record cost to one
+ * bounds check unless the window has to be refilled.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+
+/** Default window size: large enough that refills are rare, small enough to be constant memory. */
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+/** A forward-only reader over a file with a sliding window. */
+export class ChunkedFile {
+  /** The window; valid bytes are `[position, end)`. */
+  buffer: Buffer;
+  /** Index in `buffer` of the next unread byte. */
+  position = 0;
+  private end = 0;
+  /** File offset of `buffer[end]` (how far the file has been read). */
+  private readUpTo = 0;
+  private eof = false;
+
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly chunkBytes: number,
+  ) {
+    this.buffer = Buffer.allocUnsafe(chunkBytes);
+  }
+
+  /** Opens `file`; `chunkBytes` is the refill size (tests use tiny ones to cross chunk edges). */
+  static async open(file: string, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<ChunkedFile> {
+    if (!(chunkBytes >= 1)) throw new RangeError(`chunkBytes must be positive, got ${chunkBytes}`);
+    return new ChunkedFile(await open(file, 'r'), chunkBytes);
+  }
+
+  /** Bytes available in the window from `position`. */
+  get available(): number {
+    return this.end - this.position;
+  }
+
+  /** File offset of `buffer[position]`. */
+  get offset(): number {
+    return this.readUpTo - this.available;
+  }
+
+  /** Whether the file has been read to its end and nothing is left in the window. */
+  get atEnd(): boolean {
+    return this.eof && this.available === 0;
+  }
+
+  /**
+   * Makes at least `n` bytes available from `position`, growing the window when one record
+   * is larger than it. Resolves false when the file ends first (what is there stays readable).
+   */
+  async fill(n: number): Promise<boolean> {
+    if (this.available >= n) return true;
+    if (this.position > 0) {
+      // Slide the unread tail to the front so the window never grows for ordinary records.
+      this.buffer.copy(this.buffer, 0, this.position, this.end);
+      this.end -= this.position;
+      this.position = 0;
+    }
+    if (n > this.buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(n, this.buffer.length * 2));
+      this.buffer.copy(bigger, 0, 0, this.end);
+      this.buffer = bigger;
+    }
+    while (this.end < n && !this.eof) {
+      const want = Math.min(this.buffer.length - this.end, Math.max(this.chunkBytes, n - this.end));
+      const { bytesRead } = await this.handle.read(this.buffer, this.end, want, this.readUpTo);
+      if (bytesRead === 0) this.eof = true;
+      this.end += bytesRead;
+      this.readUpTo += bytesRead;
+    }
+    return this.available >= n;
+  }
+
+  /** Moves past `n` available bytes. */
+  skip(n: number): void {
+    this.position += n;
+  }
+
+  /**
+   * Moves past `n` bytes that may lie beyond the window, without keeping them; resolves
+   * false when the file ends first.
+   */
+  async skipAhead(n: number): Promise<boolean> {
+    if (this.available >= n) {
+      this.position += n;
+      return true;
+    }
+    let remaining = n - this.available;
+    this.position = this.end;
+    while (remaining > 0) {
+      if (!(await this.fill(1))) return false;
+      const step = Math.min(remaining, this.available);
+      this.position += step;
+      remaining -= step;
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

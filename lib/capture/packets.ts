@@ -1,0 +1,97 @@
+/**
+ * Packets of a capture file: file format → link layer → IP → UDP/TCP, one async iterator.
+ * Frames that carry no UDP or TCP (ARP, ICMP, later fragments, unknown link types) are
+ * counted, not yielded; a corrupt file throws {@link CaptureFormatError} after the last
+ * good packet.
+ */
+import { readFrames } from './file-formats.ts';
+import type { FrameOrigin, ReadFramesOptions } from './file-formats.ts';
+import { decodeIp } from './ip.ts';
+import { decodeLinkLayer, isSupportedLinkType } from './link-layers.ts';
+import { decodeTransport } from './transport.ts';
+
+/** One UDP or TCP packet of a capture. */
+export interface CapturedPacket extends FrameOrigin {
+  /** The capture file, as the caller named it. */
+  file: string;
+  srcMac: string | null;
+  dstMac: string | null;
+  /** VLAN ids, outermost first. */
+  vlans: number[];
+  ipVersion: 4 | 6;
+  src: string;
+  dst: string;
+  /** TTL / hop limit. */
+  ttl: number;
+  transport: 'udp' | 'tcp';
+  srcPort: number;
+  dstPort: number;
+  /** TCP sequence/ack numbers and flag bits; null for UDP. */
+  tcp: { seq: number; ack: number; flags: number } | null;
+  /** The transport payload (a copy: safe to keep). */
+  payload: Buffer;
+  /** The payload may be incomplete: the snap length cut the frame, or it is the first IP fragment. */
+  incomplete: boolean;
+}
+
+/** What was passed over while reading, for summaries. */
+export interface PacketCounters {
+  frames: number;
+  /** UDP and TCP packets yielded. */
+  packets: number;
+  /** Frames whose link type this reader does not follow, by link type. */
+  unsupportedLinkTypes: Record<number, number>;
+  /** Frames without IP (ARP, LLDP, ...) or with another transport (ICMP, ...). */
+  other: number;
+  /** Non-first IP fragments (their payload is not a transport header). */
+  laterFragments: number;
+  /** IP or transport headers cut short or inconsistent. */
+  malformed: number;
+}
+
+/** Fresh zeroed counters. */
+export function newPacketCounters(): PacketCounters {
+  return { frames: 0, packets: 0, unsupportedLinkTypes: {}, other: 0, laterFragments: 0, malformed: 0 };
+}
+
+/** Options of {@link readPackets}. */
+export interface ReadPacketsOptions extends ReadFramesOptions {
+  /** Counters to add to (pass one object over several files to pool them). */
+  counters?: PacketCounters;
+}
+
+/** The UDP and TCP packets of a pcap or pcapng file, in file order. */
+export async function* readPackets(file: string, options: ReadPacketsOptions = {}): AsyncGenerator<CapturedPacket> {
+  const counters = options.counters ?? newPacketCounters();
+  for await (const raw of readFrames(file, options)) {
+    counters.frames += 1;
+    const data = raw.data;
+    const link = decodeLinkLayer(raw.linkType, data);
+    if (link === null) {
+      if (!isSupportedLinkType(raw.linkType)) counters.unsupportedLinkTypes[raw.linkType] = (counters.unsupportedLinkTypes[raw.linkType] ?? 0) + 1;
+      else counters.other += 1;
+      continue;
+    }
+    const ip = decodeIp(link.etherType, data, link.payloadOffset);
+    if (ip === null) { counters.other += 1; continue; }
+    if (ip === 'later-fragment') { counters.laterFragments += 1; continue; }
+    if (ip === 'malformed') { counters.malformed += 1; continue; }
+    if (ip === 'encrypted') { counters.other += 1; continue; }
+    const segment = decodeTransport(ip.protocol, data, ip.payloadOffset, ip.payloadEnd);
+    if (segment === null) {
+      if (ip.protocol === 6 || ip.protocol === 17) counters.malformed += 1;
+      else counters.other += 1;
+      continue;
+    }
+    counters.packets += 1;
+    yield {
+      file, frame: raw.frame, offset: raw.offset, timestamp: raw.timestamp, timestampKnown: raw.timestampKnown,
+      interfaceId: raw.interfaceId, linkType: raw.linkType,
+      srcMac: link.srcMac, dstMac: link.dstMac, vlans: link.vlans,
+      ipVersion: ip.version, src: ip.src, dst: ip.dst, ttl: ip.ttl,
+      transport: segment.transport, srcPort: segment.srcPort, dstPort: segment.dstPort, tcp: segment.tcp,
+      payload: Buffer.from(data.subarray(segment.payloadOffset, segment.payloadEnd)),
+      incomplete: raw.originalLength > data.length || ip.fragmented,
+    };
+  }
+}
