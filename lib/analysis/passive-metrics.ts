@@ -1,0 +1,334 @@
+/**
+ * The paper's passive metrics (Table II) for one device, from evidence alone: how much and
+ * how often it asks, what it asks, what it was told, how its messages look (EDNS, sizes),
+ * how random its source ports and TXIDs are (pooled and per capture file = per boot),
+ * which resolvers it uses (and which of them are hard-coded), how it retransmits, and
+ * whether it speaks encrypted DNS. Works the same on a live run and on imported captures.
+ */
+import { mean, median } from 'simple-statistics';
+import type { SecureDnsContact, LinkLocalCounts } from '../capture/dns-extract.ts';
+import { PUBLIC_RESOLVERS } from '../capture/classify.ts';
+import type { Evidence } from '../evidence/evidence.ts';
+import type { QueryEvent } from '../evidence/events.ts';
+import { randomnessStats } from './randomness.ts';
+import type { RandomnessStats } from './randomness.ts';
+
+/** Values a conforming generator draws from: RFC 6056 ephemeral ports at the least, and the whole TXID field. */
+export const SOURCE_PORT_SPACE = 16384;
+export const TXID_SPACE = 65536;
+/** A repeat of an unanswered question within this many seconds is a retransmission (stubs retry within a few seconds, doubling). */
+export const DEFAULT_RETRANSMIT_TIMEOUT_SECONDS = 30;
+
+/** Five-number-ish summary of a sample; null where the sample is empty. */
+export interface NumberSummary {
+  n: number;
+  min: number;
+  median: number;
+  mean: number;
+  max: number;
+}
+
+/** Intervals between consecutive queries, in seconds. */
+export interface IntervalMetrics extends NumberSummary {
+  /** Burstiness B = (σ−μ)/(σ+μ) of the intervals: −1 periodic, 0 Poisson, → 1 bursty (Goh & Barabási 2008). */
+  burstiness: number;
+}
+
+/** One capture file (one boot, for per-setup datasets). */
+export interface PerCaptureMetrics {
+  file: string;
+  queries: number;
+  txid: RandomnessStats;
+  sourcePort: RandomnessStats;
+}
+
+/** Retransmission behaviour. */
+export interface RetransmissionMetrics {
+  /** Queries that repeated a question still unanswered, within the timeout of the previous attempt. */
+  count: number;
+  /** Share of retransmissions (0–1) that kept the previous attempt's TXID / source port / resolver. */
+  sameTxidShare: number;
+  samePortShare: number;
+  sameResolverShare: number;
+  /** Seconds between an attempt and its retransmission. */
+  gaps: NumberSummary | null;
+  /** The timeout used, seconds. */
+  timeoutSeconds: number;
+}
+
+/** Everything {@link passiveMetrics} reports. */
+export interface PassiveMetrics {
+  device: string;
+  /** The phase the figures are restricted to, or null for the whole evidence. */
+  phase: string | null;
+  /** Observed time in seconds: the caller's figure (sum of capture durations), else the evidence span. */
+  spanSeconds: number;
+  /** DNS queries the device sent to resolvers (all transports). */
+  queries: number;
+  queriesByTransport: Record<string, number>;
+  /** Queries per minute over the span. */
+  queryRatePerMinute: number;
+  /** Pooled inter-query intervals (seconds), within each capture file. */
+  interQueryIntervals: IntervalMetrics | null;
+  /** Per lower-cased query name: intervals between its queries. */
+  interQueryIntervalsPerName: Record<string, IntervalMetrics>;
+  /** Distinct lower-cased query names, and the set itself (sorted). */
+  distinctNames: number;
+  names: string[];
+  /** Distinct (lower-cased name, type) pairs asked. */
+  distinctQuestions: number;
+  /** Query name lengths in characters (without the trailing dot). */
+  nameLengths: NumberSummary | null;
+  /** Question types asked and record types received in answers, with counts. */
+  recordTypesAsked: Record<string, number>;
+  recordTypesReceived: Record<string, number>;
+  /** A and AAAA questions, and their shares of all questions (0–1). */
+  addressQueries: { a: number; aaaa: number; aShare: number; aaaaShare: number };
+  /** TTLs of answer records received (seconds). */
+  ttlsReceived: NumberSummary | null;
+  /** Message sizes in octets. */
+  querySizes: NumberSummary | null;
+  responseSizes: NumberSummary | null;
+  /** Share of queries with an OPT record (0–1), and advertised UDP sizes with counts. */
+  ednsShare: number;
+  ednsUdpSizes: Record<string, number>;
+  /** Share of queries with the DO bit (0–1). */
+  dnssecOkShare: number;
+  /** Randomness of TXIDs and source ports of UDP queries, pooled. */
+  txid: RandomnessStats;
+  sourcePort: RandomnessStats;
+  /** The same per capture file, in the order files first appear; empty for live evidence. */
+  perCapture: PerCaptureMetrics[];
+  /** Median over capture files of the per-file TXID σ; null without per-file data. */
+  perCaptureTxidStdevMedian: number | null;
+  /** Resolver address → queries sent to it. */
+  resolvers: Record<string, number>;
+  /** The resolver the network assigned (profile or --resolver), when known. */
+  assignedResolver: string | null;
+  /** Resolvers the device uses that the network did not give it (see {@link passiveMetrics}). */
+  hardcodedResolvers: string[];
+  /** Whether more than one resolver was used. */
+  multipleResolvers: boolean;
+  retransmissions: RetransmissionMetrics;
+  /** Responses the device received, and queries that got none. */
+  responses: number;
+  unansweredQueries: number;
+  rcodes: Record<string, number>;
+  /** Messages from the device that did not decode as DNS. */
+  malformed: number;
+  /** Encrypted DNS contacts (captures only) and link-local resolution counts. */
+  secureDns: SecureDnsContact[];
+  mdns: LinkLocalCounts | null;
+  llmnr: LinkLocalCounts | null;
+}
+
+/** What the metrics are computed for. */
+export interface PassiveMetricsOptions {
+  /** The DUT id of the events. */
+  dut: string;
+  /** Restrict to one phase. */
+  phase?: string;
+  /** The resolver address the network assigned. */
+  assignedResolver?: string;
+  /** Public resolver addresses (default: the list in capture/classify.ts). */
+  publicResolvers?: readonly string[];
+  retransmitTimeoutSeconds?: number;
+  /**
+   * Seconds actually observed, when the evidence span overstates it (several captures
+   * recorded at different times: the sum of their durations).
+   */
+  observedSeconds?: number;
+  /** Observations only a capture has (from evidenceFromCaptures). */
+  secureDns?: SecureDnsContact[];
+  mdns?: LinkLocalCounts;
+  llmnr?: LinkLocalCounts;
+}
+
+/** Summary of a sample, null when empty. */
+export function summarise(values: readonly number[]): NumberSummary | null {
+  if (values.length === 0) return null;
+  // reduce, not Math.min(...values): a spread of a large sample overflows the call stack.
+  return {
+    n: values.length, min: values.reduce((x, y) => Math.min(x, y)), median: median([...values]), mean: mean([...values]),
+    max: values.reduce((x, y) => Math.max(x, y)),
+  };
+}
+
+/**
+ * Interval summary with burstiness, null without any interval. Times are grouped by
+ * segment (capture file): the gap between two separately recorded captures is no interval.
+ */
+function intervalMetrics(times: readonly { t: number; segment: string | null }[]): IntervalMetrics | null {
+  const gaps: number[] = [];
+  for (let i = 1; i < times.length; i += 1) {
+    if (times[i]!.segment === times[i - 1]!.segment) gaps.push((times[i]!.t - times[i - 1]!.t) / 1e6);
+  }
+  const summary = summarise(gaps);
+  if (summary === null) return null;
+  const sigma = Math.sqrt(gaps.reduce((s, g) => s + (g - summary.mean) ** 2, 0) / gaps.length);
+  return { ...summary, burstiness: sigma + summary.mean === 0 ? 0 : (sigma - summary.mean) / (sigma + summary.mean) };
+}
+
+function countInto(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function questionKey(q: QueryEvent): string {
+  return q.questions.map((x) => `${x.name.toLowerCase()}/${x.type}/${x.class}`).join(',');
+}
+
+function normaliseName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** The capture file a query came from, when the evidence was imported from captures. */
+function captureFileOf(q: QueryEvent): string | null {
+  const capture = (q as QueryEvent & { capture?: { file?: unknown } }).capture;
+  return typeof capture?.file === 'string' ? capture.file : null;
+}
+
+function retransmissions(evidence: Evidence, queries: readonly QueryEvent[], timeoutSeconds: number): RetransmissionMetrics {
+  const last = new Map<string, QueryEvent>();
+  const gaps: number[] = [];
+  let sameTxid = 0;
+  let samePort = 0;
+  let sameResolver = 0;
+  for (const q of queries) {
+    const key = questionKey(q);
+    const previous = last.get(key);
+    last.set(key, q);
+    if (previous === undefined) continue;
+    const answer = evidence.responseTo(previous);
+    const gap = (q.t - previous.t) / 1e6;
+    if ((answer !== undefined && answer.t <= q.t) || gap > timeoutSeconds) continue;
+    gaps.push(gap);
+    if (q.txid === previous.txid) sameTxid += 1;
+    if (q.client.port === previous.client.port) samePort += 1;
+    if (q.server.address === previous.server.address) sameResolver += 1;
+  }
+  const n = gaps.length;
+  return {
+    count: n, sameTxidShare: n === 0 ? 0 : sameTxid / n, samePortShare: n === 0 ? 0 : samePort / n,
+    sameResolverShare: n === 0 ? 0 : sameResolver / n, gaps: summarise(gaps), timeoutSeconds,
+  };
+}
+
+/**
+ * The metrics of one device. Hard-coded resolvers: with an assigned resolver, every other
+ * resolver the device queried; without one, the queried resolvers that are on the public
+ * list (a device on a lab network has no business choosing a public resolver itself).
+ * TXID and source-port figures use UDP queries only (TCP ports are connection ports).
+ */
+export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOptions): PassiveMetrics {
+  const inPhase = <E extends { phase: string | null }>(e: E) => options.phase === undefined || e.phase === options.phase;
+  const queries = evidence.queries(options.dut).filter(inPhase);
+  const responses = evidence.responses(options.dut).filter(inPhase);
+  const udp = queries.filter((q) => q.transport === 'udp');
+  const window = options.phase === undefined ? evidence.span() : evidence.phases().find((p) => p.name === options.phase) ?? evidence.span();
+  const spanSeconds = options.observedSeconds ?? Math.max(0, (window.end - window.start) / 1e6);
+
+  const byTransport: Record<string, number> = {};
+  const asked: Record<string, number> = {};
+  const resolvers: Record<string, number> = {};
+  const ednsSizes: Record<string, number> = {};
+  const timesByName = new Map<string, { t: number; segment: string | null }[]>();
+  const questionsSeen = new Set<string>();
+  const nameLengths: number[] = [];
+  let a = 0;
+  let aaaa = 0;
+  let questionCount = 0;
+  for (const q of queries) {
+    countInto(byTransport, q.transport);
+    countInto(resolvers, q.server.address);
+    if (q.edns) countInto(ednsSizes, String(q.edns.udpSize));
+    for (const question of q.questions) {
+      questionCount += 1;
+      countInto(asked, question.type);
+      if (question.type === 'A') a += 1;
+      if (question.type === 'AAAA') aaaa += 1;
+      const name = normaliseName(question.name);
+      nameLengths.push(name.length);
+      const times = timesByName.get(name) ?? [];
+      times.push({ t: q.t, segment: captureFileOf(q) });
+      questionsSeen.add(`${name}/${question.type}`);
+      timesByName.set(name, times);
+    }
+  }
+  const received: Record<string, number> = {};
+  const rcodes: Record<string, number> = {};
+  const ttls: number[] = [];
+  for (const r of responses) {
+    countInto(rcodes, r.flags.rcode);
+    for (const rr of r.answers) {
+      countInto(received, rr.type);
+      ttls.push(rr.ttl);
+    }
+  }
+  const perName: Record<string, IntervalMetrics> = {};
+  for (const [name, times] of [...timesByName].sort(([x], [y]) => x.localeCompare(y))) {
+    const metrics = intervalMetrics(times);
+    if (metrics !== null) perName[name] = metrics;
+  }
+
+  const files: string[] = [];
+  const byFile = new Map<string, QueryEvent[]>();
+  for (const q of udp) {
+    const file = captureFileOf(q);
+    if (file === null) continue;
+    if (!byFile.has(file)) { byFile.set(file, []); files.push(file); }
+    byFile.get(file)!.push(q);
+  }
+  const perCapture = files.map((file) => {
+    const sample = byFile.get(file)!;
+    return {
+      file, queries: sample.length,
+      txid: randomnessStats(sample.map((q) => q.txid), { space: TXID_SPACE }),
+      sourcePort: randomnessStats(sample.map((q) => q.client.port), { space: SOURCE_PORT_SPACE }),
+    };
+  });
+
+  const used = Object.keys(resolvers);
+  const assigned = options.assignedResolver ?? null;
+  const publicList = options.publicResolvers ?? Object.keys(PUBLIC_RESOLVERS);
+  const hardcoded = used.filter((address) => (assigned !== null ? address !== assigned : publicList.includes(address))).sort();
+
+  return {
+    device: options.dut,
+    phase: options.phase ?? null,
+    spanSeconds,
+    queries: queries.length,
+    queriesByTransport: byTransport,
+    queryRatePerMinute: spanSeconds > 0 ? (queries.length / spanSeconds) * 60 : 0,
+    interQueryIntervals: intervalMetrics(queries.map((q) => ({ t: q.t, segment: captureFileOf(q) }))),
+    interQueryIntervalsPerName: perName,
+    distinctNames: timesByName.size,
+    names: [...timesByName.keys()].sort(),
+    distinctQuestions: questionsSeen.size,
+    nameLengths: summarise(nameLengths),
+    recordTypesAsked: asked,
+    recordTypesReceived: received,
+    addressQueries: { a, aaaa, aShare: questionCount === 0 ? 0 : a / questionCount, aaaaShare: questionCount === 0 ? 0 : aaaa / questionCount },
+    ttlsReceived: summarise(ttls),
+    querySizes: summarise(queries.map((q) => q.size)),
+    responseSizes: summarise(responses.map((r) => r.size)),
+    ednsShare: queries.length === 0 ? 0 : queries.filter((q) => q.edns !== null).length / queries.length,
+    ednsUdpSizes: ednsSizes,
+    dnssecOkShare: queries.length === 0 ? 0 : queries.filter((q) => q.edns?.do === true).length / queries.length,
+    txid: randomnessStats(udp.map((q) => q.txid), { space: TXID_SPACE }),
+    sourcePort: randomnessStats(udp.map((q) => q.client.port), { space: SOURCE_PORT_SPACE }),
+    perCapture,
+    perCaptureTxidStdevMedian: perCapture.length === 0 ? null : median(perCapture.map((p) => p.txid.stdev)),
+    resolvers,
+    assignedResolver: assigned,
+    hardcodedResolvers: hardcoded,
+    multipleResolvers: used.length > 1,
+    retransmissions: retransmissions(evidence, queries, options.retransmitTimeoutSeconds ?? DEFAULT_RETRANSMIT_TIMEOUT_SECONDS),
+    responses: responses.length,
+    unansweredQueries: queries.filter((q) => evidence.responseTo(q) === undefined).length,
+    rcodes,
+    malformed: evidence.events.filter((e) => e.type === 'dns.malformed' && e.dut === options.dut && inPhase(e)).length,
+    secureDns: options.secureDns ?? [],
+    mdns: options.mdns ?? null,
+    llmnr: options.llmnr ?? null,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The quick plan end to end against both reference devices, with 2-second phases: every
+ * experiment runs, and the evidence shows on the wire that each manipulation happened.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { decodeMessage } from '../lib/dns/codec.ts';
+import { loadExperiments } from '../lib/experiments/catalogue.ts';
+import type { Evidence } from '../lib/evidence/evidence.ts';
+import type { ResponseEvent } from '../lib/evidence/events.ts';
+import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import type { Report } from '../lib/report/report-types.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const PHASE_SECONDS = 2;
+
+describe('quick plan, end to end (every experiment, shortened windows)', function () {
+  this.timeout(240_000);
+  let work: string;
+  let status: number | null;
+  let output: string;
+  const evidence = new Map<string, Evidence>();
+  const reports = new Map<string, Report>();
+  const plan = parse(readFileSync(join(ROOT, 'profiles', 'plans', 'quick.yaml'), 'utf8')) as { phases: { experiment: string; name?: string }[] };
+  const experiments = loadExperiments();
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'dnsconform-quick-'));
+    const out = join(work, 'reports');
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'demo', '--plan', 'quick', '--window', String(PHASE_SECONDS), '--out', out, '--keys', join(work, 'keys')], { encoding: 'utf8', timeout: 230_000 });
+    status = run.status;
+    output = `${run.stdout}${run.stderr}`;
+    for (const runId of readdirSync(out)) {
+      const report = JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8')) as Report;
+      reports.set(report.dut.id, report);
+      evidence.set(report.dut.id, loadEvidence(join(out, runId, 'events.ndjson')));
+    }
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  const responsesIn = (dut: string, phase: string): ResponseEvent[] => evidence.get(dut)!.responses(dut).filter((r) => r.phase === phase);
+
+  it('runs every phase of the plan, in order, for both devices, and still tells them apart', () => {
+    expect(status, output).to.equal(0);
+    for (const report of reports.values()) {
+      expect(report.observation.phases.map((p) => p.name)).to.deep.equal(plan.phases.map((p) => p.name ?? p.experiment));
+    }
+  });
+
+  it('shows each manipulation on the wire in the phase that asked for it', () => {
+    for (const phase of plan.phases) {
+      const name = phase.name ?? phase.experiment;
+      const steps = experiments.get(phase.experiment)!.scenario;
+      const all = [...evidence.keys()].flatMap((dut) => responsesIn(dut, name));
+      const drops = [...evidence.entries()].flatMap(([dut, ev]) => ev.events.filter((e) => e.type === 'dns.drop' && e.dut === dut && e.phase === name));
+      if (steps.length === 0) {
+        expect(all.filter((r) => r.manipulations.length > 0), `${name} is pass-through`).to.have.length(0);
+      } else if (steps[0] === 'drop()') {
+        expect(drops.length, `${name}: silence`).to.be.above(0);
+        expect(all, `${name}: nothing answered`).to.have.length(0);
+      } else {
+        expect(all.some((r) => r.manipulations.length > 0), `${name}: some response manipulated`).to.equal(true);
+      }
+    }
+  });
+
+  it('puts the promised values on the wire: TTLs, forged canaries, TC, record counts, copies', () => {
+    const bad = (phase: string) => responsesIn('sim-bad', phase);
+    expect(new Set(bad('ttl-zero').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(new Set([0]));
+    expect(new Set(bad('ttl-huge').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(new Set([1_000_000_000]));
+    expect(new Set(bad('ttl-max').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(new Set([4_294_967_295]));
+    expect(new Set(bad('forged-a').flatMap((r) => r.answers.map((a) => a.data)))).to.deep.equal(new Set(['127.0.10.77']));
+    expect(bad('truncation').every((r) => r.flags.tc && r.answers.length === 0)).to.equal(true);
+    expect(bad('amplify-100').every((r) => r.answers.length === 100)).to.equal(true);
+    expect(bad('flood-10').every((r) => r.copies === 10)).to.equal(true);
+    expect(bad('oversize').every((r) => r.size > 512 && !r.flags.tc)).to.equal(true);
+    expect(bad('servfail').every((r) => r.flags.rcode === 'SERVFAIL')).to.equal(true);
+    expect(responsesIn('sim-good', 'formerr-on-edns').every((r) => r.flags.rcode === 'FORMERR' && r.edns === null)).to.equal(true);
+    // The decoded fields are the wire: re-decode one manipulated response from its bytes.
+    const [sample] = bad('amplify-10');
+    const decoded = decodeMessage(Buffer.from(sample!.wire, 'base64'));
+    expect(decoded.ok && decoded.message.answers?.length).to.equal(10);
+  });
+
+  it('power-cycles the simulated devices where the plan says so', () => {
+    const cycles = plan.phases.filter((p) => (p as { trigger?: string }).trigger === 'power-cycle').length;
+    for (const [dut, ev] of evidence) {
+      expect(ev.events.filter((e) => e.type === 'dut.start' && e.dut === dut), dut).to.have.length(1 + cycles);
+    }
+  });
+});
