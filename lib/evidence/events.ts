@@ -19,6 +19,24 @@ export interface Endpoint {
 /** How a DNS message travelled. `dot` and `doh` arrive with the encrypted-transport issue. */
 export type Transport = 'udp' | 'tcp' | 'dot' | 'doh';
 
+/** TLS parameters of an encrypted exchange (DoT, DoH), as the handshake settled them. */
+export interface TlsSummary {
+  /** `TLSv1.3`, `TLSv1.2`, ... */
+  version: string;
+  /** Server name the client indicated, or null when it sent none. */
+  sni: string | null;
+  /** Negotiated application protocol (`dot`, `h2`, `http/1.1`), or null. */
+  alpn: string | null;
+}
+
+/** How a DoH query travelled (RFC 8484 §4.1). */
+export interface HttpSummary {
+  method: 'GET' | 'POST';
+  path: string;
+  /** `2` or `1.1`. */
+  version: string;
+}
+
 /** Header flags of a DNS message, decoded. */
 export interface DnsFlags {
   qr: boolean;
@@ -99,6 +117,10 @@ export interface DnsMessageFields {
   size: number;
   /** The message exactly as it was on the wire, base64. */
   wire: string;
+  /** Present on DoT and DoH exchanges. */
+  tls?: TlsSummary;
+  /** Present on DoH exchanges. */
+  http?: HttpSummary;
 }
 
 /** A DNS query the resolver received. */
@@ -184,6 +206,47 @@ export interface DutProcessEvent extends EventBase {
   signal: string | null;
 }
 
+/**
+ * Someone contacted a canary address: proof that the DUT used a forged record, since no
+ * honest answer ever pointed there.
+ */
+export interface CanaryContactEvent extends EventBase {
+  type: 'canary.contact';
+  transport: 'udp' | 'tcp' | 'icmp';
+  /** The contacting side (the DUT, when `dut` is set). */
+  client: Endpoint;
+  /** The canary address and port contacted. */
+  canary: Endpoint;
+  /** The first bytes the client sent, base64 (at most 512 octets), empty when none. */
+  payload: string;
+  /** What saw it: the canary sink's own listener, or the packet capture. */
+  source: 'sink' | 'capture';
+}
+
+/** One sample of a liveness probe: is the DUT still working? */
+export interface LivenessEvent extends EventBase {
+  type: 'liveness.probe';
+  /** `queries`: the DUT keeps querying; `tcp`: a port of the DUT accepts; `icmp`: it answers echo. */
+  probe: 'queries' | 'tcp' | 'icmp';
+  /** What was probed, e.g. `127.0.10.3:8080`, or the DUT id for `queries`. */
+  target: string;
+  alive: boolean;
+  /** Round-trip time of the probe, or for `queries` the seconds since the DUT's last query; null when dead. */
+  latencyMs: number | null;
+  /** Why it counts as dead (timeout, refused, silent for N s), null when alive. */
+  detail: string | null;
+}
+
+/** The harness acted on the DUT between phases (restart, operator prompt). */
+export interface TriggerEvent extends EventBase {
+  type: 'trigger';
+  trigger: 'power-cycle' | 'operator';
+  /** What was done: the command run, or the prompt shown. */
+  action: string;
+  /** Exit code of a power-cycle command, null otherwise. */
+  exitCode: number | null;
+}
+
 /** Every event kind. Checks switch on `type`. */
 export type EvidenceEvent =
   | QueryEvent
@@ -193,7 +256,10 @@ export type EvidenceEvent =
   | ListenEvent
   | PhaseEvent
   | RunEvent
-  | DutProcessEvent;
+  | DutProcessEvent
+  | CanaryContactEvent
+  | LivenessEvent
+  | TriggerEvent;
 
 /** An event before the log numbers it. */
 export type UnnumberedEvent = EvidenceEvent extends infer E ? (E extends EvidenceEvent ? Omit<E, 'seq'> : never) : never;
