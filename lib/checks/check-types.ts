@@ -85,6 +85,12 @@ export interface CheckOutcome {
   /** The measurements the verdict was computed from, by name. */
   figures: Record<string, Figure>;
   evidence: EvidenceRef[];
+  /**
+   * True when more evidence of the same kind cannot change the verdict (a forged address
+   * already contacted is a FAIL whatever follows). Lets a plan end a phase early
+   * (sequential decision); absent means the check wants the whole window.
+   */
+  settled?: boolean;
 }
 
 /** What a verdict function gets besides the evidence. */

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvidenceFormatError } from '../evidence/load-evidence.ts';
+import { TriggerError } from '../experiments/device-control.ts';
 import { ListenError } from '../experiments/session.ts';
 import { InputFileError } from '../input/yaml-input.ts';
 import { ProfileError } from '../profile/load-profile.ts';
@@ -19,7 +20,7 @@ import { UsageError } from './observe-command.ts';
 import { runCommand } from './run.ts';
 import { verifyCommand } from './verify.ts';
 
-const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError];
+const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError, TriggerError];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };

@@ -13,6 +13,7 @@ import type { DeviceRun } from '../experiments/session.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { renderVerdictTable } from '../report/verdict-table.ts';
+import { askOnTerminal, terminalProgress } from './terminal-progress.ts';
 
 /** Options `run` and `demo` both take. */
 export interface ObserveOptions {
@@ -78,19 +79,24 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
     abort.abort();
   };
   process.on('SIGINT', onSigint);
+  const display = terminalProgress();
   try {
     const runs = await runSession({
       profiles, outDir: options.out, keyDir: options.keys, signal: abort.signal,
-      progress: (line) => console.log(line),
+      progress: (line) => display.log(line),
+      status: (status) => display.status(status),
+      prompt: askOnTerminal((line) => display.log(line)),
       ...(windowSeconds !== undefined ? { windowSeconds } : {}),
       ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       ...(phases ? { phases } : {}),
     });
+    display.stop();
     for (const run of runs) {
       console.log(`\n${renderVerdictTable(run.finalised.report, relative(process.cwd(), run.finalised.reportFile), run.queries)}`);
     }
     return runs;
   } finally {
+    display.stop();
     process.off('SIGINT', onSigint);
   }
 }

@@ -13,13 +13,20 @@ export interface PlanPhaseSpec {
   experiment: string;
   name?: string;
   windowSeconds: number;
-  /** Power-cycle the DUT before the phase, so answers cached earlier cannot mask it. */
-  trigger?: 'power-cycle';
+  /** Power-cycle the DUT before the phase, so answers cached earlier cannot mask it; or ask the operator. */
+  trigger?: PhaseTrigger;
+  /** What the operator is asked to do (trigger: operator). */
+  prompt?: string;
 }
+
+/** What happens to the DUT before a phase observes. */
+export type PhaseTrigger = 'power-cycle' | 'operator';
 
 export interface Plan {
   description: string;
   select: 'needed' | 'all';
+  /** End phases early once their checks have settled (sequential decision). */
+  earlyStop: boolean;
   phases: PlanPhaseSpec[];
 }
 
@@ -28,7 +35,9 @@ export interface PlannedPhase {
   name: string;
   experiment: Experiment;
   windowSeconds: number;
-  trigger: 'power-cycle' | null;
+  trigger: PhaseTrigger | null;
+  prompt: string | null;
+  earlyStop: boolean;
 }
 
 export const PLANS_DIR = join(import.meta.dirname, '..', '..', 'profiles', 'plans');
@@ -58,5 +67,5 @@ export function loadPlan(nameOrFile: string, experiments: ReadonlyMap<string, Ex
 export function plannedPhases(plan: Plan, experiments: ReadonlyMap<string, Experiment>, neededExperiments: ReadonlySet<string>, select = plan.select): PlannedPhase[] {
   return plan.phases
     .filter((phase, i) => select === 'all' || i === 0 || neededExperiments.has(phase.experiment))
-    .map((phase) => ({ name: phase.name ?? phase.experiment, experiment: experiments.get(phase.experiment)!, windowSeconds: phase.windowSeconds, trigger: phase.trigger ?? null }));
+    .map((phase) => ({ name: phase.name ?? phase.experiment, experiment: experiments.get(phase.experiment)!, windowSeconds: phase.windowSeconds, trigger: phase.trigger ?? null, prompt: phase.prompt ?? null, earlyStop: plan.earlyStop }));
 }

@@ -7,11 +7,9 @@ import { join } from 'node:path';
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
-import { startSimulatedDevice } from '../dut/simulated-device-process.ts';
-import type { DeviceExit, SimulatedDeviceHandle } from '../dut/simulated-device-process.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
-import type { EvidenceSink } from '../evidence/event-log.ts';
+import { EventTap } from '../evidence/event-tap.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
@@ -26,7 +24,11 @@ import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
 import { Zone } from '../resolver/zone.ts';
 import { experimentScenario } from './catalogue.ts';
-import type { PlannedPhase } from './plan.ts';
+import { DeviceControl, TriggerError } from './device-control.ts';
+import type { OperatorPrompt } from './device-control.ts';
+import { checksNeeding, settledReason, settledState } from './early-stop.ts';
+import { LivenessMonitor } from './liveness.ts';
+import type { PhaseTrigger, PlannedPhase } from './plan.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -44,6 +46,21 @@ export interface SessionOptions {
   mochaReporter?: string;
   /** The phases of a plan; without, one phase with each profile's own scenario and window. */
   phases?: PlannedPhase[];
+  /** Asks the operator (lab power-cycles without a command, `trigger: operator` phases). */
+  prompt?: OperatorPrompt;
+  /** Called about once a second while a phase observes, for a live display. */
+  status?: (status: SessionStatus) => void;
+}
+
+/** A live snapshot for the terminal: which phase, how long left, what each DUT did so far. */
+export interface SessionStatus {
+  phase: string;
+  /** 1-based position of the phase in the plan, and the number of phases. */
+  index: number;
+  total: number;
+  windowSeconds: number;
+  secondsLeft: number;
+  duts: { id: string; queries: number; responses: number; drops: number; canaryContacts: number; alive: boolean | null }[];
 }
 
 /** What a session produced for one DUT. */
@@ -70,12 +87,72 @@ function listenSpecs(profiles: readonly LoadedProfile[]): ListenSpec[] {
   return [...seen.values()];
 }
 
-/** Resolves after `ms`, or early when the signal aborts. */
-function observe(ms: number, signal: AbortSignal | undefined): Promise<string> {
+/** How often a phase with early stop re-judges its checks, and how often the status updates. */
+const SETTLE_EVERY_MS = 2000;
+const STATUS_EVERY_MS = 1000;
+
+interface ObserveContext {
+  index: number;
+  total: number;
+  duts: readonly PreparedDut[];
+  checks: readonly LoadedCheck[];
+  sink: EventTap;
+  options: SessionOptions;
+}
+
+/**
+ * Observes one phase: until its window elapses, Ctrl-C, or (plans with early stop) every
+ * check that needs the phase has settled for every DUT. Resolves with why it ended.
+ */
+async function observePhase(phase: SessionPhase, context: ObserveContext): Promise<string> {
+  const { duts, checks, sink, options } = context;
+  const startedAt = Date.now();
+  const deadline = startedAt + phase.windowSeconds * 1000;
+  const needed = phase.earlyStop ? checksNeeding(checks, phase.experiment) : [];
+  let nextSettle = startedAt + SETTLE_EVERY_MS;
+  for (;;) {
+    const now = Date.now();
+    options.status?.({
+      phase: phase.name,
+      index: context.index + 1,
+      total: context.total,
+      windowSeconds: phase.windowSeconds,
+      secondsLeft: Math.max(0, Math.round((deadline - now) / 1000)),
+      duts: duts.map((d) => {
+        const id = d.loaded.profile.dut.id;
+        const liveness = [...sink.tally(id).liveness.values()];
+        return {
+          id,
+          queries: sink.count(id, 'dns.query'),
+          responses: sink.count(id, 'dns.response'),
+          drops: sink.count(id, 'dns.drop'),
+          canaryContacts: sink.count(id, 'canary.contact'),
+          alive: liveness.length === 0 ? null : liveness.every(Boolean),
+        };
+      }),
+    });
+    if (now >= deadline) return 'window elapsed';
+    if (needed.length > 0 && now >= nextSettle) {
+      nextSettle = now + SETTLE_EVERY_MS;
+      const states = duts.map((d) => settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), { dutId: d.loaded.profile.dut.id, profile: d.loaded.profile, eventsFile: RUN_FILES.events }));
+      if (states.every((state) => state.settled)) return states.map(settledReason).join('; ');
+    }
+    const wait = Math.min(deadline - now, STATUS_EVERY_MS);
+    if ((await pause(wait, options.signal)) === 'interrupted') return 'interrupted';
+  }
+}
+
+/** A failure of the lab's side of a trigger (its power-cycle command, its operator), not of the harness. */
+function isTriggerFailure(error: unknown): boolean {
+  return error instanceof TriggerError;
+}
+
+/** Resolves after `ms` with 'elapsed', or early with 'interrupted' when the signal aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' | 'interrupted'> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('interrupted');
     const onAbort = () => { clearTimeout(timer); resolve('interrupted'); };
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve('window elapsed'); }, ms);
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve('elapsed'); }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -113,7 +190,9 @@ interface SessionPhase {
   name: string;
   experiment: string;
   windowSeconds: number;
-  trigger: 'power-cycle' | null;
+  trigger: PhaseTrigger | null;
+  prompt: string | null;
+  earlyStop: boolean;
   /** By DUT index, in profile order. */
   scenarios: Scenario[];
 }
@@ -130,13 +209,13 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
     for (const loaded of profiles) scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
     const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
     const name = scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario';
-    return [{ name, experiment: name, windowSeconds, trigger: null, scenarios }];
+    return [{ name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios }];
   }
   const phases: SessionPhase[] = [];
   for (const planned of options.phases) {
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
-    phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, scenarios });
+    phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios });
   }
   return phases;
 }
@@ -151,7 +230,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
   }));
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
-  const sink: EvidenceSink = new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log])));
+  const sink = new EventTap(new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log]))));
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
     duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]! })),
@@ -172,9 +251,15 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }
   progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
 
-  const devices = new Map<string, SimulatedDeviceHandle>();
+  const controls = duts.map((d) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt));
+  const monitors = duts.flatMap((d) => {
+    const spec = d.loaded.profile.liveness;
+    if (!spec) return [];
+    return [new LivenessMonitor(spec, { dutId: idOf(d), address: d.loaded.profile.dut.addresses[0]!, lastQueryAt: () => sink.tally(idOf(d)).lastQueryAt }, sink)];
+  });
   let open: SessionPhase | null = null;
   let endReason = 'window elapsed';
+  let triggerFailure: Error | null = null;
   const endPhase = (reason: string) => {
     for (const [i, d] of duts.entries()) {
       d.run.log.record({ type: 'phase.end', t: nowMicros(), dut: idOf(d), name: open!.name, scenario: open!.scenarios[i]!.text, reason });
@@ -191,25 +276,32 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       }
       open = phase;
       if (index === 0) {
-        for (const d of duts) await startDevice(d, endpoints, devices, progress);
+        for (const control of controls) await control.start();
+        for (const monitor of monitors) monitor.start();
       } else if (phase.trigger === 'power-cycle') {
-        for (const d of duts) await powerCycle(d, endpoints, devices, progress);
+        for (const control of controls) await control.powerCycle(options.signal);
+      }
+      if (phase.trigger === 'operator') {
+        for (const control of controls) await control.askOperator(phase.prompt ?? `prepare ${phase.name}`);
       }
       const scenarioText = [...new Set(phase.scenarios.map((sc) => sc.text))].join(' / ');
       progress(`phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`);
-      endReason = await observe(phase.windowSeconds * 1000, options.signal);
+      endReason = await observePhase(phase, { index, total: phases.length, duts, checks, sink, options });
       if (endReason === 'interrupted') break;
       if (index < phases.length - 1) endPhase(endReason);
     }
   } catch (error) {
-    endReason = `harness error: ${(error as Error).message}`;
-    throw error;
-  } finally {
-    for (const [dutId, handle] of [...devices]) {
-      devices.delete(dutId);
-      const exit = await handle.stop();
-      duts.find((d) => idOf(d) === dutId)?.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+    // A failed power-cycle or an absent operator ends the run like Ctrl-C: the evidence so
+    // far is judged and signed, then the caller hears why (exit 2). Anything else is ours.
+    if (!isTriggerFailure(error)) {
+      endReason = `harness error: ${(error as Error).message}`;
+      throw error;
     }
+    endReason = `stopped: ${(error as Error).message}`;
+    triggerFailure = error as Error;
+  } finally {
+    await Promise.all(monitors.map((monitor) => monitor.stop()));
+    for (const control of controls) await control.stop();
     await resolver.stop();
     if (open) endPhase(endReason);
     for (const d of duts) {
@@ -221,51 +313,8 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
   const runs: DeviceRun[] = [];
   for (const d of duts) runs.push(await judgeAndSign(d, checks, endpoints, windowSeconds, options));
+  if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
-}
-
-/**
- * Power-cycles a DUT at a phase boundary, so what it cached under the last phase cannot
- * hide how it treats the next one. A simulated device is restarted (its exit and start
- * are evidence); a lab operator is told to do it.
- */
-async function powerCycle(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void): Promise<void> {
-  const dutId = d.loaded.profile.dut.id;
-  const handle = devices.get(dutId);
-  if (d.loaded.profile.device.kind !== 'simulated') {
-    progress(`${dutId}: power-cycle the device now`);
-    return;
-  }
-  if (handle) {
-    devices.delete(dutId);
-    const exit = await handle.stop();
-    d.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
-  }
-  await startDevice(d, endpoints, devices, progress);
-}
-
-/** Starts a DUT's simulated device (a lab device is only announced); its exit becomes evidence. */
-async function startDevice(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void): Promise<void> {
-  const dutId = d.loaded.profile.dut.id;
-  const device = d.loaded.profile.device;
-  if (device.kind !== 'simulated') {
-    progress(`${dutId}: lab device at ${d.loaded.profile.dut.addresses.join(', ')}; nothing started.${device.instructions ? ` ${device.instructions.trim()}` : ''}`);
-    return;
-  }
-  const handle = await startSimulatedDevice({
-    dutId,
-    behaviour: device.behaviour,
-    sourceAddress: d.loaded.profile.dut.addresses[0]!,
-    resolver: assignedResolver(endpoints),
-    logFile: join(d.run.path, RUN_FILES.deviceLog),
-  });
-  devices.set(dutId, handle);
-  d.run.log.record({ type: 'dut.start', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: null, signal: null });
-  handle.exited.then((exit: DeviceExit) => {
-    // A device that dies during observation is evidence (liveness), not a harness error.
-    if (devices.delete(dutId)) d.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
-  }, () => undefined);
-  progress(`${dutId}: simulated device started (pid ${handle.pid}) on ${d.loaded.profile.dut.addresses.join(', ')}`);
 }
 
 /** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */

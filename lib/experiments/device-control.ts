@@ -1,0 +1,144 @@
+/**
+ * What the harness does to a DUT between phases: start it, power-cycle it, ask the
+ * operator. A simulated device is a process the harness owns; a lab device is power-cycled
+ * by the profile's command (a switched PDU, a smart plug) or, without one, by the operator
+ * at a prompt. Every action is a `trigger` / `dut.*` event, so the evidence shows why the
+ * DUT's cache was empty when a phase began.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startSimulatedDevice } from '../dut/simulated-device-process.ts';
+import type { DeviceExit, SimulatedDeviceHandle } from '../dut/simulated-device-process.ts';
+import { nowMicros } from '../evidence/clock.ts';
+import { RUN_FILES } from '../evidence/run-directory.ts';
+import type { RunDirectory } from '../evidence/run-directory.ts';
+import type { LoadedProfile } from '../profile/load-profile.ts';
+
+/** Asks the operator to do something and resolves once they confirm (Enter). */
+export type OperatorPrompt = (text: string) => Promise<void>;
+
+/** A power-cycle command failed or timed out: the run cannot go on meaningfully. */
+export class TriggerError extends Error {
+  override name = 'TriggerError';
+}
+
+/** The operator could not be asked (standard input closed): the plan needs one. */
+export class OperatorAbsent extends TriggerError {
+  override name = 'OperatorAbsent';
+}
+
+/** Runs `command` through /bin/sh with a timeout; resolves with its exit code. */
+export function runCommand(command: string, timeoutSeconds: number): Promise<{ exitCode: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
+    let output = '';
+    const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-2000); };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ exitCode: signal === 'SIGKILL' ? null : code, output: output.trim() }));
+  });
+}
+
+/** Resolves after `ms`, or early when the signal aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+/** Controls one DUT for a session. */
+export class DeviceControl {
+  private handle: SimulatedDeviceHandle | null = null;
+
+  constructor(
+    private readonly loaded: LoadedProfile,
+    private readonly run: RunDirectory,
+    private readonly resolver: { address: string; port: number },
+    private readonly progress: (line: string) => void,
+    private readonly prompt: OperatorPrompt | undefined,
+  ) {}
+
+  private get dutId(): string {
+    return this.loaded.profile.dut.id;
+  }
+
+  /** Starts a simulated device (a lab device is only announced); its exit becomes evidence. */
+  async start(): Promise<void> {
+    const { profile } = this.loaded;
+    const device = profile.device;
+    if (device.kind !== 'simulated') {
+      this.progress(`${this.dutId}: lab device at ${profile.dut.addresses.join(', ')}; nothing started.${device.instructions ? ` ${device.instructions.trim()}` : ''}`);
+      return;
+    }
+    const handle = await startSimulatedDevice({
+      dutId: this.dutId,
+      behaviour: device.behaviour,
+      sourceAddress: profile.dut.addresses[0]!,
+      resolver: this.resolver,
+      logFile: join(this.run.path, RUN_FILES.deviceLog),
+    });
+    this.handle = handle;
+    this.run.log.record({ type: 'dut.start', t: nowMicros(), dut: this.dutId, pid: handle.pid, exitCode: null, signal: null });
+    handle.exited.then((exit: DeviceExit) => {
+      // A device that dies during observation is evidence (liveness), not a harness error.
+      if (this.handle === handle) {
+        this.handle = null;
+        this.recordExit(handle, exit);
+      }
+    }, () => undefined);
+    this.progress(`${this.dutId}: simulated device started (pid ${handle.pid}) on ${profile.dut.addresses.join(', ')}`);
+  }
+
+  /** Stops a simulated device the harness started; nothing for a lab device. */
+  async stop(): Promise<void> {
+    const handle = this.handle;
+    if (!handle) return;
+    this.handle = null;
+    this.recordExit(handle, await handle.stop());
+  }
+
+  /**
+   * Power-cycles the DUT at a phase boundary, so what it cached under the last phase cannot
+   * hide how it treats the next one: a simulated device is restarted; a lab device by its
+   * command, or by the operator.
+   */
+  async powerCycle(signal?: AbortSignal): Promise<void> {
+    const device = this.loaded.profile.device;
+    if (device.kind === 'simulated') {
+      await this.stop();
+      this.run.log.record({ type: 'trigger', t: nowMicros(), dut: this.dutId, trigger: 'power-cycle', action: 'restart the simulated device', exitCode: null });
+      await this.start();
+      return;
+    }
+    const spec = device.powerCycle ?? { timeoutSeconds: 120, bootSeconds: 0 };
+    if (spec.command === undefined) {
+      await this.askOperator(`power-cycle ${this.dutId} (${this.loaded.profile.dut.addresses.join(', ')}) now`);
+    } else {
+      this.progress(`${this.dutId}: power-cycling: ${spec.command}`);
+      const { exitCode, output } = await runCommand(spec.command, spec.timeoutSeconds);
+      this.run.log.record({ type: 'trigger', t: nowMicros(), dut: this.dutId, trigger: 'power-cycle', action: spec.command, exitCode });
+      if (exitCode !== 0) {
+        const how = exitCode === null ? `did not finish within ${spec.timeoutSeconds} s` : `exited with ${exitCode}`;
+        throw new TriggerError(`${this.loaded.file}: /device/powerCycle/command: "${spec.command}" ${how}${output ? `: ${output}` : ''}`);
+      }
+    }
+    if (spec.bootSeconds > 0) {
+      this.progress(`${this.dutId}: waiting ${spec.bootSeconds} s for it to boot`);
+      await pause(spec.bootSeconds * 1000, signal);
+    }
+  }
+
+  /** Shows the operator what to do and waits for Enter; the prompt and its answer are evidence. */
+  async askOperator(text: string): Promise<void> {
+    if (!this.prompt) throw new OperatorAbsent(`${this.dutId}: the plan needs the operator ("${text}") but this run has no terminal to ask on`);
+    await this.prompt(`${this.dutId}: ${text}, then press Enter`);
+    this.run.log.record({ type: 'trigger', t: nowMicros(), dut: this.dutId, trigger: 'operator', action: text, exitCode: null });
+  }
+
+  private recordExit(handle: SimulatedDeviceHandle, exit: DeviceExit): void {
+    this.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: this.dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+  }
+}

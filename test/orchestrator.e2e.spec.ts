@@ -1,0 +1,146 @@
+/**
+ * The orchestrator's lab path end to end: a plan whose phases power-cycle the DUT by the
+ * profile's command and ask the operator at a prompt (answered on standard input), with
+ * liveness probes sampled through every phase. A failing power-cycle command, or nobody to
+ * answer the prompt, stops the run with exit 2 after judging and signing what it has.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import type { Report } from '../lib/report/report-types.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+/** Loopback aliases private to this spec: the lab resolver and the DUT's "service". */
+const HARNESS = '127.0.52.1';
+const DUT = '127.0.52.2';
+
+interface CliRun { code: number | null; output: string }
+
+/** Runs the CLI; `answer` writes Enter each time a prompt appears (or closes stdin at the first). */
+function cli(args: string[], answer: 'enter' | 'close'): Promise<CliRun> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let prompts = 0;
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    const seen = output.split('>>> ').length - 1;
+    while (prompts < seen) {
+      prompts++;
+      if (answer === 'enter') child.stdin.write('\n');
+      else child.stdin.end();
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+function listen(host: string): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => socket.end());
+    server.listen(0, host, () => resolve(server));
+  });
+}
+
+describe('orchestrator: power-cycle command, operator prompt, liveness (lab profile, end to end)', function () {
+  this.timeout(60_000);
+  let work: string;
+  let service: Server;
+  let servicePort: number;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'dnsconform-orch-'));
+    service = await listen(DUT);
+    servicePort = (service.address() as AddressInfo).port;
+  });
+  after(() => {
+    service.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  function profile(name: string, command: string): string {
+    const file = join(work, `${name}.yaml`);
+    writeFileSync(file, `profileVersion: 1
+dut: { id: ${name}, vendor: Test, model: Lab device, addresses: [${DUT}] }
+device:
+  kind: lab
+  powerCycle: { command: ${JSON.stringify(command)}, timeoutSeconds: 5 }
+resolver:
+  listen:
+    - { transport: udp, address: ${HARNESS}, port: 0 }
+zone:
+  - { name: time.sim.example, type: A, ttl: 2, data: 127.0.52.201 }
+liveness:
+  intervalSeconds: 0.5
+  probes:
+    - { probe: tcp, port: ${servicePort}, timeoutMs: 500 }
+    - { probe: queries, silentSeconds: 60 }
+`);
+    return file;
+  }
+
+  function plan(): string {
+    const file = join(work, 'plan.yaml');
+    writeFileSync(file, `description: Orchestrator test plan.
+select: all
+phases:
+  - { experiment: baseline, windowSeconds: 1.5 }
+  - { trigger: power-cycle, experiment: ttl-zero, windowSeconds: 1.5 }
+  - { trigger: operator, prompt: "unplug the Ethernet cable", experiment: resolver-silent, windowSeconds: 1.5 }
+`);
+    return file;
+  }
+
+  function runDirOf(out: string): string {
+    const [dir] = readdirSync(out);
+    return join(out, dir!);
+  }
+
+  it('runs the power-cycle command, asks the operator, samples liveness, and records all of it', async () => {
+    const marker = join(work, 'cycled');
+    const out = join(work, 'ok');
+    const run = await cli(['run', '--profile', profile('lab-ok', `echo cycled >> ${marker}`), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')], 'enter');
+    expect(run.output).to.include('>>> lab-ok: unplug the Ethernet cable, then press Enter');
+    expect(run.code, run.output).to.equal(1); // no queries: INCOMPLETE, never CONFORMANT
+    expect(readFileSync(marker, 'utf8')).to.equal('cycled\n');
+
+    const evidence = loadEvidence(join(runDirOf(out), 'events.ndjson'));
+    const triggers = evidence.events.filter((e) => e.type === 'trigger');
+    expect(triggers.map((t) => [t.trigger, t.phase, t.exitCode])).to.deep.equal([
+      ['power-cycle', 'ttl-zero', 0],
+      ['operator', 'resolver-silent', null],
+    ]);
+    const samples = evidence.events.filter((e) => e.type === 'liveness.probe');
+    const tcp = samples.filter((s) => s.probe === 'tcp');
+    expect(tcp.length).to.be.greaterThan(4);
+    expect(tcp.every((s) => s.alive && s.target === `${DUT}:${servicePort}`)).to.equal(true);
+    expect(new Set(samples.map((s) => s.phase))).to.include.members(['baseline', 'ttl-zero', 'resolver-silent']);
+  });
+
+  it('a failing power-cycle command stops the run with exit 2, naming the profile pointer, and keeps signed evidence', async () => {
+    const out = join(work, 'fail');
+    const run = await cli(['run', '--profile', profile('lab-fail', 'echo relay stuck >&2; exit 3'), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')], 'enter');
+    expect(run.code, run.output).to.equal(2);
+    expect(run.output).to.match(/lab-fail\.yaml: \/device\/powerCycle\/command: .* exited with 3: relay stuck/);
+    const dir = runDirOf(out);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    expect(report.observation.phases.map((p) => p.name)).to.deep.equal(['baseline', 'ttl-zero']);
+    expect(report.observation.phases[1]!.endReason).to.match(/^stopped: .*exited with 3/);
+    expect(existsSync(join(dir, 'report.json.sig'))).to.equal(true);
+    const trigger = loadEvidence(join(dir, 'events.ndjson')).events.find((e) => e.type === 'trigger');
+    expect(trigger).to.include({ trigger: 'power-cycle', exitCode: 3 });
+  });
+
+  it('a prompt nobody can answer (standard input closed) stops the run with exit 2', async () => {
+    const out = join(work, 'absent');
+    const run = await cli(['run', '--profile', profile('lab-absent', 'true'), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')], 'close');
+    expect(run.code, run.output).to.equal(2);
+    expect(run.output).to.include('no answer to "lab-absent: unplug the Ethernet cable, then press Enter": standard input closed');
+    expect(existsSync(join(runDirOf(out), 'report.json'))).to.equal(true);
+  });
+});
