@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
+import { startRunCaptures } from '../capture/run-capture.ts';
 import { startSimulatedDevice } from '../dut/simulated-device-process.ts';
 import type { DeviceExit, SimulatedDeviceHandle } from '../dut/simulated-device-process.ts';
 import { nowMicros } from '../evidence/clock.ts';
@@ -171,6 +172,8 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     throw listenFailure(error as NodeJS.ErrnoException, profiles);
   }
   progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
+  // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
+  const captures = await startRunCaptures(duts.map((d) => ({ profile: d.loaded.profile, run: d.run })), progress, checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id));
 
   const devices = new Map<string, SimulatedDeviceHandle>();
   let open: SessionPhase | null = null;
@@ -211,6 +214,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       duts.find((d) => idOf(d) === dutId)?.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
     }
     await resolver.stop();
+    await captures.stop();
     if (open) endPhase(endReason);
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: endReason });

@@ -123,4 +123,12 @@ export interface Profile {
    */
   canaries: string[];
   observe: { windowSeconds: number };
+  /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
+  capture?: CaptureSettings;
+}
+
+/** Where the harness captures a lab DUT's packets. */
+export interface CaptureSettings {
+  /** The interface facing the DUT (`eth1`); default `any`. */
+  interface?: string;
 }
