@@ -7,7 +7,8 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPackets } from '../lib/capture/packets.ts';
@@ -103,6 +104,37 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       expect(entry).to.deep.include(hashFile(join(run.runDir, 'capture.pcapng')));
       const outcome = verifyRun(run.runDir);
       expect(outcome.ok, JSON.stringify(outcome, null, 1)).to.equal(true);
+    });
+  });
+
+  describe('interrupted by Ctrl-C at the terminal (SIGINT to the whole process group)', () => {
+    it('stops the capture cleanly after the evidence is in, and the run verifies', async () => {
+      const profileFile = join(work, 'sim-good-64.yaml');
+      writeFileSync(profileFile, profileOn64().text);
+      const out = join(work, 'interrupted');
+      // Its own process group, as a shell gives a foreground job: the terminal's SIGINT reaches every member.
+      const cli = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'run', '--profile', profileFile, '--window', '60', '--out', out, '--keys', join(work, 'keys')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let output = '';
+      cli.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+      cli.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+      const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
+      await new Promise<void>((resolve, reject) => {
+        const poll = setInterval(() => { if (output.includes('observing for')) { clearInterval(poll); resolve(); } }, 50);
+        void exited.then(() => { clearInterval(poll); reject(new Error(`run ended early:\n${output}`)); });
+      });
+      expect(output).to.match(/capturing on lo \(host 127\.0\.64\.2 or host 127\.0\.64\.77\)/);
+      await new Promise((r) => setTimeout(r, 2000));
+      process.kill(-cli.pid!, 'SIGINT');
+      expect(await exited, output).to.be.a('number');
+      const dir = join(out, readdirSync(out)[0]!);
+      const evidence = loadEvidence(join(dir, 'events.ndjson'));
+      const stopped = captureEvents(evidence).find((e) => e.type === 'capture.stop');
+      expect(stopped, output).to.include({ reason: null });
+      expect(evidence.events.at(-1)).to.include({ type: 'run.end', reason: 'interrupted' });
+      let packets = 0;
+      for await (const _ of readPackets(join(dir, 'capture.pcapng'))) packets += 1;
+      expect(packets).to.equal(stopped!.packets).and.be.greaterThan(0);
+      expect(verifyRun(dir).ok).to.equal(true);
     });
   });
 
