@@ -22,7 +22,7 @@ import { pcapFileHeader, pcapRecord } from '../lib/capture/capture-writer.ts';
 import { DnsExtractor } from '../lib/capture/dns-extract.ts';
 import { readFrames } from '../lib/capture/file-formats.ts';
 import { LINKTYPE } from '../lib/capture/link-layers.ts';
-import { newPacketCounters, readPackets } from '../lib/capture/packets.ts';
+import { newPacketCounters, readPacketBatches } from '../lib/capture/packets.ts';
 import { decodeMessage } from '../lib/dns/codec.ts';
 
 /** The shared third-party captures: `$DNSCONFORM_CAPTURES`, else beside the checkout, else the workplace's copy. */
@@ -111,15 +111,17 @@ async function ourExtraction(file: string, mac: string): Promise<void> {
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
     lines.length = 0;
   };
-  for await (const packet of readPackets(file, { counters })) {
-    for (const message of extractor.push(packet)) {
-      if (!message.fromDevice || message.transport !== 'udp') continue;
-      const decoded = decodeMessage(message.bytes);
-      if (!decoded.ok || decoded.message.flag_qr) continue;
-      const names = (decoded.message.questions ?? []).map((q) => q.name).join(',');
-      lines.push(`${message.client.port}\t${hexId(decoded.message.id ?? 0)}\t${names}`);
-      if (lines.length >= 4096) emit();
+  for await (const packets of readPacketBatches(file, { counters })) {
+    for (const packet of packets) {
+      for (const message of extractor.push(packet)) {
+        if (!message.fromDevice || message.transport !== 'udp') continue;
+        const decoded = decodeMessage(message.bytes);
+        if (!decoded.ok || decoded.message.flag_qr) continue;
+        const names = (decoded.message.questions ?? []).map((q) => q.name).join(',');
+        lines.push(`${message.client.port}\t${hexId(decoded.message.id ?? 0)}\t${names}`);
+      }
     }
+    emit();
   }
   emit();
   process.stderr.write(`frames ${counters.frames}\n`);
