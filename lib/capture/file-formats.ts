@@ -99,6 +99,25 @@ export async function* readFrameBatches(file: string, options: ReadFramesOptions
   }
 }
 
+/** The frames read from the current window, handed over as one batch before it is refilled. */
+class WindowBatch {
+  frames: RawFrame[] = [];
+
+  constructor(private readonly input: ChunkedFile) {}
+
+  /**
+   * Hands over the frames so far, then makes `n` bytes available; false at the end of the
+   * file. Called only when the window is short, so reading a whole record costs no await.
+   */
+  async *refill(n: number): AsyncGenerator<RawFrame[], boolean> {
+    if (this.frames.length > 0) {
+      yield this.frames;
+      this.frames = [];
+    }
+    return this.input.fill(n);
+  }
+}
+
 async function* readPcap(file: string, input: ChunkedFile): AsyncGenerator<RawFrame[]> {
   if (!(await input.fill(PCAP_HEADER_BYTES))) {
     throw new CaptureFormatError(file, 0, `truncated pcap file header (${input.available} of ${PCAP_HEADER_BYTES} bytes)`);
@@ -113,16 +132,10 @@ async function* readPcap(file: string, input: ChunkedFile): AsyncGenerator<RawFr
   const linkType = u32(header, at + 20) & 0xffff;
   input.skip(PCAP_HEADER_BYTES);
   let frame = 0;
-  let batch: RawFrame[] = [];
-  // Refilling the window moves its bytes: hand over the frames viewing them first.
-  // Only called when the window is short of `n` bytes: the common case costs no await.
-  const refill = async function* (n: number): AsyncGenerator<RawFrame[], boolean> {
-    if (batch.length > 0) { yield batch; batch = []; }
-    return input.fill(n);
-  };
+  const batch = new WindowBatch(input);
   try {
     for (;;) {
-      if (input.available < PCAP_RECORD_HEADER_BYTES && !(yield* refill(PCAP_RECORD_HEADER_BYTES))) {
+      if (input.available < PCAP_RECORD_HEADER_BYTES && !(yield* batch.refill(PCAP_RECORD_HEADER_BYTES))) {
         if (input.available === 0) return;
         throw new CaptureFormatError(file, input.offset, `truncated record header (${input.available} of ${PCAP_RECORD_HEADER_BYTES} bytes) after frame ${frame}`);
       }
@@ -137,14 +150,14 @@ async function* readPcap(file: string, input: ChunkedFile): AsyncGenerator<RawFr
         throw new CaptureFormatError(file, offset, `record of frame ${frame + 1} claims ${capturedLength} captured bytes (corrupt length)`);
       }
       const recordBytes = PCAP_RECORD_HEADER_BYTES + capturedLength;
-      if (input.available < recordBytes && !(yield* refill(recordBytes))) {
+      if (input.available < recordBytes && !(yield* batch.refill(recordBytes))) {
         throw new CaptureFormatError(file, offset, `truncated record of frame ${frame + 1}: ${input.available - PCAP_RECORD_HEADER_BYTES} of ${capturedLength} bytes`);
       }
       b = input.buffer;
       p = input.position;
       frame += 1;
       const micros = nanoseconds ? Math.floor(fraction / 1000) : fraction;
-      batch.push({
+      batch.frames.push({
         frame, offset, timestamp: seconds * 1e6 + micros, timestampKnown: true, interfaceId: 0, linkType,
         originalLength, data: b.subarray(p + PCAP_RECORD_HEADER_BYTES, p + recordBytes),
       });
@@ -152,7 +165,7 @@ async function* readPcap(file: string, input: ChunkedFile): AsyncGenerator<RawFr
     }
   } catch (error) {
     // The frames read before a fault are results too.
-    if (batch.length > 0) yield batch;
+    if (batch.frames.length > 0) yield batch.frames;
     throw error;
   }
 }
@@ -195,16 +208,10 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
   let frame = 0;
   let lastTimestamp = 0;
   let sawSection = false;
-  let batch: RawFrame[] = [];
-  // Refilling the window moves its bytes: hand over the frames viewing them first.
-  // Only called when the window is short of `n` bytes: the common case costs no await.
-  const refill = async function* (n: number): AsyncGenerator<RawFrame[], boolean> {
-    if (batch.length > 0) { yield batch; batch = []; }
-    return input.fill(n);
-  };
+  const batch = new WindowBatch(input);
   try {
     for (;;) {
-      if (input.available < 12 && !(yield* refill(12))) {
+      if (input.available < 12 && !(yield* batch.refill(12))) {
         if (input.available === 0) return;
         throw new CaptureFormatError(file, input.offset, `truncated block header (${input.available} of 12 bytes) after frame ${frame}`);
       }
@@ -228,7 +235,7 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
       if (length < 12 || length % 4 !== 0 || length > MAX_RECORD_BYTES) {
         throw new CaptureFormatError(file, offset + 4, `block of type 0x${type.toString(16)} has an invalid total length ${length}`);
       }
-      if (input.available < length && !(yield* refill(length))) {
+      if (input.available < length && !(yield* batch.refill(length))) {
         throw new CaptureFormatError(file, offset, `truncated block of type 0x${type.toString(16)}: ${input.available} of ${length} bytes`);
       }
       b = input.buffer;
@@ -265,7 +272,7 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
       // Every other block (name resolution, statistics, custom, ...) is skipped by its length.
       if (packet !== null) {
         frame += 1;
-        batch.push({
+        batch.frames.push({
           frame, offset, timestamp: packet.timestamp, timestampKnown: packet.known, interfaceId: packet.interfaceId,
           linkType: interfaces[packet.interfaceId]!.linkType, originalLength: packet.originalLength,
           data: b.subarray(p + packet.dataAt, p + packet.dataAt + packet.capturedLength),
@@ -275,7 +282,7 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
     }
   } catch (error) {
     // The frames read before a fault are results too.
-    if (batch.length > 0) yield batch;
+    if (batch.frames.length > 0) yield batch.frames;
     throw error;
   }
 }
