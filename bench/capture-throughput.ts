@@ -8,7 +8,8 @@
  * shifted later in time, and reuses it on later runs. Both sides then extract the same
  * fields (source port, transaction ID, query names) of one device's DNS queries (UDP to
  * port 53, QR=0, by source MAC), each in a child process timed with `/usr/bin/time -v`
- * for its peak resident memory. The outputs are compared line by line: a speed figure
+ * for its peak resident memory. Ours runs twice: the reading stages alone, and the whole
+ * of `analyze`'s reading step (evidence events kept for every DNS message). The outputs are compared line by line: a speed figure
  * for a wrong answer would be worthless.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pcapFileHeader, pcapRecord } from '../lib/capture/capture-writer.ts';
+import { evidenceFromCaptures } from '../lib/capture/capture-evidence.ts';
+import type { CapturedQueryEvent } from '../lib/capture/capture-evidence.ts';
 import { DnsExtractor } from '../lib/capture/dns-extract.ts';
 import { readFrames } from '../lib/capture/file-formats.ts';
 import { LINKTYPE } from '../lib/capture/link-layers.ts';
@@ -127,6 +130,27 @@ async function ourExtraction(file: string, mac: string): Promise<void> {
   process.stderr.write(`frames ${counters.frames}\n`);
 }
 
+/**
+ * The whole of `analyze`'s reading step, {@link evidenceFromCaptures}: the same stages,
+ * plus one evidence event kept per DNS message of the device (queries and responses) for
+ * the metrics and checks. Its memory grows with the device's DNS traffic, not the file.
+ */
+async function evidenceExtraction(file: string, mac: string): Promise<void> {
+  const { evidence, counters } = await evidenceFromCaptures([file], { id: 'bench', mac });
+  const lines: string[] = [];
+  // Evidence is in time order; tshark prints in frame order (the replicated rounds interleave files of different times).
+  const queries = (evidence.queries('bench') as CapturedQueryEvent[]).filter((q) => q.transport === 'udp').sort((a, b) => a.capture.frame - b.capture.frame);
+  for (const query of queries) {
+    lines.push(`${query.client.port}\t${hexId(query.txid)}\t${query.questions.map((q) => q.name).join(',')}`);
+    if (lines.length >= 4096) {
+      process.stdout.write(`${lines.join('\n')}\n`);
+      lines.length = 0;
+    }
+  }
+  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+  process.stderr.write(`frames ${counters.frames}\n`);
+}
+
 /** A child's outcome: its stdout digested line by line, its peak memory and time. */
 interface Measured {
   lines: number;
@@ -173,9 +197,10 @@ function row(name: string, m: Measured, bytes: number, frames: number): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { mac: { type: 'string', default: DEFAULT_MAC }, 'min-bytes': { type: 'string' }, child: { type: 'boolean', default: false } },
+    options: { mac: { type: 'string', default: DEFAULT_MAC }, 'min-bytes': { type: 'string' }, child: { type: 'string' } },
   });
-  if (values.child) return ourExtraction(positionals[0]!, values.mac!);
+  if (values.child === 'stages') return ourExtraction(positionals[0]!, values.mac!);
+  if (values.child === 'evidence') return evidenceExtraction(positionals[0]!, values.mac!);
   const minBytes = values['min-bytes'] === undefined ? DEFAULT_MIN_BYTES : Number(values['min-bytes']);
   if (!Number.isSafeInteger(minBytes) || minBytes <= 0) throw new Error(`--min-bytes: "${values['min-bytes']}" is not a positive whole number of bytes`);
   const file = positionals[0] ? resolve(positionals[0]) : await benchCapture(minBytes);
@@ -184,17 +209,22 @@ async function main(): Promise<void> {
   const mac = values.mac!;
   console.log(`capture ${file} (${(bytes / 1e6).toFixed(0)} MB), device ${mac}`);
 
-  const ours = await measure([process.execPath, '--import', 'tsx', import.meta.filename, '--child', '--mac', mac, file]);
+  const child = (mode: string) => measure([process.execPath, '--import', 'tsx', import.meta.filename, '--child', mode, '--mac', mac, file]);
+  const ours = await child('stages');
+  const evidence = await child('evidence');
   const frames = Number(/frames (\d+)/.exec(ours.stderr)?.[1]);
   const filter = `eth.src == ${mac} && udp.dstport == 53 && dns.flags.response == 0`;
   const tshark = await measure(['tshark', '-n', '-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'udp.srcport', '-e', 'dns.id', '-e', 'dns.qry.name']);
 
   console.log(row('ours', ours, bytes, frames));
+  console.log(row('evidence', evidence, bytes, frames));
   console.log(row('tshark', tshark, bytes, frames));
   console.log(`throughput ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's (target >= 10x); peak memory ${(ours.maxRssKiB / 1024).toFixed(0)} MB (target < 300 MB), ${(tshark.maxRssKiB / ours.maxRssKiB).toFixed(1)}x less than tshark`);
-  const same = ours.sha256 === tshark.sha256;
-  console.log(same ? `outputs identical (${ours.lines} queries, sha256 ${ours.sha256.slice(0, 16)}...)` : `OUTPUTS DIFFER: ours ${ours.lines} lines ${ours.sha256}, tshark ${tshark.lines} lines ${tshark.sha256}`);
-  writeFileSync(join(CACHE_DIR, 'last-result.json'), `${JSON.stringify({ file, bytes, frames, ours, tshark }, null, 1)}\n`);
+  console.log(`with evidenceFromCaptures (every DNS message of the device kept as an event): ${(tshark.seconds / evidence.seconds).toFixed(1)}x tshark's throughput, peak memory ${(evidence.maxRssKiB / 1024).toFixed(0)} MB`);
+  const same = ours.sha256 === tshark.sha256 && evidence.sha256 === tshark.sha256;
+  console.log(same ? `outputs identical (${ours.lines} queries, sha256 ${ours.sha256.slice(0, 16)}...)` : `OUTPUTS DIFFER: ours ${ours.lines} lines ${ours.sha256}, evidence ${evidence.lines} lines ${evidence.sha256}, tshark ${tshark.lines} lines ${tshark.sha256}`);
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(join(CACHE_DIR, 'last-result.json'), `${JSON.stringify({ file, bytes, frames, ours, evidence, tshark }, null, 1)}\n`);
   if (!same) process.exitCode = 1;
 }
 
