@@ -207,6 +207,27 @@ export interface DutProcessEvent extends EventBase {
 }
 
 /**
+ * The run's packet capture began, ended, or could not run. Checks that need packets
+ * (`requires: ['capture']`) are INCONCLUSIVE without a `capture.start`.
+ */
+export interface CaptureEvent extends EventBase {
+  type: 'capture.start' | 'capture.stop' | 'capture.unavailable';
+  /** The pcapng file, relative to the run directory; null when none was written. */
+  file: string | null;
+  /** Capture interface (`lo`, `eth1`, `any`). */
+  interface: string;
+  /** The BPF filter applied. */
+  filter: string;
+  /** The capture tool run. */
+  tool: string;
+  /** On `capture.stop`: packets written and dropped, as the tool reported them (null when it did not). */
+  packets?: number | null;
+  dropped?: number | null;
+  /** Why there is no capture (`capture.unavailable`), or what went wrong with it (`capture.stop`). */
+  reason?: string | null;
+}
+
+/**
  * Someone contacted a canary address: proof that the DUT used a forged record, since no
  * honest answer ever pointed there.
  */
@@ -245,27 +266,6 @@ export interface TriggerEvent extends EventBase {
   action: string;
   /** Exit code of a power-cycle command, null otherwise. */
   exitCode: number | null;
-}
-
-/**
- * The run's packet capture began, ended, or could not run. Checks that need packets
- * (`requires: ['capture']`) are INCONCLUSIVE without a `capture.start`.
- */
-export interface CaptureEvent extends EventBase {
-  type: 'capture.start' | 'capture.stop' | 'capture.unavailable';
-  /** The pcapng file, relative to the run directory; null when none was written. */
-  file: string | null;
-  /** Capture interface (`lo`, `eth1`, `any`). */
-  interface: string;
-  /** The BPF filter applied. */
-  filter: string;
-  /** The capture tool run. */
-  tool: string;
-  /** On `capture.stop`: packets written and dropped, as the tool reported them (null when it did not). */
-  packets?: number | null;
-  dropped?: number | null;
-  /** Why there is no capture (`capture.unavailable`), or what went wrong with it (`capture.stop`). */
-  reason?: string | null;
 }
 
 /** Every event kind. Checks switch on `type`. */
