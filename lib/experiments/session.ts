@@ -172,8 +172,6 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     throw listenFailure(error as NodeJS.ErrnoException, profiles);
   }
   progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
-  // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
-  const captures = await startRunCaptures(duts.map((d) => ({ profile: d.loaded.profile, run: d.run })), progress, checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id));
 
   const devices = new Map<string, SimulatedDeviceHandle>();
   let open: SessionPhase | null = null;
@@ -185,6 +183,8 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     }
     open = null;
   };
+  // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
+  const captures = await startRunCaptures(duts.map((d) => ({ profile: d.loaded.profile, run: d.run })), progress, checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id));
   try {
     for (const [index, phase] of phases.entries()) {
       for (const [i, d] of duts.entries()) {
@@ -214,8 +214,8 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       duts.find((d) => idOf(d) === dutId)?.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
     }
     await resolver.stop();
-    await captures.stop();
     if (open) endPhase(endReason);
+    await captures.stop();
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: endReason });
       d.run.log.close();

@@ -132,6 +132,12 @@ export interface LivenessSpec {
   probes: LivenessProbeSpec[];
 }
 
+/** Where the harness captures a lab DUT's packets. */
+export interface CaptureSettings {
+  /** The interface facing the DUT (`eth1`); default `any`. */
+  interface?: string;
+}
+
 /** A validated profile. */
 export interface Profile {
   profileVersion: 1;
@@ -139,6 +145,8 @@ export interface Profile {
   description?: string;
   dut: DutIdentity;
   device: SimulatedDevice | LabDevice;
+  /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
+  capture?: CaptureSettings;
   resolver: { listen: ListenSpec[] };
   zone: ZoneRecord[];
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
@@ -151,12 +159,4 @@ export interface Profile {
   /** Liveness probes; without them no check can tell a DUT that stopped working. */
   liveness?: LivenessSpec;
   observe: { windowSeconds: number };
-  /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
-  capture?: CaptureSettings;
-}
-
-/** Where the harness captures a lab DUT's packets. */
-export interface CaptureSettings {
-  /** The interface facing the DUT (`eth1`); default `any`. */
-  interface?: string;
 }
