@@ -144,9 +144,9 @@ export interface Profile {
   /** Free text: what this profile is for. */
   description?: string;
   dut: DutIdentity;
-  device: SimulatedDevice | LabDevice;
   /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
   capture?: CaptureSettings;
+  device: SimulatedDevice | LabDevice;
   resolver: { listen: ListenSpec[] };
   zone: ZoneRecord[];
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
