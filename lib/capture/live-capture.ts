@@ -76,9 +76,9 @@ function countsFrom(stderr: string): { packets: number | null; dropped: number |
   };
 }
 
-/** The last meaningful line of the tool's stderr, for a reason a person can act on. */
+/** The last lines of the tool's stderr besides its usual chatter, for a reason a person can act on. */
 function lastWords(stderr: string): string {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^Packets: /.test(line));
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^(Packets: |Capturing on |File: )/.test(line));
   return lines.slice(-2).join(' ') || 'no message';
 }
 
