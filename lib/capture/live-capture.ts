@@ -110,8 +110,9 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: null, signal: null }));
   });
-  // A harness that dies must not leave a capture running behind it.
-  const killOnExit = () => child.kill('SIGKILL');
+  // A harness that exits without stopping it (a second Ctrl-C, a crash) must not leave a
+  // capture running behind it; SIGINT lets dumpcap finish the file properly on its own.
+  const killOnExit = () => child.kill('SIGINT');
   process.once('exit', killOnExit);
 
   return new Promise<LiveCaptureStart>((resolve) => {
