@@ -14,7 +14,7 @@ import { CaptureFormatError } from './capture-format-error.ts';
 import type { ClassifyOptions } from './classify.ts';
 import { DnsExtractor } from './dns-extract.ts';
 import type { DeviceSelector, ExtractedDnsMessage, ExtractionSummary } from './dns-extract.ts';
-import { newPacketCounters, readPackets } from './packets.ts';
+import { newPacketCounters, readPacketBatches } from './packets.ts';
 import type { PacketCounters } from './packets.ts';
 
 /** The phase (and scenario) name of evidence imported from captures. */
@@ -107,12 +107,14 @@ export async function evidenceFromCaptures(
     summaries.push(summary);
     const framesBefore = counters.frames;
     try {
-      for await (const packet of readPackets(file, { counters, chunkBytes: options.chunkBytes })) {
-        if (summary.first === null || packet.timestamp < summary.first) summary.first = packet.timestamp;
-        if (summary.last === null || packet.timestamp > summary.last) summary.last = packet.timestamp;
-        for (const message of extractor.push(packet)) {
-          pending.push({ message, fileIndex, order: pending.length });
-          summary.dnsMessages += 1;
+      for await (const packets of readPacketBatches(file, { counters, chunkBytes: options.chunkBytes })) {
+        for (const packet of packets) {
+          if (summary.first === null || packet.timestamp < summary.first) summary.first = packet.timestamp;
+          if (summary.last === null || packet.timestamp > summary.last) summary.last = packet.timestamp;
+          for (const message of extractor.push(packet)) {
+            pending.push({ message, fileIndex, order: pending.length });
+            summary.dnsMessages += 1;
+          }
         }
       }
     } catch (error) {

@@ -136,7 +136,8 @@ export class DnsExtractor {
     const base = { file: packet.file, fromDevice, client, server };
     if (packet.transport === 'udp') {
       if (packet.incomplete) this.counts.incompleteMessages += 1;
-      return [{ ...base, frame: packet.frame, timestamp: packet.timestamp, transport: 'udp', bytes: packet.payload }];
+      // A copy: the payload is a view that would keep its whole read window alive.
+      return [{ ...base, frame: packet.frame, timestamp: packet.timestamp, transport: 'udp', bytes: Buffer.from(packet.payload) }];
     }
     return this.tcp.push(packet).map((m) => ({ ...base, frame: m.packet.frame, timestamp: m.packet.timestamp, transport: 'tcp' as const, bytes: m.bytes }));
   }

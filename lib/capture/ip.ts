@@ -2,6 +2,7 @@
  * The network layer: IPv4 (options skipped by IHL, fragments recognised) and IPv6
  * (extension headers walked to the upper-layer protocol).
  */
+import { TextCache } from './text-cache.ts';
 
 /** IP protocol numbers this reader follows or walks past. */
 export const IPPROTO = {
@@ -41,8 +42,10 @@ export type IpSkipReason = 'malformed' | 'later-fragment' | 'encrypted';
 
 /** IPv4 dotted quad of four bytes at `at`. */
 export function formatIpv4(data: Buffer, at: number): string {
-  return `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`;
+  return ipv4Texts.get(data.readUInt32BE(at), () => `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`);
 }
+
+const ipv4Texts = new TextCache();
 
 /** RFC 5952 text of sixteen bytes at `at`: lower case, longest zero run (≥ 2 groups) as `::`, IPv4-mapped dotted. */
 export function formatIpv6(data: Buffer, at: number): string {

@@ -2,6 +2,7 @@
  * Link layers: from a captured frame to the network-layer packet inside it, with the MAC
  * addresses where the link type carries them and the VLAN tags passed on the way.
  */
+import { TextCache } from './text-cache.ts';
 
 /** LINKTYPE_* values this reader understands (tcpdump.org/linktypes.html). */
 export const LINKTYPE = {
@@ -53,6 +54,13 @@ export function isSupportedLinkType(linkType: number): boolean {
 
 /** `aa:bb:cc:dd:ee:ff` of six bytes at `at`. */
 export function formatMac(data: Buffer, at: number): string {
+  // Six bytes fit a double exactly: the key of the memoised text.
+  return macTexts.get(data.readUIntBE(at, 6), () => macText(data, at));
+}
+
+const macTexts = new TextCache();
+
+function macText(data: Buffer, at: number): string {
   let text = '';
   for (let i = 0; i < 6; i += 1) {
     const byte = data[at + i]!;

@@ -11,7 +11,7 @@ import {
   ethernetFrame, ipv4Packet, ipv6Packet, linuxCookedV1Frame, linuxCookedV2Frame, loopbackFrame, tcpSegment, udpDatagram,
 } from './frame-builder.ts';
 import { LINKTYPE } from './link-layers.ts';
-import { newPacketCounters, readPackets } from './packets.ts';
+import { newPacketCounters, readPacketBatches, readPackets } from './packets.ts';
 import type { CapturedPacket, PacketCounters } from './packets.ts';
 
 const DEVICE_MAC = '02:00:00:00:00:01';
@@ -136,6 +136,20 @@ describe('capture/packets: file formats', () => {
     const secondRecord = 24 + 16 + ethUdp4().length;
     expect((error as CaptureFormatError).offset).to.equal(secondRecord);
     expect((error as CaptureFormatError).message).to.contain(file).and.contain(`byte offset ${secondRecord}`).and.contain('truncated record of frame 2');
+  });
+
+  it('delivers every packet before a fault in the middle of a read window, and batches hold the same packets', async () => {
+    const records = Array.from({ length: 5 }, (_, i) => ({ timestamp: T0 + i, data: ethUdp4() }));
+    const good = encodePcap({ linkType: LINKTYPE.ETHERNET }, records);
+    const corrupt = Buffer.concat([good, encodePcap({ linkType: LINKTYPE.ETHERNET }, records.slice(0, 1)).subarray(24)]);
+    corrupt.writeUInt32LE(0x7fffffff, good.length + 8);
+    const { packets, error } = await readUntilError(writeCapture(corrupt));
+    expect(packets.map((p) => p.timestamp)).to.deep.equal(records.map((r) => r.timestamp));
+    expect((error as CaptureFormatError).offset).to.equal(good.length);
+    const batches: CapturedPacket[][] = [];
+    for await (const batch of readPacketBatches(writeCapture(good), { chunkBytes: 100 })) batches.push(batch);
+    expect(batches.length, 'one batch per read window').to.be.greaterThan(1);
+    expect(batches.flat().map((p) => [p.frame, p.payload.toString('hex')])).to.deep.equal((await readAll(writeCapture(good))).map((p) => [p.frame, p.payload.toString('hex')]));
   });
 
   it('reports a truncated record header, a corrupt record length, a cut pcapng block and a wrong magic', async () => {

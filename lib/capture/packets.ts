@@ -4,11 +4,12 @@
  * counted, not yielded; a corrupt file throws {@link CaptureFormatError} after the last
  * good packet.
  */
-import { readFrames } from './file-formats.ts';
-import type { FrameOrigin, ReadFramesOptions } from './file-formats.ts';
+import { readFrameBatches } from './file-formats.ts';
+import type { FrameOrigin, RawFrame, ReadFramesOptions } from './file-formats.ts';
 import { decodeIp } from './ip.ts';
 import { decodeLinkLayer, isSupportedLinkType } from './link-layers.ts';
 import { decodeTransport } from './transport.ts';
+import type { DnsExtractor } from './dns-extract.ts';
 
 /** One UDP or TCP packet of a capture. */
 export interface CapturedPacket extends FrameOrigin {
@@ -28,7 +29,11 @@ export interface CapturedPacket extends FrameOrigin {
   dstPort: number;
   /** TCP sequence/ack numbers and flag bits; null for UDP. */
   tcp: { seq: number; ack: number; flags: number } | null;
-  /** The transport payload (a copy: safe to keep). */
+  /**
+   * The transport payload: a view of the reader's window, which is never written again,
+   * so it is safe to keep. Keeping it keeps that window (about 1 MiB) alive: copy
+   * payloads you keep in bulk (`Buffer.from`), as {@link DnsExtractor} does.
+   */
   payload: Buffer;
   /** The payload may be incomplete: the snap length cut the frame, or it is the first IP fragment. */
   incomplete: boolean;
@@ -62,36 +67,55 @@ export interface ReadPacketsOptions extends ReadFramesOptions {
 
 /** The UDP and TCP packets of a pcap or pcapng file, in file order. */
 export async function* readPackets(file: string, options: ReadPacketsOptions = {}): AsyncGenerator<CapturedPacket> {
+  for await (const batch of readPacketBatches(file, options)) yield* batch;
+}
+
+/**
+ * The same packets in batches (one per read window): what a consumer of millions of small
+ * packets should iterate, since each `for await` step costs more than decoding a packet.
+ * On a fault the packets before it are delivered first, then {@link CaptureFormatError}.
+ */
+export async function* readPacketBatches(file: string, options: ReadPacketsOptions = {}): AsyncGenerator<CapturedPacket[]> {
   const counters = options.counters ?? newPacketCounters();
-  for await (const raw of readFrames(file, options)) {
-    counters.frames += 1;
-    const data = raw.data;
-    const link = decodeLinkLayer(raw.linkType, data);
-    if (link === null) {
-      if (!isSupportedLinkType(raw.linkType)) counters.unsupportedLinkTypes[raw.linkType] = (counters.unsupportedLinkTypes[raw.linkType] ?? 0) + 1;
-      else counters.other += 1;
-      continue;
+  for await (const frames of readFrameBatches(file, options)) {
+    const packets: CapturedPacket[] = [];
+    for (const raw of frames) {
+      const packet = decodeFrame(file, raw, counters);
+      if (packet !== null) packets.push(packet);
     }
-    const ip = decodeIp(link.etherType, data, link.payloadOffset);
-    if (ip === null) { counters.other += 1; continue; }
-    if (ip === 'later-fragment') { counters.laterFragments += 1; continue; }
-    if (ip === 'malformed') { counters.malformed += 1; continue; }
-    if (ip === 'encrypted') { counters.other += 1; continue; }
-    const segment = decodeTransport(ip.protocol, data, ip.payloadOffset, ip.payloadEnd);
-    if (segment === null) {
-      if (ip.protocol === 6 || ip.protocol === 17) counters.malformed += 1;
-      else counters.other += 1;
-      continue;
-    }
-    counters.packets += 1;
-    yield {
-      file, frame: raw.frame, offset: raw.offset, timestamp: raw.timestamp, timestampKnown: raw.timestampKnown,
-      interfaceId: raw.interfaceId, linkType: raw.linkType,
-      srcMac: link.srcMac, dstMac: link.dstMac, vlans: link.vlans,
-      ipVersion: ip.version, src: ip.src, dst: ip.dst, ttl: ip.ttl,
-      transport: segment.transport, srcPort: segment.srcPort, dstPort: segment.dstPort, tcp: segment.tcp,
-      payload: Buffer.from(data.subarray(segment.payloadOffset, segment.payloadEnd)),
-      incomplete: raw.originalLength > data.length || ip.fragmented,
-    };
+    if (packets.length > 0) yield packets;
   }
+}
+
+/** One frame down to UDP/TCP, or null (counted) when it carries neither. */
+function decodeFrame(file: string, raw: RawFrame, counters: PacketCounters): CapturedPacket | null {
+  counters.frames += 1;
+  const data = raw.data;
+  const link = decodeLinkLayer(raw.linkType, data);
+  if (link === null) {
+    if (!isSupportedLinkType(raw.linkType)) counters.unsupportedLinkTypes[raw.linkType] = (counters.unsupportedLinkTypes[raw.linkType] ?? 0) + 1;
+    else counters.other += 1;
+    return null;
+  }
+  const ip = decodeIp(link.etherType, data, link.payloadOffset);
+  if (ip === null) { counters.other += 1; return null; }
+  if (ip === 'later-fragment') { counters.laterFragments += 1; return null; }
+  if (ip === 'malformed') { counters.malformed += 1; return null; }
+  if (ip === 'encrypted') { counters.other += 1; return null; }
+  const segment = decodeTransport(ip.protocol, data, ip.payloadOffset, ip.payloadEnd);
+  if (segment === null) {
+    if (ip.protocol === 6 || ip.protocol === 17) counters.malformed += 1;
+    else counters.other += 1;
+    return null;
+  }
+  counters.packets += 1;
+  return {
+    file, frame: raw.frame, offset: raw.offset, timestamp: raw.timestamp, timestampKnown: raw.timestampKnown,
+    interfaceId: raw.interfaceId, linkType: raw.linkType,
+    srcMac: link.srcMac, dstMac: link.dstMac, vlans: link.vlans,
+    ipVersion: ip.version, src: ip.src, dst: ip.dst, ttl: ip.ttl,
+    transport: segment.transport, srcPort: segment.srcPort, dstPort: segment.dstPort, tcp: segment.tcp,
+    payload: data.subarray(segment.payloadOffset, segment.payloadEnd),
+    incomplete: raw.originalLength > data.length || ip.fragmented,
+  };
 }

@@ -93,7 +93,8 @@ export class DnsTcpReassembler {
     if (offset + data.length <= 0) return;
     if (offset > 0) {
       const held = state.pending.get(seq);
-      if (!held || held.data.length < data.length) state.pending.set(seq, { data, packet });
+      // Parked data is copied: the payload is a view that would keep its read window alive.
+      if (!held || held.data.length < data.length) state.pending.set(seq, { data: Buffer.from(data), packet });
       if (state.pending.size > this.limits.maxPendingSegments) {
         // The gap will not fill: drop the stream's state and restart at the earliest parked segment.
         this.lostStreams += 1;

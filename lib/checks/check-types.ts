@@ -63,7 +63,15 @@ export interface CheckMeta {
    * those phases. `'*'` marks a passive check that may use every phase.
    */
   experiments: string[];
+  /**
+   * Evidence beyond the event log that the verdict needs; without it the check is
+   * INCONCLUSIVE with the reason, never judged. `capture`: the run's packet capture.
+   */
+  requires?: RequiredEvidence[];
 }
+
+/** Kinds of evidence a check may require. */
+export type RequiredEvidence = 'capture';
 
 /** A pointer into the evidence a verdict rests on. */
 export type EvidenceRef =

@@ -67,6 +67,7 @@ describe('discoverChecks', () => {
       ['parameter', { ...VALID_META, decisionRule: { text: 'x', parameters: { minQueries: 'five' } } }, '/meta/decisionRule/parameters/minQueries'],
       ['keyword', { ...VALID_META, keyword: 'SHALL' }, '/meta/keyword'],
       ['experiments', { ...VALID_META, experiments: [] }, '/meta/experiments'],
+      ['requires', { ...VALID_META, requires: ['telepathy'] }, '/meta/requires/0'],
     ];
     for (const [name, meta, pointer] of cases) {
       write(`${name}.check.ts`, checkSource(meta));
@@ -74,6 +75,12 @@ describe('discoverChecks', () => {
       expect(error, name).to.be.instanceOf(CheckLoadError);
       expect((error as CheckLoadError).pointer, name).to.equal(pointer);
     }
+  });
+
+  it('accepts checks that require the packet capture', async () => {
+    write('needs-capture.check.ts', checkSource({ ...VALID_META, requires: ['capture'] }));
+    const loaded = await loadCheck(join(suites, 'needs-capture.check.ts'), suites);
+    expect(loaded.meta.requires).to.deep.equal(['capture']);
   });
 
   it('rejects a file without a judge function or without a default export', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Evidence } from '../evidence/evidence.ts';
+import type { EvidenceEvent } from '../evidence/events.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { CheckOutcome, LoadedCheck, Verdict } from './check-types.ts';
 import { judgeWithMocha } from './mocha-binding.ts';
@@ -35,5 +36,30 @@ describe('checks/mocha-binding', () => {
     expect(results[3]?.error).to.equal('boom');
     expect(results[0]).to.include({ title: 't/pass', keyword: 'MUST', severity: 'high', expected: 'e', observed: 'o' });
     expect(results[0]?.decisionRule.text).to.equal('rule');
+  });
+
+  describe('checks that require the packet capture', () => {
+    const needsCapture = (): LoadedCheck => ({ ...check('t/capture', () => outcome('PASS')), meta: { ...check('x', () => outcome('PASS')).meta, requires: ['capture'] } });
+    const captureEvent = (type: 'capture.start' | 'capture.unavailable', dut: string, reason?: string): EvidenceEvent => ({
+      seq: 1, t: 1, dut, phase: null, type, file: type === 'capture.start' ? 'capture.pcapng' : null, interface: 'lo', filter: 'host 127.0.64.2', tool: 'dumpcap', ...(reason ? { reason } : {}),
+    });
+    const judge = (events: EvidenceEvent[]) => judgeWithMocha([needsCapture()], new Evidence(events), { dutId: 'd', profile, eventsFile: 'events.ndjson' });
+
+    it('are judged when the run captured packets for the DUT', async () => {
+      const [result] = await judge([captureEvent('capture.start', 'd')]);
+      expect(result?.verdict).to.equal('PASS');
+    });
+
+    it('are INCONCLUSIVE, never PASS, with the recorded reason when the capture was unavailable', async () => {
+      const [result] = await judge([captureEvent('capture.unavailable', 'd', 'capture tool /nope not found')]);
+      expect(result).to.include({ verdict: 'INCONCLUSIVE', observed: 'not judged: the run has no packet capture: capture tool /nope not found' });
+    });
+
+    it('are INCONCLUSIVE when the evidence holds no capture at all, or only another DUT\'s', async () => {
+      for (const events of [[], [captureEvent('capture.start', 'other')]]) {
+        const [result] = await judge(events);
+        expect(result).to.include({ verdict: 'INCONCLUSIVE', observed: 'not judged: the run recorded no packet capture' });
+      }
+    });
   });
 });

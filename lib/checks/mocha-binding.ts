@@ -8,6 +8,7 @@ import Mocha from 'mocha';
 import { expect } from 'chai';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { CheckContext, CheckOutcome, CheckResult, LoadedCheck } from './check-types.ts';
+import { missingEvidence } from './required-evidence.ts';
 
 /** Options for a judging run. */
 export interface JudgeOptions {
@@ -28,6 +29,10 @@ function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'e
 
 /** Applies one check; a throwing check is a harness fault, recorded as ERROR. */
 export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: CheckContext): CheckResult {
+  const missing = missingEvidence(check.meta.requires, evidence, context.dutId);
+  if (missing) {
+    return { ...identity(check), verdict: 'INCONCLUSIVE', expected: 'the evidence this check requires', observed: `not judged: ${missing}`, figures: {}, evidence: [] };
+  }
   let outcome: CheckOutcome;
   try {
     outcome = check.judge(evidence.forExperiments(check.meta.experiments), context);

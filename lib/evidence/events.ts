@@ -207,6 +207,27 @@ export interface DutProcessEvent extends EventBase {
 }
 
 /**
+ * The run's packet capture began, ended, or could not run. Checks that need packets
+ * (`requires: ['capture']`) are INCONCLUSIVE without a `capture.start`.
+ */
+export interface CaptureEvent extends EventBase {
+  type: 'capture.start' | 'capture.stop' | 'capture.unavailable';
+  /** The pcapng file, relative to the run directory; null when none was written. */
+  file: string | null;
+  /** Capture interface (`lo`, `eth1`, `any`). */
+  interface: string;
+  /** The BPF filter applied. */
+  filter: string;
+  /** The capture tool run. */
+  tool: string;
+  /** On `capture.stop`: packets written and dropped, as the tool reported them (null when it did not). */
+  packets?: number | null;
+  dropped?: number | null;
+  /** Why there is no capture (`capture.unavailable`), or what went wrong with it (`capture.stop`). */
+  reason?: string | null;
+}
+
+/**
  * Someone contacted a canary address: proof that the DUT used a forged record, since no
  * honest answer ever pointed there.
  */
@@ -259,7 +280,8 @@ export type EvidenceEvent =
   | DutProcessEvent
   | CanaryContactEvent
   | LivenessEvent
-  | TriggerEvent;
+  | TriggerEvent
+  | CaptureEvent;
 
 /** An event before the log numbers it. */
 export type UnnumberedEvent = EvidenceEvent extends infer E ? (E extends EvidenceEvent ? Omit<E, 'seq'> : never) : never;

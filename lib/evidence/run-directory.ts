@@ -14,6 +14,7 @@ export const RUN_FILES = {
   deviceLog: 'device.log',
   report: 'report.json',
   manifest: 'manifest.json',
+  capture: 'capture.pcapng',
 } as const;
 
 export interface RunDirectory {

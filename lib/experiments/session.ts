@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
+import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
 import { EventTap } from '../evidence/event-tap.ts';
@@ -267,6 +268,8 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     }
     open = null;
   };
+  // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
+  const captures = await startRunCaptures(duts.map((d) => ({ profile: d.loaded.profile, run: d.run })), progress, checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id));
   try {
     for (const [index, phase] of phases.entries()) {
       for (const [i, d] of duts.entries()) {
@@ -304,6 +307,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     for (const control of controls) await control.stop();
     await resolver.stop();
     if (open) endPhase(endReason);
+    await captures.stop();
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: endReason });
       d.run.log.close();

@@ -49,6 +49,8 @@ describe('profile/load-profile', () => {
   it('catches what the schema cannot: record data by type, inverted ranges, bad YAML', () => {
     expect(problemsOf(bad.replace('data: 127.0.10.201', 'data: not-an-address'))[0]).to.include({ pointer: '/zone/0/data' });
     expect(problemsOf(bad.replace('maxTimeoutMs: 500', 'maxTimeoutMs: 100'))[0]).to.include({ pointer: '/device/behaviour/retry/maxTimeoutMs' });
+    expect(problemsOf(`${bad}capture: { interface: "eth1; rm -rf /" }\n`)[0]).to.include({ pointer: '/capture/interface' });
+    expect(problemsOf(`${bad}capture: { iface: eth1 }\n`)[0]).to.include({ pointer: '/capture' });
     expect(problemsOf('dut: [')[0]?.message).to.match(/^YAML: /);
     expect(() => loadProfile('/nonexistent/profile.yaml')).to.throw(ProfileError, /cannot read: ENOENT/);
   });

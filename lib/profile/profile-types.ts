@@ -132,12 +132,20 @@ export interface LivenessSpec {
   probes: LivenessProbeSpec[];
 }
 
+/** Where the harness captures a lab DUT's packets. */
+export interface CaptureSettings {
+  /** The interface facing the DUT (`eth1`); default `any`. */
+  interface?: string;
+}
+
 /** A validated profile. */
 export interface Profile {
   profileVersion: 1;
   /** Free text: what this profile is for. */
   description?: string;
   dut: DutIdentity;
+  /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
+  capture?: CaptureSettings;
   device: SimulatedDevice | LabDevice;
   resolver: { listen: ListenSpec[] };
   zone: ZoneRecord[];

@@ -1,0 +1,76 @@
+/**
+ * The packet capture of a run, one per DUT, each into its own run directory: started
+ * before the first phase, stopped after the last, and every step recorded as evidence
+ * (`capture.start`, `capture.stop`, or `capture.unavailable` with the reason).
+ */
+import { join } from 'node:path';
+import { nowMicros } from '../evidence/clock.ts';
+import { RUN_FILES } from '../evidence/run-directory.ts';
+import type { RunDirectory } from '../evidence/run-directory.ts';
+import type { Profile } from '../profile/profile-types.ts';
+import { startLiveCapture } from './live-capture.ts';
+import type { LiveCapture } from './live-capture.ts';
+
+/** One DUT to capture for. */
+export interface CaptureTarget {
+  profile: Profile;
+  run: RunDirectory;
+}
+
+/** The captures of a run; `stop` ends them all and records how each ended. */
+export interface RunCaptures {
+  stop(): Promise<void>;
+}
+
+/** The interface a DUT is captured on: loopback for a simulated device, the profile's choice or `any` for a lab one. */
+export function captureInterface(profile: Profile): string {
+  return profile.device.kind === 'simulated' ? 'lo' : profile.capture?.interface ?? 'any';
+}
+
+/** The DUT's addresses and its canaries: everything it sends that the run cares about. */
+export function captureHosts(profile: Profile): string[] {
+  return [...new Set([...profile.dut.addresses, ...profile.canaries])];
+}
+
+/**
+ * Starts a capture for every target. Where one cannot start, the run goes on: the reason
+ * is recorded in that DUT's evidence and `progress` names the checks that lose their
+ * evidence (`requiringCapture`), since they will be INCONCLUSIVE.
+ */
+export async function startRunCaptures(
+  targets: readonly CaptureTarget[],
+  progress: (line: string) => void,
+  requiringCapture: readonly string[],
+  tool?: string,
+): Promise<RunCaptures> {
+  const running: { target: CaptureTarget; capture: LiveCapture; iface: string }[] = [];
+  for (const target of targets) {
+    const { profile, run } = target;
+    const iface = captureInterface(profile);
+    const started = await startLiveCapture({ file: join(run.path, RUN_FILES.capture), interface: iface, hosts: captureHosts(profile), ...(tool ? { tool } : {}) });
+    const base = { t: nowMicros(), dut: profile.dut.id, interface: iface };
+    if (started.ok) {
+      const { capture } = started;
+      run.log.record({ ...base, type: 'capture.start', file: RUN_FILES.capture, filter: capture.filter, tool: capture.tool });
+      running.push({ target, capture, iface });
+      progress(`${profile.dut.id}: capturing on ${iface} (${capture.filter}) into ${RUN_FILES.capture}`);
+    } else {
+      run.log.record({ ...base, type: 'capture.unavailable', file: null, filter: started.filter, tool: started.tool, reason: started.reason });
+      const lost = requiringCapture.length > 0 ? `; INCONCLUSIVE for lack of packets: ${requiringCapture.join(', ')}` : '';
+      progress(`${profile.dut.id}: no packet capture (${started.reason})${lost}`);
+    }
+  }
+  return {
+    async stop() {
+      const ended = await Promise.all(running.map(({ capture }) => capture.stop()));
+      for (const [i, { target, capture, iface }] of running.entries()) {
+        const summary = ended[i]!;
+        target.run.log.record({
+          type: 'capture.stop', t: nowMicros(), dut: target.profile.dut.id, file: RUN_FILES.capture, interface: iface,
+          filter: capture.filter, tool: capture.tool, packets: summary.packets, dropped: summary.dropped, reason: summary.problem,
+        });
+        if (summary.problem) progress(`${target.profile.dut.id}: ${summary.problem}`);
+      }
+    },
+  };
+}
