@@ -5,12 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AnalyzeInputError } from '../analysis/analyze-captures.ts';
 import { EvidenceFormatError } from '../evidence/load-evidence.ts';
 import { ListenError } from '../experiments/session.ts';
 import { InputFileError } from '../input/yaml-input.ts';
 import { ProfileError } from '../profile/load-profile.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { ScenarioError } from '../resolver/scenario.ts';
+import { analyzeCommand } from './analyze.ts';
 import { demoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { keysCommand } from './keys.ts';
@@ -19,7 +21,7 @@ import { UsageError } from './observe-command.ts';
 import { runCommand } from './run.ts';
 import { verifyCommand } from './verify.ts';
 
-const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError];
+const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError, AnalyzeInputError];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -33,6 +35,7 @@ export function program(): Command {
     .exitOverride()
     .addCommand(demoCommand())
     .addCommand(runCommand())
+    .addCommand(analyzeCommand())
     .addCommand(listCommand())
     .addCommand(verifyCommand())
     .addCommand(keysCommand());
