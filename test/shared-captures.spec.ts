@@ -7,20 +7,19 @@
  * hard-coded OpenDNS resolver. Without the folder every test is pending, saying why.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { validateAnalyzeOutput } from '../lib/analysis/analyze-output.ts';
 import type { AnalyzeOutput } from '../lib/analysis/analyze-output.ts';
 import { readPackets } from '../lib/capture/packets.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import type { Report } from '../lib/report/report-types.ts';
+import { runCli } from './cli-process.ts';
+import type { CliRun } from './cli-process.ts';
 
 const CAPTURES = resolve(process.env.DNSCONFORM_CAPTURES ?? '/work/shared/captures');
 const AVAILABLE = existsSync(join(CAPTURES, 'reference-values.tsv')) && existsSync(join(CAPTURES, 'devices.tsv'));
-const CLI = resolve(import.meta.dirname, '..', 'bin', 'dnsconform.js');
 /** σ in the reference is rounded to 2 decimals: a match "to 0.01" is within half of that, plus float noise. */
 const ROUNDED_2DP = 0.0051;
 
@@ -47,18 +46,6 @@ function parseResolvers(text: string): Record<string, number> {
 /** The reference's DNS-OARC class names → ours (NoRandomness is σ < 1, within POOR). */
 const CLASS: Record<string, string> = { Excellent: 'GREAT', Good: 'GOOD', Poor: 'POOR', NoRandomness: 'POOR' };
 
-interface CliRun { code: number; stdout: string; stderr: string }
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 describe('analyze on the shared third-party captures', function () {
   this.timeout(120_000);
@@ -84,7 +71,7 @@ describe('analyze on the shared third-party captures', function () {
   /** Runs `analyze --json` on a dataset and returns its validated output. */
   async function analyze(device: Row, extra: string[] = []): Promise<{ run: CliRun; output: AnalyzeOutput }> {
     const selector = ['--device', device['device_mac']!, ...(device['device_ip'] !== '-' ? ['--device', device['device_ip']!] : [])];
-    const run = await cli(['analyze', ...filesOf(device['files']!), ...selector, ...extra, '--out', join(work, 'runs'), '--json'], keyEnv);
+    const run = await runCli(['analyze', ...filesOf(device['files']!), ...selector, ...extra, '--out', join(work, 'runs'), '--json'], keyEnv);
     expect(run.code, run.stderr).to.be.oneOf([0, 1]);
     const lines = run.stdout.trim().split('\n');
     expect(lines, 'stdout holds one JSON object and nothing else').to.have.length(1);
@@ -146,7 +133,7 @@ describe('analyze on the shared third-party captures', function () {
     const resolverUse = report.results.find((r) => r.check === 'resolver-use/assigned-resolver-only')!;
     expect(resolverUse.verdict).to.equal('FAIL');
     expect(resolverUse.observed).to.contain('208.67.222.222 (OpenDNS (Cisco)): 120 queries');
-    const verify = await cli(['verify', output.run!.dir], keyEnv);
+    const verify = await runCli(['verify', output.run!.dir], keyEnv);
     expect(verify.code, verify.stdout + verify.stderr).to.equal(0);
   });
 });

@@ -114,7 +114,7 @@ function captureProfile(dutId: string, mac: string | undefined, addresses: strin
   return {
     profileVersion: 1,
     description: 'Device analysed from imported captures; the identity is what the captures show.',
-    dut: { id: dutId, vendor: 'unknown (imported capture)', model: 'unknown (imported capture)', ...(mac === undefined ? {} : { mac }), addresses },
+    dut: { id: dutId, vendor: 'Unidentified device', model: `seen in imported captures as ${[mac, ...addresses].filter(Boolean).join(', ')}`, ...(mac === undefined ? {} : { mac }), addresses },
     device: { kind: 'lab', instructions: 'none: evidence imported from captures, the harness started and listened to nothing' },
     // The assigned resolvers stand where a live run's harness resolver stands; empty means unknown.
     resolver: { listen: resolvers.map((address) => ({ transport: 'udp' as const, address, port: 53 })) },
@@ -131,8 +131,11 @@ async function judge(checks: readonly LoadedCheck[], evidence: Evidence, profile
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
   const byId = new Map(judged.map((r) => [r.check, r]));
-  return checks.map((check) => byId.get(check.id) ?? notApplicableResult(check,
-    `Needs the ${check.meta.experiments.join(', ')} experiment${check.meta.experiments.length > 1 ? 's' : ''}: an imported capture has no phase in which the harness set the resolver's answers.`));
+  return checks.map((check) => {
+    const needed = `the ${check.meta.experiments.join(', ')} experiment${check.meta.experiments.length > 1 ? 's' : ''}`;
+    return byId.get(check.id) ?? notApplicableResult(check, `Judged from ${needed} of a live run (dnsconform run --plan).`,
+      `Needs ${needed}: an imported capture has no phase in which the harness set the resolver's answers.`);
+  });
 }
 
 /** Reads the captures, writes and signs the run directory, and returns the metrics. */
