@@ -80,8 +80,10 @@ const fixtures: Record<string, Record<string, string>> = {
       ...plainOnly, seed: 0x5eed1002, hardcodedShare: 0.4,
       contacts: [{ t: T0 + 30 * SECOND, protocol: 'dot', server: { address: '1.1.1.1', port: 853 }, sni: 'one.one.one.one' }],
     }),
+    // Too few queries seen to show which resolvers the DUT uses.
+    inconclusive: fixture('resolver-use-inconclusive', { ...plainOnly, everySeconds: 40 }),
     // The same traffic as the pass fixture, but only the harness resolver's log: DNS sent elsewhere could not show.
-    inconclusive: fixture('resolver-use-inconclusive', { ...plainOnly, captured: false }),
+    'not-applicable': fixture('resolver-use-not-applicable', { ...plainOnly, captured: false }),
   },
   'encryption/encrypted-dns': {
     pass: fixture('encryption-pass', {

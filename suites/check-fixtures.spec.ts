@@ -1,7 +1,7 @@
 /**
  * Every check against its own fixtures: the pass fixture must PASS, the fail fixture must
- * FAIL, and the inconclusive and info fixtures (where a check has them) must be
- * INCONCLUSIVE and INFO. A check without pass and fail fixtures fails here, so no check ships untested. The fixtures
+ * FAIL, and the inconclusive, info and not-applicable fixtures (where a check has them)
+ * must give those verdicts. A check without pass and fail fixtures fails here, so no check ships untested. The fixtures
  * themselves are held to the evidence contract: complete runs whose wire bytes decode to
  * the fields logged beside them.
  */
@@ -37,6 +37,7 @@ const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
   { kind: 'fail', verdict: 'FAIL', required: true },
   { kind: 'inconclusive', verdict: 'INCONCLUSIVE', required: false },
   { kind: 'info', verdict: 'INFO', required: false },
+  { kind: 'not-applicable', verdict: 'NOT_APPLICABLE', required: false },
 ];
 
 /** Where a check's fixture of one kind lives: `fixtures/<basename>.<kind>.ndjson` beside it. */

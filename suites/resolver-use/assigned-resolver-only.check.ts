@@ -26,8 +26,8 @@ const meta: CheckMeta = {
       + 'Assigned resolvers: the profile\'s resolver addresses (for imported captures, those given with --resolver). '
       + 'FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver or a DoH endpoint '
       + '(the hard-coded resolvers are named, public ones with their operator). '
-      + 'Otherwise INCONCLUSIVE when no traffic was seen on the wire (the resolver log cannot show DNS sent elsewhere), when no assigned resolver is known, '
-      + 'or when fewer than minQueries queries were seen; otherwise PASS.',
+      + 'Otherwise NOT_APPLICABLE when the evidence holds no captured traffic but the harness resolver logged queries (a run without a packet capture cannot see DNS sent elsewhere); '
+      + 'INCONCLUSIVE when the DUT sent no DNS at all, when no assigned resolver is known, or when fewer than minQueries queries were seen on the wire; otherwise PASS.',
     parameters: { minQueries: 10 },
   },
   // A device's choice of resolver shows in every phase.
@@ -77,12 +77,15 @@ export default defineCheck({
     const seen = eventsRef(context.eventsFile, queries.map((q) => q.seq), `queries of ${context.dutId} seen on the wire`);
     if (queries.length === 0 && contacts.length === 0) {
       const logged = evidence.queries(context.dutId).length;
-      return {
-        verdict: 'INCONCLUSIVE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [],
-        observed: logged > 0
-          ? `${logged} queries reached the harness resolver, but no traffic of the DUT was seen on the wire; DNS sent to any other resolver would not be in this evidence.`
-          : `No DNS traffic of the DUT at all (0 queries, 0 encrypted contacts).`,
-      };
+      if (logged > 0) {
+        // A run without a packet capture: not a lack of evidence the DUT could have given, but of a kind this run cannot record.
+        return {
+          verdict: 'NOT_APPLICABLE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [],
+          observed: `This evidence holds no captured traffic: ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen. `
+            + 'Judged from a packet capture (dnsconform analyze, or a run that records one).',
+        };
+      }
+      return { verdict: 'INCONCLUSIVE', expected, figures, evidence: [], observed: 'No DNS traffic of the DUT at all (0 queries, 0 encrypted contacts).' };
     }
     if (assigned.length === 0) {
       return {
