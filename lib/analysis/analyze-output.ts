@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import type { SecureDnsContact } from '../capture/dns-extract.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import type { RandomnessStats } from './randomness.ts';
-import { hardcodedResolvers } from './resolver-use.ts';
+import { hardcodedServers } from './resolver-use.ts';
 import { PUBLIC_RESOLVERS } from '../capture/classify.ts';
 import schema from './analyze-output.schema.json' with { type: 'json' };
 
@@ -99,10 +99,8 @@ export interface AnalyzeOutputInput {
 export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
   const { metrics } = input;
   const encrypted = metrics.secureDns.map((c) => ({ protocol: c.kind, server: c.server.address, port: c.server.port, sni: c.serverName, contacts: c.contacts }));
-  // DoH is recognised only by a public endpoint's name or address, so it is never the network's own resolver unless assigned.
-  const encryptedChosen = encrypted.filter((c) => c.protocol === 'doh' && !input.assignedResolvers.includes(c.server)).map((c) => c.server);
+  const hardcoded = hardcodedServers(Object.keys(metrics.resolvers), encrypted.map((c) => ({ protocol: c.protocol, address: c.server })), { assigned: input.assignedResolvers });
   const used = [...Object.keys(metrics.resolvers), ...encrypted.map((c) => c.server)];
-  const hardcoded = new Set([...hardcodedResolvers(used, { assigned: input.assignedResolvers }), ...encryptedChosen]);
   return {
     schemaVersion: ANALYZE_OUTPUT_VERSION,
     device: input.device,
@@ -114,8 +112,8 @@ export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
     sourcePort: fieldRandomness(metrics.sourcePort),
     resolvers: metrics.resolvers,
     assignedResolvers: input.assignedResolvers,
-    hardcodedResolvers: [...hardcoded].sort(),
-    publicResolvers: Object.fromEntries(used.filter((a) => Object.hasOwn(PUBLIC_RESOLVERS, a)).sort().map((a) => [a, PUBLIC_RESOLVERS[a]!])),
+    hardcodedResolvers: hardcoded,
+    publicResolvers: Object.fromEntries([...new Set(used)].filter((a) => Object.hasOwn(PUBLIC_RESOLVERS, a)).sort().map((a) => [a, PUBLIC_RESOLVERS[a]!])),
     ednsShare: metrics.ednsShare,
     encryptedDns: encrypted,
     run: input.run,

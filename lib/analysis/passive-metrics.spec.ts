@@ -11,8 +11,8 @@ import { LINKTYPE } from '../capture/link-layers.ts';
 import { readPackets } from '../capture/packets.ts';
 import { passiveMetrics } from './passive-metrics.ts';
 
-/** The third-party captures live beside the repository, never in it. */
-const CAPTURES = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'captures');
+/** The third-party captures live beside the repository (or at $DNSCONFORM_CAPTURES), never in it. */
+const CAPTURES = process.env.DNSCONFORM_CAPTURES ?? resolve(import.meta.dirname, '..', '..', '..', 'shared', 'captures');
 const SECOND = 1_000_000;
 
 function readTsv(file: string): Record<string, string>[] {

@@ -24,6 +24,23 @@ export function hardcodedResolvers(used: Iterable<string>, assignment: ResolverA
   return [...hardcoded].sort();
 }
 
+/** An encrypted DNS server the device contacted. */
+export interface EncryptedServer {
+  protocol: 'dot' | 'doq' | 'doh';
+  address: string;
+}
+
+/**
+ * The hard-coded resolvers among plain DNS servers and encrypted ones. DoH is recognised
+ * only by a public endpoint's name or address, so a DoH server is hard-coded unless it is
+ * an assigned address.
+ */
+export function hardcodedServers(plain: Iterable<string>, encrypted: readonly EncryptedServer[], assignment: ResolverAssignment): string[] {
+  const hardcoded = new Set(hardcodedResolvers([...plain, ...encrypted.map((e) => e.address)], assignment));
+  for (const e of encrypted) if (e.protocol === 'doh' && !assignment.assigned.includes(e.address)) hardcoded.add(e.address);
+  return [...hardcoded].sort();
+}
+
 /** `208.67.222.222 (OpenDNS (Cisco))` for a listed public resolver, else the address. */
 export function describeResolver(address: string): string {
   const operator = PUBLIC_RESOLVERS[address];

@@ -4,7 +4,7 @@
  * DoH to public endpoints). Only traffic seen on the wire can show this: the harness's
  * resolver log holds what reached the harness, never what went elsewhere.
  */
-import { describeResolver, hardcodedResolvers } from '../../lib/analysis/resolver-use.ts';
+import { describeResolver, hardcodedServers } from '../../lib/analysis/resolver-use.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { EncryptedDnsContactEvent, QueryEvent } from '../../lib/evidence/events.ts';
@@ -51,9 +51,7 @@ export default defineCheck({
       : 'Every DNS query and encrypted DNS connection goes to the resolvers the network assigned; none to a public resolver the device chose itself.';
     const figures = { queriesSeen: queries.length, encryptedContacts: contacts.length, assignedResolvers: assigned };
 
-    // DoH is recognised by public endpoint names, so a DoH contact is hard-coded unless it is to an assigned address.
-    const hardcoded = new Set(hardcodedResolvers([...queries.map((q) => q.server.address), ...contacts.map((c) => c.server.address)], { assigned }));
-    for (const c of contacts) if (c.protocol === 'doh' && !assigned.includes(c.server.address)) hardcoded.add(c.server.address);
+    const hardcoded = new Set(hardcodedServers(queries.map((q) => q.server.address), contacts.map((c) => ({ protocol: c.protocol, address: c.server.address })), { assigned }));
     if (hardcoded.size > 0) {
       const refs: EvidenceRef[] = [];
       const parts = [...hardcoded].sort().map((address) => {
