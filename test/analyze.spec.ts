@@ -117,6 +117,31 @@ describe('dnsconform analyze', function () {
     expect(out.publicResolvers).to.deep.equal({ '1.1.1.1': 'Cloudflare', '8.8.4.4': 'Google Public DNS', '8.8.8.8': 'Google Public DNS' });
   });
 
+  it('pools captures in time order, and names a resolver from the lab\'s own public list as hard-coded', async () => {
+    const second = join(dir, 'second.pcap');
+    const isp = '127.0.78.53';
+    writeFileSync(second, encodePcap({ linkType: LINKTYPE.ETHERNET }, [0, 1, 2].map((i) => udpFrame(T0 + (2.5 + 10 * i) * SECOND, 'device', to(isp, 30000 + i), query(7 + i, `isp${i}.analyze.example`)))));
+    const list = join(dir, 'public.txt');
+    writeFileSync(list, `# resolvers of the lab's upstream\n${isp}   Lab ISP DNS\n`);
+    const run = await runCli(['analyze', capture, second, '--device', DEVICE_MAC, '--public-resolvers', list, '--out', join(dir, 'runs'), '--json'], env);
+    const out = output(run);
+    expect(out.queries).to.equal(15);
+    expect(out.resolvers).to.deep.equal({ [ASSIGNED]: 9, '8.8.8.8': 3, [isp]: 3 });
+    expect(out.hardcodedResolvers).to.deep.equal(['1.1.1.1', isp, '8.8.4.4', '8.8.8.8']);
+    expect(out.publicResolvers[isp]).to.equal('Lab ISP DNS');
+    const events = loadEvidence(join(out.run!.dir, 'events.ndjson')).events;
+    expect(events.map((e) => e.t)).to.deep.equal([...events.map((e) => e.t)].sort((a, b) => a - b));
+    const files = new Set(events.flatMap((e) => ('capture' in e && typeof e.capture === 'object' && e.capture !== null ? [(e.capture as { file: string }).file] : [])));
+    expect([...files].sort()).to.deep.equal([capture, second].sort());
+    const report = JSON.parse(readFileSync(out.run!.report, 'utf8')) as Report;
+    expect(report.results.find((r) => r.check === 'resolver-use/assigned-resolver-only')!.observed).to.contain(`${isp} (Lab ISP DNS): 3 queries on port 53`);
+
+    writeFileSync(list, `${isp} Lab ISP DNS\nnot-an-address Someone\n`);
+    const bad = await runCli(['analyze', capture, '--device', DEVICE_MAC, '--public-resolvers', list, '--out', join(dir, 'runs')], env);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain(`${list}: line 2: "not-an-address" is not an IP address`);
+  });
+
   it('on a capture cut short: names the file and byte offset, keeps and judges what was read, marks it partial, exit code 2', async () => {
     const whole = readFileSync(capture);
     const cut = join(dir, 'cut.pcap');

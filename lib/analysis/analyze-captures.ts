@@ -9,9 +9,9 @@
  * bytes and its file and frame number. `analysis.json` names each capture by absolute path,
  * SHA-256 and size, so the manifest's signature covers exactly which files were judged.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { evidenceFromCaptures } from '../capture/capture-evidence.ts';
 import type { CaptureEvidence } from '../capture/capture-evidence.ts';
 import { normaliseMac } from '../capture/link-layers.ts';
@@ -29,6 +29,7 @@ import { analyzeOutput } from './analyze-output.ts';
 import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
 import { withEncryptedContacts } from './encrypted-contact-events.ts';
 import { passiveMetrics } from './passive-metrics.ts';
+import { publicResolverList } from './resolver-use.ts';
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
 export const ANALYSIS_FILE = 'analysis.json';
@@ -45,6 +46,8 @@ export interface AnalyzeOptions {
   device: readonly string[];
   /** Resolver addresses the network assigned. */
   resolvers: readonly string[];
+  /** A file of public resolvers beyond the built-in list: `ADDRESS [OPERATOR]` a line, `#` comments. */
+  publicResolversFile?: string;
   outDir: string;
   keyDir: string;
   mochaReporter?: string;
@@ -80,6 +83,25 @@ export function deviceSelector(values: readonly string[]): { mac?: string; ip?: 
   return selector;
 }
 
+/** Reads a public resolver list file; a bad line is an error naming the file and line. */
+export function readPublicResolvers(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AnalyzeInputError(`${file}: cannot read the public resolver list (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const list: Record<string, string> = {};
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    const [address, ...operator] = line.split(/\s+/);
+    if (isIP(address!) === 0) throw new AnalyzeInputError(`${file}: line ${index + 1}: "${address}" is not an IP address`);
+    list[address!] = operator.length > 0 ? operator.join(' ') : `listed in ${basename(file)}`;
+  });
+  return list;
+}
+
 /** The DUT id from the selector: `capture-` and the MAC's hex digits, else the IP's. */
 function dutIdOf(selector: { mac?: string; ip?: string }): string {
   const raw = selector.mac ?? selector.ip!;
@@ -110,7 +132,7 @@ function observedSeconds(read: CaptureEvidence): number {
 }
 
 /** The device as a profile, for the report's identity and the checks' context (never loaded from disk). */
-function captureProfile(dutId: string, mac: string | undefined, addresses: string[], resolvers: readonly string[], windowSeconds: number): Profile {
+function captureProfile(dutId: string, mac: string | undefined, addresses: string[], resolvers: readonly string[], windowSeconds: number, publicResolvers: Record<string, string> | undefined): Profile {
   return {
     profileVersion: 1,
     description: 'Device analysed from imported captures; the identity is what the captures show.',
@@ -122,6 +144,7 @@ function captureProfile(dutId: string, mac: string | undefined, addresses: strin
     scenario: [],
     canaries: [],
     observe: { windowSeconds },
+    ...(publicResolvers === undefined ? {} : { publicResolvers }),
   };
 }
 
@@ -146,8 +169,10 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   }
   const files = options.captures.map((file) => resolve(file));
   checkCaptureFiles(files);
+  const extraPublic = options.publicResolversFile === undefined ? undefined : readPublicResolvers(options.publicResolversFile);
+  const publicList = publicResolverList(extraPublic);
   const dutId = dutIdOf(selector);
-  const read = await evidenceFromCaptures(files, { id: dutId, ...selector });
+  const read = await evidenceFromCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
   const events = withEncryptedContacts(read.evidence.events, read.observations.secureDns, dutId);
   const evidence = new Evidence(events);
   const addresses = selector.ip !== undefined ? [selector.ip] : [...new Set(evidence.queries(dutId).map((q) => q.client.address))].sort();
@@ -155,7 +180,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
     throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)`);
   }
   const seconds = observedSeconds(read);
-  const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds);
+  const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
   const captures: CaptureInput[] = read.files.map((f) => ({
     file: f.file, ...hashFile(f.file), frames: f.frames, dnsMessages: f.dnsMessages,
     error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
@@ -191,12 +216,12 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   }, options.keyDir);
 
   const metrics = passiveMetrics(evidence, {
-    dut: dutId, assignedResolvers: options.resolvers, observedSeconds: seconds,
+    dut: dutId, assignedResolvers: options.resolvers, publicResolvers: Object.keys(publicList), observedSeconds: seconds,
     secureDns: read.observations.secureDns, mdns: read.observations.mdns, llmnr: read.observations.llmnr,
   });
   const output = analyzeOutput({
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
-    captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], metrics,
+    captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], publicResolvers: publicList, metrics,
     run: { dir: run.path, report: finalised.reportFile, overall: finalised.report.overall.verdict },
   });
   return { output, runDir: run.path, finalised, partial: read.partial, problems: read.problems };

@@ -9,7 +9,6 @@ import type { SecureDnsContact } from '../capture/dns-extract.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import type { RandomnessStats } from './randomness.ts';
 import { hardcodedServers } from './resolver-use.ts';
-import { PUBLIC_RESOLVERS } from '../capture/classify.ts';
 import schema from './analyze-output.schema.json' with { type: 'json' };
 
 /** Version of the output format; it changes only when a documented field changes meaning. */
@@ -91,6 +90,8 @@ export interface AnalyzeOutputInput {
   partial: boolean;
   problems: string[];
   assignedResolvers: string[];
+  /** Public resolvers, address → operator (the built-in list and any the lab added). */
+  publicResolvers: Readonly<Record<string, string>>;
   metrics: PassiveMetrics;
   run: AnalyzeOutput['run'];
 }
@@ -99,7 +100,7 @@ export interface AnalyzeOutputInput {
 export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
   const { metrics } = input;
   const encrypted = metrics.secureDns.map((c) => ({ protocol: c.kind, server: c.server.address, port: c.server.port, sni: c.serverName, contacts: c.contacts }));
-  const hardcoded = hardcodedServers(Object.keys(metrics.resolvers), encrypted.map((c) => ({ protocol: c.protocol, address: c.server })), { assigned: input.assignedResolvers });
+  const hardcoded = hardcodedServers(Object.keys(metrics.resolvers), encrypted.map((c) => ({ protocol: c.protocol, address: c.server })), { assigned: input.assignedResolvers, publicResolvers: Object.keys(input.publicResolvers) });
   const used = [...Object.keys(metrics.resolvers), ...encrypted.map((c) => c.server)];
   return {
     schemaVersion: ANALYZE_OUTPUT_VERSION,
@@ -113,7 +114,7 @@ export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
     resolvers: metrics.resolvers,
     assignedResolvers: input.assignedResolvers,
     hardcodedResolvers: hardcoded,
-    publicResolvers: Object.fromEntries([...new Set(used)].filter((a) => Object.hasOwn(PUBLIC_RESOLVERS, a)).sort().map((a) => [a, PUBLIC_RESOLVERS[a]!])),
+    publicResolvers: Object.fromEntries([...new Set(used)].filter((a) => Object.hasOwn(input.publicResolvers, a)).sort().map((a) => [a, input.publicResolvers[a]!])),
     ednsShare: metrics.ednsShare,
     encryptedDns: encrypted,
     run: input.run,

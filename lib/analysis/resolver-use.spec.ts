@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { describeResolver, hardcodedResolvers, hardcodedServers } from './resolver-use.ts';
+import { parseProfile } from '../profile/load-profile.ts';
+import { describeResolver, hardcodedResolvers, hardcodedServers, publicResolverList } from './resolver-use.ts';
 
 describe('analysis/resolver-use', () => {
   it('with assigned resolvers, calls every other one hard-coded, private ones included', () => {
@@ -25,5 +26,24 @@ describe('analysis/resolver-use', () => {
   it('names listed public resolvers by operator', () => {
     expect(describeResolver('208.67.222.222')).to.equal('208.67.222.222 (OpenDNS (Cisco))');
     expect(describeResolver('192.168.1.1')).to.equal('192.168.1.1');
+  });
+});
+
+describe('profile publicResolvers (the lab\'s additions to the public list)', () => {
+  const profile = (publicResolvers: unknown) => JSON.stringify({
+    profileVersion: 1, dut: { id: 'lab-dut', vendor: 'Test', model: 'Lab device', addresses: ['127.0.78.10'] }, device: { kind: 'lab' },
+    resolver: { listen: [{ transport: 'udp', address: '127.0.78.1' }] }, zone: [], publicResolvers,
+  });
+
+  it('is accepted as address → operator and added to the built-in list', () => {
+    const parsed = parseProfile(profile({ '127.0.78.53': 'Lab ISP DNS' }), 'lab.yaml');
+    const list = publicResolverList(parsed.publicResolvers);
+    expect(list['127.0.78.53']).to.equal('Lab ISP DNS');
+    expect(list['8.8.8.8']).to.equal('Google Public DNS');
+    expect(describeResolver('127.0.78.53', list)).to.equal('127.0.78.53 (Lab ISP DNS)');
+  });
+
+  it('refuses a key that is not an IP address, naming the place', () => {
+    expect(() => parseProfile(profile({ 'dns.example': 'x' }), 'lab.yaml')).to.throw(/lab\.yaml.*\/publicResolvers/s);
   });
 });

@@ -41,8 +41,13 @@ export function hardcodedServers(plain: Iterable<string>, encrypted: readonly En
   return [...hardcoded].sort();
 }
 
+/** The built-in public resolvers with the lab's own (a profile's `publicResolvers`) added, address → operator. */
+export function publicResolverList(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { ...PUBLIC_RESOLVERS, ...extra };
+}
+
 /** `208.67.222.222 (OpenDNS (Cisco))` for a listed public resolver, else the address. */
-export function describeResolver(address: string): string {
-  const operator = PUBLIC_RESOLVERS[address];
+export function describeResolver(address: string, list: Readonly<Record<string, string>> = PUBLIC_RESOLVERS): string {
+  const operator = Object.hasOwn(list, address) ? list[address] : undefined;
   return operator === undefined ? address : `${address} (${operator})`;
 }

@@ -10,6 +10,7 @@ import { EXIT } from './exit-codes.ts';
 interface AnalyzeCommandOptions {
   device: string[];
   resolver: string[];
+  publicResolvers?: string;
   out: string;
   keys: string;
   json?: boolean;
@@ -24,6 +25,7 @@ export function analyzeCommand(): Command {
     .argument('<capture...>', 'pcap or pcapng files')
     .requiredOption('--device <mac|ip>', 'the device: its MAC and/or its IP address (repeat for both)', collect, [])
     .option('--resolver <ip>', 'a resolver the network assigned the device (repeatable); others are hard-coded', collect, [])
+    .option('--public-resolvers <file>', "public resolvers beyond the built-in list: 'ADDRESS [OPERATOR]' a line")
     .option('--out <dir>', 'where run directories are created', 'reports')
     .option('--json', 'print the metrics as one JSON object on stdout (lib/analysis/analyze-output.schema.json)')
     .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
@@ -35,6 +37,7 @@ export function analyzeCommand(): Command {
       if (keys.created) say(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint})`);
       const result = await analyzeCaptures({
         captures, device: options.device, resolvers: options.resolver, outDir: options.out, keyDir: options.keys,
+        ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       });
       for (const problem of result.problems) console.error(`dnsconform: ${problem}`);

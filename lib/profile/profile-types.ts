@@ -122,5 +122,10 @@ export interface Profile {
    * at these or at loopback addresses.
    */
   canaries: string[];
+  /**
+   * Public resolvers the lab knows beyond the built-in list (lib/capture/classify.ts),
+   * address → operator: DNS to them counts as hard-coded, named by operator (Recommendation #2).
+   */
+  publicResolvers?: Record<string, string>;
   observe: { windowSeconds: number };
 }

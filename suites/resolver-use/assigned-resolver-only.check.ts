@@ -4,7 +4,7 @@
  * DoH to public endpoints). Only traffic seen on the wire can show this: the harness's
  * resolver log holds what reached the harness, never what went elsewhere.
  */
-import { describeResolver, hardcodedServers } from '../../lib/analysis/resolver-use.ts';
+import { describeResolver, hardcodedServers, publicResolverList } from '../../lib/analysis/resolver-use.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { EncryptedDnsContactEvent, QueryEvent } from '../../lib/evidence/events.ts';
@@ -24,7 +24,7 @@ const meta: CheckMeta = {
   decisionRule: {
     text: 'Sample: the DUT\'s DNS queries seen on the wire (events with a capture reference) and its encrypted DNS contacts (DoT, DoQ, DoH). '
       + 'Assigned resolvers: the profile\'s resolver addresses (for imported captures, those given with --resolver). '
-      + 'FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver or a DoH endpoint '
+      + 'FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver (built-in list plus the profile\'s publicResolvers) or a DoH endpoint '
       + '(the hard-coded resolvers are named, public ones with their operator). '
       + 'Otherwise NOT_APPLICABLE when the evidence holds no captured traffic but the harness resolver logged queries (a run without a packet capture cannot see DNS sent elsewhere); '
       + 'INCONCLUSIVE when the DUT sent no DNS at all, when no assigned resolver is known, or when fewer than minQueries queries were seen on the wire; otherwise PASS.',
@@ -51,18 +51,20 @@ export default defineCheck({
       : 'Every DNS query and encrypted DNS connection goes to the resolvers the network assigned; none to a public resolver the device chose itself.';
     const figures = { queriesSeen: queries.length, encryptedContacts: contacts.length, assignedResolvers: assigned };
 
-    const hardcoded = new Set(hardcodedServers(queries.map((q) => q.server.address), contacts.map((c) => ({ protocol: c.protocol, address: c.server.address })), { assigned }));
+    const publicList = publicResolverList(context.profile.publicResolvers);
+    const hardcoded = new Set(hardcodedServers(queries.map((q) => q.server.address), contacts.map((c) => ({ protocol: c.protocol, address: c.server.address })),
+      { assigned, publicResolvers: Object.keys(publicList) }));
     if (hardcoded.size > 0) {
       const refs: EvidenceRef[] = [];
       const parts = [...hardcoded].sort().map((address) => {
         const sent = queries.filter((q) => q.server.address === address);
         const opened = contacts.filter((c) => c.server.address === address);
-        refs.push(eventsRef(context.eventsFile, [...sent, ...opened].map((e) => e.seq).sort((a, b) => a - b), `DNS to ${describeResolver(address)}`));
+        refs.push(eventsRef(context.eventsFile, [...sent, ...opened].map((e) => e.seq).sort((a, b) => a - b), `DNS to ${describeResolver(address, publicList)}`));
         const what = [
           ...(sent.length > 0 ? [`${sent.length} quer${sent.length === 1 ? 'y' : 'ies'} on port 53`] : []),
           ...opened.map((c) => `${c.protocol.toUpperCase()}${c.sni ? ` (SNI ${c.sni})` : ''}, ${c.contacts} contact${c.contacts === 1 ? '' : 's'}`),
         ];
-        return `${describeResolver(address)}: ${what.join(', ')}`;
+        return `${describeResolver(address, publicList)}: ${what.join(', ')}`;
       });
       return {
         verdict: 'FAIL', expected,
