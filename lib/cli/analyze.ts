@@ -6,6 +6,7 @@ import { validateAnalyzeOutput } from '../analysis/analyze-output.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { renderVerdictTable } from '../report/verdict-table.ts';
 import { EXIT } from './exit-codes.ts';
+import { UsageError } from './observe-command.ts';
 
 interface AnalyzeCommandOptions {
   device: string[];
@@ -31,6 +32,7 @@ export function analyzeCommand(): Command {
     .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
     .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging")
     .action(async (captures: string[], options: AnalyzeCommandOptions) => {
+      if (options.json && options.mochaReporter) throw new UsageError("--mocha-reporter prints on stdout, which --json keeps for the JSON object alone");
       // With --json, stdout carries the JSON object alone: everything for people goes to stderr.
       const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
       const keys = ensureKeys(options.keys);
