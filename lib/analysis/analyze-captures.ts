@@ -177,7 +177,8 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   const evidence = new Evidence(events);
   const addresses = selector.ip !== undefined ? [selector.ip] : [...new Set(evidence.queries(dutId).map((q) => q.client.address))].sort();
   if (addresses.length === 0) {
-    throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)`);
+    const faults = read.problems.length > 0 ? `; reading also stopped early: ${read.problems.join('; ')}` : '';
+    throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)${faults}`);
   }
   const seconds = observedSeconds(read);
   const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
