@@ -154,7 +154,8 @@ describe('dnsconform analyze', function () {
     expect(out.partial).to.equal(true);
     expect(out.captures[0]!.error!.offset).to.be.within(24, whole.length / 2);
     expect(out.queries).to.be.within(1, 11);
-    expect(existsSync(join(out.run!.dir, 'report.json'))).to.equal(true);
+    const report = JSON.parse(readFileSync(out.run!.report, 'utf8')) as Report;
+    expect(report.observation.phases[0]!.endReason).to.match(/partial: .*cut\.pcap: byte offset \d+/);
     expect(loadEvidence(join(out.run!.dir, 'events.ndjson')).queries()).to.have.length(out.queries);
   });
 

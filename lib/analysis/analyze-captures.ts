@@ -19,6 +19,7 @@ import type { CheckResult, LoadedCheck } from '../checks/check-types.ts';
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha, notApplicableResult } from '../checks/mocha-binding.ts';
 import { Evidence } from '../evidence/evidence.ts';
+import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import type { Profile } from '../profile/profile-types.ts';
@@ -148,6 +149,13 @@ function captureProfile(dutId: string, mac: string | undefined, addresses: strin
   };
 }
 
+/** When a capture could not be read to its end, the capture phase says so where it ends, so the report shows it beside the phase. */
+function markPartial(events: EvidenceEvent[], read: CaptureEvidence): EvidenceEvent[] {
+  const faults = read.files.flatMap((f) => (f.error === null ? [] : [f.error.message]));
+  if (faults.length === 0) return events;
+  return events.map((e) => (e.type === 'phase.end' ? { ...e, reason: `${e.reason ?? 'end of capture'}; partial: ${faults.join('; ')}` } : e));
+}
+
 /** Judges the passive checks; the others are NOT_APPLICABLE, saying which experiments they need. */
 async function judge(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
   const passive = checks.filter((c) => c.meta.experiments.includes('*'));
@@ -173,7 +181,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   const publicList = publicResolverList(extraPublic);
   const dutId = dutIdOf(selector);
   const read = await evidenceFromCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
-  const events = withEncryptedContacts(read.evidence.events, read.observations.secureDns, dutId);
+  const events = markPartial(withEncryptedContacts(read.evidence.events, read.observations.secureDns, dutId), read);
   const evidence = new Evidence(events);
   const addresses = selector.ip !== undefined ? [selector.ip] : [...new Set(evidence.queries(dutId).map((q) => q.client.address))].sort();
   if (addresses.length === 0) {
