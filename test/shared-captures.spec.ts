@@ -1,7 +1,7 @@
 /**
  * Acceptance: `dnsconform analyze --json`, run as a real process, on every third-party
- * capture in the shared captures folder (`DNSCONFORM_CAPTURES`, default
- * /work/shared/captures; never copied into the repository) agrees with the independently
+ * capture in the shared captures folder (`DNSCONFORM_CAPTURES`, else beside the checkout,
+ * else /work/shared/captures; never copied into the repository) agrees with the independently
  * computed `reference-values.tsv`: query counts, TXID and source-port σ (population, to
  * 0.01), most used port and its share, resolvers used; and reports the sifely hub's
  * hard-coded OpenDNS resolver. Without the folder every test is pending, saying why.
@@ -18,7 +18,10 @@ import type { Report } from '../lib/report/report-types.ts';
 import { runCli } from './cli-process.ts';
 import type { CliRun } from './cli-process.ts';
 
-const CAPTURES = resolve(process.env.DNSCONFORM_CAPTURES ?? '/work/shared/captures');
+/** `$DNSCONFORM_CAPTURES` when set (and only it), else `../shared/captures` beside the checkout, else the workplace's copy. */
+const CAPTURES = resolve(process.env['DNSCONFORM_CAPTURES']
+  ?? [resolve(import.meta.dirname, '..', '..', 'shared', 'captures')].find((dir) => existsSync(dir))
+  ?? '/work/shared/captures');
 const AVAILABLE = existsSync(join(CAPTURES, 'reference-values.tsv')) && existsSync(join(CAPTURES, 'devices.tsv'));
 /** σ in the reference is rounded to 2 decimals: a match "to 0.01" is within half of that, plus float noise. */
 const ROUNDED_2DP = 0.0051;
