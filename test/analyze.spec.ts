@@ -159,7 +159,7 @@ describe('dnsconform analyze', function () {
     expect(loadEvidence(join(out.run!.dir, 'events.ndjson')).queries()).to.have.length(out.queries);
   });
 
-  it('refuses a missing capture or a --device that is neither MAC nor IP, exit code 2, writing nothing', async () => {
+  it('refuses a missing capture, a --device that is neither MAC nor IP, or none, exit code 2, writing nothing', async () => {
     const missing = join(dir, 'no-such.pcap');
     const absent = await runCli(['analyze', missing, '--device', DEVICE_MAC, '--out', join(dir, 'bad-runs')], env);
     expect(absent.code).to.equal(2);
@@ -167,6 +167,9 @@ describe('dnsconform analyze', function () {
     const badDevice = await runCli(['analyze', capture, '--device', 'kitchen-plug', '--out', join(dir, 'bad-runs')], env);
     expect(badDevice.code).to.equal(2);
     expect(badDevice.stderr).to.contain('--device: "kitchen-plug" is neither a MAC address nor an IP address');
+    const noDevice = await runCli(['analyze', capture, '--out', join(dir, 'bad-runs')], env);
+    expect(noDevice.code).to.equal(2);
+    expect(noDevice.stderr).to.contain("required option '--device <mac|ip>' not specified");
     expect(existsSync(join(dir, 'bad-runs'))).to.equal(false);
   });
 });

@@ -10,7 +10,7 @@ import { UsageError } from './observe-command.ts';
 
 interface AnalyzeCommandOptions {
   device: string[];
-  resolver: string[];
+  resolver?: string[];
   publicResolvers?: string;
   out: string;
   keys: string;
@@ -18,14 +18,17 @@ interface AnalyzeCommandOptions {
   mochaReporter?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Gathers a repeatable option's values. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function analyzeCommand(): Command {
+  // exitOverride: usage errors throw (CommanderError) instead of exiting 1, so the program maps them to 2.
   return new Command('analyze')
+    .exitOverride()
     .description('judge one device from pcap/pcapng captures (pooled in time order) and write a signed report')
     .argument('<capture...>', 'pcap or pcapng files')
-    .requiredOption('--device <mac|ip>', 'the device: its MAC and/or its IP address (repeat for both)', collect, [])
-    .option('--resolver <ip>', 'a resolver the network assigned the device (repeatable); others are hard-coded', collect, [])
+    .requiredOption('--device <mac|ip>', 'the device: its MAC and/or its IP address (repeat for both)', collect)
+    .option('--resolver <ip>', 'a resolver the network assigned the device (repeatable); others are hard-coded', collect)
     .option('--public-resolvers <file>', "public resolvers beyond the built-in list: 'ADDRESS [OPERATOR]' a line")
     .option('--out <dir>', 'where run directories are created', 'reports')
     .option('--json', 'print the metrics as one JSON object on stdout (lib/analysis/analyze-output.schema.json)')
@@ -38,7 +41,7 @@ export function analyzeCommand(): Command {
       const keys = ensureKeys(options.keys);
       if (keys.created) say(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint})`);
       const result = await analyzeCaptures({
-        captures, device: options.device, resolvers: options.resolver, outDir: options.out, keyDir: options.keys,
+        captures, device: options.device, resolvers: options.resolver ?? [], outDir: options.out, keyDir: options.keys,
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       });
