@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { FixtureRun } from '../suites/fixture-events.ts';
 import type { FixtureAnswer } from '../suites/fixture-events.ts';
 import { SUITES_DIR } from '../lib/checks/discover.ts';
+import { between, seededRandom } from './seeded-random.ts';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed clock so the files never change. */
 const T0 = 1_767_225_600_000_000;
@@ -24,23 +25,6 @@ const MS = 1_000;
 
 /** The checks these fixtures serve, as paths under suites/ without `.check.ts`. */
 const CHECKS = ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'caching/ttl-honoured'];
-
-/** mulberry32: a small, well-mixed 32-bit PRNG; seeded, so runs repeat exactly. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An integer in [min, max]. */
-function between(random: () => number, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
-}
 
 /** What the harness zone answers for one name the device uses. */
 interface ZoneName {

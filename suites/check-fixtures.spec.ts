@@ -1,7 +1,7 @@
 /**
  * Every check against its own fixtures: the pass fixture must PASS, the fail fixture must
- * FAIL, and the inconclusive fixture (where a check has one) must be INCONCLUSIVE. A check
- * without pass and fail fixtures fails here, so no check ships untested. The fixtures
+ * FAIL, and the inconclusive, info and not-applicable fixtures (where a check has them)
+ * must give those verdicts. A check without pass and fail fixtures fails here, so no check ships untested. The fixtures
  * themselves are held to the evidence contract: complete runs whose wire bytes decode to
  * the fields logged beside them.
  */
@@ -36,6 +36,8 @@ const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
   { kind: 'pass', verdict: 'PASS', required: true },
   { kind: 'fail', verdict: 'FAIL', required: true },
   { kind: 'inconclusive', verdict: 'INCONCLUSIVE', required: false },
+  { kind: 'info', verdict: 'INFO', required: false },
+  { kind: 'not-applicable', verdict: 'NOT_APPLICABLE', required: false },
 ];
 
 /** Where a check's fixture of one kind lives: `fixtures/<basename>.<kind>.ndjson` beside it. */
@@ -49,6 +51,7 @@ describe('check fixtures', () => {
   it('finds the checks under suites/', () => {
     expect(checks.map((c) => c.id)).to.include.members([
       'caching/ttl-honoured', 'randomness/source-port-randomised', 'randomness/transaction-id-randomised',
+      'resolver-use/assigned-resolver-only', 'encryption/encrypted-dns',
     ]);
   });
 
@@ -78,6 +81,7 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'randomness/source-port-randomised', overrides: { minStdev: 20000 }, verdict: 'FAIL' },
     { id: 'randomness/transaction-id-randomised', overrides: { maxTopShare: 0.001 }, verdict: 'FAIL' },
     { id: 'caching/ttl-honoured', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resolver-use/assigned-resolver-only', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'caching/ttl-honoured', overrides: { minTtlSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     // A negative grace asks the stub to wait far beyond the TTL, which the good stub does not.
     { id: 'caching/ttl-honoured', overrides: { graceSeconds: -100, graceFraction: -10 }, verdict: 'FAIL' },

@@ -30,11 +30,16 @@ export interface FixtureQuery {
   /** When the resolver received it. */
   t: Microseconds;
   name: string;
-  type: 'A' | 'AAAA';
+  /** `UNKNOWN_64` is SVCB (dns-packet has no name for it), as DDR asks for `_dns.resolver.arpa`. */
+  type: 'A' | 'AAAA' | 'UNKNOWN_64';
   sourcePort: number;
   txid: number;
   /** The UDP size of the OPT record the stub adds, or null for no EDNS. */
   ednsUdpSize: number | null;
+  /** The resolver it went to; the harness resolver when absent. */
+  server?: Endpoint;
+  /** Where a packet capture saw the query (evidence imported from captures); absent for the resolver's own log. */
+  capture?: { file: string; frame: number };
 }
 
 /** The resolver's answer to it. */
@@ -42,7 +47,8 @@ export interface FixtureAnswer {
   /** Microseconds between receiving the query and sending this. */
   latency: Microseconds;
   rcode: RcodeName;
-  records: { name: string; type: 'A' | 'AAAA' | 'CNAME'; ttl: number; data: string }[];
+  /** `UNKNOWN_64` (SVCB) data is the RDATA wire bytes. */
+  records: { name: string; type: 'A' | 'AAAA' | 'CNAME' | 'UNKNOWN_64'; ttl: number; data: string | Buffer }[];
 }
 
 /** The numbered events of one exchange. */
@@ -65,10 +71,10 @@ function decodeOwn(bytes: Buffer): DecodedMessage {
 }
 
 /** The DNS message fields of an event, from the encoded bytes. */
-function messageFields(bytes: Buffer, client: Endpoint) {
+function messageFields(bytes: Buffer, client: Endpoint, server: Endpoint) {
   const message = decodeOwn(bytes);
   return {
-    transport: 'udp' as const, client, server: FIXTURE_SERVER, txid: message.id ?? 0,
+    transport: 'udp' as const, client, server, txid: message.id ?? 0,
     flags: summariseFlags(message), questions: summariseQuestions(message), edns: summariseEdns(message),
     size: bytes.length, wire: bytes.toString('base64'),
   };
@@ -99,14 +105,16 @@ export class FixtureRun {
   exchange(query: FixtureQuery, answer: FixtureAnswer | null): void {
     if (query.t <= this.start + 1_000 || query.t >= this.end - 1_000) throw new RangeError(`query at ${query.t} falls outside the baseline phase`);
     const client = { address: FIXTURE_CLIENT_ADDRESS, port: query.sourcePort };
+    const server = query.server ?? FIXTURE_SERVER;
     const queryBytes = encodeMessage(buildQuery({
-      id: query.txid, name: query.name, type: query.type, ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: query.ednsUdpSize } }),
+      id: query.txid, name: query.name, type: query.type as Question['type'], ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: query.ednsUdpSize } }),
     }));
-    const queryEntry = this.push({ type: 'dns.query', t: query.t, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, ...messageFields(queryBytes, client), scenario: PASS_THROUGH });
+    const queryEntry = this.push({ type: 'dns.query', t: query.t, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, ...messageFields(queryBytes, client, server), scenario: PASS_THROUGH,
+      ...(query.capture ? { capture: { ...query.capture } } : {}) } as UnnumberedEvent);
     if (answer === null) return;
     const responseBytes = encodeMessage(buildResponse({
       id: query.txid,
-      questions: [{ name: query.name, type: query.type, class: 'IN' } as Question],
+      questions: [{ name: query.name, type: query.type as Question['type'], class: 'IN' } as Question],
       rcode: answer.rcode,
       bits: { rd: true, ra: true },
       answers: answer.records.map((r) => ({ ...r, class: 'IN' }) as Answer),
@@ -114,10 +122,16 @@ export class FixtureRun {
     }));
     const decoded = decodeOwn(responseBytes);
     this.push({
-      type: 'dns.response', t: query.t + answer.latency, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, ...messageFields(responseBytes, client),
+      type: 'dns.response', t: query.t + answer.latency, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, ...messageFields(responseBytes, client, server),
       queryRef: 0, answers: summariseRecords(decoded.answers), authority: summariseRecords(decoded.authorities),
       additional: summariseRecords(decoded.additionals), scenario: PASS_THROUGH, manipulations: [], reason: null,
     }, queryEntry);
+  }
+
+  /** Adds any other event of the fixture DUT in the baseline phase (e.g. an encrypted DNS contact a capture saw). */
+  observe(event: UnnumberedEvent): void {
+    if (event.t <= this.start + 1_000 || event.t >= this.end - 1_000) throw new RangeError(`event at ${event.t} falls outside the baseline phase`);
+    this.push(event);
   }
 
   /** The events, ordered by time (stable), numbered from 1, responses linked to their queries. */

@@ -7,10 +7,10 @@
  */
 import { mean, median } from 'simple-statistics';
 import type { SecureDnsContact, LinkLocalCounts } from '../capture/dns-extract.ts';
-import { PUBLIC_RESOLVERS } from '../capture/classify.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent } from '../evidence/events.ts';
 import { randomnessStats } from './randomness.ts';
+import { hardcodedResolvers } from './resolver-use.ts';
 import type { RandomnessStats } from './randomness.ts';
 
 /** Values a conforming generator draws from: RFC 6056 ephemeral ports at the least, and the whole TXID field. */
@@ -130,6 +130,8 @@ export interface PassiveMetricsOptions {
   phase?: string;
   /** The resolver address the network assigned. */
   assignedResolver?: string;
+  /** Every resolver address the network assigned (with `assignedResolver`, the union). */
+  assignedResolvers?: readonly string[];
   /** Public resolver addresses (default: the list in capture/classify.ts). */
   publicResolvers?: readonly string[];
   retransmitTimeoutSeconds?: number;
@@ -288,9 +290,9 @@ export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOption
   });
 
   const used = Object.keys(resolvers);
-  const assigned = options.assignedResolver ?? null;
-  const publicList = options.publicResolvers ?? Object.keys(PUBLIC_RESOLVERS);
-  const hardcoded = used.filter((address) => (assigned !== null ? address !== assigned : publicList.includes(address))).sort();
+  const assigned = options.assignedResolver ?? options.assignedResolvers?.[0] ?? null;
+  const assignedAll = [...(options.assignedResolver === undefined ? [] : [options.assignedResolver]), ...(options.assignedResolvers ?? [])];
+  const hardcoded = hardcodedResolvers(used, { assigned: assignedAll, ...(options.publicResolvers ? { publicResolvers: options.publicResolvers } : {}) });
 
   return {
     device: options.dut,

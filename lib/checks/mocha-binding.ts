@@ -27,6 +27,11 @@ function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'e
   return { check: check.id, title, keyword, severity, covers, requirement, decisionRule };
 }
 
+/** A result for a check left out on purpose (e.g. it needs an experiment the evidence cannot have): what would judge it, and why it was not. */
+export function notApplicableResult(check: LoadedCheck, judgedBy: string, reason: string): CheckResult {
+  return { ...identity(check), verdict: 'NOT_APPLICABLE', expected: judgedBy, observed: reason, figures: {}, evidence: [] };
+}
+
 /** Applies one check; a throwing check is a harness fault, recorded as ERROR. */
 export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: CheckContext): CheckResult {
   const missing = missingEvidence(check.meta.requires, evidence, context.dutId);

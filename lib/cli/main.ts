@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AnalyzeInputError } from '../analysis/analyze-captures.ts';
 import { EvidenceFormatError } from '../evidence/load-evidence.ts';
 import { TriggerError } from '../experiments/device-control.ts';
 import { ListenError } from '../experiments/session.ts';
@@ -12,6 +13,7 @@ import { InputFileError } from '../input/yaml-input.ts';
 import { ProfileError } from '../profile/load-profile.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { ScenarioError } from '../resolver/scenario.ts';
+import { analyzeCommand } from './analyze.ts';
 import { demoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { keysCommand } from './keys.ts';
@@ -20,7 +22,7 @@ import { UsageError } from './observe-command.ts';
 import { runCommand } from './run.ts';
 import { verifyCommand } from './verify.ts';
 
-const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError, TriggerError];
+const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError, TriggerError, AnalyzeInputError];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -34,6 +36,7 @@ export function program(): Command {
     .exitOverride()
     .addCommand(demoCommand())
     .addCommand(runCommand())
+    .addCommand(analyzeCommand())
     .addCommand(listCommand())
     .addCommand(verifyCommand())
     .addCommand(keysCommand());

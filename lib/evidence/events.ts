@@ -268,6 +268,25 @@ export interface TriggerEvent extends EventBase {
   exitCode: number | null;
 }
 
+/**
+ * The DUT opened an encrypted DNS transport whose messages the harness cannot read (DoT,
+ * DoQ, or DoH to a known endpoint), as a packet capture saw it. One event per server,
+ * at its first contact; `contacts` counts them all (DoT connections, DoH ClientHellos,
+ * DoQ datagrams). Queries the harness's own DoT/DoH resolver decrypted are `dns.query`.
+ */
+export interface EncryptedDnsContactEvent extends EventBase {
+  type: 'dns.encrypted-contact';
+  protocol: 'dot' | 'doq' | 'doh';
+  /** The server contacted (address and port 853 or 443). */
+  server: Endpoint;
+  /** TLS server name of the first ClientHello seen, or null. */
+  sni: string | null;
+  /** ALPN protocols that ClientHello offered. */
+  alpn: string[];
+  contacts: number;
+  source: 'capture';
+}
+
 /** Every event kind. Checks switch on `type`. */
 export type EvidenceEvent =
   | QueryEvent
@@ -279,6 +298,7 @@ export type EvidenceEvent =
   | RunEvent
   | DutProcessEvent
   | CanaryContactEvent
+  | EncryptedDnsContactEvent
   | LivenessEvent
   | TriggerEvent
   | CaptureEvent;

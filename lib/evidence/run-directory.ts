@@ -29,10 +29,10 @@ export function compactUtc(date: Date): string {
 }
 
 /**
- * Creates `<out>/<time>-<dut>` (with `-2`, `-3`... if taken), copies the profile bytes in
- * and opens the evidence log.
+ * Creates a fresh `<out>/<time>-<dut>` directory (with `-2`, `-3`... if taken) and returns
+ * its run id and path. Never reuses a directory, so evidence from two runs cannot mix.
  */
-export function createRunDirectory(outDir: string, dutId: string, startedAt: Date, profileText: string): RunDirectory {
+export function createFreshRunDirectory(outDir: string, dutId: string, startedAt: Date): { runId: string; path: string } {
   mkdirSync(outDir, { recursive: true });
   const base = `${compactUtc(startedAt)}-${dutId}`;
   for (let n = 1; ; n += 1) {
@@ -40,11 +40,16 @@ export function createRunDirectory(outDir: string, dutId: string, startedAt: Dat
     const path = join(outDir, runId);
     try {
       mkdirSync(path);
+      return { runId, path };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    writeFileSync(join(path, RUN_FILES.profile), profileText, { flag: 'wx' });
-    return { runId, path, log: new EventLog(join(path, RUN_FILES.events)) };
   }
+}
+
+/** Creates the run directory, copies the profile bytes in and opens the evidence log. */
+export function createRunDirectory(outDir: string, dutId: string, startedAt: Date, profileText: string): RunDirectory {
+  const { runId, path } = createFreshRunDirectory(outDir, dutId, startedAt);
+  writeFileSync(join(path, RUN_FILES.profile), profileText, { flag: 'wx' });
+  return { runId, path, log: new EventLog(join(path, RUN_FILES.events)) };
 }

@@ -156,6 +156,11 @@ export interface Profile {
    * at these or at loopback addresses.
    */
   canaries: string[];
+  /**
+   * Public resolvers the lab knows beyond the built-in list (lib/capture/classify.ts),
+   * address → operator: DNS to them counts as hard-coded, named by operator (Recommendation #2).
+   */
+  publicResolvers?: Record<string, string>;
   /** Liveness probes; without them no check can tell a DUT that stopped working. */
   liveness?: LivenessSpec;
   observe: { windowSeconds: number };

@@ -1,0 +1,237 @@
+/**
+ * Passive analysis of imported captures (`dnsconform analyze`): one device's DNS traffic
+ * pooled from one or more pcap/pcapng files in time order, written as a run directory
+ * like `run` writes one (evidence, signed report, manifest), judged by the checks that
+ * passive evidence can decide, and summarised as the paper's metrics.
+ *
+ * The captures themselves are not copied into the run directory: they can be gigabytes,
+ * and every DNS message a verdict rests on is already in `events.ndjson` with its wire
+ * bytes and its file and frame number. `analysis.json` names each capture by absolute path,
+ * SHA-256 and size, so the manifest's signature covers exactly which files were judged.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { basename, join, resolve } from 'node:path';
+import { evidenceFromCaptures } from '../capture/capture-evidence.ts';
+import type { CaptureEvidence } from '../capture/capture-evidence.ts';
+import { normaliseMac } from '../capture/link-layers.ts';
+import type { CheckResult, LoadedCheck } from '../checks/check-types.ts';
+import { discoverChecks } from '../checks/discover.ts';
+import { judgeWithMocha, notApplicableResult } from '../checks/mocha-binding.ts';
+import { Evidence } from '../evidence/evidence.ts';
+import type { EvidenceEvent } from '../evidence/events.ts';
+import { hashFile } from '../evidence/manifest.ts';
+import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
+import type { Profile } from '../profile/profile-types.ts';
+import { harnessInfo } from '../report/build-report.ts';
+import { finaliseRun } from '../report/finalise-run.ts';
+import type { FinalisedRun } from '../report/finalise-run.ts';
+import { analyzeOutput } from './analyze-output.ts';
+import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
+import { withEncryptedContacts } from './encrypted-contact-events.ts';
+import { passiveMetrics } from './passive-metrics.ts';
+import { publicResolverList } from './resolver-use.ts';
+
+/** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
+export const ANALYSIS_FILE = 'analysis.json';
+
+/** Bad input to `analyze` (exit code 2): the message names the argument or file. */
+export class AnalyzeInputError extends Error {
+  override name = 'AnalyzeInputError';
+}
+
+/** What to analyse. */
+export interface AnalyzeOptions {
+  captures: readonly string[];
+  /** `--device` values: a MAC address, an IP address, or one of each. */
+  device: readonly string[];
+  /** Resolver addresses the network assigned. */
+  resolvers: readonly string[];
+  /** A file of public resolvers beyond the built-in list: `ADDRESS [OPERATOR]` a line, `#` comments. */
+  publicResolversFile?: string;
+  outDir: string;
+  keyDir: string;
+  mochaReporter?: string;
+  /** When the analysis ran (names the run directory); now when absent. */
+  now?: Date;
+}
+
+/** What an analysis produced. */
+export interface AnalyzeResult {
+  output: AnalyzeOutput;
+  runDir: string;
+  finalised: FinalisedRun;
+  /** True when a capture could not be read to its end. */
+  partial: boolean;
+  problems: string[];
+}
+
+/** The device selector from the `--device` values. */
+export function deviceSelector(values: readonly string[]): { mac?: string; ip?: string } {
+  const selector: { mac?: string; ip?: string } = {};
+  for (const value of values) {
+    if (isIP(value) !== 0) {
+      if (selector.ip !== undefined) throw new AnalyzeInputError(`--device: two IP addresses (${selector.ip}, ${value}); give one MAC and/or one IP`);
+      selector.ip = value;
+      continue;
+    }
+    const mac = normaliseMac(value);
+    if (mac === null) throw new AnalyzeInputError(`--device: "${value}" is neither a MAC address nor an IP address`);
+    if (selector.mac !== undefined) throw new AnalyzeInputError(`--device: two MAC addresses (${selector.mac}, ${mac}); give one MAC and/or one IP`);
+    selector.mac = mac;
+  }
+  if (selector.mac === undefined && selector.ip === undefined) throw new AnalyzeInputError('--device MAC|IP is required');
+  return selector;
+}
+
+/** Reads a public resolver list file; a bad line is an error naming the file and line. */
+export function readPublicResolvers(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AnalyzeInputError(`${file}: cannot read the public resolver list (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const list: Record<string, string> = {};
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    const [address, ...operator] = line.split(/\s+/);
+    if (isIP(address!) === 0) throw new AnalyzeInputError(`${file}: line ${index + 1}: "${address}" is not an IP address`);
+    list[address!] = operator.length > 0 ? operator.join(' ') : `listed in ${basename(file)}`;
+  });
+  return list;
+}
+
+/** The DUT id from the selector: `capture-` and the MAC's hex digits, else the IP's. */
+function dutIdOf(selector: { mac?: string; ip?: string }): string {
+  const raw = selector.mac ?? selector.ip!;
+  return `capture-${raw.toLowerCase().replace(/[^0-9a-f]+/g, '-').replace(/^-|-$/g, '')}`.slice(0, 63);
+}
+
+/** Checks every capture is a readable file before any work, naming the one that is not. */
+function checkCaptureFiles(files: readonly string[]): void {
+  if (files.length === 0) throw new AnalyzeInputError('no capture file given');
+  for (const file of files) {
+    let stats;
+    try {
+      stats = statSync(file);
+    } catch (error) {
+      throw new AnalyzeInputError(`${file}: cannot read the capture (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (!stats.isFile()) throw new AnalyzeInputError(`${file}: not a capture file`);
+  }
+}
+
+/** The shortest observation a report can state: one µs, the capture timestamp resolution (a one-frame capture spans 0 s). */
+const MIN_OBSERVED_SECONDS = 1e-6;
+
+/** Seconds actually recorded: the sum of each capture's first-to-last frame span. */
+function observedSeconds(read: CaptureEvidence): number {
+  const sum = read.files.reduce((total, f) => total + (f.first === null || f.last === null ? 0 : (f.last - f.first) / 1e6), 0);
+  return Math.max(sum, MIN_OBSERVED_SECONDS);
+}
+
+/** The device as a profile, for the report's identity and the checks' context (never loaded from disk). */
+function captureProfile(dutId: string, mac: string | undefined, addresses: string[], resolvers: readonly string[], windowSeconds: number, publicResolvers: Record<string, string> | undefined): Profile {
+  return {
+    profileVersion: 1,
+    description: 'Device analysed from imported captures; the identity is what the captures show.',
+    dut: { id: dutId, vendor: 'Unidentified device', model: `seen in imported captures as ${[mac, ...addresses].filter(Boolean).join(', ')}`, ...(mac === undefined ? {} : { mac }), addresses },
+    device: { kind: 'lab', instructions: 'none: evidence imported from captures, the harness started and listened to nothing' },
+    // The assigned resolvers stand where a live run's harness resolver stands; empty means unknown.
+    resolver: { listen: resolvers.map((address) => ({ transport: 'udp' as const, address, port: 53 })) },
+    zone: [],
+    scenario: [],
+    canaries: [],
+    observe: { windowSeconds },
+    ...(publicResolvers === undefined ? {} : { publicResolvers }),
+  };
+}
+
+/** When a capture could not be read to its end, the capture phase says so where it ends, so the report shows it beside the phase. */
+function markPartial(events: EvidenceEvent[], read: CaptureEvidence): EvidenceEvent[] {
+  const faults = read.files.flatMap((f) => (f.error === null ? [] : [f.error.message]));
+  if (faults.length === 0) return events;
+  return events.map((e) => (e.type === 'phase.end' ? { ...e, reason: `${e.reason ?? 'end of capture'}; partial: ${faults.join('; ')}` } : e));
+}
+
+/** Judges the passive checks; the others are NOT_APPLICABLE, saying which experiments they need. */
+async function judge(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
+  const passive = checks.filter((c) => c.meta.experiments.includes('*'));
+  const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
+  const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
+  const byId = new Map(judged.map((r) => [r.check, r]));
+  return checks.map((check) => {
+    const needed = `the ${check.meta.experiments.join(', ')} experiment${check.meta.experiments.length > 1 ? 's' : ''}`;
+    return byId.get(check.id) ?? notApplicableResult(check, `Judged from ${needed} of a live run (dnsconform run --plan).`,
+      `Needs ${needed}: an imported capture has no phase in which the harness set the resolver's answers.`);
+  });
+}
+
+/** Reads the captures, writes and signs the run directory, and returns the metrics. */
+export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeResult> {
+  const selector = deviceSelector(options.device);
+  for (const resolver of options.resolvers) {
+    if (isIP(resolver) === 0) throw new AnalyzeInputError(`--resolver: "${resolver}" is not an IP address`);
+  }
+  const files = options.captures.map((file) => resolve(file));
+  checkCaptureFiles(files);
+  const extraPublic = options.publicResolversFile === undefined ? undefined : readPublicResolvers(options.publicResolversFile);
+  const publicList = publicResolverList(extraPublic);
+  const dutId = dutIdOf(selector);
+  const read = await evidenceFromCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
+  const events = markPartial(withEncryptedContacts(read.evidence.events, read.observations.secureDns, dutId), read);
+  const evidence = new Evidence(events);
+  const addresses = selector.ip !== undefined ? [selector.ip] : [...new Set(evidence.queries(dutId).map((q) => q.client.address))].sort();
+  if (addresses.length === 0) {
+    const faults = read.problems.length > 0 ? `; reading also stopped early: ${read.problems.join('; ')}` : '';
+    throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)${faults}`);
+  }
+  const seconds = observedSeconds(read);
+  const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
+  const captures: CaptureInput[] = read.files.map((f) => ({
+    file: f.file, ...hashFile(f.file), frames: f.frames, dnsMessages: f.dnsMessages,
+    error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
+  }));
+
+  // Evidence first, judgement after: what was read stays written even if judging fails.
+  const run = createFreshRunDirectory(options.outDir, dutId, options.now ?? new Date());
+  writeFileSync(join(run.path, RUN_FILES.events), events.map((e) => `${JSON.stringify(e)}\n`).join(''), { flag: 'wx', flush: true });
+  const analysisText = `${JSON.stringify({
+    analysisVersion: 1,
+    device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
+    assignedResolvers: [...options.resolvers],
+    captures, partial: read.partial, problems: read.problems, counters: read.counters,
+    observations: { mdns: read.observations.mdns, llmnr: read.observations.llmnr, secureDns: read.observations.secureDns },
+    profile,
+  }, null, 2)}\n`;
+  writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
+
+  const results = await judge(await discoverChecks(), evidence, profile, options.mochaReporter);
+  const span = evidence.span();
+  const finalised = await finaliseRun(run.path, {
+    runId: run.runId,
+    startedAt: new Date(span.start / 1000).toISOString(),
+    endedAt: new Date(span.end / 1000).toISOString(),
+    harness: harnessInfo(),
+    profile,
+    profileFile: ANALYSIS_FILE,
+    profileSha256: hashFile(join(run.path, ANALYSIS_FILE)).sha256,
+    endpoints: [],
+    windowSeconds: seconds,
+    phases: evidence.phases(),
+    results,
+  }, options.keyDir);
+
+  const metrics = passiveMetrics(evidence, {
+    dut: dutId, assignedResolvers: options.resolvers, publicResolvers: Object.keys(publicList), observedSeconds: seconds,
+    secureDns: read.observations.secureDns, mdns: read.observations.mdns, llmnr: read.observations.llmnr,
+  });
+  const output = analyzeOutput({
+    device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
+    captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], publicResolvers: publicList, metrics,
+    run: { dir: run.path, report: finalised.reportFile, overall: finalised.report.overall.verdict },
+  });
+  return { output, runDir: run.path, finalised, partial: read.partial, problems: read.problems };
+}

@@ -1,0 +1,58 @@
+/** `dnsconform analyze CAPTURE... --device MAC|IP`: passive analysis of imported captures. */
+import { Command } from 'commander';
+import { relative } from 'node:path';
+import { analyzeCaptures } from '../analysis/analyze-captures.ts';
+import { validateAnalyzeOutput } from '../analysis/analyze-output.ts';
+import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
+import { renderVerdictTable } from '../report/verdict-table.ts';
+import { EXIT } from './exit-codes.ts';
+import { UsageError } from './observe-command.ts';
+
+interface AnalyzeCommandOptions {
+  device: string[];
+  resolver?: string[];
+  publicResolvers?: string;
+  out: string;
+  keys: string;
+  json?: boolean;
+  mochaReporter?: string;
+}
+
+/** Gathers a repeatable option's values. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function analyzeCommand(): Command {
+  // exitOverride: usage errors throw (CommanderError) instead of exiting 1, so the program maps them to 2.
+  return new Command('analyze')
+    .exitOverride()
+    .description('judge one device from pcap/pcapng captures (pooled in time order) and write a signed report')
+    .argument('<capture...>', 'pcap or pcapng files')
+    .requiredOption('--device <mac|ip>', 'the device: its MAC and/or its IP address (repeat for both)', collect)
+    .option('--resolver <ip>', 'a resolver the network assigned the device (repeatable); others are hard-coded', collect)
+    .option('--public-resolvers <file>', "public resolvers beyond the built-in list: 'ADDRESS [OPERATOR]' a line")
+    .option('--out <dir>', 'where run directories are created', 'reports')
+    .option('--json', 'print the metrics as one JSON object on stdout (lib/analysis/analyze-output.schema.json)')
+    .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
+    .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging")
+    .action(async (captures: string[], options: AnalyzeCommandOptions) => {
+      if (options.json && options.mochaReporter) throw new UsageError("--mocha-reporter prints on stdout, which --json keeps for the JSON object alone");
+      // With --json, stdout carries the JSON object alone: everything for people goes to stderr.
+      const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+      const keys = ensureKeys(options.keys);
+      if (keys.created) say(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint})`);
+      const result = await analyzeCaptures({
+        captures, device: options.device, resolvers: options.resolver ?? [], outDir: options.out, keyDir: options.keys,
+        ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
+        ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
+      });
+      for (const problem of result.problems) console.error(`dnsconform: ${problem}`);
+      say(renderVerdictTable(result.finalised.report, relative(process.cwd(), result.finalised.reportFile), result.output.queries));
+      if (options.json) process.stdout.write(`${JSON.stringify(validateAnalyzeOutput(result.output))}\n`);
+      if (result.partial) {
+        console.error('dnsconform: the results are partial: a capture could not be read to its end (see above); what was read is judged and kept');
+        process.exitCode = EXIT.BAD_INPUT;
+        return;
+      }
+      process.exitCode = result.finalised.report.overall.verdict === 'CONFORMANT' ? EXIT.OK : EXIT.NOT_CONFORMANT;
+    });
+}

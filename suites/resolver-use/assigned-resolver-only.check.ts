@@ -1,0 +1,107 @@
+/**
+ * Paper Recommendation #2 (draft IOTDNS-D-DISC-1, IOTDNS-D-DISC-3): the DUT sends its DNS
+ * only to the resolvers the network assigned, never to hard-coded ones (port 53, DoT, or
+ * DoH to public endpoints). Only traffic seen on the wire can show this: the harness's
+ * resolver log holds what reached the harness, never what went elsewhere.
+ */
+import { describeResolver, hardcodedServers, publicResolverList } from '../../lib/analysis/resolver-use.ts';
+import { defineCheck } from '../../lib/checks/check-types.ts';
+import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
+import type { EncryptedDnsContactEvent, QueryEvent } from '../../lib/evidence/events.ts';
+import { eventsRef } from '../evidence-ref.ts';
+import { ruleParameters } from '../rule-parameters.ts';
+
+const PARAMETERS = ['minQueries'] as const;
+
+const meta: CheckMeta = {
+  title: 'DNS goes only to the resolvers the network assigned',
+  requirement: 'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #2: '
+    + '"IoT devices should use the resolvers assigned through DHCP and not override to hard-coded fallback resolvers." '
+    + 'Draft IOTDNS-D-DISC-3: no hard-coded public resolvers, on port 53, DoT or DoH.',
+  keyword: 'RECOMMENDATION',
+  severity: 'medium',
+  covers: { paper: ['2'], draft: ['IOTDNS-D-DISC-1', 'IOTDNS-D-DISC-3'], etsi: ['6-1'] },
+  decisionRule: {
+    text: 'Sample: the DUT\'s DNS queries seen on the wire (events with a capture reference) and its encrypted DNS contacts (DoT, DoQ, DoH). '
+      + 'Assigned resolvers: the profile\'s resolver addresses (for imported captures, those given with --resolver). '
+      + 'FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver (built-in list plus the profile\'s publicResolvers) or a DoH endpoint '
+      + '(the hard-coded resolvers are named, public ones with their operator). '
+      + 'Otherwise NOT_APPLICABLE when the evidence holds no captured traffic but the harness resolver logged queries (a run without a packet capture cannot see DNS sent elsewhere); '
+      + 'INCONCLUSIVE when the DUT sent no DNS at all, when no assigned resolver is known, or when fewer than minQueries queries were seen on the wire; otherwise PASS.',
+    parameters: { minQueries: 10 },
+  },
+  // A device's choice of resolver shows in every phase.
+  experiments: ['*'],
+};
+
+/** Whether a packet capture saw the query (the resolver's own log has no capture reference). */
+function seenOnTheWire(query: QueryEvent): boolean {
+  return typeof (query as QueryEvent & { capture?: unknown }).capture === 'object';
+}
+
+export default defineCheck({
+  meta,
+  judge(evidence, context) {
+    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const assigned = [...new Set(context.profile.resolver.listen.map((l) => l.address))].sort();
+    const queries = evidence.queries(context.dutId).filter(seenOnTheWire);
+    const contacts = evidence.events.filter((e): e is EncryptedDnsContactEvent => e.type === 'dns.encrypted-contact' && e.dut === context.dutId);
+    const expected = assigned.length > 0
+      ? `Every DNS query and encrypted DNS connection goes to the assigned resolver${assigned.length > 1 ? 's' : ''} ${assigned.join(', ')}.`
+      : 'Every DNS query and encrypted DNS connection goes to the resolvers the network assigned; none to a public resolver the device chose itself.';
+    const figures = { queriesSeen: queries.length, encryptedContacts: contacts.length, assignedResolvers: assigned };
+
+    const publicList = publicResolverList(context.profile.publicResolvers);
+    const hardcoded = new Set(hardcodedServers(queries.map((q) => q.server.address), contacts.map((c) => ({ protocol: c.protocol, address: c.server.address })),
+      { assigned, publicResolvers: Object.keys(publicList) }));
+    if (hardcoded.size > 0) {
+      const refs: EvidenceRef[] = [];
+      const parts = [...hardcoded].sort().map((address) => {
+        const sent = queries.filter((q) => q.server.address === address);
+        const opened = contacts.filter((c) => c.server.address === address);
+        refs.push(eventsRef(context.eventsFile, [...sent, ...opened].map((e) => e.seq).sort((a, b) => a - b), `DNS to ${describeResolver(address, publicList)}`));
+        const what = [
+          ...(sent.length > 0 ? [`${sent.length} quer${sent.length === 1 ? 'y' : 'ies'} on port 53`] : []),
+          ...opened.map((c) => `${c.protocol.toUpperCase()}${c.sni ? ` (SNI ${c.sni})` : ''}, ${c.contacts} contact${c.contacts === 1 ? '' : 's'}`),
+        ];
+        return `${describeResolver(address, publicList)}: ${what.join(', ')}`;
+      });
+      return {
+        verdict: 'FAIL', expected,
+        observed: `Hard-coded resolver${hardcoded.size > 1 ? 's' : ''} used: ${parts.join('; ')}. Of ${queries.length} queries seen on the wire, `
+          + `${queries.filter((q) => !hardcoded.has(q.server.address)).length} went to ${assigned.length > 0 ? 'the assigned resolvers' : 'other resolvers'}.`,
+        figures: { ...figures, hardcodedResolvers: [...hardcoded].sort() }, evidence: refs,
+      };
+    }
+    const used = [...new Set([...queries, ...contacts].map((e) => e.server.address))].sort();
+    const seen = eventsRef(context.eventsFile, queries.map((q) => q.seq), `queries of ${context.dutId} seen on the wire`);
+    if (queries.length === 0 && contacts.length === 0) {
+      const logged = evidence.queries(context.dutId).length;
+      if (logged > 0) {
+        // A run without a packet capture: not a lack of evidence the DUT could have given, but of a kind this run cannot record.
+        return {
+          verdict: 'NOT_APPLICABLE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [],
+          observed: `This evidence holds no captured traffic: ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen. `
+            + 'Judged from a packet capture (dnsconform analyze, or a run that records one).',
+        };
+      }
+      return { verdict: 'INCONCLUSIVE', expected, figures, evidence: [], observed: 'No DNS traffic of the DUT at all (0 queries, 0 encrypted contacts).' };
+    }
+    if (assigned.length === 0) {
+      return {
+        verdict: 'INCONCLUSIVE', expected, figures: { ...figures, resolversUsed: used }, evidence: [seen],
+        observed: `${queries.length} queries and ${contacts.length} encrypted contacts went to ${used.join(', ')}, none a listed public resolver or DoH endpoint; no assigned resolver was declared (profile, or --resolver), so none can be told apart from a hard-coded one.`,
+      };
+    }
+    if (queries.length < p.minQueries) {
+      return {
+        verdict: 'INCONCLUSIVE', expected, figures, evidence: [seen],
+        observed: `Only ${queries.length} queries seen on the wire, all to ${used.join(', ')}; the rule needs at least ${p.minQueries}.`,
+      };
+    }
+    return {
+      verdict: 'PASS', expected, figures, evidence: [seen],
+      observed: `All ${queries.length} queries seen on the wire${contacts.length > 0 ? ` and ${contacts.length} encrypted contacts` : ''} went to ${used.join(', ')}.`,
+    };
+  },
+});
