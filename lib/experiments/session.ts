@@ -20,6 +20,7 @@ import type { ListenSpec } from '../profile/profile-types.ts';
 import { harnessInfo } from '../report/build-report.ts';
 import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
+import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
@@ -152,12 +153,17 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }));
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
   const sink: EvidenceSink = new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log])));
+  const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
+  const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
     duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]! })),
     sink,
     onError: (error) => progress(`resolver socket error: ${error.message}`),
+    ...(tls ? { tls } : {}),
+    ...(resolverName ? { name: resolverName } : {}),
   });
+  const trustedCa = tls?.caCertPem;
 
   for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId });
   let endpoints: BoundEndpoint[];
@@ -191,9 +197,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       }
       open = phase;
       if (index === 0) {
-        for (const d of duts) await startDevice(d, endpoints, devices, progress);
+        for (const d of duts) await startDevice(d, endpoints, devices, progress, trustedCa);
       } else if (phase.trigger === 'power-cycle') {
-        for (const d of duts) await powerCycle(d, endpoints, devices, progress);
+        for (const d of duts) await powerCycle(d, endpoints, devices, progress, trustedCa);
       }
       const scenarioText = [...new Set(phase.scenarios.map((sc) => sc.text))].join(' / ');
       progress(`phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`);
@@ -229,7 +235,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
  * hide how it treats the next one. A simulated device is restarted (its exit and start
  * are evidence); a lab operator is told to do it.
  */
-async function powerCycle(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void): Promise<void> {
+async function powerCycle(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void, trustedCa?: string): Promise<void> {
   const dutId = d.loaded.profile.dut.id;
   const handle = devices.get(dutId);
   if (d.loaded.profile.device.kind !== 'simulated') {
@@ -241,11 +247,14 @@ async function powerCycle(d: PreparedDut, endpoints: readonly BoundEndpoint[], d
     const exit = await handle.stop();
     d.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
   }
-  await startDevice(d, endpoints, devices, progress);
+  await startDevice(d, endpoints, devices, progress, trustedCa);
 }
 
-/** Starts a DUT's simulated device (a lab device is only announced); its exit becomes evidence. */
-async function startDevice(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void): Promise<void> {
+/**
+ * Starts a DUT's simulated device (a lab device is only announced); its exit becomes
+ * evidence. `trustedCa` is the lab CA, installed on the device as a lab would.
+ */
+async function startDevice(d: PreparedDut, endpoints: readonly BoundEndpoint[], devices: Map<string, SimulatedDeviceHandle>, progress: (line: string) => void, trustedCa?: string): Promise<void> {
   const dutId = d.loaded.profile.dut.id;
   const device = d.loaded.profile.device;
   if (device.kind !== 'simulated') {
@@ -258,6 +267,7 @@ async function startDevice(d: PreparedDut, endpoints: readonly BoundEndpoint[], 
     sourceAddress: d.loaded.profile.dut.addresses[0]!,
     resolver: assignedResolver(endpoints),
     logFile: join(d.run.path, RUN_FILES.deviceLog),
+    ...(trustedCa ? { trustedCa } : {}),
   });
   devices.set(dutId, handle);
   d.run.log.record({ type: 'dut.start', t: nowMicros(), dut: dutId, pid: handle.pid, exitCode: null, signal: null });

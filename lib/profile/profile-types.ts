@@ -97,7 +97,15 @@ export interface SimulatedBehaviour {
   edns: { enabled: false } | { enabled: true; udpSize: number };
   /** Retry over TCP when an answer arrives with TC=1. */
   tcpOnTruncation: boolean;
+  /** What the device does with Discovery of Designated Resolvers (RFC 9462); left out means it ignores it. */
+  encryption?: EncryptionBehaviour;
 }
+
+/**
+ * `upgrade`: ask `_dns.resolver.arpa` SVCB and move to the designated DoT or DoH resolver
+ * that verifies against the lab CA; `ignore`: stay on port 53 whatever is offered.
+ */
+export type EncryptionBehaviour = { ddr: 'ignore' } | { ddr: 'upgrade'; prefer: 'dot' | 'doh' };
 
 /** A device the harness starts itself. */
 export interface SimulatedDevice {

@@ -10,6 +10,7 @@ import { createHash, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import type { ListenSpec } from '../profile/profile-types.ts';
 import { DEFAULT_RESOLVER_NAME } from './ddr.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -178,4 +179,15 @@ export async function ensureLabServerCertificate(dir: string, identity: ServerId
   writeAtomically(keyFile, keyPem, 0o600);
   writeAtomically(certFile, certPem, 0o644);
   return { keyPem, certPem: certPem + ca.certPem, caCertPem: ca.certPem, certFile };
+}
+
+/**
+ * The credentials a resolver listening on `listen` needs, or undefined when none of its
+ * listeners is encrypted. The certificate covers every listen address, so a client that
+ * found the encrypted endpoints through DDR can check it covers the resolver it asked
+ * (RFC 9462 §4.2), and the resolver's name.
+ */
+export async function resolverTlsCredentials(keyDir: string, listen: readonly ListenSpec[], name: string = DEFAULT_RESOLVER_NAME): Promise<LabTlsCredentials | undefined> {
+  if (!listen.some((spec) => spec.transport === 'dot' || spec.transport === 'doh')) return undefined;
+  return ensureLabServerCertificate(keyDir, { names: [name], addresses: [...new Set(listen.map((spec) => spec.address))] });
 }
