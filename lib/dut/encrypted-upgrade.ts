@@ -75,6 +75,8 @@ export class EncryptedUpgrade {
     if (!transport || this.closed) return null;
     const { endpoint } = transport;
     const { log } = this.options;
+    // RFC 8484 §4.1: a DoH client SHOULD use ID 0 (HTTP matches replies; caches stay shareable).
+    if (endpoint.transport === 'doh') txid = 0;
     log('query', { ...question, txid, transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}` });
     try {
       const reply = await transport.exchange(paddedQuery(question, txid, this.options.udpSize ?? DEFAULT_EDNS_SIZE), DISCOVERY_TIMEOUT_MS);
