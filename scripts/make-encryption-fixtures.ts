@@ -56,7 +56,7 @@ function run(kind: string, queries: number, channel: FixtureChannel | undefined)
 const fixtures: Record<string, FixtureRun> = {
   pass: run('pass', 50, DOT),
   fail: run('fail', 50, undefined),
-  inconclusive: run('inconclusive', 5, DOT),
+  inconclusive: run('inconclusive', 3, DOT),
 };
 const folder = join(SUITES_DIR, 'encryption-upgrade', 'fixtures');
 for (const [kind, fixture] of Object.entries(fixtures)) {

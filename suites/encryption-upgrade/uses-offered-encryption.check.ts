@@ -11,7 +11,11 @@ import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['minQueries', 'graceSeconds', 'maxPlainShare', 'paddingBlock'] as const;
 
-const rule: Record<(typeof PARAMETERS)[number], number> = { minQueries: 10, graceSeconds: 5, maxPlainShare: 0.1, paddingBlock: 128 };
+/**
+ * No settling grace by default: a device that upgrades waits for discovery before its first
+ * lookup, and lookups caught in flight are what maxPlainShare allows for.
+ */
+const rule: Record<(typeof PARAMETERS)[number], number> = { minQueries: 5, graceSeconds: 0, maxPlainShare: 0.1, paddingBlock: 128 };
 
 const meta: CheckMeta = {
   title: 'Uses encrypted DNS (DoT/DoH) when the resolver offers it',
@@ -24,7 +28,7 @@ const meta: CheckMeta = {
   decisionRule: {
     text: 'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. '
       + 'INCONCLUSIVE when the resolver had no DoT or DoH listener (nothing was offered). '
-      + `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received, `
+      + `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received in the phase, `
       + 'or after the phase start when it never asked. '
       + `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver `
       + '(the capability is shown but it did not accept the lab certificate). '
