@@ -6,6 +6,8 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect as http2Connect } from 'node:http2';
+import type { SecureClientSessionOptions } from 'node:http2';
 import { Agent, request } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -112,6 +114,32 @@ describe('resolver over DoT and DoH', function () {
     const [q] = sink.ofType('dns.query');
     expect(q?.http).to.deep.equal({ method: 'POST', path: '/dns-query', version: '1.1' });
     expect(q?.tls).to.include({ alpn: 'http/1.1', sni: DEFAULT_RESOLVER_NAME });
+  });
+
+  it('refuses DoH requests without a DNS message (415, 400, 404, 405), recording the ones on the DoH path', async () => {
+    const { port } = endpoint('doh');
+    const session = http2Connect(`https://${RESOLVER}:${port}`, { ca: resolverCa(), servername: DEFAULT_RESOLVER_NAME, localAddress: DUT } as SecureClientSessionOptions);
+    const status = (headers: Record<string, string>, body?: Buffer) => new Promise<number>((resolve, reject) => {
+      const stream = session.request(headers);
+      stream.on('response', (h) => resolve(Number(h[':status'])));
+      stream.on('error', reject);
+      stream.end(body);
+    });
+    try {
+      expect(await status({ ':method': 'POST', ':path': '/dns-query', 'content-type': 'text/plain' }, query('cloud.sim.example', 'A'))).to.equal(415);
+      expect(await status({ ':method': 'GET', ':path': '/dns-query?dns=not*base64' })).to.equal(400);
+      expect(await status({ ':method': 'GET', ':path': '/elsewhere?dns=AAAA' })).to.equal(404);
+      expect(await status({ ':method': 'PUT', ':path': '/dns-query' })).to.equal(405);
+    } finally {
+      session.close();
+    }
+    const malformed = sink.ofType('dns.malformed');
+    expect(malformed.map((m) => m.error)).to.deep.equal([
+      'DoH POST: POST with content-type text/plain, expected application/dns-message',
+      'DoH GET: dns parameter is not base64url',
+    ]);
+    expect(malformed.every((m) => m.transport === 'doh' && m.client.address === DUT)).to.equal(true);
+    expect(sink.ofType('dns.query')).to.have.length(0);
   });
 
   it('records a failed TLS handshake as malformed input on the DoT listener, and keeps serving', async () => {
