@@ -72,7 +72,8 @@ function tlsSocket(target: EncryptedTarget, alpn: string[], timeoutMs: number): 
 /** DNS over TLS: a persistent connection, reopened when the server closes it. */
 export class DotTransport implements EncryptedTransport {
   private socket: Promise<TLSSocket> | null = null;
-  private readonly waiting = new Map<number, (reply: Buffer) => void>();
+  /** Outstanding queries by transaction ID: settle with the reply, or fail when the connection goes. */
+  private readonly waiting = new Map<number, { resolve: (reply: Buffer) => void; reject: (error: Error) => void }>();
   private buffered = Buffer.alloc(0);
 
   constructor(private readonly target: EncryptedTarget) {}
@@ -88,7 +89,15 @@ export class DotTransport implements EncryptedTransport {
       this.socket = opening;
       opening.then((socket) => {
         socket.on('data', (chunk: Buffer) => this.receive(chunk));
-        socket.on('close', () => { if (this.socket === opening) this.socket = null; this.buffered = Buffer.alloc(0); });
+        socket.on('close', () => {
+          if (this.socket === opening) this.socket = null;
+          this.buffered = Buffer.alloc(0);
+          // RFC 7766 §6.2.3 lets the server close idle connections; what was in flight is lost.
+          for (const [txid, waiter] of this.waiting) {
+            this.waiting.delete(txid);
+            waiter.reject(new Error('DoT connection closed by the server'));
+          }
+        });
         socket.on('error', () => socket.destroy());
       }, () => { if (this.socket === opening) this.socket = null; });
     }
@@ -105,7 +114,10 @@ export class DotTransport implements EncryptedTransport {
     const socket = await this.connection(timeoutMs);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { this.waiting.delete(txid); reject(new Error(`no DoT reply within ${timeoutMs} ms`)); }, timeoutMs);
-      this.waiting.set(txid, (reply) => { clearTimeout(timer); resolve(reply); });
+      this.waiting.set(txid, {
+        resolve: (reply) => { clearTimeout(timer); resolve(reply); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      });
       const prefix = Buffer.alloc(2);
       prefix.writeUInt16BE(query.length);
       socket.write(Buffer.concat([prefix, query]));
@@ -120,9 +132,9 @@ export class DotTransport implements EncryptedTransport {
       const message = this.buffered.subarray(2, 2 + length);
       this.buffered = this.buffered.subarray(2 + length);
       if (message.length < 2) continue;
-      const settle = this.waiting.get(message.readUInt16BE(0));
+      const waiter = this.waiting.get(message.readUInt16BE(0));
       this.waiting.delete(message.readUInt16BE(0));
-      settle?.(Buffer.from(message));
+      waiter?.resolve(Buffer.from(message));
     }
   }
 

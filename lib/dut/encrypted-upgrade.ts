@@ -79,7 +79,13 @@ export class EncryptedUpgrade {
     if (endpoint.transport === 'doh') txid = 0;
     log('query', { ...question, txid, transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}` });
     try {
-      const reply = await transport.exchange(paddedQuery(question, txid, this.options.udpSize ?? DEFAULT_EDNS_SIZE), DISCOVERY_TIMEOUT_MS);
+      const query = paddedQuery(question, txid, this.options.udpSize ?? DEFAULT_EDNS_SIZE);
+      // A connection the server closed while idle is reopened once before giving up on it.
+      const reply = await transport.exchange(query, DISCOVERY_TIMEOUT_MS).catch((error: Error) => {
+        if (!/closed/.test(error.message)) throw error;
+        log('encrypted-reconnect', { ...question, txid, transport: endpoint.transport, error: error.message });
+        return transport.exchange(query, DISCOVERY_TIMEOUT_MS);
+      });
       const decoded = decodeMessage(reply);
       if (!decoded.ok) throw new Error(`malformed reply: ${decoded.error}`);
       // The peer of a verified TLS connection is the designated resolver by construction.
