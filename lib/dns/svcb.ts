@@ -67,6 +67,7 @@ function encodeAddresses(addresses: string[], family: 4 | 6): Buffer {
       return Buffer.from(address.split('.').map(Number));
     }
     if (!isIPv6(address)) throw new Error(`ipv6hint "${address}" is not an IPv6 address`);
+    if (address.includes('.')) throw new Error(`ipv6hint "${address}": write embedded IPv4 in hex groups`);
     return ipv6Bytes(address);
   }));
 }
