@@ -146,6 +146,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   const { profiles, progress } = options;
   const checks: LoadedCheck[] = await discoverChecks();
   const phases = await sessionPhases(options);
+  // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
+  const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
+  const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const startedAt = new Date();
   const duts: PreparedDut[] = profiles.map((loaded) => ({
     loaded,
@@ -153,8 +156,6 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }));
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
   const sink: EvidenceSink = new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log])));
-  const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
-  const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
     duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]! })),
