@@ -5,6 +5,7 @@
  * `encrypted-transport.ts`, RFC 9462 §4.2); this module only asks and reads.
  */
 import { createSocket } from 'node:dgram';
+import type { Question } from 'dns-packet';
 import { randomInt } from 'node:crypto';
 import { buildQuery } from '../dns/builders.ts';
 import { decodeMessage, encodeMessage } from '../dns/codec.ts';
@@ -65,7 +66,7 @@ export function designatedEndpoints(answers: readonly { type: string; data?: unk
 /** Asks the resolver for its designated resolvers; resolves with none when it names none or is silent. */
 export async function discoverDesignatedResolvers(target: DiscoveryTarget): Promise<DesignatedEndpoint[]> {
   const txid = randomInt(0, 0x10000);
-  const query = encodeMessage(buildQuery({ id: txid, name: DDR_QUERY_NAME, type: SVCB_PACKET_TYPE as 'A', edns: { udpSize: 1232 } }));
+  const query = encodeMessage(buildQuery({ id: txid, name: DDR_QUERY_NAME, type: SVCB_PACKET_TYPE as Question['type'], edns: { udpSize: 1232 } }));
   const socket = createSocket(target.resolver.address.includes(':') ? 'udp6' : 'udp4');
   try {
     await new Promise<void>((resolve, reject) => {

@@ -24,6 +24,8 @@ export const QUERY_PADDING_BLOCK = 128;
 const PADDING_OPTION = 12;
 /** Patience for the DDR query and for each TLS handshake. */
 const DISCOVERY_TIMEOUT_MS = 2000;
+/** Patience for one encrypted exchange before the lookup falls back to port 53. */
+const EXCHANGE_TIMEOUT_MS = 2000;
 /** UDP size advertised in encrypted queries when the device otherwise sends no OPT record. */
 const DEFAULT_EDNS_SIZE = 1232;
 
@@ -81,10 +83,10 @@ export class EncryptedUpgrade {
     try {
       const query = paddedQuery(question, txid, this.options.udpSize ?? DEFAULT_EDNS_SIZE);
       // A connection the server closed while idle is reopened once before giving up on it.
-      const reply = await transport.exchange(query, DISCOVERY_TIMEOUT_MS).catch((error: Error) => {
+      const reply = await transport.exchange(query, EXCHANGE_TIMEOUT_MS).catch((error: Error) => {
         if (!/closed/.test(error.message)) throw error;
         log('encrypted-reconnect', { ...question, txid, transport: endpoint.transport, error: error.message });
-        return transport.exchange(query, DISCOVERY_TIMEOUT_MS);
+        return transport.exchange(query, EXCHANGE_TIMEOUT_MS);
       });
       const decoded = decodeMessage(reply);
       if (!decoded.ok) throw new Error(`malformed reply: ${decoded.error}`);
