@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import type { Server } from 'node:tls';
+import { decodeMessage } from '../dns/codec.ts';
 import { DEFAULT_RESOLVER_NAME } from '../resolver/ddr.ts';
 import { ensureLabServerCertificate } from '../resolver/lab-certificate.ts';
 import type { LabTlsCredentials } from '../resolver/lab-certificate.ts';
@@ -26,16 +27,17 @@ describe('dut/encrypted-transport DoT client', function () {
   let server: Server;
   let connections = 0;
   /** What the server does with each whole message: echo it back (then maybe close), or close at once. */
-  let behaviour: 'echo-then-close' | 'close' = 'echo-then-close';
+  let behaviour: 'echo' | 'echo-then-close' | 'close' = 'echo-then-close';
 
   before(async () => {
     keyDir = mkdtempSync(join(tmpdir(), 'dnsconform-dot-client-'));
     tls = await ensureLabServerCertificate(keyDir, { names: [DEFAULT_RESOLVER_NAME], addresses: [SERVER] });
     server = createServer({ key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ['dot'] }, (socket) => {
       connections += 1;
+      // Echoing the query back is enough: the client matches replies by transaction ID only.
+      if (behaviour === 'echo') { socket.pipe(socket); return; }
       socket.once('data', (framed: Buffer) => {
         if (behaviour === 'close') { socket.destroy(); return; }
-        // Echoing the query back is enough: the client matches by transaction ID only.
         socket.end(framed);
       });
     });
@@ -62,6 +64,22 @@ describe('dut/encrypted-transport DoT client', function () {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(connections).to.equal(3);
+    } finally {
+      await dot.close();
+    }
+  });
+
+  it('pipelines queries that share a transaction ID under distinct IDs, each reply to its own query', async () => {
+    behaviour = 'echo';
+    const dot = client();
+    try {
+      const names = ['time.sim.example', 'api.sim.example', 'cloud.sim.example'];
+      const replies = await Promise.all(names.map((name) => dot.exchange(query(name, 'A', 0x5151), 2000)));
+      for (const [i, reply] of replies.entries()) {
+        expect(reply.readUInt16BE(0)).to.equal(0x5151);
+        const decoded = decodeMessage(reply);
+        expect(decoded.ok && decoded.message.questions?.[0]?.name).to.equal(names[i]);
+      }
     } finally {
       await dot.close();
     }

@@ -6,6 +6,7 @@
  * designated resolver, and it also covers the IP address of the unencrypted resolver that
  * designated it.
  */
+import { randomInt } from 'node:crypto';
 import { connect as http2Connect } from 'node:http2';
 import type { ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
@@ -93,10 +94,7 @@ export class DotTransport implements EncryptedTransport {
           if (this.socket === opening) this.socket = null;
           this.buffered = Buffer.alloc(0);
           // RFC 7766 §6.2.3 lets the server close idle connections; what was in flight is lost.
-          for (const [txid, waiter] of this.waiting) {
-            this.waiting.delete(txid);
-            waiter.reject(new Error('DoT connection closed by the server'));
-          }
+          for (const waiter of [...this.waiting.values()]) waiter.reject(new Error('DoT connection closed by the server'));
         });
         socket.on('error', () => socket.destroy());
       }, () => { if (this.socket === opening) this.socket = null; });
@@ -110,17 +108,26 @@ export class DotTransport implements EncryptedTransport {
 
   async exchange(query: Buffer, timeoutMs: number): Promise<Buffer> {
     const txid = query.readUInt16BE(0);
-    if (this.waiting.has(txid)) throw new Error(`transaction ID ${txid} is already outstanding on this connection`);
-    const socket = await this.connection(timeoutMs);
+    // RFC 7766 §6.2.1.1: queries pipelined on one connection need distinct IDs. A clash goes
+    // out under a free ID (claimed before any await, so concurrent callers cannot both take
+    // it) and its reply comes back under the caller's own.
+    let wireId = txid;
+    while (this.waiting.has(wireId)) wireId = randomInt(0, 0x10000);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiting.delete(txid); reject(new Error(`no DoT reply within ${timeoutMs} ms`)); }, timeoutMs);
-      this.waiting.set(txid, {
-        resolve: (reply) => { clearTimeout(timer); resolve(reply); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+      const settle = () => { clearTimeout(timer); this.waiting.delete(wireId); };
+      const timer = setTimeout(() => this.waiting.get(wireId)?.reject(new Error(`no DoT reply within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.set(wireId, {
+        resolve: (reply) => { settle(); const own = Buffer.from(reply); own.writeUInt16BE(txid, 0); resolve(own); },
+        reject: (error) => { settle(); reject(error); },
       });
-      const prefix = Buffer.alloc(2);
-      prefix.writeUInt16BE(query.length);
-      socket.write(Buffer.concat([prefix, query]));
+      this.connection(timeoutMs).then((socket) => {
+        if (!this.waiting.has(wireId)) return;
+        const framed = Buffer.alloc(2 + query.length);
+        framed.writeUInt16BE(query.length, 0);
+        query.copy(framed, 2);
+        framed.writeUInt16BE(wireId, 2);
+        socket.write(framed);
+      }, (error: Error) => this.waiting.get(wireId)?.reject(error));
     });
   }
 
@@ -132,9 +139,7 @@ export class DotTransport implements EncryptedTransport {
       const message = this.buffered.subarray(2, 2 + length);
       this.buffered = this.buffered.subarray(2 + length);
       if (message.length < 2) continue;
-      const waiter = this.waiting.get(message.readUInt16BE(0));
-      this.waiting.delete(message.readUInt16BE(0));
-      waiter?.resolve(Buffer.from(message));
+      this.waiting.get(message.readUInt16BE(0))?.resolve(message);
     }
   }
 
