@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDirs, tempDir } from '../report/fixtures/sample-run.ts';
@@ -39,5 +40,29 @@ describe('cli/keys', () => {
     const forced = await runKeys(['init', '--dir', dir, '--force']);
     expect(forced.exitCode).to.equal(undefined);
     expect(readFileSync(join(dir, 'lab-ed25519.key.pem'), 'utf8')).to.not.equal(before);
+  });
+
+  it('keys ca creates the lab CA once, shows its fingerprint, and exports a PEM that openssl reads as a CA', async () => {
+    const dir = tempDir('cli-keys');
+    const first = await runKeys(['ca', '--dir', dir]);
+    expect(first.exitCode).to.equal(undefined);
+    expect(first.out).to.contain(join(dir, 'lab-ca.cert.pem')).and.contain('(created now)');
+    const fingerprint = /sha256 ([0-9a-f]{64})/.exec(first.out)?.[1];
+    const exported = join(dir, 'exported-ca.pem');
+    const second = await runKeys(['ca', '--dir', dir, '--out', exported]);
+    expect(second.out).to.not.contain('created now');
+    expect(second.out).to.contain(`sha256 ${fingerprint}`);
+    const text = execFileSync('openssl', ['x509', '-in', exported, '-noout', '-text', '-fingerprint', '-sha256'], { encoding: 'utf8' });
+    expect(text).to.match(/CA:TRUE/);
+    expect(text.replace(/:/g, '').toLowerCase()).to.contain(fingerprint);
+    const pem = await runKeys(['ca', '--dir', dir, '--pem']);
+    expect(pem.out).to.equal(readFileSync(exported, 'utf8'));
+  });
+
+  it('keys ca exits 2 when the export file cannot be written', async () => {
+    const dir = tempDir('cli-keys');
+    const { exitCode, err } = await runKeys(['ca', '--dir', dir, '--out', join(dir, 'missing', 'ca.pem')]);
+    expect(exitCode).to.equal(2);
+    expect(err).to.match(/keys ca: .*ENOENT/);
   });
 });

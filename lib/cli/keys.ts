@@ -1,11 +1,15 @@
 /**
  * `dnsconform keys init [--dir DIR] [--force]`: creates the lab's Ed25519 signing key.
+ * `dnsconform keys ca [--dir DIR] [--out FILE] [--pem]`: shows or exports the lab CA that
+ * issues the resolver's DoT/DoH certificate, for installing on a DUT (made on first use).
  * Refusing to replace an existing key is exit 2 (bad input), as is any unusable key dir.
  */
 import { Command } from 'commander';
 import type { OutputConfiguration } from 'commander';
 import { EXIT } from './exit-codes.ts';
+import { writeFileSync } from 'node:fs';
 import { defaultKeyDir, initKeys, KeyFileError } from '../report/signing.ts';
+import { ensureLabCa } from '../resolver/lab-certificate.ts';
 
 /** The `keys` command with its `init` subcommand. `output` redirects what it prints (tests). */
 export function keysCommand(output: OutputConfiguration = {}): Command {
@@ -31,6 +35,37 @@ export function keysCommand(output: OutputConfiguration = {}): Command {
         const code = (error as NodeJS.ErrnoException).code;
         if (error instanceof KeyFileError || code === 'EACCES' || code === 'ENOTDIR' || code === 'EEXIST') {
           writeErr(`dnsconform keys init: ${(error as Error).message}\n`);
+          process.exitCode = EXIT.BAD_INPUT;
+          return;
+        }
+        throw error;
+      }
+    });
+  keys
+    .command('ca')
+    .description('show or export the lab CA certificate that a DUT must trust for DoT/DoH (created on first use)')
+    .option('--dir <dir>', 'key directory (as for init)')
+    .option('--out <file>', 'write the CA certificate (PEM) to this file')
+    .option('--pem', 'print the CA certificate (PEM) instead of the summary')
+    .configureOutput(output)
+    .exitOverride()
+    .action(async (options: { dir?: string; out?: string; pem?: boolean }) => {
+      const dir = options.dir ?? defaultKeyDir();
+      try {
+        const ca = await ensureLabCa(dir);
+        if (options.out) writeFileSync(options.out, ca.certPem);
+        if (options.pem) {
+          writeOut(ca.certPem);
+          return;
+        }
+        writeOut(`lab CA       ${ca.certFile}${ca.created ? ' (created now)' : ''}\n`
+          + `fingerprint  sha256 ${ca.fingerprint}\n`
+          + (options.out ? `exported to  ${options.out}\n` : '')
+          + 'install it as a trusted CA on the DUT so it can verify the resolver over DoT/DoH\n');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'ENOTDIR' || code === 'ENOENT' || code === 'EISDIR') {
+          writeErr(`dnsconform keys ca: ${(error as Error).message}\n`);
           process.exitCode = EXIT.BAD_INPUT;
           return;
         }

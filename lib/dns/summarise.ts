@@ -5,6 +5,12 @@
 import type { Answer, OptAnswer } from 'dns-packet';
 import type { DnsFlags, DnsQuestion, EdnsSummary, RecordSummary } from '../evidence/events.ts';
 import type { DecodedMessage } from './codec.ts';
+import { decodeSvcb, isSvcbType, presentSvcb } from './svcb.ts';
+
+/** A type's mnemonic; dns-packet calls the types it does not know `UNKNOWN_n`. */
+function typeName(type: string): string {
+  return isSvcbType(type) ? 'SVCB' : type;
+}
 
 /** EDNS(0) option names by code (IANA "DNS EDNS0 Option Codes"). */
 const EDNS_OPTION_NAMES: Record<number, string> = {
@@ -35,7 +41,7 @@ export function summariseFlags(message: DecodedMessage): DnsFlags {
 }
 
 export function summariseQuestions(message: DecodedMessage): DnsQuestion[] {
-  return (message.questions ?? []).map((q) => ({ name: q.name, type: q.type, class: q.class ?? 'IN' }));
+  return (message.questions ?? []).map((q) => ({ name: q.name, type: typeName(q.type), class: q.class ?? 'IN' }));
 }
 
 /** The OPT pseudo-record of the additional section, or undefined. */
@@ -63,6 +69,13 @@ export function summariseEdns(message: DecodedMessage): EdnsSummary | null {
 export function presentData(rr: Answer): string {
   const data = (rr as { data?: unknown }).data;
   if (typeof data === 'string') return data;
+  if (isSvcbType(rr.type) && Buffer.isBuffer(data)) {
+    try {
+      return presentSvcb(decodeSvcb(data));
+    } catch {
+      return `\\# ${data.length} ${data.toString('hex')}`;
+    }
+  }
   if (Buffer.isBuffer(data)) return data.toString('hex');
   if (Array.isArray(data)) return data.map((d) => (Buffer.isBuffer(d) ? d.toString('utf8') : String(d))).join(' ');
   if (rr.type === 'MX' && data && typeof data === 'object') {
@@ -82,7 +95,7 @@ export function summariseRecords(records: Answer[] | undefined): RecordSummary[]
     .filter((rr) => rr.type !== 'OPT')
     .map((rr) => ({
       name: rr.name,
-      type: rr.type,
+      type: typeName(rr.type),
       class: ('class' in rr && typeof rr.class === 'string' ? rr.class : 'IN'),
       ttl: ('ttl' in rr && typeof rr.ttl === 'number' ? rr.ttl : 0),
       data: presentData(rr),

@@ -18,6 +18,8 @@ export interface SimulatedDeviceOptions {
   resolver: { address: string; port: number };
   /** Where the device writes its own JSON-lines log (a self-report; verdicts never use it). */
   logFile: string;
+  /** The lab CA (PEM) the device trusts for DoT/DoH, as a lab installs it on a real DUT. */
+  trustedCa?: string;
 }
 
 /** How a device process ended. */

@@ -5,6 +5,7 @@
  */
 import { Application } from './application.ts';
 import { deviceLog } from './device-log.ts';
+import { encryptedUpgradeFor } from './encrypted-upgrade.ts';
 import { StubResolver } from './stub-resolver.ts';
 import { OPTIONS_VARIABLE } from './simulated-device-process.ts';
 import type { SimulatedDeviceOptions } from './simulated-device-process.ts';
@@ -17,7 +18,8 @@ function main(): void {
   }
   const options = JSON.parse(raw) as SimulatedDeviceOptions;
   const log = deviceLog(options.logFile);
-  const stub = new StubResolver({ behaviour: options.behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log });
+  const upgrade = encryptedUpgradeFor(options.behaviour, { sourceAddress: options.sourceAddress, resolver: options.resolver, trustedCa: options.trustedCa, log });
+  const stub = new StubResolver({ behaviour: options.behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, ...(upgrade ? { upgrade } : {}) });
   const application = new Application(options.behaviour, stub, log);
   log('start', { dutId: options.dutId, sourceAddress: options.sourceAddress, resolver: options.resolver, pid: process.pid });
 

@@ -12,6 +12,7 @@ import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 import { ALL_ANSWER_CHECKS, failedAnswerChecks } from './answer-acceptance.ts';
 import type { AnswerCheck, OutstandingQuery } from './answer-acceptance.ts';
 import type { DeviceLog } from './device-log.ts';
+import type { EncryptedUpgrade } from './encrypted-upgrade.ts';
 import { QuerySockets } from './query-sockets.ts';
 import { tcpExchange } from './tcp-exchange.ts';
 import { transactionIds } from './transaction-ids.ts';
@@ -47,6 +48,8 @@ export interface StubOptions {
   log: DeviceLog;
   /** The RFC 5452 conditions an answer must meet; all of them unless a sloppy device is played. */
   answerChecks?: readonly AnswerCheck[];
+  /** Encrypted DNS found through DDR, tried before port 53 (see `encrypted-upgrade.ts`). */
+  upgrade?: EncryptedUpgrade;
 }
 
 /** A stub resolver that resolves one question at a time per call, concurrently across calls. */
@@ -65,6 +68,8 @@ export class StubResolver {
 
   /** Resolves a name, retrying with back-off; never throws. */
   async resolve(question: Question): Promise<Resolution> {
+    const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
+    if (encrypted) return this.interpret(question, encrypted);
     const { retry } = this.options.behaviour;
     let timeoutMs = retry.timeoutMs;
     for (let attempt = 1; attempt <= retry.attempts && !this.closed; attempt += 1) {
@@ -81,7 +86,7 @@ export class StubResolver {
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of [...this.pending]) pending.finish(null);
-    await this.sockets.close();
+    await Promise.all([this.sockets.close(), this.options.upgrade?.close()]);
   }
 
   /** The query's wire form: RD=1, and an OPT record when the device speaks EDNS. */

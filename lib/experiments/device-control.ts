@@ -59,6 +59,8 @@ export class DeviceControl {
     private readonly resolver: { address: string; port: number },
     private readonly progress: (line: string) => void,
     private readonly prompt: OperatorPrompt | undefined,
+    /** The lab CA's certificate (PEM), installed on a simulated device as a lab would. */
+    private readonly trustedCa?: string,
   ) {}
 
   private get dutId(): string {
@@ -79,6 +81,7 @@ export class DeviceControl {
       sourceAddress: profile.dut.addresses[0]!,
       resolver: this.resolver,
       logFile: join(this.run.path, RUN_FILES.deviceLog),
+      ...(this.trustedCa ? { trustedCa: this.trustedCa } : {}),
     });
     this.handle = handle;
     this.run.log.record({ type: 'dut.start', t: nowMicros(), dut: this.dutId, pid: handle.pid, exitCode: null, signal: null });

@@ -19,6 +19,7 @@ import type { ListenSpec } from '../profile/profile-types.ts';
 import { harnessInfo } from '../report/build-report.ts';
 import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
+import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
@@ -225,6 +226,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   const { profiles, progress } = options;
   const checks: LoadedCheck[] = await discoverChecks();
   const phases = await sessionPhases(options);
+  // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
+  const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
+  const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const startedAt = new Date();
   const duts: PreparedDut[] = profiles.map((loaded) => ({
     loaded,
@@ -237,7 +241,10 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]! })),
     sink,
     onError: (error) => progress(`resolver socket error: ${error.message}`),
+    ...(tls ? { tls } : {}),
+    ...(resolverName ? { name: resolverName } : {}),
   });
+  const trustedCa = tls?.caCertPem;
 
   for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId });
   let endpoints: BoundEndpoint[];
@@ -252,7 +259,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }
   progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
 
-  const controls = duts.map((d) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt));
+  const controls = duts.map((d) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt, trustedCa));
   const monitors = duts.flatMap((d) => {
     const spec = d.loaded.profile.liveness;
     if (!spec) return [];

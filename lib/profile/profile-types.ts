@@ -23,10 +23,16 @@ export interface DutIdentity {
 
 /** One socket the resolver listens on. */
 export interface ListenSpec {
-  transport: 'udp' | 'tcp';
+  /** `dot`: DNS over TLS (RFC 7858); `doh`: DNS over HTTPS (RFC 8484), HTTP/2 and HTTP/1.1. */
+  transport: 'udp' | 'tcp' | 'dot' | 'doh';
   address: string;
-  /** 53 when the profile leaves it out; 0 lets the system pick a free port (simulated devices are told which). */
+  /**
+   * 53 (udp, tcp), 853 (dot) or 443 (doh) when the profile leaves it out; 0 lets the system
+   * pick a free port (simulated devices are told which).
+   */
   port: number;
+  /** DoH only: the URI path of the endpoint (RFC 8484 §3), `/dns-query` when left out. */
+  path?: string;
 }
 
 /** One record of the zone the resolver serves. */
@@ -91,7 +97,15 @@ export interface SimulatedBehaviour {
   edns: { enabled: false } | { enabled: true; udpSize: number };
   /** Retry over TCP when an answer arrives with TC=1. */
   tcpOnTruncation: boolean;
+  /** What the device does with Discovery of Designated Resolvers (RFC 9462); left out means it ignores it. */
+  encryption?: EncryptionBehaviour;
 }
+
+/**
+ * `upgrade`: ask `_dns.resolver.arpa` SVCB and move to the designated DoT or DoH resolver
+ * that verifies against the lab CA; `ignore`: stay on port 53 whatever is offered.
+ */
+export type EncryptionBehaviour = { ddr: 'ignore' } | { ddr: 'upgrade'; prefer: 'dot' | 'doh' };
 
 /** A device the harness starts itself. */
 export interface SimulatedDevice {
@@ -147,7 +161,11 @@ export interface Profile {
   /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
   capture?: CaptureSettings;
   device: SimulatedDevice | LabDevice;
-  resolver: { listen: ListenSpec[] };
+  resolver: {
+    listen: ListenSpec[];
+    /** The resolver's name: on its lab TLS certificate and the DDR target (RFC 9462); a default when left out. */
+    name?: string;
+  };
   zone: ZoneRecord[];
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
   scenario: string[];

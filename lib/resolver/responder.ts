@@ -10,8 +10,9 @@ import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
 import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
-import type { Endpoint, Microseconds, Transport } from '../evidence/events.ts';
+import type { Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
 import type { AccessList } from './access-list.ts';
+import type { DesignatedResolvers } from './ddr.ts';
 import { answerPlan, applyScenario } from './scenario.ts';
 import type { ResponsePlan, Scenario } from './scenario.ts';
 import type { Zone } from './zone.ts';
@@ -36,6 +37,15 @@ export interface Inbound {
   server: Endpoint;
   /** Arrival time, µs. */
   t: Microseconds;
+  /** The TLS session it came in (DoT, DoH). */
+  tls?: TlsSummary;
+  /** The HTTP request that carried it (DoH). */
+  http?: HttpSummary;
+}
+
+/** The `tls` and `http` fields of the evidence events for a message, when it had them. */
+function encryptedFields(inbound: Inbound): { tls?: TlsSummary; http?: HttpSummary } {
+  return { ...(inbound.tls ? { tls: inbound.tls } : {}), ...(inbound.http ? { http: inbound.http } : {}) };
 }
 
 /** Most copies of one response a scenario may send (response flooding ×100 in the paper). */
@@ -57,6 +67,8 @@ function responseLimit(transport: Transport, query: DecodedMessage): number {
 }
 
 export class Responder {
+  /** Set once the resolver's encrypted listeners are bound (DDR advertises them). */
+  designatedResolvers: DesignatedResolvers | null = null;
   private exchange = 0;
   /** Flood budget: the second it is for, and the extra copies already sent in it. */
   private floodSecond = 0;
@@ -83,7 +95,7 @@ export class Responder {
       {
         type: 'dns.query', t: inbound.t, dut, transport: inbound.transport, client: inbound.client, server: inbound.server,
         txid: query.id ?? 0, flags: summariseFlags(query), questions: summariseQuestions(query), edns: summariseEdns(query),
-        size: inbound.bytes.length, wire: inbound.bytes.toString('base64'), scenario,
+        size: inbound.bytes.length, wire: inbound.bytes.toString('base64'), scenario, ...encryptedFields(inbound),
       },
       { exchange, role: 'query' },
     );
@@ -108,7 +120,7 @@ export class Responder {
       plan = answerPlan(found.rcode, found.answers, found.authorities);
       manipulations = applyScenario(binding.scenario, plan, {
         dutId: binding.id, question, client: inbound.client, transport: inbound.transport, zone: binding.zone,
-        queryHasEdns: hasEdns, clientLimit: limit,
+        queryHasEdns: hasEdns, clientLimit: limit, designatedResolvers: this.designatedResolvers,
       });
       if (plan.drop !== null) {
         this.sink.record(
@@ -181,7 +193,7 @@ export class Responder {
         edns: summariseEdns(response), size: bytes.length, wire: bytes.toString('base64'),
         answers: summariseRecords(response.answers), authority: summariseRecords(response.authorities),
         additional: summariseRecords(response.additionals), scenario, manipulations, reason,
-        ...(copies > 1 ? { copies } : {}),
+        ...(copies > 1 ? { copies } : {}), ...encryptedFields(inbound),
       },
       { exchange, role: 'reply' },
     );

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Answer, Question } from 'dns-packet';
 import type { Endpoint, Transport } from '../evidence/events.ts';
 import type { RcodeName } from '../dns/codec.ts';
+import type { DesignatedResolvers } from './ddr.ts';
 import type { Zone } from './zone.ts';
 
 /** The response the resolver is about to send; primitives change it in place. */
@@ -48,6 +49,8 @@ export interface ExchangeContext {
   queryHasEdns: boolean;
   /** The largest response the client said it takes on this transport (512 without EDNS over UDP). */
   clientLimit: number;
+  /** The resolver's own encrypted endpoints, for primitives that advertise them (DDR). */
+  designatedResolvers?: DesignatedResolvers | null;
 }
 
 /** A primitive with its arguments bound, ready to apply. */

@@ -3,50 +3,31 @@
  * segment or split across segments, several per connection. Idle connections are closed.
  */
 import { createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { nowMicros } from '../evidence/clock.ts';
-import type { Endpoint } from '../evidence/events.ts';
+import type { Endpoint, TlsSummary } from '../evidence/events.ts';
 import { canonicalAddress } from './access-list.ts';
 import type { Responder } from './responder.ts';
+import { listenStreamServer } from './stream-server.ts';
+import type { StreamListener } from './stream-server.ts';
 
 /** Close a connection after this long without a complete message (RFC 7766 §6.2.3 leaves it to us). */
 export const TCP_IDLE_TIMEOUT_MS = 10_000;
-/** Concurrent connections kept; more are closed at once. */
-export const MAX_TCP_CONNECTIONS = 64;
-
-export interface TcpListener {
-  port: number;
-  close(): Promise<void>;
-}
+/** A bound TCP listener. */
+export type TcpListener = StreamListener;
 
 export function listenTcp(address: string, port: number, responder: Responder, onError: (error: Error) => void): Promise<TcpListener> {
-  const server: Server = createServer();
-  server.maxConnections = MAX_TCP_CONNECTIONS;
-  const sockets = new Set<Socket>();
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      server.on('error', onError);
-      const bound = (server.address() as { port: number }).port;
-      const serverEnd: Endpoint = { address, port: bound };
-      server.on('connection', (socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        serveConnection(socket, serverEnd, responder);
-      });
-      resolve({
-        port: bound,
-        close: () => new Promise((done) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => done());
-        }),
-      });
-    });
+  const server = createServer();
+  return listenStreamServer(server, address, port, onError, (serverEnd) => {
+    server.on('connection', (socket) => serveConnection(socket, serverEnd, responder, { transport: 'tcp' }));
   });
 }
 
-function serveConnection(socket: Socket, server: Endpoint, responder: Responder): void {
+/** How a stream connection arrived: plain TCP, or DoT (RFC 7858 §3.3: the same framing inside TLS). */
+export type StreamTransport = { transport: 'tcp' } | { transport: 'dot'; tls: TlsSummary };
+
+/** Serves length-prefixed DNS messages on one connection until the client closes it or idles. */
+export function serveConnection(socket: Socket, server: Endpoint, responder: Responder, stream: StreamTransport): void {
   const client: Endpoint = { address: canonicalAddress(socket.remoteAddress ?? '?'), port: socket.remotePort ?? 0 };
   let pending = Buffer.alloc(0);
   socket.setTimeout(TCP_IDLE_TIMEOUT_MS, () => socket.end());
@@ -58,7 +39,7 @@ function serveConnection(socket: Socket, server: Endpoint, responder: Responder)
       if (pending.length < 2 + length) break;
       const bytes = pending.subarray(2, 2 + length);
       pending = pending.subarray(2 + length);
-      const reply = responder.handle({ bytes, transport: 'tcp', client, server, t: nowMicros() });
+      const reply = responder.handle({ bytes, client, server, t: nowMicros(), ...stream });
       if (reply && socket.writable) {
         const prefix = Buffer.alloc(2);
         prefix.writeUInt16BE(reply.bytes.length);
@@ -71,7 +52,7 @@ function serveConnection(socket: Socket, server: Endpoint, responder: Responder)
     // A stream that stops inside a message is evidence too (a client bug or an attack).
     if (pending.length > 0) {
       const expected = pending.length >= 2 ? `${pending.readUInt16BE(0)} announced, ${pending.length - 2} arrived` : '1 byte of the length prefix';
-      responder.malformed({ bytes: pending, transport: 'tcp', client, server, t: nowMicros() }, `TCP stream ended inside a message (${expected})`, null);
+      responder.malformed({ bytes: pending, client, server, t: nowMicros(), ...stream }, `${stream.transport.toUpperCase()} stream ended inside a message (${expected})`, null);
     }
     socket.end();
   });

@@ -1,0 +1,142 @@
+/**
+ * A simulated device's upgrade to encrypted DNS: on its first lookup it asks its resolver
+ * for designated resolvers (DDR, RFC 9462), connects to the one it prefers that verifies
+ * (lab CA, resolver name and the designating resolver's IP, §4.2), and from then on sends
+ * its queries there, padded to 128-octet blocks (RFC 8467 §4.1). No usable designation
+ * means it stays on port 53; a failed encrypted exchange falls back to port 53 for that
+ * lookup only.
+ */
+import type { DecodedMessage } from '../dns/codec.ts';
+import { buildQuery } from '../dns/builders.ts';
+import { decodeMessage, encodeMessage } from '../dns/codec.ts';
+import type { SimulatedBehaviour } from '../profile/profile-types.ts';
+import { failedAnswerChecks } from './answer-acceptance.ts';
+import type { AnswerCheck } from './answer-acceptance.ts';
+import { discoverDesignatedResolvers } from './ddr-discovery.ts';
+import type { DesignatedEndpoint } from './ddr-discovery.ts';
+import type { DeviceLog } from './device-log.ts';
+import { encryptedTransport } from './encrypted-transport.ts';
+import type { EncryptedTransport } from './encrypted-transport.ts';
+
+/** RFC 8467 §4.1: queries padded to a multiple of 128 octets. */
+export const QUERY_PADDING_BLOCK = 128;
+/** EDNS(0) Padding option (RFC 7830). */
+const PADDING_OPTION = 12;
+/** Patience for the DDR query and for each TLS handshake. */
+const DISCOVERY_TIMEOUT_MS = 2000;
+/** Patience for one encrypted exchange before the lookup falls back to port 53. */
+const EXCHANGE_TIMEOUT_MS = 2000;
+/** UDP size advertised in encrypted queries when the device otherwise sends no OPT record. */
+const DEFAULT_EDNS_SIZE = 1232;
+
+/** What the upgrade needs to know of the device. */
+export interface UpgradeOptions {
+  /** Which transport to try first when both are designated. */
+  prefer: 'dot' | 'doh';
+  sourceAddress: string;
+  resolver: { address: string; port: number };
+  /** The lab CA the device trusts; without it nothing verifies and the device stays on port 53. */
+  trustedCa: string | undefined;
+  udpSize: number | null;
+  log: DeviceLog;
+}
+
+/** A question as the stub asks it. */
+interface Question {
+  name: string;
+  type: 'A' | 'AAAA';
+}
+
+/** The query with an OPT record whose Padding option makes it a whole number of blocks. */
+export function paddedQuery(question: Question, txid: number, udpSize: number): Buffer {
+  const build = (padding: number) => encodeMessage(buildQuery({
+    id: txid, name: question.name, type: question.type, edns: { udpSize, options: [{ code: PADDING_OPTION, data: Buffer.alloc(padding) }] },
+  }));
+  const bare = build(0).length;
+  return build((QUERY_PADDING_BLOCK - (bare % QUERY_PADDING_BLOCK)) % QUERY_PADDING_BLOCK);
+}
+
+export class EncryptedUpgrade {
+  private chosen: Promise<EncryptedTransport | null> | null = null;
+  private closed = false;
+
+  constructor(private readonly options: UpgradeOptions) {}
+
+  /** The verified transport, discovering on first use; null means stay on port 53. */
+  transport(): Promise<EncryptedTransport | null> {
+    this.chosen ??= this.discover();
+    return this.chosen;
+  }
+
+  /**
+   * Resolves over the encrypted transport; null when there is none or the exchange failed
+   * (the caller goes on over UDP).
+   */
+  async resolve(question: Question, txid: number, answerChecks: readonly AnswerCheck[]): Promise<DecodedMessage | null> {
+    const transport = await this.transport();
+    if (!transport || this.closed) return null;
+    const { endpoint } = transport;
+    const { log } = this.options;
+    // RFC 8484 §4.1: a DoH client SHOULD use ID 0 (HTTP matches replies; caches stay shareable).
+    if (endpoint.transport === 'doh') txid = 0;
+    log('query', { ...question, txid, transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}` });
+    try {
+      const query = paddedQuery(question, txid, this.options.udpSize ?? DEFAULT_EDNS_SIZE);
+      // A connection the server closed while idle is reopened once before giving up on it.
+      const reply = await transport.exchange(query, EXCHANGE_TIMEOUT_MS).catch((error: Error) => {
+        if (!/closed/.test(error.message)) throw error;
+        log('encrypted-reconnect', { ...question, txid, transport: endpoint.transport, error: error.message });
+        return transport.exchange(query, EXCHANGE_TIMEOUT_MS);
+      });
+      const decoded = decodeMessage(reply);
+      if (!decoded.ok) throw new Error(`malformed reply: ${decoded.error}`);
+      // The peer of a verified TLS connection is the designated resolver by construction.
+      const peer = { address: endpoint.address, port: endpoint.port };
+      const failed = failedAnswerChecks(decoded.message, peer, { txid, ...question, resolver: peer }, answerChecks);
+      if (failed.length > 0) throw new Error(`reply fails ${failed.join(', ')}`);
+      log('answer', { ...question, txid, transport: endpoint.transport, rcode: decoded.message.rcode, records: decoded.message.answers?.length ?? 0 });
+      return decoded.message;
+    } catch (error) {
+      log('encrypted-fallback', { ...question, txid, transport: endpoint.transport, error: (error as Error).message });
+      return null;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const transport = await this.chosen?.catch(() => null);
+    await transport?.close();
+  }
+
+  private async discover(): Promise<EncryptedTransport | null> {
+    const { log, resolver, trustedCa } = this.options;
+    const designated = await discoverDesignatedResolvers({ sourceAddress: this.options.sourceAddress, resolver, timeoutMs: DISCOVERY_TIMEOUT_MS })
+      .catch((error: Error) => { log('ddr-error', { error: error.message }); return [] as DesignatedEndpoint[]; });
+    log('ddr-discovered', { endpoints: designated });
+    if (designated.length === 0) return null;
+    if (!trustedCa) {
+      log('ddr-not-upgraded', { reason: 'no trusted CA installed: cannot verify a designated resolver' });
+      return null;
+    }
+    const ordered = [...designated].sort((a, b) => Number(b.transport === this.options.prefer) - Number(a.transport === this.options.prefer) || a.priority - b.priority);
+    for (const endpoint of ordered) {
+      const transport = encryptedTransport({ endpoint, localAddress: this.options.sourceAddress, trustedCa, designatingAddress: resolver.address });
+      try {
+        await transport.open(DISCOVERY_TIMEOUT_MS);
+        log('ddr-upgraded', { transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}`, name: endpoint.name });
+        return transport;
+      } catch (error) {
+        log('ddr-rejected', { transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}`, reason: (error as Error).message });
+        await transport.close();
+      }
+    }
+    return null;
+  }
+}
+
+/** The upgrade a behaviour asks for, or undefined when the device ignores DDR. */
+export function encryptedUpgradeFor(behaviour: SimulatedBehaviour, device: Omit<UpgradeOptions, 'prefer' | 'udpSize'>): EncryptedUpgrade | undefined {
+  const encryption = behaviour.encryption;
+  if (!encryption || encryption.ddr !== 'upgrade') return undefined;
+  return new EncryptedUpgrade({ ...device, prefer: encryption.prefer, udpSize: behaviour.edns.enabled ? behaviour.edns.udpSize : null });
+}
