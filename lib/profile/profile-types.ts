@@ -122,5 +122,10 @@ export interface Profile {
    * at these or at loopback addresses.
    */
   canaries: string[];
+  /**
+   * Ports the canary sink listens on besides its defaults (web, MQTT, CoAP, NTP, ...), for a
+   * device known to connect elsewhere. Binding one of these is required: failure is bad input.
+   */
+  canarySink?: { tcp?: number[]; udp?: number[] };
   observe: { windowSeconds: number };
 }
