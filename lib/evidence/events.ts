@@ -171,9 +171,9 @@ export interface MalformedEvent extends EventBase {
   wire: string;
 }
 
-/** A listener of the resolver came up. */
+/** A listener of the resolver came up, or was closed by the scenario (closed port: the kernel answers ICMP). */
 export interface ListenEvent extends EventBase {
-  type: 'resolver.listen';
+  type: 'resolver.listen' | 'resolver.close';
   transport: Transport;
   address: string;
   port: number;
