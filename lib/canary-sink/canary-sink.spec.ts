@@ -137,6 +137,16 @@ describe('canary sink for profiles', () => {
     expect((error as Error).message).to.match(/^lab\.yaml: \/canaries\/1: canary sink cannot listen on tcp 10\.255\.255\.1:/);
   });
 
+  it('passes over a default port another program holds, and says so', async () => {
+    blocker = createServer();
+    await new Promise<void>((r) => blocker!.listen(1883, OTHER_CANARY, () => r()));
+    const lines: string[] = [];
+    const canaries = await startCanarySink([profile([OTHER_CANARY])], new MemorySink(), (l) => lines.push(l));
+    await canaries.stop();
+    expect(lines.join('\n')).to.include('canary sink skipped default ports tcp/1883 (EADDRINUSE: taken by another program)');
+    expect(lines.join('\n')).to.match(/listening on 127\.0\.57\.78 \(tcp 22,23,80,443,554,5222,8080/);
+  });
+
   it('names the profile entry when a port it asked for is taken', async () => {
     blocker = createServer();
     await new Promise<void>((r) => blocker!.listen(47002, OTHER_CANARY, () => r()));

@@ -24,8 +24,12 @@ import type { CanaryPorts } from './canary-ports.ts';
 export const MAX_CONTACT_PAYLOAD = 512;
 /** How long a TCP contact is read before it is recorded and closed, unless it sends enough or ends first. */
 export const TCP_READ_WINDOW_MS = 2000;
-/** Ports below this need root or CAP_NET_BIND_SERVICE on Linux (unless the sysctl lowers it). */
-const FIRST_UNPRIVILEGED_PORT = 1024;
+/**
+ * Why a default port may be passed over: privileged and not root, or taken by a service of
+ * the host (sshd on 0.0.0.0:22 blocks 22 on every address). The capture still sees contacts
+ * there; a port the profile names is never passed over.
+ */
+const SKIPPABLE = new Set(['EACCES', 'EADDRINUSE']);
 
 /** One socket the sink listens on. */
 export interface CanaryEndpoint {
@@ -34,7 +38,7 @@ export interface CanaryEndpoint {
   port: number;
 }
 
-/** A default port the host did not let the sink bind (privileged, not running as root). */
+/** A default port the host did not let the sink bind (privileged without root, or taken). */
 export interface SkippedPort extends CanaryEndpoint {
   code: string;
 }
@@ -46,8 +50,8 @@ export interface CanarySinkOptions {
   ports: CanaryPorts;
   /**
    * Ports the profile named itself: failing to bind one of them is an error. A default port
-   * below 1024 that the host refuses is skipped instead (the capture still sees it), so a
-   * simulation runs without root.
+   * the host refuses (privileged, or already taken) is skipped instead, so a simulation runs
+   * without root and beside the host's own services.
    */
   required: CanaryPorts;
   /** The DUT a client address belongs to, or null. */
@@ -102,7 +106,7 @@ export class CanarySink {
       this.bound.push(endpoint);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' && !required && endpoint.port < FIRST_UNPRIVILEGED_PORT) {
+      if (!required && code !== undefined && SKIPPABLE.has(code)) {
         this.skipped.push({ ...endpoint, code });
         return;
       }

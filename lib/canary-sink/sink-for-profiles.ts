@@ -52,9 +52,9 @@ export async function startCanarySink(profiles: readonly LoadedProfile[], sink: 
       const ports = (t: 'tcp' | 'udp') => [...new Set(bound.filter((b) => b.transport === t).map((b) => b.port))].join(',');
       progress(`canary sink listening on ${addresses.join(', ')} (tcp ${ports('tcp')}; udp ${ports('udp')})`);
     }
-    if (skipped.length > 0) {
-      const list = [...new Set(skipped.map((s) => `${s.transport}/${s.port}`))].join(', ');
-      progress(`canary sink skipped privileged default ports ${list} (${skipped[0]!.code}: not root); the capture still sees contacts there`);
+    for (const code of new Set(skipped.map((s) => s.code))) {
+      const list = [...new Set(skipped.filter((s) => s.code === code).map((s) => `${s.transport}/${s.port}`))].join(', ');
+      progress(`canary sink skipped default ports ${list} (${code}: ${code === 'EACCES' ? 'privileged, not root' : 'taken by another program'}); the capture still sees contacts there`);
     }
   } catch (error) {
     if (error instanceof CanaryBindError) throw new CanaryProfileError(`${blame(error, profiles)}: ${error.message}`);
