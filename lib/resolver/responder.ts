@@ -44,7 +44,7 @@ export interface Inbound {
 
 /** Most copies of one response a scenario may send (response flooding ×100 in the paper). */
 export const MAX_COPIES = 100;
-/** Safety cap on flooding: extra copies sent per second, across all DUTs. */
+/** Safety cap on flooding: extra copies (and spoofed answers) sent per second, across all DUTs. */
 export const MAX_EXTRA_COPIES_PER_SECOND = 2000;
 
 /** One message to send back, possibly several times. */
@@ -143,7 +143,10 @@ export class Responder {
     }
     const copies = this.allowCopies(Math.min(Math.max(plan.copies, 1), MAX_COPIES), inbound.t);
     if (copies < plan.copies) reason = `flood capped at ${copies} of ${plan.copies} copies (${MAX_EXTRA_COPIES_PER_SECOND} extra copies per second)`;
-    const race = buildSpoofs(plan.spoofs, query, inbound.server, inbound.spoofSockets);
+    // Spoofs are extra datagrams too: they share the flood budget.
+    const allowedSpoofs = this.allowCopies(plan.spoofs.length + 1, inbound.t) - 1;
+    if (allowedSpoofs < plan.spoofs.length) reason = [reason, `${plan.spoofs.length - allowedSpoofs} of ${plan.spoofs.length} spoofs not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`].filter((r) => r !== null).join('; ');
+    const race = buildSpoofs(plan.spoofs.slice(0, allowedSpoofs), query, inbound.server, inbound.spoofSockets);
     for (const spoof of race.built) {
       this.recordResponse(inbound, dut, scenario, exchange, spoof.bytes, spoof.plan.step ? [spoof.plan.step] : [],
         `spoofed answer sent before the genuine one: ${spoof.defect}; its record points at canary ${spoof.plan.canary}`, 1, { server: spoof.from, role: 'spoof' });

@@ -17,7 +17,7 @@ function familyOf(raw: string | undefined): 4 | 6 {
 /** A primitive `<name>(canary)` (or `<name>(canary, from)` for `source`) queueing one spoof of `kind`. */
 export function spoofPrimitive(name: string, kind: SpoofKind, summary: string): PrimitiveDefinition {
   const withFrom = kind === 'source';
-  const usage = withFrom ? `${name}(canary address, harness-owned address to send from)` : `${name}(canary address)`;
+  const usage = withFrom ? `${name}(canary address, from address)` : `${name}(canary address)`;
   return {
     name,
     usage,
