@@ -129,6 +129,8 @@ describe('canary sink for profiles', () => {
     }
     expect(sink.ofType('canary.contact').map((c) => [c.canary.port, Buffer.from(c.payload, 'base64').toString()])).to.deep.equal([[47001, 'hello'], [1883, 'mqtt']]);
     expect(lines.join('\n')).to.include(`canary sink listening on ${CANARY} (tcp ${withProfilePorts({ tcp: [47001] }).tcp.join(',')}; udp ${DEFAULT_CANARY_PORTS.udp.join(',')})`);
+    const listening = sink.events.flatMap((e) => (e.type === 'canary.listen' ? [`${e.transport}/${e.port}`] : []));
+    expect(listening).to.deep.equal([...withProfilePorts({ tcp: [47001] }).tcp.map((p) => `tcp/${p}`), ...DEFAULT_CANARY_PORTS.udp.map((p) => `udp/${p}`)]);
   });
 
   it('names the profile entry when a canary address cannot be bound', async () => {

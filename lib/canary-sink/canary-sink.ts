@@ -96,6 +96,7 @@ export class CanarySink {
       await this.stop();
       throw error;
     }
+    for (const endpoint of this.bound) this.options.sink.record({ type: 'canary.listen', t: nowMicros(), dut: null, ...endpoint });
     return { bound: [...this.bound], skipped: [...this.skipped] };
   }
 
