@@ -12,7 +12,12 @@ import { readPackets } from '../capture/packets.ts';
 import { passiveMetrics } from './passive-metrics.ts';
 
 /** The third-party captures live beside the repository, never in it. */
-const CAPTURES = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'captures');
+/** The shared third-party captures: `$DNSCONFORM_CAPTURES`, else beside the checkout, else the workplace's copy. */
+const CAPTURES = [
+  process.env['DNSCONFORM_CAPTURES'],
+  resolve(import.meta.dirname, '..', '..', '..', 'shared', 'captures'),
+  '/work/shared/captures',
+].find((dir): dir is string => dir !== undefined && existsSync(dir)) ?? '/work/shared/captures';
 const SECOND = 1_000_000;
 
 function readTsv(file: string): Record<string, string>[] {

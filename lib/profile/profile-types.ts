@@ -104,6 +104,32 @@ export interface LabDevice {
   kind: 'lab';
   /** What the operator must do to make the DUT use the harness (shown before observing). */
   instructions?: string;
+  /** How to power-cycle it when a phase asks; without it the operator is prompted. */
+  powerCycle?: PowerCycleSpec;
+}
+
+/** A lab DUT's power-cycle: a command (switched PDU, smart plug) or, without one, the operator. */
+export interface PowerCycleSpec {
+  /** Run through `/bin/sh -c`; a non-zero exit is recorded and ends the run as a harness error. */
+  command?: string;
+  timeoutSeconds: number;
+  /** Wait this long after the power-cycle before observing. */
+  bootSeconds: number;
+}
+
+/** One way to tell whether the DUT still works. */
+export type LivenessProbeSpec =
+  /** Dead when the DUT sent no DNS query for `silentSeconds`. */
+  | { probe: 'queries'; silentSeconds: number }
+  /** Dead when a TCP connection to `address:port` is not accepted within `timeoutMs`. */
+  | { probe: 'tcp'; address?: string; port: number; timeoutMs: number }
+  /** Dead when an ICMP echo gets no reply within `timeoutMs`. */
+  | { probe: 'icmp'; address?: string; timeoutMs: number };
+
+/** Liveness probes sampled through every phase (Recommendation #9: resilience). */
+export interface LivenessSpec {
+  intervalSeconds: number;
+  probes: LivenessProbeSpec[];
 }
 
 /** A validated profile. */
@@ -127,5 +153,7 @@ export interface Profile {
    * device known to connect elsewhere. Binding one of these is required: failure is bad input.
    */
   canarySink?: { tcp?: number[]; udp?: number[] };
+  /** Liveness probes; without them no check can tell a DUT that stopped working. */
+  liveness?: LivenessSpec;
   observe: { windowSeconds: number };
 }
