@@ -59,6 +59,11 @@ describe('quick plan, end to end (every experiment, shortened windows)', functio
       const drops = [...evidence.entries()].flatMap(([dut, ev]) => ev.events.filter((e) => e.type === 'dns.drop' && e.dut === dut && e.phase === name));
       if (steps.length === 0) {
         expect(all.filter((r) => r.manipulations.length > 0), `${name} is pass-through`).to.have.length(0);
+      } else if (steps[0] === 'closedPort()') {
+        // The sockets were really closed: nothing reached the resolver, the kernel answered.
+        const closes = [...evidence.values()].flatMap((ev) => ev.events.filter((e) => e.type === 'resolver.close' && e.phase === name));
+        expect(closes.length, `${name}: listeners closed`).to.be.above(0);
+        expect(all, `${name}: nothing answered`).to.have.length(0);
       } else if (steps[0] === 'drop()') {
         expect(drops.length, `${name}: silence`).to.be.above(0);
         expect(all, `${name}: nothing answered`).to.have.length(0);
@@ -79,6 +84,13 @@ describe('quick plan, end to end (every experiment, shortened windows)', functio
     expect(bad('flood-10').every((r) => r.copies === 10)).to.equal(true);
     expect(bad('oversize').every((r) => r.size > 512 && !r.flags.tc)).to.equal(true);
     expect(bad('servfail').every((r) => r.flags.rcode === 'SERVFAIL')).to.equal(true);
+    expect(bad('nxdomain').every((r) => r.flags.rcode === 'NXDOMAIN' && r.authority.some((a) => a.type === 'SOA'))).to.equal(true);
+    expect(new Set(bad('wrong-class').flatMap((r) => r.answers.map((a) => `${a.class} ${a.data}`)))).to.deep.equal(new Set(['CH 127.0.10.77']));
+    // Each spoof kind towards its own canary, ahead of every genuine answer to an A query.
+    const spoofed = bad('spoof-race').filter((r) => r.manipulations.length > 0);
+    expect(new Set(spoofed.map((r) => `${r.manipulations[0]!.replace(/\(.*/, '')} ${r.answers[0]?.data}`))).to.deep.equal(new Set([
+      'spoofTxid 127.0.10.78', 'spoofPort 127.0.10.79', 'spoofSource 127.0.10.80', 'spoofQuestion 127.0.10.81',
+    ]));
     expect(responsesIn('sim-good', 'formerr-on-edns').every((r) => r.flags.rcode === 'FORMERR' && r.edns === null)).to.equal(true);
     // The decoded fields are the wire: re-decode one manipulated response from its bytes.
     const [sample] = bad('amplify-10');

@@ -15,7 +15,8 @@ export type RecordedEvent = UnnumberedEvent extends infer E ? (E extends Unnumbe
  */
 export interface ExchangeLink {
   exchange: number;
-  role: 'query' | 'reply';
+  /** `spoof`: an extra answer sent before the reply (spoofed-answer race); it does not close the exchange. */
+  role: 'query' | 'reply' | 'spoof';
 }
 
 /** Anything events can be recorded into. */
@@ -41,9 +42,9 @@ export class EventLog implements EvidenceSink {
     this.seq += 1;
     const written = { seq: this.seq, ...event, phase: this.phase } as EvidenceEvent;
     if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
-    if (link?.role === 'reply' && 'queryRef' in written) {
+    if ((link?.role === 'reply' || link?.role === 'spoof') && 'queryRef' in written) {
       written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
-      this.querySeqByExchange.delete(link.exchange);
+      if (link.role === 'reply') this.querySeqByExchange.delete(link.exchange);
     }
     writeSync(this.fd, `${JSON.stringify(written)}\n`);
     return written;

@@ -171,9 +171,13 @@ export interface MalformedEvent extends EventBase {
   wire: string;
 }
 
-/** A listener of the resolver came up. */
+/**
+ * A listener of the resolver came up, or was closed by the scenario (closed port: the kernel
+ * answers ICMP); or the canary sink listens on a canary address and port (so a regulator
+ * sees which contacts could have been recorded).
+ */
 export interface ListenEvent extends EventBase {
-  type: 'resolver.listen';
+  type: 'resolver.listen' | 'resolver.close' | 'canary.listen';
   transport: Transport;
   address: string;
   port: number;

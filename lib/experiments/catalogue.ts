@@ -17,7 +17,7 @@ export interface Experiment {
   title: string;
   source: string;
   description: string;
-  /** Primitives, with `{canary4}` / `{canary6}` still to fill in from the profile. */
+  /** Primitives, with `{canary4}` / `{canary6}` (or the n-th, `{canary4:n}`) still to fill in from the profile. */
   scenario: string[];
   recommendations: string[];
 }
@@ -39,14 +39,19 @@ export function loadExperiments(dir: string = DEFINITIONS_DIR): Map<string, Expe
 /** The scenario an experiment becomes for one DUT: its canaries filled in, then parsed. */
 export async function experimentScenario(experiment: Experiment, loaded: LoadedProfile): Promise<Scenario> {
   const { canaries } = loaded.profile;
-  const canary4 = canaries.find((c) => !c.includes(':'));
-  const canary6 = canaries.find((c) => c.includes(':'));
-  const missing: string[] = [];
-  const steps = experiment.scenario.map((step) => step
-    .replaceAll('{canary4}', () => canary4 ?? (missing.push('an IPv4'), '{canary4}'))
-    .replaceAll('{canary6}', () => canary6 ?? (missing.push('an IPv6'), '{canary6}')));
+  const byFamily = { 4: canaries.filter((c) => !c.includes(':')), 6: canaries.filter((c) => c.includes(':')) };
+  const short: Record<'4' | '6', number> = { 4: 0, 6: 0 };
+  // {canary4} is the first IPv4 canary, {canary4:3} the third: experiments that need several
+  // (one per spoof kind, so the canary contacted tells which was accepted) number them.
+  const steps = experiment.scenario.map((step) => step.replaceAll(/\{canary([46])(?::(\d+))?\}/g, (placeholder, family: '4' | '6', nth?: string) => {
+    const index = Number(nth ?? '1');
+    const address = byFamily[family][index - 1];
+    if (address === undefined) short[family] = Math.max(short[family], index);
+    return address ?? placeholder;
+  }));
+  const missing = (['4', '6'] as const).filter((f) => short[f] > 0).map((f) => `${short[f] === 1 ? 'an' : `${short[f]}`} IPv${f} canary address${short[f] === 1 ? '' : 'es'}`);
   if (missing.length > 0) {
-    throw new InputFileError(loaded.file, 'profile', [{ pointer: '/canaries', line: null, message: `experiment ${experiment.id} needs ${[...new Set(missing)].join(' and ')} canary address` }]);
+    throw new InputFileError(loaded.file, 'profile', [{ pointer: '/canaries', line: null, message: `experiment ${experiment.id} needs ${missing.join(' and ')}` }]);
   }
   return parseScenario(steps, { canaries });
 }

@@ -4,6 +4,8 @@
  * and a signed report. Collect, then judge: nothing here decides a verdict.
  */
 import { join } from 'node:path';
+import { CanaryProfileError, startCanarySink } from '../canary-sink/sink-for-profiles.ts';
+import type { CanarySink } from '../canary-sink/canary-sink.ts';
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
@@ -248,16 +250,20 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
 
   for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId });
   let endpoints: BoundEndpoint[];
+  let canarySink: CanarySink;
   try {
     endpoints = await resolver.start();
+    progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
+    // Forged answers point at the canaries: a contact there proves a forged record was used.
+    canarySink = await startCanarySink(profiles, sink, progress);
   } catch (error) {
+    await resolver.stop();
     for (const d of duts) {
-      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `resolver could not listen: ${(error as Error).message}` });
+      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not listen: ${(error as Error).message}` });
       d.run.log.close();
     }
-    throw listenFailure(error as NodeJS.ErrnoException, profiles);
+    throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
-  progress(`resolver listening on ${endpoints.map((e) => `${e.transport} ${e.address}:${e.port}`).join(', ')}`);
 
   const controls = duts.map((d) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt, trustedCa));
   const monitors = duts.flatMap((d) => {
@@ -313,6 +319,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     await Promise.all(monitors.map((monitor) => monitor.stop()));
     for (const control of controls) await control.stop();
     await resolver.stop();
+    await canarySink.stop();
     if (open) endPhase(endReason);
     await captures.stop();
     for (const d of duts) {

@@ -179,6 +179,11 @@ export interface Profile {
    * address → operator: DNS to them counts as hard-coded, named by operator (Recommendation #2).
    */
   publicResolvers?: Record<string, string>;
+  /**
+   * Ports the canary sink listens on besides its defaults (web, MQTT, CoAP, NTP, ...), for a
+   * device known to connect elsewhere. Binding one of these is required: failure is bad input.
+   */
+  canarySink?: { tcp?: number[]; udp?: number[] };
   /** Liveness probes; without them no check can tell a DUT that stopped working. */
   liveness?: LivenessSpec;
   observe: { windowSeconds: number };

@@ -131,3 +131,25 @@ describe('flood budget', () => {
     expect(next?.copies, 'a new second, a new budget').to.equal(100);
   });
 });
+
+describe('flood budget and the spoofed-answer race', () => {
+  it('counts spoofed answers against the same cap as flood copies', async () => {
+    const acl = new AccessList();
+    acl.declare('dut', [DUT]);
+    const sink = new MemorySink();
+    const fiveSpoofs = Array.from({ length: 5 }, () => `spoofTxid(${CANARY})`).join('|');
+    const responder = new Responder(acl, new Map([['dut', { id: 'dut', zone, scenario: await parseScenario(fiveSpoofs, { canaries: [] }) }]]), sink);
+    const server = { address: RESOLVER, port: 53 };
+    const second = 1_800_000_000_000_000;
+    let spoofs = 0;
+    for (let i = 0; i <= MAX_EXTRA_COPIES_PER_SECOND / 5; i += 1) {
+      const out = responder.handle({
+        bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server, t: second + i,
+        spoofSockets: { endpointFor: () => server },
+      });
+      spoofs += out?.spoofs?.length ?? 0;
+    }
+    expect(spoofs).to.equal(MAX_EXTRA_COPIES_PER_SECOND);
+    expect(sink.ofType('dns.response').at(-1)?.reason).to.match(/5 of 5 spoofs not sent: flood cap/);
+  });
+});

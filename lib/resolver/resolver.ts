@@ -1,6 +1,8 @@
 /**
  * The embedded adversarial resolver: UDP, TCP, DoT and DoH listeners sharing one responder,
- * serving each declared DUT its zone under its current scenario, refusing everyone else.
+ * serving each declared DUT its zone under its current scenario, refusing everyone else. A
+ * scenario may also act on the plain listeners: close them for a phase (closed port), or
+ * have spoofed answers sent from other harness addresses (the RFC 5452 race).
  */
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
@@ -8,14 +10,17 @@ import type { Transport } from '../evidence/events.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
 import { AccessList } from './access-list.ts';
 import { DEFAULT_RESOLVER_NAME } from './ddr.ts';
-import { Responder } from './responder.ts';
-import type { DutBinding } from './responder.ts';
-import type { Scenario } from './scenario.ts';
 import { DEFAULT_DOH_PATH, listenDoh } from './doh-listener.ts';
 import { listenDot } from './dot-listener.ts';
+import { Responder } from './responder.ts';
+import type { DutBinding } from './responder.ts';
+import { scenarioListenerNeeds } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 import { listenTcp } from './tcp-listener.ts';
+import type { TcpListener } from './tcp-listener.ts';
 import type { TlsCredentials } from './tls-session.ts';
 import { listenUdp } from './udp-listener.ts';
+import type { UdpListener } from './udp-listener.ts';
 
 /** A socket the resolver actually listens on (port resolved when 0 was asked for). */
 export interface BoundEndpoint {
@@ -46,11 +51,25 @@ export interface ResolverOptions {
 /** Attempts at finding a port free for both UDP and TCP when port 0 is asked for. */
 const SHARED_PORT_ATTEMPTS = 20;
 
+/** UDP and TCP on one address and port, as listened on now (either may be closed). */
+interface ListenerPair {
+  address: string;
+  port: number;
+  wantUdp: boolean;
+  wantTcp: boolean;
+  udp?: UdpListener;
+  tcp?: TcpListener;
+}
+
 export class AdversarialResolver {
   private readonly bindings = new Map<string, DutBinding>();
   private readonly responder: Responder;
-  private readonly closers: (() => Promise<void>)[] = [];
-  private bound: BoundEndpoint[] = [];
+  private pairs: ListenerPair[] = [];
+  /** DoT and DoH listeners: open for the whole run (a closed-port scenario is about port 53). */
+  private encrypted: { endpoint: BoundEndpoint; close: () => Promise<void> }[] = [];
+  private closedByScenario = false;
+  /** Listener changes asked for by scenario switches, applied one after the other. */
+  private listenerWork: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ResolverOptions) {
     const acl = new AccessList();
@@ -61,70 +80,85 @@ export class AdversarialResolver {
     this.responder = new Responder(acl, this.bindings, options.sink);
   }
 
+  private get onError(): (error: Error) => void {
+    return this.options.onError ?? (() => undefined);
+  }
+
   /**
    * Binds every listener. Where UDP and TCP share an address and port 0 is asked for, both
    * get the same port, as a stub expects TCP fallback on the port it used for UDP.
    */
   async start(): Promise<BoundEndpoint[]> {
-    const onError = this.options.onError ?? (() => undefined);
     const byAddress = new Map<string, ListenSpec[]>();
     const plain = this.options.listen.filter((spec) => spec.transport === 'udp' || spec.transport === 'tcp');
     for (const spec of plain) byAddress.set(`${spec.address}|${spec.port}`, [...(byAddress.get(`${spec.address}|${spec.port}`) ?? []), spec]);
     try {
       for (const specs of byAddress.values()) {
         const { address, port } = specs[0]!;
-        const wantUdp = specs.some((s) => s.transport === 'udp');
-        const wantTcp = specs.some((s) => s.transport === 'tcp');
-        await this.bindPair(address, port, wantUdp, wantTcp, onError);
+        const pair: ListenerPair = { address, port, wantUdp: specs.some((s) => s.transport === 'udp'), wantTcp: specs.some((s) => s.transport === 'tcp') };
+        await this.bindPair(pair, true);
+        this.pairs.push(pair);
       }
       for (const spec of this.options.listen) {
-        if (spec.transport === 'dot' || spec.transport === 'doh') await this.bindEncrypted(spec, onError);
+        if (spec.transport === 'dot' || spec.transport === 'doh') await this.bindEncrypted(spec);
       }
     } catch (error) {
       await this.stop();
       throw error;
     }
-    for (const endpoint of this.bound) {
-      this.options.sink.record({ type: 'resolver.listen', t: nowMicros(), dut: null, transport: endpoint.transport, address: endpoint.address, port: endpoint.port });
-    }
+    this.recordListeners('resolver.listen');
+    this.recordEncrypted();
     this.responder.designatedResolvers = {
       name: this.options.name ?? DEFAULT_RESOLVER_NAME,
-      endpoints: this.bound.flatMap((e) => (e.transport === 'dot' || e.transport === 'doh' ? [{ ...e, transport: e.transport }] : [])),
+      endpoints: this.encrypted.map(({ endpoint }) => ({ ...endpoint, transport: endpoint.transport as 'dot' | 'doh' })),
     };
-    return [...this.bound];
+    // Where DUTs are pointed, even if the first scenario closes the port straight away.
+    const bound = [...this.endpoints, ...this.encrypted.map((e) => e.endpoint)];
+    await this.applyListenerNeeds();
+    return bound;
   }
 
   /** Binds one DoT or DoH listener with the lab credentials. */
-  private async bindEncrypted(spec: ListenSpec, onError: (e: Error) => void): Promise<void> {
+  private async bindEncrypted(spec: ListenSpec): Promise<void> {
     const { tls } = this.options;
     if (!tls) throw new Error(`a ${spec.transport} listener on ${spec.address} needs TLS credentials, and none were given`);
     if (spec.transport === 'dot') {
-      const dot = await listenDot(spec.address, spec.port, tls, this.responder, onError);
-      this.closers.push(dot.close);
-      this.bound.push({ transport: 'dot', address: spec.address, port: dot.port });
+      const dot = await listenDot(spec.address, spec.port, tls, this.responder, this.onError);
+      this.encrypted.push({ endpoint: { transport: 'dot', address: spec.address, port: dot.port }, close: dot.close });
       return;
     }
     const path = spec.path ?? DEFAULT_DOH_PATH;
-    const doh = await listenDoh(spec.address, spec.port, path, tls, this.responder, onError);
-    this.closers.push(doh.close);
-    this.bound.push({ transport: 'doh', address: spec.address, port: doh.port, path });
+    const doh = await listenDoh(spec.address, spec.port, path, tls, this.responder, this.onError);
+    this.encrypted.push({ endpoint: { transport: 'doh', address: spec.address, port: doh.port, path }, close: doh.close });
   }
 
-  private async bindPair(address: string, port: number, wantUdp: boolean, wantTcp: boolean, onError: (e: Error) => void): Promise<void> {
+  private recordEncrypted(): void {
+    for (const { endpoint } of this.encrypted) {
+      this.options.sink.record({ type: 'resolver.listen', t: nowMicros(), dut: null, transport: endpoint.transport, address: endpoint.address, port: endpoint.port });
+    }
+  }
+
+  /** Binds a pair's sockets; with `searchPort`, retries port 0 until UDP and TCP share one. */
+  private async bindPair(pair: ListenerPair, searchPort: boolean): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
-      const udp = wantUdp ? await listenUdp(address, port, this.responder, onError) : undefined;
-      const sharedPort = udp?.port ?? port;
+      const udp = pair.wantUdp ? await listenUdp(pair.address, pair.port, this.responder, this.onError) : undefined;
+      const sharedPort = udp?.port ?? pair.port;
       try {
-        const tcp = wantTcp ? await listenTcp(address, sharedPort, this.responder, onError) : undefined;
-        if (udp) { this.closers.push(udp.close); this.bound.push({ transport: 'udp', address, port: udp.port }); }
-        if (tcp) { this.closers.push(tcp.close); this.bound.push({ transport: 'tcp', address, port: tcp.port }); }
+        const tcp = pair.wantTcp ? await listenTcp(pair.address, sharedPort, this.responder, this.onError) : undefined;
+        pair.udp = udp;
+        pair.tcp = tcp;
+        pair.port = udp?.port ?? tcp?.port ?? pair.port;
         return;
       } catch (error) {
         await udp?.close();
         const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-        if (port !== 0 || !inUse || attempt >= SHARED_PORT_ATTEMPTS) throw error;
+        if (!searchPort || pair.port !== 0 || !inUse || attempt >= SHARED_PORT_ATTEMPTS) throw error;
       }
     }
+  }
+
+  private recordListeners(type: 'resolver.listen' | 'resolver.close'): void {
+    for (const endpoint of this.endpoints) this.options.sink.record({ type, t: nowMicros(), dut: null, ...endpoint });
   }
 
   /** Switches a DUT's scenario (phase change); applies to the next message. */
@@ -132,15 +166,59 @@ export class AdversarialResolver {
     const binding = this.bindings.get(dutId);
     if (!binding) throw new Error(`no DUT ${dutId} is served`);
     binding.scenario = scenario;
+    this.listenerWork = this.listenerWork.then(() => this.applyListenerNeeds()).catch((error: unknown) => this.onError(error as Error));
   }
 
-  /** The endpoints bound by start(). */
+  /** Resolves once the listeners match the scenarios in force (closed, reopened, spoof sockets bound). */
+  settled(): Promise<void> {
+    return this.listenerWork;
+  }
+
+  /**
+   * Closes every listener while any DUT's scenario asks for a closed port (the sockets are
+   * shared, so one DUT cannot have them open while another has them closed), reopens them
+   * on the same ports afterwards, and binds the sockets spoofed answers leave from.
+   */
+  private async applyListenerNeeds(): Promise<void> {
+    const needs = [...this.bindings.values()].map((b) => scenarioListenerNeeds(b.scenario));
+    const closed = needs.some((n) => n.closed);
+    if (closed && !this.closedByScenario) {
+      this.closedByScenario = true;
+      this.recordListeners('resolver.close');
+      await this.closeListeners();
+    } else if (!closed && this.closedByScenario) {
+      this.closedByScenario = false;
+      for (const pair of this.pairs) await this.bindPair(pair, false);
+      this.recordListeners('resolver.listen');
+    }
+    const spoofFrom = [...new Set(needs.flatMap((n) => n.spoofFrom))];
+    if (!this.closedByScenario && spoofFrom.length > 0) {
+      for (const pair of this.pairs) await pair.udp?.prepareSpoofSources(spoofFrom);
+    }
+  }
+
+  private async closeListeners(): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const pair of this.pairs) {
+      if (pair.udp) closing.push(pair.udp.close());
+      if (pair.tcp) closing.push(pair.tcp.close());
+      pair.udp = undefined;
+      pair.tcp = undefined;
+    }
+    await Promise.all(closing);
+  }
+
+  /** The UDP and TCP endpoints listened on now (none while a scenario keeps the port closed). */
   get endpoints(): readonly BoundEndpoint[] {
-    return this.bound;
+    return this.pairs.flatMap((p) => [
+      ...(p.udp ? [{ transport: 'udp' as const, address: p.address, port: p.udp.port }] : []),
+      ...(p.tcp ? [{ transport: 'tcp' as const, address: p.address, port: p.tcp.port }] : []),
+    ]);
   }
 
   async stop(): Promise<void> {
-    const closers = this.closers.splice(0);
-    await Promise.all(closers.map((close) => close()));
+    await this.listenerWork;
+    await this.closeListeners();
+    await Promise.all(this.encrypted.splice(0).map(({ close }) => close()));
   }
 }

@@ -15,6 +15,8 @@ import type { AccessList } from './access-list.ts';
 import type { DesignatedResolvers } from './ddr.ts';
 import { answerPlan, applyScenario } from './scenario.ts';
 import type { ResponsePlan, Scenario } from './scenario.ts';
+import { buildSpoofs } from './spoof-race.ts';
+import type { BuiltSpoof, SpoofSockets } from './spoof-race.ts';
 import type { Zone } from './zone.ts';
 
 /** UDP payload limit without EDNS (RFC 1035 §2.3.4). */
@@ -37,6 +39,8 @@ export interface Inbound {
   server: Endpoint;
   /** Arrival time, µs. */
   t: Microseconds;
+  /** Sockets spoofed answers can leave from (UDP listeners only). */
+  spoofSockets?: SpoofSockets;
   /** The TLS session it came in (DoT, DoH). */
   tls?: TlsSummary;
   /** The HTTP request that carried it (DoH). */
@@ -50,13 +54,15 @@ function encryptedFields(inbound: Inbound): { tls?: TlsSummary; http?: HttpSumma
 
 /** Most copies of one response a scenario may send (response flooding ×100 in the paper). */
 export const MAX_COPIES = 100;
-/** Safety cap on flooding: extra copies sent per second, across all DUTs. */
+/** Safety cap on flooding: extra copies (and spoofed answers) sent per second, across all DUTs. */
 export const MAX_EXTRA_COPIES_PER_SECOND = 2000;
 
 /** One message to send back, possibly several times. */
 export interface Outbound {
   bytes: Buffer;
   copies: number;
+  /** Spoofed answers to send, in order, before `bytes` (already recorded as evidence). */
+  spoofs?: BuiltSpoof[];
 }
 
 /** The largest response the client can take on this transport. */
@@ -149,8 +155,19 @@ export class Responder {
     }
     const copies = this.allowCopies(Math.min(Math.max(plan.copies, 1), MAX_COPIES), inbound.t);
     if (copies < plan.copies) reason = `flood capped at ${copies} of ${plan.copies} copies (${MAX_EXTRA_COPIES_PER_SECOND} extra copies per second)`;
-    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations, reason, copies);
-    return { bytes, copies };
+    // Spoofs are extra datagrams too: they share the flood budget.
+    const allowedSpoofs = this.allowCopies(plan.spoofs.length + 1, inbound.t) - 1;
+    if (allowedSpoofs < plan.spoofs.length) reason = [reason, `${plan.spoofs.length - allowedSpoofs} of ${plan.spoofs.length} spoofs not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`].filter((r) => r !== null).join('; ');
+    const race = buildSpoofs(plan.spoofs.slice(0, allowedSpoofs), query, inbound.server, inbound.spoofSockets);
+    for (const spoof of race.built) {
+      this.recordResponse(inbound, dut, scenario, exchange, spoof.bytes, spoof.plan.step ? [spoof.plan.step] : [],
+        `spoofed answer sent before the genuine one: ${spoof.defect}; its record points at canary ${spoof.plan.canary}`, 1, { server: spoof.from, role: 'spoof' });
+    }
+    if (race.unsent.length > 0) reason = [reason, ...race.unsent].filter((r) => r !== null).join('; ');
+    // The spoof steps changed the spoofs (recorded above), not this answer.
+    const spoofSteps = new Set(plan.spoofs.map((sp) => sp.step));
+    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations.filter((m) => !spoofSteps.has(m)), reason, copies);
+    return { bytes, copies, ...(race.built.length > 0 ? { spoofs: race.built } : {}) };
   }
 
   /** How many of `wanted` copies the flood budget allows now (the first copy is always allowed). */
@@ -182,20 +199,21 @@ export class Responder {
 
   private recordResponse(
     inbound: Inbound, dut: string | null, scenario: string, exchange: number, bytes: Buffer, manipulations: string[], reason: string | null, copies = 1,
+    via: { server: Endpoint; role: 'reply' | 'spoof' } = { server: inbound.server, role: 'reply' },
   ): void {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
     const response = sent.message;
     this.sink.record(
       {
-        type: 'dns.response', t: nowMicros(), dut, transport: inbound.transport, client: inbound.client, server: inbound.server,
+        type: 'dns.response', t: nowMicros(), dut, transport: inbound.transport, client: inbound.client, server: via.server,
         queryRef: exchange, txid: response.id ?? 0, flags: summariseFlags(response), questions: summariseQuestions(response),
         edns: summariseEdns(response), size: bytes.length, wire: bytes.toString('base64'),
         answers: summariseRecords(response.answers), authority: summariseRecords(response.authorities),
         additional: summariseRecords(response.additionals), scenario, manipulations, reason,
         ...(copies > 1 ? { copies } : {}), ...encryptedFields(inbound),
       },
-      { exchange, role: 'reply' },
+      { exchange, role: via.role },
     );
   }
 }

@@ -31,11 +31,35 @@ export interface ResponsePlan {
   withholdOpt: boolean;
   /** Octets of EDNS(0) Padding (RFC 7830, option 12) to add to the response's OPT record. */
   ednsPadding: number;
+  /** Forged answers to send before this one, over UDP (the RFC 5452 race); empty normally. */
+  spoofs: SpoofPlan[];
+}
+
+/** How a spoofed answer differs from what the client should accept (RFC 5452 §9.1). */
+export type SpoofKind = 'txid' | 'port' | 'source' | 'question';
+
+/** One spoofed answer to send ahead of the genuine one. */
+export interface SpoofPlan {
+  kind: SpoofKind;
+  /** The canary its record points at; each kind gets its own, so a contact tells which was accepted. */
+  canary: string;
+  /** For `source`: the harness-owned address it is sent from. */
+  from?: string;
+  /** The scenario step that asked for it (filled in by `applyScenario`). */
+  step?: string;
+}
+
+/** What a scenario asks of the listeners themselves rather than of one response. */
+export interface ListenerNeeds {
+  /** Close the listening sockets while the scenario is in force (the kernel then answers ICMP port unreachable). */
+  closed?: boolean;
+  /** Addresses spoofed answers are sent from (a socket there on the resolver's port). */
+  spoofFrom?: string[];
 }
 
 /** A plan for a normal answer: what the zone says, nothing manipulated. */
 export function answerPlan(rcode: RcodeName, answers: Answer[] = [], authorities: Answer[] = []): ResponsePlan {
-  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0 };
+  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0, spoofs: [] };
 }
 
 /** What a primitive may read about the exchange. */
@@ -60,6 +84,8 @@ export interface ScenarioStep {
   name: string;
   /** Changes the plan; returns whether it changed anything (recorded as a manipulation). */
   apply(plan: ResponsePlan, exchange: ExchangeContext): boolean;
+  /** What the step asks of the listeners, if anything. */
+  listenerNeeds?: ListenerNeeds;
 }
 
 /** What parsing needs to know to keep forged answers safe. */
@@ -78,6 +104,8 @@ export interface PrimitiveDefinition {
   summary: string;
   /** Binds arguments; throws a message naming the problem when they are wrong. */
   bind(args: string[], limits: ScenarioLimits): (plan: ResponsePlan, exchange: ExchangeContext) => boolean;
+  /** For primitives that act on the listeners: what they need, from the same (already checked) arguments. */
+  listenerNeeds?(args: string[]): ListenerNeeds;
 }
 
 /** A parsed scenario. */
@@ -132,7 +160,7 @@ export async function parseScenario(steps: readonly string[] | string, limits: S
     const args = (match[2] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
     try {
       const apply = definition.bind(args, limits);
-      return { text, name, apply };
+      return { text, name, apply, ...(definition.listenerNeeds ? { listenerNeeds: definition.listenerNeeds(args) } : {}) };
     } catch (error) {
       throw new ScenarioError(text, index, (error as Error).message);
     }
@@ -146,6 +174,13 @@ export function applyScenario(scenario: Scenario, plan: ResponsePlan, exchange: 
   for (const step of scenario.steps) {
     if (plan.drop !== null) break;
     if (step.apply(plan, exchange)) changed.push(step.text);
+    for (const spoof of plan.spoofs) spoof.step ??= step.text;
   }
   return changed;
+}
+
+/** What a scenario asks of the listeners, over all its steps. */
+export function scenarioListenerNeeds(scenario: Scenario): Required<ListenerNeeds> {
+  const needs = scenario.steps.map((s) => s.listenerNeeds ?? {});
+  return { closed: needs.some((n) => n.closed === true), spoofFrom: [...new Set(needs.flatMap((n) => n.spoofFrom ?? []))] };
 }

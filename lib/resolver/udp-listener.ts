@@ -1,35 +1,93 @@
-/** DNS over UDP (RFC 1035 §4.2.1): one datagram in, at most one datagram out. */
+/**
+ * DNS over UDP (RFC 1035 §4.2.1): one datagram in, at most one datagram out — plus, when
+ * the scenario races spoofed answers (RFC 5452), those first, from the listener's own
+ * socket, from a second port of its address, or from another harness address on its port.
+ */
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { nowMicros } from '../evidence/clock.ts';
+import type { Endpoint } from '../evidence/events.ts';
 import { canonicalAddress } from './access-list.ts';
 import type { Responder } from './responder.ts';
+import type { SpoofSockets } from './spoof-race.ts';
 
 export interface UdpListener {
   port: number;
   close(): Promise<void>;
+  /** Binds a socket on each address of the listener's family, on the listener's port, to send spoofs from. */
+  prepareSpoofSources(addresses: readonly string[]): Promise<void>;
 }
 
-export function listenUdp(address: string, port: number, responder: Responder, onError: (error: Error) => void): Promise<UdpListener> {
-  const socket: Socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+function bindSocket(address: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, address, () => {
       socket.off('error', reject);
-      socket.on('error', onError);
-      const bound = socket.address().port;
-      socket.on('message', (bytes, rinfo) => {
-        const reply = responder.handle({
-          bytes, transport: 'udp', t: nowMicros(),
-          client: { address: canonicalAddress(rinfo.address), port: rinfo.port },
-          server: { address, port: bound },
-        });
-        for (let copy = 0; reply && copy < reply.copies; copy += 1) {
-          socket.send(reply.bytes, rinfo.port, rinfo.address, (error) => error && onError(error));
-        }
-      });
-      resolve({ port: bound, close: () => new Promise((done) => socket.close(() => done())) });
+      resolve(socket);
     });
   });
+}
+
+const key = (e: Endpoint) => `${e.address}|${e.port}`;
+
+export async function listenUdp(address: string, port: number, responder: Responder, onError: (error: Error) => void): Promise<UdpListener> {
+  const socket = await bindSocket(address, port);
+  socket.on('error', onError);
+  const bound = socket.address().port;
+  const server: Endpoint = { address, port: bound };
+  // The wrong-port spoof leaves from here: the resolver's address, a port the client never asked.
+  const otherPort = await bindSocket(address, 0).catch(async (error: unknown) => { socket.close(); throw error; });
+  otherPort.on('error', onError);
+  const senders = new Map<string, Socket>([[key(server), socket], [key({ address, port: otherPort.address().port }), otherPort]]);
+  const spoofSockets: SpoofSockets = {
+    endpointFor(spoof) {
+      if (spoof.kind === 'port') return { address, port: otherPort.address().port };
+      if (spoof.kind !== 'source') return server;
+      const from = { address: canonicalAddress(spoof.from ?? ''), port: bound };
+      return senders.has(key(from)) ? from : null;
+    },
+  };
+
+  socket.on('message', (bytes, rinfo) => {
+    const reply = responder.handle({
+      bytes, transport: 'udp', t: nowMicros(),
+      client: { address: canonicalAddress(rinfo.address), port: rinfo.port },
+      server, spoofSockets,
+    });
+    if (!reply) return;
+    const sendGenuine = () => {
+      for (let copy = 0; copy < reply.copies; copy += 1) {
+        socket.send(reply.bytes, rinfo.port, rinfo.address, (error) => error && onError(error));
+      }
+    };
+    const spoofs = reply.spoofs ?? [];
+    if (spoofs.length === 0) return sendGenuine();
+    // The genuine answer goes once every spoof has left, so the spoofs really win the race.
+    let pending = spoofs.length;
+    const sent = (error?: Error | null) => {
+      if (error) onError(error);
+      pending -= 1;
+      if (pending === 0) sendGenuine();
+    };
+    for (const spoof of spoofs) {
+      const sender = senders.get(key(spoof.from));
+      if (sender) sender.send(spoof.bytes, rinfo.port, rinfo.address, sent);
+      else sent(new Error(`no socket on ${spoof.from.address}:${spoof.from.port} for a spoofed answer`));
+    }
+  });
+
+  return {
+    port: bound,
+    async prepareSpoofSources(addresses) {
+      for (const from of addresses.map(canonicalAddress)) {
+        if (isIPv6(from) !== isIPv6(address) || senders.has(key({ address: from, port: bound }))) continue;
+        const sender = await bindSocket(from, bound);
+        sender.on('error', onError);
+        senders.set(key({ address: from, port: bound }), sender);
+      }
+    },
+    close: () => Promise.all([...new Set(senders.values())].map((s) => new Promise<void>((done) => s.close(() => done())))).then(() => undefined),
+  };
 }

@@ -72,13 +72,18 @@ export class Zone {
     return { rcode: 'NOERROR', answers, authorities: answers.length > 0 ? [] : [this.negativeSoa(name)] };
   }
 
+  /** Names of the zone that have an A record. */
+  addressNames(): string[] {
+    return [...this.byName.values()].filter((records) => records.some((r) => r.type === 'A')).map((records) => records[0]!.name);
+  }
+
   /** Whether the zone holds any record for the name. */
   has(name: string): boolean {
     return this.byName.has(normalise(name));
   }
 
   /** An SOA for negative answers, owned by the parent of the queried name. */
-  private negativeSoa(name: string): Answer {
+  negativeSoa(name: string): Answer {
     const labels = normalise(name).split('.');
     const apex = labels.length > 2 ? labels.slice(-2).join('.') : labels.join('.');
     return {

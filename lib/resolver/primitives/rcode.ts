@@ -5,9 +5,9 @@ const ALLOWED = ['SERVFAIL', 'REFUSED', 'NXDOMAIN'] as const;
 type FailureRcode = (typeof ALLOWED)[number];
 
 /**
- * `rcode(SERVFAIL|REFUSED|NXDOMAIN)`: a failure answer without records. NXDOMAIN keeps the
- * zone's SOA in the authority section when the genuine answer had one, so negative
- * caching (RFC 2308) stays possible.
+ * `rcode(SERVFAIL|REFUSED|NXDOMAIN)`: a failure answer without records. NXDOMAIN carries an
+ * SOA in the authority section (the genuine answer's, or the zone's negative SOA for a name
+ * that exists), so negative caching (RFC 2308 §3, §5) is possible and can be judged.
  */
 export default {
   name: 'rcode',
@@ -17,11 +17,12 @@ export default {
     requireArgs(args, 1, this.usage);
     const rcode = (args[0] ?? '').toUpperCase() as FailureRcode;
     if (!ALLOWED.includes(rcode)) throw new Error(`"${args[0]}" is not one of ${ALLOWED.join(', ')}`);
-    return (plan) => {
+    return (plan, exchange) => {
       const changed = plan.rcode !== rcode || plan.answers.length > 0;
+      const soa = plan.authorities.filter((rr) => rr.type === 'SOA');
       plan.rcode = rcode;
       plan.answers = [];
-      plan.authorities = rcode === 'NXDOMAIN' ? plan.authorities.filter((rr) => rr.type === 'SOA') : [];
+      plan.authorities = rcode !== 'NXDOMAIN' ? [] : soa.length > 0 ? soa : [exchange.zone.negativeSoa(exchange.question.name)];
       plan.additionals = [];
       return changed;
     };
