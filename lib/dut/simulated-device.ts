@@ -5,11 +5,12 @@
  */
 import { Application } from './application.ts';
 import { deviceLog } from './device-log.ts';
+import { DeviceService } from './device-service.ts';
 import { StubResolver } from './stub-resolver.ts';
 import { OPTIONS_VARIABLE } from './simulated-device-process.ts';
 import type { SimulatedDeviceOptions } from './simulated-device-process.ts';
 
-function main(): void {
+async function main(): Promise<void> {
   const raw = process.env[OPTIONS_VARIABLE];
   if (!raw) {
     process.stderr.write(`${OPTIONS_VARIABLE} is not set: this program is started by the harness\n`);
@@ -17,23 +18,40 @@ function main(): void {
   }
   const options = JSON.parse(raw) as SimulatedDeviceOptions;
   const log = deviceLog(options.logFile);
-  const stub = new StubResolver({ behaviour: options.behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log });
-  const application = new Application(options.behaviour, stub, log);
+  const { behaviour } = options;
+  const service = behaviour.service ? new DeviceService(options.sourceAddress, behaviour.service.port, log) : null;
+  let application: Application | undefined;
+  const onOverflow = () => {
+    // What a fragile device does when a datagram overruns its buffer (the paper's devices that became inoperable).
+    if (behaviour.onOverflow === 'exit') {
+      log('crash', { reason: 'receive buffer overflow' });
+      process.exit(70);
+    }
+    log('hang', { reason: 'receive buffer overflow' });
+    application?.stop();
+    void service?.close();
+  };
+  const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow });
+  application = new Application(behaviour, stub, log, options.sourceAddress);
   log('start', { dutId: options.dutId, sourceAddress: options.sourceAddress, resolver: options.resolver, pid: process.pid });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    application.stop();
+    application?.stop();
     log('stop', { signal });
-    void stub.close().finally(() => process.exit(0));
+    void Promise.all([stub.close(), service?.close()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  await service?.start();
   application.start();
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 }
 
-main();
+main().catch((error: Error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});
