@@ -20,26 +20,25 @@ async function main(): Promise<void> {
   const log = deviceLog(options.logFile);
   const { behaviour } = options;
   const service = behaviour.service ? new DeviceService(options.sourceAddress, behaviour.service.port, log) : null;
-  let application: Application | undefined;
   const onOverflow = () => {
     // What a fragile device does when a datagram overruns its buffer (the paper's devices that became inoperable).
     if (behaviour.onOverflow === 'exit') {
       log('crash', { reason: 'receive buffer overflow' });
       process.exit(70);
     }
+    // A hang: the device's service wedges and stops answering, while its DNS stack keeps running.
     log('hang', { reason: 'receive buffer overflow' });
-    application?.stop();
     void service?.close();
   };
   const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow });
-  application = new Application(behaviour, stub, log, options.sourceAddress);
+  const application = new Application(behaviour, stub, log, options.sourceAddress);
   log('start', { dutId: options.dutId, sourceAddress: options.sourceAddress, resolver: options.resolver, pid: process.pid });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    application?.stop();
+    application.stop();
     log('stop', { signal });
     void Promise.all([stub.close(), service?.close()]).finally(() => process.exit(0));
   };
