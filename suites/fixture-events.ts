@@ -10,7 +10,7 @@ import { decodeMessage, encodeMessage } from '../lib/dns/codec.ts';
 import type { RcodeName } from '../lib/dns/codec.ts';
 import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../lib/dns/summarise.ts';
 import type { DecodedMessage } from '../lib/dns/codec.ts';
-import type { Endpoint, EvidenceEvent, Microseconds, QueryEvent, ResponseEvent, UnnumberedEvent } from '../lib/evidence/events.ts';
+import type { Endpoint, EvidenceEvent, Microseconds, QueryEvent, ResponseEvent, Transport, UnnumberedEvent } from '../lib/evidence/events.ts';
 
 /** The DUT every check fixture is about. */
 export const FIXTURE_DUT = 'fixture-dut';
@@ -18,7 +18,7 @@ export const FIXTURE_DUT = 'fixture-dut';
 export const FIXTURE_CLIENT_ADDRESS = '127.0.10.9';
 /** The harness resolver the fixture DUT talks to. */
 export const FIXTURE_SERVER: Endpoint = { address: '127.0.10.1', port: 53 };
-/** The phase fixtures observe in. */
+/** The phase fixtures observe in unless they declare their own. */
 export const FIXTURE_PHASE = 'baseline';
 /** The scenario text the resolver logs when it changes nothing. */
 const PASS_THROUGH = 'pass-through';
@@ -35,6 +35,26 @@ export interface FixtureQuery {
   txid: number;
   /** The UDP size of the OPT record the stub adds, or null for no EDNS. */
   ednsUdpSize: number | null;
+  /** UDP unless said otherwise. */
+  transport?: 'udp' | 'tcp';
+}
+
+/** A record in a fixture answer; `data` as dns-packet takes it (an object for MX and SOA). */
+export interface FixtureRecord {
+  name: string;
+  type: 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS' | 'SOA';
+  ttl: number;
+  data: unknown;
+}
+
+/** One phase of a fixture run: the experiment it ran and its window. */
+export interface FixturePhase {
+  name: string;
+  experiment: string;
+  start: Microseconds;
+  end: Microseconds;
+  /** The scenario text the resolver logs in it. */
+  scenario: string;
 }
 
 /** The resolver's answer to it. */
@@ -42,7 +62,13 @@ export interface FixtureAnswer {
   /** Microseconds between receiving the query and sending this. */
   latency: Microseconds;
   rcode: RcodeName;
-  records: { name: string; type: 'A' | 'AAAA' | 'CNAME'; ttl: number; data: string }[];
+  records: FixtureRecord[];
+  authority?: FixtureRecord[];
+  additional?: FixtureRecord[];
+  /** The TC bit. */
+  tc?: boolean;
+  /** The scenario primitives that changed the response (empty when none did). */
+  manipulations?: string[];
 }
 
 /** The numbered events of one exchange. */
@@ -65,28 +91,42 @@ function decodeOwn(bytes: Buffer): DecodedMessage {
 }
 
 /** The DNS message fields of an event, from the encoded bytes. */
-function messageFields(bytes: Buffer, client: Endpoint) {
+function messageFields(bytes: Buffer, client: Endpoint, transport: Transport) {
   const message = decodeOwn(bytes);
   return {
-    transport: 'udp' as const, client, server: FIXTURE_SERVER, txid: message.id ?? 0,
+    transport, client, server: FIXTURE_SERVER, txid: message.id ?? 0,
     flags: summariseFlags(message), questions: summariseQuestions(message), edns: summariseEdns(message),
     size: bytes.length, wire: bytes.toString('base64'),
   };
 }
 
 /**
- * The evidence of one run of the fixture DUT in one baseline phase. Events may be added
- * in any order; {@link FixtureRun.events} sorts them by time and numbers them, as the log
- * of a live run would have.
+ * The evidence of one run of the fixture DUT, in one baseline phase unless `phases` are
+ * given. Events may be added in any order; {@link FixtureRun.events} sorts them by time and
+ * numbers them, as the log of a live run would have.
  */
 export class FixtureRun {
   private readonly entries: PendingEntry[] = [];
+  readonly phases: readonly FixturePhase[];
 
-  constructor(readonly runId: string, readonly start: Microseconds, readonly end: Microseconds) {
+  constructor(readonly runId: string, readonly start: Microseconds, readonly end: Microseconds, phases?: FixturePhase[]) {
+    this.phases = phases ?? [{ name: FIXTURE_PHASE, experiment: FIXTURE_PHASE, start: start + 1_000, end: end - 1_000, scenario: PASS_THROUGH }];
     this.push({ type: 'run.start', t: start, dut: FIXTURE_DUT, phase: null, runId });
-    this.push({ type: 'phase.start', t: start + 1_000, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, name: FIXTURE_PHASE, scenario: PASS_THROUGH });
-    this.push({ type: 'phase.end', t: end - 1_000, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, name: FIXTURE_PHASE, scenario: PASS_THROUGH, reason: 'window elapsed' });
+    for (const phase of this.phases) {
+      if (phase.start <= start || phase.end >= end || phase.end <= phase.start) throw new RangeError(`phase ${phase.name} does not lie inside the run`);
+      // Older fixtures carry no `experiment` on phase.start; the name stands for it.
+      const experiment = phases ? { experiment: phase.experiment } : {};
+      this.push({ type: 'phase.start', t: phase.start, dut: FIXTURE_DUT, phase: phase.name, name: phase.name, ...experiment, scenario: phase.scenario });
+      this.push({ type: 'phase.end', t: phase.end, dut: FIXTURE_DUT, phase: phase.name, name: phase.name, scenario: phase.scenario, reason: 'window elapsed' });
+    }
     this.push({ type: 'run.end', t: end, dut: FIXTURE_DUT, phase: null, runId, reason: 'window elapsed' });
+  }
+
+  /** The phase in force at `t`; throws when none is (fixture events belong to a phase). */
+  private phaseAt(t: Microseconds): FixturePhase {
+    const phase = this.phases.find((p) => t > p.start && t < p.end);
+    if (!phase) throw new RangeError(`event at ${t} falls outside every phase`);
+    return phase;
   }
 
   private push(event: UnnumberedEvent, answers: PendingEntry | null = null): PendingEntry {
@@ -97,27 +137,47 @@ export class FixtureRun {
 
   /** Adds a query and, unless `answer` is null (no reply yet at the end of the window), its response. */
   exchange(query: FixtureQuery, answer: FixtureAnswer | null): void {
-    if (query.t <= this.start + 1_000 || query.t >= this.end - 1_000) throw new RangeError(`query at ${query.t} falls outside the baseline phase`);
+    const phase = this.phaseAt(query.t);
+    const transport = query.transport ?? 'udp';
     const client = { address: FIXTURE_CLIENT_ADDRESS, port: query.sourcePort };
     const queryBytes = encodeMessage(buildQuery({
       id: query.txid, name: query.name, type: query.type, ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: query.ednsUdpSize } }),
     }));
-    const queryEntry = this.push({ type: 'dns.query', t: query.t, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, ...messageFields(queryBytes, client), scenario: PASS_THROUGH });
+    const queryEntry = this.push({ type: 'dns.query', t: query.t, dut: FIXTURE_DUT, phase: phase.name, ...messageFields(queryBytes, client, transport), scenario: phase.scenario });
     if (answer === null) return;
+    const records = (list: FixtureRecord[] | undefined) => (list ?? []).map((r) => ({ ...r, class: 'IN' }) as Answer);
     const responseBytes = encodeMessage(buildResponse({
       id: query.txid,
       questions: [{ name: query.name, type: query.type, class: 'IN' } as Question],
       rcode: answer.rcode,
-      bits: { rd: true, ra: true },
-      answers: answer.records.map((r) => ({ ...r, class: 'IN' }) as Answer),
+      bits: { rd: true, ra: true, tc: answer.tc ?? false },
+      answers: records(answer.records),
+      authorities: records(answer.authority),
+      additionals: records(answer.additional),
       ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE } }),
     }));
     const decoded = decodeOwn(responseBytes);
     this.push({
-      type: 'dns.response', t: query.t + answer.latency, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, ...messageFields(responseBytes, client),
+      type: 'dns.response', t: query.t + answer.latency, dut: FIXTURE_DUT, phase: phase.name, ...messageFields(responseBytes, client, transport),
       queryRef: 0, answers: summariseRecords(decoded.answers), authority: summariseRecords(decoded.authorities),
-      additional: summariseRecords(decoded.additionals), scenario: PASS_THROUGH, manipulations: [], reason: null,
+      additional: summariseRecords(decoded.additionals), scenario: phase.scenario, manipulations: answer.manipulations ?? [], reason: null,
     }, queryEntry);
+  }
+
+  /** The DUT connected to a canary (what the canary sink records). */
+  canaryContact(t: Microseconds, canary: Endpoint, clientPort: number): void {
+    this.push({
+      type: 'canary.contact', t, dut: FIXTURE_DUT, phase: this.phaseAt(t).name, transport: 'tcp',
+      client: { address: FIXTURE_CLIENT_ADDRESS, port: clientPort }, canary, payload: '', source: 'sink',
+    });
+  }
+
+  /** One sample of a TCP liveness probe of the DUT's service port. */
+  liveness(t: Microseconds, alive: boolean, port = 8080): void {
+    this.push({
+      type: 'liveness.probe', t, dut: FIXTURE_DUT, phase: this.phaseAt(t).name, probe: 'tcp', target: `${FIXTURE_CLIENT_ADDRESS}:${port}`,
+      alive, latencyMs: alive ? 0.4 : null, detail: alive ? null : 'connection failed: ECONNREFUSED',
+    });
   }
 
   /** The events, ordered by time (stable), numbered from 1, responses linked to their queries. */

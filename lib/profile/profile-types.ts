@@ -182,5 +182,16 @@ export interface Profile {
   canaries: string[];
   /** Liveness probes; without them no check can tell a DUT that stopped working. */
   liveness?: LivenessSpec;
+  /** What the supplier declares about the DUT for testing (IXIT), where a check needs it. */
+  ixit?: DeclaredBehaviour;
   observe: { windowSeconds: number };
+}
+
+/** Declarations of the supplier that checks hold the DUT to (ETSI TS 103 701 IXIT). */
+export interface DeclaredBehaviour {
+  /**
+   * The longest the DUT keeps an answer, whatever TTL it came with (RFC 8767 §4 suggests
+   * 604800 s). Lets a short run judge huge-TTL handling, and a capped negative TTL.
+   */
+  ttlCapSeconds?: number;
 }
