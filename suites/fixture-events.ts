@@ -69,6 +69,10 @@ export interface FixtureAnswer {
   tc?: boolean;
   /** The scenario primitives that changed the response (empty when none did). */
   manipulations?: string[];
+  /** A transaction ID other than the query's (a spoof with the wrong one). */
+  txid?: number;
+  /** Leave the OPT record out even though the query had one (an EDNS-unaware server's FORMERR). */
+  withoutEdns?: boolean;
 }
 
 /** The numbered events of one exchange. */
@@ -135,8 +139,11 @@ export class FixtureRun {
     return entry;
   }
 
-  /** Adds a query and, unless `answer` is null (no reply yet at the end of the window), its response. */
-  exchange(query: FixtureQuery, answer: FixtureAnswer | null): void {
+  /**
+   * Adds a query and, unless `answer` is null (no reply yet at the end of the window), its
+   * response, or several (a flood, or spoofs raced ahead of the real answer).
+   */
+  exchange(query: FixtureQuery, answer: FixtureAnswer | FixtureAnswer[] | null): void {
     const phase = this.phaseAt(query.t);
     const transport = query.transport ?? 'udp';
     const client = { address: FIXTURE_CLIENT_ADDRESS, port: query.sourcePort };
@@ -144,17 +151,20 @@ export class FixtureRun {
       id: query.txid, name: query.name, type: query.type, ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: query.ednsUdpSize } }),
     }));
     const queryEntry = this.push({ type: 'dns.query', t: query.t, dut: FIXTURE_DUT, phase: phase.name, ...messageFields(queryBytes, client, transport), scenario: phase.scenario });
-    if (answer === null) return;
+    for (const one of answer === null ? [] : [answer].flat()) this.response(query, one, queryEntry, phase, client, transport);
+  }
+
+  private response(query: FixtureQuery, answer: FixtureAnswer, queryEntry: PendingEntry, phase: FixturePhase, client: Endpoint, transport: Transport): void {
     const records = (list: FixtureRecord[] | undefined) => (list ?? []).map((r) => ({ ...r, class: 'IN' }) as Answer);
     const responseBytes = encodeMessage(buildResponse({
-      id: query.txid,
+      id: answer.txid ?? query.txid,
       questions: [{ name: query.name, type: query.type, class: 'IN' } as Question],
       rcode: answer.rcode,
       bits: { rd: true, ra: true, tc: answer.tc ?? false },
       answers: records(answer.records),
       authorities: records(answer.authority),
       additionals: records(answer.additional),
-      ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE } }),
+      ...(query.ednsUdpSize === null || answer.withoutEdns ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE } }),
     }));
     const decoded = decodeOwn(responseBytes);
     this.push({
