@@ -182,9 +182,9 @@ export interface Profile {
   canaries: string[];
   /** Liveness probes; without them no check can tell a DUT that stopped working. */
   liveness?: LivenessSpec;
+  observe: { windowSeconds: number };
   /** What the supplier declares about the DUT for testing (IXIT), where a check needs it. */
   ixit?: DeclaredBehaviour;
-  observe: { windowSeconds: number };
 }
 
 /** Declarations of the supplier that checks hold the DUT to (ETSI TS 103 701 IXIT). */
