@@ -94,6 +94,7 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'caching/negative-answers-cached', overrides: { followSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'caching/negative-answers-cached', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'resilience/failure-backoff', overrides: { maxQueriesPerSecond: 0.1, minGrowth: 100 }, verdict: 'FAIL' },
+    { id: 'resilience/failure-backoff', overrides: { minTotalQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'resilience/survives-amplification', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'transport/tcp-fallback-on-truncation', overrides: { retrySeconds: 0.001 }, verdict: 'FAIL' },
     { id: 'transport/edns-fallback-on-formerr', overrides: { minJudged: 1000 }, verdict: 'INCONCLUSIVE' },

@@ -9,8 +9,8 @@ import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['minQueries', 'maxQueriesPerSecond', 'minGrowth'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minQueries: 3, maxQueriesPerSecond: 1, minGrowth: 1.5 };
+const PARAMETERS = ['minQueries', 'minTotalQueries', 'maxQueriesPerSecond', 'minGrowth'] as const;
+const rule: Record<(typeof PARAMETERS)[number], number> = { minQueries: 3, minTotalQueries: 3, maxQueriesPerSecond: 1, minGrowth: 1.5 };
 
 /** The median of a non-empty list. */
 function median(values: readonly number[]): number {
@@ -31,7 +31,8 @@ const meta: CheckMeta = {
     text: 'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: '
       + 'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. '
       + `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) `
-      + `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). INCONCLUSIVE when no question was judged. FAIL when any judged question storms. Otherwise PASS.`,
+      + `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. `
+      + `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['servfail', 'refused', 'resolver-silent', 'resolver-closed-port', 'empty-answer'],
@@ -41,7 +42,9 @@ export default defineCheck({
   meta,
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
-    const rows = questionSeries(evidence, context.dutId).filter((s) => s.queries.length >= p.minQueries).map((series) => {
+    const all = questionSeries(evidence, context.dutId);
+    const total = all.reduce((sum, series) => sum + series.queries.length, 0);
+    const rows = all.filter((s) => s.queries.length >= p.minQueries).map((series) => {
       const times = series.queries.map((q) => q.t);
       const gaps = times.slice(1).map((t, i) => secondsBetween(times[i]!, t));
       const half = Math.floor(gaps.length / 2);
@@ -52,13 +55,9 @@ export default defineCheck({
       return { phase: series.phase.name, name: series.name, type: series.type, queries: times.length, rate: round(rate), growth: Number.isFinite(growth) ? round(growth) : null, storm: rate > p.maxQueriesPerSecond && growth < p.minGrowth, seqs: series.queries.map((q) => q.seq) };
     });
     const storms = rows.filter((row) => row.storm);
-    const figures = { judgedQuestions: rows.length, storms: storms.length, questions: rows.map(({ seqs: _seqs, ...row }) => row) };
+    const figures = { failureQueries: total, questionsAsked: all.length, judgedQuestions: rows.length, storms: storms.length, questions: rows.map(({ seqs: _seqs, ...row }) => row) };
     const expected = `Under persistent failure each name is asked at most ${p.maxQueriesPerSecond} time per second, or with gaps that grow (by ${p.minGrowth}× or more): back-off and failure caching.`;
     const phases = [...new Set(rows.map((r) => r.phase))].join(', ');
-    if (rows.length === 0) {
-      const span = evidence.span();
-      return { verdict: 'INCONCLUSIVE', expected, observed: `0 questions asked ${p.minQueries} or more times in a failure phase; nothing to judge.`, figures, evidence: [{ kind: 'time-range', from: span.start, to: span.end, note: 'observation window' }] };
-    }
     if (storms.length > 0) {
       const worst = [...storms].sort((a, b) => b.rate - a.rate)[0]!;
       return {
@@ -67,11 +66,14 @@ export default defineCheck({
         figures, evidence: [eventsRef(context.eventsFile, worst.seqs, `queries for ${worst.name} ${worst.type} during ${worst.phase}`)],
       };
     }
-    const busiest = [...rows].sort((a, b) => b.rate - a.rate)[0]!;
-    return {
-      verdict: 'PASS', expected,
-      observed: `${rows.length} questions judged (phases ${phases}), none stormed; busiest ${busiest.name} ${busiest.type}: ${busiest.queries} queries at ${busiest.rate}/s, gaps growing ${busiest.growth ?? '∞'}×.`,
-      figures, evidence: [eventsRef(context.eventsFile, busiest.seqs, `queries for ${busiest.name} ${busiest.type} during ${busiest.phase}`)],
-    };
+    const failureRef = eventsRef(context.eventsFile, all.flatMap((series) => series.queries.map((q) => q.seq)).sort((a, b) => a - b), 'queries under persistent failure');
+    if (total < p.minTotalQueries) {
+      return { verdict: 'INCONCLUSIVE', expected, observed: `${total} queries in the failure phases; the rule needs ${p.minTotalQueries} to show the DUT was running.`, figures, evidence: [failureRef] };
+    }
+    const busiest = [...rows].sort((a, b) => b.rate - a.rate)[0];
+    const detail = busiest
+      ? `${rows.length} asked ${p.minQueries}+ times (phases ${phases}), none stormed; busiest ${busiest.name} ${busiest.type}: ${busiest.queries} queries at ${busiest.rate}/s, gaps growing ${busiest.growth ?? '∞'}×`
+      : `no question asked ${p.minQueries} times or more in one phase`;
+    return { verdict: 'PASS', expected, observed: `${total} queries for ${all.length} questions under failure; ${detail}.`, figures, evidence: [failureRef] };
   },
 });
