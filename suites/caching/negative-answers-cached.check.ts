@@ -10,7 +10,7 @@ import { nextQuery, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['minJudgedAnswers', 'minPrematureRequeries', 'maxPrematureShare', 'graceSeconds', 'followSeconds'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minJudgedAnswers: 3, minPrematureRequeries: 2, maxPrematureShare: 0.1, graceSeconds: 1, followSeconds: 8 };
+const rule: Record<(typeof PARAMETERS)[number], number> = { minJudgedAnswers: 3, minPrematureRequeries: 2, maxPrematureShare: 0.1, graceSeconds: 1, followSeconds: 1.5 };
 
 /** The negative TTL an answer grants (RFC 2308 §5), or null without an SOA. */
 function negativeTtl(response: ResponseEvent): number | null {

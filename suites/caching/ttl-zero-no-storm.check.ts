@@ -9,7 +9,7 @@ import { questionSeries, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['maxQueriesPerSecond', 'minSpanSeconds', 'minZeroTtlAnswers'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { maxQueriesPerSecond: 2, minSpanSeconds: 3, minZeroTtlAnswers: 3 };
+const rule: Record<(typeof PARAMETERS)[number], number> = { maxQueriesPerSecond: 2, minSpanSeconds: 1.5, minZeroTtlAnswers: 3 };
 
 const meta: CheckMeta = {
   title: 'Answers with TTL 0 do not cause a query storm',
