@@ -62,7 +62,7 @@ export default defineCheck({
     const share = judged.length ? premature.length / judged.length : 0;
     const ttls = [...new Set(negatives.map((r) => Math.min(negativeTtl(r)!, cap)))];
     const figures = { negativeAnswers: negatives.length, judged: judged.length, premature: premature.length, prematureShare: round(share), negativeTtls: ttls };
-    const expected = `A name that got a negative answer is not asked again before its negative TTL (${ttls.join('/') || 'from the SOA'} s) less ${p.graceSeconds} s.`;
+    const expected = `A name that got a negative answer is not asked again before its negative TTL (${ttls.length ? `${ttls.join('/')} s` : 'from the SOA'}) less ${p.graceSeconds} s.`;
     const counts = `${negatives.length} negative answers with an SOA (${judged.length} judged), ${premature.length} premature re-queries (${percent(share)} of judged)`;
     const judgedRef = eventsRef(context.eventsFile, judged.map((r) => r.seq), 'negative answers held against the next query or the phase');
     if (judged.length < p.minJudgedAnswers) {
