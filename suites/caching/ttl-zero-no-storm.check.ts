@@ -21,7 +21,7 @@ const meta: CheckMeta = {
   covers: { paper: ['5', '8'], draft: ['IOTDNS-D-TTL-1', 'IOTDNS-D-PRIV-1'], etsi: ['5.13-1', '5.9-3'] },
   decisionRule: {
     text: 'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, '
-      + 'rate = (queries − 1) / seconds from its first query to the end of the phase. A question is judged when that span is at least '
+      + 'rate = queries / the phase\'s length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least '
       + `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. `
       + `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.`,
     parameters: { ...rule },
@@ -35,9 +35,8 @@ export default defineCheck({
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const zeroAnswers = evidence.responses(context.dutId).filter((r) => r.answers.length > 0 && r.answers.every((rr) => rr.ttl === 0));
     const rows = questionSeries(evidence, context.dutId).map((series) => {
-      const first = series.queries[0]!;
-      const span = secondsBetween(first.t, series.phase.end);
-      return { phase: series.phase.name, name: series.name, type: series.type, queries: series.queries.length, spanSeconds: round(span), rate: round((series.queries.length - 1) / Math.max(span, 1e-3)), judged: span >= p.minSpanSeconds, seqs: series.queries.map((q) => q.seq) };
+      const span = secondsBetween(series.phase.start, series.phase.end);
+      return { phase: series.phase.name, name: series.name, type: series.type, queries: series.queries.length, spanSeconds: round(span), rate: round(series.queries.length / Math.max(span, 1e-3)), judged: span >= p.minSpanSeconds, seqs: series.queries.map((q) => q.seq) };
     });
     const judged = rows.filter((row) => row.judged);
     const storms = judged.filter((row) => row.rate > p.maxQueriesPerSecond);
@@ -46,7 +45,7 @@ export default defineCheck({
     const zeroRef = eventsRef(context.eventsFile, zeroAnswers.map((r) => r.seq), 'responses whose records carried TTL 0');
     const summary = `${zeroAnswers.length} TTL-0 answers; ${judged.length} of ${rows.length} questions judged`;
     if (zeroAnswers.length < p.minZeroTtlAnswers || judged.length === 0) {
-      return { verdict: 'INCONCLUSIVE', expected, observed: `${summary}; the rule needs ${p.minZeroTtlAnswers} TTL-0 answers and a question followed for ${p.minSpanSeconds} s.`, figures, evidence: [zeroRef] };
+      return { verdict: 'INCONCLUSIVE', expected, observed: `${summary}; the rule needs ${p.minZeroTtlAnswers} TTL-0 answers and a phase of ${p.minSpanSeconds} s.`, figures, evidence: [zeroRef] };
     }
     if (storms.length > 0) {
       const worst = [...storms].sort((a, b) => b.rate - a.rate)[0]!;
