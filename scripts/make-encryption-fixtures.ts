@@ -26,7 +26,9 @@ const CHECK = 'encryption-upgrade/uses-offered-encryption';
 
 /** A run whose DUT asks DDR at 2 s, then needs `queries` names 1.5 s apart, over `channel` or UDP. */
 function run(kind: string, queries: number, channel: FixtureChannel | undefined): FixtureRun {
-  const fixture = new FixtureRun(`fixture-ddr-${kind}`, T0, T0 + WINDOW_SECONDS * SECOND, { name: 'ddr-upgrade', experiment: 'ddr-upgrade', scenario: 'ddr()' });
+  const fixture = new FixtureRun(`fixture-ddr-${kind}`, T0, T0 + WINDOW_SECONDS * SECOND, [
+    { name: 'ddr-upgrade', experiment: 'ddr-upgrade', start: T0 + 1_000, end: T0 + WINDOW_SECONDS * SECOND - 1_000, scenario: 'ddr()' },
+  ]);
   fixture.listen('udp', FIXTURE_SERVER.port);
   fixture.listen('dot', PORTS.dot);
   fixture.listen('doh', PORTS.doh);

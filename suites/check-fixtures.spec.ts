@@ -26,12 +26,17 @@ const FIXTURE_PROFILE = parseProfile(JSON.stringify({
   zone: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
   scenario: [],
   canaries: ['127.0.10.250'],
+  // The fixture DUT declares a 60 s TTL cap (IXIT), so extreme-TTL fixtures need not span 7 days.
+  ixit: { ttlCapSeconds: 60 },
   observe: { windowSeconds: 180 },
 }), 'fixture-dut profile');
 
 const CONTEXT: CheckContext = { dutId: FIXTURE_DUT, profile: FIXTURE_PROFILE, eventsFile: 'events.ndjson' };
 
-/** The fixture kinds and the verdict each must produce. */
+/**
+ * The fixture kinds and the verdict each must produce. An observation check (its verdict is
+ * INFO) has an info fixture in place of pass and fail.
+ */
 const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
   { kind: 'pass', verdict: 'PASS', required: true },
   { kind: 'fail', verdict: 'FAIL', required: true },
@@ -57,12 +62,14 @@ describe('check fixtures', () => {
 
   for (const check of checks) {
     describe(check.id, () => {
+      const observation = existsSync(fixtureOf(check.file, 'info'));
       for (const { kind, verdict, required } of KINDS) {
         const file = fixtureOf(check.file, kind);
-        if (!required && !existsSync(file)) continue;
+        if ((!required || observation) && !existsSync(file)) continue;
         it(`gives ${verdict} on ${basename(file)}`, () => {
           expect(existsSync(file), `missing fixture ${file}`).to.equal(true);
-          const outcome = check.judge(loadEvidence(file), CONTEXT);
+          // As the mocha binding does: the check sees only the phases of its experiments.
+          const outcome = check.judge(loadEvidence(file).forExperiments(check.meta.experiments), CONTEXT);
           expect(outcome.verdict, `${outcome.expected}\n${outcome.observed}`).to.equal(verdict);
           expect(outcome.observed).to.match(/\d/);
           for (const ref of outcome.evidence) {
@@ -88,6 +95,17 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'caching/ttl-honoured', overrides: { minTtlSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     // A negative grace asks the stub to wait far beyond the TTL, which the good stub does not.
     { id: 'caching/ttl-honoured', overrides: { graceSeconds: -100, graceFraction: -10 }, verdict: 'FAIL' },
+    { id: 'caching/ttl-zero-no-storm', overrides: { maxQueriesPerSecond: 0.1 }, verdict: 'FAIL' },
+    { id: 'caching/extreme-ttl-capped', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'caching/negative-answers-cached', overrides: { followSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'caching/negative-answers-cached', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resilience/failure-backoff', overrides: { maxQueriesPerSecond: 0.1, minGrowth: 100 }, verdict: 'FAIL' },
+    { id: 'resilience/failure-backoff', overrides: { minTotalQueries: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resilience/survives-amplification', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'transport/tcp-fallback-on-truncation', overrides: { retrySeconds: 0.001 }, verdict: 'FAIL' },
+    { id: 'transport/edns-fallback-on-formerr', overrides: { minJudged: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'validation/invalid-records-not-used', overrides: { minForgedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'validation/spoofed-answers-rejected', overrides: { minSpoofedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
   ];
   for (const { id, overrides, verdict } of cases) {
     it(`${id}: ${JSON.stringify(overrides)} turns the pass fixture ${verdict}`, () => {
@@ -112,13 +130,19 @@ describe('fixture evidence files', () => {
     .map((path) => join(SUITES_DIR, path));
 
   for (const file of files) {
-    it(`${file.slice(SUITES_DIR.length + 1)} is a complete single-phase run whose wire bytes match its fields`, () => {
+    it(`${file.slice(SUITES_DIR.length + 1)} is a complete run whose events lie in its phases and whose wire bytes match its fields`, () => {
       const evidence = loadEvidence(file);
       const types = evidence.events.map((e) => e.type);
       expect(types[0]).to.equal('run.start');
       expect(types.at(-1)).to.equal('run.end');
-      // One phase: baseline, or the one experiment the check judges (e.g. ddr-upgrade).
-      expect(evidence.phases()).to.have.length(1);
+      const phases = evidence.phases();
+      expect(phases.length).to.be.at.least(1);
+      for (const event of evidence.events) {
+        if (event.type === 'run.start' || event.type === 'run.end') continue;
+        const phase = phases.find((p) => p.name === event.phase);
+        expect(phase, `seq ${event.seq} is in no phase`).to.not.equal(undefined);
+        expect(event.t, `seq ${event.seq} lies outside phase ${event.phase}`).to.be.within(phase!.start, phase!.end);
+      }
       evidence.events.forEach((event, i) => expect(event.seq).to.equal(i + 1));
       for (const event of evidence.events) {
         if (event.type !== 'dns.query' && event.type !== 'dns.response') continue;

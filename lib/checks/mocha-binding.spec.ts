@@ -38,6 +38,18 @@ describe('checks/mocha-binding', () => {
     expect(results[0]?.decisionRule.text).to.equal('rule');
   });
 
+  it('marks NOT_APPLICABLE, without judging, a check none of whose experiments had a phase in the run', async () => {
+    const phased = new Evidence([
+      { seq: 1, t: 1, dut: 'd', phase: 'baseline', type: 'phase.start', name: 'baseline', experiment: 'baseline', scenario: 'pass-through' },
+      { seq: 2, t: 2, dut: 'd', phase: 'baseline', type: 'phase.end', name: 'baseline', scenario: 'pass-through', reason: 'window elapsed' },
+    ]);
+    const elsewhere = check('t/elsewhere', () => outcome('FAIL'));
+    elsewhere.meta = { ...elsewhere.meta, experiments: ['servfail', 'refused'] };
+    const results = await judgeWithMocha([check('t/baseline', () => outcome('PASS')), elsewhere], phased, { dutId: 'd', profile, eventsFile: 'events.ndjson' });
+    expect(results.map((r) => r.verdict)).to.deep.equal(['PASS', 'NOT_APPLICABLE']);
+    expect(results[1]?.observed).to.match(/0 phases of the experiments the check needs \(servfail, refused\)/);
+  });
+
   describe('checks that require the packet capture', () => {
     const needsCapture = (): LoadedCheck => ({ ...check('t/capture', () => outcome('PASS')), meta: { ...check('x', () => outcome('PASS')).meta, requires: ['capture'] } });
     const captureEvent = (type: 'capture.start' | 'capture.unavailable', dut: string, reason?: string): EvidenceEvent => ({

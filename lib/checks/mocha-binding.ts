@@ -32,8 +32,30 @@ export function notApplicableResult(check: LoadedCheck, judgedBy: string, reason
   return { ...identity(check), verdict: 'NOT_APPLICABLE', expected: judgedBy, observed: reason, figures: {}, evidence: [] };
 }
 
+/**
+ * The outcome of a check none of whose experiments had a phase in a phased run (a run
+ * without a plan, or a plan that left them out): not assessed, and said so, rather than judged on
+ * evidence that was never meant to be collected.
+ */
+function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
+  const { experiments } = check.meta;
+  if (experiments.includes('*')) return null;
+  const ran = new Set(evidence.events.flatMap((e) => (e.type === 'phase.start' ? [e.experiment ?? e.name] : [])));
+  // Evidence without phases (an imported capture) is judged as it is.
+  if (ran.size === 0 || experiments.some((experiment) => ran.has(experiment))) return null;
+  return {
+    verdict: 'NOT_APPLICABLE',
+    expected: `Evidence from a phase of ${experiments.join(', ')}.`,
+    observed: `Not assessed: this run had 0 phases of the experiments the check needs (${experiments.join(', ')}); run a plan that includes them.`,
+    figures: { phasesRun: [...ran] },
+    evidence: [],
+  };
+}
+
 /** Applies one check; a throwing check is a harness fault, recorded as ERROR. */
 export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: CheckContext): CheckResult {
+  const skipped = notRun(check, evidence);
+  if (skipped) return { ...identity(check), ...skipped };
   const missing = missingEvidence(check.meta.requires, evidence, context.dutId);
   if (missing) {
     return { ...identity(check), verdict: 'INCONCLUSIVE', expected: 'the evidence this check requires', observed: `not judged: ${missing}`, figures: {}, evidence: [] };

@@ -14,6 +14,9 @@ export type AnswerCheck = 'source' | 'response' | 'txid' | 'question';
 /** Every check: what a careful stub enforces (RFC 5452). */
 export const ALL_ANSWER_CHECKS: readonly AnswerCheck[] = ['source', 'response', 'txid', 'question'];
 
+/** What a sloppy stub enforces: only that the datagram is a response (the paper's spoofing-prone stubs). */
+export const SLOPPY_ANSWER_CHECKS: readonly AnswerCheck[] = ['response'];
+
 /** What the stub asked, of whom. */
 export interface OutstandingQuery {
   txid: number;

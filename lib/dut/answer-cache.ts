@@ -5,6 +5,17 @@
  */
 import type { TtlHandling } from '../profile/profile-types.ts';
 
+/** What the device does with extreme TTLs, besides its handling of ordinary ones. */
+export interface ExtremeTtlHandling {
+  /** RFC 2181 §8: a TTL with the top bit set counts as 0. */
+  topBitAsZero?: boolean;
+  /** TTLs at or above this are kept as given, whatever the handling (a device that pins them). */
+  pinAboveSeconds?: number;
+}
+
+/** 2^31: RFC 2181 §8 says a TTL with this bit set is to be treated as zero. */
+const TOP_BIT = 2 ** 31;
+
 /** A cached answer: its addresses, or a negative one. */
 export interface CachedAnswer {
   addresses: string[];
@@ -22,10 +33,13 @@ export function questionKey(name: string, type: string): string {
 export class AnswerCache {
   private readonly entries = new Map<string, CachedAnswer>();
 
-  constructor(private readonly handling: TtlHandling, private readonly now: () => number = Date.now) {}
+  constructor(private readonly handling: TtlHandling, private readonly now: () => number = Date.now, private readonly extremes: ExtremeTtlHandling = {}) {}
 
   /** How many seconds an answer with this TTL is kept; 0 means not cached. */
-  lifetime(ttlSeconds: number): number {
+  lifetime(received: number): number {
+    const { topBitAsZero, pinAboveSeconds } = this.extremes;
+    const ttlSeconds = topBitAsZero && received >= TOP_BIT ? 0 : received;
+    if (pinAboveSeconds !== undefined && ttlSeconds >= pinAboveSeconds) return ttlSeconds;
     switch (this.handling.mode) {
       case 'honour':
         return ttlSeconds;

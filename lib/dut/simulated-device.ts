@@ -6,11 +6,12 @@
 import { Application } from './application.ts';
 import { deviceLog } from './device-log.ts';
 import { encryptedUpgradeFor } from './encrypted-upgrade.ts';
+import { DeviceService } from './device-service.ts';
 import { StubResolver } from './stub-resolver.ts';
 import { OPTIONS_VARIABLE } from './simulated-device-process.ts';
 import type { SimulatedDeviceOptions } from './simulated-device-process.ts';
 
-function main(): void {
+async function main(): Promise<void> {
   const raw = process.env[OPTIONS_VARIABLE];
   if (!raw) {
     process.stderr.write(`${OPTIONS_VARIABLE} is not set: this program is started by the harness\n`);
@@ -18,9 +19,21 @@ function main(): void {
   }
   const options = JSON.parse(raw) as SimulatedDeviceOptions;
   const log = deviceLog(options.logFile);
-  const upgrade = encryptedUpgradeFor(options.behaviour, { sourceAddress: options.sourceAddress, resolver: options.resolver, trustedCa: options.trustedCa, log });
-  const stub = new StubResolver({ behaviour: options.behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, ...(upgrade ? { upgrade } : {}) });
-  const application = new Application(options.behaviour, stub, log);
+  const { behaviour } = options;
+  const service = behaviour.service ? new DeviceService(options.sourceAddress, behaviour.service.port, log) : null;
+  const onOverflow = () => {
+    // What a fragile device does when a datagram overruns its buffer (the paper's devices that became inoperable).
+    if (behaviour.onOverflow === 'exit') {
+      log('crash', { reason: 'receive buffer overflow' });
+      process.exit(70);
+    }
+    // A hang: the device's service wedges and stops answering, while its DNS stack keeps running.
+    log('hang', { reason: 'receive buffer overflow' });
+    void service?.close();
+  };
+  const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: options.sourceAddress, resolver: options.resolver, trustedCa: options.trustedCa, log });
+  const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow, ...(upgrade ? { upgrade } : {}) });
+  const application = new Application(behaviour, stub, log, options.sourceAddress);
   log('start', { dutId: options.dutId, sourceAddress: options.sourceAddress, resolver: options.resolver, pid: process.pid });
 
   let stopping = false;
@@ -29,13 +42,17 @@ function main(): void {
     stopping = true;
     application.stop();
     log('stop', { signal });
-    void stub.close().finally(() => process.exit(0));
+    void Promise.all([stub.close(), service?.close()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  await service?.start();
   application.start();
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 }
 
-main();
+main().catch((error: Error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});

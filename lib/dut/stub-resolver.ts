@@ -4,16 +4,16 @@
  * same code plays a careful device and a careless one.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
-import type { Answer } from 'dns-packet';
 import { buildQuery } from '../dns/builders.ts';
 import { decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage } from '../dns/codec.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
-import { ALL_ANSWER_CHECKS, failedAnswerChecks } from './answer-acceptance.ts';
+import { ALL_ANSWER_CHECKS, SLOPPY_ANSWER_CHECKS, failedAnswerChecks } from './answer-acceptance.ts';
 import type { AnswerCheck, OutstandingQuery } from './answer-acceptance.ts';
 import type { DeviceLog } from './device-log.ts';
 import type { EncryptedUpgrade } from './encrypted-upgrade.ts';
 import { QuerySockets } from './query-sockets.ts';
+import { usableRecords } from './record-validation.ts';
 import { tcpExchange } from './tcp-exchange.ts';
 import { transactionIds } from './transaction-ids.ts';
 
@@ -46,10 +46,12 @@ export interface StubOptions {
   sourceAddress: string;
   resolver: { address: string; port: number };
   log: DeviceLog;
-  /** The RFC 5452 conditions an answer must meet; all of them unless a sloppy device is played. */
+  /** The RFC 5452 conditions an answer must meet; by default as the behaviour's `validation` says. */
   answerChecks?: readonly AnswerCheck[];
   /** Encrypted DNS found through DDR, tried before port 53 (see `encrypted-upgrade.ts`). */
   upgrade?: EncryptedUpgrade;
+  /** Called when a datagram larger than the behaviour's `receiveBufferBytes` arrives and the device does not just drop it. */
+  onOverflow?: (size: number) => void;
 }
 
 /** A stub resolver that resolves one question at a time per call, concurrently across calls. */
@@ -62,19 +64,26 @@ export class StubResolver {
 
   constructor(private readonly options: StubOptions) {
     this.nextId = transactionIds(options.behaviour.txid);
-    this.answerChecks = options.answerChecks ?? ALL_ANSWER_CHECKS;
+    this.answerChecks = options.answerChecks ?? (options.behaviour.validation === 'sloppy' ? SLOPPY_ANSWER_CHECKS : ALL_ANSWER_CHECKS);
     this.sockets = new QuerySockets(options.behaviour.sourcePort, options.sourceAddress, options.log, (message, from, socket) => this.receive(message, from, socket));
   }
 
-  /** Resolves a name, retrying with back-off; never throws. */
-  async resolve(question: Question): Promise<Resolution> {
+  /** Resolves a name, retrying with back-off; never throws. `followed` marks a lookup of a target a sloppy stub followed (it follows one level only). */
+  async resolve(question: Question, followed = false): Promise<Resolution> {
     const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
-    if (encrypted) return this.interpret(question, encrypted);
-    const { retry } = this.options.behaviour;
+    if (encrypted) return this.interpret(question, encrypted, followed);
+    const { retry, edns, ednsFallback } = this.options.behaviour;
     let timeoutMs = retry.timeoutMs;
+    let withEdns = edns.enabled;
     for (let attempt = 1; attempt <= retry.attempts && !this.closed; attempt += 1) {
-      const answer = await this.udpAttempt(question, timeoutMs, attempt);
-      if (answer) return this.interpret(question, answer.flag_tc ? await this.afterTruncation(question, answer) : answer);
+      const answer = await this.udpAttempt(question, timeoutMs, attempt, withEdns);
+      if (answer?.rcode === 'FORMERR' && withEdns && ednsFallback) {
+        // RFC 6891 §7: a server that does not know EDNS answers FORMERR; ask again without the OPT record.
+        this.options.log('edns-fallback', { ...question, txid: answer.id });
+        withEdns = false;
+        continue;
+      }
+      if (answer) return this.interpret(question, answer.flag_tc ? await this.afterTruncation(question, answer, withEdns) : answer, followed);
       timeoutMs = Math.min(timeoutMs * retry.backoff, retry.maxTimeoutMs);
     }
     if (this.closed) return { outcome: 'failure', reason: 'stub closed' };
@@ -89,14 +98,14 @@ export class StubResolver {
     await Promise.all([this.sockets.close(), this.options.upgrade?.close()]);
   }
 
-  /** The query's wire form: RD=1, and an OPT record when the device speaks EDNS. */
-  private queryBytes(question: Question, txid: number): Buffer {
+  /** The query's wire form: RD=1, and an OPT record when the device speaks EDNS and has not fallen back. */
+  private queryBytes(question: Question, txid: number, withEdns: boolean): Buffer {
     const { edns } = this.options.behaviour;
-    return encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type, ...(edns.enabled ? { edns: { udpSize: edns.udpSize } } : {}) }));
+    return encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type, ...(edns.enabled && withEdns ? { edns: { udpSize: edns.udpSize } } : {}) }));
   }
 
   /** One query over UDP; resolves with the accepted answer or null on timeout. */
-  private async udpAttempt(question: Question, timeoutMs: number, attempt: number): Promise<DecodedMessage | null> {
+  private async udpAttempt(question: Question, timeoutMs: number, attempt: number, withEdns: boolean): Promise<DecodedMessage | null> {
     const txid = this.nextId();
     let socket: Socket;
     try {
@@ -111,7 +120,7 @@ export class StubResolver {
       return null;
     }
     const port = socket.address().port;
-    this.options.log('query', { ...question, txid, port, attempt, transport: 'udp', timeoutMs });
+    this.options.log('query', { ...question, txid, port, attempt, transport: 'udp', timeoutMs, edns: withEdns && this.options.behaviour.edns.enabled });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
@@ -128,7 +137,7 @@ export class StubResolver {
         },
       };
       this.pending.add(pending);
-      socket.send(this.queryBytes(question, txid), this.options.resolver.port, this.options.resolver.address, (error) => {
+      socket.send(this.queryBytes(question, txid, withEdns), this.options.resolver.port, this.options.resolver.address, (error) => {
         if (error) this.options.log('error', { ...question, txid, port, error: error.message });
       });
     });
@@ -137,6 +146,12 @@ export class StubResolver {
   /** A datagram arrived: the first outstanding query on that socket it is acceptable for takes it. */
   private receive(bytes: Buffer, from: RemoteInfo, socket: Socket): void {
     const source = { address: from.address, port: from.port };
+    const { receiveBufferBytes, onOverflow = 'drop' } = this.options.behaviour;
+    if (receiveBufferBytes !== undefined && bytes.length > receiveBufferBytes) {
+      this.options.log('overflow', { size: bytes.length, receiveBufferBytes, from: source, action: onOverflow });
+      if (onOverflow !== 'drop') this.options.onOverflow?.(bytes.length);
+      return;
+    }
     const decoded = decodeMessage(bytes);
     if (!decoded.ok) {
       this.options.log('ignored-answer', { reason: 'malformed', error: decoded.error, size: bytes.length, from: source, port: socket.address().port });
@@ -165,7 +180,7 @@ export class StubResolver {
   }
 
   /** TC=1: retry the question over TCP when the device does that, else make do with it. */
-  private async afterTruncation(question: Question, truncated: DecodedMessage): Promise<DecodedMessage> {
+  private async afterTruncation(question: Question, truncated: DecodedMessage, withEdns: boolean): Promise<DecodedMessage> {
     const txid = truncated.id ?? 0;
     if (!this.options.behaviour.tcpOnTruncation) {
       this.options.log('truncated-accepted', { ...question, txid });
@@ -174,7 +189,7 @@ export class StubResolver {
     this.options.log('tcp-retry', { ...question, txid });
     const { resolver } = this.options;
     try {
-      const reply = await tcpExchange(this.queryBytes(question, txid), { localAddress: this.options.sourceAddress, server: resolver, timeoutMs: TCP_TIMEOUT_MS });
+      const reply = await tcpExchange(this.queryBytes(question, txid, withEdns), { localAddress: this.options.sourceAddress, server: resolver, timeoutMs: TCP_TIMEOUT_MS });
       const decoded = decodeMessage(reply);
       if (!decoded.ok) {
         this.options.log('ignored-answer', { ...question, transport: 'tcp', reason: 'malformed', error: decoded.error, size: reply.length });
@@ -193,13 +208,21 @@ export class StubResolver {
     return truncated;
   }
 
-  private interpret(question: Question, message: DecodedMessage): Resolution {
-    const answers = (message.answers ?? []) as (Answer & { ttl?: number })[];
-    const addresses = answers.filter((rr) => rr.type === question.type).map((rr) => String((rr as { data: unknown }).data));
+  private async interpret(question: Question, message: DecodedMessage, followed: boolean): Promise<Resolution> {
+    const usable = usableRecords(message, question, this.options.behaviour.validation ?? 'strict');
+    const addresses = usable.addresses.map((rr) => String(rr.data));
     if (message.rcode === 'NOERROR' && addresses.length > 0) {
       // The answer lives as long as its shortest-lived record, CNAMEs of the chain included.
-      const ttl = Math.min(...answers.filter((rr) => rr.type === question.type || rr.type === 'CNAME').map((rr) => rr.ttl ?? 0));
-      return { outcome: 'answer', addresses, ttl };
+      return { outcome: 'answer', addresses, ttl: Math.min(...usable.lifetimeRecords.map((rr) => (rr as { ttl?: number }).ttl ?? 0)) };
+    }
+    if (message.rcode === 'NOERROR' && usable.follow && !followed) {
+      // A sloppy stub takes an MX or NS target for where the name lives, and resolves that instead.
+      this.options.log('follow', { ...question, target: usable.follow });
+      return this.resolve({ name: usable.follow, type: question.type }, true);
+    }
+    if (message.rcode === 'NOERROR' && usable.rejected > 0) {
+      this.options.log('unusable-answer', { ...question, rejected: usable.rejected });
+      return { outcome: 'failure', reason: `${usable.rejected} answer record(s) of the wrong type or class` };
     }
     if (message.rcode === 'NOERROR' || message.rcode === 'NXDOMAIN') {
       // RFC 2308 §5: a negative answer is cached for min(SOA TTL, SOA MINIMUM), and not at all without an SOA.

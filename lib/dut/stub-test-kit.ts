@@ -40,6 +40,8 @@ export class TestResolver {
   port = 0;
   private stopped = false;
   readonly seen: SeenQuery[] = [];
+  /** `address`: a loopback alias of the spec's own, so specs running in parallel do not meet. */
+  constructor(readonly address: string = RESOLVER_ADDRESS) {}
   answer: (query: DecodedMessage, reply: Reply) => void = () => undefined;
   /** The TCP reply; it is sent in three segments to exercise the device's reassembly. */
   tcpAnswer: (query: DecodedMessage) => Packet | null = () => null;
@@ -47,8 +49,8 @@ export class TestResolver {
   async start(): Promise<void> {
     this.udp = createSocket('udp4');
     this.stray = createSocket('udp4');
-    await new Promise<void>((resolve) => this.udp.bind(0, RESOLVER_ADDRESS, () => resolve()));
-    await new Promise<void>((resolve) => this.stray.bind(0, RESOLVER_ADDRESS, () => resolve()));
+    await new Promise<void>((resolve) => this.udp.bind(0, this.address, () => resolve()));
+    await new Promise<void>((resolve) => this.stray.bind(0, this.address, () => resolve()));
     this.port = this.udp.address().port;
     this.udp.on('message', (bytes, from) => {
       const decoded = decodeMessage(bytes);
@@ -75,7 +77,7 @@ export class TestResolver {
         setTimeout(() => socket.end(framed.subarray(20)), 30);
       });
     });
-    await new Promise<void>((resolve) => this.tcp.listen(this.port, RESOLVER_ADDRESS, () => resolve()));
+    await new Promise<void>((resolve) => this.tcp.listen(this.port, this.address, () => resolve()));
   }
 
   async stop(): Promise<void> {

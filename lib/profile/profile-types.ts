@@ -99,6 +99,38 @@ export interface SimulatedBehaviour {
   tcpOnTruncation: boolean;
   /** What the device does with Discovery of Designated Resolvers (RFC 9462); left out means it ignores it. */
   encryption?: EncryptionBehaviour;
+  /**
+   * How answers are validated (Recommendation #7). `strict` (the default) enforces RFC 5452
+   * matching and takes only records of the asked type and class IN on the question's CNAME
+   * chain; `sloppy` takes the first reply on the socket and any address record anywhere in
+   * it, and follows MX/NS targets, as the paper's spoofing-prone stubs do.
+   */
+  validation?: 'strict' | 'sloppy';
+  /** After each network resolution the application connects over TCP to every address it got, then closes. */
+  connect?: { port: number; timeoutMs: number };
+  /** RFC 2181 §8: a TTL with the top bit set is taken as 0 (before any clamp). */
+  ttlTopBitAsZero?: boolean;
+  /** TTLs at or above this are kept as given whatever `ttl` says: the device pins extreme TTLs. */
+  ttlPinAboveSeconds?: number;
+  /**
+   * Failure caching with back-off (RFC 9520 §3.2): after a failed or unusable resolution the
+   * name is not asked again for `minSeconds`, times `backoff` for each further consecutive
+   * failure, at most `maxSeconds`.
+   */
+  failureCache?: { minSeconds: number; maxSeconds: number; backoff: number };
+  /**
+   * A re-query storm: after a failed or unusable resolution, or an answer with TTL 0, the
+   * name is asked again every `intervalMs`, up to `maxQueries` times, never backing off.
+   */
+  requeryStorm?: { intervalMs: number; maxQueries: number };
+  /** RFC 6891 §7: after FORMERR to a query with EDNS, ask again without it. */
+  ednsFallback?: boolean;
+  /** A TCP service on the device's address (what a liveness probe connects to). */
+  service?: { port: number };
+  /** Datagrams larger than this overflow the device's receive buffer. */
+  receiveBufferBytes?: number;
+  /** On overflow: drop the datagram and carry on, hang (the service stops answering) or exit. */
+  onOverflow?: 'drop' | 'hang' | 'exit';
 }
 
 /**
@@ -187,4 +219,15 @@ export interface Profile {
   /** Liveness probes; without them no check can tell a DUT that stopped working. */
   liveness?: LivenessSpec;
   observe: { windowSeconds: number };
+  /** What the supplier declares about the DUT for testing (IXIT), where a check needs it. */
+  ixit?: DeclaredBehaviour;
+}
+
+/** Declarations of the supplier that checks hold the DUT to (ETSI TS 103 701 IXIT). */
+export interface DeclaredBehaviour {
+  /**
+   * The longest the DUT keeps an answer, whatever TTL it came with (RFC 8767 §4 suggests
+   * 604800 s). Lets a short run judge huge-TTL handling, and a capped negative TTL.
+   */
+  ttlCapSeconds?: number;
 }

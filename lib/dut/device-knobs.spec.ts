@@ -1,0 +1,217 @@
+/**
+ * The behaviour knobs that make a simulated device handle an experiment well or badly, each
+ * exercised over real loopback sockets: using resolved addresses, strict vs sloppy answers,
+ * TTL 0 and extreme TTLs, failure back-off vs a storm, EDNS fallback, receive-buffer overflow.
+ */
+import { expect } from 'chai';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import type { Answer } from 'dns-packet';
+import { buildResponse } from '../dns/builders.ts';
+import type { DecodedMessage } from '../dns/codec.ts';
+import type { SimulatedBehaviour } from '../profile/profile-types.ts';
+import { AnswerCache } from './answer-cache.ts';
+import { Application } from './application.ts';
+import { connectBriefly } from './connect-briefly.ts';
+import { DeviceService } from './device-service.ts';
+import { StubResolver } from './stub-resolver.ts';
+import { aResponse, memoryLog, TestResolver, testBehaviour } from './stub-test-kit.ts';
+
+/** Loopback aliases private to this spec. */
+const RESOLVER = '127.0.63.1';
+const DEVICE = '127.0.63.2';
+const REAL_SERVER = '127.0.63.5';
+const CANARY = '127.0.63.77';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A TCP listener on a canary address that counts who connected. */
+async function canaryListener(): Promise<{ server: Server; port: number; contacts: string[] }> {
+  const contacts: string[] = [];
+  const server = createServer((socket) => { contacts.push(socket.remoteAddress ?? '?'); socket.destroy(); });
+  await new Promise<void>((resolve) => server.listen(0, CANARY, () => resolve()));
+  const address = server.address();
+  return { server, port: typeof address === 'object' && address ? address.port : 0, contacts };
+}
+
+/** A reply with the given rcode, echoing the question, without OPT. */
+function rcodeResponse(query: DecodedMessage, rcode: 'SERVFAIL' | 'FORMERR' | 'REFUSED') {
+  return buildResponse({ id: query.id ?? 0, questions: query.questions!, rcode, bits: { rd: true, ra: true } });
+}
+
+describe('dut behaviour knobs (good and bad handling, over real sockets)', function () {
+  this.timeout(15_000);
+  let resolver: TestResolver;
+  let device: ReturnType<typeof memoryLog>;
+
+  beforeEach(async () => {
+    resolver = new TestResolver(RESOLVER);
+    await resolver.start();
+    device = memoryLog();
+  });
+  afterEach(() => resolver.stop());
+
+  /** Runs the application for `ms`; returns the UDP queries that reached the resolver. */
+  async function run(overrides: Partial<SimulatedBehaviour>, ms: number, onOverflow?: (size: number) => void) {
+    const behaviour = testBehaviour({ lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 100 }], ...overrides });
+    const stub = new StubResolver({ behaviour, sourceAddress: DEVICE, resolver: { address: RESOLVER, port: resolver.port }, log: device.log, ...(onOverflow ? { onOverflow } : {}) });
+    const application = new Application(behaviour, stub, device.log, DEVICE);
+    application.start();
+    await sleep(ms);
+    application.stop();
+    await stub.close();
+    return resolver.udpQueries();
+  }
+
+  describe('connect: the application uses what it resolved', () => {
+    let canary: Awaited<ReturnType<typeof canaryListener>>;
+    beforeEach(async () => { canary = await canaryListener(); });
+    afterEach(() => new Promise((resolve) => canary.server.close(resolve)));
+
+    it('connects from its own address to an address it resolved, once per resolution', async () => {
+      resolver.answer = (q, reply) => reply(aResponse(q, CANARY, { ttl: 60 }));
+      await run({ connect: { port: canary.port, timeoutMs: 500 } }, 350);
+      await sleep(50);
+      expect(canary.contacts).to.deep.equal([DEVICE]);
+      expect(device.events('connect')[0]).to.deep.include({ address: CANARY, connected: true });
+    });
+
+    it('strict: never contacts an address offered only in the additional section; sloppy does', async () => {
+      const additional: Answer = { name: 'evil.sim.example', type: 'A', class: 'IN', ttl: 60, data: CANARY };
+      resolver.answer = (q, reply) => reply(buildResponse({
+        id: q.id ?? 0, questions: q.questions!, rcode: 'NOERROR', bits: { rd: true, ra: true },
+        answers: [{ name: 'x.sim.example', type: 'A', class: 'IN', ttl: 60, data: REAL_SERVER }], additionals: [additional],
+      }));
+      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'strict' }, 350);
+      await sleep(50);
+      expect(canary.contacts).to.have.length(0);
+      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'sloppy' }, 350);
+      await sleep(50);
+      expect(canary.contacts).to.deep.equal([DEVICE]);
+    });
+
+    it('sloppy: takes a reply with a wrong transaction ID that strict ignores', async () => {
+      resolver.answer = (q, reply) => reply(aResponse(q, CANARY, { id: ((q.id ?? 0) + 1) & 0xffff }));
+      const strict = await run({ connect: { port: canary.port, timeoutMs: 300 }, retry: { timeoutMs: 200, attempts: 1, backoff: 1, maxTimeoutMs: 200 } }, 250);
+      expect(strict.length).to.be.at.least(1);
+      expect(canary.contacts).to.have.length(0);
+      expect(device.events('ignored-answer').length).to.be.at.least(1);
+      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'sloppy' }, 250);
+      await sleep(50);
+      expect(canary.contacts).to.deep.equal([DEVICE]);
+    });
+  });
+
+  describe('TTL 0 and extreme TTLs', () => {
+    it('TTL 0: a minimum cache time keeps to one query per second; a storm re-asks at its fixed rate up to its cap', async () => {
+      resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 0 }));
+      expect(await run({ ttl: { mode: 'clamp', min: 1, max: 60 } }, 900)).to.have.length(1);
+      resolver.seen.length = 0;
+      const storm = await run({ ttl: { mode: 'ignore' }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 5000 }], requeryStorm: { intervalMs: 50, maxQueries: 6 } }, 900);
+      // One need: the first query and exactly the storm's cap of re-queries, then nothing.
+      expect(storm).to.have.length(7);
+      expect(device.events('storm-requery')).to.have.length(6);
+    });
+
+    it('a top-bit TTL counts as 0 under RFC 2181 §8, then the clamp applies', () => {
+      const cache = new AnswerCache({ mode: 'clamp', min: 1, max: 10 }, Date.now, { topBitAsZero: true });
+      expect(cache.lifetime(2 ** 31)).to.equal(1);
+      expect(cache.lifetime(4294967295)).to.equal(1);
+      expect(cache.lifetime(1e9)).to.equal(10);
+      expect(new AnswerCache({ mode: 'honour' }).lifetime(2 ** 31)).to.equal(2 ** 31);
+    });
+
+    it('pinAboveSeconds keeps an extreme TTL even where ordinary TTLs are ignored', async () => {
+      const cache = new AnswerCache({ mode: 'ignore' }, Date.now, { pinAboveSeconds: 86400 });
+      expect(cache.lifetime(300)).to.equal(0);
+      expect(cache.lifetime(1e9)).to.equal(1e9);
+      resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 1e9 }));
+      expect(await run({ ttl: { mode: 'ignore' }, ttlPinAboveSeconds: 86400 }, 450)).to.have.length(1);
+    });
+  });
+
+  describe('persistent failure', () => {
+    it('failure cache: SERVFAIL holds the name down, longer after each failure (1, 2, 4 … s)', async () => {
+      resolver.answer = (q, reply) => reply(rcodeResponse(q, 'SERVFAIL'));
+      const queries = await run({ failureCache: { minSeconds: 0.2, maxSeconds: 5, backoff: 2 }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }] }, 1700);
+      // Hold-downs of 0.2, 0.4, 0.8 s: queries near 0, 0.2, 0.6, 1.4 s.
+      expect(queries).to.have.length(4);
+      const gaps = queries.slice(1).map((q, i) => q.at - queries[i]!.at);
+      expect(gaps[1]!).to.be.greaterThan(gaps[0]! * 1.5);
+      expect(gaps[2]!).to.be.greaterThan(gaps[1]! * 1.5);
+      expect(device.events('failure-cached').length).to.be.at.least(20);
+    });
+
+    it('storm: SERVFAIL makes it re-ask at a fixed rate, never backing off, within its cap', async () => {
+      resolver.answer = (q, reply) => reply(rcodeResponse(q, 'SERVFAIL'));
+      const queries = await run({ requeryStorm: { intervalMs: 50, maxQueries: 10 }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }] }, 1500);
+      expect(queries).to.have.length(11);
+      const gaps = queries.slice(1).map((q, i) => q.at - queries[i]!.at);
+      expect(Math.max(...gaps)).to.be.below(150);
+    });
+
+    it('strict: a TXT answer to an A query is a failure, held down like SERVFAIL', async () => {
+      resolver.answer = (q, reply) => reply(buildResponse({ id: q.id ?? 0, questions: q.questions!, rcode: 'NOERROR', bits: { rd: true, ra: true }, answers: [{ name: 'x.sim.example', type: 'TXT', class: 'IN', ttl: 60, data: 'x' }] }));
+      expect(await run({ failureCache: { minSeconds: 5, maxSeconds: 5, backoff: 1 } }, 450)).to.have.length(1);
+      expect(device.events('unusable-answer')).to.have.length(1);
+    });
+
+    it('sloppy: an MX answer sends it after the exchange name (one level only)', async () => {
+      resolver.answer = (q, reply) => reply(buildResponse({ id: q.id ?? 0, questions: q.questions!, rcode: 'NOERROR', bits: { rd: true, ra: true }, answers: [{ name: q.questions![0]!.name, type: 'MX', class: 'IN', ttl: 60, data: { preference: 10, exchange: 'mx.dnsconform.invalid' } }] }));
+      const queries = await run({ validation: 'sloppy', lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }] }, 300);
+      expect(queries.map((q) => q.query.questions![0]!.name)).to.deep.equal(['x.sim.example', 'mx.dnsconform.invalid']);
+    });
+  });
+
+  describe('EDNS fallback on FORMERR', () => {
+    const formerrToEdns = (q: DecodedMessage, reply: (m: ReturnType<typeof buildResponse>) => void) => {
+      const withOpt = (q.additionals ?? []).some((rr) => rr.type === 'OPT');
+      reply(withOpt ? rcodeResponse(q, 'FORMERR') : aResponse(q, REAL_SERVER, { ttl: 60 }));
+    };
+
+    it('with ednsFallback, asks again without the OPT record and gets its answer', async () => {
+      resolver.answer = formerrToEdns;
+      const queries = await run({ edns: { enabled: true, udpSize: 1232 }, ednsFallback: true }, 300);
+      expect(queries.map((q) => (q.query.additionals ?? []).some((rr) => rr.type === 'OPT'))).to.deep.equal([true, false]);
+      expect(device.events('resolved')).to.have.length(1);
+    });
+
+    it('without it, gives up on FORMERR: never a query without EDNS', async () => {
+      resolver.answer = formerrToEdns;
+      const queries = await run({ edns: { enabled: true, udpSize: 4096 } }, 300);
+      expect(queries.length).to.be.at.least(2);
+      expect(queries.every((q) => (q.query.additionals ?? []).some((rr) => rr.type === 'OPT'))).to.equal(true);
+      expect(device.events('resolved')).to.have.length(0);
+    });
+  });
+
+  describe('receive buffer overflow and the device service', () => {
+    const bigAnswer = (q: DecodedMessage, reply: (m: ReturnType<typeof buildResponse>) => void) => reply(aResponse(q, REAL_SERVER, { answers: 60 }));
+
+    it('drop: a datagram over the buffer is dropped and the device carries on', async () => {
+      resolver.answer = bigAnswer;
+      let overflows = 0;
+      await run({ receiveBufferBytes: 512, onOverflow: 'drop', retry: { timeoutMs: 100, attempts: 2, backoff: 1, maxTimeoutMs: 100 } }, 350, () => { overflows += 1; });
+      expect(overflows).to.equal(0);
+      expect(device.events('overflow').length).to.be.at.least(1);
+      expect(device.events('overflow')[0]!.size as number).to.be.greaterThan(512);
+    });
+
+    it('hang/exit: the device is told, so it can stop (the process does the rest)', async () => {
+      resolver.answer = bigAnswer;
+      const sizes: number[] = [];
+      await run({ receiveBufferBytes: 512, onOverflow: 'hang' }, 250, (size) => sizes.push(size));
+      expect(sizes.length).to.be.at.least(1);
+      expect(sizes[0]).to.be.greaterThan(512);
+    });
+
+    it('the service accepts connections until it is closed, then refuses them', async () => {
+      const service = new DeviceService(DEVICE, 47_163, device.log);
+      await service.start();
+      expect((await connectBriefly(DEVICE, 47_163, 500)).connected).to.equal(true);
+      await service.close();
+      const after = await connectBriefly(DEVICE, 47_163, 500);
+      expect(after).to.deep.include({ connected: false, error: 'ECONNREFUSED' });
+    });
+  });
+});
