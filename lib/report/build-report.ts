@@ -75,13 +75,13 @@ function dutIdentity(dut: DutIdentity): DutIdentity {
 
 /** Only the result fields the report schema defines, in a stable order. */
 function reportResult(result: CheckResult): CheckResult {
-  const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, expected, observed, figures, evidence, error } = result;
+  const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, expected, observed, figures, evidence, error, settled } = result;
   return dropUndefined({
     check, title, verdict, severity, keyword,
     covers: { paper: [...covers.paper], draft: [...covers.draft], etsi: [...covers.etsi] },
     requirement,
     decisionRule: { text: decisionRule.text, parameters: { ...decisionRule.parameters } },
-    expected, observed, figures, evidence, error,
+    expected, observed, figures, evidence, error, settled,
   });
 }
 

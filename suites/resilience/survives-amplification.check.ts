@@ -64,7 +64,8 @@ export default defineCheck({
     if (worstRun.length >= p.minConsecutiveDead || crashes.length > 0) {
       const first = worstRun[0] ?? dead[0];
       return {
-        verdict: 'FAIL', expected,
+        // A device that died or crashed has failed whatever follows: the phase may end now.
+        verdict: 'FAIL', settled: true, expected,
         observed: `${counts}; ${first ? `${first.target} dead from phase ${first.phase} (${first.detail ?? 'no detail'})` : `exit code ${crashes[0]!.exitCode}`}${phasesDead.length ? `, dead samples in ${phasesDead.join(', ')}` : ''}.`,
         figures, evidence: [eventsRef(context.eventsFile, [...crashes, ...(worstRun.length ? worstRun : dead)].map((e) => e.seq), 'dead liveness samples and crash exits'), sampleRef],
       };

@@ -40,7 +40,7 @@ export default defineCheck({
     const expected = 'Records that do not fit the question (type, class, name) are discarded: no contact with the canary they name, no lookup of the names they point to.';
     const counts = `${use.manipulated.length} forged responses; ${use.contacts.length} canary contacts and ${use.followed.length} lookups of forged targets by the DUT`;
     const evidenceRefs = forgedRecordRefs(use, context.eventsFile);
-    if (uses > p.maxUses) return { verdict: 'FAIL', expected, observed: `${counts} (by phase: ${Object.entries(byPhase).map(([k, v]) => `${k} ${v}`).join(', ')}).`, figures, evidence: evidenceRefs };
+    if (uses > p.maxUses) return { verdict: 'FAIL', settled: true, expected, observed: `${counts} (by phase: ${Object.entries(byPhase).map(([k, v]) => `${k} ${v}`).join(', ')}).`, figures, evidence: evidenceRefs };
     if (use.manipulated.length < p.minForgedResponses) return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs ${p.minForgedResponses} forged responses.`, figures, evidence: evidenceRefs };
     return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: evidenceRefs };
   },

@@ -38,7 +38,7 @@ export default defineCheck({
     const counts = `${use.manipulated.length} spoofed replies; ${use.contacts.length} canary contacts by the DUT`;
     const refs = forgedRecordRefs({ ...use, followed: [] }, context.eventsFile);
     if (use.contacts.length > p.maxContacts) {
-      return { verdict: 'FAIL', expected, observed: `${counts} (${Object.entries(figures.contactsByCanary).map(([k, v]) => `${k} ×${v}`).join(', ')}).`, figures, evidence: refs };
+      return { verdict: 'FAIL', settled: true, expected, observed: `${counts} (${Object.entries(figures.contactsByCanary).map(([k, v]) => `${k} ×${v}`).join(', ')}).`, figures, evidence: refs };
     }
     if (use.manipulated.length < p.minSpoofedResponses) return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs ${p.minSpoofedResponses} spoofed replies.`, figures, evidence: refs };
     return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: refs };
