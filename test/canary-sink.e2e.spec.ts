@@ -1,11 +1,12 @@
 /**
  * The canary sink inside a real run: `dnsconform run` with a lab profile listens on the
  * profile's canaries, and a connection from the DUT's address becomes a canary.contact in
- * the run's evidence; a canary the host does not have is bad input naming the profile entry.
+ * the run's evidence (by the sink on its ports, from the capture on any other); a canary the host does not have is bad input naming the profile entry.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,18 +58,30 @@ describe('canary sink in a run (end to end on loopback)', function () {
   this.timeout(60_000);
   let work: string;
   before(() => { work = mkdtempSync(join(tmpdir(), 'dnsconform-canary-')); });
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(() => { if (!process.env.KEEP) rmSync(work, { recursive: true, force: true }); });
 
-  it('records a contact from the DUT on a port the profile added as evidence of the run', async () => {
+  it('records contacts from the DUT: on a sink port by the sink, on any other port from the capture', async () => {
     const out = join(work, 'ok');
     let contacted: Promise<void> = Promise.resolve();
     const { output } = await run(['run', '--profile', labProfile(work, [CANARY]), '--out', out, '--keys', join(work, 'keys')], async () => {
-      contacted = new Promise((resolve, reject) => {
-        const socket = connect({ host: CANARY, port: 47020, localAddress: DUT });
-        socket.on('error', reject);
-        socket.on('connect', () => socket.end('MQTT hello'));
-        socket.on('close', () => resolve());
-      });
+      contacted = (async () => {
+        await new Promise<void>((resolve, reject) => {
+          const socket = connect({ host: CANARY, port: 47020, localAddress: DUT });
+          socket.on('error', reject);
+          socket.on('connect', () => socket.end('MQTT hello'));
+          socket.on('close', () => resolve());
+        });
+        // Ports nothing listens on: a refused TCP connection and a UDP datagram.
+        await new Promise<void>((resolve) => {
+          const socket = connect({ host: CANARY, port: 47555, localAddress: DUT });
+          socket.on('error', () => resolve());
+          socket.on('connect', () => { socket.destroy(); resolve(); });
+        });
+        await new Promise<void>((resolve, reject) => {
+          const socket = createSocket('udp4');
+          socket.bind(0, DUT, () => socket.send('coap?', 47999, CANARY, (error) => { socket.close(); if (error) reject(error); else resolve(); }));
+        });
+      })();
       await contacted;
     });
     await contacted;
@@ -76,7 +89,13 @@ describe('canary sink in a run (end to end on loopback)', function () {
     const [runId] = readdirSync(out);
     const evidence = loadEvidence(join(out, runId!, 'events.ndjson'));
     const contacts = evidence.events.filter((e) => e.type === 'canary.contact');
-    expect(contacts.map((c) => c.type === 'canary.contact' && [c.dut, c.canary.port, Buffer.from(c.payload, 'base64').toString(), c.phase])).to.deep.equal([['lab-dut', 47020, 'MQTT hello', 'baseline']]);
+    const seen = contacts.map((c) => c.type === 'canary.contact' && [c.source, c.transport, c.dut, c.canary.port, Buffer.from(c.payload, 'base64').toString(), c.phase]);
+    expect(seen).to.deep.equal([
+      ['sink', 'tcp', 'lab-dut', 47020, 'MQTT hello', 'baseline'],
+      ['capture', 'udp', 'lab-dut', 47999, 'coap?', 'baseline'],
+      // A connection that never sent anything comes last, when the capture ends.
+      ['capture', 'tcp', 'lab-dut', 47555, '', 'baseline'],
+    ]);
   });
 
   it('exits 2 naming the profile entry when a canary address is not on this host, keeping the evidence written', async () => {

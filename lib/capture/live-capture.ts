@@ -87,6 +87,9 @@ function lastWords(stderr: string): string {
  * or with the reason it cannot: tool missing, no privilege, no such interface. Never
  * throws for those: a run without capture is still a run, with fewer decidable checks.
  */
+/** Wait after dumpcap reports that it captures before relying on it (see below). */
+const CAPTURE_SETTLE_MS = 300;
+
 export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptureStart> {
   const tool = captureTool(options.tool);
   const filter = hostFilter(options.hosts);
@@ -135,7 +138,10 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
       settled = true;
       clearTimeout(timer);
       child.stderr!.removeListener('data', onData);
-      resolve({ ok: true, capture: runningCapture(child, tool, filter, () => stderr, exited, killOnExit) });
+      // dumpcap says "Capturing on" a moment before packets really reach it: on this
+      // machine a connection made 3 ms after the line was missing from the file, one made
+      // 16 ms after was there. A short grace keeps the first phase's packets in.
+      setTimeout(() => resolve({ ok: true, capture: runningCapture(child, tool, filter, () => stderr, exited, killOnExit) }), CAPTURE_SETTLE_MS);
     };
     child.stderr!.on('data', onData);
   });

@@ -50,6 +50,21 @@ export class EventLog implements EvidenceSink {
     return written;
   }
 
+  /**
+   * Appends an event found after the fact (a contact read from the capture at the end of
+   * the run), stamped with the phase in force at its time rather than now. Such an event's
+   * `t` comes before those of the events around it in the file.
+   */
+  recordInPhase(event: RecordedEvent, phase: string | null): EvidenceEvent {
+    const current = this.phase;
+    this.phase = phase;
+    try {
+      return this.record(event);
+    } finally {
+      this.phase = current;
+    }
+  }
+
   /** Number of events written so far. */
   get count(): number {
     return this.seq;

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { CanaryProfileError, startCanarySink } from '../canary-sink/sink-for-profiles.ts';
 import type { CanarySink } from '../canary-sink/canary-sink.ts';
+import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
@@ -322,6 +323,11 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     await canarySink.stop();
     if (open) endPhase(endReason);
     await captures.stop();
+    for (const d of duts) {
+      const contacts = await recordCapturedContacts(d.run, d.loaded.profile);
+      if (contacts.recorded > 0) progress(`${idOf(d)}: ${contacts.recorded} canary contacts on ports the sink did not listen on, read from the capture`);
+      if (contacts.problem) progress(`${idOf(d)}: ${contacts.problem}`);
+    }
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: endReason });
       d.run.log.close();
