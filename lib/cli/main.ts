@@ -30,7 +30,7 @@ function version(): string {
 }
 
 export function program(): Command {
-  return new Command('dnsconform')
+  const root = new Command('dnsconform')
     .description('compliance certification test harness for the DNS behaviour of IoT devices')
     .version(version())
     .exitOverride()
@@ -40,6 +40,14 @@ export function program(): Command {
     .addCommand(listCommand())
     .addCommand(verifyCommand())
     .addCommand(keysCommand());
+  // addCommand does not pass exitOverride down: without it a usage error in a subcommand
+  // (a missing --profile) would exit 1 from inside commander instead of 2 from here.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(root);
+  return root;
 }
 
 /** Runs the command line; resolves with the exit code. */
