@@ -216,6 +216,11 @@ export class FixtureRun {
     this.push(event);
   }
 
+  /** Adds a run-level event as it is, in no phase (capture markers before the first phase). */
+  runEvent(event: UnnumberedEvent): void {
+    this.push(event);
+  }
+
   /** A listener the resolver had up before the phases began. */
   listen(transport: Transport, port: number): void {
     this.push({ type: 'resolver.listen', t: this.start + 500, dut: null, phase: null, transport, address: FIXTURE_SERVER.address, port });

@@ -10,8 +10,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPackets } from '../capture/packets.ts';
 import { canonicalAddress } from '../resolver/access-list.ts';
-import type { EvidenceEvent, Microseconds } from '../evidence/events.ts';
+import type { EvidenceEvent } from '../evidence/events.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
+import { phaseAt } from '../evidence/phase-at.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { Profile } from '../profile/profile-types.ts';
@@ -29,17 +30,6 @@ export interface CapturedContactsOutcome {
 /** `transport|address|port` of every canary listener the sink had up in this run. */
 function sinkListeners(events: readonly EvidenceEvent[]): Set<string> {
   return new Set(events.flatMap((e) => (e.type === 'canary.listen' ? [`${e.transport}|${canonicalAddress(e.address)}|${e.port}`] : [])));
-}
-
-/** The phase whose window holds `t`, or null. */
-function phaseAt(events: readonly EvidenceEvent[], t: Microseconds): string | null {
-  let phase: string | null = null;
-  for (const event of events) {
-    if (event.t > t) break;
-    if (event.type === 'phase.start') phase = event.name;
-    else if (event.type === 'phase.end' && event.name === phase) phase = null;
-  }
-  return phase;
 }
 
 /** Reads the run's capture and appends the DUT's canary contacts the sink could not see. */

@@ -6,6 +6,7 @@
 import { Application } from './application.ts';
 import { deviceLog } from './device-log.ts';
 import { encryptedUpgradeFor } from './encrypted-upgrade.ts';
+import { HardcodedResolverQueries } from './hardcoded-resolver.ts';
 import { DeviceService } from './device-service.ts';
 import { StubResolver } from './stub-resolver.ts';
 import { OPTIONS_VARIABLE } from './simulated-device-process.ts';
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: options.sourceAddress, resolver: options.resolver, trustedCa: options.trustedCa, log });
   const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow, ...(upgrade ? { upgrade } : {}) });
   const application = new Application(behaviour, stub, log, options.sourceAddress);
+  const hardcoded = behaviour.hardcodedResolver
+    ? new HardcodedResolverQueries({ port: 53, ...behaviour.hardcodedResolver }, options.sourceAddress, log)
+    : null;
   log('start', { dutId: options.dutId, sourceAddress: options.sourceAddress, resolver: options.resolver, pid: process.pid });
 
   let stopping = false;
@@ -42,13 +46,14 @@ async function main(): Promise<void> {
     stopping = true;
     application.stop();
     log('stop', { signal });
-    void Promise.all([stub.close(), service?.close()]).finally(() => process.exit(0));
+    void Promise.all([stub.close(), service?.close(), hardcoded?.close()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
   await service?.start();
   application.start();
+  await hardcoded?.start();
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 }
 

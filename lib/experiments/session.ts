@@ -10,6 +10,7 @@ import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
+import { recordDnsSentElsewhere } from '../capture/record-wire-dns.ts';
 import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
@@ -324,6 +325,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     if (open) endPhase(endReason);
     await captures.stop();
     for (const d of duts) {
+      const wire = await recordDnsSentElsewhere(d.run, d.loaded.profile, endpoints.map((e) => e.address));
+      if (wire.queries + wire.contacts > 0) progress(`${idOf(d)}: the capture shows DNS sent elsewhere than the harness: ${wire.queries} queries, ${wire.contacts} encrypted contacts`);
+      if (wire.problem) progress(`${idOf(d)}: ${wire.problem}`);
       const contacts = await recordCapturedContacts(d.run, d.loaded.profile);
       if (contacts.recorded > 0) progress(`${idOf(d)}: ${contacts.recorded} canary contacts on ports the sink did not listen on, read from the capture`);
       if (contacts.problem) progress(`${idOf(d)}: ${contacts.problem}`);

@@ -37,6 +37,9 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
     if (b.sourcePort.strategy === 'random' && b.sourcePort.min > b.sourcePort.max) add('/device/behaviour/sourcePort/min', 'min is above max');
     if (b.ttl.mode === 'clamp' && b.ttl.min > b.ttl.max) add('/device/behaviour/ttl/min', 'min is above max');
     if (b.retry.maxTimeoutMs < b.retry.timeoutMs) add('/device/behaviour/retry/maxTimeoutMs', 'is below timeoutMs');
+    // A simulated device runs on this host: whatever it sends on its own must stay on loopback.
+    const own = b.hardcodedResolver?.address;
+    if (own !== undefined && own !== '::1' && !/^127\./.test(own)) add('/device/behaviour/hardcodedResolver/address', `${own} is not a loopback address; a simulated device sends only on loopback`);
   }
   profile.zone.forEach((record, index) => {
     const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(record.data);

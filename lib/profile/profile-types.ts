@@ -131,6 +131,12 @@ export interface SimulatedBehaviour {
   receiveBufferBytes?: number;
   /** On overflow: drop the datagram and carry on, hang (the service stops answering) or exit. */
   onOverflow?: 'drop' | 'hang' | 'exit';
+  /**
+   * Besides the assigned resolver, the device asks this one directly every `intervalSeconds`
+   * (a hard-coded fallback, against Recommendation #2). Simulated devices point it at a
+   * loopback address nothing listens on.
+   */
+  hardcodedResolver?: { address: string; port?: number; name: string; intervalSeconds: number };
 }
 
 /**

@@ -22,11 +22,12 @@ const meta: CheckMeta = {
   severity: 'medium',
   covers: { paper: ['2'], draft: ['IOTDNS-D-DISC-1', 'IOTDNS-D-DISC-3'], etsi: ['6-1'] },
   decisionRule: {
-    text: 'Sample: the DUT\'s DNS queries seen on the wire (events with a capture reference) and its encrypted DNS contacts (DoT, DoQ, DoH). '
+    text: 'Sample: the DUT\'s DNS queries seen on the wire (events with a capture reference; in a run that captured packets for the DUT, also the queries the harness resolver logged, '
+      + 'since the capture saw them too and only DNS sent elsewhere is added from it) and its encrypted DNS contacts (DoT, DoQ, DoH). '
       + 'Assigned resolvers: the profile\'s resolver addresses (for imported captures, those given with --resolver). '
       + 'FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver (built-in list plus the profile\'s publicResolvers) or a DoH endpoint '
       + '(the hard-coded resolvers are named, public ones with their operator). '
-      + 'Otherwise NOT_APPLICABLE when the evidence holds no captured traffic but the harness resolver logged queries (a run without a packet capture cannot see DNS sent elsewhere); '
+      + 'Otherwise INCONCLUSIVE when the run tried to capture and could not (the reason is given); NOT_APPLICABLE when the evidence holds no captured traffic and no capture was attempted but the harness resolver logged queries; '
       + 'INCONCLUSIVE when the DUT sent no DNS at all, when no assigned resolver is known, or when fewer than minQueries queries were seen on the wire; otherwise PASS.',
     parameters: { minQueries: 10 },
   },
@@ -44,7 +45,9 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const assigned = [...new Set(context.profile.resolver.listen.map((l) => l.address))].sort();
-    const queries = evidence.queries(context.dutId).filter(seenOnTheWire);
+    const captureEvents = evidence.events.filter((e) => e.dut === context.dutId && (e.type === 'capture.start' || e.type === 'capture.unavailable'));
+    const liveCapture = captureEvents.some((e) => e.type === 'capture.start');
+    const queries = liveCapture ? evidence.queries(context.dutId) : evidence.queries(context.dutId).filter(seenOnTheWire);
     const contacts = evidence.events.filter((e): e is EncryptedDnsContactEvent => e.type === 'dns.encrypted-contact' && e.dut === context.dutId);
     const expected = assigned.length > 0
       ? `Every DNS query and encrypted DNS connection goes to the assigned resolver${assigned.length > 1 ? 's' : ''} ${assigned.join(', ')}.`
@@ -77,6 +80,13 @@ export default defineCheck({
     const seen = eventsRef(context.eventsFile, queries.map((q) => q.seq), `queries of ${context.dutId} seen on the wire`);
     if (queries.length === 0 && contacts.length === 0) {
       const logged = evidence.queries(context.dutId).length;
+      const unavailable = captureEvents.find((e) => e.type === 'capture.unavailable');
+      if (unavailable && logged > 0) {
+        return {
+          verdict: 'INCONCLUSIVE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [eventsRef(context.eventsFile, [unavailable.seq], 'capture unavailable')],
+          observed: `The run could not capture packets (${'reason' in unavailable && unavailable.reason ? unavailable.reason : 'no reason recorded'}): ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen.`,
+        };
+      }
       if (logged > 0) {
         // A run without a packet capture: not a lack of evidence the DUT could have given, but of a kind this run cannot record.
         return {
