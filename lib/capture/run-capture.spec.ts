@@ -18,7 +18,7 @@ describe('capture/run-capture: what is captured where', () => {
   it('filters on the DUT\'s addresses and its canaries, each once', () => {
     const lab = loadProfile(join(PROFILES, 'lab-example.yaml')).profile;
     const hosts = captureHosts({ ...lab, canaries: [...lab.canaries, '192.168.50.23'] });
-    const canaries = ['192.168.50.250', '192.168.50.251', '192.168.50.252', '192.168.50.253', '192.168.50.254'];
+    const canaries = ['192.168.50.250', '192.168.50.251', '192.168.50.252', '192.168.50.253', '192.168.50.254', 'fd00:50::fa'];
     expect(hosts).to.deep.equal(['192.168.50.23', ...canaries]);
     expect(hostFilter(hosts)).to.equal(['192.168.50.23', ...canaries].map((h) => `host ${h}`).join(' or '));
     expect(() => hostFilter([])).to.throw(/at least one host/);

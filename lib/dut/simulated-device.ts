@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow, ...(upgrade ? { upgrade } : {}) });
   const application = new Application(behaviour, stub, log, options.sourceAddress);
   const hardcoded = behaviour.hardcodedResolver
-    ? new HardcodedResolverQueries({ port: 53, ...behaviour.hardcodedResolver }, options.sourceAddress, log)
+    ? new HardcodedResolverQueries({ port: 53, ...behaviour.hardcodedResolver }, stub)
     : null;
   log('start', { dutId: options.dutId, sourceAddress: options.sourceAddress, resolver: options.resolver, pid: process.pid });
 
@@ -46,14 +46,15 @@ async function main(): Promise<void> {
     stopping = true;
     application.stop();
     log('stop', { signal });
-    void Promise.all([stub.close(), service?.close(), hardcoded?.close()]).finally(() => process.exit(0));
+    hardcoded?.stop();
+    void Promise.all([stub.close(), service?.close()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
   await service?.start();
   application.start();
-  await hardcoded?.start();
+  hardcoded?.start();
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 }
 

@@ -104,6 +104,30 @@ export class StubResolver {
     return encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type, ...(edns.enabled && withEdns ? { edns: { udpSize: edns.udpSize } } : {}) }));
   }
 
+  /**
+   * Sends one query to a server other than the assigned resolver and does not wait for an
+   * answer (a hard-coded fallback). It leaves from the device's usual sockets with its usual
+   * transaction IDs: a device's DNS code does not change with the server it asks.
+   */
+  async sendElsewhere(question: Question, server: { address: string; port: number }): Promise<void> {
+    if (this.closed) return;
+    const txid = this.nextId();
+    let socket: Socket;
+    try {
+      socket = await this.sockets.acquire();
+    } catch (error) {
+      this.options.log('error', { ...question, txid, server: `${server.address}:${server.port}`, error: (error as Error).message });
+      return;
+    }
+    const port = socket.address().port;
+    this.options.log('query-elsewhere', { ...question, txid, port, server: `${server.address}:${server.port}` });
+    await new Promise<void>((resolve) => socket.send(this.queryBytes(question, txid, true), server.port, server.address, (error) => {
+      if (error) this.options.log('error', { ...question, txid, port, error: error.message });
+      resolve();
+    }));
+    this.sockets.release(socket);
+  }
+
   /** One query over UDP; resolves with the accepted answer or null on timeout. */
   private async udpAttempt(question: Question, timeoutMs: number, attempt: number, withEdns: boolean): Promise<DecodedMessage | null> {
     const txid = this.nextId();

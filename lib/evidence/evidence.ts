@@ -31,6 +31,14 @@ export interface PhaseWindow {
   endReason: string | null;
 }
 
+/** Events by time, stably; the log's own order is kept where it already is one (nearly always). */
+function inTimeOrder<E extends EvidenceEvent>(events: E[]): E[] {
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.t < events[i - 1]!.t) return events.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  }
+  return events;
+}
+
 export class Evidence {
   readonly events: readonly EvidenceEvent[];
   private readonly responsesByQuery = new Map<number, ResponseEvent>();
@@ -44,18 +52,21 @@ export class Evidence {
     }
   }
 
-  /** DNS queries received from a DUT (or from anyone, without `dut`), in arrival order. */
+  /**
+   * DNS queries of a DUT (or of anyone, without `dut`), in time order: the order they were
+   * logged, except that queries read from the capture at the end of a run take their place.
+   */
   queries(dut?: string): QueryEvent[] {
-    return this.events.filter(
+    return inTimeOrder(this.events.filter(
       (e): e is QueryEvent => e.type === 'dns.query' && (dut === undefined || e.dut === dut),
-    );
+    ));
   }
 
-  /** Responses sent to a DUT (or to anyone), in order. */
+  /** Responses to a DUT (or to anyone), in time order. */
   responses(dut?: string): ResponseEvent[] {
-    return this.events.filter(
+    return inTimeOrder(this.events.filter(
       (e): e is ResponseEvent => e.type === 'dns.response' && (dut === undefined || e.dut === dut),
-    );
+    ));
   }
 
   /** Every query of a DUT paired with the response or drop it got. */
