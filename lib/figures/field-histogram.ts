@@ -114,9 +114,9 @@ export function fieldHistogramSpec(data: FieldHistogramData, field: FieldDescrip
     layer: [
       {
         name: 'bars',
-        data: { values: data.bins },
+        data: { values: data.bins.map((bin) => ({ ...bin, label: `${field.plural} ${bin.start}–${bin.end - 1}: ${bin.count} ${bin.count === 1 ? 'query' : 'queries'}` })) },
         mark: { type: 'rect', color: '#4c78a8', stroke: '#2f4b6e', strokeWidth: 0.5 },
-        encoding: { x, x2: { field: 'end' }, y, y2: { datum: 0 } },
+        encoding: { x, x2: { field: 'end' }, y, y2: { datum: 0 }, description: { field: 'label' } },
       },
       {
         name: 'uniform',
