@@ -103,7 +103,7 @@ export function requeryVsTtlData(evidence: Evidence, dutId: string, options: Req
       ? `No queries to plot: the evidence holds no query from ${dutId}${where}.`
       : followUps.length === 0
         ? `No re-queries to plot: no answer to ${dutId}${where} granted a TTL of at least ${ttl.minTtlSeconds} s (${totals.answers} positive answers in all).`
-        : `No re-queries to plot: none of the ${answersText} to ${dutId}${where} was followed by a query for the same name and type before the evidence ended.`;
+        : `No re-queries to plot: ${answersText} to ${dutId}${where}, none followed by a query for the same name and type before the evidence ended.`;
     return { heading: { ...heading, subtitle: [noData] }, caption: noData, points: [], domain: [1, 10], graceLine: [], counts, noData };
   }
 
