@@ -3,7 +3,7 @@ import { Evidence } from '../evidence/evidence.ts';
 import { FIXTURE_DUT } from '../../suites/fixture-events.ts';
 import { fieldBins } from './field-histogram.ts';
 import { sourcePortFigure } from './source-ports.ts';
-import { assertWellFormedSvg, fixtureEvidence, markItems, overTcp, svgTexts } from './svg-test-kit.ts';
+import { assertWellFormedSvg, expectNoQueriesNotice, fixtureEvidence, markItems, overTcp, svgTexts } from './svg-test-kit.ts';
 import { txidFigure } from './txids.ts';
 
 describe('figures/field-histogram', () => {
@@ -53,12 +53,8 @@ describe('figures/field-histogram', () => {
   });
 
   it('says there is nothing to plot, in the SVG, for no queries and for TCP-only queries', async () => {
-    for (const figure of [await sourcePortFigure(new Evidence([]), FIXTURE_DUT), await txidFigure(new Evidence([]), FIXTURE_DUT)]) {
-      assertWellFormedSvg(figure.svg);
-      expect(markItems(figure.svg, 'bars')).to.equal(-1);
-      expect(figure.caption).to.equal('No queries to plot: the evidence holds no query from fixture-dut.');
-      expect(svgTexts(figure.svg)).to.include(figure.caption);
-    }
+    expectNoQueriesNotice(await sourcePortFigure(new Evidence([]), FIXTURE_DUT), FIXTURE_DUT, 'bars');
+    expectNoQueriesNotice(await txidFigure(new Evidence([]), FIXTURE_DUT), FIXTURE_DUT, 'bars');
     const tcp = await sourcePortFigure(overTcp(fixtureEvidence(60, [{ at: 1 }, { at: 2 }])), FIXTURE_DUT);
     expect(tcp.caption).to.match(/^No UDP queries to plot: the 2 queries from fixture-dut went over TCP/);
     expect(tcp.svg).to.include('No UDP queries to plot');

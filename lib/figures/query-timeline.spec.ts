@@ -3,7 +3,7 @@ import { Evidence } from '../evidence/evidence.ts';
 import { FIXTURE_DUT } from '../../suites/fixture-events.ts';
 import type { FixtureAnswer } from '../../suites/fixture-events.ts';
 import { queryTimelineData, queryTimelineFigure } from './query-timeline.ts';
-import { assertWellFormedSvg, fixtureEvidence, markItems, svgTexts } from './svg-test-kit.ts';
+import { assertWellFormedSvg, expectNoQueriesNotice, fixtureEvidence, markItems, svgTexts } from './svg-test-kit.ts';
 
 const NXDOMAIN: FixtureAnswer = { latency: 2_000, rcode: 'NXDOMAIN', records: [] };
 
@@ -62,10 +62,6 @@ describe('figures/query-timeline', () => {
   });
 
   it('says there are no queries, in the SVG', async () => {
-    const figure = await queryTimelineFigure(new Evidence([]), FIXTURE_DUT);
-    assertWellFormedSvg(figure.svg);
-    expect(figure.caption).to.equal('No queries to plot: the evidence holds no query from fixture-dut.');
-    expect(svgTexts(figure.svg)).to.include(figure.caption);
-    expect(markItems(figure.svg, 'ticks')).to.equal(-1);
+    expectNoQueriesNotice(await queryTimelineFigure(new Evidence([]), FIXTURE_DUT), FIXTURE_DUT, 'ticks');
   });
 });

@@ -5,7 +5,7 @@ import type { EvidenceEvent } from '../evidence/events.ts';
 import { FIXTURE_DUT } from '../../suites/fixture-events.ts';
 import ttlHonoured from '../../suites/caching/ttl-honoured.check.ts';
 import { DEFAULT_TTL_EXPERIMENTS, DEFAULT_TTL_OPTIONS, requeryVsTtlData, requeryVsTtlFigure } from './requery-vs-ttl.ts';
-import { answerA, assertWellFormedSvg, fixtureEvidence, markItems, svgTexts } from './svg-test-kit.ts';
+import { answerA, assertWellFormedSvg, expectNoQueriesNotice, fixtureEvidence, markItems, svgTexts } from './svg-test-kit.ts';
 
 /** A poller: asks every second although each answer grants 30 s. */
 const poller = () => fixtureEvidence(20, Array.from({ length: 10 }, (_, i) => ({ at: 1 + i, answer: answerA(30) })));
@@ -68,11 +68,7 @@ describe('figures/requery-vs-ttl', () => {
   });
 
   it('says why there is nothing to plot: no queries, no long enough TTL, no re-query yet', async () => {
-    const empty = await requeryVsTtlFigure(new Evidence([]), FIXTURE_DUT);
-    assertWellFormedSvg(empty.svg);
-    expect(empty.caption).to.equal('No queries to plot: the evidence holds no query from fixture-dut.');
-    expect(svgTexts(empty.svg)).to.include(empty.caption);
-    expect(markItems(empty.svg, 'points')).to.equal(-1);
+    expectNoQueriesNotice(await requeryVsTtlFigure(new Evidence([]), FIXTURE_DUT), FIXTURE_DUT, 'points');
     const ttlOne = requeryVsTtlData(fixtureEvidence(20, [{ at: 1, answer: answerA(1) }, { at: 2, answer: answerA(1) }]), FIXTURE_DUT);
     expect(ttlOne.noData).to.equal('No re-queries to plot: no answer to fixture-dut in the baseline experiment granted a TTL of at least 2 s (2 positive answers in all).');
     const once = requeryVsTtlData(fixtureEvidence(20, [{ at: 1, answer: answerA(300) }]), FIXTURE_DUT);

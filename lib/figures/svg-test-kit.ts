@@ -2,10 +2,12 @@
  * What the figure specs ask of an SVG document, without an XML library: that its tags
  * balance, and how many items a named mark (a Vega-Lite layer `name`) drew.
  */
+import { expect } from 'chai';
 import { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { FixtureRun } from '../../suites/fixture-events.ts';
 import type { FixtureAnswer } from '../../suites/fixture-events.ts';
+import type { RenderedFigure } from './figure-types.ts';
 
 /** Throws unless `svg` is one `<svg>` element whose tags nest and whose attributes are quoted. */
 export function assertWellFormedSvg(svg: string): void {
@@ -42,6 +44,14 @@ export function markItems(svg: string, markName: string): number {
 /** The text of every `<text>` element, in order. */
 export function svgTexts(svg: string): string[] {
   return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+}
+
+/** Asserts `figure` is the well-formed notice that `dutId` sent no query, printed in the SVG, without `markName`. */
+export function expectNoQueriesNotice(figure: RenderedFigure, dutId: string, markName: string): void {
+  assertWellFormedSvg(figure.svg);
+  expect(figure.caption).to.equal(`No queries to plot: the evidence holds no query from ${dutId}.`);
+  expect(svgTexts(figure.svg)).to.include(figure.caption);
+  expect(markItems(figure.svg, markName)).to.equal(-1);
 }
 
 export const T0 = 1_770_000_000_000_000;
