@@ -3,11 +3,14 @@
  * resolver received it, coloured by what the resolver did (answered, answered with an
  * error code, or did not answer: dropped by the scenario or no response recorded), over
  * the phases of the run shaded behind. Polling shows as evenly spaced ticks, a cache as
- * gaps of one TTL, a retry storm as a dense run of black ticks.
+ * gaps of one TTL, a retry storm as a solid black bar.
  *
- * Queries closer together than 1/{@link TIMELINE_BINS} of the time axis in the same row and
- * with the same outcome are drawn as one tick (they would overlap anyway): a day of
- * polling stays a figure of a few thousand marks, not a 10 MB SVG.
+ * Each reply kind that occurs has its own lane within a row, so a rare failure is neither
+ * hidden under the answers nor painted over them. The time axis is cut into
+ * {@link TIMELINE_BINS} slots (about 1.4 px each at A4 width): a lane's queries in one slot
+ * are one mark, and marks of back-to-back slots join into one bar. Nothing visible is
+ * lost, and a day of polling stays a figure of a few thousand marks rather than a 10 MB
+ * SVG; the caption counts every query.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Evidence, Exchange } from '../evidence/evidence.ts';
@@ -18,24 +21,28 @@ import { phaseSuffix } from './selection.ts';
 
 /** Rows shown before the remaining names are pooled into one. */
 export const DEFAULT_TIMELINE_NAMES = 20;
-/** Resolution of the time axis: ticks closer than 1/400 of it merge (about 1.3 px at A4 width). */
+/** Slots of the time axis. */
 export const TIMELINE_BINS = 400;
 /** Longest row label, in characters; a longer name keeps its end (the registered domain). */
-const LABEL_CHARS = 28;
-const ROW_HEIGHT = 20;
+const LABEL_CHARS = 24;
+/** Height of a row without lanes, and what each lane adds, px. */
+const ROW_HEIGHT = 14;
+const LANE_HEIGHT = 6;
 
 /** What the resolver did about a query. */
 export type QueryOutcome = 'answered' | 'error rcode' | 'no answer';
+/** Lanes of a row, top to bottom. */
 const OUTCOMES: readonly QueryOutcome[] = ['answered', 'error rcode', 'no answer'];
 const OUTCOME_COLOURS = ['#4c78a8', '#f58518', '#111111'];
 
-/** One tick: the first of the queries it stands for. */
-export interface TimelineTick {
+/** One mark: a row's queries with the same reply kind, in back-to-back slots of the time axis. */
+export interface TimelineSegment {
   row: string;
-  /** Time since the origin, in the figure's unit. */
-  time: number;
+  /** Start of the first slot and end of the last, since the origin, in the figure's unit. */
+  from: number;
+  to: number;
   outcome: QueryOutcome;
-  /** Queries merged into this tick (1 unless they were closer than the axis resolution). */
+  /** Queries it stands for. */
   queries: number;
 }
 
@@ -58,7 +65,7 @@ export interface QueryTimelineData {
   end: number;
   /** Row labels, top to bottom. */
   rows: string[];
-  ticks: TimelineTick[];
+  segments: TimelineSegment[];
   phases: TimelinePhase[];
   /** Queries per outcome. */
   outcomes: Record<QueryOutcome, number>;
@@ -109,13 +116,15 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
   const origin = Math.min(window.start, exchanges[0]?.query.t ?? window.start);
   const endMicros = Math.max(window.end, exchanges.at(-1)?.query.t ?? window.end);
   const spanSeconds = (endMicros - origin) / 1e6;
-  const unit = unitFor(spanSeconds);
-  const end = spanSeconds / unit.seconds;
+  // A single instant still gets an axis of one second.
+  const axisSeconds = Math.max(spanSeconds, 1);
+  const unit = unitFor(axisSeconds);
+  const end = axisSeconds / unit.seconds;
   const heading: FigureHeading = { title: `DNS queries over time — ${dutId}`, subtitle: [] };
   const outcomes: Record<QueryOutcome, number> = { 'answered': 0, 'error rcode': 0, 'no answer': 0 };
   if (exchanges.length === 0) {
     const noData = `No queries to plot: the evidence holds no query from ${dutId}${where}.`;
-    return { heading: { ...heading, subtitle: [noData] }, caption: noData, unit, end, rows: [], ticks: [], phases: [], outcomes, noData };
+    return { heading: { ...heading, subtitle: [noData] }, caption: noData, unit, end, rows: [], segments: [], phases: [], outcomes, noData };
   }
 
   // Rows: the most asked names (ties by name), shown in the order they were first asked.
@@ -129,17 +138,38 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
   const labels = rowLabels(firstSeen);
   const rows = [...firstSeen.map((name) => labels.get(name)!), ...(pooled > 0 ? [otherRow] : [])];
 
-  const resolution = spanSeconds > 0 ? spanSeconds / TIMELINE_BINS : 1;
-  const ticks = new Map<string, TimelineTick>();
+  const slotSeconds = axisSeconds / TIMELINE_BINS;
+  // Queries per slot of each lane (row and reply kind).
+  const lanes = new Map<string, Map<number, number>>();
+  const laneKey = (row: string, outcome: QueryOutcome) => `${row}\u0000${outcome}`;
   for (const e of exchanges) {
     const outcome = outcomeOf(e);
     outcomes[outcome] += 1;
-    const row = labels.get(nameOf(e)) ?? otherRow;
-    const seconds = (e.query.t - origin) / 1e6;
-    const key = `${row}\u0000${outcome}\u0000${Math.floor(seconds / resolution)}`;
-    const tick = ticks.get(key);
-    if (tick) tick.queries += 1;
-    else ticks.set(key, { row, time: seconds / unit.seconds, outcome, queries: 1 });
+    const key = laneKey(labels.get(nameOf(e)) ?? otherRow, outcome);
+    const slots = lanes.get(key) ?? new Map<number, number>();
+    lanes.set(key, slots);
+    const slot = Math.min(TIMELINE_BINS - 1, Math.floor((e.query.t - origin) / 1e6 / slotSeconds));
+    slots.set(slot, (slots.get(slot) ?? 0) + 1);
+  }
+  const segments: TimelineSegment[] = [];
+  const slotStart = (slot: number) => (slot * slotSeconds) / unit.seconds;
+  for (const row of rows) {
+    for (const outcome of OUTCOMES) {
+      let open: { from: number; lastSlot: number; queries: number } | null = null;
+      const close = () => {
+        if (open !== null) segments.push({ row, from: open.from, to: slotStart(open.lastSlot + 1), outcome, queries: open.queries });
+      };
+      for (const [slot, queries] of [...(lanes.get(laneKey(row, outcome)) ?? [])].sort(([a], [b]) => a - b)) {
+        if (open !== null && open.lastSlot === slot - 1) {
+          open.lastSlot = slot;
+          open.queries += queries;
+        } else {
+          close();
+          open = { from: slotStart(slot), lastSlot: slot, queries };
+        }
+      }
+      close();
+    }
   }
 
   const phases = evidence.phases()
@@ -158,13 +188,17 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
   const caption = `${exchanges.length} ${exchanges.length === 1 ? 'query' : 'queries'} for ${names}${where} over ${fixed(spanSeconds, 1)} s${perMinute}: `
     + `${outcomes.answered} answered, ${outcomes['error rcode']} with an error code, ${outcomes['no answer']} not answered`
     + (pooled > 0 ? `; the ${kept.size} most asked names have a row each, the other ${pooled} share the last` : '');
-  heading.subtitle = [caption, 'One row per query name, one tick per query when the resolver received it; shaded bands are the phases of the run.'];
-  return { heading, caption, unit, end, rows, ticks: [...ticks.values()], phases, outcomes, noData: null };
+  heading.subtitle = [
+    caption,
+    `One row per query name, with a lane per kind of reply; a mark where the resolver received queries (${TIMELINE_BINS} slots across, back-to-back slots join into a bar). Shaded bands: the phases of the run.`,
+  ];
+  return { heading, caption, unit, end, rows, segments, phases, outcomes, noData: null };
 }
 
 /** The Vega-Lite spec of a timeline (or of its no-data notice). */
 export function queryTimelineSpec(data: QueryTimelineData, phase?: string): TopLevelSpec {
   if (data.noData !== null) return noDataSpec(data.heading, data.noData);
+  const lanes = OUTCOMES.filter((outcome) => data.outcomes[outcome] > 0);
   const x = {
     type: 'quantitative' as const,
     title: `Time since the start of ${phase === undefined ? 'observation' : `phase ${phase}`} (${data.unit.name})`,
@@ -172,7 +206,7 @@ export function queryTimelineSpec(data: QueryTimelineData, phase?: string): TopL
     axis: { grid: true, labelFlush: true },
   };
   return {
-    ...figureFrame(data.heading, Math.max(60, data.rows.length * ROW_HEIGHT), data.caption),
+    ...figureFrame(data.heading, Math.max(60, data.rows.length * (ROW_HEIGHT + LANE_HEIGHT * lanes.length)), data.caption),
     layer: [
       {
         name: 'phases',
@@ -187,12 +221,15 @@ export function queryTimelineSpec(data: QueryTimelineData, phase?: string): TopL
         encoding: { x: { ...x, field: 'from' }, y: { value: 0 }, text: { field: 'label', type: 'nominal' } },
       },
       {
-        name: 'ticks',
-        data: { values: data.ticks },
-        mark: { type: 'tick', orient: 'vertical', thickness: 1.5, opacity: 1 },
+        name: 'queries',
+        data: { values: data.segments },
+        // No per-mark screen-reader label: thousands of them would triple the file; the caption says it.
+        mark: { type: 'bar', aria: false, opacity: 1 },
         encoding: {
-          x: { ...x, field: 'time' },
-          y: { field: 'row', type: 'nominal', title: null, sort: data.rows, axis: { labelFontSize: 11, labelLimit: 400, grid: false } },
+          x: { ...x, field: 'from' },
+          x2: { field: 'to' },
+          y: { field: 'row', type: 'nominal', title: null, sort: data.rows, scale: { paddingInner: 0.3, paddingOuter: 0.15 }, axis: { labelFontSize: 11, labelLimit: 400, grid: false } },
+          yOffset: { field: 'outcome', type: 'nominal', sort: lanes, scale: { domain: lanes, paddingInner: 0.15 } },
           color: {
             field: 'outcome', type: 'nominal', title: "Resolver's reply",
             scale: { domain: [...OUTCOMES], range: OUTCOME_COLOURS },

@@ -130,8 +130,9 @@ export function fixed(value: number, decimals: number): string {
   return value.toFixed(decimals);
 }
 
-/** A share 0–1 as a percentage, one decimal below 10%, none above. */
+/** A share 0–1 as a percentage: no decimal from 10%, one below, `<0.1%` for a share that small but not nil. */
 export function percentText(share: number): string {
   const value = share * 100;
-  return `${value < 10 && value !== 0 ? value.toFixed(1) : value.toFixed(0)}%`;
+  if (value === 0 || value >= 10) return `${value.toFixed(0)}%`;
+  return value < 0.05 ? '<0.1%' : `${value.toFixed(1)}%`;
 }

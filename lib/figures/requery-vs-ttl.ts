@@ -159,7 +159,7 @@ export function requeryVsTtlSpec(data: RequeryVsTtlData): TopLevelSpec {
           color: { field: 'kind', type: 'nominal', title: 'Re-query', scale: { domain: KINDS.map((k) => KIND_LABELS[k]), range: KIND_COLOURS }, legend: { orient: 'bottom', direction: 'vertical' } },
           shape: { field: 'kind', type: 'nominal', scale: { domain: KINDS.map((k) => KIND_LABELS[k]), range: KIND_SHAPES } },
           size: manyPerPoint
-            ? { field: 'requeries', type: 'quantitative', title: 'Re-queries per point', scale: { range: [50, 500], zero: false }, legend: { orient: 'bottom', direction: 'horizontal', format: 'd' } }
+            ? { field: 'requeries', type: 'quantitative', title: 'Re-queries per point', scale: { range: [50, 500], zero: false }, legend: { orient: 'bottom', direction: 'horizontal', format: 'd', tickCount: 3 } }
             : { value: 70 },
         },
       },
