@@ -103,7 +103,7 @@ export function figureFrame(heading: FigureHeading, height: number, description:
     width: FIGURE_WIDTH_PX,
     height,
     autosize: { type: 'fit-x', contains: 'padding' },
-    title: { text: heading.title, subtitle: heading.subtitle.flatMap((paragraph) => wrapText(paragraph)) },
+    title: heading.subtitle.length === 0 ? { text: heading.title } : { text: heading.title, subtitle: heading.subtitle.flatMap((paragraph) => wrapText(paragraph)) },
     description,
   } as const;
 }
@@ -113,10 +113,12 @@ export function figureFrame(heading: FigureHeading, height: number, description:
  * why, in the middle of an empty frame. A report never shows a blank or a missing figure.
  */
 export function noDataSpec(heading: FigureHeading, message: string): TopLevelSpec {
+  // Wrapped to Vega's 0.8 em estimate of 14 px text, with a margin: wider text would shrink the frame.
+  const lines = wrapText(message, Math.floor((FIGURE_WIDTH_PX - 60) / (0.8 * 14)));
   return {
-    ...figureFrame(heading, 140, message),
-    data: { values: [{ message }] },
-    mark: { type: 'text', fontSize: 15, color: '#333333', align: 'center', baseline: 'middle' },
+    ...figureFrame({ title: heading.title, subtitle: [] }, 140, message),
+    data: { values: [{ message: lines.join('\n') }] },
+    mark: { type: 'text', fontSize: 14, lineHeight: 20, lineBreak: '\n', color: '#333333', align: 'center', baseline: 'middle' },
     encoding: {
       text: { field: 'message', type: 'nominal' },
       x: { value: { expr: 'width / 2' } },

@@ -41,9 +41,10 @@ export function markItems(svg: string, markName: string): number {
   return (svg.slice(start, end).match(/<path /g) ?? []).length;
 }
 
-/** The text of every `<text>` element, in order. */
+/** The text of every `<text>` element, in order; the lines of a multi-line one joined by spaces. */
 export function svgTexts(svg: string): string[] {
-  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+  return [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)]
+    .map((m) => m[1]!.replace(/<tspan[^>]*>/g, '').replace(/<\/tspan>/g, ' ').trim());
 }
 
 /** Asserts `figure` is the well-formed notice that `dutId` sent no query, printed in the SVG, without `markName`. */
