@@ -33,6 +33,19 @@ export function assertWellFormedSvg(svg: string): void {
   if (stack.length > 0) throw new Error(`unclosed <${stack.join('> <')}>`);
 }
 
+/**
+ * Where the figure's title starts, from the left edge of the SVG, and the SVG's width:
+ * a layout that ran out of room shows as a title pushed left of 0 or a width other than
+ * the one asked for.
+ */
+export function titlePlacement(svg: string): { titleX: number; width: number } {
+  const width = /^<svg [^>]*width="([\d.]+)"/.exec(svg);
+  const origin = /^<svg [^>]*>(?:<rect [^>]*\/>)?<g [^>]*transform="translate\((-?[\d.]+),/.exec(svg);
+  const title = /class="mark-group role-title"[^>]*><g transform="translate\((-?[\d.]+),/.exec(svg);
+  if (!width || !origin || !title) throw new Error('no width, origin or title group found in the SVG');
+  return { titleX: Number(origin[1]) + Number(title[1]), width: Number(width[1]) };
+}
+
 /** Items (paths) a named mark drew; -1 when the figure has no such mark. */
 export function markItems(svg: string, markName: string): number {
   const start = svg.search(new RegExp(`<g class="mark-\\w+ role-mark ${markName}_marks"`));

@@ -7,7 +7,8 @@ import { Evidence } from '../evidence/evidence.ts';
 import { parseEvents } from '../evidence/load-evidence.ts';
 import { FIXTURE_DUT } from '../../suites/fixture-events.ts';
 import { renderFigures, writeFigures } from './index.ts';
-import { answerA, assertWellFormedSvg, expectNoQueriesNotice, fixtureEvidence } from './svg-test-kit.ts';
+import { FIGURE_WIDTH_PX } from './render.ts';
+import { answerA, assertWellFormedSvg, expectNoQueriesNotice, fixtureEvidence, titlePlacement } from './svg-test-kit.ts';
 
 /** A DUT with a bit of everything: two names, a fixed port, a counter, a premature re-query and a late one. */
 const evidence = () => fixtureEvidence(120, [
@@ -58,6 +59,17 @@ describe('figures/writeFigures', () => {
     expect(requery).to.include('<clipPath id="clip1">');
     for (const f of files) {
       expect(sha256(readFileSync(join(second, f.file))), f.file).to.equal(sha256(readFileSync(join(first, f.file))));
+    }
+  });
+
+  it('keeps every figure 170 mm (640 px) wide with its title on the page, with data or without', async () => {
+    const longId = 'a-device-with-a-rather-long-identifier-from-its-profile';
+    for (const [evidenceOf, dut] of [[evidence(), FIXTURE_DUT], [new Evidence([]), FIXTURE_DUT], [new Evidence([]), longId]] as const) {
+      for (const figure of await renderFigures(evidenceOf, dut)) {
+        const { titleX, width } = titlePlacement(figure.svg);
+        expect(width, figure.id).to.equal(FIGURE_WIDTH_PX);
+        expect(titleX, figure.id).to.be.at.least(0);
+      }
     }
   });
 
