@@ -12,7 +12,7 @@ import type { RandomnessStats } from '../analysis/randomness.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent } from '../evidence/events.ts';
 import type { FigureHeading } from './render.ts';
-import { figureFrame, fixed, noDataSpec, percentText, renderSvg } from './render.ts';
+import { figureFrame, noDataSpec, percentText, renderSvg } from './render.ts';
 import { dutQueries, dutUdpQueries, phaseSuffix } from './selection.ts';
 
 /** Values of a 16-bit field. */
@@ -86,11 +86,11 @@ export function fieldHistogramData(evidence: Evidence, dutId: string, field: Fie
     const noData = all === 0
       ? `No queries to plot: the evidence holds no query from ${dutId}${where}.`
       : `No UDP queries to plot: the ${plural(all, 'query', 'queries')} from ${dutId}${where} went over TCP or encrypted DNS, whose ports are the connection's.`;
-    return { heading: { ...heading, subtitle: [noData] }, caption: noData, stats, bins: [], uniformPerBin: 0, noData };
+    return { heading, caption: noData, stats, bins: [], uniformPerBin: 0, noData };
   }
   // A favourite value is worth naming only when it repeats.
   const top = stats.top === null || stats.topCount < 2 ? '' : `, most used ${field.describe(stats.top)} on ${percentText(stats.topShare)}`;
-  const caption = `${plural(stats.n, 'UDP query', 'UDP queries')}${where}, σ ${fixed(stats.stdev, 1)} (${stats.class}), `
+  const caption = `${plural(stats.n, 'UDP query', 'UDP queries')}${where}, σ ${stats.stdev.toFixed(1)} (${stats.class}), `
     + `${plural(stats.distinct, `distinct ${field.noun}`, `distinct ${field.plural}`)}${top}, ${percentText(stats.sequentialShare)} sequential steps`;
   const uniformPerBin = (stats.n * FIELD_BIN_WIDTH) / (field.uniformTo - field.uniformFrom);
   heading.subtitle = [

@@ -16,7 +16,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Evidence, Exchange } from '../evidence/evidence.ts';
 import type { RenderedFigure } from './figure-types.ts';
 import type { FigureHeading } from './render.ts';
-import { figureFrame, fixed, noDataSpec, renderSvg } from './render.ts';
+import { figureFrame, noDataSpec, renderSvg } from './render.ts';
 import { phaseSuffix } from './selection.ts';
 
 /** Rows shown before the remaining names are pooled into one. */
@@ -124,7 +124,7 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
   const outcomes: Record<QueryOutcome, number> = { 'answered': 0, 'error rcode': 0, 'no answer': 0 };
   if (exchanges.length === 0) {
     const noData = `No queries to plot: the evidence holds no query from ${dutId}${where}.`;
-    return { heading: { ...heading, subtitle: [noData] }, caption: noData, unit, end, rows: [], segments: [], phases: [], outcomes, noData };
+    return { heading, caption: noData, unit, end, rows: [], segments: [], phases: [], outcomes, noData };
   }
 
   // Rows: the most asked names (ties by name), shown in the order they were first asked.
@@ -183,9 +183,9 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
       return { name: p.name, from, to, label, shade: i % 2 === 0 };
     });
 
-  const perMinute = spanSeconds > 0 ? `, ${fixed((exchanges.length / spanSeconds) * 60, 1)} per minute` : '';
+  const perMinute = spanSeconds > 0 ? `, ${((exchanges.length / spanSeconds) * 60).toFixed(1)} per minute` : '';
   const names = counts.size === 1 ? '1 name' : `${counts.size} names`;
-  const caption = `${exchanges.length} ${exchanges.length === 1 ? 'query' : 'queries'} for ${names}${where} over ${fixed(spanSeconds, 1)} s${perMinute}: `
+  const caption = `${exchanges.length} ${exchanges.length === 1 ? 'query' : 'queries'} for ${names}${where} over ${(spanSeconds / unit.seconds).toFixed(1)} ${unit.name}${perMinute}: `
     + `${outcomes.answered} answered, ${outcomes['error rcode']} with an error code, ${outcomes['no answer']} not answered`
     + (pooled > 0 ? `; the ${kept.size} most asked names have a row each, the other ${pooled} share the last` : '');
   heading.subtitle = [

@@ -15,7 +15,12 @@
  * - Vega numbers clip paths and gradients from process-wide counters: they are reset
  *   before each render, and renders are queued one at a time so none interleave;
  * - times are given to Vega as plain numbers (seconds since the start of observation),
- *   never as dates, whose labels would follow the machine's time zone.
+ *   never as dates, whose labels would follow the machine's time zone; number formats are
+ *   Vega's own (en-US), not the machine's locale.
+ * Coordinates come from floating-point maths (Math.log10, Math.pow) whose last digit V8
+ * does not promise across its versions: byte identity holds for one Node version and the
+ * pinned Vega, which is what a run and its manifest need; a regulator re-rendering on
+ * another Node may see coordinates differ in a last digit.
  */
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
@@ -109,8 +114,8 @@ export function figureFrame(heading: FigureHeading, height: number, description:
 }
 
 /**
- * The figure to show when there is nothing to plot: the heading, and a sentence saying
- * why, in the middle of an empty frame. A report never shows a blank or a missing figure.
+ * The figure to show when there is nothing to plot: the title, and a sentence saying why
+ * in the middle of an empty frame. A report never shows a blank or a missing figure.
  */
 export function noDataSpec(heading: FigureHeading, message: string): TopLevelSpec {
   // Wrapped to Vega's 0.8 em estimate of 14 px text, with a margin: wider text would shrink the frame.
@@ -125,11 +130,6 @@ export function noDataSpec(heading: FigureHeading, message: string): TopLevelSpe
       y: { value: { expr: 'height / 2' } },
     },
   };
-}
-
-/** A number with a fixed count of decimals, without locale (captions must not depend on the machine). */
-export function fixed(value: number, decimals: number): string {
-  return value.toFixed(decimals);
 }
 
 /** A share 0–1 as a percentage: no decimal from 10%, one below, `<0.1%` for a share that small but not nil. */

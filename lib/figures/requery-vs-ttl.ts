@@ -18,7 +18,7 @@ import type { AnswerFollowUp, TtlComplianceOptions } from '../analysis/ttl-compl
 import type { Evidence } from '../evidence/evidence.ts';
 import type { RenderedFigure } from './figure-types.ts';
 import type { FigureHeading } from './render.ts';
-import { figureFrame, fixed, noDataSpec, renderSvg } from './render.ts';
+import { figureFrame, noDataSpec, percentText, renderSvg } from './render.ts';
 
 /** The thresholds of `suites/caching/ttl-honoured.check.ts` (a spec keeps them equal). */
 export const DEFAULT_TTL_OPTIONS: TtlComplianceOptions = { graceSeconds: 1, graceFraction: 0.1, minTtlSeconds: 2, followSeconds: 60 };
@@ -104,7 +104,7 @@ export function requeryVsTtlData(evidence: Evidence, dutId: string, options: Req
       : followUps.length === 0
         ? `No re-queries to plot: no answer to ${dutId}${where} granted a TTL of at least ${ttl.minTtlSeconds} s (${totals.answers} positive answers in all).`
         : `No re-queries to plot: ${answersText} to ${dutId}${where}, none followed by a query for the same name and type before the evidence ended.`;
-    return { heading: { ...heading, subtitle: [noData] }, caption: noData, points: [], domain: [1, 10], graceLine: [], counts, noData };
+    return { heading, caption: noData, points: [], domain: [1, 10], graceLine: [], counts, noData };
   }
 
   const points = new Map<string, RequeryPoint>();
@@ -122,7 +122,7 @@ export function requeryVsTtlData(evidence: Evidence, dutId: string, options: Req
     + `${counts.premature} premature; ${counts['not re-queried']} of ${answersText} not asked about again before the evidence ended (not drawn)`;
   heading.subtitle = [
     caption,
-    `Solid line: asked again exactly when the TTL ran out (y = x). Dashed: the TTL less max(${fixed(ttl.graceSeconds, 0)} s, ${fixed(ttl.graceFraction * 100, 0)}% of the TTL); points below it are premature.`,
+    `Solid line: asked again exactly when the TTL ran out (y = x). Dashed: the TTL less max(${ttl.graceSeconds} s, ${percentText(ttl.graceFraction)} of the TTL); points below it are premature.`,
   ];
   return { heading, caption, points: [...points.values()], domain, graceLine: graceLine(domain, ttl), counts, noData: null };
 }
