@@ -95,6 +95,24 @@ describe('ttlCompliance', () => {
     expect(ttlCompliance(run(62, [{ at: 1, answer: answerA(86400) }]), FIXTURE_DUT, { ...OPTIONS, followSeconds: 120 }).totals.judged).to.equal(0);
   });
 
+  it('lists every judgeable answer with its re-query or the silence after it, agreeing with the totals', () => {
+    // 1 s → 2 s premature; 2 s → 40 s on time; 40 s answer never re-queried (60 s of silence, judged);
+    // the 1 s TTL answer at 70 s is below minTtlSeconds and is not listed.
+    const evidence = run(100, [
+      { at: 1, answer: answerA(30) }, { at: 2, answer: answerA(30) }, { at: 40, answer: answerA(30) },
+      { at: 70, name: 'short.example', answer: answerA(1, 'short.example') },
+    ]);
+    const result = ttlCompliance(evidence, FIXTURE_DUT, OPTIONS);
+    const answerSeq = (at: number) => evidence.responses(FIXTURE_DUT).find((r) => r.queryRef === seqOfQueryAt(evidence, at))!.seq;
+    expect(result.followUps.map((f) => [f.answerSeq, f.ttlSeconds, f.requerySeq, Number(f.seconds.toFixed(3)), f.premature, f.judged])).to.deep.equal([
+      [answerSeq(1), 30, seqOfQueryAt(evidence, 2), 0.998, true, true],
+      [answerSeq(2), 30, seqOfQueryAt(evidence, 40), 37.998, false, true],
+      [answerSeq(40), 30, null, 59.998, false, true],
+    ]);
+    expect(result.followUps.filter((f) => f.judged)).to.have.length(result.totals.judged);
+    expect(result.followUps.filter((f) => f.premature).map((f) => f.requerySeq)).to.deep.equal(result.prematureSeqs);
+  });
+
   it('keys by case-folded name and type, takes CNAME answers, ignores errors and other DUTs', () => {
     const cname: FixtureAnswer = {
       latency: 2_000, rcode: 'NOERROR',

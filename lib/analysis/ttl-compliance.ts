@@ -50,6 +50,26 @@ export type TtlTotals = {
   premature: number;
 };
 
+/**
+ * What followed one judgeable answer (TTL of at least `minTtlSeconds`): the re-query held
+ * against it, or the silence until the evidence ended. One point of the re-query figure.
+ */
+export type AnswerFollowUp = {
+  name: string;
+  type: string;
+  /** `seq` of the response that granted the TTL. */
+  answerSeq: number;
+  ttlSeconds: number;
+  /** `seq` of the re-query held against the answer, or null when none came before the evidence ended. */
+  requerySeq: number | null;
+  /** Seconds from the answer to the re-query, or (no re-query) to the end of the evidence. */
+  seconds: number;
+  /** Whether the re-query came before the TTL less the grace (never for an answer not re-queried). */
+  premature: boolean;
+  /** Whether the answer counts in `judged` (a re-query, or enough observation after it). */
+  judged: boolean;
+};
+
 /** The TTL compliance of one DUT. */
 export interface TtlCompliance {
   /** One row per (name, type), ordered by name then type. */
@@ -59,6 +79,8 @@ export interface TtlCompliance {
   prematureSeqs: number[];
   /** `seq`s of the responses whose answers were judged, in order. */
   judgedAnswerSeqs: number[];
+  /** Every judgeable answer with what followed it, in answer order (answers forgotten at a restart left out). */
+  followUps: AnswerFollowUp[];
 }
 
 /** One answer the DUT received, waiting for the next query of its name and type. */
@@ -122,6 +144,7 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
   };
   const prematureSeqs: number[] = [];
   const judgedAnswerSeqs: number[] = [];
+  const followUps: AnswerFollowUp[] = [];
 
   for (const event of evidence.events) {
     if (event.dut !== dutId) continue;
@@ -137,7 +160,12 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
       tally.pending = null;
       if (!answer?.judgeable) continue;
       judgedAnswerSeqs.push(answer.response.seq);
-      if (judgeRequery(tally, answer, event, options)) prematureSeqs.push(event.seq);
+      const premature = judgeRequery(tally, answer, event, options);
+      if (premature) prematureSeqs.push(event.seq);
+      followUps.push({
+        name: tally.row.name, type: tally.row.type, answerSeq: answer.response.seq, ttlSeconds: answer.ttlSeconds,
+        requerySeq: event.seq, seconds: (event.t - answer.response.t) / MICROS_PER_SECOND, premature, judged: true,
+      });
     } else if (event.type === 'dns.response') {
       const question = event.questions[0];
       if (!question) continue;
@@ -156,10 +184,16 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
     const answer = tally.pending;
     if (!answer?.judgeable) continue;
     const neededSeconds = Math.min(answer.ttlSeconds, options.followSeconds);
-    if ((end - answer.response.t) / MICROS_PER_SECOND >= neededSeconds) {
+    const silentSeconds = (end - answer.response.t) / MICROS_PER_SECOND;
+    const judged = silentSeconds >= neededSeconds;
+    if (judged) {
       tally.row.judged += 1;
       judgedAnswerSeqs.push(answer.response.seq);
     }
+    followUps.push({
+      name: tally.row.name, type: tally.row.type, answerSeq: answer.response.seq, ttlSeconds: answer.ttlSeconds,
+      requerySeq: null, seconds: silentSeconds, premature: false, judged,
+    });
   }
 
   const rows = [...tallies.values()]
@@ -173,5 +207,8 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
     totals.requeries += row.requeries;
     totals.premature += row.premature;
   }
-  return { rows, totals, prematureSeqs, judgedAnswerSeqs: judgedAnswerSeqs.sort((a, b) => a - b) };
+  return {
+    rows, totals, prematureSeqs, judgedAnswerSeqs: judgedAnswerSeqs.sort((a, b) => a - b),
+    followUps: followUps.sort((a, b) => a.answerSeq - b.answerSeq),
+  };
 }
