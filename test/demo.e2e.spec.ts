@@ -62,6 +62,19 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
+  it('draws the four figures into each run, hashed with the evidence and captioned from it', () => {
+    for (const [dut, { dir, report }] of runs) {
+      expect(report.figures?.map((f) => f.file)).to.deep.equal(['figures/source-ports.svg', 'figures/txids.svg', 'figures/query-timeline.svg', 'figures/requery-vs-ttl.svg']);
+      const hashed = new Set(report.evidenceFiles.map((e) => e.file));
+      for (const figure of report.figures!) {
+        expect(hashed.has(figure.file), figure.file).to.equal(true);
+        expect(readFileSync(join(dir, figure.file), 'utf8')).to.match(/^<svg/).and.include(dut);
+      }
+      const ports = result(report, 'randomness/source-port-randomised').figures;
+      expect(report.figures![0]!.caption).to.match(new RegExp(`^${ports.n} UDP queries`));
+    }
+  });
+
   it('passes the good device and fails the bad one on Recommendations #3, #4 and #5, with the figures', () => {
     const good = runs.get('sim-good')!.report;
     const bad = runs.get('sim-bad')!.report;

@@ -15,7 +15,10 @@ import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
 import { EventTap } from '../evidence/event-tap.ts';
+import type { Evidence } from '../evidence/evidence.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
+import { writeFigures } from '../figures/index.ts';
+import type { FigureFile } from '../figures/index.ts';
 import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
@@ -345,11 +348,25 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   return runs;
 }
 
+/**
+ * The run's charts, written before the run is finalised so the manifest hashes them. A
+ * charting fault costs the figures, never the judged and signed run: it is reported instead.
+ */
+async function drawFigures(runDir: string, evidence: Evidence, dutId: string, progress: (line: string) => void): Promise<FigureFile[]> {
+  try {
+    return await writeFigures(runDir, evidence, dutId);
+  } catch (error) {
+    progress(`${dutId}: no figures: ${(error as Error).message}`);
+    return [];
+  }
+}
+
 /** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
 async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: BoundEndpoint[], windowSeconds: number, options: SessionOptions): Promise<DeviceRun> {
   const { profile } = d.loaded;
   const evidence = loadEvidence(join(d.run.path, RUN_FILES.events));
   const results = await judgeWithMocha(checks, evidence, { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events }, options.mochaReporter ? { reporter: options.mochaReporter } : {});
+  const figures = await drawFigures(d.run.path, evidence, profile.dut.id, options.progress);
   const span = evidence.span();
   const finalised = await finaliseRun(d.run.path, {
     runId: d.run.runId,
@@ -363,6 +380,7 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: Bo
     windowSeconds,
     phases: evidence.phases(),
     results,
+    figures,
   }, options.keyDir);
   return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
 }

@@ -13,7 +13,7 @@ import type { PhaseWindow } from '../evidence/evidence.ts';
 import type { DutIdentity, Profile } from '../profile/profile-types.ts';
 import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
-import type { EvidenceFileEntry, HarnessInfo, Report, ResolverEndpoint } from './report-types.ts';
+import type { EvidenceFileEntry, HarnessInfo, Report, ReportFigure, ResolverEndpoint } from './report-types.ts';
 
 /** Everything a report is made from. */
 export interface ReportInput {
@@ -38,6 +38,8 @@ export interface ReportInput {
   phases: PhaseWindow[];
   results: CheckResult[];
   evidenceFiles: EvidenceFileEntry[];
+  /** Charts written into the run directory before it was finalised. */
+  figures?: ReportFigure[];
 }
 
 /** What every report says about how its clause numbers are to be read. */
@@ -120,6 +122,7 @@ export function buildReport(input: ReportInput): Report {
     citations: { etsiEdition: CITATIONS.etsiEdition, notes: [...CITATIONS.notes] },
     statements: [...STATEMENTS],
     evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
+    ...(input.figures ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) } : {}),
   };
 }
 

@@ -89,4 +89,16 @@ export interface Report {
   statements: string[];
   /** Every file of the run directory when the report was built, with its digest. */
   evidenceFiles: EvidenceFileEntry[];
+  /** Charts drawn from the evidence (SVG files of the run directory), in report order. */
+  figures?: ReportFigure[];
+}
+
+/** One chart of the run: port and TXID histograms, query timeline, re-query against TTL. */
+export interface ReportFigure {
+  id: string;
+  title: string;
+  /** Relative path inside the run directory (`figures/<id>.svg`), among `evidenceFiles`. */
+  file: string;
+  /** One line whose numbers come from the same evidence as the chart. */
+  caption: string;
 }

@@ -93,6 +93,9 @@ function consistencyProblems(report: Report): ReportProblem[] {
       }
     });
   });
+  (report.figures ?? []).forEach((figure, f) => {
+    if (!evidenceFiles.has(figure.file)) problems.push({ pointer: `/figures/${f}/file`, message: `${figure.file} is not among evidenceFiles` });
+  });
   const seen = new Set<string>();
   report.results.forEach((result, index) => {
     if (seen.has(result.check)) problems.push({ pointer: `/results/${index}/check`, message: `${result.check} appears twice` });
