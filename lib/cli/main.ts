@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnalyzeInputError } from '../analysis/analyze-captures.ts';
 import { EvidenceFormatError } from '../evidence/load-evidence.ts';
+import { CheckSelectionError } from '../checks/select-checks.ts';
 import { TriggerError } from '../experiments/device-control.ts';
 import { ListenError } from '../experiments/session.ts';
 import { InputFileError } from '../input/yaml-input.ts';
@@ -22,7 +23,7 @@ import { UsageError } from './observe-command.ts';
 import { runCommand } from './run.ts';
 import { verifyCommand } from './verify.ts';
 
-const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError, TriggerError, AnalyzeInputError];
+const BAD_INPUT_ERRORS = [InputFileError, ProfileError, ScenarioError, EvidenceFormatError, KeyFileError, UsageError, ListenError, TriggerError, AnalyzeInputError, CheckSelectionError];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };

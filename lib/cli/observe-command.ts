@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { discoverChecks } from '../checks/discover.ts';
+import type { LoadedCheck } from '../checks/check-types.ts';
+import { selectChecks } from '../checks/select-checks.ts';
 import { loadExperiments } from '../experiments/catalogue.ts';
 import { loadPlan, plannedPhases } from '../experiments/plan.ts';
 import type { PlannedPhase } from '../experiments/plan.ts';
@@ -25,6 +27,8 @@ export interface ObserveOptions {
   plan?: string;
   /** Override the plan's phase selection. */
   experiments?: string;
+  /** Comma-separated check ids or topics to judge (all when absent). */
+  checks?: string;
 }
 
 /** Adds the options `run` and `demo` share to a command. */
@@ -32,6 +36,7 @@ export function withObserveOptions(command: Command, defaultWindow: string): Com
   return command
     .option('--out <dir>', 'where run directories are created', 'reports')
     .option('--plan <name|file>', 'run the phases of a plan (quick, full, or a plan file) instead of one observation window')
+    .option('--checks <ids>', 'judge only these checks: comma-separated ids or topics (randomness, validation/spoofed-answers-rejected); with --plan, the phases follow from them')
     .option('--experiments <which>', "with --plan: 'needed' (the phases the checks use) or 'all'")
     .option('--window <seconds>', `observation window; with --plan, every phase's window (default: ${defaultWindow})`)
     .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
@@ -39,7 +44,7 @@ export function withObserveOptions(command: Command, defaultWindow: string): Com
 }
 
 /** The phases of the plan named in the options, or undefined without one. */
-async function phasesOf(options: ObserveOptions): Promise<PlannedPhase[] | undefined> {
+async function phasesOf(options: ObserveOptions, checks: readonly LoadedCheck[]): Promise<PlannedPhase[] | undefined> {
   if (options.plan === undefined) {
     if (options.experiments !== undefined) throw new UsageError('--experiments needs --plan');
     return undefined;
@@ -49,7 +54,7 @@ async function phasesOf(options: ObserveOptions): Promise<PlannedPhase[] | undef
   }
   const experiments = loadExperiments();
   const plan = loadPlan(options.plan, experiments).value;
-  const needed = new Set((await discoverChecks()).flatMap((check) => check.meta.experiments));
+  const needed = new Set(checks.flatMap((check) => check.meta.experiments));
   return plannedPhases(plan, experiments, needed, (options.experiments as 'all' | 'needed' | undefined) ?? plan.select);
 }
 
@@ -69,7 +74,8 @@ export class UsageError extends Error {
 /** Runs a session with Ctrl-C ending observation early, then prints every device's table. */
 export async function observeAndReport(profiles: LoadedProfile[], options: ObserveOptions): Promise<DeviceRun[]> {
   const windowSeconds = parseWindow(options.window);
-  const phases = await phasesOf(options);
+  const checks = selectChecks(await discoverChecks(), options.checks);
+  const phases = await phasesOf(options, checks);
   const keys = ensureKeys(options.keys);
   if (keys.created) console.log(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint}); "dnsconform keys init --dir DIR" chooses where`);
   const abort = new AbortController();
@@ -89,6 +95,7 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
       ...(windowSeconds !== undefined ? { windowSeconds } : {}),
       ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       ...(phases ? { phases } : {}),
+      ...(options.checks !== undefined ? { checks } : {}),
     });
     display.stop();
     for (const run of runs) {

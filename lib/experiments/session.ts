@@ -59,6 +59,8 @@ export interface SessionOptions {
   prompt?: OperatorPrompt;
   /** Called about once a second while a phase observes, for a live display. */
   status?: (status: SessionStatus) => void;
+  /** The checks to judge (`--checks`); all of them when left out. */
+  checks?: readonly LoadedCheck[];
 }
 
 /** A live snapshot for the terminal: which phase, how long left, what each DUT did so far. */
@@ -231,7 +233,7 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
 
 export async function runSession(options: SessionOptions): Promise<DeviceRun[]> {
   const { profiles, progress } = options;
-  const checks: LoadedCheck[] = await discoverChecks();
+  const checks: LoadedCheck[] = options.checks ? [...options.checks] : await discoverChecks();
   const phases = await sessionPhases(options);
   // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
   const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
