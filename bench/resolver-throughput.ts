@@ -1,0 +1,529 @@
+/**
+ * Throughput of the harness resolver beside two reference servers, measured with dnsperf.
+ *
+ *   npx tsx bench/resolver-throughput.ts [--seconds 4] [--transports udp,tcp,dot] [--cpu-prof DIR]
+ *
+ * Our resolver (a child process, `serve-resolver.ts`, writing evidence as a run does),
+ * dnsmasq and unbound each serve the same name with the same answer on their own loopback
+ * address; dnsperf queries each in turn over UDP, TCP and DoT (dnsmasq has no DoT: n/a), our
+ * resolver once under the baseline scenario (pass-through) and once under an adversarial
+ * one (`ttl(0)|forgeA(canary)`). Prints queries/s, latency (mean, p50, p99, max from
+ * dnsperf's per-query report), lost queries, and the ratios ours/dnsmasq and ours/unbound.
+ * Performance is measured and printed here, never asserted in a unit test.
+ *
+ * Network safety: everything stays on loopback, in 127.0.70.0/24 (fixed, not configurable).
+ * dnsmasq has no upstream (`--no-resolv`, no `--server`); unbound is a local-data answerer
+ * that refuses every other name (`local-zone: "." refuse`) and runs only the iterator on a
+ * refused root, so neither ever sends a packet upstream. Every run is bounded (`-l` seconds,
+ * `-n` queries), every child is killed at the end, on error and on Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { createReadStream, mkdtempSync, openSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { Answer } from 'dns-packet';
+import { DEFAULT_RESOLVER_NAME } from '../lib/resolver/ddr.ts';
+import { ensureLabServerCertificate } from '../lib/resolver/lab-certificate.ts';
+import type { BoundEndpoint } from '../lib/resolver/resolver.ts';
+import { query, udpExchange } from '../lib/resolver/resolver-test-kit.ts';
+import type { ServeReply, ServeRequest } from './serve-resolver.ts';
+
+/** The bench's private loopback range: one address per server, one for the load generator. */
+const NET = { ours: '127.0.70.1', dnsmasq: '127.0.70.2', unbound: '127.0.70.3', client: '127.0.70.9' } as const;
+/** The one name all three serve, its genuine answer, and where the adversarial scenario points instead. */
+const NAME = 'bench.dnsconform.test';
+const ANSWER = '127.0.70.200';
+const TTL = 30;
+const CANARY = '127.0.70.77';
+
+const SCENARIOS = {
+  baseline: [] as string[],
+  adversarial: ['ttl(0)', `forgeA(${CANARY})`],
+};
+type ScenarioName = keyof typeof SCENARIOS;
+const TRANSPORTS = ['udp', 'tcp', 'dot'] as const;
+type BenchTransport = (typeof TRANSPORTS)[number];
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '4' },
+    'max-queries': { type: 'string', default: '2000000' },
+    transports: { type: 'string', default: TRANSPORTS.join(',') },
+    scenarios: { type: 'string', default: Object.keys(SCENARIOS).join(',') },
+    port: { type: 'string', default: '10053' },
+    'dot-port': { type: 'string', default: '10853' },
+    clients: { type: 'string', default: '1' },
+    outstanding: { type: 'string', default: '100' },
+    'cpu-prof': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (opts.help) {
+  process.stdout.write(`usage: npx tsx bench/resolver-throughput.ts [options]
+  --seconds N         dnsperf time limit per measurement (-l), default 4
+  --max-queries N     dnsperf query bound per measurement (-n over a one-line file), default 2000000
+  --transports LIST   of udp,tcp,dot (default all)
+  --scenarios LIST    of baseline,adversarial (default both)
+  --port N            UDP/TCP port every server listens on (default 10053)
+  --dot-port N        DoT port (default 10853)
+  --clients N         dnsperf -c (default 1)
+  --outstanding N     dnsperf -q, queries in flight (default 100)
+  --cpu-prof DIR      write a V8 CPU profile of our resolver per measurement into DIR
+  --keep              keep the temporary directory (configs, dnsperf output, evidence)
+`);
+  process.exit(0);
+}
+
+function positive(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    process.stderr.write(`--${name}: "${text}" is not a positive integer\n`);
+    process.exit(2);
+  }
+  return value;
+}
+function listOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T[] {
+  const items = (text ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = items.filter((s) => !allowed.includes(s as T));
+  if (bad.length > 0 || items.length === 0) {
+    process.stderr.write(`--${name}: expected a list of ${allowed.join(', ')}, got "${text}"\n`);
+    process.exit(2);
+  }
+  return items as T[];
+}
+
+const config = {
+  seconds: positive('seconds', opts.seconds),
+  maxQueries: positive('max-queries', opts['max-queries']),
+  transports: listOf('transports', opts.transports, TRANSPORTS),
+  scenarios: listOf('scenarios', opts.scenarios, Object.keys(SCENARIOS) as ScenarioName[]),
+  port: positive('port', opts.port),
+  dotPort: positive('dot-port', opts['dot-port']),
+  clients: positive('clients', opts.clients),
+  outstanding: positive('outstanding', opts.outstanding),
+};
+/** Seconds dnsperf waits for an answer before counting the query lost. */
+const QUERY_TIMEOUT_SECONDS = 2;
+/** How long a server may take to answer its first probe after start. */
+const READY_WITHIN_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------
+// Children: every process the bench starts, so each is ended however the bench ends.
+
+const children = new Set<ChildProcess>();
+const work = mkdtempSync(join(tmpdir(), 'dnsconform-bench-'));
+
+function track<T extends ChildProcess>(child: T, label: string): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.once('error', (error) => process.stderr.write(`${label}: ${error.message}\n`));
+  return child;
+}
+
+/** Ends one child we started (SIGTERM, then SIGKILL after a grace period). */
+function end(child: ChildProcess, graceMs = 2000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+async function cleanUp(): Promise<void> {
+  await Promise.all([...children].map((child) => end(child)));
+  if (!opts.keep) rmSync(work, { recursive: true, force: true });
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping every server and dnsperf\n`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// The servers.
+
+/** A running server under test. */
+interface Server {
+  label: string;
+  address: string;
+  /** Port per transport; a transport the server does not offer is absent. */
+  ports: Partial<Record<BenchTransport, number>>;
+  stop(): Promise<void>;
+}
+
+/** Waits until `address` answers the bench name over UDP from the client address; returns the answer. */
+async function waitForAnswer(label: string, address: string, port: number): Promise<Answer[]> {
+  const deadline = Date.now() + READY_WITHIN_MS;
+  for (;;) {
+    const reply = await udpExchange(NET.client, { address, port }, query(NAME, 'A', 0x0b0b), 200);
+    if (reply && reply.rcode === 'NOERROR') return reply.answers ?? [];
+    if (Date.now() > deadline) throw new Error(`${label} did not answer ${NAME} on ${address}:${port} within ${READY_WITHIN_MS} ms`);
+  }
+}
+
+function describeAnswer(answers: Answer[]): string {
+  return answers.map((a) => `${a.type} ${String((a as { data: unknown }).data)} ttl ${'ttl' in a ? a.ttl : '?'}`).join(', ') || 'no answer';
+}
+
+/** Starts a peer binary, fails early when it exits during start-up. */
+async function startPeer(label: string, command: string, args: string[], address: string, ports: Server['ports']): Promise<Server> {
+  const log = openSync(join(work, `${label}.log`), 'w');
+  const child = track(spawn(command, args, { stdio: ['ignore', log, log] }), label);
+  closeSync(log);
+  const early = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${label} exited during start-up (${signal ?? code}); see ${join(work, `${label}.log`)}`))));
+  const answers = await Promise.race([waitForAnswer(label, address, ports.udp!), early]);
+  early.catch(() => undefined);
+  progress(`${label} ready on ${address} (${describeAnswer(answers)})`);
+  return { label, address, ports, stop: () => end(child) };
+}
+
+function startDnsmasq(): Promise<Server> {
+  return startPeer('dnsmasq', 'dnsmasq', [
+    '--no-daemon', // foreground, logs to stderr
+    '--conf-file=/dev/null', // no system configuration
+    '--no-resolv', '--no-poll', '--no-hosts', // no upstream servers, no /etc/hosts
+    `--listen-address=${NET.dnsmasq}`, '--bind-interfaces', `--port=${config.port}`,
+    `--host-record=${NAME},${ANSWER},${TTL}`,
+    '--pid-file', // none
+  ], NET.dnsmasq, { udp: config.port, tcp: config.port });
+}
+
+function startUnbound(tls: { keyFile: string; chainFile: string }): Promise<Server> {
+  const conf = join(work, 'unbound.conf');
+  writeFileSync(conf, `server:
+  interface: ${NET.unbound}@${config.port}
+  interface: ${NET.unbound}@${config.dotPort}
+  tls-port: ${config.dotPort}
+  tls-service-key: "${tls.keyFile}"
+  tls-service-pem: "${tls.chainFile}"
+  interface-automatic: no
+  do-ip6: no
+  # One thread, like dnsmasq and Node: the comparison is per core.
+  num-threads: 1
+  username: ""
+  chroot: ""
+  directory: "${work}"
+  pidfile: ""
+  use-syslog: no
+  logfile: ""
+  verbosity: 1
+  access-control: 0.0.0.0/0 refuse
+  access-control: ${NET.client}/32 allow
+  # Authoritative for the bench name only; everything else is refused, so nothing is ever
+  # resolved upstream (no root hints are fetched, no forwarding is configured).
+  module-config: "iterator"
+  local-zone: "." refuse
+  local-zone: "${NAME}." static
+  local-data: "${NAME}. ${TTL} IN A ${ANSWER}"
+remote-control:
+  control-enable: no
+`);
+  return startPeer('unbound', 'unbound', ['-d', '-c', conf], NET.unbound, { udp: config.port, tcp: config.port, dot: config.dotPort });
+}
+
+/** Our resolver in a child process, under one scenario, writing evidence to `eventsFile`. */
+async function startOurs(scenario: ScenarioName, transport: BenchTransport, tls: ServeRequest['tls'], eventsFile: string): Promise<Server & { stopped: Promise<number> }> {
+  const label = `ours (${scenario})`;
+  const prof = opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', opts['cpu-prof'], '--cpu-prof-name', `ours-${scenario}-${transport}-${Date.now()}.cpuprofile`] : [];
+  const child = track(fork(fileURLToPath(new URL('./serve-resolver.ts', import.meta.url)), [], {
+    execArgv: ['--import', import.meta.resolve('tsx'), ...prof],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  }), label);
+  const replies: ServeReply[] = [];
+  let wake: (() => void) | null = null;
+  child.on('message', (reply: ServeReply) => { replies.push(reply); wake?.(); });
+  const next = async (): Promise<ServeReply> => {
+    while (replies.length === 0) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${label} exited (${child.signalCode ?? child.exitCode})`);
+      await new Promise<void>((resolve) => { wake = resolve; child.once('exit', () => resolve()); });
+    }
+    return replies.shift()!;
+  };
+  const request: ServeRequest = {
+    dutId: 'bench-client',
+    dutAddresses: [NET.client],
+    // UDP always (the readiness probe uses it), plus the transport measured.
+    listen: [
+      { transport: 'udp', address: NET.ours, port: config.port },
+      ...(transport === 'udp' ? [] : [{ transport, address: NET.ours, port: transport === 'dot' ? config.dotPort : config.port }]),
+    ],
+    zone: [{ name: NAME, type: 'A', ttl: TTL, data: ANSWER }],
+    scenario: SCENARIOS[scenario],
+    canaries: [CANARY],
+    tls,
+    eventsFile,
+  };
+  child.send(request);
+  const ready = await next();
+  if (!('ready' in ready)) throw new Error(`${label} failed to start: ${'failed' in ready ? ready.failed : JSON.stringify(ready)}`);
+  const ports: Server['ports'] = {};
+  for (const endpoint of ready.ready as BoundEndpoint[]) if (endpoint.transport !== 'doh') ports[endpoint.transport] = endpoint.port;
+  const answers = await waitForAnswer(label, NET.ours, config.port);
+  progress(`${label} ready on ${NET.ours} (${describeAnswer(answers)})`);
+  let resolveStopped!: (events: number) => void;
+  const stopped = new Promise<number>((resolve) => { resolveStopped = resolve; });
+  return {
+    label, address: NET.ours, ports, stopped,
+    stop: async () => {
+      child.send('stop');
+      const reply = await next();
+      resolveStopped('stopped' in reply ? reply.stopped : -1);
+      await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// dnsperf.
+
+interface Measurement {
+  sent: number;
+  completed: number;
+  lost: number;
+  qps: number;
+  /** Milliseconds, from dnsperf's per-query (-v) report. */
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  rcodes: string;
+}
+
+const queryFile = join(work, 'queries.txt');
+writeFileSync(queryFile, `${NAME} A\n`);
+
+/** dnsperf gave no statistics (it stopped on an error); the text says which. */
+class DnsperfFailed extends Error {}
+
+/** Runs dnsperf against one server on one transport, bounded in time and in queries. */
+async function dnsperf(server: Server, transport: BenchTransport, tag: string): Promise<Measurement> {
+  const outFile = join(work, `dnsperf-${tag}.out`);
+  const out = openSync(outFile, 'w');
+  const args = [
+    '-m', transport, '-s', server.address, '-p', String(server.ports[transport]), '-a', NET.client,
+    '-d', queryFile, '-n', String(config.maxQueries), '-l', String(config.seconds), '-t', String(QUERY_TIMEOUT_SECONDS),
+    '-c', String(config.clients), '-q', String(config.outstanding), '-v', '-W',
+  ];
+  const child = track(spawn('dnsperf', args, { stdio: ['ignore', out, 'pipe'] }), 'dnsperf');
+  closeSync(out);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const measured = await parseDnsperf(outFile);
+  if (code !== 0 || !measured) {
+    throw new DnsperfFailed(`dnsperf exited ${code}${measured ? '' : ' without statistics'}: ${(stderr.trim() || (await errorLines(outFile))).slice(0, 200)}`);
+  }
+  return measured;
+}
+
+/** dnsperf's warnings and errors (with -W they go to its standard output). */
+async function errorLines(file: string): Promise<string> {
+  const found: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (/^(Error|Warning):/.test(line) && !found.includes(line)) found.push(line);
+  }
+  return found.join('; ');
+}
+
+/**
+ * Reads dnsperf's summary and its per-query lines (`> NOERROR name A 0.000123`; `> T ...` is
+ * a timeout); null when there is no summary.
+ */
+async function parseDnsperf(file: string): Promise<Measurement | null> {
+  const latencies: number[] = [];
+  const summary: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (line.startsWith('> ')) {
+      const fields = line.split(' ');
+      const seconds = Number(fields[fields.length - 1]);
+      if (fields[1] !== 'T' && fields[1] !== 'I' && Number.isFinite(seconds)) latencies.push(seconds * 1000);
+    } else {
+      summary.push(line);
+    }
+  }
+  const text = summary.join('\n');
+  if (!text.includes('Statistics:')) return null;
+  const statistics = text.slice(text.indexOf('Statistics:'));
+  const number = (pattern: RegExp): number => {
+    const match = pattern.exec(statistics);
+    if (!match?.[1]) throw new Error(`dnsperf output ${file} has no ${pattern.source}`);
+    return Number(match[1]);
+  };
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+  return {
+    sent: number(/Queries sent:\s+(\d+)/),
+    completed: number(/Queries completed:\s+(\d+)/),
+    lost: number(/Queries lost:\s+(\d+)/),
+    qps: number(/Queries per second:\s+([\d.]+)/),
+    meanMs: latencies.length === 0 ? NaN : latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    maxMs: sorted.length === 0 ? NaN : sorted[sorted.length - 1]!,
+    rcodes: /Response codes:\s+(.*)/.exec(statistics)?.[1] ?? '',
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Evidence: every query our resolver answered must be on disk, with its response.
+
+interface EvidenceCount {
+  events: number;
+  queries: number;
+  responses: number;
+  /** Whether `seq` runs 1, 2, 3 ... with no gap or garbled line. */
+  contiguous: boolean;
+  bytes: number;
+}
+
+async function countEvidence(file: string): Promise<EvidenceCount> {
+  const count: EvidenceCount = { events: 0, queries: 0, responses: 0, contiguous: true, bytes: statSync(file).size };
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    count.events += 1;
+    // JSON.stringify puts `seq` first and `type` second: `{"seq":12,"type":"dns.query",...`.
+    if (!line.startsWith(`{"seq":${count.events},`)) count.contiguous = false;
+    if (line.includes('"type":"dns.query"')) count.queries += 1;
+    else if (line.includes('"type":"dns.response"')) count.responses += 1;
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------
+// The run.
+
+function progress(line: string): void {
+  process.stderr.write(`  ${line}\n`);
+}
+
+interface Row {
+  transport: BenchTransport;
+  server: string;
+  scenario: string;
+  result: Measurement | null;
+  /** Why there is no result. */
+  note?: string;
+  evidence?: EvidenceCount & { ok: boolean };
+}
+
+async function main(): Promise<void> {
+  const version = (await new Promise<string>((resolve) => {
+    const child = spawn('dnsperf', ['-h'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => { text += c; });
+    child.stderr.on('data', (c: Buffer) => { text += c; });
+    child.once('exit', () => resolve(/Version (\S+)/.exec(text)?.[1] ?? '?'));
+  }));
+  process.stderr.write(`dnsconform resolver throughput bench (dnsperf ${version}, ${config.seconds} s or ${config.maxQueries} queries per measurement, ${config.clients} client(s), ${config.outstanding} in flight; work dir ${work})\n`);
+
+  // One lab certificate covers our resolver and unbound (dnsperf does not verify it; unbound needs one to serve DoT).
+  const labTls = await ensureLabServerCertificate(work, { names: [DEFAULT_RESOLVER_NAME], addresses: [NET.ours, NET.unbound] });
+  const tlsFiles = { keyFile: join(work, 'server.key.pem'), chainFile: join(work, 'server.chain.pem') };
+  writeFileSync(tlsFiles.keyFile, labTls.keyPem, { mode: 0o600 });
+  writeFileSync(tlsFiles.chainFile, labTls.certPem);
+  const tls = { keyPem: labTls.keyPem, certPem: labTls.certPem };
+
+  const rows: Row[] = [];
+  const peers = [await startDnsmasq(), await startUnbound(tlsFiles)];
+  try {
+    for (const transport of config.transports) {
+      for (const peer of peers) {
+        if (interrupted) return;
+        if (peer.ports[transport] === undefined) {
+          rows.push({ transport, server: peer.label, scenario: 'genuine', result: null, note: `${peer.label} does not serve ${transport}` });
+          continue;
+        }
+        progress(`${transport}: ${peer.label}`);
+        try {
+          rows.push({ transport, server: peer.label, scenario: 'genuine', result: await dnsperf(peer, transport, `${peer.label}-${transport}`) });
+        } catch (error) {
+          // A peer that dnsperf cannot measure on a transport is a finding, not a bench failure.
+          if (!(error instanceof DnsperfFailed)) throw error;
+          progress(`${transport}: ${peer.label}: ${error.message}`);
+          rows.push({ transport, server: peer.label, scenario: 'genuine', result: null, note: error.message });
+        }
+      }
+      for (const scenario of config.scenarios) {
+        if (interrupted) return;
+        const eventsFile = join(work, `events-${scenario}-${transport}.ndjson`);
+        const ours = await startOurs(scenario, transport, tls, eventsFile);
+        progress(`${transport}: ${ours.label}`);
+        let result: Measurement;
+        try {
+          result = await dnsperf(ours, transport, `ours-${scenario}-${transport}`);
+        } finally {
+          await ours.stop();
+        }
+        const written = await ours.stopped;
+        const evidence = await countEvidence(eventsFile);
+        // The readiness probe is one more query than dnsperf sent. Every query that arrived is
+        // recorded with its response; queries dnsperf counts lost may never have arrived.
+        const probes = 1;
+        const ok = evidence.contiguous && evidence.events === written && evidence.responses === evidence.queries
+          && evidence.queries >= result.completed + probes && evidence.queries <= result.sent + probes;
+        rows.push({ transport, server: 'ours', scenario: `${scenario}: ${SCENARIOS[scenario].join('|') || 'pass-through'}`, result, evidence: { ...evidence, ok } });
+        if (!opts.keep) rmSync(eventsFile, { force: true });
+      }
+    }
+  } finally {
+    await Promise.all(peers.map((peer) => peer.stop()));
+  }
+  report(rows);
+}
+
+// ---------------------------------------------------------------------------------------
+// The report.
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+function report(rows: Row[]): void {
+  const table: string[][] = [['transport', 'server', 'scenario', 'queries/s', 'mean ms', 'p50 ms', 'p99 ms', 'max ms', 'sent', 'lost', 'ours/dnsmasq', 'ours/unbound', 'evidence (queries/responses on disk)']];
+  for (const row of rows) {
+    const peer = (label: string) => rows.find((r) => r.transport === row.transport && r.server === label)?.result;
+    const ratio = (label: string) => {
+      const base = peer(label);
+      return row.server === 'ours' && row.result && base ? fixed(row.result.qps / base.qps, 2) : row.server === 'ours' ? 'n/a' : '';
+    };
+    const r = row.result;
+    table.push([
+      row.transport, row.server, row.scenario,
+      r ? fixed(r.qps, 0) : 'n/a', r ? fixed(r.meanMs, 3) : 'n/a', r ? fixed(r.p50Ms, 3) : 'n/a', r ? fixed(r.p99Ms, 3) : 'n/a', r ? fixed(r.maxMs, 2) : 'n/a',
+      r ? String(r.sent) : 'n/a', r ? String(r.lost) : 'n/a',
+      ratio('dnsmasq'), ratio('unbound'),
+      row.evidence ? `${row.evidence.ok ? 'complete' : 'INCOMPLETE'} ${row.evidence.queries}/${row.evidence.responses} (${(row.evidence.bytes / 1e6).toFixed(0)} MB)` : '',
+    ]);
+  }
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((line) => line[i]!.length)));
+  const lines = table.map((line) => line.map((cell, i) => (i <= 2 || i === line.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+  process.stdout.write(`\n${lines[0]}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.slice(1).join('\n')}\n`);
+
+  for (const row of rows.filter((r) => r.note)) process.stdout.write(`n/a ${row.transport} ${row.server}: ${row.note}\n`);
+
+  const target = rows.find((r) => r.transport === 'udp' && r.server === 'ours' && r.scenario.startsWith('adversarial'));
+  const dnsmasq = rows.find((r) => r.transport === 'udp' && r.server === 'dnsmasq')?.result;
+  if (target?.result && dnsmasq) {
+    const ratio = target.result.qps / dnsmasq.qps;
+    const met = ratio >= 0.5 && target.result.lost === 0 && target.evidence?.ok === true;
+    process.stdout.write(`\ntarget (UDP, adversarial: at least half of dnsmasq's rate, no lost queries, evidence complete): ${met ? 'MET' : 'NOT MET'} — ${fixed(ratio, 2)} × dnsmasq, ${target.result.lost} lost, evidence ${target.evidence?.ok ? 'complete' : 'INCOMPLETE'}\n`);
+  }
+  const incomplete = rows.filter((r) => r.evidence && !r.evidence.ok);
+  for (const row of incomplete) {
+    process.stdout.write(`evidence INCOMPLETE for ${row.transport} ${row.scenario}: ${JSON.stringify(row.evidence)} vs dnsperf ${JSON.stringify({ sent: row.result?.sent, completed: row.result?.completed })}\n`);
+  }
+  if (incomplete.length > 0) process.exitCode = 1;
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+  process.exitCode = 3;
+}).finally(() => cleanUp());
