@@ -235,7 +235,8 @@ remote-control:
 /** Our resolver in a child process, under one scenario, writing evidence to `eventsFile`. */
 async function startOurs(scenario: ScenarioName, transport: BenchTransport, tls: ServeRequest['tls'], eventsFile: string): Promise<Server & { stopped: Promise<number> }> {
   const label = `ours (${scenario})`;
-  const prof = opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', opts['cpu-prof'], '--cpu-prof-name', `ours-${scenario}-${transport}-${Date.now()}.cpuprofile`] : [];
+  // One folder per measurement; V8 names each thread's profile (the main thread's is the largest; tsx's loader thread has one too).
+  const prof = opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(opts['cpu-prof'], `ours-${scenario}-${transport}`)] : [];
   const child = track(fork(fileURLToPath(new URL('./serve-resolver.ts', import.meta.url)), [], {
     execArgv: ['--import', import.meta.resolve('tsx'), ...prof],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
