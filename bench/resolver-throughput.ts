@@ -213,7 +213,9 @@ async function startPeer(label: string, command: string, args: string[], address
 
 function startDnsmasq(): Promise<Server> {
   return startPeer('dnsmasq', 'dnsmasq', [
-    '--no-daemon', // foreground, logs to stderr
+    // Foreground, logging to stderr, but otherwise as dnsmasq serves for real: --no-daemon (debug
+    // mode) would also answer TCP in the main process instead of forking a child per connection.
+    '--keep-in-foreground', '--log-facility=-',
     '--conf-file=/dev/null', // no system configuration
     '--no-resolv', '--no-poll', '--no-hosts', // no upstream servers, no /etc/hosts
     `--listen-address=${NET.dnsmasq}`, '--bind-interfaces', `--port=${config.port}`,
