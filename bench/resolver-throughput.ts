@@ -375,7 +375,9 @@ async function parseDnsperf(file: string): Promise<Measurement | null> {
     if (line.startsWith('> ')) {
       const fields = line.split(' ');
       const seconds = Number(fields[fields.length - 1]);
-      if (fields[1] !== 'T' && fields[1] !== 'I' && Number.isFinite(seconds)) latencies.push(seconds * 1000);
+      // A latency beyond the timeout cannot be real: dnsperf prints such values for answers it
+      // matched to a stale slot after a peer dropped a pipelined TCP connection.
+      if (fields[1] !== 'T' && fields[1] !== 'I' && seconds >= 0 && seconds <= QUERY_TIMEOUT_SECONDS) latencies.push(seconds * 1000);
     } else {
       summary.push(line);
     }
