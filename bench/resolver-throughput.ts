@@ -1,7 +1,9 @@
 /**
  * Throughput of the harness resolver beside two reference servers, measured with dnsperf.
  *
- *   npx tsx bench/resolver-throughput.ts [--seconds 4] [--transports udp,tcp,dot] [--cpu-prof DIR]
+ *   npx tsx bench/resolver-throughput.ts [--seconds 4] [--rounds 3] [--transports udp,tcp,dot] [--cpu-prof DIR]
+ *
+ * (bench/RESOLVER.md has the figures measured on the project's machine and what they mean.)
  *
  * Our resolver (a child process, `serve-resolver.ts`, writing evidence as a run does),
  * dnsmasq and unbound each serve the same name with the same answer on their own loopback
@@ -17,9 +19,8 @@
  * refused root, so neither ever sends a packet upstream. Every run is bounded (`-l` seconds,
  * `-n` queries), every child is killed at the end, on error and on Ctrl-C.
  */
-import { spawn } from 'node:child_process';
+import { execFile, fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { execFile, fork } from 'node:child_process';
 import { createReadStream, mkdtempSync, openSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
