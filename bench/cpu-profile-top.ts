@@ -1,0 +1,65 @@
+/**
+ * The hottest functions of a V8 CPU profile (`node --cpu-prof`, or
+ * `resolver-throughput.ts --cpu-prof DIR`), by self time and by total (inclusive) time.
+ *
+ *   npx tsx bench/cpu-profile-top.ts DIR/ours-adversarial-udp-….cpuprofile [rows]
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, rowsText] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: npx tsx bench/cpu-profile-top.ts FILE.cpuprofile [rows]\n');
+  process.exit(2);
+}
+const rows = Number(rowsText ?? 25);
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+
+function label(node: ProfileNode): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  let where = url;
+  if (url.startsWith('file://')) where = relative(process.cwd(), fileURLToPath(url));
+  return `${functionName || '(anonymous)'} ${where ? `${where}:${lineNumber + 1}` : ''}`.trim();
+}
+
+const self = new Map<string, number>();
+const total = new Map<string, number>();
+let all = 0;
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  all += dt;
+  const node = byId.get(id)!;
+  self.set(label(node), (self.get(label(node)) ?? 0) + dt);
+  // Inclusive time: every distinct frame on the sampled stack, counted once.
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const name = label(byId.get(at)!);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    total.set(name, (total.get(name) ?? 0) + dt);
+  }
+});
+
+function print(title: string, table: Map<string, number>): void {
+  process.stdout.write(`\n${title} (of ${(all / 1000).toFixed(0)} ms sampled)\n`);
+  for (const [name, us] of [...table].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
+    process.stdout.write(`${((100 * us) / all).toFixed(1).padStart(5)} %  ${name}\n`);
+  }
+}
+print('self time', self);
+print('total time', total);
