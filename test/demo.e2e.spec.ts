@@ -87,6 +87,13 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     const badPorts = result(bad, 'randomness/source-port-randomised').figures;
     expect(badPorts).to.include({ stdev: 0, top: 4096, topShare: 1, class: 'POOR' });
     expect(result(bad, 'randomness/transaction-id-randomised').figures.sequentialShare).to.equal(1);
+    // The paper's Table I row follows: what the demo decides, and nothing it cannot.
+    const decided = ['randomSourcePort', 'randomTxid', 'queryConsistency', 'dhcpResolverOnly'] as const;
+    for (const column of decided) {
+      expect(good.tableI[column], column).to.equal('pass');
+      expect(bad.tableI[column], column).to.equal('fail');
+    }
+    expect(good.tableI.dosResilience).to.equal('not-assessed'); // no amplification phase without a plan
     const goodPorts = result(good, 'randomness/source-port-randomised').figures;
     expect(goodPorts.class).to.equal('GREAT');
     expect(goodPorts.n as number).to.be.at.least(50);

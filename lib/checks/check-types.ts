@@ -68,7 +68,18 @@ export interface CheckMeta {
    * INCONCLUSIVE with the reason, never judged. `capture`: the run's packet capture.
    */
   requires?: RequiredEvidence[];
+  /**
+   * The column of the paper's Table I (plus Recommendations #2 and #6) this check's verdict
+   * feeds in the report's summary row; left out when it feeds none.
+   */
+  tableI?: TableIColumn;
 }
+
+/** The paper's Table I columns, and Recommendations #2 and #6 beside them. */
+export const TABLE_I_COLUMNS = [
+  'secureDns', 'randomSourcePort', 'randomTxid', 'queryConsistency', 'modifiedRrResilience', 'forgedTtlResilience', 'dosResilience', 'dhcpResolverOnly', 'backoff',
+] as const;
+export type TableIColumn = typeof TABLE_I_COLUMNS[number];
 
 /** Kinds of evidence a check may require. */
 export type RequiredEvidence = 'capture';
@@ -133,6 +144,8 @@ export interface CheckResult extends CheckOutcome {
   covers: ClauseCoverage;
   requirement: string;
   decisionRule: DecisionRule;
+  /** The Table I column the verdict feeds (from the check's metadata). */
+  tableI?: TableIColumn;
   /** Set when the verdict is ERROR: the harness fault. */
   error?: string;
 }

@@ -23,8 +23,8 @@ function errorResult(check: LoadedCheck, error: string): CheckResult {
 
 /** The fields of a result that come from the check's metadata. */
 function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'error'> {
-  const { title, keyword, severity, covers, requirement, decisionRule } = check.meta;
-  return { check: check.id, title, keyword, severity, covers, requirement, decisionRule };
+  const { title, keyword, severity, covers, requirement, decisionRule, tableI } = check.meta;
+  return { check: check.id, title, keyword, severity, covers, requirement, decisionRule, ...(tableI ? { tableI } : {}) };
 }
 
 /** A result for a check left out on purpose (e.g. it needs an experiment the evidence cannot have): what would judge it, and why it was not. */

@@ -13,6 +13,7 @@ import type { PhaseWindow } from '../evidence/evidence.ts';
 import type { DutIdentity, Profile } from '../profile/profile-types.ts';
 import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
+import { TABLE_I_RULE, tableIRow } from './table-i.ts';
 import type { EvidenceFileEntry, HarnessInfo, Report, ReportFigure, ResolverEndpoint } from './report-types.ts';
 
 /** Everything a report is made from. */
@@ -77,13 +78,13 @@ function dutIdentity(dut: DutIdentity): DutIdentity {
 
 /** Only the result fields the report schema defines, in a stable order. */
 function reportResult(result: CheckResult): CheckResult {
-  const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, expected, observed, figures, evidence, error, settled } = result;
+  const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, tableI, expected, observed, figures, evidence, error, settled } = result;
   return dropUndefined({
     check, title, verdict, severity, keyword,
     covers: { paper: [...covers.paper], draft: [...covers.draft], etsi: [...covers.etsi] },
     requirement,
     decisionRule: { text: decisionRule.text, parameters: { ...decisionRule.parameters } },
-    expected, observed, figures, evidence, error, settled,
+    tableI, expected, observed, figures, evidence, error, settled,
   });
 }
 
@@ -118,6 +119,7 @@ export function buildReport(input: ReportInput): Report {
     },
     results: input.results.map(reportResult),
     summary: countVerdicts(verdicts),
+    tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },
     overall: { verdict: overallVerdict(verdicts), decisionRule: OVERALL_DECISION_RULE },
     citations: { etsiEdition: CITATIONS.etsiEdition, notes: [...CITATIONS.notes] },
     statements: [...STATEMENTS],

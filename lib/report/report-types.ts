@@ -6,6 +6,7 @@
 import type { CheckResult, Verdict } from '../checks/check-types.ts';
 import type { Transport } from '../evidence/events.ts';
 import type { DutIdentity } from '../profile/profile-types.ts';
+import type { TableIRow } from './table-i.ts';
 
 /** The report format version this code writes. */
 export const REPORT_SCHEMA_VERSION = '1.0.0';
@@ -81,6 +82,8 @@ export interface Report {
   results: CheckResult[];
   /** How many results have each verdict (every verdict present, zero included). */
   summary: Record<Verdict, number>;
+  /** The paper's Table I row for this DUT, with Recommendations #2 and #6, and the rule deriving it from the results. */
+  tableI: TableIRow & { rule: string };
   /** The conformity statement and the decision rule it follows (§7.8.6). */
   overall: { verdict: OverallVerdict; decisionRule: string };
   /** How clause numbers in `results[].covers` are to be read. */

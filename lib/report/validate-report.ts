@@ -9,6 +9,8 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import af from 'ajv-formats';
 import { VERDICTS } from '../checks/check-types.ts';
 import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
+import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
+import { tableIRow } from './table-i.ts';
 import type { Report } from './report-types.ts';
 import reportSchema from './report.schema.json' with { type: 'json' };
 
@@ -96,6 +98,10 @@ function consistencyProblems(report: Report): ReportProblem[] {
   (report.figures ?? []).forEach((figure, f) => {
     if (!evidenceFiles.has(figure.file)) problems.push({ pointer: `/figures/${f}/file`, message: `${figure.file} is not among evidenceFiles` });
   });
+  const row = tableIRow(report.results);
+  for (const column of TABLE_I_COLUMNS) {
+    if (report.tableI[column] !== row[column]) problems.push({ pointer: `/tableI/${column}`, message: `is ${report.tableI[column]} but the results give ${row[column]}` });
+  }
   const seen = new Set<string>();
   report.results.forEach((result, index) => {
     if (seen.has(result.check)) problems.push({ pointer: `/results/${index}/check`, message: `${result.check} appears twice` });

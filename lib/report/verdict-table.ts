@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
 import type { Report } from './report-types.ts';
+import { TABLE_I_HEADINGS } from './table-i.ts';
 
 const TEMPLATE_FILE = join(import.meta.dirname, '..', '..', 'templates', 'verdict-table.txt.hbs');
 let template: Handlebars.TemplateDelegate | undefined;
@@ -21,5 +23,7 @@ export function renderVerdictTable(report: Report, reportFile: string, queryCoun
     check: `${r.check}  (Rec #${r.covers.paper.join(', #')}, ${r.severity})`,
     lines: [`expected: ${r.expected}`, `observed: ${r.observed}`],
   }));
-  return template({ ...report, rows, reportFile, queryCount });
+  const mark = { pass: '✓', fail: '✗', 'not-assessed': '–' } as const;
+  const tableI = TABLE_I_COLUMNS.map((column) => `${mark[report.tableI[column]]} ${TABLE_I_HEADINGS[column]}`);
+  return template({ ...report, rows, reportFile, queryCount, tableI });
 }

@@ -29,6 +29,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['ttl-huge', 'ttl-top-bit', 'ttl-max'],
+  tableI: 'forgedTtlResilience',
 };
 
 export default defineCheck({

@@ -33,6 +33,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['baseline'],
+  tableI: 'queryConsistency',
 };
 
 export default defineCheck({

@@ -27,6 +27,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['ttl-zero'],
+  tableI: 'forgedTtlResilience',
 };
 
 export default defineCheck({

@@ -37,6 +37,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['ddr-upgrade'],
+  tableI: 'secureDns',
 };
 
 /** Whether a query is DDR's own SVCB question. */

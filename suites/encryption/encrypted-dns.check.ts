@@ -39,6 +39,7 @@ const meta: CheckMeta = {
   },
   // Transport choice shows in every phase.
   experiments: ['*'],
+  tableI: 'secureDns',
 };
 
 /** Whether a response answered the DUT's DDR query with at least one record. */

@@ -7,7 +7,7 @@
 import { randomnessStats, SEQUENTIAL_MAX_STEP } from '../../lib/analysis/randomness.ts';
 import type { RandomnessStats } from '../../lib/analysis/randomness.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
-import type { CheckContext, CheckDefinition, CheckMeta, CheckOutcome, DecisionRule, EvidenceRef } from '../../lib/checks/check-types.ts';
+import type { CheckContext, CheckDefinition, CheckMeta, CheckOutcome, DecisionRule, EvidenceRef, TableIColumn } from '../../lib/checks/check-types.ts';
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
@@ -118,6 +118,8 @@ export interface RandomnessCheckSpec {
   draftClause: string;
   /** How many values a conforming generator draws from. */
   uniformSpace: number;
+  /** The paper's Table I column the verdict feeds. */
+  tableI: TableIColumn;
 }
 
 /** Thresholds both randomisation checks share (all but the size of the space). */
@@ -138,6 +140,7 @@ export function defineRandomnessCheck(spec: RandomnessCheckSpec): CheckDefinitio
     decisionRule: randomnessDecisionRule(spec.field, { ...SHARED_THRESHOLDS, uniformSpace: spec.uniformSpace }),
     // Ports and IDs are the device's own choice whatever the resolver does: every phase is a sample.
     experiments: ['*'],
+    tableI: spec.tableI,
   };
   return defineCheck({ meta, judge: (evidence, context) => judgeRandomness(spec.field, meta.decisionRule, evidence, context) });
 }

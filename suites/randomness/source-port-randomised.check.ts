@@ -16,4 +16,5 @@ export default defineRandomnessCheck({
     spaceRationale: 'the IANA dynamic port range 49152–65535 of RFC 6335, the narrowest range a conforming stub may draw from',
   },
   uniformSpace: 16384,
+  tableI: 'randomSourcePort',
 });

@@ -16,4 +16,5 @@ export default defineRandomnessCheck({
     spaceRationale: 'the full 16-bit ID field, RFC 5452 §9.1',
   },
   uniformSpace: 65536,
+  tableI: 'randomTxid',
 });

@@ -36,6 +36,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['servfail', 'refused', 'resolver-silent', 'resolver-closed-port', 'empty-answer'],
+  tableI: 'backoff',
 };
 
 export default defineCheck({

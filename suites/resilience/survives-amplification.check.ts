@@ -27,6 +27,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['padding', 'oversize', 'amplify-10', 'amplify-50', 'amplify-100', 'flood-10', 'flood-100'],
+  tableI: 'dosResilience',
 };
 
 export default defineCheck({

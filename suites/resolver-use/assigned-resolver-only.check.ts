@@ -33,6 +33,7 @@ const meta: CheckMeta = {
   },
   // A device's choice of resolver shows in every phase.
   experiments: ['*'],
+  tableI: 'dhcpResolverOnly',
 };
 
 /** Whether a packet capture saw the query (the resolver's own log has no capture reference). */

@@ -26,6 +26,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['wrong-type-txt', 'wrong-type-mx', 'wrong-type-ns', 'aaaa-for-a', 'wrong-class', 'unsolicited-additional'],
+  tableI: 'modifiedRrResilience',
 };
 
 export default defineCheck({

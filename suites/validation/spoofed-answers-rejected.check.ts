@@ -26,6 +26,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['spoof-race'],
+  tableI: 'modifiedRrResilience',
 };
 
 export default defineCheck({
