@@ -51,13 +51,25 @@ export type SourcePortStrategy =
   | { strategy: 'pool'; ports: number[] }
   | { strategy: 'random'; min: number; max: number }
   /** Let the kernel choose an ephemeral port (Linux randomises them). */
-  | { strategy: 'os' };
+  | { strategy: 'os' }
+  /** A biased draw: one port or range per choice, by weight (LG television: 42.75 % on one port). */
+  | { strategy: 'weighted'; choices: WeightedChoice[] };
+
+/**
+ * One choice of a weighted draw: a single value, or a range (every `step`-th value from
+ * `min` to `max`, 1 by default), picked with probability weight / the sum of the weights.
+ */
+export type WeightedChoice =
+  | { weight: number; value: number }
+  | { weight: number; min: number; max: number; step?: number };
 
 /** Where a transaction ID comes from for each query. */
 export type TxidStrategy =
   | { strategy: 'constant'; value: number }
   | { strategy: 'counter'; start: number; step?: number }
-  | { strategy: 'random' };
+  | { strategy: 'random' }
+  /** A biased draw: one ID or range per choice, by weight (Eufy chime: IDs in 0x00–0x4F). */
+  | { strategy: 'weighted'; choices: WeightedChoice[] };
 
 /** What the stub does with the TTLs it receives. */
 export type TtlHandling =
