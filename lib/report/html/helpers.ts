@@ -54,8 +54,29 @@ export function formatMeasurement(value: Figure): string {
   if (value === null) return '—';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.map((v) => formatMeasurement(v)).join(', ');
-  return JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ');
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return value.map((v) => formatMeasurement(v)).join(', ');
+    return JSON.stringify(value);
+  }
+  return Object.entries(value).map(([key, v]) => `${key}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : formatMeasurement(v)}`).join('; ');
+}
+
+/** A list of records as a table: the keys in first-seen order as columns. */
+export interface MeasurementTable {
+  columns: string[];
+  rows: string[][];
+}
+
+function isRecord(value: Figure): value is { [key: string]: Figure } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A measurement that is a list of records (one per name, per phase, ...) as a table; null for anything else. */
+export function measurementTable(value: Figure): MeasurementTable | null {
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isRecord)) return null;
+  const records = value as { [key: string]: Figure }[];
+  const columns = [...new Set(records.flatMap((record) => Object.keys(record)))];
+  return { columns, rows: records.map((record) => columns.map((column) => (column in record ? formatMeasurement(record[column]!) : ''))) };
 }
 
 /** Event sequence numbers as a list, saying when they are a sample of more. */
@@ -74,6 +95,7 @@ export const HELPERS: Record<string, HelperDelegate> = {
   span: (from: string, to: string) => formatSpan(from, to),
   tableIColumns: (row: Record<string, unknown>) => tableIColumns(row),
   measurement: (value: Figure) => formatMeasurement(value),
+  measurementTable: (value: Figure) => measurementTable(value),
   seqs: (seqs: number[], count: number) => formatSeqs(seqs, count),
   /** Lower-case, dash-separated: a CSS class from a verdict or state (`NOT_APPLICABLE` → `not-applicable`). */
   cssName: (value: string) => String(value).toLowerCase().replace(/[^a-z0-9]+/g, '-'),
