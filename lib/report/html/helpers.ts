@@ -90,6 +90,8 @@ export function formatSeqs(seqs: number[], count: number): string {
 export const HELPERS: Record<string, HelperDelegate> = {
   dateTime: (iso: string) => formatDateTime(iso),
   preciseTime: (iso: string) => formatDateTime(iso, true),
+  /** Date and time to the microsecond without the zone, for tables headed "(UTC)". */
+  clock: (iso: string) => formatDateTime(iso, true).replace(/ UTC$/, ''),
   micros: (t: number) => formatMicros(t),
   bytes: (n: number) => formatBytes(n),
   span: (from: string, to: string) => formatSpan(from, to),
