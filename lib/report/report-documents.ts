@@ -5,7 +5,7 @@
  * and before the manifest, so the manifest digests them too.
  */
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadFigures, renderPageFurniture, renderReportHtml } from './html/render-html.ts';
 import { loadPdfSigningKey } from './pdf/pdf-key.ts';
@@ -19,14 +19,11 @@ export const REPORT_HTML_FILE = 'report.html';
 /** The signed PDF report. */
 export const REPORT_PDF_FILE = 'report.pdf';
 
-/** Creates `path` (failing if it exists), writes it whole and flushes it. */
-async function writeNewFile(path: string, data: string | Uint8Array): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+/** A report document is already there; it is never replaced. */
+export class ReportDocumentExistsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportDocumentExistsError';
   }
 }
 
@@ -55,9 +52,10 @@ export async function renderReportDocuments(runDir: string, report: Report, key:
 export async function writeReportDocuments(runDir: string, report: Report, keyDir: string, outDir: string = runDir): Promise<{ html: string; pdf: string }> {
   const paths = { html: join(outDir, REPORT_HTML_FILE), pdf: join(outDir, REPORT_PDF_FILE) };
   const existing = Object.values(paths).filter((path) => existsSync(path));
-  if (existing.length > 0) throw new Error(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; a report document is never rewritten`);
+  if (existing.length > 0) throw new ReportDocumentExistsError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; a report document is never rewritten`);
   const { html, pdf } = await renderReportDocuments(runDir, report, loadPdfSigningKey(keyDir));
-  await writeNewFile(paths.html, html);
-  await writeNewFile(paths.pdf, pdf);
+  // Created new (wx) and flushed, as finaliseRun writes the rest of the run.
+  await writeFile(paths.html, html, { flag: 'wx', flush: true });
+  await writeFile(paths.pdf, pdf, { flag: 'wx', flush: true });
   return paths;
 }

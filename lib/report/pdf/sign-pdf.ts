@@ -42,7 +42,7 @@ export async function signPdf(pdf: Uint8Array, key: PdfSigningKey, details: PdfS
   doc.setTitle(details.title, { showInWindowTitleBar: true });
   doc.setSubject(details.subject);
   doc.setKeywords(details.keywords);
-  doc.setAuthor(key.subject.replace(/^.*CN=([^,]+).*$/, '$1'));
+  doc.setAuthor(/(?:^|, )CN=((?:[^,\\]|\\.)+)/.exec(key.subject)?.[1]?.replace(/\\(.)/g, '$1') ?? key.subject);
   doc.setCreator('dnsconform');
   doc.setProducer('dnsconform (Chromium, pdf-lib, @signpdf)');
   doc.setCreationDate(details.createdAt);
