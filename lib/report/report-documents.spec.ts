@@ -86,6 +86,7 @@ describe('report/writeReportDocuments (Chromium, pdfsig)', function () {
     const broken = poppler('pdfsig', [tampered]);
     expect(broken).to.match(/Signature #1/);
     expect(broken).to.not.contain(VALID_SIGNATURE);
+    expect(broken).to.contain('Digest Mismatch.');
   });
 
   it('page 1 renders to a PNG', () => {
