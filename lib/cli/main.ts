@@ -19,6 +19,7 @@ import { demoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { keysCommand } from './keys.ts';
 import { listCommand } from './list.ts';
+import { reportCommand } from './report.ts';
 import { UsageError } from './observe-command.ts';
 import { runCommand } from './run.ts';
 import { verifyCommand } from './verify.ts';
@@ -40,6 +41,7 @@ export function program(): Command {
     .addCommand(analyzeCommand())
     .addCommand(listCommand())
     .addCommand(verifyCommand())
+    .addCommand(reportCommand())
     .addCommand(keysCommand());
   // addCommand does not pass exitOverride down: without it a usage error in a subcommand
   // (a missing --profile) would exit 1 from inside commander instead of 2 from here.
