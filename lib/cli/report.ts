@@ -8,13 +8,13 @@
 import { Command } from 'commander';
 import type { OutputConfiguration } from 'commander';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EXIT } from './exit-codes.ts';
 import { MANIFEST_FILE, REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE } from '../report/bundle-files.ts';
 import { FigureMismatchError } from '../report/html/render-html.ts';
 import { ChromiumNotFoundError } from '../report/pdf/find-chromium.ts';
 import { ensurePdfSigningKey } from '../report/pdf/pdf-key.ts';
-import { REPORT_HTML_FILE, REPORT_PDF_FILE, ReportDocumentExistsError, writeReportDocuments } from '../report/report-documents.ts';
+import { ReportDocumentExistsError, writeReportDocuments } from '../report/report-documents.ts';
 import type { Report } from '../report/report-types.ts';
 import { defaultKeyDir, KeyFileError, verifyBytes } from '../report/signing.ts';
 import { validateReport } from '../report/validate-report.ts';
@@ -53,16 +53,16 @@ export function reportCommand(output: OutputConfiguration = {}): Command {
     .action(async (runDir: string, options: { keys: string; out?: string }) => {
       try {
         const report = readSignedReport(runDir);
+        if (options.out === undefined && existsSync(join(runDir, MANIFEST_FILE))) {
+          // A signed run's manifest cannot list files added later: they would fail verify.
+          throw new ReportInputError(`${runDir} is signed (${MANIFEST_FILE}); its report documents are written when it is finalised. Give --out DIR to render them elsewhere`);
+        }
         const outDir = options.out ?? runDir;
         if (options.out) mkdirSync(options.out, { recursive: true });
         const key = ensurePdfSigningKey(options.keys);
         if (key.created) writeOut(`created the PDF signing certificate ${key.certFile} (${key.subject}, self-signed)\n`);
         const written = await writeReportDocuments(runDir, report, options.keys, outDir);
         writeOut(`html  ${written.html}\npdf   ${written.pdf} (signed by ${key.subject}, certificate sha256 ${key.fingerprint})\n`);
-        if (resolve(outDir) === resolve(runDir) && existsSync(join(runDir, MANIFEST_FILE))) {
-          writeOut(`note: the run's signed ${MANIFEST_FILE} predates ${REPORT_HTML_FILE} and ${REPORT_PDF_FILE}, `
-            + 'so `dnsconform verify` lists them as unlisted; use --out to leave the run directory as it was signed\n');
-        }
       } catch (error) {
         if (error instanceof ChromiumNotFoundError) {
           writeErr(`dnsconform report: ${error.message}\n`);

@@ -14,10 +14,15 @@ export const MANIFEST_FILE = 'manifest.json';
 /** Raw Ed25519 signature of {@link MANIFEST_FILE}. */
 export const MANIFEST_SIGNATURE_FILE = 'manifest.json.sig';
 
+/** The report rendered for people (handlebars). */
+export const REPORT_HTML_FILE = 'report.html';
+/** The same, as a PDF with an embedded signature (the lab's RSA certificate). */
+export const REPORT_PDF_FILE = 'report.pdf';
+
 /** Files the manifest cannot list, since they are written after it or are it. */
 export const MANIFEST_EXCLUDED: readonly string[] = [MANIFEST_FILE, MANIFEST_SIGNATURE_FILE];
 
 /** Everything finalising adds; none may exist before, since evidence is never rewritten. */
 export const FINALISATION_FILES: readonly string[] = [
-  REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
+  REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE, REPORT_HTML_FILE, REPORT_PDF_FILE, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
 ];

@@ -22,8 +22,8 @@ describe('report/writeReportDocuments (Chromium, pdfsig)', function () {
 
   before(async () => {
     run = await finishedSampleRun();
-    // No skip when Chromium is missing: findChromium fails this hook with the apt-get hint.
-    written = await writeReportDocuments(run.runDir, run.report, run.keyDir);
+    // finaliseRun wrote them (no skip when Chromium is missing: findChromium fails this hook with the apt-get hint).
+    written = { html: join(run.runDir, REPORT_HTML_FILE), pdf: join(run.runDir, REPORT_PDF_FILE) };
     html = readFileSync(written.html, 'utf8');
   });
   after(removeTempDirs);

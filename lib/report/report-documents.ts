@@ -13,11 +13,9 @@ import type { PdfSigningKey } from './pdf/pdf-key.ts';
 import { renderPdf } from './pdf/render-pdf.ts';
 import { signPdf } from './pdf/sign-pdf.ts';
 import type { Report } from './report-types.ts';
+import { REPORT_HTML_FILE, REPORT_PDF_FILE } from './bundle-files.ts';
 
-/** The HTML report. */
-export const REPORT_HTML_FILE = 'report.html';
-/** The signed PDF report. */
-export const REPORT_PDF_FILE = 'report.pdf';
+export { REPORT_HTML_FILE, REPORT_PDF_FILE };
 
 /** A report document is already there; it is never replaced. */
 export class ReportDocumentExistsError extends Error {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finaliseRun } from './finalise-run.ts';
 import { sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
+import { ensurePdfSigningKey } from './pdf/pdf-key.ts';
 import { initKeys, KeyFileError } from './signing.ts';
 import { RunDirError, verifyRun } from './verify-run.ts';
 import type { VerifyOutcome } from './verify-run.ts';
@@ -36,14 +37,14 @@ describe('report/finaliseRun + verifyRun', () => {
     expect(readFileSync(join(runDir, 'report.json'), 'utf8')).to.match(/\n$/);
     const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
     expect(manifest.files.map((e) => e.file)).to.deep.equal([
-      'devices/cam-1.log', 'events.ndjson', 'profile.yaml', 'report.json', 'report.json.sig', 'signer.pub.pem',
+      'devices/cam-1.log', 'events.ndjson', 'profile.yaml', 'report.html', 'report.json', 'report.json.sig', 'report.pdf', 'signer.pub.pem',
     ]);
 
     const bundled = verifyRun(runDir);
     expect(failing(bundled)).to.deep.equal([]);
     expect(bundled.ok).to.equal(true);
     expect(bundled.signer).to.deep.include({ source: 'bundled', fingerprint });
-    expect(bundled.files).to.have.length(8);
+    expect(bundled.files).to.have.length(10);
 
     const trusted = verifyRun(runDir, { publicKeyFile: join(keyDir, 'lab-ed25519.pub.pem') });
     expect(trusted.ok).to.equal(true);
@@ -101,6 +102,7 @@ describe('report/finaliseRun + verifyRun', () => {
     const { runDir, keyDir } = await finalisedRun();
     const forgerKeys = tempDir('forger');
     initKeys(forgerKeys);
+    ensurePdfSigningKey(forgerKeys);
     const forged = tempDir('forged-run');
     writeSampleRun(forged);
     await finaliseRun(forged, sampleReportInput(forged), forgerKeys);
