@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { finaliseAttested } from './fixtures/attested-run.ts';
 import { finaliseRun } from './finalise-run.ts';
 import { sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
 import { initKeys, KeyFileError } from './signing.ts';
@@ -22,7 +23,7 @@ function failing(outcome: VerifyOutcome): string[] {
 
 async function finalisedRun(): Promise<{ runDir: string; keyDir: string; fingerprint: string }> {
   const { runDir, keyDir } = sampleRunWithKeys();
-  const finalised = await finaliseRun(runDir, sampleReportInput(runDir), keyDir);
+  const finalised = await finaliseAttested(runDir, sampleReportInput(runDir), keyDir);
   return { runDir, keyDir, fingerprint: finalised.signerFingerprint };
 }
 
@@ -36,14 +37,15 @@ describe('report/finaliseRun + verifyRun', () => {
     expect(readFileSync(join(runDir, 'report.json'), 'utf8')).to.match(/\n$/);
     const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
     expect(manifest.files.map((e) => e.file)).to.deep.equal([
-      'devices/cam-1.log', 'events.ndjson', 'profile.yaml', 'report.json', 'report.json.sig', 'signer.pub.pem',
+      'attestation.intoto.json', 'devices/cam-1.log', 'events.ndjson', 'profile.yaml', 'report.json', 'report.json.sig', 'signer.pub.pem',
     ]);
 
     const bundled = verifyRun(runDir);
     expect(failing(bundled)).to.deep.equal([]);
     expect(bundled.ok).to.equal(true);
     expect(bundled.signer).to.deep.include({ source: 'bundled', fingerprint });
-    expect(bundled.files).to.have.length(8);
+    expect(bundled.files).to.have.length(9);
+    expect(bundled.notes).to.deep.equal([]);
 
     const trusted = verifyRun(runDir, { publicKeyFile: join(keyDir, 'lab-ed25519.pub.pem') });
     expect(trusted.ok).to.equal(true);
@@ -68,7 +70,8 @@ describe('report/finaliseRun + verifyRun', () => {
     expect(outcome.ok).to.equal(false);
     expect(failing(outcome)).to.deep.equal(['events.ndjson']);
     const problems = outcome.files.find((f) => f.file === 'events.ndjson')!.problems.join('\n');
-    expect(problems).to.match(/changed: content differs from the manifest/).and.match(/differs from report\.json evidenceFiles/);
+    expect(problems).to.match(/changed: content differs from the manifest/).and.match(/differs from report\.json evidenceFiles/)
+      .and.match(/differs from the attestation\.intoto\.json subject digest/);
   });
 
   it('names report.json when one byte of it changed', async () => {
@@ -94,7 +97,7 @@ describe('report/finaliseRun + verifyRun', () => {
     const other = initKeys(tempDir('other-keys'));
     const outcome = verifyRun(runDir, { publicKeyFile: other.publicKeyFile });
     expect(outcome.signer).to.deep.include({ source: 'trusted', fingerprint: other.fingerprint });
-    expect(failing(outcome)).to.deep.equal(['manifest.json', 'report.json', 'signer.pub.pem']);
+    expect(failing(outcome)).to.deep.equal(['attestation.intoto.json', 'manifest.json', 'report.json', 'signer.pub.pem']);
   });
 
   it('detects a bundle re-signed with another key only when a trusted key is given', async () => {
@@ -103,7 +106,7 @@ describe('report/finaliseRun + verifyRun', () => {
     initKeys(forgerKeys);
     const forged = tempDir('forged-run');
     writeSampleRun(forged);
-    await finaliseRun(forged, sampleReportInput(forged), forgerKeys);
+    await finaliseAttested(forged, sampleReportInput(forged), forgerKeys);
     expect(verifyRun(forged).ok).to.equal(true);
     expect(verifyRun(forged, { publicKeyFile: join(keyDir, 'lab-ed25519.pub.pem') }).ok).to.equal(false);
     expect(verifyRun(runDir, { publicKeyFile: join(keyDir, 'lab-ed25519.pub.pem') }).ok).to.equal(true);
