@@ -21,9 +21,11 @@ export function formatVerifyOutcome(outcome: VerifyOutcome): string[] {
       ? `trusted key ${signer.keyFile} (sha256 ${signer.fingerprint})`
       : `the bundled key ${relative(process.cwd(), signer.keyFile) || signer.keyFile} (sha256 ${signer.fingerprint}); `
         + 'this proves the bundle is self-consistent, pass --key with the lab\'s published key to prove who signed it';
+  lines.push(...outcome.notes.map((note) => `NOTE  ${note}`));
   const failed = outcome.files.filter((f) => !f.ok).map((f) => f.file);
+  const unchecked = outcome.notes.length > 0 ? ` (${outcome.notes.length} thing${outcome.notes.length > 1 ? 's' : ''} NOT checked, see NOTE)` : '';
   lines.push(outcome.ok
-    ? `verified: all ${outcome.files.length} files match; signatures checked with ${keyLine}`
+    ? `verified: all ${outcome.files.length} files match${unchecked}; signatures checked with ${keyLine}`
     : `NOT verified: ${failed.length} of ${outcome.files.length} files do not match (${failed.join(', ')}); `
       + `signatures checked with ${keyLine}`);
   return lines;

@@ -92,6 +92,15 @@ describe('report/finaliseRun + verifyRun', () => {
     expect(outcome.files.find((f) => f.file === 'planted.txt')!.problems[0]).to.match(/^unexpected/);
   });
 
+  it('names a private key in the run directory, by name or by content', async () => {
+    const { runDir, keyDir } = await finalisedRun();
+    writeFileSync(join(runDir, 'notes.txt'), readFileSync(join(keyDir, 'lab-ed25519.key.pem')));
+    writeFileSync(join(runDir, 'lab.p12'), 'binary');
+    const outcome = verifyRun(runDir);
+    expect(failing(outcome)).to.deep.equal(['lab.p12', 'notes.txt']);
+    expect(outcome.files.find((f) => f.file === 'notes.txt')!.problems[0]).to.match(/^a private key \(holds a PEM private key block\)/);
+  });
+
   it('fails against a trusted key that did not sign the run, naming the signed files and the bundled key', async () => {
     const { runDir } = await finalisedRun();
     const other = initKeys(tempDir('other-keys'));
