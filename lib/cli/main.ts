@@ -15,6 +15,7 @@ import { ProfileError } from '../profile/load-profile.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { ScenarioError } from '../resolver/scenario.ts';
 import { analyzeCommand } from './analyze.ts';
+import { bundleCommand } from './bundle.ts';
 import { demoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { keysCommand } from './keys.ts';
@@ -40,6 +41,7 @@ export function program(): Command {
     .addCommand(analyzeCommand())
     .addCommand(listCommand())
     .addCommand(verifyCommand())
+    .addCommand(bundleCommand())
     .addCommand(keysCommand());
   // addCommand does not pass exitOverride down: without it a usage error in a subcommand
   // (a missing --profile) would exit 1 from inside commander instead of 2 from here.
