@@ -1,8 +1,11 @@
 /**
- * `dnsconform verify <bundle|run-dir> [--key PUBKEY.pem]`: checks a finalised run's
- * signatures and digests, given as the run directory or as its `.tar.gz` bundle (unpacked
- * safely into a temporary directory). Exit 0 when everything matches, 1 when anything does
- * not (each file named), 2 for bad input (not a finalised run or a safe bundle, unreadable key).
+ * `dnsconform verify <bundle|run-dir> [--key PUBKEY.pem] [--rejudge [--suites DIR]]`: checks
+ * a finalised run's signatures and digests, given as the run directory or as its `.tar.gz`
+ * bundle (unpacked safely into a temporary directory); with --rejudge, also recomputes every
+ * verdict from the stored evidence with the current suites and lists those that differ.
+ * Exit 0 when everything matches (and no verdict differs), 1 when anything does not (each
+ * file and verdict named), 2 for bad input (not a finalised run or a safe bundle, unreadable
+ * key, evidence or suites that cannot be re-judged while the signatures hold).
  */
 import { Command } from 'commander';
 import type { OutputConfiguration } from 'commander';
@@ -11,6 +14,7 @@ import { EXIT } from './exit-codes.ts';
 import { BundleError, openRunOrBundle } from '../report/bundle.ts';
 import type { OpenedRun } from '../report/bundle.ts';
 import { SIGNER_KEY_FILE } from '../report/bundle-files.ts';
+import { formatRejudgeOutcome, RejudgeInputError, rejudgeRun } from '../report/rejudge.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { RunDirError, verifyRun } from '../report/verify-run.ts';
 import type { VerifyOutcome } from '../report/verify-run.ts';
@@ -50,10 +54,17 @@ export function verifyCommand(output: OutputConfiguration = {}): Command {
     .description('check the signatures, attestation and SHA-256 digests of a finalised run directory or its .tar.gz bundle')
     .argument('<bundle|run-dir>', 'the bundle (<run-id>.tar.gz) or the run directory (holds report.json and manifest.json)')
     .option('--key <pubkey.pem>', 'the lab\'s public key to trust (default: the bundled signer.pub.pem)')
+    .option('--rejudge', 'also recompute every verdict from events.ndjson and the profile copy with the current suites, and list those that differ from the signed report')
+    .option('--suites <dir>', 'with --rejudge: the suites directory to discover checks in (default: this harness\'s suites/)')
     .configureOutput(output)
     // Throw usage errors (CommanderError) instead of exiting 1, so the program maps them to 2.
     .exitOverride()
-    .action(async (target: string, options: { key?: string }) => {
+    .action(async (target: string, options: { key?: string; rejudge?: boolean; suites?: string }) => {
+      if (options.suites !== undefined && options.rejudge !== true) {
+        writeErr('dnsconform verify: --suites needs --rejudge\n');
+        process.exitCode = EXIT.BAD_INPUT;
+        return;
+      }
       let opened: OpenedRun;
       try {
         opened = await openRunOrBundle(target);
@@ -72,6 +83,22 @@ export function verifyCommand(output: OutputConfiguration = {}): Command {
         if (opened.bundle !== null) writeOut(`bundle ${target}: unpacked (no links, absolute paths or ..) into a temporary directory\n`);
         writeOut(formatVerifyOutcome(outcome, opened.bundle).map((line) => `${line}\n`).join(''));
         process.exitCode = outcome.ok ? EXIT.OK : EXIT.NOT_CONFORMANT;
+        if (options.rejudge !== true) return;
+        if (outcome.report === null) {
+          writeOut('cannot re-judge: report.json did not validate, so there are no signed verdicts to compare with\n');
+          process.exitCode = EXIT.NOT_CONFORMANT;
+          return;
+        }
+        try {
+          const rejudged = await rejudgeRun(opened.runDir, outcome.report, options.suites === undefined ? {} : { suitesDir: options.suites });
+          writeOut(formatRejudgeOutcome(rejudged, outcome.report.profile.file).map((line) => `${line}\n`).join(''));
+          if (rejudged.differences.length > 0) process.exitCode = EXIT.NOT_CONFORMANT;
+        } catch (error) {
+          if (!(error instanceof RejudgeInputError)) throw error;
+          writeOut(`cannot re-judge: ${error.message}\n`);
+          // Evidence that failed verification is a mismatch already; unusable evidence that verified is bad input.
+          process.exitCode = outcome.ok ? EXIT.BAD_INPUT : EXIT.NOT_CONFORMANT;
+        }
       } finally {
         opened.close();
       }

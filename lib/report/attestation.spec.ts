@@ -4,12 +4,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  INTOTO_PAYLOAD_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE_TYPE, decodeBase64, envelopeVerifies, pae, writeAttestation,
+  INTOTO_PAYLOAD_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE_TYPE, decodeBase64, envelopeVerifies, pae, signEnvelope, writeAttestation,
 } from './attestation.ts';
 import type { DsseEnvelope, Statement } from './attestation.ts';
 import { attestFinalisedRun, finaliseAttested } from './fixtures/attested-run.ts';
 import { finaliseRun } from './finalise-run.ts';
 import { removeTempDirs, sampleReportInput, sampleRunWithKeys } from './fixtures/sample-run.ts';
+import { loadSigningKey } from './signing.ts';
 import { verifyRun } from './verify-run.ts';
 
 const DOC = join(import.meta.dirname, '..', '..', 'docs', 'verify-without-dnsconform.md');
@@ -128,9 +129,22 @@ describe('report/attestation', () => {
     const outcome = verifyRun(runDir);
     expect(outcome.files.filter((f) => !f.ok).map((f) => f.file)).to.deep.equal(['attestation.intoto.json']);
     const problems = outcome.files.find((f) => f.file === 'attestation.intoto.json')!.problems.join('\n');
-    expect(problems).to.match(/changed: content differs from the manifest/)
-      .and.match(/DSSE signature does not verify/)
-      .and.match(/predicate does not match report\.json: failedTests/);
+    expect(problems).to.match(/changed: content differs from the manifest/).and.match(/DSSE signature does not verify/);
+  });
+
+  it('verify names an attestation signed by the lab key whose predicate or subjects disagree with the run', async () => {
+    const { runDir, keyDir } = sampleRunWithKeys();
+    await finaliseAttested(runDir, sampleReportInput(runDir), keyDir);
+    const { statement } = readEnvelope(runDir);
+    statement.predicate.failedTests = [];
+    statement.subject = statement.subject.filter((s) => s.name !== 'profile.yaml');
+    const envelope = signEnvelope(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), loadSigningKey(keyDir));
+    writeFileSync(join(runDir, 'attestation.intoto.json'), JSON.stringify(envelope));
+    const outcome = verifyRun(runDir);
+    expect(outcome.files.filter((f) => !f.ok).map((f) => f.file)).to.deep.equal(['attestation.intoto.json', 'profile.yaml']);
+    expect(outcome.files.find((f) => f.file === 'attestation.intoto.json')!.problems.join('\n'))
+      .to.match(/predicate does not match report\.json: failedTests/).and.not.match(/DSSE signature/);
+    expect(outcome.files.find((f) => f.file === 'profile.yaml')!.problems).to.deep.equal(['not attested: attestation.intoto.json has no subject for it']);
   });
 
   it('verify names a missing attestation', async () => {

@@ -258,9 +258,10 @@ const sameList = (a: readonly string[] | undefined, b: readonly string[]): boole
 
 /**
  * Checks `attestation.intoto.json` of a run directory: the envelope's signature with the
- * given public key (null: no usable key, so it is reported as not checked), every subject's
- * digest, that report.json, the renderings present and every evidence file are subjects,
- * and that the predicate says what report.json says. `digest` hashes a file (shared with
+ * given public key (null: no usable key, so it is reported as not checked), then, unless the
+ * signature failed, every subject's digest, that report.json, the renderings present and
+ * every evidence file are subjects, and that the predicate says what `report` (null when it
+ * cannot be trusted) says. `digest` hashes a file (shared with
  * the other checks of a verification). Every problem names the file it is about.
  */
 export function checkAttestation(
@@ -280,8 +281,9 @@ export function checkAttestation(
   if (publicKey === null) {
     problems.push({ file: ATTESTATION_FILE, message: 'DSSE signature not checked: no usable public key' });
   } else if (!envelopeVerifies(envelope, body, publicKey)) {
-    problems.push({ file: ATTESTATION_FILE, message: 'DSSE signature does not verify over PAE(payloadType, payload): '
-      + `${ATTESTATION_FILE} was changed, or signed by another key` });
+    // An unsigned statement vouches for nothing: its subjects are not compared with anything.
+    return [{ file: ATTESTATION_FILE, message: 'DSSE signature does not verify over PAE(payloadType, payload): '
+      + `${ATTESTATION_FILE} was changed, or signed by another key` }];
   }
 
   const subjects = new Map(statement.subject.map((s) => [s.name, s.digest.sha256]));

@@ -133,24 +133,26 @@ function chooseSigner(runDir: string, findings: Findings, publicKeyFile?: string
   }
 }
 
-/** Checks `signatureFile` over `signedFile`, recording problems against the right file. */
+/** Checks `signatureFile` over `signedFile`, recording problems against the right file; true when it verifies. */
 function checkSignature(
   runDir: string, signedFile: string, signatureFile: string, signer: { used: SignerUsed; pem: string } | null, findings: Findings,
-): void {
+): boolean {
   const signaturePath = join(runDir, signatureFile);
   if (!existsSync(signaturePath)) {
     findings.problem(signatureFile, `is missing, so ${signedFile} is not signed`);
-    return;
+    return false;
   }
   if (signer === null) {
     findings.problem(signedFile, `signature ${signatureFile} not checked: no usable public key`);
-    return;
+    return false;
   }
   const signature = readFileSync(signaturePath);
   if (!verifyBytes(signer.pem, readFileSync(join(runDir, signedFile)), signature)) {
     findings.problem(signedFile, `signature ${signatureFile} does not verify with the ${signer.used.source} key `
       + `${signer.used.fingerprint}: ${signedFile} was changed, or signed by another key`);
+    return false;
   }
+  return true;
 }
 
 function readManifest(runDir: string, findings: Findings): Manifest | null {
@@ -200,7 +202,7 @@ export function verifyRun(runDir: string, opts: VerifyOptions = {}): VerifyOutco
   };
 
   const signer = chooseSigner(runDir, findings, opts.publicKeyFile);
-  checkSignature(runDir, REPORT_FILE, REPORT_SIGNATURE_FILE, signer, findings);
+  const reportSigned = checkSignature(runDir, REPORT_FILE, REPORT_SIGNATURE_FILE, signer, findings);
   checkSignature(runDir, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, signer, findings);
 
   const manifest = readManifest(runDir, findings);
@@ -215,7 +217,9 @@ export function verifyRun(runDir: string, opts: VerifyOptions = {}): VerifyOutco
   }
 
   const report = readReport(runDir, findings);
-  for (const entry of report?.evidenceFiles ?? []) {
+  // A report whose signature fails vouches for nothing: it is named, and nothing is compared with it.
+  const signedReport = reportSigned ? report : null;
+  for (const entry of signedReport?.evidenceFiles ?? []) {
     const path = join(runDir, entry.file);
     if (!existsSync(path)) {
       findings.problem(entry.file, `missing: cited in ${REPORT_FILE} evidenceFiles but not in the run directory`);
@@ -234,7 +238,7 @@ export function verifyRun(runDir: string, opts: VerifyOptions = {}): VerifyOutco
     }
   }
 
-  for (const problem of checkAttestation(runDir, report, signer?.pem ?? null, digest)) {
+  for (const problem of checkAttestation(runDir, signedReport, signer?.pem ?? null, digest)) {
     findings.problem(problem.file, problem.message);
   }
 
