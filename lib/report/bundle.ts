@@ -35,22 +35,26 @@ export interface BundleResult {
 /** A run id usable as the archive's top directory and file name. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/**
+ * The run id (the archive's top directory) and the time every entry is stamped with: the
+ * report's runId and issue time, or, when report.json cannot be read (a damaged run is still
+ * bundled as it is, for verify to name what is wrong), the directory's name and the epoch.
+ */
 function runIdOf(runDir: string): { runId: string; issuedAt: Date } {
   for (const file of [REPORT_FILE, MANIFEST_FILE]) {
     if (!existsSync(join(runDir, file))) throw new BundleError(`${runDir} is not a finalised run: ${file} is missing`);
   }
-  let report: { runId?: unknown; issuedAt?: unknown };
+  let report: { runId?: unknown; issuedAt?: unknown } = {};
   try {
     report = JSON.parse(readFileSync(join(runDir, REPORT_FILE), 'utf8')) as typeof report;
-  } catch (error) {
-    throw new BundleError(`${join(runDir, REPORT_FILE)}: not JSON (${(error as Error).message})`);
+  } catch {
+    // Named by verify; the bundle keeps the file as it is.
   }
-  const runId = typeof report.runId === 'string' ? report.runId : basename(resolve(runDir));
-  if (!RUN_ID.test(runId)) throw new BundleError(`${join(runDir, REPORT_FILE)}: runId "${runId}" cannot name an archive`);
-  const issuedAt = new Date(typeof report.issuedAt === 'string' ? report.issuedAt : Number.NaN);
-  if (Number.isNaN(issuedAt.getTime())) throw new BundleError(`${join(runDir, REPORT_FILE)}: issuedAt is not a date`);
+  const runId = typeof report.runId === 'string' && RUN_ID.test(report.runId) ? report.runId : basename(resolve(runDir));
+  if (!RUN_ID.test(runId)) throw new BundleError(`${runDir}: "${runId}" cannot name an archive`);
+  const issued = new Date(typeof report.issuedAt === 'string' ? report.issuedAt : 0).getTime();
   // Whole seconds: a tar header keeps no more.
-  return { runId, issuedAt: new Date(Math.floor(issuedAt.getTime() / 1000) * 1000) };
+  return { runId, issuedAt: new Date(Number.isNaN(issued) ? 0 : Math.floor(issued / 1000) * 1000) };
 }
 
 /**
