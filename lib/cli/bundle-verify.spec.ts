@@ -12,7 +12,7 @@ import { runCommand } from '../report/fixtures/run-command.ts';
 import type { CommandRun } from '../report/fixtures/run-command.ts';
 import { demoOrFixtureRuns, FIXTURE_EVIDENCE, judgedFixtureRun } from '../report/fixtures/judged-run.ts';
 import type { TestRuns } from '../report/fixtures/judged-run.ts';
-import { removeTempDirs, tempDir } from '../report/fixtures/sample-run.ts';
+import { flipByte, removeTempDirs, tempDir } from '../report/fixtures/sample-run.ts';
 import type { Report } from '../report/report-types.ts';
 import { bundleCommand } from './bundle.ts';
 import { verifyCommand } from './verify.ts';
@@ -21,13 +21,6 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 const verify = (args: string[]): Promise<CommandRun> => runCommand(verifyCommand, args);
 
-/** Flips the low bit of the middle byte of a file. */
-function flipByte(file: string): void {
-  const bytes = readFileSync(file);
-  const at = Math.floor(bytes.length / 2);
-  bytes[at] = bytes[at]! ^ 0x01;
-  writeFileSync(file, bytes);
-}
 
 /** The files the closing line says do not match. */
 function failingFiles(out: string): string[] {

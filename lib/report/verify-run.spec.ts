@@ -4,18 +4,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finaliseAttested } from './fixtures/attested-run.ts';
 import { finaliseRun } from './finalise-run.ts';
-import { sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
+import { flipByte, sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
 import { initKeys, KeyFileError } from './signing.ts';
 import { RunDirError, verifyRun } from './verify-run.ts';
 import type { VerifyOutcome } from './verify-run.ts';
 
-/** Flips the low bit of one byte in the middle of a file. */
-function flipByte(file: string): void {
-  const bytes = readFileSync(file);
-  const at = Math.floor(bytes.length / 2);
-  bytes[at] = bytes[at]! ^ 0x01;
-  writeFileSync(file, bytes);
-}
 
 function failing(outcome: VerifyOutcome): string[] {
   return outcome.files.filter((f) => !f.ok).map((f) => f.file);
