@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createBundle } from '../report/bundle.ts';
+import { expectCountsOf, parseJUnit } from '../report/fixtures/junit-parse.ts';
 import { runCommand } from '../report/fixtures/run-command.ts';
 import type { CommandRun } from '../report/fixtures/run-command.ts';
 import { demoOrFixtureRuns, FIXTURE_EVIDENCE, judgedFixtureRun } from '../report/fixtures/judged-run.ts';
@@ -15,6 +16,7 @@ import type { TestRuns } from '../report/fixtures/judged-run.ts';
 import { flipByte, removeTempDirs, tempDir } from '../report/fixtures/sample-run.ts';
 import type { Report } from '../report/report-types.ts';
 import { bundleCommand } from './bundle.ts';
+import { junitCommand } from './junit.ts';
 import { verifyCommand } from './verify.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -118,6 +120,22 @@ describe('cli/bundle + verify + verify --rejudge on real runs', function () {
     const { exitCode, out: printed } = await verify([runDir, '--rejudge']);
     expect(exitCode ?? 0, printed).to.equal(0);
     expect(printed).to.match(/^no differences/m);
+  });
+
+  it('dnsconform junit: one testcase per check, counts as in the report summary, to a file or standard output', async () => {
+    for (const runDir of runs.runDirs) {
+      const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as Report;
+      const file = join(tempDir('junit'), 'junit.xml');
+      const written = await runCommand(junitCommand, [runDir, '--out', file]);
+      expect(written.exitCode ?? 0, written.err).to.equal(0);
+      expect(written.out).to.match(new RegExp(`^wrote .*junit\\.xml: ${report.results.length} testcases \\(${report.summary.FAIL} failures`));
+      expectCountsOf(report, parseJUnit(readFileSync(file, 'utf8')));
+      const printed = await runCommand(junitCommand, [runDir]);
+      expect(printed.out).to.equal(readFileSync(file, 'utf8'));
+    }
+    const bare = await runCommand(junitCommand, [tempDir('bare')]);
+    expect(bare.exitCode).to.equal(2);
+    expect(bare.err).to.match(/report\.json: does not exist: not a finalised run/);
   });
 
   it('--rejudge on an untouched bundle reports no differences', async function () {

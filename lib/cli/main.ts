@@ -18,6 +18,7 @@ import { analyzeCommand } from './analyze.ts';
 import { bundleCommand } from './bundle.ts';
 import { demoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
+import { junitCommand } from './junit.ts';
 import { keysCommand } from './keys.ts';
 import { listCommand } from './list.ts';
 import { UsageError } from './observe-command.ts';
@@ -42,6 +43,7 @@ export function program(): Command {
     .addCommand(listCommand())
     .addCommand(verifyCommand())
     .addCommand(bundleCommand())
+    .addCommand(junitCommand())
     .addCommand(keysCommand());
   // addCommand does not pass exitOverride down: without it a usage error in a subcommand
   // (a missing --profile) would exit 1 from inside commander instead of 2 from here.
