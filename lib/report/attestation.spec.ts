@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   INTOTO_PAYLOAD_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE_TYPE, decodeBase64, envelopeVerifies, pae, signEnvelope, writeAttestation,
@@ -100,7 +100,7 @@ describe('report/attestation', () => {
     await finaliseRun(runDir, sampleReportInput(runDir), keyDir);
     writeFileSync(join(runDir, 'report.html'), '<html></html>\n');
     writeFileSync(join(runDir, 'report.pdf'), '%PDF-1.7 not really\n');
-    await attestFinalisedRun(runDir, keyDir);
+    await attestFinalisedRun(runDir, keyDir, { replace: true });
     expect(readEnvelope(runDir).statement.subject.map((s) => s.name).slice(0, 3)).to.deep.equal(['report.json', 'report.html', 'report.pdf']);
   });
 
@@ -147,12 +147,16 @@ describe('report/attestation', () => {
     expect(outcome.files.find((f) => f.file === 'profile.yaml')!.problems).to.deep.equal(['not attested: attestation.intoto.json has no subject for it']);
   });
 
-  it('verify names a missing attestation', async () => {
+  it('verify names a deleted attestation', async () => {
     const { runDir, keyDir } = sampleRunWithKeys();
-    await finaliseRun(runDir, sampleReportInput(runDir), keyDir);
+    await finaliseAttested(runDir, sampleReportInput(runDir), keyDir);
+    rmSync(join(runDir, 'attestation.intoto.json'));
     const outcome = verifyRun(runDir);
     expect(outcome.files.filter((f) => !f.ok).map((f) => f.file)).to.deep.equal(['attestation.intoto.json']);
-    expect(outcome.files.find((f) => f.file === 'attestation.intoto.json')!.problems[0]).to.match(/^missing: the run has no in-toto attestation/);
+    expect(outcome.files.find((f) => f.file === 'attestation.intoto.json')!.problems).to.deep.equal([
+      'missing: listed in the manifest but not in the run directory',
+      'missing: the run has no in-toto attestation, so no subject digest can be checked against it',
+    ]);
   });
 
   describe('docs/verify-without-dnsconform.md', function () {

@@ -48,7 +48,7 @@ describe('report/pdf-signature', () => {
     const { runDir, keyDir } = sampleRunWithKeys();
     await finaliseRun(runDir, sampleReportInput(runDir), keyDir);
     writeFileSync(join(runDir, 'report.pdf'), '%PDF-1.7\nnot a signed PDF\n');
-    await attestFinalisedRun(runDir, keyDir);
+    await attestFinalisedRun(runDir, keyDir, { replace: true });
 
     const without = verifyRun(runDir, { pdfsig: '/nonexistent/pdfsig' });
     expect(without.ok).to.equal(true);
