@@ -15,8 +15,10 @@ import { ProfileError } from '../profile/load-profile.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { ScenarioError } from '../resolver/scenario.ts';
 import { analyzeCommand } from './analyze.ts';
+import { bundleCommand } from './bundle.ts';
 import { demoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
+import { junitCommand } from './junit.ts';
 import { keysCommand } from './keys.ts';
 import { listCommand } from './list.ts';
 import { reportCommand } from './report.ts';
@@ -42,6 +44,8 @@ export function program(): Command {
     .addCommand(listCommand())
     .addCommand(verifyCommand())
     .addCommand(reportCommand())
+    .addCommand(bundleCommand())
+    .addCommand(junitCommand())
     .addCommand(keysCommand());
   // addCommand does not pass exitOverride down: without it a usage error in a subcommand
   // (a missing --profile) would exit 1 from inside commander instead of 2 from here.
