@@ -91,7 +91,7 @@ describe('dnsconform analyze', function () {
 
     const runDir = out.run!.dir;
     // The capture is referenced, not copied.
-    expect(readdirSync(runDir).sort()).to.deep.equal(['analysis.json', 'events.ndjson', 'manifest.json', 'manifest.json.sig', 'report.json', 'report.json.sig', 'signer.pub.pem']);
+    expect(readdirSync(runDir).sort()).to.deep.equal(['analysis.json', 'attestation.intoto.json', 'events.ndjson', 'manifest.json', 'manifest.json.sig', 'report.html', 'report.json', 'report.json.sig', 'report.pdf', 'signer.pub.pem']);
     const analysis = JSON.parse(readFileSync(join(runDir, 'analysis.json'), 'utf8')) as { captures: { file: string; sha256: string; bytes: number }[] };
     expect(analysis.captures.map((c) => ({ file: c.file, sha256: c.sha256, bytes: c.bytes }))).to.deep.equal([{ file: capture, ...hashFile(capture) }]);
     const events = loadEvidence(join(runDir, 'events.ndjson')).events;

@@ -156,8 +156,8 @@ function markPartial(events: EvidenceEvent[], read: CaptureEvidence): EvidenceEv
   return events.map((e) => (e.type === 'phase.end' ? { ...e, reason: `${e.reason ?? 'end of capture'}; partial: ${faults.join('; ')}` } : e));
 }
 
-/** Judges the passive checks; the others are NOT_APPLICABLE, saying which experiments they need. */
-async function judge(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
+/** Judges the passive checks; the others are NOT_APPLICABLE, saying which experiments they need (also used by `verify --rejudge`). */
+export async function judgeCaptureEvidence(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
   const passive = checks.filter((c) => c.meta.experiments.includes('*'));
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
@@ -208,7 +208,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   }, null, 2)}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const results = await judge(await discoverChecks(), evidence, profile, options.mochaReporter);
+  const results = await judgeCaptureEvidence(await discoverChecks(), evidence, profile, options.mochaReporter);
   const span = evidence.span();
   const finalised = await finaliseRun(run.path, {
     runId: run.runId,

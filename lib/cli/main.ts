@@ -15,10 +15,13 @@ import { ProfileError } from '../profile/load-profile.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { ScenarioError } from '../resolver/scenario.ts';
 import { analyzeCommand } from './analyze.ts';
+import { bundleCommand } from './bundle.ts';
 import { demoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
+import { junitCommand } from './junit.ts';
 import { keysCommand } from './keys.ts';
 import { listCommand } from './list.ts';
+import { reportCommand } from './report.ts';
 import { UsageError } from './observe-command.ts';
 import { runCommand } from './run.ts';
 import { verifyCommand } from './verify.ts';
@@ -40,6 +43,9 @@ export function program(): Command {
     .addCommand(analyzeCommand())
     .addCommand(listCommand())
     .addCommand(verifyCommand())
+    .addCommand(reportCommand())
+    .addCommand(bundleCommand())
+    .addCommand(junitCommand())
     .addCommand(keysCommand());
   // addCommand does not pass exitOverride down: without it a usage error in a subcommand
   // (a missing --profile) would exit 1 from inside commander instead of 2 from here.

@@ -14,6 +14,8 @@ import {
   REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE,
 } from './bundle-files.ts';
 import type { Report } from './report-types.ts';
+import { writeAttestation } from './attestation.ts';
+import { writeReportDocuments } from './report-documents.ts';
 import { loadSigningKey, signBytes } from './signing.ts';
 import { validateReport } from './validate-report.ts';
 
@@ -72,6 +74,11 @@ export async function finaliseRun(
   await writeNewFile(paths.reportFile, reportBytes);
   await writeNewFile(paths.reportSignatureFile, signBytes(key.privateKey, reportBytes));
   await writeNewFile(paths.signerKeyFile, key.publicKeyPem);
+  // The renderings for people come after the signed JSON they are made from, and before the
+  // manifest, which hashes them with the evidence.
+  await writeReportDocuments(runDir, report, keyDir);
+  // The attestation names the report, its renderings and every evidence file by digest.
+  await writeAttestation(runDir, report, key);
 
   const manifestBytes = Buffer.from(`${JSON.stringify(buildManifest(runDir, MANIFEST_EXCLUDED), null, 2)}\n`, 'utf8');
   await writeNewFile(paths.manifestFile, manifestBytes);

@@ -9,6 +9,8 @@ import type { KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { KeyFileError } from './key-file-error.ts';
+import { ensurePdfSigningKey } from './pdf/pdf-key.ts';
 
 /** File name of the private key (PKCS#8 PEM, mode 0600) inside the key directory. */
 export const PRIVATE_KEY_FILE = 'lab-ed25519.key.pem';
@@ -30,13 +32,7 @@ export interface SigningKey extends KeyPairFiles {
   publicKeyPem: string;
 }
 
-/** A key file is missing, unreadable, or would be overwritten. The CLI exits 2. */
-export class KeyFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KeyFileError';
-  }
-}
+export { KeyFileError };
 
 /** `$DNSCONFORM_KEY_DIR`, else `$XDG_CONFIG_HOME/dnsconform/keys`, else `~/.config/dnsconform/keys`. */
 export function defaultKeyDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -122,11 +118,15 @@ export function readPublicKeyFingerprint(pem: string, file: string): string {
   }
 }
 
-/** Loads the key pair from `dir`, creating it first when there is none. */
+/**
+ * Loads the key pair from `dir`, creating it first when there is none. The PDF signing
+ * key (RSA certificate in a PKCS#12 file, `pdf/pdf-key.ts`) is made too when missing.
+ */
 export function ensureKeys(dir: string): SigningKey & { created: boolean } {
   const { privateKeyFile, publicKeyFile } = keyFiles(dir);
   const created = !existsSync(privateKeyFile) && !existsSync(publicKeyFile);
   if (created) initKeys(dir);
+  ensurePdfSigningKey(dir);
   return { ...loadSigningKey(dir), created };
 }
 

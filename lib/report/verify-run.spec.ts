@@ -2,19 +2,14 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { finaliseAttested } from './fixtures/attested-run.ts';
 import { finaliseRun } from './finalise-run.ts';
-import { sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
+import { flipByte, sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from './fixtures/sample-run.ts';
+import { ensurePdfSigningKey } from './pdf/pdf-key.ts';
 import { initKeys, KeyFileError } from './signing.ts';
 import { RunDirError, verifyRun } from './verify-run.ts';
 import type { VerifyOutcome } from './verify-run.ts';
 
-/** Flips the low bit of one byte in the middle of a file. */
-function flipByte(file: string): void {
-  const bytes = readFileSync(file);
-  const at = Math.floor(bytes.length / 2);
-  bytes[at] = bytes[at]! ^ 0x01;
-  writeFileSync(file, bytes);
-}
 
 function failing(outcome: VerifyOutcome): string[] {
   return outcome.files.filter((f) => !f.ok).map((f) => f.file);
@@ -22,7 +17,7 @@ function failing(outcome: VerifyOutcome): string[] {
 
 async function finalisedRun(): Promise<{ runDir: string; keyDir: string; fingerprint: string }> {
   const { runDir, keyDir } = sampleRunWithKeys();
-  const finalised = await finaliseRun(runDir, sampleReportInput(runDir), keyDir);
+  const finalised = await finaliseAttested(runDir, sampleReportInput(runDir), keyDir);
   return { runDir, keyDir, fingerprint: finalised.signerFingerprint };
 }
 
@@ -36,14 +31,15 @@ describe('report/finaliseRun + verifyRun', () => {
     expect(readFileSync(join(runDir, 'report.json'), 'utf8')).to.match(/\n$/);
     const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
     expect(manifest.files.map((e) => e.file)).to.deep.equal([
-      'devices/cam-1.log', 'events.ndjson', 'profile.yaml', 'report.json', 'report.json.sig', 'signer.pub.pem',
+      'attestation.intoto.json', 'devices/cam-1.log', 'events.ndjson', 'profile.yaml', 'report.html', 'report.json', 'report.json.sig', 'report.pdf', 'signer.pub.pem',
     ]);
 
     const bundled = verifyRun(runDir);
     expect(failing(bundled)).to.deep.equal([]);
     expect(bundled.ok).to.equal(true);
     expect(bundled.signer).to.deep.include({ source: 'bundled', fingerprint });
-    expect(bundled.files).to.have.length(8);
+    expect(bundled.files).to.have.length(11);
+    expect(bundled.notes).to.deep.equal([]);
 
     const trusted = verifyRun(runDir, { publicKeyFile: join(keyDir, 'lab-ed25519.pub.pem') });
     expect(trusted.ok).to.equal(true);
@@ -68,7 +64,8 @@ describe('report/finaliseRun + verifyRun', () => {
     expect(outcome.ok).to.equal(false);
     expect(failing(outcome)).to.deep.equal(['events.ndjson']);
     const problems = outcome.files.find((f) => f.file === 'events.ndjson')!.problems.join('\n');
-    expect(problems).to.match(/changed: content differs from the manifest/).and.match(/differs from report\.json evidenceFiles/);
+    expect(problems).to.match(/changed: content differs from the manifest/).and.match(/differs from report\.json evidenceFiles/)
+      .and.match(/differs from the attestation\.intoto\.json subject digest/);
   });
 
   it('names report.json when one byte of it changed', async () => {
@@ -89,21 +86,31 @@ describe('report/finaliseRun + verifyRun', () => {
     expect(outcome.files.find((f) => f.file === 'planted.txt')!.problems[0]).to.match(/^unexpected/);
   });
 
+  it('names a private key in the run directory, by name or by content', async () => {
+    const { runDir, keyDir } = await finalisedRun();
+    writeFileSync(join(runDir, 'notes.txt'), readFileSync(join(keyDir, 'lab-ed25519.key.pem')));
+    writeFileSync(join(runDir, 'lab.p12'), 'binary');
+    const outcome = verifyRun(runDir);
+    expect(failing(outcome)).to.deep.equal(['lab.p12', 'notes.txt']);
+    expect(outcome.files.find((f) => f.file === 'notes.txt')!.problems[0]).to.match(/^a private key \(holds a PEM private key block\)/);
+  });
+
   it('fails against a trusted key that did not sign the run, naming the signed files and the bundled key', async () => {
     const { runDir } = await finalisedRun();
     const other = initKeys(tempDir('other-keys'));
     const outcome = verifyRun(runDir, { publicKeyFile: other.publicKeyFile });
     expect(outcome.signer).to.deep.include({ source: 'trusted', fingerprint: other.fingerprint });
-    expect(failing(outcome)).to.deep.equal(['manifest.json', 'report.json', 'signer.pub.pem']);
+    expect(failing(outcome)).to.deep.equal(['attestation.intoto.json', 'manifest.json', 'report.json', 'signer.pub.pem']);
   });
 
   it('detects a bundle re-signed with another key only when a trusted key is given', async () => {
     const { runDir, keyDir } = await finalisedRun();
     const forgerKeys = tempDir('forger');
     initKeys(forgerKeys);
+    ensurePdfSigningKey(forgerKeys);
     const forged = tempDir('forged-run');
     writeSampleRun(forged);
-    await finaliseRun(forged, sampleReportInput(forged), forgerKeys);
+    await finaliseAttested(forged, sampleReportInput(forged), forgerKeys);
     expect(verifyRun(forged).ok).to.equal(true);
     expect(verifyRun(forged, { publicKeyFile: join(keyDir, 'lab-ed25519.pub.pem') }).ok).to.equal(false);
     expect(verifyRun(runDir, { publicKeyFile: join(keyDir, 'lab-ed25519.pub.pem') }).ok).to.equal(true);

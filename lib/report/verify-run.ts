@@ -1,16 +1,21 @@
 /**
  * Checks a finalised run directory the way a regulator would: both signatures, every
- * manifest entry, every evidence file the report cites, and files that are missing or
- * unlisted. Needs nothing but the directory (and, for real assurance, the lab's public
- * key obtained by other means: the bundled `signer.pub.pem` only proves self-consistency).
+ * manifest entry, every evidence file the report cites, the in-toto attestation (its DSSE
+ * signature and every subject digest), the PDF's embedded signature (with pdfsig), and
+ * files that are missing, unlisted, or private keys. Needs nothing but the directory (and,
+ * for real assurance, the lab's public key obtained by other means: the bundled
+ * `signer.pub.pem` only proves self-consistency).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkManifest, hashFile, listRunFiles, parseManifest } from '../evidence/manifest.ts';
 import type { FileDigest, Manifest } from '../evidence/manifest.ts';
+import { checkAttestation } from './attestation.ts';
 import {
-  MANIFEST_EXCLUDED, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE,
+  MANIFEST_EXCLUDED, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, REPORT_FILE, REPORT_PDF_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE,
 } from './bundle-files.ts';
+import { checkPdfSignature } from './pdf-signature.ts';
+import { findPrivateKeys } from './private-keys.ts';
 import type { Report } from './report-types.ts';
 import { readPublicKeyFingerprint, verifyBytes } from './signing.ts';
 import { validateReport } from './validate-report.ts';
@@ -51,6 +56,16 @@ export interface VerifyOutcome {
   files: FileVerdict[];
   /** The report, when it parsed and validated. */
   report: Report | null;
+  /** What could not be checked here and so was not (never counted as a pass), one line each. */
+  notes: string[];
+}
+
+/** What to verify with. */
+export interface VerifyOptions {
+  /** The lab's public key to trust; the bundled signer.pub.pem when absent. */
+  publicKeyFile?: string;
+  /** The pdfsig command (default `pdfsig` from PATH). */
+  pdfsig?: string;
 }
 
 /** Collects problems per file. */
@@ -118,24 +133,26 @@ function chooseSigner(runDir: string, findings: Findings, publicKeyFile?: string
   }
 }
 
-/** Checks `signatureFile` over `signedFile`, recording problems against the right file. */
+/** Checks `signatureFile` over `signedFile`, recording problems against the right file; true when it verifies. */
 function checkSignature(
   runDir: string, signedFile: string, signatureFile: string, signer: { used: SignerUsed; pem: string } | null, findings: Findings,
-): void {
+): boolean {
   const signaturePath = join(runDir, signatureFile);
   if (!existsSync(signaturePath)) {
     findings.problem(signatureFile, `is missing, so ${signedFile} is not signed`);
-    return;
+    return false;
   }
   if (signer === null) {
     findings.problem(signedFile, `signature ${signatureFile} not checked: no usable public key`);
-    return;
+    return false;
   }
   const signature = readFileSync(signaturePath);
   if (!verifyBytes(signer.pem, readFileSync(join(runDir, signedFile)), signature)) {
     findings.problem(signedFile, `signature ${signatureFile} does not verify with the ${signer.used.source} key `
       + `${signer.used.fingerprint}: ${signedFile} was changed, or signed by another key`);
+    return false;
   }
+  return true;
 }
 
 function readManifest(runDir: string, findings: Findings): Manifest | null {
@@ -167,11 +184,15 @@ function readReport(runDir: string, findings: Findings): Report | null {
  * an unreadable trusted key) on bad input; anything that does not match is reported in
  * the outcome, never thrown.
  */
-export function verifyRun(runDir: string, opts: { publicKeyFile?: string } = {}): VerifyOutcome {
+export function verifyRun(runDir: string, opts: VerifyOptions = {}): VerifyOutcome {
   requireRunDir(runDir);
   const findings = new Findings();
+  const notes: string[] = [];
   const present = listRunFiles(runDir);
   present.forEach((file) => findings.see(file));
+  for (const found of findPrivateKeys(runDir, present)) {
+    findings.problem(found.file, `a private key (${found.why}): a private key is never part of a run or bundle`);
+  }
 
   const digests = new Map<string, FileDigest>();
   const digest = (path: string): FileDigest => {
@@ -181,7 +202,7 @@ export function verifyRun(runDir: string, opts: { publicKeyFile?: string } = {})
   };
 
   const signer = chooseSigner(runDir, findings, opts.publicKeyFile);
-  checkSignature(runDir, REPORT_FILE, REPORT_SIGNATURE_FILE, signer, findings);
+  const reportSigned = checkSignature(runDir, REPORT_FILE, REPORT_SIGNATURE_FILE, signer, findings);
   checkSignature(runDir, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, signer, findings);
 
   const manifest = readManifest(runDir, findings);
@@ -196,7 +217,9 @@ export function verifyRun(runDir: string, opts: { publicKeyFile?: string } = {})
   }
 
   const report = readReport(runDir, findings);
-  for (const entry of report?.evidenceFiles ?? []) {
+  // A report whose signature fails vouches for nothing: it is named, and nothing is compared with it.
+  const signedReport = reportSigned ? report : null;
+  for (const entry of signedReport?.evidenceFiles ?? []) {
     const path = join(runDir, entry.file);
     if (!existsSync(path)) {
       findings.problem(entry.file, `missing: cited in ${REPORT_FILE} evidenceFiles but not in the run directory`);
@@ -215,6 +238,16 @@ export function verifyRun(runDir: string, opts: { publicKeyFile?: string } = {})
     }
   }
 
+  for (const problem of checkAttestation(runDir, signedReport, signer?.pem ?? null, digest)) {
+    findings.problem(problem.file, problem.message);
+  }
+
+  if (existsSync(join(runDir, REPORT_PDF_FILE))) {
+    const pdf = checkPdfSignature(join(runDir, REPORT_PDF_FILE), opts.pdfsig);
+    if (pdf.status === 'invalid') pdf.problems.forEach((problem) => findings.problem(REPORT_PDF_FILE, `embedded signature: ${problem}`));
+    if (pdf.status === 'unchecked') notes.push(`${REPORT_PDF_FILE}: ${pdf.reason}; its bytes were checked against the signed manifest and attestation only`);
+  }
+
   const files = findings.verdicts();
-  return { ok: signer !== null && files.every((f) => f.ok), runDir, signer: signer?.used ?? null, files, report };
+  return { ok: signer !== null && files.every((f) => f.ok), runDir, signer: signer?.used ?? null, files, report, notes };
 }
