@@ -22,6 +22,7 @@ import { FLEET_SUMMARY_FILE, fleetProfileFiles } from '../lib/cli/demo.ts';
 import type { EvidenceEvent } from '../lib/evidence/events.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import { loadProfile } from '../lib/profile/load-profile.ts';
+import { FLEET_SUMMARY_HTML, FLEET_SUMMARY_PDF } from '../lib/report/fleet-documents.ts';
 import type { Profile } from '../lib/profile/profile-types.ts';
 import type { FleetRow } from '../lib/report/fleet-summary.ts';
 import type { Report } from '../lib/report/report-types.ts';
@@ -73,6 +74,8 @@ describe('fleet, end to end (the paper\'s Table I rows from ten simulated device
   it('exits 0 with its self-check passed, and writes one report per device and the summary', () => {
     expect(run.code, `${run.stdout}${run.stderr}`).to.equal(0);
     expect(run.stdout).to.match(/fleet self-check passed/);
+    expect(readFileSync(join(out, FLEET_SUMMARY_HTML), 'utf8')).to.match(new RegExp(`${profiles.size} of ${profiles.size} rows equal the paper's`));
+    expect(readFileSync(join(out, FLEET_SUMMARY_PDF)).subarray(0, 5).toString()).to.equal('%PDF-');
     expect([...runs.keys()].sort()).to.deep.equal([...profiles.keys()].sort());
     expect(summary.map((row) => row.device).sort()).to.deep.equal([...profiles.keys()].sort());
     for (const row of summary) {

@@ -2,16 +2,18 @@
  * `dnsconform demo`: the embedded default job. Certifies the two reference simulated
  * devices on loopback in one session and checks that the harness tells them apart; with
  * `--fleet`, runs the quick plan against the fleet of the paper's devices (profiles/fleet/)
- * in one session and checks that each gets the paper's Table I row.
+ * in one session and checks that each gets the paper's Table I row (fleet-summary.json,
+ * .html and a signed .pdf).
  */
 import { Command } from 'commander';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadProfile } from '../profile/load-profile.ts';
+import { writeFleetSummaryDocuments } from '../report/fleet-documents.ts';
 import { fleetRow, renderFleetSummary } from '../report/fleet-summary.ts';
 import type { OverallVerdict } from '../report/report-types.ts';
 import { EXIT } from './exit-codes.ts';
-import { observeAndReport, withObserveOptions } from './observe-command.ts';
+import { observeAndReport, parseWindow, withObserveOptions } from './observe-command.ts';
 import type { ObserveOptions } from './observe-command.ts';
 
 const PROFILES_DIR = join(import.meta.dirname, '..', '..', 'profiles');
@@ -40,7 +42,7 @@ interface DemoOptions extends ObserveOptions {
 export function demoCommand(): Command {
   return withObserveOptions(new Command('demo')
     .description('certify the built-in well- and badly-behaved simulated devices on loopback')
-    .option('--fleet', "the fleet of the paper's devices (profiles/fleet/) instead, under the quick plan unless --plan says otherwise; writes fleet-summary.json"), "the profiles', 45 s")
+    .option('--fleet', "the fleet of the paper's devices (profiles/fleet/) instead, under the quick plan unless --plan says otherwise; writes fleet-summary.json, .html and a signed .pdf"), "the profiles', 45 s")
     .action(async (options: DemoOptions) => {
       if (options.fleet) return fleetDemo(options);
       const profiles = DEMO_DEVICES.map((d) => loadProfile(join(PROFILES_DIR, d.profile)));
@@ -66,12 +68,14 @@ export function demoCommand(): Command {
  */
 async function fleetDemo(options: DemoOptions): Promise<void> {
   const profiles = fleetProfileFiles().map(loadProfile);
-  const runs = await observeAndReport(profiles, { ...options, plan: options.plan ?? 'quick' });
+  const plan = options.plan ?? 'quick';
+  const runs = await observeAndReport(profiles, { ...options, plan });
   const rows = runs.map((run) => fleetRow(run.finalised.report, run.loaded.profile, relative(options.out, run.runDir)));
   mkdirSync(options.out, { recursive: true });
   const summaryFile = join(options.out, FLEET_SUMMARY_FILE);
   writeFileSync(summaryFile, `${JSON.stringify(rows, null, 2)}\n`);
-  console.log(`\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}`);
+  const documents = await writeFleetSummaryDocuments(options.out, rows, { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null }, options.keys);
+  console.log(`\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}, ${documents.html}, ${documents.pdf}`);
   const differing = rows.filter((row) => row.differences.length > 0);
   if (differing.length > 0) {
     console.log(`\nfleet self-check FAILED: ${differing.map((r) => `${r.device} (${r.differences.join(', ')})`).join('; ')} differ from the paper's rows`);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Profile } from '../profile/profile-types.ts';
+import { renderFleetSummaryHtml } from './fleet-documents.ts';
 import { fleetRow, renderFleetSummary } from './fleet-summary.ts';
 import type { Report } from './report-types.ts';
 import type { TableIRow } from './table-i.ts';
@@ -48,5 +49,11 @@ describe('report/fleet-summary', () => {
     expect(text).to.match(/1 of 2 rows equal the paper's/);
     expect(text).to.match(/1 of 2 σ values in the paper's DNS-OARC class/);
     expect(text).to.match(/3500\.0 GOOD \/ paper 4918\.44 GREAT {2}≠ class/);
+
+    const html = renderFleetSummaryHtml([same, other, none], { generatedAt: '2026-11-23T12:00:00.000Z', plan: 'quick', windowSeconds: 4 });
+    expect(html).to.match(/1 of 2 rows equal the paper's/).and.match(/every phase 4 s/);
+    expect(html.match(/class="cell [a-z-]+ differs/g), 'only the differing cell is marked').to.have.length(1);
+    expect(html).to.include('LG Television').and.include('paper ✓').and.include('3500.0 GOOD').and.include('4918.44 GREAT (other class)');
+    expect(html).to.include('class="overall not-conformant"').and.not.include('<script');
   });
 });

@@ -66,14 +66,14 @@ export function fleetRow(report: Report, profile: Profile, runDir: string): Flee
 }
 
 /** Short column headings in the paper's order (its seven columns, then Recommendations #2 and #6). */
-const HEADINGS: Record<TableIColumn, string> = {
+export const FLEET_HEADINGS: Record<TableIColumn, string> = {
   secureDns: 'Secure DNS', randomSourcePort: 'Src port', randomTxid: 'TXID', queryConsistency: 'Query cons.',
   modifiedRrResilience: 'Mod. RR', forgedTtlResilience: 'Forged TTL', dosResilience: 'DoS',
   dhcpResolverOnly: 'Rec #2', backoff: 'Rec #6',
 };
-const MARK: Record<TableICell, string> = { pass: '✓', fail: '✗', 'not-assessed': '–' };
+export const FLEET_MARKS: Record<TableICell, string> = { pass: '✓', fail: '✗', 'not-assessed': '–' };
 /** Where the paper's seven columns end and Recommendations #2 and #6 begin. */
-const PAPER_COLUMNS = 7;
+export const PAPER_COLUMNS = 7;
 
 const TEMPLATE_FILE = join(import.meta.dirname, '..', '..', 'templates', 'fleet-summary.txt.hbs');
 let template: Handlebars.TemplateDelegate | undefined;
@@ -85,36 +85,52 @@ function centre(text: string, width: number): string {
 
 /** One line of the table: the name, then one cell per column, a bar before Rec #2. */
 function line(name: string, cells: readonly string[], nameWidth: number): string {
-  const parts = TABLE_I_COLUMNS.map((column, i) => centre(cells[i]!, HEADINGS[column].length));
+  const parts = TABLE_I_COLUMNS.map((column, i) => centre(cells[i]!, FLEET_HEADINGS[column].length));
   return `${name.padEnd(nameWidth)}  ${parts.slice(0, PAPER_COLUMNS).join('  ')}  │ ${parts.slice(PAPER_COLUMNS).join('  ')}`;
+}
+
+/** The name a row goes by: the paper's, else the DUT id. */
+export function nameOf(row: FleetRow): string {
+  return row.paperName ?? row.device;
+}
+
+/** One σ with its class: a run's to one decimal (`4424.0 GREAT`), the paper's as printed there; null when unknown. */
+export function sigmaWithClass(value: number | null, cls: OarcClass | null, asPrinted = false): string | null {
+  return value === null ? null : `${asPrinted ? value : value.toFixed(1)} ${cls}`;
+}
+
+/** How a row compares with the paper's, in words. */
+export function paperVerdict(row: FleetRow): string {
+  if (row.expected === null) return '(no paper row)';
+  if (row.differences.length === 0) return '= paper';
+  return `≠ paper: ${row.differences.map((c) => `${FLEET_HEADINGS[c]} ${FLEET_MARKS[row.tableI[c]]} (paper ${FLEET_MARKS[row.expected![c]!]})`).join(', ')}`;
+}
+
+/** Rows equal to the paper's, and σ values in the paper's class, of all that could be compared. */
+export function fleetCounts(rows: readonly FleetRow[]): { matching: number; compared: number; sameClass: number; classes: number } {
+  const compared = rows.filter((r) => r.expected !== null);
+  const classes = rows.flatMap((r) => [r.sigma.sourcePort, r.sigma.txid]).filter((s) => s.sameClass !== null);
+  return { matching: compared.filter((r) => r.differences.length === 0).length, compared: compared.length, sameClass: classes.filter((s) => s.sameClass).length, classes: classes.length };
 }
 
 function sigmaText(s: SigmaComparison): string {
   if (s.run === null && s.paper === null) return '–';
-  const run = s.run === null ? 'no sample' : `${s.run.toFixed(1)} ${s.runClass}`;
+  const run = sigmaWithClass(s.run, s.runClass) ?? 'no sample';
   if (s.paper === null) return `${run} (paper: no σ)`;
-  return `${run} / paper ${s.paper} ${s.paperClass}${s.sameClass === false ? '  ≠ class' : ''}`;
+  return `${run} / paper ${sigmaWithClass(s.paper, s.paperClass, true)}${s.sameClass === false ? '  ≠ class' : ''}`;
 }
 
 /** The summary as text in the paper's Table I layout, with the σ comparison below it. */
 export function renderFleetSummary(rows: readonly FleetRow[]): string {
   template ??= Handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { noEscape: true });
-  const nameOf = (row: FleetRow) => row.paperName ?? row.device;
-  const nameWidth = Math.max('Device'.length, ...rows.map((r) => nameOf(r).length));
-  const header = line('Device', TABLE_I_COLUMNS.map((c) => HEADINGS[c]), nameWidth);
-  const body = rows.map((row) => {
-    const verdict = row.expected === null ? '(no paper row)' : row.differences.length === 0 ? '= paper'
-      : `≠ paper: ${row.differences.map((c) => `${HEADINGS[c]} ${MARK[row.tableI[c]]} (paper ${MARK[row.expected![c]!]})`).join(', ')}`;
-    return `${line(nameOf(row), TABLE_I_COLUMNS.map((c) => MARK[row.tableI[c]]), nameWidth)}  ${verdict}`;
-  });
+    const nameWidth = Math.max('Device'.length, ...rows.map((r) => nameOf(r).length));
+  const header = line('Device', TABLE_I_COLUMNS.map((c) => FLEET_HEADINGS[c]), nameWidth);
+  const body = rows.map((row) => `${line(nameOf(row), TABLE_I_COLUMNS.map((c) => FLEET_MARKS[row.tableI[c]]), nameWidth)}  ${paperVerdict(row)}`);
   const sigmaWidth = Math.max(...rows.map((r) => sigmaText(r.sigma.sourcePort).length), 'source port'.length);
   const sigma = rows.map((row) => `${nameOf(row).padEnd(nameWidth)}  ${sigmaText(row.sigma.sourcePort).padEnd(sigmaWidth)}  ${sigmaText(row.sigma.txid)}`);
-  const compared = rows.filter((r) => r.expected !== null);
-  const classes = rows.flatMap((r) => [r.sigma.sourcePort, r.sigma.txid]).filter((s) => s.sameClass !== null);
   return template({
     header, rule: '─'.repeat(header.length), body,
     sigmaHeader: `${'σ (DNS-OARC class)'.padEnd(nameWidth)}  ${'source port: run / paper'.padEnd(sigmaWidth)}  TXID: run / paper`, sigma,
-    matching: compared.filter((r) => r.differences.length === 0).length, compared: compared.length,
-    sameClass: classes.filter((s) => s.sameClass).length, classes: classes.length,
+    ...fleetCounts(rows),
   });
 }
