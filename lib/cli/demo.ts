@@ -1,13 +1,19 @@
 /**
  * `dnsconform demo`: the embedded default job. Certifies the two reference simulated
- * devices on loopback in one session and checks that the harness tells them apart.
+ * devices on loopback in one session and checks that the harness tells them apart; with
+ * `--fleet`, runs the quick plan against the fleet of the paper's devices (profiles/fleet/)
+ * in one session and checks that each gets the paper's Table I row (fleet-summary.json,
+ * .html and a signed .pdf).
  */
 import { Command } from 'commander';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { loadProfile } from '../profile/load-profile.ts';
+import { writeFleetSummaryDocuments } from '../report/fleet-documents.ts';
+import { fleetRow, renderFleetSummary } from '../report/fleet-summary.ts';
 import type { OverallVerdict } from '../report/report-types.ts';
 import { EXIT } from './exit-codes.ts';
-import { observeAndReport, withObserveOptions } from './observe-command.ts';
+import { observeAndReport, parseWindow, withObserveOptions } from './observe-command.ts';
 import type { ObserveOptions } from './observe-command.ts';
 
 const PROFILES_DIR = join(import.meta.dirname, '..', '..', 'profiles');
@@ -18,10 +24,27 @@ export const DEMO_DEVICES: readonly { profile: string; expected: OverallVerdict 
   { profile: 'sim-bad.yaml', expected: 'NOT_CONFORMANT' },
 ];
 
+/** Where the fleet's profiles are: every `*.yaml` there is one device. */
+export const FLEET_DIR = join(PROFILES_DIR, 'fleet');
+
+/** The summary file a fleet run writes beside the run directories. */
+export const FLEET_SUMMARY_FILE = 'fleet-summary.json';
+
+/** The fleet's profile files, in name order. */
+export function fleetProfileFiles(): string[] {
+  return readdirSync(FLEET_DIR).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(FLEET_DIR, f));
+}
+
+interface DemoOptions extends ObserveOptions {
+  fleet?: boolean;
+}
+
 export function demoCommand(): Command {
   return withObserveOptions(new Command('demo')
-    .description('certify the built-in well- and badly-behaved simulated devices on loopback'), "the profiles', 45 s")
-    .action(async (options: ObserveOptions) => {
+    .description('certify the built-in well- and badly-behaved simulated devices on loopback')
+    .option('--fleet', "the fleet of the paper's devices (profiles/fleet/) instead, under the quick plan unless --plan says otherwise; writes fleet-summary.json, .html and a signed .pdf"), "the profiles', 45 s")
+    .action(async (options: DemoOptions) => {
+      if (options.fleet) return fleetDemo(options);
       const profiles = DEMO_DEVICES.map((d) => loadProfile(join(PROFILES_DIR, d.profile)));
       const runs = await observeAndReport(profiles, options);
       const surprises = runs.flatMap((run, i) => {
@@ -37,4 +60,27 @@ export function demoCommand(): Command {
       console.log(`\ndemo self-check passed: ${runs.map((r) => `${r.loaded.profile.dut.id} ${r.finalised.report.overall.verdict}`).join(', ')}`);
       console.log(`verify a run with: npx dnsconform verify ${runs[0] ? join(options.out, runs[0].runId) : '<run-dir>'}`);
     });
+}
+
+/**
+ * The fleet in one session (one resolver, the devices told apart by address), one report
+ * per device, then the summary: exit 1 when a device's row differs from its profile's.
+ */
+async function fleetDemo(options: DemoOptions): Promise<void> {
+  const profiles = fleetProfileFiles().map(loadProfile);
+  const plan = options.plan ?? 'quick';
+  const runs = await observeAndReport(profiles, { ...options, plan });
+  const rows = runs.map((run) => fleetRow(run.finalised.report, run.loaded.profile, relative(options.out, run.runDir)));
+  mkdirSync(options.out, { recursive: true });
+  const summaryFile = join(options.out, FLEET_SUMMARY_FILE);
+  writeFileSync(summaryFile, `${JSON.stringify(rows, null, 2)}\n`);
+  const documents = await writeFleetSummaryDocuments(options.out, rows, { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null }, options.keys);
+  console.log(`\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}, ${documents.html}, ${documents.pdf}`);
+  const differing = rows.filter((row) => row.differences.length > 0);
+  if (differing.length > 0) {
+    console.log(`\nfleet self-check FAILED: ${differing.map((r) => `${r.device} (${r.differences.join(', ')})`).join('; ')} differ from the paper's rows`);
+    process.exitCode = EXIT.NOT_CONFORMANT;
+    return;
+  }
+  console.log(`\nfleet self-check passed: every device's Table I row equals its profile's (${rows.length} devices)`);
 }

@@ -1,10 +1,12 @@
 /**
  * Where each query's UDP source port comes from. The strategies reproduce what the paper
  * measured on real devices: one fixed port (Cosori air fryer, port 4096), a counter, a
- * small pool (PetSafe feeder: three ports), a uniform range, or the kernel's choice.
+ * small pool (PetSafe feeder: three ports), a uniform range, the kernel's choice, or a
+ * weighted draw (LG television: 42.75 % of queries on one port).
  */
 import { randomInt } from 'node:crypto';
 import type { SourcePortStrategy } from '../profile/profile-types.ts';
+import { weightedValues } from './weighted-values.ts';
 
 /** Lowest port a sequential allocator wraps to (below are the well-known ports). */
 const SEQUENTIAL_FLOOR = 1024;
@@ -42,5 +44,7 @@ export function sourcePortAllocator(strategy: SourcePortStrategy): SourcePortAll
       return { shared: false, next: () => randomInt(strategy.min, strategy.max + 1) };
     case 'os':
       return { shared: false, next: () => 0 };
+    case 'weighted':
+      return { shared: false, next: weightedValues(strategy.choices) };
   }
 }

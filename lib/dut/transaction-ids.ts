@@ -1,6 +1,7 @@
-/** Where each query's transaction ID comes from: constant, a counter, or crypto-random (RFC 5452). */
+/** Where each query's transaction ID comes from: constant, a counter, crypto-random (RFC 5452), or a weighted draw. */
 import { randomInt } from 'node:crypto';
 import type { TxidStrategy } from '../profile/profile-types.ts';
+import { weightedValues } from './weighted-values.ts';
 
 /** A generator of transaction IDs (0..65535) following `strategy`. */
 export function transactionIds(strategy: TxidStrategy): () => number {
@@ -14,5 +15,7 @@ export function transactionIds(strategy: TxidStrategy): () => number {
     }
     case 'random':
       return () => randomInt(0, 65536);
+    case 'weighted':
+      return weightedValues(strategy.choices);
   }
 }

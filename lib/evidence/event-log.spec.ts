@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nowMicros } from './clock.ts';
 import { EventLog, EvidenceRouter } from './event-log.ts';
 import type { RecordedEvent } from './event-log.ts';
 import { loadEvidence } from './load-evidence.ts';
@@ -32,6 +33,20 @@ describe('evidence/event-log', () => {
     const events = loadEvidence(join(dir, 'events.ndjson')).events;
     expect(events.map((e) => [e.seq, e.phase])).to.deep.equal([[1, 'baseline'], [2, 'baseline']]);
     expect(() => log.record(query('a', 3))).to.throw(/closed/);
+  });
+
+  it('stamps an event recorded late with the phase in force at its time, not the one begun meanwhile', () => {
+    const log = new EventLog(join(dir, 'events.ndjson'));
+    log.phase = 'forged-cname';
+    const happened = nowMicros();
+    while (nowMicros() === happened) { /* the next phase begins strictly later */ }
+    log.phase = null;
+    log.phase = 'wrong-type-txt';
+    // A canary contact accepted in forged-cname, recorded once its bytes were read.
+    log.record({ type: 'canary.contact', t: happened, dut: 'a', transport: 'tcp', client: endpoint, canary: endpoint, payload: '', source: 'sink' });
+    log.record(query('a', nowMicros()));
+    log.close();
+    expect(loadEvidence(join(dir, 'events.ndjson')).events.map((e) => e.phase)).to.deep.equal(['forged-cname', 'wrong-type-txt']);
   });
 
   it('turns the producer\'s exchange number into the log\'s own query seq, per log', () => {

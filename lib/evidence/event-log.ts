@@ -4,7 +4,8 @@
  * loses nothing already seen; the file is never rewritten.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import type { EvidenceEvent, UnnumberedEvent } from './events.ts';
+import { nowMicros } from './clock.ts';
+import type { EvidenceEvent, Microseconds, UnnumberedEvent } from './events.ts';
 
 /** An event as producers hand it over: the log adds `seq` and the phase in force. */
 export type RecordedEvent = UnnumberedEvent extends infer E ? (E extends UnnumberedEvent ? Omit<E, 'phase'> : never) : never;
@@ -29,18 +30,44 @@ export class EventLog implements EvidenceSink {
   private seq = 0;
   private readonly querySeqByExchange = new Map<number, number>();
   private closed = false;
-  /** The phase stamped on events from now on. */
-  phase: string | null = null;
+  /** When the log was opened: event times before it are not clock readings of this run (fixtures). */
+  private readonly openedAt = nowMicros();
+  /** Every phase set, with when: the latest is in force. */
+  private readonly phases: { name: string | null; since: Microseconds }[] = [{ name: null, since: -Infinity }];
 
   constructor(readonly file: string) {
     this.fd = openSync(file, 'a');
   }
 
+  /** The phase stamped on events from now on. */
+  get phase(): string | null {
+    return this.phases.at(-1)!.name;
+  }
+
+  set phase(name: string | null) {
+    this.phases.push({ name, since: nowMicros() });
+  }
+
+  /**
+   * The phase an event belongs to: the one in force at its time. An event recorded late (a
+   * canary contact is recorded once its first bytes are read) still falls in the phase it
+   * happened in, not the one that began meanwhile.
+   */
+  private phaseAt(t: Microseconds): string | null {
+    if (!(t >= this.openedAt)) return this.phase;
+    for (let i = this.phases.length - 1; i > 0; i -= 1) if (this.phases[i]!.since <= t) return this.phases[i]!.name;
+    return this.phases[0]!.name;
+  }
+
   /** Appends an event and returns it as written. */
   record(event: RecordedEvent, link?: ExchangeLink): EvidenceEvent {
+    return this.write(event, this.phaseAt(event.t), link);
+  }
+
+  private write(event: RecordedEvent, phase: string | null, link?: ExchangeLink): EvidenceEvent {
     if (this.closed) throw new Error(`${this.file}: evidence log is closed`);
     this.seq += 1;
-    const written = { seq: this.seq, ...event, phase: this.phase } as EvidenceEvent;
+    const written = { seq: this.seq, ...event, phase } as EvidenceEvent;
     if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
     if ((link?.role === 'reply' || link?.role === 'spoof') && 'queryRef' in written) {
       written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
@@ -56,13 +83,7 @@ export class EventLog implements EvidenceSink {
    * `t` comes before those of the events around it in the file.
    */
   recordInPhase(event: RecordedEvent, phase: string | null): EvidenceEvent {
-    const current = this.phase;
-    this.phase = phase;
-    try {
-      return this.record(event);
-    } finally {
-      this.phase = current;
-    }
+    return this.write(event, phase);
   }
 
   /** Number of events written so far. */

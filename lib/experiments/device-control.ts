@@ -67,6 +67,11 @@ export class DeviceControl {
     return this.loaded.profile.dut.id;
   }
 
+  /** A simulated device (the harness starts and restarts it); otherwise a lab device. */
+  get simulated(): boolean {
+    return this.loaded.profile.device.kind === 'simulated';
+  }
+
   /** Starts a simulated device (a lab device is only announced); its exit becomes evidence. */
   async start(): Promise<void> {
     const { profile } = this.loaded;

@@ -153,6 +153,18 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
   }
 }
 
+/**
+ * Does `action` to every DUT: the simulated devices all at once (a fleet restarts in the time
+ * of one device, not ten), then the lab devices one after another (an operator is asked
+ * about one device at a time). Settles every action before it rejects with the first error.
+ */
+async function eachControl(controls: readonly DeviceControl[], action: (control: DeviceControl) => Promise<void>): Promise<void> {
+  const settled = await Promise.allSettled(controls.filter((c) => c.simulated).map(action));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  for (const control of controls.filter((c) => !c.simulated)) await action(control);
+}
+
 /** A failure of the lab's side of a trigger (its power-cycle command, its operator), not of the harness. */
 function isTriggerFailure(error: unknown): boolean {
   return error instanceof TriggerError;
@@ -299,10 +311,10 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       }
       open = phase;
       if (index === 0) {
-        for (const control of controls) await control.start();
+        await eachControl(controls, (control) => control.start());
         for (const monitor of monitors) monitor.start();
       } else if (phase.trigger === 'power-cycle') {
-        for (const control of controls) await control.powerCycle(options.signal);
+        await eachControl(controls, (control) => control.powerCycle(options.signal));
       }
       if (phase.trigger === 'operator') {
         for (const control of controls) await control.askOperator(phase.prompt ?? `prepare ${phase.name}`);
@@ -324,7 +336,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     triggerFailure = error as Error;
   } finally {
     await Promise.all(monitors.map((monitor) => monitor.stop()));
-    for (const control of controls) await control.stop();
+    await eachControl(controls, (control) => control.stop());
     await resolver.stop();
     await canarySink.stop();
     if (open) endPhase(endReason);

@@ -21,6 +21,8 @@ describe('profile/load-profile', () => {
   it('accepts every shipped profile and fills defaults', () => {
     const files = readdirSync(PROFILES).filter((f) => f.endsWith('.yaml'));
     expect(files).to.include.members(['sim-good.yaml', 'sim-bad.yaml']);
+    files.push(...readdirSync(join(PROFILES, 'fleet')).filter((f) => f.endsWith('.yaml')).map((f) => join('fleet', f)));
+    expect(files.length).to.be.at.least(12);
     for (const file of files) {
       const loaded = loadProfile(join(PROFILES, file));
       expect(loaded.profile.scenario, file).to.be.an('array');
@@ -52,6 +54,9 @@ describe('profile/load-profile', () => {
     expect(problemsOf(`${bad}capture: { interface: "eth1; rm -rf /" }\n`)[0]).to.include({ pointer: '/capture/interface' });
     expect(problemsOf(`${bad}capture: { iface: eth1 }\n`)[0]).to.include({ pointer: '/capture' });
     expect(problemsOf('dut: [')[0]?.message).to.match(/^YAML: /);
+    const weighted = bad.replace('txid: { strategy: counter, start: 1 }', 'txid: { strategy: weighted, choices: [{ weight: 1, value: 7 }, { weight: 1, min: 80, max: 79 }] }');
+    expect(problemsOf(weighted)[0]).to.include({ pointer: '/device/behaviour/txid/choices/1/min', message: 'min is above max' });
+    expect(problemsOf(bad.replace('txid: { strategy: counter, start: 1 }', 'txid: { strategy: weighted, choices: [] }'))[0]).to.include({ pointer: '/device/behaviour/txid/choices' });
     expect(() => loadProfile('/nonexistent/profile.yaml')).to.throw(ProfileError, /cannot read: ENOENT/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { InputFileError, compileSchema, loadYamlInput, parseYamlInput } from '../input/yaml-input.ts';
 import type { InputProblem } from '../input/yaml-input.ts';
-import type { Profile } from './profile-types.ts';
+import type { Profile, WeightedChoice } from './profile-types.ts';
 import schema from './profile.schema.json' with { type: 'json' };
 
 /** One problem in a profile. */
@@ -28,6 +28,11 @@ export interface LoadedProfile {
 
 const validate = compileSchema<Profile>(schema);
 
+/** Choices of a weighted draw whose range is empty (min above max). */
+function weightedChoiceProblems(choices: readonly WeightedChoice[], pointer: string): { pointer: string; message: string }[] {
+  return choices.flatMap((c, i) => ('min' in c && c.min > c.max ? [{ pointer: `${pointer}/${i}/min`, message: 'min is above max' }] : []));
+}
+
 /** Checks the schema cannot express: cross-field ranges and record data by type. */
 function semanticProblems(profile: Profile): { pointer: string; message: string }[] {
   const problems: { pointer: string; message: string }[] = [];
@@ -35,6 +40,8 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
   if (profile.device.kind === 'simulated') {
     const b = profile.device.behaviour;
     if (b.sourcePort.strategy === 'random' && b.sourcePort.min > b.sourcePort.max) add('/device/behaviour/sourcePort/min', 'min is above max');
+    if (b.sourcePort.strategy === 'weighted') problems.push(...weightedChoiceProblems(b.sourcePort.choices, '/device/behaviour/sourcePort/choices'));
+    if (b.txid.strategy === 'weighted') problems.push(...weightedChoiceProblems(b.txid.choices, '/device/behaviour/txid/choices'));
     if (b.ttl.mode === 'clamp' && b.ttl.min > b.ttl.max) add('/device/behaviour/ttl/min', 'min is above max');
     if (b.retry.maxTimeoutMs < b.retry.timeoutMs) add('/device/behaviour/retry/maxTimeoutMs', 'is below timeoutMs');
     // A simulated device runs on this host: whatever it sends on its own must stay on loopback.

@@ -4,6 +4,8 @@
  * the behaviour of a simulated device (the harness starts it) or nothing more (a real
  * device on a lab network). Profiles are YAML, validated by `profile.schema.json`.
  */
+import type { TableIColumn } from '../checks/check-types.ts';
+import type { TableICell } from '../report/table-i.ts';
 
 /** Who the device under test is (ISO/IEC 17025 §7.8.2.1 g: unambiguous identification). */
 export interface DutIdentity {
@@ -51,13 +53,25 @@ export type SourcePortStrategy =
   | { strategy: 'pool'; ports: number[] }
   | { strategy: 'random'; min: number; max: number }
   /** Let the kernel choose an ephemeral port (Linux randomises them). */
-  | { strategy: 'os' };
+  | { strategy: 'os' }
+  /** A biased draw: one port or range per choice, by weight (LG television: 42.75 % on one port). */
+  | { strategy: 'weighted'; choices: WeightedChoice[] };
+
+/**
+ * One choice of a weighted draw: a single value, or a range (every `step`-th value from
+ * `min` to `max`, 1 by default), picked with probability weight / the sum of the weights.
+ */
+export type WeightedChoice =
+  | { weight: number; value: number }
+  | { weight: number; min: number; max: number; step?: number };
 
 /** Where a transaction ID comes from for each query. */
 export type TxidStrategy =
   | { strategy: 'constant'; value: number }
   | { strategy: 'counter'; start: number; step?: number }
-  | { strategy: 'random' };
+  | { strategy: 'random' }
+  /** A biased draw: one ID or range per choice, by weight (Eufy chime: IDs in 0x00–0x4F). */
+  | { strategy: 'weighted'; choices: WeightedChoice[] };
 
 /** What the stub does with the TTLs it receives. */
 export type TtlHandling =
@@ -227,6 +241,27 @@ export interface Profile {
   observe: { windowSeconds: number };
   /** What the supplier declares about the DUT for testing (IXIT), where a check needs it. */
   ixit?: DeclaredBehaviour;
+  /** The paper device a simulated profile plays, and the Table I row expected of it. */
+  paper?: PaperReference;
+}
+
+/**
+ * Where a simulated device comes from in the paper "From Lookup to Lockdown": the device it
+ * plays, the sections it follows, the σ values the paper measured, and the Table I row the
+ * harness must derive for it (the fleet's expectation, kept as data).
+ */
+export interface PaperReference {
+  /** The device as the paper's Table I names it. */
+  name: string;
+  /** Sections, figures and tables the behaviour follows. */
+  section: string;
+  /** Standard deviations the paper reports (§V.A.2, §V.A.3, Fig. 4). */
+  sigma?: { sourcePort?: number; txid?: number };
+  /**
+   * The expected row: the paper's ✓/✗ for its seven columns; for Recommendations #2 and #6
+   * (no per-device verdict in Table I) what the profile chose, with its reason in comments.
+   */
+  tableI?: Partial<Record<TableIColumn, TableICell>>;
 }
 
 /** Declarations of the supplier that checks hold the DUT to (ETSI TS 103 701 IXIT). */
