@@ -52,6 +52,16 @@ describe('ttlCompliance', () => {
     expect(result.prematureSeqs).to.deep.equal([2, 3, 4, 5].map((at) => seqOfQueryAt(evidence, at)));
   });
 
+  it('judges in time order when a query was appended to the log late (read from the capture at the end of the run)', () => {
+    const inOrder = run(100, [{ at: 1, answer: answerA(30) }, { at: 10, answer: null }, { at: 40, answer: answerA(30) }]);
+    const late = inOrder.events.find((e) => e.type === 'dns.query' && e.t === T0 + 10 * SECOND)!;
+    const appended = [...inOrder.events.filter((e) => e !== late), { ...late, seq: inOrder.events.length + 1 }];
+    const result = ttlCompliance(new Evidence(appended), FIXTURE_DUT, OPTIONS);
+    // The 10 s query comes 9 s after a 30 s answer: premature wherever it sits in the file; never a negative interval.
+    expect(result.totals.premature).to.equal(1);
+    expect(result.followUps.every((f) => f.seconds === null || f.seconds >= 0)).to.equal(true);
+  });
+
   it('does not hold a re-query after a device restart against answers from before it', () => {
     const polled = run(10, [1, 2, 4].map((at) => ({ at, answer: answerA(30) })));
     const restart: EvidenceEvent = { seq: 0, t: T0 + 3 * SECOND, dut: FIXTURE_DUT, phase: 'baseline', type: 'dut.start', pid: 1, exitCode: null, signal: null };

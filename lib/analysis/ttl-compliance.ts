@@ -4,6 +4,7 @@
  * received is held against the next query for the same name and type: a stub that caches
  * asks again only once the TTL has (nearly) run out.
  */
+import { inTimeOrder } from '../evidence/evidence.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
 
@@ -146,7 +147,8 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
   const judgedAnswerSeqs: number[] = [];
   const followUps: AnswerFollowUp[] = [];
 
-  for (const event of evidence.events) {
+  // Time order: a query the capture showed going elsewhere is appended when the run ends.
+  for (const event of inTimeOrder([...evidence.events])) {
     if (event.dut !== dutId) continue;
     if (event.type === 'dut.start') {
       // A restarted device starts with an empty cache: earlier answers no longer bind it.

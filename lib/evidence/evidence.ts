@@ -31,8 +31,11 @@ export interface PhaseWindow {
   endReason: string | null;
 }
 
-/** Events by time, stably; the log's own order is kept where it already is one (nearly always). */
-function inTimeOrder<E extends EvidenceEvent>(events: E[]): E[] {
+/**
+ * Events by time, stably; the log's own order is kept where it already is one (nearly
+ * always: only events read from the capture at the end of a run come late). Sorts in place.
+ */
+export function inTimeOrder<E extends EvidenceEvent>(events: E[]): E[] {
   for (let i = 1; i < events.length; i++) {
     if (events[i]!.t < events[i - 1]!.t) return events.sort((a, b) => a.t - b.t || a.seq - b.seq);
   }
