@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckResult } from '../lib/checks/check-types.ts';
@@ -41,7 +41,8 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     out = join(work, 'reports');
     keys = join(work, 'keys');
     demo = dnsconform(['demo', '--window', String(WINDOW_SECONDS), '--out', out, '--keys', keys]);
-    for (const runId of readdirSync(out)) {
+    // Run directories, each with its bundle (<run-id>.tar.gz) beside it.
+    for (const runId of readdirSync(out).filter((name) => !name.endsWith('.tar.gz'))) {
       const dir = join(out, runId);
       const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
       runs.set(report.dut.id, { dir, report });
@@ -59,6 +60,16 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     expect([...runs.keys()].sort()).to.deep.equal(['sim-bad', 'sim-good']);
     for (const { dir } of runs.values()) {
       expect(readdirSync(dir)).to.include.members(['events.ndjson', 'profile.yaml', 'device.log', 'report.json', 'report.json.sig', 'manifest.json', 'manifest.json.sig', 'signer.pub.pem']);
+    }
+  });
+
+  it('bundles each run beside its directory, and the bundle verifies', () => {
+    for (const { report } of runs.values()) {
+      const bundle = join(out, `${report.runId}.tar.gz`);
+      expect(existsSync(bundle), bundle).to.equal(true);
+      const verified = dnsconform(['verify', bundle]);
+      expect(verified.status, verified.out).to.equal(0);
+      expect(verified.out).to.match(/OK +report\.pdf/).and.match(/OK +attestation\.intoto\.json/);
     }
   });
 

@@ -34,7 +34,7 @@ describe('quick plan, end to end (every experiment, shortened windows)', functio
     const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'demo', '--plan', 'quick', '--window', String(PHASE_SECONDS), '--out', out, '--keys', join(work, 'keys')], { encoding: 'utf8', timeout: 230_000 });
     status = run.status;
     output = `${run.stdout}${run.stderr}`;
-    for (const runId of readdirSync(out)) {
+    for (const runId of readdirSync(out).filter((name) => !name.endsWith('.tar.gz'))) {
       const report = JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8')) as Report;
       reports.set(report.dut.id, report);
       evidence.set(report.dut.id, loadEvidence(join(out, runId, 'events.ndjson')));

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadProfile } from '../profile/load-profile.ts';
+import { createBundle } from '../report/bundle.ts';
 import { writeFleetSummaryDocuments } from '../report/fleet-documents.ts';
 import { fleetRow, renderFleetSummary } from '../report/fleet-summary.ts';
 import type { OverallVerdict } from '../report/report-types.ts';
@@ -47,6 +48,9 @@ export function demoCommand(): Command {
       if (options.fleet) return fleetDemo(options);
       const profiles = DEMO_DEVICES.map((d) => loadProfile(join(PROFILES_DIR, d.profile)));
       const runs = await observeAndReport(profiles, options);
+      // What a lab hands a regulator: each run as one archive beside its directory.
+      const bundles = await Promise.all(runs.map((run) => createBundle(run.runDir)));
+      for (const bundle of bundles) console.log(`bundle: ${relative(process.cwd(), bundle.file)} (${bundle.files.length} files, sha256 ${bundle.sha256})`);
       const surprises = runs.flatMap((run, i) => {
         const expected = DEMO_DEVICES[i]!.expected;
         const got = run.finalised.report.overall.verdict;
@@ -58,7 +62,7 @@ export function demoCommand(): Command {
         return;
       }
       console.log(`\ndemo self-check passed: ${runs.map((r) => `${r.loaded.profile.dut.id} ${r.finalised.report.overall.verdict}`).join(', ')}`);
-      console.log(`verify a run with: npx dnsconform verify ${runs[0] ? join(options.out, runs[0].runId) : '<run-dir>'}`);
+      console.log(`verify a bundle with: npx dnsconform verify ${bundles[0] ? relative(process.cwd(), bundles[0].file) : '<bundle>'}`);
     });
 }
 
