@@ -328,7 +328,7 @@ export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOption
     responses: responses.length,
     unansweredQueries: queries.filter((q) => evidence.responseTo(q) === undefined).length,
     rcodes,
-    malformed: evidence.events.filter((e) => e.type === 'dns.malformed' && e.dut === options.dut && inPhase(e)).length,
+    malformed: evidence.ofType('dns.malformed').filter((e) => e.dut === options.dut && inPhase(e)).length,
     secureDns: options.secureDns ?? [],
     mdns: options.mdns ?? null,
     llmnr: options.llmnr ?? null,

@@ -1,6 +1,10 @@
 /**
  * A read-only view over the events of one run, with the lookups checks need. Built from
  * `events.ndjson` (see `load-evidence.ts`) or from a fixture; holds no live state.
+ *
+ * Checks read evidence through these methods rather than scanning {@link Evidence.events}:
+ * a large log is served by {@link StoredEvidence} (`stored-evidence.ts`) from a compact
+ * index, where `events` has to build every event and the lookups do not.
  */
 import type {
   DropEvent,
@@ -9,7 +13,6 @@ import type {
   PhaseEvent,
   QueryEvent,
   ResponseEvent,
-  RunEvent,
 } from './events.ts';
 
 /** A query with what the resolver did about it. */
@@ -31,65 +34,95 @@ export interface PhaseWindow {
   endReason: string | null;
 }
 
+/** An event type's name. */
+export type EventType = EvidenceEvent['type'];
+
+/** The events whose `type` can be one of `K`. */
+export type EventOfType<K extends EventType> = EvidenceEvent extends infer E
+  ? (E extends { type: infer T } ? ([Extract<T, K>] extends [never] ? never : E) : never)
+  : never;
+
 export class Evidence {
-  readonly events: readonly EvidenceEvent[];
-  private readonly responsesByQuery = new Map<number, ResponseEvent>();
-  private readonly dropsByQuery = new Map<number, DropEvent>();
+  readonly #events: readonly EvidenceEvent[];
+  readonly #responsesByQuery = new Map<number, ResponseEvent>();
+  readonly #dropsByQuery = new Map<number, DropEvent>();
 
   constructor(events: readonly EvidenceEvent[]) {
-    this.events = events;
+    this.#events = events;
     for (const event of events) {
-      if (event.type === 'dns.response') this.responsesByQuery.set(event.queryRef, event);
-      else if (event.type === 'dns.drop') this.dropsByQuery.set(event.queryRef, event);
+      if (event.type === 'dns.response') this.#responsesByQuery.set(event.queryRef, event);
+      else if (event.type === 'dns.drop') this.#dropsByQuery.set(event.queryRef, event);
     }
+  }
+
+  /** Every event, in order. */
+  get events(): readonly EvidenceEvent[] {
+    return this.#events;
+  }
+
+  /** The events of the given types, in order. */
+  ofType<K extends EventType>(...types: K[]): EventOfType<K>[] {
+    const wanted = new Set<string>(types);
+    return this.#events.filter((e): e is EventOfType<K> => wanted.has(e.type));
   }
 
   /** DNS queries received from a DUT (or from anyone, without `dut`), in arrival order. */
   queries(dut?: string): QueryEvent[] {
-    return this.events.filter(
+    return this.#events.filter(
       (e): e is QueryEvent => e.type === 'dns.query' && (dut === undefined || e.dut === dut),
     );
   }
 
   /** Responses sent to a DUT (or to anyone), in order. */
   responses(dut?: string): ResponseEvent[] {
-    return this.events.filter(
+    return this.#events.filter(
       (e): e is ResponseEvent => e.type === 'dns.response' && (dut === undefined || e.dut === dut),
     );
   }
 
   /** Every query of a DUT paired with the response or drop it got. */
   exchanges(dut?: string): Exchange[] {
-    return this.queries(dut).map((query) => ({
-      query,
-      response: this.responsesByQuery.get(query.seq),
-      drop: this.dropsByQuery.get(query.seq),
-    }));
+    return this.queries(dut).map((query) => ({ query, response: this.responseTo(query), drop: this.dropOf(query) }));
   }
 
-  /** The response to a query, if one was sent. */
+  /** The response to a query, if one was sent (the last one logged for it). */
   responseTo(query: QueryEvent): ResponseEvent | undefined {
-    return this.responsesByQuery.get(query.seq);
+    return this.#responsesByQuery.get(query.seq);
+  }
+
+  /** The drop of a query, when the scenario chose silence. */
+  dropOf(query: QueryEvent): DropEvent | undefined {
+    return this.#dropsByQuery.get(query.seq);
   }
 
   /** The phases, in order, with their windows. */
   phases(): PhaseWindow[] {
     const windows: PhaseWindow[] = [];
     const open = new Map<string, PhaseEvent>();
-    for (const event of this.events) {
+    for (const event of this.ofType('phase.start', 'phase.end')) {
       if (event.type === 'phase.start') open.set(event.name, event);
-      else if (event.type === 'phase.end') {
+      else {
         const start = open.get(event.name);
         if (!start) continue;
         open.delete(event.name);
         windows.push({ name: event.name, scenario: start.scenario, start: start.t, end: event.t, endReason: event.reason ?? null });
       }
     }
-    const last = this.events.at(-1)?.t ?? 0;
+    const last = this.edgeTimes().last ?? 0;
     for (const start of open.values()) {
       windows.push({ name: start.name, scenario: start.scenario, start: start.t, end: last, endReason: null });
     }
     return windows.sort((a, b) => a.start - b.start);
+  }
+
+  /** The names of the phases that ran one of the given experiments (`'*'` is not special here). */
+  protected phasesOf(experiments: readonly string[]): Set<string> {
+    const wanted = new Set(experiments);
+    const kept = new Set<string>();
+    for (const event of this.ofType('phase.start')) {
+      if (wanted.has(event.experiment ?? event.name)) kept.add(event.name);
+    }
+    return kept;
   }
 
   /**
@@ -99,21 +132,23 @@ export class Evidence {
    */
   forExperiments(experiments: readonly string[]): Evidence {
     if (experiments.includes('*')) return this;
-    const wanted = new Set(experiments);
-    const kept = new Set<string>();
-    for (const event of this.events) {
-      if (event.type === 'phase.start' && wanted.has(event.experiment ?? event.name)) kept.add(event.name);
-    }
-    return new Evidence(this.events.filter((e) => e.phase === null || kept.has(e.phase)));
+    const kept = this.phasesOf(experiments);
+    return new Evidence(this.#events.filter((e) => e.phase === null || kept.has(e.phase)));
+  }
+
+  /** The time of the first and of the last event (undefined without events). */
+  protected edgeTimes(): { first: Microseconds | undefined; last: Microseconds | undefined } {
+    return { first: this.#events[0]?.t, last: this.#events.at(-1)?.t };
   }
 
   /** When observation began and ended (run markers, else the first and last event). */
   span(): { start: Microseconds; end: Microseconds } {
-    const runStart = this.events.find((e): e is RunEvent => e.type === 'run.start');
-    const runEnd = this.events.find((e): e is RunEvent => e.type === 'run.end');
+    const runStart = this.ofType('run.start')[0];
+    const runEnd = this.ofType('run.end')[0];
+    const edges = runStart !== undefined && runEnd !== undefined ? { first: undefined, last: undefined } : this.edgeTimes();
     return {
-      start: runStart?.t ?? this.events[0]?.t ?? 0,
-      end: runEnd?.t ?? this.events.at(-1)?.t ?? 0,
+      start: runStart?.t ?? edges.first ?? 0,
+      end: runEnd?.t ?? edges.last ?? 0,
     };
   }
 }

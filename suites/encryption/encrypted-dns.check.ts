@@ -7,7 +7,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import type { EncryptedDnsContactEvent, QueryEvent, ResponseEvent } from '../../lib/evidence/events.ts';
+import type { QueryEvent, ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
@@ -58,7 +58,7 @@ export default defineCheck({
     const queries = evidence.queries(context.dutId);
     const plain = queries.filter(isPlain);
     const decrypted = queries.filter((q) => !isPlain(q));
-    const contacts = evidence.events.filter((e): e is EncryptedDnsContactEvent => e.type === 'dns.encrypted-contact' && e.dut === context.dutId);
+    const contacts = evidence.ofType('dns.encrypted-contact').filter((e) => e.dut === context.dutId);
     const padded = decrypted.filter((q) => q.edns?.options.some((o) => o.code === PADDING_OPTION)).length;
     const figures = { plainQueries: plain.length, encryptedQueries: decrypted.length, encryptedContacts: contacts.length, paddedEncryptedQueries: padded };
     const expected = 'The DUT resolves over an encrypted transport (DoT, DoH or DoQ) to its resolver whenever one is available; padded (EDNS option 12).';

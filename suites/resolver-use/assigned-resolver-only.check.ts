@@ -7,7 +7,7 @@
 import { describeResolver, hardcodedServers, publicResolverList } from '../../lib/analysis/resolver-use.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
-import type { EncryptedDnsContactEvent, QueryEvent } from '../../lib/evidence/events.ts';
+import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
@@ -45,7 +45,7 @@ export default defineCheck({
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const assigned = [...new Set(context.profile.resolver.listen.map((l) => l.address))].sort();
     const queries = evidence.queries(context.dutId).filter(seenOnTheWire);
-    const contacts = evidence.events.filter((e): e is EncryptedDnsContactEvent => e.type === 'dns.encrypted-contact' && e.dut === context.dutId);
+    const contacts = evidence.ofType('dns.encrypted-contact').filter((e) => e.dut === context.dutId);
     const expected = assigned.length > 0
       ? `Every DNS query and encrypted DNS connection goes to the assigned resolver${assigned.length > 1 ? 's' : ''} ${assigned.join(', ')}.`
       : 'Every DNS query and encrypted DNS connection goes to the resolvers the network assigned; none to a public resolver the device chose itself.';
