@@ -5,28 +5,24 @@
 import { Worker } from 'node:worker_threads';
 import type { FileDigest } from './manifest.ts';
 
-/** The worker: plain JavaScript (no loader needed), hashing the files in turn as hashFile does. */
+/** The worker: plain JavaScript (no loader needed), streaming the files through SHA-256 in turn. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { closeSync, openSync, readSync } = require('node:fs');
-const buffer = Buffer.alloc(${1 << 20});
-const digests = [];
-for (const path of workerData) {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  let bytes = 0;
-  try {
-    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
-      hash.update(buffer.subarray(0, n));
-      bytes += n;
+const { createReadStream } = require('node:fs');
+(async () => {
+  const digests = [];
+  for (const path of workerData) {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: ${1 << 20} })) {
+      hash.update(chunk);
+      bytes += chunk.length;
     }
-  } finally {
-    closeSync(fd);
+    digests.push({ sha256: hash.digest('hex'), bytes });
   }
-  digests.push({ sha256: hash.digest('hex'), bytes });
-}
-parentPort.postMessage(digests);
+  parentPort.postMessage(digests);
+})();
 `;
 
 /** Files being hashed: their digests in the order given, or a way to stop. */
