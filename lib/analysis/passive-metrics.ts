@@ -159,11 +159,15 @@ export function summarise(values: readonly number[]): NumberSummary | null {
 /**
  * Interval summary with burstiness, null without any interval. Times are grouped by
  * segment (capture file): the gap between two separately recorded captures is no interval.
+ * `order` lists the positions in `times` and `segments` to take, in order (all when null).
  */
-function intervalMetrics(times: readonly { t: number; segment: string | null }[]): IntervalMetrics | null {
+function intervalMetrics(times: ArrayLike<number>, segments: readonly (string | null)[], order: readonly number[] | null = null): IntervalMetrics | null {
   const gaps: number[] = [];
-  for (let i = 1; i < times.length; i += 1) {
-    if (times[i]!.segment === times[i - 1]!.segment) gaps.push((times[i]!.t - times[i - 1]!.t) / 1e6);
+  const n = order === null ? times.length : order.length;
+  for (let k = 1; k < n; k += 1) {
+    const i = order === null ? k : order[k]!;
+    const j = order === null ? k - 1 : order[k - 1]!;
+    if (segments[i] === segments[j]) gaps.push((times[i]! - times[j]!) / 1e6);
   }
   const summary = summarise(gaps);
   if (summary === null) return null;
@@ -224,25 +228,44 @@ function retransmissions(evidence: Evidence, queries: readonly QueryEvent[], tim
 export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOptions): PassiveMetrics {
   const inPhase = <E extends { phase: string | null }>(e: E) => options.phase === undefined || e.phase === options.phase;
   const queries = evidence.queries(options.dut).filter(inPhase);
-  const responses = evidence.responses(options.dut).filter(inPhase);
-  const udp = queries.filter((q) => q.transport === 'udp');
   const window = options.phase === undefined ? evidence.span() : evidence.phases().find((p) => p.name === options.phase) ?? evidence.span();
   const spanSeconds = options.observedSeconds ?? Math.max(0, (window.end - window.start) / 1e6);
 
+  // One pass over the queries into numbers: an imported capture can hold millions of them.
+  const n = queries.length;
+  const times = new Float64Array(n);
+  const segments: (string | null)[] = new Array<string | null>(n);
+  const sizes: number[] = new Array<number>(n);
   const byTransport: Record<string, number> = {};
   const asked: Record<string, number> = {};
   const resolvers: Record<string, number> = {};
   const ednsSizes: Record<string, number> = {};
-  const timesByName = new Map<string, { t: number; segment: string | null }[]>();
+  /** Per name, the positions of the queries asking it (once per question). */
+  const askedAt = new Map<string, number[]>();
   const questionsSeen = new Set<string>();
   const nameLengths: number[] = [];
+  const txids: number[] = [];
+  const ports: number[] = [];
+  /** Per capture file, in the order files first appear: its UDP queries' TXIDs and ports. */
+  const byFile = new Map<string, { txids: number[]; ports: number[] }>();
   let a = 0;
   let aaaa = 0;
   let questionCount = 0;
-  for (const q of queries) {
+  let withEdns = 0;
+  let withDo = 0;
+  let unanswered = 0;
+  for (const [k, q] of queries.entries()) {
+    const segment = captureFileOf(q);
+    times[k] = q.t;
+    segments[k] = segment;
+    sizes[k] = q.size;
     countInto(byTransport, q.transport);
     countInto(resolvers, q.server.address);
-    if (q.edns) countInto(ednsSizes, String(q.edns.udpSize));
+    const edns = q.edns;
+    if (edns) countInto(ednsSizes, String(edns.udpSize));
+    if (edns !== null) withEdns += 1;
+    if (edns?.do === true) withDo += 1;
+    if (evidence.responseTo(q) === undefined) unanswered += 1;
     for (const question of q.questions) {
       questionCount += 1;
       countInto(asked, question.type);
@@ -250,44 +273,48 @@ export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOption
       if (question.type === 'AAAA') aaaa += 1;
       const name = normaliseName(question.name);
       nameLengths.push(name.length);
-      const times = timesByName.get(name) ?? [];
-      times.push({ t: q.t, segment: captureFileOf(q) });
+      const at = askedAt.get(name);
+      if (at === undefined) askedAt.set(name, [k]);
+      else at.push(k);
       questionsSeen.add(`${name}/${question.type}`);
-      timesByName.set(name, times);
     }
+    if (q.transport !== 'udp') continue;
+    const txid = q.txid;
+    const port = q.client.port;
+    txids.push(txid);
+    ports.push(port);
+    if (segment === null) continue;
+    let sample = byFile.get(segment);
+    if (sample === undefined) {
+      sample = { txids: [], ports: [] };
+      byFile.set(segment, sample);
+    }
+    sample.txids.push(txid);
+    sample.ports.push(port);
   }
   const received: Record<string, number> = {};
   const rcodes: Record<string, number> = {};
   const ttls: number[] = [];
-  for (const r of responses) {
+  const responseSizes: number[] = [];
+  for (const r of evidence.responses(options.dut)) {
+    if (!inPhase(r)) continue;
     countInto(rcodes, r.flags.rcode);
     for (const rr of r.answers) {
       countInto(received, rr.type);
       ttls.push(rr.ttl);
     }
+    responseSizes.push(r.size);
   }
   const perName: Record<string, IntervalMetrics> = {};
-  for (const [name, times] of [...timesByName].sort(([x], [y]) => x.localeCompare(y))) {
-    const metrics = intervalMetrics(times);
+  for (const [name, at] of [...askedAt].sort(([x], [y]) => x.localeCompare(y))) {
+    const metrics = intervalMetrics(times, segments, at);
     if (metrics !== null) perName[name] = metrics;
   }
-
-  const files: string[] = [];
-  const byFile = new Map<string, QueryEvent[]>();
-  for (const q of udp) {
-    const file = captureFileOf(q);
-    if (file === null) continue;
-    if (!byFile.has(file)) { byFile.set(file, []); files.push(file); }
-    byFile.get(file)!.push(q);
-  }
-  const perCapture = files.map((file) => {
-    const sample = byFile.get(file)!;
-    return {
-      file, queries: sample.length,
-      txid: randomnessStats(sample.map((q) => q.txid), { space: TXID_SPACE }),
-      sourcePort: randomnessStats(sample.map((q) => q.client.port), { space: SOURCE_PORT_SPACE }),
-    };
-  });
+  const perCapture = [...byFile].map(([file, sample]) => ({
+    file, queries: sample.txids.length,
+    txid: randomnessStats(sample.txids, { space: TXID_SPACE }),
+    sourcePort: randomnessStats(sample.ports, { space: SOURCE_PORT_SPACE }),
+  }));
 
   const used = Object.keys(resolvers);
   const assigned = options.assignedResolver ?? options.assignedResolvers?.[0] ?? null;
@@ -298,26 +325,26 @@ export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOption
     device: options.dut,
     phase: options.phase ?? null,
     spanSeconds,
-    queries: queries.length,
+    queries: n,
     queriesByTransport: byTransport,
-    queryRatePerMinute: spanSeconds > 0 ? (queries.length / spanSeconds) * 60 : 0,
-    interQueryIntervals: intervalMetrics(queries.map((q) => ({ t: q.t, segment: captureFileOf(q) }))),
+    queryRatePerMinute: spanSeconds > 0 ? (n / spanSeconds) * 60 : 0,
+    interQueryIntervals: intervalMetrics(times, segments),
     interQueryIntervalsPerName: perName,
-    distinctNames: timesByName.size,
-    names: [...timesByName.keys()].sort(),
+    distinctNames: askedAt.size,
+    names: [...askedAt.keys()].sort(),
     distinctQuestions: questionsSeen.size,
     nameLengths: summarise(nameLengths),
     recordTypesAsked: asked,
     recordTypesReceived: received,
     addressQueries: { a, aaaa, aShare: questionCount === 0 ? 0 : a / questionCount, aaaaShare: questionCount === 0 ? 0 : aaaa / questionCount },
     ttlsReceived: summarise(ttls),
-    querySizes: summarise(queries.map((q) => q.size)),
-    responseSizes: summarise(responses.map((r) => r.size)),
-    ednsShare: queries.length === 0 ? 0 : queries.filter((q) => q.edns !== null).length / queries.length,
+    querySizes: summarise(sizes),
+    responseSizes: summarise(responseSizes),
+    ednsShare: n === 0 ? 0 : withEdns / n,
     ednsUdpSizes: ednsSizes,
-    dnssecOkShare: queries.length === 0 ? 0 : queries.filter((q) => q.edns?.do === true).length / queries.length,
-    txid: randomnessStats(udp.map((q) => q.txid), { space: TXID_SPACE }),
-    sourcePort: randomnessStats(udp.map((q) => q.client.port), { space: SOURCE_PORT_SPACE }),
+    dnssecOkShare: n === 0 ? 0 : withDo / n,
+    txid: randomnessStats(txids, { space: TXID_SPACE }),
+    sourcePort: randomnessStats(ports, { space: SOURCE_PORT_SPACE }),
     perCapture,
     perCaptureTxidStdevMedian: perCapture.length === 0 ? null : median(perCapture.map((p) => p.txid.stdev)),
     resolvers,
@@ -325,8 +352,8 @@ export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOption
     hardcodedResolvers: hardcoded,
     multipleResolvers: used.length > 1,
     retransmissions: retransmissions(evidence, queries, options.retransmitTimeoutSeconds ?? DEFAULT_RETRANSMIT_TIMEOUT_SECONDS),
-    responses: responses.length,
-    unansweredQueries: queries.filter((q) => evidence.responseTo(q) === undefined).length,
+    responses: responseSizes.length,
+    unansweredQueries: unanswered,
     rcodes,
     malformed: evidence.ofType('dns.malformed').filter((e) => e.dut === options.dut && inPhase(e)).length,
     secureDns: options.secureDns ?? [],
