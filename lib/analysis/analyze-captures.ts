@@ -32,7 +32,8 @@ import type { FinalisedRun } from '../report/finalise-run.ts';
 import { analyzeOutput } from './analyze-output.ts';
 import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
 import { interleaveEncryptedContacts } from './encrypted-contact-events.ts';
-import { passiveMetrics } from './passive-metrics.ts';
+import { PassiveMetricsFold } from './passive-metrics.ts';
+import type { PassiveMetrics } from './passive-metrics.ts';
 import { publicResolverList } from './resolver-use.ts';
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
@@ -174,11 +175,10 @@ function removeCreatedDirectories(dir: string, created: string | undefined): voi
 
 /**
  * Writes the device's events into a fresh run directory as they are built (none is held:
- * the run directory keeps the file, and judging reads an index of it), and collects the
- * device's addresses on the way. Without any query from the device the directory is
- * removed again, and the caller is told there is nothing to judge.
+ * the run directory keeps the file, and judging reads an index of it), showing each to
+ * `observe` (the metrics fold) and collecting the device's addresses on the way.
  */
-function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Date): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
+function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Date, observe: (event: EvidenceEvent) => void): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
   const created = mkdirSync(outDir, { recursive: true });
   const run = createFreshRunDirectory(outDir, dutId, now);
   const log = new StoredEventLog(join(run.path, RUN_FILES.events));
@@ -187,7 +187,9 @@ function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Da
     const addresses = new Set<string>();
     for (const event of interleaveEncryptedContacts(read.events(), read.observations.secureDns, dutId)) {
       if (event.type === 'dns.query' && event.dut === dutId) addresses.add(event.client.address);
-      log.append(mark(event));
+      const marked = mark(event);
+      log.append(marked);
+      observe(marked);
     }
     return { run, store: log.finish(), addresses: [...addresses].sort(), created };
   } catch (error) {
@@ -228,8 +230,14 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   let store: EventStore | undefined;
   try {
     read = await readCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
+    const seconds = observedSeconds(read);
+    // The metrics are folded from the events as they are written, not from the evidence afterwards.
+    const metricsFold = new PassiveMetricsFold({
+      dut: dutId, assignedResolvers: options.resolvers, publicResolvers: Object.keys(publicList), observedSeconds: seconds,
+      secureDns: read.observations.secureDns, mdns: read.observations.mdns, llmnr: read.observations.llmnr,
+    });
     // Evidence first, judgement after: what was read stays written even if judging fails.
-    const written = writeEvidence(read, options.outDir, dutId, options.now ?? new Date());
+    const written = writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) => metricsFold.add(event));
     const { run } = written;
     store = written.store;
     const addresses = selector.ip !== undefined ? [selector.ip] : written.addresses;
@@ -239,15 +247,15 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       const faults = read.problems.length > 0 ? `; reading also stopped early: ${read.problems.join('; ')}` : '';
       throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)${faults}`);
     }
+    const metrics = metricsFold.result();
     const evidence = new StoredEvidence(store);
-    const seconds = observedSeconds(read);
     const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
     const digests = await hashing.digests;
     const captures: CaptureInput[] = read.files.map((f, i) => ({
       file: f.file, ...digests[i]!, frames: f.frames, dnsMessages: f.dnsMessages,
       error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
     }));
-    return await judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList });
+    return await judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics });
   } finally {
     hashing.cancel();
     read?.close();
@@ -268,10 +276,11 @@ interface Judging {
   profile: Profile;
   captures: CaptureInput[];
   publicList: Record<string, string>;
+  metrics: PassiveMetrics;
 }
 
-/** Writes analysis.json, judges, signs the run directory and computes the metrics. */
-async function judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList }: Judging): Promise<AnalyzeResult> {
+/** Writes analysis.json, judges, signs the run directory and puts the output together. */
+async function judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics }: Judging): Promise<AnalyzeResult> {
   const analysisText = `${JSON.stringify({
     analysisVersion: 1,
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
@@ -298,10 +307,6 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     results,
   }, options.keyDir);
 
-  const metrics = passiveMetrics(evidence, {
-    dut: dutId, assignedResolvers: options.resolvers, publicResolvers: Object.keys(publicList), observedSeconds: seconds,
-    secureDns: read.observations.secureDns, mdns: read.observations.mdns, llmnr: read.observations.llmnr,
-  });
   const output = analyzeOutput({
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
     captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], publicResolvers: publicList, metrics,

@@ -47,7 +47,8 @@ export function withEncryptedContacts(events: readonly EvidenceEvent[], contacts
 /**
  * {@link withEncryptedContacts} for events handed over one at a time (as `readCaptures`
  * builds them), in time order and numbered 1, 2, 3... with every query before the
- * responses that refer to it: the same events out, holding only the contacts.
+ * responses that refer to it: the same events out, holding only the contacts. The events
+ * are renumbered in place (they are the caller's to give away), so none is copied.
  */
 export function* interleaveEncryptedContacts(events: Iterable<EvidenceEvent>, contacts: readonly SecureDnsContact[], dut: string): Generator<EvidenceEvent> {
   const pending = byFirstSeen(contacts);
@@ -77,9 +78,9 @@ export function* interleaveEncryptedContacts(events: Iterable<EvidenceEvent>, co
       before.push(event.seq);
     }
     seq += 1;
-    const renumbered = { ...event, seq };
-    if (renumbered.type === 'dns.response' || renumbered.type === 'dns.drop') renumbered.queryRef = renumber(renumbered.queryRef);
-    yield renumbered;
+    event.seq = seq;
+    if (event.type === 'dns.response' || event.type === 'dns.drop') event.queryRef = renumber(event.queryRef);
+    yield event;
   }
   for (; next < pending.length; next += 1) {
     seq += 1;

@@ -242,9 +242,11 @@ function* buildEvents(messages: Iterable<ExtractedDnsMessage>, files: readonly C
   const start = firsts.length > 0 ? Math.min(...firsts) : 0;
   const end = lasts.length > 0 ? Math.max(...lasts) : start;
   let seq = 0;
+  // Numbers the fresh event in place: `seq` comes last, as the log has always written it.
   const numbered = <E extends EvidenceEvent>(event: Omit<E, 'seq'>): E => {
     seq += 1;
-    return { ...event, seq } as E;
+    (event as E).seq = seq;
+    return event as E;
   };
   const names = files.map((f) => basename(f.file)).join(', ');
   yield numbered<RunEvent>({ type: 'run.start', t: start, dut, phase: null, runId });
