@@ -87,7 +87,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const NONE = 0xffffffff;
 const isU16 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff;
 const isU32 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xfffffffe;
 const isI32 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff;
@@ -117,7 +116,7 @@ function isEndpoint(value: unknown): value is Endpoint {
 
 function isCaptureRef(value: unknown): value is CaptureRef {
   return typeof value === 'object' && value !== null && hasShape(value, CAPTURE)
-    && typeof (value as CaptureRef).file === 'string' && Number.isFinite((value as CaptureRef).frame);
+    && typeof (value as CaptureRef).file === 'string' && isU32((value as CaptureRef).frame);
 }
 
 function isRecordList(value: unknown): value is RecordSummary[] {
@@ -153,43 +152,91 @@ interface Rest {
 
 /** The record sections of a response, in order. */
 const SECTIONS = 3;
+/** Tag ids (u16 columns): below {@link TAG_OVERFLOW}; the two top values are markers. */
+const TAG_LIMIT = 0xfffe;
+/** A DUT or phase too many to tag: read from the event kept as it is. */
+const TAG_OVERFLOW = 0xfffe;
+/** No capture reference. */
+const TAG_NONE = 0xffff;
+/** Every this many events the store notes where a line starts exactly; lines between follow each other. */
+const OFFSET_EVERY = 64;
+
+/** Interned keys with ids below a limit (the width of the columns holding them). */
+class Interner<K, V> {
+  private readonly ids = new Map<K, number>();
+  readonly values: V[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** The key's id, interning it (with its value) when new; undefined when the ids are used up. */
+  id(key: K, value: (key: K) => V): number | undefined {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      if (this.values.length >= this.limit) return undefined;
+      id = this.values.length;
+      this.values.push(value(key));
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** The key's id when interned. */
+  lookup(key: K): number | undefined {
+    return this.ids.get(key);
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+const same = <T>(key: T): T => key;
+/** A value interned by its JSON text: the parsed text, frozen (so one copy serves many events, as the log has it). */
+const parsed = (key: string): unknown => deepFreeze(key === 'undefined' ? undefined : JSON.parse(key));
+
+/** The ids of one record, before it is known that all of the event's records fit. */
+type RecordIds = [name: number, type: number, cls: number, ttl: number, data: number];
 
 export class EventStore {
   private n = 0;
   private readonly kind = u8();
   private readonly time = f64();
-  private readonly dut = u32();
-  private readonly phase = u32();
-  private readonly lineOffset = f64();
+  private readonly dut = u16();
+  private readonly phase = u16();
   private readonly lineLength = u32();
-  private readonly transport = u32();
+  private readonly lineStarts = new Map<number, number>();
+  private nextLineStart = 0;
+  private readonly transport = u16();
   private readonly clientAddress = u32();
   private readonly clientPort = u16();
   private readonly serverAddress = u32();
   private readonly serverPort = u16();
   private readonly txid = u16();
-  private readonly size = u32();
-  private readonly flags = u32();
+  private readonly size = u16();
+  private readonly flags = u16();
   private readonly questions = u32();
-  private readonly edns = u32();
-  private readonly rest = u32();
-  private readonly captureFile = u32();
-  private readonly captureFrame = f64();
+  private readonly edns = u16();
+  private readonly rest = u16();
+  private readonly captureFile = u16();
+  private readonly captureFrame = u32();
   private readonly queryRef = i32();
   private readonly recordStart = u32();
-  private readonly recordCount = u16();
+  private readonly recordCount = u8();
   private records = 0;
   private readonly recordName = u32();
-  private readonly recordType = u32();
-  private readonly recordClass = u32();
+  private readonly recordType = u16();
+  private readonly recordClass = u16();
   private readonly recordTtl = u32();
   private readonly recordData = u32();
-  /** Interned strings (`null` is {@link NONE}). */
-  private readonly stringIds = new Map<string, number>();
-  private readonly strings: string[] = [];
-  /** Interned values by their JSON text. */
-  private readonly valueIds = new Map<string, number>();
-  private readonly values: unknown[] = [];
+  /** Strings of many values (addresses, names, record data). */
+  private readonly strings = new Interner<string, string>(0xffffffff);
+  /** Strings of few values (DUTs, phases, transports, files, record types and classes). */
+  private readonly tags = new Interner<string | null, string | null>(TAG_LIMIT);
+  /** Values interned by their JSON text, one table per column. */
+  private readonly flagValues = new Interner<string, unknown>(0x10000);
+  private readonly questionValues = new Interner<string, unknown>(0xffffffff);
+  private readonly ednsValues = new Interner<string, unknown>(0x10000);
+  private readonly restValues = new Interner<string, unknown>(0x10000);
   /** Events kept as they are. */
   private readonly others = new Map<number, EvidenceEvent>();
   private file: string | null = null;
@@ -206,41 +253,6 @@ export class EventStore {
     this.file = file;
   }
 
-  private stringId(value: string | null): number {
-    if (value === null) return NONE;
-    let id = this.stringIds.get(value);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(value);
-      this.stringIds.set(value, id);
-    }
-    return id;
-  }
-
-  /** The id of a string already held, or undefined (then no event carries it). */
-  idOf(value: string | null): number | undefined {
-    return value === null ? NONE : this.stringIds.get(value);
-  }
-
-  string(id: number): string | null {
-    return id === NONE ? null : this.strings[id]!;
-  }
-
-  private valueId(value: unknown): number {
-    const key = JSON.stringify(value) ?? 'undefined';
-    let id = this.valueIds.get(key);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(deepFreeze(value === undefined ? undefined : JSON.parse(key)));
-      this.valueIds.set(key, id);
-    }
-    return id;
-  }
-
-  value(id: number): unknown {
-    return this.values[id];
-  }
-
   /**
    * Adds the next event of the log, whose line starts `offset` bytes into the file and is
    * `length` bytes long (without its newline). Events come in log order, `seq` from 1.
@@ -248,60 +260,82 @@ export class EventStore {
   add(event: EvidenceEvent, offset: number, length: number): void {
     const i = this.n;
     if (event.seq !== i + 1) throw new Error(`event store: event ${i + 1} of the log has seq ${event.seq}`);
-    const kind = this.fits(event);
-    this.kind.set(i, kind);
-    this.time.set(i, event.t);
-    this.dut.set(i, this.stringId(event.dut));
-    this.phase.set(i, this.stringId(event.phase));
-    this.lineOffset.set(i, offset);
+    if (i % OFFSET_EVERY === 0 || offset !== this.nextLineStart) this.lineStarts.set(i, offset);
+    this.nextLineStart = offset + length + 1;
     this.lineLength.set(i, length);
+    this.time.set(i, event.t);
+    const dut = this.tags.id(event.dut, same);
+    const phase = this.tags.id(event.phase, same);
+    this.dut.set(i, dut ?? TAG_OVERFLOW);
+    this.phase.set(i, phase ?? TAG_OVERFLOW);
     this.n += 1;
-    if (kind === KIND.other) {
-      this.others.set(i, event);
-      return;
-    }
-    const message = event as QueryEvent | ResponseEvent | MalformedEvent;
-    this.transport.set(i, this.stringId(message.transport));
-    this.clientAddress.set(i, this.stringId(message.client.address));
-    this.clientPort.set(i, message.client.port);
-    this.serverAddress.set(i, this.stringId(message.server.address));
-    this.serverPort.set(i, message.server.port);
-    this.size.set(i, message.size);
-    const capture = (message as { capture?: CaptureRef }).capture;
-    this.captureFile.set(i, capture === undefined ? NONE : this.stringId(capture.file));
-    if (capture !== undefined) this.captureFrame.set(i, capture.frame);
-    const rest: Record<string, unknown> = {};
-    const restKeys = kind === KIND.query ? QUERY_REST : kind === KIND.response ? RESPONSE_REST : MALFORMED_REST;
-    for (const key of restKeys) if (Object.hasOwn(message, key)) rest[key] = (message as unknown as Record<string, unknown>)[key];
-    this.rest.set(i, this.valueId(rest));
-    if (message.type === 'dns.malformed') return;
-    this.txid.set(i, message.txid);
-    this.flags.set(i, this.valueId(message.flags));
-    this.questions.set(i, this.valueId(message.questions));
-    this.edns.set(i, this.valueId(message.edns));
-    if (message.type !== 'dns.response') return;
-    this.queryRef.set(i, message.queryRef);
-    this.recordStart.set(i, this.records);
-    const sections = [message.answers, message.authority, message.additional];
-    for (let s = 0; s < SECTIONS; s += 1) {
-      this.recordCount.set(i * SECTIONS + s, sections[s]!.length);
-      for (const record of sections[s]!) {
-        const r = this.records;
-        this.recordName.set(r, this.stringId(record.name));
-        this.recordType.set(r, this.stringId(record.type));
-        this.recordClass.set(r, this.stringId(record.class));
-        this.recordTtl.set(r, record.ttl);
-        this.recordData.set(r, this.stringId(record.data));
-        this.records += 1;
-      }
-    }
+    let kind = this.fits(event);
+    if (kind !== KIND.other && (dut === undefined || phase === undefined || !this.addMessage(event as QueryEvent | ResponseEvent | MalformedEvent, i))) kind = KIND.other;
+    this.kind.set(i, kind);
+    if (kind === KIND.other) this.others.set(i, event);
   }
 
-  /** The kind an event is held as: a DNS kind when the columns hold it exactly, else other. */
+  /** Fills the message columns of event `i`; false (nothing kept) when an id does not fit its column. */
+  private addMessage(message: QueryEvent | ResponseEvent | MalformedEvent, i: number): boolean {
+    const transport = this.tags.id(message.transport, same);
+    const capture = (message as { capture?: CaptureRef }).capture;
+    const file = capture === undefined ? TAG_NONE : this.tags.id(capture.file, same);
+    const rest: Record<string, unknown> = {};
+    const restKeys = message.type === 'dns.query' ? QUERY_REST : message.type === 'dns.response' ? RESPONSE_REST : MALFORMED_REST;
+    for (const key of restKeys) if (Object.hasOwn(message, key)) rest[key] = (message as unknown as Record<string, unknown>)[key];
+    const restId = this.restValues.id(JSON.stringify(rest), parsed);
+    if (transport === undefined || file === undefined || restId === undefined) return false;
+    let flags = 0;
+    let questions = 0;
+    let edns = 0;
+    let records: RecordIds[] = [];
+    if (message.type !== 'dns.malformed') {
+      const flagsId = this.flagValues.id(JSON.stringify(message.flags), parsed);
+      const questionsId = this.questionValues.id(JSON.stringify(message.questions), parsed);
+      const ednsId = this.ednsValues.id(JSON.stringify(message.edns) ?? 'undefined', parsed);
+      if (flagsId === undefined || questionsId === undefined || ednsId === undefined) return false;
+      [flags, questions, edns] = [flagsId, questionsId, ednsId];
+      if (message.type === 'dns.response') {
+        const sections = [message.answers, message.authority, message.additional];
+        if (sections.some((section) => section.length > 0xff)) return false;
+        records = sections.flat().map((r): RecordIds => [this.strings.id(r.name, same)!, this.tags.id(r.type, same) ?? -1, this.tags.id(r.class, same) ?? -1, r.ttl, this.strings.id(r.data, same)!]);
+        if (records.some((r) => r[1] < 0 || r[2] < 0)) return false;
+        this.queryRef.set(i, message.queryRef);
+        this.recordStart.set(i, this.records);
+        sections.forEach((section, s) => this.recordCount.set(i * SECTIONS + s, section.length));
+      }
+    }
+    this.transport.set(i, transport);
+    this.clientAddress.set(i, this.strings.id(message.client.address, same)!);
+    this.clientPort.set(i, message.client.port);
+    this.serverAddress.set(i, this.strings.id(message.server.address, same)!);
+    this.serverPort.set(i, message.server.port);
+    this.size.set(i, message.size);
+    this.captureFile.set(i, file);
+    if (capture !== undefined) this.captureFrame.set(i, capture.frame);
+    this.rest.set(i, restId);
+    if (message.type === 'dns.malformed') return true;
+    this.txid.set(i, message.txid);
+    this.flags.set(i, flags);
+    this.questions.set(i, questions);
+    this.edns.set(i, edns);
+    for (const [name, type, cls, ttl, data] of records) {
+      const r = this.records;
+      this.recordName.set(r, name);
+      this.recordType.set(r, type);
+      this.recordClass.set(r, cls);
+      this.recordTtl.set(r, ttl);
+      this.recordData.set(r, data);
+      this.records += 1;
+    }
+    return true;
+  }
+
+  /** The kind an event is held as: a DNS kind when its shape fits the columns, else other. */
   private fits(event: EvidenceEvent): Kind {
     if (event.type !== 'dns.query' && event.type !== 'dns.response' && event.type !== 'dns.malformed') return KIND.other;
     if (!Number.isFinite(event.t) || !(event.dut === null || typeof event.dut === 'string') || !(event.phase === null || typeof event.phase === 'string')
-      || typeof event.transport !== 'string' || !isEndpoint(event.client) || !isEndpoint(event.server) || !isU32(event.size)
+      || typeof event.transport !== 'string' || !isEndpoint(event.client) || !isEndpoint(event.server) || !isU16(event.size)
       || typeof event.wire !== 'string') return KIND.other;
     const capture = (event as { capture?: unknown }).capture;
     if (capture !== undefined && !isCaptureRef(capture)) return KIND.other;
@@ -327,12 +361,17 @@ export class EventStore {
     return this.time.get(index);
   }
 
-  dutIdOf(index: number): number {
-    return this.dut.get(index);
+  private tagOf(column: Column, index: number, field: 'dut' | 'phase'): string | null {
+    const tag = column.get(index);
+    return tag === TAG_OVERFLOW ? this.others.get(index)![field] : this.tags.values[tag]!;
   }
 
-  phaseIdOf(index: number): number {
-    return this.phase.get(index);
+  dutOf(index: number): string | null {
+    return this.tagOf(this.dut, index, 'dut');
+  }
+
+  phaseOf(index: number): string | null {
+    return this.tagOf(this.phase, index, 'phase');
   }
 
   queryRefOf(index: number): number {
@@ -349,13 +388,24 @@ export class EventStore {
     }
   }
 
+  /** Where the event's line starts in the log. */
+  private lineStart(index: number): number {
+    let bytes = 0;
+    let i = index;
+    for (let start = this.lineStarts.get(i); ; start = this.lineStarts.get(i)) {
+      if (start !== undefined) return start + bytes;
+      i -= 1;
+      bytes += this.lineLength.get(i) + 1;
+    }
+  }
+
   /** The event's line from the log, parsed. */
   line(index: number): EvidenceEvent {
     if (this.file === null) throw new Error('event store: no log attached to read lines from');
     this.fd ??= openSync(this.file, 'r');
     const length = this.lineLength.get(index);
     const buffer = Buffer.allocUnsafe(length);
-    const position = this.lineOffset.get(index);
+    const position = this.lineStart(index);
     for (let read = 0; read < length;) {
       const n = readSync(this.fd, buffer, read, length - read, position + read);
       if (n === 0) throw new Error(`event store: ${this.file} ends inside event ${index + 1}`);
@@ -374,38 +424,38 @@ export class EventStore {
 
   /** Approximate bytes held: columns, interned strings and values (for benchmarks). */
   get bytes(): number {
-    const columns = [this.kind, this.time, this.dut, this.phase, this.lineOffset, this.lineLength, this.transport, this.clientAddress, this.clientPort,
+    const columns = [this.kind, this.time, this.dut, this.phase, this.lineLength, this.transport, this.clientAddress, this.clientPort,
       this.serverAddress, this.serverPort, this.txid, this.size, this.flags, this.questions, this.edns, this.rest, this.captureFile, this.captureFrame,
       this.queryRef, this.recordStart, this.recordCount, this.recordName, this.recordType, this.recordClass, this.recordTtl, this.recordData];
-    const strings = this.strings.reduce((sum, s) => sum + s.length + 40, 0);
-    const values = [...this.valueIds.keys()].reduce((sum, k) => sum + 2 * k.length + 80, 0);
-    return columns.reduce((sum, c) => sum + c.bytes, 0) + strings + values;
+    const strings = [...this.strings.values, ...this.tags.values].reduce((sum, s) => sum + (s?.length ?? 0) + 40, 0);
+    const values = [this.flagValues, this.questionValues, this.ednsValues, this.restValues].reduce((sum, v) => sum + v.size * 200, 0);
+    return columns.reduce((sum, c) => sum + c.bytes, 0) + strings + values + this.lineStarts.size * 40;
   }
 
   /** @internal Field readers for the views. */
   read = {
-    transport: (i: number) => this.strings[this.transport.get(i)] as Transport,
-    client: (i: number): Endpoint => ({ address: this.strings[this.clientAddress.get(i)]!, port: this.clientPort.get(i) }),
-    server: (i: number): Endpoint => ({ address: this.strings[this.serverAddress.get(i)]!, port: this.serverPort.get(i) }),
+    transport: (i: number) => this.tags.values[this.transport.get(i)] as Transport,
+    client: (i: number): Endpoint => ({ address: this.strings.values[this.clientAddress.get(i)]!, port: this.clientPort.get(i) }),
+    server: (i: number): Endpoint => ({ address: this.strings.values[this.serverAddress.get(i)]!, port: this.serverPort.get(i) }),
     size: (i: number) => this.size.get(i),
     txid: (i: number) => this.txid.get(i),
-    flags: (i: number) => this.values[this.flags.get(i)] as DnsFlags,
-    questions: (i: number) => this.values[this.questions.get(i)] as DnsQuestion[],
-    edns: (i: number) => this.values[this.edns.get(i)] as EdnsSummary | null,
-    rest: (i: number) => this.values[this.rest.get(i)] as Rest,
+    flags: (i: number) => this.flagValues.values[this.flags.get(i)] as DnsFlags,
+    questions: (i: number) => this.questionValues.values[this.questions.get(i)] as DnsQuestion[],
+    edns: (i: number) => this.ednsValues.values[this.edns.get(i)] as EdnsSummary | null,
+    rest: (i: number) => this.restValues.values[this.rest.get(i)] as Rest,
     capture: (i: number): CaptureRef | undefined => {
       const file = this.captureFile.get(i);
-      return file === NONE ? undefined : { file: this.strings[file]!, frame: this.captureFrame.get(i) };
+      return file === TAG_NONE ? undefined : { file: this.tags.values[file]!, frame: this.captureFrame.get(i) };
     },
     records: (i: number, section: number): RecordSummary[] => {
       let r = this.recordStart.get(i);
       for (let s = 0; s < section; s += 1) r += this.recordCount.get(i * SECTIONS + s);
       const count = this.recordCount.get(i * SECTIONS + section);
-      const out: RecordSummary[] = new Array(count);
+      const out: RecordSummary[] = new Array<RecordSummary>(count);
       for (let k = 0; k < count; k += 1, r += 1) {
         out[k] = {
-          name: this.strings[this.recordName.get(r)]!, type: this.strings[this.recordType.get(r)]!, class: this.strings[this.recordClass.get(r)]!,
-          ttl: this.recordTtl.get(r), data: this.strings[this.recordData.get(r)]!,
+          name: this.strings.values[this.recordName.get(r)]!, type: this.tags.values[this.recordType.get(r)]!, class: this.tags.values[this.recordClass.get(r)]!,
+          ttl: this.recordTtl.get(r), data: this.strings.values[this.recordData.get(r)]!,
         };
       }
       return out;
@@ -440,11 +490,11 @@ abstract class MessageView {
   }
 
   get dut(): string | null {
-    return this.#store.string(this.#store.dutIdOf(this.#index));
+    return this.#store.dutOf(this.#index);
   }
 
   get phase(): string | null {
-    return this.#store.string(this.#store.phaseIdOf(this.#index));
+    return this.#store.phaseOf(this.#index);
   }
 
   get transport(): Transport {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { passiveMetrics } from '../analysis/passive-metrics.ts';
@@ -114,5 +114,9 @@ describe('evidence/stored-evidence', () => {
     expect(JSON.stringify(store.event(events.length - 1))).to.equal(JSON.stringify(events.at(-1)));
     expect((store.event(events.length - 2) as QueryEvent & { note?: string }).note).to.equal('ü');
     expect(() => new StoredEventLog(file)).to.throw(/EEXIST/);
+    // Blank lines (allowed in a log) move where later lines start: their bytes are still found.
+    const spaced = join(dir, 'spaced.ndjson');
+    writeFileSync(spaced, events.map((e, i) => `${i % 3 === 0 ? '\n' : ''}${JSON.stringify(e)}\n`).join(''));
+    expectSameEvents(loadStoredEvidence(spaced).events, events.map((e) => JSON.parse(JSON.stringify(e)) as EvidenceEvent), true);
   });
 });

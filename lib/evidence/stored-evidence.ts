@@ -58,24 +58,34 @@ export class StoredEvidence extends Evidence {
   /** Events of one type (by the store's kind when the columns hold it), of one DUT or of anyone. */
   #messages<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined): E[] {
     const events: E[] = [];
-    const dutId = dut === undefined ? undefined : this.#store.idOf(dut);
-    if (dut !== undefined && dutId === undefined) return events;
     this.#each((i) => {
       const k = this.#store.kindOf(i);
-      if (k === kind ? (dutId === undefined || this.#store.dutIdOf(i) === dutId) : k === KIND.other && this.#store.typeOf(i) === type) {
-        const event = this.#store.event(i) as E;
-        if (k === kind || dut === undefined || event.dut === dut) events.push(event);
+      if ((k === kind || (k === KIND.other && this.#store.typeOf(i) === type)) && (dut === undefined || this.#store.dutOf(i) === dut)) {
+        events.push(this.#store.event(i) as E);
       }
     });
     return events;
   }
 
+  /** Views of the queries and responses asked for, made once (views never change): each call copies only the list. */
+  readonly #views = new Map<string, EvidenceEvent[]>();
+
+  #cached<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined): E[] {
+    const key = `${type}\u0000${dut ?? '\u0001'}`;
+    let views = this.#views.get(key);
+    if (views === undefined) {
+      views = this.#messages<E>(type, kind, dut);
+      this.#views.set(key, views);
+    }
+    return views.slice() as E[];
+  }
+
   override queries(dut?: string): QueryEvent[] {
-    return this.#messages<QueryEvent>('dns.query', KIND.query, dut);
+    return this.#cached<QueryEvent>('dns.query', KIND.query, dut);
   }
 
   override responses(dut?: string): ResponseEvent[] {
-    return this.#messages<ResponseEvent>('dns.response', KIND.response, dut);
+    return this.#cached<ResponseEvent>('dns.response', KIND.response, dut);
   }
 
   override responseTo(query: QueryEvent): ResponseEvent | undefined {
@@ -112,16 +122,11 @@ export class StoredEvidence extends Evidence {
 
   override forExperiments(experiments: readonly string[]): Evidence {
     if (experiments.includes('*')) return this;
-    const kept = new Set<number>();
-    for (const name of this.phasesOf(experiments)) {
-      const id = this.#store.idOf(name);
-      if (id !== undefined) kept.add(id);
-    }
-    const none = this.#store.idOf(null);
+    const kept = this.phasesOf(experiments);
     const indexes: number[] = [];
     this.#each((i) => {
-      const phase = this.#store.phaseIdOf(i);
-      if (phase === none || kept.has(phase)) indexes.push(i);
+      const phase = this.#store.phaseOf(i);
+      if (phase === null || kept.has(phase)) indexes.push(i);
     });
     return new StoredEvidence(this.#store, Uint32Array.from(indexes));
   }
