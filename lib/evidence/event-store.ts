@@ -48,35 +48,47 @@ const CHUNK_SHIFT = 13;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK - 1;
 
-type NumberArray = Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
+/**
+ * Fixed-width rows in chunks of {@link CHUNK} rows, each chunk one DataView: growing never
+ * copies what is held, and a row's fields are read at fixed offsets.
+ */
+class Rows {
+  private readonly chunks: DataView[] = [];
 
-/** A column of numbers in fixed-size chunks: grows without copying what it holds. */
-class Column {
-  private readonly chunks: NumberArray[] = [];
+  constructor(readonly width: number) {}
 
-  constructor(private readonly make: (length: number) => NumberArray) {}
-
-  get(index: number): number {
-    return this.chunks[index >>> CHUNK_SHIFT]![index & CHUNK_MASK]!;
-  }
-
-  set(index: number, value: number): void {
+  /** The chunk holding row `index`, made when new (for writing). */
+  writable(index: number): DataView {
     const chunk = index >>> CHUNK_SHIFT;
-    while (chunk >= this.chunks.length) this.chunks.push(this.make(CHUNK));
-    this.chunks[chunk]![index & CHUNK_MASK] = value;
+    while (chunk >= this.chunks.length) this.chunks.push(new DataView(new ArrayBuffer(CHUNK * this.width)));
+    return this.chunks[chunk]!;
   }
 
-  /** Bytes held. */
+  /** The chunk holding row `index` (for reading). */
+  chunk(index: number): DataView {
+    return this.chunks[index >>> CHUNK_SHIFT]!;
+  }
+
+  /** Where row `index` starts in its chunk. */
+  at(index: number): number {
+    return (index & CHUNK_MASK) * this.width;
+  }
+
   get bytes(): number {
-    return this.chunks.reduce((sum, c) => sum + c.byteLength, 0);
+    return this.chunks.length * CHUNK * this.width;
   }
 }
 
-const f64 = () => new Column((n) => new Float64Array(n));
-const u32 = () => new Column((n) => new Uint32Array(n));
-const i32 = () => new Column((n) => new Int32Array(n));
-const u16 = () => new Column((n) => new Uint16Array(n));
-const u8 = () => new Column((n) => new Uint8Array(n));
+/** Byte offsets of the fields of an event's row (64 bytes; little-endian). */
+const E = {
+  kind: 0, answers: 1, authority: 2, additional: 3, dut: 4, phase: 6, time: 8, lineLength: 16, transport: 20, clientPort: 22,
+  clientAddress: 24, serverAddress: 28, serverPort: 32, txid: 34, size: 36, flags: 38, questions: 40, edns: 44, rest: 46,
+  captureFile: 48, captureFrame: 52, queryRef: 56, recordStart: 60,
+} as const;
+const EVENT_ROW = 64;
+/** Byte offsets of the fields of a record's row (16 bytes). */
+const R = { name: 0, data: 4, ttl: 8, type: 12, cls: 14 } as const;
+const RECORD_ROW = 16;
 
 /** Deep-freezes a value built from JSON (so one copy can be shared by many events). */
 function deepFreeze<T>(value: T): T {
@@ -85,6 +97,29 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * Whether `a` would be written as `b` is by `JSON.stringify` (`b` is a parsed, plain value):
+ * the same keys in the same order, the same primitives. False also means "not sure".
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i += 1) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i += 1) {
+    const key = keysA[i]!;
+    if (key !== keysB[i] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 const isU16 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff;
@@ -150,8 +185,6 @@ interface Rest {
   answered?: boolean;
 }
 
-/** The record sections of a response, in order. */
-const SECTIONS = 3;
 /** Tag ids (u16 columns): below {@link TAG_OVERFLOW}; the two top values are markers. */
 const TAG_LIMIT = 0xfffe;
 /** A DUT or phase too many to tag: read from the event kept as it is. */
@@ -161,28 +194,37 @@ const TAG_NONE = 0xffff;
 /** Every this many events the store notes where a line starts exactly; lines between follow each other. */
 const OFFSET_EVERY = 64;
 
-/** Interned keys with ids below a limit (the width of the columns holding them). */
+/** Interned keys with ids below a limit (the width of the fields holding them). */
 class Interner<K, V> {
   private readonly ids = new Map<K, number>();
   readonly values: V[] = [];
+  /** The two keys asked for last: consecutive events mostly repeat them. */
+  private lastKey: K | undefined;
+  private lastId = -1;
+  private otherKey: K | undefined;
+  private otherId = -1;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number, private readonly make: (key: K) => V) {}
 
-  /** The key's id, interning it (with its value) when new; undefined when the ids are used up. */
-  id(key: K, value: (key: K) => V): number | undefined {
+  /** The key's id, interning it when new; undefined when the ids are used up. */
+  id(key: K): number | undefined {
+    if (this.lastId >= 0 && key === this.lastKey) return this.lastId;
+    if (this.otherId >= 0 && key === this.otherKey) {
+      [this.lastKey, this.otherKey, this.lastId, this.otherId] = [this.otherKey, this.lastKey, this.otherId, this.lastId];
+      return this.lastId;
+    }
     let id = this.ids.get(key);
     if (id === undefined) {
       if (this.values.length >= this.limit) return undefined;
       id = this.values.length;
-      this.values.push(value(key));
+      this.values.push(this.make(key));
       this.ids.set(key, id);
     }
+    this.otherKey = this.lastKey;
+    this.otherId = this.lastId;
+    this.lastKey = key;
+    this.lastId = id;
     return id;
-  }
-
-  /** The key's id when interned. */
-  lookup(key: K): number | undefined {
-    return this.ids.get(key);
   }
 
   get size(): number {
@@ -190,53 +232,96 @@ class Interner<K, V> {
   }
 }
 
+/**
+ * Values interned by their JSON text, remembering the last two: a value that would be written
+ * as one of them takes its id without being written out (consecutive events repeat them).
+ */
+class ValueInterner {
+  private readonly interner: Interner<string, unknown>;
+  private last: { value: unknown; id: number } | undefined;
+  private other: { value: unknown; id: number } | undefined;
+
+  constructor(limit: number) {
+    this.interner = new Interner<string, unknown>(limit, parsed);
+  }
+
+  get values(): readonly unknown[] {
+    return this.interner.values;
+  }
+
+  get size(): number {
+    return this.interner.size;
+  }
+
+  /**
+   * The id of the object of `source`'s own `keys` (in that order, those it has), built only
+   * when it is not one of the last two.
+   */
+  idOfFields(source: object, keys: readonly string[]): number | undefined {
+    const fields = source as Record<string, unknown>;
+    const matches = (cached: { value: unknown } | undefined): boolean => {
+      if (cached === undefined) return false;
+      const value = cached.value as Record<string, unknown>;
+      for (const key of keys) {
+        const has = Object.hasOwn(fields, key);
+        if (has !== Object.hasOwn(value, key) || (has && !sameJson(fields[key], value[key]))) return false;
+      }
+      return true;
+    };
+    if (matches(this.last)) return this.last!.id;
+    if (matches(this.other)) {
+      [this.last, this.other] = [this.other, this.last];
+      return this.last!.id;
+    }
+    const value: Record<string, unknown> = {};
+    for (const key of keys) if (Object.hasOwn(fields, key)) value[key] = fields[key];
+    return this.id(value);
+  }
+
+  /** The id of the value written as `value` would be, or undefined when the ids are used up. */
+  id(value: unknown): number | undefined {
+    if (this.last !== undefined && sameJson(value, this.last.value)) return this.last.id;
+    if (this.other !== undefined && sameJson(value, this.other.value)) {
+      [this.last, this.other] = [this.other, this.last];
+      return this.last!.id;
+    }
+    const id = this.interner.id(JSON.stringify(value) ?? 'undefined');
+    if (id === undefined) return undefined;
+    this.other = this.last;
+    this.last = { value: this.interner.values[id], id };
+    return id;
+  }
+}
+
 const same = <T>(key: T): T => key;
 /** A value interned by its JSON text: the parsed text, frozen (so one copy serves many events, as the log has it). */
 const parsed = (key: string): unknown => deepFreeze(key === 'undefined' ? undefined : JSON.parse(key));
-
-/** The ids of one record, before it is known that all of the event's records fit. */
-type RecordIds = [name: number, type: number, cls: number, ttl: number, data: number];
+const tags = () => new Interner<string | null, string | null>(TAG_LIMIT, same);
+const strings = () => new Interner<string, string>(0xffffffff, same);
+const values = (limit: number) => new ValueInterner(limit);
 
 export class EventStore {
   private n = 0;
-  private readonly kind = u8();
-  private readonly time = f64();
-  private readonly dut = u16();
-  private readonly phase = u16();
-  private readonly lineLength = u32();
+  private readonly rows = new Rows(EVENT_ROW);
+  private records = 0;
+  private readonly recordRows = new Rows(RECORD_ROW);
+  /** Where lines start in the log, every {@link OFFSET_EVERY} events and wherever they do not follow each other. */
   private readonly lineStarts = new Map<number, number>();
   private nextLineStart = 0;
-  private readonly transport = u16();
-  private readonly clientAddress = u32();
-  private readonly clientPort = u16();
-  private readonly serverAddress = u32();
-  private readonly serverPort = u16();
-  private readonly txid = u16();
-  private readonly size = u16();
-  private readonly flags = u16();
-  private readonly questions = u32();
-  private readonly edns = u16();
-  private readonly rest = u16();
-  private readonly captureFile = u16();
-  private readonly captureFrame = u32();
-  private readonly queryRef = i32();
-  private readonly recordStart = u32();
-  private readonly recordCount = u8();
-  private records = 0;
-  private readonly recordName = u32();
-  private readonly recordType = u16();
-  private readonly recordClass = u16();
-  private readonly recordTtl = u32();
-  private readonly recordData = u32();
-  /** Strings of many values (addresses, names, record data). */
-  private readonly strings = new Interner<string, string>(0xffffffff);
-  /** Strings of few values (DUTs, phases, transports, files, record types and classes). */
-  private readonly tags = new Interner<string | null, string | null>(TAG_LIMIT);
-  /** Values interned by their JSON text, one table per column. */
-  private readonly flagValues = new Interner<string, unknown>(0x10000);
-  private readonly questionValues = new Interner<string, unknown>(0xffffffff);
-  private readonly ednsValues = new Interner<string, unknown>(0x10000);
-  private readonly restValues = new Interner<string, unknown>(0x10000);
+  /** Strings of few values: DUTs, phases, transports, files, record types and classes. */
+  private readonly duts = tags();
+  private readonly phases = tags();
+  private readonly transports = tags();
+  private readonly files = tags();
+  private readonly recordTags = tags();
+  /** Strings of many values: addresses, record names and data. */
+  private readonly addresses = strings();
+  private readonly recordStrings = strings();
+  /** Values interned by their JSON text. */
+  private readonly flagValues = values(0x10000);
+  private readonly questionValues = values(0xffffffff);
+  private readonly ednsValues = values(0x10000);
+  private readonly restValues = values(0x10000);
   /** Events kept as they are. */
   private readonly others = new Map<number, EvidenceEvent>();
   private file: string | null = null;
@@ -262,76 +347,84 @@ export class EventStore {
     if (event.seq !== i + 1) throw new Error(`event store: event ${i + 1} of the log has seq ${event.seq}`);
     if (i % OFFSET_EVERY === 0 || offset !== this.nextLineStart) this.lineStarts.set(i, offset);
     this.nextLineStart = offset + length + 1;
-    this.lineLength.set(i, length);
-    this.time.set(i, event.t);
-    const dut = this.tags.id(event.dut, same);
-    const phase = this.tags.id(event.phase, same);
-    this.dut.set(i, dut ?? TAG_OVERFLOW);
-    this.phase.set(i, phase ?? TAG_OVERFLOW);
+    const row = this.rows.writable(i);
+    const at = this.rows.at(i);
+    row.setUint32(at + E.lineLength, length, true);
+    row.setFloat64(at + E.time, event.t, true);
+    const dut = this.duts.id(event.dut);
+    const phase = this.phases.id(event.phase);
+    row.setUint16(at + E.dut, dut ?? TAG_OVERFLOW, true);
+    row.setUint16(at + E.phase, phase ?? TAG_OVERFLOW, true);
     this.n += 1;
     let kind = this.fits(event);
-    if (kind !== KIND.other && (dut === undefined || phase === undefined || !this.addMessage(event as QueryEvent | ResponseEvent | MalformedEvent, i))) kind = KIND.other;
-    this.kind.set(i, kind);
+    if (kind !== KIND.other && (dut === undefined || phase === undefined || !this.addMessage(event as QueryEvent | ResponseEvent | MalformedEvent, row, at))) kind = KIND.other;
+    row.setUint8(at + E.kind, kind);
     if (kind === KIND.other) this.others.set(i, event);
   }
 
-  /** Fills the message columns of event `i`; false (nothing kept) when an id does not fit its column. */
-  private addMessage(message: QueryEvent | ResponseEvent | MalformedEvent, i: number): boolean {
-    const transport = this.tags.id(message.transport, same);
+  /** Fills the message fields of the row at `at`; false (nothing kept) when an id does not fit its field. */
+  private addMessage(message: QueryEvent | ResponseEvent | MalformedEvent, row: DataView, at: number): boolean {
+    const transport = this.transports.id(message.transport);
     const capture = (message as { capture?: CaptureRef }).capture;
-    const file = capture === undefined ? TAG_NONE : this.tags.id(capture.file, same);
-    const rest: Record<string, unknown> = {};
-    const restKeys = message.type === 'dns.query' ? QUERY_REST : message.type === 'dns.response' ? RESPONSE_REST : MALFORMED_REST;
-    for (const key of restKeys) if (Object.hasOwn(message, key)) rest[key] = (message as unknown as Record<string, unknown>)[key];
-    const restId = this.restValues.id(JSON.stringify(rest), parsed);
+    const file = capture === undefined ? TAG_NONE : this.files.id(capture.file);
+    const restId = this.restValues.idOfFields(message, message.type === 'dns.query' ? QUERY_REST : message.type === 'dns.response' ? RESPONSE_REST : MALFORMED_REST);
     if (transport === undefined || file === undefined || restId === undefined) return false;
-    let flags = 0;
-    let questions = 0;
-    let edns = 0;
-    let records: RecordIds[] = [];
+    const firstRecord = this.records;
     if (message.type !== 'dns.malformed') {
-      const flagsId = this.flagValues.id(JSON.stringify(message.flags), parsed);
-      const questionsId = this.questionValues.id(JSON.stringify(message.questions), parsed);
-      const ednsId = this.ednsValues.id(JSON.stringify(message.edns) ?? 'undefined', parsed);
-      if (flagsId === undefined || questionsId === undefined || ednsId === undefined) return false;
-      [flags, questions, edns] = [flagsId, questionsId, ednsId];
+      const flags = this.flagValues.id(message.flags);
+      const questions = this.questionValues.id(message.questions);
+      const edns = this.ednsValues.id(message.edns);
+      if (flags === undefined || questions === undefined || edns === undefined) return false;
       if (message.type === 'dns.response') {
-        const sections = [message.answers, message.authority, message.additional];
-        if (sections.some((section) => section.length > 0xff)) return false;
-        records = sections.flat().map((r): RecordIds => [this.strings.id(r.name, same)!, this.tags.id(r.type, same) ?? -1, this.tags.id(r.class, same) ?? -1, r.ttl, this.strings.id(r.data, same)!]);
-        if (records.some((r) => r[1] < 0 || r[2] < 0)) return false;
-        this.queryRef.set(i, message.queryRef);
-        this.recordStart.set(i, this.records);
-        sections.forEach((section, s) => this.recordCount.set(i * SECTIONS + s, section.length));
+        const { answers, authority, additional } = message;
+        if (answers.length > 0xff || authority.length > 0xff || additional.length > 0xff
+          || !this.addRecords(answers) || !this.addRecords(authority) || !this.addRecords(additional)) {
+          this.records = firstRecord;
+          return false;
+        }
+        row.setInt32(at + E.queryRef, message.queryRef, true);
+        row.setUint32(at + E.recordStart, firstRecord, true);
+        row.setUint8(at + E.answers, answers.length);
+        row.setUint8(at + E.authority, authority.length);
+        row.setUint8(at + E.additional, additional.length);
       }
+      row.setUint16(at + E.txid, message.txid, true);
+      row.setUint16(at + E.flags, flags, true);
+      row.setUint32(at + E.questions, questions, true);
+      row.setUint16(at + E.edns, edns, true);
     }
-    this.transport.set(i, transport);
-    this.clientAddress.set(i, this.strings.id(message.client.address, same)!);
-    this.clientPort.set(i, message.client.port);
-    this.serverAddress.set(i, this.strings.id(message.server.address, same)!);
-    this.serverPort.set(i, message.server.port);
-    this.size.set(i, message.size);
-    this.captureFile.set(i, file);
-    if (capture !== undefined) this.captureFrame.set(i, capture.frame);
-    this.rest.set(i, restId);
-    if (message.type === 'dns.malformed') return true;
-    this.txid.set(i, message.txid);
-    this.flags.set(i, flags);
-    this.questions.set(i, questions);
-    this.edns.set(i, edns);
-    for (const [name, type, cls, ttl, data] of records) {
+    row.setUint16(at + E.transport, transport, true);
+    row.setUint32(at + E.clientAddress, this.addresses.id(message.client.address)!, true);
+    row.setUint16(at + E.clientPort, message.client.port, true);
+    row.setUint32(at + E.serverAddress, this.addresses.id(message.server.address)!, true);
+    row.setUint16(at + E.serverPort, message.server.port, true);
+    row.setUint16(at + E.size, message.size, true);
+    row.setUint16(at + E.captureFile, file, true);
+    if (capture !== undefined) row.setUint32(at + E.captureFrame, capture.frame, true);
+    row.setUint16(at + E.rest, restId, true);
+    return true;
+  }
+
+  /** Appends a section's records; false when a type or class does not fit (the caller takes them back). */
+  private addRecords(records: readonly RecordSummary[]): boolean {
+    for (const record of records) {
+      const type = this.recordTags.id(record.type);
+      const cls = this.recordTags.id(record.class);
+      if (type === undefined || cls === undefined) return false;
       const r = this.records;
-      this.recordName.set(r, name);
-      this.recordType.set(r, type);
-      this.recordClass.set(r, cls);
-      this.recordTtl.set(r, ttl);
-      this.recordData.set(r, data);
+      const row = this.recordRows.writable(r);
+      const at = this.recordRows.at(r);
+      row.setUint32(at + R.name, this.recordStrings.id(record.name)!, true);
+      row.setUint32(at + R.data, this.recordStrings.id(record.data)!, true);
+      row.setUint32(at + R.ttl, record.ttl, true);
+      row.setUint16(at + R.type, type, true);
+      row.setUint16(at + R.cls, cls, true);
       this.records += 1;
     }
     return true;
   }
 
-  /** The kind an event is held as: a DNS kind when its shape fits the columns, else other. */
+  /** The kind an event is held as: a DNS kind when its shape fits the fields, else other. */
   private fits(event: EvidenceEvent): Kind {
     if (event.type !== 'dns.query' && event.type !== 'dns.response' && event.type !== 'dns.malformed') return KIND.other;
     if (!Number.isFinite(event.t) || !(event.dut === null || typeof event.dut === 'string') || !(event.phase === null || typeof event.phase === 'string')
@@ -347,40 +440,49 @@ export class EventStore {
       && isRecordList(event.answers) && isRecordList(event.authority) && isRecordList(event.additional) ? KIND.response : KIND.other;
   }
 
+  private u8(index: number, field: number): number {
+    return this.rows.chunk(index).getUint8(this.rows.at(index) + field);
+  }
+
+  private u16(index: number, field: number): number {
+    return this.rows.chunk(index).getUint16(this.rows.at(index) + field, true);
+  }
+
+  private u32(index: number, field: number): number {
+    return this.rows.chunk(index).getUint32(this.rows.at(index) + field, true);
+  }
+
   kindOf(index: number): number {
-    return this.kind.get(index);
+    return this.u8(index, E.kind);
   }
 
   /** The `type` of the event at `index`. */
   typeOf(index: number): EvidenceEvent['type'] {
-    const kind = this.kind.get(index);
+    const kind = this.kindOf(index);
     return kind === KIND.other ? this.others.get(index)!.type : TYPE_OF_KIND[kind as 1 | 2 | 3];
   }
 
   timeOf(index: number): Microseconds {
-    return this.time.get(index);
-  }
-
-  private tagOf(column: Column, index: number, field: 'dut' | 'phase'): string | null {
-    const tag = column.get(index);
-    return tag === TAG_OVERFLOW ? this.others.get(index)![field] : this.tags.values[tag]!;
+    return this.rows.chunk(index).getFloat64(this.rows.at(index) + E.time, true);
   }
 
   dutOf(index: number): string | null {
-    return this.tagOf(this.dut, index, 'dut');
+    const tag = this.u16(index, E.dut);
+    return tag === TAG_OVERFLOW ? this.others.get(index)!.dut : this.duts.values[tag]!;
   }
 
   phaseOf(index: number): string | null {
-    return this.tagOf(this.phase, index, 'phase');
+    const tag = this.u16(index, E.phase);
+    return tag === TAG_OVERFLOW ? this.others.get(index)!.phase : this.phases.values[tag]!;
   }
 
   queryRefOf(index: number): number {
-    return this.queryRef.get(index);
+    return this.rows.chunk(index).getInt32(this.rows.at(index) + E.queryRef, true);
   }
 
   /** The event at `index`: a view of a DNS message, or the event as it was added. */
   event(index: number): EvidenceEvent {
-    switch (this.kind.get(index)) {
+    switch (this.kindOf(index)) {
       case KIND.query: return new QueryView(this, index);
       case KIND.response: return new ResponseView(this, index);
       case KIND.malformed: return new MalformedView(this, index);
@@ -395,7 +497,7 @@ export class EventStore {
     for (let start = this.lineStarts.get(i); ; start = this.lineStarts.get(i)) {
       if (start !== undefined) return start + bytes;
       i -= 1;
-      bytes += this.lineLength.get(i) + 1;
+      bytes += this.u32(i, E.lineLength) + 1;
     }
   }
 
@@ -403,7 +505,7 @@ export class EventStore {
   line(index: number): EvidenceEvent {
     if (this.file === null) throw new Error('event store: no log attached to read lines from');
     this.fd ??= openSync(this.file, 'r');
-    const length = this.lineLength.get(index);
+    const length = this.u32(index, E.lineLength);
     const buffer = Buffer.allocUnsafe(length);
     const position = this.lineStart(index);
     for (let read = 0; read < length;) {
@@ -422,40 +524,41 @@ export class EventStore {
     }
   }
 
-  /** Approximate bytes held: columns, interned strings and values (for benchmarks). */
+  /** Approximate bytes held: rows, interned strings and values (for benchmarks). */
   get bytes(): number {
-    const columns = [this.kind, this.time, this.dut, this.phase, this.lineLength, this.transport, this.clientAddress, this.clientPort,
-      this.serverAddress, this.serverPort, this.txid, this.size, this.flags, this.questions, this.edns, this.rest, this.captureFile, this.captureFrame,
-      this.queryRef, this.recordStart, this.recordCount, this.recordName, this.recordType, this.recordClass, this.recordTtl, this.recordData];
-    const strings = [...this.strings.values, ...this.tags.values].reduce((sum, s) => sum + (s?.length ?? 0) + 40, 0);
+    const strings = [this.addresses, this.recordStrings].reduce((sum, t) => sum + t.values.reduce((s, v) => s + v.length + 40, 0), 0);
     const values = [this.flagValues, this.questionValues, this.ednsValues, this.restValues].reduce((sum, v) => sum + v.size * 200, 0);
-    return columns.reduce((sum, c) => sum + c.bytes, 0) + strings + values + this.lineStarts.size * 40;
+    return this.rows.bytes + this.recordRows.bytes + strings + values + this.lineStarts.size * 40;
   }
 
   /** @internal Field readers for the views. */
   read = {
-    transport: (i: number) => this.tags.values[this.transport.get(i)] as Transport,
-    client: (i: number): Endpoint => ({ address: this.strings.values[this.clientAddress.get(i)]!, port: this.clientPort.get(i) }),
-    server: (i: number): Endpoint => ({ address: this.strings.values[this.serverAddress.get(i)]!, port: this.serverPort.get(i) }),
-    size: (i: number) => this.size.get(i),
-    txid: (i: number) => this.txid.get(i),
-    flags: (i: number) => this.flagValues.values[this.flags.get(i)] as DnsFlags,
-    questions: (i: number) => this.questionValues.values[this.questions.get(i)] as DnsQuestion[],
-    edns: (i: number) => this.ednsValues.values[this.edns.get(i)] as EdnsSummary | null,
-    rest: (i: number) => this.restValues.values[this.rest.get(i)] as Rest,
+    transport: (i: number) => this.transports.values[this.u16(i, E.transport)] as Transport,
+    client: (i: number): Endpoint => ({ address: this.addresses.values[this.u32(i, E.clientAddress)]!, port: this.u16(i, E.clientPort) }),
+    server: (i: number): Endpoint => ({ address: this.addresses.values[this.u32(i, E.serverAddress)]!, port: this.u16(i, E.serverPort) }),
+    size: (i: number) => this.u16(i, E.size),
+    txid: (i: number) => this.u16(i, E.txid),
+    flags: (i: number) => this.flagValues.values[this.u16(i, E.flags)] as DnsFlags,
+    questions: (i: number) => this.questionValues.values[this.u32(i, E.questions)] as DnsQuestion[],
+    edns: (i: number) => this.ednsValues.values[this.u16(i, E.edns)] as EdnsSummary | null,
+    rest: (i: number) => this.restValues.values[this.u16(i, E.rest)] as Rest,
     capture: (i: number): CaptureRef | undefined => {
-      const file = this.captureFile.get(i);
-      return file === TAG_NONE ? undefined : { file: this.tags.values[file]!, frame: this.captureFrame.get(i) };
+      const file = this.u16(i, E.captureFile);
+      return file === TAG_NONE ? undefined : { file: this.files.values[file]!, frame: this.u32(i, E.captureFrame) };
     },
-    records: (i: number, section: number): RecordSummary[] => {
-      let r = this.recordStart.get(i);
-      for (let s = 0; s < section; s += 1) r += this.recordCount.get(i * SECTIONS + s);
-      const count = this.recordCount.get(i * SECTIONS + section);
+    records: (i: number, section: 0 | 1 | 2): RecordSummary[] => {
+      const counts = [this.u8(i, E.answers), this.u8(i, E.authority), this.u8(i, E.additional)];
+      let r = this.u32(i, E.recordStart);
+      for (let s = 0; s < section; s += 1) r += counts[s]!;
+      const count = counts[section]!;
       const out: RecordSummary[] = new Array<RecordSummary>(count);
       for (let k = 0; k < count; k += 1, r += 1) {
+        const row = this.recordRows.chunk(r);
+        const ra = this.recordRows.at(r);
         out[k] = {
-          name: this.strings.values[this.recordName.get(r)]!, type: this.tags.values[this.recordType.get(r)]!, class: this.tags.values[this.recordClass.get(r)]!,
-          ttl: this.recordTtl.get(r), data: this.strings.values[this.recordData.get(r)]!,
+          name: this.recordStrings.values[row.getUint32(ra + R.name, true)]!, type: this.recordTags.values[row.getUint16(ra + R.type, true)]!,
+          class: this.recordTags.values[row.getUint16(ra + R.cls, true)]!, ttl: row.getUint32(ra + R.ttl, true),
+          data: this.recordStrings.values[row.getUint32(ra + R.data, true)]!,
         };
       }
       return out;
