@@ -11,6 +11,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readCaptures } from '../capture/capture-evidence.ts';
 import type { CaptureRead } from '../capture/capture-evidence.ts';
@@ -181,7 +182,8 @@ function removeCreatedDirectories(dir: string, created: string | undefined): voi
 function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Date, observe: (event: EvidenceEvent) => void): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
   const created = mkdirSync(outDir, { recursive: true });
   const run = createFreshRunDirectory(outDir, dutId, now);
-  const log = new StoredEventLog(join(run.path, RUN_FILES.events));
+  // The store's rows go to a temporary file as they fill: memory stays the same however large the captures.
+  const log = new StoredEventLog(join(run.path, RUN_FILES.events), { spillDir: tmpdir() });
   try {
     const mark = partialMarker(read);
     const addresses = new Set<string>();
@@ -259,7 +261,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   } finally {
     hashing.cancel();
     read?.close();
-    store?.close();
+    store?.dispose();
   }
 }
 

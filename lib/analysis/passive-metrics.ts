@@ -147,14 +147,18 @@ export interface PassiveMetricsOptions {
 }
 
 /** Summary of a sample, null when empty. */
-export function summarise(sample: readonly number[] | NumberColumn['values']): NumberSummary | null {
-  if (sample.length === 0) return null;
-  const values = Array.isArray(sample) ? sample : Array.from(sample);
-  // reduce, not Math.min(...values): a spread of a large sample overflows the call stack.
-  return {
-    n: values.length, min: values.reduce((x, y) => Math.min(x, y)), median: median([...values]), mean: mean([...values]),
-    max: values.reduce((x, y) => Math.max(x, y)),
-  };
+export function summarise(values: readonly number[] | NumberColumn['values']): NumberSummary | null {
+  if (values.length === 0) return null;
+  // A loop, not Math.min(...values): a spread of a large sample overflows the call stack.
+  let min = values[0]!;
+  let max = values[0]!;
+  for (let i = 1; i < values.length; i += 1) {
+    min = Math.min(min, values[i]!);
+    max = Math.max(max, values[i]!);
+  }
+  // Neither changes its input (median selects in a copy of its own), and both take typed arrays as they are.
+  const sample = values as unknown as number[];
+  return { n: values.length, min, median: median(sample), mean: mean(sample), max };
 }
 
 /**

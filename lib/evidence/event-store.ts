@@ -15,7 +15,8 @@
  * from the log. Any DNS event whose shape the columns cannot hold exactly (an unknown
  * field, a value out of range) is kept as it is instead.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   DnsFlags,
   DnsQuestion,
@@ -44,38 +45,113 @@ type Kind = (typeof KIND)[keyof typeof KIND];
 
 const TYPE_OF_KIND = ['', 'dns.query', 'dns.response', 'dns.malformed'] as const;
 
+/** Rows per chunk, as a power of two (8192). */
 const CHUNK_SHIFT = 13;
-const CHUNK = 1 << CHUNK_SHIFT;
-const CHUNK_MASK = CHUNK - 1;
+/** Chunks of rows a spilling store keeps in memory (of each kind of row). */
+const RESIDENT_CHUNKS = 8;
 
 /**
- * Fixed-width rows in chunks of {@link CHUNK} rows, each chunk one DataView: growing never
- * copies what is held, and a row's fields are read at fixed offsets.
+ * Fixed-width rows in chunks of 2^`shift` rows, each chunk one DataView: growing never
+ * copies what is held, and a row's fields are read at fixed offsets. Rows are written once,
+ * in order. With a spill file, a chunk is written to it once full, and only the
+ * {@link RESIDENT_CHUNKS} used last stay in memory (the others are read back when needed):
+ * memory then stays the same however many rows there are.
  */
 class Rows {
-  private readonly chunks: DataView[] = [];
+  /** Chunks in memory, by chunk number (absent: on disk only). */
+  private readonly resident = new Map<number, DataView>();
+  private count = 0;
+  private lastNumber = -1;
+  private lastChunk: DataView | null = null;
+  /** Chunks already on disk written to again (only when an event's records are taken back): written out before they go. */
+  private readonly dirty = new Set<number>();
+  private fd: number | null = null;
 
-  constructor(readonly width: number) {}
+  private readonly mask: number;
+  private readonly chunkBytes: number;
 
-  /** The chunk holding row `index`, made when new (for writing). */
+  constructor(readonly width: number, private readonly shift: number, private readonly spillFile: string | null) {
+    this.mask = (1 << shift) - 1;
+    this.chunkBytes = width << shift;
+  }
+
+  /** The chunk holding row `index`, made when new (for writing; rows come in order). */
   writable(index: number): DataView {
-    const chunk = index >>> CHUNK_SHIFT;
-    while (chunk >= this.chunks.length) this.chunks.push(new DataView(new ArrayBuffer(CHUNK * this.width)));
-    return this.chunks[chunk]!;
+    const number = index >>> this.shift;
+    if (number === this.lastNumber) return this.lastChunk!;
+    if (number < this.count) {
+      if (this.spillFile !== null && number < this.count - 1) this.dirty.add(number);
+      return this.chunk(index);
+    }
+    while (this.count <= number) {
+      // The chunk before is full: it goes to disk before a new one is made.
+      if (this.spillFile !== null && this.count > 0) this.spill(this.count - 1);
+      this.resident.set(this.count, new DataView(new ArrayBuffer(this.chunkBytes)));
+      this.count += 1;
+    }
+    this.evict();
+    return this.use(number, this.resident.get(number)!);
   }
 
   /** The chunk holding row `index` (for reading). */
   chunk(index: number): DataView {
-    return this.chunks[index >>> CHUNK_SHIFT]!;
+    const number = index >>> this.shift;
+    if (number === this.lastNumber) return this.lastChunk!;
+    let chunk = this.resident.get(number);
+    if (chunk === undefined) {
+      chunk = new DataView(new ArrayBuffer(this.chunkBytes));
+      const bytes = new Uint8Array(chunk.buffer);
+      for (let read = 0; read < bytes.length;) {
+        const n = readSync(this.fd!, bytes, read, bytes.length - read, number * this.chunkBytes + read);
+        if (n === 0) throw new Error(`event store: ${this.spillFile} ends inside chunk ${number}`);
+        read += n;
+      }
+      this.resident.set(number, chunk);
+      this.evict();
+    } else {
+      // Most recently used last.
+      this.resident.delete(number);
+      this.resident.set(number, chunk);
+    }
+    return this.use(number, chunk);
+  }
+
+  private use(number: number, chunk: DataView): DataView {
+    this.lastNumber = number;
+    this.lastChunk = chunk;
+    return chunk;
+  }
+
+  private spill(number: number): void {
+    this.fd ??= openSync(this.spillFile!, 'w+');
+    const bytes = new Uint8Array(this.resident.get(number)!.buffer);
+    for (let written = 0; written < bytes.length;) written += writeSync(this.fd, bytes, written, bytes.length - written, number * this.chunkBytes + written);
+  }
+
+  /** Lets the least recently used chunks go (all on disk), keeping the last one, which may still be filled. */
+  private evict(): void {
+    if (this.spillFile === null) return;
+    for (const number of this.resident.keys()) {
+      if (this.resident.size <= RESIDENT_CHUNKS) return;
+      if (number === this.count - 1) continue;
+      if (this.dirty.delete(number)) this.spill(number);
+      this.resident.delete(number);
+    }
   }
 
   /** Where row `index` starts in its chunk. */
   at(index: number): number {
-    return (index & CHUNK_MASK) * this.width;
+    return (index & this.mask) * this.width;
   }
 
+  /** Bytes in memory. */
   get bytes(): number {
-    return this.chunks.length * CHUNK * this.width;
+    return this.resident.size * this.chunkBytes;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }
 
@@ -300,11 +376,23 @@ const tags = () => new Interner<string | null, string | null>(TAG_LIMIT, same);
 const strings = () => new Interner<string, string>(0xffffffff, same);
 const values = (limit: number) => new ValueInterner(limit);
 
+/** Options of {@link EventStore}. */
+export interface EventStoreOptions {
+  /**
+   * Keep only a few chunks of rows in memory, the rest in a temporary file under this
+   * directory (removed by `close`): for logs of millions of events. In memory when absent.
+   */
+  spillDir?: string;
+  /** Rows per chunk as a power of two (tests use small ones to spill small logs). */
+  chunkShift?: number;
+}
+
 export class EventStore {
   private n = 0;
-  private readonly rows = new Rows(EVENT_ROW);
+  private readonly spillDir: string | null;
+  private readonly rows: Rows;
   private records = 0;
-  private readonly recordRows = new Rows(RECORD_ROW);
+  private readonly recordRows: Rows;
   /** Where lines start in the log, every {@link OFFSET_EVERY} events and wherever they do not follow each other. */
   private readonly lineStarts = new Map<number, number>();
   private nextLineStart = 0;
@@ -326,6 +414,13 @@ export class EventStore {
   private readonly others = new Map<number, EvidenceEvent>();
   private file: string | null = null;
   private fd: number | null = null;
+
+  constructor(options: EventStoreOptions = {}) {
+    this.spillDir = options.spillDir === undefined ? null : mkdtempSync(join(options.spillDir, 'dnsconform-events-'));
+    const shift = options.chunkShift ?? CHUNK_SHIFT;
+    this.rows = new Rows(EVENT_ROW, shift, this.spillDir === null ? null : join(this.spillDir, 'events.bin'));
+    this.recordRows = new Rows(RECORD_ROW, shift, this.spillDir === null ? null : join(this.spillDir, 'records.bin'));
+  }
 
   /** Events held. */
   get count(): number {
@@ -522,6 +617,14 @@ export class EventStore {
       closeSync(this.fd);
       this.fd = null;
     }
+  }
+
+  /** Closes the log and removes the spill file: the store cannot be read any more. */
+  dispose(): void {
+    this.close();
+    this.rows.close();
+    this.recordRows.close();
+    if (this.spillDir !== null) rmSync(this.spillDir, { recursive: true, force: true });
   }
 
   /** Approximate bytes held: rows, interned strings and values (for benchmarks). */

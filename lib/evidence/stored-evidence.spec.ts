@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { passiveMetrics } from '../analysis/passive-metrics.ts';
@@ -56,19 +56,26 @@ function expectSameLookups(stored: Evidence, plain: Evidence): void {
 }
 
 describe('evidence/stored-evidence', () => {
-  it('answers every lookup as Evidence does, on every check fixture', function () {
+  it('answers every lookup as Evidence does, on every check fixture, in memory and spilled to disk', function () {
     this.timeout(20_000);
     expect(fixtures.length).to.be.greaterThan(20);
-    for (const file of fixtures) {
+    const spillDir = join(dir, 'spill');
+    mkdirSync(spillDir);
+    let spilledBytes = 0;
+    for (const [file, options] of fixtures.flatMap((f) => [[f, {}], [f, { spillDir, chunkShift: 2 }]] as const)) {
       const plain = loadEvidence(file);
-      const stored = loadStoredEvidence(file);
+      const stored = loadStoredEvidence(file, options);
       expectSameEvents(stored.events, plain.events, true);
       expectSameLookups(stored, plain);
       const experiments = [...new Set(plain.ofType('phase.start').map((p) => p.experiment ?? p.name))];
       for (const wanted of [['*'], ['nothing'], ...experiments.map((e) => [e]), experiments.slice(0, 2)]) {
         expectSameLookups(stored.forExperiments(wanted), plain.forExperiments(wanted));
       }
+      for (const sub of readdirSync(spillDir)) spilledBytes += readdirSync(join(spillDir, sub)).reduce((n, f) => n + statSync(join(spillDir, sub, f)).size, 0);
+      stored.dispose();
     }
+    expect(spilledBytes, 'rows went to disk').to.be.greaterThan(0);
+    expect(readdirSync(spillDir)).to.deep.equal([], 'disposing removes the spill files');
   });
 
   it('gives every check the same outcome, and the same passive metrics, on every check fixture', async () => {

@@ -5,6 +5,7 @@
  */
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { EventStore, KIND } from './event-store.ts';
+import type { EventStoreOptions } from './event-store.ts';
 import { Evidence } from './evidence.ts';
 import type { EventOfType, EventType } from './evidence.ts';
 import type { DropEvent, EvidenceEvent, Microseconds, QueryEvent, ResponseEvent } from './events.ts';
@@ -37,6 +38,11 @@ export class StoredEvidence extends Evidence {
   /** Events held. */
   get count(): number {
     return this.#indexes === null ? this.#store.count : this.#indexes.length;
+  }
+
+  /** Lets the store go (its log and spill files): this evidence, and any narrowed from it, cannot be read after. */
+  dispose(): void {
+    this.#store.dispose();
   }
 
   /** Every event, in order: one view per event (for a large log, prefer the lookups). */
@@ -147,15 +153,16 @@ const WRITE_BYTES = 1 << 20;
  * capture is the file and the store. The bytes are those of `JSON.stringify` per line.
  */
 export class StoredEventLog {
-  readonly store = new EventStore();
+  readonly store: EventStore;
   private fd: number | null;
   private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
   private used = 0;
   /** Bytes of the file before the buffer. */
   private flushed = 0;
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, options: EventStoreOptions = {}) {
     this.fd = openSync(file, 'wx');
+    this.store = new EventStore(options);
   }
 
   /** Appends the next event (numbered in order, from 1). */
@@ -199,10 +206,11 @@ export class StoredEventLog {
     return this.store;
   }
 
-  /** Closes the file without syncing (after a failure). */
+  /** Closes the file without syncing, and lets the store go (after a failure). */
   abandon(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.store.dispose();
   }
 }
 
@@ -212,8 +220,8 @@ const READ_BYTES = 1 << 20;
  * Loads an events file into a {@link StoredEvidence}, reading it in chunks: memory grows
  * with the store's columns, not with the file. Errors are those of `loadEvidence`.
  */
-export function loadStoredEvidence(file: string): StoredEvidence {
-  const store = new EventStore();
+export function loadStoredEvidence(file: string, options: EventStoreOptions = {}): StoredEvidence {
+  const store = new EventStore(options);
   const fd = openSync(file, 'r');
   try {
     let carry = Buffer.alloc(0);
