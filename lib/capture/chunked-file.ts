@@ -30,6 +30,7 @@ export class ChunkedFile {
    * in their own buffer, copied into the next window when it is asked for.
    */
   private ahead: { at: number; buffer: Buffer; bytesRead: Promise<number> } | null = null;
+  private spare: Buffer | null = null;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -83,6 +84,8 @@ export class ChunkedFile {
         this.ahead = null;
         bytesRead = await ahead.bytesRead;
         ahead.buffer.copy(this.buffer, this.end, 0, bytesRead);
+        // Copied out, so no view sees it: the next read ahead reuses it.
+        this.spare = ahead.buffer;
       } else {
         await this.settleAhead();
         const want = Math.min(this.buffer.length - this.end, Math.max(this.chunkBytes, n - this.end));
@@ -98,7 +101,8 @@ export class ChunkedFile {
 
   /** Starts reading the chunk after the window. */
   private readAhead(): void {
-    const buffer = Buffer.allocUnsafe(this.chunkBytes);
+    const buffer = this.spare ?? Buffer.allocUnsafe(this.chunkBytes);
+    this.spare = null;
     const bytesRead = this.handle.read(buffer, 0, this.chunkBytes, this.readUpTo).then((r) => r.bytesRead);
     // A read ahead that is never used must not fail as an unhandled rejection (its error surfaces when it is used).
     bytesRead.catch(() => undefined);

@@ -42,7 +42,8 @@ function sortAll(input: readonly ExtractedDnsMessage[], chunkBytes: number): { s
   const sorter = new MessageSorter({ chunkBytes, tempDir: dir });
   for (const message of input) sorter.push(message);
   const runs = sorter.spilledRuns;
-  return { sorted: [...sorter.sorted()], runs };
+  // A message's bytes are valid until the next is taken: keep copies.
+  return { sorted: Array.from(sorter.sorted(), (m) => ({ ...m, bytes: Buffer.from(m.bytes) })), runs };
 }
 
 describe('capture/message-sort', () => {
@@ -57,7 +58,7 @@ describe('capture/message-sort', () => {
     expect(readdirSync(dir)).to.deep.equal([], 'the run file is removed when the iteration ends');
   });
 
-  it('carries messages larger than a read window, and keeps earlier messages valid as reading goes on', () => {
+  it('carries messages larger than a read window', () => {
     const input = messages(120, 11, 17);
     const { sorted, runs } = sortAll(input, 64 << 10);
     expect(runs).to.be.greaterThan(2);

@@ -45,6 +45,8 @@ interface RunReader {
   /** The head record's sort key. */
   timestamp: number;
   order: number;
+  /** The buffer before the last refill, filled again at the next one. */
+  spare: Buffer | null;
 }
 
 const READ_BYTES = 128 << 10;
@@ -159,9 +161,9 @@ export class MessageSorter {
   }
 
   /**
-   * The messages in time order. Each message's `bytes` is a view of a read buffer that is
-   * never written again (refills take fresh buffers), so a message stays valid when kept.
-   * Iterate once; {@link close} afterwards (or on an error) removes the temporary file.
+   * The messages in time order. Each message's `bytes` views a read buffer that is reused:
+   * it is valid until the next message is taken (copy what is kept). Iterate once;
+   * {@link close} afterwards (or on an error) removes the temporary file.
    */
   *sorted(): Generator<ExtractedDnsMessage> {
     const readers: RunReader[] = [];
@@ -178,10 +180,10 @@ export class MessageSorter {
       this.offsets = [];
       this.timestamps = [];
       this.used = 0;
-      readers.push({ buffer: out, at: 0, end: at, filePosition: -1, fileEnd: -1, timestamp: 0, order: 0 });
+      readers.push({ buffer: out, at: 0, end: at, filePosition: -1, fileEnd: -1, timestamp: 0, order: 0, spare: null });
     }
     for (const run of this.runs) {
-      readers.push({ buffer: Buffer.alloc(0), at: 0, end: 0, filePosition: run.start, fileEnd: run.end, timestamp: 0, order: 0 });
+      readers.push({ buffer: Buffer.alloc(0), at: 0, end: 0, filePosition: run.start, fileEnd: run.end, timestamp: 0, order: 0, spare: null });
     }
     // A binary min-heap of readers by their head record.
     const heap: RunReader[] = [];
@@ -237,8 +239,9 @@ export class MessageSorter {
       }
       const left = reader.end - reader.at;
       const need = left >= 4 ? reader.buffer.readUInt32LE(reader.at) : 0;
-      // A fresh buffer each time: messages handed out earlier keep viewing the old one.
-      const next = Buffer.allocUnsafe(Math.max(READ_BYTES, need));
+      // Two buffers in turn: the message handed out last still views the old one.
+      const spare = reader.spare;
+      const next = spare !== null && spare.length >= need ? spare : Buffer.allocUnsafe(Math.max(READ_BYTES, need));
       reader.buffer.copy(next, 0, reader.at, reader.end);
       let end = left;
       const want = Math.min(next.length - left, reader.fileEnd - reader.filePosition);
@@ -248,6 +251,7 @@ export class MessageSorter {
         end += n;
       }
       reader.filePosition += end - left;
+      reader.spare = reader.buffer.length > 0 ? reader.buffer : null;
       reader.buffer = next;
       reader.at = 0;
       reader.end = end;

@@ -86,10 +86,11 @@ class Rows {
     while (this.count <= number) {
       // The chunk before is full: it goes to disk before a new one is made.
       if (this.spillFile !== null && this.count > 0) this.spill(this.count - 1);
-      this.resident.set(this.count, new DataView(new ArrayBuffer(this.chunkBytes)));
+      const reused = this.evict(1);
+      if (reused !== undefined) new Uint8Array(reused.buffer).fill(0);
+      this.resident.set(this.count, reused ?? new DataView(new ArrayBuffer(this.chunkBytes)));
       this.count += 1;
     }
-    this.evict();
     return this.use(number, this.resident.get(number)!);
   }
 
@@ -99,7 +100,8 @@ class Rows {
     if (number === this.lastNumber) return this.lastChunk!;
     let chunk = this.resident.get(number);
     if (chunk === undefined) {
-      chunk = new DataView(new ArrayBuffer(this.chunkBytes));
+      // Read back into the buffer of the chunk used longest ago (no new memory once warm).
+      chunk = this.evict(1) ?? new DataView(new ArrayBuffer(this.chunkBytes));
       const bytes = new Uint8Array(chunk.buffer);
       for (let read = 0; read < bytes.length;) {
         const n = readSync(this.fd!, bytes, read, bytes.length - read, number * this.chunkBytes + read);
@@ -107,7 +109,6 @@ class Rows {
         read += n;
       }
       this.resident.set(number, chunk);
-      this.evict();
     } else {
       // Most recently used last.
       this.resident.delete(number);
@@ -128,15 +129,21 @@ class Rows {
     for (let written = 0; written < bytes.length;) written += writeSync(this.fd, bytes, written, bytes.length - written, number * this.chunkBytes + written);
   }
 
-  /** Lets the least recently used chunks go (all on disk), keeping the last one, which may still be filled. */
-  private evict(): void {
-    if (this.spillFile === null) return;
-    for (const number of this.resident.keys()) {
-      if (this.resident.size <= RESIDENT_CHUNKS) return;
+  /**
+   * Lets the least recently used chunks go (all on disk) until `room` more fit, keeping the
+   * last one, which may still be filled; returns the buffer of one let go, for reuse.
+   */
+  private evict(room = 0): DataView | undefined {
+    if (this.spillFile === null) return undefined;
+    let freed: DataView | undefined;
+    for (const [number, chunk] of this.resident) {
+      if (this.resident.size + room <= RESIDENT_CHUNKS) break;
       if (number === this.count - 1) continue;
       if (this.dirty.delete(number)) this.spill(number);
       this.resident.delete(number);
+      freed = chunk;
     }
+    return freed;
   }
 
   /** Where row `index` starts in its chunk. */
