@@ -17,8 +17,6 @@ import { readCaptures } from '../capture/capture-evidence.ts';
 import type { CaptureRead } from '../capture/capture-evidence.ts';
 import { normaliseMac } from '../capture/link-layers.ts';
 import type { CheckResult, LoadedCheck } from '../checks/check-types.ts';
-import { discoverChecks } from '../checks/discover.ts';
-import { judgeWithMocha, notApplicableResult } from '../checks/mocha-binding.ts';
 import { hashFilesInBackground } from '../evidence/background-hash.ts';
 import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
@@ -27,10 +25,7 @@ import { hashFile } from '../evidence/manifest.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
-import { harnessInfo } from '../report/build-report.ts';
-import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
-import { analyzeOutput } from './analyze-output.ts';
 import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
 import { interleaveEncryptedContacts } from './encrypted-contact-events.ts';
 import { PassiveMetricsFold } from './passive-metrics.ts';
@@ -204,6 +199,7 @@ function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Da
 
 /** Judges the passive checks; the others are NOT_APPLICABLE, saying which experiments they need. */
 async function judge(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
+  const { judgeWithMocha, notApplicableResult } = await import('../checks/mocha-binding.ts');
   const passive = checks.filter((c) => c.meta.experiments.includes('*'));
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
@@ -283,6 +279,10 @@ interface Judging {
 
 /** Writes analysis.json, judges, signs the run directory and puts the output together. */
 async function judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics }: Judging): Promise<AnalyzeResult> {
+  // Loaded only now: what judging and reporting need stays out of memory while the captures are read.
+  const [{ discoverChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
+    import('../checks/discover.ts'), import('../report/build-report.ts'), import('../report/finalise-run.ts'), import('./analyze-output.ts'),
+  ]);
   const analysisText = `${JSON.stringify({
     analysisVersion: 1,
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },

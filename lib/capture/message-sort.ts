@@ -63,6 +63,7 @@ export class MessageSorter {
   private dir: string | null = null;
   private fd: number | null = null;
   private fileBytes = 0;
+  private spillBuffer: Buffer | null = null;
   /** Spilled runs: [start, end) in the run file. */
   private readonly runs: { start: number; end: number }[] = [];
   private readonly files: string[] = [];
@@ -145,19 +146,39 @@ export class MessageSorter {
       this.dir = mkdtempSync(join(this.tempDir, 'dnsconform-sort-'));
       this.fd = openSync(join(this.dir, 'runs.bin'), 'w+');
     }
-    const out = Buffer.allocUnsafe(this.used);
-    let at = 0;
+    const start = this.fileBytes;
+    // Through one small buffer, reused: a run costs no memory beyond the chunk it comes from.
+    this.spillBuffer ??= Buffer.allocUnsafe(READ_BYTES);
+    const out = this.spillBuffer;
+    let pending = 0;
+    const write = (bytes: Buffer, length: number) => {
+      for (let written = 0; written < length;) written += writeSync(this.fd!, bytes, written, length - written, this.fileBytes + written);
+      this.fileBytes += length;
+    };
     for (const offset of this.sortedOffsets()) {
       const size = this.chunk.readUInt32LE(offset);
-      at += this.chunk.copy(out, at, offset, offset + size);
+      if (pending + size > out.length) {
+        write(out, pending);
+        pending = 0;
+      }
+      if (size > out.length) write(this.chunk.subarray(offset, offset + size), size);
+      else pending += this.chunk.copy(out, pending, offset, offset + size);
     }
-    const start = this.fileBytes;
-    for (let written = 0; written < at;) written += writeSync(this.fd, out, written, at - written, start + written);
-    this.fileBytes += at;
+    write(out, pending);
     this.runs.push({ start, end: this.fileBytes });
     this.used = 0;
     this.offsets = [];
     this.timestamps = [];
+  }
+
+  /** The current chunk's records in time order, read in place (when nothing was spilled). */
+  private *inMemory(): Generator<ExtractedDnsMessage> {
+    const reader: RunReader = { buffer: this.chunk, at: 0, end: this.used, filePosition: -1, fileEnd: -1, timestamp: 0, order: 0, spare: null };
+    for (const offset of this.sortedOffsets()) {
+      reader.at = offset;
+      reader.timestamp = this.chunk.readDoubleLE(offset + 4);
+      yield this.decode(reader);
+    }
   }
 
   /**
@@ -166,22 +187,15 @@ export class MessageSorter {
    * {@link close} afterwards (or on an error) removes the temporary file.
    */
   *sorted(): Generator<ExtractedDnsMessage> {
-    const readers: RunReader[] = [];
-    if (this.used > 0) {
-      // The last chunk stays in memory as one more run.
-      const offsets = this.sortedOffsets();
-      const out = Buffer.allocUnsafe(this.used);
-      let at = 0;
-      for (const offset of offsets) {
-        const size = this.chunk.readUInt32LE(offset);
-        at += this.chunk.copy(out, at, offset, offset + size);
-      }
-      this.chunk = Buffer.alloc(0);
-      this.offsets = [];
-      this.timestamps = [];
-      this.used = 0;
-      readers.push({ buffer: out, at: 0, end: at, filePosition: -1, fileEnd: -1, timestamp: 0, order: 0, spare: null });
+    if (this.runs.length === 0) {
+      yield* this.inMemory();
+      return;
     }
+    // The last chunk becomes one more run on disk, and its memory goes.
+    if (this.used > 0) this.spill();
+    this.chunk = Buffer.alloc(0);
+    this.spillBuffer = null;
+    const readers: RunReader[] = [];
     for (const run of this.runs) {
       readers.push({ buffer: Buffer.alloc(0), at: 0, end: 0, filePosition: run.start, fileEnd: run.end, timestamp: 0, order: 0, spare: null });
     }

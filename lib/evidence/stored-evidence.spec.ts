@@ -78,7 +78,8 @@ describe('evidence/stored-evidence', () => {
     expect(readdirSync(spillDir)).to.deep.equal([], 'disposing removes the spill files');
   });
 
-  it('gives every check the same outcome, and the same passive metrics, on every check fixture', async () => {
+  it('gives every check the same outcome, and the same passive metrics, on every check fixture', async function () {
+    this.timeout(20_000);
     const checks = await discoverChecks();
     for (const file of fixtures) {
       const plain = loadEvidence(file);
