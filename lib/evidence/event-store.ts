@@ -342,23 +342,25 @@ class ValueInterner {
    */
   idOfFields(source: object, keys: readonly string[]): number | undefined {
     const fields = source as Record<string, unknown>;
-    const matches = (cached: { value: unknown } | undefined): boolean => {
-      if (cached === undefined) return false;
-      const value = cached.value as Record<string, unknown>;
-      for (const key of keys) {
-        const has = Object.hasOwn(fields, key);
-        if (has !== Object.hasOwn(value, key) || (has && !sameJson(fields[key], value[key]))) return false;
-      }
-      return true;
-    };
-    if (matches(this.last)) return this.last!.id;
-    if (matches(this.other)) {
+    if (ValueInterner.holds(this.last, fields, keys)) return this.last!.id;
+    if (ValueInterner.holds(this.other, fields, keys)) {
       [this.last, this.other] = [this.other, this.last];
       return this.last!.id;
     }
     const value: Record<string, unknown> = {};
     for (const key of keys) if (Object.hasOwn(fields, key)) value[key] = fields[key];
     return this.id(value);
+  }
+
+  /** Whether the value remembered is the object of `fields`' own `keys` (in that order, those it has). */
+  private static holds(remembered: { value: unknown } | undefined, fields: Record<string, unknown>, keys: readonly string[]): boolean {
+    if (remembered === undefined) return false;
+    const value = remembered.value as Record<string, unknown>;
+    for (const key of keys) {
+      const has = Object.hasOwn(fields, key);
+      if (has !== Object.hasOwn(value, key) || (has && !sameJson(fields[key], value[key]))) return false;
+    }
+    return true;
   }
 
   /** The id of the value written as `value` would be, or undefined when the ids are used up. */
