@@ -4,6 +4,12 @@
  * like `run` writes one (evidence, signed report, manifest), judged by the checks that
  * passive evidence can decide, and summarised as the paper's metrics.
  *
+ * Memory stays about the same however large the captures: the device's messages are put
+ * in time order by an external sort, each event is written to `events.ndjson` as it is
+ * built (and folded into the metrics) rather than kept, and the checks judge a
+ * {@link StoredEvidence}, a compact index of that file whose rows spill to a temporary file.
+ * What judging and reporting need is loaded only once the captures have been read.
+ *
  * The captures themselves are not copied into the run directory: they can be gigabytes,
  * and every DNS message a verdict rests on is already in `events.ndjson` with its wire
  * bytes and its file and frame number. `analysis.json` names each capture by absolute path,
