@@ -228,9 +228,16 @@ async function warmCache(file: string): Promise<void> {
   for await (const _ of createReadStream(file, { highWaterMark: 8 << 20 })) { /* read only */ }
 }
 
+/** CPU seconds (user + system) `/usr/bin/time -v` reported: steadier than wall time on a shared machine. */
+function cpuSeconds(m: Measured): number {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(m.stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(m.stderr);
+  return Number(user?.[1] ?? NaN) + Number(system?.[1] ?? NaN);
+}
+
 function row(name: string, m: Measured, bytes: number, frames: number): string {
   const mb = bytes / 1e6;
-  return `${name.padEnd(8)} ${m.seconds.toFixed(1).padStart(8)} s ${(frames / m.seconds / 1e3).toFixed(0).padStart(9)} k packets/s ${(mb / m.seconds).toFixed(1).padStart(8)} MB/s ${(m.maxRssKiB / 1024).toFixed(0).padStart(7)} MB peak RSS ${String(m.lines).padStart(9)} queries`;
+  return `${name.padEnd(8)} ${m.seconds.toFixed(1).padStart(8)} s ${cpuSeconds(m).toFixed(1).padStart(7)} s CPU ${(frames / m.seconds / 1e3).toFixed(0).padStart(9)} k packets/s ${(mb / m.seconds).toFixed(1).padStart(8)} MB/s ${(m.maxRssKiB / 1024).toFixed(0).padStart(7)} MB peak RSS ${String(m.lines).padStart(9)} queries`;
 }
 
 /**
@@ -299,7 +306,7 @@ async function main(): Promise<void> {
   const mb = (m: Measured) => (m.maxRssKiB / 1024).toFixed(0);
   console.log(`reading stages: throughput ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's (target >= 10x); peak memory ${mb(ours)} MB (target < 300 MB), ${(tshark.maxRssKiB / ours.maxRssKiB).toFixed(1)}x less than tshark`);
   console.log(`analyze's reading step (events written and indexed): ${(tshark.seconds / evidence.seconds).toFixed(1)}x tshark's throughput, peak memory ${mb(evidence)} MB`);
-  console.log(`whole dnsconform analyze: throughput ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's (target >= 10x); peak memory ${mb(analyze)} MB (target < 300 MB)`);
+  console.log(`whole dnsconform analyze: throughput ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's (target >= 10x; ${(cpuSeconds(tshark) / cpuSeconds(analyze)).toFixed(1)}x by CPU time); peak memory ${mb(analyze)} MB (target < 300 MB)`);
   const same = [ours, evidence, analyze].every((m) => m.sha256 === tshark.sha256);
   console.log(same ? `outputs identical (${ours.lines} queries, sha256 ${ours.sha256.slice(0, 16)}...)`
     : `OUTPUTS DIFFER: ours ${ours.lines} lines ${ours.sha256}, evidence ${evidence.lines} lines ${evidence.sha256}, analyze ${analyze.lines} lines ${analyze.sha256}, tshark ${tshark.lines} lines ${tshark.sha256}`);
