@@ -113,7 +113,8 @@ export async function readCaptures(
   device: CaptureDevice,
   options: ReadCapturesOptions = {},
 ): Promise<CaptureRead> {
-  const extractor = new DnsExtractor(device, options.classify);
+  // The sorter copies each message into its own buffer at once: the extractor need not copy it first.
+  const extractor = new DnsExtractor(device, options.classify, { copyPayloads: false });
   const counters = newPacketCounters();
   const sorter = new MessageSorter({
     ...(options.sortChunkBytes === undefined ? {} : { chunkBytes: options.sortChunkBytes }),
@@ -203,8 +204,19 @@ class QueryPairing {
     return id;
   }
 
+  /** The route of the last message, and its id: most messages travel the same one. */
+  private last: { transport: string; client: string; server: string; port: number; id: number } | null = null;
+
+  private routeId(m: ExtractedDnsMessage): number {
+    const last = this.last;
+    if (last !== null && last.transport === m.transport && last.client === m.client.address && last.server === m.server.address && last.port === m.server.port) return last.id;
+    const id = QueryPairing.id(this.routes, `${m.transport}|${m.client.address}|${m.server.address}|${m.server.port}`);
+    this.last = { transport: m.transport, client: m.client.address, server: m.server.address, port: m.server.port, id };
+    return id;
+  }
+
   private key(m: ExtractedDnsMessage, txid: number, question: string): string {
-    const route = QueryPairing.id(this.routes, `${m.transport}|${m.client.address}|${m.server.address}|${m.server.port}`);
+    const route = this.routeId(m);
     const q = QueryPairing.id(this.questions, question);
     return String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16);
   }

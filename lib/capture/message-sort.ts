@@ -55,6 +55,8 @@ export class MessageSorter {
   private readonly chunkBytes: number;
   private readonly tempDir: string;
   private chunk: Buffer;
+  /** The chunk's bytes for the numeric fields (DataView writes are cheaper than Buffer's checked ones). */
+  private view: DataView;
   private used = 0;
   /** Offsets of the records of the current chunk. */
   private offsets: number[] = [];
@@ -73,6 +75,7 @@ export class MessageSorter {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_SORT_CHUNK_BYTES;
     this.tempDir = options.tempDir ?? tmpdir();
     this.chunk = Buffer.allocUnsafe(Math.min(this.chunkBytes, 1 << 20) + HEADER);
+    this.view = new DataView(this.chunk.buffer, this.chunk.byteOffset, this.chunk.length);
   }
 
   /** Messages pushed so far. */
@@ -103,20 +106,22 @@ export class MessageSorter {
       const grown = Buffer.allocUnsafe(Math.max(this.used + size, Math.min(this.chunk.length * 2, this.chunkBytes + HEADER)));
       this.chunk.copy(grown, 0, 0, this.used);
       this.chunk = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     }
     const b = this.chunk;
+    const v = this.view;
     let at = this.used;
-    b.writeUInt32LE(size, at);
-    b.writeDoubleLE(message.timestamp, at + 4);
-    b.writeDoubleLE(this.order, at + 12);
-    b.writeDoubleLE(message.frame, at + 20);
-    b.writeUInt16LE(fileIndex, at + 28);
+    v.setUint32(at, size, true);
+    v.setFloat64(at + 4, message.timestamp, true);
+    v.setFloat64(at + 12, this.order, true);
+    v.setFloat64(at + 20, message.frame, true);
+    v.setUint16(at + 28, fileIndex, true);
     b[at + 30] = (message.fromDevice ? FROM_DEVICE : 0) | (message.transport === 'tcp' ? TCP : 0);
-    b.writeUInt16LE(message.client.port, at + 31);
-    b.writeUInt16LE(message.server.port, at + 33);
+    v.setUint16(at + 31, message.client.port, true);
+    v.setUint16(at + 33, message.server.port, true);
     b[at + 35] = client.length;
     b[at + 36] = server.length;
-    b.writeUInt32LE(message.bytes.length, at + 37);
+    v.setUint32(at + 37, message.bytes.length, true);
     at += HEADER;
     at += b.write(client, at, 'latin1');
     at += b.write(server, at, 'latin1');
