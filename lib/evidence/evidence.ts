@@ -80,6 +80,24 @@ export class Evidence {
     );
   }
 
+  /**
+   * Visits the queries of a DUT (or of anyone) in arrival order, as {@link queries} lists
+   * them, without making the list: what a check over a large capture should use. A visit
+   * returning false stops.
+   */
+  eachQuery(dut: string | undefined, visit: (query: QueryEvent) => boolean | void): void {
+    for (const e of this.#events) {
+      if (e.type === 'dns.query' && (dut === undefined || e.dut === dut) && visit(e) === false) return;
+    }
+  }
+
+  /** Visits the responses to a DUT (or to anyone) in order, as {@link eachQuery} does the queries. */
+  eachResponse(dut: string | undefined, visit: (response: ResponseEvent) => boolean | void): void {
+    for (const e of this.#events) {
+      if (e.type === 'dns.response' && (dut === undefined || e.dut === dut) && visit(e) === false) return;
+    }
+  }
+
   /** Every query of a DUT paired with the response or drop it got. */
   exchanges(dut?: string): Exchange[] {
     return this.queries(dut).map((query) => ({ query, response: this.responseTo(query), drop: this.dropOf(query) }));

@@ -49,6 +49,15 @@ function expectSameLookups(stored: Evidence, plain: Evidence): void {
     expect(seqs(stored.responses(dut))).to.deep.equal(seqs(plain.responses(dut)));
     const pairs = (evidence: Evidence) => evidence.exchanges(dut).map((x) => [x.query.seq, x.response?.seq, x.drop?.seq]);
     expect(pairs(stored)).to.deep.equal(pairs(plain));
+    // Visiting gives what the lists hold, and stops when told to.
+    const visited = (evidence: Evidence, stopAfter = Infinity) => {
+      const seen: number[] = [];
+      evidence.eachQuery(dut, (q) => { seen.push(q.seq); return seen.length < stopAfter; });
+      evidence.eachResponse(dut, (r) => { seen.push(-r.seq); return seen.length < 2 * stopAfter; });
+      return seen;
+    };
+    expect(visited(stored)).to.deep.equal([...seqs(plain.queries(dut)), ...seqs(plain.responses(dut)).map((seq) => -seq)]);
+    expect(visited(stored, 3)).to.deep.equal(visited(plain, 3));
   }
   for (const type of new Set(plain.events.map((e) => e.type))) expect(seqs(stored.ofType(type))).to.deep.equal(seqs(plain.ofType(type)));
   expect(stored.phases()).to.deep.equal(plain.phases());

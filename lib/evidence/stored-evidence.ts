@@ -61,16 +61,30 @@ export class StoredEvidence extends Evidence {
     return events;
   }
 
-  /** Events of one type (by the store's kind when the columns hold it), of one DUT or of anyone. */
+  /** Visits the events of one type (by the store's kind when the rows hold it), of one DUT or of anyone, until a visit returns false. */
+  #visit<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined, visit: (event: E) => boolean | void): void {
+    const n = this.count;
+    for (let k = 0; k < n; k += 1) {
+      const i = this.#indexes === null ? k : this.#indexes[k]!;
+      const held = this.#store.kindOf(i);
+      if ((held === kind || (held === KIND.other && this.#store.typeOf(i) === type)) && (dut === undefined || this.#store.dutOf(i) === dut)
+        && visit(this.#store.event(i) as E) === false) return;
+    }
+  }
+
+  /** Events of one type, of one DUT or of anyone. */
   #messages<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined): E[] {
     const events: E[] = [];
-    this.#each((i) => {
-      const k = this.#store.kindOf(i);
-      if ((k === kind || (k === KIND.other && this.#store.typeOf(i) === type)) && (dut === undefined || this.#store.dutOf(i) === dut)) {
-        events.push(this.#store.event(i) as E);
-      }
-    });
+    this.#visit<E>(type, kind, dut, (event) => { events.push(event); });
     return events;
+  }
+
+  override eachQuery(dut: string | undefined, visit: (query: QueryEvent) => boolean | void): void {
+    this.#visit<QueryEvent>('dns.query', KIND.query, dut, visit);
+  }
+
+  override eachResponse(dut: string | undefined, visit: (response: ResponseEvent) => boolean | void): void {
+    this.#visit<ResponseEvent>('dns.response', KIND.response, dut, visit);
   }
 
   /** Views of the queries and responses asked for, made once (views never change): each call copies only the list. */
