@@ -183,6 +183,15 @@ class NumberColumn {
     this.length += 1;
   }
 
+  /** Replaces the value at `index` (< length). */
+  set(index: number, value: number): void {
+    this.data[index] = value;
+    if (this.data[index] !== value && !Number.isNaN(value) && !(this.data instanceof Float64Array)) {
+      this.resize(this.data.length, true);
+      this.data[index] = value;
+    }
+  }
+
   private resize(size: number, widen: boolean): void {
     const next = widen || this.data instanceof Float64Array ? new Float64Array(size)
       : this.data instanceof Uint32Array ? new Uint32Array(size) : this.data instanceof Uint16Array ? new Uint16Array(size) : new Uint8Array(size);
@@ -239,7 +248,8 @@ function isMarker(event: EvidenceEvent): boolean {
 
 /** What a query left for the retransmission count: the question's previous attempt. */
 interface Attempt {
-  seq: number;
+  /** Its position among the device's queries. */
+  k: number;
   t: number;
   txid: number;
   port: number;
@@ -291,8 +301,13 @@ export class PassiveMetricsFold {
   private readonly ttls = new NumberColumn('u32');
   private readonly responseSizes = new NumberColumn('u16');
   private malformed = 0;
-  /** When the last response logged for each query seq came (any DUT, any phase, as Evidence.responseTo). */
-  private readonly answeredAt = new Map<number, number>();
+  /**
+   * Per query of the device (in order), when the last response logged for it came (any DUT,
+   * any phase, as Evidence.responseTo), NaN while none did: found by its seq among {@link seqs}.
+   */
+  private readonly answeredAt = new NumberColumn('f64');
+  /** Responses logged before their query (seq beyond the last query counted): taken when it comes. */
+  private readonly earlyAnswers = new Map<number, number>();
   /** Retransmission candidates, judged at the end when every answer is known. */
   private readonly previousAttempt = new Map<string, Attempt>();
   private readonly candidatePrevious = new NumberColumn('u32');
@@ -317,7 +332,7 @@ export class PassiveMetricsFold {
     else if (event.type === 'dns.query') {
       if (event.dut === this.options.dut && this.inPhase(event)) this.addQuery(event);
     } else if (event.type === 'dns.response') {
-      this.answeredAt.set(event.queryRef, event.t);
+      this.answered(event.queryRef, event.t);
       if (event.dut === this.options.dut && this.inPhase(event)) this.addResponse(event);
     } else if (event.type === 'dns.malformed' && event.dut === this.options.dut && this.inPhase(event)) {
       this.malformed += 1;
@@ -336,6 +351,13 @@ export class PassiveMetricsFold {
     this.segments.push(segment);
     this.sizes.push(q.size);
     this.seqs.push(q.seq);
+    let early: number | undefined;
+    // Early answers to this query are taken; those to seqs passed by now were for events not counted here.
+    for (const [seq, t] of this.earlyAnswers) {
+      if (seq === q.seq) early = t;
+      if (seq <= q.seq) this.earlyAnswers.delete(seq);
+    }
+    this.answeredAt.push(early ?? NaN);
     countInto(this.byTransport, q.transport);
     const resolver = q.server.address;
     countInto(this.resolvers, resolver);
@@ -362,11 +384,11 @@ export class PassiveMetricsFold {
     // A repeat of the question: a retransmission unless the previous attempt was answered by then (known at the end).
     const key = questionKey(q);
     const previous = this.previousAttempt.get(key);
-    this.previousAttempt.set(key, { seq: q.seq, t: q.t, txid: q.txid, port, resolver });
+    this.previousAttempt.set(key, { k, t: q.t, txid: q.txid, port, resolver });
     if (previous !== undefined) {
       const gap = (q.t - previous.t) / 1e6;
       if (!(gap > this.timeoutSeconds)) {
-        this.candidatePrevious.push(previous.seq);
+        this.candidatePrevious.push(previous.k);
         this.candidateTime.push(q.t);
         this.candidateGap.push(gap);
         this.candidateSame.push((q.txid === previous.txid ? 1 : 0) | (port === previous.port ? 2 : 0) | (resolver === previous.resolver ? 4 : 0));
@@ -383,6 +405,30 @@ export class PassiveMetricsFold {
     }
     sample.txids.push(q.txid);
     sample.ports.push(port);
+  }
+
+  /** Notes a response to the query `seq` at `t`, when that query is one of the device's counted here. */
+  private answered(seq: number, t: number): void {
+    const seqs = this.seqs.values;
+    if (seqs.length === 0 || seq > seqs[seqs.length - 1]!) {
+      this.earlyAnswers.set(seq, t);
+      return;
+    }
+    // Queries are added in log order, so their seqs ascend: a binary search finds one.
+    let lo = 0;
+    let hi = seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqs[mid]! < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < seqs.length && seqs[lo] === seq) this.answeredAt.set(lo, t);
+  }
+
+  /** When the query at `k` was last answered, or undefined. */
+  private answerTime(k: number): number | undefined {
+    const t = this.answeredAt.values[k]!;
+    return Number.isNaN(t) ? undefined : t;
   }
 
   private addResponse(r: ResponseEvent): void {
@@ -404,7 +450,7 @@ export class PassiveMetricsFold {
     const gap = this.candidateGap.values;
     const same = this.candidateSame.values;
     for (let c = 0; c < previous.length; c += 1) {
-      const answered = this.answeredAt.get(previous[c]!);
+      const answered = this.answerTime(previous[c]!);
       if (answered !== undefined && answered <= time[c]!) continue;
       gaps.push(gap[c]!);
       if (same[c]! & 1) sameTxid += 1;
@@ -438,9 +484,8 @@ export class PassiveMetricsFold {
       txid: randomnessStats(sample.txids.values, { space: TXID_SPACE }),
       sourcePort: randomnessStats(sample.ports.values, { space: SOURCE_PORT_SPACE }),
     }));
-    const seqs = this.seqs.values;
     let unanswered = 0;
-    for (let k = 0; k < n; k += 1) if (!this.answeredAt.has(seqs[k]!)) unanswered += 1;
+    for (let k = 0; k < n; k += 1) if (this.answerTime(k) === undefined) unanswered += 1;
 
     const used = Object.keys(this.resolvers);
     const assigned = options.assignedResolver ?? options.assignedResolvers?.[0] ?? null;
