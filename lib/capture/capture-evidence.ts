@@ -15,6 +15,7 @@ import type { ClassifyOptions } from './classify.ts';
 import { DnsExtractor } from './dns-extract.ts';
 import type { DeviceSelector, ExtractedDnsMessage, ExtractionSummary } from './dns-extract.ts';
 import { MessageSorter } from './message-sort.ts';
+import { NumberTable } from './number-table.ts';
 import { newPacketCounters, readPacketBatches } from './packets.ts';
 import type { PacketCounters } from './packets.ts';
 
@@ -184,16 +185,26 @@ export async function evidenceFromCaptures(
   }
 }
 
+/** The queries asked under one pairing key: `seq * 2 + answered`, or a list of them, oldest first. */
+type Asked = number | number[];
+
+/** What {@link QueryPairing} keeps the asked queries in. */
+interface AskedStore<K> {
+  get(key: K): Asked | undefined;
+  set(key: K, value: Asked): void;
+}
+
 /**
  * Pairs responses with their queries by endpoints, TXID and question (case-folded: 0x20
  * echoes). One entry stays for every query asked, so keys are packed small: interned route
- * and question, client port and TXID as six UTF-16 code units. A value is `seq * 2 + answered`,
- * or a list of them, oldest first, when the same key was asked again.
+ * and question, client port and TXID as one whole number in a typed table (as a string of
+ * six UTF-16 code units in a map, when the ids are too large for that).
  */
 class QueryPairing {
   private readonly routes = new Map<string, number>();
   private readonly questions = new Map<string, number>();
-  private readonly open = new Map<string, number | number[]>();
+  private readonly table = new NumberTable();
+  private readonly open = new Map<string, Asked>();
 
   private static id(map: Map<string, number>, key: string): number {
     let id = map.get(key);
@@ -215,28 +226,34 @@ class QueryPairing {
     return id;
   }
 
-  private key(m: ExtractedDnsMessage, txid: number, question: string): string {
-    const route = this.routeId(m);
-    const q = QueryPairing.id(this.questions, question);
-    return String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16);
-  }
-
   /** Records a query. */
   ask(m: ExtractedDnsMessage, txid: number, question: string, seq: number): void {
-    const key = this.key(m, txid, question);
-    const known = this.open.get(key);
-    if (known === undefined) this.open.set(key, seq * 2);
-    else if (typeof known === 'number') this.open.set(key, [known, seq * 2]);
-    else known.push(seq * 2);
+    const route = this.routeId(m);
+    const q = QueryPairing.id(this.questions, question);
+    if (route < 1024 && q < 2048) QueryPairing.askIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid, seq);
+    else QueryPairing.askIn(this.open, String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16), seq);
   }
 
   /** The seq of the query a response answers: the oldest unanswered one with its key, else the last one; undefined when none was asked. */
   answer(m: ExtractedDnsMessage, txid: number, question: string): number | undefined {
-    const key = this.key(m, txid, question);
-    const known = this.open.get(key);
+    const route = this.routeId(m);
+    const q = QueryPairing.id(this.questions, question);
+    if (route < 1024 && q < 2048) return QueryPairing.answerIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid);
+    return QueryPairing.answerIn(this.open, String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16));
+  }
+
+  private static askIn<K>(store: AskedStore<K>, key: K, seq: number): void {
+    const known = store.get(key);
+    if (known === undefined) store.set(key, seq * 2);
+    else if (typeof known === 'number') store.set(key, [known, seq * 2]);
+    else known.push(seq * 2);
+  }
+
+  private static answerIn<K>(store: AskedStore<K>, key: K): number | undefined {
+    const known = store.get(key);
     if (known === undefined) return undefined;
     if (typeof known === 'number') {
-      this.open.set(key, known - (known % 2) + 1);
+      store.set(key, known - (known % 2) + 1);
       return Math.floor(known / 2);
     }
     const unanswered = known.findIndex((c) => c % 2 === 0);
