@@ -8,25 +8,31 @@
  * shifted later in time, and reuses it on later runs. Both sides then extract the same
  * fields (source port, transaction ID, query names) of one device's DNS queries (UDP to
  * port 53, QR=0, by source MAC), each in a child process timed with `/usr/bin/time -v`
- * for its peak resident memory. Ours runs twice: the reading stages alone, and the whole
- * of `analyze`'s reading step (evidence events kept for every DNS message). The outputs are compared line by line: a speed figure
- * for a wrong answer would be worthless.
+ * for its peak resident memory. Ours runs three times: the reading stages alone; the whole
+ * of `analyze`'s reading step (every DNS message of the device turned into an evidence
+ * event, written to an events file and indexed in the event store); and the whole
+ * `dnsconform analyze` command (reading, judging, metrics, signed report), whose events
+ * file is read back afterwards. The outputs are compared line by line: a speed figure for a
+ * wrong answer would be worthless.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { interleaveEncryptedContacts } from '../lib/analysis/encrypted-contact-events.ts';
 import { pcapFileHeader, pcapRecord } from '../lib/capture/capture-writer.ts';
-import { evidenceFromCaptures } from '../lib/capture/capture-evidence.ts';
+import { readCaptures } from '../lib/capture/capture-evidence.ts';
 import type { CapturedQueryEvent } from '../lib/capture/capture-evidence.ts';
 import { DnsExtractor } from '../lib/capture/dns-extract.ts';
 import { readFrames } from '../lib/capture/file-formats.ts';
 import { LINKTYPE } from '../lib/capture/link-layers.ts';
 import { newPacketCounters, readPacketBatches } from '../lib/capture/packets.ts';
 import { decodeMessage } from '../lib/dns/codec.ts';
+import { StoredEventLog, StoredEvidence } from '../lib/evidence/stored-evidence.ts';
 
 /** The shared third-party captures: `$DNSCONFORM_CAPTURES`, else beside the checkout, else the workplace's copy. */
 const SHARED_CAPTURES = [
@@ -130,25 +136,58 @@ async function ourExtraction(file: string, mac: string): Promise<void> {
   process.stderr.write(`frames ${counters.frames}\n`);
 }
 
+/** A UDP query in tshark's field format. */
+function queryLine(query: CapturedQueryEvent): string {
+  return `${query.client.port}\t${hexId(query.txid)}\t${query.questions.map((q) => q.name).join(',')}`;
+}
+
 /**
- * The whole of `analyze`'s reading step, {@link evidenceFromCaptures}: the same stages,
- * plus one evidence event kept per DNS message of the device (queries and responses) for
- * the metrics and checks. Its memory grows with the device's DNS traffic, not the file.
+ * The whole of `analyze`'s reading step: the same stages, the messages put in time order
+ * (an external sort), one evidence event per DNS message of the device (queries and
+ * responses) written to an events file and indexed in the event store, as `analyze` does
+ * before judging. The queries are then printed from the store, in frame order as tshark
+ * prints them (the replicated rounds interleave files of different times).
  */
 async function evidenceExtraction(file: string, mac: string): Promise<void> {
-  const { evidence, counters } = await evidenceFromCaptures([file], { id: 'bench', mac });
-  const lines: string[] = [];
-  // Evidence is in time order; tshark prints in frame order (the replicated rounds interleave files of different times).
-  const queries = (evidence.queries('bench') as CapturedQueryEvent[]).filter((q) => q.transport === 'udp').sort((a, b) => a.capture.frame - b.capture.frame);
-  for (const query of queries) {
-    lines.push(`${query.client.port}\t${hexId(query.txid)}\t${query.questions.map((q) => q.name).join(',')}`);
-    if (lines.length >= 4096) {
-      process.stdout.write(`${lines.join('\n')}\n`);
-      lines.length = 0;
+  const dut = 'bench';
+  const read = await readCaptures([file], { id: dut, mac });
+  const dir = mkdtempSync(join(tmpdir(), 'dnsconform-bench-evidence-'));
+  try {
+    const log = new StoredEventLog(join(dir, 'events.ndjson'), { spillDir: dir });
+    for (const event of interleaveEncryptedContacts(read.events(), read.observations.secureDns, dut)) log.append(event);
+    const evidence = new StoredEvidence(log.finish());
+    const queries = (evidence.queries(dut) as CapturedQueryEvent[]).filter((q) => q.transport === 'udp');
+    const frames = Float64Array.from(queries, (q) => q.capture.frame);
+    const order = Uint32Array.from(queries.keys()).sort((a, b) => frames[a]! - frames[b]!);
+    const lines: string[] = [];
+    for (const index of order) {
+      lines.push(queryLine(queries[index]!));
+      if (lines.length >= 4096) {
+        process.stdout.write(`${lines.join('\n')}\n`);
+        lines.length = 0;
+      }
     }
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    evidence.dispose();
+    process.stderr.write(`frames ${read.counters.frames}\n`);
+  } finally {
+    read.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
-  process.stderr.write(`frames ${counters.frames}\n`);
+}
+
+/** The UDP queries of an `analyze` run's events file in tshark's format and frame order, digested as a child's stdout is. */
+async function analyzedQueries(eventsFile: string): Promise<{ lines: number; sha256: string }> {
+  const queries: { frame: number; line: string }[] = [];
+  for await (const text of createInterface({ input: createReadStream(eventsFile), crlfDelay: Infinity })) {
+    if (!text.includes('"type":"dns.query"')) continue;
+    const query = JSON.parse(text) as CapturedQueryEvent;
+    if (query.transport === 'udp') queries.push({ frame: query.capture.frame, line: queryLine(query) });
+  }
+  queries.sort((a, b) => a.frame - b.frame);
+  const hash = createHash('sha256');
+  for (const query of queries) hash.update(`${query.line}\n`);
+  return { lines: queries.length, sha256: hash.digest('hex') };
 }
 
 /** A child's outcome: its stdout digested line by line, its peak memory and time. */
@@ -160,8 +199,8 @@ interface Measured {
   stderr: string;
 }
 
-/** Runs `command` under `/usr/bin/time -v`, digesting stdout as it streams (nothing is kept). */
-function measure(command: string[]): Promise<Measured> {
+/** Runs `command` under `/usr/bin/time -v`, digesting stdout as it streams (nothing is kept); an exit code not in `ok` fails. */
+function measure(command: string[], ok: readonly number[] = [0]): Promise<Measured> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-v', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -178,7 +217,7 @@ function measure(command: string[]): Promise<Measured> {
     child.once('exit', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      if (code !== 0 || !rss) return reject(new Error(`${command.join(' ')} failed (exit ${code}):\n${stderr.slice(-2000)}`));
+      if (code === null || !ok.includes(code) || !rss) return reject(new Error(`${command.join(' ')} failed (exit ${code}):\n${stderr.slice(-2000)}`));
       resolvePromise({ lines, sha256: hash.digest('hex'), seconds, maxRssKiB: Number(rss[1]), stderr });
     });
   });
@@ -189,15 +228,49 @@ async function warmCache(file: string): Promise<void> {
   for await (const _ of createReadStream(file, { highWaterMark: 8 << 20 })) { /* read only */ }
 }
 
+/** CPU seconds (user + system) `/usr/bin/time -v` reported: steadier than wall time on a shared machine. */
+function cpuSeconds(m: Measured): number {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(m.stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(m.stderr);
+  return Number(user?.[1] ?? NaN) + Number(system?.[1] ?? NaN);
+}
+
 function row(name: string, m: Measured, bytes: number, frames: number): string {
   const mb = bytes / 1e6;
-  return `${name.padEnd(8)} ${m.seconds.toFixed(1).padStart(8)} s ${(frames / m.seconds / 1e3).toFixed(0).padStart(9)} k packets/s ${(mb / m.seconds).toFixed(1).padStart(8)} MB/s ${(m.maxRssKiB / 1024).toFixed(0).padStart(7)} MB peak RSS ${String(m.lines).padStart(9)} queries`;
+  return `${name.padEnd(8)} ${m.seconds.toFixed(1).padStart(8)} s ${cpuSeconds(m).toFixed(1).padStart(7)} s CPU ${(frames / m.seconds / 1e3).toFixed(0).padStart(9)} k packets/s ${(mb / m.seconds).toFixed(1).padStart(8)} MB/s ${(m.maxRssKiB / 1024).toFixed(0).padStart(7)} MB peak RSS ${String(m.lines).padStart(9)} queries`;
+}
+
+/**
+ * The whole `dnsconform analyze` command on the file, as a user runs it (signing keys and
+ * run directory in a temporary directory, removed after): its time and peak memory, and
+ * the UDP queries of the events file it wrote, for the comparison with tshark. Exit code 1
+ * (the device is not conformant) is a result like any other.
+ */
+async function analyzeCommand(file: string, mac: string): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'dnsconform-bench-analyze-'));
+  try {
+    const bin = join(import.meta.dirname, '..', 'bin', 'dnsconform.js');
+    const runs = join(dir, 'runs');
+    const measured = await measure([process.execPath, bin, 'analyze', file, '--device', mac, '--json', '--out', runs, '--keys', join(dir, 'keys')], [0, 1]);
+    const [runDir] = readdirSync(runs);
+    return { ...measured, ...(await analyzedQueries(join(runs, runDir!, 'events.ndjson'))) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** tshark's result on `file`, measured earlier (`--reuse-tshark`): it takes minutes and does not change with our code. */
+function tsharkCacheFile(file: string, bytes: number): string {
+  return join(CACHE_DIR, `tshark-${createHash('sha256').update(`${file}\u0000${bytes}`).digest('hex').slice(0, 16)}.json`);
 }
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { mac: { type: 'string', default: DEFAULT_MAC }, 'min-bytes': { type: 'string' }, child: { type: 'string' } },
+    options: {
+      mac: { type: 'string', default: DEFAULT_MAC }, 'min-bytes': { type: 'string' }, child: { type: 'string' },
+      'reuse-tshark': { type: 'boolean', default: false },
+    },
   });
   if (values.child === 'stages') return ourExtraction(positionals[0]!, values.mac!);
   if (values.child === 'evidence') return evidenceExtraction(positionals[0]!, values.mac!);
@@ -212,19 +285,33 @@ async function main(): Promise<void> {
   const child = (mode: string) => measure([process.execPath, '--import', 'tsx', import.meta.filename, '--child', mode, '--mac', mac, file]);
   const ours = await child('stages');
   const evidence = await child('evidence');
+  const analyze = await analyzeCommand(file, mac);
   const frames = Number(/frames (\d+)/.exec(ours.stderr)?.[1]);
-  const filter = `eth.src == ${mac} && udp.dstport == 53 && dns.flags.response == 0`;
-  const tshark = await measure(['tshark', '-n', '-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'udp.srcport', '-e', 'dns.id', '-e', 'dns.qry.name']);
+  const cached = tsharkCacheFile(file, bytes);
+  let tshark: Measured;
+  if (values['reuse-tshark'] && existsSync(cached)) {
+    tshark = JSON.parse(readFileSync(cached, 'utf8')) as Measured;
+    console.log(`tshark: reusing its result of ${statSync(cached).mtime.toISOString()} (${cached})`);
+  } else {
+    const filter = `eth.src == ${mac} && udp.dstport == 53 && dns.flags.response == 0`;
+    tshark = await measure(['tshark', '-n', '-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'udp.srcport', '-e', 'dns.id', '-e', 'dns.qry.name']);
+    mkdirSync(CACHE_DIR, { recursive: true });
+    writeFileSync(cached, `${JSON.stringify(tshark, null, 1)}\n`);
+  }
 
   console.log(row('ours', ours, bytes, frames));
   console.log(row('evidence', evidence, bytes, frames));
+  console.log(row('analyze', analyze, bytes, frames));
   console.log(row('tshark', tshark, bytes, frames));
-  console.log(`throughput ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's (target >= 10x); peak memory ${(ours.maxRssKiB / 1024).toFixed(0)} MB (target < 300 MB), ${(tshark.maxRssKiB / ours.maxRssKiB).toFixed(1)}x less than tshark`);
-  console.log(`with evidenceFromCaptures (every DNS message of the device kept as an event): ${(tshark.seconds / evidence.seconds).toFixed(1)}x tshark's throughput, peak memory ${(evidence.maxRssKiB / 1024).toFixed(0)} MB`);
-  const same = ours.sha256 === tshark.sha256 && evidence.sha256 === tshark.sha256;
-  console.log(same ? `outputs identical (${ours.lines} queries, sha256 ${ours.sha256.slice(0, 16)}...)` : `OUTPUTS DIFFER: ours ${ours.lines} lines ${ours.sha256}, evidence ${evidence.lines} lines ${evidence.sha256}, tshark ${tshark.lines} lines ${tshark.sha256}`);
+  const mb = (m: Measured) => (m.maxRssKiB / 1024).toFixed(0);
+  console.log(`reading stages: throughput ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's (target >= 10x); peak memory ${mb(ours)} MB (target < 300 MB), ${(tshark.maxRssKiB / ours.maxRssKiB).toFixed(1)}x less than tshark`);
+  console.log(`analyze's reading step (events written and indexed): ${(tshark.seconds / evidence.seconds).toFixed(1)}x tshark's throughput, peak memory ${mb(evidence)} MB`);
+  console.log(`whole dnsconform analyze: throughput ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's (target >= 10x; ${(cpuSeconds(tshark) / cpuSeconds(analyze)).toFixed(1)}x by CPU time); peak memory ${mb(analyze)} MB (target < 300 MB)`);
+  const same = [ours, evidence, analyze].every((m) => m.sha256 === tshark.sha256);
+  console.log(same ? `outputs identical (${ours.lines} queries, sha256 ${ours.sha256.slice(0, 16)}...)`
+    : `OUTPUTS DIFFER: ours ${ours.lines} lines ${ours.sha256}, evidence ${evidence.lines} lines ${evidence.sha256}, analyze ${analyze.lines} lines ${analyze.sha256}, tshark ${tshark.lines} lines ${tshark.sha256}`);
   mkdirSync(CACHE_DIR, { recursive: true });
-  writeFileSync(join(CACHE_DIR, 'last-result.json'), `${JSON.stringify({ file, bytes, frames, ours, evidence, tshark }, null, 1)}\n`);
+  writeFileSync(join(CACHE_DIR, 'last-result.json'), `${JSON.stringify({ file, bytes, frames, ours, evidence, analyze, tshark }, null, 1)}\n`);
   if (!same) process.exitCode = 1;
 }
 

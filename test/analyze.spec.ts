@@ -172,4 +172,11 @@ describe('dnsconform analyze', function () {
     expect(noDevice.stderr).to.contain("required option '--device <mac|ip>' not specified");
     expect(existsSync(join(dir, 'bad-runs'))).to.equal(false);
   });
+
+  it('refuses a MAC that sent no DNS query (its address is unknown), exit code 2, leaving no run directory behind', async () => {
+    const run = await runCli(['analyze', capture, '--device', '02:00:00:00:00:99', '--out', join(dir, 'silent-runs', 'nested')], env);
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.contain('the captures hold no DNS query from 02:00:00:00:00:99');
+    expect(existsSync(join(dir, 'silent-runs')), 'the directories it made for the run are gone again').to.equal(false);
+  });
 });

@@ -4,32 +4,38 @@
  * like `run` writes one (evidence, signed report, manifest), judged by the checks that
  * passive evidence can decide, and summarised as the paper's metrics.
  *
+ * Memory stays about the same however large the captures: the device's messages are put
+ * in time order by an external sort, each event is written to `events.ndjson` as it is
+ * built (and folded into the metrics) rather than kept, and the checks judge a
+ * {@link StoredEvidence}, a compact index of that file whose rows spill to a temporary file.
+ * What judging and reporting need is loaded only once the captures have been read.
+ *
  * The captures themselves are not copied into the run directory: they can be gigabytes,
  * and every DNS message a verdict rests on is already in `events.ndjson` with its wire
  * bytes and its file and frame number. `analysis.json` names each capture by absolute path,
  * SHA-256 and size, so the manifest's signature covers exactly which files were judged.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { basename, join, resolve } from 'node:path';
-import { evidenceFromCaptures } from '../capture/capture-evidence.ts';
-import type { CaptureEvidence } from '../capture/capture-evidence.ts';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { readCaptures } from '../capture/capture-evidence.ts';
+import type { CaptureRead } from '../capture/capture-evidence.ts';
 import { normaliseMac } from '../capture/link-layers.ts';
 import type { CheckResult, LoadedCheck } from '../checks/check-types.ts';
-import { discoverChecks } from '../checks/discover.ts';
-import { judgeWithMocha, notApplicableResult } from '../checks/mocha-binding.ts';
-import { Evidence } from '../evidence/evidence.ts';
+import { hashFilesInBackground } from '../evidence/background-hash.ts';
+import type { EventStore } from '../evidence/event-store.ts';
+import type { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
+import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
-import { harnessInfo } from '../report/build-report.ts';
-import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
-import { analyzeOutput } from './analyze-output.ts';
 import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
-import { withEncryptedContacts } from './encrypted-contact-events.ts';
-import { passiveMetrics } from './passive-metrics.ts';
+import { interleaveEncryptedContacts } from './encrypted-contact-events.ts';
+import { PassiveMetricsFold } from './passive-metrics.ts';
+import type { PassiveMetrics } from './passive-metrics.ts';
 import { publicResolverList } from './resolver-use.ts';
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
@@ -127,7 +133,7 @@ function checkCaptureFiles(files: readonly string[]): void {
 const MIN_OBSERVED_SECONDS = 1e-6;
 
 /** Seconds actually recorded: the sum of each capture's first-to-last frame span. */
-function observedSeconds(read: CaptureEvidence): number {
+function observedSeconds(read: CaptureRead): number {
   const sum = read.files.reduce((total, f) => total + (f.first === null || f.last === null ? 0 : (f.last - f.first) / 1e6), 0);
   return Math.max(sum, MIN_OBSERVED_SECONDS);
 }
@@ -150,14 +156,56 @@ function captureProfile(dutId: string, mac: string | undefined, addresses: strin
 }
 
 /** When a capture could not be read to its end, the capture phase says so where it ends, so the report shows it beside the phase. */
-function markPartial(events: EvidenceEvent[], read: CaptureEvidence): EvidenceEvent[] {
+function partialMarker(read: CaptureRead): (event: EvidenceEvent) => EvidenceEvent {
   const faults = read.files.flatMap((f) => (f.error === null ? [] : [f.error.message]));
-  if (faults.length === 0) return events;
-  return events.map((e) => (e.type === 'phase.end' ? { ...e, reason: `${e.reason ?? 'end of capture'}; partial: ${faults.join('; ')}` } : e));
+  if (faults.length === 0) return (event) => event;
+  return (e) => (e.type === 'phase.end' ? { ...e, reason: `${e.reason ?? 'end of capture'}; partial: ${faults.join('; ')}` } : e);
+}
+
+/** Removes the directories `mkdirSync(dir, { recursive: true })` created (it returned `created`), innermost first, while empty. */
+function removeCreatedDirectories(dir: string, created: string | undefined): void {
+  if (created === undefined) return;
+  for (let path = resolve(dir); path.startsWith(created); path = dirname(path)) {
+    try {
+      rmdirSync(path);
+    } catch {
+      return;
+    }
+    if (path === created) return;
+  }
+}
+
+/**
+ * Writes the device's events into a fresh run directory as they are built (none is held:
+ * the run directory keeps the file, and judging reads an index of it), showing each to
+ * `observe` (the metrics fold) and collecting the device's addresses on the way.
+ */
+function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Date, observe: (event: EvidenceEvent) => void): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
+  const created = mkdirSync(outDir, { recursive: true });
+  const run = createFreshRunDirectory(outDir, dutId, now);
+  // The store's rows go to a temporary file as they fill: memory stays the same however large the captures.
+  const log = new StoredEventLog(join(run.path, RUN_FILES.events), { spillDir: tmpdir() });
+  try {
+    const mark = partialMarker(read);
+    const addresses = new Set<string>();
+    for (const event of interleaveEncryptedContacts(read.events(), read.observations.secureDns, dutId)) {
+      if (event.type === 'dns.query' && event.dut === dutId) addresses.add(event.client.address);
+      const marked = mark(event);
+      log.append(marked);
+      observe(marked);
+    }
+    return { run, store: log.finish(), addresses: [...addresses].sort(), created };
+  } catch (error) {
+    log.abandon();
+    rmSync(run.path, { recursive: true, force: true });
+    removeCreatedDirectories(outDir, created);
+    throw error;
+  }
 }
 
 /** Judges the passive checks; the others are NOT_APPLICABLE, saying which experiments they need (also used by `verify --rejudge`). */
 export async function judgeCaptureEvidence(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
+  const { judgeWithMocha, notApplicableResult } = await import('../checks/mocha-binding.ts');
   const passive = checks.filter((c) => c.meta.experiments.includes('*'));
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
@@ -180,24 +228,67 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   const extraPublic = options.publicResolversFile === undefined ? undefined : readPublicResolvers(options.publicResolversFile);
   const publicList = publicResolverList(extraPublic);
   const dutId = dutIdOf(selector);
-  const read = await evidenceFromCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
-  const events = markPartial(withEncryptedContacts(read.evidence.events, read.observations.secureDns, dutId), read);
-  const evidence = new Evidence(events);
-  const addresses = selector.ip !== undefined ? [selector.ip] : [...new Set(evidence.queries(dutId).map((q) => q.client.address))].sort();
-  if (addresses.length === 0) {
-    const faults = read.problems.length > 0 ? `; reading also stopped early: ${read.problems.join('; ')}` : '';
-    throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)${faults}`);
+  // The captures' SHA-256 (for analysis.json) is computed on a worker thread while they are read.
+  const hashing = hashFilesInBackground(files);
+  let read: CaptureRead | undefined;
+  let store: EventStore | undefined;
+  try {
+    read = await readCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
+    const seconds = observedSeconds(read);
+    // The metrics are folded from the events as they are written, not from the evidence afterwards.
+    const metricsFold = new PassiveMetricsFold({
+      dut: dutId, assignedResolvers: options.resolvers, publicResolvers: Object.keys(publicList), observedSeconds: seconds,
+      secureDns: read.observations.secureDns, mdns: read.observations.mdns, llmnr: read.observations.llmnr,
+    });
+    // Evidence first, judgement after: what was read stays written even if judging fails.
+    const written = writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) => metricsFold.add(event));
+    const { run } = written;
+    store = written.store;
+    const addresses = selector.ip !== undefined ? [selector.ip] : written.addresses;
+    if (addresses.length === 0) {
+      rmSync(run.path, { recursive: true, force: true });
+      removeCreatedDirectories(options.outDir, written.created);
+      const faults = read.problems.length > 0 ? `; reading also stopped early: ${read.problems.join('; ')}` : '';
+      throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)${faults}`);
+    }
+    const metrics = metricsFold.result();
+    const evidence = new StoredEvidence(store);
+    const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
+    const digests = await hashing.digests;
+    const captures: CaptureInput[] = read.files.map((f, i) => ({
+      file: f.file, ...digests[i]!, frames: f.frames, dnsMessages: f.dnsMessages,
+      error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
+    }));
+    return await judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics });
+  } finally {
+    hashing.cancel();
+    read?.close();
+    store?.dispose();
   }
-  const seconds = observedSeconds(read);
-  const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
-  const captures: CaptureInput[] = read.files.map((f) => ({
-    file: f.file, ...hashFile(f.file), frames: f.frames, dnsMessages: f.dnsMessages,
-    error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
-  }));
+}
 
-  // Evidence first, judgement after: what was read stays written even if judging fails.
-  const run = createFreshRunDirectory(options.outDir, dutId, options.now ?? new Date());
-  writeFileSync(join(run.path, RUN_FILES.events), events.map((e) => `${JSON.stringify(e)}\n`).join(''), { flag: 'wx', flush: true });
+/** What {@link judgeAndReport} needs from the reading. */
+interface Judging {
+  options: AnalyzeOptions;
+  read: CaptureRead;
+  evidence: Evidence;
+  run: { runId: string; path: string };
+  dutId: string;
+  selector: { mac?: string; ip?: string };
+  addresses: string[];
+  seconds: number;
+  profile: Profile;
+  captures: CaptureInput[];
+  publicList: Record<string, string>;
+  metrics: PassiveMetrics;
+}
+
+/** Writes analysis.json, judges, signs the run directory and puts the output together. */
+async function judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics }: Judging): Promise<AnalyzeResult> {
+  // Loaded only now: what judging and reporting need stays out of memory while the captures are read.
+  const [{ discoverChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
+    import('../checks/discover.ts'), import('../report/build-report.ts'), import('../report/finalise-run.ts'), import('./analyze-output.ts'),
+  ]);
   const analysisText = `${JSON.stringify({
     analysisVersion: 1,
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
@@ -224,10 +315,6 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
     results,
   }, options.keyDir);
 
-  const metrics = passiveMetrics(evidence, {
-    dut: dutId, assignedResolvers: options.resolvers, publicResolvers: Object.keys(publicList), observedSeconds: seconds,
-    secureDns: read.observations.secureDns, mdns: read.observations.mdns, llmnr: read.observations.llmnr,
-  });
   const output = analyzeOutput({
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
     captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], publicResolvers: publicList, metrics,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { SecureDnsContact } from '../capture/dns-extract.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
-import { withEncryptedContacts } from './encrypted-contact-events.ts';
+import { interleaveEncryptedContacts, withEncryptedContacts } from './encrypted-contact-events.ts';
 
 const T0 = 1_767_225_600_000_000;
 
@@ -46,5 +46,19 @@ describe('analysis/encrypted-contact-events', () => {
 
   it('leaves the events as they were without contacts', () => {
     expect(withEncryptedContacts(events(), [], 'cam')).to.deep.equal(events());
+  });
+
+  it('gives the same events one at a time (interleaveEncryptedContacts), wherever the contacts fall', () => {
+    const times = [T0 - 5, T0, T0 + 10, T0 + 15, T0 + 20, T0 + 50, T0 + 60];
+    const kinds: SecureDnsContact['kind'][] = ['dot', 'doq', 'doh'];
+    for (const [i, a] of times.entries()) {
+      for (const b of times.slice(i)) {
+        const contacts = [contact(kinds[i % 3]!, b), contact(kinds[(i + 1) % 3]!, a), contact('doh', a)];
+        for (const input of [() => events(), () => events().slice(0, 4)]) {
+          expect([...interleaveEncryptedContacts(input(), contacts, 'cam')], `contacts at ${a - T0}, ${b - T0}`)
+            .to.deep.equal(withEncryptedContacts(input(), contacts, 'cam'));
+        }
+      }
+    }
   });
 });

@@ -9,6 +9,8 @@ import { answer, back, out, query, RESOLVER, T0, udpFrame } from '../capture/fix
 import { DEVICE_MAC } from '../capture/fixtures/dns-capture.ts';
 import { LINKTYPE } from '../capture/link-layers.ts';
 import { readPackets } from '../capture/packets.ts';
+import { Evidence } from '../evidence/evidence.ts';
+import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
 import { passiveMetrics } from './passive-metrics.ts';
 
 /** The third-party captures live beside the repository, never in it. */
@@ -174,5 +176,34 @@ describe('analysis/passive-metrics', () => {
     expect(passiveMetrics(evidence, { dut: 'dut' }).hardcodedResolvers).to.deep.equal(['8.8.8.8']);
     expect(passiveMetrics(evidence, { dut: 'dut', assignedResolver: '8.8.8.8' }).hardcodedResolvers).to.deep.equal([RESOLVER]);
     expect(passiveMetrics(evidence, { dut: 'dut', publicResolvers: [] }).hardcodedResolvers).to.deep.equal([]);
+  });
+
+  it('takes each query\'s last logged response, whichever DUT or phase it came in, and answers logged before their query', () => {
+    const flags = { qr: false, opcode: 'QUERY', aa: false, tc: false, rd: true, ra: false, z: false, ad: false, cd: false, rcode: 'NOERROR' };
+    const message = (dut: string, t: number, port: number) => ({
+      t: T0 + t * SECOND, dut, phase: 'p', transport: 'udp' as const, client: { address: '192.0.2.9', port }, server: { address: RESOLVER, port: 53 },
+      txid: 7, flags, questions: [{ name: 'a.example', type: 'A', class: 'IN' }], edns: null, size: 30, wire: '', scenario: 's',
+    });
+    const q = (seq: number, dut: string, t: number): QueryEvent => ({ type: 'dns.query', seq, ...message(dut, t, 1000 + seq) });
+    const r = (seq: number, queryRef: number, dut: string, t: number): ResponseEvent => ({
+      type: 'dns.response', seq, ...message(dut, t, 1000 + queryRef), queryRef, answers: [], authority: [], additional: [], manipulations: [], reason: null,
+    });
+    const events = [
+      r(1, 3, 'dut', 0.5), // logged before its query
+      q(2, 'other', 0.6),
+      q(3, 'dut', 0),
+      q(4, 'dut', 1), // a repeat: the answer to 3 came before it (at 0.5) ...
+      r(5, 3, 'dut', 2), // ... but the answer logged last for 3 came after it: a retransmission, as Evidence.responseTo sees it
+      q(6, 'dut', 3), // a repeat of 4, unanswered: a retransmission
+      r(7, 2, 'other', 3.1),
+      r(8, 9, 'other', 3.2), // answers a later query of another DUT
+      q(9, 'other', 3.3),
+    ];
+    const m = passiveMetrics(new Evidence(events), { dut: 'dut' });
+    expect(m.queries).to.equal(3);
+    expect(m.responses).to.equal(2);
+    expect(m.unansweredQueries).to.equal(2);
+    expect(m.retransmissions.count).to.equal(2);
+    expect(m.retransmissions.gaps).to.deep.include({ n: 2, min: 1, max: 2 });
   });
 });

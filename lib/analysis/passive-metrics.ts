@@ -7,8 +7,8 @@
  */
 import { mean, median } from 'simple-statistics';
 import type { SecureDnsContact, LinkLocalCounts } from '../capture/dns-extract.ts';
-import type { Evidence } from '../evidence/evidence.ts';
-import type { QueryEvent } from '../evidence/events.ts';
+import { Evidence } from '../evidence/evidence.ts';
+import type { EvidenceEvent, QueryEvent, ResponseEvent } from '../evidence/events.ts';
 import { randomnessStats } from './randomness.ts';
 import { hardcodedResolvers } from './resolver-use.ts';
 import type { RandomnessStats } from './randomness.ts';
@@ -147,23 +147,75 @@ export interface PassiveMetricsOptions {
 }
 
 /** Summary of a sample, null when empty. */
-export function summarise(values: readonly number[]): NumberSummary | null {
+export function summarise(values: readonly number[] | NumberColumn['values']): NumberSummary | null {
   if (values.length === 0) return null;
-  // reduce, not Math.min(...values): a spread of a large sample overflows the call stack.
-  return {
-    n: values.length, min: values.reduce((x, y) => Math.min(x, y)), median: median([...values]), mean: mean([...values]),
-    max: values.reduce((x, y) => Math.max(x, y)),
-  };
+  // A loop, not Math.min(...values): a spread of a large sample overflows the call stack.
+  let min = values[0]!;
+  let max = values[0]!;
+  for (let i = 1; i < values.length; i += 1) {
+    min = Math.min(min, values[i]!);
+    max = Math.max(max, values[i]!);
+  }
+  // Neither changes its input (median selects in a copy of its own), and both take typed arrays as they are.
+  const sample = values as unknown as number[];
+  return { n: values.length, min, median: median(sample), mean: mean(sample), max };
+}
+
+/**
+ * A growing list of numbers in a typed array: narrow while the values fit it exactly (ports,
+ * TXIDs, sizes), widened to 64-bit floats the moment one does not.
+ */
+class NumberColumn {
+  private data: Float64Array | Uint32Array | Uint16Array | Uint8Array;
+  length = 0;
+
+  constructor(kind: 'f64' | 'u32' | 'u16' | 'u8') {
+    this.data = kind === 'f64' ? new Float64Array(256) : kind === 'u32' ? new Uint32Array(256) : kind === 'u16' ? new Uint16Array(256) : new Uint8Array(256);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) this.resize(this.data.length * 2, false);
+    this.data[this.length] = value;
+    if (this.data[this.length] !== value && !(this.data instanceof Float64Array)) {
+      this.resize(this.data.length, true);
+      this.data[this.length] = value;
+    }
+    this.length += 1;
+  }
+
+  /** Replaces the value at `index` (< length). */
+  set(index: number, value: number): void {
+    this.data[index] = value;
+    if (this.data[index] !== value && !Number.isNaN(value) && !(this.data instanceof Float64Array)) {
+      this.resize(this.data.length, true);
+      this.data[index] = value;
+    }
+  }
+
+  private resize(size: number, widen: boolean): void {
+    const next = widen || this.data instanceof Float64Array ? new Float64Array(size)
+      : this.data instanceof Uint32Array ? new Uint32Array(size) : this.data instanceof Uint16Array ? new Uint16Array(size) : new Uint8Array(size);
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+
+  get values(): Float64Array | Uint32Array | Uint16Array | Uint8Array {
+    return this.data.subarray(0, this.length);
+  }
 }
 
 /**
  * Interval summary with burstiness, null without any interval. Times are grouped by
  * segment (capture file): the gap between two separately recorded captures is no interval.
+ * `order` lists the positions in `times` and `segments` to take, in order (all when null).
  */
-function intervalMetrics(times: readonly { t: number; segment: string | null }[]): IntervalMetrics | null {
+function intervalMetrics(times: ArrayLike<number>, segments: ArrayLike<number>, order: ArrayLike<number> | null = null): IntervalMetrics | null {
   const gaps: number[] = [];
-  for (let i = 1; i < times.length; i += 1) {
-    if (times[i]!.segment === times[i - 1]!.segment) gaps.push((times[i]!.t - times[i - 1]!.t) / 1e6);
+  const n = order === null ? times.length : order.length;
+  for (let k = 1; k < n; k += 1) {
+    const i = order === null ? k : order[k]!;
+    const j = order === null ? k - 1 : order[k - 1]!;
+    if (segments[i] === segments[j]) gaps.push((times[i]! - times[j]!) / 1e6);
   }
   const summary = summarise(gaps);
   if (summary === null) return null;
@@ -189,148 +241,303 @@ function captureFileOf(q: QueryEvent): string | null {
   return typeof capture?.file === 'string' ? capture.file : null;
 }
 
-function retransmissions(evidence: Evidence, queries: readonly QueryEvent[], timeoutSeconds: number): RetransmissionMetrics {
-  const last = new Map<string, QueryEvent>();
-  const gaps: number[] = [];
-  let sameTxid = 0;
-  let samePort = 0;
-  let sameResolver = 0;
-  for (const q of queries) {
-    const key = questionKey(q);
-    const previous = last.get(key);
-    last.set(key, q);
-    if (previous === undefined) continue;
-    const answer = evidence.responseTo(previous);
-    const gap = (q.t - previous.t) / 1e6;
-    if ((answer !== undefined && answer.t <= q.t) || gap > timeoutSeconds) continue;
-    gaps.push(gap);
-    if (q.txid === previous.txid) sameTxid += 1;
-    if (q.client.port === previous.client.port) samePort += 1;
-    if (q.server.address === previous.server.address) sameResolver += 1;
-  }
-  const n = gaps.length;
-  return {
-    count: n, sameTxidShare: n === 0 ? 0 : sameTxid / n, samePortShare: n === 0 ? 0 : samePort / n,
-    sameResolverShare: n === 0 ? 0 : sameResolver / n, gaps: summarise(gaps), timeoutSeconds,
-  };
+/** The events of a run that decide where it begins and ends, and its phases. */
+function isMarker(event: EvidenceEvent): boolean {
+  return event.type === 'run.start' || event.type === 'run.end' || event.type === 'phase.start' || event.type === 'phase.end';
+}
+
+/** What a query left for the retransmission count: the question's previous attempt. */
+interface Attempt {
+  /** Its position among the device's queries. */
+  k: number;
+  t: number;
+  txid: number;
+  port: number;
+  resolver: string;
 }
 
 /**
- * The metrics of one device. Hard-coded resolvers: with an assigned resolver, every other
- * resolver the device queried; without one, the queried resolvers that are on the public
- * list (a device on a lab network has no business choosing a public resolver itself).
- * TXID and source-port figures use UDP queries only (TCP ports are connection ports).
+ * The metrics of one device, from events handed over one at a time in log order (as
+ * `analyze` writes them): what it keeps is numbers per query and per answer, never the
+ * events. {@link passiveMetrics} folds an {@link Evidence} this way.
+ *
+ * Hard-coded resolvers: with an assigned resolver, every other resolver the device queried;
+ * without one, the queried resolvers that are on the public list (a device on a lab network
+ * has no business choosing a public resolver itself). TXID and source-port figures use UDP
+ * queries only (TCP ports are connection ports).
  */
-export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOptions): PassiveMetrics {
-  const inPhase = <E extends { phase: string | null }>(e: E) => options.phase === undefined || e.phase === options.phase;
-  const queries = evidence.queries(options.dut).filter(inPhase);
-  const responses = evidence.responses(options.dut).filter(inPhase);
-  const udp = queries.filter((q) => q.transport === 'udp');
-  const window = options.phase === undefined ? evidence.span() : evidence.phases().find((p) => p.name === options.phase) ?? evidence.span();
-  const spanSeconds = options.observedSeconds ?? Math.max(0, (window.end - window.start) / 1e6);
+export class PassiveMetricsFold {
+  private readonly timeoutSeconds: number;
+  /** First and last event, and the run and phase markers: the span and phase windows. */
+  private first: EvidenceEvent | undefined;
+  private last: EvidenceEvent | undefined;
+  private readonly markers: EvidenceEvent[] = [];
+  /** Per query of the device, in order. */
+  private readonly times = new NumberColumn('f64');
+  private readonly segments = new NumberColumn('u16');
+  private readonly sizes = new NumberColumn('u16');
+  private readonly seqs = new NumberColumn('u32');
+  private readonly segmentIds = new Map<string | null, number>();
+  private readonly byTransport: Record<string, number> = {};
+  private readonly asked: Record<string, number> = {};
+  private readonly resolvers: Record<string, number> = {};
+  private readonly ednsSizes: Record<string, number> = {};
+  /** Per name, the positions of the queries asking it (once per question). */
+  private readonly askedAt = new Map<string, NumberColumn>();
+  private readonly questionsSeen = new Set<string>();
+  private readonly nameLengths = new NumberColumn('u8');
+  /** UDP queries: pooled, and per capture file in the order files first appear. */
+  private readonly txids = new NumberColumn('u16');
+  private readonly ports = new NumberColumn('u16');
+  private readonly byFile = new Map<string, { txids: NumberColumn; ports: NumberColumn }>();
+  private a = 0;
+  private aaaa = 0;
+  private questionCount = 0;
+  private withEdns = 0;
+  private withDo = 0;
+  /** Responses to the device. */
+  private readonly received: Record<string, number> = {};
+  private readonly rcodes: Record<string, number> = {};
+  private readonly ttls = new NumberColumn('u32');
+  private readonly responseSizes = new NumberColumn('u16');
+  private malformed = 0;
+  /**
+   * Per query of the device (in order), when the last response logged for it came (any DUT,
+   * any phase, as Evidence.responseTo), NaN while none did: found by its seq among {@link seqs}.
+   */
+  private readonly answeredAt = new NumberColumn('f64');
+  /** Responses logged before their query (seq beyond the last query counted): taken when it comes. */
+  private readonly earlyAnswers = new Map<number, number>();
+  /** Retransmission candidates, judged at the end when every answer is known. */
+  private readonly previousAttempt = new Map<string, Attempt>();
+  private readonly candidatePrevious = new NumberColumn('u32');
+  private readonly candidateTime = new NumberColumn('f64');
+  private readonly candidateGap = new NumberColumn('f64');
+  /** Bits: 1 same TXID, 2 same port, 4 same resolver. */
+  private readonly candidateSame = new NumberColumn('u8');
 
-  const byTransport: Record<string, number> = {};
-  const asked: Record<string, number> = {};
-  const resolvers: Record<string, number> = {};
-  const ednsSizes: Record<string, number> = {};
-  const timesByName = new Map<string, { t: number; segment: string | null }[]>();
-  const questionsSeen = new Set<string>();
-  const nameLengths: number[] = [];
-  let a = 0;
-  let aaaa = 0;
-  let questionCount = 0;
-  for (const q of queries) {
-    countInto(byTransport, q.transport);
-    countInto(resolvers, q.server.address);
-    if (q.edns) countInto(ednsSizes, String(q.edns.udpSize));
-    for (const question of q.questions) {
-      questionCount += 1;
-      countInto(asked, question.type);
-      if (question.type === 'A') a += 1;
-      if (question.type === 'AAAA') aaaa += 1;
-      const name = normaliseName(question.name);
-      nameLengths.push(name.length);
-      const times = timesByName.get(name) ?? [];
-      times.push({ t: q.t, segment: captureFileOf(q) });
-      questionsSeen.add(`${name}/${question.type}`);
-      timesByName.set(name, times);
+  constructor(private readonly options: PassiveMetricsOptions) {
+    this.timeoutSeconds = options.retransmitTimeoutSeconds ?? DEFAULT_RETRANSMIT_TIMEOUT_SECONDS;
+  }
+
+  private inPhase(event: EvidenceEvent): boolean {
+    return this.options.phase === undefined || event.phase === this.options.phase;
+  }
+
+  /** Takes the next event of the log. */
+  add(event: EvidenceEvent): void {
+    this.first ??= event;
+    this.last = event;
+    if (isMarker(event)) this.markers.push(event);
+    else if (event.type === 'dns.query') {
+      if (event.dut === this.options.dut && this.inPhase(event)) this.addQuery(event);
+    } else if (event.type === 'dns.response') {
+      this.answered(event.queryRef, event.t);
+      if (event.dut === this.options.dut && this.inPhase(event)) this.addResponse(event);
+    } else if (event.type === 'dns.malformed' && event.dut === this.options.dut && this.inPhase(event)) {
+      this.malformed += 1;
     }
   }
-  const received: Record<string, number> = {};
-  const rcodes: Record<string, number> = {};
-  const ttls: number[] = [];
-  for (const r of responses) {
-    countInto(rcodes, r.flags.rcode);
-    for (const rr of r.answers) {
-      countInto(received, rr.type);
-      ttls.push(rr.ttl);
-    }
-  }
-  const perName: Record<string, IntervalMetrics> = {};
-  for (const [name, times] of [...timesByName].sort(([x], [y]) => x.localeCompare(y))) {
-    const metrics = intervalMetrics(times);
-    if (metrics !== null) perName[name] = metrics;
-  }
 
-  const files: string[] = [];
-  const byFile = new Map<string, QueryEvent[]>();
-  for (const q of udp) {
+  private addQuery(q: QueryEvent): void {
+    const k = this.times.length;
     const file = captureFileOf(q);
-    if (file === null) continue;
-    if (!byFile.has(file)) { byFile.set(file, []); files.push(file); }
-    byFile.get(file)!.push(q);
+    let segment = this.segmentIds.get(file);
+    if (segment === undefined) {
+      segment = this.segmentIds.size;
+      this.segmentIds.set(file, segment);
+    }
+    this.times.push(q.t);
+    this.segments.push(segment);
+    this.sizes.push(q.size);
+    this.seqs.push(q.seq);
+    let early: number | undefined;
+    // Early answers to this query are taken; those to seqs passed by now were for events not counted here.
+    for (const [seq, t] of this.earlyAnswers) {
+      if (seq === q.seq) early = t;
+      if (seq <= q.seq) this.earlyAnswers.delete(seq);
+    }
+    this.answeredAt.push(early ?? NaN);
+    countInto(this.byTransport, q.transport);
+    const resolver = q.server.address;
+    countInto(this.resolvers, resolver);
+    const edns = q.edns;
+    if (edns) countInto(this.ednsSizes, String(edns.udpSize));
+    if (edns !== null) this.withEdns += 1;
+    if (edns?.do === true) this.withDo += 1;
+    for (const question of q.questions) {
+      this.questionCount += 1;
+      countInto(this.asked, question.type);
+      if (question.type === 'A') this.a += 1;
+      if (question.type === 'AAAA') this.aaaa += 1;
+      const name = normaliseName(question.name);
+      this.nameLengths.push(name.length);
+      let at = this.askedAt.get(name);
+      if (at === undefined) {
+        at = new NumberColumn('u32');
+        this.askedAt.set(name, at);
+      }
+      at.push(k);
+      this.questionsSeen.add(`${name}/${question.type}`);
+    }
+    const port = q.client.port;
+    // A repeat of the question: a retransmission unless the previous attempt was answered by then (known at the end).
+    const key = questionKey(q);
+    const previous = this.previousAttempt.get(key);
+    this.previousAttempt.set(key, { k, t: q.t, txid: q.txid, port, resolver });
+    if (previous !== undefined) {
+      const gap = (q.t - previous.t) / 1e6;
+      if (!(gap > this.timeoutSeconds)) {
+        this.candidatePrevious.push(previous.k);
+        this.candidateTime.push(q.t);
+        this.candidateGap.push(gap);
+        this.candidateSame.push((q.txid === previous.txid ? 1 : 0) | (port === previous.port ? 2 : 0) | (resolver === previous.resolver ? 4 : 0));
+      }
+    }
+    if (q.transport !== 'udp') return;
+    this.txids.push(q.txid);
+    this.ports.push(port);
+    if (file === null) return;
+    let sample = this.byFile.get(file);
+    if (sample === undefined) {
+      sample = { txids: new NumberColumn('u16'), ports: new NumberColumn('u16') };
+      this.byFile.set(file, sample);
+    }
+    sample.txids.push(q.txid);
+    sample.ports.push(port);
   }
-  const perCapture = files.map((file) => {
-    const sample = byFile.get(file)!;
+
+  /** Notes a response to the query `seq` at `t`, when that query is one of the device's counted here. */
+  private answered(seq: number, t: number): void {
+    const seqs = this.seqs.values;
+    if (seqs.length === 0 || seq > seqs[seqs.length - 1]!) {
+      this.earlyAnswers.set(seq, t);
+      return;
+    }
+    // Queries are added in log order, so their seqs ascend: a binary search finds one.
+    let lo = 0;
+    let hi = seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqs[mid]! < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < seqs.length && seqs[lo] === seq) this.answeredAt.set(lo, t);
+  }
+
+  /** When the query at `k` was last answered, or undefined. */
+  private answerTime(k: number): number | undefined {
+    const t = this.answeredAt.values[k]!;
+    return Number.isNaN(t) ? undefined : t;
+  }
+
+  private addResponse(r: ResponseEvent): void {
+    countInto(this.rcodes, r.flags.rcode);
+    for (const rr of r.answers) {
+      countInto(this.received, rr.type);
+      this.ttls.push(rr.ttl);
+    }
+    this.responseSizes.push(r.size);
+  }
+
+  private retransmissions(): RetransmissionMetrics {
+    const gaps: number[] = [];
+    let sameTxid = 0;
+    let samePort = 0;
+    let sameResolver = 0;
+    const previous = this.candidatePrevious.values;
+    const time = this.candidateTime.values;
+    const gap = this.candidateGap.values;
+    const same = this.candidateSame.values;
+    for (let c = 0; c < previous.length; c += 1) {
+      const answered = this.answerTime(previous[c]!);
+      if (answered !== undefined && answered <= time[c]!) continue;
+      gaps.push(gap[c]!);
+      if (same[c]! & 1) sameTxid += 1;
+      if (same[c]! & 2) samePort += 1;
+      if (same[c]! & 4) sameResolver += 1;
+    }
+    const n = gaps.length;
     return {
-      file, queries: sample.length,
-      txid: randomnessStats(sample.map((q) => q.txid), { space: TXID_SPACE }),
-      sourcePort: randomnessStats(sample.map((q) => q.client.port), { space: SOURCE_PORT_SPACE }),
+      count: n, sameTxidShare: n === 0 ? 0 : sameTxid / n, samePortShare: n === 0 ? 0 : samePort / n,
+      sameResolverShare: n === 0 ? 0 : sameResolver / n, gaps: summarise(gaps), timeoutSeconds: this.timeoutSeconds,
     };
-  });
+  }
 
-  const used = Object.keys(resolvers);
-  const assigned = options.assignedResolver ?? options.assignedResolvers?.[0] ?? null;
-  const assignedAll = [...(options.assignedResolver === undefined ? [] : [options.assignedResolver]), ...(options.assignedResolvers ?? [])];
-  const hardcoded = hardcodedResolvers(used, { assigned: assignedAll, ...(options.publicResolvers ? { publicResolvers: options.publicResolvers } : {}) });
+  /** The metrics of everything added. */
+  result(): PassiveMetrics {
+    const options = this.options;
+    // The span and phases of the whole log, from its first and last event and its markers.
+    const edges = new Evidence([...new Set([this.first, ...this.markers, this.last])].filter((e): e is EvidenceEvent => e !== undefined));
+    const window = options.phase === undefined ? edges.span() : edges.phases().find((p) => p.name === options.phase) ?? edges.span();
+    const spanSeconds = options.observedSeconds ?? Math.max(0, (window.end - window.start) / 1e6);
+    const n = this.times.length;
+    const times = this.times.values;
+    const segments = this.segments.values;
+    const perName: Record<string, IntervalMetrics> = {};
+    for (const [name, at] of [...this.askedAt].sort(([x], [y]) => x.localeCompare(y))) {
+      const metrics = intervalMetrics(times, segments, at.values);
+      if (metrics !== null) perName[name] = metrics;
+    }
+    const perCapture = [...this.byFile].map(([file, sample]) => ({
+      file, queries: sample.txids.length,
+      txid: randomnessStats(sample.txids.values, { space: TXID_SPACE }),
+      sourcePort: randomnessStats(sample.ports.values, { space: SOURCE_PORT_SPACE }),
+    }));
+    let unanswered = 0;
+    for (let k = 0; k < n; k += 1) if (this.answerTime(k) === undefined) unanswered += 1;
 
-  return {
-    device: options.dut,
-    phase: options.phase ?? null,
-    spanSeconds,
-    queries: queries.length,
-    queriesByTransport: byTransport,
-    queryRatePerMinute: spanSeconds > 0 ? (queries.length / spanSeconds) * 60 : 0,
-    interQueryIntervals: intervalMetrics(queries.map((q) => ({ t: q.t, segment: captureFileOf(q) }))),
-    interQueryIntervalsPerName: perName,
-    distinctNames: timesByName.size,
-    names: [...timesByName.keys()].sort(),
-    distinctQuestions: questionsSeen.size,
-    nameLengths: summarise(nameLengths),
-    recordTypesAsked: asked,
-    recordTypesReceived: received,
-    addressQueries: { a, aaaa, aShare: questionCount === 0 ? 0 : a / questionCount, aaaaShare: questionCount === 0 ? 0 : aaaa / questionCount },
-    ttlsReceived: summarise(ttls),
-    querySizes: summarise(queries.map((q) => q.size)),
-    responseSizes: summarise(responses.map((r) => r.size)),
-    ednsShare: queries.length === 0 ? 0 : queries.filter((q) => q.edns !== null).length / queries.length,
-    ednsUdpSizes: ednsSizes,
-    dnssecOkShare: queries.length === 0 ? 0 : queries.filter((q) => q.edns?.do === true).length / queries.length,
-    txid: randomnessStats(udp.map((q) => q.txid), { space: TXID_SPACE }),
-    sourcePort: randomnessStats(udp.map((q) => q.client.port), { space: SOURCE_PORT_SPACE }),
-    perCapture,
-    perCaptureTxidStdevMedian: perCapture.length === 0 ? null : median(perCapture.map((p) => p.txid.stdev)),
-    resolvers,
-    assignedResolver: assigned,
-    hardcodedResolvers: hardcoded,
-    multipleResolvers: used.length > 1,
-    retransmissions: retransmissions(evidence, queries, options.retransmitTimeoutSeconds ?? DEFAULT_RETRANSMIT_TIMEOUT_SECONDS),
-    responses: responses.length,
-    unansweredQueries: queries.filter((q) => evidence.responseTo(q) === undefined).length,
-    rcodes,
-    malformed: evidence.events.filter((e) => e.type === 'dns.malformed' && e.dut === options.dut && inPhase(e)).length,
-    secureDns: options.secureDns ?? [],
-    mdns: options.mdns ?? null,
-    llmnr: options.llmnr ?? null,
-  };
+    const used = Object.keys(this.resolvers);
+    const assigned = options.assignedResolver ?? options.assignedResolvers?.[0] ?? null;
+    const assignedAll = [...(options.assignedResolver === undefined ? [] : [options.assignedResolver]), ...(options.assignedResolvers ?? [])];
+    const hardcoded = hardcodedResolvers(used, { assigned: assignedAll, ...(options.publicResolvers ? { publicResolvers: options.publicResolvers } : {}) });
+    const { a, aaaa, questionCount } = this;
+
+    return {
+      device: options.dut,
+      phase: options.phase ?? null,
+      spanSeconds,
+      queries: n,
+      queriesByTransport: this.byTransport,
+      queryRatePerMinute: spanSeconds > 0 ? (n / spanSeconds) * 60 : 0,
+      interQueryIntervals: intervalMetrics(times, segments),
+      interQueryIntervalsPerName: perName,
+      distinctNames: this.askedAt.size,
+      names: [...this.askedAt.keys()].sort(),
+      distinctQuestions: this.questionsSeen.size,
+      nameLengths: summarise(this.nameLengths.values),
+      recordTypesAsked: this.asked,
+      recordTypesReceived: this.received,
+      addressQueries: { a, aaaa, aShare: questionCount === 0 ? 0 : a / questionCount, aaaaShare: questionCount === 0 ? 0 : aaaa / questionCount },
+      ttlsReceived: summarise(this.ttls.values),
+      querySizes: summarise(this.sizes.values),
+      responseSizes: summarise(this.responseSizes.values),
+      ednsShare: n === 0 ? 0 : this.withEdns / n,
+      ednsUdpSizes: this.ednsSizes,
+      dnssecOkShare: n === 0 ? 0 : this.withDo / n,
+      txid: randomnessStats(this.txids.values, { space: TXID_SPACE }),
+      sourcePort: randomnessStats(this.ports.values, { space: SOURCE_PORT_SPACE }),
+      perCapture,
+      perCaptureTxidStdevMedian: perCapture.length === 0 ? null : median(perCapture.map((p) => p.txid.stdev)),
+      resolvers: this.resolvers,
+      assignedResolver: assigned,
+      hardcodedResolvers: hardcoded,
+      multipleResolvers: used.length > 1,
+      retransmissions: this.retransmissions(),
+      responses: this.responseSizes.length,
+      unansweredQueries: unanswered,
+      rcodes: this.rcodes,
+      malformed: this.malformed,
+      secureDns: options.secureDns ?? [],
+      mdns: options.mdns ?? null,
+      llmnr: options.llmnr ?? null,
+    };
+  }
+}
+
+/** The metrics of one device in the evidence (see {@link PassiveMetricsFold}). */
+export function passiveMetrics(evidence: Evidence, options: PassiveMetricsOptions): PassiveMetrics {
+  const fold = new PassiveMetricsFold(options);
+  for (const event of evidence.events) fold.add(event);
+  return fold.result();
 }

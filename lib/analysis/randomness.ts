@@ -76,6 +76,13 @@ function isSequentialStep(a: number, b: number): boolean {
 }
 
 /** The most frequent value, ties broken towards the smallest so the result is deterministic. */
+/** `values.reduce(combine)` for any list of numbers (typed arrays too); at least one value. */
+function fold(values: ArrayLike<number>, combine: (a: number, b: number) => number): number {
+  let result = values[0]!;
+  for (let i = 1; i < values.length; i += 1) result = combine(result, values[i]!);
+  return result;
+}
+
 function mostUsed(counts: ReadonlyMap<number, number>): { top: number | null; topCount: number } {
   let top: number | null = null;
   let topCount = 0;
@@ -89,12 +96,13 @@ function mostUsed(counts: ReadonlyMap<number, number>): { top: number | null; to
 }
 
 /** Randomness statistics of values in arrival order (order matters for `sequentialShare`). */
-export function randomnessStats(values: readonly number[], options: RandomnessOptions): RandomnessStats {
+export function randomnessStats(values: ArrayLike<number> & Iterable<number>, options: RandomnessOptions): RandomnessStats {
   const n = values.length;
   const counts = new Map<number, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   const { top, topCount } = mostUsed(counts);
-  const stdev = n === 0 ? 0 : standardDeviation([...values]);
+  // standardDeviation reads its input only (typed arrays too), as mean and sum do.
+  const stdev = n === 0 ? 0 : standardDeviation(values as unknown as number[]);
   const width = stdev * Math.sqrt(12);
   let sequentialPairs = 0;
   for (let i = 1; i < n; i += 1) if (isSequentialStep(values[i - 1]!, values[i]!)) sequentialPairs += 1;
@@ -110,7 +118,7 @@ export function randomnessStats(values: readonly number[], options: RandomnessOp
     topCount,
     topShare: n === 0 ? 0 : topCount / n,
     sequentialShare: n < 2 ? 0 : sequentialPairs / (n - 1),
-    min: n === 0 ? null : values.reduce((a, b) => Math.min(a, b)),
-    max: n === 0 ? null : values.reduce((a, b) => Math.max(a, b)),
+    min: n === 0 ? null : fold(values, Math.min),
+    max: n === 0 ? null : fold(values, Math.max),
   };
 }

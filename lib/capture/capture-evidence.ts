@@ -14,6 +14,8 @@ import { CaptureFormatError } from './capture-format-error.ts';
 import type { ClassifyOptions } from './classify.ts';
 import { DnsExtractor } from './dns-extract.ts';
 import type { DeviceSelector, ExtractedDnsMessage, ExtractionSummary } from './dns-extract.ts';
+import { MessageSorter } from './message-sort.ts';
+import { NumberTable } from './number-table.ts';
 import { newPacketCounters, readPacketBatches } from './packets.ts';
 import type { PacketCounters } from './packets.ts';
 
@@ -79,50 +81,74 @@ export interface CaptureEvidence {
   counters: PacketCounters;
 }
 
-/** A message waiting for its place in time order. */
-interface Pending {
-  message: ExtractedDnsMessage;
-  fileIndex: number;
-  order: number;
+/** What reading the captures found, with the device's events still to be built (in time order, from disk when large). */
+export interface CaptureRead extends Omit<CaptureEvidence, 'evidence'> {
+  /** DNS messages between the device and resolvers that were read. */
+  messages: number;
+  /** Sorted runs the messages were spilled to on disk (0 when they fitted in memory). */
+  spilledRuns: number;
+  /**
+   * The device's events, numbered from 1, between run and phase markers: built one at a
+   * time, so a caller that writes them away holds none of them. Iterate once.
+   */
+  events(): Generator<EvidenceEvent>;
+  /** Removes the temporary files of the sort (also done when `events()` ends). */
+  close(): void;
 }
 
-/** Key pairing a response with its query: endpoints, TXID and question (case-folded: 0x20 echoes). */
-function pairingKey(m: ExtractedDnsMessage, txid: number, question: string): string {
-  return `${m.transport}|${m.client.address}|${m.client.port}|${m.server.address}|${m.server.port}|${txid}|${question}`;
+/** Options of {@link readCaptures}. */
+export interface ReadCapturesOptions extends CaptureEvidenceOptions {
+  /** Packed message bytes held in memory before a sorted run goes to disk (see message-sort.ts). */
+  sortChunkBytes?: number;
+  /** Where sorted runs go (default: the system temp directory). */
+  sortTempDir?: string;
 }
 
-/** Reads the captures and builds the device's evidence. */
-export async function evidenceFromCaptures(
+/**
+ * Reads the captures: counters, summaries and problems at once; the device's DNS messages
+ * sorted by time (spilled to a temporary file when large), turned into events by
+ * {@link CaptureRead.events}.
+ */
+export async function readCaptures(
   files: readonly string[],
   device: CaptureDevice,
-  options: CaptureEvidenceOptions = {},
-): Promise<CaptureEvidence> {
-  const extractor = new DnsExtractor(device, options.classify);
+  options: ReadCapturesOptions = {},
+): Promise<CaptureRead> {
+  // The sorter copies each message into its own buffer at once: the extractor need not copy it first.
+  const extractor = new DnsExtractor(device, options.classify, { copyPayloads: false });
   const counters = newPacketCounters();
-  const pending: Pending[] = [];
+  const sorter = new MessageSorter({
+    ...(options.sortChunkBytes === undefined ? {} : { chunkBytes: options.sortChunkBytes }),
+    ...(options.sortTempDir === undefined ? {} : { tempDir: options.sortTempDir }),
+  });
   const summaries: CaptureFileSummary[] = [];
   const problems: string[] = [];
-  for (const [fileIndex, file] of files.entries()) {
-    const summary: CaptureFileSummary = { file, frames: 0, dnsMessages: 0, first: null, last: null, error: null };
-    summaries.push(summary);
-    const framesBefore = counters.frames;
-    try {
-      for await (const packets of readPacketBatches(file, { counters, chunkBytes: options.chunkBytes })) {
-        for (const packet of packets) {
-          if (summary.first === null || packet.timestamp < summary.first) summary.first = packet.timestamp;
-          if (summary.last === null || packet.timestamp > summary.last) summary.last = packet.timestamp;
-          for (const message of extractor.push(packet)) {
-            pending.push({ message, fileIndex, order: pending.length });
-            summary.dnsMessages += 1;
+  try {
+    for (const file of files) {
+      const summary: CaptureFileSummary = { file, frames: 0, dnsMessages: 0, first: null, last: null, error: null };
+      summaries.push(summary);
+      const framesBefore = counters.frames;
+      try {
+        for await (const packets of readPacketBatches(file, { counters, chunkBytes: options.chunkBytes })) {
+          for (const packet of packets) {
+            if (summary.first === null || packet.timestamp < summary.first) summary.first = packet.timestamp;
+            if (summary.last === null || packet.timestamp > summary.last) summary.last = packet.timestamp;
+            for (const message of extractor.push(packet)) {
+              sorter.push(message);
+              summary.dnsMessages += 1;
+            }
           }
         }
+      } catch (error) {
+        if (!(error instanceof CaptureFormatError)) throw error;
+        summary.error = error;
+        problems.push(`${error.message} (kept the ${counters.frames - framesBefore} frames before it)`);
       }
-    } catch (error) {
-      if (!(error instanceof CaptureFormatError)) throw error;
-      summary.error = error;
-      problems.push(`${error.message} (kept the ${counters.frames - framesBefore} frames before it)`);
+      summary.frames = counters.frames - framesBefore;
     }
-    summary.frames = counters.frames - framesBefore;
+  } catch (error) {
+    sorter.close();
+    throw error;
   }
   const observations = extractor.summary();
   if (observations.framesWithoutMac > 0) {
@@ -130,65 +156,164 @@ export async function evidenceFromCaptures(
   }
   if (observations.incompleteMessages > 0) problems.push(`${observations.incompleteMessages} DNS datagrams were cut short (snap length or IP fragmentation)`);
   if (observations.lostTcpStreams > 0) problems.push(`${observations.lostTcpStreams} DNS-over-TCP streams had gaps that never filled (segments missing from the capture)`);
-  pending.sort((a, b) => a.message.timestamp - b.message.timestamp || a.fileIndex - b.fileIndex || a.order - b.order);
-  const events = buildEvents(pending, summaries, device.id, options.runId ?? `capture-${device.id}`);
-  return { evidence: new Evidence(events), partial: summaries.some((s) => s.error !== null), problems, files: summaries, observations, counters };
+  const runId = options.runId ?? `capture-${device.id}`;
+  let started = false;
+  return {
+    partial: summaries.some((s) => s.error !== null), problems, files: summaries, observations, counters,
+    messages: sorter.count, spilledRuns: sorter.spilledRuns,
+    events() {
+      if (started) throw new Error('the events of a capture read are built once');
+      started = true;
+      return buildEvents(sorter.sorted(), summaries, device.id, runId);
+    },
+    close: () => sorter.close(),
+  };
 }
 
-/** Numbers the messages into events between run and phase markers. */
-function buildEvents(pending: readonly Pending[], files: readonly CaptureFileSummary[], dut: string, runId: string): EvidenceEvent[] {
+/** Reads the captures and builds the device's evidence in memory ({@link readCaptures} streams it, for large captures). */
+export async function evidenceFromCaptures(
+  files: readonly string[],
+  device: CaptureDevice,
+  options: ReadCapturesOptions = {},
+): Promise<CaptureEvidence> {
+  const read = await readCaptures(files, device, options);
+  try {
+    const events = [...read.events()];
+    return { evidence: new Evidence(events), partial: read.partial, problems: read.problems, files: read.files, observations: read.observations, counters: read.counters };
+  } finally {
+    read.close();
+  }
+}
+
+/** The queries asked under one pairing key: `seq * 2 + answered`, or a list of them, oldest first. */
+type Asked = number | number[];
+
+/** What {@link QueryPairing} keeps the asked queries in. */
+interface AskedStore<K> {
+  get(key: K): Asked | undefined;
+  set(key: K, value: Asked): void;
+}
+
+/**
+ * Pairs responses with their queries by endpoints, TXID and question (case-folded: 0x20
+ * echoes). One entry stays for every query asked, so keys are packed small: interned route
+ * and question, client port and TXID as one whole number in a typed table (as a string of
+ * six UTF-16 code units in a map, when the ids are too large for that).
+ */
+class QueryPairing {
+  private readonly routes = new Map<string, number>();
+  private readonly questions = new Map<string, number>();
+  private readonly table = new NumberTable();
+  private readonly open = new Map<string, Asked>();
+
+  private static id(map: Map<string, number>, key: string): number {
+    let id = map.get(key);
+    if (id === undefined) {
+      id = map.size;
+      map.set(key, id);
+    }
+    return id;
+  }
+
+  /** The route of the last message, and its id: most messages travel the same one. */
+  private last: { transport: string; client: string; server: string; port: number; id: number } | null = null;
+
+  private routeId(m: ExtractedDnsMessage): number {
+    const last = this.last;
+    if (last !== null && last.transport === m.transport && last.client === m.client.address && last.server === m.server.address && last.port === m.server.port) return last.id;
+    const id = QueryPairing.id(this.routes, `${m.transport}|${m.client.address}|${m.server.address}|${m.server.port}`);
+    this.last = { transport: m.transport, client: m.client.address, server: m.server.address, port: m.server.port, id };
+    return id;
+  }
+
+  /** Records a query. */
+  ask(m: ExtractedDnsMessage, txid: number, question: string, seq: number): void {
+    const route = this.routeId(m);
+    const q = QueryPairing.id(this.questions, question);
+    if (route < 1024 && q < 2048) QueryPairing.askIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid, seq);
+    else QueryPairing.askIn(this.open, String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16), seq);
+  }
+
+  /** The seq of the query a response answers: the oldest unanswered one with its key, else the last one; undefined when none was asked. */
+  answer(m: ExtractedDnsMessage, txid: number, question: string): number | undefined {
+    const route = this.routeId(m);
+    const q = QueryPairing.id(this.questions, question);
+    if (route < 1024 && q < 2048) return QueryPairing.answerIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid);
+    return QueryPairing.answerIn(this.open, String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16));
+  }
+
+  private static askIn<K>(store: AskedStore<K>, key: K, seq: number): void {
+    const known = store.get(key);
+    if (known === undefined) store.set(key, seq * 2);
+    else if (typeof known === 'number') store.set(key, [known, seq * 2]);
+    else known.push(seq * 2);
+  }
+
+  private static answerIn<K>(store: AskedStore<K>, key: K): number | undefined {
+    const known = store.get(key);
+    if (known === undefined) return undefined;
+    if (typeof known === 'number') {
+      store.set(key, known - (known % 2) + 1);
+      return Math.floor(known / 2);
+    }
+    const unanswered = known.findIndex((c) => c % 2 === 0);
+    const target = unanswered === -1 ? known.length - 1 : unanswered;
+    const value = known[target]!;
+    known[target] = value - (value % 2) + 1;
+    return Math.floor(value / 2);
+  }
+}
+
+/** Numbers the messages into events between run and phase markers, one at a time. */
+function* buildEvents(messages: Iterable<ExtractedDnsMessage>, files: readonly CaptureFileSummary[], dut: string, runId: string): Generator<EvidenceEvent> {
   const firsts = files.map((f) => f.first).filter((t): t is number => t !== null);
   const lasts = files.map((f) => f.last).filter((t): t is number => t !== null);
   const start = firsts.length > 0 ? Math.min(...firsts) : 0;
   const end = lasts.length > 0 ? Math.max(...lasts) : start;
-  const events: EvidenceEvent[] = [];
-  const push = <E extends EvidenceEvent>(event: Omit<E, 'seq'>): E => {
-    const numbered = { ...event, seq: events.length + 1 } as E;
-    events.push(numbered);
-    return numbered;
+  let seq = 0;
+  // Numbers the fresh event in place: `seq` comes last, as the log has always written it.
+  const numbered = <E extends EvidenceEvent>(event: Omit<E, 'seq'>): E => {
+    seq += 1;
+    (event as E).seq = seq;
+    return event as E;
   };
   const names = files.map((f) => basename(f.file)).join(', ');
-  push<RunEvent>({ type: 'run.start', t: start, dut, phase: null, runId });
-  push<PhaseEvent>({ type: 'phase.start', t: start, dut, phase: CAPTURE_PHASE, name: CAPTURE_PHASE, scenario: CAPTURE_PHASE });
-  // Queries awaiting a response, oldest first, by pairing key; answered ones stay for duplicate responses.
-  const open = new Map<string, { seq: number; answered: boolean }[]>();
-  for (const { message } of pending) {
+  yield numbered<RunEvent>({ type: 'run.start', t: start, dut, phase: null, runId });
+  yield numbered<PhaseEvent>({ type: 'phase.start', t: start, dut, phase: CAPTURE_PHASE, name: CAPTURE_PHASE, scenario: CAPTURE_PHASE });
+  // Queries awaiting a response; answered ones stay for duplicate responses.
+  const pairing = new QueryPairing();
+  for (const message of messages) {
     const capture: CaptureRef = { file: message.file, frame: message.frame };
     const common = { t: message.timestamp, dut, phase: CAPTURE_PHASE, transport: message.transport, client: message.client, server: message.server };
     const decoded = decodeMessage(message.bytes);
     if (!decoded.ok) {
       // Only what the device sent is its behaviour; garbage from a resolver is not judged here.
       if (message.fromDevice) {
-        push<CapturedMalformedEvent>({ type: 'dns.malformed', ...common, size: message.bytes.length, error: decoded.error, answered: false, wire: message.bytes.toString('base64'), capture });
+        yield numbered<CapturedMalformedEvent>({ type: 'dns.malformed', ...common, size: message.bytes.length, error: decoded.error, answered: false, wire: message.bytes.toString('base64'), capture });
       }
       continue;
     }
     const m = decoded.message;
     const txid = m.id ?? 0;
     const question = summariseQuestions(m).map((q) => `${q.name.toLowerCase()}/${q.type}/${q.class}`).join(',');
-    const fields = {
-      ...common, txid, flags: summariseFlags(m), questions: summariseQuestions(m), edns: summariseEdns(m),
-      size: message.bytes.length, wire: message.bytes.toString('base64'), capture,
-    };
-    const key = pairingKey(message, txid, question);
     if (message.fromDevice && !m.flag_qr) {
-      const query = push<CapturedQueryEvent>({ type: 'dns.query', ...fields, scenario: CAPTURE_PHASE });
-      const list = open.get(key) ?? [];
-      list.push({ seq: query.seq, answered: false });
-      open.set(key, list);
+      const query = numbered<CapturedQueryEvent>({
+        type: 'dns.query', ...common, txid, flags: summariseFlags(m), questions: summariseQuestions(m), edns: summariseEdns(m),
+        size: message.bytes.length, wire: message.bytes.toString('base64'), capture, scenario: CAPTURE_PHASE,
+      });
+      pairing.ask(message, txid, question, query.seq);
+      yield query;
     } else if (!message.fromDevice && m.flag_qr) {
-      const candidates = open.get(key);
-      if (candidates === undefined) continue;
-      const target = candidates.find((c) => !c.answered) ?? candidates.at(-1)!;
-      target.answered = true;
-      push<CapturedResponseEvent>({
-        type: 'dns.response', ...fields, queryRef: target.seq,
+      const queryRef = pairing.answer(message, txid, question);
+      if (queryRef === undefined) continue;
+      yield numbered<CapturedResponseEvent>({
+        type: 'dns.response', ...common, txid, flags: summariseFlags(m), questions: summariseQuestions(m), edns: summariseEdns(m),
+        size: message.bytes.length, wire: message.bytes.toString('base64'), capture, queryRef,
         answers: summariseRecords(m.answers), authority: summariseRecords(m.authorities), additional: summariseRecords(m.additionals),
         scenario: CAPTURE_PHASE, manipulations: [], reason: null,
       });
     }
   }
-  push<PhaseEvent>({ type: 'phase.end', t: end, dut, phase: CAPTURE_PHASE, name: CAPTURE_PHASE, scenario: CAPTURE_PHASE, reason: `end of capture (${names})` });
-  push<RunEvent>({ type: 'run.end', t: end, dut, phase: null, runId, reason: 'end of capture' });
-  return events;
+  yield numbered<PhaseEvent>({ type: 'phase.end', t: end, dut, phase: CAPTURE_PHASE, name: CAPTURE_PHASE, scenario: CAPTURE_PHASE, reason: `end of capture (${names})` });
+  yield numbered<RunEvent>({ type: 'run.end', t: end, dut, phase: null, runId, reason: 'end of capture' });
 }

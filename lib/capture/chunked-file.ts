@@ -25,6 +25,12 @@ export class ChunkedFile {
   /** File offset of `buffer[end]` (how far the file has been read). */
   private readUpTo = 0;
   private eof = false;
+  /**
+   * The next chunk, read ahead while the caller works through the window: its bytes land
+   * in their own buffer, copied into the next window when it is asked for.
+   */
+  private ahead: { at: number; buffer: Buffer; bytesRead: Promise<number> } | null = null;
+  private spare: Buffer | null = null;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -60,24 +66,54 @@ export class ChunkedFile {
    */
   async fill(n: number): Promise<boolean> {
     if (this.available >= n) return true;
-    if (this.position > 0 || n > this.buffer.length) {
+    const tail = this.end - this.position;
+    if (this.position > 0 || n > this.buffer.length || tail + this.chunkBytes > this.buffer.length) {
       // A fresh window with the unread tail at its front. The old one is never written
       // again, so views into it stay valid for as long as someone holds them (packets are
       // handed out without copying); memory stays constant as long as they are let go.
-      const next = Buffer.allocUnsafe(Math.max(n, this.chunkBytes, this.end - this.position));
+      const next = Buffer.allocUnsafe(Math.max(n, this.chunkBytes + tail));
       this.buffer.copy(next, 0, this.position, this.end);
-      this.end -= this.position;
+      this.end = tail;
       this.position = 0;
       this.buffer = next;
     }
     while (this.end < n && !this.eof) {
-      const want = Math.min(this.buffer.length - this.end, Math.max(this.chunkBytes, n - this.end));
-      const { bytesRead } = await this.handle.read(this.buffer, this.end, want, this.readUpTo);
+      let bytesRead: number;
+      const ahead = this.ahead;
+      if (ahead !== null && ahead.at === this.readUpTo && this.buffer.length - this.end >= ahead.buffer.length) {
+        this.ahead = null;
+        bytesRead = await ahead.bytesRead;
+        ahead.buffer.copy(this.buffer, this.end, 0, bytesRead);
+        // Copied out, so no view sees it: the next read ahead reuses it.
+        this.spare = ahead.buffer;
+      } else {
+        await this.settleAhead();
+        const want = Math.min(this.buffer.length - this.end, Math.max(this.chunkBytes, n - this.end));
+        ({ bytesRead } = await this.handle.read(this.buffer, this.end, want, this.readUpTo));
+      }
       if (bytesRead === 0) this.eof = true;
       this.end += bytesRead;
       this.readUpTo += bytesRead;
     }
+    if (!this.eof && this.ahead === null) this.readAhead();
     return this.available >= n;
+  }
+
+  /** Starts reading the chunk after the window. */
+  private readAhead(): void {
+    const buffer = this.spare ?? Buffer.allocUnsafe(this.chunkBytes);
+    this.spare = null;
+    const bytesRead = this.handle.read(buffer, 0, this.chunkBytes, this.readUpTo).then((r) => r.bytesRead);
+    // A read ahead that is never used must not fail as an unhandled rejection (its error surfaces when it is used).
+    bytesRead.catch(() => undefined);
+    this.ahead = { at: this.readUpTo, buffer, bytesRead };
+  }
+
+  /** Waits for a read ahead that will not be used (so no read runs when the handle is read or closed). */
+  private async settleAhead(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead !== null) await ahead.bytesRead.catch(() => undefined);
   }
 
   /** Moves past `n` available bytes. */
@@ -106,6 +142,7 @@ export class ChunkedFile {
   }
 
   async close(): Promise<void> {
+    await this.settleAhead();
     await this.handle.close();
   }
 }

@@ -84,7 +84,11 @@ export class DnsExtractor {
     incompleteMessages: 0,
   };
 
-  constructor(device: DeviceSelector, private readonly options: ClassifyOptions = {}) {
+  /**
+   * `copyPayloads: false` hands out UDP messages as views of the reader's window instead of
+   * copies, for a caller that copies what it keeps at once (a view kept pins its window).
+   */
+  constructor(device: DeviceSelector, private readonly options: ClassifyOptions = {}, private readonly extraction: { copyPayloads?: boolean } = {}) {
     if (device.mac === undefined && device.ip === undefined) throw new Error('the device needs a MAC or an IP address');
     this.mac = device.mac === undefined ? null : normaliseMac(device.mac);
     if (device.mac !== undefined && this.mac === null) throw new Error(`not a MAC address: ${device.mac}`);
@@ -136,8 +140,9 @@ export class DnsExtractor {
     const base = { file: packet.file, fromDevice, client, server };
     if (packet.transport === 'udp') {
       if (packet.incomplete) this.counts.incompleteMessages += 1;
-      // A copy: the payload is a view that would keep its whole read window alive.
-      return [{ ...base, frame: packet.frame, timestamp: packet.timestamp, transport: 'udp', bytes: Buffer.from(packet.payload) }];
+      // A copy: the payload is a view that would keep its whole read window alive (unless the caller copies it).
+      const bytes = this.extraction.copyPayloads === false ? packet.payload : Buffer.from(packet.payload);
+      return [{ ...base, frame: packet.frame, timestamp: packet.timestamp, transport: 'udp', bytes }];
     }
     return this.tcp.push(packet).map((m) => ({ ...base, frame: m.packet.frame, timestamp: m.packet.timestamp, transport: 'tcp' as const, bytes: m.bytes }));
   }

@@ -40,7 +40,7 @@ export function notApplicableResult(check: LoadedCheck, judgedBy: string, reason
 function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
   const { experiments } = check.meta;
   if (experiments.includes('*')) return null;
-  const ran = new Set(evidence.events.flatMap((e) => (e.type === 'phase.start' ? [e.experiment ?? e.name] : [])));
+  const ran = new Set(evidence.ofType('phase.start').map((e) => e.experiment ?? e.name));
   // Evidence without phases (an imported capture) is judged as it is.
   if (ran.size === 0 || experiments.some((experiment) => ran.has(experiment))) return null;
   return {

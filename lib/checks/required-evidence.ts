@@ -3,7 +3,6 @@
  * decided from the stored events alone so a rejudge reaches the same answer.
  */
 import type { Evidence } from '../evidence/evidence.ts';
-import type { CaptureEvent } from '../evidence/events.ts';
 import type { RequiredEvidence } from './check-types.ts';
 
 /** Why the required evidence is missing for `dutId`, or null when it is all there. */
@@ -20,7 +19,7 @@ export function missingEvidence(requires: readonly RequiredEvidence[] | undefine
 
 /** Why the run has no packet capture for `dutId`, or null when it has one. */
 function missingCapture(evidence: Evidence, dutId: string): string | null {
-  const events = evidence.events.filter((e): e is CaptureEvent => e.type.startsWith('capture.') && e.dut === dutId);
+  const events = evidence.ofType('capture.start', 'capture.stop', 'capture.unavailable').filter((e) => e.dut === dutId);
   if (events.some((e) => e.type === 'capture.start')) return null;
   const unavailable = events.find((e) => e.type === 'capture.unavailable');
   return unavailable ? `the run has no packet capture: ${unavailable.reason ?? 'no reason recorded'}` : 'the run recorded no packet capture';

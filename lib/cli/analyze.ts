@@ -2,11 +2,9 @@
 import { Command } from 'commander';
 import { relative } from 'node:path';
 import { analyzeCaptures } from '../analysis/analyze-captures.ts';
-import { validateAnalyzeOutput } from '../analysis/analyze-output.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
-import { renderVerdictTable } from '../report/verdict-table.ts';
 import { EXIT } from './exit-codes.ts';
-import { UsageError } from './observe-command.ts';
+import { UsageError } from './usage-error.ts';
 
 interface AnalyzeCommandOptions {
   device: string[];
@@ -46,6 +44,7 @@ export function analyzeCommand(): Command {
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       });
       for (const problem of result.problems) console.error(`dnsconform: ${problem}`);
+      const [{ renderVerdictTable }, { validateAnalyzeOutput }] = await Promise.all([import('../report/verdict-table.ts'), import('../analysis/analyze-output.ts')]);
       say(renderVerdictTable(result.finalised.report, relative(process.cwd(), result.finalised.reportFile), result.output.queries));
       if (options.json) process.stdout.write(`${JSON.stringify(validateAnalyzeOutput(result.output))}\n`);
       if (result.partial) {

@@ -16,6 +16,7 @@ import type { LoadedProfile } from '../profile/load-profile.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { renderVerdictTable } from '../report/verdict-table.ts';
 import { askOnTerminal, terminalProgress } from './terminal-progress.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Options `run` and `demo` both take. */
 export interface ObserveOptions {
@@ -66,10 +67,8 @@ export function parseWindow(raw: string | undefined): number | undefined {
   return seconds;
 }
 
-/** Bad usage: exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/** Bad usage: exit code 2 (defined apart, re-exported here where commands have always found it). */
+export { UsageError };
 
 /** Runs a session with Ctrl-C ending observation early, then prints every device's table. */
 export async function observeAndReport(profiles: LoadedProfile[], options: ObserveOptions): Promise<DeviceRun[]> {

@@ -1,6 +1,10 @@
 /**
  * A read-only view over the events of one run, with the lookups checks need. Built from
  * `events.ndjson` (see `load-evidence.ts`) or from a fixture; holds no live state.
+ *
+ * Checks read evidence through these methods rather than scanning {@link Evidence.events}:
+ * a large log is served by {@link StoredEvidence} (`stored-evidence.ts`) from a compact
+ * index, where `events` has to build every event and the lookups do not.
  */
 import type {
   DropEvent,
@@ -9,7 +13,6 @@ import type {
   PhaseEvent,
   QueryEvent,
   ResponseEvent,
-  RunEvent,
 } from './events.ts';
 
 /** A query with what the resolver did about it. */
@@ -36,23 +39,55 @@ export interface PhaseWindow {
  * always: only events read from the capture at the end of a run come late). Sorts in place.
  */
 export function inTimeOrder<E extends EvidenceEvent>(events: E[]): E[] {
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.t < events[i - 1]!.t) return events.sort((a, b) => a.t - b.t || a.seq - b.seq);
-  }
-  return events;
+  return isTimeOrdered(events) ? events : events.sort((a, b) => a.t - b.t || a.seq - b.seq);
 }
 
+/** Whether no event comes before the one ahead of it. */
+function isTimeOrdered(events: readonly EvidenceEvent[]): boolean {
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.t < events[i - 1]!.t) return false;
+  }
+  return true;
+}
+
+/** An event type's name. */
+export type EventType = EvidenceEvent['type'];
+
+/** The events whose `type` can be one of `K`. */
+export type EventOfType<K extends EventType> = EvidenceEvent extends infer E
+  ? (E extends { type: infer T } ? ([Extract<T, K>] extends [never] ? never : E) : never)
+  : never;
+
 export class Evidence {
-  readonly events: readonly EvidenceEvent[];
-  private readonly responsesByQuery = new Map<number, ResponseEvent>();
-  private readonly dropsByQuery = new Map<number, DropEvent>();
+  readonly #events: readonly EvidenceEvent[];
+  readonly #responsesByQuery = new Map<number, ResponseEvent>();
+  readonly #dropsByQuery = new Map<number, DropEvent>();
 
   constructor(events: readonly EvidenceEvent[]) {
-    this.events = events;
+    this.#events = events;
     for (const event of events) {
-      if (event.type === 'dns.response') this.responsesByQuery.set(event.queryRef, event);
-      else if (event.type === 'dns.drop') this.dropsByQuery.set(event.queryRef, event);
+      if (event.type === 'dns.response') this.#responsesByQuery.set(event.queryRef, event);
+      else if (event.type === 'dns.drop') this.#dropsByQuery.set(event.queryRef, event);
     }
+  }
+
+  /** Every event, in order. */
+  get events(): readonly EvidenceEvent[] {
+    return this.#events;
+  }
+
+  #timeOrdered: readonly EvidenceEvent[] | null = null;
+
+  /** The events in time order: the log itself unless some came late (a copy of references, made once). */
+  #inTimeOrder(): readonly EvidenceEvent[] {
+    this.#timeOrdered ??= isTimeOrdered(this.#events) ? this.#events : inTimeOrder([...this.#events]);
+    return this.#timeOrdered;
+  }
+
+  /** The events of the given types, in order. */
+  ofType<K extends EventType>(...types: K[]): EventOfType<K>[] {
+    const wanted = new Set<string>(types);
+    return this.#events.filter((e): e is EventOfType<K> => wanted.has(e.type));
   }
 
   /**
@@ -60,50 +95,79 @@ export class Evidence {
    * logged, except that queries read from the capture at the end of a run take their place.
    */
   queries(dut?: string): QueryEvent[] {
-    return inTimeOrder(this.events.filter(
+    return inTimeOrder(this.#events.filter(
       (e): e is QueryEvent => e.type === 'dns.query' && (dut === undefined || e.dut === dut),
     ));
   }
 
   /** Responses to a DUT (or to anyone), in time order. */
   responses(dut?: string): ResponseEvent[] {
-    return inTimeOrder(this.events.filter(
+    return inTimeOrder(this.#events.filter(
       (e): e is ResponseEvent => e.type === 'dns.response' && (dut === undefined || e.dut === dut),
     ));
   }
 
-  /** Every query of a DUT paired with the response or drop it got. */
-  exchanges(dut?: string): Exchange[] {
-    return this.queries(dut).map((query) => ({
-      query,
-      response: this.responsesByQuery.get(query.seq),
-      drop: this.dropsByQuery.get(query.seq),
-    }));
+  /**
+   * Visits the queries of a DUT (or of anyone) in time order, as {@link queries} lists
+   * them, without making the list: what a check over a large capture should use. A visit
+   * returning false stops.
+   */
+  eachQuery(dut: string | undefined, visit: (query: QueryEvent) => boolean | void): void {
+    for (const e of this.#inTimeOrder()) {
+      if (e.type === 'dns.query' && (dut === undefined || e.dut === dut) && visit(e) === false) return;
+    }
   }
 
-  /** The response to a query, if one was sent. */
+  /** Visits the responses to a DUT (or to anyone) in order, as {@link eachQuery} does the queries. */
+  eachResponse(dut: string | undefined, visit: (response: ResponseEvent) => boolean | void): void {
+    for (const e of this.#inTimeOrder()) {
+      if (e.type === 'dns.response' && (dut === undefined || e.dut === dut) && visit(e) === false) return;
+    }
+  }
+
+  /** Every query of a DUT paired with the response or drop it got. */
+  exchanges(dut?: string): Exchange[] {
+    return this.queries(dut).map((query) => ({ query, response: this.responseTo(query), drop: this.dropOf(query) }));
+  }
+
+  /** The response to a query, if one was sent (the last one logged for it). */
   responseTo(query: QueryEvent): ResponseEvent | undefined {
-    return this.responsesByQuery.get(query.seq);
+    return this.#responsesByQuery.get(query.seq);
+  }
+
+  /** The drop of a query, when the scenario chose silence. */
+  dropOf(query: QueryEvent): DropEvent | undefined {
+    return this.#dropsByQuery.get(query.seq);
   }
 
   /** The phases, in order, with their windows. */
   phases(): PhaseWindow[] {
     const windows: PhaseWindow[] = [];
     const open = new Map<string, PhaseEvent>();
-    for (const event of this.events) {
+    for (const event of this.ofType('phase.start', 'phase.end')) {
       if (event.type === 'phase.start') open.set(event.name, event);
-      else if (event.type === 'phase.end') {
+      else {
         const start = open.get(event.name);
         if (!start) continue;
         open.delete(event.name);
         windows.push({ name: event.name, scenario: start.scenario, start: start.t, end: event.t, endReason: event.reason ?? null });
       }
     }
-    const last = this.events.at(-1)?.t ?? 0;
+    const last = this.edgeTimes().last ?? 0;
     for (const start of open.values()) {
       windows.push({ name: start.name, scenario: start.scenario, start: start.t, end: last, endReason: null });
     }
     return windows.sort((a, b) => a.start - b.start);
+  }
+
+  /** The names of the phases that ran one of the given experiments (`'*'` is not special here). */
+  protected phasesOf(experiments: readonly string[]): Set<string> {
+    const wanted = new Set(experiments);
+    const kept = new Set<string>();
+    for (const event of this.ofType('phase.start')) {
+      if (wanted.has(event.experiment ?? event.name)) kept.add(event.name);
+    }
+    return kept;
   }
 
   /**
@@ -113,21 +177,23 @@ export class Evidence {
    */
   forExperiments(experiments: readonly string[]): Evidence {
     if (experiments.includes('*')) return this;
-    const wanted = new Set(experiments);
-    const kept = new Set<string>();
-    for (const event of this.events) {
-      if (event.type === 'phase.start' && wanted.has(event.experiment ?? event.name)) kept.add(event.name);
-    }
-    return new Evidence(this.events.filter((e) => e.phase === null || kept.has(e.phase)));
+    const kept = this.phasesOf(experiments);
+    return new Evidence(this.#events.filter((e) => e.phase === null || kept.has(e.phase)));
+  }
+
+  /** The time of the first and of the last event (undefined without events). */
+  protected edgeTimes(): { first: Microseconds | undefined; last: Microseconds | undefined } {
+    return { first: this.#events[0]?.t, last: this.#events.at(-1)?.t };
   }
 
   /** When observation began and ended (run markers, else the first and last event). */
   span(): { start: Microseconds; end: Microseconds } {
-    const runStart = this.events.find((e): e is RunEvent => e.type === 'run.start');
-    const runEnd = this.events.find((e): e is RunEvent => e.type === 'run.end');
+    const runStart = this.ofType('run.start')[0];
+    const runEnd = this.ofType('run.end')[0];
+    const edges = runStart !== undefined && runEnd !== undefined ? { first: undefined, last: undefined } : this.edgeTimes();
     return {
-      start: runStart?.t ?? this.events[0]?.t ?? 0,
-      end: runEnd?.t ?? this.events.at(-1)?.t ?? 0,
+      start: runStart?.t ?? edges.first ?? 0,
+      end: runEnd?.t ?? edges.last ?? 0,
     };
   }
 }

@@ -20,6 +20,22 @@ export class EvidenceFormatError extends Error {
   }
 }
 
+/** Parses one line of an events file (`lineNo` from 1, `byteOffset` where it starts); null for a blank line. */
+export function parseEventLine(line: string, file: string, lineNo: number, byteOffset: number): EvidenceEvent | null {
+  if (line.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new EvidenceFormatError(file, lineNo, byteOffset, `not JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string'
+    || typeof (value as { seq?: unknown }).seq !== 'number' || typeof (value as { t?: unknown }).t !== 'number') {
+    throw new EvidenceFormatError(file, lineNo, byteOffset, 'not an evidence event (needs numeric seq and t, string type)');
+  }
+  return value as EvidenceEvent;
+}
+
 /** Parses NDJSON text of evidence events; `file` names it in errors. */
 export function parseEvents(text: string, file: string): EvidenceEvent[] {
   const events: EvidenceEvent[] = [];
@@ -27,20 +43,9 @@ export function parseEvents(text: string, file: string): EvidenceEvent[] {
   let lineNo = 0;
   for (const line of text.split('\n')) {
     lineNo += 1;
-    const lineOffset = offset;
+    const event = parseEventLine(line, file, lineNo, offset);
     offset += Buffer.byteLength(line, 'utf8') + 1;
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new EvidenceFormatError(file, lineNo, lineOffset, `not JSON (${(error as Error).message})`);
-    }
-    if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string'
-      || typeof (value as { seq?: unknown }).seq !== 'number' || typeof (value as { t?: unknown }).t !== 'number') {
-      throw new EvidenceFormatError(file, lineNo, lineOffset, 'not an evidence event (needs numeric seq and t, string type)');
-    }
-    events.push(value as EvidenceEvent);
+    if (event !== null) events.push(event);
   }
   return events;
 }

@@ -72,16 +72,16 @@ export function listRunFiles(runDir: string): string[] {
   return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Digests of the listed run files. */
-export function digestFiles(runDir: string, files: readonly string[]): ManifestEntry[] {
-  return files.map((file) => ({ file, ...hashFile(join(runDir, file)) }));
+/** Digests of the listed run files; `hash` lets a caller reuse digests it already has. */
+export function digestFiles(runDir: string, files: readonly string[], hash: (path: string) => FileDigest = hashFile): ManifestEntry[] {
+  return files.map((file) => ({ file, ...hash(join(runDir, file)) }));
 }
 
-/** The manifest of every file of `runDir` except those in `exclude`. */
-export function buildManifest(runDir: string, exclude: readonly string[]): Manifest {
+/** The manifest of every file of `runDir` except those in `exclude`; `hash` as for {@link digestFiles}. */
+export function buildManifest(runDir: string, exclude: readonly string[], hash: (path: string) => FileDigest = hashFile): Manifest {
   const excluded = [...exclude].sort();
   const files = listRunFiles(runDir).filter((file) => !excluded.includes(file));
-  return { manifestVersion: 1, algorithm: 'sha256', excluded, files: digestFiles(runDir, files) };
+  return { manifestVersion: 1, algorithm: 'sha256', excluded, files: digestFiles(runDir, files, hash) };
 }
 
 /**

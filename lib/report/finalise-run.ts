@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildManifest, digestFiles, listRunFiles } from '../evidence/manifest.ts';
+import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/manifest.ts';
 import { buildReport } from './build-report.ts';
 import type { ReportInput } from './build-report.ts';
 import {
@@ -80,7 +80,9 @@ export async function finaliseRun(
   // The attestation names the report, its renderings and every evidence file by digest.
   await writeAttestation(runDir, report, key);
 
-  const manifestBytes = Buffer.from(`${JSON.stringify(buildManifest(runDir, MANIFEST_EXCLUDED), null, 2)}\n`, 'utf8');
+  // The evidence files were digested above and nothing here changes them (every file added is new): a large events file is hashed once.
+  const digested = new Map(evidenceFiles.map(({ file, sha256, bytes }) => [join(runDir, file), { sha256, bytes }]));
+  const manifestBytes = Buffer.from(`${JSON.stringify(buildManifest(runDir, MANIFEST_EXCLUDED, (path) => digested.get(path) ?? hashFile(path)), null, 2)}\n`, 'utf8');
   await writeNewFile(paths.manifestFile, manifestBytes);
   await writeNewFile(paths.manifestSignatureFile, signBytes(key.privateKey, manifestBytes));
 

@@ -59,7 +59,7 @@ export default defineCheck({
         figures: { phases: 0 }, evidence: [],
       };
     }
-    const listeners = evidence.events.filter((e) => e.type === 'resolver.listen' && (e.transport === 'dot' || e.transport === 'doh'));
+    const listeners = evidence.ofType('resolver.listen').filter((e) => e.transport === 'dot' || e.transport === 'doh');
     const inPhase = (t: number) => phases.some((ph) => t >= ph.start && t <= ph.end);
     const queries = evidence.queries(context.dutId).filter((q) => inPhase(q.t));
     const ddrQueries = queries.filter(isDdrQuery);
@@ -81,7 +81,7 @@ export default defineCheck({
     const plain = judged.filter((q) => q.transport === 'udp' || q.transport === 'tcp');
     const encrypted = judged.filter((q) => q.transport === 'dot' || q.transport === 'doh');
     const padded = encrypted.filter((q) => q.edns?.options.some((o) => o.code === 12) && q.size % p.paddingBlock === 0);
-    const handshakeFailures = evidence.events.filter((e) => e.type === 'dns.malformed' && e.dut === context.dutId && inPhase(e.t)
+    const handshakeFailures = evidence.ofType('dns.malformed').filter((e) => e.dut === context.dutId && inPhase(e.t)
       && (e.transport === 'dot' || e.transport === 'doh') && e.error.startsWith('TLS handshake failed'));
     const byTransport = Object.fromEntries(['udp', 'tcp', 'dot', 'doh'].map((t) => [t, judged.filter((q) => q.transport === t).length]));
     const tlsVersions = [...new Set(encrypted.map((q) => q.tls?.version ?? 'unknown'))].sort();

@@ -7,8 +7,8 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import type { EncryptedDnsContactEvent, QueryEvent, ResponseEvent } from '../../lib/evidence/events.ts';
-import { eventsRef } from '../evidence-ref.ts';
+import type { QueryEvent, ResponseEvent } from '../../lib/evidence/events.ts';
+import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['upgradeGraceSeconds'] as const;
@@ -56,44 +56,63 @@ export default defineCheck({
   meta,
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
-    const queries = evidence.queries(context.dutId);
-    const plain = queries.filter(isPlain);
-    const decrypted = queries.filter((q) => !isPlain(q));
-    const contacts = evidence.events.filter((e): e is EncryptedDnsContactEvent => e.type === 'dns.encrypted-contact' && e.dut === context.dutId);
-    const padded = decrypted.filter((q) => q.edns?.options.some((o) => o.code === PADDING_OPTION)).length;
-    const figures = { plainQueries: plain.length, encryptedQueries: decrypted.length, encryptedContacts: contacts.length, paddedEncryptedQueries: padded };
+    // One visit of the queries, keeping counts and samples of seqs: a capture can hold millions.
+    const plain = new SeqSample();
+    const decrypted = new SeqSample();
+    const decryptedTransports = new Set<string>();
+    let padded = 0;
+    evidence.eachQuery(context.dutId, (q) => {
+      if (isPlain(q)) {
+        plain.add(q.seq);
+        return;
+      }
+      decrypted.add(q.seq);
+      decryptedTransports.add(q.transport.toUpperCase());
+      if (q.edns?.options.some((o) => o.code === PADDING_OPTION)) padded += 1;
+    });
+    const contacts = evidence.ofType('dns.encrypted-contact').filter((e) => e.dut === context.dutId);
+    const figures = { plainQueries: plain.count, encryptedQueries: decrypted.count, encryptedContacts: contacts.length, paddedEncryptedQueries: padded };
     const expected = 'The DUT resolves over an encrypted transport (DoT, DoH or DoQ) to its resolver whenever one is available; padded (EDNS option 12).';
 
-    if (decrypted.length > 0 || contacts.length > 0) {
+    if (decrypted.count > 0 || contacts.length > 0) {
       const transports = [
-        ...(decrypted.length > 0 ? [`${decrypted.length} ${[...new Set(decrypted.map((q) => q.transport.toUpperCase()))].join('/')} queries to the harness, ${padded} of them padded`] : []),
+        ...(decrypted.count > 0 ? [`${decrypted.count} ${[...decryptedTransports].join('/')} queries to the harness, ${padded} of them padded`] : []),
         ...contacts.map((c) => `${c.protocol.toUpperCase()} to ${c.server.address}:${c.server.port}${c.sni ? ` (SNI ${c.sni})` : ''}, ${c.contacts} contact${c.contacts === 1 ? '' : 's'} (contents not visible: padding unknown)`),
       ];
       return {
         verdict: 'PASS', expected, figures,
-        observed: `Encrypted DNS used: ${transports.join('; ')}. ${plain.length} plain DNS queries besides.`,
-        evidence: [eventsRef(context.eventsFile, [...decrypted, ...contacts].map((e) => e.seq).sort((a, b) => a - b), 'encrypted DNS of the DUT')],
+        observed: `Encrypted DNS used: ${transports.join('; ')}. ${plain.count} plain DNS queries besides.`,
+        evidence: [sampledRef(context.eventsFile, decrypted, 'encrypted DNS of the DUT', contacts.map((c) => c.seq))],
       };
     }
-    if (plain.length === 0) {
+    if (plain.count === 0) {
       return { verdict: 'INCONCLUSIVE', expected, figures, evidence: [], observed: 'No DNS traffic of the DUT at all (0 queries, 0 encrypted contacts).' };
     }
-    const offer = evidence.responses(context.dutId).find(offersEncryptedResolver);
+    let offer: ResponseEvent | undefined;
+    evidence.eachResponse(context.dutId, (r) => {
+      if (!offersEncryptedResolver(r)) return true;
+      offer = r;
+      return false;
+    });
     if (offer !== undefined) {
-      const after = plain.filter((q) => q.t > offer.t + p.upgradeGraceSeconds * 1e6);
-      if (after.length > 0) {
+      const offeredAt = offer.t;
+      const after = new SeqSample();
+      evidence.eachQuery(context.dutId, (q) => {
+        if (isPlain(q) && q.t > offeredAt + p.upgradeGraceSeconds * 1e6) after.add(q.seq);
+      });
+      if (after.count > 0) {
         return {
-          verdict: 'FAIL', expected, figures: { ...figures, plainQueriesAfterOffer: after.length },
+          verdict: 'FAIL', expected, figures: { ...figures, plainQueriesAfterOffer: after.count },
           observed: `An encrypted resolver was offered (DDR answer with ${offer.answers.length} record${offer.answers.length === 1 ? '' : 's'}, event ${offer.seq}), `
-            + `yet ${after.length} of ${plain.length} plain DNS queries came more than ${p.upgradeGraceSeconds} s after it, and no encrypted DNS at all.`,
-          evidence: [eventsRef(context.eventsFile, [offer.seq], 'the DDR answer offering an encrypted resolver'), eventsRef(context.eventsFile, after.map((q) => q.seq), 'plain DNS queries after the offer')],
+            + `yet ${after.count} of ${plain.count} plain DNS queries came more than ${p.upgradeGraceSeconds} s after it, and no encrypted DNS at all.`,
+          evidence: [eventsRef(context.eventsFile, [offer.seq], 'the DDR answer offering an encrypted resolver'), sampledRef(context.eventsFile, after, 'plain DNS queries after the offer')],
         };
       }
     }
     return {
       verdict: 'INFO', expected, figures,
-      observed: `${plain.length} plain DNS queries and no encrypted DNS${offer === undefined ? '; no encrypted resolver was offered in this evidence' : `; the DDR offer came less than ${p.upgradeGraceSeconds} s before the last query`}.`,
-      evidence: [eventsRef(context.eventsFile, plain.map((q) => q.seq), 'plain DNS queries of the DUT')],
+      observed: `${plain.count} plain DNS queries and no encrypted DNS${offer === undefined ? '; no encrypted resolver was offered in this evidence' : `; the DDR offer came less than ${p.upgradeGraceSeconds} s before the last query`}.`,
+      evidence: [sampledRef(context.eventsFile, plain, 'plain DNS queries of the DUT')],
     };
   },
 });

@@ -10,7 +10,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckContext, CheckDefinition, CheckMeta, CheckOutcome, DecisionRule, EvidenceRef, TableIColumn } from '../../lib/checks/check-types.ts';
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
-import { eventsRef, percent } from '../evidence-ref.ts';
+import { percent, sampledRef, SeqSample } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
@@ -77,12 +77,18 @@ function summary(field: RandomisedField, stats: RandomnessStats): string {
 /** Judges one randomised field of the DUT's UDP queries by the rule's parameters. */
 export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evidence: Evidence, context: CheckContext): CheckOutcome {
   const p = ruleParameters(rule, RANDOMNESS_PARAMETERS);
-  const queries = evidence.queries(context.dutId).filter((q) => q.transport === 'udp');
-  const values = queries.map((q) => field.valueOf(q));
+  // One visit of the queries, keeping only the values and a sample of seqs: a capture can hold millions.
+  const values: number[] = [];
+  const measuredSeqs = new SeqSample();
+  evidence.eachQuery(context.dutId, (q) => {
+    if (q.transport !== 'udp') return;
+    values.push(field.valueOf(q));
+    measuredSeqs.add(q.seq);
+  });
   const stats = randomnessStats(values, { space: p.uniformSpace });
   const expected = `Each UDP query carries unpredictable ${field.plural}: σ ≥ ${p.minStdev}, no value on more than ${percent(p.maxTopShare)} of queries, `
     + `at least ${p.minDistinctFraction} × the distinct values of uniform draws over ${p.uniformSpace}, at most ${percent(p.maxSequentialShare)} sequential steps.`;
-  const measured: EvidenceRef = eventsRef(context.eventsFile, queries.map((q) => q.seq), `UDP queries of ${context.dutId} whose ${field.plural} were measured`);
+  const measured: EvidenceRef = sampledRef(context.eventsFile, measuredSeqs, `UDP queries of ${context.dutId} whose ${field.plural} were measured`);
 
   if (stats.n < p.minSamples) {
     return {
@@ -98,7 +104,11 @@ export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evid
   const evidenceRefs = [measured];
   if (stats.topShare > p.maxTopShare && stats.top !== null) {
     const top = stats.top;
-    evidenceRefs.push(eventsRef(context.eventsFile, queries.filter((q) => field.valueOf(q) === top).map((q) => q.seq), `queries with ${field.describe(top)}`));
+    const withTop = new SeqSample();
+    evidence.eachQuery(context.dutId, (q) => {
+      if (q.transport === 'udp' && field.valueOf(q) === top) withTop.add(q.seq);
+    });
+    evidenceRefs.push(sampledRef(context.eventsFile, withTop, `queries with ${field.describe(top)}`));
   }
   return {
     verdict: 'FAIL', expected,

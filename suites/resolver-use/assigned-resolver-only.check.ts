@@ -7,8 +7,8 @@
 import { describeResolver, hardcodedServers, publicResolverList } from '../../lib/analysis/resolver-use.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
-import type { EncryptedDnsContactEvent, QueryEvent } from '../../lib/evidence/events.ts';
-import { eventsRef } from '../evidence-ref.ts';
+import type { QueryEvent } from '../../lib/evidence/events.ts';
+import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['minQueries'] as const;
@@ -46,50 +46,66 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const assigned = [...new Set(context.profile.resolver.listen.map((l) => l.address))].sort();
-    const captureEvents = evidence.events.filter((e) => e.dut === context.dutId && (e.type === 'capture.start' || e.type === 'capture.unavailable'));
+    // One visit of the queries seen on the wire: per resolver, how many and a sample of them (a capture can hold millions).
+    const seen = new SeqSample();
+    const byResolver = new Map<string, SeqSample>();
+    // A run that captured packets for the DUT saw the harness's queries too (only DNS sent elsewhere is added from it).
+    const captureEvents = evidence.ofType('capture.start', 'capture.unavailable').filter((e) => e.dut === context.dutId);
     const liveCapture = captureEvents.some((e) => e.type === 'capture.start');
-    const queries = liveCapture ? evidence.queries(context.dutId) : evidence.queries(context.dutId).filter(seenOnTheWire);
-    const contacts = evidence.events.filter((e): e is EncryptedDnsContactEvent => e.type === 'dns.encrypted-contact' && e.dut === context.dutId);
+    evidence.eachQuery(context.dutId, (q) => {
+      if (!liveCapture && !seenOnTheWire(q)) return;
+      seen.add(q.seq);
+      const resolver = q.server.address;
+      let sample = byResolver.get(resolver);
+      if (sample === undefined) {
+        sample = new SeqSample();
+        byResolver.set(resolver, sample);
+      }
+      sample.add(q.seq);
+    });
+    const queries = seen.count;
+    const contacts = evidence.ofType('dns.encrypted-contact').filter((e) => e.dut === context.dutId);
     const expected = assigned.length > 0
       ? `Every DNS query and encrypted DNS connection goes to the assigned resolver${assigned.length > 1 ? 's' : ''} ${assigned.join(', ')}.`
       : 'Every DNS query and encrypted DNS connection goes to the resolvers the network assigned; none to a public resolver the device chose itself.';
-    const figures = { queriesSeen: queries.length, encryptedContacts: contacts.length, assignedResolvers: assigned };
+    const figures = { queriesSeen: queries, encryptedContacts: contacts.length, assignedResolvers: assigned };
 
     const publicList = publicResolverList(context.profile.publicResolvers);
-    const hardcoded = new Set(hardcodedServers(queries.map((q) => q.server.address), contacts.map((c) => ({ protocol: c.protocol, address: c.server.address })),
+    const hardcoded = new Set(hardcodedServers(byResolver.keys(), contacts.map((c) => ({ protocol: c.protocol, address: c.server.address })),
       { assigned, publicResolvers: Object.keys(publicList) }));
     if (hardcoded.size > 0) {
       const refs: EvidenceRef[] = [];
       const parts = [...hardcoded].sort().map((address) => {
-        const sent = queries.filter((q) => q.server.address === address);
+        const sent = byResolver.get(address) ?? new SeqSample();
         const opened = contacts.filter((c) => c.server.address === address);
-        refs.push(eventsRef(context.eventsFile, [...sent, ...opened].map((e) => e.seq).sort((a, b) => a - b), `DNS to ${describeResolver(address, publicList)}`));
+        refs.push(sampledRef(context.eventsFile, sent, `DNS to ${describeResolver(address, publicList)}`, opened.map((c) => c.seq)));
         const what = [
-          ...(sent.length > 0 ? [`${sent.length} quer${sent.length === 1 ? 'y' : 'ies'} on port 53`] : []),
+          ...(sent.count > 0 ? [`${sent.count} quer${sent.count === 1 ? 'y' : 'ies'} on port 53`] : []),
           ...opened.map((c) => `${c.protocol.toUpperCase()}${c.sni ? ` (SNI ${c.sni})` : ''}, ${c.contacts} contact${c.contacts === 1 ? '' : 's'}`),
         ];
         return `${describeResolver(address, publicList)}: ${what.join(', ')}`;
       });
+      const elsewhere = [...byResolver].reduce((n, [address, sample]) => n + (hardcoded.has(address) ? 0 : sample.count), 0);
       return {
         verdict: 'FAIL', expected,
-        observed: `Hard-coded resolver${hardcoded.size > 1 ? 's' : ''} used: ${parts.join('; ')}. Of ${queries.length} queries seen on the wire, `
-          + `${queries.filter((q) => !hardcoded.has(q.server.address)).length} went to ${assigned.length > 0 ? 'the assigned resolvers' : 'other resolvers'}.`,
+        observed: `Hard-coded resolver${hardcoded.size > 1 ? 's' : ''} used: ${parts.join('; ')}. Of ${queries} queries seen on the wire, `
+          + `${elsewhere} went to ${assigned.length > 0 ? 'the assigned resolvers' : 'other resolvers'}.`,
         figures: { ...figures, hardcodedResolvers: [...hardcoded].sort() }, evidence: refs,
       };
     }
-    const used = [...new Set([...queries, ...contacts].map((e) => e.server.address))].sort();
-    const seen = eventsRef(context.eventsFile, queries.map((q) => q.seq), `queries of ${context.dutId} seen on the wire`);
-    if (queries.length === 0 && contacts.length === 0) {
-      const logged = evidence.queries(context.dutId).length;
+    const used = [...new Set([...byResolver.keys(), ...contacts.map((c) => c.server.address)])].sort();
+    const seenRef = sampledRef(context.eventsFile, seen, `queries of ${context.dutId} seen on the wire`);
+    if (queries === 0 && contacts.length === 0) {
+      let logged = 0;
+      evidence.eachQuery(context.dutId, () => { logged += 1; });
       const unavailable = captureEvents.find((e) => e.type === 'capture.unavailable');
       if (unavailable && logged > 0) {
         return {
           verdict: 'INCONCLUSIVE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [eventsRef(context.eventsFile, [unavailable.seq], 'capture unavailable')],
-          observed: `The run could not capture packets (${'reason' in unavailable && unavailable.reason ? unavailable.reason : 'no reason recorded'}): ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen.`,
+          observed: `The run could not capture packets (${unavailable.reason ?? 'no reason recorded'}): ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen.`,
         };
       }
       if (logged > 0) {
-        // A run without a packet capture: not a lack of evidence the DUT could have given, but of a kind this run cannot record.
         return {
           verdict: 'NOT_APPLICABLE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [],
           observed: `This evidence holds no captured traffic: ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen. `
@@ -100,19 +116,19 @@ export default defineCheck({
     }
     if (assigned.length === 0) {
       return {
-        verdict: 'INCONCLUSIVE', expected, figures: { ...figures, resolversUsed: used }, evidence: [seen],
-        observed: `${queries.length} queries and ${contacts.length} encrypted contacts went to ${used.join(', ')}, none a listed public resolver or DoH endpoint; no assigned resolver was declared (profile, or --resolver), so none can be told apart from a hard-coded one.`,
+        verdict: 'INCONCLUSIVE', expected, figures: { ...figures, resolversUsed: used }, evidence: [seenRef],
+        observed: `${queries} queries and ${contacts.length} encrypted contacts went to ${used.join(', ')}, none a listed public resolver or DoH endpoint; no assigned resolver was declared (profile, or --resolver), so none can be told apart from a hard-coded one.`,
       };
     }
-    if (queries.length < p.minQueries) {
+    if (queries < p.minQueries) {
       return {
-        verdict: 'INCONCLUSIVE', expected, figures, evidence: [seen],
-        observed: `Only ${queries.length} queries seen on the wire, all to ${used.join(', ')}; the rule needs at least ${p.minQueries}.`,
+        verdict: 'INCONCLUSIVE', expected, figures, evidence: [seenRef],
+        observed: `Only ${queries} queries seen on the wire, all to ${used.join(', ')}; the rule needs at least ${p.minQueries}.`,
       };
     }
     return {
-      verdict: 'PASS', expected, figures, evidence: [seen],
-      observed: `All ${queries.length} queries seen on the wire${contacts.length > 0 ? ` and ${contacts.length} encrypted contacts` : ''} went to ${used.join(', ')}.`,
+      verdict: 'PASS', expected, figures, evidence: [seenRef],
+      observed: `All ${queries} queries seen on the wire${contacts.length > 0 ? ` and ${contacts.length} encrypted contacts` : ''} went to ${used.join(', ')}.`,
     };
   },
 });

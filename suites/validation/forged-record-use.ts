@@ -34,7 +34,7 @@ export function forgedRecordUse(evidence: Evidence, context: CheckContext): Forg
   const zoneNames = new Set(context.profile.zone.map((rr) => lower(rr.name)));
   const forgedTargets = new Set(manipulated.flatMap((r) => [...r.answers, ...r.additional]).map(targetOf)
     .filter((name): name is string => name !== null && !zoneNames.has(name)));
-  const contacts = evidence.events.filter((e): e is CanaryContactEvent => e.type === 'canary.contact' && (e.dut === context.dutId || ownAddresses.has(e.client.address)));
+  const contacts = evidence.ofType('canary.contact').filter((e) => e.dut === context.dutId || ownAddresses.has(e.client.address));
   const followed = evidence.queries(context.dutId).filter((q) => forgedTargets.has(lower(q.questions[0]?.name ?? '')));
   return { manipulated, contacts, followed };
 }

@@ -1,0 +1,271 @@
+/**
+ * {@link Evidence} served from an {@link EventStore}: the same lookups, answered from the
+ * store's columns, handing out views of the events asked for. Built by `analyze` for
+ * imported captures too large to hold as objects; judging reads it like any evidence.
+ */
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { EventStore, KIND } from './event-store.ts';
+import type { EventStoreOptions } from './event-store.ts';
+import { Evidence } from './evidence.ts';
+import type { EventOfType, EventType } from './evidence.ts';
+import type { DropEvent, EvidenceEvent, Microseconds, QueryEvent, ResponseEvent } from './events.ts';
+import { EvidenceFormatError, parseEventLine } from './load-evidence.ts';
+
+export class StoredEvidence extends Evidence {
+  readonly #store: EventStore;
+  /** The events this evidence holds, as ascending store indexes; null for all of them. */
+  readonly #indexes: Uint32Array | null;
+  /** Index + 1 of the last response to each query seq in range (0: none), and the others by seq. */
+  #responseOf: Int32Array | null = null;
+  #responseOutOfRange: Map<number, number> | null = null;
+  #dropOf: Map<number, DropEvent> | null = null;
+
+  constructor(store: EventStore, indexes: Uint32Array | null = null) {
+    super([]);
+    this.#store = store;
+    this.#indexes = indexes;
+  }
+
+  /** The store's indexes of this evidence's events, in order. */
+  #each(visit: (index: number) => void): void {
+    if (this.#indexes === null) {
+      for (let i = 0, n = this.#store.count; i < n; i += 1) visit(i);
+    } else {
+      for (const i of this.#indexes) visit(i);
+    }
+  }
+
+  /** Events held. */
+  get count(): number {
+    return this.#indexes === null ? this.#store.count : this.#indexes.length;
+  }
+
+  /** Lets the store go (its log and spill files): this evidence, and any narrowed from it, cannot be read after. */
+  dispose(): void {
+    this.#store.dispose();
+  }
+
+  /** Every event, in order: one view per event (for a large log, prefer the lookups). */
+  override get events(): readonly EvidenceEvent[] {
+    const events: EvidenceEvent[] = [];
+    this.#each((i) => events.push(this.#store.event(i)));
+    return events;
+  }
+
+  override ofType<K extends EventType>(...types: K[]): EventOfType<K>[] {
+    const wanted = new Set<string>(types);
+    const events: EventOfType<K>[] = [];
+    this.#each((i) => {
+      if (wanted.has(this.#store.typeOf(i))) events.push(this.#store.event(i) as EventOfType<K>);
+    });
+    return events;
+  }
+
+  /** Visits the events of one type (by the store's kind when the rows hold it), of one DUT or of anyone, until a visit returns false. */
+  #visit<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined, visit: (event: E) => boolean | void): void {
+    const n = this.count;
+    for (let k = 0; k < n; k += 1) {
+      const i = this.#indexes === null ? k : this.#indexes[k]!;
+      const held = this.#store.kindOf(i);
+      if ((held === kind || (held === KIND.other && this.#store.typeOf(i) === type)) && (dut === undefined || this.#store.dutOf(i) === dut)
+        && visit(this.#store.event(i) as E) === false) return;
+    }
+  }
+
+  /** Events of one type, of one DUT or of anyone. */
+  #messages<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined): E[] {
+    const events: E[] = [];
+    this.#visit<E>(type, kind, dut, (event) => { events.push(event); });
+    return events;
+  }
+
+  override eachQuery(dut: string | undefined, visit: (query: QueryEvent) => boolean | void): void {
+    this.#visit<QueryEvent>('dns.query', KIND.query, dut, visit);
+  }
+
+  override eachResponse(dut: string | undefined, visit: (response: ResponseEvent) => boolean | void): void {
+    this.#visit<ResponseEvent>('dns.response', KIND.response, dut, visit);
+  }
+
+  /** Views of the queries and responses asked for, made once (views never change): each call copies only the list. */
+  readonly #views = new Map<string, EvidenceEvent[]>();
+
+  #cached<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined): E[] {
+    const key = `${type}\u0000${dut ?? '\u0001'}`;
+    let views = this.#views.get(key);
+    if (views === undefined) {
+      views = this.#messages<E>(type, kind, dut);
+      this.#views.set(key, views);
+    }
+    return views.slice() as E[];
+  }
+
+  override queries(dut?: string): QueryEvent[] {
+    return this.#cached<QueryEvent>('dns.query', KIND.query, dut);
+  }
+
+  override responses(dut?: string): ResponseEvent[] {
+    return this.#cached<ResponseEvent>('dns.response', KIND.response, dut);
+  }
+
+  override responseTo(query: QueryEvent): ResponseEvent | undefined {
+    if (this.#responseOf === null) {
+      const n = this.#store.count;
+      const responseOf = new Int32Array(n);
+      const outOfRange = new Map<number, number>();
+      this.#each((i) => {
+        const kind = this.#store.kindOf(i);
+        let ref: number;
+        if (kind === KIND.response) ref = this.#store.queryRefOf(i);
+        else if (kind === KIND.other && this.#store.typeOf(i) === 'dns.response') ref = (this.#store.event(i) as ResponseEvent).queryRef;
+        else return;
+        // The last response logged for a query wins, as in Evidence.
+        if (Number.isInteger(ref) && ref >= 1 && ref <= n) responseOf[ref - 1] = i + 1;
+        else outOfRange.set(ref, i);
+      });
+      this.#responseOf = responseOf;
+      this.#responseOutOfRange = outOfRange;
+    }
+    const seq = query.seq;
+    const index = Number.isInteger(seq) && seq >= 1 && seq <= this.#responseOf.length ? this.#responseOf[seq - 1]! - 1 : this.#responseOutOfRange!.get(seq) ?? -1;
+    return index < 0 ? undefined : this.#store.event(index) as ResponseEvent;
+  }
+
+  override dropOf(query: QueryEvent): DropEvent | undefined {
+    if (this.#dropOf === null) {
+      const drops = new Map<number, DropEvent>();
+      for (const drop of this.ofType('dns.drop')) drops.set(drop.queryRef, drop);
+      this.#dropOf = drops;
+    }
+    return this.#dropOf.get(query.seq);
+  }
+
+  override forExperiments(experiments: readonly string[]): Evidence {
+    if (experiments.includes('*')) return this;
+    const kept = this.phasesOf(experiments);
+    const indexes: number[] = [];
+    this.#each((i) => {
+      const phase = this.#store.phaseOf(i);
+      if (phase === null || kept.has(phase)) indexes.push(i);
+    });
+    return new StoredEvidence(this.#store, Uint32Array.from(indexes));
+  }
+
+  protected override edgeTimes(): { first: Microseconds | undefined; last: Microseconds | undefined } {
+    const n = this.count;
+    if (n === 0) return { first: undefined, last: undefined };
+    const at = (k: number) => (this.#indexes === null ? k : this.#indexes[k]!);
+    return { first: this.#store.timeOf(at(0)), last: this.#store.timeOf(at(n - 1)) };
+  }
+}
+
+const WRITE_BYTES = 1 << 20;
+
+/**
+ * Writes an `events.ndjson` (created, never overwritten) from events handed over one at a
+ * time, indexing each in an {@link EventStore} as it goes: what `analyze` keeps of a large
+ * capture is the file and the store. The bytes are those of `JSON.stringify` per line.
+ */
+export class StoredEventLog {
+  readonly store: EventStore;
+  private fd: number | null;
+  private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
+  private used = 0;
+  /** Bytes of the file before the buffer. */
+  private flushed = 0;
+
+  constructor(readonly file: string, options: EventStoreOptions = {}) {
+    this.fd = openSync(file, 'wx');
+    this.store = new EventStore(options);
+  }
+
+  /** Appends the next event (numbered in order, from 1). */
+  append(event: EvidenceEvent): void {
+    const line = JSON.stringify(event);
+    const offset = this.flushed + this.used;
+    let length: number;
+    // A UTF-16 code unit takes at most three bytes in UTF-8.
+    if (this.used + line.length * 3 + 1 > WRITE_BYTES) this.flush();
+    if (line.length * 3 + 1 > WRITE_BYTES) {
+      const bytes = Buffer.from(`${line}\n`, 'utf8');
+      this.write(bytes, bytes.length);
+      this.flushed += bytes.length;
+      length = bytes.length - 1;
+    } else {
+      length = this.buffer.write(line, this.used, 'utf8');
+      this.buffer[this.used + length] = 0x0a;
+      this.used += length + 1;
+    }
+    this.store.add(event, offset, length);
+  }
+
+  private write(bytes: Buffer, length: number): void {
+    for (let done = 0; done < length;) done += writeSync(this.fd!, bytes, done, length - done);
+  }
+
+  private flush(): void {
+    this.write(this.buffer, this.used);
+    this.flushed += this.used;
+    this.used = 0;
+  }
+
+  /** Writes what is buffered, syncs the file to disk and closes it; the store reads lines from `file` afterwards. */
+  finish(): EventStore {
+    if (this.fd === null) return this.store;
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = null;
+    this.store.attach(this.file);
+    return this.store;
+  }
+
+  /** Closes the file without syncing, and lets the store go (after a failure). */
+  abandon(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.store.dispose();
+  }
+}
+
+const READ_BYTES = 1 << 20;
+
+/**
+ * Loads an events file into a {@link StoredEvidence}, reading it in chunks: memory grows
+ * with the store's columns, not with the file. Errors are those of `loadEvidence`.
+ */
+export function loadStoredEvidence(file: string, options: EventStoreOptions = {}): StoredEvidence {
+  const store = new EventStore(options);
+  const fd = openSync(file, 'r');
+  try {
+    let carry = Buffer.alloc(0);
+    let offset = 0;
+    let lineNo = 0;
+    const line = (bytes: Buffer) => {
+      lineNo += 1;
+      const event = parseEventLine(bytes.toString('utf8'), file, lineNo, offset);
+      if (event !== null) {
+        if (event.seq !== store.count + 1) throw new EvidenceFormatError(file, lineNo, offset, `event seq ${event.seq} where ${store.count + 1} was next`);
+        store.add(event, offset, bytes.length);
+      }
+      offset += bytes.length + 1;
+    };
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(READ_BYTES);
+      const n = readSync(fd, chunk, 0, READ_BYTES, null);
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let at = data.indexOf(0x0a); at !== -1; at = data.indexOf(0x0a, start)) {
+        line(data.subarray(start, at));
+        start = at + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+      if (n === 0) break;
+    }
+    if (carry.length > 0) line(carry);
+  } finally {
+    closeSync(fd);
+  }
+  store.attach(file);
+  return new StoredEvidence(store);
+}
