@@ -2,12 +2,13 @@
  * A compact index of an `events.ndjson` log, so a large run (an imported capture of
  * millions of frames) can be judged without a JavaScript object per event in memory.
  *
- * DNS message events (queries, responses, malformed messages) are kept as columns of
- * numbers: times, ports, TXIDs, sizes, and ids of interned strings (addresses, names,
+ * DNS message events (queries, responses, malformed messages) are kept as fixed-width rows
+ * of numbers: times, ports, TXIDs, sizes, and ids of interned strings (addresses, names,
  * files) and of interned values that repeat (flags, questions, EDNS, the scenario fields),
- * with the records of the answer, authority and additional sections in columns of their
- * own. Only `wire` stays on disk: it is read from the event's line when asked for. Other
- * events (markers, contacts, probes: few) are kept as they are.
+ * with the records of the answer, authority and additional sections in rows of their own.
+ * Rows can spill to a temporary file, a few chunks staying in memory (`spillDir`). Only
+ * `wire` stays in the log: it is read from the event's line when asked for. Other events
+ * (markers, contacts, probes: few) are kept as they are.
  *
  * {@link EventStore.event} hands out read-only views that read those columns: every field
  * of the event, the same values as the logged line (shared values are frozen). A view is
