@@ -1,15 +1,15 @@
 /**
  * Acceptance: `dnsconform analyze --json`, run as a real process, on every third-party
- * capture in the shared captures folder (`DNSCONFORM_CAPTURES`, else beside the checkout,
+ * capture in the shared captures folder (`DNSCONFORM_SHARED_CAPTURES`, else beside the checkout,
  * else /work/shared/captures; never copied into the repository) agrees with the independently
  * computed `reference-values.tsv`: query counts, TXID and source-port σ (population, to
  * 0.01), most used port and its share, resolvers used; and reports the sifely hub's
  * hard-coded OpenDNS resolver. Without the folder every test is pending, saying why.
  */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { validateAnalyzeOutput } from '../lib/analysis/analyze-output.ts';
 import type { AnalyzeOutput } from '../lib/analysis/analyze-output.ts';
 import { readPackets } from '../lib/capture/packets.ts';
@@ -17,34 +17,17 @@ import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import type { Report } from '../lib/report/report-types.ts';
 import { runCli } from './cli-process.ts';
 import type { CliRun } from './cli-process.ts';
+import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from './shared-captures-kit.ts';
+import type { TsvRow } from './shared-captures-kit.ts';
 
-/** `$DNSCONFORM_CAPTURES` when set (and only it), else `../shared/captures` beside the checkout, else the workplace's copy. */
-const CAPTURES = resolve(process.env['DNSCONFORM_CAPTURES']
-  ?? [resolve(import.meta.dirname, '..', '..', 'shared', 'captures')].find((dir) => existsSync(dir))
-  ?? '/work/shared/captures');
-const AVAILABLE = existsSync(join(CAPTURES, 'reference-values.tsv')) && existsSync(join(CAPTURES, 'devices.tsv'));
+const AVAILABLE = existsSync(join(SHARED_CAPTURES, 'reference-values.tsv')) && existsSync(join(SHARED_CAPTURES, 'devices.tsv'));
 /** σ in the reference is rounded to 2 decimals: a match "to 0.01" is within half of that, plus float noise. */
 const ROUNDED_2DP = 0.0051;
 
-type Row = Record<string, string>;
+type Row = TsvRow;
 
-function readTsv(file: string): Row[] {
-  const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split('\t'));
-  return rows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i] ?? ''])));
-}
 
-/** The files of a devices.tsv `files` entry: a path, or `folder/*.ext`. */
-function filesOf(pattern: string): string[] {
-  if (!pattern.includes('*')) return [join(CAPTURES, pattern)];
-  const folder = join(CAPTURES, dirname(pattern));
-  const suffix = pattern.slice(pattern.lastIndexOf('*') + 1);
-  return readdirSync(folder).filter((f) => f.endsWith(suffix)).sort().map((f) => join(folder, f));
-}
 
-/** `a:n;b:n` → { a: n, b: n }. */
-function parseResolvers(text: string): Record<string, number> {
-  return Object.fromEntries(text.split(';').map((pair) => [pair.slice(0, pair.lastIndexOf(':')), Number(pair.slice(pair.lastIndexOf(':') + 1))]));
-}
 
 /** The reference's DNS-OARC class names → ours (NoRandomness is σ < 1, within POOR). */
 const CLASS: Record<string, string> = { Excellent: 'GREAT', Good: 'GOOD', Poor: 'POOR', NoRandomness: 'POOR' };
@@ -62,14 +45,14 @@ describe('analyze on the shared third-party captures', function () {
   after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
 
   if (!AVAILABLE) {
-    it(`pending: the captures folder ${CAPTURES} (with reference-values.tsv and devices.tsv) is absent; set DNSCONFORM_CAPTURES to run these`, function () {
+    it(`pending: the captures folder ${SHARED_CAPTURES} (with reference-values.tsv and devices.tsv) is absent; set DNSCONFORM_SHARED_CAPTURES to run these`, function () {
       this.skip();
     });
     return;
   }
 
-  const references = readTsv(join(CAPTURES, 'reference-values.tsv'));
-  const devices = new Map(readTsv(join(CAPTURES, 'devices.tsv')).map((d) => [d['dataset']!, d]));
+  const references = readTsv(join(SHARED_CAPTURES, 'reference-values.tsv'));
+  const devices = new Map(readTsv(join(SHARED_CAPTURES, 'devices.tsv')).map((d) => [d['dataset']!, d]));
 
   /** Runs `analyze --json` on a dataset and returns its validated output. */
   async function analyze(device: Row, extra: string[] = []): Promise<{ run: CliRun; output: AnalyzeOutput }> {
@@ -93,7 +76,7 @@ describe('analyze on the shared third-party captures', function () {
       // No device is named for it (the door sensor makes no DNS queries): nothing to select, so count every host's.
       it(`${dataset}: reads to the end and holds ${reference['n_queries']} DNS queries to a resolver`, async () => {
         let queries = 0;
-        for await (const p of readPackets(join(CAPTURES, dataset))) {
+        for await (const p of readPackets(join(SHARED_CAPTURES, dataset))) {
           if (p.transport === 'udp' && p.dstPort === 53 && p.payload.length > 2 && (p.payload[2]! & 0x80) === 0) queries += 1;
         }
         expect(queries).to.equal(Number(reference['n_queries']));

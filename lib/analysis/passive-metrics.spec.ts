@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { evidenceFromCaptures } from '../capture/capture-evidence.ts';
 import { encodePcap } from '../capture/capture-writer.ts';
 import type { PacketRecord } from '../capture/capture-writer.ts';
@@ -12,45 +12,22 @@ import { readPackets } from '../capture/packets.ts';
 import { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
 import { passiveMetrics } from './passive-metrics.ts';
+import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from '../../test/shared-captures-kit.ts';
 
 /** The third-party captures live beside the repository, never in it. */
-/** The shared third-party captures: `$DNSCONFORM_CAPTURES`, else beside the checkout, else the workplace's copy. */
-const CAPTURES = [
-  process.env['DNSCONFORM_CAPTURES'],
-  resolve(import.meta.dirname, '..', '..', '..', 'shared', 'captures'),
-  '/work/shared/captures',
-].find((dir): dir is string => dir !== undefined && existsSync(dir)) ?? '/work/shared/captures';
 const SECOND = 1_000_000;
 
-function readTsv(file: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split('\t'));
-  return rows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i] ?? ''])));
-}
 
-/** The files of a devices.tsv `files` pattern (a path, or `folder/*.ext`). */
-function filesOf(pattern: string): string[] {
-  if (!pattern.includes('*')) return [join(CAPTURES, pattern)];
-  const folder = join(CAPTURES, dirname(pattern));
-  const suffix = pattern.slice(pattern.lastIndexOf('*') + 1);
-  return readdirSync(folder).filter((f) => f.endsWith(suffix)).sort().map((f) => join(folder, f));
-}
 
-/** Reference `a:n;b:n` → { a: n, b: n }. */
-function parseResolvers(text: string): Record<string, number> {
-  return Object.fromEntries(text.split(';').map((pair) => {
-    const at = pair.lastIndexOf(':');
-    return [pair.slice(0, at), Number(pair.slice(at + 1))];
-  }));
-}
 
 /** The reference's OARC class names → randomness.ts's. */
 const CLASS: Record<string, string> = { Excellent: 'GREAT', Good: 'GOOD', Poor: 'POOR', NoRandomness: 'POOR' };
 
 describe('analysis/passive-metrics on the real captures (../shared/captures)', function () {
   this.timeout(60_000);
-  const available = existsSync(join(CAPTURES, 'reference-values.tsv'));
-  const references = available ? readTsv(join(CAPTURES, 'reference-values.tsv')) : [];
-  const devices = available ? new Map(readTsv(join(CAPTURES, 'devices.tsv')).map((d) => [d['dataset']!, d])) : new Map();
+  const available = existsSync(join(SHARED_CAPTURES, 'reference-values.tsv'));
+  const references = available ? readTsv(join(SHARED_CAPTURES, 'reference-values.tsv')) : [];
+  const devices = available ? new Map(readTsv(join(SHARED_CAPTURES, 'devices.tsv')).map((d) => [d['dataset']!, d])) : new Map();
 
   before(function () {
     if (!available) this.skip();
@@ -67,7 +44,7 @@ describe('analysis/passive-metrics on the real captures (../shared/captures)', f
     if (device === undefined) {
       it(`${dataset}: reads to the end and holds no DNS query to a resolver`, async () => {
         let queries = 0;
-        for await (const p of readPackets(join(CAPTURES, dataset))) {
+        for await (const p of readPackets(join(SHARED_CAPTURES, dataset))) {
           if (p.transport === 'udp' && p.dstPort === 53 && p.payload.length > 2 && (p.payload[2]! & 0x80) === 0) queries += 1;
         }
         expect(queries).to.equal(Number(reference['n_queries']));
