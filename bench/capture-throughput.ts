@@ -33,13 +33,8 @@ import { LINKTYPE } from '../lib/capture/link-layers.ts';
 import { newPacketCounters, readPacketBatches } from '../lib/capture/packets.ts';
 import { decodeMessage } from '../lib/dns/codec.ts';
 import { StoredEventLog, StoredEvidence } from '../lib/evidence/stored-evidence.ts';
+import { SHARED_CAPTURES } from '../test/shared-captures-kit.ts';
 
-/** The shared third-party captures: `$DNSCONFORM_CAPTURES`, else beside the checkout, else the workplace's copy. */
-const SHARED_CAPTURES = [
-  process.env.DNSCONFORM_CAPTURES,
-  resolve(import.meta.dirname, '..', '..', 'shared', 'captures'),
-  '/work/shared/captures',
-].find((dir): dir is string => dir !== undefined && existsSync(dir)) ?? '/work/shared/captures';
 /** The device with the most DNS queries in the shared captures (IoT Sentinel HueBridge). */
 const DEFAULT_MAC = '00:17:88:24:76:ff';
 const DEFAULT_MIN_BYTES = 2 ** 30;

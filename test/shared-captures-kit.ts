@@ -5,10 +5,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-/** `$DNSCONFORM_CAPTURES` when set (and only it), else `../shared/captures` beside the checkout, else the workplace's copy. */
-export const SHARED_CAPTURES = resolve(process.env['DNSCONFORM_CAPTURES']
-  ?? [resolve(import.meta.dirname, '..', '..', 'shared', 'captures')].find((dir) => existsSync(dir))
-  ?? '/work/shared/captures');
+/** `shared/captures` in the checkout's parent or a directory above it (the workplace keeps them at `../shared`), or null. */
+function besideTheCheckout(): string | null {
+  for (let dir = resolve(import.meta.dirname, '..', '..'); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', 'captures');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** `$DNSCONFORM_CAPTURES` when set (and only it), else `shared/captures` beside the checkout or above it; specs skip without them. */
+export const SHARED_CAPTURES = resolve(process.env['DNSCONFORM_CAPTURES'] ?? besideTheCheckout() ?? join(import.meta.dirname, '..', '..', 'shared', 'captures'));
 
 /** A row of a TSV file by column name. */
 export type TsvRow = Record<string, string>;

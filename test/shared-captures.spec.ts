@@ -1,7 +1,7 @@
 /**
  * Acceptance: `dnsconform analyze --json`, run as a real process, on every third-party
- * capture in the shared captures folder (`DNSCONFORM_SHARED_CAPTURES`, else beside the checkout,
- * else /work/shared/captures; never copied into the repository) agrees with the independently
+ * capture in the shared captures folder (`DNSCONFORM_CAPTURES`, else beside the checkout,
+ * or above it; never copied into the repository) agrees with the independently
  * computed `reference-values.tsv`: query counts, TXID and source-port σ (population, to
  * 0.01), most used port and its share, resolvers used; and reports the sifely hub's
  * hard-coded OpenDNS resolver. Without the folder every test is pending, saying why.
@@ -45,7 +45,7 @@ describe('analyze on the shared third-party captures', function () {
   after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
 
   if (!AVAILABLE) {
-    it(`pending: the captures folder ${SHARED_CAPTURES} (with reference-values.tsv and devices.tsv) is absent; set DNSCONFORM_SHARED_CAPTURES to run these`, function () {
+    it(`pending: the captures folder ${SHARED_CAPTURES} (with reference-values.tsv and devices.tsv) is absent; set DNSCONFORM_CAPTURES to run these`, function () {
       this.skip();
     });
     return;
