@@ -7,7 +7,8 @@
  */
 import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fixtureOf } from '../lib/checks/check-fixtures.ts';
 import { discoverChecks, SUITES_DIR } from '../lib/checks/discover.ts';
 import type { CheckContext, Verdict } from '../lib/checks/check-types.ts';
 import { decodeMessage } from '../lib/dns/codec.ts';
@@ -44,11 +45,6 @@ const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
   { kind: 'info', verdict: 'INFO', required: false },
   { kind: 'not-applicable', verdict: 'NOT_APPLICABLE', required: false },
 ];
-
-/** Where a check's fixture of one kind lives: `fixtures/<basename>.<kind>.ndjson` beside it. */
-function fixtureOf(checkFile: string, kind: string): string {
-  return join(dirname(checkFile), 'fixtures', `${basename(checkFile, '.check.ts')}.${kind}.ndjson`);
-}
 
 const checks = await discoverChecks();
 

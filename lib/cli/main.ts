@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run.ts')).runCommand(),
   analyze: async () => (await import('./analyze.ts')).analyzeCommand(),
   list: async () => (await import('./list.ts')).listCommand(),
+  lint: async () => (await import('./lint.ts')).lintCommand(),
   verify: async () => (await import('./verify.ts')).verifyCommand(),
   report: async () => (await import('./report.ts')).reportCommand(),
   bundle: async () => (await import('./bundle.ts')).bundleCommand(),

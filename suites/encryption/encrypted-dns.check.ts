@@ -27,7 +27,7 @@ const meta: CheckMeta = {
     + 'The paper does not mandate DoH/DoT for constrained devices; draft IOTDNS-D-ENC-1 asks for an encrypted transport to the network\'s resolver when one is available.',
   keyword: 'RECOMMENDATION',
   severity: 'critical',
-  covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1'], etsi: ['5.8-1'] },
+  covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1'], etsi: ['5.8-1', '5.6-2'] },
   decisionRule: {
     text: 'Encrypted DNS: DUT queries the harness received over DoT or DoH, and DoT/DoQ/DoH contacts seen in a capture. '
       + 'PASS when there is any encrypted DNS (support shown; padding, option 12, is reported where the harness could read the queries). '

@@ -1,0 +1,56 @@
+/** Reads the three clause catalogues from `suites/catalogues/`, each against its schema. */
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { compileSchema, loadYamlInput } from '../input/yaml-input.ts';
+import type { SemanticCheck } from '../input/yaml-input.ts';
+import type { Catalogues, DraftCatalogue, EtsiCatalogue, RecommendationCatalogue } from './catalogue-types.ts';
+import recommendationsSchema from './recommendations.schema.json' with { type: 'json' };
+import draftSchema from './draft-clauses.schema.json' with { type: 'json' };
+import etsiSchema from './en-303-645.schema.json' with { type: 'json' };
+
+/** The project's catalogue folder. */
+export const CATALOGUES_DIR: string = fileURLToPath(new URL('../../suites/catalogues', import.meta.url));
+
+/** File names of the catalogues inside a catalogue folder. */
+export const CATALOGUE_FILES = { paper: 'recommendations.yaml', draft: 'draft-clauses.yaml', etsi: 'en-303-645.yaml' } as const;
+
+const validateRecommendations = compileSchema<RecommendationCatalogue>(recommendationsSchema);
+const validateDraft = compileSchema<DraftCatalogue>(draftSchema);
+const validateEtsi = compileSchema<EtsiCatalogue>(etsiSchema);
+
+/** Ids must be unique within their list; the problem points at the repeat. */
+function uniqueIds<T>(list: (value: T) => { id: string }[], listPointer: string): SemanticCheck<T> {
+  return (value) => {
+    const seen = new Map<string, number>();
+    return list(value).flatMap((item, index) => {
+      const first = seen.get(item.id);
+      seen.set(item.id, first ?? index);
+      return first === undefined ? [] : [{ pointer: `${listPointer}/${index}/id`, message: `id ${item.id} repeats ${listPointer}/${first}` }];
+    });
+  };
+}
+
+/** The three catalogues; bad data throws InputFileError naming the file, pointer and line. */
+export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogues {
+  const files = {
+    paper: join(dir, CATALOGUE_FILES.paper),
+    draft: join(dir, CATALOGUE_FILES.draft),
+    etsi: join(dir, CATALOGUE_FILES.etsi),
+  };
+  const paper = loadYamlInput(files.paper, 'recommendation catalogue', validateRecommendations, uniqueIds((v) => v.recommendations, '/recommendations')).value;
+  const draft = loadYamlInput(files.draft, 'draft clause catalogue', validateDraft, (value) => [
+    ...uniqueIds<DraftCatalogue>((v) => v.clauses, '/clauses')(value),
+    // A verified clause must say where the draft has it; an unverified one cannot know.
+    ...value.clauses.flatMap((c, i) => (c.verified && c.section === null ? [{ pointer: `/clauses/${i}/section`, message: `${c.id} is verified but names no section` }] : [])),
+    ...value.clauses.flatMap((c, i) => (c.basis.every((b) => b.startsWith('P') || Object.hasOwn(value.basisCodes, b))
+      ? [] : [{ pointer: `/clauses/${i}/basis`, message: `${c.id} has a basis code not in /basisCodes` }])),
+  ]).value;
+  const etsi = loadYamlInput(files.etsi, 'EN 303 645 catalogue', validateEtsi, (value) => [
+    ...uniqueIds<EtsiCatalogue>((v) => v.provisions, '/provisions')(value),
+    ...value.provisions.flatMap((p, i) => (p.conditions ?? []).flatMap((c, j) => (Object.hasOwn(value.conditions, c)
+      ? [] : [{ pointer: `/provisions/${i}/conditions/${j}`, message: `condition ${c} is not in /conditions` }]))),
+    ...value.provisions.flatMap((p, i) => p.testCases.flatMap((t, j) => (t.id.startsWith(`${p.id}-`)
+      ? [] : [{ pointer: `/provisions/${i}/testCases/${j}/id`, message: `test case ${t.id} is not in test group ${p.id}` }]))),
+  ]).value;
+  return { paper, draft, etsi, files };
+}
