@@ -4,6 +4,8 @@
  */
 import { InputFileError, compileSchema, loadYamlInput, parseYamlInput } from '../input/yaml-input.ts';
 import type { InputProblem } from '../input/yaml-input.ts';
+import { loadCatalogues } from '../catalogue/load-catalogues.ts';
+import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import type { Profile, WeightedChoice } from './profile-types.ts';
 import schema from './profile.schema.json' with { type: 'json' };
 
@@ -33,6 +35,41 @@ function weightedChoiceProblems(choices: readonly WeightedChoice[], pointer: str
   return choices.flatMap((c, i) => ('min' in c && c.min > c.max ? [{ pointer: `${pointer}/${i}/min`, message: 'min is above max' }] : []));
 }
 
+let cached: Catalogues | undefined;
+function catalogues(): Catalogues {
+  cached ??= loadCatalogues();
+  return cached;
+}
+
+/**
+ * The ICS and lab assessments against the catalogues: a provision the harness cites, once
+ * each; N/A only where the pro forma allows it (a conditional provision); a lab assessment
+ * only for a clause the catalogue leaves to the lab.
+ */
+function conformanceProblems(profile: Profile, known: Catalogues): { pointer: string; message: string }[] {
+  const problems: { pointer: string; message: string }[] = [];
+  const seen = new Set<string>();
+  (profile.ics ?? []).forEach((entry, i) => {
+    const provision = known.etsi.provisions.find((p) => p.id === entry.provision);
+    if (provision === undefined) {
+      problems.push({ pointer: `/ics/${i}/provision`, message: `${entry.provision} is not among the EN 303 645 provisions the harness cites (${known.files.etsi})` });
+    } else if (entry.support === 'N/A' && provision.conditions === undefined) {
+      problems.push({ pointer: `/ics/${i}/support`, message: `N/A is allowed only for a conditional provision; ${entry.provision} is ${provision.status} without condition` });
+    }
+    if (seen.has(entry.provision)) problems.push({ pointer: `/ics/${i}/provision`, message: `${entry.provision} is stated twice` });
+    seen.add(entry.provision);
+  });
+  const assessed = new Set<string>();
+  (profile.labAssessments ?? []).forEach((entry, i) => {
+    const item = known.draft.clauses.find((c) => c.id === entry.clause) ?? known.etsi.provisions.find((p) => p.id === entry.clause);
+    if (item === undefined) problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is in no catalogue` });
+    else if (item.labAssessment !== true) problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is not left to the lab's assessment in its catalogue (checks judge it, or nobody can)` });
+    if (assessed.has(entry.clause)) problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is assessed twice` });
+    assessed.add(entry.clause);
+  });
+  return problems;
+}
+
 /** Checks the schema cannot express: cross-field ranges and record data by type. */
 function semanticProblems(profile: Profile): { pointer: string; message: string }[] {
   const problems: { pointer: string; message: string }[] = [];
@@ -48,6 +85,7 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
     const own = b.hardcodedResolver?.address;
     if (own !== undefined && own !== '::1' && !/^127\./.test(own)) add('/device/behaviour/hardcodedResolver/address', `${own} is not a loopback address; a simulated device sends only on loopback`);
   }
+  problems.push(...conformanceProblems(profile, catalogues()));
   profile.zone.forEach((record, index) => {
     const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(record.data);
     if (record.type === 'A' && !ipv4) add(`/zone/${index}/data`, `"${record.data}" is not an IPv4 address`);

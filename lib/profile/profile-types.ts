@@ -239,8 +239,12 @@ export interface Profile {
   /** Liveness probes; without them no check can tell a DUT that stopped working. */
   liveness?: LivenessSpec;
   observe: { windowSeconds: number };
-  /** What the supplier declares about the DUT for testing (IXIT), where a check needs it. */
+  /** What the supplier declares about the DUT for testing (IXIT): values checks read, and the DNS-relevant IXIT entries. */
   ixit?: DeclaredBehaviour;
+  /** The supplier's Implementation Conformance Statement for the EN 303 645 provisions the harness cites. */
+  ics?: IcsEntry[];
+  /** The lab's verdicts on clauses no check can test, judged from the supplier's documents. */
+  labAssessments?: LabAssessment[];
   /** The paper device a simulated profile plays, and the Table I row expected of it. */
   paper?: PaperReference;
 }
@@ -271,4 +275,54 @@ export interface DeclaredBehaviour {
    * 604800 s). Lets a short run judge huge-TTL handling, and a capped negative TTL.
    */
   ttlCapSeconds?: number;
+  /** IXIT 11-ComMech: communication mechanisms, DNS among them. */
+  comMech?: ComMechEntry[];
+  /** IXIT 12-NetSecImpl: network and security implementations (stub resolver, TLS stack). */
+  netSecImpl?: IxitEntry[];
+  /** IXIT 15-Intf: interfaces and what they disclose. */
+  intf?: IxitEntry[];
+  /** IXIT 23-ResMech: resilience mechanisms. */
+  resMech?: IxitEntry[];
+  /** IXIT 29-InpVal: input validation, DNS responses included. */
+  inpVal?: IxitEntry[];
+}
+
+/** One entry of an IXIT table, as the supplier wrote it. */
+export interface IxitEntry {
+  /** Its id in the supplier's IXIT (`NetSecImpl-2`). */
+  id: string;
+  description: string;
+  version?: string;
+}
+
+/** An IXIT 11-ComMech entry: a communication mechanism and its DNS specifics. */
+export interface ComMechEntry {
+  id: string;
+  description: string;
+  transports?: ('udp' | 'tcp' | 'dot' | 'doh' | 'doq')[];
+  resolverSelection?: string;
+  securityGuarantees?: string;
+  cryptographicDetails?: string;
+  resilienceMeasures?: string;
+}
+
+/** One row of the supplier's ICS (EN 303 645 annex pro forma). */
+export interface IcsEntry {
+  /** EN 303 645 V2.1.1 provision number. */
+  provision: string;
+  /** N/A only for a conditional provision whose condition does not hold. */
+  support: 'Y' | 'N' | 'N/A';
+  /** Measures (Y), reasons (N) or rationale (N/A); required for N and N/A. */
+  detail?: string;
+}
+
+/** The lab's conceptual verdict on a clause no check can test. */
+export interface LabAssessment {
+  /** A draft clause id or EN 303 645 provision whose catalogue entry allows it. */
+  clause: string;
+  verdict: 'PASS' | 'FAIL' | 'NOT_ASSESSED';
+  justification: string;
+  /** What it rests on (IXIT entries, policies). */
+  documents?: string[];
+  assessor?: string;
 }
