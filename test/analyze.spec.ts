@@ -2,7 +2,7 @@
  * `dnsconform analyze` end to end, as a real process, on captures written here: the run
  * directory (evidence with encrypted-DNS contacts, analysis.json naming each capture by
  * path and SHA-256, a signed report that `verify` accepts), the passive checks judged and
- * the others NOT_APPLICABLE, `--json` valid against its schema, and bad input (missing
+ * the others not assessed (INCONCLUSIVE), `--json` valid against its schema, and bad input (missing
  * file, bad --device, a capture cut short) as exit code 2 naming what and where.
  * The captures are only written and read: no packet is ever sent.
  */
@@ -101,8 +101,8 @@ describe('dnsconform analyze', function () {
 
     const report = JSON.parse(readFileSync(out.run!.report, 'utf8')) as Report;
     const verdicts = Object.fromEntries(report.results.map((r) => [r.check, r.verdict]));
-    expect(verdicts).to.deep.include({ 'resolver-use/assigned-resolver-only': 'FAIL', 'encryption/encrypted-dns': 'PASS', 'caching/ttl-honoured': 'NOT_APPLICABLE' });
-    expect(report.results.find((r) => r.check === 'caching/ttl-honoured')!.observed).to.match(/Needs the baseline experiment/);
+    expect(verdicts).to.deep.include({ 'resolver-use/assigned-resolver-only': 'FAIL', 'encryption/encrypted-dns': 'PASS', 'caching/ttl-honoured': 'INCONCLUSIVE' });
+    expect(report.results.find((r) => r.check === 'caching/ttl-honoured')!.observed).to.match(/^Not assessed: Needs the baseline experiment/);
     expect(report.results.find((r) => r.check === 'resolver-use/assigned-resolver-only')!.observed).to.contain('8.8.8.8 (Google Public DNS): 3 queries on port 53');
     expect(report.profile.file).to.equal('analysis.json');
     expect(report.resolver.endpoints).to.deep.equal([]);

@@ -203,16 +203,16 @@ function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Da
   }
 }
 
-/** Judges the passive checks; the others are NOT_APPLICABLE, saying which experiments they need (also used by `verify --rejudge`). */
+/** Judges the passive checks; the others are not assessed (INCONCLUSIVE), saying which experiments they need (also used by `verify --rejudge`). */
 export async function judgeCaptureEvidence(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
-  const { judgeWithMocha, notApplicableResult } = await import('../checks/mocha-binding.ts');
+  const { judgeWithMocha, notAssessedResult } = await import('../checks/mocha-binding.ts');
   const passive = checks.filter((c) => c.meta.experiments.includes('*'));
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
   const byId = new Map(judged.map((r) => [r.check, r]));
   return checks.map((check) => {
     const needed = `the ${check.meta.experiments.join(', ')} experiment${check.meta.experiments.length > 1 ? 's' : ''}`;
-    return byId.get(check.id) ?? notApplicableResult(check, `Judged from ${needed} of a live run (dnsconform run --plan).`,
+    return byId.get(check.id) ?? notAssessedResult(check, `Judged from ${needed} of a live run (dnsconform run --plan).`,
       `Needs ${needed}: an imported capture has no phase in which the harness set the resolver's answers.`);
   });
 }

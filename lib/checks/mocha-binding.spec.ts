@@ -38,7 +38,7 @@ describe('checks/mocha-binding', () => {
     expect(results[0]?.decisionRule.text).to.equal('rule');
   });
 
-  it('marks NOT_APPLICABLE, without judging, a check none of whose experiments had a phase in the run', async () => {
+  it('marks not assessed (INCONCLUSIVE), without judging, a check none of whose experiments had a phase in the run', async () => {
     const phased = new Evidence([
       { seq: 1, t: 1, dut: 'd', phase: 'baseline', type: 'phase.start', name: 'baseline', experiment: 'baseline', scenario: 'pass-through' },
       { seq: 2, t: 2, dut: 'd', phase: 'baseline', type: 'phase.end', name: 'baseline', scenario: 'pass-through', reason: 'window elapsed' },
@@ -46,8 +46,22 @@ describe('checks/mocha-binding', () => {
     const elsewhere = check('t/elsewhere', () => outcome('FAIL'));
     elsewhere.meta = { ...elsewhere.meta, experiments: ['servfail', 'refused'] };
     const results = await judgeWithMocha([check('t/baseline', () => outcome('PASS')), elsewhere], phased, { dutId: 'd', profile, eventsFile: 'events.ndjson' });
-    expect(results.map((r) => r.verdict)).to.deep.equal(['PASS', 'NOT_APPLICABLE']);
+    expect(results.map((r) => r.verdict)).to.deep.equal(['PASS', 'INCONCLUSIVE']);
     expect(results[1]?.observed).to.match(/0 phases of the experiments the check needs \(servfail, refused\)/);
+  });
+
+  it('gives NOT_APPLICABLE only on the ICS: a check\'s own NOT_APPLICABLE is reported not assessed', async () => {
+    const conditional = check('t/telemetry', () => outcome('FAIL'));
+    conditional.meta = { ...conditional.meta, covers: { paper: [], draft: [], etsi: ['6-4', '6-5'] } };
+    const declaring = { ...profile, ics: [{ provision: '6-4', support: 'N/A', detail: 'no telemetry' }, { provision: '6-5', support: 'N/A', detail: 'no telemetry' }] } as Profile;
+    const context = { dutId: 'd', profile: declaring, eventsFile: 'events.ndjson' };
+    const results = await judgeWithMocha([conditional, check('t/own-na', () => outcome('NOT_APPLICABLE'))], new Evidence([]), context);
+    expect(results.map((r) => r.verdict)).to.deep.equal(['NOT_APPLICABLE', 'INCONCLUSIVE']);
+    expect(results[0]?.observed).to.equal("The supplier's ICS declares 6-4 N/A: no telemetry; 6-5 N/A: no telemetry");
+    expect(results[1]?.observed).to.equal('Not assessed: o');
+    // One provision still applicable: the check is judged.
+    const partly = { ...declaring, ics: declaring.ics!.slice(0, 1) } as Profile;
+    expect((await judgeWithMocha([conditional], new Evidence([]), { ...context, profile: partly }))[0]?.verdict).to.equal('FAIL');
   });
 
   describe('checks that require the packet capture', () => {

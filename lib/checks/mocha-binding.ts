@@ -8,6 +8,7 @@ import Mocha from 'mocha';
 import { expect } from 'chai';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { CheckContext, CheckOutcome, CheckResult, LoadedCheck } from './check-types.ts';
+import { icsExemption } from './applicability.ts';
 import { missingEvidence } from './required-evidence.ts';
 
 /** Options for a judging run. */
@@ -27,15 +28,16 @@ function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'e
   return { check: check.id, title, keyword, severity, covers, requirement, decisionRule, ...(tableI ? { tableI } : {}) };
 }
 
-/** A result for a check left out on purpose (e.g. it needs an experiment the evidence cannot have): what would judge it, and why it was not. */
-export function notApplicableResult(check: LoadedCheck, judgedBy: string, reason: string): CheckResult {
-  return { ...identity(check), verdict: 'NOT_APPLICABLE', expected: judgedBy, observed: reason, figures: {}, evidence: [] };
+/** A result for a check the evidence cannot judge (it needs an experiment an imported capture cannot have): not assessed, what would judge it, and why it was not. */
+export function notAssessedResult(check: LoadedCheck, judgedBy: string, reason: string): CheckResult {
+  return { ...identity(check), verdict: 'INCONCLUSIVE', expected: judgedBy, observed: `Not assessed: ${reason}`, figures: {}, evidence: [] };
 }
 
 /**
  * The outcome of a check none of whose experiments had a phase in a phased run (a run
  * without a plan, or a plan that left them out): not assessed, and said so, rather than judged on
- * evidence that was never meant to be collected.
+ * evidence that was never meant to be collected. INCONCLUSIVE, not NOT_APPLICABLE: only the
+ * ICS can make a check inapplicable.
  */
 function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
   const { experiments } = check.meta;
@@ -44,7 +46,7 @@ function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
   // Evidence without phases (an imported capture) is judged as it is.
   if (ran.size === 0 || experiments.some((experiment) => ran.has(experiment))) return null;
   return {
-    verdict: 'NOT_APPLICABLE',
+    verdict: 'INCONCLUSIVE',
     expected: `Evidence from a phase of ${experiments.join(', ')}.`,
     observed: `Not assessed: this run had 0 phases of the experiments the check needs (${experiments.join(', ')}); run a plan that includes them.`,
     figures: { phasesRun: [...ran] },
@@ -52,8 +54,32 @@ function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
   };
 }
 
+/** NOT_APPLICABLE because the supplier's ICS declares every provision the check cites N/A. */
+function exemptByIcs(check: LoadedCheck, context: CheckContext): CheckOutcome | null {
+  const rows = icsExemption(check.meta, context.profile);
+  if (rows === null) return null;
+  return {
+    verdict: 'NOT_APPLICABLE',
+    expected: `Applies unless the ICS declares EN 303 645 ${check.meta.covers.etsi.join(', ')} not applicable.`,
+    observed: `The supplier's ICS declares ${rows.map((r) => `${r.provision} N/A: ${r.detail}`).join('; ')}`,
+    figures: { icsNotApplicable: rows.map((r) => r.provision) },
+    evidence: [],
+  };
+}
+
+/**
+ * A check's own NOT_APPLICABLE (the evidence cannot speak to it: no capture attempted, no
+ * phase of its experiment) is "not assessed" in a report: INCONCLUSIVE, with its reason.
+ */
+function notAssessed(outcome: CheckOutcome): CheckOutcome {
+  if (outcome.verdict !== 'NOT_APPLICABLE') return outcome;
+  return { ...outcome, verdict: 'INCONCLUSIVE', observed: `Not assessed: ${outcome.observed}` };
+}
+
 /** Applies one check; a throwing check is a harness fault, recorded as ERROR. */
 export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: CheckContext): CheckResult {
+  const exempt = exemptByIcs(check, context);
+  if (exempt) return { ...identity(check), ...exempt };
   const skipped = notRun(check, evidence);
   if (skipped) return { ...identity(check), ...skipped };
   const missing = missingEvidence(check.meta.requires, evidence, context.dutId);
@@ -66,7 +92,7 @@ export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: Chec
   } catch (error) {
     return errorResult(check, error instanceof Error ? error.message : String(error));
   }
-  return { ...identity(check), ...outcome };
+  return { ...identity(check), ...notAssessed(outcome) };
 }
 
 /** Judges every check under mocha; resolves with one result per check, in check order. */

@@ -6,10 +6,12 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { discoverChecks } from '../checks/discover.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
-import { selectChecks } from '../checks/select-checks.ts';
+import { deselectedMandatoryChecks, mandatoryProvisions } from '../checks/applicability.ts';
+import { CheckSelectionError, selectChecks } from '../checks/select-checks.ts';
+import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import { loadExperiments } from '../experiments/catalogue.ts';
 import { loadPlan, plannedPhases } from '../experiments/plan.ts';
-import type { PlannedPhase } from '../experiments/plan.ts';
+import type { Plan, PlannedPhase } from '../experiments/plan.ts';
 import { runSession } from '../experiments/session.ts';
 import type { DeviceRun } from '../experiments/session.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
@@ -44,8 +46,26 @@ export function withObserveOptions(command: Command, defaultWindow: string): Com
     .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging (spec, dot, ...)");
 }
 
+/**
+ * A certification plan certifies on every mandatory check: refuses a `--checks` selection
+ * that leaves one out, and a plan with no phase for one's experiments.
+ */
+function refuseUncertifiableSelection(file: string, plan: Plan, all: readonly LoadedCheck[], selected: readonly LoadedCheck[], profiles: readonly LoadedProfile[]): void {
+  const catalogues = loadCatalogues();
+  const left = deselectedMandatoryChecks(all, selected, profiles.map((p) => p.profile), catalogues);
+  if (left.length > 0) {
+    throw new CheckSelectionError(`${file} is a certification plan; --checks cannot leave out mandatory checks: ${left.map((m) => `${m.check} (EN 303 645 ${m.provisions.join(', ')}, status M)`).join('; ')}`);
+  }
+  const planned = new Set(plan.phases.map((phase) => phase.experiment));
+  const unplanned = selected.filter((check) => !check.meta.experiments.includes('*') && !check.meta.experiments.some((e) => planned.has(e))
+    && profiles.some((p) => mandatoryProvisions(check.meta, p.profile, catalogues).length > 0));
+  if (unplanned.length > 0) {
+    throw new CheckSelectionError(`${file} is a certification plan but has no phase for mandatory checks: ${unplanned.map((c) => `${c.id} (needs ${c.meta.experiments.join(' or ')})`).join('; ')}`);
+  }
+}
+
 /** The phases of the plan named in the options, or undefined without one. */
-async function phasesOf(options: ObserveOptions, checks: readonly LoadedCheck[]): Promise<PlannedPhase[] | undefined> {
+async function phasesOf(options: ObserveOptions, all: readonly LoadedCheck[], checks: readonly LoadedCheck[], profiles: readonly LoadedProfile[]): Promise<PlannedPhase[] | undefined> {
   if (options.plan === undefined) {
     if (options.experiments !== undefined) throw new UsageError('--experiments needs --plan');
     return undefined;
@@ -54,7 +74,9 @@ async function phasesOf(options: ObserveOptions, checks: readonly LoadedCheck[])
     throw new UsageError(`--experiments: "${options.experiments}" is not 'needed' or 'all'`);
   }
   const experiments = loadExperiments();
-  const plan = loadPlan(options.plan, experiments).value;
+  const loaded = loadPlan(options.plan, experiments);
+  const plan = loaded.value;
+  if (plan.certification) refuseUncertifiableSelection(loaded.file, plan, all, checks, profiles);
   const needed = new Set(checks.flatMap((check) => check.meta.experiments));
   return plannedPhases(plan, experiments, needed, (options.experiments as 'all' | 'needed' | undefined) ?? plan.select);
 }
@@ -73,8 +95,9 @@ export { UsageError };
 /** Runs a session with Ctrl-C ending observation early, then prints every device's table. */
 export async function observeAndReport(profiles: LoadedProfile[], options: ObserveOptions): Promise<DeviceRun[]> {
   const windowSeconds = parseWindow(options.window);
-  const checks = selectChecks(await discoverChecks(), options.checks);
-  const phases = await phasesOf(options, checks);
+  const all = await discoverChecks();
+  const checks = selectChecks(all, options.checks);
+  const phases = await phasesOf(options, all, checks, profiles);
   const keys = ensureKeys(options.keys);
   if (keys.created) console.log(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint}); "dnsconform keys init --dir DIR" chooses where`);
   const abort = new AbortController();

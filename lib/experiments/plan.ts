@@ -25,6 +25,8 @@ export type PhaseTrigger = 'power-cycle' | 'operator';
 export interface Plan {
   description: string;
   select: 'needed' | 'all';
+  /** Mandatory checks cannot be deselected, and each needs a phase (lib/checks/applicability.ts). */
+  certification: boolean;
   /** End phases early once their checks have settled (sequential decision). */
   earlyStop: boolean;
   phases: PlanPhaseSpec[];
