@@ -1,7 +1,8 @@
 /**
  * Every check against its own fixtures: the pass fixture must PASS, the fail fixture must
- * FAIL, and the inconclusive, info and not-applicable fixtures (where a check has them)
- * must give those verdicts. A check without pass and fail fixtures fails here, so no check ships untested. The fixtures
+ * FAIL, the inconclusive fixture (too little evidence) INCONCLUSIVE, and the info and
+ * not-applicable fixtures (where a check has them) those verdicts. A check without pass,
+ * fail and inconclusive fixtures fails here, so no check ships untested. The fixtures
  * themselves are held to the evidence contract: complete runs whose wire bytes decode to
  * the fields logged beside them.
  */
@@ -41,7 +42,7 @@ const CONTEXT: CheckContext = { dutId: FIXTURE_DUT, profile: FIXTURE_PROFILE, ev
 const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
   { kind: 'pass', verdict: 'PASS', required: true },
   { kind: 'fail', verdict: 'FAIL', required: true },
-  { kind: 'inconclusive', verdict: 'INCONCLUSIVE', required: false },
+  { kind: 'inconclusive', verdict: 'INCONCLUSIVE', required: true },
   { kind: 'info', verdict: 'INFO', required: false },
   { kind: 'not-applicable', verdict: 'NOT_APPLICABLE', required: false },
 ];
@@ -61,7 +62,8 @@ describe('check fixtures', () => {
       const observation = existsSync(fixtureOf(check.file, 'info'));
       for (const { kind, verdict, required } of KINDS) {
         const file = fixtureOf(check.file, kind);
-        if ((!required || observation) && !existsSync(file)) continue;
+        // An observation check has an info fixture in place of pass and fail.
+        if ((!required || (observation && kind !== 'inconclusive')) && !existsSync(file)) continue;
         it(`gives ${verdict} on ${basename(file)}`, () => {
           expect(existsSync(file), `missing fixture ${file}`).to.equal(true);
           // As the mocha binding does: the check sees only the phases of its experiments.

@@ -69,6 +69,7 @@ describe('catalogue/lint: a broken suite', () => {
       'bad.check.ts /meta/tableI: feeds Table I column secureDns, which belongs to Recommendation #1, but covers none of them',
       'bad.check.ts /meta/experiments/1: needs experiment no-such-experiment, which has no definition',
       'bad.fail.ndjson : demo/bad has no fail fixture',
+      'bad.inconclusive.ndjson : demo/bad has no inconclusive fixture',
       'renamed.fail.ndjson : fixture of no check (a fixture is fixtures/<check>.<pass|fail|inconclusive|info|not-applicable>.ndjson beside its check)',
       'recommendations.yaml : recommendation 1: no check cites it (cite it from a check, or give notTestedReason)',
     ]);

@@ -2,7 +2,8 @@
  * `dnsconform lint`: the suites held to their contract. Every check loads with valid
  * metadata and a unique id; every clause it cites exists in the catalogues; its Table I
  * column belongs to a recommendation it covers; its experiments exist; it has a passing and
- * a failing fixture (an observation check: an info fixture); every fixture belongs to a
+ * a failing fixture (an observation check: an info fixture) and an inconclusive one (too
+ * little evidence); every fixture belongs to a
  * check; every clause of every catalogue is covered by a check or explained.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -97,9 +98,10 @@ function experimentsOf(check: LoadedCheck, experiments: Set<string>): LintFindin
 
 function fixtures(check: LoadedCheck): LintFinding[] {
   const has = (kind: string): boolean => existsSync(fixtureOf(check.file, kind));
-  // An observation check (verdict INFO) shows itself by an info fixture in place of pass and fail.
-  if (has('info')) return [];
-  return ['pass', 'fail'].filter((kind) => !has(kind)).map((kind) => ({ file: fixtureOf(check.file, kind), pointer: '', message: `${check.id} has no ${kind} fixture` }));
+  // An observation check (verdict INFO) shows itself by an info fixture in place of pass and
+  // fail; every check shows that too little evidence gives INCONCLUSIVE.
+  const wanted = has('info') ? ['inconclusive'] : ['pass', 'fail', 'inconclusive'];
+  return wanted.filter((kind) => !has(kind)).map((kind) => ({ file: fixtureOf(check.file, kind), pointer: '', message: `${check.id} has no ${kind} fixture` }));
 }
 
 /** Fixture files that name no check beside them (a renamed check leaves its fixtures behind). */
