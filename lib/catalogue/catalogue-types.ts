@@ -111,6 +111,13 @@ export interface Catalogues {
   draft: DraftCatalogue;
   etsi: EtsiCatalogue;
   files: Record<CatalogueSource, string>;
+  /** SHA-256 (hex) of each file's text: a report names the mapping it was built with. */
+  sha256: Record<CatalogueSource, string>;
+}
+
+/** The ids of a provision's TS 103 701 test cases of one kind, in catalogue order. */
+export function testCaseIds(provision: EtsiProvision, kind: EtsiTestCase['kind']): string[] {
+  return provision.testCases.filter((t) => t.kind === kind).map((t) => t.id);
 }
 
 /** The label a provision's ICS status has in the pro forma: `M`, `R`, `M C`, `R C`. */

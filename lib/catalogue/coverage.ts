@@ -4,6 +4,7 @@
  * clause neither covered nor explained.
  */
 import type { LoadedCheck } from '../checks/check-types.ts';
+import { testCaseIds } from './catalogue-types.ts';
 import type { CatalogueSource, Catalogues, DraftClause, EtsiProvision } from './catalogue-types.ts';
 
 /**
@@ -26,7 +27,7 @@ export interface CoverageRow {
 }
 
 /** The draft's own reference to a clause: `draft-…-04 §4.2`, or the revision alone while unverified. */
-export function draftReference(clause: DraftClause, document: string): string {
+export function draftReference(clause: Pick<DraftClause, 'section' | 'revision'>, document: string): string {
   return `${document}-${clause.revision}${clause.section === null ? ' (section not confirmed)' : ` §${clause.section}`}`;
 }
 
@@ -52,8 +53,8 @@ function etsiRow(provision: EtsiProvision, checks: LoadedCheck[]): CoverageRow {
   const ids = citing(checks, 'etsi', provision.id);
   if (ids.length === 0) return uncoveredRow('etsi', provision.id, provision);
   // The harness gives functional evidence; conceptual test cases judge the supplier's documents.
-  const conceptual = provision.testCases.filter((t) => t.kind === 'conceptual').map((t) => t.id);
-  const functional = provision.testCases.filter((t) => t.kind === 'functional').map((t) => t.id);
+  const conceptual = testCaseIds(provision, 'conceptual');
+  const functional = testCaseIds(provision, 'functional');
   const parts = [
     functional.length > 0 ? `functional evidence for TS 103 701 test case ${functional.join(', ')}` : 'no functional test case in TS 103 701: evidence supports the lab\'s conceptual judgement',
     conceptual.length > 0 ? `conceptual ${conceptual.join(', ')} is the lab's (IXIT ${provision.ixit.join(', ')})` : null,

@@ -37,20 +37,23 @@ export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogues {
     draft: join(dir, CATALOGUE_FILES.draft),
     etsi: join(dir, CATALOGUE_FILES.etsi),
   };
-  const paper = loadYamlInput(files.paper, 'recommendation catalogue', validateRecommendations, uniqueIds((v) => v.recommendations, '/recommendations')).value;
+  const paper = loadYamlInput(files.paper, 'recommendation catalogue', validateRecommendations, uniqueIds((v) => v.recommendations, '/recommendations'));
   const draft = loadYamlInput(files.draft, 'draft clause catalogue', validateDraft, (value) => [
     ...uniqueIds<DraftCatalogue>((v) => v.clauses, '/clauses')(value),
     // A verified clause must say where the draft has it; an unverified one cannot know.
     ...value.clauses.flatMap((c, i) => (c.verified && c.section === null ? [{ pointer: `/clauses/${i}/section`, message: `${c.id} is verified but names no section` }] : [])),
     ...value.clauses.flatMap((c, i) => (c.basis.every((b) => b.startsWith('P') || Object.hasOwn(value.basisCodes, b))
       ? [] : [{ pointer: `/clauses/${i}/basis`, message: `${c.id} has a basis code not in /basisCodes` }])),
-  ]).value;
+  ]);
   const etsi = loadYamlInput(files.etsi, 'EN 303 645 catalogue', validateEtsi, (value) => [
     ...uniqueIds<EtsiCatalogue>((v) => v.provisions, '/provisions')(value),
     ...value.provisions.flatMap((p, i) => (p.conditions ?? []).flatMap((c, j) => (Object.hasOwn(value.conditions, c)
       ? [] : [{ pointer: `/provisions/${i}/conditions/${j}`, message: `condition ${c} is not in /conditions` }]))),
     ...value.provisions.flatMap((p, i) => p.testCases.flatMap((t, j) => (t.id.startsWith(`${p.id}-`)
       ? [] : [{ pointer: `/provisions/${i}/testCases/${j}/id`, message: `test case ${t.id} is not in test group ${p.id}` }]))),
-  ]).value;
-  return { paper, draft, etsi, files };
+  ]);
+  return {
+    paper: paper.value, draft: draft.value, etsi: etsi.value, files,
+    sha256: { paper: paper.sha256, draft: draft.sha256, etsi: etsi.sha256 },
+  };
 }

@@ -287,6 +287,15 @@ export interface DeclaredBehaviour {
   inpVal?: IxitEntry[];
 }
 
+/** The TS 103 701 IXIT table each list of {@link DeclaredBehaviour} fills, in table order (the report prints them so). */
+export const IXIT_TABLES = {
+  comMech: '11-ComMech',
+  netSecImpl: '12-NetSecImpl',
+  intf: '15-Intf',
+  resMech: '23-ResMech',
+  inpVal: '29-InpVal',
+} as const satisfies Record<Exclude<keyof DeclaredBehaviour, 'ttlCapSeconds'>, string>;
+
 /** One entry of an IXIT table, as the supplier wrote it. */
 export interface IxitEntry {
   /** Its id in the supplier's IXIT (`NetSecImpl-2`). */

@@ -35,7 +35,7 @@ describe('buildReport / validateReport', () => {
 
   it('builds a report from a realistic run that validates against the published schema', () => {
     const report = validateReport(buildReport(sampleInput(['PASS', 'FAIL', 'INFO'])));
-    expect(report.schemaVersion).to.equal('1.0.0');
+    expect(report.schemaVersion).to.equal('1.1.0');
     expect(report.runId).to.equal('run-20251124-cam-1');
     expect(report.dut).to.deep.equal(sampleInput().profile.dut);
     expect(report.device).to.deep.equal({ kind: 'simulated' });
@@ -48,7 +48,8 @@ describe('buildReport / validateReport', () => {
     expect(report.summary).to.deep.equal({ PASS: 1, FAIL: 1, INCONCLUSIVE: 0, NOT_APPLICABLE: 0, ERROR: 0, INFO: 1 });
     expect(report.overall.verdict).to.equal('NOT_CONFORMANT');
     expect(report.overall.decisionRule).to.match(/NOT_CONFORMANT if any check result is FAIL/);
-    expect(report.citations.notes.join(' ')).to.match(/V2\.1\.1/).and.match(/V3\.1\.3/).and.match(/provisional/);
+    expect(report.citations.notes.join(' ')).to.match(/V2\.1\.1/).and.match(/V3\.1\.3/);
+    expect(report.citations.draftMapping.status).to.equal('provisional');
     expect(report.results[0]!.figures).to.deep.equal(sampleResults(['PASS'])[0]!.figures);
   });
 

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import type { CheckResult } from '../checks/check-types.ts';
 import type { Microseconds } from '../evidence/events.ts';
 import type { PhaseWindow } from '../evidence/evidence.ts';
@@ -14,7 +15,8 @@ import type { DutIdentity, Profile } from '../profile/profile-types.ts';
 import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
 import { TABLE_I_RULE, tableIRow } from './table-i.ts';
-import type { EvidenceFileEntry, HarnessInfo, Report, ReportFigure, ResolverEndpoint } from './report-types.ts';
+import { traceabilityFields } from './traceability.ts';
+import type { EvidenceFileEntry, HarnessInfo, Report, ReportFigure, ReportResult, ResolverEndpoint, ResultTraceability } from './report-types.ts';
 
 /** Everything a report is made from. */
 export interface ReportInput {
@@ -41,19 +43,9 @@ export interface ReportInput {
   evidenceFiles: EvidenceFileEntry[];
   /** Charts written into the run directory before it was finalised. */
   figures?: ReportFigure[];
+  /** The clause catalogues the results' citations, the ICS and the lab's assessments are read in. */
+  catalogues: Catalogues;
 }
-
-/** What every report says about how its clause numbers are to be read. */
-const CITATIONS: Report['citations'] = {
-  etsiEdition: 'ETSI EN 303 645 V2.1.1 / ETSI TS 103 701 V1.1.1',
-  notes: [
-    'EN 303 645 provisions are cited in V2.1.1 numbering, which matches the TS 103 701 V1.1.1 test groups, '
-      + 'until their numbering in EN 303 645 V3.1.3 is confirmed against the published text.',
-    'Clause ids of draft-ietf-iotops-iot-dns-guidelines (IOTDNS-D-...) are provisional: the draft is a '
-      + 'work in progress and its text may renumber or change.',
-    'Paper recommendations are numbered as in "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems".',
-  ],
-};
 
 /** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
 const STATEMENTS: string[] = [
@@ -76,15 +68,15 @@ function dutIdentity(dut: DutIdentity): DutIdentity {
   return dropUndefined({ id, vendor, model, hardware, firmware, serial, mac, addresses: [...addresses], state });
 }
 
-/** Only the result fields the report schema defines, in a stable order. */
-function reportResult(result: CheckResult): CheckResult {
+/** Only the result fields the report schema defines, in a stable order, and what its citations mean. */
+function reportResult(result: CheckResult, traceability: ResultTraceability): ReportResult {
   const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, tableI, expected, observed, figures, evidence, error, settled } = result;
   return dropUndefined({
     check, title, verdict, severity, keyword,
     covers: { paper: [...covers.paper], draft: [...covers.draft], etsi: [...covers.etsi] },
     requirement,
     decisionRule: { text: decisionRule.text, parameters: { ...decisionRule.parameters } },
-    tableI, expected, observed, figures, evidence, error, settled,
+    tableI, expected, observed, figures, evidence, error, settled, traceability,
   });
 }
 
@@ -92,9 +84,13 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Builds the report; validate it with `validateReport` before writing it. */
+/**
+ * Builds the report; validate it with `validateReport` before writing it. Throws
+ * CatalogueCitationError when a result or the profile's ICS cites a clause the catalogues lack.
+ */
 export function buildReport(input: ReportInput): Report {
   const verdicts = input.results.map((r) => r.verdict);
+  const traced = traceabilityFields(input.results, input.profile, input.catalogues);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     title: 'Test Report: DNS behaviour of an IoT device',
@@ -117,11 +113,14 @@ export function buildReport(input: ReportInput): Report {
         endReason: p.endReason,
       })),
     },
-    results: input.results.map(reportResult),
+    results: input.results.map((result, i) => reportResult(result, traced.traceability[i]!)),
     summary: countVerdicts(verdicts),
     tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },
     overall: { verdict: overallVerdict(verdicts), decisionRule: OVERALL_DECISION_RULE },
-    citations: { etsiEdition: CITATIONS.etsiEdition, notes: [...CITATIONS.notes] },
+    citations: traced.citations,
+    customerSupplied: traced.customerSupplied,
+    labAssessments: traced.labAssessments,
+    notDeviceRequirements: traced.notDeviceRequirements,
     statements: [...STATEMENTS],
     evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
     ...(input.figures ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) } : {}),

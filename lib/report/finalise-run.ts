@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Catalogues } from '../catalogue/catalogue-types.ts';
+import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/manifest.ts';
 import { buildReport } from './build-report.ts';
 import type { ReportInput } from './build-report.ts';
@@ -42,6 +44,9 @@ async function writeNewFile(path: string, data: string | Uint8Array): Promise<vo
   }
 }
 
+/** The report input without what finalising adds; the project's catalogues unless `catalogues` is given. */
+export type FinaliseInput = Omit<ReportInput, 'evidenceFiles' | 'catalogues'> & { catalogues?: Catalogues };
+
 /**
  * Finalises `runDir` with the key pair in `keyDir` (see `ensureKeys` to create one).
  * `input.issuedAt` defaults to now. Throws before writing anything when the run was
@@ -49,7 +54,7 @@ async function writeNewFile(path: string, data: string | Uint8Array): Promise<vo
  */
 export async function finaliseRun(
   runDir: string,
-  input: Omit<ReportInput, 'evidenceFiles'>,
+  input: FinaliseInput,
   keyDir: string,
 ): Promise<FinalisedRun> {
   const already = FINALISATION_FILES.filter((file) => existsSync(join(runDir, file)));
@@ -59,7 +64,7 @@ export async function finaliseRun(
   const key = loadSigningKey(keyDir);
   const evidenceFiles = digestFiles(runDir, listRunFiles(runDir));
   const report = validateReport(
-    buildReport({ ...input, issuedAt: input.issuedAt ?? new Date().toISOString(), evidenceFiles }),
+    buildReport({ ...input, issuedAt: input.issuedAt ?? new Date().toISOString(), evidenceFiles, catalogues: input.catalogues ?? loadCatalogues() }),
     `report of ${runDir}`,
   );
 

@@ -11,7 +11,8 @@ import type { OverallVerdict } from './report-types.ts';
 export const OVERALL_DECISION_RULE =
   'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR, '
   + 'or if no check PASSed; otherwise CONFORMANT. INFO and NOT_APPLICABLE results do not count towards the statement. '
-  + 'Each result follows its own decision rule, stated beside it.';
+  + 'Each result follows its own decision rule, stated beside it. Laboratory assessments of clauses no check tests '
+  + 'are listed apart and do not count towards the statement.';
 
 /** How many results have each verdict; every verdict is present, zero included. */
 export function countVerdicts(verdicts: readonly Verdict[]): Record<Verdict, number> {

@@ -3,13 +3,14 @@
  * published schema `report.schema.json` (validated by `validate-report.ts`); a change
  * here needs the same change there and a new `schemaVersion`.
  */
+import type { CatalogueSource, DraftClause } from '../catalogue/catalogue-types.ts';
 import type { CheckResult, Verdict } from '../checks/check-types.ts';
 import type { Transport } from '../evidence/events.ts';
-import type { DutIdentity } from '../profile/profile-types.ts';
+import type { ComMechEntry, DeclaredBehaviour, DutIdentity, IcsEntry, IxitEntry, LabAssessment } from '../profile/profile-types.ts';
 import type { TableIRow } from './table-i.ts';
 
 /** The report format version this code writes. */
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 /** Which build of the harness produced a report (ISO/IEC 17025 §7.5 technical records). */
 export interface HarnessInfo {
@@ -78,16 +79,22 @@ export interface Report {
   profile: { file: string; sha256: string };
   resolver: { endpoints: ResolverEndpoint[] };
   observation: { windowSeconds: number; phases: ReportPhase[] };
-  /** One result per check run, in the order run. */
-  results: CheckResult[];
+  /** One result per check run, in the order run, each with the clauses it cites as the catalogues have them. */
+  results: ReportResult[];
   /** How many results have each verdict (every verdict present, zero included). */
   summary: Record<Verdict, number>;
   /** The paper's Table I row for this DUT, with Recommendations #2 and #6, and the rule deriving it from the results. */
   tableI: TableIRow & { rule: string };
   /** The conformity statement and the decision rule it follows (§7.8.6). */
   overall: { verdict: OverallVerdict; decisionRule: string };
-  /** How clause numbers in `results[].covers` are to be read. */
-  citations: { etsiEdition: string; notes: string[] };
+  /** How clause numbers in `results[].covers` are to be read, and which catalogues mapped them. */
+  citations: ReportCitations;
+  /** The supplier's ICS and IXIT as the profile gives them (customer-supplied, ISO/IEC 17025 §7.8.2.2). */
+  customerSupplied: CustomerSupplied;
+  /** Every clause the catalogues leave to the lab, with the lab's verdict from the profile; never part of `overall`. */
+  labAssessments: ReportLabAssessment[];
+  /** Clauses the catalogues cite that are not the device's to meet (network operators'). */
+  notDeviceRequirements: NotDeviceRequirement[];
   /** Statements a test report carries (§7.8.2.1 l, customer-supplied data, reproduction). */
   statements: string[];
   /** Every file of the run directory when the report was built, with its digest. */
@@ -104,4 +111,136 @@ export interface ReportFigure {
   file: string;
   /** One line whose numbers come from the same evidence as the chart. */
   caption: string;
+}
+
+/** A check result as the report carries it: the result, and what its citations mean. */
+export type ReportResult = CheckResult & { traceability: ResultTraceability };
+
+/** The clauses a result cites, read in the catalogues the report was built with. */
+export interface ResultTraceability {
+  /** One per `covers.draft` clause, in that order. */
+  draft: DraftCitation[];
+  /** One per `covers.etsi` provision, in that order. */
+  etsi: EtsiCitation[];
+}
+
+/** One draft clause a result cites. */
+export interface DraftCitation {
+  clause: string;
+  /** The draft's keyword once verified; until then the harness's proposal. */
+  keyword: DraftClause['keyword'];
+  /** Checked against the draft's text; false makes the report's clause mapping provisional. */
+  verified: boolean;
+  /** The draft section, null until verified. */
+  section: string | null;
+  /** The revision the clause was written or verified against. */
+  revision: string;
+  /** `draft-…-04 §4.2`, or `draft-…-04 (section not confirmed)` (`draftReference`). */
+  reference: string;
+}
+
+/** One EN 303 645 provision a result cites, and the TS 103 701 test cases its verdict bears on. */
+export interface EtsiCitation {
+  provision: string;
+  /** Its ICS status in the pro forma: `M`, `R`, `M C`, `R C`. */
+  icsStatus: string;
+  /** The TS 103 701 test group (numbered as the provision). */
+  testGroup: string;
+  /** The group's functional test cases the verdict is evidence for; empty when the group has none. */
+  functionalTestCases: string[];
+  /** The group's conceptual test cases: the lab's, judged from documents and IXIT. */
+  conceptualTestCases: string[];
+  /** IXIT tables the test group reads (`11-ComMech`). */
+  ixit: string[];
+}
+
+/** A catalogue file by name and digest. */
+export interface CatalogueFileEntry {
+  /** File name inside the catalogue folder (`draft-clauses.yaml`). */
+  file: string;
+  /** SHA-256 of its text, lower-case hex. */
+  sha256: string;
+}
+
+/**
+ * Whether the draft clauses the results cite are checked against the draft's text.
+ * `provisional`: at least one is not; `verified`: all are; `not-cited`: no result cites one.
+ */
+export interface DraftMapping {
+  status: 'provisional' | 'verified' | 'not-cited';
+  /** The draft's name (`draft-ietf-iotops-iot-dns-guidelines`). */
+  document: string;
+  /** The revision the catalogue targets (`04`). */
+  revision: string;
+  /** Every draft clause a result cites, sorted. */
+  cited: string[];
+  /** The cited clauses not yet verified, sorted. */
+  unverified: string[];
+  /** What the report says about it; for `provisional`, the notice printed on the summary page. */
+  statement: string;
+}
+
+/** How the report's clause numbers are to be read. */
+export interface ReportCitations {
+  /** The EN 303 645 and TS 103 701 editions the provision numbers belong to. */
+  etsiEdition: string;
+  /** The draft clause mapping in force. */
+  draftMapping: DraftMapping;
+  /** The catalogue files the citations were read in. */
+  catalogues: Record<CatalogueSource, CatalogueFileEntry>;
+  /** Reading notes: the EN catalogue's numbering note first. */
+  notes: string[];
+}
+
+/** One row of the supplier's ICS, with the provision's status from the EN 303 645 catalogue. */
+export interface ReportIcsRow extends IcsEntry {
+  /** `M`, `R`, `M C`, `R C`. */
+  icsStatus: string;
+  /** The pro forma conditions of a conditional provision, by number with their text; empty otherwise. */
+  conditions: { id: string; text: string }[];
+}
+
+/** One IXIT table of the profile. */
+export interface ReportIxitTable {
+  /** The TS 103 701 IXIT table (`11-ComMech`). */
+  table: string;
+  entries: (IxitEntry | ComMechEntry)[];
+}
+
+/** The supplier's declared values and IXIT tables. */
+export interface ReportIxit {
+  /** Values checks hold the DUT to (`ttlCapSeconds`). */
+  declared: Pick<DeclaredBehaviour, 'ttlCapSeconds'>;
+  /** The tables the profile fills, in IXIT number order. */
+  tables: ReportIxitTable[];
+}
+
+/** What the customer supplied beside the device identity; null where the profile has none. */
+export interface CustomerSupplied {
+  ics: ReportIcsRow[] | null;
+  ixit: ReportIxit | null;
+}
+
+/** A clause the catalogues leave to the lab, with the lab's verdict when the profile gives one. */
+export interface ReportLabAssessment {
+  source: 'draft' | 'etsi';
+  clause: string;
+  /** `draftReference` for a draft clause; the edition, number and ICS status for a provision. */
+  reference: string;
+  requirement: string;
+  /** Why no check judges it (the catalogue's `notTestedReason`); null when the catalogue gives none. */
+  reason: string | null;
+  /** The lab's verdict, justification, documents and assessor; null when the profile has none (not assessed). */
+  assessment: Omit<LabAssessment, 'clause'> | null;
+}
+
+/** A clause that binds someone other than the device. */
+export interface NotDeviceRequirement {
+  clause: string;
+  /** Whose duty it is (`operator`). */
+  actor: string;
+  reference: string;
+  requirement: string;
+  /** The catalogue's `notTestedReason`; null when it gives none. */
+  reason: string | null;
 }

@@ -1,7 +1,8 @@
 /**
  * Validates a report against the published schema and against the rules the schema
  * cannot express (the summary counts the results; the overall verdict follows the
- * stated decision rule; cited files are evidence files). A report is validated before it is written and when a bundle
+ * stated decision rule; cited files are evidence files; the draft clause mapping follows
+ * the results' citations). A report is validated before it is written and when a bundle
  * is verified.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -11,6 +12,8 @@ import { VERDICTS } from '../checks/check-types.ts';
 import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
 import { tableIRow } from './table-i.ts';
+import { draftMapping } from './clause-citations.ts';
+import { draftReference } from '../catalogue/coverage.ts';
 import type { Report } from './report-types.ts';
 import reportSchema from './report.schema.json' with { type: 'json' };
 
@@ -110,6 +113,34 @@ function consistencyProblems(report: Report): ReportProblem[] {
   return problems;
 }
 
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What the citations must say given the results: each result's traceability follows its
+ * `covers`, each draft reference is the one its section and revision give, and the draft
+ * mapping (status, clause lists, statement) is the one the results' citations add up to.
+ */
+function citationProblems(report: Report): ReportProblem[] {
+  const problems: ReportProblem[] = [];
+  const { document, revision } = report.citations.draftMapping;
+  report.results.forEach((result, r) => {
+    const { draft, etsi } = result.traceability;
+    if (!same(draft.map((d) => d.clause), result.covers.draft)) problems.push({ pointer: `/results/${r}/traceability/draft`, message: 'does not list the clauses of covers.draft in their order' });
+    if (!same(etsi.map((e) => e.provision), result.covers.etsi)) problems.push({ pointer: `/results/${r}/traceability/etsi`, message: 'does not list the provisions of covers.etsi in their order' });
+    draft.forEach((d, i) => {
+      if (d.verified && d.section === null) problems.push({ pointer: `/results/${r}/traceability/draft/${i}/section`, message: `${d.clause} is verified but names no section` });
+      if (d.reference !== draftReference(d, document)) problems.push({ pointer: `/results/${r}/traceability/draft/${i}/reference`, message: `is not ${draftReference(d, document)}` });
+    });
+  });
+  const mapping = draftMapping(report.results.map((r) => r.traceability), document, revision);
+  for (const field of ['status', 'cited', 'unverified', 'statement'] as const) {
+    if (!same(report.citations.draftMapping[field], mapping[field])) {
+      problems.push({ pointer: `/citations/draftMapping/${field}`, message: `is ${JSON.stringify(report.citations.draftMapping[field])} but the results' citations give ${JSON.stringify(mapping[field])}` });
+    }
+  }
+  return problems;
+}
+
 /**
  * Returns the value as a {@link Report} when it conforms; otherwise throws a
  * {@link ReportValidationError} listing each problem. `source` names it in the message
@@ -119,7 +150,7 @@ export function validateReport(value: unknown, source?: string): Report {
   if (!validateSchema(value)) {
     throw new ReportValidationError((validateSchema.errors ?? []).map(describe), source);
   }
-  const problems = consistencyProblems(value);
+  const problems = [...consistencyProblems(value), ...citationProblems(value)];
   if (problems.length > 0) throw new ReportValidationError(problems, source);
   return value;
 }
