@@ -25,5 +25,18 @@ export function renderVerdictTable(report: Report, reportFile: string, queryCoun
   }));
   const mark = { pass: '✓', fail: '✗', 'not-assessed': '–' } as const;
   const tableI = TABLE_I_COLUMNS.map((column) => `${mark[report.tableI[column]]} ${TABLE_I_HEADINGS[column]}`);
-  return template({ ...report, rows, reportFile, queryCount, tableI });
+  return template({ ...report, rows, reportFile, queryCount, tableI, mapping: mappingLine(report), lab: labLine(report) });
+}
+
+/** One line on the draft clause mapping, only while it is provisional (the report has the clause list). */
+function mappingLine({ citations: { draftMapping: m } }: Report): string | null {
+  if (m.status !== 'provisional') return null;
+  return `provisional clause mapping (${m.document}-${m.revision}): ${m.unverified.length} of ${m.cited.length} cited draft clauses unverified, sections unconfirmed`;
+}
+
+/** The lab's assessments counted by verdict, and those the profile does not assess. */
+function labLine({ labAssessments }: Report): string {
+  const verdicts = labAssessments.map((a) => a.assessment?.verdict ?? null);
+  const count = (v: string | null) => verdicts.filter((x) => x === v).length;
+  return `${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('NOT_ASSESSED')} NOT_ASSESSED, ${count(null)} not assessed`;
 }

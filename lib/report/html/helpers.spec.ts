@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatBytes, formatDateTime, formatMeasurement, formatMicros, formatSeqs, measurementTable, tableIColumns } from './helpers.ts';
+import { entryDetails, formatBytes, formatDateTime, formatMeasurement, formatMicros, formatSeqs, measurementTable, tableIColumns } from './helpers.ts';
 
 describe('report/html/helpers', () => {
   it('formats times in UTC, with sub-seconds only when asked', () => {
@@ -34,5 +34,11 @@ describe('report/html/helpers', () => {
       { heading: 'Random transaction ID', cell: 'not-assessed', mark: '–' },
     ]);
     expect(columns).to.have.length(9);
+  });
+
+  it('lists an IXIT entry\'s fields beyond id and description, lists joined', () => {
+    expect(entryDetails({ id: 'ComMech-3', description: 'DNS stub', transports: ['udp', 'dot'], version: '2.1.3', other: undefined }))
+      .to.deep.equal([{ name: 'transports', value: 'udp, dot' }, { name: 'version', value: '2.1.3' }]);
+    expect(entryDetails({ id: 'Intf-1', description: 'Wi-Fi' })).to.deep.equal([]);
   });
 });

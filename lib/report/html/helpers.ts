@@ -86,6 +86,13 @@ export function formatSeqs(seqs: number[], count: number): string {
   return seqs.length < count ? `${list} (first ${seqs.length} of ${count})` : list;
 }
 
+/** An IXIT entry's fields beyond its id and description, for reading (lists joined with commas). */
+export function entryDetails(entry: Record<string, unknown>): { name: string; value: string }[] {
+  return Object.entries(entry)
+    .filter(([name, value]) => name !== 'id' && name !== 'description' && value !== undefined)
+    .map(([name, value]) => ({ name, value: Array.isArray(value) ? value.join(', ') : String(value) }));
+}
+
 /** The helpers by the names the template uses. */
 export const HELPERS: Record<string, HelperDelegate> = {
   dateTime: (iso: string) => formatDateTime(iso),
@@ -112,4 +119,7 @@ export const HELPERS: Record<string, HelperDelegate> = {
   /** The value, or "not stated" when report.json has none. */
   stated: (value: unknown) => (value === undefined || value === null || value === '' ? 'not stated' : String(value)),
   eq: (a: unknown, b: unknown) => a === b,
+  /** True unless null or undefined: report.json's null means "not supplied", an empty list does not. */
+  present: (value: unknown) => value !== null && value !== undefined,
+  entryDetails: (entry: Record<string, unknown>) => entryDetails(entry),
 };

@@ -40,6 +40,7 @@ function compile(): Templates {
   const hbs = Handlebars.create();
   hbs.registerHelper(HELPERS);
   hbs.registerPartial('reportStyle', readFileSync(join(TEMPLATE_DIR, 'report.css.hbs'), 'utf8'));
+  hbs.registerPartial('provisionalMapping', readFileSync(join(TEMPLATE_DIR, 'report-provisional-mapping.html.hbs'), 'utf8'));
   const load = (name: string) => hbs.compile(readFileSync(join(TEMPLATE_DIR, name), 'utf8'), { strict: false });
   return { report: load('report.html.hbs'), header: load('report-page-header.html.hbs'), footer: load('report-page-footer.html.hbs') };
 }
