@@ -1,10 +1,11 @@
 /**
- * `dnsconform verify <bundle|run-dir> [--key PUBKEY.pem] [--rejudge [--suites DIR]]`: checks
- * a finalised run's signatures and digests, given as the run directory or as its `.tar.gz`
+ * `dnsconform verify <bundle|run-dir> [--key PUBKEY.pem] [--rejudge [--suites DIR] [--catalogues DIR]]`:
+ * checks a finalised run's signatures and digests, given as the run directory or as its `.tar.gz`
  * bundle (unpacked safely into a temporary directory); with --rejudge, also recomputes every
- * verdict from the stored evidence with the current suites and lists those that differ.
+ * verdict from the stored evidence with the current suites and lists those that differ, and
+ * makes the citations again in the current clause catalogues, listing the fields that differ.
  * Exit 0 when everything matches (and no verdict differs), 1 when anything does not (each
- * file and verdict named), 2 for bad input (not a finalised run or a safe bundle, unreadable
+ * file and verdict named, or citations the same catalogues do not reproduce), 2 for bad input (not a finalised run or a safe bundle, unreadable
  * key, evidence or suites that cannot be re-judged while the signatures hold).
  */
 import { Command } from 'commander';
@@ -56,12 +57,14 @@ export function verifyCommand(output: OutputConfiguration = {}): Command {
     .option('--key <pubkey.pem>', 'the lab\'s public key to trust (default: the bundled signer.pub.pem)')
     .option('--rejudge', 'also recompute every verdict from events.ndjson and the profile copy with the current suites, and list those that differ from the signed report')
     .option('--suites <dir>', 'with --rejudge: the suites directory to discover checks in (default: this harness\'s suites/)')
+    .option('--catalogues <dir>', 'with --rejudge: the clause catalogues to read the citations in (default: this harness\'s suites/catalogues/)')
     .configureOutput(output)
     // Throw usage errors (CommanderError) instead of exiting 1, so the program maps them to 2.
     .exitOverride()
-    .action(async (target: string, options: { key?: string; rejudge?: boolean; suites?: string }) => {
-      if (options.suites !== undefined && options.rejudge !== true) {
-        writeErr('dnsconform verify: --suites needs --rejudge\n');
+    .action(async (target: string, options: { key?: string; rejudge?: boolean; suites?: string; catalogues?: string }) => {
+      for (const [given, flag] of [[options.suites, '--suites'], [options.catalogues, '--catalogues']] as const) {
+        if (given === undefined || options.rejudge === true) continue;
+        writeErr(`dnsconform verify: ${flag} needs --rejudge\n`);
         process.exitCode = EXIT.BAD_INPUT;
         return;
       }
@@ -90,9 +93,13 @@ export function verifyCommand(output: OutputConfiguration = {}): Command {
           return;
         }
         try {
-          const rejudged = await rejudgeRun(opened.runDir, outcome.report, options.suites === undefined ? {} : { suitesDir: options.suites });
+          const rejudged = await rejudgeRun(opened.runDir, outcome.report, {
+            ...(options.suites === undefined ? {} : { suitesDir: options.suites }),
+            ...(options.catalogues === undefined ? {} : { cataloguesDir: options.catalogues }),
+          });
           writeOut(formatRejudgeOutcome(rejudged, outcome.report.profile.file).map((line) => `${line}\n`).join(''));
-          if (rejudged.differences.length > 0) process.exitCode = EXIT.NOT_CONFORMANT;
+          // A catalogue updated since the report explains its citations; unexplained ones are a fault, like a differing verdict.
+          if (rejudged.differences.length > 0 || rejudged.traceability.some((c) => c.fault)) process.exitCode = EXIT.NOT_CONFORMANT;
         } catch (error) {
           if (!(error instanceof RejudgeInputError)) throw error;
           writeOut(`cannot re-judge: ${error.message}\n`);

@@ -8,7 +8,9 @@ import { answer, DEVICE_MAC, query, udpFrame } from '../capture/fixtures/dns-cap
 import { LINKTYPE } from '../capture/link-layers.ts';
 import { attestFinalisedRun } from './fixtures/attested-run.ts';
 import { removeTempDirs, tempDir } from './fixtures/sample-run.ts';
-import { RejudgeInputError, rejudgeRun, ruleChanges } from './rejudge.ts';
+import { CATALOGUES_DIR } from '../catalogue/load-catalogues.ts';
+import { editedCatalogues, verifyDraftClauses } from './fixtures/catalogue-copy.ts';
+import { formatRejudgeOutcome, RejudgeInputError, rejudgeRun, ruleChanges } from './rejudge.ts';
 import type { Report } from './report-types.ts';
 import { ensureKeys } from './signing.ts';
 import { verifyRun } from './verify-run.ts';
@@ -42,7 +44,7 @@ describe('report/rejudge', function () {
     ]);
   });
 
-  it('re-judges an imported-capture run as analyze judged it (passive checks, profile from analysis.json): no differences', async () => {
+  it('re-judges an imported-capture run as analyze judged it (passive checks, profile from analysis.json): no differences, citations reproduced unless the catalogues changed', async () => {
     const dir = tempDir('rejudge-analyze');
     const capture = join(dir, 'device.pcap');
     writeFileSync(capture, encodePcap({ linkType: LINKTYPE.ETHERNET }, traffic()));
@@ -60,6 +62,29 @@ describe('report/rejudge', function () {
     expect(outcome.mode).to.equal('analyze');
     expect(outcome.judged).to.equal(report.results.length);
     expect(outcome.differences).to.deep.equal([]);
+    // The catalogue-derived fields come out the same from the stored profile and the catalogues the report names.
+    expect(outcome.traceability).to.deep.equal([]);
+    expect(formatRejudgeOutcome(outcome, 'analysis.json')).to.include(`traceability: citations, ICS/IXIT and lab assessments made again from analysis.json and the catalogues in ${CATALOGUES_DIR} equal the signed ones`);
+
+    // The draft's text confirmed since: the signed report stands as issued, and each field it changes is named, with the digests.
+    const verified = editedCatalogues({ draft: verifyDraftClauses() });
+    const updated = await rejudgeRun(runDir, report, { cataloguesDir: verified });
+    expect(updated.differences).to.deep.equal([]);
+    const citingDraft = report.results.flatMap((r, i) => (r.covers.draft.length > 0 ? [`/results/${i}/traceability`] : []));
+    expect(citingDraft).to.not.be.empty;
+    expect(updated.traceability.map((c) => c.field)).to.deep.equal(['/citations/catalogues/draft', ...citingDraft, '/citations', '/labAssessments', '/notDeviceRequirements']);
+    expect(updated.traceability.filter((c) => c.fault)).to.deep.equal([]);
+    expect(updated.traceability[0]!.reason).to.match(new RegExp(`^draft-clauses\\.yaml is not the catalogue the report was built with: sha256 ${report.citations.catalogues.draft.sha256.slice(0, 12)}… signed`));
+    expect(updated.traceability[1]!.reason).to.match(/differ now: the catalogues changed since the report \(draft\)$/);
+
+    // The same catalogues and harness not giving a signed field again is a harness fault.
+    const harness = { ...report.harness, dirty: false };
+    const altered: Report = { ...structuredClone(report), harness };
+    altered.labAssessments[0]!.reason = 'edited after signing';
+    const faulty = await rejudgeRun(runDir, altered, { harness });
+    expect(faulty.traceability).to.deep.equal([{ field: '/labAssessments', fault: true,
+      reason: 'the lab assessments differ now: same catalogues, profile and harness: a harness fault (these fields must be reproducible)' }]);
+    expect(formatRejudgeOutcome(faulty, 'analysis.json').at(-2)).to.match(/^traceability: 1 field of the signed report differs .* \(a harness fault\)$/);
 
     // A profile file that holds no profile, and evidence that is not evidence, are unusable input.
     const asRun = { ...report, profile: { ...report.profile, file: 'events.ndjson' } };

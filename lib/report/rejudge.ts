@@ -4,7 +4,9 @@
  * it (a live run: every check under mocha with the run's profile; an imported capture: the
  * passive checks, the rest not applicable), and compared with the signed report. Each
  * verdict that differs is listed with why: the check's decision rule or metadata changed,
- * the check is new or gone, or the harness that judged differs.
+ * the check is new or gone, or the harness that judged differs. The fields read in the clause
+ * catalogues (citations, ICS/IXIT, lab assessments) are made again from the stored profile
+ * and the catalogues in force, and each that differs is named with why.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,7 +20,11 @@ import { isRunRelativePath } from '../evidence/manifest.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import { loadProfile, parseProfile } from '../profile/load-profile.ts';
 import type { Profile } from '../profile/profile-types.ts';
+import type { Catalogues } from '../catalogue/catalogue-types.ts';
+import { CATALOGUES_DIR, loadCatalogues } from '../catalogue/load-catalogues.ts';
 import { harnessInfo } from './build-report.ts';
+import { traceabilityChanges } from './traceability-changes.ts';
+import type { TraceabilityChange } from './traceability-changes.ts';
 import type { HarnessInfo, Report } from './report-types.ts';
 
 /** The stored evidence or the suites cannot be used to re-judge: bad input (exit 2). */
@@ -55,6 +61,10 @@ export interface RejudgeOutcome {
   differences: VerdictDifference[];
   /** Changes that left the verdict as signed (a decision rule changed, the verdict did not), one line each. */
   notes: string[];
+  /** The clause catalogues the citations were read in again. */
+  cataloguesDir: string;
+  /** Catalogue-derived fields the catalogues and profile now give otherwise; empty when all are reproduced. */
+  traceability: TraceabilityChange[];
 }
 
 /** What to re-judge with. */
@@ -63,6 +73,8 @@ export interface RejudgeOptions {
   suitesDir?: string;
   /** The harness doing the re-judging (default: this checkout's {@link harnessInfo}). */
   harness?: HarnessInfo;
+  /** The clause catalogues to read the citations in (default: the project's `suites/catalogues/`). */
+  cataloguesDir?: string;
 }
 
 function describeHarness(h: HarnessInfo): string {
@@ -133,6 +145,13 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
   } catch (error) {
     throw new RejudgeInputError(`the suites in ${suitesDir} cannot be loaded: ${(error as Error).message}`);
   }
+  const cataloguesDir = resolve(opts.cataloguesDir ?? CATALOGUES_DIR);
+  let catalogues: Catalogues;
+  try {
+    catalogues = loadCatalogues(cataloguesDir);
+  } catch (error) {
+    throw new RejudgeInputError(`the clause catalogues in ${cataloguesDir} cannot be loaded: ${(error as Error).message}`);
+  }
   const results = await judgeAgain(mode, checks, evidence, profile);
   const currentHarness = opts.harness ?? harnessInfo();
   const harnessReason = sameHarness(report.harness, currentHarness) && suitesDir === resolve(SUITES_DIR)
@@ -172,7 +191,8 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
     ] });
   }
   differences.sort((a, b) => (a.check < b.check ? -1 : a.check > b.check ? 1 : 0));
-  return { mode, suitesDir, judged: results.length, signedHarness: report.harness, currentHarness, differences, notes };
+  const traceability = traceabilityChanges(report, profile, catalogues, sameHarness(report.harness, currentHarness) ? null : harnessReason);
+  return { mode, suitesDir, judged: results.length, signedHarness: report.harness, currentHarness, differences, notes, cataloguesDir, traceability };
 }
 
 /** The lines `verify --rejudge` prints for an outcome. */
@@ -185,6 +205,11 @@ export function formatRejudgeOutcome(outcome: RejudgeOutcome, profileFile: strin
     if (d.observedNow !== null) lines.push(`        observed now: ${d.observedNow}`);
   }
   lines.push(...outcome.notes.map((note) => `NOTE  ${note}`));
+  lines.push(...outcome.traceability.map((c) => `TRACE ${c.field || '/'}: ${c.reason}`));
+  lines.push(outcome.traceability.length === 0
+    ? `traceability: citations, ICS/IXIT and lab assessments made again from ${profileFile} and the catalogues in ${outcome.cataloguesDir} equal the signed ones`
+    : `traceability: ${outcome.traceability.length} field${outcome.traceability.length > 1 ? 's' : ''} of the signed report differ${outcome.traceability.length > 1 ? '' : 's'} with the catalogues in ${outcome.cataloguesDir}`
+      + (outcome.traceability.some((c) => c.fault) ? ' (a harness fault)' : ' (the signed report stands as issued)'));
   lines.push(outcome.differences.length === 0
     ? 'no differences: every verdict re-judged from the evidence equals the signed one'
     : `${outcome.differences.length} verdict${outcome.differences.length > 1 ? 's differ' : ' differs'} from the signed report`);
