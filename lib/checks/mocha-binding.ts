@@ -17,6 +17,17 @@ export interface JudgeOptions {
   reporter?: string;
 }
 
+/**
+ * How an INCONCLUSIVE result that the run could not assess (no phase of the check's
+ * experiment, an imported capture) begins, apart from one judged on too little evidence.
+ */
+export const NOT_ASSESSED = 'Not assessed: ';
+
+/** Whether a result is INCONCLUSIVE because the run could not assess it at all. */
+export function isNotAssessed(result: Pick<CheckResult, 'verdict' | 'observed'>): boolean {
+  return result.verdict === 'INCONCLUSIVE' && result.observed.startsWith(NOT_ASSESSED);
+}
+
 /** A result recording a harness fault in a check. */
 function errorResult(check: LoadedCheck, error: string): CheckResult {
   return { ...identity(check), verdict: 'ERROR', expected: '', observed: 'the check could not be judged', figures: {}, evidence: [], error };
@@ -30,7 +41,7 @@ function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'e
 
 /** A result for a check the evidence cannot judge (it needs an experiment an imported capture cannot have): not assessed, what would judge it, and why it was not. */
 export function notAssessedResult(check: LoadedCheck, judgedBy: string, reason: string): CheckResult {
-  return { ...identity(check), verdict: 'INCONCLUSIVE', expected: judgedBy, observed: `Not assessed: ${reason}`, figures: {}, evidence: [] };
+  return { ...identity(check), verdict: 'INCONCLUSIVE', expected: judgedBy, observed: `${NOT_ASSESSED}${reason}`, figures: {}, evidence: [] };
 }
 
 /**
@@ -48,7 +59,7 @@ function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
   return {
     verdict: 'INCONCLUSIVE',
     expected: `Evidence from a phase of ${experiments.join(', ')}.`,
-    observed: `Not assessed: this run had 0 phases of the experiments the check needs (${experiments.join(', ')}); run a plan that includes them.`,
+    observed: `${NOT_ASSESSED}this run had 0 phases of the experiments the check needs (${experiments.join(', ')}); run a plan that includes them.`,
     figures: { phasesRun: [...ran] },
     evidence: [],
   };
@@ -73,7 +84,7 @@ function exemptByIcs(check: LoadedCheck, context: CheckContext): CheckOutcome | 
  */
 function notAssessed(outcome: CheckOutcome): CheckOutcome {
   if (outcome.verdict !== 'NOT_APPLICABLE') return outcome;
-  return { ...outcome, verdict: 'INCONCLUSIVE', observed: `Not assessed: ${outcome.observed}` };
+  return { ...outcome, verdict: 'INCONCLUSIVE', observed: `${NOT_ASSESSED}${outcome.observed}` };
 }
 
 /** Applies one check; a throwing check is a harness fault, recorded as ERROR. */
