@@ -104,6 +104,8 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'resilience/survives-amplification', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'transport/tcp-fallback-on-truncation', overrides: { retrySeconds: 0.001 }, verdict: 'FAIL' },
     { id: 'transport/edns-fallback-on-formerr', overrides: { minJudged: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'transport/edns-payload-size', overrides: { maxAdvertisedSize: 1000 }, verdict: 'FAIL' },
+    { id: 'transport/edns-payload-size', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'validation/invalid-records-not-used', overrides: { minForgedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'validation/spoofed-answers-rejected', overrides: { minSpoofedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
   ];
