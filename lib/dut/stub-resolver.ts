@@ -71,7 +71,8 @@ export class StubResolver {
   /** Resolves a name, retrying with back-off; never throws. `followed` marks a lookup of a target a sloppy stub followed (it follows one level only). */
   async resolve(question: Question, followed = false): Promise<Resolution> {
     const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
-    if (encrypted) return this.interpret(question, encrypted, followed);
+    if (encrypted && 'reply' in encrypted) return this.interpret(question, encrypted.reply, followed);
+    if (encrypted && 'failed' in encrypted) return { outcome: 'failure', reason: encrypted.failed };
     const { retry, edns, ednsFallback } = this.options.behaviour;
     let timeoutMs = retry.timeoutMs;
     let withEdns = edns.enabled;

@@ -155,9 +155,11 @@ export interface SimulatedBehaviour {
 
 /**
  * `upgrade`: ask `_dns.resolver.arpa` SVCB and move to the designated DoT or DoH resolver
- * that verifies against the lab CA; `ignore`: stay on port 53 whatever is offered.
+ * that verifies against the lab CA; `ignore`: stay on port 53 whatever is offered. Once
+ * upgraded, a failed encrypted exchange falls back to port 53 for that lookup unless
+ * `cleartextFallback` is false (the lookup fails instead: no cleartext downgrade).
  */
-export type EncryptionBehaviour = { ddr: 'ignore' } | { ddr: 'upgrade'; prefer: 'dot' | 'doh' };
+export type EncryptionBehaviour = { ddr: 'ignore' } | { ddr: 'upgrade'; prefer: 'dot' | 'doh'; cleartextFallback?: boolean };
 
 /** A device the harness starts itself. */
 export interface SimulatedDevice {
