@@ -92,6 +92,9 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'encryption-upgrade/uses-offered-encryption', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     // Judging only from 100 s after the DDR answer leaves no query in the 90 s window.
     { id: 'encryption-upgrade/uses-offered-encryption', overrides: { graceSeconds: 100 }, verdict: 'INCONCLUSIVE' },
+    { id: 'encryption/encrypted-queries-padded', overrides: { paddingBlock: 96 }, verdict: 'FAIL' },
+    { id: 'encryption/encrypted-queries-padded', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'encryption-upgrade/no-cleartext-downgrade', overrides: { minEncryptedQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'caching/ttl-honoured', overrides: { minTtlSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     // A negative grace asks the stub to wait far beyond the TTL, which the good stub does not.
     { id: 'caching/ttl-honoured', overrides: { graceSeconds: -100, graceFraction: -10 }, verdict: 'FAIL' },
