@@ -32,7 +32,7 @@ export class Application {
 
   constructor(private readonly behaviour: SimulatedBehaviour, private readonly stub: StubResolver, private readonly log: DeviceLog, private readonly sourceAddress?: string) {
     this.lookups = behaviour.lookups;
-    this.cache = new AnswerCache(behaviour.ttl, Date.now, { topBitAsZero: behaviour.ttlTopBitAsZero, pinAboveSeconds: behaviour.ttlPinAboveSeconds });
+    this.cache = new AnswerCache(behaviour.ttl, Date.now, { topBitAsZero: behaviour.ttlTopBitAsZero, pinAboveSeconds: behaviour.ttlPinAboveSeconds, suspect: behaviour.ttlSuspect });
   }
 
   /** Starts every lookup's rhythm; the first need of each comes at once. */

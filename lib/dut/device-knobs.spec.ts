@@ -130,6 +130,22 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
     });
   });
 
+  describe('suspect TTLs', () => {
+    it('ttlSuspect keeps a TTL far beyond the normal range only briefly, so the next need re-validates it', async () => {
+      const cache = new AnswerCache({ mode: 'clamp', min: 1, max: 5 }, Date.now, { topBitAsZero: true, suspect: { aboveSeconds: 86400, keepSeconds: 0 } });
+      expect(cache.lifetime(1e9)).to.equal(0);
+      expect(cache.lifetime(86400)).to.equal(0);
+      expect(cache.lifetime(3600)).to.equal(5);
+      // The top bit counts as 0 first: 2^31 is not suspect but expired, then clamped.
+      expect(cache.lifetime(2 ** 31)).to.equal(1);
+      resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 1e9 }));
+      const lookups = [{ name: 'x.sim.example', type: 'A' as const, everyMs: 100 }];
+      expect((await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, lookups }, 450)).length).to.equal(1);
+      resolver.seen.length = 0;
+      expect((await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, ttlSuspect: { aboveSeconds: 86400, keepSeconds: 0 }, lookups }, 450)).length).to.be.at.least(3);
+    });
+  });
+
   describe('persistent failure', () => {
     it('failure cache: SERVFAIL holds the name down, longer after each failure (1, 2, 4 … s)', async () => {
       resolver.answer = (q, reply) => reply(rcodeResponse(q, 'SERVFAIL'));

@@ -127,6 +127,12 @@ export interface SimulatedBehaviour {
   /** TTLs at or above this are kept as given whatever `ttl` says: the device pins extreme TTLs. */
   ttlPinAboveSeconds?: number;
   /**
+   * TTLs at or above `aboveSeconds` (after `ttlTopBitAsZero`) are suspect, as an abrupt jump
+   * far beyond the normal range (Recommendation #8, draft IOTDNS-D-TTL-2): the answer is used
+   * but kept only `keepSeconds` (0: not cached), so the next need re-validates it.
+   */
+  ttlSuspect?: { aboveSeconds: number; keepSeconds: number };
+  /**
    * Failure caching with back-off (RFC 9520 §3.2): after a failed or unusable resolution the
    * name is not asked again for `minSeconds`, times `backoff` for each further consecutive
    * failure, at most `maxSeconds`.
