@@ -100,6 +100,9 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'caching/ttl-honoured', overrides: { graceSeconds: -100, graceFraction: -10 }, verdict: 'FAIL' },
     { id: 'caching/ttl-zero-no-storm', overrides: { maxQueriesPerSecond: 0.1 }, verdict: 'FAIL' },
     { id: 'caching/extreme-ttl-capped', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'caching/ttl-jump-not-pinned', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    // A grace below minus the cap: even the next need's query comes too late.
+    { id: 'caching/ttl-jump-not-pinned', overrides: { graceSeconds: -58 }, verdict: 'FAIL' },
     { id: 'caching/negative-answers-cached', overrides: { followSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'caching/negative-answers-cached', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'resilience/failure-backoff', overrides: { maxQueriesPerSecond: 0.1, minGrowth: 100 }, verdict: 'FAIL' },
