@@ -29,6 +29,8 @@ export class Application {
   private readonly failures = new Map<string, FailureState>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Told after each resolution whether it worked (an answer, or a cacheable negative one) or failed. */
+  onResolution: ((worked: boolean) => void) | null = null;
 
   constructor(private readonly behaviour: SimulatedBehaviour, private readonly stub: StubResolver, private readonly log: DeviceLog, private readonly sourceAddress?: string) {
     this.lookups = behaviour.lookups;
@@ -97,6 +99,7 @@ export class Application {
     const { name, type } = question;
     const key = questionKey(name, type);
     if (this.stopped) return { ok: true, why: 'stopped' };
+    this.onResolution?.(resolution.outcome === 'answer' || (resolution.outcome === 'negative' && resolution.ttl !== null));
     if (resolution.outcome === 'answer') {
       this.failures.delete(key);
       const kept = this.cache.store(name, type, { addresses: resolution.addresses, negative: false }, resolution.ttl);

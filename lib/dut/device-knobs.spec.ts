@@ -15,7 +15,7 @@ import { Application } from './application.ts';
 import { connectBriefly } from './connect-briefly.ts';
 import { DeviceService } from './device-service.ts';
 import { StubResolver } from './stub-resolver.ts';
-import { aResponse, memoryLog, TestResolver, testBehaviour } from './stub-test-kit.ts';
+import { aResponse, memoryLog, rcodeResponse, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
 /** Loopback aliases private to this spec. */
 const RESOLVER = '127.0.63.1';
@@ -34,10 +34,6 @@ async function canaryListener(): Promise<{ server: Server; port: number; contact
   return { server, port: typeof address === 'object' && address ? address.port : 0, contacts };
 }
 
-/** A reply with the given rcode, echoing the question, without OPT. */
-function rcodeResponse(query: DecodedMessage, rcode: 'SERVFAIL' | 'FORMERR' | 'REFUSED') {
-  return buildResponse({ id: query.id ?? 0, questions: query.questions!, rcode, bits: { rd: true, ra: true } });
-}
 
 describe('dut behaviour knobs (good and bad handling, over real sockets)', function () {
   this.timeout(15_000);

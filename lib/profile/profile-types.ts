@@ -145,8 +145,12 @@ export interface SimulatedBehaviour {
   requeryStorm?: { intervalMs: number; maxQueries: number };
   /** RFC 6891 §7: after FORMERR to a query with EDNS, ask again without it. */
   ednsFallback?: boolean;
-  /** A TCP service on the device's address (what a liveness probe connects to). */
-  service?: { port: number };
+  /**
+   * A TCP service on the device's address (what a liveness probe connects to). `needsDns`:
+   * it stops accepting while the device's lookups fail (a local function that waits on the
+   * cloud, against EN 303 645 5.9-2) and accepts again at the next answer.
+   */
+  service?: { port: number; needsDns?: boolean };
   /** Datagrams larger than this overflow the device's receive buffer. */
   receiveBufferBytes?: number;
   /** On overflow: drop the datagram and carry on, hang (the service stops answering) or exit. */
