@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUITES_DIR } from '../lib/checks/discover.ts';
-import { FixtureRun } from '../suites/fixture-events.ts';
+import { FIXTURE_DUT, FixtureRun } from '../suites/fixture-events.ts';
 import type { FixtureAnswer, FixtureQuery, FixtureRecord } from '../suites/fixture-events.ts';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed clock so the files never change. */
@@ -269,6 +269,24 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     return run;
   };
   fixtures['resilience/survives-amplification'] = { pass: make('survival-good', 'alive'), fail: make('survival-bad', 'dies'), inconclusive: make('survival-no-probe', 'none') };
+}
+
+// resilience/works-while-dns-down: a TCP probe of the device's service each second while the resolver is silent or failing.
+{
+  const make = (id: string, service: 'alive' | 'down' | 'queries only') => {
+    const run = phasedRun(id, [['resolver-silent', 10, 'drop()'], ['servfail', 10, 'rcode(SERVFAIL)']]);
+    const servfail: FixtureAnswer = { latency: 600, rcode: 'SERVFAIL', records: [], manipulations: ['rcode'] };
+    run.phases.forEach((phase, p) => {
+      for (const [i, t] of times(phase.start, 0.5, 1, 10).entries()) {
+        // The queries probe (still asking DNS) is alive throughout; it says nothing of local functions.
+        run.observe({ type: 'liveness.probe', t: t + 50 * MS, dut: FIXTURE_DUT, phase: phase.name, probe: 'queries', target: FIXTURE_DUT, alive: true, latencyMs: 400, detail: null });
+        if (service !== 'queries only') run.liveness(t, service === 'alive' || (p === 0 && i < 2));
+        if (i % 2 === 0) run.exchange(query(t + 100 * MS, NAMES[0]!), p === 0 ? null : servfail);
+      }
+    });
+    return run;
+  };
+  fixtures['resilience/works-while-dns-down'] = { pass: make('dns-down-good', 'alive'), fail: make('dns-down-bad', 'down'), inconclusive: make('dns-down-no-probe', 'queries only') };
 }
 
 // transport/edns-payload-size: EDNS 1232 (one retry without EDNS after FORMERR) vs the old 4096 default.
