@@ -162,6 +162,20 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
       expect(Math.max(...gaps)).to.be.below(150);
     });
 
+    it('retry backlog: needs kept while a name fails are all looked up at once when it resolves again', async () => {
+      const burstAfterRecovery = async (overrides: Partial<SimulatedBehaviour>) => {
+        resolver.seen.length = 0;
+        const recoveredAt = Date.now() + 400;
+        resolver.answer = (q, reply) => reply(Date.now() < recoveredAt ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, REAL_SERVER, { ttl: 0 }));
+        const queries = await run({ ttl: { mode: 'ignore' }, requeryStorm: { intervalMs: 50, maxQueries: 50 }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }], ...overrides }, 700);
+        return queries.filter((q) => q.at >= recoveredAt && q.at < recoveredAt + 120).length;
+      };
+      // The storm's next query gets the answer, then the 8 kept needs go out together.
+      expect(await burstAfterRecovery({ retryBacklog: { maxNeeds: 8 } })).to.be.at.least(9);
+      expect(device.events('backlog-replay')[0]).to.deep.include({ needs: 8 });
+      expect(await burstAfterRecovery({})).to.be.at.most(7);
+    });
+
     it('strict: a TXT answer to an A query is a failure, held down like SERVFAIL', async () => {
       resolver.answer = (q, reply) => reply(buildResponse({ id: q.id ?? 0, questions: q.questions!, rcode: 'NOERROR', bits: { rd: true, ra: true }, answers: [{ name: 'x.sim.example', type: 'TXT', class: 'IN', ttl: 60, data: 'x' }] }));
       expect(await run({ failureCache: { minSeconds: 5, maxSeconds: 5, backoff: 1 } }, 450)).to.have.length(1);

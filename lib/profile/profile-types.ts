@@ -143,6 +143,12 @@ export interface SimulatedBehaviour {
    * name is asked again every `intervalMs`, up to `maxQueries` times, never backing off.
    */
   requeryStorm?: { intervalMs: number; maxQueries: number };
+  /**
+   * A backlog of unmet needs: a need that arrives while its name is failing is kept (at most
+   * `maxNeeds` per name), and when the name next resolves every kept need is looked up at
+   * once, all together: a burst after an outage (against draft IOTDNS-D-FAIL-2).
+   */
+  retryBacklog?: { maxNeeds: number };
   /** RFC 6891 §7: after FORMERR to a query with EDNS, ask again without it. */
   ednsFallback?: boolean;
   /**
