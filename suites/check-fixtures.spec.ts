@@ -109,6 +109,8 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'resilience/failure-backoff', overrides: { minTotalQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'resilience/survives-amplification', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'resilience/works-while-dns-down', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resilience/no-storm-after-recovery', overrides: { maxRateFactor: 0.1 }, verdict: 'FAIL' },
+    { id: 'resilience/no-storm-after-recovery', overrides: { minWindowSeconds: 100 }, verdict: 'INCONCLUSIVE' },
     { id: 'transport/tcp-fallback-on-truncation', overrides: { retrySeconds: 0.001 }, verdict: 'FAIL' },
     { id: 'transport/edns-fallback-on-formerr', overrides: { minJudged: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'transport/edns-payload-size', overrides: { maxAdvertisedSize: 1000 }, verdict: 'FAIL' },
