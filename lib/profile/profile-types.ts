@@ -120,6 +120,13 @@ export interface SimulatedBehaviour {
    * it, and follows MX/NS targets, as the paper's spoofing-prone stubs do.
    */
   validation?: 'strict' | 'sloppy';
+  /**
+   * After the first acceptable reply to a UDP query the stub waits `waitMs` and takes the last
+   * acceptable reply under the same transaction ID that came meanwhile (one slot per ID, the
+   * last write wins), so a later matching answer overwrites the first (against draft
+   * IOTDNS-D-SIZE-2: take only the first matching reply).
+   */
+  lastReplyWins?: { waitMs: number };
   /** After each network resolution the application connects over TCP to every address it got, then closes. */
   connect?: { port: number; timeoutMs: number };
   /** RFC 2181 §8: a TTL with the top bit set is taken as 0 (before any clamp). */
