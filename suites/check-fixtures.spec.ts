@@ -117,6 +117,7 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'transport/edns-payload-size', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'validation/invalid-records-not-used', overrides: { minForgedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'validation/spoofed-answers-rejected', overrides: { minSpoofedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resilience/first-answer-only', overrides: { minRaces: 1000 }, verdict: 'INCONCLUSIVE' },
   ];
   for (const { id, overrides, verdict } of cases) {
     it(`${id}: ${JSON.stringify(overrides)} turns the pass fixture ${verdict}`, () => {
