@@ -95,6 +95,9 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
       expect(result(good, check).verdict, `good ${check}: ${result(good, check).observed}`).to.equal('PASS');
       expect(result(bad, check).verdict, `bad ${check}: ${result(bad, check).observed}`).to.equal('FAIL');
     }
+    // EDNS(0) shows in every query: 1232 octets passes, sim-bad's 4096 fails (RFC 9715).
+    expect(result(good, 'transport/edns-payload-size').verdict).to.equal('PASS');
+    expect(result(bad, 'transport/edns-payload-size').verdict).to.equal('FAIL');
     const badPorts = result(bad, 'randomness/source-port-randomised').figures;
     expect(badPorts).to.include({ stdev: 0, top: 4096, topShare: 1, class: 'POOR' });
     expect(result(bad, 'randomness/transaction-id-randomised').figures.sequentialShare).to.equal(1);

@@ -29,7 +29,7 @@ import type { Report } from '../lib/report/report-types.ts';
 import { runCli } from './cli-process.ts';
 import type { CliRun } from './cli-process.ts';
 
-/** Every phase of the quick plan shortened to this (36 phases: about 3½ minutes for the fleet). */
+/** Every phase of the quick plan shortened to this (37 phases: about 3½ minutes for the fleet). */
 const PHASE_SECONDS = 4;
 
 /** The address an event came from, for the events that have one. */
