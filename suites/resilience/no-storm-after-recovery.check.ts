@@ -31,7 +31,8 @@ const meta: CheckMeta = {
       + `(${OUTAGES.join(', ')}) and the DUT was not restarted in it. Baseline rate R = the DUT's queries in the baseline phases ÷ their seconds; Q = the distinct questions it asked in them. `
       + `Window W = the first ${rule.recoverySeconds} s (recoverySeconds) of the recovery phase, or all of it when shorter; a window under ${rule.minWindowSeconds} s (minWindowSeconds) is not judged. `
       + `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). `
-      + 'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS. '
+      + 'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: '
+      + 'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. '
       + 'NOT_APPLICABLE when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
     parameters: { ...rule },
   },
