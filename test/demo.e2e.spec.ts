@@ -86,7 +86,7 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
-  it('passes the good device and fails the bad one on Recommendations #3, #4 and #5, with the figures', () => {
+  it('passes the good device and fails the bad one on Recommendations #3, #4, #5 and #9, with the figures', () => {
     const good = runs.get('sim-good')!.report;
     const bad = runs.get('sim-bad')!.report;
     expect(good.overall.verdict).to.equal('CONFORMANT');
