@@ -1,8 +1,9 @@
 /**
  * Writes the evidence fixtures of the checks the adversarial experiments feed (caching under
- * TTL 0 and extreme TTLs, negative caching, back-off, record validation, spoofing, TCP and
- * EDNS fallback, survival), deterministically (fixed clock, no randomness), so re-running it
- * reproduces the committed files byte for byte.
+ * TTL 0, extreme TTLs and a TTL jump, negative caching, back-off, recovery after an outage,
+ * record validation, spoofing, late answers, TCP and EDNS fallback, survival, local function
+ * while DNS is down) and of the passive EDNS size check, deterministically (fixed clock, no
+ * randomness), so re-running it reproduces the committed files byte for byte.
  *
  * For each check a well-behaved stub gives the pass fixture, a badly-behaved one the fail
  * fixture, and a run too short or too thin to decide the inconclusive one; the observation
