@@ -1,8 +1,9 @@
 /**
  * Writes the evidence fixtures of the checks the adversarial experiments feed (caching under
- * TTL 0 and extreme TTLs, negative caching, back-off, record validation, spoofing, TCP and
- * EDNS fallback, survival), deterministically (fixed clock, no randomness), so re-running it
- * reproduces the committed files byte for byte.
+ * TTL 0, extreme TTLs and a TTL jump, negative caching, back-off, recovery after an outage,
+ * record validation, spoofing, late answers, TCP and EDNS fallback, survival, local function
+ * while DNS is down) and of the passive EDNS size check, deterministically (fixed clock, no
+ * randomness), so re-running it reproduces the committed files byte for byte.
  *
  * For each check a well-behaved stub gives the pass fixture, a badly-behaved one the fail
  * fixture, and a run too short or too thin to decide the inconclusive one; the observation
@@ -13,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUITES_DIR } from '../lib/checks/discover.ts';
-import { FixtureRun } from '../suites/fixture-events.ts';
+import { FIXTURE_DUT, FixtureRun } from '../suites/fixture-events.ts';
 import type { FixtureAnswer, FixtureQuery, FixtureRecord } from '../suites/fixture-events.ts';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed clock so the files never change. */
@@ -105,6 +106,28 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
   };
 }
 
+// caching/ttl-jump-not-pinned: names stable at TTL 30, then TTL 10⁹ and the canary (the fixture DUT declares a 60 s cap).
+{
+  const make = (id: string, seconds: number, requeryAfter: number | null) => {
+    const run = phasedRun(id, [['baseline', 40, 'pass-through'], ['ttl-jump', seconds, `ttl(1000000000)|forgeA(${CANARY})`]]);
+    const [stable, jump] = run.phases;
+    for (const [i, name] of NAMES.slice(0, 2).entries()) {
+      for (const t of times(stable!.start, 1 + i, 30, 40)) run.exchange(query(t, name), ok([a(name, 30)]));
+      // A device that re-validates asks again at its next need; a pinning one asks once.
+      for (let t = jump!.start + (1 + i) * SECOND; t < jump!.end - 100 * MS; t += (requeryAfter ?? Infinity) * SECOND) {
+        run.exchange(query(t, name), ok([a(name, 1e9, CANARY)], ['ttl', 'forgeA']));
+      }
+    }
+    return run;
+  };
+  fixtures['caching/ttl-jump-not-pinned'] = {
+    pass: make('ttl-jump-good', 90, 5),
+    fail: make('ttl-jump-bad', 90, null),
+    // Nobody asked again, but the phase ended before the cap could run out.
+    inconclusive: make('ttl-jump-short', 30, null),
+  };
+}
+
 // caching/negative-answers-cached: NXDOMAIN with an SOA whose MINIMUM is 60 s.
 {
   const nx: FixtureAnswer = { latency: 700, rcode: 'NXDOMAIN', records: [], authority: [soa], manipulations: ['rcode'] };
@@ -140,6 +163,35 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     fail: make('backoff-bad', Array.from({ length: 40 }, (_, i) => 0.5 + i * 0.2)),
     // One query in each phase: too few to show the device was running at all.
     inconclusive: make('backoff-thin', [0.5], NAMES.slice(0, 1)),
+  };
+}
+
+// resilience/no-storm-after-recovery: four names every 2 s; after REFUSED, the same pace again or a burst of kept lookups.
+{
+  const refused: FixtureAnswer = { latency: 600, rcode: 'REFUSED', records: [], manipulations: ['rcode'] };
+  const make = (id: string, phases: [string, number, string][], burst: number) => {
+    const run = phasedRun(id, phases);
+    for (const phase of run.phases) {
+      const outage = phase.name === 'refused';
+      for (const [i, name] of NAMES.entries()) {
+        // A careful device backs off under REFUSED: each name asked at 1, 3 and 7 s.
+        const asks = outage ? [1, 3, 7].map((s) => phase.start + (s + i * 0.1) * SECOND) : times(phase.start, 0.3 + i * 0.5, 2, (phase.end - phase.start) / SECOND - 0.1);
+        for (const t of asks) run.exchange(query(t, name), outage ? refused : ok([a(name, 2)]));
+        if (phase.name === 'recovery') {
+          for (let k = 0; k < burst; k += 1) run.exchange(query(phase.start + (100 + i * 20 + k) * MS, name), ok([a(name, 2)]));
+        }
+      }
+    }
+    return run;
+  };
+  const outageThenRecovery: [string, number, string][] = [['baseline', 30, 'pass-through'], ['refused', 15, 'rcode(REFUSED)'], ['recovery', 20, 'pass-through']];
+  fixtures['resilience/no-storm-after-recovery'] = {
+    pass: make('recovery-good', outageThenRecovery, 0),
+    // Ten kept lookups of each name fired in the first 200 ms.
+    fail: make('recovery-bad', outageThenRecovery, 10),
+    // The recovery phase does not follow an outage: nothing to recover from.
+    inconclusive: make('recovery-no-outage', [['baseline', 30, 'pass-through'], ['recovery', 20, 'pass-through']], 0),
+    'not-applicable': make('recovery-none', [['baseline', 30, 'pass-through'], ['refused', 15, 'rcode(REFUSED)']], 0),
   };
 }
 
@@ -183,6 +235,25 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     pass: make('spoof-good', NAMES.slice(0, 3), false),
     fail: make('spoof-bad', NAMES.slice(0, 3), true),
     inconclusive: make('spoof-thin', [], false),
+  };
+}
+
+// resilience/first-answer-only: the genuine answer, then a fully matching late one pointing at the canary.
+{
+  const make = (id: string, names: string[], takesLast: boolean) => {
+    const run = phasedRun(id, [['late-answers', 10, `lateAnswers(${CANARY}, 3)`]]);
+    for (const [i, name] of names.entries()) {
+      const q = query(run.phases[0]!.start + (1 + i * 0.5) * SECOND, name);
+      run.exchange(q, [ok([a(name, 30)]), { ...ok([a(name, 300, CANARY)], [`lateAnswers(${CANARY}, 3)`]), latency: 900 }]);
+      if (takesLast) run.canaryContact(q.t + 60 * MS, { address: CANARY, port: 8443 }, 44_000 + i);
+    }
+    return run;
+  };
+  const eight = [...NAMES, ...NAMES.map((n) => n.replace('.fixture', '-2.fixture'))];
+  fixtures['resilience/first-answer-only'] = {
+    pass: make('late-good', eight, false),
+    fail: make('late-bad', eight, true),
+    inconclusive: make('late-thin', NAMES.slice(0, 2), false),
   };
 }
 
@@ -247,6 +318,41 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     return run;
   };
   fixtures['resilience/survives-amplification'] = { pass: make('survival-good', 'alive'), fail: make('survival-bad', 'dies'), inconclusive: make('survival-no-probe', 'none') };
+}
+
+// resilience/works-while-dns-down: a TCP probe of the device's service each second while the resolver is silent or failing.
+{
+  const make = (id: string, service: 'alive' | 'down' | 'queries only') => {
+    const run = phasedRun(id, [['resolver-silent', 10, 'drop()'], ['servfail', 10, 'rcode(SERVFAIL)']]);
+    const servfail: FixtureAnswer = { latency: 600, rcode: 'SERVFAIL', records: [], manipulations: ['rcode'] };
+    run.phases.forEach((phase, p) => {
+      for (const [i, t] of times(phase.start, 0.5, 1, 10).entries()) {
+        // The queries probe (still asking DNS) is alive throughout; it says nothing of local functions.
+        run.observe({ type: 'liveness.probe', t: t + 50 * MS, dut: FIXTURE_DUT, phase: phase.name, probe: 'queries', target: FIXTURE_DUT, alive: true, latencyMs: 400, detail: null });
+        if (service !== 'queries only') run.liveness(t, service === 'alive' || (p === 0 && i < 2));
+        if (i % 2 === 0) run.exchange(query(t + 100 * MS, NAMES[0]!), p === 0 ? null : servfail);
+      }
+    });
+    return run;
+  };
+  fixtures['resilience/works-while-dns-down'] = { pass: make('dns-down-good', 'alive'), fail: make('dns-down-bad', 'down'), inconclusive: make('dns-down-no-probe', 'queries only') };
+}
+
+// transport/edns-payload-size: EDNS 1232 (one retry without EDNS after FORMERR) vs the old 4096 default.
+{
+  const make = (id: string, count: number, size: number | null) => {
+    const run = phasedRun(id, [['baseline', 30, 'pass-through']]);
+    for (const [i, t] of times(run.phases[0]!.start, 0.5, 1.5, 30).slice(0, count).entries()) {
+      const name = NAMES[i % NAMES.length]!;
+      run.exchange(query(t, name, { ednsUdpSize: i === 3 ? null : size }), ok([a(name, 30)]));
+    }
+    return run;
+  };
+  fixtures['transport/edns-payload-size'] = {
+    pass: make('edns-size-good', 16, 1232),
+    fail: make('edns-size-bad', 16, 4096),
+    inconclusive: make('edns-size-thin', 5, 1232),
+  };
 }
 
 for (const [check, kinds] of Object.entries(fixtures)) {

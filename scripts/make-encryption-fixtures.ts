@@ -1,11 +1,16 @@
 /**
- * Writes the evidence fixtures of `encryption-upgrade/uses-offered-encryption`,
+ * Writes the evidence fixtures of the checks judged in the ddr-upgrade experiment,
  * deterministically (fixed clock, arithmetic IDs and ports), so re-running it reproduces the
  * committed files byte for byte. Each is one ddr-upgrade phase in which the resolver
- * listens on UDP, DoT and DoH and answers the DUT's DDR query with both endpoints:
+ * listens on UDP, DoT and DoH and answers the DUT's DDR query with both endpoints.
+ * `encryption-upgrade/uses-offered-encryption`:
  * - pass: the DUT then sends every query over DoT, padded to 128-octet blocks;
  * - fail: the DUT asks DDR, gets the answer, and stays on UDP port 53;
  * - inconclusive: the DUT upgrades but makes too few queries to judge.
+ * `encryption/encrypted-queries-padded`: padded DoT (pass), DoT without padding (fail),
+ * UDP only (inconclusive). `encryption-upgrade/no-cleartext-downgrade`: DoT throughout
+ * (pass), DoT with every fourth query from the 20th on back on UDP (fail), UDP only
+ * (inconclusive).
  *
  * Usage: npx tsx scripts/make-encryption-fixtures.ts
  */
@@ -22,10 +27,14 @@ const SECOND = 1_000_000;
 const WINDOW_SECONDS = 90;
 const PORTS = { dot: 853, doh: 443 } as const;
 const DOT: FixtureChannel = { transport: 'dot', tls: { version: 'TLSv1.3', sni: DEFAULT_RESOLVER_NAME, alpn: 'dot' }, paddingBlock: 128 };
-const CHECK = 'encryption-upgrade/uses-offered-encryption';
+/** DoT as a stub that does not pad sends it. */
+const DOT_UNPADDED: FixtureChannel = { transport: 'dot', tls: DOT.tls };
 
-/** A run whose DUT asks DDR at 2 s, then needs `queries` names 1.5 s apart, over `channel` or UDP. */
-function run(kind: string, queries: number, channel: FixtureChannel | undefined): FixtureRun {
+/**
+ * A run whose DUT asks DDR at 2 s, then needs `queries` names 1.5 s apart, over `channel`
+ * or UDP; `channelOf` picks the channel per query instead (undefined: UDP).
+ */
+function run(kind: string, queries: number, channel: FixtureChannel | undefined, channelOf: (i: number) => FixtureChannel | undefined = () => channel): FixtureRun {
   const fixture = new FixtureRun(`fixture-ddr-${kind}`, T0, T0 + WINDOW_SECONDS * SECOND, [
     { name: 'ddr-upgrade', experiment: 'ddr-upgrade', start: T0 + 1_000, end: T0 + WINDOW_SECONDS * SECOND - 1_000, scenario: 'ddr()' },
   ]);
@@ -42,6 +51,7 @@ function run(kind: string, queries: number, channel: FixtureChannel | undefined)
   );
   for (let i = 0; i < queries; i += 1) {
     const name = `${['time', 'api', 'cloud'][i % 3]}.fixture.example`;
+    const channel = channelOf(i);
     fixture.exchange(
       {
         t: T0 + 3 * SECOND + i * 1.5 * SECOND, name, type: 'A', ednsUdpSize: 1232,
@@ -55,15 +65,30 @@ function run(kind: string, queries: number, channel: FixtureChannel | undefined)
   return fixture;
 }
 
-const fixtures: Record<string, FixtureRun> = {
-  pass: run('pass', 50, DOT),
-  fail: run('fail', 50, undefined),
-  inconclusive: run('inconclusive', 3, DOT),
+const fixtures: Record<string, Record<string, FixtureRun>> = {
+  'encryption-upgrade/uses-offered-encryption': {
+    pass: run('pass', 50, DOT),
+    fail: run('fail', 50, undefined),
+    inconclusive: run('inconclusive', 3, DOT),
+  },
+  'encryption/encrypted-queries-padded': {
+    pass: run('padded-pass', 20, DOT),
+    fail: run('padded-fail', 20, DOT_UNPADDED),
+    inconclusive: run('padded-inconclusive', 20, undefined),
+  },
+  'encryption-upgrade/no-cleartext-downgrade': {
+    pass: run('downgrade-pass', 40, DOT),
+    // Upgraded, then every fourth lookup falls back to port 53 (an encrypted exchange that failed).
+    fail: run('downgrade-fail', 40, undefined, (i) => (i >= 20 && i % 4 === 0 ? undefined : DOT)),
+    inconclusive: run('downgrade-inconclusive', 40, undefined),
+  },
 };
-const folder = join(SUITES_DIR, 'encryption-upgrade', 'fixtures');
-for (const [kind, fixture] of Object.entries(fixtures)) {
-  const file = join(folder, `${CHECK.split('/')[1]}.${kind}.ndjson`);
-  const text = fixture.ndjson();
-  writeFileSync(file, text);
-  console.log(`${file}: ${text.split('\n').length - 1} events, ${text.length} bytes`);
+for (const [check, kinds] of Object.entries(fixtures)) {
+  const [topic, name] = check.split('/') as [string, string];
+  for (const [kind, fixture] of Object.entries(kinds)) {
+    const file = join(SUITES_DIR, topic, 'fixtures', `${name}.${kind}.ndjson`);
+    const text = fixture.ndjson();
+    writeFileSync(file, text);
+    console.log(`${file}: ${text.split('\n').length - 1} events, ${text.length} bytes`);
+  }
 }

@@ -90,20 +90,32 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'encryption-upgrade/uses-offered-encryption', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     // Judging only from 100 s after the DDR answer leaves no query in the 90 s window.
     { id: 'encryption-upgrade/uses-offered-encryption', overrides: { graceSeconds: 100 }, verdict: 'INCONCLUSIVE' },
+    { id: 'encryption/encrypted-queries-padded', overrides: { paddingBlock: 96 }, verdict: 'FAIL' },
+    { id: 'encryption/encrypted-queries-padded', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'encryption-upgrade/no-cleartext-downgrade', overrides: { minEncryptedQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'caching/ttl-honoured', overrides: { minTtlSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     // A negative grace asks the stub to wait far beyond the TTL, which the good stub does not.
     { id: 'caching/ttl-honoured', overrides: { graceSeconds: -100, graceFraction: -10 }, verdict: 'FAIL' },
     { id: 'caching/ttl-zero-no-storm', overrides: { maxQueriesPerSecond: 0.1 }, verdict: 'FAIL' },
     { id: 'caching/extreme-ttl-capped', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'caching/ttl-jump-not-pinned', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
+    // A grace below minus the cap: even the next need's query comes too late.
+    { id: 'caching/ttl-jump-not-pinned', overrides: { graceSeconds: -58 }, verdict: 'FAIL' },
     { id: 'caching/negative-answers-cached', overrides: { followSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'caching/negative-answers-cached', overrides: { minJudgedAnswers: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'resilience/failure-backoff', overrides: { maxQueriesPerSecond: 0.1, minGrowth: 100 }, verdict: 'FAIL' },
     { id: 'resilience/failure-backoff', overrides: { minTotalQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'resilience/survives-amplification', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resilience/works-while-dns-down', overrides: { minSamples: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resilience/no-storm-after-recovery', overrides: { maxRateFactor: 0.1 }, verdict: 'FAIL' },
+    { id: 'resilience/no-storm-after-recovery', overrides: { minWindowSeconds: 100 }, verdict: 'INCONCLUSIVE' },
     { id: 'transport/tcp-fallback-on-truncation', overrides: { retrySeconds: 0.001 }, verdict: 'FAIL' },
     { id: 'transport/edns-fallback-on-formerr', overrides: { minJudged: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'transport/edns-payload-size', overrides: { maxAdvertisedSize: 1000 }, verdict: 'FAIL' },
+    { id: 'transport/edns-payload-size', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'validation/invalid-records-not-used', overrides: { minForgedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
     { id: 'validation/spoofed-answers-rejected', overrides: { minSpoofedResponses: 1000 }, verdict: 'INCONCLUSIVE' },
+    { id: 'resilience/first-answer-only', overrides: { minRaces: 1000 }, verdict: 'INCONCLUSIVE' },
   ];
   for (const { id, overrides, verdict } of cases) {
     it(`${id}: ${JSON.stringify(overrides)} turns the pass fixture ${verdict}`, () => {

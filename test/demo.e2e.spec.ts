@@ -86,7 +86,7 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
-  it('passes the good device and fails the bad one on Recommendations #3, #4 and #5, with the figures', () => {
+  it('passes the good device and fails the bad one on Recommendations #3, #4, #5 and #9, with the figures', () => {
     const good = runs.get('sim-good')!.report;
     const bad = runs.get('sim-bad')!.report;
     expect(good.overall.verdict).to.equal('CONFORMANT');
@@ -95,6 +95,9 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
       expect(result(good, check).verdict, `good ${check}: ${result(good, check).observed}`).to.equal('PASS');
       expect(result(bad, check).verdict, `bad ${check}: ${result(bad, check).observed}`).to.equal('FAIL');
     }
+    // EDNS(0) shows in every query: 1232 octets passes, sim-bad's 4096 fails (RFC 9715).
+    expect(result(good, 'transport/edns-payload-size').verdict).to.equal('PASS');
+    expect(result(bad, 'transport/edns-payload-size').verdict).to.equal('FAIL');
     const badPorts = result(bad, 'randomness/source-port-randomised').figures;
     expect(badPorts).to.include({ stdev: 0, top: 4096, topShare: 1, class: 'POOR' });
     expect(result(bad, 'randomness/transaction-id-randomised').figures.sequentialShare).to.equal(1);

@@ -10,8 +10,8 @@
  * check the row rests on has the samples its rule needs (measured on this machine over
  * repeated runs; see README "The fleet"). The one column a short phase cannot judge for
  * every device is left to the column's other check, never to a weakened assertion: extreme
- * TTLs pinned by the Meross device need a phase that outlasts the declared cap (5 s) + 2 s,
- * so at 4 s its forged-TTL ✗ comes from its TTL-0 storm alone.
+ * (and jumped) TTLs pinned by the Meross device need a phase that outlasts the declared cap
+ * (5 s) + 2 s, so at 4 s its forged-TTL ✗ comes from its TTL-0 storm alone.
  */
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -29,7 +29,7 @@ import type { Report } from '../lib/report/report-types.ts';
 import { runCli } from './cli-process.ts';
 import type { CliRun } from './cli-process.ts';
 
-/** Every phase of the quick plan shortened to this (36 phases: about 3½ minutes for the fleet). */
+/** Every phase of the quick plan shortened to this (37 phases: about 3½ minutes for the fleet). */
 const PHASE_SECONDS = 4;
 
 /** The address an event came from, for the events that have one. */

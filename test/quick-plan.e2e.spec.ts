@@ -86,6 +86,11 @@ describe('quick plan, end to end (every experiment, shortened windows)', functio
     expect(bad('servfail').every((r) => r.flags.rcode === 'SERVFAIL')).to.equal(true);
     expect(bad('nxdomain').every((r) => r.flags.rcode === 'NXDOMAIN' && r.authority.some((a) => a.type === 'SOA'))).to.equal(true);
     expect(new Set(bad('wrong-class').flatMap((r) => r.answers.map((a) => `${a.class} ${a.data}`)))).to.deep.equal(new Set(['CH 127.0.10.77']));
+    // Late answers: after the genuine answer, three more to the same query (its ID), pointing at the canary.
+    const late = bad('late-answers').filter((r) => r.manipulations.length > 0);
+    const genuineId = new Map(bad('late-answers').filter((r) => r.manipulations.length === 0).map((r) => [r.queryRef, r.txid]));
+    expect(late.length).to.be.above(0);
+    expect(late.every((r) => r.copies === 3 && r.answers[0]?.data === '127.0.10.77' && genuineId.get(r.queryRef) === r.txid)).to.equal(true);
     // Each spoof kind towards its own canary, ahead of every genuine answer to an A query.
     const spoofed = bad('spoof-race').filter((r) => r.manipulations.length > 0);
     expect(new Set(spoofed.map((r) => `${r.manipulations[0]!.replace(/\(.*/, '')} ${r.answers[0]?.data}`))).to.deep.equal(new Set([
@@ -100,6 +105,21 @@ describe('quick plan, end to end (every experiment, shortened windows)', functio
     const [sample] = bad('amplify-10');
     const decoded = decodeMessage(Buffer.from(sample!.wire, 'base64'));
     expect(decoded.ok && decoded.message.answers?.length).to.equal(10);
+  });
+
+  it('tells the devices apart on the checks of padding, downgrade, TTL jumps, recovery, local function, EDNS size and late answers', () => {
+    const verdict = (dut: string, check: string) => {
+      const result = reports.get(dut)!.results.find((r) => r.check === check);
+      return `${result?.verdict}: ${result?.observed}`;
+    };
+    // sim-good passes each; the bad device fails those 2-second phases can decide, and never used encrypted DNS.
+    const decided = ['transport/edns-payload-size', 'resilience/first-answer-only', 'resilience/works-while-dns-down'];
+    const encrypted = ['encryption/encrypted-queries-padded', 'encryption-upgrade/no-cleartext-downgrade'];
+    for (const check of [...decided, ...encrypted, 'caching/ttl-jump-not-pinned', 'resilience/no-storm-after-recovery']) {
+      expect(verdict('sim-good', check), `sim-good ${check}`).to.match(/^PASS:/);
+    }
+    for (const check of decided) expect(verdict('sim-bad', check), `sim-bad ${check}`).to.match(/^FAIL:/);
+    for (const check of encrypted) expect(verdict('sim-bad', check), `sim-bad ${check}`).to.match(/^INCONCLUSIVE:/);
   });
 
   it('power-cycles the simulated devices where the plan says so', () => {

@@ -11,6 +11,12 @@ export interface ExtremeTtlHandling {
   topBitAsZero?: boolean;
   /** TTLs at or above this are kept as given, whatever the handling (a device that pins them). */
   pinAboveSeconds?: number;
+  /**
+   * TTLs at or above `aboveSeconds` are suspect (Recommendation #8: far beyond a normal range,
+   * an abrupt jump) and kept only `keepSeconds` (0: not at all), so the next need asks again
+   * and re-validates the answer instead of pinning it.
+   */
+  suspect?: { aboveSeconds: number; keepSeconds: number };
 }
 
 /** 2^31: RFC 2181 §8 says a TTL with this bit set is to be treated as zero. */
@@ -37,9 +43,10 @@ export class AnswerCache {
 
   /** How many seconds an answer with this TTL is kept; 0 means not cached. */
   lifetime(received: number): number {
-    const { topBitAsZero, pinAboveSeconds } = this.extremes;
+    const { topBitAsZero, pinAboveSeconds, suspect } = this.extremes;
     const ttlSeconds = topBitAsZero && received >= TOP_BIT ? 0 : received;
     if (pinAboveSeconds !== undefined && ttlSeconds >= pinAboveSeconds) return ttlSeconds;
+    if (suspect !== undefined && ttlSeconds >= suspect.aboveSeconds) return suspect.keepSeconds;
     switch (this.handling.mode) {
       case 'honour':
         return ttlSeconds;

@@ -6,7 +6,8 @@
  *
  * What it does with the outcome is where careful and careless devices differ: it may
  * connect to the addresses it got (so a forged record it accepted reaches the canary),
- * hold a failing name down with growing back-off (RFC 9520), or re-ask in a bounded storm.
+ * hold a failing name down with growing back-off (RFC 9520), re-ask in a bounded storm, or
+ * keep the needs a failing name could not meet and fire them all at once when it resolves.
  */
 import { randomInt } from 'node:crypto';
 import type { LookupSpec, SimulatedBehaviour } from '../profile/profile-types.ts';
@@ -27,12 +28,17 @@ export class Application {
   private readonly cache: AnswerCache;
   private readonly inFlight = new Set<string>();
   private readonly failures = new Map<string, FailureState>();
+  /** Names whose last resolution failed, and the needs kept for them (retryBacklog). */
+  private readonly failing = new Set<string>();
+  private readonly backlog = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Told after each resolution whether it worked (an answer, or a cacheable negative one) or failed. */
+  onResolution: ((worked: boolean) => void) | null = null;
 
   constructor(private readonly behaviour: SimulatedBehaviour, private readonly stub: StubResolver, private readonly log: DeviceLog, private readonly sourceAddress?: string) {
     this.lookups = behaviour.lookups;
-    this.cache = new AnswerCache(behaviour.ttl, Date.now, { topBitAsZero: behaviour.ttlTopBitAsZero, pinAboveSeconds: behaviour.ttlPinAboveSeconds });
+    this.cache = new AnswerCache(behaviour.ttl, Date.now, { topBitAsZero: behaviour.ttlTopBitAsZero, pinAboveSeconds: behaviour.ttlPinAboveSeconds, suspect: behaviour.ttlSuspect });
   }
 
   /** Starts every lookup's rhythm; the first need of each comes at once. */
@@ -68,6 +74,7 @@ export class Application {
     }
     const key = questionKey(name, type);
     if (this.inFlight.has(key)) {
+      if (this.keep(key, question)) return;
       this.log('coalesced', { name, type });
       return;
     }
@@ -97,8 +104,11 @@ export class Application {
     const { name, type } = question;
     const key = questionKey(name, type);
     if (this.stopped) return { ok: true, why: 'stopped' };
+    this.onResolution?.(resolution.outcome === 'answer' || (resolution.outcome === 'negative' && resolution.ttl !== null));
     if (resolution.outcome === 'answer') {
       this.failures.delete(key);
+      this.failing.delete(key);
+      this.replayBacklog(key, question);
       const kept = this.cache.store(name, type, { addresses: resolution.addresses, negative: false }, resolution.ttl);
       this.log('resolved', { name, type, addresses: resolution.addresses, ttl: resolution.ttl, cachedSeconds: kept });
       if (this.behaviour.connect) await this.connectTo(resolution.addresses, this.behaviour.connect);
@@ -112,8 +122,30 @@ export class Application {
     }
     const why = resolution.outcome === 'negative' ? `${resolution.rcode} without SOA` : resolution.reason;
     this.log('failed', { name, type, reason: why });
+    if (resolution.outcome === 'failure') this.failing.add(key);
     this.holdDown(key, question);
     return { ok: false, why };
+  }
+
+  /** retryBacklog: keeps a need that came while its name is failing; says whether it did. */
+  private keep(key: string, question: Question): boolean {
+    const backlog = this.behaviour.retryBacklog;
+    if (!backlog || !this.failing.has(key)) return false;
+    const kept = this.backlog.get(key) ?? 0;
+    if (kept < backlog.maxNeeds) this.backlog.set(key, kept + 1);
+    this.log('kept-need', { ...question, kept: Math.min(kept + 1, backlog.maxNeeds) });
+    return true;
+  }
+
+  /** The name resolves again: every kept need is looked up at once, all together. */
+  private replayBacklog(key: string, question: Question): void {
+    const kept = this.backlog.get(key) ?? 0;
+    if (kept === 0) return;
+    this.backlog.delete(key);
+    this.log('backlog-replay', { ...question, needs: kept });
+    for (let i = 0; i < kept; i += 1) {
+      void this.stub.resolve(question).then((resolution) => this.settle(question, resolution));
+    }
   }
 
   /** RFC 9520 §3.2: cache the failure, for longer after each further failure in a row. */

@@ -15,7 +15,7 @@ import { Application } from './application.ts';
 import { connectBriefly } from './connect-briefly.ts';
 import { DeviceService } from './device-service.ts';
 import { StubResolver } from './stub-resolver.ts';
-import { aResponse, memoryLog, TestResolver, testBehaviour } from './stub-test-kit.ts';
+import { aResponse, memoryLog, rcodeResponse, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
 /** Loopback aliases private to this spec. */
 const RESOLVER = '127.0.63.1';
@@ -34,10 +34,6 @@ async function canaryListener(): Promise<{ server: Server; port: number; contact
   return { server, port: typeof address === 'object' && address ? address.port : 0, contacts };
 }
 
-/** A reply with the given rcode, echoing the question, without OPT. */
-function rcodeResponse(query: DecodedMessage, rcode: 'SERVFAIL' | 'FORMERR' | 'REFUSED') {
-  return buildResponse({ id: query.id ?? 0, questions: query.questions!, rcode, bits: { rd: true, ra: true } });
-}
 
 describe('dut behaviour knobs (good and bad handling, over real sockets)', function () {
   this.timeout(15_000);
@@ -130,6 +126,22 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
     });
   });
 
+  describe('suspect TTLs', () => {
+    it('ttlSuspect keeps a TTL far beyond the normal range only briefly, so the next need re-validates it', async () => {
+      const cache = new AnswerCache({ mode: 'clamp', min: 1, max: 5 }, Date.now, { topBitAsZero: true, suspect: { aboveSeconds: 86400, keepSeconds: 0 } });
+      expect(cache.lifetime(1e9)).to.equal(0);
+      expect(cache.lifetime(86400)).to.equal(0);
+      expect(cache.lifetime(3600)).to.equal(5);
+      // The top bit counts as 0 first: 2^31 is not suspect but expired, then clamped.
+      expect(cache.lifetime(2 ** 31)).to.equal(1);
+      resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 1e9 }));
+      const lookups = [{ name: 'x.sim.example', type: 'A' as const, everyMs: 100 }];
+      expect((await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, lookups }, 450)).length).to.equal(1);
+      resolver.seen.length = 0;
+      expect((await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, ttlSuspect: { aboveSeconds: 86400, keepSeconds: 0 }, lookups }, 450)).length).to.be.at.least(3);
+    });
+  });
+
   describe('persistent failure', () => {
     it('failure cache: SERVFAIL holds the name down, longer after each failure (1, 2, 4 … s)', async () => {
       resolver.answer = (q, reply) => reply(rcodeResponse(q, 'SERVFAIL'));
@@ -148,6 +160,20 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
       expect(queries).to.have.length(11);
       const gaps = queries.slice(1).map((q, i) => q.at - queries[i]!.at);
       expect(Math.max(...gaps)).to.be.below(150);
+    });
+
+    it('retry backlog: needs kept while a name fails are all looked up at once when it resolves again', async () => {
+      const burstAfterRecovery = async (overrides: Partial<SimulatedBehaviour>) => {
+        resolver.seen.length = 0;
+        const recoveredAt = Date.now() + 400;
+        resolver.answer = (q, reply) => reply(Date.now() < recoveredAt ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, REAL_SERVER, { ttl: 0 }));
+        const queries = await run({ ttl: { mode: 'ignore' }, requeryStorm: { intervalMs: 50, maxQueries: 50 }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }], ...overrides }, 700);
+        return queries.filter((q) => q.at >= recoveredAt && q.at < recoveredAt + 120).length;
+      };
+      // The storm's next query gets the answer, then the 8 kept needs go out together.
+      expect(await burstAfterRecovery({ retryBacklog: { maxNeeds: 8 } })).to.be.at.least(9);
+      expect(device.events('backlog-replay')[0]).to.deep.include({ needs: 8 });
+      expect(await burstAfterRecovery({})).to.be.at.most(7);
     });
 
     it('strict: a TXT answer to an A query is a failure, held down like SERVFAIL', async () => {

@@ -1,6 +1,7 @@
 /**
- * The device program's service port and what a datagram over its receive buffer does to it,
- * in a real child process: the probe the harness's liveness monitor uses sees the difference.
+ * The device program's service port and what a datagram over its receive buffer (or, for a
+ * service that needs DNS, failing lookups) does to it, in a real child process: the probe
+ * the harness's liveness monitor uses sees the difference.
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { probeTcp } from '../experiments/liveness.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 import { startSimulatedDevice } from './simulated-device-process.ts';
 import type { SimulatedDeviceHandle } from './simulated-device-process.ts';
-import { aResponse, TestResolver, testBehaviour } from './stub-test-kit.ts';
+import { aResponse, rcodeResponse, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
 /** Loopback aliases private to this spec. */
 const RESOLVER = '127.0.63.30';
@@ -69,6 +70,19 @@ describe('dut/simulated-device service and receive-buffer overflow (a real child
     const before = resolver.seen.length;
     await new Promise((r) => setTimeout(r, 400));
     expect(resolver.seen.length).to.be.greaterThan(before);
+  });
+
+  it('needsDns: the service stops while lookups fail and answers again once they work', async () => {
+    let failing = false;
+    resolver.answer = (q: DecodedMessage, reply) => reply(failing ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, '127.0.63.5', { ttl: 0 }));
+    await start({ service: { port: SERVICE_PORT, needsDns: true } });
+    expect((await probeTcp(DEVICE, SERVICE_PORT, 500)).alive).to.equal(true);
+    failing = true;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await probeTcp(DEVICE, SERVICE_PORT, 500)).to.deep.include({ alive: false, detail: 'connection failed: ECONNREFUSED' });
+    failing = false;
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await probeTcp(DEVICE, SERVICE_PORT, 500)).alive).to.equal(true);
   });
 
   it('exit: the process ends with code 70', async () => {

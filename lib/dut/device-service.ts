@@ -1,7 +1,8 @@
 /**
  * The simulated device's own TCP service (its "app port"), which a liveness probe connects
  * to: it accepts and closes each connection. When the device hangs the service stops
- * listening, so probes find it dead.
+ * listening for good, so probes find it dead; a service that needs DNS stops while lookups
+ * fail and listens again when they work ({@link DeviceService.setAvailable}).
  */
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
@@ -11,6 +12,9 @@ export class DeviceService {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private closing: Promise<void> | null = null;
+  /** Whether the service should be listening (false while it waits for DNS), and the changes to it in order. */
+  private available = true;
+  private changes: Promise<void> = Promise.resolve();
 
   constructor(private readonly address: string, private readonly port: number, private readonly log: DeviceLog) {
     this.server = createServer((socket) => {
@@ -33,13 +37,43 @@ export class DeviceService {
     });
   }
 
-  /** Stops accepting and drops open connections. */
+  /**
+   * Stops accepting (false) or accepts again (true), logging each change; nothing after
+   * {@link close}. Changes apply one after the other, whatever order their sockets settle in.
+   */
+  setAvailable(available: boolean): void {
+    if (this.closing || available === this.available) return;
+    this.available = available;
+    this.log(available ? 'service-resumed' : 'service-paused', { address: this.address, port: this.port });
+    this.changes = this.changes.then(() => (this.closing ? undefined : available ? this.relisten() : this.stopListening()));
+  }
+
+  /** Stops accepting and drops open connections, for good. */
   close(): Promise<void> {
-    this.closing ??= new Promise((resolve) => {
+    this.closing ??= this.changes.then(() => this.stopListening());
+    return this.closing;
+  }
+
+  private stopListening(): Promise<void> {
+    return new Promise((resolve) => {
       for (const socket of this.sockets) socket.destroy();
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
     });
-    return this.closing;
+  }
+
+  private relisten(): Promise<void> {
+    if (this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      const failed = (error: Error) => {
+        this.log('error', { address: this.address, port: this.port, error: error.message });
+        resolve();
+      };
+      this.server.once('error', failed);
+      this.server.listen(this.port, this.address, () => {
+        this.server.off('error', failed);
+        resolve();
+      });
+    });
   }
 }

@@ -93,6 +93,36 @@ describe('dut/encrypted-upgrade', function () {
     });
   }
 
+  it('once upgraded, retries a failed encrypted exchange over port 53 only when it falls back to cleartext', async () => {
+    for (const cleartextFallback of [true, false]) {
+      const udp = await startResolver(['ddr()']);
+      const behaviour = testBehaviour({ encryption: { ddr: 'upgrade', prefer: 'dot', cleartextFallback }, edns: { enabled: true, udpSize: 1232 }, retry: { timeoutMs: 300, attempts: 1, backoff: 1, maxTimeoutMs: 300 } });
+      const { log, events } = memoryLog();
+      const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: DEVICE, resolver: udp, trustedCa: credentials.caCertPem, log });
+      const stub = new StubResolver({ behaviour, sourceAddress: DEVICE, resolver: udp, log, ...(upgrade ? { upgrade } : {}) });
+      try {
+        expect(await stub.resolve({ name: 'cloud.sim.example', type: 'A' })).to.deep.include({ outcome: 'answer' });
+        // The resolver goes silent on every transport: the DoT exchange times out.
+        resolver!.setScenario('dev', await parseScenario(['drop()'], { canaries: [] }));
+        await resolver!.settled();
+        const after = await stub.resolve({ name: 'cloud.sim.example', type: 'A' });
+        expect(after.outcome).to.equal('failure');
+      } finally {
+        await stub.close();
+      }
+      const transports = addressQueries().map((q) => q.transport);
+      if (cleartextFallback) {
+        expect(transports).to.deep.equal(['dot', 'dot', 'udp'], 'the failed lookup went on in cleartext');
+        expect(events('encrypted-fallback')).to.have.length(1);
+      } else {
+        expect(transports).to.deep.equal(['dot', 'dot'], 'no cleartext after the upgrade');
+        expect(events('encrypted-failed')).to.have.length(1);
+      }
+      await resolver!.stop();
+      resolver = undefined;
+    }
+  });
+
   it('stays on port 53 when the resolver offers no DDR, or when the device ignores it', async () => {
     const udp = await startResolver([]);
     const unoffered = await lookUp(upgrading('dot'), udp);

@@ -3,8 +3,9 @@
  * for designated resolvers (DDR, RFC 9462), connects to the one it prefers that verifies
  * (lab CA, resolver name and the designating resolver's IP, §4.2), and from then on sends
  * its queries there, padded to 128-octet blocks (RFC 8467 §4.1). No usable designation
- * means it stays on port 53; a failed encrypted exchange falls back to port 53 for that
- * lookup only.
+ * means it stays on port 53. A failed encrypted exchange falls back to port 53 for that
+ * lookup only, unless the device keeps to encryption once upgraded (`cleartextFallback:
+ * false`): then the lookup fails instead, and no query leaves in cleartext again.
  */
 import type { DecodedMessage } from '../dns/codec.ts';
 import { buildQuery } from '../dns/builders.ts';
@@ -38,8 +39,17 @@ export interface UpgradeOptions {
   /** The lab CA the device trusts; without it nothing verifies and the device stays on port 53. */
   trustedCa: string | undefined;
   udpSize: number | null;
+  /** After a failed encrypted exchange, whether the lookup goes on over port 53 (default) or fails. */
+  cleartextFallback?: boolean;
   log: DeviceLog;
 }
+
+/**
+ * What an encrypted attempt came to: the reply; `plain` when the lookup goes on over port 53
+ * (no verified transport, or a failure the device falls back from); `failed` when the
+ * device keeps to encryption and the lookup fails.
+ */
+export type EncryptedOutcome = { reply: DecodedMessage } | { plain: true } | { failed: string };
 
 /** A question as the stub asks it. */
 interface Question {
@@ -68,13 +78,10 @@ export class EncryptedUpgrade {
     return this.chosen;
   }
 
-  /**
-   * Resolves over the encrypted transport; null when there is none or the exchange failed
-   * (the caller goes on over UDP).
-   */
-  async resolve(question: Question, txid: number, answerChecks: readonly AnswerCheck[]): Promise<DecodedMessage | null> {
+  /** Resolves over the encrypted transport; see {@link EncryptedOutcome} for what comes back. */
+  async resolve(question: Question, txid: number, answerChecks: readonly AnswerCheck[]): Promise<EncryptedOutcome> {
     const transport = await this.transport();
-    if (!transport || this.closed) return null;
+    if (!transport || this.closed) return { plain: true };
     const { endpoint } = transport;
     const { log } = this.options;
     // RFC 8484 §4.1: a DoH client SHOULD use ID 0 (HTTP matches replies; caches stay shareable).
@@ -95,10 +102,15 @@ export class EncryptedUpgrade {
       const failed = failedAnswerChecks(decoded.message, peer, { txid, ...question, resolver: peer }, answerChecks);
       if (failed.length > 0) throw new Error(`reply fails ${failed.join(', ')}`);
       log('answer', { ...question, txid, transport: endpoint.transport, rcode: decoded.message.rcode, records: decoded.message.answers?.length ?? 0 });
-      return decoded.message;
+      return { reply: decoded.message };
     } catch (error) {
-      log('encrypted-fallback', { ...question, txid, transport: endpoint.transport, error: (error as Error).message });
-      return null;
+      const reason = (error as Error).message;
+      if (this.options.cleartextFallback === false) {
+        log('encrypted-failed', { ...question, txid, transport: endpoint.transport, error: reason });
+        return { failed: `${endpoint.transport} exchange failed: ${reason}` };
+      }
+      log('encrypted-fallback', { ...question, txid, transport: endpoint.transport, error: reason });
+      return { plain: true };
     }
   }
 
@@ -135,8 +147,11 @@ export class EncryptedUpgrade {
 }
 
 /** The upgrade a behaviour asks for, or undefined when the device ignores DDR. */
-export function encryptedUpgradeFor(behaviour: SimulatedBehaviour, device: Omit<UpgradeOptions, 'prefer' | 'udpSize'>): EncryptedUpgrade | undefined {
+export function encryptedUpgradeFor(behaviour: SimulatedBehaviour, device: Omit<UpgradeOptions, 'prefer' | 'udpSize' | 'cleartextFallback'>): EncryptedUpgrade | undefined {
   const encryption = behaviour.encryption;
   if (!encryption || encryption.ddr !== 'upgrade') return undefined;
-  return new EncryptedUpgrade({ ...device, prefer: encryption.prefer, udpSize: behaviour.edns.enabled ? behaviour.edns.udpSize : null });
+  return new EncryptedUpgrade({
+    ...device, prefer: encryption.prefer, udpSize: behaviour.edns.enabled ? behaviour.edns.udpSize : null,
+    ...(encryption.cleartextFallback === undefined ? {} : { cleartextFallback: encryption.cleartextFallback }),
+  });
 }

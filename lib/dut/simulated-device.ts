@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: options.sourceAddress, resolver: options.resolver, trustedCa: options.trustedCa, log });
   const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow, ...(upgrade ? { upgrade } : {}) });
   const application = new Application(behaviour, stub, log, options.sourceAddress);
+  // A local function that waits on the cloud: the service is down while lookups fail.
+  if (service && behaviour.service?.needsDns) application.onResolution = (worked) => service.setAvailable(worked);
   const hardcoded = behaviour.hardcodedResolver
     ? new HardcodedResolverQueries({ port: 53, ...behaviour.hardcodedResolver }, stub)
     : null;

@@ -33,6 +33,18 @@ describe('dut/stub-resolver (real sockets on loopback)', function () {
   const ports = () => resolver.udpQueries().map((x) => x.port);
   const ids = () => resolver.udpQueries().map((x) => x.query.id);
 
+  it('takes the first matching reply; with lastReplyWins, a later matching reply overwrites it', async () => {
+    // The genuine answer, then two more to the same query (same ID, socket and question) with another address.
+    resolver.answer = (q, reply) => { reply(aResponse(q, '127.0.31.9')); reply(aResponse(q, '127.0.31.77')); reply(aResponse(q, '127.0.31.77')); };
+    expect(await stub(testBehaviour()).resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
+    expect(await stub(testBehaviour({ lastReplyWins: { waitMs: 50 } })).resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.77'] });
+    expect(device.events('later-answer')).to.have.length(2);
+    // One slot per ID: a reply under another ID does not overwrite (a sloppy stub keeps the first it took).
+    resolver.answer = (q, reply) => { reply(aResponse(q, '127.0.31.78', { id: ((q.id ?? 0) + 1) & 0xffff })); reply(aResponse(q, '127.0.31.9')); };
+    const sloppy = stub(testBehaviour({ validation: 'sloppy', lastReplyWins: { waitMs: 50 } }));
+    expect(await sloppy.resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.78'] });
+  });
+
   it('uses the fixed port for every query and counts transaction IDs', async () => {
     answering();
     const s = stub(testBehaviour({ sourcePort: { strategy: 'fixed', port: 40960 }, txid: { strategy: 'counter', start: 10 } }));

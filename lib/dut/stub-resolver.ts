@@ -38,6 +38,9 @@ interface PendingQuery {
   socket: Socket;
   /** Settles the attempt: with the accepted answer, or null (timeout, stub closed). */
   finish(message: DecodedMessage | null): void;
+  /** lastReplyWins: the latest acceptable reply so far, and the timer that settles with it. */
+  latest?: DecodedMessage;
+  settling?: NodeJS.Timeout;
 }
 
 /** What a stub needs: the device's behaviour, its own address, its resolver, its log. */
@@ -71,7 +74,8 @@ export class StubResolver {
   /** Resolves a name, retrying with back-off; never throws. `followed` marks a lookup of a target a sloppy stub followed (it follows one level only). */
   async resolve(question: Question, followed = false): Promise<Resolution> {
     const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
-    if (encrypted) return this.interpret(question, encrypted, followed);
+    if (encrypted && 'reply' in encrypted) return this.interpret(question, encrypted.reply, followed);
+    if (encrypted && 'failed' in encrypted) return { outcome: 'failure', reason: encrypted.failed };
     const { retry, edns, ednsFallback } = this.options.behaviour;
     let timeoutMs = retry.timeoutMs;
     let withEdns = edns.enabled;
@@ -147,8 +151,8 @@ export class StubResolver {
     this.options.log('query', { ...question, txid, port, attempt, transport: 'udp', timeoutMs, edns: withEdns && this.options.behaviour.edns.enabled });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
-        pending.finish(null);
+        if (!pending.latest) this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
+        pending.finish(pending.latest ?? null);
       }, timeoutMs);
       const pending: PendingQuery = {
         query: { txid, ...question, resolver: this.options.resolver },
@@ -156,6 +160,7 @@ export class StubResolver {
         finish: (message) => {
           if (!this.pending.delete(pending)) return;
           clearTimeout(timer);
+          clearTimeout(pending.settling);
           this.sockets.release(socket);
           resolve(message);
         },
@@ -167,7 +172,10 @@ export class StubResolver {
     });
   }
 
-  /** A datagram arrived: the first outstanding query on that socket it is acceptable for takes it. */
+  /**
+   * A datagram arrived: the first outstanding query on that socket it is acceptable for takes
+   * it (and with `lastReplyWins`, keeps taking later ones under the same ID until its wait is over).
+   */
   private receive(bytes: Buffer, from: RemoteInfo, socket: Socket): void {
     const source = { address: from.address, port: from.port };
     const { receiveBufferBytes, onOverflow = 'drop' } = this.options.behaviour;
@@ -186,9 +194,18 @@ export class StubResolver {
     for (const pending of this.pending) {
       if (pending.socket !== socket) continue;
       const failed = failedAnswerChecks(message, source, pending.query, this.answerChecks);
+      // lastReplyWins keeps one slot per transaction ID: a reply under another ID leaves the kept one.
+      if (failed.length === 0 && pending.latest && message.id !== pending.latest.id) continue;
       if (failed.length === 0) {
-        this.options.log('answer', { name: pending.query.name, type: pending.query.type, txid: message.id, port: socket.address().port, rcode: message.rcode, tc: message.flag_tc, records: message.answers?.length ?? 0 });
-        pending.finish(message);
+        this.options.log(pending.latest ? 'later-answer' : 'answer', { name: pending.query.name, type: pending.query.type, txid: message.id, port: socket.address().port, rcode: message.rcode, tc: message.flag_tc, records: message.answers?.length ?? 0 });
+        const wait = this.options.behaviour.lastReplyWins?.waitMs;
+        if (wait === undefined) {
+          pending.finish(message);
+          return;
+        }
+        // A careless stub lets each later matching reply overwrite the one before.
+        pending.latest = message;
+        pending.settling ??= setTimeout(() => pending.finish(pending.latest ?? null), wait);
         return;
       }
       if (!closest || failed.length < closest.failed.length) closest = { pending, failed };

@@ -110,6 +110,11 @@ export function aResponse(query: DecodedMessage, data: string, changes: AnswerCh
   return buildResponse({ id: changes.id ?? query.id ?? 0, questions: [{ ...question, name }], rcode: 'NOERROR', bits: { rd: true, ra: true, tc: changes.tc ?? false }, answers: changes.tc ? [] : answers });
 }
 
+/** A reply with the given rcode, echoing the question, without OPT. */
+export function rcodeResponse(query: DecodedMessage, rcode: 'SERVFAIL' | 'FORMERR' | 'REFUSED'): Packet {
+  return buildResponse({ id: query.id ?? 0, questions: query.questions!, rcode, bits: { rd: true, ra: true } });
+}
+
 /** A negative answer (NXDOMAIN, or NOERROR without records), with an SOA when `soa` is given. */
 export function negativeResponse(query: DecodedMessage, rcode: 'NXDOMAIN' | 'NOERROR', soa?: { ttl: number; minimum: number }): Packet {
   const authorities: Answer[] = soa

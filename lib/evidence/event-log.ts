@@ -16,8 +16,13 @@ export type RecordedEvent = UnnumberedEvent extends infer E ? (E extends Unnumbe
  */
 export interface ExchangeLink {
   exchange: number;
-  /** `spoof`: an extra answer sent before the reply (spoofed-answer race); it does not close the exchange. */
-  role: 'query' | 'reply' | 'spoof';
+  /**
+   * `spoof`: an extra answer sent before the reply (spoofed-answer race); it does not close
+   * the exchange. `late`: extra answers sent after the reply (late answers); they close it.
+   */
+  role: 'query' | 'reply' | 'spoof' | 'late';
+  /** On a reply: late answers follow, so the exchange stays open for them. */
+  open?: boolean;
 }
 
 /** Anything events can be recorded into. */
@@ -69,9 +74,9 @@ export class EventLog implements EvidenceSink {
     this.seq += 1;
     const written = { seq: this.seq, ...event, phase } as EvidenceEvent;
     if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
-    if ((link?.role === 'reply' || link?.role === 'spoof') && 'queryRef' in written) {
+    if ((link?.role === 'reply' || link?.role === 'spoof' || link?.role === 'late') && 'queryRef' in written) {
       written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
-      if (link.role === 'reply') this.querySeqByExchange.delete(link.exchange);
+      if ((link.role === 'reply' && !link.open) || link.role === 'late') this.querySeqByExchange.delete(link.exchange);
     }
     writeSync(this.fd, `${JSON.stringify(written)}\n`);
     return written;

@@ -167,6 +167,33 @@ describe('adversarial experiments, on the wire', () => {
     });
   });
 
+  describe('late-answers', () => {
+    it('sends the genuine answer first, then three that match the query as fully, pointing at the canary', async () => {
+      await under('late-answers');
+      const replies = await raceReplies(server(), query('cloud.sim.example', 'A', 0x4646));
+      const outstanding = { txid: 0x4646, name: 'cloud.sim.example', type: 'A', resolver: server() };
+      expect(replies.map(({ message, from }) => [failedAnswerChecks(message, { address: from.address, port: from.port }, outstanding), data(message.answers?.[0])])).to.deep.equal([
+        [[], GENUINE], [[], CANARIES[0]], [[], CANARIES[0]], [[], CANARIES[0]],
+      ]);
+    });
+
+    it('records the late answers as one response to the same query, after the genuine one, with the step and how many', async () => {
+      await under('late-answers');
+      await raceReplies(server(), query('cloud.sim.example', 'A', 0x4747));
+      const [genuine, late] = sink.ofType('dns.response');
+      expect(sink.events.filter((e) => e.type === 'dns.response').map((e) => e.link)).to.deep.equal([{ exchange: 1, role: 'reply', open: true }, { exchange: 1, role: 'late' }]);
+      expect([genuine?.manipulations, genuine?.answers.map((a) => a.data)]).to.deep.equal([[], [GENUINE]]);
+      expect([late?.manipulations, late?.answers.map((a) => a.data), late?.copies, late?.txid]).to.deep.equal([[`lateAnswers(${CANARIES[0]}, 3)`], [CANARIES[0]], 3, 0x4747]);
+      expect(late?.reason).to.match(/^late answer sent after the genuine one/);
+    });
+
+    it('leaves queries of another address family than the canary\'s alone', async () => {
+      await under('late-answers');
+      expect((await raceReplies(server(), query('cloud.sim.example', 'AAAA', 0x4848))).length).to.equal(1);
+      expect(sink.events.filter((e) => e.link?.role === 'late')).to.have.length(0);
+    });
+  });
+
   it('resolver-closed-port: the sockets really close (ICMP port unreachable, TCP reset) and reopen on the same port', async () => {
     await under('resolver-closed-port');
     const udpError = await new Promise<NodeJS.ErrnoException | null>((resolve) => {

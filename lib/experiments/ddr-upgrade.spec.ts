@@ -1,8 +1,9 @@
 /**
  * End to end: the reference simulated devices in one ddr-upgrade phase, as `run --plan`
  * runs it. The well-behaved device discovers DDR, verifies the lab certificate and moves
- * to DoT; the badly-behaved one stays on port 53; the Recommendation #1 check tells them
- * apart from the stored evidence, and the lab CA is the one kept beside the signing keys.
+ * to DoT, padded, and never back to port 53; the badly-behaved one stays on port 53; the
+ * Recommendation #1 checks tell them apart from the stored evidence, and the lab CA is the
+ * one kept beside the signing keys.
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
@@ -49,6 +50,13 @@ describe('ddr-upgrade experiment end to end', function () {
     expect(goodResult.verdict, goodResult.observed).to.equal('PASS');
     expect(badResult.verdict, badResult.observed).to.equal('FAIL');
     expect(badResult.observed).to.contain('never asked _dns.resolver.arpa');
+    // Recommendation #1's padding and no-downgrade: the good device pads every DoT query and never
+    // goes back to port 53; the bad one never used encrypted DNS, so neither can be judged for it.
+    for (const check of ['encryption/encrypted-queries-padded', 'encryption-upgrade/no-cleartext-downgrade']) {
+      const result = (id: string) => runs.find((r) => r.loaded.profile.dut.id === id)!.finalised.report.results.find((r) => r.check === check)!;
+      expect(result('sim-good').verdict, `sim-good ${check}: ${result('sim-good').observed}`).to.equal('PASS');
+      expect(result('sim-bad').verdict, `sim-bad ${check}: ${result('sim-bad').observed}`).to.equal('INCONCLUSIVE');
+    }
 
     const goodRun = runs.find((r) => r.loaded.profile.dut.id === 'sim-good')!;
     const evidence = loadEvidence(join(goodRun.runDir, RUN_FILES.events));

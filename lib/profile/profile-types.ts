@@ -120,12 +120,25 @@ export interface SimulatedBehaviour {
    * it, and follows MX/NS targets, as the paper's spoofing-prone stubs do.
    */
   validation?: 'strict' | 'sloppy';
+  /**
+   * After the first acceptable reply to a UDP query the stub waits `waitMs` and takes the last
+   * acceptable reply under the same transaction ID that came meanwhile (one slot per ID, the
+   * last write wins), so a later matching answer overwrites the first (against draft
+   * IOTDNS-D-SIZE-2: take only the first matching reply).
+   */
+  lastReplyWins?: { waitMs: number };
   /** After each network resolution the application connects over TCP to every address it got, then closes. */
   connect?: { port: number; timeoutMs: number };
   /** RFC 2181 §8: a TTL with the top bit set is taken as 0 (before any clamp). */
   ttlTopBitAsZero?: boolean;
   /** TTLs at or above this are kept as given whatever `ttl` says: the device pins extreme TTLs. */
   ttlPinAboveSeconds?: number;
+  /**
+   * TTLs at or above `aboveSeconds` (after `ttlTopBitAsZero`) are suspect, as an abrupt jump
+   * far beyond the normal range (Recommendation #8, draft IOTDNS-D-TTL-2): the answer is used
+   * but kept only `keepSeconds` (0: not cached), so the next need re-validates it.
+   */
+  ttlSuspect?: { aboveSeconds: number; keepSeconds: number };
   /**
    * Failure caching with back-off (RFC 9520 §3.2): after a failed or unusable resolution the
    * name is not asked again for `minSeconds`, times `backoff` for each further consecutive
@@ -137,10 +150,20 @@ export interface SimulatedBehaviour {
    * name is asked again every `intervalMs`, up to `maxQueries` times, never backing off.
    */
   requeryStorm?: { intervalMs: number; maxQueries: number };
+  /**
+   * A backlog of unmet needs: a need that arrives while its name is failing is kept (at most
+   * `maxNeeds` per name), and when the name next resolves every kept need is looked up at
+   * once, all together: a burst after an outage (against draft IOTDNS-D-FAIL-2).
+   */
+  retryBacklog?: { maxNeeds: number };
   /** RFC 6891 §7: after FORMERR to a query with EDNS, ask again without it. */
   ednsFallback?: boolean;
-  /** A TCP service on the device's address (what a liveness probe connects to). */
-  service?: { port: number };
+  /**
+   * A TCP service on the device's address (what a liveness probe connects to). `needsDns`:
+   * it stops accepting while the device's lookups fail (a local function that waits on the
+   * cloud, against EN 303 645 5.9-2) and accepts again at the next answer.
+   */
+  service?: { port: number; needsDns?: boolean };
   /** Datagrams larger than this overflow the device's receive buffer. */
   receiveBufferBytes?: number;
   /** On overflow: drop the datagram and carry on, hang (the service stops answering) or exit. */
@@ -155,9 +178,11 @@ export interface SimulatedBehaviour {
 
 /**
  * `upgrade`: ask `_dns.resolver.arpa` SVCB and move to the designated DoT or DoH resolver
- * that verifies against the lab CA; `ignore`: stay on port 53 whatever is offered.
+ * that verifies against the lab CA; `ignore`: stay on port 53 whatever is offered. Once
+ * upgraded, a failed encrypted exchange falls back to port 53 for that lookup unless
+ * `cleartextFallback` is false (the lookup fails instead: no cleartext downgrade).
  */
-export type EncryptionBehaviour = { ddr: 'ignore' } | { ddr: 'upgrade'; prefer: 'dot' | 'doh' };
+export type EncryptionBehaviour = { ddr: 'ignore' } | { ddr: 'upgrade'; prefer: 'dot' | 'doh'; cleartextFallback?: boolean };
 
 /** A device the harness starts itself. */
 export interface SimulatedDevice {

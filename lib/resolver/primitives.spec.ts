@@ -153,3 +153,20 @@ describe('flood budget and the spoofed-answer race', () => {
     expect(sink.ofType('dns.response').at(-1)?.reason).to.match(/5 of 5 spoofs not sent: flood cap/);
   });
 });
+
+describe('flood budget and late answers', () => {
+  it('counts late answers against the same cap, and says how many were not sent', async () => {
+    const acl = new AccessList();
+    acl.declare('dut', [DUT]);
+    const sink = new MemorySink();
+    const responder = new Responder(acl, new Map([['dut', { id: 'dut', zone, scenario: await parseScenario(`lateAnswers(${CANARY}, 100)`, { canaries: [] }) }]]), sink);
+    const server = { address: RESOLVER, port: 53 };
+    const second = 1_800_000_000_000_000;
+    let late = 0;
+    for (let i = 0; i <= MAX_EXTRA_COPIES_PER_SECOND / 100; i += 1) {
+      late += responder.handle({ bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server, t: second + i })?.late?.copies ?? 0;
+    }
+    expect(late).to.equal(MAX_EXTRA_COPIES_PER_SECOND);
+    expect(sink.ofType('dns.response').at(-1)?.reason).to.match(/100 of 100 late answers not sent: flood cap/);
+  });
+});

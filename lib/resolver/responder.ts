@@ -3,7 +3,7 @@
  * attribute to a DUT (or refuse), answer from the zone, let the scenario manipulate the
  * answer, fit it to the transport, and record query and outcome as evidence.
  */
-import type { Question } from 'dns-packet';
+import type { Answer, Question } from 'dns-packet';
 import { buildResponse, buildTruncated } from '../dns/builders.ts';
 import { HEADER_BYTES, decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
@@ -14,7 +14,7 @@ import type { Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from 
 import type { AccessList } from './access-list.ts';
 import type { DesignatedResolvers } from './ddr.ts';
 import { answerPlan, applyScenario } from './scenario.ts';
-import type { ResponsePlan, Scenario } from './scenario.ts';
+import type { LateAnswersPlan, ResponsePlan, Scenario } from './scenario.ts';
 import { buildSpoofs } from './spoof-race.ts';
 import type { BuiltSpoof, SpoofSockets } from './spoof-race.ts';
 import type { Zone } from './zone.ts';
@@ -63,6 +63,8 @@ export interface Outbound {
   copies: number;
   /** Spoofed answers to send, in order, before `bytes` (already recorded as evidence). */
   spoofs?: BuiltSpoof[];
+  /** Late answers to send after `bytes`, `copies` times (already recorded as evidence). */
+  late?: { bytes: Buffer; copies: number };
 }
 
 /** The largest response the client can take on this transport. */
@@ -164,10 +166,34 @@ export class Responder {
         `spoofed answer sent before the genuine one: ${spoof.defect}; its record points at canary ${spoof.plan.canary}`, 1, { server: spoof.from, role: 'spoof' });
     }
     if (race.unsent.length > 0) reason = [reason, ...race.unsent].filter((r) => r !== null).join('; ');
-    // The spoof steps changed the spoofs (recorded above), not this answer.
-    const spoofSteps = new Set(plan.spoofs.map((sp) => sp.step));
-    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations.filter((m) => !spoofSteps.has(m)), reason, copies);
-    return { bytes, copies, ...(race.built.length > 0 ? { spoofs: race.built } : {}) };
+    // The spoof and late-answer steps changed those answers (recorded on their own), not this one.
+    const extraSteps = new Set([...plan.spoofs.map((sp) => sp.step), plan.lateAnswers?.step]);
+    const allowedLate = plan.lateAnswers && inbound.transport === 'udp' ? this.lateAnswers(plan.lateAnswers, query, hasEdns && !plan.withholdOpt, inbound.t) : null;
+    if (allowedLate && allowedLate.copies < plan.lateAnswers!.copies) reason = [reason, `${plan.lateAnswers!.copies - allowedLate.copies} of ${plan.lateAnswers!.copies} late answers not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`].filter((r) => r !== null).join('; ');
+    const late = allowedLate && allowedLate.copies > 0 ? allowedLate : null;
+    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations.filter((m) => !extraSteps.has(m)), reason, copies, { server: inbound.server, role: 'reply', open: late !== null });
+    if (late) {
+      this.recordResponse(inbound, dut, scenario, exchange, late.bytes, plan.lateAnswers!.step ? [plan.lateAnswers!.step] : [],
+        `late answer sent after the genuine one, matching the query (ID, port, question); its record points at canary ${plan.lateAnswers!.canary}`, late.copies, { server: inbound.server, role: 'late' });
+    }
+    return { bytes, copies, ...(race.built.length > 0 ? { spoofs: race.built } : {}), ...(late ? { late } : {}) };
+  }
+
+  /**
+   * The late answers of a plan: a NOERROR answer to the query (its ID, its question, the
+   * genuine answer's header bits and OPT) whose one record, for the asked name, points at the
+   * canary; as many copies as the flood budget allows (perhaps none).
+   */
+  private lateAnswers(late: LateAnswersPlan, query: DecodedMessage, withOpt: boolean, t: number): { bytes: Buffer; copies: number } {
+    const copies = this.allowCopies(late.copies + 1, t) - 1;
+    const asked = query.questions?.[0];
+    const type = late.canary.includes(':') ? 'AAAA' : 'A';
+    const answers: Answer[] = asked ? [{ name: asked.name, type, class: 'IN', ttl: LATE_ANSWER_TTL, data: late.canary }] : [];
+    const bytes = encodeMessage(buildResponse({
+      id: query.id ?? 0, questions: (query.questions ?? []) as Question[], rcode: 'NOERROR', bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd }, answers,
+      ...(withOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE } } : {}),
+    }));
+    return { bytes, copies };
   }
 
   /** How many of `wanted` copies the flood budget allows now (the first copy is always allowed). */
@@ -199,7 +225,7 @@ export class Responder {
 
   private recordResponse(
     inbound: Inbound, dut: string | null, scenario: string, exchange: number, bytes: Buffer, manipulations: string[], reason: string | null, copies = 1,
-    via: { server: Endpoint; role: 'reply' | 'spoof' } = { server: inbound.server, role: 'reply' },
+    via: { server: Endpoint; role: 'reply' | 'spoof' | 'late'; open?: boolean } = { server: inbound.server, role: 'reply' },
   ): void {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
@@ -213,10 +239,13 @@ export class Responder {
         additional: summariseRecords(response.additionals), scenario, manipulations, reason,
         ...(copies > 1 ? { copies } : {}), ...encryptedFields(inbound),
       },
-      { exchange, role: via.role },
+      { exchange, role: via.role, ...(via.open ? { open: true } : {}) },
     );
   }
 }
+
+/** TTL of a late answer's record. */
+const LATE_ANSWER_TTL = 300;
 
 function emptyPlan(rcode: RcodeName): ResponsePlan {
   return answerPlan(rcode);

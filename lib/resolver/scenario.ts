@@ -33,6 +33,20 @@ export interface ResponsePlan {
   ednsPadding: number;
   /** Forged answers to send before this one, over UDP (the RFC 5452 race); empty normally. */
   spoofs: SpoofPlan[];
+  /** Fully matching answers to send after this one, over UDP, pointing at a canary; null normally. */
+  lateAnswers: LateAnswersPlan | null;
+}
+
+/**
+ * Late answers (draft IOTDNS-D-SIZE-2: "take only the first matching reply"): after the
+ * genuine answer, `copies` more replies to the same query (same ID, from the same socket,
+ * same question) whose record points at the canary.
+ */
+export interface LateAnswersPlan {
+  canary: string;
+  copies: number;
+  /** The scenario step that asked for them (filled in by `applyScenario`). */
+  step?: string;
 }
 
 /** How a spoofed answer differs from what the client should accept (RFC 5452 §9.1). */
@@ -59,7 +73,7 @@ export interface ListenerNeeds {
 
 /** A plan for a normal answer: what the zone says, nothing manipulated. */
 export function answerPlan(rcode: RcodeName, answers: Answer[] = [], authorities: Answer[] = []): ResponsePlan {
-  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0, spoofs: [] };
+  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0, spoofs: [], lateAnswers: null };
 }
 
 /** What a primitive may read about the exchange. */
@@ -175,6 +189,7 @@ export function applyScenario(scenario: Scenario, plan: ResponsePlan, exchange: 
     if (plan.drop !== null) break;
     if (step.apply(plan, exchange)) changed.push(step.text);
     for (const spoof of plan.spoofs) spoof.step ??= step.text;
+    if (plan.lateAnswers) plan.lateAnswers.step ??= step.text;
   }
   return changed;
 }

@@ -1,7 +1,8 @@
 /**
  * DNS over UDP (RFC 1035 §4.2.1): one datagram in, at most one datagram out — plus, when
  * the scenario races spoofed answers (RFC 5452), those first, from the listener's own
- * socket, from a second port of its address, or from another harness address on its port.
+ * socket, from a second port of its address, or from another harness address on its port;
+ * and late answers after it, from the listener's own socket.
  */
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
@@ -60,6 +61,10 @@ export async function listenUdp(address: string, port: number, responder: Respon
     const sendGenuine = () => {
       for (let copy = 0; copy < reply.copies; copy += 1) {
         socket.send(reply.bytes, rinfo.port, rinfo.address, (error) => error && onError(error));
+      }
+      // Late answers leave the same socket after the genuine one (datagrams of one socket go out in order).
+      for (let copy = 0; copy < (reply.late?.copies ?? 0); copy += 1) {
+        socket.send(reply.late!.bytes, rinfo.port, rinfo.address, (error) => error && onError(error));
       }
     };
     const spoofs = reply.spoofs ?? [];

@@ -4,8 +4,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
-import type { QueryEvent } from '../../lib/evidence/events.ts';
-import { DDR_QUERY_NAME } from '../../lib/resolver/ddr.ts';
+import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
@@ -40,11 +39,6 @@ const meta: CheckMeta = {
   tableI: 'secureDns',
 };
 
-/** Whether a query is DDR's own SVCB question. */
-function isDdrQuery(query: QueryEvent): boolean {
-  const question = query.questions[0];
-  return question !== undefined && question.type === 'SVCB' && question.name.replace(/\.$/, '').toLowerCase() === DDR_QUERY_NAME;
-}
 
 export default defineCheck({
   meta,
