@@ -72,6 +72,17 @@ describe('buildReport / validateReport', () => {
     });
   }
 
+  it('does not count a MAY check: its FAIL is reported, the statement follows the others', () => {
+    const input = sampleInput(['PASS', 'FAIL']);
+    input.results[1] = { ...input.results[1]!, keyword: 'MAY' };
+    const report = validateReport(buildReport(input));
+    expect(report.results[1]!.verdict).to.equal('FAIL');
+    expect(report.overall.verdict).to.equal('CONFORMANT');
+    expect(report.overall.decisionRule).to.match(/keyword is MAY/);
+    // The validator applies the same rule: a report claiming the MAY FAIL counted is refused.
+    expect(() => validateReport({ ...report, overall: { ...report.overall, verdict: 'NOT_CONFORMANT' } })).to.throw(/decision rule gives CONFORMANT/);
+  });
+
   it('keeps only the fields the schema defines, so extra runtime fields cannot break validation', () => {
     const input = sampleInput(['PASS']);
     const withExtra = { ...input, results: [{ ...input.results[0]!, durationMs: 12 }] };

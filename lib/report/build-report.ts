@@ -12,7 +12,7 @@ import type { CheckResult } from '../checks/check-types.ts';
 import type { Microseconds } from '../evidence/events.ts';
 import type { PhaseWindow } from '../evidence/evidence.ts';
 import type { DutIdentity, Profile } from '../profile/profile-types.ts';
-import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
+import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
 import { TABLE_I_RULE, tableIRow } from './table-i.ts';
 import { traceabilityFields } from './traceability.ts';
@@ -116,7 +116,7 @@ export function buildReport(input: ReportInput): Report {
     results: input.results.map((result, i) => reportResult(result, traced.traceability[i]!)),
     summary: countVerdicts(verdicts),
     tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },
-    overall: { verdict: overallVerdict(verdicts), decisionRule: OVERALL_DECISION_RULE },
+    overall: { verdict: overallVerdict(countedVerdicts(input.results)), decisionRule: OVERALL_DECISION_RULE },
     citations: traced.citations,
     customerSupplied: traced.customerSupplied,
     labAssessments: traced.labAssessments,

@@ -10,7 +10,8 @@ import type { OverallVerdict } from './report-types.ts';
 /** The rule as the report states it. */
 export const OVERALL_DECISION_RULE =
   'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR, '
-  + 'or if no check PASSed; otherwise CONFORMANT. INFO and NOT_APPLICABLE results do not count towards the statement. '
+  + 'or if no check PASSed; otherwise CONFORMANT. INFO and NOT_APPLICABLE results, and results of checks whose keyword is MAY '
+  + '(optional behaviour: reported, never required), do not count towards the statement. '
   + 'Each result follows its own decision rule, stated beside it. Laboratory assessments of clauses no check tests '
   + 'are listed apart and do not count towards the statement.';
 
@@ -21,7 +22,12 @@ export function countVerdicts(verdicts: readonly Verdict[]): Record<Verdict, num
   return summary;
 }
 
-/** Applies {@link OVERALL_DECISION_RULE} to a set of check verdicts. */
+/** The verdicts that count towards the statement: every result but those of MAY checks. */
+export function countedVerdicts(results: readonly { verdict: Verdict; keyword: string }[]): Verdict[] {
+  return results.filter((r) => r.keyword !== 'MAY').map((r) => r.verdict);
+}
+
+/** Applies {@link OVERALL_DECISION_RULE} to the counted verdicts ({@link countedVerdicts}). */
 export function overallVerdict(verdicts: readonly Verdict[]): OverallVerdict {
   if (verdicts.includes('FAIL')) return 'NOT_CONFORMANT';
   // Conformance is shown by passing checks, never by the absence of results.

@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import af from 'ajv-formats';
 import { VERDICTS } from '../checks/check-types.ts';
-import { countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
+import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
 import { tableIRow } from './table-i.ts';
 import { draftMapping } from './clause-citations.ts';
@@ -78,7 +78,7 @@ function consistencyProblems(report: Report): ReportProblem[] {
       });
     }
   }
-  const expected = overallVerdict(verdicts);
+  const expected = overallVerdict(countedVerdicts(report.results));
   if (report.overall.verdict !== expected) {
     problems.push({ pointer: '/overall/verdict', message: `is ${report.overall.verdict} but the decision rule gives ${expected}` });
   }
