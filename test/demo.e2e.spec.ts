@@ -94,7 +94,7 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     expect(good.overall.verdict).to.equal('INCOMPLETE');
     const undecided = good.results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'INFO');
     expect(undecided.length).to.be.greaterThan(0);
-    for (const r of undecided) expect(r.observed, `good ${r.check}`).to.match(/^Not assessed: this run had 0 phases of the experiments/);
+    for (const r of undecided) expect(r.observed, `good ${r.check}`).to.match(/^Not assessed: this run had (0|no) phases? of/i);
     expect(demo.out).to.match(/^demo self-check passed: sim-good INCOMPLETE, sim-bad NOT_CONFORMANT$/m);
     expect(demo.out).to.match(/sim-good: \d+ checks not assessed, sim-bad: \d+ checks not assessed \(their experiments need a plan/);
     expect(bad.overall.verdict).to.equal('NOT_CONFORMANT');
