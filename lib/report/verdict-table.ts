@@ -38,5 +38,7 @@ function mappingLine({ citations: { draftMapping: m } }: Report): string | null 
 function labLine({ labAssessments }: Report): string {
   const verdicts = labAssessments.map((a) => a.assessment?.verdict ?? null);
   const count = (v: string | null) => verdicts.filter((x) => x === v).length;
-  return `${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('NOT_ASSESSED')} NOT_ASSESSED, ${count(null)} not assessed`;
+  // NOT_ASSESSED is the lab's own word for a clause it looked at; a clause the profile is
+  // silent on is counted apart, so the two cannot be confused.
+  return `${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('NOT_ASSESSED')} NOT_ASSESSED by the lab, ${count(null)} of ${verdicts.length} clauses without a lab assessment in the profile`;
 }
