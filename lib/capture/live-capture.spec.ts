@@ -51,6 +51,20 @@ while :; do sleep 0.05; done`));
     expect(await started.capture.stop(), 'stopping twice is one stop').to.deep.equal(summary);
   });
 
+  it('keeps one exit listener for any number of running captures, and none once they stop', async () => {
+    const before = process.listenerCount('exit');
+    const body = `trap 'exit 0' INT
+echo "Capturing on 'Loopback: lo'" >&2
+while :; do sleep 0.05; done`;
+    const captures = await Promise.all(['a', 'b', 'c'].map((name) => startLiveCapture({ file: join(dir, `${name}.pcapng`), interface: 'lo', hosts: ['127.0.64.2'], tool: tool(body) })));
+    expect(process.listenerCount('exit')).to.equal(before + 1);
+    for (const started of captures) {
+      if (!started.ok) throw new Error(started.reason);
+      await started.capture.stop();
+    }
+    expect(process.listenerCount('exit')).to.equal(before);
+  });
+
   it('says why when the tool is missing', async () => {
     const started = await start(join(dir, 'no-such-tool'));
     expect(started).to.deep.include({ ok: false, reason: `capture tool ${join(dir, 'no-such-tool')} not found` });

@@ -113,10 +113,7 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: null, signal: null }));
   });
-  // A harness that exits without stopping it (a second Ctrl-C, a crash) must not leave a
-  // capture running behind it; SIGINT lets dumpcap finish the file properly on its own.
-  const killOnExit = () => child.kill('SIGINT');
-  process.once('exit', killOnExit);
+  const forget = untilExit(child);
 
   return new Promise<LiveCaptureStart>((resolve) => {
     let settled = false;
@@ -125,7 +122,7 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
       settled = true;
       clearTimeout(timer);
       child.kill('SIGKILL');
-      process.removeListener('exit', killOnExit);
+      forget();
       resolve({ ok: false, tool, filter, reason });
     };
     const timer = setTimeout(() => fail(`${tool} did not start capturing on ${options.interface} within ${START_TIMEOUT_MS / 1000} s: ${lastWords(stderr)}`), START_TIMEOUT_MS);
@@ -141,10 +138,32 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
       // dumpcap says "Capturing on" a moment before packets really reach it: on this
       // machine a connection made 3 ms after the line was missing from the file, one made
       // 16 ms after was there. A short grace keeps the first phase's packets in.
-      setTimeout(() => resolve({ ok: true, capture: runningCapture(child, tool, filter, () => stderr, exited, killOnExit) }), CAPTURE_SETTLE_MS);
+      setTimeout(() => resolve({ ok: true, capture: runningCapture(child, tool, filter, () => stderr, exited, forget) }), CAPTURE_SETTLE_MS);
     };
     child.stderr!.on('data', onData);
   });
+}
+
+/** Captures still running, stopped with SIGINT if the harness exits first. */
+const running = new Set<ChildProcess>();
+
+/**
+ * A harness that exits without stopping a capture (a second Ctrl-C, a crash) must not leave
+ * it running behind it; SIGINT lets dumpcap finish the file properly on its own. One exit
+ * listener serves every capture (a fleet run starts ten), so none piles up. Returns the
+ * function that forgets the capture once it is stopped.
+ */
+function untilExit(child: ChildProcess): () => void {
+  if (running.size === 0) process.once('exit', stopAllOnExit);
+  running.add(child);
+  return () => {
+    running.delete(child);
+    if (running.size === 0) process.removeListener('exit', stopAllOnExit);
+  };
+}
+
+function stopAllOnExit(): void {
+  for (const child of running) child.kill('SIGINT');
 }
 
 /** The handle of a capture that is running. */
@@ -154,7 +173,7 @@ function runningCapture(
   filter: string,
   stderr: () => string,
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-  killOnExit: () => void,
+  forget: () => void,
 ): LiveCapture {
   let stopping: Promise<CaptureSummary> | null = null;
   let stopRequested = false;
@@ -167,7 +186,7 @@ function runningCapture(
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     const { code, signal } = await exited;
     clearTimeout(timer);
-    process.removeListener('exit', killOnExit);
+    forget();
     const cleanExit = stopRequested && (code === 0 || signal === 'SIGINT');
     return {
       ...countsFrom(stderr()),
