@@ -191,7 +191,7 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     fail: make('recovery-bad', outageThenRecovery, 10),
     // The recovery phase does not follow an outage: nothing to recover from.
     inconclusive: make('recovery-no-outage', [['baseline', 30, 'pass-through'], ['recovery', 20, 'pass-through']], 0),
-    'not-applicable': make('recovery-none', [['baseline', 30, 'pass-through'], ['refused', 15, 'rcode(REFUSED)']], 0),
+    'not-assessed': make('recovery-none', [['baseline', 30, 'pass-through'], ['refused', 15, 'rcode(REFUSED)']], 0),
   };
 }
 

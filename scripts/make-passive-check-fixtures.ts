@@ -83,7 +83,7 @@ const fixtures: Record<string, Record<string, string>> = {
     // Too few queries seen to show which resolvers the DUT uses.
     inconclusive: fixture('resolver-use-inconclusive', { ...plainOnly, everySeconds: 40 }),
     // The same traffic as the pass fixture, but only the harness resolver's log: DNS sent elsewhere could not show.
-    'not-applicable': fixture('resolver-use-not-applicable', { ...plainOnly, captured: false }),
+    'not-assessed': fixture('resolver-use-not-applicable', { ...plainOnly, captured: false }),
   },
   'encryption/encrypted-dns': {
     pass: fixture('encryption-pass', {

@@ -1,7 +1,7 @@
 /**
  * Every check against its own fixtures: the pass fixture must PASS, the fail fixture must
  * FAIL, the inconclusive fixture (too little evidence) INCONCLUSIVE, and the info and
- * not-applicable fixtures (where a check has them) those verdicts. A check without pass,
+ * not-assessed fixtures (where a check has them) INFO and INCONCLUSIVE saying "Not assessed". A check without pass,
  * fail and inconclusive fixtures fails here, so no check ships untested. The fixtures
  * themselves are held to the evidence contract: complete runs whose wire bytes decode to
  * the fields logged beside them.
@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fixtureOf } from '../lib/checks/check-fixtures.ts';
+import { isNotAssessed } from '../lib/checks/check-types.ts';
 import { discoverChecks, SUITES_DIR } from '../lib/checks/discover.ts';
 import type { CheckContext, Verdict } from '../lib/checks/check-types.ts';
 import { decodeMessage } from '../lib/dns/codec.ts';
@@ -44,7 +45,7 @@ const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
   { kind: 'fail', verdict: 'FAIL', required: true },
   { kind: 'inconclusive', verdict: 'INCONCLUSIVE', required: true },
   { kind: 'info', verdict: 'INFO', required: false },
-  { kind: 'not-applicable', verdict: 'NOT_APPLICABLE', required: false },
+  { kind: 'not-assessed', verdict: 'INCONCLUSIVE', required: false },
 ];
 
 const checks = await discoverChecks();
@@ -69,6 +70,8 @@ describe('check fixtures', () => {
           // As the mocha binding does: the check sees only the phases of its experiments.
           const outcome = check.judge(loadEvidence(file).forExperiments(check.meta.experiments), CONTEXT);
           expect(outcome.verdict, `${outcome.expected}\n${outcome.observed}`).to.equal(verdict);
+          // Not assessed and too little evidence are both INCONCLUSIVE; the words tell them apart.
+          if (verdict === 'INCONCLUSIVE') expect(isNotAssessed(outcome), outcome.observed).to.equal(kind === 'not-assessed');
           expect(outcome.observed).to.match(/\d/);
           for (const ref of outcome.evidence) {
             if (ref.kind === 'events') expect(ref.seqs.length).to.be.at.most(Math.min(20, ref.count));

@@ -24,6 +24,19 @@ export type Verdict =
 
 export const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'INCONCLUSIVE', 'NOT_APPLICABLE', 'ERROR', 'INFO'];
 
+/**
+ * How the `observed` of an INCONCLUSIVE outcome begins when the evidence could not speak to
+ * the check at all (no phase of its experiment, an imported capture), as opposed to one
+ * judged on too little evidence. NOT_APPLICABLE is never used for that: only the ICS makes
+ * a check inapplicable.
+ */
+export const NOT_ASSESSED = 'Not assessed: ';
+
+/** Whether an outcome is INCONCLUSIVE because the evidence could not assess the check at all. */
+export function isNotAssessed(outcome: { verdict: Verdict; observed: string }): boolean {
+  return outcome.verdict === 'INCONCLUSIVE' && outcome.observed.startsWith(NOT_ASSESSED);
+}
+
 /** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation. */
 export type Keyword = 'MUST' | 'SHOULD' | 'MAY' | 'RECOMMENDATION';
 

@@ -7,6 +7,7 @@
 import Mocha from 'mocha';
 import { expect } from 'chai';
 import type { Evidence } from '../evidence/evidence.ts';
+import { NOT_ASSESSED } from './check-types.ts';
 import type { CheckContext, CheckOutcome, CheckResult, LoadedCheck } from './check-types.ts';
 import { icsExemption } from './applicability.ts';
 import { missingEvidence } from './required-evidence.ts';
@@ -15,17 +16,6 @@ import { missingEvidence } from './required-evidence.ts';
 export interface JudgeOptions {
   /** A mocha reporter name (`spec`, `dot`...); the default prints nothing. */
   reporter?: string;
-}
-
-/**
- * How an INCONCLUSIVE result that the run could not assess (no phase of the check's
- * experiment, an imported capture) begins, apart from one judged on too little evidence.
- */
-export const NOT_ASSESSED = 'Not assessed: ';
-
-/** Whether a result is INCONCLUSIVE because the run could not assess it at all. */
-export function isNotAssessed(result: Pick<CheckResult, 'verdict' | 'observed'>): boolean {
-  return result.verdict === 'INCONCLUSIVE' && result.observed.startsWith(NOT_ASSESSED);
 }
 
 /** A result recording a harness fault in a check. */
@@ -79,8 +69,8 @@ function exemptByIcs(check: LoadedCheck, context: CheckContext): CheckOutcome | 
 }
 
 /**
- * A check's own NOT_APPLICABLE (the evidence cannot speak to it: no capture attempted, no
- * phase of its experiment) is "not assessed" in a report: INCONCLUSIVE, with its reason.
+ * Checks say "not assessed" as INCONCLUSIVE (NOT_ASSESSED); one that returns NOT_APPLICABLE
+ * all the same is reported so, since only the ICS makes a check inapplicable.
  */
 function notAssessed(outcome: CheckOutcome): CheckOutcome {
   if (outcome.verdict !== 'NOT_APPLICABLE') return outcome;

@@ -8,8 +8,8 @@
 import { Command } from 'commander';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { isNotAssessed } from '../checks/check-types.ts';
 import type { CheckResult } from '../checks/check-types.ts';
-import { isNotAssessed } from '../checks/mocha-binding.ts';
 import { loadProfile } from '../profile/load-profile.ts';
 import { createBundle } from '../report/bundle.ts';
 import { writeFleetSummaryDocuments } from '../report/fleet-documents.ts';

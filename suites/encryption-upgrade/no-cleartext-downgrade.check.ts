@@ -3,7 +3,7 @@
  * encrypted resolver the network designated, it does not drop back to cleartext DNS on
  * port 53, to that resolver or any other.
  */
-import { defineCheck } from '../../lib/checks/check-types.ts';
+import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { PhaseWindow } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
@@ -29,7 +29,7 @@ const meta: CheckMeta = {
       + 'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) '
       + `more than ${rule.graceSeconds} s (graceSeconds: lookups already in flight) after that first encrypted query, other than DDR's own ${DDR_QUERY_NAME} SVCB query. `
       + 'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), '
-      + `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. NOT_APPLICABLE when no ddr-upgrade phase ran. `
+      + `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. `
       + 'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) '
       + 'are not, since no experiment presents such a certificate.',
     parameters: { ...rule },
@@ -48,8 +48,8 @@ export default defineCheck({
     const phases = evidence.phases();
     if (phases.length === 0) {
       return {
-        verdict: 'NOT_APPLICABLE', expected, figures: { phases: 0 }, evidence: [],
-        observed: 'This run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so a downgrade from it was not assessed.',
+        verdict: 'INCONCLUSIVE', expected, figures: { phases: 0 }, evidence: [],
+        observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so a downgrade from it was not assessed.`,
       };
     }
     const queries = evidence.queries(context.dutId);

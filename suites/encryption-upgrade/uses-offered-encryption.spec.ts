@@ -18,11 +18,11 @@ const fixture = (kind: string) => loadEvidence(join(FIXTURES, `uses-offered-encr
 const judge = (events: readonly EvidenceEvent[]) => check.judge(new Evidence(events).forExperiments(check.meta.experiments), context);
 
 describe('encryption-upgrade/uses-offered-encryption', () => {
-  it('is NOT_APPLICABLE when the run had no ddr-upgrade phase', () => {
+  it('is not assessed (INCONCLUSIVE) when the run had no ddr-upgrade phase', () => {
     const baseline = loadEvidence(join(import.meta.dirname, '..', 'caching', 'fixtures', 'ttl-honoured.pass.ndjson'));
     const outcome = judge(baseline.events);
-    expect(outcome.verdict).to.equal('NOT_APPLICABLE');
-    expect(outcome.observed).to.match(/0 phases of the ddr-upgrade experiment/);
+    expect(outcome.verdict).to.equal('INCONCLUSIVE');
+    expect(outcome.observed).to.match(/^Not assessed: this run had 0 phases of the ddr-upgrade experiment/);
   });
 
   it('is INCONCLUSIVE when the resolver had no DoT or DoH listener to offer', () => {

@@ -4,7 +4,7 @@
  * does not give the name away. Only queries that reached the harness's own DoT/DoH resolver
  * can be read: the harness terminates TLS and sees the plaintext.
  */
-import { defineCheck } from '../../lib/checks/check-types.ts';
+import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
@@ -31,7 +31,7 @@ const meta: CheckMeta = {
       + `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). `
       + 'FAIL when any judged query is not padded. '
       + `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. `
-      + 'Otherwise PASS. NOT_APPLICABLE when no ddr-upgrade phase ran.',
+      + 'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
     parameters: { ...rule },
   },
   experiments: ['ddr-upgrade'],
@@ -44,8 +44,8 @@ export default defineCheck({
     const expected = `Every DoT/DoH query carries EDNS(0) Padding (option ${PADDING_OPTION}) and is a multiple of ${p.paddingBlock} octets long.`;
     if (evidence.phases().length === 0) {
       return {
-        verdict: 'NOT_APPLICABLE', expected, figures: { phases: 0 }, evidence: [],
-        observed: 'This run had 0 phases of the ddr-upgrade experiment: no encrypted resolver was offered, so the padding of encrypted queries was not assessed.',
+        verdict: 'INCONCLUSIVE', expected, figures: { phases: 0 }, evidence: [],
+        observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: no encrypted resolver was offered, so the padding of encrypted queries was not assessed.`,
       };
     }
     const encrypted = evidence.queries(context.dutId).filter((q) => q.transport === 'dot' || q.transport === 'doh');

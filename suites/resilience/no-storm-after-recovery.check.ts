@@ -4,7 +4,7 @@
  * it could not resolve meanwhile in one burst (a load spike on the network's resolver when
  * many devices recover at once).
  */
-import { defineCheck } from '../../lib/checks/check-types.ts';
+import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { PhaseWindow } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
@@ -33,7 +33,7 @@ const meta: CheckMeta = {
       + `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). `
       + 'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: '
       + 'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. '
-      + 'NOT_APPLICABLE when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
+      + 'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
     parameters: { ...rule },
   },
   experiments: ['baseline', 'recovery', ...OUTAGES],
@@ -61,8 +61,8 @@ export default defineCheck({
     const expected = `In the first ${p.recoverySeconds} s after an outage ends, the DUT asks at most ${p.maxRateFactor}× its baseline rate, plus one lookup per name it uses.`;
     if (recoveries.length === 0) {
       return {
-        verdict: 'NOT_APPLICABLE', expected, figures: { recoveryPhases: 0 }, evidence: [],
-        observed: 'This run had 0 phases of the recovery experiment: the resolver never came back after an outage, so the DUT\'s recovery was not assessed.',
+        verdict: 'INCONCLUSIVE', expected, figures: { recoveryPhases: 0 }, evidence: [],
+        observed: `${NOT_ASSESSED}this run had 0 phases of the recovery experiment: the resolver never came back after an outage, so the DUT's recovery was not assessed.`,
       };
     }
     const queries = evidence.queries(context.dutId);

@@ -5,7 +5,7 @@
  * resolver log holds what reached the harness, never what went elsewhere.
  */
 import { describeResolver, hardcodedServers, publicResolverList } from '../../lib/analysis/resolver-use.ts';
-import { defineCheck } from '../../lib/checks/check-types.ts';
+import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
@@ -27,7 +27,7 @@ const meta: CheckMeta = {
       + 'Assigned resolvers: the profile\'s resolver addresses (for imported captures, those given with --resolver). '
       + 'FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver (built-in list plus the profile\'s publicResolvers) or a DoH endpoint '
       + '(the hard-coded resolvers are named, public ones with their operator). '
-      + 'Otherwise INCONCLUSIVE when the run tried to capture and could not (the reason is given); NOT_APPLICABLE when the evidence holds no captured traffic and no capture was attempted but the harness resolver logged queries; '
+      + 'Otherwise INCONCLUSIVE when the run tried to capture and could not (the reason is given); not assessed (INCONCLUSIVE) when the evidence holds no captured traffic and no capture was attempted but the harness resolver logged queries; '
       + 'INCONCLUSIVE when the DUT sent no DNS at all, when no assigned resolver is known, or when fewer than minQueries queries were seen on the wire; otherwise PASS.',
     parameters: { minQueries: 10 },
   },
@@ -107,8 +107,8 @@ export default defineCheck({
       }
       if (logged > 0) {
         return {
-          verdict: 'NOT_APPLICABLE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [],
-          observed: `This evidence holds no captured traffic: ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen. `
+          verdict: 'INCONCLUSIVE', expected, figures: { ...figures, queriesLogged: logged }, evidence: [],
+          observed: `${NOT_ASSESSED}this evidence holds no captured traffic: ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen. `
             + 'Judged from a packet capture (dnsconform analyze, or a run that records one).',
         };
       }
