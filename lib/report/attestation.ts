@@ -72,12 +72,12 @@ export interface DsseEnvelope {
 }
 
 /**
- * How verdicts map onto the predicate's lists. NOT_APPLICABLE checks were not assessed (the
- * conformance statement or the run's evidence puts them out of scope), so they are in no list.
+ * How verdicts map onto the predicate's lists. NOT_APPLICABLE checks are out of scope by the
+ * supplier's ICS, so they are in no list.
  */
 export const TEST_LIST_RULE = 'passedTests: PASS. failedTests: FAIL. warnedTests: INCONCLUSIVE (not shown either way), '
   + 'ERROR (a harness fault, never the DUT\'s) and INFO (an observation a reader should see, that requires nothing). '
-  + 'NOT_APPLICABLE checks were not assessed and are in no list. result: PASSED for a CONFORMANT report, '
+  + 'NOT_APPLICABLE checks (the supplier\'s ICS declares every provision they cite N/A) are in no list. result: PASSED for a CONFORMANT report, '
   + 'WARNED for INCOMPLETE, FAILED for NOT_CONFORMANT.';
 
 const RESULT_OF: Record<OverallVerdict, TestResult> = { CONFORMANT: 'PASSED', INCOMPLETE: 'WARNED', NOT_CONFORMANT: 'FAILED' };
