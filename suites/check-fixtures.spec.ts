@@ -7,9 +7,9 @@
  * the fields logged beside them.
  */
 import { expect } from 'chai';
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { fixtureOf } from '../lib/checks/check-fixtures.ts';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { FIXTURE_KINDS, FIXTURE_VERDICTS, fixtureFiles, fixtureOf, requiredFixtureKinds } from '../lib/checks/check-fixtures.ts';
 import { isNotAssessed } from '../lib/checks/check-types.ts';
 import { discoverChecks, SUITES_DIR } from '../lib/checks/discover.ts';
 import type { CheckContext, Verdict } from '../lib/checks/check-types.ts';
@@ -36,18 +36,6 @@ const FIXTURE_PROFILE = parseProfile(JSON.stringify({
 
 const CONTEXT: CheckContext = { dutId: FIXTURE_DUT, profile: FIXTURE_PROFILE, eventsFile: 'events.ndjson' };
 
-/**
- * The fixture kinds and the verdict each must produce. An observation check (its verdict is
- * INFO) has an info fixture in place of pass and fail.
- */
-const KINDS: { kind: string; verdict: Verdict; required: boolean }[] = [
-  { kind: 'pass', verdict: 'PASS', required: true },
-  { kind: 'fail', verdict: 'FAIL', required: true },
-  { kind: 'inconclusive', verdict: 'INCONCLUSIVE', required: true },
-  { kind: 'info', verdict: 'INFO', required: false },
-  { kind: 'not-assessed', verdict: 'INCONCLUSIVE', required: false },
-];
-
 const checks = await discoverChecks();
 
 describe('check fixtures', () => {
@@ -60,11 +48,11 @@ describe('check fixtures', () => {
 
   for (const check of checks) {
     describe(check.id, () => {
-      const observation = existsSync(fixtureOf(check.file, 'info'));
-      for (const { kind, verdict, required } of KINDS) {
+      const required = requiredFixtureKinds(check.file);
+      for (const kind of FIXTURE_KINDS) {
+        const verdict = FIXTURE_VERDICTS[kind];
         const file = fixtureOf(check.file, kind);
-        // An observation check has an info fixture in place of pass and fail.
-        if ((!required || (observation && kind !== 'inconclusive')) && !existsSync(file)) continue;
+        if (!required.includes(kind) && !existsSync(file)) continue;
         it(`gives ${verdict} on ${basename(file)}`, () => {
           expect(existsSync(file), `missing fixture ${file}`).to.equal(true);
           // As the mocha binding does: the check sees only the phases of its experiments.
@@ -138,9 +126,7 @@ describe('checks judge by the parameters their metadata prints', () => {
 });
 
 describe('fixture evidence files', () => {
-  const files = readdirSync(SUITES_DIR, { recursive: true, encoding: 'utf8' })
-    .filter((path) => path.endsWith('.ndjson') && path.split(/[\\/]/).includes('fixtures'))
-    .map((path) => join(SUITES_DIR, path));
+  const files = fixtureFiles(SUITES_DIR);
 
   for (const file of files) {
     it(`${file.slice(SUITES_DIR.length + 1)} is a complete run whose events lie in its phases and whose wire bytes match its fields`, () => {

@@ -6,10 +6,10 @@
  * little evidence); every fixture belongs to a
  * check; every clause of every catalogue is covered by a check or explained.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { CHECK_SUFFIX, CheckLoadError, loadCheck, SUITES_DIR } from '../checks/discover.ts';
-import { FIXTURE_KINDS, fixtureOf } from '../checks/check-fixtures.ts';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { CheckLoadError, checkFiles, loadCheck, SUITES_DIR } from '../checks/discover.ts';
+import { FIXTURE_KINDS, fixtureFiles, fixtureOf, requiredFixtureKinds } from '../checks/check-fixtures.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { DEFINITIONS_DIR, loadExperiments } from '../experiments/catalogue.ts';
 import { InputFileError } from '../input/yaml-input.ts';
@@ -44,10 +44,9 @@ function findingsOfInput(error: InputFileError): LintFinding[] {
 }
 
 async function loadEveryCheck(suitesDir: string): Promise<{ checks: LoadedCheck[]; findings: LintFinding[] }> {
-  const files = readdirSync(suitesDir, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith(CHECK_SUFFIX)).sort().map((p) => join(suitesDir, p));
   const checks: LoadedCheck[] = [];
   const findings: LintFinding[] = [];
-  for (const file of files) {
+  for (const file of checkFiles(suitesDir)) {
     try {
       checks.push(await loadCheck(file, suitesDir));
     } catch (error) {
@@ -97,19 +96,14 @@ function experimentsOf(check: LoadedCheck, experiments: Set<string>): LintFindin
 }
 
 function fixtures(check: LoadedCheck): LintFinding[] {
-  const has = (kind: string): boolean => existsSync(fixtureOf(check.file, kind));
-  // An observation check (verdict INFO) shows itself by an info fixture in place of pass and
-  // fail; every check shows that too little evidence gives INCONCLUSIVE.
-  const wanted = has('info') ? ['inconclusive'] : ['pass', 'fail', 'inconclusive'];
-  return wanted.filter((kind) => !has(kind)).map((kind) => ({ file: fixtureOf(check.file, kind), pointer: '', message: `${check.id} has no ${kind} fixture` }));
+  return requiredFixtureKinds(check.file).filter((kind) => !existsSync(fixtureOf(check.file, kind)))
+    .map((kind) => ({ file: fixtureOf(check.file, kind), pointer: '', message: `${check.id} has no ${kind} fixture` }));
 }
 
 /** Fixture files that name no check beside them (a renamed check leaves its fixtures behind). */
 function orphanFixtures(suitesDir: string, checks: LoadedCheck[]): LintFinding[] {
   const owned = new Set(checks.flatMap((c) => FIXTURE_KINDS.map((kind) => fixtureOf(c.file, kind))));
-  return readdirSync(suitesDir, { recursive: true, encoding: 'utf8' })
-    .filter((p) => p.endsWith('.ndjson') && p.split(sep).includes('fixtures'))
-    .map((p) => join(suitesDir, p))
+  return fixtureFiles(suitesDir)
     .filter((file) => !owned.has(file))
     .map((file) => ({ file, pointer: '', message: `fixture of no check (a fixture is fixtures/<check>.<${FIXTURE_KINDS.join('|')}>.ndjson beside its check)` }));
 }

@@ -1,16 +1,41 @@
-/** Where a check's fixtures live, shared by the fixture spec and `dnsconform lint`. */
+/**
+ * A check's fixtures: where they live, the verdict each kind must produce, and which a check
+ * must have. Shared by the fixture spec (which judges them) and `dnsconform lint` (which
+ * reports missing and orphaned ones), so the two cannot hold different rules.
+ */
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { Verdict } from './check-types.ts';
 
 /**
- * Fixture kinds, by the verdict they must produce: pass → PASS, fail → FAIL, inconclusive →
- * INCONCLUSIVE (too little evidence), info → INFO, not-assessed → INCONCLUSIVE saying the
- * evidence could not speak to the check at all (NOT_ASSESSED). No kind gives NOT_APPLICABLE:
- * only the ICS does.
+ * Fixture kinds, by the verdict they must produce: inconclusive is too little evidence,
+ * not-assessed an INCONCLUSIVE saying the evidence could not speak to the check at all
+ * (NOT_ASSESSED). No kind gives NOT_APPLICABLE: only the ICS does.
  */
-export const FIXTURE_KINDS = ['pass', 'fail', 'inconclusive', 'info', 'not-assessed'] as const;
-export type FixtureKind = typeof FIXTURE_KINDS[number];
+export const FIXTURE_VERDICTS = {
+  pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', info: 'INFO', 'not-assessed': 'INCONCLUSIVE',
+} as const satisfies Record<string, Verdict>;
+export type FixtureKind = keyof typeof FIXTURE_VERDICTS;
+export const FIXTURE_KINDS = Object.keys(FIXTURE_VERDICTS) as FixtureKind[];
 
 /** A check's fixture of one kind: `fixtures/<check basename>.<kind>.ndjson` beside the check file. */
 export function fixtureOf(checkFile: string, kind: string): string {
   return join(dirname(checkFile), 'fixtures', `${basename(checkFile, '.check.ts')}.${kind}.ndjson`);
+}
+
+/**
+ * The kinds a check must have: pass, fail and inconclusive (too little evidence). An
+ * observation check (its verdict is INFO) shows itself by an info fixture, which takes the
+ * place of pass and fail.
+ */
+export function requiredFixtureKinds(checkFile: string): FixtureKind[] {
+  return existsSync(fixtureOf(checkFile, 'info')) ? ['inconclusive'] : ['pass', 'fail', 'inconclusive'];
+}
+
+/** Every fixture file under a suites folder (`.ndjson` files in a `fixtures/` folder), sorted. */
+export function fixtureFiles(suitesDir: string): string[] {
+  return readdirSync(suitesDir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('.ndjson') && path.split(/[\\/]/).includes('fixtures'))
+    .sort()
+    .map((path) => join(suitesDir, path));
 }

@@ -73,12 +73,18 @@ export async function loadCheck(file: string, suitesDir: string = SUITES_DIR): P
   return { id, file: absolute, meta: definition.meta, judge: definition.judge.bind(definition) };
 }
 
+/** Every check file under `suitesDir`, absolute, in path order. */
+export function checkFiles(suitesDir: string = SUITES_DIR): string[] {
+  const root = resolve(suitesDir);
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith(CHECK_SUFFIX))
+    .sort()
+    .map((path) => join(root, path));
+}
+
 /** Every check under `suitesDir` (default: the project's `suites/`), sorted by id. */
 export async function discoverChecks(suitesDir: string = SUITES_DIR): Promise<LoadedCheck[]> {
   const root = resolve(suitesDir);
-  const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((path) => path.endsWith(CHECK_SUFFIX))
-    .map((path) => join(root, path));
-  const checks = await Promise.all(files.map((file) => loadCheck(file, root)));
+  const checks = await Promise.all(checkFiles(root).map((file) => loadCheck(file, root)));
   return checks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
