@@ -7,14 +7,19 @@
  * INCONCLUSIVE with the reason.
  */
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
-import type { Profile } from '../profile/profile-types.ts';
+import type { IcsEntry, Profile } from '../profile/profile-types.ts';
 import type { CheckMeta, LoadedCheck } from './check-types.ts';
+
+/** The ICS row declaring a provision N/A, if the profile has one. */
+function notApplicableRow(profile: Profile | undefined, provision: string): IcsEntry | undefined {
+  return profile?.ics?.find((row) => row.provision === provision && row.support === 'N/A');
+}
 
 /** The ICS rows that make a check NOT_APPLICABLE, or null when it applies. */
 export function icsExemption(meta: CheckMeta, profile: Profile): { provision: string; detail: string }[] | null {
   const cited = meta.covers.etsi;
   if (cited.length === 0) return null;
-  const rows = cited.map((provision) => profile.ics?.find((row) => row.provision === provision && row.support === 'N/A'));
+  const rows = cited.map((provision) => notApplicableRow(profile, provision));
   if (rows.some((row) => row === undefined)) return null;
   return rows.map((row) => ({ provision: row!.provision, detail: row!.detail ?? '' }));
 }
@@ -28,8 +33,7 @@ export function mandatoryProvisions(meta: CheckMeta, profile: Profile | undefine
   return meta.covers.etsi.filter((id) => {
     const provision = catalogues.etsi.provisions.find((p) => p.id === id);
     if (provision?.status !== 'M') return false;
-    const declaredNa = profile?.ics?.some((row) => row.provision === id && row.support === 'N/A') ?? false;
-    return !(provision.conditions !== undefined && declaredNa);
+    return !(provision.conditions !== undefined && notApplicableRow(profile, id) !== undefined);
   });
 }
 
