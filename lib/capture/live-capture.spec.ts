@@ -53,10 +53,11 @@ while :; do sleep 0.05; done`));
 
   it('keeps one exit listener for any number of running captures, and none once they stop', async () => {
     const before = process.listenerCount('exit');
-    const body = `trap 'exit 0' INT
+    // One tool file for all three: rewriting it while another capture starts it races.
+    const fake = tool(`trap 'exit 0' INT
 echo "Capturing on 'Loopback: lo'" >&2
-while :; do sleep 0.05; done`;
-    const captures = await Promise.all(['a', 'b', 'c'].map((name) => startLiveCapture({ file: join(dir, `${name}.pcapng`), interface: 'lo', hosts: ['127.0.64.2'], tool: tool(body) })));
+while :; do sleep 0.05; done`);
+    const captures = await Promise.all(['a', 'b', 'c'].map((name) => startLiveCapture({ file: join(dir, `${name}.pcapng`), interface: 'lo', hosts: ['127.0.64.2'], tool: fake })));
     expect(process.listenerCount('exit')).to.equal(before + 1);
     for (const started of captures) {
       if (!started.ok) throw new Error(started.reason);
