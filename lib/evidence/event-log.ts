@@ -19,8 +19,9 @@ export interface ExchangeLink {
   /**
    * `spoof`: an extra answer sent before the reply (spoofed-answer race); it does not close
    * the exchange. `late`: extra answers sent after the reply (late answers); they close it.
+   * `upstream`: the upstream answer the reply is made from; it does not close the exchange.
    */
-  role: 'query' | 'reply' | 'spoof' | 'late';
+  role: 'query' | 'reply' | 'spoof' | 'late' | 'upstream';
   /** On a reply: late answers follow, so the exchange stays open for them. */
   open?: boolean;
 }
@@ -74,7 +75,7 @@ export class EventLog implements EvidenceSink {
     this.seq += 1;
     const written = { seq: this.seq, ...event, phase } as EvidenceEvent;
     if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
-    if ((link?.role === 'reply' || link?.role === 'spoof' || link?.role === 'late') && 'queryRef' in written) {
+    if ((link?.role === 'reply' || link?.role === 'spoof' || link?.role === 'late' || link?.role === 'upstream') && 'queryRef' in written) {
       written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
       if ((link.role === 'reply' && !link.open) || link.role === 'late') this.querySeqByExchange.delete(link.exchange);
     }

@@ -19,6 +19,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
+  AnswerSource,
   DnsFlags,
   DnsQuestion,
   EdnsSummary,
@@ -250,11 +251,11 @@ const RECORD = shape(['name', 'type', 'class', 'ttl', 'data']);
 const BASE_KEYS = ['type', 'seq', 't', 'dut', 'phase', 'transport', 'client', 'server', 'size', 'wire'];
 const MESSAGE_KEYS = [...BASE_KEYS, 'txid', 'flags', 'questions', 'edns'];
 const QUERY = shape([...MESSAGE_KEYS, 'scenario'], ['tls', 'http', 'capture']);
-const RESPONSE = shape([...MESSAGE_KEYS, 'queryRef', 'answers', 'authority', 'additional', 'scenario', 'manipulations', 'reason'], ['copies', 'tls', 'http', 'capture']);
+const RESPONSE = shape([...MESSAGE_KEYS, 'queryRef', 'answers', 'authority', 'additional', 'scenario', 'manipulations', 'reason'], ['copies', 'answerSource', 'tls', 'http', 'capture']);
 const MALFORMED = shape([...BASE_KEYS, 'error', 'answered'], ['capture']);
 /** The fields of each kind kept together as one interned value. */
 const QUERY_REST = ['scenario', 'tls', 'http'];
-const RESPONSE_REST = ['scenario', 'manipulations', 'reason', 'copies', 'tls', 'http'];
+const RESPONSE_REST = ['scenario', 'manipulations', 'reason', 'copies', 'answerSource', 'tls', 'http'];
 const MALFORMED_REST = ['error', 'answered'];
 
 /** The scenario fields and other rarely varying ones, interned as one value per event. */
@@ -265,6 +266,7 @@ interface Rest {
   manipulations?: string[];
   reason?: string | null;
   copies?: number;
+  answerSource?: AnswerSource;
   error?: string;
   answered?: boolean;
 }
@@ -812,6 +814,10 @@ class ResponseView extends DecodedView implements ResponseEvent {
 
   get copies(): number | undefined {
     return this.store.read.rest(this.index).copies;
+  }
+
+  get answerSource(): AnswerSource | undefined {
+    return this.store.read.rest(this.index).answerSource;
   }
 }
 

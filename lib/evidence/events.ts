@@ -145,6 +145,48 @@ export interface ResponseEvent extends EventBase, DnsMessageFields {
   reason: string | null;
   /** Identical copies sent (response flooding); absent means one. */
   copies?: number;
+  /**
+   * Where the answer came from before the scenario changed it: the profile's zone, the lab's
+   * upstream resolver, or a recorded run replayed (`upstream.answer` with this `queryRef`
+   * holds what came). Absent on refusals and errors of the harness, and in older evidence.
+   */
+  answerSource?: AnswerSource;
+}
+
+/** Where the resolver's answer to a question came from. */
+export type AnswerSource = 'zone' | 'upstream' | 'replay';
+
+/**
+ * An answer the harness obtained for a name its zone does not hold: asked of the lab's
+ * upstream resolver (profile `resolver.upstream`), or replayed from a recorded run
+ * (`--replay-zone`). Recorded when it arrived, before any scenario changed it; a later run
+ * replays these. A failure (timeout, unusable rcode, a name the replayed run never asked)
+ * is recorded too, and the DUT is answered SERVFAIL.
+ */
+export interface UpstreamAnswerEvent extends EventBase {
+  type: 'upstream.answer';
+  /** `seq` of the DUT's query this answer serves. */
+  queryRef: number;
+  source: 'upstream' | 'replay';
+  /** The resolver asked; null on replay. */
+  upstream: Endpoint | null;
+  /** The run replayed (its run id); null when upstream was asked. */
+  replayOf: string | null;
+  question: DnsQuestion;
+  /** When the harness began asking (µs); `t` is when the answer (or the failure) came. */
+  askedAt: Microseconds;
+  /** The rcode upstream answered (or the recorded one replayed); null when no usable answer came. */
+  rcode: string | null;
+  answers: RecordSummary[];
+  authority: RecordSummary[];
+  /** `tcp` after a truncated UDP answer; null on replay or failure. */
+  transport: 'udp' | 'tcp' | null;
+  /** Round trip to the upstream, ms; null on replay or failure. */
+  rttMs: number | null;
+  /** The upstream's response as received (base64): what a replay serves. Null on failure. */
+  wire: string | null;
+  /** Why no usable answer came; null when one did. The DUT got SERVFAIL. */
+  failure: string | null;
 }
 
 /** A query the scenario chose not to answer. */
@@ -295,6 +337,7 @@ export interface EncryptedDnsContactEvent extends EventBase {
 export type EvidenceEvent =
   | QueryEvent
   | ResponseEvent
+  | UpstreamAnswerEvent
   | DropEvent
   | MalformedEvent
   | ListenEvent

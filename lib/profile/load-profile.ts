@@ -7,6 +7,7 @@ import type { InputProblem } from '../input/yaml-input.ts';
 import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import type { Profile, WeightedChoice } from './profile-types.ts';
+import { parseUpstreamAddress } from './upstream-address.ts';
 import schema from './profile.schema.json' with { type: 'json' };
 
 /** One problem in a profile. */
@@ -86,6 +87,13 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
     if (own !== undefined && own !== '::1' && !/^127\./.test(own)) add('/device/behaviour/hardcodedResolver/address', `${own} is not a loopback address; a simulated device sends only on loopback`);
   }
   problems.push(...conformanceProblems(profile, catalogues()));
+  if (profile.resolver.upstream !== undefined) {
+    try {
+      parseUpstreamAddress(profile.resolver.upstream);
+    } catch (error) {
+      add('/resolver/upstream', (error as Error).message);
+    }
+  }
   profile.zone.forEach((record, index) => {
     const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(record.data);
     if (record.type === 'A' && !ipv4) add(`/zone/${index}/data`, `"${record.data}" is not an IPv4 address`);

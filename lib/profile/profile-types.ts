@@ -242,6 +242,11 @@ export interface Profile {
     listen: ListenSpec[];
     /** The resolver's name: on its lab TLS certificate and the DDR target (RFC 9462); a default when left out. */
     name?: string;
+    /**
+     * The lab's upstream resolver, `address[:port]`: names the zone does not hold are asked
+     * of it and every answer is recorded (`upstream.answer`). Without it, such names get NXDOMAIN.
+     */
+    upstream?: string;
   };
   zone: ZoneRecord[];
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */

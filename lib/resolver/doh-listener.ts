@@ -113,7 +113,7 @@ async function serveRequest(request: Http2ServerRequest, response: Http2ServerRe
     response.writeHead(error.status).end();
     return;
   }
-  const reply = responder.handle({ bytes, transport: 'doh', client, server, t, tls, http });
+  const reply = await responder.handle({ bytes, transport: 'doh', client, server, t, tls, http });
   if (!reply) {
     // Silence over HTTP: no response until the client gives up (or we do, later).
     response.setTimeout(DROPPED_REQUEST_TIMEOUT_MS, () => response.stream?.close());

@@ -122,12 +122,12 @@ describe('flood budget', () => {
     const second = 1_800_000_000_000_000;
     let extra = 0;
     for (let i = 0; i < 30; i += 1) {
-      const out = responder.handle({ bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server: { address: RESOLVER, port: 53 }, t: second + i });
+      const out = await responder.handle({ bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server: { address: RESOLVER, port: 53 }, t: second + i });
       extra += (out?.copies ?? 1) - 1;
     }
     expect(extra).to.equal(MAX_EXTRA_COPIES_PER_SECOND);
     expect(sink.ofType('dns.response').at(-1)?.reason).to.match(/flood capped at 1 of 100 copies/);
-    const next = responder.handle({ bytes: query('cloud.sim.example', 'A', 99), transport: 'udp', client: { address: DUT, port: 5000 }, server: { address: RESOLVER, port: 53 }, t: second + 1_000_000 });
+    const next = await responder.handle({ bytes: query('cloud.sim.example', 'A', 99), transport: 'udp', client: { address: DUT, port: 5000 }, server: { address: RESOLVER, port: 53 }, t: second + 1_000_000 });
     expect(next?.copies, 'a new second, a new budget').to.equal(100);
   });
 });
@@ -143,7 +143,7 @@ describe('flood budget and the spoofed-answer race', () => {
     const second = 1_800_000_000_000_000;
     let spoofs = 0;
     for (let i = 0; i <= MAX_EXTRA_COPIES_PER_SECOND / 5; i += 1) {
-      const out = responder.handle({
+      const out = await responder.handle({
         bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server, t: second + i,
         spoofSockets: { endpointFor: () => server },
       });
@@ -164,7 +164,7 @@ describe('flood budget and late answers', () => {
     const second = 1_800_000_000_000_000;
     let late = 0;
     for (let i = 0; i <= MAX_EXTRA_COPIES_PER_SECOND / 100; i += 1) {
-      late += responder.handle({ bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server, t: second + i })?.late?.copies ?? 0;
+      late += (await responder.handle({ bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server, t: second + i }))?.late?.copies ?? 0;
     }
     expect(late).to.equal(MAX_EXTRA_COPIES_PER_SECOND);
     expect(sink.ofType('dns.response').at(-1)?.reason).to.match(/100 of 100 late answers not sent: flood cap/);

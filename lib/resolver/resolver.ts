@@ -75,7 +75,7 @@ export class AdversarialResolver {
     const acl = new AccessList();
     for (const dut of options.duts) {
       acl.declare(dut.id, dut.addresses);
-      this.bindings.set(dut.id, { id: dut.id, zone: dut.zone, scenario: dut.scenario });
+      this.bindings.set(dut.id, { id: dut.id, zone: dut.zone, scenario: dut.scenario, names: dut.names ?? null });
     }
     this.responder = new Responder(acl, this.bindings, options.sink);
   }
@@ -217,6 +217,8 @@ export class AdversarialResolver {
   }
 
   async stop(): Promise<void> {
+    // Questions still out upstream end now (their DUTs get SERVFAIL, recorded) rather than hold the run open.
+    for (const binding of this.bindings.values()) binding.names?.close?.();
     await this.listenerWork;
     await this.closeListeners();
     await Promise.all(this.encrypted.splice(0).map(({ close }) => close()));

@@ -7,16 +7,17 @@ import type { Answer, Question } from 'dns-packet';
 import { buildResponse, buildTruncated } from '../dns/builders.ts';
 import { HEADER_BYTES, decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
-import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
+import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
-import type { Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
+import type { AnswerSource, Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
 import type { AccessList } from './access-list.ts';
 import type { DesignatedResolvers } from './ddr.ts';
 import { answerPlan, applyScenario } from './scenario.ts';
 import type { LateAnswersPlan, ResponsePlan, Scenario } from './scenario.ts';
 import { buildSpoofs } from './spoof-race.ts';
 import type { BuiltSpoof, SpoofSockets } from './spoof-race.ts';
+import type { NameSource, SourcedAnswer } from './upstream-answers.ts';
 import type { Zone } from './zone.ts';
 
 /** UDP payload limit without EDNS (RFC 1035 §2.3.4). */
@@ -29,6 +30,25 @@ export interface DutBinding {
   id: string;
   zone: Zone;
   scenario: Scenario;
+  /** Where names outside the zone are answered from (upstream, or a replayed run); the zone alone when absent. */
+  names?: NameSource | null;
+}
+
+/** What a listener sends back for one message: a response, or null for silence. */
+export type Reply = Outbound | null;
+
+/** One exchange as the responder works on it. */
+interface ExchangeState {
+  inbound: Inbound;
+  dut: string | null;
+  scenario: string;
+  exchange: number;
+  query: DecodedMessage;
+  binding: DutBinding | null;
+}
+
+function hasOpt(query: DecodedMessage): boolean {
+  return (query.additionals ?? []).some((rr) => rr.type === 'OPT');
 }
 
 /** One message as a transport delivered it. */
@@ -88,8 +108,12 @@ export class Responder {
     private readonly sink: EvidenceSink,
   ) {}
 
-  /** Handles one message; returns what to send back, or null for silence. */
-  handle(inbound: Inbound): Outbound | null {
+  /**
+   * Handles one message; returns what to send back, or null for silence. A promise when
+   * the answer must first be asked of the upstream resolver (a name outside the zone);
+   * zone answers, replayed answers and refusals are returned at once.
+   */
+  handle(inbound: Inbound): Reply | Promise<Reply> {
     const dut = this.acl.ownerOf(inbound.client.address);
     const decoded = decodeMessage(inbound.bytes);
     if (!decoded.ok) return single(this.malformed(inbound, decoded.error, decoded.txid));
@@ -109,36 +133,47 @@ export class Responder {
     );
 
     const question = query.questions?.[0];
-    const hasEdns = (query.additionals ?? []).some((rr) => rr.type === 'OPT');
-    const limit = responseLimit(inbound.transport, query);
-    let plan: ResponsePlan;
-    let manipulations: string[] = [];
-    let reason: string | null = null;
-    if (!binding) {
-      plan = emptyPlan('REFUSED');
-      reason = `client ${inbound.client.address} is not a declared DUT address`;
-    } else if (query.opcode !== 'QUERY') {
-      plan = emptyPlan('NOTIMP');
-      reason = `opcode ${query.opcode} is not supported`;
-    } else if (!question || (query.questions?.length ?? 0) !== 1) {
-      plan = emptyPlan('FORMERR');
-      reason = `question count ${query.questions?.length ?? 0}, expected 1`;
-    } else {
-      const found = binding.zone.lookup(question.name, question.type);
-      plan = answerPlan(found.rcode, found.answers, found.authorities);
-      manipulations = applyScenario(binding.scenario, plan, {
-        dutId: binding.id, question, client: inbound.client, transport: inbound.transport, zone: binding.zone,
-        queryHasEdns: hasEdns, clientLimit: limit, designatedResolvers: this.designatedResolvers,
-      });
-      if (plan.drop !== null) {
-        this.sink.record(
-          { type: 'dns.drop', t: nowMicros(), dut, queryRef: exchange, transport: inbound.transport, client: inbound.client, scenario, reason: plan.drop },
-          { exchange, role: 'reply' },
-        );
-        return null;
-      }
+    const context: ExchangeState = { inbound, dut, scenario, exchange, query, binding: binding ?? null };
+    if (!binding) return this.respond(context, emptyPlan('REFUSED'), `client ${inbound.client.address} is not a declared DUT address`);
+    if (query.opcode !== 'QUERY') return this.respond(context, emptyPlan('NOTIMP'), `opcode ${query.opcode} is not supported`);
+    if (!question || (query.questions?.length ?? 0) !== 1) return this.respond(context, emptyPlan('FORMERR'), `question count ${query.questions?.length ?? 0}, expected 1`);
+    if (binding.names && !binding.zone.has(question.name)) {
+      const opt = findOpt(query);
+      const sourced = binding.names.answer({ question, dnssecOk: opt?.flag_do === true, checkingDisabled: query.flag_cd });
+      const serve = (answer: SourcedAnswer): Reply => {
+        this.sink.record({ type: 'upstream.answer', dut, queryRef: exchange, ...answer.record }, { exchange, role: 'upstream' });
+        return this.answer(context, answer.rcode, answer.answers, answer.authorities, binding.names!.kind);
+      };
+      return sourced instanceof Promise ? sourced.then(serve) : serve(sourced);
     }
+    const found = binding.zone.lookup(question.name, question.type);
+    return this.answer(context, found.rcode, found.answers, found.authorities, 'zone');
+  }
 
+  /** An answer from the zone or from upstream, put through the DUT's scenario. */
+  private answer(context: ExchangeState, rcode: RcodeName, answers: Answer[], authorities: Answer[], source: AnswerSource): Reply {
+    const { inbound, query, binding } = context;
+    const plan = answerPlan(rcode, answers, authorities);
+    const manipulations = applyScenario(binding!.scenario, plan, {
+      dutId: binding!.id, question: query.questions![0]!, client: inbound.client, transport: inbound.transport, zone: binding!.zone,
+      queryHasEdns: hasOpt(query), clientLimit: responseLimit(inbound.transport, query), designatedResolvers: this.designatedResolvers,
+    });
+    if (plan.drop !== null) {
+      this.sink.record(
+        { type: 'dns.drop', t: nowMicros(), dut: context.dut, queryRef: context.exchange, transport: inbound.transport, client: inbound.client, scenario: context.scenario, reason: plan.drop },
+        { exchange: context.exchange, role: 'reply' },
+      );
+      return null;
+    }
+    return this.respond(context, plan, null, manipulations, source);
+  }
+
+  /** Builds, caps and records the response to send for a plan. */
+  private respond(context: ExchangeState, plan: ResponsePlan, why: string | null, manipulations: string[] = [], source?: AnswerSource): Outbound {
+    const { inbound, dut, scenario, exchange, query } = context;
+    let reason = why;
+    const hasEdns = hasOpt(query);
+    const limit = responseLimit(inbound.transport, query);
     const padding = plan.ednsPadding > 0 ? [{ code: EDNS_PADDING, data: Buffer.alloc(plan.ednsPadding) }] : [];
     const packet = buildResponse({
       id: query.id ?? 0,
@@ -171,7 +206,7 @@ export class Responder {
     const allowedLate = plan.lateAnswers && inbound.transport === 'udp' ? this.lateAnswers(plan.lateAnswers, query, hasEdns && !plan.withholdOpt, inbound.t) : null;
     if (allowedLate && allowedLate.copies < plan.lateAnswers!.copies) reason = [reason, `${plan.lateAnswers!.copies - allowedLate.copies} of ${plan.lateAnswers!.copies} late answers not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`].filter((r) => r !== null).join('; ');
     const late = allowedLate && allowedLate.copies > 0 ? allowedLate : null;
-    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations.filter((m) => !extraSteps.has(m)), reason, copies, { server: inbound.server, role: 'reply', open: late !== null });
+    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations.filter((m) => !extraSteps.has(m)), reason, copies, { server: inbound.server, role: 'reply', open: late !== null, ...(source ? { source } : {}) });
     if (late) {
       this.recordResponse(inbound, dut, scenario, exchange, late.bytes, plan.lateAnswers!.step ? [plan.lateAnswers!.step] : [],
         `late answer sent after the genuine one, matching the query (ID, port, question); its record points at canary ${plan.lateAnswers!.canary}`, late.copies, { server: inbound.server, role: 'late' });
@@ -225,7 +260,7 @@ export class Responder {
 
   private recordResponse(
     inbound: Inbound, dut: string | null, scenario: string, exchange: number, bytes: Buffer, manipulations: string[], reason: string | null, copies = 1,
-    via: { server: Endpoint; role: 'reply' | 'spoof' | 'late'; open?: boolean } = { server: inbound.server, role: 'reply' },
+    via: { server: Endpoint; role: 'reply' | 'spoof' | 'late'; open?: boolean; source?: AnswerSource } = { server: inbound.server, role: 'reply' },
   ): void {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
@@ -237,7 +272,7 @@ export class Responder {
         edns: summariseEdns(response), size: bytes.length, wire: bytes.toString('base64'),
         answers: summariseRecords(response.answers), authority: summariseRecords(response.authorities),
         additional: summariseRecords(response.additionals), scenario, manipulations, reason,
-        ...(copies > 1 ? { copies } : {}), ...encryptedFields(inbound),
+        ...(copies > 1 ? { copies } : {}), ...(via.source ? { answerSource: via.source } : {}), ...encryptedFields(inbound),
       },
       { exchange, role: via.role, ...(via.open ? { open: true } : {}) },
     );
@@ -251,7 +286,7 @@ function emptyPlan(rcode: RcodeName): ResponsePlan {
   return answerPlan(rcode);
 }
 
-function single(bytes: Buffer | null): Outbound | null {
+function single(bytes: Buffer | null): Reply {
   return bytes ? { bytes, copies: 1 } : null;
 }
 

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { nowMicros } from '../evidence/clock.ts';
 import type { Endpoint, TlsSummary } from '../evidence/events.ts';
 import { canonicalAddress } from './access-list.ts';
-import type { Responder } from './responder.ts';
+import type { Reply, Responder } from './responder.ts';
 import { listenStreamServer } from './stream-server.ts';
 import type { StreamListener } from './stream-server.ts';
 
@@ -21,6 +21,15 @@ export function listenTcp(address: string, port: number, responder: Responder, o
   return listenStreamServer(server, address, port, onError, (serverEnd) => {
     server.on('connection', (socket) => serveConnection(socket, serverEnd, responder, { transport: 'tcp' }));
   });
+}
+
+/** Writes one reply (and its flood copies) behind its length prefix, if the connection is still open. */
+function writeReply(socket: Socket, reply: Reply): void {
+  if (!reply || !socket.writable) return;
+  const prefix = Buffer.alloc(2);
+  prefix.writeUInt16BE(reply.bytes.length);
+  const framed = Buffer.concat([prefix, reply.bytes]);
+  socket.write(reply.copies === 1 ? framed : Buffer.concat(Array.from({ length: reply.copies }, () => framed)));
 }
 
 /** How a stream connection arrived: plain TCP, or DoT (RFC 7858 §3.3: the same framing inside TLS). */
@@ -47,12 +56,9 @@ export function serveConnection(socket: Socket, server: Endpoint, responder: Res
         const bytes = pending.subarray(2, 2 + length);
         pending = pending.subarray(2 + length);
         const reply = responder.handle({ bytes, client, server, t: nowMicros(), ...stream });
-        if (reply && socket.writable) {
-          const prefix = Buffer.alloc(2);
-          prefix.writeUInt16BE(reply.bytes.length);
-          const framed = Buffer.concat([prefix, reply.bytes]);
-          socket.write(reply.copies === 1 ? framed : Buffer.concat(Array.from({ length: reply.copies }, () => framed)));
-        }
+        // An upstream answer goes out when it comes, perhaps after later zone answers (RFC 7766 §7 allows any order).
+        if (reply instanceof Promise) void reply.then((ready) => writeReply(socket, ready), () => socket.destroy());
+        else writeReply(socket, reply);
       }
     } finally {
       socket.uncork();

@@ -5,12 +5,12 @@
  * and late answers after it, from the listener's own socket.
  */
 import { createSocket } from 'node:dgram';
-import type { Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { nowMicros } from '../evidence/clock.ts';
 import type { Endpoint } from '../evidence/events.ts';
 import { canonicalAddress } from './access-list.ts';
-import type { Responder } from './responder.ts';
+import type { Reply, Responder } from './responder.ts';
 import type { SpoofSockets } from './spoof-race.ts';
 
 export interface UdpListener {
@@ -51,12 +51,7 @@ export async function listenUdp(address: string, port: number, responder: Respon
     },
   };
 
-  socket.on('message', (bytes, rinfo) => {
-    const reply = responder.handle({
-      bytes, transport: 'udp', t: nowMicros(),
-      client: { address: canonicalAddress(rinfo.address), port: rinfo.port },
-      server, spoofSockets,
-    });
+  const send = (reply: Reply, rinfo: RemoteInfo): void => {
     if (!reply) return;
     const sendGenuine = () => {
       for (let copy = 0; copy < reply.copies; copy += 1) {
@@ -81,6 +76,16 @@ export async function listenUdp(address: string, port: number, responder: Respon
       if (sender) sender.send(spoof.bytes, rinfo.port, rinfo.address, sent);
       else sent(new Error(`no socket on ${spoof.from.address}:${spoof.from.port} for a spoofed answer`));
     }
+  };
+  socket.on('message', (bytes, rinfo) => {
+    const reply = responder.handle({
+      bytes, transport: 'udp', t: nowMicros(),
+      client: { address: canonicalAddress(rinfo.address), port: rinfo.port },
+      server, spoofSockets,
+    });
+    // Zone answers leave at once; an upstream answer when it comes (the socket may have closed meanwhile: onError says so).
+    if (reply instanceof Promise) reply.then((ready) => send(ready, rinfo), onError);
+    else send(reply, rinfo);
   });
 
   return {
