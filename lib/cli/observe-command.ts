@@ -17,6 +17,7 @@ import type { DeviceRun } from '../experiments/session.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { renderVerdictTable } from '../report/verdict-table.ts';
+import { loadReplays } from './replay-zone.ts';
 import { askOnTerminal, terminalProgress } from './terminal-progress.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -32,6 +33,8 @@ export interface ObserveOptions {
   experiments?: string;
   /** Comma-separated check ids or topics to judge (all when absent). */
   checks?: string;
+  /** Recorded run directories whose upstream answers are served instead of asking upstream. */
+  replayZone?: string[];
 }
 
 /** Adds the options `run` and `demo` share to a command. */
@@ -43,6 +46,7 @@ export function withObserveOptions(command: Command, defaultWindow: string): Com
     .option('--experiments <which>', "with --plan: 'needed' (the phases the checks use) or 'all'")
     .option('--window <seconds>', `observation window; with --plan, every phase's window (default: ${defaultWindow})`)
     .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
+    .option('--replay-zone <run-dir>', "serve the upstream answers a recorded run recorded instead of asking upstream (the run must verify; a name it did not record gets SERVFAIL); once per DUT", (dir: string, dirs: string[] = []) => [...dirs, dir])
     .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging (spec, dot, ...)");
 }
 
@@ -98,6 +102,7 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
   const all = await discoverChecks();
   const checks = selectChecks(all, options.checks);
   const phases = await phasesOf(options, all, checks, profiles);
+  const replays = options.replayZone ? loadReplays(options.replayZone, profiles) : undefined;
   const keys = ensureKeys(options.keys);
   if (keys.created) console.log(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint}); "dnsconform keys init --dir DIR" chooses where`);
   const abort = new AbortController();
@@ -118,6 +123,7 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
       ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       ...(phases ? { phases } : {}),
       ...(options.checks !== undefined ? { checks } : {}),
+      ...(replays ? { replays } : {}),
     });
     display.stop();
     for (const run of runs) {

@@ -23,6 +23,7 @@ import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
+import { answerSources } from '../report/answer-sources.ts';
 import { harnessInfo } from '../report/build-report.ts';
 import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
@@ -31,7 +32,11 @@ import { AdversarialResolver } from '../resolver/resolver.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
+import { UpstreamClient } from '../resolver/upstream.ts';
+import { LiveUpstream } from '../resolver/upstream-answers.ts';
+import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
 import { Zone } from '../resolver/zone.ts';
+import { parseUpstreamAddress } from '../profile/upstream-address.ts';
 import { experimentScenario } from './catalogue.ts';
 import { DeviceControl, TriggerError } from './device-control.ts';
 import type { OperatorPrompt } from './device-control.ts';
@@ -61,6 +66,8 @@ export interface SessionOptions {
   status?: (status: SessionStatus) => void;
   /** The checks to judge (`--checks`); all of them when left out. */
   checks?: readonly LoadedCheck[];
+  /** Recorded runs to replay upstream answers from (`--replay-zone`), by the DUT they serve. */
+  replays?: ReadonlyMap<string, ReplayedUpstream>;
 }
 
 /** A live snapshot for the terminal: which phase, how long left, what each DUT did so far. */
@@ -201,6 +208,32 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   return new ListenError(`${where}cannot listen on ${address ?? '?'}:${port ?? spec?.port ?? '?'} (${error.code}): ${why[error.code]}`);
 }
 
+/**
+ * Where each DUT's names outside its zone are answered from: a replayed run when one was
+ * given for it, else the profile's upstream resolver (one client per upstream, shared), else
+ * nowhere (the zone's NXDOMAIN).
+ */
+function nameSources(profiles: readonly LoadedProfile[], replays: ReadonlyMap<string, ReplayedUpstream> | undefined, progress: (line: string) => void): Map<string, NameSource> {
+  const clients = new Map<string, UpstreamClient>();
+  const sources = new Map<string, NameSource>();
+  for (const { profile } of profiles) {
+    const replay = replays?.get(profile.dut.id);
+    if (replay) {
+      sources.set(profile.dut.id, replay);
+      progress(`${profile.dut.id}: names outside the zone answered from run ${replay.runId} (${replay.questions} recorded questions; upstream is not asked)`);
+      continue;
+    }
+    if (profile.resolver.upstream === undefined) continue;
+    const server = parseUpstreamAddress(profile.resolver.upstream);
+    const key = `${server.address}|${server.port}`;
+    const client = clients.get(key) ?? new UpstreamClient(server);
+    clients.set(key, client);
+    sources.set(profile.dut.id, new LiveUpstream(client));
+    progress(`${profile.dut.id}: names outside the zone asked of upstream ${profile.resolver.upstream}, every answer recorded`);
+  }
+  return sources;
+}
+
 /** Where a simulated device is told its resolver is: the UDP endpoint on the resolver's first address. */
 function assignedResolver(endpoints: readonly BoundEndpoint[]): { address: string; port: number } {
   const udp = endpoints.find((e) => e.transport === 'udp') ?? endpoints[0];
@@ -257,9 +290,10 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }));
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
   const sink = new EventTap(new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log]))));
+  const names = nameSources(profiles, options.replays, progress);
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
-    duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]! })),
+    duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]!, names: names.get(idOf(d)) ?? null })),
     sink,
     onError: (error) => progress(`resolver socket error: ${error.message}`),
     ...(tls ? { tls } : {}),
@@ -395,6 +429,7 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: Bo
     phases: evidence.phases(),
     results,
     figures,
+    answerSources: answerSources(evidence, profile.dut.id),
   }, options.keyDir);
   return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
 }

@@ -16,7 +16,7 @@ import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict }
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
 import { TABLE_I_RULE, tableIRow } from './table-i.ts';
 import { traceabilityFields } from './traceability.ts';
-import type { EvidenceFileEntry, HarnessInfo, Report, ReportFigure, ReportResult, ResolverEndpoint, ResultTraceability } from './report-types.ts';
+import type { EvidenceFileEntry, HarnessInfo, Report, ReportAnswerSources, ReportFigure, ReportResult, ResolverEndpoint, ResultTraceability } from './report-types.ts';
 
 /** Everything a report is made from. */
 export interface ReportInput {
@@ -43,6 +43,8 @@ export interface ReportInput {
   evidenceFiles: EvidenceFileEntry[];
   /** Charts written into the run directory before it was finalised. */
   figures?: ReportFigure[];
+  /** Where the answers came from (`answer-sources.ts`), read from the evidence. */
+  answerSources?: ReportAnswerSources;
   /** The clause catalogues the results' citations, the ICS and the lab's assessments are read in. */
   catalogues: Catalogues;
 }
@@ -124,6 +126,7 @@ export function buildReport(input: ReportInput): Report {
     statements: [...STATEMENTS],
     evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
     ...(input.figures ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) } : {}),
+    ...(input.answerSources ? { answerSources: input.answerSources } : {}),
   };
 }
 
