@@ -47,6 +47,14 @@ interface ExchangeState {
   binding: DutBinding | null;
 }
 
+/**
+ * Names the resolver answers itself and never forwards: `resolver.arpa` (RFC 9462 §4: the
+ * DDR query is about this resolver; a forwarder must not pass it on).
+ */
+function servedLocally(name: string): boolean {
+  return /(^|\.)resolver\.arpa\.?$/i.test(name);
+}
+
 function hasOpt(query: DecodedMessage): boolean {
   return (query.additionals ?? []).some((rr) => rr.type === 'OPT');
 }
@@ -137,7 +145,7 @@ export class Responder {
     if (!binding) return this.respond(context, emptyPlan('REFUSED'), `client ${inbound.client.address} is not a declared DUT address`);
     if (query.opcode !== 'QUERY') return this.respond(context, emptyPlan('NOTIMP'), `opcode ${query.opcode} is not supported`);
     if (!question || (query.questions?.length ?? 0) !== 1) return this.respond(context, emptyPlan('FORMERR'), `question count ${query.questions?.length ?? 0}, expected 1`);
-    if (binding.names && !binding.zone.has(question.name)) {
+    if (binding.names && !binding.zone.has(question.name) && !servedLocally(question.name)) {
       const opt = findOpt(query);
       const sourced = binding.names.answer({ question, dnssecOk: opt?.flag_do === true, checkingDisabled: query.flag_cd });
       const serve = (answer: SourcedAnswer): Reply => {

@@ -122,12 +122,14 @@ describe('upstream answers, recorded and replayed', function () {
     const fromZone = await ask(at, 'cloud.sim.example', 1);
     const fromUpstream = await ask(at, 'WwW.up.example', 2);
     const missing = await ask(at, 'nothing.up.example', 3);
+    const ddr = await udpExchange(DUT, at, query('_dns.resolver.arpa', 'SVCB' as 'A', 12, 1232), 5000);
 
     expect(fromZone?.answers?.map((a) => 'data' in a && a.data)).to.deep.equal(['127.0.66.200']);
     expect(fromUpstream?.rcode).to.equal('NOERROR');
     expect(fromUpstream?.answers?.map((a) => [a.name, 'data' in a && a.data])).to.deep.equal([['WwW.up.example', '127.0.66.100']]);
     expect(missing?.rcode).to.equal('NXDOMAIN');
-    expect(upstream.asked.map((q) => q.name), 'zone names never go upstream').to.deep.equal(['WwW.up.example', 'nothing.up.example']);
+    expect(ddr?.rcode, 'resolver.arpa is the harness\'s own (RFC 9462)').to.equal('NXDOMAIN');
+    expect(upstream.asked.map((q) => q.name), 'zone names and resolver.arpa never go upstream').to.deep.equal(['WwW.up.example', 'nothing.up.example']);
 
     const recorded = sink.ofType('upstream.answer');
     expect(recorded).to.have.length(2);
@@ -143,7 +145,7 @@ describe('upstream answers, recorded and replayed', function () {
     const link = (e: object) => (e as { link?: { exchange: number; role: string } }).link;
     expect(link(recorded[0]!)).to.deep.include({ role: 'upstream' });
     const responses = sink.ofType('dns.response');
-    expect(responses.map((r) => r.answerSource)).to.deep.equal(['zone', 'upstream', 'upstream']);
+    expect(responses.map((r) => r.answerSource)).to.deep.equal(['zone', 'upstream', 'upstream', 'zone']);
     expect(link(recorded[0]!)!.exchange).to.equal(link(responses[1]!)!.exchange);
   });
 
