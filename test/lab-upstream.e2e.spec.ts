@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -23,6 +23,7 @@ import type { EvidenceEvent, ResponseEvent, UpstreamAnswerEvent } from '../lib/e
 import type { SimulatedBehaviour } from '../lib/profile/profile-types.ts';
 import { REPORT_SIGNATURE_FILE } from '../lib/report/bundle-files.ts';
 import type { Report } from '../lib/report/report-types.ts';
+import { runCli } from './cli-process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'dnsconform.js');
@@ -208,6 +209,14 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
     expect(sources.names.find((n) => n.name === 'www.up.example')).to.deep.include({ type: 'A', source: 'upstream', failures: 0, rcodes: ['NOERROR'], records: [`A ${UPSTREAM_ADDRESS}`] });
     const html = readFileSync(join(first.runDir('lab-a'), 'report.html'), 'utf8');
     expect(html).to.include('Where the answers came from').and.include('www.up.example');
+
+    // A recorded run that no longer verifies is not replayed.
+    const tampered = join(work, 'tampered');
+    cpSync(first.runDir('lab-a'), tampered, { recursive: true });
+    appendFileSync(join(tampered, 'events.ndjson'), '\n');
+    const refused = await runCli(['run', '--profile', join(work, 'a.yaml'), '--replay-zone', tampered, '--out', join(work, 'refused'), ...keys]);
+    expect(refused.code, refused.stderr).to.equal(2);
+    expect(refused.stderr).to.match(/--replay-zone .*tampered: the run does not verify, so its answers are not replayed: events\.ndjson: /);
 
     // 2. The upstream is gone; a re-test of lab-a replays what it recorded.
     dnsmasq.kill('SIGTERM');
