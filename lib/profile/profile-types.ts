@@ -229,6 +229,33 @@ export interface CaptureSettings {
   interface?: string;
 }
 
+/** The lab segment the harness runs for a lab DUT. */
+export interface LabNetwork {
+  dhcp: LabDhcp;
+}
+
+/**
+ * The harness's DHCP server on the lab segment (dnsmasq, configured per run): a fixed
+ * address for the DUT's MAC, the harness resolver as option 6, a short lease, and DNR for
+ * the resolver's encrypted endpoints when offered.
+ */
+export interface LabDhcp {
+  /** The harness's interface on the segment. */
+  interface: string;
+  /** IPv4 subnet in CIDR form. */
+  subnet: string;
+  /** Lease time, at least 120 s (dnsmasq's floor). */
+  leaseSeconds: number;
+  /** T1 (option 58) for clients that honour it. */
+  renewSeconds?: number;
+  /** The second harness resolver handed out from the resolver-change experiment on. */
+  resolverChange?: string;
+  /** Offer the resolver's DoT/DoH listeners by DNR (RFC 9463). */
+  encryptedDns: boolean;
+  /** IPv6: RA with RDNSS and stateless DHCPv6 on this /64. */
+  ipv6?: { prefix: string };
+}
+
 /** A validated profile. */
 export interface Profile {
   profileVersion: 1;
@@ -237,6 +264,8 @@ export interface Profile {
   dut: DutIdentity;
   /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
   capture?: CaptureSettings;
+  /** The lab segment whose DHCP the harness runs (a lab device only). */
+  network?: LabNetwork;
   device: SimulatedDevice | LabDevice;
   resolver: {
     listen: ListenSpec[];
