@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   junit: async () => (await import('./junit.ts')).junitCommand(),
   keys: async () => (await import('./keys.ts')).keysCommand(),
   diff: async () => (await import('./diff.ts')).diffCommand(),
+  allowlist: async () => (await import('./allowlist.ts')).allowlistCommand(),
 };
 
 /** The errors that are bad input (exit code 2), loaded only when something went wrong. */

@@ -21,6 +21,8 @@ export interface DutIdentity {
   addresses: string[];
   /** Condition of the item tested. */
   state?: 'factory-default' | 'initialised';
+  /** The manufacturer's MUD URL (RFC 8520, https): the MUD file `allowlist` writes names it. */
+  mudUrl?: string;
 }
 
 /** One socket the resolver listens on. */
