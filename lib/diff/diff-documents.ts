@@ -49,7 +49,8 @@ function formatDelta(metric: MetricDelta): string {
 function significanceText(metric: MetricDelta): string {
   const s = metric.significance;
   if (s.significant === null) return `not judged: ${s.note ?? 'no test'}`;
-  const p = s.pValue === null ? '' : s.pValue < 1e-4 ? ' (p < 0.0001)' : ` (p = ${s.pValue.toFixed(4)})`;
+  // simple-statistics' normal table ends at z = 3.09, so the smallest p it gives is 0.002.
+  const p = s.pValue === null ? '' : s.pValue <= 0.002 ? ' (p ≤ 0.002)' : ` (p = ${s.pValue.toFixed(4)})`;
   return `${s.significant ? 'significant' : 'within noise'}${p}${s.note ? `; ${s.note}` : ''}`;
 }
 
