@@ -206,7 +206,7 @@ export class FixtureRun {
       answers: [...records(answer.records), ...(answer.extra ?? [])],
       authorities: records(answer.authority),
       additionals: records(answer.additional),
-      ...(query.ednsUdpSize === null || answer.withoutEdns ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE } }),
+      ...(query.ednsUdpSize === null || answer.withoutEdns ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE, ...(query.dnssecOk ? { do: true } : {}) } }),
     }));
     const decoded = decodeOwn(responseBytes);
     this.push({

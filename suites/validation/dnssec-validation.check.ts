@@ -72,12 +72,16 @@ export default defineCheck({
     const servedWithDo = new Map<Variant, number>();
     const canaryVariant = new Map<string, Variant>();
     const bogus: ResponseEvent[] = [];
+    const queriesWithDo = new Set<number>();
+    evidence.eachQuery(context.dutId, (query) => {
+      if (query.edns?.do === true) queriesWithDo.add(query.seq);
+    });
     evidence.eachResponse(context.dutId, (response) => {
       const found = variantOf(response);
       if (found === null) return;
       bogus.push(response);
       served.set(found.variant, (served.get(found.variant) ?? 0) + 1);
-      if (response.edns?.do === true) servedWithDo.set(found.variant, (servedWithDo.get(found.variant) ?? 0) + 1);
+      if (queriesWithDo.has(response.queryRef)) servedWithDo.set(found.variant, (servedWithDo.get(found.variant) ?? 0) + 1);
       canaryVariant.set(found.canary, found.variant);
     });
     const contacts = evidence.ofType('canary.contact').filter((e) => (e.dut === context.dutId || ownAddresses.has(e.client.address)) && canaryVariant.has(e.canary.address));
