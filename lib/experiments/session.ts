@@ -10,7 +10,7 @@ import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
-import { recordDnsSentElsewhere } from '../capture/record-wire-dns.ts';
+import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
 import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';

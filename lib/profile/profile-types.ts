@@ -4,8 +4,7 @@
  * the behaviour of a simulated device (the harness starts it) or nothing more (a real
  * device on a lab network). Profiles are YAML, validated by `profile.schema.json`.
  */
-import type { TableIColumn } from '../checks/check-types.ts';
-import type { TableICell } from '../report/table-i.ts';
+import type { TableICell, TableIColumn } from '../catalogue/table-i-columns.ts';
 
 /** Who the device under test is (ISO/IEC 17025 §7.8.2.1 g: unambiguous identification). */
 export interface DutIdentity {
