@@ -4,8 +4,7 @@
  * the behaviour of a simulated device (the harness starts it) or nothing more (a real
  * device on a lab network). Profiles are YAML, validated by `profile.schema.json`.
  */
-import type { TableIColumn } from '../checks/check-types.ts';
-import type { TableICell } from '../report/table-i.ts';
+import type { TableICell, TableIColumn } from '../catalogue/table-i-columns.ts';
 
 /** Who the device under test is (ISO/IEC 17025 §7.8.2.1 g: unambiguous identification). */
 export interface DutIdentity {
@@ -37,6 +36,14 @@ export interface ListenSpec {
   port: number;
   /** DoH only: the URI path of the endpoint (RFC 8484 §3), `/dns-query` when left out. */
   path?: string;
+}
+
+/** How the lab signs its zone (profile `signedZone`, docs/dnssec.md). */
+export interface SignedZoneSpec {
+  /** The zone apex; profile records at or below it are signed, others are served unsigned. */
+  apex: string;
+  /** A directory holding the lab's key (`K<apex>.+013+<tag>.private` and `.key`, as `ldns-keygen` writes them); without it a key is made per run. */
+  keyDir?: string;
 }
 
 /** One record of the zone the resolver serves. */
@@ -246,6 +253,8 @@ export interface Profile {
     name?: string;
   };
   zone: ZoneRecord[];
+  /** A DNSSEC-signed zone in the lab: which apex, and the lab's key (docs/dnssec.md). */
+  signedZone?: SignedZoneSpec;
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
   scenario: string[];
   /**
@@ -302,6 +311,8 @@ export interface DeclaredBehaviour {
    * 604800 s). Lets a short run judge huge-TTL handling, and a capped negative TTL.
    */
   ttlCapSeconds?: number;
+  /** The DUT validates DNSSEC itself (draft IOTDNS-D-VAL-2): it must then reject every bogus answer. */
+  dnssecValidation?: boolean;
   /** IXIT 11-ComMech: communication mechanisms, DNS among them. */
   comMech?: ComMechEntry[];
   /** IXIT 12-NetSecImpl: network and security implementations (stub resolver, TLS stack). */
@@ -321,7 +332,7 @@ export const IXIT_TABLES = {
   intf: '15-Intf',
   resMech: '23-ResMech',
   inpVal: '29-InpVal',
-} as const satisfies Record<Exclude<keyof DeclaredBehaviour, 'ttlCapSeconds'>, string>;
+} as const satisfies Record<Exclude<keyof DeclaredBehaviour, 'ttlCapSeconds' | 'dnssecValidation'>, string>;
 
 /** One entry of an IXIT table, as the supplier wrote it. */
 export interface IxitEntry {
