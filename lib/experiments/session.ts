@@ -33,6 +33,7 @@ import { AdversarialResolver } from '../resolver/resolver.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
+import { buildSignedZone } from '../resolver/signed-zone.ts';
 import { Zone } from '../resolver/zone.ts';
 import { experimentScenario } from './catalogue.ts';
 import { DeviceControl, TriggerError } from './device-control.ts';
@@ -265,10 +266,16 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
   }));
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
+  // A profile's signed zone is signed into its run directory (zone files and trust anchor kept as evidence).
+  const signedZones = await Promise.all(duts.map(({ loaded: { profile }, run }) => (profile.signedZone
+    ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries) : undefined)));
   const sink = new EventTap(new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log]))));
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
-    duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]! })),
+    duts: duts.map((d, i) => ({
+      id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]!,
+      ...(signedZones[i] ? { signedZone: signedZones[i] } : {}),
+    })),
     sink,
     onError: (error) => progress(`resolver socket error: ${error.message}`),
     ...(tls ? { tls } : {}),

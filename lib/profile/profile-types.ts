@@ -20,6 +20,8 @@ export interface DutIdentity {
   addresses: string[];
   /** Condition of the item tested. */
   state?: 'factory-default' | 'initialised';
+  /** The manufacturer's MUD URL (RFC 8520, https): the MUD file `allowlist` writes names it. */
+  mudUrl?: string;
 }
 
 /** One socket the resolver listens on. */
@@ -34,6 +36,14 @@ export interface ListenSpec {
   port: number;
   /** DoH only: the URI path of the endpoint (RFC 8484 §3), `/dns-query` when left out. */
   path?: string;
+}
+
+/** How the lab signs its zone (profile `signedZone`, docs/dnssec.md). */
+export interface SignedZoneSpec {
+  /** The zone apex; profile records at or below it are signed, others are served unsigned. */
+  apex: string;
+  /** A directory holding the lab's key (`K<apex>.+013+<tag>.private` and `.key`, as `ldns-keygen` writes them); without it a key is made per run. */
+  keyDir?: string;
 }
 
 /** One record of the zone the resolver serves. */
@@ -272,6 +282,8 @@ export interface Profile {
     name?: string;
   };
   zone: ZoneRecord[];
+  /** A DNSSEC-signed zone in the lab: which apex, and the lab's key (docs/dnssec.md). */
+  signedZone?: SignedZoneSpec;
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
   scenario: string[];
   /**
@@ -328,6 +340,8 @@ export interface DeclaredBehaviour {
    * 604800 s). Lets a short run judge huge-TTL handling, and a capped negative TTL.
    */
   ttlCapSeconds?: number;
+  /** The DUT validates DNSSEC itself (draft IOTDNS-D-VAL-2): it must then reject every bogus answer. */
+  dnssecValidation?: boolean;
   /** IXIT 11-ComMech: communication mechanisms, DNS among them. */
   comMech?: ComMechEntry[];
   /** IXIT 12-NetSecImpl: network and security implementations (stub resolver, TLS stack). */
@@ -347,7 +361,7 @@ export const IXIT_TABLES = {
   intf: '15-Intf',
   resMech: '23-ResMech',
   inpVal: '29-InpVal',
-} as const satisfies Record<Exclude<keyof DeclaredBehaviour, 'ttlCapSeconds'>, string>;
+} as const satisfies Record<Exclude<keyof DeclaredBehaviour, 'ttlCapSeconds' | 'dnssecValidation'>, string>;
 
 /** One entry of an IXIT table, as the supplier wrote it. */
 export interface IxitEntry {

@@ -75,7 +75,7 @@ export class AdversarialResolver {
     const acl = new AccessList();
     for (const dut of options.duts) {
       acl.declare(dut.id, dut.addresses);
-      this.bindings.set(dut.id, { id: dut.id, zone: dut.zone, scenario: dut.scenario });
+      this.bindings.set(dut.id, { id: dut.id, zone: dut.zone, scenario: dut.scenario, ...(dut.signedZone ? { signedZone: dut.signedZone } : {}) });
     }
     this.responder = new Responder(acl, this.bindings, options.sink);
   }

@@ -7,7 +7,7 @@ import type { Answer, Question } from 'dns-packet';
 import { buildResponse, buildTruncated } from '../dns/builders.ts';
 import { HEADER_BYTES, decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
-import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
+import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
 import type { Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
@@ -17,6 +17,7 @@ import { answerPlan, applyScenario } from './scenario.ts';
 import type { LateAnswersPlan, ResponsePlan, Scenario } from './scenario.ts';
 import { buildSpoofs } from './spoof-race.ts';
 import type { BuiltSpoof, SpoofSockets } from './spoof-race.ts';
+import type { SignedZone } from './signed-zone.ts';
 import type { Zone } from './zone.ts';
 
 /** UDP payload limit without EDNS (RFC 1035 §2.3.4). */
@@ -29,6 +30,8 @@ export interface DutBinding {
   id: string;
   zone: Zone;
   scenario: Scenario;
+  /** The profile's signed zone (RRSIGs, DNSKEY, NSEC served to queries with DO). */
+  signedZone?: SignedZone;
 }
 
 /** One message as a transport delivered it. */
@@ -110,6 +113,8 @@ export class Responder {
 
     const question = query.questions?.[0];
     const hasEdns = (query.additionals ?? []).some((rr) => rr.type === 'OPT');
+    // RFC 3225 §3: the DO bit of the query is copied into the response's OPT record.
+    const dnssecOk = findOpt(query)?.flag_do === true;
     const limit = responseLimit(inbound.transport, query);
     let plan: ResponsePlan;
     let manipulations: string[] = [];
@@ -124,11 +129,13 @@ export class Responder {
       plan = emptyPlan('FORMERR');
       reason = `question count ${query.questions?.length ?? 0}, expected 1`;
     } else {
-      const found = binding.zone.lookup(question.name, question.type);
+      const plain = binding.zone.lookup(question.name, question.type);
+      const signed = binding.signedZone;
+      const found = signed?.covers(question.name) ? signed.answer(question.name, question.type, plain, dnssecOk) : plain;
       plan = answerPlan(found.rcode, found.answers, found.authorities);
       manipulations = applyScenario(binding.scenario, plan, {
         dutId: binding.id, question, client: inbound.client, transport: inbound.transport, zone: binding.zone,
-        queryHasEdns: hasEdns, clientLimit: limit, designatedResolvers: this.designatedResolvers,
+        queryHasEdns: hasEdns, dnssecOk, signedZone: signed ?? null, clientLimit: limit, designatedResolvers: this.designatedResolvers,
       });
       if (plan.drop !== null) {
         this.sink.record(
@@ -144,11 +151,11 @@ export class Responder {
       id: query.id ?? 0,
       questions: (query.questions ?? []) as Question[],
       rcode: plan.rcode,
-      bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd, tc: plan.truncated },
+      bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd, tc: plan.truncated, ad: plan.authenticData },
       answers: plan.answers,
       authorities: plan.authorities,
       additionals: plan.additionals,
-      ...(hasEdns && !plan.withholdOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE, options: padding } } : {}),
+      ...(hasEdns && !plan.withholdOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE, ...(dnssecOk ? { do: true } : {}), options: padding } } : {}),
     });
     let bytes = encodeMessage(packet);
     if (bytes.length > limit && !plan.exceedClientLimit) {
