@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error(`dnsconform needs Node.js >= 20.19, found ${process.versions.node}`); process.exit(1) }'
 
 # Debian packages, installed only when one of their commands is missing (apt needs root).
-apt_packages=(tcpdump tshark knot-dnsutils dnsperf dnsmasq-base unbound iproute2 iputils-ping openssl chromium poppler-utils jq)
-apt_commands=(tcpdump tshark kdig dnsperf dnsmasq unbound ip ping openssl chromium pdfsig jq)
+apt_packages=(tcpdump tshark knot-dnsutils dnsperf dnsmasq-base unbound iproute2 iputils-ping openssl chromium poppler-utils jq ldnsutils)
+apt_commands=(tcpdump tshark kdig dnsperf dnsmasq unbound ip ping openssl chromium pdfsig jq ldns-signzone)
 missing=()
 for i in "${!apt_commands[@]}"; do
   command -v "${apt_commands[$i]}" >/dev/null 2>&1 || missing+=("${apt_packages[$i]}")

@@ -29,8 +29,9 @@ const FIXTURE_PROFILE = parseProfile(JSON.stringify({
   zone: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
   scenario: [],
   canaries: ['127.0.10.250'],
-  // The fixture DUT declares a 60 s TTL cap (IXIT), so extreme-TTL fixtures need not span 7 days.
-  ixit: { ttlCapSeconds: 60 },
+  // The fixture DUT declares a 60 s TTL cap (IXIT), so extreme-TTL fixtures need not span 7 days,
+  // and DNSSEC validation, so using a bogus answer FAILs.
+  ixit: { ttlCapSeconds: 60, dnssecValidation: true },
   observe: { windowSeconds: 180 },
 }), 'fixture-dut profile');
 

@@ -41,11 +41,15 @@ export interface FixtureQuery {
   t: Microseconds;
   name: string;
   /** SVCB, as DDR asks for `_dns.resolver.arpa`; `UNKNOWN_64` is how dns-packet spells it (same type). */
-  type: 'A' | 'AAAA' | 'SVCB' | 'UNKNOWN_64';
+  type: 'A' | 'AAAA' | 'SVCB' | 'UNKNOWN_64' | 'DNSKEY' | 'DS';
   sourcePort: number;
   txid: number;
   /** The UDP size of the OPT record the stub adds, or null for no EDNS. */
   ednsUdpSize: number | null;
+  /** The DO bit in that OPT record (RFC 3225). */
+  dnssecOk?: boolean;
+  /** The CD bit (RFC 4035 §3.2.2). */
+  checkingDisabled?: boolean;
   /** UDP unless said otherwise (or a `channel` is given). */
   transport?: 'udp' | 'tcp';
   /** Over DoT or DoH; plain UDP when left out. */
@@ -60,7 +64,7 @@ export interface FixtureQuery {
 export interface FixtureRecord {
   name: string;
   /** `UNKNOWN_64` (SVCB) data is the RDATA wire bytes. */
-  type: 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS' | 'SOA' | 'UNKNOWN_64';
+  type: 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS' | 'SOA' | 'UNKNOWN_64' | 'RRSIG' | 'DNSKEY' | 'NSEC';
   ttl: number;
   data: unknown;
 }
@@ -85,6 +89,8 @@ export interface FixtureAnswer {
   additional?: FixtureRecord[];
   /** The TC bit. */
   tc?: boolean;
+  /** The AD bit (RFC 4035 §3.2.3). */
+  ad?: boolean;
   /** The scenario primitives that changed the response (empty when none did). */
   manipulations?: string[];
   /** A transaction ID other than the query's (a spoof with the wrong one). */
@@ -135,8 +141,8 @@ function packetType(query: FixtureQuery): Question['type'] {
 /** The query's wire form; with a padding block, an OPT record with Padding makes it a whole number of blocks. */
 function queryWire(query: FixtureQuery): Buffer {
   const build = (padding: number | null) => encodeMessage(buildQuery({
-    id: query.txid, name: query.name, type: packetType(query),
-    ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: query.ednsUdpSize, ...(padding === null ? {} : { options: [{ code: 12, data: Buffer.alloc(padding) }] }) } }),
+    id: query.txid, name: query.name, type: packetType(query), ...(query.checkingDisabled ? { cd: true } : {}),
+    ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: query.ednsUdpSize, ...(query.dnssecOk ? { do: true } : {}), ...(padding === null ? {} : { options: [{ code: 12, data: Buffer.alloc(padding) }] }) } }),
   }));
   const block = query.channel?.paddingBlock;
   if (!block || query.ednsUdpSize === null) return build(null);
@@ -196,11 +202,11 @@ export class FixtureRun {
       id: answer.txid ?? query.txid,
       questions: [{ name: query.name, type: packetType(query), class: 'IN' } as Question],
       rcode: answer.rcode,
-      bits: { rd: true, ra: true, tc: answer.tc ?? false },
+      bits: { rd: true, ra: true, tc: answer.tc ?? false, ad: answer.ad ?? false, cd: query.checkingDisabled ?? false },
       answers: [...records(answer.records), ...(answer.extra ?? [])],
       authorities: records(answer.authority),
       additionals: records(answer.additional),
-      ...(query.ednsUdpSize === null || answer.withoutEdns ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE } }),
+      ...(query.ednsUdpSize === null || answer.withoutEdns ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE, ...(query.dnssecOk ? { do: true } : {}) } }),
     }));
     const decoded = decodeOwn(responseBytes);
     this.push({

@@ -26,6 +26,8 @@ export interface LiveCaptureOptions {
   interface: string;
   /** Only packets to or from these addresses are kept; at least one. */
   hosts: readonly string[];
+  /** Further BPF expressions whose packets are kept too (the DUT's DHCP, sent before it has an address). */
+  alsoMatching?: readonly string[];
   /** The capture tool; default: `$DNSCONFORM_DUMPCAP`, else `dumpcap` on the PATH. */
   tool?: string;
 }
@@ -92,7 +94,7 @@ const CAPTURE_SETTLE_MS = 300;
 
 export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptureStart> {
   const tool = captureTool(options.tool);
-  const filter = hostFilter(options.hosts);
+  const filter = [hostFilter(options.hosts), ...(options.alsoMatching ?? []).map((expression) => `(${expression})`)].join(' or ');
   if (existsSync(options.file)) throw new Error(`${options.file}: capture file already exists`);
   // -n pcapng (the default, stated), -s 0 whole packets. Detached, in its own process
   // group, so the terminal's Ctrl-C reaches the harness only; the harness stops the

@@ -9,7 +9,6 @@ import type { FrameOrigin, RawFrame, ReadFramesOptions } from './file-formats.ts
 import { decodeIp } from './ip.ts';
 import { decodeLinkLayer, isSupportedLinkType } from './link-layers.ts';
 import { decodeTransport } from './transport.ts';
-import type { DnsExtractor } from './dns-extract.ts';
 
 /** One UDP or TCP packet of a capture. */
 export interface CapturedPacket extends FrameOrigin {
@@ -32,7 +31,7 @@ export interface CapturedPacket extends FrameOrigin {
   /**
    * The transport payload: a view of the reader's window, which is never written again,
    * so it is safe to keep. Keeping it keeps that window (about 1 MiB) alive: copy
-   * payloads you keep in bulk (`Buffer.from`), as {@link DnsExtractor} does.
+   * payloads you keep in bulk (`Buffer.from`), as the DNS extractor (dns-extract.ts) does.
    */
   payload: Buffer;
   /** The payload may be incomplete: the snap length cut the frame, or it is the first IP fragment. */

@@ -24,7 +24,18 @@ export interface RunCaptures {
 
 /** The interface a DUT is captured on: loopback for a simulated device, the profile's choice or `any` for a lab one. */
 export function captureInterface(profile: Profile): string {
-  return profile.device.kind === 'simulated' ? 'lo' : profile.capture?.interface ?? 'any';
+  return profile.device.kind === 'simulated' ? 'lo' : profile.capture?.interface ?? profile.network?.dhcp.interface ?? 'any';
+}
+
+/**
+ * The DUT's DHCPv4 packets, by its MAC in the BOOTP chaddr field (UDP payload octets 28–33):
+ * a DISCOVER comes from 0.0.0.0 and replies may be broadcast, so no host filter sees them.
+ */
+export function dhcpFilter(profile: Profile): string[] {
+  const mac = profile.network?.dhcp ? profile.dut.mac : undefined;
+  if (!mac) return [];
+  const hex = mac.toLowerCase().split(':').join('');
+  return [`(udp port 67 or udp port 68) and udp[36:4] = 0x${hex.slice(0, 8)} and udp[40:2] = 0x${hex.slice(8)}`];
 }
 
 /** The DUT's addresses and its canaries: everything it sends that the run cares about. */
@@ -47,7 +58,7 @@ export async function startRunCaptures(
   for (const target of targets) {
     const { profile, run } = target;
     const iface = captureInterface(profile);
-    const started = await startLiveCapture({ file: join(run.path, RUN_FILES.capture), interface: iface, hosts: captureHosts(profile), ...(tool ? { tool } : {}) });
+    const started = await startLiveCapture({ file: join(run.path, RUN_FILES.capture), interface: iface, hosts: captureHosts(profile), alsoMatching: dhcpFilter(profile), ...(tool ? { tool } : {}) });
     const base = { t: nowMicros(), dut: profile.dut.id, interface: iface };
     if (started.ok) {
       const { capture } = started;

@@ -3,7 +3,7 @@
  * draft's clauses and the EN 303 645 provisions. They are data (`suites/catalogues/*.yaml`,
  * schema-checked), so confirming the draft's text or a new ETSI numbering changes data only.
  */
-import type { Severity, TableIColumn } from '../checks/check-types.ts';
+import type { Severity, TableIColumn } from './table-i-columns.ts';
 
 /** Which catalogue a clause belongs to, as `list --coverage --json` names it. */
 export type CatalogueSource = 'paper' | 'draft' | 'etsi';

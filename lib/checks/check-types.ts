@@ -6,6 +6,10 @@
  */
 import type { Evidence } from '../evidence/evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
+import type { Severity, TableIColumn } from '../catalogue/table-i-columns.ts';
+
+export { TABLE_I_COLUMNS } from '../catalogue/table-i-columns.ts';
+export type { Severity, TableIColumn } from '../catalogue/table-i-columns.ts';
 
 /** Graded verdicts. A check never turns missing evidence into PASS. */
 export type Verdict =
@@ -40,8 +44,6 @@ export function isNotAssessed(outcome: { verdict: Verdict; observed: string }): 
 /** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation. */
 export type Keyword = 'MUST' | 'SHOULD' | 'MAY' | 'RECOMMENDATION';
 
-/** Severity after the paper's Table I (Critical / High / Medium), plus Low. */
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 /** Which clauses of which catalogue a check covers. */
 export interface ClauseCoverage {
@@ -88,11 +90,6 @@ export interface CheckMeta {
   tableI?: TableIColumn;
 }
 
-/** The paper's Table I columns, and Recommendations #2 and #6 beside them. */
-export const TABLE_I_COLUMNS = [
-  'secureDns', 'randomSourcePort', 'randomTxid', 'queryConsistency', 'modifiedRrResilience', 'forgedTtlResilience', 'dosResilience', 'dhcpResolverOnly', 'backoff',
-] as const;
-export type TableIColumn = typeof TABLE_I_COLUMNS[number];
 
 /** Kinds of evidence a check may require. */
 export type RequiredEvidence = 'capture';

@@ -1,6 +1,6 @@
-/** `dnsconform lint`: the suites and catalogues held to their contract (lib/catalogue/lint.ts). */
+/** `dnsconform lint`: the suites and catalogues held to their contract (lib/lint/lint.ts). */
 import { Command } from 'commander';
-import { lintSuites } from '../catalogue/lint.ts';
+import { lintSuites } from '../lint/lint.ts';
 import { EXIT } from './exit-codes.ts';
 
 export function lintCommand(): Command {

@@ -5,8 +5,8 @@
 import { Command } from 'commander';
 import { discoverChecks } from '../checks/discover.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
-import { coverage } from '../catalogue/coverage.ts';
-import type { CoverageRow } from '../catalogue/coverage.ts';
+import { coverage } from '../checks/coverage.ts';
+import type { CoverageRow } from '../checks/coverage.ts';
 import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import { loadPrimitives } from '../resolver/scenario.ts';
 

@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bundle: async () => (await import('./bundle.ts')).bundleCommand(),
   junit: async () => (await import('./junit.ts')).junitCommand(),
   keys: async () => (await import('./keys.ts')).keysCommand(),
+  diff: async () => (await import('./diff.ts')).diffCommand(),
+  allowlist: async () => (await import('./allowlist.ts')).allowlistCommand(),
 };
 
 /** The errors that are bad input (exit code 2), loaded only when something went wrong. */
@@ -32,8 +34,9 @@ async function badInputErrors(): Promise<(abstract new (...args: never[]) => Err
     import('../experiments/session.ts'), import('../input/yaml-input.ts'), import('../profile/load-profile.ts'),
     import('../report/signing.ts'), import('../resolver/scenario.ts'), import('./usage-error.ts'), import('../checks/select-checks.ts'),
   ]);
+  const verified = await import('../diff/verified-run.ts');
   return [input.InputFileError, profile.ProfileError, scenario.ScenarioError, evidence.EvidenceFormatError, signing.KeyFileError,
-    usage.UsageError, session.ListenError, control.TriggerError, analysis.AnalyzeInputError, selection.CheckSelectionError];
+    usage.UsageError, session.ListenError, control.TriggerError, analysis.AnalyzeInputError, selection.CheckSelectionError, verified.UnverifiedRunError];
 }
 
 function version(): string {

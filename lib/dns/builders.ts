@@ -52,11 +52,11 @@ export function optRecord(edns: EdnsParameters): Answer {
 }
 
 /** A standard query (opcode QUERY) for one question. */
-export function buildQuery(query: { id: number; name: string; type: Question['type']; rd?: boolean; edns?: EdnsParameters }): Packet {
+export function buildQuery(query: { id: number; name: string; type: Question['type']; rd?: boolean; cd?: boolean; edns?: EdnsParameters }): Packet {
   return {
     type: 'query',
     id: query.id,
-    flags: flagsWord({ rd: query.rd ?? true }),
+    flags: flagsWord({ rd: query.rd ?? true, cd: query.cd ?? false }),
     questions: [{ name: query.name, type: query.type, class: 'IN' }],
     answers: [],
     authorities: [],

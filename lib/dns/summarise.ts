@@ -2,7 +2,7 @@
  * Turns decoded messages into the evidence vocabulary of `lib/evidence/events.ts`:
  * flags, questions, the OPT record, and records in presentation form.
  */
-import type { Answer, OptAnswer } from 'dns-packet';
+import type { Answer, DnskeyData, DsData, NsecData, OptAnswer, RrsigData } from 'dns-packet';
 import type { DnsFlags, DnsQuestion, EdnsSummary, RecordSummary } from '../evidence/events.ts';
 import type { DecodedMessage } from './codec.ts';
 import { decodeSvcb, isSvcbType, presentSvcb } from './svcb.ts';
@@ -65,6 +65,41 @@ export function summariseEdns(message: DecodedMessage): EdnsSummary | null {
   };
 }
 
+/** A decoded name (dns-packet drops the final dot) in absolute presentation form. */
+function fqdn(name: string): string {
+  return name.endsWith('.') ? name : `${name}.`;
+}
+
+/** RFC 4034 §3.2 time: YYYYMMDDHHmmSS in UTC. */
+function dnssecTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/** RDATA of the DNSSEC types in their RFC 4034 presentation form; null for any other type. */
+function presentDnssecData(type: string, data: unknown): string | null {
+  if (data === null || typeof data !== 'object') return null;
+  switch (type) {
+    case 'RRSIG': {
+      const sig = data as RrsigData;
+      return `${sig.typeCovered} ${sig.algorithm} ${sig.labels} ${sig.originalTTL} ${dnssecTime(sig.expiration)} ${dnssecTime(sig.inception)} ${sig.keyTag} ${fqdn(sig.signersName)} ${sig.signature.toString('base64')}`;
+    }
+    case 'DNSKEY': {
+      const key = data as DnskeyData;
+      return `${key.flags} 3 ${key.algorithm} ${key.key.toString('base64')}`;
+    }
+    case 'DS': {
+      const ds = data as DsData;
+      return `${ds.keyTag} ${ds.algorithm} ${ds.digestType} ${ds.digest.toString('hex')}`;
+    }
+    case 'NSEC': {
+      const nsec = data as NsecData;
+      return `${fqdn(nsec.nextDomain)} ${nsec.rrtypes.join(' ')}`;
+    }
+    default:
+      return null;
+  }
+}
+
 /** RDATA in presentation form, for the record types the harness serves or meets. */
 export function presentData(rr: Answer): string {
   const data = (rr as { data?: unknown }).data;
@@ -77,6 +112,8 @@ export function presentData(rr: Answer): string {
     }
   }
   if (Buffer.isBuffer(data)) return data.toString('hex');
+  const dnssec = presentDnssecData(rr.type, data);
+  if (dnssec !== null) return dnssec;
   if (Array.isArray(data)) return data.map((d) => (Buffer.isBuffer(d) ? d.toString('utf8') : String(d))).join(' ');
   if (rr.type === 'MX' && data && typeof data === 'object') {
     const mx = data as { preference?: number; exchange: string };

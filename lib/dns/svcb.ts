@@ -47,8 +47,8 @@ export class SvcbFormatError extends Error {
   }
 }
 
-/** Uncompressed wire form of a name (RFC 9460 §2.2: TargetName is never compressed). */
-function encodeName(name: string): Buffer {
+/** Uncompressed wire form of a name (RFC 9460 §2.2: TargetName is never compressed; RFC 9463 ADNs likewise). */
+export function encodeUncompressedName(name: string): Buffer {
   const labels = name.replace(/\.$/, '').split('.').filter((l) => l !== '');
   const parts: Buffer[] = [];
   for (const label of labels) {
@@ -72,7 +72,8 @@ function encodeAddresses(addresses: string[], family: 4 | 6): Buffer {
   }));
 }
 
-function ipv6Bytes(address: string): Buffer {
+/** 16 octets of an IPv6 address (hex groups, `::` allowed; check it with isIPv6 first). */
+export function ipv6Bytes(address: string): Buffer {
   const [head = '', tail = ''] = address.split('::');
   const groups = (part: string) => (part === '' ? [] : part.split(':'));
   const left = groups(head);
@@ -84,8 +85,11 @@ function ipv6Bytes(address: string): Buffer {
   return bytes;
 }
 
-/** The SvcParams in wire order (keys strictly increasing, RFC 9460 §2.2). */
-function encodeParams(params: SvcParams): Buffer {
+/**
+ * The SvcParams in wire order (keys strictly increasing, RFC 9460 §2.2): the tail of SVCB
+ * RDATA, and the SvcParams field of the DNR options (RFC 9463 §3.1.5).
+ */
+export function encodeSvcParams(params: SvcParams): Buffer {
   const values = new Map<number, Buffer>(params.other ?? []);
   if (params.mandatory) {
     const v = Buffer.alloc(params.mandatory.length * 2);
@@ -123,7 +127,7 @@ function encodeParams(params: SvcParams): Buffer {
 export function encodeSvcb(data: SvcbData): Buffer {
   const priority = Buffer.alloc(2);
   priority.writeUInt16BE(data.priority);
-  return Buffer.concat([priority, encodeName(data.target), encodeParams(data.params)]);
+  return Buffer.concat([priority, encodeUncompressedName(data.target), encodeSvcParams(data.params)]);
 }
 
 /** Reads SVCB RDATA; throws {@link SvcbFormatError} naming the offset of the first problem. */
@@ -141,20 +145,29 @@ export function decodeSvcb(rdata: Buffer): SvcbData {
     labels.push(rdata.subarray(offset + 1, offset + 1 + length).toString('ascii'));
     offset += 1 + length;
   }
+  const params = decodeSvcParams(rdata, offset);
+  return { priority, target: labels.length === 0 ? '.' : labels.join('.'), params };
+}
+
+/**
+ * Reads SvcParams from `offset` to the end of `bytes` (keys strictly increasing); errors
+ * name the octet offset within `bytes`.
+ */
+export function decodeSvcParams(bytes: Buffer, offset = 0): SvcParams {
   const params: SvcParams = {};
   let previousKey = -1;
-  while (offset < rdata.length) {
-    if (offset + 4 > rdata.length) throw new SvcbFormatError(offset, 'SvcParam header runs past the end');
-    const key = rdata.readUInt16BE(offset);
-    const length = rdata.readUInt16BE(offset + 2);
+  while (offset < bytes.length) {
+    if (offset + 4 > bytes.length) throw new SvcbFormatError(offset, 'SvcParam header runs past the end');
+    const key = bytes.readUInt16BE(offset);
+    const length = bytes.readUInt16BE(offset + 2);
     if (key <= previousKey) throw new SvcbFormatError(offset, `SvcParamKey ${key} after ${previousKey}: keys must strictly increase`);
     previousKey = key;
     const start = offset + 4;
-    if (start + length > rdata.length) throw new SvcbFormatError(offset, `SvcParam ${key} value of ${length} octets runs past the end`);
-    decodeParam(key, rdata.subarray(start, start + length), start, params);
+    if (start + length > bytes.length) throw new SvcbFormatError(offset, `SvcParam ${key} value of ${length} octets runs past the end`);
+    decodeParam(key, bytes.subarray(start, start + length), start, params);
     offset = start + length;
   }
-  return { priority, target: labels.length === 0 ? '.' : labels.join('.'), params };
+  return params;
 }
 
 function decodeParam(key: number, value: Buffer, at: number, params: SvcParams): void {
@@ -202,7 +215,8 @@ function decodeParam(key: number, value: Buffer, at: number, params: SvcParams):
   }
 }
 
-function presentIpv6(bytes: Buffer): string {
+/** RFC 5952 text of 16 octets. */
+export function presentIpv6(bytes: Buffer): string {
   const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2).toString(16));
   // RFC 5952 §4.2: the longest run of two or more zero groups becomes "::".
   let best = { start: -1, length: 0 };

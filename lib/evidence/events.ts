@@ -333,6 +333,59 @@ export interface EncryptedDnsContactEvent extends EventBase {
   source: 'capture';
 }
 
+/** One DHCP option the harness's DHCP server sent, as dnsmasq's --log-dhcp reported it. */
+export interface DhcpOptionSent {
+  code: number;
+  /** dnsmasq's name for it (`dns-server`, `lease-time`), or null for an option it has no name for (162). */
+  name: string | null;
+  /** The value as dnsmasq printed it (addresses, `2m`, hex octets `00:1a:...`). */
+  value: string;
+}
+
+/**
+ * The harness's DHCP server acknowledged a lease to the DUT: its first in the run (or after
+ * a new DISCOVER: `lease`) or a renewal of one (`renewal`); or it refused one (`nak`), or
+ * the DUT gave it back (`release`).
+ */
+export interface DhcpLeaseEvent extends EventBase {
+  type: 'dhcp.lease';
+  kind: 'lease' | 'renewal' | 'nak' | 'release';
+  mac: string;
+  /** The address leased (for a nak: the one asked for), or null when none was named. */
+  address: string | null;
+  interface: string;
+  /** The DHCP transaction ID dnsmasq logged (decimal). */
+  xid: string;
+  /** Options the DUT asked for (option 55), by code. */
+  requested: number[];
+  /** Options the server sent in its answer. */
+  options: DhcpOptionSent[];
+}
+
+/** The harness's DHCP server for a lab segment started or stopped (also on failure). */
+export interface DhcpServerEvent extends EventBase {
+  type: 'dhcp.server.start' | 'dhcp.server.stop';
+  interface: string;
+  /** The generated dnsmasq configuration, relative to the run directory. */
+  config: string;
+  pid: number | null;
+  /** On stop: how it ended, or what went wrong; null when stopped as asked. */
+  problem?: string | null;
+}
+
+/**
+ * From now on the DHCP server hands out `to` as the resolver (option 6) instead of `from`:
+ * the DUT learns it at its next renewal (resolver-change experiment, Recommendation #2).
+ */
+export interface DhcpResolverChangeEvent extends EventBase {
+  type: 'dhcp.resolver-change';
+  from: string[];
+  to: string[];
+  leaseSeconds: number;
+  /** T1 the server states (option 58), or null when it leaves the default (half the lease). */
+  renewSeconds: number | null;
+}
+
 /** Every event kind. Checks switch on `type`. */
 export type EvidenceEvent =
   | QueryEvent
@@ -348,7 +401,10 @@ export type EvidenceEvent =
   | EncryptedDnsContactEvent
   | LivenessEvent
   | TriggerEvent
-  | CaptureEvent;
+  | CaptureEvent
+  | DhcpLeaseEvent
+  | DhcpServerEvent
+  | DhcpResolverChangeEvent;
 
 /** An event before the log numbers it. */
 export type UnnumberedEvent = EvidenceEvent extends infer E ? (E extends EvidenceEvent ? Omit<E, 'seq'> : never) : never;

@@ -20,6 +20,8 @@ export interface Experiment {
   /** Primitives, with `{canary4}` / `{canary6}` (or the n-th, `{canary4:n}`) still to fill in from the profile. */
   scenario: string[];
   recommendations: string[];
+  /** What the lab's DHCP server does at the phase start; such an experiment needs a profile with network.dhcp. */
+  dhcp?: 'change-resolver';
 }
 
 export const DEFINITIONS_DIR = join(import.meta.dirname, 'definitions');

@@ -10,7 +10,7 @@ import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.
 import { discoverChecks } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
-import { recordDnsSentElsewhere } from '../capture/record-wire-dns.ts';
+import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
 import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
@@ -18,6 +18,8 @@ import { EventTap } from '../evidence/event-tap.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { writeFigures } from '../figures/index.ts';
+import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
+import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
 import type { FigureFile } from '../figures/index.ts';
 import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
@@ -32,6 +34,7 @@ import { AdversarialResolver } from '../resolver/resolver.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
+import { buildSignedZone } from '../resolver/signed-zone.ts';
 import { UpstreamClient } from '../resolver/upstream.ts';
 import { LiveUpstream } from '../resolver/upstream-answers.ts';
 import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
@@ -251,6 +254,8 @@ interface SessionPhase {
   earlyStop: boolean;
   /** By DUT index, in profile order. */
   scenarios: Scenario[];
+  /** What the lab's DHCP server does as the phase starts. */
+  dhcp: 'change-resolver' | null;
 }
 
 /**
@@ -265,13 +270,18 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
     for (const loaded of profiles) scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
     const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
     const name = scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario';
-    return [{ name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios }];
+    return [{ name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios, dhcp: null }];
   }
   const phases: SessionPhase[] = [];
   for (const planned of options.phases) {
+    // A phase that acts through the lab's DHCP server needs a DUT on a segment the harness runs.
+    if (planned.experiment.dhcp && !profiles.some((p) => p.profile.network?.dhcp)) {
+      options.progress(`phase ${planned.name} left out: it needs a profile with network.dhcp (the harness's DHCP server)`);
+      continue;
+    }
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
-    phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios });
+    phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios, dhcp: planned.experiment.dhcp ?? null });
   }
   return phases;
 }
@@ -289,11 +299,17 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
   }));
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
+  // A profile's signed zone is signed into its run directory (zone files and trust anchor kept as evidence).
+  const signedZones = await Promise.all(duts.map(({ loaded: { profile }, run }) => (profile.signedZone
+    ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries) : undefined)));
   const sink = new EventTap(new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log]))));
   const names = nameSources(profiles, options.replays, progress);
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
-    duts: duts.map((d, i) => ({ id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]!, names: names.get(idOf(d)) ?? null })),
+    duts: duts.map((d, i) => ({
+      id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]!,
+      ...(signedZones[i] ? { signedZone: signedZones[i] } : {}), names: names.get(idOf(d)) ?? null,
+    })),
     sink,
     onError: (error) => progress(`resolver socket error: ${error.message}`),
     ...(tls ? { tls } : {}),
@@ -336,6 +352,18 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   };
   // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
   const captures = await startRunCaptures(duts.map((d) => ({ profile: d.loaded.profile, run: d.run })), progress, checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id));
+  // The lab segment's DHCP (issue 13) after the capture, so the first lease is in it.
+  let dhcpServers: LabDhcpServer[];
+  try {
+    dhcpServers = await startLabDhcp(profiles.map((p) => p.profile), new Map(duts.map((d) => [idOf(d), d.run.path])), sink, progress);
+  } catch (error) {
+    await Promise.all([resolver.stop(), canarySink.stop(), captures.stop()]);
+    for (const d of duts) {
+      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not run DHCP: ${(error as Error).message}` });
+      d.run.log.close();
+    }
+    throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
+  }
   try {
     for (const [index, phase] of phases.entries()) {
       for (const [i, d] of duts.entries()) {
@@ -344,6 +372,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
         d.run.log.record({ type: 'phase.start', t: nowMicros(), dut: idOf(d), name: phase.name, experiment: phase.experiment, scenario: phase.scenarios[i]!.text });
       }
       open = phase;
+      if (phase.dhcp === 'change-resolver') {
+        for (const server of dhcpServers) server.changeResolver();
+      }
       if (index === 0) {
         await eachControl(controls, (control) => control.start());
         for (const monitor of monitors) monitor.start();
@@ -371,6 +402,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   } finally {
     await Promise.all(monitors.map((monitor) => monitor.stop()));
     await eachControl(controls, (control) => control.stop());
+    await Promise.all(dhcpServers.map((server) => server.stop()));
     await resolver.stop();
     await canarySink.stop();
     if (open) endPhase(endReason);

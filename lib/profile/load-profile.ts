@@ -6,6 +6,7 @@ import { InputFileError, compileSchema, loadYamlInput, parseYamlInput } from '..
 import type { InputProblem } from '../input/yaml-input.ts';
 import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
+import { labDhcpProblems, withDhcpAddresses } from './lab-dhcp.ts';
 import type { Profile, WeightedChoice } from './profile-types.ts';
 import { parseUpstreamAddress } from './upstream-address.ts';
 import schema from './profile.schema.json' with { type: 'json' };
@@ -94,6 +95,7 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
       add('/resolver/upstream', (error as Error).message);
     }
   }
+  problems.push(...labDhcpProblems(profile));
   profile.zone.forEach((record, index) => {
     const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(record.data);
     if (record.type === 'A' && !ipv4) add(`/zone/${index}/data`, `"${record.data}" is not an IPv4 address`);
@@ -106,7 +108,7 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
 /** Parses and validates profile text; `file` names it in errors. */
 export function parseProfile(text: string, file: string): Profile {
   try {
-    return parseYamlInput(text, file, 'profile', validate, semanticProblems);
+    return withDhcpAddresses(parseYamlInput(text, file, 'profile', validate, semanticProblems));
   } catch (error) {
     throw error instanceof InputFileError ? new ProfileError(error.file, error.problems) : error;
   }
@@ -116,7 +118,7 @@ export function parseProfile(text: string, file: string): Profile {
 export function loadProfile(file: string): LoadedProfile {
   try {
     const loaded = loadYamlInput(file, 'profile', validate, semanticProblems);
-    return { profile: loaded.value, file, text: loaded.text, sha256: loaded.sha256 };
+    return { profile: withDhcpAddresses(loaded.value), file, text: loaded.text, sha256: loaded.sha256 };
   } catch (error) {
     throw error instanceof InputFileError && !(error instanceof ProfileError) ? new ProfileError(error.file, error.problems) : error;
   }

@@ -4,8 +4,7 @@
  * the behaviour of a simulated device (the harness starts it) or nothing more (a real
  * device on a lab network). Profiles are YAML, validated by `profile.schema.json`.
  */
-import type { TableIColumn } from '../checks/check-types.ts';
-import type { TableICell } from '../report/table-i.ts';
+import type { TableICell, TableIColumn } from '../catalogue/table-i-columns.ts';
 
 /** Who the device under test is (ISO/IEC 17025 §7.8.2.1 g: unambiguous identification). */
 export interface DutIdentity {
@@ -21,6 +20,8 @@ export interface DutIdentity {
   addresses: string[];
   /** Condition of the item tested. */
   state?: 'factory-default' | 'initialised';
+  /** The manufacturer's MUD URL (RFC 8520, https): the MUD file `allowlist` writes names it. */
+  mudUrl?: string;
 }
 
 /** One socket the resolver listens on. */
@@ -35,6 +36,14 @@ export interface ListenSpec {
   port: number;
   /** DoH only: the URI path of the endpoint (RFC 8484 §3), `/dns-query` when left out. */
   path?: string;
+}
+
+/** How the lab signs its zone (profile `signedZone`, docs/dnssec.md). */
+export interface SignedZoneSpec {
+  /** The zone apex; profile records at or below it are signed, others are served unsigned. */
+  apex: string;
+  /** A directory holding the lab's key (`K<apex>.+013+<tag>.private` and `.key`, as `ldns-keygen` writes them); without it a key is made per run. */
+  keyDir?: string;
 }
 
 /** One record of the zone the resolver serves. */
@@ -229,6 +238,33 @@ export interface CaptureSettings {
   interface?: string;
 }
 
+/** The lab segment the harness runs for a lab DUT. */
+export interface LabNetwork {
+  dhcp: LabDhcp;
+}
+
+/**
+ * The harness's DHCP server on the lab segment (dnsmasq, configured per run): a fixed
+ * address for the DUT's MAC, the harness resolver as option 6, a short lease, and DNR for
+ * the resolver's encrypted endpoints when offered.
+ */
+export interface LabDhcp {
+  /** The harness's interface on the segment. */
+  interface: string;
+  /** IPv4 subnet in CIDR form. */
+  subnet: string;
+  /** Lease time, at least 120 s (dnsmasq's floor). */
+  leaseSeconds: number;
+  /** T1 (option 58) for clients that honour it. */
+  renewSeconds?: number;
+  /** The second harness resolver handed out from the resolver-change experiment on. */
+  resolverChange?: string;
+  /** Offer the resolver's DoT/DoH listeners by DNR (RFC 9463). */
+  encryptedDns: boolean;
+  /** IPv6: RA with RDNSS and stateless DHCPv6 on this /64. */
+  ipv6?: { prefix: string };
+}
+
 /** A validated profile. */
 export interface Profile {
   profileVersion: 1;
@@ -237,6 +273,8 @@ export interface Profile {
   dut: DutIdentity;
   /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
   capture?: CaptureSettings;
+  /** The lab segment whose DHCP the harness runs (a lab device only). */
+  network?: LabNetwork;
   device: SimulatedDevice | LabDevice;
   resolver: {
     listen: ListenSpec[];
@@ -249,6 +287,8 @@ export interface Profile {
     upstream?: string;
   };
   zone: ZoneRecord[];
+  /** A DNSSEC-signed zone in the lab: which apex, and the lab's key (docs/dnssec.md). */
+  signedZone?: SignedZoneSpec;
   /** The scenario in force, as primitives (`ttl(30)`, `forgeA(127.0.0.77)`); empty = pass-through. */
   scenario: string[];
   /**
@@ -305,6 +345,8 @@ export interface DeclaredBehaviour {
    * 604800 s). Lets a short run judge huge-TTL handling, and a capped negative TTL.
    */
   ttlCapSeconds?: number;
+  /** The DUT validates DNSSEC itself (draft IOTDNS-D-VAL-2): it must then reject every bogus answer. */
+  dnssecValidation?: boolean;
   /** IXIT 11-ComMech: communication mechanisms, DNS among them. */
   comMech?: ComMechEntry[];
   /** IXIT 12-NetSecImpl: network and security implementations (stub resolver, TLS stack). */
@@ -324,7 +366,7 @@ export const IXIT_TABLES = {
   intf: '15-Intf',
   resMech: '23-ResMech',
   inpVal: '29-InpVal',
-} as const satisfies Record<Exclude<keyof DeclaredBehaviour, 'ttlCapSeconds'>, string>;
+} as const satisfies Record<Exclude<keyof DeclaredBehaviour, 'ttlCapSeconds' | 'dnssecValidation'>, string>;
 
 /** One entry of an IXIT table, as the supplier wrote it. */
 export interface IxitEntry {

@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import { icsStatusLabel, testCaseIds } from '../catalogue/catalogue-types.ts';
 import type { Catalogues, EtsiProvision } from '../catalogue/catalogue-types.ts';
-import { draftReference } from '../catalogue/coverage.ts';
+import { draftReference } from '../checks/coverage.ts';
 import type { CheckResult } from '../checks/check-types.ts';
 import type { DraftMapping, ReportCitations, ResultTraceability } from './report-types.ts';
 

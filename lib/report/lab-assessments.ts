@@ -7,7 +7,7 @@
  */
 import { icsStatusLabel } from '../catalogue/catalogue-types.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
-import { draftReference } from '../catalogue/coverage.ts';
+import { draftReference } from '../checks/coverage.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { NotDeviceRequirement, ReportLabAssessment } from './report-types.ts';
 

@@ -4,11 +4,11 @@
  * (resolver from DHCP only) and #6 (back-off) beside it, derived from the check results:
  * each check names its column in its metadata (`tableI`).
  */
-import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
-import type { CheckResult, TableIColumn } from '../checks/check-types.ts';
+import { TABLE_I_COLUMNS } from '../catalogue/table-i-columns.ts';
+import type { TableICell, TableIColumn } from '../catalogue/table-i-columns.ts';
+import type { CheckResult } from '../checks/check-types.ts';
 
-/** ✓, ✗, or not assessed. */
-export type TableICell = 'pass' | 'fail' | 'not-assessed';
+export type { TableICell } from '../catalogue/table-i-columns.ts';
 export type TableIRow = Record<TableIColumn, TableICell>;
 
 /** The rule, printed in the report beside the row. */

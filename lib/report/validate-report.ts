@@ -13,7 +13,7 @@ import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict }
 import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
 import { tableIRow } from './table-i.ts';
 import { draftMapping } from './clause-citations.ts';
-import { draftReference } from '../catalogue/coverage.ts';
+import { draftReference } from '../checks/coverage.ts';
 import type { Report } from './report-types.ts';
 import reportSchema from './report.schema.json' with { type: 'json' };
 

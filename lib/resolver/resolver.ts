@@ -75,7 +75,7 @@ export class AdversarialResolver {
     const acl = new AccessList();
     for (const dut of options.duts) {
       acl.declare(dut.id, dut.addresses);
-      this.bindings.set(dut.id, { id: dut.id, zone: dut.zone, scenario: dut.scenario, names: dut.names ?? null });
+      this.bindings.set(dut.id, { id: dut.id, zone: dut.zone, scenario: dut.scenario, ...(dut.signedZone ? { signedZone: dut.signedZone } : {}), names: dut.names ?? null });
     }
     this.responder = new Responder(acl, this.bindings, options.sink);
   }

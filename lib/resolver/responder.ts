@@ -17,6 +17,7 @@ import { answerPlan, applyScenario } from './scenario.ts';
 import type { LateAnswersPlan, ResponsePlan, Scenario } from './scenario.ts';
 import { buildSpoofs } from './spoof-race.ts';
 import type { BuiltSpoof, SpoofSockets } from './spoof-race.ts';
+import type { SignedZone } from './signed-zone.ts';
 import type { NameSource, SourcedAnswer } from './upstream-answers.ts';
 import type { Zone } from './zone.ts';
 
@@ -30,6 +31,8 @@ export interface DutBinding {
   id: string;
   zone: Zone;
   scenario: Scenario;
+  /** The profile's signed zone (RRSIGs, DNSKEY, NSEC served to queries with DO). */
+  signedZone?: SignedZone;
   /** Where names outside the zone are answered from (upstream, or a replayed run); the zone alone when absent. */
   names?: NameSource | null;
 }
@@ -45,6 +48,8 @@ interface ExchangeState {
   exchange: number;
   query: DecodedMessage;
   binding: DutBinding | null;
+  /** RFC 3225 §3: the DO bit of the query, copied into the response's OPT record. */
+  dnssecOk: boolean;
 }
 
 /**
@@ -141,20 +146,22 @@ export class Responder {
     );
 
     const question = query.questions?.[0];
-    const context: ExchangeState = { inbound, dut, scenario, exchange, query, binding: binding ?? null };
+    const dnssecOk = findOpt(query)?.flag_do === true;
+    const context: ExchangeState = { inbound, dut, scenario, exchange, query, binding: binding ?? null, dnssecOk };
     if (!binding) return this.respond(context, emptyPlan('REFUSED'), `client ${inbound.client.address} is not a declared DUT address`);
     if (query.opcode !== 'QUERY') return this.respond(context, emptyPlan('NOTIMP'), `opcode ${query.opcode} is not supported`);
     if (!question || (query.questions?.length ?? 0) !== 1) return this.respond(context, emptyPlan('FORMERR'), `question count ${query.questions?.length ?? 0}, expected 1`);
-    if (binding.names && !binding.zone.has(question.name) && !servedLocally(question.name)) {
-      const opt = findOpt(query);
-      const sourced = binding.names.answer({ question, dnssecOk: opt?.flag_do === true, checkingDisabled: query.flag_cd });
+    const signed = binding.signedZone;
+    if (binding.names && !binding.zone.has(question.name) && !signed?.covers(question.name) && !servedLocally(question.name)) {
+      const sourced = binding.names.answer({ question, dnssecOk, checkingDisabled: query.flag_cd });
       const serve = (answer: SourcedAnswer): Reply => {
         this.sink.record({ type: 'upstream.answer', dut, queryRef: exchange, ...answer.record }, { exchange, role: 'upstream' });
         return this.answer(context, answer.rcode, answer.answers, answer.authorities, binding.names!.kind);
       };
       return sourced instanceof Promise ? sourced.then(serve) : serve(sourced);
     }
-    const found = binding.zone.lookup(question.name, question.type);
+    const plain = binding.zone.lookup(question.name, question.type);
+    const found = signed?.covers(question.name) ? signed.answer(question.name, question.type, plain, dnssecOk) : plain;
     return this.answer(context, found.rcode, found.answers, found.authorities, 'zone');
   }
 
@@ -164,7 +171,8 @@ export class Responder {
     const plan = answerPlan(rcode, answers, authorities);
     const manipulations = applyScenario(binding!.scenario, plan, {
       dutId: binding!.id, question: query.questions![0]!, client: inbound.client, transport: inbound.transport, zone: binding!.zone,
-      queryHasEdns: hasOpt(query), clientLimit: responseLimit(inbound.transport, query), designatedResolvers: this.designatedResolvers,
+      queryHasEdns: hasOpt(query), dnssecOk: context.dnssecOk, signedZone: binding!.signedZone ?? null,
+      clientLimit: responseLimit(inbound.transport, query), designatedResolvers: this.designatedResolvers,
     });
     if (plan.drop !== null) {
       this.sink.record(
@@ -187,11 +195,11 @@ export class Responder {
       id: query.id ?? 0,
       questions: (query.questions ?? []) as Question[],
       rcode: plan.rcode,
-      bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd, tc: plan.truncated },
+      bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd, tc: plan.truncated, ad: plan.authenticData },
       answers: plan.answers,
       authorities: plan.authorities,
       additionals: plan.additionals,
-      ...(hasEdns && !plan.withholdOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE, options: padding } } : {}),
+      ...(hasEdns && !plan.withholdOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE, ...(context.dnssecOk ? { do: true } : {}), options: padding } } : {}),
     });
     let bytes = encodeMessage(packet);
     if (bytes.length > limit && !plan.exceedClientLimit) {

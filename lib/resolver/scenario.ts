@@ -11,6 +11,7 @@ import type { Answer, Question } from 'dns-packet';
 import type { Endpoint, Transport } from '../evidence/events.ts';
 import type { RcodeName } from '../dns/codec.ts';
 import type { DesignatedResolvers } from './ddr.ts';
+import type { SignedZone } from './signed-zone.ts';
 import type { Zone } from './zone.ts';
 
 /** The response the resolver is about to send; primitives change it in place. */
@@ -31,6 +32,8 @@ export interface ResponsePlan {
   withholdOpt: boolean;
   /** Octets of EDNS(0) Padding (RFC 7830, option 12) to add to the response's OPT record. */
   ednsPadding: number;
+  /** Set the AD bit (RFC 4035 §3.2.3): the resolver claims it validated the answer. */
+  authenticData: boolean;
   /** Forged answers to send before this one, over UDP (the RFC 5452 race); empty normally. */
   spoofs: SpoofPlan[];
   /** Fully matching answers to send after this one, over UDP, pointing at a canary; null normally. */
@@ -73,7 +76,7 @@ export interface ListenerNeeds {
 
 /** A plan for a normal answer: what the zone says, nothing manipulated. */
 export function answerPlan(rcode: RcodeName, answers: Answer[] = [], authorities: Answer[] = []): ResponsePlan {
-  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0, spoofs: [], lateAnswers: null };
+  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0, authenticData: false, spoofs: [], lateAnswers: null };
 }
 
 /** What a primitive may read about the exchange. */
@@ -85,6 +88,10 @@ export interface ExchangeContext {
   zone: Zone;
   /** Whether the query carried an OPT record (EDNS(0)). */
   queryHasEdns: boolean;
+  /** Whether the query set the DO bit (RFC 3225): it wants RRSIGs. */
+  dnssecOk?: boolean;
+  /** The DUT's signed zone, when its profile has one (bogus-answer primitives need its signatures). */
+  signedZone?: SignedZone | null;
   /** The largest response the client said it takes on this transport (512 without EDNS over UDP). */
   clientLimit: number;
   /** The resolver's own encrypted endpoints, for primitives that advertise them (DDR). */

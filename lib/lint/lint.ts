@@ -13,9 +13,9 @@ import { FIXTURE_KINDS, fixtureFiles, fixtureOf, requiredFixtureKinds } from '..
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { DEFINITIONS_DIR, loadExperiments } from '../experiments/catalogue.ts';
 import { InputFileError } from '../input/yaml-input.ts';
-import type { Catalogues } from './catalogue-types.ts';
-import { coverage } from './coverage.ts';
-import { CATALOGUES_DIR, loadCatalogues } from './load-catalogues.ts';
+import type { Catalogues } from '../catalogue/catalogue-types.ts';
+import { coverage } from '../checks/coverage.ts';
+import { CATALOGUES_DIR, loadCatalogues } from '../catalogue/load-catalogues.ts';
 
 /** One problem lint found: where (file, and JSON pointer into it when there is one) and what. */
 export interface LintFinding {

@@ -7,15 +7,15 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CapturedEncryptedDnsContactEvent } from '../analysis/encrypted-contact-events.ts';
-import { publicResolverList } from '../analysis/resolver-use.ts';
+import type { CapturedEncryptedDnsContactEvent } from './encrypted-contact-events.ts';
+import { publicResolverList } from './resolver-use.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { phaseAt } from '../evidence/phase-at.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import { canonicalAddress } from '../resolver/access-list.ts';
-import { evidenceFromCaptures } from './capture-evidence.ts';
+import { evidenceFromCaptures } from '../capture/capture-evidence.ts';
 
 /** What was added, or why not all of it could be. */
 export interface WireDnsOutcome {

@@ -3,9 +3,9 @@
  * why none does. `dnsconform list --coverage` prints it; `dnsconform lint` fails on a
  * clause neither covered nor explained.
  */
-import type { LoadedCheck } from '../checks/check-types.ts';
-import { testCaseIds } from './catalogue-types.ts';
-import type { CatalogueSource, Catalogues, DraftClause, EtsiProvision } from './catalogue-types.ts';
+import type { LoadedCheck } from './check-types.ts';
+import { testCaseIds } from '../catalogue/catalogue-types.ts';
+import type { CatalogueSource, Catalogues, DraftClause, EtsiProvision } from '../catalogue/catalogue-types.ts';
 
 /**
  * `covered`: at least one check cites it. `lab-assessment`: no check; the lab judges it from

@@ -1,0 +1,322 @@
+/**
+ * The lab segment's DHCP server for a run: Debian's dnsmasq, DHCP only (`port=0`: the
+ * harness is the resolver), from a configuration generated into the run directory. One
+ * server per interface serves every DUT of the run on that segment: a fixed address per
+ * MAC (static leases only, so nothing else on the segment gets one), option 6 naming the
+ * harness resolver, a short lease, DNR (RFC 9463) for the resolver's DoT/DoH endpoints
+ * when offered, and on IPv6 router advertisements with RDNSS (RFC 8106).
+ *
+ * Option 6 lives in a `dhcp-optsfile` that dnsmasq re-reads on SIGHUP: the resolver-change
+ * experiment rewrites it, and the DUT learns the new resolver at its next renewal. Every
+ * lease, renewal, NAK and release is parsed from `--log-dhcp` into the DUT's evidence.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { nowMicros } from '../evidence/clock.ts';
+import type { EvidenceSink } from '../evidence/event-log.ts';
+import type { DhcpLeaseEvent } from '../evidence/events.ts';
+import { dhcpResolvers, inSubnet, netmask, parseSubnet } from '../profile/lab-dhcp.ts';
+import type { LabDhcp, Profile } from '../profile/profile-types.ts';
+import { DEFAULT_RESOLVER_NAME } from '../resolver/ddr.ts';
+import { DHCPV4_DNR_OPTION, DHCPV6_DNR_OPTION, dnsmasqHex, encodeDhcpv4Dnr, encodeDhcpv6Dnr } from './dnr.ts';
+import type { DnrInstance } from './dnr.ts';
+import { DnsmasqLeaseLog } from './dnsmasq-log.ts';
+
+/** A DUT the DHCP server serves. */
+export interface DhcpClient {
+  dutId: string;
+  mac: string;
+  /** Its fixed IPv4 address. */
+  address: string;
+}
+
+/** One segment: an interface, its settings (from the first profile naming it), the DUTs on it. */
+export interface DhcpSegment {
+  dhcp: LabDhcp;
+  /** The profile the settings come from (resolver listeners, its name). */
+  profile: Profile;
+  clients: DhcpClient[];
+}
+
+/** Where the server's files go: each segment writes `dhcp-<interface>.*` into every DUT's run directory. */
+export interface DhcpFiles {
+  config: string;
+  options: string;
+  leases: string;
+}
+
+/** The DUTs of a run grouped by the lab interface their profiles name. */
+export function dhcpSegments(profiles: readonly Profile[]): DhcpSegment[] {
+  const byInterface = new Map<string, DhcpSegment>();
+  for (const profile of profiles) {
+    const dhcp = profile.network?.dhcp;
+    if (!dhcp || !profile.dut.mac) continue;
+    const address = profile.dut.addresses.find((a) => !isIPv6(a));
+    if (address === undefined) continue;
+    let segment = byInterface.get(dhcp.interface);
+    if (!segment) {
+      segment = { dhcp, profile, clients: [] };
+      byInterface.set(dhcp.interface, segment);
+    } else if (segment.dhcp.subnet !== dhcp.subnet) {
+      throw new DhcpSetupError(`${profile.dut.id}: network.dhcp.subnet ${dhcp.subnet} differs from ${segment.profile.dut.id}'s ${segment.dhcp.subnet} on the same interface ${dhcp.interface}`);
+    }
+    const clash = segment.clients.find((c) => c.address === address || c.mac === profile.dut.mac!.toLowerCase());
+    if (clash) {
+      throw new DhcpSetupError(`${profile.dut.id} and ${clash.dutId} would both get ${address} (or share a MAC) on ${dhcp.interface}: give one of them dut.addresses`);
+    }
+    segment.clients.push({ dutId: profile.dut.id, mac: profile.dut.mac.toLowerCase(), address });
+  }
+  return [...byInterface.values()];
+}
+
+/** The DHCP server cannot run as the profiles ask (bad input, exit 2). */
+export class DhcpSetupError extends Error {
+  override name = 'DhcpSetupError';
+}
+
+/** The DNR instances for the resolver's encrypted listeners inside `family`'s addresses. */
+function dnrInstances(profile: Profile, family: 4 | 6, inSegment: (address: string) => boolean): DnrInstance[] {
+  const adn = profile.resolver.name ?? DEFAULT_RESOLVER_NAME;
+  const encrypted = profile.resolver.listen.filter((l) => (l.transport === 'dot' || l.transport === 'doh') && isIPv6(l.address) === (family === 6) && inSegment(l.address));
+  return encrypted.map((l, i) => ({
+    priority: i + 1,
+    adn,
+    addresses: [l.address],
+    params: l.transport === 'dot'
+      ? { alpn: ['dot'], ...(l.port !== 853 ? { port: l.port } : {}) }
+      : { alpn: ['h2'], ...(l.port !== 443 ? { port: l.port } : {}), dohpath: `${l.path ?? '/dns-query'}{?dns}` },
+  }));
+}
+
+/** The option-6 line of the options file for `resolvers`. */
+function resolverOptionLine(resolvers: readonly string[]): string {
+  return `option:dns-server,${resolvers.join(',')}\n`;
+}
+
+/** The generated dnsmasq configuration for one segment (long options, one per line). */
+export function dnsmasqConfig(segment: DhcpSegment, files: DhcpFiles): string {
+  const { dhcp, profile } = segment;
+  const subnet = parseSubnet(dhcp.subnet);
+  if (!subnet) throw new DhcpSetupError(`network.dhcp.subnet ${dhcp.subnet} is not usable`);
+  const network = dhcp.subnet.split('/')[0]!;
+  const lines = [
+    `# dnsmasq configuration generated by dnsconform for ${segment.clients.map((c) => c.dutId).join(', ')}`,
+    '# DHCP only: the harness is the resolver.',
+    'port=0',
+    'no-resolv',
+    'no-hosts',
+    `interface=${dhcp.interface}`,
+    'bind-interfaces',
+    'dhcp-authoritative',
+    'keep-in-foreground',
+    'log-dhcp',
+    'log-facility=-',
+    'pid-file=',
+    `dhcp-leasefile=${files.leases}`,
+    // Static leases only: the DUTs' fixed addresses, nothing for anyone else on the segment.
+    `dhcp-range=${network},static,${netmask(subnet)},${dhcp.leaseSeconds}`,
+    ...segment.clients.map((c) => `dhcp-host=${c.mac},${c.address},${dhcp.leaseSeconds}`),
+    // Option 6 is in the options file, re-read on SIGHUP when the resolver changes.
+    `dhcp-optsfile=${files.options}`,
+  ];
+  if (dhcp.renewSeconds !== undefined) lines.push(`dhcp-option=option:T1,${dhcp.renewSeconds}`);
+  if (dhcp.encryptedDns) {
+    const v4 = dnrInstances(profile, 4, (a) => inSubnet(a, subnet));
+    if (v4.length > 0) lines.push(`dhcp-option=${DHCPV4_DNR_OPTION},${dnsmasqHex(encodeDhcpv4Dnr(v4))}`);
+  }
+  if (dhcp.ipv6) {
+    const prefix = dhcp.ipv6.prefix.split('/')[0]!;
+    const resolver6 = profile.resolver.listen.find((l) => l.transport === 'udp' && isIPv6(l.address))?.address;
+    // Stateless DHCPv6 for the options, SLAAC for the address, and RAs carrying RDNSS.
+    lines.push('enable-ra', `dhcp-range=${prefix},ra-stateless,64,${dhcp.leaseSeconds}`);
+    if (resolver6) lines.push(`dhcp-option=option6:dns-server,[${resolver6}]`);
+    if (dhcp.encryptedDns) {
+      const [first] = dnrInstances(profile, 6, () => true);
+      // DHCPv6 carries one instance per option; dnsmasq sends one option per code.
+      if (first) lines.push(`dhcp-option=option6:${DHCPV6_DNR_OPTION},${dnsmasqHex(encodeDhcpv6Dnr(first))}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every dnsmasq the harness started and has not yet seen exit: killed if the harness exits first. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of running) c.kill('SIGKILL');
+  });
+}
+
+/** What the server needs from the session. */
+export interface DhcpServerOptions {
+  segment: DhcpSegment;
+  /** The run directory of each DUT on the segment, by id (the config is written into each). */
+  runDirs: ReadonlyMap<string, string>;
+  sink: EvidenceSink;
+  progress: (line: string) => void;
+  /** The dnsmasq binary; default `$DNSCONFORM_DNSMASQ`, else `dnsmasq` on the PATH (then /usr/sbin). */
+  tool?: string;
+}
+
+function dnsmasqTool(tool?: string): string {
+  return tool ?? process.env['DNSCONFORM_DNSMASQ'] ?? 'dnsmasq';
+}
+
+/** A running DHCP server for one segment. */
+export class LabDhcpServer {
+  private stopped: Promise<void> | null = null;
+  private exitProblem: string | null = null;
+  private resolvers: string[];
+
+  private constructor(
+    private readonly options: DhcpServerOptions,
+    private readonly child: ChildProcess,
+    private readonly files: DhcpFiles,
+    private readonly exited: Promise<{ code: number | null; signal: string | null }>,
+    private readonly leaseLog: DnsmasqLeaseLog,
+    initial: string,
+  ) {
+    this.resolvers = [initial];
+  }
+
+  get interface(): string {
+    return this.options.segment.dhcp.interface;
+  }
+
+  /** Writes the configuration and starts dnsmasq; resolves once it serves, rejects with its own words when it cannot. */
+  static async start(options: DhcpServerOptions): Promise<LabDhcpServer> {
+    const { segment, sink, progress } = options;
+    const resolvers = dhcpResolvers(segment.profile, segment.dhcp);
+    if (!resolvers) throw new DhcpSetupError(`${segment.profile.dut.id}: network.dhcp names no harness resolver inside ${segment.dhcp.subnet}`);
+    const firstDir = options.runDirs.get(segment.clients[0]!.dutId)!;
+    const stem = `dhcp-${segment.dhcp.interface}`;
+    const files: DhcpFiles = { config: join(firstDir, `${stem}.conf`), options: join(firstDir, `${stem}.options`), leases: join(firstDir, `${stem}.leases`) };
+    const config = dnsmasqConfig(segment, files);
+    // Every DUT's run directory holds the configuration its evidence came from (the manifest hashes it).
+    for (const dir of new Set(options.runDirs.values())) writeFileSync(join(dir, `${stem}.conf`), config);
+    writeFileSync(files.options, resolverOptionLine([resolvers.initial]));
+    writeFileSync(files.leases, '');
+    const byMac = new Map(segment.clients.map((c) => [c.mac, c]));
+    const strangers = new Set<string>();
+    const leaseLog = new DnsmasqLeaseLog((lease) => {
+      const client = byMac.get(lease.mac);
+      if (!client) {
+        if (!strangers.has(lease.mac)) progress(`DHCP on ${segment.dhcp.interface}: ${lease.mac} is no DUT of this run; it gets no address`);
+        strangers.add(lease.mac);
+        return;
+      }
+      sink.record({ ...lease, dut: client.dutId } as Omit<DhcpLeaseEvent, 'seq' | 'phase'>);
+      const sent = lease.options.find((o) => o.code === 6)?.value;
+      progress(`${client.dutId}: DHCP ${lease.kind} of ${lease.address ?? '?'} on ${lease.interface}${sent ? ` (resolver ${sent})` : ''}`);
+    });
+    const tool = dnsmasqTool(options.tool);
+    const child = spawn(tool, [`--conf-file=${files.config}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    track(child);
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: null, signal: null }));
+    });
+    const recent: string[] = [];
+    let flushTimer: NodeJS.Timeout | null = null;
+    const serving = new Promise<void>((resolve, reject) => {
+      child.once('error', (error) => reject(new DhcpSetupError(`${tool} could not be started: ${error.message} (scripts/setup.sh installs dnsmasq-base)`)));
+      const lines = createInterface({ input: child.stderr! });
+      lines.on('line', (line) => {
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+        // "DHCP, sockets bound exclusively to interface eth1": dnsmasq listens.
+        if (/DHCP, sockets bound/.test(line)) resolve();
+        leaseLog.line(line, nowMicros());
+        // The option lines of a reply follow its message line at once; emit when they stop.
+        if (flushTimer) clearTimeout(flushTimer);
+        flushTimer = setTimeout(() => leaseLog.flush(), 200);
+      });
+      exited.then(({ code, signal }) => {
+        if (flushTimer) clearTimeout(flushTimer);
+        leaseLog.flush();
+        reject(new DhcpSetupError(`dnsmasq for ${segment.dhcp.interface} exited (${signal ?? `code ${code}`}) before serving: ${recent.filter((l) => !/^dnsmasq\[\d+\]: (started|compile time)/.test(l)).join(' | ') || 'no output'}`));
+      });
+    });
+    try {
+      await serving;
+    } catch (error) {
+      for (const client of segment.clients) {
+        sink.record({ type: 'dhcp.server.stop', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `${stem}.conf`, pid: child.pid ?? null, problem: (error as Error).message });
+      }
+      throw error;
+    }
+    for (const client of segment.clients) {
+      sink.record({ type: 'dhcp.server.start', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `${stem}.conf`, pid: child.pid ?? null });
+    }
+    progress(`DHCP on ${segment.dhcp.interface} (dnsmasq pid ${child.pid}): ${segment.clients.map((c) => `${c.dutId} ${c.mac} → ${c.address}`).join(', ')}; resolver ${resolvers.initial}, lease ${segment.dhcp.leaseSeconds} s`);
+    const server = new LabDhcpServer(options, child, files, exited, leaseLog, resolvers.initial);
+    exited.then(({ code, signal }) => {
+      if (server.stopped) return;
+      server.exitProblem = `dnsmasq exited during the run (${signal ?? `code ${code}`}): ${recent.slice(-3).join(' | ')}`;
+      progress(`DHCP on ${segment.dhcp.interface}: ${server.exitProblem}`);
+    });
+    return server;
+  }
+
+  /**
+   * Hands out the profile's second resolver from now on (resolver-change experiment): the
+   * options file is rewritten and dnsmasq re-reads it; DUTs learn it at their next renewal.
+   * Returns false when the profile names no second resolver.
+   */
+  changeResolver(): boolean {
+    const { segment, sink, progress } = this.options;
+    const resolvers = dhcpResolvers(segment.profile, segment.dhcp);
+    if (!resolvers?.changed || this.resolvers.includes(resolvers.changed)) return false;
+    const from = this.resolvers;
+    this.resolvers = [resolvers.changed];
+    writeFileSync(this.files.options, resolverOptionLine(this.resolvers));
+    this.child.kill('SIGHUP');
+    for (const client of segment.clients) {
+      sink.record({ type: 'dhcp.resolver-change', t: nowMicros(), dut: client.dutId, from, to: this.resolvers, leaseSeconds: segment.dhcp.leaseSeconds, renewSeconds: segment.dhcp.renewSeconds ?? null });
+    }
+    progress(`DHCP on ${segment.dhcp.interface}: resolver ${from.join(', ')} → ${this.resolvers.join(', ')} from the next renewal`);
+    return true;
+  }
+
+  /** Stops dnsmasq (SIGTERM, then SIGKILL if it lingers) and records how it ended. Idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      const { segment, sink } = this.options;
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+      // dnsmasq exits on SIGTERM at once; a process that ignores it is killed once its
+      // exit has not come after a generous wait (never a verdict, only cleanup).
+      const lingering = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+      await this.exited;
+      clearTimeout(lingering);
+      this.leaseLog.flush();
+      for (const client of segment.clients) {
+        sink.record({ type: 'dhcp.server.stop', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `dhcp-${segment.dhcp.interface}.conf`, pid: this.child.pid ?? null, problem: this.exitProblem });
+      }
+    })();
+    return this.stopped;
+  }
+}
+
+/** Starts the DHCP server of every lab segment the profiles name; on any failure stops those started. */
+export async function startLabDhcp(profiles: readonly Profile[], runDirs: ReadonlyMap<string, string>, sink: EvidenceSink, progress: (line: string) => void): Promise<LabDhcpServer[]> {
+  const servers: LabDhcpServer[] = [];
+  try {
+    for (const segment of dhcpSegments(profiles)) {
+      const dirs = new Map(segment.clients.map((c) => [c.dutId, runDirs.get(c.dutId)!]));
+      servers.push(await LabDhcpServer.start({ segment, runDirs: dirs, sink, progress }));
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  return servers;
+}
