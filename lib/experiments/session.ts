@@ -168,7 +168,7 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
  * of one device, not ten), then the lab devices one after another (an operator is asked
  * about one device at a time). Settles every action before it rejects with the first error.
  */
-async function eachControl(controls: readonly DeviceControl[], action: (control: DeviceControl) => Promise<void>): Promise<void> {
+export async function eachControl<C extends Pick<DeviceControl, 'simulated'>>(controls: readonly C[], action: (control: C) => Promise<void>): Promise<void> {
   const settled = await Promise.allSettled(controls.filter((c) => c.simulated).map(action));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;

@@ -11,7 +11,7 @@ import { parseUpstreamAddress } from '../profile/upstream-address.ts';
 import { AdversarialResolver } from './resolver.ts';
 import { MemorySink, query, udpExchange } from './resolver-test-kit.ts';
 import { parseScenario } from './scenario.ts';
-import { UpstreamClient } from './upstream.ts';
+import { MAX_UPSTREAM_IN_FLIGHT, UpstreamClient } from './upstream.ts';
 import { LiveUpstream, ReplayedUpstream } from './upstream-answers.ts';
 import type { NameSource } from './upstream-answers.ts';
 import { Zone } from './zone.ts';
@@ -170,6 +170,15 @@ describe('upstream answers, recorded and replayed', function () {
     const [failed] = sink.ofType('upstream.answer');
     expect(failed).to.include({ rcode: null, wire: null, transport: null });
     expect(failed!.failure).to.match(/no answer from 127\.0\.66\.53:\d+ over UDP within the 400 ms deadline \(\d+ quer(y|ies) sent/);
+  });
+
+  it('asks at most MAX_UPSTREAM_IN_FLIGHT questions at once; the others fail at once, saying why', async () => {
+    upstream.silent = true;
+    const client = new UpstreamClient({ address: UPSTREAM, port: upstream.port }, 300);
+    const asks = Array.from({ length: MAX_UPSTREAM_IN_FLIGHT + 1 }, () => client.ask({ question: { name: 'www.up.example', type: 'A', class: 'IN' }, dnssecOk: false, checkingDisabled: false }).catch((e: Error) => e.message));
+    const outcomes = await Promise.all(asks);
+    expect(outcomes.filter((m) => /already waiting for answers/.test(String(m)))).to.have.length(1);
+    expect(outcomes.filter((m) => /within the 300 ms deadline/.test(String(m)))).to.have.length(MAX_UPSTREAM_IN_FLIGHT);
   });
 
   it('manipulates upstream answers as it manipulates zone answers (forged A towards the canary)', async () => {

@@ -26,6 +26,12 @@ import { canonicalAddress } from './access-list.ts';
  * at the RTO floor and for a loopback or lab-segment resolver on a loaded host.
  */
 export const UPSTREAM_DEADLINE_MS = 2500;
+/**
+ * Questions out upstream at once, at most; more get SERVFAIL at once. Each holds a socket for
+ * up to the deadline: a DUT flooding unknown names must not exhaust the harness's descriptors
+ * (nor flood the lab's resolver).
+ */
+export const MAX_UPSTREAM_IN_FLIGHT = 256;
 /** RFC 6298 §2.1: the retransmission timeout before any round trip was measured. */
 const INITIAL_RTO_MS = 1000;
 /** Floor of the retransmission timeout: a loopback RTT of 0.1 ms must not make it 0.4 ms. */
@@ -95,6 +101,7 @@ export class UpstreamClient {
   /** Asks one question; rejects with an `UpstreamFailure` saying why when no answer is usable. */
   async ask(asked: UpstreamQuestion): Promise<UpstreamReply> {
     if (this.closed) throw new UpstreamFailure('the upstream client is closed (the run is ending)');
+    if (this.inFlight.size >= MAX_UPSTREAM_IN_FLIGHT) throw new UpstreamFailure(`not asked: ${MAX_UPSTREAM_IN_FLIGHT} questions to ${this.describe()} were already waiting for answers`);
     const started = performance.now();
     const deadline = started + this.deadlineMs;
     const id = randomInt(0, 0x10000);
