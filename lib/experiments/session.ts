@@ -25,7 +25,7 @@ import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
-import { answerSources } from '../report/answer-sources.ts';
+import { answerSources } from '../analysis/answer-sources.ts';
 import { harnessInfo } from '../report/build-report.ts';
 import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';

@@ -3,11 +3,14 @@
  * published schema `report.schema.json` (validated by `validate-report.ts`); a change
  * here needs the same change there and a new `schemaVersion`.
  */
+import type { ReportAnswerSources } from '../analysis/answer-sources.ts';
 import type { CatalogueSource, DraftClause } from '../catalogue/catalogue-types.ts';
 import type { CheckResult, Verdict } from '../checks/check-types.ts';
 import type { Transport } from '../evidence/events.ts';
 import type { ComMechEntry, DeclaredBehaviour, DutIdentity, IcsEntry, IxitEntry, LabAssessment } from '../profile/profile-types.ts';
 import type { TableIRow } from './table-i.ts';
+
+export type { ReportAnswerSources, ReportUpstreamName } from '../analysis/answer-sources.ts';
 
 /** The report format version this code writes. */
 export const REPORT_SCHEMA_VERSION = '1.1.0';
@@ -103,39 +106,6 @@ export interface Report {
   figures?: ReportFigure[];
   /** Where the answers came from (zone, upstream, replay); absent in reports made before upstream answers existed. */
   answerSources?: ReportAnswerSources;
-}
-
-/**
- * Where the answers the DUT got came from: the profile's zone, the lab's upstream resolver
- * (`resolver.upstream`), or a recorded run replayed (`--replay-zone`).
- */
-export interface ReportAnswerSources {
-  /** Responses to the DUT by where their answer came from, before any scenario changed it. */
-  responses: { zone: number; upstream: number; replay: number };
-  /** The upstream resolvers asked (address:port). */
-  upstream: string[];
-  /** The runs whose recorded answers were replayed (run ids). */
-  replayOf: string[];
-  /** Every name answered from outside the zone, by name, type and source. */
-  names: ReportUpstreamName[];
-  /** Names answered from outside the zone but not listed (the list is capped). */
-  namesNotListed: number;
-}
-
-/** One name answered from outside the zone. */
-export interface ReportUpstreamName {
-  /** Lower case (the DUT's own case is in the evidence). */
-  name: string;
-  type: string;
-  source: 'upstream' | 'replay';
-  /** Answers obtained (one per DUT query). */
-  answers: number;
-  /** Of those, failures (the DUT got SERVFAIL). */
-  failures: number;
-  /** Distinct rcodes; a failure shows as `SERVFAIL (failed)`. */
-  rcodes: string[];
-  /** Distinct answer records, `TYPE data`, the first few. */
-  records: string[];
 }
 
 /** One chart of the run: port and TXID histograms, query timeline, re-query against TTL. */
