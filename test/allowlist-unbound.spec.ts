@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import packet from 'dns-packet';
-import { allowlistFixtureRun } from '../lib/allowlist/allowlist-fixture.ts';
+import { allowlistFixtureRun } from '../lib/allowlist/allowlist-test-kit.ts';
 import { buildAllowlist } from '../lib/allowlist/write-allowlist.ts';
 
 /** The address the stub upstream answers every A question with. */

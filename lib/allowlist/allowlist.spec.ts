@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { allowlistFixtureRun } from './allowlist-fixture.ts';
+import { allowlistFixtureRun } from './allowlist-test-kit.ts';
 import { mudProblems } from './mud.ts';
 import { AllowlistInputError, buildAllowlist } from './write-allowlist.ts';
 import { refusingWildcards } from './rpz.ts';
