@@ -18,6 +18,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Answer } from 'dns-packet';
+import { canonicalCompare, isAtOrBelow } from '../dns/dnssec.ts';
 import type { SignedZoneSpec, ZoneRecord } from '../profile/profile-types.ts';
 import { NEGATIVE_TTL_SECONDS } from './zone.ts';
 import type { ZoneAnswer } from './zone.ts';
@@ -59,30 +60,11 @@ function absolute(name: string): string {
   return name.endsWith('.') ? name : `${name}.`;
 }
 
-/** Whether `name` is at or below `apex` (both lower-cased, without the final dot). */
-export function isAtOrBelow(name: string, apex: string): boolean {
-  return name === apex || name.endsWith(`.${apex}`);
-}
-
 /** RFC 4034 §3.2 time (YYYYMMDDHHmmSS, UTC) to seconds since the epoch. */
 function parseDnssecTime(text: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
   if (!m) throw new Error(`"${text}" is not a DNSSEC time`);
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000;
-}
-
-/**
- * RFC 4034 §6.1 canonical order of names: label by label from the right, each compared as
- * lower-case octets, a shorter name first. Needed to find the NSEC that covers a missing name.
- */
-export function canonicalCompare(a: string, b: string): number {
-  const left = lower(a).split('.').filter((l) => l !== '').reverse();
-  const right = lower(b).split('.').filter((l) => l !== '').reverse();
-  for (let i = 0; i < Math.min(left.length, right.length); i += 1) {
-    const c = Buffer.compare(Buffer.from(left[i]!), Buffer.from(right[i]!));
-    if (c !== 0) return c;
-  }
-  return left.length - right.length;
 }
 
 /** One line of a zone file in the form `ldns-signzone` writes: `owner ttl class type rdata`. */
