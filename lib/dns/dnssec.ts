@@ -13,6 +13,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import type { Answer, DnskeyData, RrsigData } from 'dns-packet';
+import { normaliseName } from './names.ts';
 
 /**
  * dns-packet's per-record encoders, which its index exports but its typings leave out. Each
@@ -40,7 +41,7 @@ export interface DsRdata {
 /** The outcome of checking one signature. */
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
-const lower = (name: string) => name.toLowerCase().replace(/\.$/, '');
+const lower = normaliseName;
 const labelsOf = (name: string) => lower(name).split('.').filter((l) => l !== '');
 
 /** Whether `name` is at or below `apex`. */
