@@ -17,7 +17,7 @@ export const MAX_COUNT_HEADER = Buffer.from([0xbe, 0xef, 0x01, 0x00, 0xff, 0xff,
 
 const FLOODER = `
 const dgram = require('node:dgram');
-const [from, address, port, count, seconds, hex] = process.argv.slice(1);
+const [from, address, port, count, seconds, hex, rate] = process.argv.slice(1);
 const bytes = Buffer.from(hex, 'hex');
 const socket = dgram.createSocket('udp4');
 socket.bind(0, from, () => {
@@ -36,7 +36,10 @@ socket.bind(0, from, () => {
   };
   const burst = () => {
     if (sent >= Number(count) || process.hrtime.bigint() > deadline) return inFlight === 0 ? finish() : undefined;
-    const n = Math.min(256, Number(count) - sent);
+    // At a set rate, no further ahead of the clock than the rate allows.
+    const due = Number(rate) > 0 ? Math.floor(Number(process.hrtime.bigint() - start) / 1e9 * Number(rate)) + 1 - sent : 256;
+    if (due <= 0) return void setTimeout(burst, 1);
+    const n = Math.min(256, due, Number(count) - sent);
     for (let i = 0; i < n; i += 1) {
       inFlight += 1;
       socket.send(bytes, Number(port), address, (error) => { inFlight -= 1; if (error) failed += 1; if (inFlight === 0 && (sent >= Number(count) || process.hrtime.bigint() > deadline)) finish(); });
@@ -48,11 +51,11 @@ socket.bind(0, from, () => {
 });
 `;
 
-/** Floods and resolves with what was sent once the flooding process has exited. */
-export function floodUdp(options: { from: string; to: { address: string; port: number }; count: number; seconds: number; datagram?: Buffer }): Promise<FloodResult> {
+/** Floods (at `perSecond` datagrams per second, or as fast as it can) and resolves with what was sent once the flooding process has exited. */
+export function floodUdp(options: { from: string; to: { address: string; port: number }; count: number; seconds: number; datagram?: Buffer; perSecond?: number }): Promise<FloodResult> {
   if (!options.to.address.startsWith('127.')) throw new Error(`a flood may only go to loopback, not ${options.to.address}`);
   const datagram = options.datagram ?? MAX_COUNT_HEADER;
-  const child = spawn(process.execPath, ['-e', FLOODER, options.from, options.to.address, String(options.to.port), String(options.count), String(options.seconds), datagram.toString('hex')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', FLOODER, options.from, options.to.address, String(options.to.port), String(options.count), String(options.seconds), datagram.toString('hex'), String(options.perSecond ?? 0)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
   return new Promise((resolve, reject) => {

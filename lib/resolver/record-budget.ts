@@ -44,8 +44,13 @@ export class RecordBudget {
   /** Whether a message from `source` at `t` may be recorded; if not, it is counted. */
   admit(source: string, transport: Transport, t: Microseconds): boolean {
     const second = Math.floor(t / 1_000_000);
-    const key = this.windows.has(`${transport}|${source}`) || this.windows.size < this.maxSources ? `${transport}|${source}` : `${transport}|${OTHER_SOURCES}`;
-    let window = this.windows.get(key);
+    const own = `${transport}|${source}`;
+    let key = own;
+    let window = this.windows.get(own);
+    if (!window && this.windows.size >= this.maxSources) {
+      key = `${transport}|${OTHER_SOURCES}`;
+      window = this.windows.get(key);
+    }
     if (window && window.second !== second) {
       this.report(window);
       window = undefined;
