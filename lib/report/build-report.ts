@@ -14,6 +14,8 @@ import type { PhaseWindow } from '../evidence/evidence.ts';
 import type { DutIdentity, Profile } from '../profile/profile-types.ts';
 import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
+import { reportScope } from './report-scope.ts';
+import type { ScopeSelection } from './report-scope.ts';
 import { TABLE_I_RULE, tableIRow } from './table-i.ts';
 import { traceabilityFields } from './traceability.ts';
 import type { EvidenceFileEntry, HarnessInfo, Report, ReportAnswerSources, ReportFigure, ReportResult, ResolverEndpoint, ResultTraceability } from './report-types.ts';
@@ -47,6 +49,8 @@ export interface ReportInput {
   answerSources?: ReportAnswerSources;
   /** The clause catalogues the results' citations, the ICS and the lab's assessments are read in. */
   catalogues: Catalogues;
+  /** What the run was asked to judge (`--checks`, plan, live or imported): the report states its scope from it. */
+  scope: ScopeSelection;
 }
 
 /** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
@@ -92,6 +96,7 @@ function dropUndefined<T extends object>(value: T): T {
  */
 export function buildReport(input: ReportInput): Report {
   const verdicts = input.results.map((r) => r.verdict);
+  const scope = reportScope(input.scope, input.results);
   const traced = traceabilityFields(input.results, input.profile, input.catalogues);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -118,7 +123,8 @@ export function buildReport(input: ReportInput): Report {
     results: input.results.map((result, i) => reportResult(result, traced.traceability[i]!)),
     summary: countVerdicts(verdicts),
     tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },
-    overall: { verdict: overallVerdict(countedVerdicts(input.results)), decisionRule: OVERALL_DECISION_RULE },
+    scope,
+    overall: { verdict: overallVerdict(countedVerdicts(input.results), scope.complete), decisionRule: OVERALL_DECISION_RULE },
     citations: traced.citations,
     customerSupplied: traced.customerSupplied,
     labAssessments: traced.labAssessments,

@@ -8,12 +8,15 @@ import type { CatalogueSource, DraftClause } from '../catalogue/catalogue-types.
 import type { CheckResult, Verdict } from '../checks/check-types.ts';
 import type { Transport } from '../evidence/events.ts';
 import type { ComMechEntry, DeclaredBehaviour, DutIdentity, IcsEntry, IxitEntry, LabAssessment } from '../profile/profile-types.ts';
+import type { ReportScope } from './report-scope.ts';
 import type { TableIRow } from './table-i.ts';
+
+export type { ReportScope } from './report-scope.ts';
 
 export type { ReportAnswerSources, ReportUpstreamName } from '../analysis/answer-sources.ts';
 
 /** The report format version this code writes. */
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 /** Which build of the harness produced a report (ISO/IEC 17025 §7.5 technical records). */
 export interface HarnessInfo {
@@ -88,6 +91,8 @@ export interface Report {
   summary: Record<Verdict, number>;
   /** The paper's Table I row for this DUT, with Recommendations #2 and #6, and the rule deriving it from the results. */
   tableI: TableIRow & { rule: string };
+  /** Which checks the run set out to judge and how many it judged; absent in reports before format 1.2.0 (read as complete). */
+  scope?: ReportScope;
   /** The conformity statement and the decision rule it follows (§7.8.6). */
   overall: { verdict: OverallVerdict; decisionRule: string };
   /** How clause numbers in `results[].covers` are to be read, and which catalogues mapped them. */
