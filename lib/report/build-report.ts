@@ -16,6 +16,7 @@ import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict }
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
 import { reportScope } from './report-scope.ts';
 import type { ScopeSelection } from './report-scope.ts';
+import type { ReportIssuer } from './lab-config.ts';
 import { TABLE_I_RULE, tableIRow } from './table-i.ts';
 import { traceabilityFields } from './traceability.ts';
 import type { EvidenceFileEntry, HarnessInfo, Report, ReportAnswerSources, ReportFigure, ReportResult, ResolverEndpoint, ResultTraceability } from './report-types.ts';
@@ -49,6 +50,8 @@ export interface ReportInput {
   answerSources?: ReportAnswerSources;
   /** The clause catalogues the results' citations, the ICS and the lab's assessments are read in. */
   catalogues: Catalogues;
+  /** Who issues the report (`lab.yaml` beside the keys), or null/absent when no laboratory is configured. */
+  issuer?: ReportIssuer | null;
   /** What the run was asked to judge (`--checks`, plan, live or imported): the report states its scope from it. */
   scope: ScopeSelection;
 }
@@ -60,6 +63,17 @@ const STATEMENTS: string[] = [
   'This report shall not be reproduced except in full; its signature covers report.json exactly as written.',
   'Verdicts of ETSI TS 103 701 test cases other than PASS or FAIL are to be read as "not assessed" with the reason given.',
 ];
+
+/** Whether the report may be used for certification: only with a laboratory and a customer named. */
+export function certification(issuer: ReportIssuer | null, customer: { name: string } | null): { forCertification: boolean; statement: string } {
+  const missing = [
+    ...(issuer === null ? ['no laboratory configuration (lab.yaml beside the signing keys) names the laboratory and its authorised signatory'] : []),
+    ...(customer === null ? ['the profile names no customer (customer:)'] : []),
+  ];
+  return missing.length === 0
+    ? { forCertification: true, statement: `Issued by ${issuer!.laboratory.name} for ${customer!.name}, authorised by ${issuer!.signatory.name} (${issuer!.signatory.function}).` }
+    : { forCertification: false, statement: `Not for certification: ${missing.join('; ')}.` };
+}
 
 /** Microseconds since the epoch as ISO 8601 UTC, keeping the microseconds. */
 export function isoFromMicroseconds(t: Microseconds): string {
@@ -106,6 +120,9 @@ export function buildReport(input: ReportInput): Report {
     endedAt: input.endedAt,
     issuedAt: input.issuedAt ?? input.endedAt,
     harness: { ...input.harness },
+    issuer: input.issuer ?? null,
+    customer: input.profile.customer ? { name: input.profile.customer.name, address: input.profile.customer.address ?? null } : null,
+    certification: certification(input.issuer ?? null, input.profile.customer ?? null),
     dut: dutIdentity(input.profile.dut),
     device: { kind: input.profile.device.kind },
     profile: { file: input.profileFile, sha256: input.profileSha256 },

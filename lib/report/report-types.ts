@@ -12,6 +12,7 @@ import type { ReportScope } from './report-scope.ts';
 import type { TableIRow } from './table-i.ts';
 
 export type { ReportScope } from './report-scope.ts';
+import type { ReportIssuer } from './lab-config.ts';
 
 export type { ReportAnswerSources, ReportUpstreamName } from '../analysis/answer-sources.ts';
 
@@ -77,6 +78,12 @@ export interface Report {
   /** Date of issue (§7.8.2.1 j), ISO 8601. */
   issuedAt: string;
   harness: HarnessInfo;
+  /** Who issued the report (§7.8.2.1 b, o): lab.yaml beside the keys; null when none is configured. Absent before format 1.2.0. */
+  issuer?: ReportIssuer | null;
+  /** Who the device was tested for (§7.8.2.1 f), from the profile; null when it names none. */
+  customer?: { name: string; address: string | null } | null;
+  /** Whether the report may be used for certification, and why not. */
+  certification?: { forCertification: boolean; statement: string };
   /** The item tested (§7.8.2.1 g), as the profile declares it (customer-supplied). */
   dut: DutIdentity;
   /** Whether the DUT was a simulated device the harness started or a real lab device. */
