@@ -54,6 +54,8 @@ export interface ReportInput {
   issuer?: ReportIssuer | null;
   /** What the run was asked to judge (`--checks`, plan, live or imported): the report states its scope from it. */
   scope: ScopeSelection;
+  /** What the report must say about the evidence itself (traffic lost, run interrupted), after the standard statements. */
+  evidenceStatements?: string[];
 }
 
 /** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
@@ -146,7 +148,7 @@ export function buildReport(input: ReportInput): Report {
     customerSupplied: traced.customerSupplied,
     labAssessments: traced.labAssessments,
     notDeviceRequirements: traced.notDeviceRequirements,
-    statements: [...STATEMENTS],
+    statements: [...STATEMENTS, ...(input.evidenceStatements ?? [])],
     evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
     ...(input.figures ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) } : {}),
     ...(input.answerSources ? { answerSources: input.answerSources } : {}),
