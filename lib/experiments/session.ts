@@ -30,7 +30,7 @@ import { answerSources } from '../analysis/answer-sources.ts';
 import { harnessInfo } from '../report/build-report.ts';
 import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
-import type { ScopeSelection } from '../report/report-scope.ts';
+import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
