@@ -79,6 +79,16 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
+  it('states its scope on page 1 and re-judges a demo bundle to the signed verdicts', async () => {
+    const { report, bundle } = runs.get('sim-bad')!;
+    expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: 'demo', complete: false });
+    // The one check the simulated devices cannot have assessed (see NEEDS_LAB_DHCP).
+    expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: 1 not assessed \(no phase of their experiments in plan demo\)/);
+    const rejudged = await dnsconform(['verify', '--rejudge', bundle]);
+    expect(rejudged.status, rejudged.out).to.equal(0);
+    expect(rejudged.out).to.match(/no differences: every verdict re-judged from the evidence equals the signed one/);
+  });
+
   it('draws the four figures into each run, hashed with the evidence and captioned from it', () => {
     for (const [dut, { dir, report }] of runs) {
       expect(report.figures?.map((f) => f.file)).to.deep.equal(['figures/source-ports.svg', 'figures/txids.svg', 'figures/query-timeline.svg', 'figures/requery-vs-ttl.svg']);

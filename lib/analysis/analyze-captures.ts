@@ -321,7 +321,8 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
   }, null, 2)}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const results = await judgeCaptureEvidence(await discoverChecks(), evidence, profile, options.mochaReporter);
+  const checks = await discoverChecks();
+  const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
   // The same figures a live run draws, before finalising so the manifest hashes them. A charting fault costs the figures, never the run.
   let figures: DrawnFigure[] = [];
   if (options.drawFigures) {
@@ -345,6 +346,7 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     phases: evidence.phases(),
     results,
     figures,
+    scope: { mode: 'analyze', checks: null, plan: null, available: checks.length },
   }, options.keyDir);
 
   const output = analyzeOutput({

@@ -23,6 +23,7 @@ import type { OverallVerdict } from '../report/report-types.ts';
 import { EXIT } from './exit-codes.ts';
 import { observeAndReport, parseWindow, withObserveOptions } from './observe-command.ts';
 import type { ObserveOptions } from './observe-command.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 const PROFILES_DIR = join(import.meta.dirname, '..', '..', 'profiles');
 
@@ -79,7 +80,7 @@ interface DemoOptions extends ObserveOptions {
 
 export function demoCommand(): Command {
   return withObserveOptions(new Command('demo')
-    .description('certify the built-in well- and badly-behaved simulated devices on loopback')
+    .description(COMMAND_SUMMARIES.demo.description)
     .option('--fleet', "the fleet of the paper's devices (profiles/fleet/) instead, under the quick plan unless --plan says otherwise; writes fleet-summary.json, .html and a signed .pdf"), "the plan's: 3 s for most phases of the demo plan")
     .action(async (options: DemoOptions) => {
       if (options.fleet) return fleetDemo(options);
