@@ -341,7 +341,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
 
-  const controls = duts.map((d) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt, trustedCa));
+  const controls = duts.map((d, i) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt, trustedCa, signedZones[i]?.trustAnchor));
   const monitors = duts.flatMap((d) => {
     const spec = d.loaded.profile.liveness;
     if (!spec) return [];
