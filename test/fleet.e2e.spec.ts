@@ -8,7 +8,7 @@
  *
  * Every column, Recommendations #2 and #6 included, is asserted: at 4-second phases each
  * check the row rests on has the samples its rule needs (measured on this machine over
- * repeated runs; see README "The fleet"). The one column a short phase cannot judge for
+ * repeated runs; see docs/fleet-study.md). The one column a short phase cannot judge for
  * every device is left to the column's other check, never to a weakened assertion: extreme
  * (and jumped) TTLs pinned by the Meross device need a phase that outlasts the declared cap
  * (5 s) + 2 s, so at 4 s its forged-TTL ✗ comes from its TTL-0 storm alone.

@@ -8,6 +8,7 @@ import { CanaryProfileError, startCanarySink } from '../canary-sink/sink-for-pro
 import type { CanarySink } from '../canary-sink/canary-sink.ts';
 import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { discoverChecks } from '../checks/discover.ts';
+import { lossStatements } from '../checks/evidence-loss.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
@@ -462,6 +463,7 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: Bo
     results,
     figures,
     answerSources: answerSources(evidence, profile.dut.id),
+    evidenceStatements: lossStatements(evidence, profile.dut.id),
   }, options.keyDir);
   return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
 }

@@ -47,6 +47,8 @@ export interface ReportInput {
   answerSources?: ReportAnswerSources;
   /** The clause catalogues the results' citations, the ICS and the lab's assessments are read in. */
   catalogues: Catalogues;
+  /** What the report must say about the evidence itself (traffic lost, run interrupted), after the standard statements. */
+  evidenceStatements?: string[];
 }
 
 /** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
@@ -123,7 +125,7 @@ export function buildReport(input: ReportInput): Report {
     customerSupplied: traced.customerSupplied,
     labAssessments: traced.labAssessments,
     notDeviceRequirements: traced.notDeviceRequirements,
-    statements: [...STATEMENTS],
+    statements: [...STATEMENTS, ...(input.evidenceStatements ?? [])],
     evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
     ...(input.figures ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) } : {}),
     ...(input.answerSources ? { answerSources: input.answerSources } : {}),
