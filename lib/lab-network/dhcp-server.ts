@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { nowMicros } from '../evidence/clock.ts';
@@ -116,6 +117,9 @@ export function dnsmasqConfig(segment: DhcpSegment, files: DhcpFiles): string {
     'log-dhcp',
     'log-facility=-',
     'pid-file=',
+    // dnsmasq would drop to nobody, who cannot read the options file in a run directory
+    // under a private (0700) directory: it stays the user the harness runs as.
+    `user=${userInfo().username}`,
     `dhcp-leasefile=${files.leases}`,
     // Static leases only: the DUTs' fixed addresses, nothing for anyone else on the segment.
     `dhcp-range=${network},static,${netmask(subnet)},${dhcp.leaseSeconds}`,
