@@ -86,6 +86,14 @@ describe('fleet, end to end (the paper\'s Table I rows from ten simulated device
     }
   });
 
+  it('re-judges a fleet bundle to the signed verdicts, with the plan in its scope', async () => {
+    const [first] = [...runs.values()].sort((a, b) => a.report.dut.id.localeCompare(b.report.dut.id));
+    expect(first!.report.scope).to.deep.include({ mode: 'run', plan: 'quick', checks: null });
+    const rejudged = await runCli(['verify', '--rejudge', first!.dir]);
+    expect(rejudged.code, rejudged.stdout + rejudged.stderr).to.equal(0);
+    expect(rejudged.stdout).to.match(/no differences/);
+  });
+
   it("reproduces each device's expected row, column by column, from the run's evidence", () => {
     const differences = summary.flatMap((row) => {
       const expected = profiles.get(row.device)!.paper!.tableI!;

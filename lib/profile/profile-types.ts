@@ -130,6 +130,15 @@ export interface SimulatedBehaviour {
    */
   validation?: 'strict' | 'sloppy';
   /**
+   * DNSSEC (draft IOTDNS-D-VAL-2, Recommendation #7). `validate`: every query sets DO, and an
+   * answer for a name at or below the lab's trust anchor (the profile's `signedZone`, given to
+   * the device as a lab configures one) is used only when its RRSIGs verify up to that anchor,
+   * a negative one only with a signed NSEC proof; a bogus answer is asked again at once and,
+   * when every attempt is bogus, the lookup fails. The AD bit is never trusted. `ignore`, the
+   * default: no DO, answers used as they come.
+   */
+  dnssec?: 'validate' | 'ignore';
+  /**
    * After the first acceptable reply to a UDP query the stub waits `waitMs` and takes the last
    * acceptable reply under the same transaction ID that came meanwhile (one slot per ID, the
    * last write wins), so a later matching answer overwrites the first (against draft
@@ -271,6 +280,8 @@ export interface Profile {
   /** Free text: what this profile is for. */
   description?: string;
   dut: DutIdentity;
+  /** Who the lab tests the device for (§7.8.2.1 f); without one the report is not for certification. */
+  customer?: { name: string; address?: string };
   /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
   capture?: CaptureSettings;
   /** The lab segment whose DHCP the harness runs (a lab device only). */
