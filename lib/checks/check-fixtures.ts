@@ -24,6 +24,22 @@ export function fixtureOf(checkFile: string, kind: string): string {
 }
 
 /**
+ * Every fixture of one kind a check has: the one {@link fixtureOf} names, if it exists, and
+ * variants beside it, `fixtures/<check basename>.<kind>.<variant>.ndjson` (a variant is
+ * more evidence of the same kind, e.g. a real stub's recorded traffic), sorted.
+ */
+export function fixturesOf(checkFile: string, kind: string): string[] {
+  const main = fixtureOf(checkFile, kind);
+  const dir = dirname(main);
+  if (!existsSync(dir)) return [];
+  const prefix = `${basename(checkFile, '.check.ts')}.${kind}.`;
+  return readdirSync(dir)
+    .filter((name) => name === basename(main) || (name.startsWith(prefix) && /^[a-z0-9][a-z0-9-]*\.ndjson$/.test(name.slice(prefix.length))))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/**
  * The kinds a check must have: pass, fail and inconclusive (too little evidence). An
  * observation check (its verdict is INFO) shows itself by an info fixture, which takes the
  * place of pass and fail.
