@@ -4,6 +4,7 @@
  */
 import type { Evidence, PhaseWindow } from '../lib/evidence/evidence.ts';
 import type { Microseconds, QueryEvent, ResponseEvent } from '../lib/evidence/events.ts';
+import { normaliseName } from '../lib/dns/names.ts';
 
 /** Every query of one question in one phase, in arrival order. */
 export interface QuestionSeries {
@@ -16,7 +17,7 @@ export interface QuestionSeries {
 /** One key per question: DNS names compare case-insensitively (0x20 randomisation included). */
 export function questionKeyOf(event: QueryEvent | ResponseEvent): string {
   const question = event.questions[0];
-  return question ? `${question.name.toLowerCase().replace(/\.$/, '')}|${question.type}` : '|';
+  return question ? `${normaliseName(question.name)}|${question.type}` : '|';
 }
 
 /** Seconds between two event times. */

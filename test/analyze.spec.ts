@@ -115,6 +115,14 @@ describe('dnsconform analyze', function () {
     expect(out.assignedResolvers).to.deep.equal([]);
     expect(out.hardcodedResolvers).to.deep.equal(['1.1.1.1', '8.8.4.4', '8.8.8.8']);
     expect(out.publicResolvers).to.deep.equal({ '1.1.1.1': 'Cloudflare', '8.8.4.4': 'Google Public DNS', '8.8.8.8': 'Google Public DNS' });
+    // A passive analysis judges a subset: stated, never CONFORMANT, and re-judged as it was judged (no resolver endpoint in its profile).
+    const report = JSON.parse(readFileSync(out.run!.report, 'utf8')) as Report;
+    expect(report.scope).to.deep.include({ mode: 'analyze', complete: false });
+    expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: \d+ not assessed \(an imported capture judges the passive checks only\)/);
+    expect(report.overall.verdict).to.not.equal('CONFORMANT');
+    const rejudged = await runCli(['verify', '--rejudge', out.run!.dir], env);
+    expect(rejudged.code, rejudged.stdout + rejudged.stderr).to.equal(0);
+    expect(rejudged.stdout).to.match(/as an imported capture/).and.match(/no differences: every verdict re-judged from the evidence equals the signed one/);
   });
 
   it('pools captures in time order, and names a resolver from the lab\'s own public list as hard-coded', async () => {

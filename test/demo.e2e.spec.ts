@@ -73,6 +73,15 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
+  it('states its scope on page 1 and re-judges a demo bundle to the signed verdicts', () => {
+    const { report } = runs.get('sim-bad')!;
+    expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: null, complete: false });
+    expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: \d+ not assessed \(no phase of their experiments: the run had no plan\)/);
+    const rejudged = dnsconform(['verify', '--rejudge', join(out, `${report.runId}.tar.gz`)]);
+    expect(rejudged.status, rejudged.out).to.equal(0);
+    expect(rejudged.out).to.match(/no differences: every verdict re-judged from the evidence equals the signed one/);
+  });
+
   it('draws the four figures into each run, hashed with the evidence and captioned from it', () => {
     for (const [dut, { dir, report }] of runs) {
       expect(report.figures?.map((f) => f.file)).to.deep.equal(['figures/source-ports.svg', 'figures/txids.svg', 'figures/query-timeline.svg', 'figures/requery-vs-ttl.svg']);

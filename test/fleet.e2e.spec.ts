@@ -8,7 +8,7 @@
  *
  * Every column, Recommendations #2 and #6 included, is asserted: at 4-second phases each
  * check the row rests on has the samples its rule needs (measured on this machine over
- * repeated runs; see README "The fleet"). The one column a short phase cannot judge for
+ * repeated runs; see docs/fleet-study.md). The one column a short phase cannot judge for
  * every device is left to the column's other check, never to a weakened assertion: extreme
  * (and jumped) TTLs pinned by the Meross device need a phase that outlasts the declared cap
  * (5 s) + 2 s, so at 4 s its forged-TTL ✗ comes from its TTL-0 storm alone.
@@ -84,6 +84,14 @@ describe('fleet, end to end (the paper\'s Table I rows from ten simulated device
       expect(row.paperName).to.equal(profiles.get(row.device)!.paper!.name);
       expect(join(out, row.runDir)).to.equal(runs.get(row.device)!.dir);
     }
+  });
+
+  it('re-judges a fleet bundle to the signed verdicts, with the plan in its scope', async () => {
+    const [first] = [...runs.values()].sort((a, b) => a.report.dut.id.localeCompare(b.report.dut.id));
+    expect(first!.report.scope).to.deep.include({ mode: 'run', plan: 'quick', checks: null });
+    const rejudged = await runCli(['verify', '--rejudge', first!.dir]);
+    expect(rejudged.code, rejudged.stdout + rejudged.stderr).to.equal(0);
+    expect(rejudged.stdout).to.match(/no differences/);
   });
 
   it("reproduces each device's expected row, column by column, from the run's evidence", () => {

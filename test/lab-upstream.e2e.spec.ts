@@ -200,6 +200,14 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
 
     const reports = ['lab-a', 'lab-b'].map((id) => JSON.parse(readFileSync(join(first.runDir(id), 'report.json'), 'utf8')) as Report);
     expect(reports.map((r) => r.dut.id)).to.deep.equal(['lab-a', 'lab-b']);
+    // A --checks run judged a subset: it says so, is never CONFORMANT, and re-judges exactly the checks it selected.
+    for (const report of reports) {
+      expect(report.scope).to.deep.include({ checks: 'randomness', selected: 2, complete: false });
+      expect(report.overall.verdict).to.not.equal('CONFORMANT');
+    }
+    const rejudged = await runCli(['verify', '--rejudge', first.runDir('lab-a')]);
+    expect(rejudged.code, rejudged.stdout + rejudged.stderr).to.equal(0);
+    expect(rejudged.stdout).to.match(/^re-judged 2 checks selected by --checks randomness/m).and.match(/no differences/);
     for (const id of ['lab-a', 'lab-b']) expect(existsSync(join(first.runDir(id), REPORT_SIGNATURE_FILE)), `${id} signed`).to.equal(true);
     const sources = reports[0]!.answerSources!;
     expect(sources.responses.zone).to.be.at.least(1);

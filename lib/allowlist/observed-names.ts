@@ -6,6 +6,7 @@
  */
 import type { Evidence } from '../evidence/evidence.ts';
 import type { RecordSummary, ResponseEvent } from '../evidence/events.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** One name the device resolved. */
 export interface ObservedName {
@@ -31,11 +32,6 @@ export interface ObservedNames {
   unresolved: { name: string; outcome: string[] }[];
 }
 
-/** A name in canonical form: lower case, no trailing dot. */
-export function canonical(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
-
 interface Tally {
   types: Set<string>;
   targets: string[];
@@ -49,16 +45,16 @@ function follow(name: string, answers: readonly RecordSummary[], tally: Tally): 
   let current = name;
   const seen = new Set<string>([current]);
   for (let step = 0; step < answers.length; step++) {
-    const cname = answers.find((r) => r.type === 'CNAME' && canonical(r.name) === current);
+    const cname = answers.find((r) => r.type === 'CNAME' && normaliseName(r.name) === current);
     if (!cname) break;
-    const target = canonical(cname.data);
+    const target = normaliseName(cname.data);
     if (seen.has(target)) break;
     seen.add(target);
     if (!tally.targets.includes(target)) tally.targets.push(target);
     current = target;
   }
   for (const record of answers) {
-    if (!seen.has(canonical(record.name))) continue;
+    if (!seen.has(normaliseName(record.name))) continue;
     if (record.type === 'A') tally.ipv4.add(record.data);
     if (record.type === 'AAAA') tally.ipv6.add(record.data);
   }
@@ -77,7 +73,7 @@ export function observedNames(runs: readonly { evidence: Evidence; dutId: string
     for (const query of evidence.queries(dutId)) {
       const question = query.questions[0];
       if (!question) continue;
-      const name = canonical(question.name);
+      const name = normaliseName(question.name);
       const response = evidence.responseTo(query);
       const outcome = response === undefined ? 'no answer' : !unchanged(response) ? `answer changed by the harness (${response.manipulations.join(', ') || response.reason})` : response.flags.rcode;
       if (!outcomes.has(name)) outcomes.set(name, new Set());

@@ -299,7 +299,8 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
   }, null, 2)}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const results = await judgeCaptureEvidence(await discoverChecks(), evidence, profile, options.mochaReporter);
+  const checks = await discoverChecks();
+  const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
   const span = evidence.span();
   const finalised = await finaliseRun(run.path, {
     runId: run.runId,
@@ -313,6 +314,7 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     windowSeconds: seconds,
     phases: evidence.phases(),
     results,
+    scope: { mode: 'analyze', checks: null, plan: null, available: checks.length },
   }, options.keyDir);
 
   const output = analyzeOutput({

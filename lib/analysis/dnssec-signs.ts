@@ -9,6 +9,7 @@
  * figures a check reports beside that.
  */
 import type { Evidence } from '../evidence/evidence.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** Record types a validator asks for itself while building a chain of trust (RFC 4035 §5). */
 const CHAIN_TYPES = new Set(['DNSKEY', 'DS']);
@@ -37,10 +38,6 @@ export interface DnssecSigns {
   encryptedContacts: Record<string, number>;
 }
 
-function lower(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
-
 /** The name and each of its ancestors up to the root (`a.b.c` → `a.b.c`, `b.c`, `c`, ``). */
 function selfAndAncestors(name: string): string[] {
   const labels = name === '' ? [] : name.split('.');
@@ -63,7 +60,7 @@ export function dnssecSigns(evidence: Evidence, dut: string): DnssecSigns {
     if (query.flags.cd) cdQueries += 1;
     if (query.transport === 'dot' || query.transport === 'doh') encryptedQueries += 1;
     for (const question of query.questions) {
-      const name = lower(question.name);
+      const name = normaliseName(question.name);
       if (question.type === 'DNSKEY') dnskeyQueries += 1;
       if (question.type === 'DS') dsQueries += 1;
       if (CHAIN_TYPES.has(question.type)) chainNames.add(name);

@@ -12,6 +12,7 @@ import type { EvidenceEvent, QueryEvent, ResponseEvent } from '../evidence/event
 import { randomnessStats } from './randomness.ts';
 import { hardcodedResolvers } from './resolver-use.ts';
 import type { RandomnessStats } from './randomness.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** Values a conforming generator draws from: RFC 6056 ephemeral ports at the least, and the whole TXID field. */
 export const SOURCE_PORT_SPACE = 16384;
@@ -229,10 +230,6 @@ function countInto(counts: Record<string, number>, key: string): void {
 
 function questionKey(q: QueryEvent): string {
   return q.questions.map((x) => `${x.name.toLowerCase()}/${x.type}/${x.class}`).join(',');
-}
-
-function normaliseName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
 }
 
 /** The capture file a query came from, when the evidence was imported from captures. */

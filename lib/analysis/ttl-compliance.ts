@@ -7,6 +7,7 @@
 import { inTimeOrder } from '../evidence/evidence.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** The thresholds that turn intervals into judgements. */
 export interface TtlComplianceOptions {
@@ -100,11 +101,6 @@ interface NameTally {
 }
 
 const MICROS_PER_SECOND = 1_000_000;
-
-/** The key DNS treats as the same name: case-insensitive (RFC 4343), trailing dot optional. */
-function normaliseName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
 
 /**
  * The TTL an answer grants for the question asked: the smallest TTL among the answer

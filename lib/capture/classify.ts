@@ -1,3 +1,4 @@
+import { normaliseName } from '../dns/names.ts';
 /**
  * What kind of name-resolution traffic a flow is, from ports, addresses and the TLS
  * ClientHello: DNS to a resolver (53), the link-local protocols kept apart from it (mDNS
@@ -93,6 +94,6 @@ export function isPublicResolver(address: string, options: ClassifyOptions = {})
 
 /** Whether a TLS server name is a listed DoH endpoint (case-insensitive, trailing dot ignored). */
 export function isDohHost(serverName: string, options: ClassifyOptions = {}): boolean {
-  const name = serverName.toLowerCase().replace(/\.$/, '');
+  const name = normaliseName(serverName);
   return (options.dohHosts ?? PUBLIC_DOH_HOSTS).includes(name);
 }

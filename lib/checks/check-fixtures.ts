@@ -4,7 +4,8 @@
  * reports missing and orphaned ones), so the two cannot hold different rules.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { checkBaseName } from './discover.ts';
 import type { Verdict } from './check-types.ts';
 
 /**
@@ -20,7 +21,7 @@ export const FIXTURE_KINDS = Object.keys(FIXTURE_VERDICTS) as FixtureKind[];
 
 /** A check's fixture of one kind: `fixtures/<check basename>.<kind>.ndjson` beside the check file. */
 export function fixtureOf(checkFile: string, kind: string): string {
-  return join(dirname(checkFile), 'fixtures', `${basename(checkFile, '.check.ts')}.${kind}.ndjson`);
+  return join(dirname(checkFile), 'fixtures', `${checkBaseName(checkFile)}.${kind}.ndjson`);
 }
 
 /**

@@ -50,6 +50,22 @@ describe('checks/mocha-binding', () => {
     expect(results[1]?.observed).to.match(/0 phases of the experiments the check needs \(servfail, refused\)/);
   });
 
+  it('turns a PASS on evidence the run lost part of into INCONCLUSIVE with the loss; FAIL and other DUTs\' losses are left alone', async () => {
+    const events: EvidenceEvent[] = [
+      { seq: 1, t: 1, dut: null, phase: 'baseline', type: 'phase.start', name: 'baseline', experiment: 'baseline', scenario: 'pass-through' },
+      { seq: 2, t: 2, dut: null, phase: 'baseline', type: 'resolver.loss', transport: 'udp', listener: { address: '127.0.0.1', port: 53 }, kind: 'receive-drops', count: 7, bytes: null, total: 7, since: 1 },
+      { seq: 3, t: 3, dut: 'd', phase: 'baseline', type: 'resolver.connection', transport: 'tcp', client: { address: '127.0.0.2', port: 5 }, server: { address: '127.0.0.1', port: 53 }, action: 'refused', reason: 'cap' },
+      { seq: 4, t: 4, dut: 'other', phase: 'baseline', type: 'dns.suppressed', transport: 'udp', source: '127.0.0.9', count: 5, since: 3, until: 4, reason: 'budget' },
+    ];
+    const checks = [check('t/pass', () => outcome('PASS')), check('t/fail', () => outcome('FAIL'))];
+    const lossy = await judgeWithMocha(checks, new Evidence(events), { dutId: 'd', profile, eventsFile: 'events.ndjson' });
+    expect(lossy.map((r) => r.verdict)).to.deep.equal(['INCONCLUSIVE', 'FAIL']);
+    expect(lossy[0]?.observed).to.match(/^Not assessed: the evidence may be incomplete: 7 datagrams dropped by the kernel.*; 1 connections of the DUT refused.*On what was recorded: o$/);
+    expect(lossy[0]?.observed).to.not.match(/over the recording budget/, 'another DUT\'s suppressed messages are not this DUT\'s loss');
+    const clean = await judgeWithMocha(checks, new Evidence([events[0]!, events[3]!]), { dutId: 'd', profile, eventsFile: 'events.ndjson' });
+    expect(clean.map((r) => r.verdict)).to.deep.equal(['PASS', 'FAIL']);
+  });
+
   it('gives NOT_APPLICABLE only on the ICS: a check\'s own NOT_APPLICABLE is reported not assessed', async () => {
     const conditional = check('t/telemetry', () => outcome('FAIL'));
     conditional.meta = { ...conditional.meta, covers: { paper: [], draft: [], etsi: ['6-4', '6-5'] } };

@@ -10,6 +10,7 @@ import type { Evidence } from '../evidence/evidence.ts';
 import { NOT_ASSESSED } from './check-types.ts';
 import type { CheckContext, CheckOutcome, CheckResult, LoadedCheck } from './check-types.ts';
 import { icsExemption } from './applicability.ts';
+import { describeLoss, lossCounts } from './evidence-loss.ts';
 import { missingEvidence } from './required-evidence.ts';
 
 /** Options for a judging run. */
@@ -88,12 +89,21 @@ export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: Chec
     return { ...identity(check), verdict: 'INCONCLUSIVE', expected: 'the evidence this check requires', observed: `not judged: ${missing}`, figures: {}, evidence: [] };
   }
   let outcome: CheckOutcome;
+  const scoped = evidence.forExperiments(check.meta.experiments);
   try {
-    outcome = check.judge(evidence.forExperiments(check.meta.experiments), context);
+    outcome = check.judge(scoped, context);
   } catch (error) {
     return errorResult(check, error instanceof Error ? error.message : String(error));
   }
-  return { ...identity(check), ...notAssessed(outcome) };
+  return { ...identity(check), ...notAssessed(unlessLost(outcome, scoped, context.dutId, check)) };
+}
+
+/** A PASS on evidence the run may have lost part of is INCONCLUSIVE, with the loss and what the check saw. */
+function unlessLost(outcome: CheckOutcome, evidence: Evidence, dutId: string, check: LoadedCheck): CheckOutcome {
+  if (outcome.verdict !== 'PASS') return outcome;
+  const loss = describeLoss(lossCounts(evidence, dutId, check.meta.requires ?? []));
+  if (!loss) return outcome;
+  return { ...outcome, verdict: 'INCONCLUSIVE', observed: `${NOT_ASSESSED}${loss}. On what was recorded: ${outcome.observed}` };
 }
 
 /** Judges every check under mocha; resolves with one result per check, in check order. */

@@ -24,3 +24,17 @@ export function selectChecks(checks: readonly LoadedCheck[], selection: string |
   }
   return checks.filter((check) => wanted.some((entry) => matches(check, entry)));
 }
+
+/** How the evidence was gathered: the harness observed the DUT (`run`, `demo`) or read imported captures (`analyze`). */
+export type ScopeMode = 'run' | 'analyze';
+
+/** What the run was asked to judge, as the command line gave it. */
+export interface ScopeSelection {
+  mode: ScopeMode;
+  /** The `--checks` selection as given (ids or topics), or null when every check was selected. */
+  checks: string | null;
+  /** The plan the phases came from (`quick`, a plan file's name), or null (one window, or imported captures). */
+  plan: string | null;
+  /** How many checks the suites held when the run was judged. */
+  available: number;
+}

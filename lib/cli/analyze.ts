@@ -5,6 +5,7 @@ import { analyzeCaptures } from '../analysis/analyze-captures.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 interface AnalyzeCommandOptions {
   device: string[];
@@ -23,7 +24,7 @@ export function analyzeCommand(): Command {
   // exitOverride: usage errors throw (CommanderError) instead of exiting 1, so the program maps them to 2.
   return new Command('analyze')
     .exitOverride()
-    .description('judge one device from pcap/pcapng captures (pooled in time order) and write a signed report')
+    .description(COMMAND_SUMMARIES.analyze.description)
     .argument('<capture...>', 'pcap or pcapng files')
     .requiredOption('--device <mac|ip>', 'the device: its MAC and/or its IP address (repeat for both)', collect)
     .option('--resolver <ip>', 'a resolver the network assigned the device (repeatable); others are hard-coded', collect)

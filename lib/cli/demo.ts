@@ -18,6 +18,7 @@ import type { OverallVerdict } from '../report/report-types.ts';
 import { EXIT } from './exit-codes.ts';
 import { observeAndReport, parseWindow, withObserveOptions } from './observe-command.ts';
 import type { ObserveOptions } from './observe-command.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 const PROFILES_DIR = join(import.meta.dirname, '..', '..', 'profiles');
 
@@ -54,7 +55,7 @@ interface DemoOptions extends ObserveOptions {
 
 export function demoCommand(): Command {
   return withObserveOptions(new Command('demo')
-    .description('certify the built-in well- and badly-behaved simulated devices on loopback')
+    .description(COMMAND_SUMMARIES.demo.description)
     .option('--fleet', "the fleet of the paper's devices (profiles/fleet/) instead, under the quick plan unless --plan says otherwise; writes fleet-summary.json, .html and a signed .pdf"), "the profiles', 45 s")
     .action(async (options: DemoOptions) => {
       if (options.fleet) return fleetDemo(options);

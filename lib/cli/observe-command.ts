@@ -122,7 +122,8 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
       ...(windowSeconds !== undefined ? { windowSeconds } : {}),
       ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       ...(phases ? { phases } : {}),
-      ...(options.checks !== undefined ? { checks } : {}),
+      ...(options.checks !== undefined ? { checks, checkSelection: options.checks } : {}),
+      ...(options.plan !== undefined ? { planName: options.plan } : {}),
       ...(replays ? { replays } : {}),
     });
     display.stop();

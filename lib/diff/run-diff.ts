@@ -14,6 +14,7 @@ import { TABLE_I_HEADINGS } from '../report/table-i.ts';
 import type { OverallVerdict, Report } from '../report/report-types.ts';
 import { proportionTest, rateTest, spreadTest } from './significance.ts';
 import type { TestOutcome } from './significance.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** The diff format version this code writes (diff.schema.json). */
 export const DIFF_SCHEMA_VERSION = '1.0.0';
@@ -162,11 +163,6 @@ export function tableIChanges(a: Report['tableI'], b: Report['tableI']): TableIC
   }));
 }
 
-/** A query's name in canonical form: lower case, no trailing dot. */
-export function canonicalName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
-
 function dutQueries(side: DiffSide): QueryEvent[] {
   return side.evidence.queries(side.report.dut.id);
 }
@@ -174,7 +170,7 @@ function dutQueries(side: DiffSide): QueryEvent[] {
 /** The names the DUT asked for, sorted. */
 export function namesAsked(evidence: Evidence, dutId: string): string[] {
   const names = new Set<string>();
-  for (const query of evidence.queries(dutId)) for (const q of query.questions) names.add(canonicalName(q.name));
+  for (const query of evidence.queries(dutId)) for (const q of query.questions) names.add(normaliseName(q.name));
   return [...names].sort();
 }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { buildQuery, buildResponse, buildTruncated } from './builders.ts';
-import { decodeMessage, encodeMessage } from './codec.ts';
+import { decodeMessage, encodeMessage, impossibleCounts } from './codec.ts';
 
 /**
  * The dns-packet round-trip property: encode, decode, re-encode gives identical bytes,
@@ -82,5 +82,16 @@ describe('dns/codec', () => {
     const result = decodeMessage(loop);
     expect(result.ok).to.equal(false);
     expect(result.ok ? '' : result.error).to.match(/pointer/);
+  });
+});
+
+describe('dns/codec header check', () => {
+  it('rejects section counts the message cannot hold before dns-packet decodes, and accepts ones it can', () => {
+    const maxCounts = Buffer.from([0, 1, 1, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    const decoded = decodeMessage(maxCounts);
+    expect(decoded).to.deep.include({ ok: false, txid: 1 });
+    expect(!decoded.ok && decoded.error).to.equal('header announces 65535 question(s) and 196605 record(s), at least 2490330 octets, but 0 follow the header');
+    expect(impossibleCounts(Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1]))).to.equal(null, 'one root question of 5 octets fits');
+    expect(impossibleCounts(Buffer.from([0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1]))).to.match(/at least 16 octets, but 5 follow/);
   });
 });

@@ -19,12 +19,34 @@ export type DecodeResult =
 /** Smallest valid DNS message: the 12-byte header (RFC 1035 §4.1.1). */
 export const HEADER_BYTES = 12;
 
+/** Fewest octets a question can take: the root name (1) + QTYPE + QCLASS (RFC 1035 §4.1.2). */
+export const MIN_QUESTION_BYTES = 5;
+/** Fewest octets a resource record can take: the root name (1) + TYPE, CLASS, TTL, RDLENGTH (RFC 1035 §4.1.3). */
+export const MIN_RECORD_BYTES = 11;
+
+/**
+ * Why the header's section counts cannot fit in the message, or null when they can. Run
+ * before the full decode: dns-packet trusts the counts, and a 12-byte header announcing
+ * 65 535 records of each kind cost it milliseconds to reject (tens of thousands of name
+ * reads past the end) — a flood of such headers starved the resolver of CPU.
+ */
+export function impossibleCounts(bytes: Buffer): string | null {
+  const questions = bytes.readUInt16BE(4);
+  const records = bytes.readUInt16BE(6) + bytes.readUInt16BE(8) + bytes.readUInt16BE(10);
+  const needed = questions * MIN_QUESTION_BYTES + records * MIN_RECORD_BYTES;
+  const available = bytes.length - HEADER_BYTES;
+  if (needed <= available) return null;
+  return `header announces ${questions} question(s) and ${records} record(s), at least ${needed} octets, but ${available} follow the header`;
+}
+
 /** Decodes bytes from the network; failures are returned, not thrown. */
 export function decodeMessage(bytes: Buffer): DecodeResult {
   const txid = bytes.length >= 2 ? bytes.readUInt16BE(0) : null;
   if (bytes.length < HEADER_BYTES) {
     return { ok: false, error: `shorter than the 12-byte header (${bytes.length} bytes)`, txid };
   }
+  const impossible = impossibleCounts(bytes);
+  if (impossible) return { ok: false, error: impossible, txid };
   try {
     const message = dnsPacket.decode(bytes) as DecodedMessage;
     if (dnsPacket.decode.bytes !== bytes.length) {

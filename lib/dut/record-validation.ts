@@ -8,6 +8,7 @@
  */
 import type { Answer } from 'dns-packet';
 import type { DecodedMessage } from '../dns/codec.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** A record with address data (A or AAAA). */
 export type AddressRecord = Answer & { data: string };
@@ -25,7 +26,6 @@ export interface UsableRecords {
 }
 
 const ADDRESS_TYPES = new Set(['A', 'AAAA']);
-const lower = (name: string) => name.toLowerCase().replace(/\.$/, '');
 /** A record's class, IN when the decoder left it out. */
 const classOf = (rr: Answer) => (rr as { class?: string }).class ?? 'IN';
 
@@ -41,18 +41,18 @@ export function usableRecords(message: DecodedMessage, question: { name: string;
     return { addresses, lifetimeRecords: [...addresses, ...answers.filter((rr) => rr.type === 'CNAME')], rejected: 0, follow };
   }
   // Walk the CNAME chain from the question's name (bounded by the section's size, so a loop ends).
-  const chain = new Set([lower(question.name)]);
+  const chain = new Set([normaliseName(question.name)]);
   const onChain: Answer[] = [];
   for (let grew = true; grew;) {
     grew = false;
     for (const rr of answers) {
-      if (rr.type !== 'CNAME' || classOf(rr) !== 'IN' || !chain.has(lower(rr.name)) || onChain.includes(rr)) continue;
+      if (rr.type !== 'CNAME' || classOf(rr) !== 'IN' || !chain.has(normaliseName(rr.name)) || onChain.includes(rr)) continue;
       onChain.push(rr);
-      chain.add(lower(String((rr as { data: unknown }).data)));
+      chain.add(normaliseName(String((rr as { data: unknown }).data)));
       grew = true;
     }
   }
-  const addresses = answers.filter((rr): rr is AddressRecord => rr.type === question.type && classOf(rr) === 'IN' && chain.has(lower(rr.name)));
+  const addresses = answers.filter((rr): rr is AddressRecord => rr.type === question.type && classOf(rr) === 'IN' && chain.has(normaliseName(rr.name)));
   const rejected = answers.length - addresses.length - onChain.length;
   return { addresses, lifetimeRecords: [...addresses, ...onChain], rejected, follow: null };
 }

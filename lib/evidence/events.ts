@@ -214,6 +214,65 @@ export interface MalformedEvent extends EventBase {
 }
 
 /**
+ * Messages the resolver counted but did not record one by one: over the per-source budget
+ * of a host that is not a DUT (any message), or of anyone sending malformed input. They
+ * were neither decoded nor answered. One event per source, transport and second.
+ */
+export interface SuppressedEvent extends EventBase {
+  type: 'dns.suppressed';
+  transport: Transport;
+  /** The sending address, or `(other sources)` when too many distinct senders were seen. */
+  source: string;
+  /** Messages left out. */
+  count: number;
+  /** Arrival of the first and last of them, µs. */
+  since: Microseconds;
+  until: Microseconds;
+  /** Why they were left out. */
+  reason: string;
+}
+
+/**
+ * Traffic the harness could not take in, measured where it was lost: datagrams the kernel
+ * dropped on a full receive buffer of a resolver socket (`/proc/net/udp`, drops column:
+ * whose they were is unknown, so `dut` is null), or still queued, unread, when the socket
+ * closed. Checks whose evidence a loss may have thinned are INCONCLUSIVE.
+ */
+export interface LossEvent extends EventBase {
+  type: 'resolver.loss';
+  transport: Transport;
+  /** The harness socket that lost traffic. */
+  listener: Endpoint;
+  /**
+   * `receive-drops`: the kernel dropped datagrams on a full receive buffer. `unread-at-close`:
+   * datagrams were still queued when the listener closed (after waiting for them to be read).
+   */
+  kind: 'receive-drops' | 'unread-at-close';
+  /** Datagrams lost since the previous measurement; null when only bytes are known. */
+  count: number | null;
+  /** Bytes lost, where that is what the kernel tells (`unread-at-close`). */
+  bytes: number | null;
+  /** Datagrams lost on this socket since it was bound; null when unknown. */
+  total: number | null;
+  /** When the previous measurement was taken (the loss happened after it), µs. */
+  since: Microseconds;
+}
+
+/**
+ * Something the resolver did to a stream connection other than serve it: refused it at a
+ * connection cap, closed it on a timeout, or saw it reset. `dut` is the DUT the client
+ * address belongs to, or null for a host that is not a DUT.
+ */
+export interface ConnectionEvent extends EventBase {
+  type: 'resolver.connection';
+  transport: Transport;
+  client: Endpoint;
+  server: Endpoint;
+  action: 'refused' | 'timeout' | 'reset';
+  reason: string;
+}
+
+/**
  * A listener of the resolver came up, or was closed by the scenario (closed port: the kernel
  * answers ICMP); or the canary sink listens on a canary address and port (so a regulator
  * sees which contacts could have been recorded).
@@ -393,6 +452,9 @@ export type EvidenceEvent =
   | UpstreamAnswerEvent
   | DropEvent
   | MalformedEvent
+  | SuppressedEvent
+  | LossEvent
+  | ConnectionEvent
   | ListenEvent
   | PhaseEvent
   | RunEvent

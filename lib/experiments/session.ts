@@ -8,6 +8,7 @@ import { CanaryProfileError, startCanarySink } from '../canary-sink/sink-for-pro
 import type { CanarySink } from '../canary-sink/canary-sink.ts';
 import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { discoverChecks } from '../checks/discover.ts';
+import { lossStatements } from '../checks/evidence-loss.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
@@ -29,6 +30,7 @@ import { answerSources } from '../analysis/answer-sources.ts';
 import { harnessInfo } from '../report/build-report.ts';
 import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
+import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
@@ -69,6 +71,10 @@ export interface SessionOptions {
   status?: (status: SessionStatus) => void;
   /** The checks to judge (`--checks`); all of them when left out. */
   checks?: readonly LoadedCheck[];
+  /** The `--checks` selection as given, for the report's scope (null or absent: every check). */
+  checkSelection?: string | null;
+  /** The plan's name or file as given, for the report's scope (absent: no plan). */
+  planName?: string;
   /** Recorded runs to replay upstream answers from (`--replay-zone`), by the DUT they serve. */
   replays?: ReadonlyMap<string, ReplayedUpstream>;
 }
@@ -288,7 +294,8 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
 
 export async function runSession(options: SessionOptions): Promise<DeviceRun[]> {
   const { profiles, progress } = options;
-  const checks: LoadedCheck[] = options.checks ? [...options.checks] : await discoverChecks();
+  const available = await discoverChecks();
+  const checks: LoadedCheck[] = options.checks ? [...options.checks] : available;
   const phases = await sessionPhases(options);
   // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
   const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
@@ -423,7 +430,8 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
 
   const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
   const runs: DeviceRun[] = [];
-  for (const d of duts) runs.push(await judgeAndSign(d, checks, endpoints, windowSeconds, options));
+  const scope: ScopeSelection = { mode: 'run', checks: options.checkSelection ?? null, plan: options.planName ?? null, available: available.length };
+  for (const d of duts) runs.push(await judgeAndSign(d, checks, scope, endpoints, windowSeconds, options));
   if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
 }
@@ -442,7 +450,7 @@ async function drawFigures(runDir: string, evidence: Evidence, dutId: string, pr
 }
 
 /** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
-async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: BoundEndpoint[], windowSeconds: number, options: SessionOptions): Promise<DeviceRun> {
+async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], scope: ScopeSelection, endpoints: BoundEndpoint[], windowSeconds: number, options: SessionOptions): Promise<DeviceRun> {
   const { profile } = d.loaded;
   const evidence = loadEvidence(join(d.run.path, RUN_FILES.events));
   const results = await judgeWithMocha(checks, evidence, { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events }, options.mochaReporter ? { reporter: options.mochaReporter } : {});
@@ -462,6 +470,8 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], endpoints: Bo
     results,
     figures,
     answerSources: answerSources(evidence, profile.dut.id),
+    scope,
+    evidenceStatements: lossStatements(evidence, profile.dut.id),
   }, options.keyDir);
   return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
 }

@@ -18,6 +18,7 @@ import type { RenderedFigure } from './figure-types.ts';
 import type { FigureHeading } from './render.ts';
 import { figureFrame, noDataSpec, renderSvg } from './render.ts';
 import { phaseSuffix } from './selection.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** Rows shown before the remaining names are pooled into one. */
 export const DEFAULT_TIMELINE_NAMES = 20;
@@ -85,7 +86,7 @@ function outcomeOf(exchange: Exchange): QueryOutcome {
 
 function nameOf(exchange: Exchange): string {
   const question = exchange.query.questions[0];
-  return question === undefined ? '(no question)' : question.name.toLowerCase().replace(/\.$/, '') || '.';
+  return question === undefined ? '(no question)' : normaliseName(question.name) || '.';
 }
 
 /** Short, unique row labels: long names keep their end. */

@@ -271,6 +271,8 @@ export interface Profile {
   /** Free text: what this profile is for. */
   description?: string;
   dut: DutIdentity;
+  /** Who the lab tests the device for (§7.8.2.1 f); without one the report is not for certification. */
+  customer?: { name: string; address?: string };
   /** Live packet capture of a lab device; a simulated device is always captured on `lo`. */
   capture?: CaptureSettings;
   /** The lab segment whose DHCP the harness runs (a lab device only). */

@@ -134,6 +134,22 @@ export function configurationOf(report: Report): ResourceDescriptor[] {
       ...(harness.gitCommit === null ? {} : { digest: { gitCommit: harness.gitCommit } }),
       annotations: { role: 'harness and suites', version: harness.version, dirty: harness.dirty },
     },
+    ...(report.certification ? [{
+      name: 'issuer',
+      annotations: {
+        role: 'issuer',
+        forCertification: report.certification.forCertification,
+        statement: report.certification.statement,
+        ...(report.issuer ? {
+          laboratory: report.issuer.laboratory.name,
+          address: report.issuer.laboratory.address,
+          ...(report.issuer.laboratory.accreditation ? { accreditation: `${report.issuer.laboratory.accreditation.body} ${report.issuer.laboratory.accreditation.number}` } : {}),
+          signatory: `${report.issuer.signatory.name}, ${report.issuer.signatory.function}`,
+          certificateSha256: report.issuer.certificate.sha256,
+        } : {}),
+        ...(report.customer ? { customer: report.customer.name } : {}),
+      },
+    }] : []),
   ];
 }
 

@@ -35,7 +35,8 @@ describe('buildReport / validateReport', () => {
 
   it('builds a report from a realistic run that validates against the published schema', () => {
     const report = validateReport(buildReport(sampleInput(['PASS', 'FAIL', 'INFO'])));
-    expect(report.schemaVersion).to.equal('1.1.0');
+    expect(report.schemaVersion).to.equal('1.2.0');
+    expect(report.scope).to.deep.include({ mode: 'run', checks: null, available: 3, selected: 3, judged: 3, complete: true, statement: 'All 3 checks of the suites judged.' });
     expect(report.runId).to.equal('run-20251124-cam-1');
     expect(report.dut).to.deep.equal(sampleInput().profile.dut);
     expect(report.device).to.deep.equal({ kind: 'simulated' });
@@ -81,6 +82,25 @@ describe('buildReport / validateReport', () => {
     expect(report.overall.decisionRule).to.match(/keyword is MAY/);
     // The validator applies the same rule: a report claiming the MAY FAIL counted is refused.
     expect(() => validateReport({ ...report, overall: { ...report.overall, verdict: 'NOT_CONFORMANT' } })).to.throw(/decision rule gives CONFORMANT/);
+  });
+
+  it('states a partial scope on its face and is never CONFORMANT on it: --checks, checks not assessed, imported captures', () => {
+    const subset = sampleInput(['PASS', 'INFO']);
+    const picked = validateReport(buildReport({ ...subset, scope: { mode: 'run', checks: 'randomness', plan: null, available: 24 } }));
+    expect(picked.overall.verdict).to.equal('INCOMPLETE');
+    expect(picked.scope).to.deep.include({ selected: 2, judged: 2, complete: false });
+    expect(picked.scope!.statement).to.equal('2 of 24 checks judged: 22 left out by --checks randomness. The overall verdict cannot be CONFORMANT on a partial scope.');
+    // The validator holds a report to the same rule: claiming CONFORMANT on a subset, or a complete scope, is refused.
+    expect(rejection({ ...picked, overall: { ...picked.overall, verdict: 'CONFORMANT' } }).problems.map((p) => p.pointer)).to.deep.equal(['/overall/verdict']);
+    expect(rejection({ ...picked, scope: { ...picked.scope!, complete: true } }).problems.map((p) => p.pointer)).to.deep.equal(['/scope/complete']);
+
+    const unassessed = sampleInput(['PASS', 'INCONCLUSIVE']);
+    unassessed.results[1] = { ...unassessed.results[1]!, observed: 'Not assessed: this run had 0 phases of the experiments the check needs (ttl-0).' };
+    const planned = validateReport(buildReport({ ...unassessed, scope: { mode: 'run', checks: null, plan: 'quick', available: 2 } }));
+    expect(planned.scope!.statement).to.equal('1 of 2 checks judged: 1 not assessed (no phase of their experiments in plan quick). The overall verdict cannot be CONFORMANT on a partial scope.');
+    const passive = validateReport(buildReport({ ...unassessed, scope: { mode: 'analyze', checks: null, plan: null, available: 2 } }));
+    expect(passive.scope!.statement).to.match(/^1 of 2 checks judged: 1 not assessed \(an imported capture judges the passive checks only\)/);
+    expect(passive.overall.verdict).to.equal('INCOMPLETE');
   });
 
   it('keeps only the fields the schema defines, so extra runtime fields cannot break validation', () => {

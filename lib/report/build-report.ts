@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../build/dist-build.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import type { CheckResult } from '../checks/check-types.ts';
 import type { Microseconds } from '../evidence/events.ts';
@@ -14,6 +14,9 @@ import type { PhaseWindow } from '../evidence/evidence.ts';
 import type { DutIdentity, Profile } from '../profile/profile-types.ts';
 import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { REPORT_SCHEMA_VERSION } from './report-types.ts';
+import { reportScope } from './report-scope.ts';
+import type { ScopeSelection } from './report-scope.ts';
+import type { ReportIssuer } from './lab-config.ts';
 import { TABLE_I_RULE, tableIRow } from './table-i.ts';
 import { traceabilityFields } from './traceability.ts';
 import type { EvidenceFileEntry, HarnessInfo, Report, ReportAnswerSources, ReportFigure, ReportResult, ResolverEndpoint, ResultTraceability } from './report-types.ts';
@@ -47,6 +50,12 @@ export interface ReportInput {
   answerSources?: ReportAnswerSources;
   /** The clause catalogues the results' citations, the ICS and the lab's assessments are read in. */
   catalogues: Catalogues;
+  /** Who issues the report (`lab.yaml` beside the keys), or null/absent when no laboratory is configured. */
+  issuer?: ReportIssuer | null;
+  /** What the run was asked to judge (`--checks`, plan, live or imported): the report states its scope from it. */
+  scope: ScopeSelection;
+  /** What the report must say about the evidence itself (traffic lost, run interrupted), after the standard statements. */
+  evidenceStatements?: string[];
 }
 
 /** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
@@ -56,6 +65,17 @@ const STATEMENTS: string[] = [
   'This report shall not be reproduced except in full; its signature covers report.json exactly as written.',
   'Verdicts of ETSI TS 103 701 test cases other than PASS or FAIL are to be read as "not assessed" with the reason given.',
 ];
+
+/** Whether the report may be used for certification: only with a laboratory and a customer named. */
+export function certification(issuer: ReportIssuer | null, customer: { name: string } | null): { forCertification: boolean; statement: string } {
+  const missing = [
+    ...(issuer === null ? ['no laboratory configuration (lab.yaml beside the signing keys) names the laboratory and its authorised signatory'] : []),
+    ...(customer === null ? ['the profile names no customer (customer:)'] : []),
+  ];
+  return missing.length === 0
+    ? { forCertification: true, statement: `Issued by ${issuer!.laboratory.name} for ${customer!.name}, authorised by ${issuer!.signatory.name} (${issuer!.signatory.function}).` }
+    : { forCertification: false, statement: `Not for certification: ${missing.join('; ')}.` };
+}
 
 /** Microseconds since the epoch as ISO 8601 UTC, keeping the microseconds. */
 export function isoFromMicroseconds(t: Microseconds): string {
@@ -92,6 +112,7 @@ function dropUndefined<T extends object>(value: T): T {
  */
 export function buildReport(input: ReportInput): Report {
   const verdicts = input.results.map((r) => r.verdict);
+  const scope = reportScope(input.scope, input.results);
   const traced = traceabilityFields(input.results, input.profile, input.catalogues);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -101,6 +122,9 @@ export function buildReport(input: ReportInput): Report {
     endedAt: input.endedAt,
     issuedAt: input.issuedAt ?? input.endedAt,
     harness: { ...input.harness },
+    issuer: input.issuer ?? null,
+    customer: input.profile.customer ? { name: input.profile.customer.name, address: input.profile.customer.address ?? null } : null,
+    certification: certification(input.issuer ?? null, input.profile.customer ?? null),
     dut: dutIdentity(input.profile.dut),
     device: { kind: input.profile.device.kind },
     profile: { file: input.profileFile, sha256: input.profileSha256 },
@@ -118,19 +142,21 @@ export function buildReport(input: ReportInput): Report {
     results: input.results.map((result, i) => reportResult(result, traced.traceability[i]!)),
     summary: countVerdicts(verdicts),
     tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },
-    overall: { verdict: overallVerdict(countedVerdicts(input.results)), decisionRule: OVERALL_DECISION_RULE },
+    scope,
+    overall: { verdict: overallVerdict(countedVerdicts(input.results), scope.complete), decisionRule: OVERALL_DECISION_RULE },
     citations: traced.citations,
     customerSupplied: traced.customerSupplied,
     labAssessments: traced.labAssessments,
     notDeviceRequirements: traced.notDeviceRequirements,
-    statements: [...STATEMENTS],
+    statements: [...STATEMENTS, ...(input.evidenceStatements ?? [])],
     evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
     ...(input.figures ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) } : {}),
     ...(input.answerSources ? { answerSources: input.answerSources } : {}),
   };
 }
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The project folder (not dist/, which git ignores): its commit and changes name the build. */
+const packageDir = PROJECT_ROOT;
 
 function git(args: string[]): string | null {
   try {

@@ -20,6 +20,10 @@ import { writeAttestation } from './attestation.ts';
 import { writeReportDocuments } from './report-documents.ts';
 import { loadSigningKey, signBytes } from './signing.ts';
 import { validateReport } from './validate-report.ts';
+import { loadLabConfig } from './lab-config.ts';
+import type { ReportIssuer } from './lab-config.ts';
+import { KeyFileError } from './key-file-error.ts';
+import { loadPdfSigningKey } from './pdf/pdf-key.ts';
 
 /** What finalising wrote. Paths are absolute (joined to the run directory given). */
 export interface FinalisedRun {
@@ -44,6 +48,20 @@ async function writeNewFile(path: string, data: string | Uint8Array): Promise<vo
   }
 }
 
+/**
+ * The issuer lab.yaml of `keyDir` names (null without one); its certificate must be the one
+ * the PDF is signed with, or the report would name a signatory who did not sign it.
+ */
+export function labIssuer(keyDir: string): ReportIssuer | null {
+  const lab = loadLabConfig(keyDir);
+  if (lab === null) return null;
+  const signing = loadPdfSigningKey(keyDir);
+  if (signing.fingerprint !== lab.issuer.certificate.sha256) {
+    throw new KeyFileError(`${lab.file}: /signingCertificate: ${lab.issuer.certificate.subject} (sha256 ${lab.issuer.certificate.sha256.slice(0, 16)}…) is not the certificate of ${signing.p12File} (${signing.subject}), which signs the PDF`);
+  }
+  return lab.issuer;
+}
+
 /** The report input without what finalising adds; the project's catalogues unless `catalogues` is given. */
 export type FinaliseInput = Omit<ReportInput, 'evidenceFiles' | 'catalogues'> & { catalogues?: Catalogues };
 
@@ -62,9 +80,10 @@ export async function finaliseRun(
     throw new Error(`${runDir} is already finalised (${already.join(', ')} exist); evidence is never rewritten`);
   }
   const key = loadSigningKey(keyDir);
+  const issuer = input.issuer === undefined ? labIssuer(keyDir) : input.issuer;
   const evidenceFiles = digestFiles(runDir, listRunFiles(runDir));
   const report = validateReport(
-    buildReport({ ...input, issuedAt: input.issuedAt ?? new Date().toISOString(), evidenceFiles, catalogues: input.catalogues ?? loadCatalogues() }),
+    buildReport({ ...input, issuer, issuedAt: input.issuedAt ?? new Date().toISOString(), evidenceFiles, catalogues: input.catalogues ?? loadCatalogues() }),
     `report of ${runDir}`,
   );
 

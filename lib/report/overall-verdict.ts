@@ -10,7 +10,8 @@ import type { OverallVerdict } from './report-types.ts';
 /** The rule as the report states it. */
 export const OVERALL_DECISION_RULE =
   'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR, '
-  + 'or if no check PASSed; otherwise CONFORMANT. INFO and NOT_APPLICABLE results, and results of checks whose keyword is MAY '
+  + 'or if no check PASSed, or if the run judged fewer checks than the suites hold (its scope is partial: --checks, '
+  + 'checks not assessed); otherwise CONFORMANT. INFO and NOT_APPLICABLE results, and results of checks whose keyword is MAY '
   + '(optional behaviour: reported, never required), do not count towards the statement. '
   + 'Each result follows its own decision rule, stated beside it. Laboratory assessments of clauses no check tests '
   + 'are listed apart and do not count towards the statement.';
@@ -27,10 +28,13 @@ export function countedVerdicts(results: readonly { verdict: Verdict; keyword: s
   return results.filter((r) => r.keyword !== 'MAY').map((r) => r.verdict);
 }
 
-/** Applies {@link OVERALL_DECISION_RULE} to the counted verdicts ({@link countedVerdicts}). */
-export function overallVerdict(verdicts: readonly Verdict[]): OverallVerdict {
+/**
+ * Applies {@link OVERALL_DECISION_RULE} to the counted verdicts ({@link countedVerdicts});
+ * `completeScope`: whether the run judged every check of the suites (`ReportScope.complete`).
+ */
+export function overallVerdict(verdicts: readonly Verdict[], completeScope: boolean): OverallVerdict {
   if (verdicts.includes('FAIL')) return 'NOT_CONFORMANT';
-  // Conformance is shown by passing checks, never by the absence of results.
-  if (verdicts.includes('INCONCLUSIVE') || verdicts.includes('ERROR') || !verdicts.includes('PASS')) return 'INCOMPLETE';
+  // Conformance is shown by passing checks, never by the absence of results nor on a subset of the checks.
+  if (verdicts.includes('INCONCLUSIVE') || verdicts.includes('ERROR') || !verdicts.includes('PASS') || !completeScope) return 'INCOMPLETE';
   return 'CONFORMANT';
 }

@@ -1,7 +1,7 @@
 /**
  * Re-judgement (`verify --rejudge`): every verdict recomputed from a run's stored evidence
  * (events.ndjson and the profile copy) with the current suites, exactly as the run judged
- * it (a live run: every check under mocha with the run's profile; an imported capture: the
+ * it, on the checks it selected (`scope.checks`) (a live run: every check under mocha with the run's profile; an imported capture: the
  * passive checks, the rest not applicable), and compared with the signed report. Each
  * verdict that differs is listed with why: the check's decision rule or metadata changed,
  * the check is new or gone, or the harness that judged differs. The fields read in the clause
@@ -14,11 +14,12 @@ import { ANALYSIS_FILE, judgeCaptureEvidence } from '../analysis/analyze-capture
 import type { CheckResult, DecisionRule, LoadedCheck, Verdict } from '../checks/check-types.ts';
 import { discoverChecks, SUITES_DIR } from '../checks/discover.ts';
 import { judgeWithMocha } from '../checks/mocha-binding.ts';
+import { selectChecks } from '../checks/select-checks.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { isRunRelativePath } from '../evidence/manifest.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
-import { loadProfile, parseProfile } from '../profile/load-profile.ts';
+import { loadProfile } from '../profile/load-profile.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import { CATALOGUES_DIR, loadCatalogues } from '../catalogue/load-catalogues.ts';
@@ -52,6 +53,8 @@ export interface VerdictDifference {
 export interface RejudgeOutcome {
   /** How the run was judged again: `run` (every check, the profile copy) or `analyze` (passive checks, the analysis profile). */
   mode: 'run' | 'analyze';
+  /** The run's `--checks` selection, applied again; null when it selected every check. */
+  selection: string | null;
   suitesDir: string;
   /** Checks judged now. */
   judged: number;
@@ -115,13 +118,24 @@ function storedProfile(runDir: string, report: Report): { profile: Profile; mode
   try {
     if (file === ANALYSIS_FILE) {
       const analysis = JSON.parse(readFileSync(path, 'utf8')) as { profile?: unknown };
-      if (analysis.profile === undefined) throw new Error('has no profile');
-      return { profile: parseProfile(JSON.stringify(analysis.profile), `${file} /profile`), mode: 'analyze' };
+      if (typeof analysis.profile !== 'object' || analysis.profile === null) throw new Error('/profile: is missing');
+      // The harness made this profile from the captures (no customer wrote it): it is not held to the
+      // profile schema, whose rules are for profiles people write (an analysis without --resolver lists
+      // no resolver endpoint, which a DUT profile must). The manifest's signature covers it as written.
+      return { profile: capturedProfile(analysis.profile, file), mode: 'analyze' };
     }
     return { profile: loadProfile(path).profile, mode: 'run' };
   } catch (error) {
     throw new RejudgeInputError(`${file}: cannot be used to re-judge: ${(error as Error).message}`);
   }
+}
+
+/** The parts of an analysis profile the passive checks read, each checked to be there. */
+function capturedProfile(value: object, file: string): Profile {
+  const profile = value as Partial<Profile>;
+  if (typeof profile.dut?.id !== 'string' || !Array.isArray(profile.dut.addresses)) throw new Error(`${file} /profile/dut: has no id and addresses`);
+  if (!Array.isArray(profile.resolver?.listen)) throw new Error(`${file} /profile/resolver/listen: is not a list`);
+  return profile as Profile;
 }
 
 async function judgeAgain(mode: 'run' | 'analyze', checks: LoadedCheck[], evidence: Evidence, profile: Profile): Promise<CheckResult[]> {
@@ -144,6 +158,15 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
     checks = await discoverChecks(suitesDir);
   } catch (error) {
     throw new RejudgeInputError(`the suites in ${suitesDir} cannot be loaded: ${(error as Error).message}`);
+  }
+  // Exactly the checks the run selected: the same --checks selection, applied to the suites now.
+  const selection = report.scope?.checks ?? null;
+  if (selection !== null) {
+    try {
+      checks = selectChecks(checks, selection);
+    } catch (error) {
+      throw new RejudgeInputError(`report.json /scope/checks: ${(error as Error).message} in the suites in ${suitesDir}`);
+    }
   }
   const cataloguesDir = resolve(opts.cataloguesDir ?? CATALOGUES_DIR);
   let catalogues: Catalogues;
@@ -186,18 +209,21 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
   for (const [id, is] of now) {
     if (signed.has(id)) continue;
     differences.push({ check: id, signed: null, now: is.verdict, observedNow: is.observed, reasons: [
-      'new: the signed report has no result for this check (added to the suites since, or left out of the run by --checks)',
+      selection === null
+        ? 'new: the signed report has no result for this check (added to the suites since)'
+        : `new: the signed report has no result for this check (added to the suites since under the run's --checks ${selection})`,
       ...(harnessReason ? [harnessReason] : []),
     ] });
   }
   differences.sort((a, b) => (a.check < b.check ? -1 : a.check > b.check ? 1 : 0));
   const traceability = traceabilityChanges(report, profile, catalogues, sameHarness(report.harness, currentHarness) ? null : harnessReason);
-  return { mode, suitesDir, judged: results.length, signedHarness: report.harness, currentHarness, differences, notes, cataloguesDir, traceability };
+  return { mode, selection, suitesDir, judged: results.length, signedHarness: report.harness, currentHarness, differences, notes, cataloguesDir, traceability };
 }
 
 /** The lines `verify --rejudge` prints for an outcome. */
 export function formatRejudgeOutcome(outcome: RejudgeOutcome, profileFile: string): string[] {
-  const lines = [`re-judged ${outcome.judged} checks from ${RUN_FILES.events} and ${profileFile} (${outcome.mode === 'analyze' ? 'as an imported capture' : 'as a run'}) `
+  const which = outcome.selection === null ? '' : ` selected by --checks ${outcome.selection} (as the run selected them)`;
+  const lines = [`re-judged ${outcome.judged} checks${which} from ${RUN_FILES.events} and ${profileFile} (${outcome.mode === 'analyze' ? 'as an imported capture' : 'as a run'}) `
     + `with the suites in ${outcome.suitesDir}, by ${describeHarness(outcome.currentHarness)}; signed by ${describeHarness(outcome.signedHarness)}`];
   for (const d of outcome.differences) {
     lines.push(`DIFF  ${d.check}: signed ${d.signed ?? '(no result)'}, now ${d.now ?? '(no such check)'}`);

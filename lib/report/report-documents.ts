@@ -30,9 +30,10 @@ export async function renderReportDocuments(runDir: string, report: Report, key:
   const html = renderReportHtml(report, loadFigures(runDir, report));
   const printed = await renderPdf(html, renderPageFurniture(report), chromium);
   const pdf = await signPdf(printed, key, {
-    reason: `Test report ${report.runId}: ${report.overall.verdict.replace(/_/g, ' ')}; results relate only to the item tested`,
-    location: 'dnsconform test harness',
-    contactInfo: '',
+    reason: `Test report ${report.runId}: ${report.overall.verdict.replace(/_/g, ' ')}; results relate only to the item tested`
+      + (report.issuer ? `; authorised by ${report.issuer.signatory.name}, ${report.issuer.signatory.function}` : '; not for certification (no laboratory configured)'),
+    location: report.issuer ? `${report.issuer.laboratory.name}, ${report.issuer.laboratory.address}` : 'dnsconform test harness (no laboratory configured)',
+    contactInfo: report.issuer?.laboratory.accreditation ? `accredited by ${report.issuer.laboratory.accreditation.body}, No. ${report.issuer.laboratory.accreditation.number}` : '',
     title: `${report.title} — ${report.runId}`,
     subject: `${report.dut.vendor} ${report.dut.model}: ${report.overall.verdict}`,
     keywords: [report.runId, report.dut.id, 'dnsconform', 'DNS', 'IoT'],

@@ -8,12 +8,16 @@ import type { CatalogueSource, DraftClause } from '../catalogue/catalogue-types.
 import type { CheckResult, Verdict } from '../checks/check-types.ts';
 import type { Transport } from '../evidence/events.ts';
 import type { ComMechEntry, DeclaredBehaviour, DutIdentity, IcsEntry, IxitEntry, LabAssessment } from '../profile/profile-types.ts';
+import type { ReportScope } from './report-scope.ts';
 import type { TableIRow } from './table-i.ts';
+
+export type { ReportScope } from './report-scope.ts';
+import type { ReportIssuer } from './lab-config.ts';
 
 export type { ReportAnswerSources, ReportUpstreamName } from '../analysis/answer-sources.ts';
 
 /** The report format version this code writes. */
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 /** Which build of the harness produced a report (ISO/IEC 17025 §7.5 technical records). */
 export interface HarnessInfo {
@@ -74,6 +78,12 @@ export interface Report {
   /** Date of issue (§7.8.2.1 j), ISO 8601. */
   issuedAt: string;
   harness: HarnessInfo;
+  /** Who issued the report (§7.8.2.1 b, o): lab.yaml beside the keys; null when none is configured. Absent before format 1.2.0. */
+  issuer?: ReportIssuer | null;
+  /** Who the device was tested for (§7.8.2.1 f), from the profile; null when it names none. */
+  customer?: { name: string; address: string | null } | null;
+  /** Whether the report may be used for certification, and why not. */
+  certification?: { forCertification: boolean; statement: string };
   /** The item tested (§7.8.2.1 g), as the profile declares it (customer-supplied). */
   dut: DutIdentity;
   /** Whether the DUT was a simulated device the harness started or a real lab device. */
@@ -88,6 +98,8 @@ export interface Report {
   summary: Record<Verdict, number>;
   /** The paper's Table I row for this DUT, with Recommendations #2 and #6, and the rule deriving it from the results. */
   tableI: TableIRow & { rule: string };
+  /** Which checks the run set out to judge and how many it judged; absent in reports before format 1.2.0 (read as complete). */
+  scope?: ReportScope;
   /** The conformity statement and the decision rule it follows (§7.8.6). */
   overall: { verdict: OverallVerdict; decisionRule: string };
   /** How clause numbers in `results[].covers` are to be read, and which catalogues mapped them. */

@@ -29,7 +29,8 @@ function reportWith(opts: { catalogues?: Catalogues; profile?: Profile; results?
   writeSampleRun(runDir);
   const input = sampleReportInput(runDir, ['PASS', 'FAIL']);
   const evidenceFiles = [{ file: 'events.ndjson', sha256: 'e'.repeat(64), bytes: 1 }, { file: 'profile.yaml', sha256: input.profileSha256, bytes: 1 }];
-  return validateReport(buildReport({ ...input, ...opts, evidenceFiles }));
+  const scope = { ...input.scope, available: (opts.results ?? input.results).length };
+  return validateReport(buildReport({ ...input, ...opts, scope, evidenceFiles }));
 }
 
 function problemsOf(value: unknown): string[] {

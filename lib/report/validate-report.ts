@@ -12,6 +12,8 @@ import { VERDICTS } from '../checks/check-types.ts';
 import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
 import { tableIRow } from './table-i.ts';
+import { reportScope } from './report-scope.ts';
+import { certification } from './build-report.ts';
 import { draftMapping } from './clause-citations.ts';
 import { draftReference } from '../checks/coverage.ts';
 import type { Report } from './report-types.ts';
@@ -78,7 +80,20 @@ function consistencyProblems(report: Report): ReportProblem[] {
       });
     }
   }
-  const expected = overallVerdict(countedVerdicts(report.results));
+  const scope = report.scope ? reportScope(report.scope, report.results) : null;
+  if (report.scope && scope) {
+    for (const field of ['selected', 'judged', 'complete', 'statement'] as const) {
+      if (report.scope[field] !== scope[field]) problems.push({ pointer: `/scope/${field}`, message: `is ${JSON.stringify(report.scope[field])} but the results give ${JSON.stringify(scope[field])}` });
+    }
+  }
+  if (report.certification) {
+    const expectedCertification = certification(report.issuer ?? null, report.customer ?? null);
+    if (JSON.stringify(report.certification) !== JSON.stringify(expectedCertification)) {
+      problems.push({ pointer: '/certification', message: `is ${JSON.stringify(report.certification)} but the issuer and customer give ${JSON.stringify(expectedCertification)}` });
+    }
+  }
+  // A report from before scopes were stated judged every check of its suites.
+  const expected = overallVerdict(countedVerdicts(report.results), scope?.complete ?? true);
   if (report.overall.verdict !== expected) {
     problems.push({ pointer: '/overall/verdict', message: `is ${report.overall.verdict} but the decision rule gives ${expected}` });
   }

@@ -6,6 +6,8 @@ import { isIP } from 'node:net';
 
 /** Canonical text form: IPv4-mapped IPv6 (`::ffff:127.0.0.1`) becomes IPv4, IPv6 lower-case. */
 export function canonicalAddress(address: string): string {
+  // IPv4 text is canonical already; this runs once per datagram, floods included.
+  if (!address.includes(':')) return address;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped?.[1]) return mapped[1];
   return address.toLowerCase();

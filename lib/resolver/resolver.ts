@@ -19,6 +19,7 @@ import type { Scenario } from './scenario.ts';
 import { listenTcp } from './tcp-listener.ts';
 import type { TcpListener } from './tcp-listener.ts';
 import type { TlsCredentials } from './tls-session.ts';
+import { receiveDrops } from './receive-drops.ts';
 import { listenUdp } from './udp-listener.ts';
 import type { UdpListener } from './udp-listener.ts';
 
@@ -48,6 +49,11 @@ export interface ResolverOptions {
   name?: string;
 }
 
+/** How often the kernel's drop counts are read and suppressed counts written out. */
+export const LOSS_POLL_MS = 1000;
+/** Longest a closing UDP listener waits for the kernel's queue of received datagrams to be read. */
+export const DRAIN_LIMIT_MS = 2000;
+
 /** Attempts at finding a port free for both UDP and TCP when port 0 is asked for. */
 const SHARED_PORT_ATTEMPTS = 20;
 
@@ -70,6 +76,9 @@ export class AdversarialResolver {
   private closedByScenario = false;
   /** Listener changes asked for by scenario switches, applied one after the other. */
   private listenerWork: Promise<void> = Promise.resolve();
+  /** Kernel drops already accounted for per UDP socket, and when they were measured. */
+  private readonly dropsSeen = new WeakMap<UdpListener, { drops: number; at: number }>();
+  private lossTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ResolverOptions) {
     const acl = new AccessList();
@@ -108,6 +117,8 @@ export class AdversarialResolver {
     }
     this.recordListeners('resolver.listen');
     this.recordEncrypted();
+    this.lossTimer = setInterval(() => this.measureLoss(), LOSS_POLL_MS);
+    this.lossTimer.unref();
     this.responder.designatedResolvers = {
       name: this.options.name ?? DEFAULT_RESOLVER_NAME,
       endpoints: this.encrypted.map(({ endpoint }) => ({ ...endpoint, transport: endpoint.transport as 'dot' | 'doh' })),
@@ -197,7 +208,52 @@ export class AdversarialResolver {
     }
   }
 
+  /**
+   * Records what was lost since the last look: datagrams the kernel dropped on each UDP
+   * socket (whose is unknown, so against no DUT), and the counts of messages left out of
+   * the evidence in seconds now over.
+   */
+  measureLoss(listeners: readonly UdpListener[] = this.pairs.flatMap((p) => (p.udp ? [p.udp] : []))): void {
+    const now = nowMicros();
+    const drops = receiveDrops(listeners.map((l) => l.local));
+    listeners.forEach((listener, i) => {
+      const total = drops[i]?.drops;
+      if (total === undefined) return;
+      const seen = this.dropsSeen.get(listener);
+      this.dropsSeen.set(listener, { drops: total, at: now });
+      // The first reading of a new socket is its baseline, normally 0.
+      const count = total - (seen?.drops ?? 0);
+      if (count <= 0) return;
+      this.options.sink.record({ type: 'resolver.loss', t: now, dut: null, transport: 'udp', listener: listener.local, kind: 'receive-drops', count, bytes: null, total, since: seen?.at ?? now });
+    });
+    this.responder.flushSuppressed(now);
+  }
+
+  /**
+   * Lets the UDP sockets read what the kernel already holds for them (a closed socket would
+   * discard it unseen), for at most `DRAIN_LIMIT_MS`; what is still queued then is recorded.
+   */
+  private async drain(listeners: readonly UdpListener[]): Promise<void> {
+    const deadline = Date.now() + DRAIN_LIMIT_MS;
+    for (;;) {
+      const queues = receiveDrops(listeners.map((l) => l.local));
+      if (queues.every((q) => !q || q.queued === 0)) return;
+      if (Date.now() >= deadline) {
+        listeners.forEach((listener, i) => {
+          const bytes = queues[i]?.queued ?? 0;
+          if (bytes === 0) return;
+          this.options.sink.record({ type: 'resolver.loss', t: nowMicros(), dut: null, transport: 'udp', listener: listener.local, kind: 'unread-at-close', count: null, bytes, total: null, since: nowMicros() });
+        });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   private async closeListeners(): Promise<void> {
+    const listeners = this.pairs.flatMap((p) => (p.udp ? [p.udp] : []));
+    await this.drain(listeners);
+    this.measureLoss(listeners);
     const closing: Promise<void>[] = [];
     for (const pair of this.pairs) {
       if (pair.udp) closing.push(pair.udp.close());
@@ -220,7 +276,9 @@ export class AdversarialResolver {
     // Questions still out upstream end now (their DUTs get SERVFAIL, recorded) rather than hold the run open.
     for (const binding of this.bindings.values()) binding.names?.close?.();
     await this.listenerWork;
+    if (this.lossTimer) clearInterval(this.lossTimer);
     await this.closeListeners();
     await Promise.all(this.encrypted.splice(0).map(({ close }) => close()));
+    this.responder.flushSuppressed();
   }
 }

@@ -10,7 +10,7 @@ import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
 import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
-import type { AnswerSource, Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
+import type { AnswerSource, ConnectionEvent, Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
 import type { AccessList } from './access-list.ts';
 import type { DesignatedResolvers } from './ddr.ts';
 import { answerPlan, applyScenario } from './scenario.ts';
@@ -19,6 +19,8 @@ import { buildSpoofs } from './spoof-race.ts';
 import type { BuiltSpoof, SpoofSockets } from './spoof-race.ts';
 import type { SignedZone } from './signed-zone.ts';
 import type { NameSource, SourcedAnswer } from './upstream-answers.ts';
+import { RecordBudget } from './record-budget.ts';
+import type { SuppressedCount } from './record-budget.ts';
 import type { Zone } from './zone.ts';
 
 /** UDP payload limit without EDNS (RFC 1035 §2.3.4). */
@@ -114,12 +116,46 @@ export class Responder {
   /** Flood budget: the second it is for, and the extra copies already sent in it. */
   private floodSecond = 0;
   private floodSent = 0;
+  /** Messages from hosts that are not DUTs recorded (and refused) per source and second; the rest are counted. */
+  private readonly strangers: RecordBudget;
+  /** Malformed messages recorded per source and second; the rest are counted. */
+  private readonly garbage: RecordBudget;
+  /** Connection events recorded per source and second; the rest are counted. */
+  private readonly connections: RecordBudget;
 
   constructor(
     private readonly acl: AccessList,
     private readonly duts: ReadonlyMap<string, DutBinding>,
     private readonly sink: EvidenceSink,
-  ) {}
+  ) {
+    this.strangers = new RecordBudget(STRANGER_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `over the budget of ${STRANGER_MESSAGES_PER_SECOND} recorded messages per second for a host that is not a DUT: not decoded, not answered`));
+    this.connections = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `connection events (refusals, timeouts, resets) over the budget of ${MALFORMED_MESSAGES_PER_SECOND} per source and second: counted, not recorded`));
+    this.garbage = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `malformed, over the budget of ${MALFORMED_MESSAGES_PER_SECOND} recorded malformed messages per second per source: not recorded, not answered`));
+  }
+
+  /** The DUT owning an address, or null for a host that is not a DUT. */
+  ownerOf(address: string): string | null {
+    return this.acl.ownerOf(address);
+  }
+
+  /** Records what a stream listener did to a connection, attributed to the client's DUT (or none), within the per-source budget. */
+  recordConnection(event: Pick<ConnectionEvent, 'transport' | 'client' | 'server' | 'action' | 'reason'>): void {
+    const t = nowMicros();
+    if (!this.connections.admit(event.client.address, event.transport, t)) return;
+    this.sink.record({ type: 'resolver.connection', t, dut: this.acl.ownerOf(event.client.address), ...event });
+  }
+
+  /** Records the counts of messages left out in seconds before `t` (all of them by default). */
+  flushSuppressed(t: Microseconds = Infinity): void {
+    this.strangers.flush(t);
+    this.garbage.flush(t);
+    this.connections.flush(t);
+  }
+
+  private recordSuppressed(suppressed: SuppressedCount, reason: string): void {
+    const { source, transport, count, since, until } = suppressed;
+    this.sink.record({ type: 'dns.suppressed', t: until, dut: this.acl.ownerOf(source), transport, source, count, since, until, reason });
+  }
 
   /**
    * Handles one message; returns what to send back, or null for silence. A promise when
@@ -127,7 +163,10 @@ export class Responder {
    * zone answers, replayed answers and refusals are returned at once.
    */
   handle(inbound: Inbound): Reply | Promise<Reply> {
+    // The access list first, on the address alone: a host that is not a DUT costs a map
+    // lookup once over its budget, never a decode.
     const dut = this.acl.ownerOf(inbound.client.address);
+    if (dut === null && !this.strangers.admit(inbound.client.address, inbound.transport, inbound.t)) return null;
     const decoded = decodeMessage(inbound.bytes);
     if (!decoded.ok) return single(this.malformed(inbound, decoded.error, decoded.txid));
     const query = decoded.message;
@@ -264,6 +303,7 @@ export class Responder {
    * gets FORMERR (RFC 1035 §4.1.1); anyone else gets silence, so garbage is never amplified.
    */
   malformed(inbound: Inbound, error: string, txid: number | null): Buffer | null {
+    if (!this.garbage.admit(inbound.client.address, inbound.transport, inbound.t)) return null;
     const dut = this.acl.ownerOf(inbound.client.address);
     const answerable = dut !== null && txid !== null && inbound.bytes.length >= HEADER_BYTES && (inbound.bytes[2]! & 0x80) === 0;
     this.sink.record({
@@ -294,6 +334,11 @@ export class Responder {
     );
   }
 }
+
+/** Messages of a host that is not a DUT recorded (and refused) per second; a stranger gets silence beyond. */
+export const STRANGER_MESSAGES_PER_SECOND = 20;
+/** Malformed messages recorded (and answered FORMERR where due) per source and second; silence beyond. */
+export const MALFORMED_MESSAGES_PER_SECOND = 50;
 
 /** TTL of a late answer's record. */
 const LATE_ANSWER_TTL = 300;

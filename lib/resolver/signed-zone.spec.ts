@@ -12,7 +12,8 @@ import { AccessList } from './access-list.ts';
 import { MemorySink } from './resolver-test-kit.ts';
 import { Responder } from './responder.ts';
 import { parseScenario } from './scenario.ts';
-import { buildSignedZone, canonicalCompare } from './signed-zone.ts';
+import { canonicalCompare } from '../dns/dnssec.ts';
+import { buildSignedZone } from './signed-zone.ts';
 import type { SignedZone } from './signed-zone.ts';
 import { Zone } from './zone.ts';
 

@@ -18,9 +18,11 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Answer } from 'dns-packet';
+import { canonicalCompare, isAtOrBelow } from '../dns/dnssec.ts';
 import type { SignedZoneSpec, ZoneRecord } from '../profile/profile-types.ts';
 import { NEGATIVE_TTL_SECONDS } from './zone.ts';
 import type { ZoneAnswer } from './zone.ts';
+import { normaliseName } from '../dns/names.ts';
 
 const run = promisify(execFile);
 
@@ -51,17 +53,8 @@ const VALID_UNTIL_SECONDS = 30 * 86_400;
 const EXPIRED_FROM_SECONDS = -37 * 86_400;
 const EXPIRED_UNTIL_SECONDS = -7 * 86_400;
 
-function lower(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
-
 function absolute(name: string): string {
   return name.endsWith('.') ? name : `${name}.`;
-}
-
-/** Whether `name` is at or below `apex` (both lower-cased, without the final dot). */
-export function isAtOrBelow(name: string, apex: string): boolean {
-  return name === apex || name.endsWith(`.${apex}`);
 }
 
 /** RFC 4034 §3.2 time (YYYYMMDDHHmmSS, UTC) to seconds since the epoch. */
@@ -69,20 +62,6 @@ function parseDnssecTime(text: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
   if (!m) throw new Error(`"${text}" is not a DNSSEC time`);
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000;
-}
-
-/**
- * RFC 4034 §6.1 canonical order of names: label by label from the right, each compared as
- * lower-case octets, a shorter name first. Needed to find the NSEC that covers a missing name.
- */
-export function canonicalCompare(a: string, b: string): number {
-  const left = lower(a).split('.').filter((l) => l !== '').reverse();
-  const right = lower(b).split('.').filter((l) => l !== '').reverse();
-  for (let i = 0; i < Math.min(left.length, right.length); i += 1) {
-    const c = Buffer.compare(Buffer.from(left[i]!), Buffer.from(right[i]!));
-    if (c !== 0) return c;
-  }
-  return left.length - right.length;
 }
 
 /** One line of a zone file in the form `ldns-signzone` writes: `owner ttl class type rdata`. */
@@ -101,7 +80,7 @@ function zoneLines(text: string): ZoneLine[] {
     const ttl = /^\d+$/.test(fields[0] ?? '') ? Number(fields.shift()) : 0;
     if (fields[0] === 'IN') fields.shift();
     const [type, ...rest] = fields;
-    return { owner: lower(owner ?? ''), ttl, type: type ?? '', rdata: rest };
+    return { owner: normaliseName(owner ?? ''), ttl, type: type ?? '', rdata: rest };
   });
 }
 
@@ -119,13 +98,13 @@ function dnssecRecord(line: ZoneLine): Answer | null {
         ...base, type: 'RRSIG', data: {
           typeCovered: f[0]!, algorithm: Number(f[1]), labels: Number(f[2]), originalTTL: Number(f[3]),
           expiration: parseDnssecTime(f[4]!), inception: parseDnssecTime(f[5]!), keyTag: Number(f[6]),
-          signersName: lower(f[7]!), signature: Buffer.from(f.slice(8).join(''), 'base64'),
+          signersName: normaliseName(f[7]!), signature: Buffer.from(f.slice(8).join(''), 'base64'),
         },
       };
     case 'DNSKEY':
       return { ...base, type: 'DNSKEY', data: { flags: Number(f[0]), algorithm: Number(f[2]), key: Buffer.from(f.slice(3).join(''), 'base64') } };
     case 'NSEC':
-      return { ...base, type: 'NSEC', data: { nextDomain: lower(f[0]!), rrtypes: f.slice(1) } };
+      return { ...base, type: 'NSEC', data: { nextDomain: normaliseName(f[0]!), rrtypes: f.slice(1) } };
     default:
       return null;
   }
@@ -158,12 +137,12 @@ function zoneFileText(apex: string, records: readonly ZoneRecord[]): string {
 /** A key pair the lab keeps, or one made now: the base name `ldns-signzone` takes. */
 async function keyBase(spec: SignedZoneSpec, workDir: string): Promise<string> {
   if (spec.keyDir) {
-    const prefix = `K${absolute(lower(spec.apex))}+`;
+    const prefix = `K${absolute(normaliseName(spec.apex))}+`;
     const found = readdirSync(spec.keyDir).filter((f) => f.startsWith(prefix) && f.endsWith('.private')).sort();
     if (found.length === 0) throw new Error(`${spec.keyDir}: no key for ${spec.apex} (expected ${prefix}<alg>+<tag>.private, as ldns-keygen writes it)`);
     return join(spec.keyDir, found[0]!.replace(/\.private$/, ''));
   }
-  const { stdout } = await run('ldns-keygen', ['-a', ALGORITHM, '-k', absolute(lower(spec.apex))], { cwd: workDir });
+  const { stdout } = await run('ldns-keygen', ['-a', ALGORITHM, '-k', absolute(normaliseName(spec.apex))], { cwd: workDir });
   return join(workDir, stdout.trim());
 }
 
@@ -180,7 +159,7 @@ function indexSignatures(records: readonly Answer[]): SignatureIndex {
   const index: SignatureIndex = new Map();
   for (const rr of records) {
     if (rr.type !== 'RRSIG') continue;
-    const key = `${lower(rr.name)}|${rr.data.typeCovered}`;
+    const key = `${normaliseName(rr.name)}|${rr.data.typeCovered}`;
     index.set(key, [...(index.get(key) ?? []), rr]);
   }
   return index;
@@ -206,7 +185,7 @@ export class SignedZone {
    * with signatures that expired (see {@link buildSignedZone}).
    */
   constructor(apex: string, signedText: string, expiredTexts: ReadonlyMap<string, string>, readonly trustAnchor: TrustAnchor) {
-    this.apex = lower(apex);
+    this.apex = normaliseName(apex);
     const records = zoneLines(signedText).map(dnssecRecord).filter((rr): rr is Answer => rr !== null);
     this.signatures = indexSignatures(records);
     this.expiredSignatures = new Map([...expiredTexts].map(([canary, text]) => [canary, indexSignatures(zoneLines(text).map(dnssecRecord).filter((rr): rr is Answer => rr !== null))]));
@@ -217,12 +196,12 @@ export class SignedZone {
 
   /** Whether the zone holds `name` (the name exists: it owns an NSEC). */
   private exists(name: string): boolean {
-    return this.nsecs.some((rr) => rr.name === lower(name));
+    return this.nsecs.some((rr) => rr.name === normaliseName(name));
   }
 
   /** Whether answers for `name` come from this zone. */
   covers(name: string): boolean {
-    return isAtOrBelow(lower(name), this.apex);
+    return isAtOrBelow(normaliseName(name), this.apex);
   }
 
   /**
@@ -232,7 +211,7 @@ export class SignedZone {
    */
   answer(name: string, type: string, plain: ZoneAnswer, dnssecOk: boolean): ZoneAnswer {
     let { rcode, answers } = plain;
-    const isApex = lower(name) === this.apex;
+    const isApex = normaliseName(name) === this.apex;
     if (isApex && (type === 'SOA' || type === 'NS' || type === 'DNSKEY')) {
       const records = type === 'SOA' ? [apexSoa(this.apex)] : type === 'NS' ? this.nameServers : this.dnskeys;
       answers = records.map((rr) => ownedBy(rr, name));
@@ -251,7 +230,7 @@ export class SignedZone {
       if (rcode === 'NXDOMAIN') {
         proofs.push(...this.coveringNsec(finalOwner), ...this.coveringNsec(`*.${this.apex}`));
       } else {
-        const own = this.nsecs.find((rr) => rr.name === lower(finalOwner));
+        const own = this.nsecs.find((rr) => rr.name === normaliseName(finalOwner));
         if (own) proofs.push(own);
       }
     }
@@ -265,8 +244,8 @@ export class SignedZone {
     const done = new Set<string>();
     for (const rr of records) {
       out.push(rr);
-      const key = `${lower(rr.name)}|${rr.type}`;
-      const isLastOfSet = !records.slice(records.indexOf(rr) + 1).some((other) => `${lower(other.name)}|${other.type}` === key);
+      const key = `${normaliseName(rr.name)}|${rr.type}`;
+      const isLastOfSet = !records.slice(records.indexOf(rr) + 1).some((other) => `${normaliseName(other.name)}|${other.type}` === key);
       if (!isLastOfSet || done.has(key)) continue;
       done.add(key);
       out.push(...(index.get(key) ?? []).map((sig) => ownedBy(sig, rr.name)));
@@ -281,7 +260,7 @@ export class SignedZone {
 
   /** The expired RRSIGs over `owner`'s `type` RRset in the copy of the zone whose A records point at `canary` (none for another canary). */
   expiredSignaturesFor(canary: string, owner: string, type: string): Answer[] {
-    return (this.expiredSignatures.get(canary)?.get(`${lower(owner)}|${type}`) ?? []).map((sig) => ownedBy(sig, owner));
+    return (this.expiredSignatures.get(canary)?.get(`${normaliseName(owner)}|${type}`) ?? []).map((sig) => ownedBy(sig, owner));
   }
 
   /** The NSEC whose owner is before `name` and whose next name is after it (wrapping at the end). */
@@ -298,7 +277,7 @@ function readTrustAnchor(apex: string, key: string): TrustAnchor {
   if (!dsLine) throw new Error(`${key}.ds: no DS record`);
   const [keyTag, algorithm, digestType, digest] = dsLine.rdata;
   return {
-    apex: lower(apex), ds: `${absolute(lower(apex))} IN DS ${dsLine.rdata.join(' ')}`,
+    apex: normaliseName(apex), ds: `${absolute(normaliseName(apex))} IN DS ${dsLine.rdata.join(' ')}`,
     keyTag: Number(keyTag), algorithm: Number(algorithm), digestType: Number(digestType), digest: (digest ?? '').toLowerCase(), dnskey: keyLine.split(/\s+/).join(' '),
   };
 }
@@ -309,12 +288,12 @@ function readTrustAnchor(apex: string, key: string): TrustAnchor {
  * copy whose A records point at it (the `expired` bogus variant).
  */
 export async function buildSignedZone(spec: SignedZoneSpec, records: readonly ZoneRecord[], outDir: string, canaries: readonly string[]): Promise<SignedZone> {
-  const apex = lower(spec.apex);
+  const apex = normaliseName(spec.apex);
   mkdirSync(outDir, { recursive: true });
   // A key made for the run lives in a private temporary directory, never in the evidence.
   const keyDir = spec.keyDir ? null : mkdtempSync(join(tmpdir(), 'dnsconform-key-'));
   try {
-    const inZone = records.filter((r) => isAtOrBelow(lower(r.name), apex));
+    const inZone = records.filter((r) => isAtOrBelow(normaliseName(r.name), apex));
     const key = await keyBase(spec, keyDir ?? outDir);
     const zoneFile = join(outDir, `${apex}.zone`);
     writeFileSync(zoneFile, zoneFileText(apex, inZone));

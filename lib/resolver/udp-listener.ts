@@ -15,6 +15,8 @@ import type { SpoofSockets } from './spoof-race.ts';
 
 export interface UdpListener {
   port: number;
+  /** The socket queries arrive on (its kernel drop count is measured by local end). */
+  readonly local: Endpoint;
   close(): Promise<void>;
   /** Binds a socket on each address of the listener's family, on the listener's port, to send spoofs from. */
   prepareSpoofSources(addresses: readonly string[]): Promise<void>;
@@ -33,9 +35,17 @@ function bindSocket(address: string, port: number): Promise<Socket> {
 
 const key = (e: Endpoint) => `${e.address}|${e.port}`;
 
+/**
+ * Receive buffer asked for on the query socket: room for bursts (a flood and a DUT's query
+ * in the same millisecond). The kernel caps it at `net.core.rmem_max`; what still overflows
+ * is counted as `resolver.loss`.
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export async function listenUdp(address: string, port: number, responder: Responder, onError: (error: Error) => void): Promise<UdpListener> {
   const socket = await bindSocket(address, port);
   socket.on('error', onError);
+  socket.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
   const bound = socket.address().port;
   const server: Endpoint = { address, port: bound };
   // The wrong-port spoof leaves from here: the resolver's address, a port the client never asked.
@@ -90,6 +100,7 @@ export async function listenUdp(address: string, port: number, responder: Respon
 
   return {
     port: bound,
+    local: server,
     async prepareSpoofSources(addresses) {
       for (const from of addresses.map(canonicalAddress)) {
         if (isIPv6(from) !== isIPv6(address) || senders.has(key({ address: from, port: bound }))) continue;

@@ -12,6 +12,7 @@ import { nowMicros } from '../evidence/clock.ts';
 import type { UpstreamAnswerEvent } from '../evidence/events.ts';
 import { PASSED_ON_RCODES, UpstreamClient } from './upstream.ts';
 import type { UpstreamQuestion } from './upstream.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** The evidence an answer leaves, without what the log and the responder fill in. */
 export type UpstreamRecord = Omit<UpstreamAnswerEvent, 'seq' | 'dut' | 'phase' | 'type' | 'queryRef'>;
@@ -142,7 +143,7 @@ function withOwnerCase(rr: Answer, asked: string): Answer {
 }
 
 function questionKey(name: string, type: string): string {
-  return `${name.replace(/\.$/, '').toLowerCase()}|${type}`;
+  return `${normaliseName(name)}|${type}`;
 }
 
 function questionOf(asked: UpstreamQuestion): UpstreamRecord['question'] {

@@ -5,6 +5,7 @@
  */
 import type { Answer } from 'dns-packet';
 import type { ZoneRecord } from '../profile/profile-types.ts';
+import { normaliseName } from '../dns/names.ts';
 
 /** Negative-caching TTL of the synthesised SOA (RFC 2308 §5: min(SOA TTL, MINIMUM)). */
 export const NEGATIVE_TTL_SECONDS = 60;
@@ -17,10 +18,6 @@ export interface ZoneAnswer {
   rcode: 'NOERROR' | 'NXDOMAIN';
   answers: Answer[];
   authorities: Answer[];
-}
-
-function normalise(name: string): string {
-  return name.replace(/\.$/, '').toLowerCase();
 }
 
 /**
@@ -47,7 +44,7 @@ export class Zone {
 
   constructor(records: readonly ZoneRecord[]) {
     for (const record of records) {
-      const key = normalise(record.name);
+      const key = normaliseName(record.name);
       this.byName.set(key, [...(this.byName.get(key) ?? []), record]);
     }
   }
@@ -57,7 +54,7 @@ export class Zone {
     const answers: Answer[] = [];
     let owner = name;
     for (let hop = 0; hop <= MAX_CNAME_HOPS; hop += 1) {
-      const records = this.byName.get(normalise(owner));
+      const records = this.byName.get(normaliseName(owner));
       if (!records) {
         return answers.length > 0
           ? { rcode: 'NOERROR', answers, authorities: [] }
@@ -83,12 +80,12 @@ export class Zone {
 
   /** Whether the zone holds any record for the name. */
   has(name: string): boolean {
-    return this.byName.has(normalise(name));
+    return this.byName.has(normaliseName(name));
   }
 
   /** An SOA for negative answers, owned by the parent of the queried name. */
   negativeSoa(name: string): Answer {
-    const labels = normalise(name).split('.');
+    const labels = normaliseName(name).split('.');
     const apex = labels.length > 2 ? labels.slice(-2).join('.') : labels.join('.');
     return {
       name: apex || '.',

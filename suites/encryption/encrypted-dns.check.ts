@@ -10,6 +10,7 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import type { QueryEvent, ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
+import { normaliseName } from '../../lib/dns/names.ts';
 
 const PARAMETERS = ['upgradeGraceSeconds'] as const;
 
@@ -45,7 +46,7 @@ const meta: CheckMeta = {
 /** Whether a response answered the DUT's DDR query with at least one record. */
 function offersEncryptedResolver(response: ResponseEvent): boolean {
   return response.flags.rcode === 'NOERROR' && response.answers.length > 0
-    && response.questions.some((q) => q.name.toLowerCase().replace(/\.$/, '') === DDR_NAME && SVCB_TYPES.has(q.type));
+    && response.questions.some((q) => normaliseName(q.name) === DDR_NAME && SVCB_TYPES.has(q.type));
 }
 
 function isPlain(query: QueryEvent): boolean {

@@ -7,6 +7,7 @@ import type { CheckContext, EvidenceRef } from '../../lib/checks/check-types.ts'
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { CanaryContactEvent, QueryEvent, RecordSummary, ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
+import { normaliseName } from '../../lib/dns/names.ts';
 
 /** What the evidence shows about forged records and their use. */
 export interface ForgedRecordUse {
@@ -18,12 +19,11 @@ export interface ForgedRecordUse {
   followed: QueryEvent[];
 }
 
-const lower = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
 /** The name a record points to (MX exchange, NS or CNAME target), if it points anywhere. */
 function targetOf(record: RecordSummary): string | null {
-  if (record.type === 'NS' || record.type === 'CNAME') return lower(record.data);
-  if (record.type === 'MX') return lower(record.data.split(/\s+/).at(-1) ?? '');
+  if (record.type === 'NS' || record.type === 'CNAME') return normaliseName(record.data);
+  if (record.type === 'MX') return normaliseName(record.data.split(/\s+/).at(-1) ?? '');
   return null;
 }
 
@@ -31,11 +31,11 @@ function targetOf(record: RecordSummary): string | null {
 export function forgedRecordUse(evidence: Evidence, context: CheckContext): ForgedRecordUse {
   const ownAddresses = new Set(context.profile.dut.addresses);
   const manipulated = evidence.responses(context.dutId).filter((r) => r.manipulations.length > 0);
-  const zoneNames = new Set(context.profile.zone.map((rr) => lower(rr.name)));
+  const zoneNames = new Set(context.profile.zone.map((rr) => normaliseName(rr.name)));
   const forgedTargets = new Set(manipulated.flatMap((r) => [...r.answers, ...r.additional]).map(targetOf)
     .filter((name): name is string => name !== null && !zoneNames.has(name)));
   const contacts = evidence.ofType('canary.contact').filter((e) => e.dut === context.dutId || ownAddresses.has(e.client.address));
-  const followed = evidence.queries(context.dutId).filter((q) => forgedTargets.has(lower(q.questions[0]?.name ?? '')));
+  const followed = evidence.queries(context.dutId).filter((q) => forgedTargets.has(normaliseName(q.questions[0]?.name ?? '')));
   return { manipulated, contacts, followed };
 }
 

@@ -2,6 +2,7 @@ import type { PrimitiveDefinition } from '../scenario.ts';
 import { requireArgs } from '../canary.ts';
 import { DDR_QUERY_NAME, ddrAnswers } from '../ddr.ts';
 import { isSvcbType } from '../../dns/svcb.ts';
+import { normaliseName } from '../../dns/names.ts';
 
 /**
  * `ddr()`: answer `_dns.resolver.arpa` SVCB with the resolver's DoT and DoH endpoints
@@ -18,7 +19,7 @@ export default {
       const designated = exchange.designatedResolvers;
       const { name, type } = exchange.question;
       if (!designated || designated.endpoints.length === 0) return false;
-      if (name.replace(/\.$/, '').toLowerCase() !== DDR_QUERY_NAME || !isSvcbType(type)) return false;
+      if (normaliseName(name) !== DDR_QUERY_NAME || !isSvcbType(type)) return false;
       plan.rcode = 'NOERROR';
       plan.answers = ddrAnswers(name, designated);
       plan.authorities = [];

@@ -1,5 +1,6 @@
 import type { PrimitiveDefinition } from '../scenario.ts';
 import { requireArgs, requireCanary } from '../canary.ts';
+import { normaliseName } from '../../dns/names.ts';
 
 /** Most poisoned names one response carries with `zone` (keeps the answer well under 512 bytes). */
 const MAX_ZONE_NAMES = 8;
@@ -21,10 +22,10 @@ export default {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`"${name}" is not a domain name`);
     const canary = requireCanary(args[1], 4, limits);
     return (plan, exchange) => {
-      const asked = exchange.question.name.replace(/\.$/, '').toLowerCase();
+      const asked = normaliseName(exchange.question.name);
       const names = name !== 'zone'
         ? [name]
-        : exchange.zone.addressNames().filter((n) => n.replace(/\.$/, '').toLowerCase() !== asked).slice(0, MAX_ZONE_NAMES);
+        : exchange.zone.addressNames().filter((n) => normaliseName(n) !== asked).slice(0, MAX_ZONE_NAMES);
       for (const other of names) plan.additionals.push({ name: other, type: 'A', class: 'IN', ttl: 300, data: canary });
       return names.length > 0;
     };

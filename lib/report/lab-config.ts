@@ -1,0 +1,75 @@
+/**
+ * The laboratory configuration, `lab.yaml` beside the signing keys: who issues the reports
+ * these keys sign (ISO/IEC 17025 §7.8.2.1 b, o). A report made without one, or for a
+ * profile that names no customer, says on page 1 and in report.json that it is not for
+ * certification, never a silent "not stated".
+ */
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { compileSchema, loadYamlInput } from '../input/yaml-input.ts';
+import type { SemanticCheck } from '../input/yaml-input.ts';
+import { PDF_CERT_FILE } from './pdf/pdf-key.ts';
+import schema from './lab-config.schema.json' with { type: 'json' };
+
+/** The file name inside the key directory. */
+export const LAB_CONFIG_FILE = 'lab.yaml';
+
+/** lab.yaml as written (see lab-config.schema.json). */
+export interface LabConfig {
+  labConfigVersion: 1;
+  laboratory: { name: string; address: string; accreditation?: { body: string; number: string } };
+  signatory: { name: string; function: string };
+  /** The PDF signing certificate, relative to lab.yaml (default {@link PDF_CERT_FILE}). */
+  signingCertificate?: string;
+  /** The RFC 3161 time-stamping authority the PDF signature asks for a token. */
+  tsa?: { url: string };
+}
+
+/** Who issued a report, as report.json carries it. */
+export interface ReportIssuer {
+  laboratory: { name: string; address: string; accreditation: { body: string; number: string } | null };
+  signatory: { name: string; function: string };
+  /** The PDF signing certificate: its subject and the SHA-256 of its DER form. */
+  certificate: { subject: string; sha256: string };
+}
+
+/** A loaded lab configuration with the certificate it names, read. */
+export interface LoadedLabConfig {
+  file: string;
+  config: LabConfig;
+  issuer: ReportIssuer;
+}
+
+const validate = compileSchema<LabConfig>(schema);
+
+/** The certificate must be a readable PEM certificate. */
+const certificateProblems = (file: string): SemanticCheck<LabConfig> => (config) => {
+  const path = resolve(dirname(file), config.signingCertificate ?? PDF_CERT_FILE);
+  const pointer = config.signingCertificate === undefined ? '' : '/signingCertificate';
+  if (!existsSync(path)) return [{ pointer, message: `the signing certificate ${path} does not exist` }];
+  try {
+    new X509Certificate(readFileSync(path));
+    return [];
+  } catch (error) {
+    return [{ pointer, message: `${path} is not a PEM certificate (${(error as Error).message})` }];
+  }
+};
+
+/** Reads `lab.yaml` of `keyDir`, or null when there is none (reports are then not for certification). */
+export function loadLabConfig(keyDir: string): LoadedLabConfig | null {
+  const file = join(keyDir, LAB_CONFIG_FILE);
+  if (!existsSync(file)) return null;
+  const { value: config } = loadYamlInput(file, 'laboratory configuration', validate, certificateProblems(file));
+  const cert = new X509Certificate(readFileSync(resolve(dirname(file), config.signingCertificate ?? PDF_CERT_FILE)));
+  const { laboratory, signatory } = config;
+  return {
+    file,
+    config,
+    issuer: {
+      laboratory: { name: laboratory.name, address: laboratory.address, accreditation: laboratory.accreditation ? { ...laboratory.accreditation } : null },
+      signatory: { name: signatory.name, function: signatory.function },
+      certificate: { subject: cert.subject.replace(/\n/g, ', '), sha256: cert.fingerprint256.replace(/:/g, '').toLowerCase() },
+    },
+  };
+}
