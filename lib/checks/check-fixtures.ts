@@ -4,7 +4,7 @@
  * reports missing and orphaned ones), so the two cannot hold different rules.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { checkBaseName } from './discover.ts';
 import type { Verdict } from './check-types.ts';
 
@@ -33,7 +33,7 @@ export function fixturesOf(checkFile: string, kind: string): string[] {
   const main = fixtureOf(checkFile, kind);
   const dir = dirname(main);
   if (!existsSync(dir)) return [];
-  const prefix = `${basename(checkFile, '.check.ts')}.${kind}.`;
+  const prefix = `${checkBaseName(checkFile)}.${kind}.`;
   return readdirSync(dir)
     .filter((name) => name === basename(main) || (name.startsWith(prefix) && /^[a-z0-9][a-z0-9-]*\.ndjson$/.test(name.slice(prefix.length))))
     .sort()
