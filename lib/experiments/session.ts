@@ -429,9 +429,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }
 
   const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
-  const runs: DeviceRun[] = [];
   const scope: ScopeSelection = { mode: 'run', checks: options.checkSelection ?? null, plan: options.planName ?? null, available: available.length };
-  for (const d of duts) runs.push(await judgeAndSign(d, checks, scope, endpoints, windowSeconds, options));
+  // Each DUT's judgement, figures and signed documents are its own: done side by side, not one after another.
+  const runs: DeviceRun[] = await Promise.all(duts.map((d) => judgeAndSign(d, checks, scope, endpoints, windowSeconds, options)));
   if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
 }
