@@ -1,6 +1,7 @@
 /**
- * Bundles of real runs, as a regulator gets them: `dnsconform demo` once (or, when its
- * loopback addresses are taken, runs judged from recorded evidence), then `bundle`,
+ * Bundles of real runs, as a regulator gets them: the demo's two runs (the one demo of the
+ * test process, test/demo-run-kit.ts, copied here; when its loopback addresses were taken,
+ * runs judged from recorded evidence), then `bundle`,
  * `verify` and `verify --rejudge` on untouched and on changed bundles.
  */
 import { expect } from 'chai';
@@ -18,6 +19,7 @@ import type { Report } from '../report/report-types.ts';
 import { bundleCommand } from './bundle.ts';
 import { junitCommand } from './junit.ts';
 import { verifyCommand } from './verify.ts';
+import { DEMO_TIMEOUT_MS, demoRun } from '../../test/demo-run-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -49,8 +51,9 @@ describe('cli/bundle + verify + verify --rejudge on real runs', function () {
   let bundles: string[];
 
   before(async function () {
-    this.timeout(300_000);
-    runs = await demoOrFixtureRuns(tempDir('runs'));
+    this.timeout(DEMO_TIMEOUT_MS);
+    const demo = await demoRun();
+    runs = await demoOrFixtureRuns(tempDir('runs'), { code: demo.code, runDirs: [...demo.runs.values()].map((r) => r.dir), keyDir: demo.keys, output: demo.output });
     if (runs.source === 'fixture') console.log(`      (the demo could not run here, ${runs.why}; judging recorded evidence instead)`);
     const out = tempDir('bundles');
     bundles = [];
