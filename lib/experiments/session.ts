@@ -285,6 +285,11 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       options.progress(`phase ${planned.name} left out: it needs a profile with network.dhcp (the harness's DHCP server)`);
       continue;
     }
+    // A DNSSEC experiment breaks signatures of the lab's signed zone: without one it would only repeat the baseline.
+    if (planned.experiment.needsSignedZone && !profiles.some((p) => p.profile.signedZone)) {
+      options.progress(`phase ${planned.name} left out: it needs a profile with signedZone (a DNSSEC-signed zone in the lab)`);
+      continue;
+    }
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
     phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios, dhcp: planned.experiment.dhcp ?? null });
