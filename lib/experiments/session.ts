@@ -22,7 +22,7 @@ import { writeFigures } from '../figures/index.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
 import type { FigureFile } from '../figures/index.ts';
-import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
+import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
@@ -48,6 +48,7 @@ import type { OperatorPrompt } from './device-control.ts';
 import { checksNeeding, settledReason, settledState } from './early-stop.ts';
 import { LivenessMonitor } from './liveness.ts';
 import type { PhaseTrigger, PlannedPhase } from './plan.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -197,7 +198,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' |
 }
 
 /** A resolver socket could not be bound: the profile asks for an address or port this host cannot give. */
-export class ListenError extends Error {
+export class ListenError extends BadInputError {
   override name = 'ListenError';
 }
 
@@ -337,6 +338,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not listen: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
@@ -368,6 +370,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not run DHCP: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
