@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { programArguments } from '../build/dist-build.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
+import type { DeviceTrustAnchor } from './dnssec-validator.ts';
 
 /** What a simulated device process is told at start. */
 export interface SimulatedDeviceOptions {
@@ -20,6 +21,8 @@ export interface SimulatedDeviceOptions {
   logFile: string;
   /** The lab CA (PEM) the device trusts for DoT/DoH, as a lab installs it on a real DUT. */
   trustedCa?: string;
+  /** The lab's DNSSEC trust anchor (the DS of the profile's signed zone), as a lab configures it on a real DUT. */
+  trustAnchor?: DeviceTrustAnchor;
 }
 
 /** How a device process ended. */
