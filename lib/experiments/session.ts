@@ -383,7 +383,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       }
       open = phase;
       if (phase.dhcp === 'change-resolver') {
-        for (const server of dhcpServers) server.changeResolver();
+        for (const server of dhcpServers) await server.changeResolver();
       }
       if (index === 0) {
         await eachControl(controls, (control) => control.start());
