@@ -28,21 +28,24 @@ import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
+import { badPath } from '../evidence/bad-input.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
-import type { FinalisedRun } from '../report/finalise-run.ts';
+import type { FinaliseInput, FinalisedRun } from '../report/finalise-run.ts';
 import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
 import { interleaveEncryptedContacts } from './encrypted-contact-events.ts';
 import { PassiveMetricsFold } from './passive-metrics.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import { publicResolverList } from './resolver-use.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
+import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from './ttl-compliance.ts';
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
 export const ANALYSIS_FILE = 'analysis.json';
 
 /** Bad input to `analyze` (exit code 2): the message names the argument or file. */
-export class AnalyzeInputError extends Error {
+export class AnalyzeInputError extends BadInputError {
   override name = 'AnalyzeInputError';
 }
 
@@ -58,9 +61,17 @@ export interface AnalyzeOptions {
   outDir: string;
   keyDir: string;
   mochaReporter?: string;
+  /**
+   * Draws the run's figures into the run directory (the figures stage comes after analysis,
+   * so the command passes it in); none are drawn without it.
+   */
+  drawFigures?: (runDir: string, evidence: Evidence, dutId: string) => Promise<DrawnFigure[]>;
   /** When the analysis ran (names the run directory); now when absent. */
   now?: Date;
 }
+
+/** A figure drawn into the run directory, as the report lists it. */
+export type DrawnFigure = NonNullable<FinaliseInput['figures']>[number];
 
 /** What an analysis produced. */
 export interface AnalyzeResult {
@@ -181,7 +192,12 @@ function removeCreatedDirectories(dir: string, created: string | undefined): voi
  * `observe` (the metrics fold) and collecting the device's addresses on the way.
  */
 function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Date, observe: (event: EvidenceEvent) => void): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
-  const created = mkdirSync(outDir, { recursive: true });
+  let created: string | undefined;
+  try {
+    created = mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw badPath(error, outDir, 'output directory');
+  }
   const run = createFreshRunDirectory(outDir, dutId, now);
   // The store's rows go to a temporary file as they fill: memory stays the same however large the captures.
   const log = new StoredEventLog(join(run.path, RUN_FILES.events), { spillDir: tmpdir() });
@@ -203,10 +219,23 @@ function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Da
   }
 }
 
-/** Judges the passive checks; the others are not assessed (INCONCLUSIVE), saying which experiments they need (also used by `verify --rejudge`). */
+/**
+ * Whether a capture of everyday traffic can decide the check: it judges every phase (`*`),
+ * or its rule holds each answer against what followed whatever caused it (`passive`).
+ */
+export function capturesDecide(check: LoadedCheck): boolean {
+  return check.meta.experiments.includes('*') || check.meta.passive === true;
+}
+
+/**
+ * Judges the checks a capture can decide (see {@link capturesDecide}) over the whole capture;
+ * the others are not assessed (INCONCLUSIVE), saying which experiments they need (also used
+ * by `verify --rejudge`).
+ */
 export async function judgeCaptureEvidence(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
   const { judgeWithMocha, notAssessedResult } = await import('../checks/mocha-binding.ts');
-  const passive = checks.filter((c) => c.meta.experiments.includes('*'));
+  // A passive check sees the whole capture: its experiment's phase does not exist there, every captured answer stands in for it.
+  const passive = checks.filter(capturesDecide).map((c) => (c.meta.experiments.includes('*') ? c : { ...c, meta: { ...c.meta, experiments: ['*'] } }));
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
   const byId = new Map(judged.map((r) => [r.check, r]));
@@ -234,6 +263,11 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   let store: EventStore | undefined;
   try {
     read = await readCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
+    // A file that could not be read at all is bad input, not an observation of 0 frames: nothing is written.
+    const unreadable = read.files.filter((f) => f.error !== null && f.frames === 0);
+    if (unreadable.length > 0) {
+      throw new AnalyzeInputError(`no report written: ${unreadable.map((f) => `${f.file}: byte offset ${f.error!.offset}: ${f.error!.problem}`).join('; ')}`);
+    }
     const seconds = observedSeconds(read);
     // The metrics are folded from the events as they are written, not from the evidence afterwards.
     const metricsFold = new PassiveMetricsFold({
@@ -301,6 +335,15 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
 
   const checks = await discoverChecks();
   const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
+  // The same figures a live run draws, before finalising so the manifest hashes them. A charting fault costs the figures, never the run.
+  let figures: DrawnFigure[] = [];
+  if (options.drawFigures) {
+    try {
+      figures = await options.drawFigures(run.path, evidence, dutId);
+    } catch (error) {
+      read.problems.push(`no figures: ${(error as Error).message}`);
+    }
+  }
   const span = evidence.span();
   const finalised = await finaliseRun(run.path, {
     runId: run.runId,
@@ -314,12 +357,15 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     windowSeconds: seconds,
     phases: evidence.phases(),
     results,
+    figures,
     scope: { mode: 'analyze', checks: null, plan: null, available: checks.length },
   }, options.keyDir);
 
   const output = analyzeOutput({
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
     captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], publicResolvers: publicList, metrics,
+    // Re-query against TTL per name, by the grace the ttl-honoured rule uses, over the whole capture.
+    requeryVsTtl: ttlCompliance(evidence, dutId, DEFAULT_TTL_COMPLIANCE).rows,
     run: { dir: run.path, report: finalised.reportFile, overall: finalised.report.overall.verdict },
   });
   return { output, runDir: run.path, finalised, partial: read.partial, problems: read.problems };

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { relative } from 'node:path';
 import { analyzeCaptures } from '../analysis/analyze-captures.ts';
+import { writeFigures } from '../figures/index.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
@@ -41,6 +42,8 @@ export function analyzeCommand(): Command {
       if (keys.created) say(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint})`);
       const result = await analyzeCaptures({
         captures, device: options.device, resolvers: options.resolver ?? [], outDir: options.out, keyDir: options.keys,
+        // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
+        drawFigures: (runDir, evidence, dutId) => writeFigures(runDir, evidence, dutId, { ttlExperiments: ['*'] }),
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
       });

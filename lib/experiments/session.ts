@@ -22,7 +22,7 @@ import { writeFigures } from '../figures/index.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
 import type { FigureFile } from '../figures/index.ts';
-import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
+import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
@@ -48,6 +48,7 @@ import type { OperatorPrompt } from './device-control.ts';
 import { checksNeeding, settledReason, settledState } from './early-stop.ts';
 import { LivenessMonitor } from './liveness.ts';
 import type { PhaseTrigger, PlannedPhase } from './plan.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -197,7 +198,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' |
 }
 
 /** A resolver socket could not be bound: the profile asks for an address or port this host cannot give. */
-export class ListenError extends Error {
+export class ListenError extends BadInputError {
   override name = 'ListenError';
 }
 
@@ -342,6 +343,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not listen: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
@@ -373,6 +375,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not run DHCP: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
@@ -385,7 +388,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
       }
       open = phase;
       if (phase.dhcp === 'change-resolver') {
-        for (const server of dhcpServers) server.changeResolver();
+        for (const server of dhcpServers) await server.changeResolver();
       }
       if (index === 0) {
         await eachControl(controls, (control) => control.start());
@@ -434,9 +437,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }
 
   const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
-  const runs: DeviceRun[] = [];
   const scope: ScopeSelection = { mode: 'run', checks: options.checkSelection ?? null, plan: options.planName ?? null, available: available.length };
-  for (const d of duts) runs.push(await judgeAndSign(d, checks, scope, endpoints, windowSeconds, options));
+  // Each DUT's judgement, figures and signed documents are its own: done side by side, not one after another.
+  const runs: DeviceRun[] = await Promise.all(duts.map((d) => judgeAndSign(d, checks, scope, endpoints, windowSeconds, options)));
   if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
 }
