@@ -77,6 +77,11 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     const { report } = runs.get('sim-bad')!;
     expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: null, complete: false });
     expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: \d+ not assessed \(no phase of their experiments: the run had no plan\)/);
+    // Each FAIL carries the command that re-runs just that check on the run's own profile copy, in report.json and on page 1.
+    const edns = result(report, 'transport/edns-payload-size') as CheckResult & { reproduce?: string };
+    expect(edns.reproduce).to.equal(`dnsconform run --profile ${report.runId}/profile.yaml --window ${WINDOW_SECONDS} --checks transport/edns-payload-size`);
+    const summary = readFileSync(join(runs.get('sim-bad')!.dir, 'report.html'), 'utf8').split('<section id="report-information"')[0]!;
+    expect(summary).to.include('<h4>Failures</h4>').and.include(edns.reproduce);
     const rejudged = dnsconform(['verify', '--rejudge', join(out, `${report.runId}.tar.gz`)]);
     expect(rejudged.status, rejudged.out).to.equal(0);
     expect(rejudged.out).to.match(/no differences: every verdict re-judged from the evidence equals the signed one/);

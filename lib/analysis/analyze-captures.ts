@@ -58,6 +58,8 @@ export interface AnalyzeOptions {
   outDir: string;
   keyDir: string;
   mochaReporter?: string;
+  /** `--checks`: judge only these checks (ids or topics), as `run --checks` does. */
+  checks?: string;
   /** When the analysis ran (names the run directory); now when absent. */
   now?: Date;
 }
@@ -286,8 +288,8 @@ interface Judging {
 /** Writes analysis.json, judges, signs the run directory and puts the output together. */
 async function judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics }: Judging): Promise<AnalyzeResult> {
   // Loaded only now: what judging and reporting need stays out of memory while the captures are read.
-  const [{ discoverChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
-    import('../checks/discover.ts'), import('../report/build-report.ts'), import('../report/finalise-run.ts'), import('./analyze-output.ts'),
+  const [{ discoverChecks }, { selectChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
+    import('../checks/discover.ts'), import('../checks/select-checks.ts'), import('../report/build-report.ts'), import('../report/finalise-run.ts'), import('./analyze-output.ts'),
   ]);
   const analysisText = `${JSON.stringify({
     analysisVersion: 1,
@@ -299,8 +301,12 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
   }, null, 2)}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const checks = await discoverChecks();
+  const available = await discoverChecks();
+  const checks = selectChecks(available, options.checks);
   const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
+  // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
+  const command = ['dnsconform', 'analyze', ...captures.map((c) => c.file), ...options.device.flatMap((d) => ['--device', d]),
+    ...options.resolvers.flatMap((r) => ['--resolver', r]), ...(options.publicResolversFile === undefined ? [] : ['--public-resolvers', resolve(options.publicResolversFile)])];
   const span = evidence.span();
   const finalised = await finaliseRun(run.path, {
     runId: run.runId,
@@ -314,7 +320,8 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     windowSeconds: seconds,
     phases: evidence.phases(),
     results,
-    scope: { mode: 'analyze', checks: null, plan: null, available: checks.length },
+    scope: { mode: 'analyze', checks: options.checks ?? null, plan: null, available: available.length },
+    reproduction: { command, perCheck: true },
   }, options.keyDir);
 
   const output = analyzeOutput({
