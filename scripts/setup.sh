@@ -3,7 +3,8 @@
 # tools it drives or compares itself with (packet capture, kdig for DoT/DoH, dnsperf and the
 # reference resolvers for bench/, iproute2 for test namespaces, Chromium to print the PDF
 # report and poppler-utils to check its signature), then the npm dependencies,
-# exactly as locked. Idempotent; safe to run again.
+# exactly as locked, and last dist/, the compiled JavaScript the command line runs
+# (scripts/build.js). Idempotent; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +26,4 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+node scripts/build.js

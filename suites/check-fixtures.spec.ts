@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { FIXTURE_KINDS, FIXTURE_VERDICTS, fixtureFiles, fixtureOf, requiredFixtureKinds } from '../lib/checks/check-fixtures.ts';
+import { FIXTURE_KINDS, FIXTURE_VERDICTS, fixtureFiles, fixtureOf, fixturesOf, requiredFixtureKinds } from '../lib/checks/check-fixtures.ts';
 import { isNotAssessed } from '../lib/checks/check-types.ts';
 import { discoverChecks, SUITES_DIR } from '../lib/checks/discover.ts';
 import type { CheckContext, Verdict } from '../lib/checks/check-types.ts';
@@ -52,9 +52,10 @@ describe('check fixtures', () => {
       const required = requiredFixtureKinds(check.file);
       for (const kind of FIXTURE_KINDS) {
         const verdict = FIXTURE_VERDICTS[kind];
-        const file = fixtureOf(check.file, kind);
-        if (!required.includes(kind) && !existsSync(file)) continue;
-        it(`gives ${verdict} on ${basename(file)}`, () => {
+        const main = fixtureOf(check.file, kind);
+        // The required fixture (missing ones fail here) and every variant of the kind beside it.
+        const files = [...new Set([...(required.includes(kind) ? [main] : []), ...fixturesOf(check.file, kind)])];
+        for (const file of files) it(`gives ${verdict} on ${basename(file)}`, () => {
           expect(existsSync(file), `missing fixture ${file}`).to.equal(true);
           // As the mocha binding does: the check sees only the phases of its experiments.
           const outcome = check.judge(loadEvidence(file).forExperiments(check.meta.experiments), CONTEXT);

@@ -1,25 +1,32 @@
 /**
- * End to end, through the command line exactly as a user runs it: the demo certifies the
- * two reference devices over real sockets, writes signed reports, and the run directories
- * verify, until a single byte is changed.
+ * End to end, through the command line exactly as a user runs it: `npm run demo` runs every
+ * experiment against the two reference devices over real sockets (the demo plan, 3-second
+ * phases), writes signed reports, and the run directories verify, until a single byte is
+ * changed. The same two runs are then compared with `diff` and turned into an allow-list,
+ * as a manufacturer self-testing would (docs/manufacturers.md). The demo runs once per mocha
+ * process (test/demo-run-kit.ts) and is shared with the other specs that read it.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../lib/checks/check-types.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import type { RunDiff } from '../lib/diff/run-diff.ts';
 import type { Report } from '../lib/report/report-types.ts';
+import { TABLE_I_COLUMNS } from '../lib/catalogue/table-i-columns.ts';
+import { TABLE_I_HEADINGS } from '../lib/report/table-i.ts';
+import { mudProblems } from '../lib/allowlist/mud.ts';
+import { ALLOWLIST_FILES } from '../lib/allowlist/write-allowlist.ts';
+import { runCli } from './cli-process.ts';
+import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-kit.ts';
+import type { DemoRun } from './demo-run-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'bin', 'dnsconform.js');
-/** Shortened observation window: enough samples from both devices, well under the 15-minute budget. */
-const WINDOW_SECONDS = 25;
 
-function dnsconform(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+/** `dnsconform ...args`, stdout and stderr together. */
+async function dnsconform(args: string[]): Promise<{ status: number; out: string }> {
+  const run = await runCli(args);
+  return { status: run.code, out: `${run.stdout}${run.stderr}` };
 }
 
 function result(report: Report, check: string): CheckResult {
@@ -28,32 +35,32 @@ function result(report: Report, check: string): CheckResult {
   return found;
 }
 
+/**
+ * The one check the simulated devices cannot have assessed: it needs the lab's DHCP server
+ * handing out a new resolver (a profile with network.dhcp), which loopback devices lack.
+ */
+const NEEDS_LAB_DHCP = 'resolver-use/follows-resolver-change';
+
 describe('demo, end to end (real processes and sockets on loopback)', function () {
-  this.timeout(150_000);
-  let work: string;
-  let out: string;
-  let keys: string;
-  let demo: { status: number | null; out: string };
-  const runs = new Map<string, { dir: string; report: Report }>();
+  this.timeout(DEMO_TIMEOUT_MS);
+  let demo: DemoRun;
+  let runs: DemoRun['runs'];
 
-  before(() => {
-    work = mkdtempSync(join(tmpdir(), 'dnsconform-e2e-'));
-    out = join(work, 'reports');
-    keys = join(work, 'keys');
-    demo = dnsconform(['demo', '--window', String(WINDOW_SECONDS), '--out', out, '--keys', keys]);
-    // Run directories, each with its bundle (<run-id>.tar.gz) beside it.
-    for (const runId of readdirSync(out).filter((name) => !name.endsWith('.tar.gz'))) {
-      const dir = join(out, runId);
-      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-      runs.set(report.dut.id, { dir, report });
-    }
+  before(async () => {
+    demo = await demoRun();
+    runs = demo.runs;
   });
-  after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('exits 0, prints the verdict tables and passes its own self-check', () => {
-    expect(demo.status, demo.out).to.equal(0);
-    expect(demo.out).to.match(/demo self-check passed/);
-    expect(demo.out).to.match(/sim-good/).and.match(/sim-bad/);
+  it('exits 0, passes its own self-check, and ends with both Table I rows and where the reports are', () => {
+    expect(demo.code, demo.output).to.equal(0);
+    expect(demo.output).to.match(/demo self-check passed/);
+    const tail = demo.output.slice(demo.output.lastIndexOf('Table I (paper)'));
+    expect(tail).to.match(/sim-good +sim-bad/);
+    for (const column of TABLE_I_COLUMNS) expect(tail).to.match(new RegExp(`${TABLE_I_HEADINGS[column].replace(/[()#]/g, '\\$&')} +✓ +✗`));
+    expect(tail).to.match(/reports:\n +sim-good: .*report\.json.*bundle .*\.tar\.gz\n +sim-bad: /);
+    // The phases: every experiment of the demo plan, at most 8 s each.
+    const phases = runs.get('sim-good')!.report.observation.phases;
+    expect(phases.length, 'phases run').to.be.at.least(35);
   });
 
   it('writes a signed report for each device', () => {
@@ -63,26 +70,27 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
-  it('bundles each run beside its directory, and the bundle verifies', () => {
-    for (const { report } of runs.values()) {
-      const bundle = join(out, `${report.runId}.tar.gz`);
+  it('bundles each run beside its directory, and the bundle verifies', async () => {
+    for (const { bundle } of runs.values()) {
       expect(existsSync(bundle), bundle).to.equal(true);
-      const verified = dnsconform(['verify', bundle]);
+      const verified = await dnsconform(['verify', bundle]);
       expect(verified.status, verified.out).to.equal(0);
       expect(verified.out).to.match(/OK +report\.pdf/).and.match(/OK +attestation\.intoto\.json/);
     }
   });
 
-  it('states its scope on page 1 and re-judges a demo bundle to the signed verdicts', () => {
-    const { report } = runs.get('sim-bad')!;
-    expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: null, complete: false });
-    expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: \d+ not assessed \(no phase of their experiments: the run had no plan\)/);
-    // Each FAIL carries the command that re-runs just that check on the run's own profile copy, in report.json and on page 1.
+  it('states its scope on page 1 and re-judges a demo bundle to the signed verdicts', async () => {
+    const { report, bundle } = runs.get('sim-bad')!;
+    expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: 'demo', complete: false });
+    // The one check the simulated devices cannot have assessed (see NEEDS_LAB_DHCP).
+    expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: 1 not assessed \(no phase of their experiments in plan demo\)/);
+    // Each FAIL carries the command that re-runs just that check (the plan's phases it needs) on the run's own profile copy, in report.json and on page 1.
     const edns = result(report, 'transport/edns-payload-size') as CheckResult & { reproduce?: string };
-    expect(edns.reproduce).to.equal(`dnsconform run --profile ${report.runId}/profile.yaml --window ${WINDOW_SECONDS} --checks transport/edns-payload-size`);
+    expect(edns.verdict).to.equal('FAIL');
+    expect(edns.reproduce).to.match(new RegExp(`^dnsconform run --profile ${report.runId}/profile\\.yaml --plan demo --experiments needed( --window \\d+)? --checks transport/edns-payload-size$`));
     const summary = readFileSync(join(runs.get('sim-bad')!.dir, 'report.html'), 'utf8').split('<section id="report-information"')[0]!;
-    expect(summary).to.include('<h4>Failures</h4>').and.include(edns.reproduce);
-    const rejudged = dnsconform(['verify', '--rejudge', join(out, `${report.runId}.tar.gz`)]);
+    expect(summary).to.include('<h4>Failures</h4>').and.include(edns.reproduce!);
+    const rejudged = await dnsconform(['verify', '--rejudge', bundle]);
     expect(rejudged.status, rejudged.out).to.equal(0);
     expect(rejudged.out).to.match(/no differences: every verdict re-judged from the evidence equals the signed one/);
   });
@@ -96,39 +104,39 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
         expect(readFileSync(join(dir, figure.file), 'utf8')).to.match(/^<svg/).and.include(dut);
       }
       const ports = result(report, 'randomness/source-port-randomised').figures;
-      expect(report.figures![0]!.caption).to.match(new RegExp(`^${ports.n} UDP queries`));
+      expect(report.figures![0]!.caption).to.match(new RegExp(`^${ports.queries} UDP queries`));
     }
   });
 
-  it('passes the good device and fails the bad one on Recommendations #3, #4, #5 and #9, with the figures', () => {
+  it('assesses every check for both devices (but the one that needs the lab DHCP server): the good one passes all, the bad one is NOT_CONFORMANT', () => {
     const good = runs.get('sim-good')!.report;
     const bad = runs.get('sim-bad')!.report;
-    // One window, no plan: the checks needing an experiment are not assessed, so the good
-    // device is INCOMPLETE, with every check it could assess passed (or INFO).
-    expect(good.overall.verdict).to.equal('INCOMPLETE');
-    const undecided = good.results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'INFO');
-    expect(undecided.length).to.be.greaterThan(0);
-    for (const r of undecided) expect(r.observed, `good ${r.check}`).to.match(/^Not assessed: this run had (0|no) phases? of/i);
-    expect(demo.out).to.match(/^demo self-check passed: sim-good INCOMPLETE, sim-bad NOT_CONFORMANT$/m);
-    expect(demo.out).to.match(/sim-good: \d+ checks not assessed, sim-bad: \d+ checks not assessed \(their experiments need a plan/);
+    for (const report of [good, bad]) {
+      const unassessed = report.results.filter((r) => r.verdict === 'INCONCLUSIVE' && r.observed.startsWith('Not assessed'));
+      expect(unassessed.map((r) => r.check), `${report.dut.id} not assessed`).to.deep.equal([NEEDS_LAB_DHCP]);
+    }
+    const undecided = good.results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'INFO' && r.check !== NEEDS_LAB_DHCP);
+    expect(undecided.map((r) => `${r.check}: ${r.verdict} ${r.observed}`)).to.deep.equal([]);
+    expect(good.overall.verdict).to.equal('INCOMPLETE'); // only for the lab-DHCP check
     expect(bad.overall.verdict).to.equal('NOT_CONFORMANT');
-    for (const check of ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'caching/ttl-honoured']) {
+    expect(demo.output).to.match(/^demo self-check passed: sim-good INCOMPLETE, sim-bad NOT_CONFORMANT$/m);
+    expect(demo.output).to.match(new RegExp(`sim-good: 1 not assessed: ${NEEDS_LAB_DHCP}`));
+    // The bad device is decided on every check but those its own behaviour leaves open: it never used encrypted DNS.
+    const badOpen = bad.results.filter((r) => r.verdict === 'INCONCLUSIVE' && r.check !== NEEDS_LAB_DHCP).map((r) => r.check).sort();
+    expect(badOpen).to.deep.equal(['encryption-upgrade/no-cleartext-downgrade', 'encryption/encrypted-queries-padded']);
+    for (const check of ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'caching/ttl-honoured', 'caching/extreme-ttl-capped', 'caching/ttl-jump-not-pinned',
+      'transport/tcp-fallback-on-truncation', 'transport/edns-fallback-on-formerr', 'transport/edns-payload-size', 'resolver-use/assigned-resolver-only']) {
       expect(result(good, check).verdict, `good ${check}: ${result(good, check).observed}`).to.equal('PASS');
       expect(result(bad, check).verdict, `bad ${check}: ${result(bad, check).observed}`).to.equal('FAIL');
     }
-    // EDNS(0) shows in every query: 1232 octets passes, sim-bad's 4096 fails (RFC 9715).
-    expect(result(good, 'transport/edns-payload-size').verdict).to.equal('PASS');
-    expect(result(bad, 'transport/edns-payload-size').verdict).to.equal('FAIL');
     const badPorts = result(bad, 'randomness/source-port-randomised').figures;
     expect(badPorts).to.include({ stdev: 0, top: 4096, topShare: 1, class: 'POOR' });
-    expect(result(bad, 'randomness/transaction-id-randomised').figures.sequentialShare).to.equal(1);
-    // The paper's Table I row follows: what the demo decides, and nothing it cannot.
-    const decided = ['randomSourcePort', 'randomTxid', 'queryConsistency', 'dhcpResolverOnly'] as const;
-    for (const column of decided) {
-      expect(good.tableI[column], column).to.equal('pass');
-      expect(bad.tableI[column], column).to.equal('fail');
+    expect(result(bad, 'randomness/transaction-id-randomised').figures.sequentialShare).to.be.above(0.9);
+    // The paper's Table I row follows: every column decided, the good device ✓ and the bad one ✗.
+    for (const column of TABLE_I_COLUMNS) {
+      expect(good.tableI[column], `good ${column}`).to.equal('pass');
+      expect(bad.tableI[column], `bad ${column}`).to.equal('fail');
     }
-    expect(good.tableI.dosResilience).to.equal('not-assessed'); // no amplification phase without a plan
     const goodPorts = result(good, 'randomness/source-port-randomised').figures;
     expect(goodPorts.class).to.equal('GREAT');
     expect(goodPorts.n as number).to.be.at.least(50);
@@ -137,15 +145,17 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
   it('derives those verdicts from the evidence in the run directory', () => {
     for (const [dut, { dir, report }] of runs) {
       const queries = loadEvidence(join(dir, 'events.ndjson')).queries(dut).filter((q) => q.transport === 'udp');
-      expect(result(report, 'randomness/source-port-randomised').figures.n).to.equal(queries.length);
+      // Every UDP query is measured; the sample is one port per lookup (A and AAAA from one socket count once).
+      expect(result(report, 'randomness/source-port-randomised').figures.queries).to.equal(queries.length);
+      expect(result(report, 'randomness/source-port-randomised').figures.n as number).to.be.within(queries.length / 2, queries.length);
       const ports = new Set(queries.map((q) => q.client.port));
       expect(result(report, 'randomness/source-port-randomised').figures.distinct).to.equal(ports.size);
     }
   });
 
-  it('verify accepts untouched runs and rejects one changed byte in events.ndjson or report.json', () => {
+  it('verify accepts untouched runs and rejects one changed byte in events.ndjson or report.json', async () => {
     const { dir } = runs.get('sim-bad')!;
-    expect(dnsconform(['verify', dir]).status).to.equal(0);
+    expect((await dnsconform(['verify', dir])).status).to.equal(0);
     for (const file of ['events.ndjson', 'report.json']) {
       const path = join(dir, file);
       const original = readFileSync(path);
@@ -153,27 +163,76 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
       const at = Math.floor(tampered.length / 2);
       tampered[at] = tampered[at]! ^ 0x01;
       writeFileSync(path, tampered);
-      const verify = dnsconform(['verify', dir]);
+      const verify = await dnsconform(['verify', dir]);
       writeFileSync(path, original);
       expect(verify.status, verify.out).to.equal(1);
       expect(verify.out).to.match(new RegExp(`FAIL\\s+${file.replace('.', '\\.')}`));
     }
-    expect(dnsconform(['verify', dir]).status).to.equal(0);
+    expect((await dnsconform(['verify', dir])).status).to.equal(0);
   });
 
-  it('rejects a malformed profile with the JSON pointer and exit code 2', () => {
-    const profile = join(work, 'broken.yaml');
+  describe('diff of the two runs (firmware regression, as a manufacturer compares builds)', () => {
+    it('lists every check whose verdict differs between the good and the bad run, and exits 1', async () => {
+      const good = runs.get('sim-good')!;
+      const bad = runs.get('sim-bad')!;
+      const run = await runCli(['diff', good.bundle, bad.bundle, '--json', '--out', join(demo.work, 'diff-good-bad'), '--keys', demo.keys]);
+      expect(run.code, run.stderr).to.equal(1);
+      const diff = JSON.parse(run.stdout) as RunDiff;
+      const differing = good.report.results.filter((r) => result(bad.report, r.check).verdict !== r.verdict).map((r) => r.check);
+      expect(differing.length).to.be.above(10);
+      expect(diff.verdictChanges.map((c) => c.check)).to.deep.equal(differing);
+      expect(diff.regressions.length).to.be.above(0);
+      expect(diff.verdictChanges.find((c) => c.check === 'randomness/source-port-randomised')).to.include({ a: 'PASS', b: 'FAIL', kind: 'regressed' });
+    });
+
+    it('of a run with itself exits 0 and lists nothing', async () => {
+      const { dir } = runs.get('sim-good')!;
+      const run = await runCli(['diff', dir, dir, '--json', '--out', join(demo.work, 'diff-self'), '--keys', demo.keys]);
+      expect(run.code, run.stderr).to.equal(0);
+      const diff = JSON.parse(run.stdout) as RunDiff;
+      expect(diff.verdictChanges).to.deep.equal([]);
+      expect(diff.regressions).to.deep.equal([]);
+      expect(diff.names.added).to.deep.equal([]);
+      expect(diff.resolvers.added).to.deep.equal([]);
+    });
+
+    it('refuses a tampered bundle with exit 2, naming the file', async () => {
+      const { bundle, dir } = runs.get('sim-bad')!;
+      const tampered = join(demo.work, 'tampered.tar.gz');
+      copyFileSync(bundle, tampered);
+      const bytes = readFileSync(tampered);
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = bytes[at]! ^ 0x01;
+      writeFileSync(tampered, bytes);
+      const run = await dnsconform(['diff', dir, tampered, '--out', join(demo.work, 'diff-tampered'), '--keys', demo.keys]);
+      expect(run.status, run.out).to.equal(2);
+      expect(run.out).to.include('tampered.tar.gz');
+    });
+  });
+
+  it('turns a run into an allow-list whose MUD file passes the schema derived from RFC 8520', async () => {
+    const { dir } = runs.get('sim-good')!;
+    const out = join(demo.work, 'allowlist-good');
+    const run = await dnsconform(['allowlist', dir, '--out', out]);
+    expect(run.status, run.out).to.equal(0);
+    const mud = JSON.parse(readFileSync(join(out, ALLOWLIST_FILES.mud), 'utf8')) as unknown;
+    expect(mudProblems(mud)).to.deep.equal([]);
+    expect(JSON.stringify(mud)).to.include('https://mud.sim.example/sim-good.json').and.include('time.sim.example');
+  });
+
+  it('rejects a malformed profile with the JSON pointer and exit code 2', async () => {
+    const profile = join(demo.work, 'broken.yaml');
     writeFileSync(profile, readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replace('strategy: counter', 'strategy: sometimes'));
-    const run = dnsconform(['run', '--profile', profile, '--out', out, '--keys', keys]);
+    const run = await dnsconform(['run', '--profile', profile, '--out', join(demo.work, 'broken'), '--keys', demo.keys]);
     expect(run.status).to.equal(2);
     expect(run.out).to.match(/broken\.yaml: invalid profile/).and.match(/\/device\/behaviour\/txid\/strategy \(line \d+\)/);
   });
 
-  it('rejects a listen address this host does not have with the profile pointer and exit code 2', () => {
+  it('rejects a listen address this host does not have with the profile pointer and exit code 2', async () => {
     // Only a bind is attempted; it fails locally, nothing is sent.
-    const profile = join(work, 'elsewhere.yaml');
+    const profile = join(demo.work, 'elsewhere.yaml');
     writeFileSync(profile, readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replaceAll('address: 127.0.10.1, port: 0', 'address: 203.0.113.7, port: 0'));
-    const run = dnsconform(['run', '--profile', profile, '--out', join(work, 'elsewhere'), '--keys', keys]);
+    const run = await dnsconform(['run', '--profile', profile, '--out', join(demo.work, 'elsewhere'), '--keys', demo.keys]);
     expect(run.status, run.out).to.equal(2);
     expect(run.out).to.match(/elsewhere\.yaml: \/resolver\/listen\/0: cannot listen on 203\.0\.113\.7:0 \(EADDRNOTAVAIL\)/);
   });

@@ -54,6 +54,14 @@ describe('analyze on the shared third-party captures', function () {
   const references = readTsv(join(SHARED_CAPTURES, 'reference-values.tsv'));
   const devices = new Map(readTsv(join(SHARED_CAPTURES, 'devices.tsv')).map((d) => [d['dataset']!, d]));
 
+  /** Each dataset's plain analysis, run once and read by every test that needs it. */
+  const analysed = new Map<string, Promise<{ run: CliRun; output: AnalyzeOutput }>>();
+  function analyzeOnce(device: Row): Promise<{ run: CliRun; output: AnalyzeOutput }> {
+    const dataset = device['dataset']!;
+    if (!analysed.has(dataset)) analysed.set(dataset, analyze(device));
+    return analysed.get(dataset)!;
+  }
+
   /** Runs `analyze --json` on a dataset and returns its validated output. */
   async function analyze(device: Row, extra: string[] = []): Promise<{ run: CliRun; output: AnalyzeOutput }> {
     const selector = ['--device', device['device_mac']!, ...(device['device_ip'] !== '-' ? ['--device', device['device_ip']!] : [])];
@@ -84,7 +92,7 @@ describe('analyze on the shared third-party captures', function () {
       continue;
     }
     it(`${dataset}: analyze --json matches the reference (queries, σ of TXIDs and ports, top port and share, resolvers)`, async () => {
-      const { output } = await analyze(device);
+      const { output } = await analyzeOnce(device);
       expect(output.partial).to.equal(false);
       expect(output.captures).to.have.length(filesOf(device['files']!).length);
       expect(output.queries).to.equal(Number(reference['n_queries']));
@@ -108,7 +116,7 @@ describe('analyze on the shared third-party captures', function () {
   it('reports the sifely hub\'s hard-coded OpenDNS resolver, in the metrics and as a signed FAIL of Recommendation #2', async function () {
     const device = devices.get('tj-oconnor_IoT-Dataset/sifely-hub-01.pcap');
     if (device === undefined) this.skip();
-    const unassigned = await analyze(device);
+    const unassigned = await analyzeOnce(device);
     expect(unassigned.output.hardcodedResolvers).to.deep.equal(['208.67.222.222']);
     expect(unassigned.output.publicResolvers).to.deep.equal({ '208.67.222.222': 'OpenDNS (Cisco)' });
     const { run, output } = await analyze(device, ['--resolver', '192.168.1.1']);
@@ -121,5 +129,46 @@ describe('analyze on the shared third-party captures', function () {
     expect(resolverUse.observed).to.contain('208.67.222.222 (OpenDNS (Cisco)): 120 queries');
     const verify = await runCli(['verify', output.run!.dir], keyEnv);
     expect(verify.code, verify.stdout + verify.stderr).to.equal(0);
+  });
+
+  it('judges the Hue bridge\'s TTL compliance from its captured answers, draws the figures, and reports every Table II metric', async function () {
+    const device = devices.get('iot_sentinel/HueBridge');
+    if (device === undefined) this.skip();
+    const { output } = await analyzeOnce(device);
+    const report = JSON.parse(readFileSync(output.run!.report, 'utf8')) as Report;
+    const verdict = (check: string) => report.results.find((r) => r.check === check)!;
+    // It asks bridge.meethue.com again every ~2 s although the answers carry TTLs up to 300 s.
+    const ttl = verdict('caching/ttl-honoured');
+    expect(ttl.verdict, ttl.observed).to.equal('FAIL');
+    expect(ttl.observed).to.match(/worst bridge\.meethue\.com A/);
+    for (const check of ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'transport/edns-payload-size', 'encryption/encrypted-dns']) {
+      expect(verdict(check).observed, check).to.not.match(/^Not assessed/);
+    }
+    // What only an experiment can show is not assessed, with the reason.
+    for (const check of ['validation/spoofed-answers-rejected', 'resilience/survives-amplification', 'caching/ttl-zero-no-storm']) {
+      expect(verdict(check).verdict, check).to.equal('INCONCLUSIVE');
+      expect(verdict(check).observed, check).to.match(/^Not assessed: Needs the .* an imported capture has no phase/);
+    }
+    // The figures of a live run, hashed with the evidence.
+    expect(report.figures?.map((f) => f.file)).to.deep.equal(['figures/source-ports.svg', 'figures/txids.svg', 'figures/query-timeline.svg', 'figures/requery-vs-ttl.svg']);
+    const hashed = new Set(report.evidenceFiles.map((e) => e.file));
+    for (const figure of report.figures!) {
+      expect(hashed.has(figure.file), figure.file).to.equal(true);
+      expect(readFileSync(join(output.run!.dir, figure.file), 'utf8')).to.match(/^<svg/);
+    }
+    expect(report.figures!.find((f) => f.id === 'requery-vs-ttl')!.caption).to.match(/premature/);
+    // Every row of the paper's Table II (reference/paper, Table II), per name where the paper asks.
+    expect(Object.keys(output.tableII)).to.deep.equal(['dnsQueryRate', 'interQueryInterval', 'queriedDomainSet', 'ipVersionUsage', 'secureDnsSupport', 'resourceRecordTypes',
+      'ttlBehaviour', 'messageSize', 'ednsCapability', 'queryNameLength', 'temporalQueryPatterns', 'sourcePortEntropy', 'transactionIdEntropy']);
+    const t = output.tableII;
+    expect(t.dnsQueryRate.queries).to.equal(Number(references.find((r) => r['dataset'] === 'iot_sentinel/HueBridge')!['n_queries']));
+    expect(t.queriedDomainSet.distinctNames).to.equal(t.queriedDomainSet.names.length).and.be.above(3);
+    const bridge = t.ttlBehaviour.requeryVsTtlPerName.find((row) => row.name === 'bridge.meethue.com' && row.type === 'A')!;
+    expect(bridge.premature).to.be.above(100);
+    expect(bridge.shortestRequerySeconds!).to.be.below(bridge.ttls.at(-1)!);
+    expect(t.temporalQueryPatterns.periodicityPerName['bridge.meethue.com']!.periodSeconds).to.be.closeTo(2, 0.5);
+    expect(Object.keys(t.temporalQueryPatterns.retransmissionsPerName).sort()).to.deep.equal(t.queriedDomainSet.names);
+    expect(t.transactionIdEntropy.stdev).to.equal(output.txid.stdev);
+    expect(t.sourcePortEntropy.class).to.equal(output.sourcePort.class);
   });
 });

@@ -31,12 +31,13 @@ import { hashFile } from '../evidence/manifest.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
-import type { FinalisedRun } from '../report/finalise-run.ts';
+import type { FinaliseInput, FinalisedRun } from '../report/finalise-run.ts';
 import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
 import { interleaveEncryptedContacts } from './encrypted-contact-events.ts';
 import { PassiveMetricsFold } from './passive-metrics.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import { publicResolverList } from './resolver-use.ts';
+import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from './ttl-compliance.ts';
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
 export const ANALYSIS_FILE = 'analysis.json';
@@ -60,9 +61,17 @@ export interface AnalyzeOptions {
   mochaReporter?: string;
   /** `--checks`: judge only these checks (ids or topics), as `run --checks` does. */
   checks?: string;
+  /**
+   * Draws the run's figures into the run directory (the figures stage comes after analysis,
+   * so the command passes it in); none are drawn without it.
+   */
+  drawFigures?: (runDir: string, evidence: Evidence, dutId: string) => Promise<DrawnFigure[]>;
   /** When the analysis ran (names the run directory); now when absent. */
   now?: Date;
 }
+
+/** A figure drawn into the run directory, as the report lists it. */
+export type DrawnFigure = NonNullable<FinaliseInput['figures']>[number];
 
 /** What an analysis produced. */
 export interface AnalyzeResult {
@@ -205,10 +214,23 @@ function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Da
   }
 }
 
-/** Judges the passive checks; the others are not assessed (INCONCLUSIVE), saying which experiments they need (also used by `verify --rejudge`). */
+/**
+ * Whether a capture of everyday traffic can decide the check: it judges every phase (`*`),
+ * or its rule holds each answer against what followed whatever caused it (`passive`).
+ */
+export function capturesDecide(check: LoadedCheck): boolean {
+  return check.meta.experiments.includes('*') || check.meta.passive === true;
+}
+
+/**
+ * Judges the checks a capture can decide (see {@link capturesDecide}) over the whole capture;
+ * the others are not assessed (INCONCLUSIVE), saying which experiments they need (also used
+ * by `verify --rejudge`).
+ */
 export async function judgeCaptureEvidence(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
   const { judgeWithMocha, notAssessedResult } = await import('../checks/mocha-binding.ts');
-  const passive = checks.filter((c) => c.meta.experiments.includes('*'));
+  // A passive check sees the whole capture: its experiment's phase does not exist there, every captured answer stands in for it.
+  const passive = checks.filter(capturesDecide).map((c) => (c.meta.experiments.includes('*') ? c : { ...c, meta: { ...c.meta, experiments: ['*'] } }));
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
   const byId = new Map(judged.map((r) => [r.check, r]));
@@ -307,6 +329,15 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
   // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
   const command = ['dnsconform', 'analyze', ...captures.map((c) => c.file), ...options.device.flatMap((d) => ['--device', d]),
     ...options.resolvers.flatMap((r) => ['--resolver', r]), ...(options.publicResolversFile === undefined ? [] : ['--public-resolvers', resolve(options.publicResolversFile)])];
+  // The same figures a live run draws, before finalising so the manifest hashes them. A charting fault costs the figures, never the run.
+  let figures: DrawnFigure[] = [];
+  if (options.drawFigures) {
+    try {
+      figures = await options.drawFigures(run.path, evidence, dutId);
+    } catch (error) {
+      read.problems.push(`no figures: ${(error as Error).message}`);
+    }
+  }
   const span = evidence.span();
   const finalised = await finaliseRun(run.path, {
     runId: run.runId,
@@ -322,11 +353,14 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     results,
     scope: { mode: 'analyze', checks: options.checks ?? null, plan: null, available: available.length },
     reproduction: { command, perCheck: true },
+    figures,
   }, options.keyDir);
 
   const output = analyzeOutput({
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
     captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], publicResolvers: publicList, metrics,
+    // Re-query against TTL per name, by the grace the ttl-honoured rule uses, over the whole capture.
+    requeryVsTtl: ttlCompliance(evidence, dutId, DEFAULT_TTL_COMPLIANCE).rows,
     run: { dir: run.path, report: finalised.reportFile, overall: finalised.report.overall.verdict },
   });
   return { output, runDir: run.path, finalised, partial: read.partial, problems: read.problems };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { analyzeOutput, validateAnalyzeOutput } from './analyze-output.ts';
 import { passiveMetrics } from './passive-metrics.ts';
 import { publicResolverList } from './resolver-use.ts';
+import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from './ttl-compliance.ts';
 
 /** The output for the resolver-use fail fixture: a device that also asks OpenDNS. */
 function sample() {
@@ -14,6 +15,7 @@ function sample() {
   return analyzeOutput({
     device: { id: 'fixture-dut', mac: null, ip: '127.0.10.9', addresses: ['127.0.10.9'] }, captures: [], partial: false, problems: [],
     assignedResolvers: ['127.0.10.1'], publicResolvers: publicResolverList(), metrics, run: null,
+    requeryVsTtl: ttlCompliance(evidence, 'fixture-dut', DEFAULT_TTL_COMPLIANCE).rows,
   });
 }
 

@@ -9,6 +9,7 @@ import type { SecureDnsContact } from '../capture/dns-extract.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import type { RandomnessStats } from './randomness.ts';
 import { hardcodedServers } from './resolver-use.ts';
+import type { TtlNameRow } from './ttl-compliance.ts';
 import schema from './analyze-output.schema.json' with { type: 'json' };
 
 /** Version of the output format; it changes only when a documented field changes meaning. */
@@ -50,6 +51,33 @@ export interface EncryptedDnsUse {
   contacts: number;
 }
 
+/**
+ * The paper's Table II metrics, one key per row of the table, each from the same
+ * measurement as the rest of the output (see docs/analyze.md for the definitions).
+ */
+export interface TableIIMetrics {
+  dnsQueryRate: { queries: number; spanSeconds: number; perMinute: number };
+  interQueryInterval: { all: PassiveMetrics['interQueryIntervals']; perName: PassiveMetrics['interQueryIntervalsPerName'] };
+  queriedDomainSet: { distinctNames: number; distinctQuestions: number; names: string[] };
+  ipVersionUsage: PassiveMetrics['addressQueries'];
+  secureDnsSupport: { encryptedDns: EncryptedDnsUse[]; dnssecOkShare: number };
+  resourceRecordTypes: { asked: Record<string, number>; received: Record<string, number> };
+  /** TTLs received, and per (name, type) the re-queries held against the TTL of the answer before them. */
+  ttlBehaviour: { ttlsReceived: PassiveMetrics['ttlsReceived']; requeryVsTtlPerName: TtlNameRow[] };
+  messageSize: { queries: PassiveMetrics['querySizes']; responses: PassiveMetrics['responseSizes'] };
+  ednsCapability: { share: number; udpSizes: Record<string, number> };
+  queryNameLength: PassiveMetrics['nameLengths'];
+  /** Periodicity (dominant period per name), burstiness, and retransmissions (pooled and per name). */
+  temporalQueryPatterns: {
+    periodicityPerName: PassiveMetrics['periodicityPerName'];
+    burstiness: number | null;
+    retransmissions: PassiveMetrics['retransmissions'];
+    retransmissionsPerName: PassiveMetrics['retransmissionsPerName'];
+  };
+  sourcePortEntropy: FieldRandomness;
+  transactionIdEntropy: FieldRandomness;
+}
+
 /** What `analyze --json` prints. */
 export interface AnalyzeOutput {
   schemaVersion: number;
@@ -75,6 +103,8 @@ export interface AnalyzeOutput {
   encryptedDns: EncryptedDnsUse[];
   /** The signed run directory, report and overall verdict; null when none was written. */
   run: { dir: string; report: string; overall: string } | null;
+  /** Every row of the paper's Table II. */
+  tableII: TableIIMetrics;
   metrics: PassiveMetrics;
 }
 
@@ -93,6 +123,8 @@ export interface AnalyzeOutputInput {
   /** Public resolvers, address → operator (the built-in list and any the lab added). */
   publicResolvers: Readonly<Record<string, string>>;
   metrics: PassiveMetrics;
+  /** Re-query against TTL per (name, type): `ttlCompliance(...).rows`. */
+  requeryVsTtl: TtlNameRow[];
   run: AnalyzeOutput['run'];
 }
 
@@ -118,6 +150,24 @@ export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
     ednsShare: metrics.ednsShare,
     encryptedDns: encrypted,
     run: input.run,
+    tableII: {
+      dnsQueryRate: { queries: metrics.queries, spanSeconds: metrics.spanSeconds, perMinute: metrics.queryRatePerMinute },
+      interQueryInterval: { all: metrics.interQueryIntervals, perName: metrics.interQueryIntervalsPerName },
+      queriedDomainSet: { distinctNames: metrics.distinctNames, distinctQuestions: metrics.distinctQuestions, names: metrics.names },
+      ipVersionUsage: metrics.addressQueries,
+      secureDnsSupport: { encryptedDns: encrypted, dnssecOkShare: metrics.dnssecOkShare },
+      resourceRecordTypes: { asked: metrics.recordTypesAsked, received: metrics.recordTypesReceived },
+      ttlBehaviour: { ttlsReceived: metrics.ttlsReceived, requeryVsTtlPerName: input.requeryVsTtl },
+      messageSize: { queries: metrics.querySizes, responses: metrics.responseSizes },
+      ednsCapability: { share: metrics.ednsShare, udpSizes: metrics.ednsUdpSizes },
+      queryNameLength: metrics.nameLengths,
+      temporalQueryPatterns: {
+        periodicityPerName: metrics.periodicityPerName, burstiness: metrics.interQueryIntervals?.burstiness ?? null,
+        retransmissions: metrics.retransmissions, retransmissionsPerName: metrics.retransmissionsPerName,
+      },
+      sourcePortEntropy: fieldRandomness(metrics.sourcePort),
+      transactionIdEntropy: fieldRandomness(metrics.txid),
+    },
     metrics,
   };
 }

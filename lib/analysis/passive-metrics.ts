@@ -35,6 +35,27 @@ export interface IntervalMetrics extends NumberSummary {
   burstiness: number;
 }
 
+/**
+ * The dominant query period of one name (Table II "temporal query patterns"): its
+ * intervals of at least {@link PERIOD_MIN_SECONDS} put in bins 10% wide on a log scale, the fullest bin's median interval, and the
+ * share of the intervals that bin holds (near 1: the name is asked like clockwork).
+ */
+export interface NamePeriodicity {
+  intervals: number;
+  /** Median of the intervals in the fullest bin, seconds. */
+  periodSeconds: number;
+  /** Share of the name's intervals in that bin, 0–1. */
+  share: number;
+}
+
+/** Width of a periodicity bin: intervals within 10% of each other count as the same period. */
+export const PERIOD_BIN_RATIO = 1.1;
+/**
+ * Intervals shorter than this (seconds) are one lookup, not a period: the A and AAAA
+ * questions of a name sent together (the Hue bridge's NTP names, 0.7 ms apart).
+ */
+export const PERIOD_MIN_SECONDS = 0.1;
+
 /** One capture file (one boot, for per-setup datasets). */
 export interface PerCaptureMetrics {
   file: string;
@@ -73,6 +94,8 @@ export interface PassiveMetrics {
   interQueryIntervals: IntervalMetrics | null;
   /** Per lower-cased query name: intervals between its queries. */
   interQueryIntervalsPerName: Record<string, IntervalMetrics>;
+  /** Per lower-cased query name with at least one interval of 0.1 s or more: its dominant query period. */
+  periodicityPerName: Record<string, NamePeriodicity>;
   /** Distinct lower-cased query names, and the set itself (sorted). */
   distinctNames: number;
   names: string[];
@@ -111,6 +134,8 @@ export interface PassiveMetrics {
   /** Whether more than one resolver was used. */
   multipleResolvers: boolean;
   retransmissions: RetransmissionMetrics;
+  /** Per lower-cased query name asked: how many of its queries were retransmissions (as counted in `retransmissions`). */
+  retransmissionsPerName: Record<string, number>;
   /** Responses the device received, and queries that got none. */
   responses: number;
   unansweredQueries: number;
@@ -211,6 +236,11 @@ class NumberColumn {
  * `order` lists the positions in `times` and `segments` to take, in order (all when null).
  */
 function intervalMetrics(times: ArrayLike<number>, segments: ArrayLike<number>, order: ArrayLike<number> | null = null): IntervalMetrics | null {
+  return intervalSummary(intervalsOf(times, segments, order));
+}
+
+/** The intervals (seconds) between consecutive queries at `order` (all when null), within one segment. */
+function intervalsOf(times: ArrayLike<number>, segments: ArrayLike<number>, order: ArrayLike<number> | null): number[] {
   const gaps: number[] = [];
   const n = order === null ? times.length : order.length;
   for (let k = 1; k < n; k += 1) {
@@ -218,6 +248,26 @@ function intervalMetrics(times: ArrayLike<number>, segments: ArrayLike<number>, 
     const j = order === null ? k - 1 : order[k - 1]!;
     if (segments[i] === segments[j]) gaps.push((times[i]! - times[j]!) / 1e6);
   }
+  return gaps;
+}
+
+/** The dominant period of a name's intervals (see {@link NamePeriodicity}), null without any. */
+export function dominantPeriod(all: readonly number[]): NamePeriodicity | null {
+  const gaps = all.filter((gap) => gap >= PERIOD_MIN_SECONDS);
+  if (gaps.length === 0) return null;
+  // Log-scale bins: a period of 2 s and one of 300 s are judged with the same relative slack; 1 ms floors a zero gap.
+  const bins = new Map<number, number[]>();
+  for (const gap of gaps) {
+    const bin = Math.round(Math.log(Math.max(gap, 1e-3)) / Math.log(PERIOD_BIN_RATIO));
+    const members = bins.get(bin) ?? [];
+    members.push(gap);
+    bins.set(bin, members);
+  }
+  const fullest = [...bins.values()].reduce((best, members) => (members.length > best.length ? members : best));
+  return { intervals: gaps.length, periodSeconds: median(fullest), share: fullest.length / gaps.length };
+}
+
+function intervalSummary(gaps: number[]): IntervalMetrics | null {
   const summary = summarise(gaps);
   if (summary === null) return null;
   const sigma = Math.sqrt(gaps.reduce((s, g) => s + (g - summary.mean) ** 2, 0) / gaps.length);
@@ -312,6 +362,8 @@ export class PassiveMetricsFold {
   private readonly candidateGap = new NumberColumn('f64');
   /** Bits: 1 same TXID, 2 same port, 4 same resolver. */
   private readonly candidateSame = new NumberColumn('u8');
+  /** Per candidate, the index of its first question's name in {@link askedAt}'s insertion order. */
+  private readonly candidateName = new NumberColumn('u32');
 
   constructor(private readonly options: PassiveMetricsOptions) {
     this.timeoutSeconds = options.retransmitTimeoutSeconds ?? DEFAULT_RETRANSMIT_TIMEOUT_SECONDS;
@@ -389,6 +441,7 @@ export class PassiveMetricsFold {
         this.candidateTime.push(q.t);
         this.candidateGap.push(gap);
         this.candidateSame.push((q.txid === previous.txid ? 1 : 0) | (port === previous.port ? 2 : 0) | (resolver === previous.resolver ? 4 : 0));
+        this.candidateName.push(this.nameIndex(q.questions[0]?.name));
       }
     }
     if (q.transport !== 'udp') return;
@@ -437,6 +490,33 @@ export class PassiveMetricsFold {
     this.responseSizes.push(r.size);
   }
 
+  /** A name's position among the names asked so far (names are added to {@link askedAt} as their queries come). */
+  private nameIndex(name: string | undefined): number {
+    const key = normaliseName(name ?? '');
+    let index = 0;
+    for (const known of this.askedAt.keys()) {
+      if (known === key) return index;
+      index += 1;
+    }
+    return index;
+  }
+
+  /** Retransmissions per name asked (0 for a name never retransmitted). */
+  private retransmissionsPerName(): Record<string, number> {
+    const names = [...this.askedAt.keys()];
+    const counts: Record<string, number> = Object.fromEntries([...names].sort().map((name) => [name, 0]));
+    const previous = this.candidatePrevious.values;
+    const time = this.candidateTime.values;
+    const nameAt = this.candidateName.values;
+    for (let c = 0; c < previous.length; c += 1) {
+      const answered = this.answerTime(previous[c]!);
+      if (answered !== undefined && answered <= time[c]!) continue;
+      const name = names[nameAt[c]!];
+      if (name !== undefined) counts[name] = (counts[name] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   private retransmissions(): RetransmissionMetrics {
     const gaps: number[] = [];
     let sameTxid = 0;
@@ -472,9 +552,13 @@ export class PassiveMetricsFold {
     const times = this.times.values;
     const segments = this.segments.values;
     const perName: Record<string, IntervalMetrics> = {};
+    const periodicity: Record<string, NamePeriodicity> = {};
     for (const [name, at] of [...this.askedAt].sort(([x], [y]) => x.localeCompare(y))) {
-      const metrics = intervalMetrics(times, segments, at.values);
+      const gaps = intervalsOf(times, segments, at.values);
+      const metrics = intervalSummary(gaps);
       if (metrics !== null) perName[name] = metrics;
+      const period = dominantPeriod(gaps);
+      if (period !== null) periodicity[name] = period;
     }
     const perCapture = [...this.byFile].map(([file, sample]) => ({
       file, queries: sample.txids.length,
@@ -499,6 +583,7 @@ export class PassiveMetricsFold {
       queryRatePerMinute: spanSeconds > 0 ? (n / spanSeconds) * 60 : 0,
       interQueryIntervals: intervalMetrics(times, segments),
       interQueryIntervalsPerName: perName,
+      periodicityPerName: periodicity,
       distinctNames: this.askedAt.size,
       names: [...this.askedAt.keys()].sort(),
       distinctQuestions: this.questionsSeen.size,
@@ -521,6 +606,7 @@ export class PassiveMetricsFold {
       hardcodedResolvers: hardcoded,
       multipleResolvers: used.length > 1,
       retransmissions: this.retransmissions(),
+      retransmissionsPerName: this.retransmissionsPerName(),
       responses: this.responseSizes.length,
       unansweredQueries: unanswered,
       rcodes: this.rcodes,

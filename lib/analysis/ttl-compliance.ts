@@ -24,6 +24,9 @@ export interface TtlComplianceOptions {
   followSeconds: number;
 }
 
+/** The slack and windows the ttl-honoured rule uses (its decision rule's parameters), for figures and metrics judged alike. */
+export const DEFAULT_TTL_COMPLIANCE: TtlComplianceOptions = { graceSeconds: 1, graceFraction: 0.1, minTtlSeconds: 2, followSeconds: 60 };
+
 /** The figures for one (name, type) the DUT asked. A type alias so it can be a report figure. */
 export type TtlNameRow = {
   /** Lower-cased query name, without a trailing dot. */

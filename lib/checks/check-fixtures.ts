@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { checkBaseName } from './discover.ts';
 import type { Verdict } from './check-types.ts';
 
 /**
@@ -20,7 +21,23 @@ export const FIXTURE_KINDS = Object.keys(FIXTURE_VERDICTS) as FixtureKind[];
 
 /** A check's fixture of one kind: `fixtures/<check basename>.<kind>.ndjson` beside the check file. */
 export function fixtureOf(checkFile: string, kind: string): string {
-  return join(dirname(checkFile), 'fixtures', `${basename(checkFile, '.check.ts')}.${kind}.ndjson`);
+  return join(dirname(checkFile), 'fixtures', `${checkBaseName(checkFile)}.${kind}.ndjson`);
+}
+
+/**
+ * Every fixture of one kind a check has: the one {@link fixtureOf} names, if it exists, and
+ * variants beside it, `fixtures/<check basename>.<kind>.<variant>.ndjson` (a variant is
+ * more evidence of the same kind, e.g. a real stub's recorded traffic), sorted.
+ */
+export function fixturesOf(checkFile: string, kind: string): string[] {
+  const main = fixtureOf(checkFile, kind);
+  const dir = dirname(main);
+  if (!existsSync(dir)) return [];
+  const prefix = `${checkBaseName(checkFile)}.${kind}.`;
+  return readdirSync(dir)
+    .filter((name) => name === basename(main) || (name.startsWith(prefix) && /^[a-z0-9][a-z0-9-]*\.ndjson$/.test(name.slice(prefix.length))))
+    .sort()
+    .map((name) => join(dir, name));
 }
 
 /**

@@ -84,6 +84,13 @@ export interface CheckMeta {
    */
   requires?: RequiredEvidence[];
   /**
+   * True when the rule holds each answer the DUT got against what it did next, whatever
+   * the answer's cause: everyday traffic (an imported capture) can then decide it, and
+   * `analyze` judges it over the whole capture. Its experiments only make such answers
+   * happen on cue in a live run.
+   */
+  passive?: true;
+  /**
    * The column of the paper's Table I (plus Recommendations #2 and #6) this check's verdict
    * feeds in the report's summary row; left out when it feeds none.
    */

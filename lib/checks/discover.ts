@@ -1,21 +1,28 @@
 /**
- * Finds the checks: every `*.check.ts` under `suites/`, no registry. A check's id is its
+ * Finds the checks: every `*.check.ts` under `suites/` (`*.check.js` in its compiled twin in
+ * dist/), no registry. A check's id is its
  * path, and its metadata is validated against `check-meta.schema.json` when it is loaded,
  * so a report can never print a check whose clauses or decision rule are malformed.
  */
 import { readdirSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
+import { loadTypeScriptModules } from '../build/dist-build.ts';
 import type { CheckDefinition, CheckMeta, LoadedCheck } from './check-types.ts';
 import checkMetaSchema from './check-meta.schema.json' with { type: 'json' };
 
 /** The project's `suites/` folder. */
 export const SUITES_DIR: string = fileURLToPath(new URL('../../suites', import.meta.url));
 
-/** File name ending that marks a check. */
-export const CHECK_SUFFIX = '.check.ts';
+/** File name ending that marks a check: TypeScript, or JavaScript as dist/ holds them. */
+export const CHECK_FILE = /\.check\.[jt]s$/;
+
+/** A check file's name without the ending that marks it (`ttl-honoured`). */
+export function checkBaseName(file: string): string {
+  return basename(file).replace(CHECK_FILE, '');
+}
 
 /** Check ids as the report schema accepts them: lower-case path segments. */
 const CHECK_ID = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
@@ -49,10 +56,10 @@ function locate(error: ErrorObject): { pointer: string; message: string } {
 /** The id a check file's path gives it: its path under `suitesDir`, POSIX separators, no suffix. */
 export function checkIdOf(file: string, suitesDir: string = SUITES_DIR): string {
   const path = relative(suitesDir, file);
-  if (path.startsWith('..') || isAbsolute(path) || !path.endsWith(CHECK_SUFFIX)) {
-    throw new CheckLoadError(file, '', `not a ${CHECK_SUFFIX} file under ${suitesDir}`);
+  if (path.startsWith('..') || isAbsolute(path) || !CHECK_FILE.test(path)) {
+    throw new CheckLoadError(file, '', `not a .check.ts file under ${suitesDir}`);
   }
-  return path.slice(0, -CHECK_SUFFIX.length).split(sep).join('/');
+  return path.replace(CHECK_FILE, '').split(sep).join('/');
 }
 
 /** Imports one check file and validates what it exports. */
@@ -60,6 +67,8 @@ export async function loadCheck(file: string, suitesDir: string = SUITES_DIR): P
   const absolute = resolve(file);
   const id = checkIdOf(absolute, resolve(suitesDir));
   if (!CHECK_ID.test(id)) throw new CheckLoadError(absolute, '', `id "${id}" from its path must be lower-case segments of [a-z0-9._-]`);
+  // A lab's own suites are TypeScript even when the harness runs compiled.
+  if (absolute.endsWith('.ts')) await loadTypeScriptModules();
   const module = (await import(pathToFileURL(absolute).href)) as { default?: Partial<CheckDefinition> };
   const definition = module.default;
   if (typeof definition !== 'object' || definition === null) throw new CheckLoadError(absolute, '', 'has no default export (export default defineCheck({ meta, judge }))');
@@ -77,7 +86,7 @@ export async function loadCheck(file: string, suitesDir: string = SUITES_DIR): P
 export function checkFiles(suitesDir: string = SUITES_DIR): string[] {
   const root = resolve(suitesDir);
   return readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((path) => path.endsWith(CHECK_SUFFIX))
+    .filter((path) => CHECK_FILE.test(path))
     .sort()
     .map((path) => join(root, path));
 }

@@ -11,6 +11,7 @@ import type { AllowlistRun } from '../allowlist/write-allowlist.ts';
 import { openVerifiedRun } from '../diff/verified-run.ts';
 import type { VerifiedRun } from '../diff/verified-run.ts';
 import { EXIT } from './exit-codes.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 interface AllowlistOptions {
   out?: string;
@@ -27,7 +28,7 @@ function mudUrlOf(run: VerifiedRun): string | null {
 
 export function allowlistCommand(): Command {
   return new Command('allowlist')
-    .description('the names a device resolved in verified runs: names.json, a MUD file (RFC 8520), an RPZ zone allowing only them, a plain list')
+    .description(COMMAND_SUMMARIES.allowlist.description)
     .argument('<run...>', 'run directories or <run-id>.tar.gz bundles of one device')
     .option('--out <dir>', 'where the files go (default: reports/allowlist-<device id>)')
     .option('--mud-url <url>', "the manufacturer's MUD URL (https; default: the profile's /dut/mudUrl)")

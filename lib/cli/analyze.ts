@@ -2,9 +2,11 @@
 import { Command } from 'commander';
 import { relative } from 'node:path';
 import { analyzeCaptures } from '../analysis/analyze-captures.ts';
+import { writeFigures } from '../figures/index.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 interface AnalyzeCommandOptions {
   device: string[];
@@ -24,7 +26,7 @@ export function analyzeCommand(): Command {
   // exitOverride: usage errors throw (CommanderError) instead of exiting 1, so the program maps them to 2.
   return new Command('analyze')
     .exitOverride()
-    .description('judge one device from pcap/pcapng captures (pooled in time order) and write a signed report')
+    .description(COMMAND_SUMMARIES.analyze.description)
     .argument('<capture...>', 'pcap or pcapng files')
     .requiredOption('--device <mac|ip>', 'the device: its MAC and/or its IP address (repeat for both)', collect)
     .option('--resolver <ip>', 'a resolver the network assigned the device (repeatable); others are hard-coded', collect)
@@ -42,6 +44,8 @@ export function analyzeCommand(): Command {
       if (keys.created) say(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint})`);
       const result = await analyzeCaptures({
         captures, device: options.device, resolvers: options.resolver ?? [], outDir: options.out, keyDir: options.keys,
+        // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
+        drawFigures: (runDir, evidence, dutId) => writeFigures(runDir, evidence, dutId, { ttlExperiments: ['*'] }),
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
         ...(options.checks === undefined ? {} : { checks: options.checks }),

@@ -7,13 +7,14 @@ import { Command } from 'commander';
 import type { OutputConfiguration } from 'commander';
 import { EXIT } from './exit-codes.ts';
 import { BundleError, createBundle } from '../report/bundle.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 /** The `bundle` command. `output` redirects what it prints (tests). */
 export function bundleCommand(output: OutputConfiguration = {}): Command {
   const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
   const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
   return new Command('bundle')
-    .description('pack a finalised run directory into <run-id>.tar.gz (sorted, fixed times and owners, no private keys)')
+    .description(COMMAND_SUMMARIES.bundle.description)
     .argument('<run-dir>', 'the finalised run directory')
     .option('--out <file>', 'the archive to write (default: <run-id>.tar.gz beside the run directory)')
     .configureOutput(output)

@@ -13,6 +13,7 @@ import type { VerifiedRun } from '../diff/verified-run.ts';
 import type { DiffSide } from '../diff/run-diff.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { EXIT } from './exit-codes.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 interface DiffOptions {
   out?: string;
@@ -35,7 +36,7 @@ function side(run: VerifiedRun): DiffSide {
 
 export function diffCommand(): Command {
   return new Command('diff')
-    .description('firmware regression: what changed from run A to run B (directories or bundles, both verified first); exit 1 when B regresses')
+    .description(COMMAND_SUMMARIES.diff.description)
     .argument('<a>', 'the earlier run: run directory or <run-id>.tar.gz bundle')
     .argument('<b>', 'the later run')
     .option('--out <dir>', 'where diff.json, diff.html and the signed diff.pdf go (default: reports/diff-<A run id>-vs-<B run id>)')

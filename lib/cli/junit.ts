@@ -12,13 +12,14 @@ import { REPORT_FILE } from '../report/bundle-files.ts';
 import { junitXml } from '../report/junit.ts';
 import type { Report } from '../report/report-types.ts';
 import { validateReport } from '../report/validate-report.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 /** The `junit` command. `output` redirects what it prints (tests). */
 export function junitCommand(output: OutputConfiguration = {}): Command {
   const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
   const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
   return new Command('junit')
-    .description('write the checks of a run as JUnit XML (FAIL: failure, ERROR: error, INCONCLUSIVE/NOT_APPLICABLE: skipped)')
+    .description(COMMAND_SUMMARIES.junit.description)
     .argument('<run-dir>', 'the finalised run directory')
     .option('--out <file>', 'where to write the XML (default: standard output)')
     .configureOutput(output)

@@ -17,13 +17,14 @@ import {
 } from '../report/pdf/pdf-key.ts';
 import { defaultKeyDir, initKeys, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../report/signing.ts';
 import { ensureLabCa } from '../resolver/lab-certificate.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 /** The `keys` command with its `init` subcommand. `output` redirects what it prints (tests). */
 export function keysCommand(output: OutputConfiguration = {}): Command {
   const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
   const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
   // exitOverride: throw usage errors (CommanderError) instead of exiting 1, so the program maps them to 2.
-  const keys = new Command('keys').description('manage the lab signing keys').configureOutput(output).exitOverride();
+  const keys = new Command('keys').description(COMMAND_SUMMARIES.keys.description).configureOutput(output).exitOverride();
   keys
     .command('init')
     .description('create the lab keys that are missing: the Ed25519 pair that signs report.json and manifest.json, '

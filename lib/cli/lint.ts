@@ -2,10 +2,11 @@
 import { Command } from 'commander';
 import { lintSuites } from '../lint/lint.ts';
 import { EXIT } from './exit-codes.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 export function lintCommand(): Command {
   return new Command('lint')
-    .description('check the suites: metadata, unique ids, cited clauses exist, every clause covered or explained, pass and fail fixtures')
+    .description(COMMAND_SUMMARIES.lint.description)
     .option('--json', 'print the findings as JSON')
     .action(async (options: { json?: boolean }) => {
       const result = await lintSuites();

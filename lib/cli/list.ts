@@ -9,6 +9,7 @@ import { coverage } from '../checks/coverage.ts';
 import type { CoverageRow } from '../checks/coverage.ts';
 import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import { loadPrimitives } from '../resolver/scenario.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 const SOURCE_TITLES = { paper: 'Paper recommendations', draft: 'IETF draft clauses', etsi: 'EN 303 645 provisions' } as const;
 
@@ -36,7 +37,7 @@ export function formatCoverage(rows: CoverageRow[], catalogues: Catalogues): str
 
 export function listCommand(): Command {
   return new Command('list')
-    .description('list the checks and the scenario primitives; --coverage: every catalogue clause and the checks covering it')
+    .description(COMMAND_SUMMARIES.list.description)
     .option('--json', 'print as JSON (the checks, or with --coverage the coverage rows)')
     .option('--coverage', 'every recommendation, draft clause and EN 303 645 provision, the checks covering it, and why the rest are not')
     .action(async (options: { json?: boolean; coverage?: boolean }) => {

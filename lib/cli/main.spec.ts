@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { main } from './main.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import { harnessFault, main, program } from './main.ts';
 
 /** Runs the CLI in-process with console.error captured. */
 async function quietly(args: string[]): Promise<{ code: number; errors: string }> {
@@ -26,5 +27,24 @@ describe('cli/main: usage errors exit 2 at every level', () => {
   it('an unknown option of a nested subcommand, and an unknown command', async () => {
     expect((await quietly(['keys', 'init', '--bogus'])).code).to.equal(2);
     expect((await quietly(['bogus'])).code).to.equal(2);
+  });
+});
+
+describe('cli/main: the root help without loading the commands', () => {
+  it('prints the same command list from the summaries as from the loaded commands', async () => {
+    const fromSummaries = (await program(['node', 'dnsconform', '--help'])).helpInformation();
+    const fromCommands = (await program(['node', 'dnsconform', '--help'], true)).helpInformation();
+    expect(fromSummaries).to.include('analyze [options] <capture...>');
+    expect(fromSummaries).to.equal(fromCommands);
+  });
+
+  it('a harness fault is one line for the terminal, its stack trace in a file it names', () => {
+    const fault = new Error('simulated device x exited before it was ready (code 1, signal null):\nits stderr');
+    const line = harnessFault(fault);
+    expect(line).not.to.include('\n');
+    const file = /\(stack trace in (.*dnsconform-harness-error-\d+\.log)\)$/.exec(line)?.[1];
+    expect(file, line).to.be.a('string');
+    expect(readFileSync(file!, 'utf8')).to.include(fault.stack);
+    rmSync(file!);
   });
 });

@@ -2,17 +2,19 @@
  * The `dnsconform` command line. Commands are thin: parse, call into lib/, print. Errors
  * map to exit codes here, once: bad input 2 (with file and place), harness fault 3.
  *
- * A command's modules are loaded when it runs (all of them for help): `analyze` of a large
- * capture should not carry the live-run harness (resolver, session, capture tools) in memory,
- * nor spend start-up time compiling it.
+ * A command's modules are loaded when it runs, and none for the root help (it is printed from
+ * command-summaries.ts): `analyze` of a large capture should not carry the live-run harness
+ * (resolver, session, capture tools) in memory, nor `--help` spend seconds loading it all.
  */
-import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Help } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** The commands, in help order, each loaded on demand. */
-const COMMANDS: Record<string, () => Promise<Command>> = {
+const COMMANDS: Record<keyof typeof COMMAND_SUMMARIES, () => Promise<Command>> = {
   demo: async () => (await import('./demo.ts')).demoCommand(),
   run: async () => (await import('./run.ts')).runCommand(),
   analyze: async () => (await import('./analyze.ts')).analyzeCommand(),
@@ -44,15 +46,33 @@ function version(): string {
   return pkg.version;
 }
 
-/** The command line: with `argv`, only the command it names (every command when it names none, as for help). */
-export async function program(argv: readonly string[] = []): Promise<Command> {
+/** A command as the root help lists it, from its summary, without loading its module. */
+function summaryOnly(name: keyof typeof COMMAND_SUMMARIES): Command {
+  return new Command(name).description(COMMAND_SUMMARIES[name].description);
+}
+
+/**
+ * The command line: with `argv`, only the command it names, loaded; when it names none (root
+ * help, version, an unknown command) every command as its summary only, or all loaded with
+ * `loadAll` (what main.spec.ts compares the summaries with).
+ */
+export async function program(argv: readonly string[] = [], loadAll = false): Promise<Command> {
   const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const names = Object.keys(COMMANDS) as (keyof typeof COMMANDS)[];
+  const known = names.find((name) => name === named);
   const root = new Command('dnsconform')
     .description('compliance certification test harness for the DNS behaviour of IoT devices')
     .version(version())
     .exitOverride();
-  for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) root.addCommand(command);
+  if (known !== undefined || loadAll) {
+    for (const command of await Promise.all((known ? [known] : names).map((name) => COMMANDS[name]()))) root.addCommand(command);
+  } else {
+    for (const name of names) root.addCommand(summaryOnly(name));
+    const standard = new Help();
+    root.configureHelp({
+      subcommandTerm: (command) => (Object.hasOwn(COMMAND_SUMMARIES, command.name()) ? COMMAND_SUMMARIES[command.name() as keyof typeof COMMAND_SUMMARIES].term : standard.subcommandTerm(command)),
+    });
+  }
   // addCommand does not pass exitOverride down: without it a usage error in a subcommand
   // (a missing --profile) would exit 1 from inside commander instead of 2 from here.
   const override = (command: Command): void => {
@@ -77,7 +97,23 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`dnsconform: ${(error as Error).message}`);
       return EXIT.BAD_INPUT;
     }
-    console.error(`dnsconform: harness error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(`dnsconform: harness error: ${harnessFault(error)}`);
     return EXIT.HARNESS_ERROR;
+  }
+}
+
+/**
+ * A harness fault as one line for the terminal: its message, and where its stack trace was
+ * written (a file in the temporary folder: the run directory may not exist yet).
+ */
+export function harnessFault(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const firstLine = error.message.split('\n')[0] ?? error.message;
+  try {
+    const file = join(tmpdir(), `dnsconform-harness-error-${process.pid}.log`);
+    writeFileSync(file, `${new Date().toISOString()} ${process.argv.slice(2).join(' ')}\n${error.stack ?? error.message}\n`);
+    return `${firstLine} (stack trace in ${file})`;
+  } catch {
+    return firstLine;
   }
 }

@@ -18,6 +18,7 @@ import { ReportDocumentExistsError, writeReportDocuments } from '../report/repor
 import type { Report } from '../report/report-types.ts';
 import { defaultKeyDir, KeyFileError, verifyBytes } from '../report/signing.ts';
 import { validateReport } from '../report/validate-report.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 /** The run's report is missing, unsigned, altered or invalid, or the documents exist: exit 2. */
 class ReportInputError extends Error {}
@@ -43,7 +44,7 @@ export function reportCommand(output: OutputConfiguration = {}): Command {
   const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
   const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
   return new Command('report')
-    .description('make report.html and the signed report.pdf of a finished run from its report.json')
+    .description(COMMAND_SUMMARIES.report.description)
     .argument('<run-dir>', 'the run directory (holds report.json, signed)')
     .option('--keys <dir>', 'the lab key directory with the PDF signing certificate (lab-pdf.p12)', defaultKeyDir())
     .option('--out <dir>', 'write the documents here instead of into the run directory')

@@ -12,6 +12,7 @@ import { EXIT } from './exit-codes.ts';
 import { observeAndReport, withObserveOptions } from './observe-command.ts';
 import type { ObserveOptions } from './observe-command.ts';
 import { UsageError } from './usage-error.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 /** Profiles certified together must name different DUTs at different addresses (each answer goes to one DUT's evidence). */
 export function refuseOverlappingProfiles(profiles: readonly LoadedProfile[]): void {
@@ -32,7 +33,7 @@ export function refuseOverlappingProfiles(profiles: readonly LoadedProfile[]): v
 
 export function runCommand(): Command {
   return withObserveOptions(new Command('run')
-    .description('observe one or more devices under test together, judge each, and write a signed report for each')
+    .description(COMMAND_SUMMARIES.run.description)
     .requiredOption('--profile <file>', 'a DUT profile (YAML); repeat it to certify several devices together on one resolver', (file: string, files: string[] = []) => [...files, file]), "the profiles'")
     .action(async (options: ObserveOptions & { profile: string[] }) => {
       const profiles = options.profile.map(loadProfile);

@@ -19,6 +19,7 @@ import { formatRejudgeOutcome, RejudgeInputError, rejudgeRun } from '../report/r
 import { KeyFileError } from '../report/signing.ts';
 import { RunDirError, verifyRun } from '../report/verify-run.ts';
 import type { VerifyOutcome } from '../report/verify-run.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 /** The lines the command prints for an outcome: one per file, then a closing line. `bundle`: the archive it came from. */
 export function formatVerifyOutcome(outcome: VerifyOutcome, bundle: string | null = null): string[] {
@@ -52,7 +53,7 @@ export function verifyCommand(output: OutputConfiguration = {}): Command {
     return true;
   };
   return new Command('verify')
-    .description('check the signatures, attestation and SHA-256 digests of a finalised run directory or its .tar.gz bundle')
+    .description(COMMAND_SUMMARIES.verify.description)
     .argument('<bundle|run-dir>', 'the bundle (<run-id>.tar.gz) or the run directory (holds report.json and manifest.json)')
     .option('--key <pubkey.pem>', 'the lab\'s public key to trust (default: the bundled signer.pub.pem)')
     .option('--rejudge', 'also recompute every verdict from events.ndjson and the profile copy with the current suites, and list those that differ from the signed report')

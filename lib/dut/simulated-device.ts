@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     void service?.close();
   };
   const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: options.sourceAddress, resolver: options.resolver, trustedCa: options.trustedCa, log });
-  const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow, ...(upgrade ? { upgrade } : {}) });
+  const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow, ...(upgrade ? { upgrade } : {}), ...(options.trustAnchor ? { trustAnchor: options.trustAnchor } : {}) });
   const application = new Application(behaviour, stub, log, options.sourceAddress);
   // A local function that waits on the cloud: the service is down while lookups fail.
   if (service && behaviour.service?.needsDns) application.onResolution = (worked) => service.setAvailable(worked);

@@ -11,6 +11,8 @@ import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 import { ALL_ANSWER_CHECKS, SLOPPY_ANSWER_CHECKS, failedAnswerChecks } from './answer-acceptance.ts';
 import type { AnswerCheck, OutstandingQuery } from './answer-acceptance.ts';
 import type { DeviceLog } from './device-log.ts';
+import { DnssecValidator } from './dnssec-validator.ts';
+import type { DeviceTrustAnchor } from './dnssec-validator.ts';
 import type { EncryptedUpgrade } from './encrypted-upgrade.ts';
 import { QuerySockets } from './query-sockets.ts';
 import { usableRecords } from './record-validation.ts';
@@ -31,6 +33,15 @@ export interface Question {
   name: string;
   type: 'A' | 'AAAA';
 }
+
+/** Any question the stub itself asks on the wire (the application's, or a validator's DNSKEY). */
+interface WireQuestion {
+  name: string;
+  type: string;
+}
+
+/** EDNS payload size a validating stub advertises when its behaviour speaks no EDNS of its own (DO needs an OPT record). */
+const VALIDATING_UDP_SIZE = 1232;
 
 /** A UDP query waiting for its answer. */
 interface PendingQuery {
@@ -55,6 +66,8 @@ export interface StubOptions {
   upgrade?: EncryptedUpgrade;
   /** Called when a datagram larger than the behaviour's `receiveBufferBytes` arrives and the device does not just drop it. */
   onOverflow?: (size: number) => void;
+  /** The lab's DNSSEC trust anchor, as a lab configures it on the device; a `dnssec: validate` device validates names under it. */
+  trustAnchor?: DeviceTrustAnchor;
 }
 
 /** A stub resolver that resolves one question at a time per call, concurrently across calls. */
@@ -64,21 +77,45 @@ export class StubResolver {
   private readonly pending = new Set<PendingQuery>();
   private readonly answerChecks: readonly AnswerCheck[];
   private closed = false;
+  /** Set when the behaviour validates DNSSEC and the device was given a trust anchor. */
+  private readonly validator: DnssecValidator | null;
 
   constructor(private readonly options: StubOptions) {
     this.nextId = transactionIds(options.behaviour.txid);
     this.answerChecks = options.answerChecks ?? (options.behaviour.validation === 'sloppy' ? SLOPPY_ANSWER_CHECKS : ALL_ANSWER_CHECKS);
+    const { trustAnchor } = options;
+    this.validator = options.behaviour.dnssec === 'validate' && trustAnchor ? new DnssecValidator(trustAnchor, (apex) => this.exchange({ name: apex, type: 'DNSKEY' })) : null;
     this.sockets = new QuerySockets(options.behaviour.sourcePort, options.sourceAddress, options.log, (message, from, socket) => this.receive(message, from, socket));
   }
 
   /** Resolves a name, retrying with back-off; never throws. `followed` marks a lookup of a target a sloppy stub followed (it follows one level only). */
   async resolve(question: Question, followed = false): Promise<Resolution> {
     const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
-    if (encrypted && 'reply' in encrypted) return this.interpret(question, encrypted.reply, followed);
+    if (encrypted && 'reply' in encrypted) {
+      const bogus = await this.bogus(question, encrypted.reply);
+      return bogus ? { outcome: 'failure', reason: `DNSSEC bogus: ${bogus}` } : this.interpret(question, encrypted.reply, followed);
+    }
     if (encrypted && 'failed' in encrypted) return { outcome: 'failure', reason: encrypted.failed };
+    const { retry } = this.options.behaviour;
+    let bogus: string | null = null;
+    const reply = await this.ask(question, async (message) => {
+      bogus = await this.bogus(question, message);
+      return bogus === null;
+    });
+    if (reply) return this.interpret(question, reply, followed);
+    if (this.closed) return { outcome: 'failure', reason: 'stub closed' };
+    this.options.log('give-up', { ...question, attempts: retry.attempts, ...(bogus ? { dnssecBogus: bogus } : {}) });
+    return { outcome: 'failure', reason: bogus ? `DNSSEC bogus: ${bogus}` : 'no answer' };
+  }
+
+  /**
+   * Asks over UDP (TCP after TC=1), retrying with back-off, until a reply `usable` takes; a
+   * reply it refuses (a bogus DNSSEC answer) is asked again at once. Null when none was taken.
+   */
+  private async ask(question: WireQuestion, usable: (message: DecodedMessage) => Promise<boolean>): Promise<DecodedMessage | null> {
     const { retry, edns, ednsFallback } = this.options.behaviour;
     let timeoutMs = retry.timeoutMs;
-    let withEdns = edns.enabled;
+    let withEdns = edns.enabled || this.validates;
     for (let attempt = 1; attempt <= retry.attempts && !this.closed; attempt += 1) {
       const answer = await this.udpAttempt(question, timeoutMs, attempt, withEdns);
       if (answer?.rcode === 'FORMERR' && withEdns && ednsFallback) {
@@ -87,12 +124,32 @@ export class StubResolver {
         withEdns = false;
         continue;
       }
-      if (answer) return this.interpret(question, answer.flag_tc ? await this.afterTruncation(question, answer, withEdns) : answer, followed);
+      if (answer) {
+        const message = answer.flag_tc ? await this.afterTruncation(question, answer, withEdns) : answer;
+        if (await usable(message)) return message;
+        continue;
+      }
       timeoutMs = Math.min(timeoutMs * retry.backoff, retry.maxTimeoutMs);
     }
-    if (this.closed) return { outcome: 'failure', reason: 'stub closed' };
-    this.options.log('give-up', { ...question, attempts: retry.attempts });
-    return { outcome: 'failure', reason: 'no answer' };
+    return null;
+  }
+
+  /** Whether the behaviour validates DNSSEC (it then sets DO on every query). */
+  private get validates(): boolean {
+    return this.options.behaviour.dnssec === 'validate';
+  }
+
+  /** The reason a reply is bogus for a validating device (logged), or null when it may be used. */
+  private async bogus(question: WireQuestion, message: DecodedMessage): Promise<string | null> {
+    const security = await this.validator?.judge(question, message);
+    if (security?.status !== 'bogus') return null;
+    this.options.log('dnssec-bogus', { ...question, txid: message.id, reason: security.reason });
+    return security.reason;
+  }
+
+  /** One question asked on the device's own behalf (the validator's DNSKEY): the first reply, or null. */
+  private exchange(question: WireQuestion): Promise<DecodedMessage | null> {
+    return this.ask(question, async () => true);
   }
 
   /** Ends every outstanding attempt and closes every socket; later lookups fail at once. */
@@ -103,9 +160,11 @@ export class StubResolver {
   }
 
   /** The query's wire form: RD=1, and an OPT record when the device speaks EDNS and has not fallen back. */
-  private queryBytes(question: Question, txid: number, withEdns: boolean): Buffer {
+  private queryBytes(question: WireQuestion, txid: number, withEdns: boolean): Buffer {
     const { edns } = this.options.behaviour;
-    return encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type, ...(edns.enabled && withEdns ? { edns: { udpSize: edns.udpSize } } : {}) }));
+    const udpSize = edns.enabled ? edns.udpSize : VALIDATING_UDP_SIZE;
+    const opt = withEdns && (edns.enabled || this.validates) ? { edns: { udpSize, ...(this.validates ? { do: true } : {}) } } : {};
+    return encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type as Question['type'], ...opt }));
   }
 
   /**
@@ -133,7 +192,7 @@ export class StubResolver {
   }
 
   /** One query over UDP; resolves with the accepted answer or null on timeout. */
-  private async udpAttempt(question: Question, timeoutMs: number, attempt: number, withEdns: boolean): Promise<DecodedMessage | null> {
+  private async udpAttempt(question: WireQuestion, timeoutMs: number, attempt: number, withEdns: boolean): Promise<DecodedMessage | null> {
     const txid = this.nextId();
     let socket: Socket;
     try {
@@ -148,7 +207,7 @@ export class StubResolver {
       return null;
     }
     const port = socket.address().port;
-    this.options.log('query', { ...question, txid, port, attempt, transport: 'udp', timeoutMs, edns: withEdns && this.options.behaviour.edns.enabled });
+    this.options.log('query', { ...question, txid, port, attempt, transport: 'udp', timeoutMs, edns: withEdns && (this.options.behaviour.edns.enabled || this.validates), ...(this.validates && withEdns ? { do: true } : {}) });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         if (!pending.latest) this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
@@ -221,7 +280,7 @@ export class StubResolver {
   }
 
   /** TC=1: retry the question over TCP when the device does that, else make do with it. */
-  private async afterTruncation(question: Question, truncated: DecodedMessage, withEdns: boolean): Promise<DecodedMessage> {
+  private async afterTruncation(question: WireQuestion, truncated: DecodedMessage, withEdns: boolean): Promise<DecodedMessage> {
     const txid = truncated.id ?? 0;
     if (!this.options.behaviour.tcpOnTruncation) {
       this.options.log('truncated-accepted', { ...question, txid });

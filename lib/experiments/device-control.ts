@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { DeviceTrustAnchor } from '../dut/dnssec-validator.ts';
 import { startSimulatedDevice } from '../dut/simulated-device-process.ts';
 import type { DeviceExit, SimulatedDeviceHandle } from '../dut/simulated-device-process.ts';
 import { nowMicros } from '../evidence/clock.ts';
@@ -61,6 +62,8 @@ export class DeviceControl {
     private readonly prompt: OperatorPrompt | undefined,
     /** The lab CA's certificate (PEM), installed on a simulated device as a lab would. */
     private readonly trustedCa?: string,
+    /** The trust anchor of the profile's signed zone, configured on a simulated device as a lab would (its `dnssec` knob decides whether it validates). */
+    private readonly trustAnchor?: DeviceTrustAnchor,
   ) {}
 
   private get dutId(): string {
@@ -87,6 +90,7 @@ export class DeviceControl {
       resolver: this.resolver,
       logFile: join(this.run.path, RUN_FILES.deviceLog),
       ...(this.trustedCa ? { trustedCa: this.trustedCa } : {}),
+      ...(this.trustAnchor ? { trustAnchor: this.trustAnchor } : {}),
     });
     this.handle = handle;
     this.run.log.record({ type: 'dut.start', t: nowMicros(), dut: this.dutId, pid: handle.pid, exitCode: null, signal: null });

@@ -343,7 +343,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
 
-  const controls = duts.map((d) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt, trustedCa));
+  const controls = duts.map((d, i) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt, trustedCa, signedZones[i]?.trustAnchor));
   const monitors = duts.flatMap((d) => {
     const spec = d.loaded.profile.liveness;
     if (!spec) return [];
@@ -431,9 +431,9 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
   }
 
   const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
-  const runs: DeviceRun[] = [];
   const scope: ScopeSelection = { mode: 'run', checks: options.checkSelection ?? null, plan: options.planName ?? null, available: available.length };
-  for (const d of duts) runs.push(await judgeAndSign(d, checks, scope, endpoints, windowSeconds, options));
+  // Each DUT's judgement, figures and signed documents are its own: done side by side, not one after another.
+  const runs: DeviceRun[] = await Promise.all(duts.map((d) => judgeAndSign(d, checks, scope, endpoints, windowSeconds, options)));
   if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
 }

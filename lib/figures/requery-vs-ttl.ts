@@ -13,7 +13,7 @@
  * other are drawn as one, sized by how many answers it stands for.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { ttlCompliance } from '../analysis/ttl-compliance.ts';
+import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from '../analysis/ttl-compliance.ts';
 import type { AnswerFollowUp, TtlComplianceOptions } from '../analysis/ttl-compliance.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { RenderedFigure } from './figure-types.ts';
@@ -21,7 +21,7 @@ import type { FigureHeading } from './render.ts';
 import { figureFrame, noDataSpec, percentText, renderSvg } from './render.ts';
 
 /** The thresholds of `suites/caching/ttl-honoured.check.ts` (a spec keeps them equal). */
-export const DEFAULT_TTL_OPTIONS: TtlComplianceOptions = { graceSeconds: 1, graceFraction: 0.1, minTtlSeconds: 2, followSeconds: 60 };
+export const DEFAULT_TTL_OPTIONS: TtlComplianceOptions = DEFAULT_TTL_COMPLIANCE;
 /** The experiments whose evidence that check judges. */
 export const DEFAULT_TTL_EXPERIMENTS: readonly string[] = ['baseline'];
 /** Resolution of the merge of nearby points, per decade of the interval. */

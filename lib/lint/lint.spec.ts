@@ -70,7 +70,7 @@ describe('lint: a broken suite', () => {
       'bad.check.ts /meta/experiments/1: needs experiment no-such-experiment, which has no definition',
       'bad.fail.ndjson : demo/bad has no fail fixture',
       'bad.inconclusive.ndjson : demo/bad has no inconclusive fixture',
-      'renamed.fail.ndjson : fixture of no check (a fixture is fixtures/<check>.<pass|fail|inconclusive|info|not-assessed>.ndjson beside its check)',
+      'renamed.fail.ndjson : fixture of no check (a fixture is fixtures/<check>.<pass|fail|inconclusive|info|not-assessed>[.<variant>].ndjson beside its check)',
       'recommendations.yaml : recommendation 1: no check cites it (cite it from a check, or give notTestedReason)',
     ]);
     expect(findings.find((f) => f.startsWith('bad.check.ts /meta/covers/etsi/1:'))).to.match(/provision 6-9, which .* does not have/);

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { CheckLoadError, checkFiles, loadCheck, SUITES_DIR } from '../checks/discover.ts';
-import { FIXTURE_KINDS, fixtureFiles, fixtureOf, requiredFixtureKinds } from '../checks/check-fixtures.ts';
+import { FIXTURE_KINDS, fixtureFiles, fixtureOf, fixturesOf, requiredFixtureKinds } from '../checks/check-fixtures.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { DEFINITIONS_DIR, loadExperiments } from '../experiments/catalogue.ts';
 import { InputFileError } from '../input/yaml-input.ts';
@@ -102,10 +102,10 @@ function fixtures(check: LoadedCheck): LintFinding[] {
 
 /** Fixture files that name no check beside them (a renamed check leaves its fixtures behind). */
 function orphanFixtures(suitesDir: string, checks: LoadedCheck[]): LintFinding[] {
-  const owned = new Set(checks.flatMap((c) => FIXTURE_KINDS.map((kind) => fixtureOf(c.file, kind))));
+  const owned = new Set(checks.flatMap((c) => FIXTURE_KINDS.flatMap((kind) => fixturesOf(c.file, kind))));
   return fixtureFiles(suitesDir)
     .filter((file) => !owned.has(file))
-    .map((file) => ({ file, pointer: '', message: `fixture of no check (a fixture is fixtures/<check>.<${FIXTURE_KINDS.join('|')}>.ndjson beside its check)` }));
+    .map((file) => ({ file, pointer: '', message: `fixture of no check (a fixture is fixtures/<check>.<${FIXTURE_KINDS.join('|')}>[.<variant>].ndjson beside its check)` }));
 }
 
 /** Lints the suites and catalogues; a clean project gives no findings. */

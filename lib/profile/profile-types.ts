@@ -130,6 +130,15 @@ export interface SimulatedBehaviour {
    */
   validation?: 'strict' | 'sloppy';
   /**
+   * DNSSEC (draft IOTDNS-D-VAL-2, Recommendation #7). `validate`: every query sets DO, and an
+   * answer for a name at or below the lab's trust anchor (the profile's `signedZone`, given to
+   * the device as a lab configures one) is used only when its RRSIGs verify up to that anchor,
+   * a negative one only with a signed NSEC proof; a bogus answer is asked again at once and,
+   * when every attempt is bogus, the lookup fails. The AD bit is never trusted. `ignore`, the
+   * default: no DO, answers used as they come.
+   */
+  dnssec?: 'validate' | 'ignore';
+  /**
    * After the first acceptable reply to a UDP query the stub waits `waitMs` and takes the last
    * acceptable reply under the same transaction ID that came meanwhile (one slot per ID, the
    * last write wins), so a later matching answer overwrites the first (against draft

@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../build/dist-build.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import type { CheckResult } from '../checks/check-types.ts';
 import type { Microseconds } from '../evidence/events.ts';
@@ -176,7 +176,8 @@ export function buildReport(input: ReportInput): Report {
   };
 }
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The project folder (not dist/, which git ignores): its commit and changes name the build. */
+const packageDir = PROJECT_ROOT;
 
 function git(args: string[]): string | null {
   try {

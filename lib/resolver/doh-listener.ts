@@ -75,7 +75,7 @@ export function listenDoh(
   const server = createSecureServer({
     key: credentials.keyPem, cert: credentials.certPem, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'], minVersion: MIN_TLS_VERSION,
   });
-  return listenStreamServer(server, address, port, onError, (serverEnd) => {
+  return listenStreamServer(server, address, port, 'doh', responder, onError, (serverEnd) => {
     server.on('tlsClientError', (error, socket) => {
       recordHandshakeFailure(responder, 'doh', serverEnd, error, socket);
       socket.destroy();

@@ -10,7 +10,7 @@ import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
 import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
-import type { AnswerSource, Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
+import type { AnswerSource, ConnectionEvent, Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
 import type { AccessList } from './access-list.ts';
 import type { DesignatedResolvers } from './ddr.ts';
 import { answerPlan, applyScenario } from './scenario.ts';
@@ -120,6 +120,8 @@ export class Responder {
   private readonly strangers: RecordBudget;
   /** Malformed messages recorded per source and second; the rest are counted. */
   private readonly garbage: RecordBudget;
+  /** Connection events recorded per source and second; the rest are counted. */
+  private readonly connections: RecordBudget;
 
   constructor(
     private readonly acl: AccessList,
@@ -127,13 +129,27 @@ export class Responder {
     private readonly sink: EvidenceSink,
   ) {
     this.strangers = new RecordBudget(STRANGER_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `over the budget of ${STRANGER_MESSAGES_PER_SECOND} recorded messages per second for a host that is not a DUT: not decoded, not answered`));
+    this.connections = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `connection events (refusals, timeouts, resets) over the budget of ${MALFORMED_MESSAGES_PER_SECOND} per source and second: counted, not recorded`));
     this.garbage = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `malformed, over the budget of ${MALFORMED_MESSAGES_PER_SECOND} recorded malformed messages per second per source: not recorded, not answered`));
+  }
+
+  /** The DUT owning an address, or null for a host that is not a DUT. */
+  ownerOf(address: string): string | null {
+    return this.acl.ownerOf(address);
+  }
+
+  /** Records what a stream listener did to a connection, attributed to the client's DUT (or none), within the per-source budget. */
+  recordConnection(event: Pick<ConnectionEvent, 'transport' | 'client' | 'server' | 'action' | 'reason'>): void {
+    const t = nowMicros();
+    if (!this.connections.admit(event.client.address, event.transport, t)) return;
+    this.sink.record({ type: 'resolver.connection', t, dut: this.acl.ownerOf(event.client.address), ...event });
   }
 
   /** Records the counts of messages left out in seconds before `t` (all of them by default). */
   flushSuppressed(t: Microseconds = Infinity): void {
     this.strangers.flush(t);
     this.garbage.flush(t);
+    this.connections.flush(t);
   }
 
   private recordSuppressed(suppressed: SuppressedCount, reason: string): void {

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Answer, Question } from 'dns-packet';
+import { MODULE_EXTENSION } from '../build/dist-build.ts';
 import type { Endpoint, Transport } from '../evidence/events.ts';
 import type { RcodeName } from '../dns/codec.ts';
 import type { DesignatedResolvers } from './ddr.ts';
@@ -152,7 +153,7 @@ let primitives: Map<string, PrimitiveDefinition> | undefined;
 export async function loadPrimitives(): Promise<Map<string, PrimitiveDefinition>> {
   if (primitives) return primitives;
   const found = new Map<string, PrimitiveDefinition>();
-  const files = readdirSync(PRIMITIVES_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort();
+  const files = readdirSync(PRIMITIVES_DIR).filter((f) => f.endsWith(MODULE_EXTENSION) && !f.endsWith(`.spec${MODULE_EXTENSION}`) && !f.endsWith('.d.ts')).sort();
   for (const file of files) {
     const module = (await import(pathToFileURL(join(PRIMITIVES_DIR, file)).href)) as { default?: PrimitiveDefinition };
     const definition = module.default;

@@ -109,6 +109,7 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
       expect(address(expired!)).to.deep.equal(['127.0.43.79']);
       expect(sigs(expired!.answers)[0]!.expiration).to.be.below(Date.now() / 1000 - 86_400);
       expect(address(again!), 'the turn comes round again').to.deep.equal(['127.0.43.77']);
+      expect(address(ask('outside.test', 'A', true)), 'a name outside the signed zone is left alone').to.deep.equal(['127.0.43.203']);
       expect(types(ask('time.lab.example', 'A', false).answers), 'without DO, no RRSIG in any variant').to.deep.equal(['A']);
       expect(await parseScenario(['dnssecBogus(127.0.43.77, 127.0.43.77, 127.0.43.79)'], { canaries: CANARIES }).catch((e: Error) => e.message)).to.match(/three different canaries/);
     } finally {
@@ -125,6 +126,8 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
       const encrypted = ask('time.lab.example', 'A', true, 'dot');
       expect(encrypted.flag_ad).to.equal(false);
       expect(types(encrypted.answers)).to.deep.equal(['A', 'RRSIG']);
+      const outside = ask('outside.test', 'A', true);
+      expect([outside.flag_ad, outside.answers!.flatMap((rr) => (rr.type === 'A' ? [rr.data] : []))], 'a name outside the signed zone is left alone').to.deep.equal([false, ['127.0.43.203']]);
     } finally {
       binding.scenario = await parseScenario([], { canaries: CANARIES });
     }

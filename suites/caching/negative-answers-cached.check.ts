@@ -37,6 +37,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['nxdomain'],
+  passive: true,
   tableI: 'queryConsistency',
 };
 

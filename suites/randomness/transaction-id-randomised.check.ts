@@ -14,6 +14,7 @@ export default defineRandomnessCheck({
     describe: (id) => `ID ${id} (0x${id.toString(16).padStart(4, '0')})`,
     valueOf: (query) => query.txid,
     spaceRationale: 'the full 16-bit ID field, RFC 5452 §9.1',
+    drawnPer: 'query',
   },
   uniformSpace: 65536,
   tableI: 'randomTxid',

@@ -28,6 +28,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['formerr-on-edns'],
+  passive: true,
 };
 
 export default defineCheck({

@@ -27,6 +27,7 @@ const meta: CheckMeta = {
     parameters: { ...rule },
   },
   experiments: ['truncation'],
+  passive: true,
 };
 
 export default defineCheck({

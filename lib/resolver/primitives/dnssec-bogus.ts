@@ -20,7 +20,8 @@ export const BOGUS_STEP = 'dnssecBogus';
 function makeBogus(plan: ResponsePlan, exchange: ExchangeContext, variant: BogusVariant, canary: string): boolean {
   const zone = exchange.signedZone;
   const addresses = plan.answers.filter((rr) => rr.type === 'A');
-  if (!zone || addresses.length === 0) return false;
+  // Only names the signed zone covers: a validator takes an unsigned name as it comes, so forging one would test nothing.
+  if (!zone?.covers(exchange.question.name) || addresses.length === 0) return false;
   const forged = (rr: Answer): Answer => (rr.type === 'A' ? { ...rr, data: canary } : rr);
   if (variant === 'rdata') {
     plan.answers = plan.answers.map(forged);

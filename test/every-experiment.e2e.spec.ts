@@ -1,11 +1,11 @@
 /**
- * The quick plan end to end against both reference devices, with 2-second phases: every
- * experiment runs, and the evidence shows on the wire that each manipulation happened.
+ * Every experiment end to end against both reference devices, read from the demo's run (the
+ * demo plan: every experiment once, 3-second phases; test/demo-run-kit.ts runs it once for
+ * every spec that reads it): each phase runs, and the evidence shows on the wire that each
+ * manipulation happened.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { decodeMessage } from '../lib/dns/codec.ts';
@@ -13,34 +13,30 @@ import { loadExperiments } from '../lib/experiments/catalogue.ts';
 import type { Evidence } from '../lib/evidence/evidence.ts';
 import type { ResponseEvent } from '../lib/evidence/events.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import { loadProfile } from '../lib/profile/load-profile.ts';
 import type { Report } from '../lib/report/report-types.ts';
+import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const PHASE_SECONDS = 2;
 
-describe('quick plan, end to end (every experiment, shortened windows)', function () {
-  this.timeout(240_000);
-  let work: string;
+describe('every experiment, end to end (the demo plan\'s short phases)', function () {
+  this.timeout(DEMO_TIMEOUT_MS);
   let status: number | null;
   let output: string;
   const evidence = new Map<string, Evidence>();
   const reports = new Map<string, Report>();
-  const plan = parse(readFileSync(join(ROOT, 'profiles', 'plans', 'quick.yaml'), 'utf8')) as { phases: { experiment: string; name?: string }[] };
+  const plan = parse(readFileSync(join(ROOT, 'profiles', 'plans', 'demo.yaml'), 'utf8')) as { phases: { experiment: string; name?: string }[] };
   const experiments = loadExperiments();
 
-  before(() => {
-    work = mkdtempSync(join(tmpdir(), 'dnsconform-quick-'));
-    const out = join(work, 'reports');
-    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'demo', '--plan', 'quick', '--window', String(PHASE_SECONDS), '--out', out, '--keys', join(work, 'keys')], { encoding: 'utf8', timeout: 230_000 });
-    status = run.status;
-    output = `${run.stdout}${run.stderr}`;
-    for (const runId of readdirSync(out).filter((name) => !name.endsWith('.tar.gz'))) {
-      const report = JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8')) as Report;
-      reports.set(report.dut.id, report);
-      evidence.set(report.dut.id, loadEvidence(join(out, runId, 'events.ndjson')));
+  before(async () => {
+    const demo = await demoRun();
+    status = demo.code;
+    output = demo.output;
+    for (const [dut, { dir, report }] of demo.runs) {
+      reports.set(dut, report);
+      evidence.set(dut, loadEvidence(join(dir, 'events.ndjson')));
     }
   });
-  after(() => rmSync(work, { recursive: true, force: true }));
 
   const responsesIn = (dut: string, phase: string): ResponseEvent[] => evidence.get(dut)!.responses(dut).filter((r) => r.phase === phase);
 
@@ -69,6 +65,10 @@ describe('quick plan, end to end (every experiment, shortened windows)', functio
       } else if (steps[0] === 'drop()') {
         expect(drops.length, `${name}: silence`).to.be.above(0);
         expect(all, `${name}: nothing answered`).to.have.length(0);
+      } else if (steps[0]!.startsWith('dnssecBogus(')) {
+        // Bogus DNSSEC answers come from a signed zone: manipulated exactly when a device's profile has one (profile.signedZone).
+        const signed = ['sim-good.yaml', 'sim-bad.yaml'].some((file) => loadProfile(join(ROOT, 'profiles', file)).profile.signedZone !== undefined);
+        expect(all.some((r) => r.manipulations.length > 0), `${name}: manipulated when a zone is signed (${signed})`).to.equal(signed);
       } else {
         expect(all.some((r) => r.manipulations.length > 0), `${name}: some response manipulated`).to.equal(true);
       }
@@ -114,7 +114,7 @@ describe('quick plan, end to end (every experiment, shortened windows)', functio
       const result = reports.get(dut)!.results.find((r) => r.check === check);
       return `${result?.verdict}: ${result?.observed}`;
     };
-    // sim-good passes each; the bad device fails those 2-second phases can decide, and never used encrypted DNS.
+    // sim-good passes each; the bad device fails those short phases can decide, and never used encrypted DNS.
     const decided = ['transport/edns-payload-size', 'resilience/first-answer-only', 'resilience/works-while-dns-down'];
     const encrypted = ['encryption/encrypted-queries-padded', 'encryption-upgrade/no-cleartext-downgrade'];
     for (const check of [...decided, ...encrypted, 'caching/ttl-jump-not-pinned', 'resilience/no-storm-after-recovery']) {
