@@ -61,8 +61,11 @@ export interface AnalyzeOptions {
   outDir: string;
   keyDir: string;
   mochaReporter?: string;
-  /** `--checks`: judge only these checks (ids or topics), as `run --checks` does. */
-  checks?: string;
+  /**
+   * `--checks`: judge only these checks, as `run --checks` does: the selection as given and the
+   * function that applies it (the checks stage comes after analysis, so the command passes it in).
+   */
+  checks?: { selection: string; select: (all: readonly LoadedCheck[]) => LoadedCheck[] };
   /**
    * Draws the run's figures into the run directory (the figures stage comes after analysis,
    * so the command passes it in); none are drawn without it.
@@ -322,8 +325,8 @@ interface Judging {
 /** Writes analysis.json, judges, signs the run directory and puts the output together. */
 async function judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics }: Judging): Promise<AnalyzeResult> {
   // Loaded only now: what judging and reporting need stays out of memory while the captures are read.
-  const [{ discoverChecks }, { selectChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
-    import('../checks/discover.ts'), import('../checks/select-checks.ts'), import('../report/build-report.ts'), import('../report/finalise-run.ts'), import('./analyze-output.ts'),
+  const [{ discoverChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
+    import('../checks/discover.ts'), import('../report/build-report.ts'), import('../report/finalise-run.ts'), import('./analyze-output.ts'),
   ]);
   const analysisText = `${JSON.stringify({
     analysisVersion: 1,
@@ -336,7 +339,7 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
   const available = await discoverChecks();
-  const checks = selectChecks(available, options.checks);
+  const checks = options.checks ? options.checks.select(available) : available;
   const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
   // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
   const command = ['dnsconform', 'analyze', ...captures.map((c) => c.file), ...options.device.flatMap((d) => ['--device', d]),
@@ -363,7 +366,7 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     windowSeconds: seconds,
     phases: evidence.phases(),
     results,
-    scope: { mode: 'analyze', checks: options.checks ?? null, plan: null, available: available.length },
+    scope: { mode: 'analyze', checks: options.checks?.selection ?? null, plan: null, available: available.length },
     reproduction: { command, perCheck: true },
     figures,
   }, options.keyDir);

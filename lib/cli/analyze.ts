@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { relative } from 'node:path';
 import { analyzeCaptures } from '../analysis/analyze-captures.ts';
+import { selectChecks } from '../checks/select-checks.ts';
 import { writeFigures } from '../figures/index.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { EXIT } from './exit-codes.ts';
@@ -48,7 +49,7 @@ export function analyzeCommand(): Command {
         drawFigures: (runDir, evidence, dutId) => writeFigures(runDir, evidence, dutId, { ttlExperiments: ['*'] }),
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
-        ...(options.checks === undefined ? {} : { checks: options.checks }),
+        ...(options.checks === undefined ? {} : { checks: { selection: options.checks, select: (all) => selectChecks(all, options.checks) } }),
       });
       for (const problem of result.problems) console.error(`dnsconform: ${problem}`);
       const [{ renderVerdictTable }, { validateAnalyzeOutput }] = await Promise.all([import('../report/verdict-table.ts'), import('../analysis/analyze-output.ts')]);
