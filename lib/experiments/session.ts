@@ -76,6 +76,8 @@ export interface SessionOptions {
   checkSelection?: string | null;
   /** The plan's name or file as given, for the report's scope (absent: no plan). */
   planName?: string;
+  /** The `run` options that re-run this session for one device (after `--profile`), and whether `--checks ID` narrows them. */
+  reproduction?: { flags: string[]; perCheck: boolean };
   /** Recorded runs to replay upstream answers from (`--replay-zone`), by the DUT they serve. */
   replays?: ReadonlyMap<string, ReplayedUpstream>;
 }
@@ -286,6 +288,11 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       options.progress(`phase ${planned.name} left out: it needs a profile with network.dhcp (the harness's DHCP server)`);
       continue;
     }
+    // A DNSSEC experiment breaks signatures of the lab's signed zone: without one it would only repeat the baseline.
+    if (planned.experiment.needsSignedZone && !profiles.some((p) => p.profile.signedZone)) {
+      options.progress(`phase ${planned.name} left out: it needs a profile with signedZone (a DNSSEC-signed zone in the lab)`);
+      continue;
+    }
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
     phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios, dhcp: planned.experiment.dhcp ?? null });
@@ -474,6 +481,10 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], scope: ScopeS
     figures,
     answerSources: answerSources(evidence, profile.dut.id),
     scope,
+    ...(options.reproduction ? { reproduction: {
+      command: ['dnsconform', 'run', '--profile', `${d.run.runId}/${RUN_FILES.profile}`, ...options.reproduction.flags],
+      perCheck: options.reproduction.perCheck,
+    } } : {}),
     evidenceStatements: lossStatements(evidence, profile.dut.id),
   }, options.keyDir);
   return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
