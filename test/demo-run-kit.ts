@@ -5,7 +5,7 @@
  * output. Specs that change a file there put it back before they finish; the directory is
  * removed when the process exits.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../lib/report/report-types.ts';
@@ -43,7 +43,8 @@ async function runDemo(): Promise<DemoRun> {
   const seconds = (Date.now() - started) / 1000;
   const runs = new Map<string, { dir: string; bundle: string; report: Report }>();
   // Run directories, each with its bundle (<run-id>.tar.gz) beside it.
-  for (const runId of readdirSync(out).filter((name) => !name.endsWith('.tar.gz'))) {
+  // A demo that failed may leave a run without its report: the specs then fail on its exit code and output, not here.
+  for (const runId of (existsSync(out) ? readdirSync(out) : []).filter((name) => !name.endsWith('.tar.gz') && existsSync(join(out, name, 'report.json')))) {
     const dir = join(out, runId);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
     runs.set(report.dut.id, { dir, bundle: join(out, `${runId}.tar.gz`), report });
