@@ -5,7 +5,7 @@
  * output. Specs that change a file there put it back before they finish; the directory is
  * removed when the process exits.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../lib/report/report-types.ts';
@@ -23,15 +23,7 @@ export interface DemoRun {
   /** Wall time of the demo, seconds (measured here, for the spec's message). */
   seconds: number;
   runs: Map<string, { dir: string; bundle: string; report: Report }>;
-  /**
-   * A second, shortened demo (one 10 s baseline phase) started at the same moment on the
-   * same host: both want the profiles' loopback block, so one of them must move (issue 13).
-   */
-  beside: { code: number; output: string };
 }
-
-/** The shortened demo's plan: one baseline phase. */
-const BESIDE_PLAN = 'description: One baseline phase, a second demo beside the shared one.\nselect: all\nphases:\n  - { experiment: baseline, windowSeconds: 10 }\n';
 
 /** Long enough for the demo plan on a loaded machine: the spec's hooks wait this long. */
 export const DEMO_TIMEOUT_MS = 420_000;
@@ -43,13 +35,8 @@ async function runDemo(): Promise<DemoRun> {
   process.once('exit', () => rmSync(work, { recursive: true, force: true }));
   const out = join(work, 'reports');
   const keys = join(work, 'keys');
-  const plan = join(work, 'beside-plan.yaml');
-  writeFileSync(plan, BESIDE_PLAN);
   const started = Date.now();
-  const [run, beside] = await Promise.all([
-    runCli(['demo', '--out', out, '--keys', keys]),
-    runCli(['demo', '--plan', plan, '--out', join(work, 'beside'), '--keys', keys]),
-  ]);
+  const run = await runCli(['demo', '--out', out, '--keys', keys]);
   const seconds = (Date.now() - started) / 1000;
   const runs = new Map<string, { dir: string; bundle: string; report: Report }>();
   // Run directories, each with its bundle (<run-id>.tar.gz) beside it.
@@ -58,7 +45,7 @@ async function runDemo(): Promise<DemoRun> {
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
     runs.set(report.dut.id, { dir, bundle: join(out, `${runId}.tar.gz`), report });
   }
-  return { work, out, keys, code: run.code, output: `${run.stdout}${run.stderr}`, seconds, runs, beside: { code: beside.code, output: `${beside.stdout}${beside.stderr}` } };
+  return { work, out, keys, code: run.code, output: `${run.stdout}${run.stderr}`, seconds, runs };
 }
 
 /** The demo run, started on the first call and shared by every later one. */
