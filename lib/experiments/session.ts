@@ -22,7 +22,7 @@ import { writeFigures } from '../figures/index.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
 import type { FigureFile } from '../figures/index.ts';
-import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
+import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
@@ -48,6 +48,7 @@ import type { OperatorPrompt } from './device-control.ts';
 import { checksNeeding, settledReason, settledState } from './early-stop.ts';
 import { LivenessMonitor } from './liveness.ts';
 import type { PhaseTrigger, PlannedPhase } from './plan.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -197,7 +198,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' |
 }
 
 /** A resolver socket could not be bound: the profile asks for an address or port this host cannot give. */
-export class ListenError extends Error {
+export class ListenError extends BadInputError {
   override name = 'ListenError';
 }
 
@@ -285,6 +286,11 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       options.progress(`phase ${planned.name} left out: it needs a profile with network.dhcp (the harness's DHCP server)`);
       continue;
     }
+    // A DNSSEC experiment breaks signatures of the lab's signed zone: without one it would only repeat the baseline.
+    if (planned.experiment.needsSignedZone && !profiles.some((p) => p.profile.signedZone)) {
+      options.progress(`phase ${planned.name} left out: it needs a profile with signedZone (a DNSSEC-signed zone in the lab)`);
+      continue;
+    }
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
     phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios, dhcp: planned.experiment.dhcp ?? null });
@@ -337,6 +343,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not listen: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
@@ -368,6 +375,7 @@ export async function runSession(options: SessionOptions): Promise<DeviceRun[]> 
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not run DHCP: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
