@@ -62,6 +62,11 @@ export interface AnalyzeOptions {
   keyDir: string;
   mochaReporter?: string;
   /**
+   * `--checks`: judge only these checks, as `run --checks` does: the selection as given and the
+   * function that applies it (the checks stage comes after analysis, so the command passes it in).
+   */
+  checks?: { selection: string; select: (all: readonly LoadedCheck[]) => LoadedCheck[] };
+  /**
    * Draws the run's figures into the run directory (the figures stage comes after analysis,
    * so the command passes it in); none are drawn without it.
    */
@@ -333,8 +338,12 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
   }, null, 2)}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const checks = await discoverChecks();
+  const available = await discoverChecks();
+  const checks = options.checks ? options.checks.select(available) : available;
   const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
+  // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
+  const command = ['dnsconform', 'analyze', ...captures.map((c) => c.file), ...options.device.flatMap((d) => ['--device', d]),
+    ...options.resolvers.flatMap((r) => ['--resolver', r]), ...(options.publicResolversFile === undefined ? [] : ['--public-resolvers', resolve(options.publicResolversFile)])];
   // The same figures a live run draws, before finalising so the manifest hashes them. A charting fault costs the figures, never the run.
   let figures: DrawnFigure[] = [];
   if (options.drawFigures) {
@@ -357,8 +366,9 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     windowSeconds: seconds,
     phases: evidence.phases(),
     results,
+    scope: { mode: 'analyze', checks: options.checks?.selection ?? null, plan: null, available: available.length },
+    reproduction: { command, perCheck: true },
     figures,
-    scope: { mode: 'analyze', checks: null, plan: null, available: checks.length },
   }, options.keyDir);
 
   const output = analyzeOutput({

@@ -76,6 +76,8 @@ export interface SessionOptions {
   checkSelection?: string | null;
   /** The plan's name or file as given, for the report's scope (absent: no plan). */
   planName?: string;
+  /** The `run` options that re-run this session for one device (after `--profile`), and whether `--checks ID` narrows them. */
+  reproduction?: { flags: string[]; perCheck: boolean };
   /** Recorded runs to replay upstream answers from (`--replay-zone`), by the DUT they serve. */
   replays?: ReadonlyMap<string, ReplayedUpstream>;
 }
@@ -479,6 +481,10 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], scope: ScopeS
     figures,
     answerSources: answerSources(evidence, profile.dut.id),
     scope,
+    ...(options.reproduction ? { reproduction: {
+      command: ['dnsconform', 'run', '--profile', `${d.run.runId}/${RUN_FILES.profile}`, ...options.reproduction.flags],
+      perCheck: options.reproduction.perCheck,
+    } } : {}),
     evidenceStatements: lossStatements(evidence, profile.dut.id),
   }, options.keyDir);
   return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
