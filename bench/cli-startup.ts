@@ -35,19 +35,21 @@ function time(args: string[], env: NodeJS.ProcessEnv = {}, done?: (stdout: strin
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
-    const finish = () => resolve(Number(process.hrtime.bigint() - start) / 1e9);
+    let readyAfter: number | undefined;
+    const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (done?.(stdout)) {
-        finish();
+      if (readyAfter === undefined && done?.(stdout)) {
+        readyAfter = elapsed();
         child.kill('SIGTERM');
       }
     });
     child.once('error', reject);
-    child.once('exit', (code) => {
-      if (done) return;
-      if (code === 0) finish();
-      else reject(new Error(`${args.join(' ')} exited ${code}`));
+    // Resolves once the process is gone (a device is stopped as soon as it is ready), with the time to ready or to exit.
+    child.once('exit', (code, signal) => {
+      const seconds = readyAfter ?? elapsed();
+      if (done ? readyAfter !== undefined : code === 0) resolve(seconds);
+      else reject(new Error(`${args.join(' ')} ended (code ${code}, signal ${signal}) ${done ? 'before it was ready' : ''}`));
     });
   });
 }

@@ -111,6 +111,17 @@ describe('dnsconform analyze', function () {
     expect(report.resolver.endpoints).to.deep.equal([]);
     const verify = await runCli(['verify', runDir], env);
     expect(verify.code, verify.stdout + verify.stderr).to.equal(0);
+
+    // Every FAIL and INCONCLUSIVE carries its reproduction line; the FAIL's, run as written, judges that one check again: FAIL.
+    for (const r of report.results) expect(Boolean(r.reproduce), r.check).to.equal(r.verdict === 'FAIL' || r.verdict === 'INCONCLUSIVE');
+    const line = report.results.find((r) => r.check === 'resolver-use/assigned-resolver-only')!.reproduce!;
+    expect(line).to.equal(`dnsconform analyze ${capture} --device ${DEVICE_MAC} --resolver ${ASSIGNED} --checks resolver-use/assigned-resolver-only`);
+    const again = await runCli([...line.split(' ').slice(1), '--out', join(dir, 'reproduced')], env);
+    expect(again.code, again.stderr).to.equal(1);
+    const [reproduced] = readdirSync(join(dir, 'reproduced'));
+    const second = JSON.parse(readFileSync(join(dir, 'reproduced', reproduced!, 'report.json'), 'utf8')) as Report;
+    expect(second.results.map((r) => [r.check, r.verdict])).to.deep.equal([['resolver-use/assigned-resolver-only', 'FAIL']]);
+    expect(second.scope).to.deep.include({ checks: 'resolver-use/assigned-resolver-only', selected: 1, judged: 1, complete: false });
   });
 
   it('without --resolver, calls only the public resolvers and DoH endpoints hard-coded', async () => {

@@ -84,6 +84,12 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: 'demo', complete: false });
     // The one check the simulated devices cannot have assessed (see NEEDS_LAB_DHCP).
     expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: 1 not assessed \(no phase of their experiments in plan demo\)/);
+    // Each FAIL carries the command that re-runs just that check (the plan's phases it needs) on the run's own profile copy, in report.json and on page 1.
+    const edns = result(report, 'transport/edns-payload-size') as CheckResult & { reproduce?: string };
+    expect(edns.verdict).to.equal('FAIL');
+    expect(edns.reproduce).to.match(new RegExp(`^dnsconform run --profile ${report.runId}/profile\\.yaml --plan demo --experiments needed( --window \\d+)? --checks transport/edns-payload-size$`));
+    const summary = readFileSync(join(runs.get('sim-bad')!.dir, 'report.html'), 'utf8').split('<section id="report-information"')[0]!;
+    expect(summary).to.include('<h4>Failures</h4>').and.include(edns.reproduce!);
     const rejudged = await dnsconform(['verify', '--rejudge', bundle]);
     expect(rejudged.status, rejudged.out).to.equal(0);
     expect(rejudged.out).to.match(/no differences: every verdict re-judged from the evidence equals the signed one/);

@@ -124,6 +124,27 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
     for (const check of encrypted) expect(verdict('sim-bad', check), `sim-bad ${check}`).to.match(/^INCONCLUSIVE:/);
   });
 
+  it('tells the validating device from the other under the DNSSEC experiments, and says why in the report', () => {
+    const result = (dut: string) => reports.get(dut)!.results.find((r) => r.check === 'validation/dnssec-validation')!;
+    const good = result('sim-good');
+    const bad = result('sim-bad');
+    expect(`${good.verdict}: ${good.observed}`).to.match(/^PASS: .*asked with DO and refused every bogus variant/);
+    expect(good.figures).to.deep.include({ canaryContacts: 0, declaresValidation: true });
+    expect(`${bad.verdict}: ${bad.observed}`).to.match(/^INFO: .*it does not validate DNSSEC/);
+    expect((bad.figures as { variantsUsed: string[] }).variantsUsed).to.include.members(['rdata', 'stripped', 'expired']);
+    // On the wire: the good device's DO queries got each bogus variant (RRSIGs kept over the canary, stripped, expired) and AD on forged data.
+    const doQueries = new Set(evidence.get('sim-good')!.queries('sim-good').filter((q) => q.edns?.do === true).map((q) => q.seq));
+    const bogus = responsesIn('sim-good', 'dnssec-bogus').filter((r) => r.manipulations.length > 0 && doQueries.has(r.queryRef));
+    expect(new Set(bogus.flatMap((r) => r.answers.filter((a) => a.type === 'A').map((a) => a.data)))).to.deep.equal(new Set(['127.0.10.77', '127.0.10.78', '127.0.10.79']));
+    expect(responsesIn('sim-good', 'dnssec-downgrade').filter((r) => r.manipulations.length > 0).every((r) => r.flags.ad && r.answers[0]?.data === '127.0.10.80')).to.equal(true);
+    // The report states the decision rule and the clauses it rests on, the draft's provisionally.
+    for (const r of [good, bad]) {
+      expect(r.decisionRule.text).to.match(/^Under dnssec-bogus, .*PASS when .*FAIL when the IXIT declares DNSSEC validation/);
+      expect(r.covers).to.deep.include({ paper: ['7'], draft: ['IOTDNS-D-VAL-2'] });
+    }
+    expect(reports.get('sim-good')!.citations.draftMapping.status).to.equal('provisional');
+  });
+
   it('power-cycles the simulated devices where the plan says so', () => {
     const cycles = plan.phases.filter((p) => (p as { trigger?: string }).trigger === 'power-cycle').length;
     for (const [dut, ev] of evidence) {

@@ -28,6 +28,7 @@ import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
+import { badPath } from '../evidence/bad-input.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
@@ -37,13 +38,14 @@ import { interleaveEncryptedContacts } from './encrypted-contact-events.ts';
 import { PassiveMetricsFold } from './passive-metrics.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import { publicResolverList } from './resolver-use.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from './ttl-compliance.ts';
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
 export const ANALYSIS_FILE = 'analysis.json';
 
 /** Bad input to `analyze` (exit code 2): the message names the argument or file. */
-export class AnalyzeInputError extends Error {
+export class AnalyzeInputError extends BadInputError {
   override name = 'AnalyzeInputError';
 }
 
@@ -59,6 +61,11 @@ export interface AnalyzeOptions {
   outDir: string;
   keyDir: string;
   mochaReporter?: string;
+  /**
+   * `--checks`: judge only these checks, as `run --checks` does: the selection as given and the
+   * function that applies it (the checks stage comes after analysis, so the command passes it in).
+   */
+  checks?: { selection: string; select: (all: readonly LoadedCheck[]) => LoadedCheck[] };
   /**
    * Draws the run's figures into the run directory (the figures stage comes after analysis,
    * so the command passes it in); none are drawn without it.
@@ -190,7 +197,12 @@ function removeCreatedDirectories(dir: string, created: string | undefined): voi
  * `observe` (the metrics fold) and collecting the device's addresses on the way.
  */
 function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Date, observe: (event: EvidenceEvent) => void): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
-  const created = mkdirSync(outDir, { recursive: true });
+  let created: string | undefined;
+  try {
+    created = mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw badPath(error, outDir, 'output directory');
+  }
   const run = createFreshRunDirectory(outDir, dutId, now);
   // The store's rows go to a temporary file as they fill: memory stays the same however large the captures.
   const log = new StoredEventLog(join(run.path, RUN_FILES.events), { spillDir: tmpdir() });
@@ -256,6 +268,11 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   let store: EventStore | undefined;
   try {
     read = await readCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
+    // A file that could not be read at all is bad input, not an observation of 0 frames: nothing is written.
+    const unreadable = read.files.filter((f) => f.error !== null && f.frames === 0);
+    if (unreadable.length > 0) {
+      throw new AnalyzeInputError(`no report written: ${unreadable.map((f) => `${f.file}: byte offset ${f.error!.offset}: ${f.error!.problem}`).join('; ')}`);
+    }
     const seconds = observedSeconds(read);
     // The metrics are folded from the events as they are written, not from the evidence afterwards.
     const metricsFold = new PassiveMetricsFold({
@@ -321,8 +338,12 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
   }, null, 2)}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const checks = await discoverChecks();
+  const available = await discoverChecks();
+  const checks = options.checks ? options.checks.select(available) : available;
   const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
+  // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
+  const command = ['dnsconform', 'analyze', ...captures.map((c) => c.file), ...options.device.flatMap((d) => ['--device', d]),
+    ...options.resolvers.flatMap((r) => ['--resolver', r]), ...(options.publicResolversFile === undefined ? [] : ['--public-resolvers', resolve(options.publicResolversFile)])];
   // The same figures a live run draws, before finalising so the manifest hashes them. A charting fault costs the figures, never the run.
   let figures: DrawnFigure[] = [];
   if (options.drawFigures) {
@@ -345,8 +366,9 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     windowSeconds: seconds,
     phases: evidence.phases(),
     results,
+    scope: { mode: 'analyze', checks: options.checks?.selection ?? null, plan: null, available: available.length },
+    reproduction: { command, perCheck: true },
     figures,
-    scope: { mode: 'analyze', checks: null, plan: null, available: checks.length },
   }, options.keyDir);
 
   const output = analyzeOutput({

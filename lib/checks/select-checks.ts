@@ -4,9 +4,10 @@
  * with `select: needed` follow from this selection.
  */
 import type { LoadedCheck } from './check-types.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 /** A selection naming no check, or none at all. */
-export class CheckSelectionError extends Error {
+export class CheckSelectionError extends BadInputError {
   override name = 'CheckSelectionError';
 }
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { relative } from 'node:path';
 import { analyzeCaptures } from '../analysis/analyze-captures.ts';
+import { selectChecks } from '../checks/select-checks.ts';
 import { writeFigures } from '../figures/index.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { EXIT } from './exit-codes.ts';
@@ -16,6 +17,7 @@ interface AnalyzeCommandOptions {
   keys: string;
   json?: boolean;
   mochaReporter?: string;
+  checks?: string;
 }
 
 /** Gathers a repeatable option's values. */
@@ -33,6 +35,7 @@ export function analyzeCommand(): Command {
     .option('--out <dir>', 'where run directories are created', 'reports')
     .option('--json', 'print the metrics as one JSON object on stdout (lib/analysis/analyze-output.schema.json)')
     .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
+    .option('--checks <ids>', 'judge only these checks: comma-separated ids or topics (the rest are left out of the report, whose scope says so)')
     .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging")
     .action(async (captures: string[], options: AnalyzeCommandOptions) => {
       if (options.json && options.mochaReporter) throw new UsageError("--mocha-reporter prints on stdout, which --json keeps for the JSON object alone");
@@ -46,6 +49,7 @@ export function analyzeCommand(): Command {
         drawFigures: (runDir, evidence, dutId) => writeFigures(runDir, evidence, dutId, { ttlExperiments: ['*'] }),
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
+        ...(options.checks === undefined ? {} : { checks: { selection: options.checks, select: (all) => selectChecks(all, options.checks) } }),
       });
       for (const problem of result.problems) console.error(`dnsconform: ${problem}`);
       const [{ renderVerdictTable }, { validateAnalyzeOutput }] = await Promise.all([import('../report/verdict-table.ts'), import('../analysis/analyze-output.ts')]);

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMAND_SUMMARIES } from './command-summaries.ts';
+import { isBadInput } from '../evidence/bad-input.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** The commands, in help order, each loaded on demand. */
@@ -28,18 +29,6 @@ const COMMANDS: Record<keyof typeof COMMAND_SUMMARIES, () => Promise<Command>> =
   diff: async () => (await import('./diff.ts')).diffCommand(),
   allowlist: async () => (await import('./allowlist.ts')).allowlistCommand(),
 };
-
-/** The errors that are bad input (exit code 2), loaded only when something went wrong. */
-async function badInputErrors(): Promise<(abstract new (...args: never[]) => Error)[]> {
-  const [analysis, evidence, control, session, input, profile, signing, scenario, usage, selection] = await Promise.all([
-    import('../analysis/analyze-captures.ts'), import('../evidence/load-evidence.ts'), import('../experiments/device-control.ts'),
-    import('../experiments/session.ts'), import('../input/yaml-input.ts'), import('../profile/load-profile.ts'),
-    import('../report/signing.ts'), import('../resolver/scenario.ts'), import('./usage-error.ts'), import('../checks/select-checks.ts'),
-  ]);
-  const verified = await import('../diff/verified-run.ts');
-  return [input.InputFileError, profile.ProfileError, scenario.ScenarioError, evidence.EvidenceFormatError, signing.KeyFileError,
-    usage.UsageError, session.ListenError, control.TriggerError, analysis.AnalyzeInputError, selection.CheckSelectionError, verified.UnverifiedRunError];
-}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -93,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
     }
-    if ((await badInputErrors()).some((kind) => error instanceof kind)) {
+    if (isBadInput(error)) {
       console.error(`dnsconform: ${(error as Error).message}`);
       return EXIT.BAD_INPUT;
     }

@@ -68,8 +68,8 @@ function refuseUncertifiableSelection(file: string, plan: Plan, all: readonly Lo
   }
 }
 
-/** The phases of the plan named in the options, or undefined without one. */
-async function phasesOf(options: ObserveOptions, all: readonly LoadedCheck[], checks: readonly LoadedCheck[], profiles: readonly LoadedProfile[]): Promise<PlannedPhase[] | undefined> {
+/** The phases of the plan named in the options (undefined without one), and whether it is a certification plan. */
+async function phasesOf(options: ObserveOptions, all: readonly LoadedCheck[], checks: readonly LoadedCheck[], profiles: readonly LoadedProfile[]): Promise<{ phases: PlannedPhase[]; certification: boolean } | undefined> {
   if (options.plan === undefined) {
     if (options.experiments !== undefined) throw new UsageError('--experiments needs --plan');
     return undefined;
@@ -82,7 +82,18 @@ async function phasesOf(options: ObserveOptions, all: readonly LoadedCheck[], ch
   const plan = loaded.value;
   if (plan.certification) refuseUncertifiableSelection(loaded.file, plan, all, checks, profiles);
   const needed = new Set(checks.flatMap((check) => check.meta.experiments));
-  return plannedPhases(plan, experiments, needed, (options.experiments as 'all' | 'needed' | undefined) ?? plan.select);
+  return { phases: plannedPhases(plan, experiments, needed, (options.experiments as 'all' | 'needed' | undefined) ?? plan.select), certification: plan.certification === true };
+}
+
+/**
+ * What re-runs this run for one check: the same plan with only the phases the check needs, or
+ * the same window. A certification plan cannot be narrowed to one check (it refuses --checks
+ * that leave out mandatory ones), so its line re-runs the whole plan.
+ */
+function reproduction(options: ObserveOptions, certification: boolean): { flags: string[]; perCheck: boolean } {
+  const window = options.window === undefined ? [] : ['--window', options.window];
+  if (options.plan === undefined) return { flags: window, perCheck: true };
+  return certification ? { flags: ['--plan', options.plan, ...window], perCheck: false } : { flags: ['--plan', options.plan, '--experiments', 'needed', ...window], perCheck: true };
 }
 
 /** A `--window` value in seconds, or a usage error naming it. */
@@ -101,7 +112,8 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
   const windowSeconds = parseWindow(options.window);
   const all = await discoverChecks();
   const checks = selectChecks(all, options.checks);
-  const phases = await phasesOf(options, all, checks, profiles);
+  const planned = await phasesOf(options, all, checks, profiles);
+  const phases = planned?.phases;
   const replays = options.replayZone ? loadReplays(options.replayZone, profiles) : undefined;
   const keys = ensureKeys(options.keys);
   if (keys.created) console.log(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint}); "dnsconform keys init --dir DIR" chooses where`);
@@ -124,6 +136,7 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
       ...(phases ? { phases } : {}),
       ...(options.checks !== undefined ? { checks, checkSelection: options.checks } : {}),
       ...(options.plan !== undefined ? { planName: options.plan } : {}),
+      reproduction: reproduction(options, planned?.certification ?? false),
       ...(replays ? { replays } : {}),
     });
     display.stop();

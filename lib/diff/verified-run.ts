@@ -11,9 +11,10 @@ import { RUN_FILES } from '../evidence/run-directory.ts';
 import { openRunOrBundle } from '../report/bundle.ts';
 import type { Report } from '../report/report-types.ts';
 import { verifyRun } from '../report/verify-run.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 /** A run that failed verification, or is not a run at all (exit code 2). */
-export class UnverifiedRunError extends Error {
+export class UnverifiedRunError extends BadInputError {
   override name = 'UnverifiedRunError';
 }
 

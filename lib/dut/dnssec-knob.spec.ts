@@ -119,6 +119,7 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', fu
     // Its DNSKEY question gets the forged NXDOMAIN too, so it cannot even find the anchor's key.
     expect(forged.events('dnssec-bogus')[0]!.reason).to.match(/^secure\.sim\.example DNSKEY: no key matches the trust anchor /);
     expect(forged.events('negative')).to.have.length(0);
+    expect(forged.events('dnssec-bogus'), 'a bogus denial is not asked again: it fails the lookup').to.have.length(1);
     const genuine = await lookUp('validate', [], ['missing.secure.sim.example']);
     expect(genuine.events('dnssec-bogus')).to.have.length(0);
     expect(genuine.events('negative')[0]).to.deep.include({ rcode: 'NXDOMAIN' });

@@ -30,6 +30,8 @@ export type DeviceTrustAnchor = Pick<TrustAnchor, 'apex' | 'keyTag' | 'algorithm
 
 /** How long validated keys are kept at most, whatever their TTL (a device re-checks its keys now and then). */
 const MAX_KEY_SECONDS = 300;
+/** How long keys that could not be validated stay bad before they are asked for again (RFC 4035 §4.7: a validator may cache bad data). */
+const KEY_FAILURE_SECONDS = 5;
 
 /** Groups records other than RRSIG into RRsets by owner and type, each with the RRSIGs over it. */
 function rrsets(records: readonly Answer[]): { owner: string; type: string; records: Answer[]; sigs: RrsigRecord[] }[] {
@@ -53,6 +55,7 @@ function rrsets(records: readonly Answer[]): { owner: string; type: string; reco
 export class DnssecValidator {
   private readonly apex: string;
   private keys: { records: DnskeyRecord[]; until: number } | null = null;
+  private keyFailure: { reason: string; until: number } | null = null;
   private fetching: Promise<{ records: DnskeyRecord[] } | { reason: string }> | null = null;
 
   constructor(private readonly anchor: DeviceTrustAnchor, private readonly fetchKeys: KeyFetch, private readonly nowSeconds: () => number = () => Date.now() / 1000) {
@@ -97,9 +100,14 @@ export class DnssecValidator {
 
   /** The apex's DNSKEY RRset, asked of the resolver and accepted only when the anchor's key signed it. */
   private validatedKeys(): Promise<{ records: DnskeyRecord[] } | { reason: string }> {
-    if (this.keys && this.keys.until > this.nowSeconds()) return Promise.resolve(this.keys);
+    const now = this.nowSeconds();
+    if (this.keys && this.keys.until > now) return Promise.resolve(this.keys);
+    if (this.keyFailure && this.keyFailure.until > now) return Promise.resolve({ reason: this.keyFailure.reason });
     // Lookups that need the keys meanwhile wait for the one DNSKEY question in flight.
-    this.fetching ??= this.fetchAndValidateKeys().finally(() => { this.fetching = null; });
+    this.fetching ??= this.fetchAndValidateKeys().then((keys) => {
+      if ('reason' in keys) this.keyFailure = { reason: keys.reason, until: this.nowSeconds() + KEY_FAILURE_SECONDS };
+      return keys;
+    }).finally(() => { this.fetching = null; });
     return this.fetching;
   }
 

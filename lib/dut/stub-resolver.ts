@@ -100,7 +100,10 @@ export class StubResolver {
     let bogus: string | null = null;
     const reply = await this.ask(question, async (message) => {
       bogus = await this.bogus(question, message);
-      return bogus === null;
+      if (bogus === null) return 'take';
+      // A bogus address may be a forgery that beat the genuine answer, so it asks again at once; a
+      // bogus denial is a failure like SERVFAIL, left to the application's failure caching (RFC 9520).
+      return message.rcode === 'NOERROR' && (message.answers ?? []).length > 0 ? 'again' : 'stop';
     });
     if (reply) return this.interpret(question, reply, followed);
     if (this.closed) return { outcome: 'failure', reason: 'stub closed' };
@@ -109,10 +112,10 @@ export class StubResolver {
   }
 
   /**
-   * Asks over UDP (TCP after TC=1), retrying with back-off, until a reply `usable` takes; a
-   * reply it refuses (a bogus DNSSEC answer) is asked again at once. Null when none was taken.
+   * Asks over UDP (TCP after TC=1), retrying with back-off, until `usable` takes a reply; one it
+   * refuses (a bogus DNSSEC answer) is asked again at once, or ends the asking. Null when none was taken.
    */
-  private async ask(question: WireQuestion, usable: (message: DecodedMessage) => Promise<boolean>): Promise<DecodedMessage | null> {
+  private async ask(question: WireQuestion, usable: (message: DecodedMessage) => Promise<'take' | 'again' | 'stop'>): Promise<DecodedMessage | null> {
     const { retry, edns, ednsFallback } = this.options.behaviour;
     let timeoutMs = retry.timeoutMs;
     let withEdns = edns.enabled || this.validates;
@@ -126,7 +129,9 @@ export class StubResolver {
       }
       if (answer) {
         const message = answer.flag_tc ? await this.afterTruncation(question, answer, withEdns) : answer;
-        if (await usable(message)) return message;
+        const verdict = await usable(message);
+        if (verdict === 'take') return message;
+        if (verdict === 'stop') return null;
         continue;
       }
       timeoutMs = Math.min(timeoutMs * retry.backoff, retry.maxTimeoutMs);
@@ -149,7 +154,7 @@ export class StubResolver {
 
   /** One question asked on the device's own behalf (the validator's DNSKEY): the first reply, or null. */
   private exchange(question: WireQuestion): Promise<DecodedMessage | null> {
-    return this.ask(question, async () => true);
+    return this.ask(question, async () => 'take');
   }
 
   /** Ends every outstanding attempt and closes every socket; later lookups fail at once. */

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { Evidence } from './evidence.ts';
 import type { EvidenceEvent } from './events.ts';
+import { BadInputError } from './bad-input.ts';
 
 /** Evidence that could not be read, with where. */
-export class EvidenceFormatError extends Error {
+export class EvidenceFormatError extends BadInputError {
   constructor(
     readonly file: string,
     readonly line: number,

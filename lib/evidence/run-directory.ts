@@ -3,8 +3,9 @@
  * the device's own log. It is created fresh for every run and never reused, so evidence
  * from two runs can never mix.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { badPath } from './bad-input.ts';
 import { EventLog } from './event-log.ts';
 
 /** File names inside a run directory. */
@@ -33,7 +34,11 @@ export function compactUtc(date: Date): string {
  * its run id and path. Never reuses a directory, so evidence from two runs cannot mix.
  */
 export function createFreshRunDirectory(outDir: string, dutId: string, startedAt: Date): { runId: string; path: string } {
-  mkdirSync(outDir, { recursive: true });
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw badPath(error, outDir, 'output directory');
+  }
   const base = `${compactUtc(startedAt)}-${dutId}`;
   for (let n = 1; ; n += 1) {
     const runId = n === 1 ? base : `${base}-${n}`;
@@ -42,9 +47,23 @@ export function createFreshRunDirectory(outDir: string, dutId: string, startedAt
       mkdirSync(path);
       return { runId, path };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw badPath(error, path, 'run directory');
     }
   }
+}
+
+/** Suffix of a run directory whose run failed before observation began. */
+export const FAILED_TO_START_SUFFIX = '-failed-to-start';
+
+/**
+ * Marks a run that failed before observation began (its evidence log closed, ending in a
+ * `run.end` with the reason): the directory is renamed `<run-id>-failed-to-start`, so no
+ * one takes it for a run, and nothing in it is deleted. Returns the new path.
+ */
+export function markFailedToStart(path: string): string {
+  const failed = `${path}${FAILED_TO_START_SUFFIX}`;
+  renameSync(path, failed);
+  return failed;
 }
 
 /** Creates the run directory, copies the profile bytes in and opens the evidence log. */

@@ -22,6 +22,8 @@ export interface Experiment {
   recommendations: string[];
   /** What the lab's DHCP server does at the phase start; such an experiment needs a profile with network.dhcp. */
   dhcp?: 'change-resolver';
+  /** It acts only on answers of a profile's signed zone, so it runs only when a profile has `signedZone`. */
+  needsSignedZone?: true;
 }
 
 export const DEFINITIONS_DIR = join(import.meta.dirname, 'definitions');

@@ -14,12 +14,13 @@ import { nowMicros } from '../evidence/clock.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 /** Asks the operator to do something and resolves once they confirm (Enter). */
 export type OperatorPrompt = (text: string) => Promise<void>;
 
 /** A power-cycle command failed or timed out: the run cannot go on meaningfully. */
-export class TriggerError extends Error {
+export class TriggerError extends BadInputError {
   override name = 'TriggerError';
 }
 

@@ -22,7 +22,7 @@ import { writeFigures } from '../figures/index.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
 import type { FigureFile } from '../figures/index.ts';
-import { RUN_FILES, createRunDirectory } from '../evidence/run-directory.ts';
+import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { relocateSimulated } from '../profile/relocate-simulated.ts';
@@ -49,6 +49,7 @@ import type { OperatorPrompt } from './device-control.ts';
 import { checksNeeding, settledReason, settledState } from './early-stop.ts';
 import { LivenessMonitor } from './liveness.ts';
 import type { PhaseTrigger, PlannedPhase } from './plan.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -76,6 +77,8 @@ export interface SessionOptions {
   checkSelection?: string | null;
   /** The plan's name or file as given, for the report's scope (absent: no plan). */
   planName?: string;
+  /** The `run` options that re-run this session for one device (after `--profile`), and whether `--checks ID` narrows them. */
+  reproduction?: { flags: string[]; perCheck: boolean };
   /** Recorded runs to replay upstream answers from (`--replay-zone`), by the DUT they serve. */
   replays?: ReadonlyMap<string, ReplayedUpstream>;
 }
@@ -198,7 +201,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' |
 }
 
 /** A resolver socket could not be bound: the profile asks for an address or port this host cannot give. */
-export class ListenError extends Error {
+export class ListenError extends BadInputError {
   override name = 'ListenError';
 }
 
@@ -286,6 +289,11 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       options.progress(`phase ${planned.name} left out: it needs a profile with network.dhcp (the harness's DHCP server)`);
       continue;
     }
+    // A DNSSEC experiment breaks signatures of the lab's signed zone: without one it would only repeat the baseline.
+    if (planned.experiment.needsSignedZone && !profiles.some((p) => p.profile.signedZone)) {
+      options.progress(`phase ${planned.name} left out: it needs a profile with signedZone (a DNSSEC-signed zone in the lab)`);
+      continue;
+    }
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
     phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios, dhcp: planned.experiment.dhcp ?? null });
@@ -352,6 +360,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not listen: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
@@ -383,6 +392,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     for (const d of duts) {
       d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not run DHCP: ${(error as Error).message}` });
       d.run.log.close();
+      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
@@ -395,7 +405,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       }
       open = phase;
       if (phase.dhcp === 'change-resolver') {
-        for (const server of dhcpServers) server.changeResolver();
+        for (const server of dhcpServers) await server.changeResolver();
       }
       if (index === 0) {
         await eachControl(controls, (control) => control.start());
@@ -486,6 +496,10 @@ async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], scope: ScopeS
     figures,
     answerSources: answerSources(evidence, profile.dut.id),
     scope,
+    ...(options.reproduction ? { reproduction: {
+      command: ['dnsconform', 'run', '--profile', `${d.run.runId}/${RUN_FILES.profile}`, ...options.reproduction.flags],
+      perCheck: options.reproduction.perCheck,
+    } } : {}),
     evidenceStatements: lossStatements(evidence, profile.dut.id),
   }, options.keyDir);
   return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };

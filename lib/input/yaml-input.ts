@@ -10,6 +10,7 @@ import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
 import af from 'ajv-formats';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 const addFormats = af as unknown as typeof af.default;
 
@@ -23,7 +24,7 @@ export interface InputProblem {
 }
 
 /** An input file that is not valid; the message lists every problem with its place. */
-export class InputFileError extends Error {
+export class InputFileError extends BadInputError {
   constructor(readonly file: string, readonly kind: string, readonly problems: InputProblem[]) {
     super(`${file}: invalid ${kind}\n${problems.map((p) => `  ${p.pointer || '/'}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`).join('\n')}`);
     this.name = 'InputFileError';

@@ -14,7 +14,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
@@ -116,6 +117,9 @@ export function dnsmasqConfig(segment: DhcpSegment, files: DhcpFiles): string {
     'log-dhcp',
     'log-facility=-',
     'pid-file=',
+    // dnsmasq would drop to nobody, who cannot read the options file in a run directory
+    // under a private (0700) directory: it stays the user the harness runs as.
+    `user=${userInfo().username}`,
     `dhcp-leasefile=${files.leases}`,
     // Static leases only: the DUTs' fixed addresses, nothing for anyone else on the segment.
     `dhcp-range=${network},static,${netmask(subnet)},${dhcp.leaseSeconds}`,
@@ -156,6 +160,34 @@ function track(child: ChildProcess): void {
   });
 }
 
+/**
+ * dnsmasq's word on the options file, which holds option 6: `read FILE` when it loaded it
+ * (at start, and after each SIGHUP), `cannot read FILE: why` when it could not. The server
+ * serves, and a resolver change takes effect, only once dnsmasq has said so; before, a
+ * DUT asking would get the old option 6, or none.
+ */
+class OptionsFileReads {
+  private readonly waiting: ((problem: string | null) => void)[] = [];
+
+  constructor(private readonly file: string) {}
+
+  /** Settles the oldest wait when the log line is about the file. */
+  line(text: string): void {
+    if (text.endsWith(` read ${this.file}`)) this.waiting.shift()?.(null);
+    else if (text.includes(`cannot read ${this.file}`)) this.waiting.shift()?.(text.replace(/^dnsmasq(?:-dhcp)?\[\d+\]: /, ''));
+  }
+
+  /** The next read: null once done, else why it failed. Ask before signalling dnsmasq. */
+  next(): Promise<string | null> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** dnsmasq is gone: no read will come. */
+  fail(why: string): void {
+    for (const settle of this.waiting.splice(0)) settle(why);
+  }
+}
+
 /** What the server needs from the session. */
 export interface DhcpServerOptions {
   segment: DhcpSegment;
@@ -183,6 +215,7 @@ export class LabDhcpServer {
     private readonly files: DhcpFiles,
     private readonly exited: Promise<{ code: number | null; signal: string | null }>,
     private readonly leaseLog: DnsmasqLeaseLog,
+    private readonly reads: OptionsFileReads,
     initial: string,
   ) {
     this.resolvers = [initial];
@@ -197,12 +230,14 @@ export class LabDhcpServer {
     const { segment, sink, progress } = options;
     const resolvers = dhcpResolvers(segment.profile, segment.dhcp);
     if (!resolvers) throw new DhcpSetupError(`${segment.profile.dut.id}: network.dhcp names no harness resolver inside ${segment.dhcp.subnet}`);
-    const firstDir = options.runDirs.get(segment.clients[0]!.dutId)!;
+    // Absolute paths: dnsmasq changes to / once it runs, so a relative options file
+    // (a run under `--out reports`) would never be read and no DUT would get option 6.
+    const firstDir = resolve(options.runDirs.get(segment.clients[0]!.dutId)!);
     const stem = `dhcp-${segment.dhcp.interface}`;
-    const files: DhcpFiles = { config: join(firstDir, `${stem}.conf`), options: join(firstDir, `${stem}.options`), leases: join(firstDir, `${stem}.leases`) };
+    const files: DhcpFiles = { config: resolve(firstDir, `${stem}.conf`), options: resolve(firstDir, `${stem}.options`), leases: resolve(firstDir, `${stem}.leases`) };
     const config = dnsmasqConfig(segment, files);
     // Every DUT's run directory holds the configuration its evidence came from (the manifest hashes it).
-    for (const dir of new Set(options.runDirs.values())) writeFileSync(join(dir, `${stem}.conf`), config);
+    for (const dir of new Set(options.runDirs.values())) writeFileSync(resolve(dir, `${stem}.conf`), config);
     writeFileSync(files.options, resolverOptionLine([resolvers.initial]));
     writeFileSync(files.leases, '');
     const byMac = new Map(segment.clients.map((c) => [c.mac, c]));
@@ -218,6 +253,8 @@ export class LabDhcpServer {
       const sent = lease.options.find((o) => o.code === 6)?.value;
       progress(`${client.dutId}: DHCP ${lease.kind} of ${lease.address ?? '?'} on ${lease.interface}${sent ? ` (resolver ${sent})` : ''}`);
     });
+    const reads = new OptionsFileReads(files.options);
+    const firstRead = reads.next();
     const tool = dnsmasqTool(options.tool);
     const child = spawn(tool, [`--conf-file=${files.config}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     track(child);
@@ -235,6 +272,7 @@ export class LabDhcpServer {
         if (recent.length > 20) recent.shift();
         // "DHCP, sockets bound exclusively to interface eth1": dnsmasq listens.
         if (/DHCP, sockets bound/.test(line)) resolve();
+        reads.line(line);
         leaseLog.line(line, nowMicros());
         // The option lines of a reply follow its message line at once; emit when they stop.
         if (flushTimer) clearTimeout(flushTimer);
@@ -243,12 +281,16 @@ export class LabDhcpServer {
       exited.then(({ code, signal }) => {
         if (flushTimer) clearTimeout(flushTimer);
         leaseLog.flush();
+        reads.fail(`dnsmasq exited (${signal ?? `code ${code}`})`);
         reject(new DhcpSetupError(`dnsmasq for ${segment.dhcp.interface} exited (${signal ?? `code ${code}`}) before serving: ${recent.filter((l) => !/^dnsmasq\[\d+\]: (started|compile time)/.test(l)).join(' | ') || 'no output'}`));
       });
     });
     try {
       await serving;
+      const problem = await firstRead;
+      if (problem !== null) throw new DhcpSetupError(`dnsmasq for ${segment.dhcp.interface} did not load its options file (option 6): ${problem}`);
     } catch (error) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       for (const client of segment.clients) {
         sink.record({ type: 'dhcp.server.stop', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `${stem}.conf`, pid: child.pid ?? null, problem: (error as Error).message });
       }
@@ -258,7 +300,7 @@ export class LabDhcpServer {
       sink.record({ type: 'dhcp.server.start', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `${stem}.conf`, pid: child.pid ?? null });
     }
     progress(`DHCP on ${segment.dhcp.interface} (dnsmasq pid ${child.pid}): ${segment.clients.map((c) => `${c.dutId} ${c.mac} → ${c.address}`).join(', ')}; resolver ${resolvers.initial}, lease ${segment.dhcp.leaseSeconds} s`);
-    const server = new LabDhcpServer(options, child, files, exited, leaseLog, resolvers.initial);
+    const server = new LabDhcpServer(options, child, files, exited, leaseLog, reads, resolvers.initial);
     exited.then(({ code, signal }) => {
       if (server.stopped) return;
       server.exitProblem = `dnsmasq exited during the run (${signal ?? `code ${code}`}): ${recent.slice(-3).join(' | ')}`;
@@ -270,16 +312,20 @@ export class LabDhcpServer {
   /**
    * Hands out the profile's second resolver from now on (resolver-change experiment): the
    * options file is rewritten and dnsmasq re-reads it; DUTs learn it at their next renewal.
-   * Returns false when the profile names no second resolver.
+   * Resolves once dnsmasq has read it (the change's time in the evidence is when a renewal
+   * would get the new resolver); false when the profile names no second resolver.
    */
-  changeResolver(): boolean {
+  async changeResolver(): Promise<boolean> {
     const { segment, sink, progress } = this.options;
     const resolvers = dhcpResolvers(segment.profile, segment.dhcp);
     if (!resolvers?.changed || this.resolvers.includes(resolvers.changed)) return false;
     const from = this.resolvers;
     this.resolvers = [resolvers.changed];
+    const read = this.reads.next();
     writeFileSync(this.files.options, resolverOptionLine(this.resolvers));
     this.child.kill('SIGHUP');
+    const problem = await read;
+    if (problem !== null) throw new Error(`DHCP on ${segment.dhcp.interface}: dnsmasq did not re-read its options file for the resolver change: ${problem}`);
     for (const client of segment.clients) {
       sink.record({ type: 'dhcp.resolver-change', t: nowMicros(), dut: client.dutId, from, to: this.resolvers, leaseSeconds: segment.dhcp.leaseSeconds, renewSeconds: segment.dhcp.renewSeconds ?? null });
     }

@@ -133,8 +133,9 @@ export interface SimulatedBehaviour {
    * DNSSEC (draft IOTDNS-D-VAL-2, Recommendation #7). `validate`: every query sets DO, and an
    * answer for a name at or below the lab's trust anchor (the profile's `signedZone`, given to
    * the device as a lab configures one) is used only when its RRSIGs verify up to that anchor,
-   * a negative one only with a signed NSEC proof; a bogus answer is asked again at once and,
-   * when every attempt is bogus, the lookup fails. The AD bit is never trusted. `ignore`, the
+   * a negative one only with a signed NSEC proof. A bogus address is asked again at once and,
+   * when every attempt is bogus, the lookup fails; a bogus denial fails it at once (both then
+   * fall to the failure caching). The AD bit is never trusted. `ignore`, the
    * default: no DO, answers used as they come.
    */
   dnssec?: 'validate' | 'ignore';

@@ -52,10 +52,31 @@ export interface ReportInput {
   catalogues: Catalogues;
   /** Who issues the report (`lab.yaml` beside the keys), or null/absent when no laboratory is configured. */
   issuer?: ReportIssuer | null;
+  /** How to re-run this run's judgement of one check; without it no result carries a reproduction line. */
+  reproduction?: Reproduction;
   /** What the run was asked to judge (`--checks`, plan, live or imported): the report states its scope from it. */
   scope: ScopeSelection;
   /** What the report must say about the evidence itself (traffic lost, run interrupted), after the standard statements. */
   evidenceStatements?: string[];
+}
+
+/** The command that re-runs a run, and whether `--checks ID` can narrow it to one check. */
+export interface Reproduction {
+  /** The command and its arguments (`dnsconform run --profile RUN/profile.yaml --plan quick`). */
+  command: string[];
+  /** False when the command cannot take `--checks` (a certification plan refuses to leave checks out). */
+  perCheck: boolean;
+}
+
+/** An argument as a POSIX shell reads it back: bare when it is safe, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The reproduction line of a result, for FAIL and INCONCLUSIVE only. */
+function reproduceLine(result: CheckResult, reproduction: Reproduction | undefined): string | undefined {
+  if (reproduction === undefined || (result.verdict !== 'FAIL' && result.verdict !== 'INCONCLUSIVE')) return undefined;
+  return [...reproduction.command, ...(reproduction.perCheck ? ['--checks', result.check] : [])].map(shellWord).join(' ');
 }
 
 /** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
@@ -91,14 +112,14 @@ function dutIdentity(dut: DutIdentity): DutIdentity {
 }
 
 /** Only the result fields the report schema defines, in a stable order, and what its citations mean. */
-function reportResult(result: CheckResult, traceability: ResultTraceability): ReportResult {
+function reportResult(result: CheckResult, traceability: ResultTraceability, reproduce: string | undefined): ReportResult {
   const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, tableI, expected, observed, figures, evidence, error, settled } = result;
   return dropUndefined({
     check, title, verdict, severity, keyword,
     covers: { paper: [...covers.paper], draft: [...covers.draft], etsi: [...covers.etsi] },
     requirement,
     decisionRule: { text: decisionRule.text, parameters: { ...decisionRule.parameters } },
-    tableI, expected, observed, figures, evidence, error, settled, traceability,
+    tableI, expected, observed, figures, evidence, error, settled, reproduce, traceability,
   });
 }
 
@@ -139,7 +160,7 @@ export function buildReport(input: ReportInput): Report {
         endReason: p.endReason,
       })),
     },
-    results: input.results.map((result, i) => reportResult(result, traced.traceability[i]!)),
+    results: input.results.map((result, i) => reportResult(result, traced.traceability[i]!, reproduceLine(result, input.reproduction))),
     summary: countVerdicts(verdicts),
     tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },
     scope,

@@ -29,7 +29,7 @@ const attributes = (values: Record<string, string | number>): string =>
   Object.entries(values).map(([name, value]) => ` ${name}="${xmlEscape(String(value), true)}"`).join('');
 
 /** The details a person needs beside a verdict. */
-function details(result: CheckResult): string {
+function details(result: CheckResult & { reproduce?: string }): string {
   const evidence = result.evidence.map((ref) => (ref.kind === 'events'
     ? `${ref.file} events ${ref.seqs.join(', ')}${ref.count > ref.seqs.length ? ` (${ref.count} in all)` : ''}: ${ref.note}`
     : `time range ${ref.from}–${ref.to} µs: ${ref.note}`));
@@ -41,10 +41,11 @@ function details(result: CheckResult): string {
     `Observed: ${result.observed}`,
     ...(result.error ? [`Harness error: ${result.error}`] : []),
     ...(evidence.length > 0 ? [`Evidence: ${evidence.join('; ')}`] : []),
+    ...(result.reproduce ? [`Reproduce (from the directory holding the run directory): ${result.reproduce}`] : []),
   ].join('\n');
 }
 
-function testcase(result: CheckResult): string {
+function testcase(result: CheckResult & { reproduce?: string }): string {
   const open = `    <testcase${attributes({ classname: `dnsconform.${result.check.split('/')[0]}`, name: `${result.check}: ${result.title}`, time: 0 })}>`;
   const body = details(result);
   const inner = result.verdict === 'FAIL'

@@ -131,7 +131,11 @@ export interface ReportFigure {
 }
 
 /** A check result as the report carries it: the result, and what its citations mean. */
-export type ReportResult = CheckResult & { traceability: ResultTraceability };
+export type ReportResult = CheckResult & {
+  traceability: ResultTraceability;
+  /** FAIL and INCONCLUSIVE only: the command that re-runs what decides the verdict (run from the directory holding the run directory). */
+  reproduce?: string;
+};
 
 /** The clauses a result cites, read in the catalogues the report was built with. */
 export interface ResultTraceability {

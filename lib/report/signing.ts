@@ -7,6 +7,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { badPath } from '../evidence/bad-input.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KeyFileError } from './key-file-error.ts';
@@ -125,8 +126,12 @@ export function readPublicKeyFingerprint(pem: string, file: string): string {
 export function ensureKeys(dir: string): SigningKey & { created: boolean } {
   const { privateKeyFile, publicKeyFile } = keyFiles(dir);
   const created = !existsSync(privateKeyFile) && !existsSync(publicKeyFile);
-  if (created) initKeys(dir);
-  ensurePdfSigningKey(dir);
+  try {
+    if (created) initKeys(dir);
+    ensurePdfSigningKey(dir);
+  } catch (error) {
+    throw badPath(error, dir, 'key directory');
+  }
   return { ...loadSigningKey(dir), created };
 }
 

@@ -14,6 +14,7 @@ import type { RcodeName } from '../dns/codec.ts';
 import type { DesignatedResolvers } from './ddr.ts';
 import type { SignedZone } from './signed-zone.ts';
 import type { Zone } from './zone.ts';
+import { BadInputError } from '../evidence/bad-input.ts';
 
 /** The response the resolver is about to send; primitives change it in place. */
 export interface ResponsePlan {
@@ -138,7 +139,7 @@ export interface Scenario {
 }
 
 /** A scenario text that does not parse, with which step and why. */
-export class ScenarioError extends Error {
+export class ScenarioError extends BadInputError {
   constructor(readonly step: string, readonly index: number, problem: string) {
     super(`scenario step ${index + 1} "${step}": ${problem}`);
     this.name = 'ScenarioError';

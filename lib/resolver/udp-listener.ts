@@ -61,8 +61,11 @@ export async function listenUdp(address: string, port: number, responder: Respon
     },
   };
 
+  // Sending on a closed socket throws: an upstream answer that comes after the listener
+  // closed (the run's end, a closed-port phase) has nowhere to go.
+  let closed = false;
   const send = (reply: Reply, rinfo: RemoteInfo): void => {
-    if (!reply) return;
+    if (!reply || closed) return;
     const sendGenuine = () => {
       for (let copy = 0; copy < reply.copies; copy += 1) {
         socket.send(reply.bytes, rinfo.port, rinfo.address, (error) => error && onError(error));
@@ -93,8 +96,8 @@ export async function listenUdp(address: string, port: number, responder: Respon
       client: { address: canonicalAddress(rinfo.address), port: rinfo.port },
       server, spoofSockets,
     });
-    // Zone answers leave at once; an upstream answer when it comes (the socket may have closed meanwhile: onError says so).
-    if (reply instanceof Promise) reply.then((ready) => send(ready, rinfo), onError);
+    // Zone answers leave at once; an upstream answer when it comes, unless the listener closed meanwhile.
+    if (reply instanceof Promise) reply.then((ready) => send(ready, rinfo)).catch(onError);
     else send(reply, rinfo);
   });
 
@@ -109,6 +112,9 @@ export async function listenUdp(address: string, port: number, responder: Respon
         senders.set(key({ address: from, port: bound }), sender);
       }
     },
-    close: () => Promise.all([...new Set(senders.values())].map((s) => new Promise<void>((done) => s.close(() => done())))).then(() => undefined),
+    close: () => {
+      closed = true;
+      return Promise.all([...new Set(senders.values())].map((s) => new Promise<void>((done) => s.close(() => done())))).then(() => undefined);
+    },
   };
 }

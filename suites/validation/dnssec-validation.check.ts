@@ -23,7 +23,7 @@ type Variant = typeof VARIANTS[number] | 'downgrade';
 
 const meta: CheckMeta = {
   title: 'DNSSEC validation: bogus signed answers are refused',
-  requirement: 'Draft IOTDNS-D-VAL-2 (MAY): "DNSSEC where feasible; set DO and validate, or trust the AD bit only from an authenticated resolver." '
+  requirement: 'Draft IOTDNS-D-VAL-2 (proposed, MAY; the draft clause mapping is provisional): "DNSSEC where feasible; set DO and validate, or trust the AD bit only from an authenticated resolver." '
     + 'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC."',
   keyword: 'MAY',
   severity: 'high',

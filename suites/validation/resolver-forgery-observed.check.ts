@@ -15,7 +15,8 @@ const meta: CheckMeta = {
   title: 'Use of well-formed answers forged by the resolver itself (observation)',
   requirement: 'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." '
     + 'The paper found most devices used the forged A address. A forged answer from the assigned resolver is indistinguishable to a non-validating stub; '
-    + 'only DNSSEC validation (draft IOTDNS-D-VAL-2, MAY/SHOULD) could reject it, and the harness cannot sign for real zones. So this is recorded, not graded.',
+    + 'only DNSSEC validation (draft IOTDNS-D-VAL-2, MAY/SHOULD) could reject it, and these experiments forge unsigned names. So this is recorded, not graded; '
+    + 'whether the DUT validates is judged by validation/dnssec-validation, which breaks the signatures of the lab\'s signed zone.',
   keyword: 'MAY',
   severity: 'low',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-2'], etsi: ['5.13-1'] },

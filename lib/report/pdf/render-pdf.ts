@@ -20,9 +20,20 @@ export interface PageFurniture {
 /** Page geometry: A4 with room for the running header and footer. */
 const PAGE = { format: 'A4', margin: { top: '20mm', bottom: '18mm', left: '16mm', right: '16mm' } } as const;
 
+/**
+ * Chromium with no network at all. `--disable-background-networking` alone still let it look
+ * up clients2.google.com and accounts.google.com and try a DoH probe to 2001:4860:4860::8888
+ * while printing: every name now resolves to nothing, every connection goes to a proxy on a
+ * closed loopback port, secure DNS and the background services are off. The page itself is
+ * held to its own HTML by request interception (`printPdf`).
+ */
 const LAUNCH_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--no-first-run', '--disable-quic', '--disable-dev-shm-usage', '--disable-extensions', '--font-render-hinting=none',
+  '--host-resolver-rules=MAP * ~NOTFOUND', '--proxy-server=http://127.0.0.1:9',
+  '--dns-prefetch-disable', '--no-pings', '--disable-domain-reliability', '--disable-client-side-phishing-detection',
+  '--disable-default-apps', '--disable-breakpad', '--disable-field-trial-config', '--no-service-autorun', '--password-store=basic',
+  '--disable-features=DnsOverHttps,AsyncDns,OptimizationHints,MediaRouter,DialMediaRouteProvider,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,InterestFeedContentSuggestions',
 ];
 
 /** A Chromium started for printing, with its throw-away profile. */
