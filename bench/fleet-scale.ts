@@ -11,7 +11,8 @@
  * Without `--plan` the devices are observed for one window (`--window` seconds).
  *
  * Prints the wall time (start to the last report), the harness's peak RSS, the peak RSS of
- * all device processes together (sampled from /proc every 0.5 s), the events recorded, and
+ * all its child processes together (the devices, their captures, the PDF renderer; sampled
+ * from /proc every 0.5 s), the events recorded, and
  * how many events sit in the wrong DUT's evidence (an event of DUT A, or from A's address,
  * in B's run): exits 1 unless every device has a report and that count is 0.
  */
@@ -56,7 +57,7 @@ const files = Array.from({ length: count }, (_, n) => {
 });
 const profiles = files.map(loadProfile);
 
-/** Resident set size of every process whose parent is this one, in bytes (the devices). */
+/** Resident set size of every process whose parent is this one, in bytes (devices, captures, renderer). */
 function childrenRss(): number {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
@@ -101,7 +102,7 @@ try {
   console.log(`\n${count} simulated DUTs in one harness, ${values.plan ? `plan ${values.plan}` : `one ${values.window} s window`}:`);
   console.log(`  reports: ${runs.length} (${[...verdicts].map(([v, n]) => `${n} ${v}`).join(', ')})`);
   console.log(`  wall time: ${seconds.toFixed(1)} s from start to the last signed report`);
-  console.log(`  harness peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}; device processes together, peak: ${mb(devicesPeak)}`);
+  console.log(`  harness peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}; child processes (devices, captures, renderer) together, peak: ${mb(devicesPeak)}`);
   console.log(`  events: ${events}; in the wrong DUT's evidence: ${misattributed}`);
   failed = runs.length !== count || misattributed !== 0;
 } finally {

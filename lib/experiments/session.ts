@@ -25,6 +25,7 @@ import type { FigureFile } from '../figures/index.ts';
 import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
+import { relocateSimulated } from '../profile/relocate-simulated.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
 import { answerSources } from '../analysis/answer-sources.ts';
 import { harnessInfo } from '../report/build-report.ts';
@@ -300,7 +301,21 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
   return phases;
 }
 
+/**
+ * Runs a session. Simulated devices first get loopback blocks no other session holds (their
+ * own when free, so two demos at once never collide); the blocks are held until it ends.
+ */
 export async function runSession(options: SessionOptions): Promise<DeviceRun[]> {
+  const relocated = await relocateSimulated(options.profiles);
+  try {
+    for (const [from, to] of relocated.moved) options.progress(`loopback ${from}0/24 is held by another session or program: simulated devices moved to ${to}0/24`);
+    return await runSessionOnHeldAddresses({ ...options, profiles: relocated.profiles });
+  } finally {
+    await relocated.release();
+  }
+}
+
+async function runSessionOnHeldAddresses(options: SessionOptions): Promise<DeviceRun[]> {
   const { profiles, progress } = options;
   const available = await discoverChecks();
   const checks: LoadedCheck[] = options.checks ? [...options.checks] : available;
