@@ -34,6 +34,7 @@ import type { FinalisedRun } from '../report/finalise-run.ts';
 import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
+import { portOwner } from '../resolver/port-owner.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
@@ -218,7 +219,10 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   const index = owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
   const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
   const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
-  return new ListenError(`${where}cannot listen on ${address ?? '?'}:${port ?? spec?.port ?? '?'} (${error.code}): ${why[error.code]}`);
+  const wanted = port ?? spec?.port;
+  // Which program holds it, when `ss` can tell (a lab's own dnsmasq or systemd-resolved on 53, say).
+  const holder = error.code === 'EADDRINUSE' && address && wanted ? portOwner(spec?.transport === 'udp' ? 'udp' : 'tcp', address, wanted) : null;
+  return new ListenError(`${where}cannot listen on ${address ?? '?'}:${wanted ?? '?'} (${error.code}): ${why[error.code]}${holder ? `: ${holder}` : ''}`);
 }
 
 /**
