@@ -4,6 +4,7 @@
  * in test/live-capture.e2e.spec.ts.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,28 @@ describe('capture/live-capture: the capture subprocess', () => {
 
   const start = (toolPath: string): Promise<LiveCaptureStart> =>
     startLiveCapture({ file: join(dir, 'capture.pcapng'), interface: 'lo', hosts: ['127.0.64.2', '127.0.64.77'], tool: toolPath });
+
+  it('stops the tool when the harness is killed with SIGKILL (no exit handler runs), with SIGINT so the file is finished', async () => {
+    const pidFile = join(dir, 'tool.pid');
+    const stopped = join(dir, 'stopped-by');
+    const toolPath = tool(`echo $$ > ${pidFile}
+trap 'echo INT > ${stopped}; exit 0' INT
+echo "Capturing on 'Loopback: lo'" >&2
+while :; do sleep 0.05; done`);
+    const script = `import { startLiveCapture } from ${JSON.stringify(join(import.meta.dirname, 'live-capture.ts'))};
+const started = await startLiveCapture({ file: ${JSON.stringify(join(dir, 'capture.pcapng'))}, interface: 'lo', hosts: ['127.0.64.2'], tool: ${JSON.stringify(toolPath)} });
+process.stdout.write(started.ok ? 'capturing\\n' : started.reason);
+setInterval(() => undefined, 1000);`;
+    const harness = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      harness.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('capturing') ? resolve() : reject(new Error(chunk.toString()))));
+      harness.once('exit', (code) => reject(new Error(`harness exited ${code} before capturing`)));
+    });
+    const toolPid = Number(readFileSync(pidFile, 'utf8'));
+    harness.kill('SIGKILL');
+    await gone(toolPid);
+    expect(readFileSync(stopped, 'utf8').trim()).to.equal('INT');
+  });
 
   it('hands the tool the interface, the host filter and the file, and stops it with SIGINT, reading its counts', async () => {
     const args = join(dir, 'args');

@@ -25,6 +25,7 @@ import type { FigureFile } from '../figures/index.ts';
 import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
+import { relocateSimulated } from '../profile/relocate-simulated.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
 import { answerSources } from '../analysis/answer-sources.ts';
 import { harnessInfo } from '../report/build-report.ts';
@@ -33,6 +34,7 @@ import type { FinalisedRun } from '../report/finalise-run.ts';
 import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
+import { portOwner } from '../resolver/port-owner.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
@@ -217,7 +219,10 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   const index = owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
   const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
   const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
-  return new ListenError(`${where}cannot listen on ${address ?? '?'}:${port ?? spec?.port ?? '?'} (${error.code}): ${why[error.code]}`);
+  const wanted = port ?? spec?.port;
+  // Which program holds it, when `ss` can tell (a lab's own dnsmasq or systemd-resolved on 53, say).
+  const holder = error.code === 'EADDRINUSE' && address && wanted ? portOwner(spec?.transport === 'udp' ? 'udp' : 'tcp', address, wanted) : null;
+  return new ListenError(`${where}cannot listen on ${address ?? '?'}:${wanted ?? '?'} (${error.code}): ${why[error.code]}${holder ? `: ${holder}` : ''}`);
 }
 
 /**
@@ -300,7 +305,21 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
   return phases;
 }
 
+/**
+ * Runs a session. Simulated devices first get loopback blocks no other session holds (their
+ * own when free, so two demos at once never collide); the blocks are held until it ends.
+ */
 export async function runSession(options: SessionOptions): Promise<DeviceRun[]> {
+  const relocated = await relocateSimulated(options.profiles);
+  try {
+    for (const [from, to] of relocated.moved) options.progress(`loopback ${from}0/24 is held by another session or program: simulated devices moved to ${to}0/24`);
+    return await runSessionOnHeldAddresses({ ...options, profiles: relocated.profiles });
+  } finally {
+    await relocated.release();
+  }
+}
+
+async function runSessionOnHeldAddresses(options: SessionOptions): Promise<DeviceRun[]> {
   const { profiles, progress } = options;
   const available = await discoverChecks();
   const checks: LoadedCheck[] = options.checks ? [...options.checks] : available;

@@ -26,7 +26,10 @@ export interface InputProblem {
 /** An input file that is not valid; the message lists every problem with its place. */
 export class InputFileError extends BadInputError {
   constructor(readonly file: string, readonly kind: string, readonly problems: InputProblem[]) {
-    super(`${file}: invalid ${kind}\n${problems.map((p) => `  ${p.pointer || '/'}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`).join('\n')}`);
+    // The first problem's place is on the first line (the one a log or a CI summary keeps); any others follow, one a line.
+    const place = (p: InputProblem) => `${p.pointer || '/'}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`;
+    const [first, ...rest] = problems;
+    super(`${file}: invalid ${kind}${first ? ` at ${place(first)}` : ''}${rest.length > 0 ? `; ${rest.length} more:\n${rest.map((p) => `  ${place(p)}`).join('\n')}` : ''}`);
     this.name = 'InputFileError';
   }
 }

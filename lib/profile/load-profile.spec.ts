@@ -12,6 +12,8 @@ function problemsOf(text: string): ProfileError['problems'] {
   } catch (error) {
     expect(error).to.be.instanceOf(ProfileError);
     expect((error as Error).message).to.match(/^edited\.yaml: invalid profile/);
+    const [firstProblem] = (error as ProfileError).problems;
+    expect((error as Error).message.split('\n')[0], 'the first problem\'s pointer on the first line').to.include(` at ${firstProblem!.pointer || '/'}`);
     return (error as ProfileError).problems;
   }
   throw new Error('the profile was accepted');

@@ -31,7 +31,7 @@ describe('report/lab-config: who issued the report', () => {
     expect(report.certification).to.deep.equal({ forCertification: true, statement: 'Issued by Example Test Laboratory for ACME Devices Ltd, authorised by A. Signatory (Head of laboratory).' });
     const page1 = renderReportHtml(report, []).split('<section id="report-information"')[0]!;
     expect(page1).to.include('Example Test Laboratory, 1 Laboratory Road, Exampletown').and.include('A. Signatory, Head of laboratory')
-      .and.include('ACME Devices Ltd').and.include('EX-0000').and.not.include('NOT FOR CERTIFICATION');
+      .and.include('ACME Devices Ltd').and.include('EX-0000').and.not.include('not-for-certification">');
     // A report that claims to be for certification without its issuer is refused.
     expect(() => validateReport({ ...report, issuer: null })).to.throw(/\/certification: is/);
   });
@@ -43,7 +43,7 @@ describe('report/lab-config: who issued the report', () => {
     expect(report.issuer).to.equal(null);
     expect(report.certification!.forCertification).to.equal(false);
     expect(report.certification!.statement).to.match(/^Not for certification: no laboratory configuration \(lab\.yaml beside the signing keys\).*; the profile names no customer/);
-    expect(renderReportHtml(report, []).split('<section id="report-information"')[0]).to.include('NOT FOR CERTIFICATION.').and.include('not named in the profile');
+    expect(renderReportHtml(report, []).split('<section id="report-information"')[0]).to.include('<p class="not-for-certification"><strong>Not for certification: ').and.include('not named in the profile');
   });
 
   it('refuses a lab.yaml with a missing signatory (pointer and line), and a certificate that does not sign the PDF', () => {
