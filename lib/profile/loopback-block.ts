@@ -21,6 +21,9 @@ export interface LoopbackBlock {
   release(): Promise<void>;
 }
 
+/** The `st` column of a /proc/net/tcp row for a connection in TIME_WAIT. */
+const TCP_TIME_WAIT = '06';
+
 /** `127.A.B.` of an IPv4 loopback address outside 127.0.0.0/24 (the host's own services live there), else null. */
 export function blockOf(address: string): string | null {
   const match = /^127\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/.exec(address);
@@ -35,8 +38,12 @@ export function boundIpv4Endpoints(): { address: string; port: number; table: st
     const file = `/proc/net/${table}`;
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
       if (!local) continue;
+      // A TCP row in TIME_WAIT (state 06) is a closed connection the kernel remembers for a
+      // minute; no process owns it and it keeps nobody from binding, so it holds no block.
+      if (table.startsWith('tcp') && fields[3] === TCP_TIME_WAIT) continue;
       const [hex, portHex] = local.split(':');
       if (!hex || !portHex) continue;
       // IPv4 in host byte order (little-endian here); an IPv6 row holds a mapped IPv4 in its last 8 digits.
