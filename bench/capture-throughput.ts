@@ -17,7 +17,18 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,7 +52,11 @@ const DEFAULT_MIN_BYTES = 2 ** 30;
 const CACHE_DIR = join(tmpdir(), 'dnsconform-bench');
 
 /** One frame kept for replication. */
-interface Frame { timestamp: number; data: Buffer; originalLength: number }
+interface Frame {
+  timestamp: number;
+  data: Buffer;
+  originalLength: number;
+}
 
 /** Every Ethernet frame of every capture under `dir`, file by file (sorted paths). */
 async function sharedFrames(dir: string): Promise<Frame[]> {
@@ -51,7 +66,12 @@ async function sharedFrames(dir: string): Promise<Frame[]> {
   for (const file of files) {
     for await (const frame of readFrames(join(dir, file))) {
       // `data` is a view into the reader's window: copy what is kept.
-      if (frame.linkType === LINKTYPE.ETHERNET) frames.push({ timestamp: frame.timestamp, data: Buffer.from(frame.data), originalLength: frame.originalLength });
+      if (frame.linkType === LINKTYPE.ETHERNET)
+        frames.push({
+          timestamp: frame.timestamp,
+          data: Buffer.from(frame.data),
+          originalLength: frame.originalLength,
+        });
     }
   }
   return frames;
@@ -86,7 +106,11 @@ async function benchCapture(minBytes: number): Promise<string> {
   pendingBytes += 24;
   for (let round = 0; written + pendingBytes < minBytes; round += 1) {
     for (const frame of frames) {
-      const record = pcapRecord(options, { timestamp: frame.timestamp + round * shift, data: frame.data, originalLength: frame.originalLength });
+      const record = pcapRecord(options, {
+        timestamp: frame.timestamp + round * shift,
+        data: frame.data,
+        originalLength: frame.originalLength,
+      });
       pending.push(record);
       pendingBytes += record.length;
       if (pendingBytes >= 8 << 20) await flush();
@@ -207,12 +231,15 @@ function measure(command: string[], ok: readonly number[] = [0]): Promise<Measur
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
     });
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => { stderr += chunk; });
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.once('error', reject);
     child.once('exit', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      if (code === null || !ok.includes(code) || !rss) return reject(new Error(`${command.join(' ')} failed (exit ${code}):\n${stderr.slice(-2000)}`));
+      if (code === null || !ok.includes(code) || !rss)
+        return reject(new Error(`${command.join(' ')} failed (exit ${code}):\n${stderr.slice(-2000)}`));
       resolvePromise({ lines, sha256: hash.digest('hex'), seconds, maxRssKiB: Number(rss[1]), stderr });
     });
   });
@@ -220,7 +247,9 @@ function measure(command: string[], ok: readonly number[] = [0]): Promise<Measur
 
 /** Reads the file once so both sides start from a warm page cache. */
 async function warmCache(file: string): Promise<void> {
-  for await (const _ of createReadStream(file, { highWaterMark: 8 << 20 })) { /* read only */ }
+  for await (const _ of createReadStream(file, { highWaterMark: 8 << 20 })) {
+    /* read only */
+  }
 }
 
 /** CPU seconds (user + system) `/usr/bin/time -v` reported: steadier than wall time on a shared machine. */
@@ -246,7 +275,10 @@ async function analyzeCommand(file: string, mac: string): Promise<Measured> {
   try {
     const bin = join(import.meta.dirname, '..', 'bin', 'dnsconform.js');
     const runs = join(dir, 'runs');
-    const measured = await measure([process.execPath, bin, 'analyze', file, '--device', mac, '--json', '--out', runs, '--keys', join(dir, 'keys')], [0, 1]);
+    const measured = await measure(
+      [process.execPath, bin, 'analyze', file, '--device', mac, '--json', '--out', runs, '--keys', join(dir, 'keys')],
+      [0, 1],
+    );
     const [runDir] = readdirSync(runs);
     return { ...measured, ...(await analyzedQueries(join(runs, runDir!, 'events.ndjson'))) };
   } finally {
@@ -256,28 +288,35 @@ async function analyzeCommand(file: string, mac: string): Promise<Measured> {
 
 /** tshark's result on `file`, measured earlier (`--reuse-tshark`): it takes minutes and does not change with our code. */
 function tsharkCacheFile(file: string, bytes: number): string {
-  return join(CACHE_DIR, `tshark-${createHash('sha256').update(`${file}\u0000${bytes}`).digest('hex').slice(0, 16)}.json`);
+  return join(
+    CACHE_DIR,
+    `tshark-${createHash('sha256').update(`${file}\u0000${bytes}`).digest('hex').slice(0, 16)}.json`,
+  );
 }
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      mac: { type: 'string', default: DEFAULT_MAC }, 'min-bytes': { type: 'string' }, child: { type: 'string' },
+      mac: { type: 'string', default: DEFAULT_MAC },
+      'min-bytes': { type: 'string' },
+      child: { type: 'string' },
       'reuse-tshark': { type: 'boolean', default: false },
     },
   });
   if (values.child === 'stages') return ourExtraction(positionals[0]!, values.mac!);
   if (values.child === 'evidence') return evidenceExtraction(positionals[0]!, values.mac!);
   const minBytes = values['min-bytes'] === undefined ? DEFAULT_MIN_BYTES : Number(values['min-bytes']);
-  if (!Number.isSafeInteger(minBytes) || minBytes <= 0) throw new Error(`--min-bytes: "${values['min-bytes']}" is not a positive whole number of bytes`);
+  if (!Number.isSafeInteger(minBytes) || minBytes <= 0)
+    throw new Error(`--min-bytes: "${values['min-bytes']}" is not a positive whole number of bytes`);
   const file = positionals[0] ? resolve(positionals[0]) : await benchCapture(minBytes);
   const bytes = statSync(file).size;
   await warmCache(file);
   const mac = values.mac!;
   console.log(`capture ${file} (${(bytes / 1e6).toFixed(0)} MB), device ${mac}`);
 
-  const child = (mode: string) => measure([process.execPath, '--import', 'tsx', import.meta.filename, '--child', mode, '--mac', mac, file]);
+  const child = (mode: string) =>
+    measure([process.execPath, '--import', 'tsx', import.meta.filename, '--child', mode, '--mac', mac, file]);
   const ours = await child('stages');
   const evidence = await child('evidence');
   const analyze = await analyzeCommand(file, mac);
@@ -289,7 +328,26 @@ async function main(): Promise<void> {
     console.log(`tshark: reusing its result of ${statSync(cached).mtime.toISOString()} (${cached})`);
   } else {
     const filter = `eth.src == ${mac} && udp.dstport == 53 && dns.flags.response == 0`;
-    tshark = await measure(['tshark', '-n', '-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'udp.srcport', '-e', 'dns.id', '-e', 'dns.qry.name']);
+    tshark = await measure([
+      'tshark',
+      '-n',
+      '-r',
+      file,
+      '-Y',
+      filter,
+      '-T',
+      'fields',
+      '-E',
+      'occurrence=a',
+      '-E',
+      'aggregator=,',
+      '-e',
+      'udp.srcport',
+      '-e',
+      'dns.id',
+      '-e',
+      'dns.qry.name',
+    ]);
     mkdirSync(CACHE_DIR, { recursive: true });
     writeFileSync(cached, `${JSON.stringify(tshark, null, 1)}\n`);
   }
@@ -299,14 +357,26 @@ async function main(): Promise<void> {
   console.log(row('analyze', analyze, bytes, frames));
   console.log(row('tshark', tshark, bytes, frames));
   const mb = (m: Measured) => (m.maxRssKiB / 1024).toFixed(0);
-  console.log(`reading stages: throughput ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's (target >= 10x); peak memory ${mb(ours)} MB (target < 300 MB), ${(tshark.maxRssKiB / ours.maxRssKiB).toFixed(1)}x less than tshark`);
-  console.log(`analyze's reading step (events written and indexed): ${(tshark.seconds / evidence.seconds).toFixed(1)}x tshark's throughput, peak memory ${mb(evidence)} MB`);
-  console.log(`whole dnsconform analyze: throughput ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's (target >= 10x; ${(cpuSeconds(tshark) / cpuSeconds(analyze)).toFixed(1)}x by CPU time); peak memory ${mb(analyze)} MB (target < 300 MB)`);
+  console.log(
+    `reading stages: throughput ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's (target >= 10x); peak memory ${mb(ours)} MB (target < 300 MB), ${(tshark.maxRssKiB / ours.maxRssKiB).toFixed(1)}x less than tshark`,
+  );
+  console.log(
+    `analyze's reading step (events written and indexed): ${(tshark.seconds / evidence.seconds).toFixed(1)}x tshark's throughput, peak memory ${mb(evidence)} MB`,
+  );
+  console.log(
+    `whole dnsconform analyze: throughput ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's (target >= 10x; ${(cpuSeconds(tshark) / cpuSeconds(analyze)).toFixed(1)}x by CPU time); peak memory ${mb(analyze)} MB (target < 300 MB)`,
+  );
   const same = [ours, evidence, analyze].every((m) => m.sha256 === tshark.sha256);
-  console.log(same ? `outputs identical (${ours.lines} queries, sha256 ${ours.sha256.slice(0, 16)}...)`
-    : `OUTPUTS DIFFER: ours ${ours.lines} lines ${ours.sha256}, evidence ${evidence.lines} lines ${evidence.sha256}, analyze ${analyze.lines} lines ${analyze.sha256}, tshark ${tshark.lines} lines ${tshark.sha256}`);
+  console.log(
+    same
+      ? `outputs identical (${ours.lines} queries, sha256 ${ours.sha256.slice(0, 16)}...)`
+      : `OUTPUTS DIFFER: ours ${ours.lines} lines ${ours.sha256}, evidence ${evidence.lines} lines ${evidence.sha256}, analyze ${analyze.lines} lines ${analyze.sha256}, tshark ${tshark.lines} lines ${tshark.sha256}`,
+  );
   mkdirSync(CACHE_DIR, { recursive: true });
-  writeFileSync(join(CACHE_DIR, 'last-result.json'), `${JSON.stringify({ file, bytes, frames, ours, evidence, analyze, tshark }, null, 1)}\n`);
+  writeFileSync(
+    join(CACHE_DIR, 'last-result.json'),
+    `${JSON.stringify({ file, bytes, frames, ours, evidence, analyze, tshark }, null, 1)}\n`,
+  );
   if (!same) process.exitCode = 1;
 }
 

@@ -33,7 +33,10 @@ if (build.status !== 0) process.exit(1);
 function time(args: string[], env: NodeJS.ProcessEnv = {}, done?: (stdout: string) => boolean): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     let readyAfter: number | undefined;
     const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
@@ -49,7 +52,10 @@ function time(args: string[], env: NodeJS.ProcessEnv = {}, done?: (stdout: strin
     child.once('exit', (code, signal) => {
       const seconds = readyAfter ?? elapsed();
       if (done ? readyAfter !== undefined : code === 0) resolve(seconds);
-      else reject(new Error(`${args.join(' ')} ended (code ${code}, signal ${signal}) ${done ? 'before it was ready' : ''}`));
+      else
+        reject(
+          new Error(`${args.join(' ')} ended (code ${code}, signal ${signal}) ${done ? 'before it was ready' : ''}`),
+        );
     });
   });
 }
@@ -76,7 +82,8 @@ const ways = {
   'help, dist/': () => time([join(PROJECT_ROOT, 'bin', 'dnsconform.js'), '--help']),
   'help, tsx': () => time([join(PROJECT_ROOT, 'bin', 'dnsconform.js'), '--help'], { DNSCONFORM_FROM_SOURCE: '1' }),
   'device, dist/': () => time([join(DIST_DIR, 'lib', 'dut', 'simulated-device.js')], deviceEnv, ready),
-  'device, tsx': () => time(['--import', 'tsx', join(PROJECT_ROOT, 'lib', 'dut', 'simulated-device.ts')], deviceEnv, ready),
+  'device, tsx': () =>
+    time(['--import', 'tsx', join(PROJECT_ROOT, 'lib', 'dut', 'simulated-device.ts')], deviceEnv, ready),
 };
 const seconds = new Map<string, number[]>(Object.keys(ways).map((way) => [way, []]));
 const loadBefore = loadavg()[0]!;
@@ -87,10 +94,16 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`start-up, ${runs} runs each, wall seconds (load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after):`);
+console.log(
+  `start-up, ${runs} runs each, wall seconds (load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after):`,
+);
 for (const [way, list] of seconds) {
-  console.log(`  ${way.padEnd(14)} median ${median(list).toFixed(3)}  min ${Math.min(...list).toFixed(3)}  max ${Math.max(...list).toFixed(3)}`);
+  console.log(
+    `  ${way.padEnd(14)} median ${median(list).toFixed(3)}  min ${Math.min(...list).toFixed(3)}  max ${Math.max(...list).toFixed(3)}`,
+  );
 }
 const help = median(seconds.get('help, dist/')!);
-console.log(`--help from dist/: ${help < 0.5 ? 'under' : 'NOT under'} 0.5 s (median ${help.toFixed(3)} s); ${(median(seconds.get('help, tsx')!) / help).toFixed(1)}× faster than through tsx`);
+console.log(
+  `--help from dist/: ${help < 0.5 ? 'under' : 'NOT under'} 0.5 s (median ${help.toFixed(3)} s); ${(median(seconds.get('help, tsx')!) / help).toFixed(1)}× faster than through tsx`,
+);
 process.exitCode = help < 0.5 ? 0 : 1;

@@ -27,11 +27,13 @@ import type { EvidenceEvent } from '../lib/evidence/events.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import { loadProfile } from '../lib/profile/load-profile.ts';
 
-const { values } = parseArgs({ options: {
-  duts: { type: 'string', default: '100' },
-  window: { type: 'string', default: '20' },
-  plan: { type: 'string' },
-} });
+const { values } = parseArgs({
+  options: {
+    duts: { type: 'string', default: '100' },
+    window: { type: 'string', default: '20' },
+    plan: { type: 'string' },
+  },
+});
 const count = Number(values.duts);
 if (!Number.isInteger(count) || count < 1 || count > 500) throw new Error('--duts must be 1–500');
 
@@ -49,7 +51,10 @@ const files = Array.from({ length: count }, (_, n) => {
   const document = parseDocument(readFileSync(model, 'utf8').replaceAll('127.0.20.', '127.0.22.'));
   const id = `${String(document.getIn(['dut', 'id']))}-${String(n).padStart(3, '0')}`;
   document.setIn(['dut', 'id'], id);
-  document.setIn(['dut', 'mac'], `02:00:00:01:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`);
+  document.setIn(
+    ['dut', 'mac'],
+    `02:00:00:01:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`,
+  );
   document.setIn(['dut', 'addresses'], [cloneAddress(n)]);
   const file = join(profileDir, `${id}.yaml`);
   writeFileSync(file, document.toString());
@@ -73,13 +78,19 @@ function childrenRss(): number {
 }
 
 let devicesPeak = 0;
-const sampler = setInterval(() => { devicesPeak = Math.max(devicesPeak, childrenRss()); }, 500);
+const sampler = setInterval(() => {
+  devicesPeak = Math.max(devicesPeak, childrenRss());
+}, 500);
 const started = process.hrtime.bigint();
 const out = join(work, 'reports');
 let failed = false;
 try {
   const runs = await observeAndReport(profiles, {
-    out, keys: join(work, 'keys'), window: values.window, mochaReporter: 'dot', ...(values.plan ? { plan: values.plan } : {}),
+    out,
+    keys: join(work, 'keys'),
+    window: values.window,
+    mochaReporter: 'dot',
+    ...(values.plan ? { plan: values.plan } : {}),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
@@ -92,17 +103,25 @@ try {
     for (const event of loadEvidence(join(run.runDir, 'events.ndjson')).events) {
       events++;
       const from = clientOf(event);
-      const wrong = event.dut === null ? from !== null && ownerOf.has(from) : event.dut !== id || (from !== null && ownerOf.get(from) !== id);
+      const wrong =
+        event.dut === null
+          ? from !== null && ownerOf.has(from)
+          : event.dut !== id || (from !== null && ownerOf.get(from) !== id);
       if (wrong) misattributed++;
     }
   }
   const verdicts = new Map<string, number>();
-  for (const run of runs) verdicts.set(run.finalised.report.overall.verdict, (verdicts.get(run.finalised.report.overall.verdict) ?? 0) + 1);
+  for (const run of runs)
+    verdicts.set(run.finalised.report.overall.verdict, (verdicts.get(run.finalised.report.overall.verdict) ?? 0) + 1);
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-  console.log(`\n${count} simulated DUTs in one harness, ${values.plan ? `plan ${values.plan}` : `one ${values.window} s window`}:`);
+  console.log(
+    `\n${count} simulated DUTs in one harness, ${values.plan ? `plan ${values.plan}` : `one ${values.window} s window`}:`,
+  );
   console.log(`  reports: ${runs.length} (${[...verdicts].map(([v, n]) => `${n} ${v}`).join(', ')})`);
   console.log(`  wall time: ${seconds.toFixed(1)} s from start to the last signed report`);
-  console.log(`  harness peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}; child processes (devices, captures, renderer) together, peak: ${mb(devicesPeak)}`);
+  console.log(
+    `  harness peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}; child processes (devices, captures, renderer) together, peak: ${mb(devicesPeak)}`,
+  );
   console.log(`  events: ${events}; in the wrong DUT's evidence: ${misattributed}`);
   failed = runs.length !== count || misattributed !== 0;
 } finally {

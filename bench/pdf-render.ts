@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     const sample = await finishedSampleRun();
     runDir = sample.runDir;
     report = sample.report;
-    console.log(`no RUN_DIR given: the sample run of the tests (${report.results.length} checks, ${report.observation.phases.length} phases)`);
+    console.log(
+      `no RUN_DIR given: the sample run of the tests (${report.results.length} checks, ${report.observation.phases.length} phases)`,
+    );
   } else {
     report = validateReport(JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')), join(runDir, 'report.json'));
   }
@@ -62,9 +64,17 @@ async function main(): Promise<void> {
   const chromium = findChromium();
 
   console.log(`run        ${runDir}`);
-  console.log(`report     ${report.runId}: ${report.results.length} checks, ${report.observation.phases.length} phases, ${report.figures?.length ?? 0} figures`);
-  console.log(`chromium   ${chromium}; ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`reps       ${reps} (plus one warm-up, not counted: the first Chromium start on a machine builds its font cache)`);
+  console.log(
+    `report     ${report.runId}: ${report.results.length} checks, ${report.observation.phases.length} phases, ${report.figures?.length ?? 0} figures`,
+  );
+  console.log(
+    `chromium   ${chromium}; ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `reps       ${reps} (plus one warm-up, not counted: the first Chromium start on a machine builds its font cache)`,
+  );
   console.log('');
   console.log('rep  html     launch   print    close    sign     total    pages  bytes');
 
@@ -80,20 +90,32 @@ async function main(): Promise<void> {
     await browser.close();
     const t4 = performance.now();
     const signed = await signPdf(printed, key, {
-      reason: 'bench', location: 'bench', contactInfo: '', title: report.title, subject: report.runId, keywords: [], createdAt: new Date(report.issuedAt),
+      reason: 'bench',
+      location: 'bench',
+      contactInfo: '',
+      title: report.title,
+      subject: report.runId,
+      keywords: [],
+      createdAt: new Date(report.issuedAt),
     });
     const t5 = performance.now();
     const row = { html: t1 - t0, launch: t2 - t1, print: t3 - t2, close: t4 - t3, sign: t5 - t4, total: t5 - t0 };
     const pages = String((await PDFDocument.load(signed)).getPageCount());
-    const cells = [row.html, row.launch, row.print, row.close, row.sign, row.total].map((ms) => seconds(ms).padEnd(8)).join(' ');
+    const cells = [row.html, row.launch, row.print, row.close, row.sign, row.total]
+      .map((ms) => seconds(ms).padEnd(8))
+      .join(' ');
     console.log(`${rep === 0 ? 'w/u' : String(rep).padEnd(3)}  ${cells} ${pages.padEnd(6)} ${signed.length}`);
     if (rep > 0) rows.push(row);
   }
   const med = (k: keyof (typeof rows)[number]) => median(rows.map((r) => r[k]));
-  console.log(`med  ${(['html', 'launch', 'print', 'close', 'sign', 'total'] as const).map((k) => seconds(med(k)).padEnd(8)).join(' ')}`);
+  console.log(
+    `med  ${(['html', 'launch', 'print', 'close', 'sign', 'total'] as const).map((k) => seconds(med(k)).padEnd(8)).join(' ')}`,
+  );
   console.log('');
   const total = med('total') / 1000;
-  console.log(`median ${total.toFixed(2)} s for rendering and signing the PDF: ${total < TARGET_SECONDS ? 'under' : 'NOT under'} the ${TARGET_SECONDS} s target`);
+  console.log(
+    `median ${total.toFixed(2)} s for rendering and signing the PDF: ${total < TARGET_SECONDS ? 'under' : 'NOT under'} the ${TARGET_SECONDS} s target`,
+  );
   if (scratchKeys) rmSync(scratchKeys, { recursive: true, force: true });
   removeTempDirs();
 }

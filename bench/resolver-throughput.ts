@@ -96,7 +96,10 @@ function positive(name: string, text: string | undefined): number {
   return value;
 }
 function listOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T[] {
-  const items = (text ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const bad = items.filter((s) => !allowed.includes(s as T));
   if (bad.length > 0 || items.length === 0) {
     process.stderr.write(`--${name}: expected a list of ${allowed.join(', ')}, got "${text}"\n`);
@@ -155,7 +158,10 @@ function end(child: ChildProcess, graceMs = 2000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -192,20 +198,35 @@ async function waitForAnswer(label: string, address: string, port: number): Prom
   for (;;) {
     const reply = await udpExchange(NET.client, { address, port }, query(NAME, 'A', 0x0b0b), 200);
     if (reply && reply.rcode === 'NOERROR') return reply.answers ?? [];
-    if (Date.now() > deadline) throw new Error(`${label} did not answer ${NAME} on ${address}:${port} within ${READY_WITHIN_MS} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${label} did not answer ${NAME} on ${address}:${port} within ${READY_WITHIN_MS} ms`);
   }
 }
 
 function describeAnswer(answers: Answer[]): string {
-  return answers.map((a) => `${a.type} ${String((a as { data: unknown }).data)} ttl ${'ttl' in a ? a.ttl : '?'}`).join(', ') || 'no answer';
+  return (
+    answers
+      .map((a) => `${a.type} ${String((a as { data: unknown }).data)} ttl ${'ttl' in a ? a.ttl : '?'}`)
+      .join(', ') || 'no answer'
+  );
 }
 
 /** Starts a peer binary, fails early when it exits during start-up. */
-async function startPeer(label: string, command: string, args: string[], address: string, ports: Server['ports']): Promise<Server> {
+async function startPeer(
+  label: string,
+  command: string,
+  args: string[],
+  address: string,
+  ports: Server['ports'],
+): Promise<Server> {
   const log = openSync(join(work, `${label}.log`), 'w');
   const child = track(spawn(...pinned(SERVER_CPUS, command, args), { stdio: ['ignore', log, log] }), label);
   closeSync(log);
-  const early = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${label} exited during start-up (${signal ?? code}); see ${join(work, `${label}.log`)}`))));
+  const early = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${label} exited during start-up (${signal ?? code}); see ${join(work, `${label}.log`)}`)),
+    ),
+  );
   const answers = await Promise.race([waitForAnswer(label, address, ports.udp!), early]);
   early.catch(() => undefined);
   progress(`${label} ready on ${address} (${describeAnswer(answers)})`);
@@ -213,21 +234,34 @@ async function startPeer(label: string, command: string, args: string[], address
 }
 
 function startDnsmasq(): Promise<Server> {
-  return startPeer('dnsmasq', 'dnsmasq', [
-    // Foreground, logging to stderr, but otherwise as dnsmasq serves for real: --no-daemon (debug
-    // mode) would also answer TCP in the main process instead of forking a child per connection.
-    '--keep-in-foreground', '--log-facility=-',
-    '--conf-file=/dev/null', // no system configuration
-    '--no-resolv', '--no-poll', '--no-hosts', // no upstream servers, no /etc/hosts
-    `--listen-address=${NET.dnsmasq}`, '--bind-interfaces', `--port=${config.port}`,
-    `--host-record=${NAME},${ANSWER},${TTL}`,
-    '--pid-file', // none
-  ], NET.dnsmasq, { udp: config.port, tcp: config.port });
+  return startPeer(
+    'dnsmasq',
+    'dnsmasq',
+    [
+      // Foreground, logging to stderr, but otherwise as dnsmasq serves for real: --no-daemon (debug
+      // mode) would also answer TCP in the main process instead of forking a child per connection.
+      '--keep-in-foreground',
+      '--log-facility=-',
+      '--conf-file=/dev/null', // no system configuration
+      '--no-resolv',
+      '--no-poll',
+      '--no-hosts', // no upstream servers, no /etc/hosts
+      `--listen-address=${NET.dnsmasq}`,
+      '--bind-interfaces',
+      `--port=${config.port}`,
+      `--host-record=${NAME},${ANSWER},${TTL}`,
+      '--pid-file', // none
+    ],
+    NET.dnsmasq,
+    { udp: config.port, tcp: config.port },
+  );
 }
 
 function startUnbound(tls: { keyFile: string; chainFile: string }): Promise<Server> {
   const conf = join(work, 'unbound.conf');
-  writeFileSync(conf, `server:
+  writeFileSync(
+    conf,
+    `server:
   interface: ${NET.unbound}@${config.port}
   interface: ${NET.unbound}@${config.dotPort}
   tls-port: ${config.dotPort}
@@ -254,26 +288,48 @@ function startUnbound(tls: { keyFile: string; chainFile: string }): Promise<Serv
   local-data: "${NAME}. ${TTL} IN A ${ANSWER}"
 remote-control:
   control-enable: no
-`);
-  return startPeer('unbound', 'unbound', ['-d', '-c', conf], NET.unbound, { udp: config.port, tcp: config.port, dot: config.dotPort });
+`,
+  );
+  return startPeer('unbound', 'unbound', ['-d', '-c', conf], NET.unbound, {
+    udp: config.port,
+    tcp: config.port,
+    dot: config.dotPort,
+  });
 }
 
 /** Our resolver in a child process, under one scenario, writing evidence to `eventsFile`. */
-async function startOurs(scenario: ScenarioName, transport: BenchTransport, tls: ServeRequest['tls'], eventsFile: string): Promise<Server & { stopped: Promise<number> }> {
+async function startOurs(
+  scenario: ScenarioName,
+  transport: BenchTransport,
+  tls: ServeRequest['tls'],
+  eventsFile: string,
+): Promise<Server & { stopped: Promise<number> }> {
   const label = `ours (${scenario})`;
   // One folder per measurement; V8 names each thread's profile (the main thread's is the largest; tsx's loader thread has one too).
-  const prof = opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(opts['cpu-prof'], `ours-${scenario}-${transport}`)] : [];
-  const child = track(fork(fileURLToPath(new URL('./serve-resolver.ts', import.meta.url)), [], {
-    execArgv: ['--import', import.meta.resolve('tsx'), ...prof],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  }), label);
+  const prof = opts['cpu-prof']
+    ? ['--cpu-prof', '--cpu-prof-dir', join(opts['cpu-prof'], `ours-${scenario}-${transport}`)]
+    : [];
+  const child = track(
+    fork(fileURLToPath(new URL('./serve-resolver.ts', import.meta.url)), [], {
+      execArgv: ['--import', import.meta.resolve('tsx'), ...prof],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+    label,
+  );
   const replies: ServeReply[] = [];
   let wake: (() => void) | null = null;
-  child.on('message', (reply: ServeReply) => { replies.push(reply); wake?.(); });
+  child.on('message', (reply: ServeReply) => {
+    replies.push(reply);
+    wake?.();
+  });
   const next = async (): Promise<ServeReply> => {
     while (replies.length === 0) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${label} exited (${child.signalCode ?? child.exitCode})`);
-      await new Promise<void>((resolve) => { wake = resolve; child.once('exit', () => resolve()); });
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${label} exited (${child.signalCode ?? child.exitCode})`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        child.once('exit', () => resolve());
+      });
     }
     return replies.shift()!;
   };
@@ -283,7 +339,9 @@ async function startOurs(scenario: ScenarioName, transport: BenchTransport, tls:
     // UDP always (the readiness probe uses it), plus the transport measured.
     listen: [
       { transport: 'udp', address: NET.ours, port: config.port },
-      ...(transport === 'udp' ? [] : [{ transport, address: NET.ours, port: transport === 'dot' ? config.dotPort : config.port }]),
+      ...(transport === 'udp'
+        ? []
+        : [{ transport, address: NET.ours, port: transport === 'dot' ? config.dotPort : config.port }]),
     ],
     zone: [{ name: NAME, type: 'A', ttl: TTL, data: ANSWER }],
     scenario: SCENARIOS[scenario],
@@ -295,15 +353,22 @@ async function startOurs(scenario: ScenarioName, transport: BenchTransport, tls:
   if (PIN) await run('taskset', ['-a', '-p', '-c', SERVER_CPUS, String(child.pid)]);
   child.send(request);
   const ready = await next();
-  if (!('ready' in ready)) throw new Error(`${label} failed to start: ${'failed' in ready ? ready.failed : JSON.stringify(ready)}`);
+  if (!('ready' in ready))
+    throw new Error(`${label} failed to start: ${'failed' in ready ? ready.failed : JSON.stringify(ready)}`);
   const ports: Server['ports'] = {};
-  for (const endpoint of ready.ready as BoundEndpoint[]) if (endpoint.transport !== 'doh') ports[endpoint.transport] = endpoint.port;
+  for (const endpoint of ready.ready as BoundEndpoint[])
+    if (endpoint.transport !== 'doh') ports[endpoint.transport] = endpoint.port;
   const answers = await waitForAnswer(label, NET.ours, config.port);
   progress(`${label} ready on ${NET.ours} (${describeAnswer(answers)})`);
   let resolveStopped!: (events: number) => void;
-  const stopped = new Promise<number>((resolve) => { resolveStopped = resolve; });
+  const stopped = new Promise<number>((resolve) => {
+    resolveStopped = resolve;
+  });
   return {
-    label, address: NET.ours, ports, stopped,
+    label,
+    address: NET.ours,
+    ports,
+    stopped,
     stop: async () => {
       child.send('stop');
       const reply = await next();
@@ -340,18 +405,41 @@ async function dnsperf(server: Server, transport: BenchTransport, tag: string): 
   const outFile = join(work, `dnsperf-${tag}.out`);
   const out = openSync(outFile, 'w');
   const args = [
-    '-m', transport, '-s', server.address, '-p', String(server.ports[transport]), '-a', NET.client,
-    '-d', queryFile, '-n', String(config.maxQueries), '-l', String(config.seconds), '-t', String(QUERY_TIMEOUT_SECONDS),
-    '-c', String(config.clients), '-q', String(config.outstanding), '-v', '-W',
+    '-m',
+    transport,
+    '-s',
+    server.address,
+    '-p',
+    String(server.ports[transport]),
+    '-a',
+    NET.client,
+    '-d',
+    queryFile,
+    '-n',
+    String(config.maxQueries),
+    '-l',
+    String(config.seconds),
+    '-t',
+    String(QUERY_TIMEOUT_SECONDS),
+    '-c',
+    String(config.clients),
+    '-q',
+    String(config.outstanding),
+    '-v',
+    '-W',
   ];
   const child = track(spawn(...pinned(CLIENT_CPUS, 'dnsperf', args), { stdio: ['ignore', out, 'pipe'] }), 'dnsperf');
   closeSync(out);
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   const measured = await parseDnsperf(outFile);
   if (code !== 0 || !measured) {
-    throw new DnsperfFailed(`dnsperf exited ${code}${measured ? '' : ' without statistics'}: ${(stderr.trim() || (await errorLines(outFile))).slice(0, 200)}`);
+    throw new DnsperfFailed(
+      `dnsperf exited ${code}${measured ? '' : ' without statistics'}: ${(stderr.trim() || (await errorLines(outFile))).slice(0, 200)}`,
+    );
   }
   return measured;
 }
@@ -378,7 +466,8 @@ async function parseDnsperf(file: string): Promise<Measurement | null> {
       const seconds = Number(fields[fields.length - 1]);
       // A latency beyond the timeout cannot be real: dnsperf prints such values for answers it
       // matched to a stale slot after a peer dropped a pipelined TCP connection.
-      if (fields[1] !== 'T' && fields[1] !== 'I' && seconds >= 0 && seconds <= QUERY_TIMEOUT_SECONDS) latencies.push(seconds * 1000);
+      if (fields[1] !== 'T' && fields[1] !== 'I' && seconds >= 0 && seconds <= QUERY_TIMEOUT_SECONDS)
+        latencies.push(seconds * 1000);
     } else {
       summary.push(line);
     }
@@ -392,7 +481,8 @@ async function parseDnsperf(file: string): Promise<Measurement | null> {
     return Number(match[1]);
   };
   const sorted = Float64Array.from(latencies).sort();
-  const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+  const at = (q: number) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   return {
     sent: number(/Queries sent:\s+(\d+)/),
     completed: number(/Queries completed:\s+(\d+)/),
@@ -450,18 +540,30 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const version = (await new Promise<string>((resolve) => {
+  const version = await new Promise<string>((resolve) => {
     const child = spawn('dnsperf', ['-h'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
-    child.stdout.on('data', (c: Buffer) => { text += c; });
-    child.stderr.on('data', (c: Buffer) => { text += c; });
+    child.stdout.on('data', (c: Buffer) => {
+      text += c;
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      text += c;
+    });
     child.once('exit', () => resolve(/Version (\S+)/.exec(text)?.[1] ?? '?'));
-  }));
-  process.stderr.write(`dnsconform resolver throughput bench (dnsperf ${version}, ${config.rounds} round(s) of ${config.seconds} s or ${config.maxQueries} queries per measurement, ${config.clients} client(s), ${config.outstanding} in flight, ${PIN ? `servers on CPU ${SERVER_CPUS}, dnsperf on CPU ${CLIENT_CPUS}` : 'not pinned'}, ${CPUS} CPUs, load average ${loadavg()[0]!.toFixed(2)}; work dir ${work})\n`);
-  if (loadavg()[0]! > 0.5) process.stderr.write('  other work is running on this machine: figures will be noisy; ratios from one run are still comparable\n');
+  });
+  process.stderr.write(
+    `dnsconform resolver throughput bench (dnsperf ${version}, ${config.rounds} round(s) of ${config.seconds} s or ${config.maxQueries} queries per measurement, ${config.clients} client(s), ${config.outstanding} in flight, ${PIN ? `servers on CPU ${SERVER_CPUS}, dnsperf on CPU ${CLIENT_CPUS}` : 'not pinned'}, ${CPUS} CPUs, load average ${loadavg()[0]!.toFixed(2)}; work dir ${work})\n`,
+  );
+  if (loadavg()[0]! > 0.5)
+    process.stderr.write(
+      '  other work is running on this machine: figures will be noisy; ratios from one run are still comparable\n',
+    );
 
   // One lab certificate covers our resolver and unbound (dnsperf does not verify it; unbound needs one to serve DoT).
-  const labTls = await ensureLabServerCertificate(work, { names: [DEFAULT_RESOLVER_NAME], addresses: [NET.ours, NET.unbound] });
+  const labTls = await ensureLabServerCertificate(work, {
+    names: [DEFAULT_RESOLVER_NAME],
+    addresses: [NET.ours, NET.unbound],
+  });
   const tlsFiles = { keyFile: join(work, 'server.key.pem'), chainFile: join(work, 'server.chain.pem') };
   writeFileSync(tlsFiles.keyFile, labTls.keyPem, { mode: 0o600 });
   writeFileSync(tlsFiles.chainFile, labTls.certPem);
@@ -511,11 +613,18 @@ async function main(): Promise<void> {
           // The readiness probe is one more query than dnsperf sent. Every query that arrived is
           // recorded with its response; queries dnsperf counts lost may never have arrived.
           const probes = 1;
-          const ok = evidence.contiguous && evidence.events === written && evidence.responses === evidence.queries
-            && evidence.queries >= result.completed + probes && evidence.queries <= result.sent + probes;
+          const ok =
+            evidence.contiguous &&
+            evidence.events === written &&
+            evidence.responses === evidence.queries &&
+            evidence.queries >= result.completed + probes &&
+            evidence.queries <= result.sent + probes;
           row.runs.push(result);
           row.evidence.push({ ...evidence, ok });
-          if (!ok) row.notes.push(`round ${round}: evidence INCOMPLETE: ${JSON.stringify(evidence)}, written ${written}, dnsperf sent ${result.sent}, completed ${result.completed}`);
+          if (!ok)
+            row.notes.push(
+              `round ${round}: evidence INCOMPLETE: ${JSON.stringify(evidence)}, written ${written}, dnsperf sent ${result.sent}, completed ${result.completed}`,
+            );
           if (!opts.keep) rmSync(eventsFile, { force: true });
         }
       }
@@ -540,10 +649,24 @@ const evidenceOk = (row: Row) => row.evidence.length === row.runs.length && row.
 
 function report(rows: Row[]): void {
   const several = config.rounds > 1;
-  const table: string[][] = [[
-    'transport', 'server', 'scenario', several ? 'median q/s' : 'queries/s', ...(several ? ['q/s range'] : []),
-    'mean ms', 'p50 ms', 'p99 ms', 'max ms', 'sent', 'lost', 'ours/dnsmasq', 'ours/unbound', 'evidence (queries/responses on disk)',
-  ]];
+  const table: string[][] = [
+    [
+      'transport',
+      'server',
+      'scenario',
+      several ? 'median q/s' : 'queries/s',
+      ...(several ? ['q/s range'] : []),
+      'mean ms',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'sent',
+      'lost',
+      'ours/dnsmasq',
+      'ours/unbound',
+      'evidence (queries/responses on disk)',
+    ],
+  ];
   for (const row of rows) {
     const m = median(row.runs);
     const ratio = (label: string) => {
@@ -554,23 +677,51 @@ function report(rows: Row[]): void {
       // A peer that lost queries was not measured at its rate: the ratio is marked, not hidden.
       return `${fixed(m.qps / base.qps, 2)}${lostIn(peer) > 0 ? '*' : ''}`;
     };
-    const qpsRange = row.runs.length === 0 ? 'n/a' : `${fixed(Math.min(...row.runs.map((r) => r.qps)), 0)}–${fixed(Math.max(...row.runs.map((r) => r.qps)), 0)}`;
-    const onDisk = row.evidence.reduce((sum, e) => ({ q: sum.q + e.queries, r: sum.r + e.responses, mb: Math.max(sum.mb, e.bytes / 1e6) }), { q: 0, r: 0, mb: 0 });
+    const qpsRange =
+      row.runs.length === 0
+        ? 'n/a'
+        : `${fixed(Math.min(...row.runs.map((r) => r.qps)), 0)}–${fixed(Math.max(...row.runs.map((r) => r.qps)), 0)}`;
+    const onDisk = row.evidence.reduce(
+      (sum, e) => ({ q: sum.q + e.queries, r: sum.r + e.responses, mb: Math.max(sum.mb, e.bytes / 1e6) }),
+      { q: 0, r: 0, mb: 0 },
+    );
     table.push([
-      row.transport, row.server, row.scenario,
-      m ? fixed(m.qps, 0) : 'n/a', ...(several ? [qpsRange] : []),
-      m ? fixed(m.meanMs, 3) : 'n/a', m ? fixed(m.p50Ms, 3) : 'n/a', m ? fixed(m.p99Ms, 3) : 'n/a', m ? fixed(m.maxMs, 2) : 'n/a',
-      m ? String(row.runs.reduce((sum, r) => sum + r.sent, 0)) : 'n/a', m ? String(lostIn(row)) : 'n/a',
-      ratio('dnsmasq'), ratio('unbound'),
-      row.evidence.length > 0 ? `${evidenceOk(row) ? 'complete' : 'INCOMPLETE'} ${onDisk.q}/${onDisk.r} (${onDisk.mb.toFixed(0)} MB${several ? ' largest' : ''})` : '',
+      row.transport,
+      row.server,
+      row.scenario,
+      m ? fixed(m.qps, 0) : 'n/a',
+      ...(several ? [qpsRange] : []),
+      m ? fixed(m.meanMs, 3) : 'n/a',
+      m ? fixed(m.p50Ms, 3) : 'n/a',
+      m ? fixed(m.p99Ms, 3) : 'n/a',
+      m ? fixed(m.maxMs, 2) : 'n/a',
+      m ? String(row.runs.reduce((sum, r) => sum + r.sent, 0)) : 'n/a',
+      m ? String(lostIn(row)) : 'n/a',
+      ratio('dnsmasq'),
+      ratio('unbound'),
+      row.evidence.length > 0
+        ? `${evidenceOk(row) ? 'complete' : 'INCOMPLETE'} ${onDisk.q}/${onDisk.r} (${onDisk.mb.toFixed(0)} MB${several ? ' largest' : ''})`
+        : '',
     ]);
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((line) => line[i]!.length)));
-  const lines = table.map((line) => line.map((cell, i) => (i <= 2 || i === line.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+  const lines = table.map((line) =>
+    line
+      .map((cell, i) => (i <= 2 || i === line.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   process.stdout.write(`\n${lines[0]}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.slice(1).join('\n')}\n`);
-  process.stdout.write(`\n${several ? 'Latencies are those of the median round; sent and lost are summed over all rounds. ' : ''}Latencies from dnsperf's per-query report; lost = dnsperf's timeouts (${QUERY_TIMEOUT_SECONDS} s).\n`);
-  if (rows.some((r) => r.server !== 'ours' && lostIn(r) > 0)) process.stdout.write('* the peer lost queries on this transport, so its rate is not a fair denominator\n');
-  for (const row of rows) for (const note of row.notes) process.stdout.write(`${row.transport} ${row.server}${row.server === 'ours' ? ` (${row.scenario})` : ''}: ${note}\n`);
+  process.stdout.write(
+    `\n${several ? 'Latencies are those of the median round; sent and lost are summed over all rounds. ' : ''}Latencies from dnsperf's per-query report; lost = dnsperf's timeouts (${QUERY_TIMEOUT_SECONDS} s).\n`,
+  );
+  if (rows.some((r) => r.server !== 'ours' && lostIn(r) > 0))
+    process.stdout.write('* the peer lost queries on this transport, so its rate is not a fair denominator\n');
+  for (const row of rows)
+    for (const note of row.notes)
+      process.stdout.write(
+        `${row.transport} ${row.server}${row.server === 'ours' ? ` (${row.scenario})` : ''}: ${note}\n`,
+      );
 
   const target = rows.find((r) => r.transport === 'udp' && r.server === 'ours' && r.scenario.startsWith('adversarial'));
   const dnsmasq = rows.find((r) => r.transport === 'udp' && r.server === 'dnsmasq');
@@ -579,12 +730,16 @@ function report(rows: Row[]): void {
   if (target && ours && theirs) {
     const ratio = ours.qps / theirs.qps;
     const met = ratio >= 0.5 && lostIn(target) === 0 && evidenceOk(target);
-    process.stdout.write(`\ntarget (UDP, adversarial: at least half of dnsmasq's rate, no lost queries, evidence complete): ${met ? 'MET' : 'NOT MET'} — ${fixed(ratio, 2)} × dnsmasq, ${lostIn(target)} lost, evidence ${evidenceOk(target) ? 'complete' : 'INCOMPLETE'}\n`);
+    process.stdout.write(
+      `\ntarget (UDP, adversarial: at least half of dnsmasq's rate, no lost queries, evidence complete): ${met ? 'MET' : 'NOT MET'} — ${fixed(ratio, 2)} × dnsmasq, ${lostIn(target)} lost, evidence ${evidenceOk(target) ? 'complete' : 'INCOMPLETE'}\n`,
+    );
   }
   if (rows.some((r) => r.evidence.length > 0 && !evidenceOk(r))) process.exitCode = 1;
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
-  process.exitCode = 3;
-}).finally(() => cleanUp());
+main()
+  .catch((error: Error) => {
+    process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+    process.exitCode = 3;
+  })
+  .finally(() => cleanUp());

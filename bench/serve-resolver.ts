@@ -46,12 +46,14 @@ async function serve(request: ServeRequest): Promise<void> {
   log.phase = 'bench';
   const resolver = new AdversarialResolver({
     listen: request.listen,
-    duts: [{
-      id: request.dutId,
-      addresses: request.dutAddresses,
-      zone: new Zone(request.zone),
-      scenario: await parseScenario(request.scenario, { canaries: request.canaries }),
-    }],
+    duts: [
+      {
+        id: request.dutId,
+        addresses: request.dutAddresses,
+        zone: new Zone(request.zone),
+        scenario: await parseScenario(request.scenario, { canaries: request.canaries }),
+      },
+    ],
     sink: new EvidenceRouter(new Map([[request.dutId, log]])),
     tls: request.tls,
     onError: (error) => process.stderr.write(`resolver socket error: ${error.message}\n`),

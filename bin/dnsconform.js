@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dist = join(import.meta.dirname, '..', 'dist', 'lib');
-const fresh = process.env.DNSCONFORM_FROM_SOURCE !== '1' && await import(pathToFileURL(join(dist, 'build', 'dist-build.js')).href)
-  .then((build) => build.distIsFresh(), () => false);
+const fresh =
+  process.env.DNSCONFORM_FROM_SOURCE !== '1' &&
+  (await import(pathToFileURL(join(dist, 'build', 'dist-build.js')).href).then(
+    (build) => build.distIsFresh(),
+    () => false,
+  ));
 let main;
 if (fresh) {
   ({ main } = await import(pathToFileURL(join(dist, 'cli', 'main.js')).href));

@@ -45,13 +45,21 @@ const fail = (message) => {
   console.error(`build: ${message}`);
   process.exit(1);
 };
-const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', next], { cwd: ROOT, encoding: 'utf8' });
-if (tsc.status !== 0) fail(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal}):\n${tsc.stdout}${tsc.stderr}`);
+const tsc = spawnSync(
+  process.execPath,
+  [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', next],
+  { cwd: ROOT, encoding: 'utf8' },
+);
+if (tsc.status !== 0)
+  fail(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal}):\n${tsc.stdout}${tsc.stderr}`);
 for (const folder of COMPILED) {
   cpSync(join(ROOT, folder), join(next, folder), { recursive: true, filter: (source) => !source.endsWith('.ts') });
 }
 for (const path of COPIED) cpSync(join(ROOT, path), join(next, path), { recursive: true });
-writeFileSync(join(next, 'build-stamp.json'), `${JSON.stringify({ startedAtMs: started, watched: WATCHED }, null, 2)}\n`);
+writeFileSync(
+  join(next, 'build-stamp.json'),
+  `${JSON.stringify({ startedAtMs: started, watched: WATCHED }, null, 2)}\n`,
+);
 
 // Swap in whole: the old tree moves aside first (a folder cannot be renamed over a full one).
 const old = existsSync(DIST) ? `${next}.old` : null;

@@ -48,7 +48,10 @@ const GOOD_ZONE: ZoneName[] = [
   addressName('cloud.fixture.example', 'A', 30, '127.0.10.203', 5_000),
   addressName('cloud.fixture.example', 'AAAA', 30, '::1', 5_000),
   {
-    name: 'update.fixture.example', type: 'A', ttl: 60, everyMs: 10_000,
+    name: 'update.fixture.example',
+    type: 'A',
+    ttl: 60,
+    everyMs: 10_000,
     records: [
       { name: 'update.fixture.example', type: 'CNAME', ttl: 60, data: 'cdn.fixture.example' },
       { name: 'cdn.fixture.example', type: 'A', ttl: 60, data: '127.0.10.205' },
@@ -62,7 +65,12 @@ const BAD_ZONE: ZoneName[] = [
 ];
 
 /** The application's lookups over the window, in time order: each name at its interval plus jitter. */
-function lookups(zone: readonly ZoneName[], windowSeconds: number, jitterMs: number, random: () => number): { t: number; entry: ZoneName }[] {
+function lookups(
+  zone: readonly ZoneName[],
+  windowSeconds: number,
+  jitterMs: number,
+  random: () => number,
+): { t: number; entry: ZoneName }[] {
   const all: { t: number; entry: ZoneName }[] = [];
   for (const entry of zone) {
     let t = T0 + between(random, 100, 900) * MS;
@@ -86,7 +94,17 @@ function goodStubRun(windowSeconds: number, seed: number): FixtureRun {
   for (const { t, entry } of lookups(GOOD_ZONE, windowSeconds, 1_500, random)) {
     if (t < (expiry.get(entry) ?? 0)) continue; // served from the cache
     const reply = answer(entry, random);
-    run.exchange({ t, name: entry.name, type: entry.type, sourcePort: between(random, 49152, 65535), txid: between(random, 0, 65535), ednsUdpSize: 1232 }, reply);
+    run.exchange(
+      {
+        t,
+        name: entry.name,
+        type: entry.type,
+        sourcePort: between(random, 49152, 65535),
+        txid: between(random, 0, 65535),
+        ednsUdpSize: 1232,
+      },
+      reply,
+    );
     expiry.set(entry, t + reply.latency + entry.ttl * SECOND);
   }
   return run;
@@ -98,7 +116,10 @@ function badStubRun(windowSeconds: number, seed: number): FixtureRun {
   const run = new FixtureRun(`fixture-bad-${windowSeconds}s`, T0, T0 + windowSeconds * SECOND);
   let txid = 1;
   for (const { t, entry } of lookups(BAD_ZONE, windowSeconds, 5, random)) {
-    run.exchange({ t, name: entry.name, type: entry.type, sourcePort: 4096, txid, ednsUdpSize: null }, answer(entry, random));
+    run.exchange(
+      { t, name: entry.name, type: entry.type, sourcePort: 4096, txid, ednsUdpSize: null },
+      answer(entry, random),
+    );
     txid = (txid + 1) % 65536;
   }
   return run;

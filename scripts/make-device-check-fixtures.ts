@@ -43,14 +43,37 @@ function phasedRun(id: string, phases: [experiment: string, seconds: number, sce
 
 function query(t: number, name: string, extra: Partial<FixtureQuery> = {}): FixtureQuery {
   sequence += 1;
-  return { t, name, type: 'A', sourcePort: 40_000 + (sequence * 7919) % 20_000, txid: (sequence * 40_503) % 65_536, ednsUdpSize: 1232, ...extra };
+  return {
+    t,
+    name,
+    type: 'A',
+    sourcePort: 40_000 + ((sequence * 7919) % 20_000),
+    txid: (sequence * 40_503) % 65_536,
+    ednsUdpSize: 1232,
+    ...extra,
+  };
 }
 
 const a = (name: string, ttl: number, data = '127.0.10.201'): FixtureRecord => ({ name, type: 'A', ttl, data });
-const ok = (records: FixtureRecord[], manipulations: string[] = []): FixtureAnswer => ({ latency: 800, rcode: 'NOERROR', records, manipulations });
+const ok = (records: FixtureRecord[], manipulations: string[] = []): FixtureAnswer => ({
+  latency: 800,
+  rcode: 'NOERROR',
+  records,
+  manipulations,
+});
 const soa: FixtureRecord = {
-  name: 'fixture.example', type: 'SOA', ttl: 3600,
-  data: { mname: 'ns.fixture.example', rname: 'hostmaster.fixture.example', serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: 60 },
+  name: 'fixture.example',
+  type: 'SOA',
+  ttl: 3600,
+  data: {
+    mname: 'ns.fixture.example',
+    rname: 'hostmaster.fixture.example',
+    serial: 1,
+    refresh: 3600,
+    retry: 600,
+    expire: 86400,
+    minimum: 60,
+  },
 };
 
 /** `every` seconds from `from` until `until` (seconds into the phase). */
@@ -86,9 +109,15 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
 // caching/extreme-ttl-capped: the fixture DUT declares a 60 s cap.
 {
   const make = (id: string, seconds: number, requeryAfter: { huge: number | null; topBit: number | null }) => {
-    const run = phasedRun(id, [['ttl-huge', seconds, 'ttl(1000000000)'], ['ttl-top-bit', seconds, 'ttl(2147483648)']]);
+    const run = phasedRun(id, [
+      ['ttl-huge', seconds, 'ttl(1000000000)'],
+      ['ttl-top-bit', seconds, 'ttl(2147483648)'],
+    ]);
     const [huge, topBit] = run.phases;
-    for (const [phase, ttl, after] of [[huge!, 1e9, requeryAfter.huge], [topBit!, 2 ** 31, requeryAfter.topBit]] as const) {
+    for (const [phase, ttl, after] of [
+      [huge!, 1e9, requeryAfter.huge],
+      [topBit!, 2 ** 31, requeryAfter.topBit],
+    ] as const) {
       for (const [i, name] of NAMES.slice(0, 2).entries()) {
         // A capping device asks again each time its capped lifetime runs out; a pinning one asks once.
         for (let t = phase.start + (1 + i) * SECOND; t < phase.end - 100 * MS; t += (after ?? Infinity) * SECOND) {
@@ -110,7 +139,10 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
 // caching/ttl-jump-not-pinned: names stable at TTL 30, then TTL 10⁹ and the canary (the fixture DUT declares a 60 s cap).
 {
   const make = (id: string, seconds: number, requeryAfter: number | null) => {
-    const run = phasedRun(id, [['baseline', 40, 'pass-through'], ['ttl-jump', seconds, `ttl(1000000000)|forgeA(${CANARY})`]]);
+    const run = phasedRun(id, [
+      ['baseline', 40, 'pass-through'],
+      ['ttl-jump', seconds, `ttl(1000000000)|forgeA(${CANARY})`],
+    ]);
     const [stable, jump] = run.phases;
     for (const [i, name] of NAMES.slice(0, 2).entries()) {
       for (const t of times(stable!.start, 1 + i, 30, 40)) run.exchange(query(t, name), ok([a(name, 30)]));
@@ -131,11 +163,20 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
 
 // caching/negative-answers-cached: NXDOMAIN with an SOA whose MINIMUM is 60 s.
 {
-  const nx: FixtureAnswer = { latency: 700, rcode: 'NXDOMAIN', records: [], authority: [soa], manipulations: ['rcode'] };
+  const nx: FixtureAnswer = {
+    latency: 700,
+    rcode: 'NXDOMAIN',
+    records: [],
+    authority: [soa],
+    manipulations: ['rcode'],
+  };
   const make = (id: string, names: string[], every: number | null) => {
     const run = phasedRun(id, [['nxdomain', 30, 'rcode(NXDOMAIN)']]);
     for (const [i, name] of names.entries()) {
-      const asks = every === null ? [run.phases[0]!.start + (1 + i) * SECOND] : times(run.phases[0]!.start, 1 + i * 0.1, every, 10);
+      const asks =
+        every === null
+          ? [run.phases[0]!.start + (1 + i) * SECOND]
+          : times(run.phases[0]!.start, 1 + i * 0.1, every, 10);
       for (const t of asks) run.exchange(query(t, name), nx);
     }
     return run;
@@ -151,7 +192,10 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
 {
   const servfail: FixtureAnswer = { latency: 600, rcode: 'SERVFAIL', records: [], manipulations: ['rcode'] };
   const make = (id: string, offsets: number[], names = NAMES.slice(0, 2)) => {
-    const run = phasedRun(id, [['servfail', 30, 'rcode(SERVFAIL)'], ['resolver-silent', 30, 'drop()']]);
+    const run = phasedRun(id, [
+      ['servfail', 30, 'rcode(SERVFAIL)'],
+      ['resolver-silent', 30, 'drop()'],
+    ]);
     const [failing, silent] = run.phases;
     for (const name of names) {
       for (const s of offsets) run.exchange(query(failing!.start + s * SECOND, name), servfail);
@@ -161,7 +205,10 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
   };
   fixtures['resilience/failure-backoff'] = {
     pass: make('backoff-good', [0.5, 1.5, 3.5, 7.5, 15.5]),
-    fail: make('backoff-bad', Array.from({ length: 40 }, (_, i) => 0.5 + i * 0.2)),
+    fail: make(
+      'backoff-bad',
+      Array.from({ length: 40 }, (_, i) => 0.5 + i * 0.2),
+    ),
     // One query in each phase: too few to show the device was running at all.
     inconclusive: make('backoff-thin', [0.5], NAMES.slice(0, 1)),
   };
@@ -176,37 +223,71 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
       const outage = phase.name === 'refused';
       for (const [i, name] of NAMES.entries()) {
         // A careful device backs off under REFUSED: each name asked at 1, 3 and 7 s.
-        const asks = outage ? [1, 3, 7].map((s) => phase.start + (s + i * 0.1) * SECOND) : times(phase.start, 0.3 + i * 0.5, 2, (phase.end - phase.start) / SECOND - 0.1);
+        const asks = outage
+          ? [1, 3, 7].map((s) => phase.start + (s + i * 0.1) * SECOND)
+          : times(phase.start, 0.3 + i * 0.5, 2, (phase.end - phase.start) / SECOND - 0.1);
         for (const t of asks) run.exchange(query(t, name), outage ? refused : ok([a(name, 2)]));
         if (phase.name === 'recovery') {
-          for (let k = 0; k < burst; k += 1) run.exchange(query(phase.start + (100 + i * 20 + k) * MS, name), ok([a(name, 2)]));
+          for (let k = 0; k < burst; k += 1)
+            run.exchange(query(phase.start + (100 + i * 20 + k) * MS, name), ok([a(name, 2)]));
         }
       }
     }
     return run;
   };
-  const outageThenRecovery: [string, number, string][] = [['baseline', 30, 'pass-through'], ['refused', 15, 'rcode(REFUSED)'], ['recovery', 20, 'pass-through']];
+  const outageThenRecovery: [string, number, string][] = [
+    ['baseline', 30, 'pass-through'],
+    ['refused', 15, 'rcode(REFUSED)'],
+    ['recovery', 20, 'pass-through'],
+  ];
   fixtures['resilience/no-storm-after-recovery'] = {
     pass: make('recovery-good', outageThenRecovery, 0),
     // Ten kept lookups of each name fired in the first 200 ms.
     fail: make('recovery-bad', outageThenRecovery, 10),
     // The recovery phase does not follow an outage: nothing to recover from.
-    inconclusive: make('recovery-no-outage', [['baseline', 30, 'pass-through'], ['recovery', 20, 'pass-through']], 0),
-    'not-assessed': make('recovery-none', [['baseline', 30, 'pass-through'], ['refused', 15, 'rcode(REFUSED)']], 0),
+    inconclusive: make(
+      'recovery-no-outage',
+      [
+        ['baseline', 30, 'pass-through'],
+        ['recovery', 20, 'pass-through'],
+      ],
+      0,
+    ),
+    'not-assessed': make(
+      'recovery-none',
+      [
+        ['baseline', 30, 'pass-through'],
+        ['refused', 15, 'rcode(REFUSED)'],
+      ],
+      0,
+    ),
   };
 }
 
 // validation/invalid-records-not-used: MX to an A query, and an A record for another name in the additional section.
 {
-  const mx = (name: string): FixtureAnswer => ok([{ name, type: 'MX', ttl: 300, data: { preference: 10, exchange: 'mx.dnsconform.invalid' } }], ['wrongType']);
-  const extra = (name: string): FixtureAnswer => ({ ...ok([a(name, 30)], ['unsolicitedAdditional']), additional: [a('evil.fixture.example', 300, CANARY)] });
+  const mx = (name: string): FixtureAnswer =>
+    ok([{ name, type: 'MX', ttl: 300, data: { preference: 10, exchange: 'mx.dnsconform.invalid' } }], ['wrongType']);
+  const extra = (name: string): FixtureAnswer => ({
+    ...ok([a(name, 30)], ['unsolicitedAdditional']),
+    additional: [a('evil.fixture.example', 300, CANARY)],
+  });
   const make = (id: string, names: string[], bad: boolean) => {
-    const run = phasedRun(id, [['wrong-type-mx', 10, 'wrongType(MX)'], ['unsolicited-additional', 10, 'unsolicitedAdditional(evil.fixture.example,127.0.10.250)']]);
+    const run = phasedRun(id, [
+      ['wrong-type-mx', 10, 'wrongType(MX)'],
+      ['unsolicited-additional', 10, 'unsolicitedAdditional(evil.fixture.example,127.0.10.250)'],
+    ]);
     const [wrongType, unsolicited] = run.phases;
     for (const [i, name] of names.entries()) {
       const t = wrongType!.start + (1 + i) * SECOND;
       run.exchange(query(t, name), mx(name));
-      if (bad) run.exchange(query(t + 5 * MS, 'mx.dnsconform.invalid'), { latency: 500, rcode: 'NXDOMAIN', records: [], authority: [soa] });
+      if (bad)
+        run.exchange(query(t + 5 * MS, 'mx.dnsconform.invalid'), {
+          latency: 500,
+          rcode: 'NXDOMAIN',
+          records: [],
+          authority: [soa],
+        });
       const u = unsolicited!.start + (1 + i) * SECOND;
       run.exchange(query(u, name), extra(name));
       if (bad) run.canaryContact(u + 3 * MS, { address: CANARY, port: 8443 }, 41_000 + i);
@@ -226,8 +307,17 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     const run = phasedRun(id, [['spoof-race', 10, 'spoofRace(127.0.10.250)']]);
     for (const [i, name] of names.entries()) {
       const q = query(run.phases[0]!.start + (1 + i) * SECOND, name);
-      const spoof = (latency: number, extra: Partial<FixtureAnswer>): FixtureAnswer => ({ ...ok([a(name, 300, CANARY)], ['spoofRace']), latency, ...extra });
-      run.exchange(q, [spoof(200, { txid: (q.txid + 1) % 65_536 }), spoof(300, {}), spoof(400, {}), { ...ok([a(name, 30)]), latency: 1_500 }]);
+      const spoof = (latency: number, extra: Partial<FixtureAnswer>): FixtureAnswer => ({
+        ...ok([a(name, 300, CANARY)], ['spoofRace']),
+        latency,
+        ...extra,
+      });
+      run.exchange(q, [
+        spoof(200, { txid: (q.txid + 1) % 65_536 }),
+        spoof(300, {}),
+        spoof(400, {}),
+        { ...ok([a(name, 30)]), latency: 1_500 },
+      ]);
       if (acceptWrongTxid) run.canaryContact(q.t + 250, { address: CANARY, port: 8443 }, 42_000 + i);
     }
     return run;
@@ -245,7 +335,10 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     const run = phasedRun(id, [['late-answers', 10, `lateAnswers(${CANARY}, 3)`]]);
     for (const [i, name] of names.entries()) {
       const q = query(run.phases[0]!.start + (1 + i * 0.5) * SECOND, name);
-      run.exchange(q, [ok([a(name, 30)]), { ...ok([a(name, 300, CANARY)], [`lateAnswers(${CANARY}, 3)`]), latency: 900 }]);
+      run.exchange(q, [
+        ok([a(name, 30)]),
+        { ...ok([a(name, 300, CANARY)], [`lateAnswers(${CANARY}, 3)`]), latency: 900 },
+      ]);
       if (takesLast) run.canaryContact(q.t + 60 * MS, { address: CANARY, port: 8443 }, 44_000 + i);
     }
     return run;
@@ -278,14 +371,29 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
   const bogusStep = `dnssecBogus(${BOGUS.join(', ')})`;
   const downgradeStep = `dnssecDowngrade(${DOWNGRADE})`;
   const rrsig = (name: string, expiration: number): FixtureRecord => ({
-    name, type: 'RRSIG', ttl: 30,
-    data: { typeCovered: 'A', algorithm: 13, labels: 3, originalTTL: 30, expiration, inception: expiration - 30 * 86_400, keyTag: 4242, signersName: 'fixture.example', signature: Buffer.alloc(64, 7) },
+    name,
+    type: 'RRSIG',
+    ttl: 30,
+    data: {
+      typeCovered: 'A',
+      algorithm: 13,
+      labels: 3,
+      originalTTL: 30,
+      expiration,
+      inception: expiration - 30 * 86_400,
+      keyTag: 4242,
+      signersName: 'fixture.example',
+      signature: Buffer.alloc(64, 7),
+    },
   });
   const VALID = T0 / SECOND + 30 * 86_400;
   const EXPIRED = T0 / SECOND - 7 * 86_400;
   /** `variants`: how many bogus answers in turn; `dnssecOk`: the DUT's DO bit; `uses`: it contacts the canary it is given. */
   const make = (id: string, variants: number, dnssecOk: boolean, uses: boolean) => {
-    const run = phasedRun(id, [['dnssec-bogus', 10, bogusStep], ['dnssec-downgrade', 5, downgradeStep]]);
+    const run = phasedRun(id, [
+      ['dnssec-bogus', 10, bogusStep],
+      ['dnssec-downgrade', 5, downgradeStep],
+    ]);
     const [bogusPhase, downgradePhase] = run.phases;
     for (let i = 0; i < variants; i += 1) {
       const name = NAMES[i % NAMES.length]!;
@@ -295,10 +403,14 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
       run.exchange(query(t, name, { dnssecOk }), ok([a(name, 30, canary), ...signatures], [bogusStep]));
       if (uses) run.canaryContact(t + 2 * MS, { address: canary, port: 8443 }, 43_000 + i);
       // A validator asks for the key it checks the signature with.
-      if (dnssecOk && i === 0) run.exchange(query(t + MS, 'fixture.example', { type: 'DNSKEY', dnssecOk, checkingDisabled: true }), ok([]));
+      if (dnssecOk && i === 0)
+        run.exchange(query(t + MS, 'fixture.example', { type: 'DNSKEY', dnssecOk, checkingDisabled: true }), ok([]));
     }
     const t = downgradePhase!.start + SECOND;
-    run.exchange(query(t, NAMES[0]!, { dnssecOk }), { ...ok([a(NAMES[0]!, 30, DOWNGRADE)], [downgradeStep]), ad: true });
+    run.exchange(query(t, NAMES[0]!, { dnssecOk }), {
+      ...ok([a(NAMES[0]!, 30, DOWNGRADE)], [downgradeStep]),
+      ad: true,
+    });
     if (uses) run.canaryContact(t + 2 * MS, { address: DOWNGRADE, port: 8443 }, 44_000);
     return run;
   };
@@ -334,7 +446,13 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
     const run = phasedRun(id, [['formerr-on-edns', 15, 'formerrOnEdns()']]);
     for (const [i, name] of names.entries()) {
       const t = run.phases[0]!.start + (1 + i) * SECOND;
-      run.exchange(query(t, name, { ednsUdpSize: fallback ? 1232 : 4096 }), { latency: 600, rcode: 'FORMERR', records: [], manipulations: ['formerrOnEdns'], withoutEdns: true });
+      run.exchange(query(t, name, { ednsUdpSize: fallback ? 1232 : 4096 }), {
+        latency: 600,
+        rcode: 'FORMERR',
+        records: [],
+        manipulations: ['formerrOnEdns'],
+        withoutEdns: true,
+      });
       if (fallback) run.exchange(query(t + 20 * MS, name, { ednsUdpSize: null }), ok([a(name, 30)]));
     }
     return run;
@@ -349,34 +467,65 @@ const fixtures: Record<string, Record<string, FixtureRun>> = {};
 // resilience/survives-amplification: a TCP liveness probe each second; the bad device's service dies under ×100.
 {
   const make = (id: string, probe: 'alive' | 'dies' | 'none') => {
-    const run = phasedRun(id, [['amplify-10', 10, 'amplify(10)'], ['flood-100', 10, 'flood(100)']]);
+    const run = phasedRun(id, [
+      ['amplify-10', 10, 'amplify(10)'],
+      ['flood-100', 10, 'flood(100)'],
+    ]);
     run.phases.forEach((phase, p) => {
       for (const [i, t] of times(phase.start, 0.5, 1, 10).entries()) {
         if (probe !== 'none') run.liveness(t, probe === 'alive' || (p === 0 && i < 3));
-        if (i % 3 === 0) run.exchange(query(t + 100 * MS, NAMES[0]!), ok(Array.from({ length: 10 }, () => a(NAMES[0]!, 30)), ['amplify']));
+        if (i % 3 === 0)
+          run.exchange(
+            query(t + 100 * MS, NAMES[0]!),
+            ok(
+              Array.from({ length: 10 }, () => a(NAMES[0]!, 30)),
+              ['amplify'],
+            ),
+          );
       }
     });
     return run;
   };
-  fixtures['resilience/survives-amplification'] = { pass: make('survival-good', 'alive'), fail: make('survival-bad', 'dies'), inconclusive: make('survival-no-probe', 'none') };
+  fixtures['resilience/survives-amplification'] = {
+    pass: make('survival-good', 'alive'),
+    fail: make('survival-bad', 'dies'),
+    inconclusive: make('survival-no-probe', 'none'),
+  };
 }
 
 // resilience/works-while-dns-down: a TCP probe of the device's service each second while the resolver is silent or failing.
 {
   const make = (id: string, service: 'alive' | 'down' | 'queries only') => {
-    const run = phasedRun(id, [['resolver-silent', 10, 'drop()'], ['servfail', 10, 'rcode(SERVFAIL)']]);
+    const run = phasedRun(id, [
+      ['resolver-silent', 10, 'drop()'],
+      ['servfail', 10, 'rcode(SERVFAIL)'],
+    ]);
     const servfail: FixtureAnswer = { latency: 600, rcode: 'SERVFAIL', records: [], manipulations: ['rcode'] };
     run.phases.forEach((phase, p) => {
       for (const [i, t] of times(phase.start, 0.5, 1, 10).entries()) {
         // The queries probe (still asking DNS) is alive throughout; it says nothing of local functions.
-        run.observe({ type: 'liveness.probe', t: t + 50 * MS, dut: FIXTURE_DUT, phase: phase.name, probe: 'queries', target: FIXTURE_DUT, alive: true, latencyMs: 400, detail: null });
+        run.observe({
+          type: 'liveness.probe',
+          t: t + 50 * MS,
+          dut: FIXTURE_DUT,
+          phase: phase.name,
+          probe: 'queries',
+          target: FIXTURE_DUT,
+          alive: true,
+          latencyMs: 400,
+          detail: null,
+        });
         if (service !== 'queries only') run.liveness(t, service === 'alive' || (p === 0 && i < 2));
         if (i % 2 === 0) run.exchange(query(t + 100 * MS, NAMES[0]!), p === 0 ? null : servfail);
       }
     });
     return run;
   };
-  fixtures['resilience/works-while-dns-down'] = { pass: make('dns-down-good', 'alive'), fail: make('dns-down-bad', 'down'), inconclusive: make('dns-down-no-probe', 'queries only') };
+  fixtures['resilience/works-while-dns-down'] = {
+    pass: make('dns-down-good', 'alive'),
+    fail: make('dns-down-bad', 'down'),
+    inconclusive: make('dns-down-no-probe', 'queries only'),
+  };
 }
 
 // transport/edns-payload-size: EDNS 1232 (one retry without EDNS after FORMERR) vs the old 4096 default.

@@ -26,7 +26,11 @@ const T0 = 1_767_225_600_000_000;
 const SECOND = 1_000_000;
 const WINDOW_SECONDS = 90;
 const PORTS = { dot: 853, doh: 443 } as const;
-const DOT: FixtureChannel = { transport: 'dot', tls: { version: 'TLSv1.3', sni: DEFAULT_RESOLVER_NAME, alpn: 'dot' }, paddingBlock: 128 };
+const DOT: FixtureChannel = {
+  transport: 'dot',
+  tls: { version: 'TLSv1.3', sni: DEFAULT_RESOLVER_NAME, alpn: 'dot' },
+  paddingBlock: 128,
+};
 /** DoT as a stub that does not pad sends it. */
 const DOT_UNPADDED: FixtureChannel = { transport: 'dot', tls: DOT.tls };
 
@@ -34,29 +38,60 @@ const DOT_UNPADDED: FixtureChannel = { transport: 'dot', tls: DOT.tls };
  * A run whose DUT asks DDR at 2 s, then needs `queries` names 1.5 s apart, over `channel`
  * or UDP; `channelOf` picks the channel per query instead (undefined: UDP).
  */
-function run(kind: string, queries: number, channel: FixtureChannel | undefined, channelOf: (i: number) => FixtureChannel | undefined = () => channel): FixtureRun {
+function run(
+  kind: string,
+  queries: number,
+  channel: FixtureChannel | undefined,
+  channelOf: (i: number) => FixtureChannel | undefined = () => channel,
+): FixtureRun {
   const fixture = new FixtureRun(`fixture-ddr-${kind}`, T0, T0 + WINDOW_SECONDS * SECOND, [
-    { name: 'ddr-upgrade', experiment: 'ddr-upgrade', start: T0 + 1_000, end: T0 + WINDOW_SECONDS * SECOND - 1_000, scenario: 'ddr()' },
+    {
+      name: 'ddr-upgrade',
+      experiment: 'ddr-upgrade',
+      start: T0 + 1_000,
+      end: T0 + WINDOW_SECONDS * SECOND - 1_000,
+      scenario: 'ddr()',
+    },
   ]);
   fixture.listen('udp', FIXTURE_SERVER.port);
   fixture.listen('dot', PORTS.dot);
   fixture.listen('doh', PORTS.doh);
-  const designated = { name: DEFAULT_RESOLVER_NAME, endpoints: [
-    { transport: 'dot' as const, address: FIXTURE_SERVER.address, port: PORTS.dot },
-    { transport: 'doh' as const, address: FIXTURE_SERVER.address, port: PORTS.doh, path: '/dns-query' },
-  ] };
+  const designated = {
+    name: DEFAULT_RESOLVER_NAME,
+    endpoints: [
+      { transport: 'dot' as const, address: FIXTURE_SERVER.address, port: PORTS.dot },
+      { transport: 'doh' as const, address: FIXTURE_SERVER.address, port: PORTS.doh, path: '/dns-query' },
+    ],
+  };
   fixture.exchange(
-    { t: T0 + 2 * SECOND, name: '_dns.resolver.arpa', type: 'SVCB', sourcePort: 40_001, txid: 0x5e1f, ednsUdpSize: 1232 },
-    { latency: 300, rcode: 'NOERROR', records: [], extra: ddrAnswers('_dns.resolver.arpa', designated), manipulations: ['ddr()'] },
+    {
+      t: T0 + 2 * SECOND,
+      name: '_dns.resolver.arpa',
+      type: 'SVCB',
+      sourcePort: 40_001,
+      txid: 0x5e1f,
+      ednsUdpSize: 1232,
+    },
+    {
+      latency: 300,
+      rcode: 'NOERROR',
+      records: [],
+      extra: ddrAnswers('_dns.resolver.arpa', designated),
+      manipulations: ['ddr()'],
+    },
   );
   for (let i = 0; i < queries; i += 1) {
     const name = `${['time', 'api', 'cloud'][i % 3]}.fixture.example`;
     const channel = channelOf(i);
     fixture.exchange(
       {
-        t: T0 + 3 * SECOND + i * 1.5 * SECOND, name, type: 'A', ednsUdpSize: 1232,
+        t: T0 + 3 * SECOND + i * 1.5 * SECOND,
+        name,
+        type: 'A',
+        ednsUdpSize: 1232,
         // One DoT connection keeps its port; a UDP stub picks one per query.
-        sourcePort: channel ? 41_000 : 42_000 + ((i * 7_919) % 20_000), txid: (i * 40_503 + 17) & 0xffff,
+        sourcePort: channel ? 41_000 : 42_000 + ((i * 7_919) % 20_000),
+        txid: (i * 40_503 + 17) & 0xffff,
         ...(channel ? { channel } : {}),
       },
       { latency: 400, rcode: 'NOERROR', records: [{ name, type: 'A', ttl: 30, data: `127.0.10.${201 + (i % 3)}` }] },

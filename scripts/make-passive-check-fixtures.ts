@@ -38,7 +38,11 @@ interface Plan {
 
 /** An SVCB record's RDATA (RFC 9460): priority 1, target dns.fixture.example., alpn=dot. */
 function svcbRdata(): Buffer {
-  const target = Buffer.concat(['dns', 'fixture', 'example'].map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])).concat([Buffer.from([0])]));
+  const target = Buffer.concat(
+    ['dns', 'fixture', 'example']
+      .map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)]))
+      .concat([Buffer.from([0])]),
+  );
   const alpn = Buffer.from([3, ...Buffer.from('dot')]);
   return Buffer.concat([Buffer.from([0, 1]), target, Buffer.from([0, 1, 0, alpn.length]), alpn]);
 }
@@ -49,36 +53,87 @@ function fixture(name: string, plan: Plan): string {
   let frame = 0;
   const capture = () => (plan.captured ? { capture: { file: CAPTURE_FILE, frame: (frame += 2) - 1 } } : {});
   if (plan.ddrAt !== null) {
-    run.exchange({ t: plan.ddrAt, name: '_dns.resolver.arpa', type: 'UNKNOWN_64', sourcePort: between(random, 49152, 65535), txid: between(random, 0, 65535), ednsUdpSize: 1232, ...capture() },
-      { latency: 800, rcode: 'NOERROR', records: [{ name: '_dns.resolver.arpa', type: 'UNKNOWN_64', ttl: 300, data: svcbRdata() }] });
+    run.exchange(
+      {
+        t: plan.ddrAt,
+        name: '_dns.resolver.arpa',
+        type: 'UNKNOWN_64',
+        sourcePort: between(random, 49152, 65535),
+        txid: between(random, 0, 65535),
+        ednsUdpSize: 1232,
+        ...capture(),
+      },
+      {
+        latency: 800,
+        rcode: 'NOERROR',
+        records: [{ name: '_dns.resolver.arpa', type: 'UNKNOWN_64', ttl: 300, data: svcbRdata() }],
+      },
+    );
   }
   if (plan.everySeconds > 0) {
-    for (let t = T0 + 2 * SECOND; t < T0 + (WINDOW_SECONDS - 2) * SECOND; t += plan.everySeconds * SECOND + between(random, 0, 500_000)) {
+    for (
+      let t = T0 + 2 * SECOND;
+      t < T0 + (WINDOW_SECONDS - 2) * SECOND;
+      t += plan.everySeconds * SECOND + between(random, 0, 500_000)
+    ) {
       const hardcoded = random() < plan.hardcodedShare;
       const queryName = NAMES[between(random, 0, NAMES.length - 1)]!;
       run.exchange(
-        { t, name: queryName, type: 'A', sourcePort: between(random, 49152, 65535), txid: between(random, 0, 65535), ednsUdpSize: 1232, ...(hardcoded ? { server: OPENDNS } : {}), ...capture() },
-        { latency: between(random, 400, 2_500), rcode: 'NOERROR', records: [{ name: queryName, type: 'A', ttl: 60, data: '127.0.10.201' }] },
+        {
+          t,
+          name: queryName,
+          type: 'A',
+          sourcePort: between(random, 49152, 65535),
+          txid: between(random, 0, 65535),
+          ednsUdpSize: 1232,
+          ...(hardcoded ? { server: OPENDNS } : {}),
+          ...capture(),
+        },
+        {
+          latency: between(random, 400, 2_500),
+          rcode: 'NOERROR',
+          records: [{ name: queryName, type: 'A', ttl: 60, data: '127.0.10.201' }],
+        },
       );
     }
   }
   for (const c of plan.contacts) {
     run.observe({
-      type: 'dns.encrypted-contact', t: c.t, dut: FIXTURE_DUT, phase: FIXTURE_PHASE, protocol: c.protocol, server: c.server,
-      sni: c.sni, alpn: c.protocol === 'dot' ? ['dot'] : ['h2', 'http/1.1'], contacts: 3, source: 'capture', ...capture(),
+      type: 'dns.encrypted-contact',
+      t: c.t,
+      dut: FIXTURE_DUT,
+      phase: FIXTURE_PHASE,
+      protocol: c.protocol,
+      server: c.server,
+      sni: c.sni,
+      alpn: c.protocol === 'dot' ? ['dot'] : ['h2', 'http/1.1'],
+      contacts: 3,
+      source: 'capture',
+      ...capture(),
     } as Parameters<FixtureRun['observe']>[0]);
   }
   return run.ndjson();
 }
 
-const plainOnly: Plan = { seed: 0x5eed1001, everySeconds: 6, hardcodedShare: 0, captured: true, contacts: [], ddrAt: null };
+const plainOnly: Plan = {
+  seed: 0x5eed1001,
+  everySeconds: 6,
+  hardcodedShare: 0,
+  captured: true,
+  contacts: [],
+  ddrAt: null,
+};
 
 const fixtures: Record<string, Record<string, string>> = {
   'resolver-use/assigned-resolver-only': {
     pass: fixture('resolver-use-pass', plainOnly),
     fail: fixture('resolver-use-fail', {
-      ...plainOnly, seed: 0x5eed1002, hardcodedShare: 0.4,
-      contacts: [{ t: T0 + 30 * SECOND, protocol: 'dot', server: { address: '1.1.1.1', port: 853 }, sni: 'one.one.one.one' }],
+      ...plainOnly,
+      seed: 0x5eed1002,
+      hardcodedShare: 0.4,
+      contacts: [
+        { t: T0 + 30 * SECOND, protocol: 'dot', server: { address: '1.1.1.1', port: 853 }, sni: 'one.one.one.one' },
+      ],
     }),
     // Too few queries seen to show which resolvers the DUT uses.
     inconclusive: fixture('resolver-use-inconclusive', { ...plainOnly, everySeconds: 40 }),
@@ -87,8 +142,17 @@ const fixtures: Record<string, Record<string, string>> = {
   },
   'encryption/encrypted-dns': {
     pass: fixture('encryption-pass', {
-      ...plainOnly, seed: 0x5eed1003, everySeconds: 30,
-      contacts: [{ t: T0 + 10 * SECOND, protocol: 'dot', server: { address: FIXTURE_SERVER.address, port: 853 }, sni: 'dns.fixture.example' }],
+      ...plainOnly,
+      seed: 0x5eed1003,
+      everySeconds: 30,
+      contacts: [
+        {
+          t: T0 + 10 * SECOND,
+          protocol: 'dot',
+          server: { address: FIXTURE_SERVER.address, port: 853 },
+          sni: 'dns.fixture.example',
+        },
+      ],
     }),
     fail: fixture('encryption-fail', { ...plainOnly, seed: 0x5eed1004, ddrAt: T0 + 1.5 * SECOND }),
     info: fixture('encryption-info', { ...plainOnly, seed: 0x5eed1005 }),

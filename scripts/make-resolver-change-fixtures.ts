@@ -40,10 +40,21 @@ interface Plan {
 
 function lease(t: number, kind: DhcpLeaseEvent['kind'], resolver: string): Omit<DhcpLeaseEvent, 'seq'> {
   return {
-    type: 'dhcp.lease', t, dut: FIXTURE_DUT, phase: PHASE, kind, mac: MAC, address: '127.0.10.9', interface: 'lab0', xid: String(t % 1_000_000_007), requested: [1, 3, 6, 51],
+    type: 'dhcp.lease',
+    t,
+    dut: FIXTURE_DUT,
+    phase: PHASE,
+    kind,
+    mac: MAC,
+    address: '127.0.10.9',
+    interface: 'lab0',
+    xid: String(t % 1_000_000_007),
+    requested: [1, 3, 6, 51],
     options: [
-      { code: 53, name: 'message-type', value: '5' }, { code: 54, name: 'server-identifier', value: FIXTURE_SERVER.address },
-      { code: 51, name: 'lease-time', value: '2m' }, { code: 6, name: 'dns-server', value: resolver },
+      { code: 53, name: 'message-type', value: '5' },
+      { code: 54, name: 'server-identifier', value: FIXTURE_SERVER.address },
+      { code: 51, name: 'lease-time', value: '2m' },
+      { code: 6, name: 'dns-server', value: resolver },
     ],
   };
 }
@@ -52,12 +63,22 @@ function fixture(plan: Plan): string {
   const random = seededRandom(plan.seed);
   const phaseStart = T0 + SECOND;
   const phaseEnd = phaseStart + (plan.phaseSeconds + 1) * SECOND;
-  const run = new FixtureRun(`fixture-resolver-change-${plan.seed.toString(16)}`, T0, phaseEnd + SECOND,
-    [{ name: PHASE, experiment: PHASE, start: phaseStart, end: phaseEnd, scenario: 'pass-through' }]);
+  const run = new FixtureRun(`fixture-resolver-change-${plan.seed.toString(16)}`, T0, phaseEnd + SECOND, [
+    { name: PHASE, experiment: PHASE, start: phaseStart, end: phaseEnd, scenario: 'pass-through' },
+  ]);
   const changeAt = phaseStart + SECOND / 2;
   const renewAt = changeAt + 60 * SECOND;
   if (plan.changed) {
-    run.observe({ type: 'dhcp.resolver-change', t: changeAt, dut: FIXTURE_DUT, phase: PHASE, from: [FIXTURE_SERVER.address], to: [NEW_RESOLVER.address], leaseSeconds: 120, renewSeconds: null });
+    run.observe({
+      type: 'dhcp.resolver-change',
+      t: changeAt,
+      dut: FIXTURE_DUT,
+      phase: PHASE,
+      from: [FIXTURE_SERVER.address],
+      to: [NEW_RESOLVER.address],
+      leaseSeconds: 120,
+      renewSeconds: null,
+    });
     if (renewAt < phaseEnd) run.observe(lease(renewAt, 'renewal', NEW_RESOLVER.address));
   }
   let cachedUntil = 0;
@@ -68,8 +89,20 @@ function fixture(plan: Plan): string {
     if (t < cachedUntil) continue;
     const server = onNew ? NEW_RESOLVER : FIXTURE_SERVER;
     run.exchange(
-      { t, name: 'time.fixture.example', type: 'A', sourcePort: between(random, 49152, 65535), txid: between(random, 0, 65535), ednsUdpSize: null, server },
-      { latency: between(random, 400, 2_000), rcode: 'NOERROR', records: [{ name: 'time.fixture.example', type: 'A', ttl: TTL, data: '127.0.10.201' }] },
+      {
+        t,
+        name: 'time.fixture.example',
+        type: 'A',
+        sourcePort: between(random, 49152, 65535),
+        txid: between(random, 0, 65535),
+        ednsUdpSize: null,
+        server,
+      },
+      {
+        latency: between(random, 400, 2_000),
+        rcode: 'NOERROR',
+        records: [{ name: 'time.fixture.example', type: 'A', ttl: TTL, data: '127.0.10.201' }],
+      },
     );
     cachedUntil = t + TTL * SECOND;
   }

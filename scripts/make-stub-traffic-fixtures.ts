@@ -37,7 +37,8 @@ const CHECKS = ['source-port-randomised', 'transaction-id-randomised'] as const;
 
 function run(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${result.status}: ${result.stderr.trim()}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')}: exit ${result.status}: ${result.stderr.trim()}`);
   return result.stdout;
 }
 
@@ -75,9 +76,19 @@ interface Client {
 
 const CLIENTS: Client[] = [
   // glibc's stub (getaddrinfo, AF_UNSPEC): A and AAAA from one socket per lookup.
-  { variant: 'glibc-getent', lookup: (name) => ['getent', 'ahosts', name], queriesPerLookup: 2, kinds: { 'source-port-randomised': 'pass', 'transaction-id-randomised': 'pass' } },
+  {
+    variant: 'glibc-getent',
+    lookup: (name) => ['getent', 'ahosts', name],
+    queriesPerLookup: 2,
+    kinds: { 'source-port-randomised': 'pass', 'transaction-id-randomised': 'pass' },
+  },
   // A client that always sends from port 4096 (random TXIDs): what Recommendation #3 must still fail.
-  { variant: 'kdig-fixed-port', lookup: (name) => ['kdig', `@${RESPONDER_ADDRESS}`, '-b', `${STUB_ADDRESS}#4096`, '+notcp', '+retry=0', name, 'A'], queriesPerLookup: 1, kinds: { 'source-port-randomised': 'fail', 'transaction-id-randomised': 'pass' } },
+  {
+    variant: 'kdig-fixed-port',
+    lookup: (name) => ['kdig', `@${RESPONDER_ADDRESS}`, '-b', `${STUB_ADDRESS}#4096`, '+notcp', '+retry=0', name, 'A'],
+    queriesPerLookup: 1,
+    kinds: { 'source-port-randomised': 'fail', 'transaction-id-randomised': 'pass' },
+  },
 ];
 
 /** Runs each client's lookups in the namespace, each client into its own capture. */
@@ -89,20 +100,55 @@ async function record(captures: Map<Client, string>): Promise<void> {
     mkdirSync(join('/etc/netns', NAMESPACE), { recursive: true });
     writeFileSync(join('/etc/netns', NAMESPACE, 'resolv.conf'), `nameserver ${RESPONDER_ADDRESS}\n`);
     run('ip', inNamespace(['ip', 'link', 'set', 'lo', 'up']));
-    responder = spawn('ip', inNamespace(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--bind-interfaces',
-      `--listen-address=${RESPONDER_ADDRESS}`, '--port=53', '--pid-file=', '--user=root',
-      '--address=/fixture.example/127.0.10.201', '--address=/fixture.example/::1']), { stdio: 'ignore' });
-    await until(`dnsmasq listening on ${RESPONDER_ADDRESS}:53 in ${NAMESPACE}`, () => run('ip', inNamespace(['ss', '-Hlun', 'src', RESPONDER_ADDRESS])).includes(':53'));
+    responder = spawn(
+      'ip',
+      inNamespace([
+        'dnsmasq',
+        '--keep-in-foreground',
+        '--no-resolv',
+        '--no-hosts',
+        '--bind-interfaces',
+        `--listen-address=${RESPONDER_ADDRESS}`,
+        '--port=53',
+        '--pid-file=',
+        '--user=root',
+        '--address=/fixture.example/127.0.10.201',
+        '--address=/fixture.example/::1',
+      ]),
+      { stdio: 'ignore' },
+    );
+    await until(`dnsmasq listening on ${RESPONDER_ADDRESS}:53 in ${NAMESPACE}`, () =>
+      run('ip', inNamespace(['ss', '-Hlun', 'src', RESPONDER_ADDRESS])).includes(':53'),
+    );
     for (const [client, capture] of captures) {
       const expected = client.queriesPerLookup * LOOKUPS;
       // The queries only (the randomness checks judge what the stub sends; the answers would
       // triple the fixtures' size). dumpcap stops by itself once it has them all, so nothing
       // still in its buffer is lost to a signal.
-      dumpcap = spawn('ip', inNamespace(['dumpcap', '-q', '-i', 'lo', '-c', String(expected), '-f', `udp and dst host ${RESPONDER_ADDRESS} and dst port 53`, '-w', capture]), { stdio: ['ignore', 'ignore', 'pipe'] });
+      dumpcap = spawn(
+        'ip',
+        inNamespace([
+          'dumpcap',
+          '-q',
+          '-i',
+          'lo',
+          '-c',
+          String(expected),
+          '-f',
+          `udp and dst host ${RESPONDER_ADDRESS} and dst port 53`,
+          '-w',
+          capture,
+        ]),
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       let exited = false;
-      dumpcap.once('exit', () => { exited = true; });
+      dumpcap.once('exit', () => {
+        exited = true;
+      });
       let dumpcapSaid = '';
-      dumpcap.stderr!.on('data', (chunk: Buffer) => { dumpcapSaid += chunk.toString(); });
+      dumpcap.stderr!.on('data', (chunk: Buffer) => {
+        dumpcapSaid += chunk.toString();
+      });
       await until('dumpcap to say it is capturing on lo', () => /Capturing on/.test(dumpcapSaid));
       for (let i = 1; i <= LOOKUPS; i += 1) run('ip', inNamespace(client.lookup(`host-${i}.fixture.example`)));
       await until(`dumpcap to capture the ${expected} queries of ${LOOKUPS} ${client.variant} lookups`, () => exited);
@@ -120,17 +166,24 @@ try {
   const captures = new Map(CLIENTS.map((client) => [client, join(work, `${client.variant}.pcapng`)]));
   await record(captures);
   for (const [client, capture] of captures) {
-    const { evidence, problems } = await evidenceFromCaptures([capture], { id: FIXTURE_DUT, ip: STUB_ADDRESS }, { runId: `${client.variant}-${LOOKUPS}-lookups` });
+    const { evidence, problems } = await evidenceFromCaptures(
+      [capture],
+      { id: FIXTURE_DUT, ip: STUB_ADDRESS },
+      { runId: `${client.variant}-${LOOKUPS}-lookups` },
+    );
     if (problems.length > 0) throw new Error(`reading the ${client.variant} capture: ${problems.join('; ')}`);
     // The capture is committed beside the fixtures: events name it by its path in the project.
     const committed = `suites/randomness/real-traffic/${client.variant}.pcapng`;
-    const named = (event: object) => ('capture' in event ? { ...event, capture: { ...(event.capture as CaptureRef), file: committed } } : event);
+    const named = (event: object) =>
+      'capture' in event ? { ...event, capture: { ...(event.capture as CaptureRef), file: committed } } : event;
     const ndjson = `${evidence.events.map((e) => JSON.stringify(named(e))).join('\n')}\n`;
     const written = CHECKS.map((check) => `${check}.${client.kinds[check]}.${client.variant}.ndjson`);
     for (const file of written) writeFileSync(join(FIXTURES, file), ndjson);
     copyFileSync(capture, join(SUITES_DIR, '..', committed));
     chmodSync(join(SUITES_DIR, '..', committed), 0o644);
-    console.log(`${client.variant}: ${LOOKUPS} lookups, ${evidence.queries(FIXTURE_DUT).length} queries, written as ${written.join(', ')} and ${committed}`);
+    console.log(
+      `${client.variant}: ${LOOKUPS} lookups, ${evidence.queries(FIXTURE_DUT).length} queries, written as ${written.join(', ')} and ${committed}`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,14 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { FIXTURE_KINDS, FIXTURE_VERDICTS, fixtureFiles, fixtureOf, fixturesOf, requiredFixtureKinds } from '../lib/checks/check-fixtures.ts';
+import {
+  FIXTURE_KINDS,
+  FIXTURE_VERDICTS,
+  fixtureFiles,
+  fixtureOf,
+  fixturesOf,
+  requiredFixtureKinds,
+} from '../lib/checks/check-fixtures.ts';
 import { isNotAssessed } from '../lib/checks/check-types.ts';
 import { discoverChecks, SUITES_DIR } from '../lib/checks/discover.ts';
 import type { CheckContext, Verdict } from '../lib/checks/check-types.ts';
@@ -20,20 +27,29 @@ import { parseProfile } from '../lib/profile/load-profile.ts';
 import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from './fixture-events.ts';
 
 /** The fixture DUT as a lab would declare it, validated by the profile schema like any profile. */
-const FIXTURE_PROFILE = parseProfile(JSON.stringify({
-  profileVersion: 1,
-  description: 'The device the check fixtures were recorded from.',
-  dut: { id: FIXTURE_DUT, vendor: 'dnsconform fixtures', model: 'Fixture stub', addresses: [FIXTURE_CLIENT_ADDRESS], state: 'initialised' },
-  device: { kind: 'lab' },
-  resolver: { listen: [{ transport: 'udp', address: '127.0.10.1', port: 53 }] },
-  zone: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
-  scenario: [],
-  canaries: ['127.0.10.250'],
-  // The fixture DUT declares a 60 s TTL cap (IXIT), so extreme-TTL fixtures need not span 7 days,
-  // and DNSSEC validation, so using a bogus answer FAILs.
-  ixit: { ttlCapSeconds: 60, dnssecValidation: true },
-  observe: { windowSeconds: 180 },
-}), 'fixture-dut profile');
+const FIXTURE_PROFILE = parseProfile(
+  JSON.stringify({
+    profileVersion: 1,
+    description: 'The device the check fixtures were recorded from.',
+    dut: {
+      id: FIXTURE_DUT,
+      vendor: 'dnsconform fixtures',
+      model: 'Fixture stub',
+      addresses: [FIXTURE_CLIENT_ADDRESS],
+      state: 'initialised',
+    },
+    device: { kind: 'lab' },
+    resolver: { listen: [{ transport: 'udp', address: '127.0.10.1', port: 53 }] },
+    zone: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
+    scenario: [],
+    canaries: ['127.0.10.250'],
+    // The fixture DUT declares a 60 s TTL cap (IXIT), so extreme-TTL fixtures need not span 7 days,
+    // and DNSSEC validation, so using a bogus answer FAILs.
+    ixit: { ttlCapSeconds: 60, dnssecValidation: true },
+    observe: { windowSeconds: 180 },
+  }),
+  'fixture-dut profile',
+);
 
 const CONTEXT: CheckContext = { dutId: FIXTURE_DUT, profile: FIXTURE_PROFILE, eventsFile: 'events.ndjson' };
 
@@ -42,8 +58,11 @@ const checks = await discoverChecks();
 describe('check fixtures', () => {
   it('finds the checks under suites/', () => {
     expect(checks.map((c) => c.id)).to.include.members([
-      'caching/ttl-honoured', 'randomness/source-port-randomised', 'randomness/transaction-id-randomised',
-      'resolver-use/assigned-resolver-only', 'encryption/encrypted-dns',
+      'caching/ttl-honoured',
+      'randomness/source-port-randomised',
+      'randomness/transaction-id-randomised',
+      'resolver-use/assigned-resolver-only',
+      'encryption/encrypted-dns',
     ]);
   });
 
@@ -55,18 +74,20 @@ describe('check fixtures', () => {
         const main = fixtureOf(check.file, kind);
         // The required fixture (missing ones fail here) and every variant of the kind beside it.
         const files = [...new Set([...(required.includes(kind) ? [main] : []), ...fixturesOf(check.file, kind)])];
-        for (const file of files) it(`gives ${verdict} on ${basename(file)}`, () => {
-          expect(existsSync(file), `missing fixture ${file}`).to.equal(true);
-          // As the mocha binding does: the check sees only the phases of its experiments.
-          const outcome = check.judge(loadEvidence(file).forExperiments(check.meta.experiments), CONTEXT);
-          expect(outcome.verdict, `${outcome.expected}\n${outcome.observed}`).to.equal(verdict);
-          // Not assessed and too little evidence are both INCONCLUSIVE; the words tell them apart.
-          if (verdict === 'INCONCLUSIVE') expect(isNotAssessed(outcome), outcome.observed).to.equal(kind === 'not-assessed');
-          expect(outcome.observed).to.match(/\d/);
-          for (const ref of outcome.evidence) {
-            if (ref.kind === 'events') expect(ref.seqs.length).to.be.at.most(Math.min(20, ref.count));
-          }
-        });
+        for (const file of files)
+          it(`gives ${verdict} on ${basename(file)}`, () => {
+            expect(existsSync(file), `missing fixture ${file}`).to.equal(true);
+            // As the mocha binding does: the check sees only the phases of its experiments.
+            const outcome = check.judge(loadEvidence(file).forExperiments(check.meta.experiments), CONTEXT);
+            expect(outcome.verdict, `${outcome.expected}\n${outcome.observed}`).to.equal(verdict);
+            // Not assessed and too little evidence are both INCONCLUSIVE; the words tell them apart.
+            if (verdict === 'INCONCLUSIVE')
+              expect(isNotAssessed(outcome), outcome.observed).to.equal(kind === 'not-assessed');
+            expect(outcome.observed).to.match(/\d/);
+            for (const ref of outcome.evidence) {
+              if (ref.kind === 'events') expect(ref.seqs.length).to.be.at.most(Math.min(20, ref.count));
+            }
+          });
       }
     });
   }
@@ -85,7 +106,11 @@ describe('checks judge by the parameters their metadata prints', () => {
     { id: 'encryption-upgrade/uses-offered-encryption', overrides: { graceSeconds: 100 }, verdict: 'INCONCLUSIVE' },
     { id: 'encryption/encrypted-queries-padded', overrides: { paddingBlock: 96 }, verdict: 'FAIL' },
     { id: 'encryption/encrypted-queries-padded', overrides: { minQueries: 1000 }, verdict: 'INCONCLUSIVE' },
-    { id: 'encryption-upgrade/no-cleartext-downgrade', overrides: { minEncryptedQueries: 1000 }, verdict: 'INCONCLUSIVE' },
+    {
+      id: 'encryption-upgrade/no-cleartext-downgrade',
+      overrides: { minEncryptedQueries: 1000 },
+      verdict: 'INCONCLUSIVE',
+    },
     { id: 'caching/ttl-honoured', overrides: { minTtlSeconds: 1000 }, verdict: 'INCONCLUSIVE' },
     // A negative grace asks the stub to wait far beyond the TTL, which the good stub does not.
     { id: 'caching/ttl-honoured', overrides: { graceSeconds: -100, graceFraction: -10 }, verdict: 'FAIL' },

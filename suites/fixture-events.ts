@@ -10,7 +10,17 @@ import { decodeMessage, encodeMessage } from '../lib/dns/codec.ts';
 import type { RcodeName } from '../lib/dns/codec.ts';
 import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../lib/dns/summarise.ts';
 import type { DecodedMessage } from '../lib/dns/codec.ts';
-import type { Endpoint, EvidenceEvent, HttpSummary, Microseconds, QueryEvent, ResponseEvent, TlsSummary, Transport, UnnumberedEvent } from '../lib/evidence/events.ts';
+import type {
+  Endpoint,
+  EvidenceEvent,
+  HttpSummary,
+  Microseconds,
+  QueryEvent,
+  ResponseEvent,
+  TlsSummary,
+  Transport,
+  UnnumberedEvent,
+} from '../lib/evidence/events.ts';
 import { SVCB_PACKET_TYPE } from '../lib/dns/svcb.ts';
 
 /** The DUT every check fixture is about. */
@@ -125,11 +135,18 @@ function messageFields(bytes: Buffer, client: Endpoint, query: FixtureQuery) {
   const message = decodeOwn(bytes);
   const { channel } = query;
   return {
-    transport: channel?.transport ?? query.transport ?? 'udp' as Transport, client,
-    server: query.server ?? (channel ? { ...FIXTURE_SERVER, port: channel.transport === 'dot' ? 853 : 443 } : FIXTURE_SERVER), txid: message.id ?? 0,
-    flags: summariseFlags(message), questions: summariseQuestions(message), edns: summariseEdns(message),
-    size: bytes.length, wire: bytes.toString('base64'),
-    ...(channel ? { tls: channel.tls } : {}), ...(channel?.http ? { http: channel.http } : {}),
+    transport: channel?.transport ?? query.transport ?? ('udp' as Transport),
+    client,
+    server:
+      query.server ?? (channel ? { ...FIXTURE_SERVER, port: channel.transport === 'dot' ? 853 : 443 } : FIXTURE_SERVER),
+    txid: message.id ?? 0,
+    flags: summariseFlags(message),
+    questions: summariseQuestions(message),
+    edns: summariseEdns(message),
+    size: bytes.length,
+    wire: bytes.toString('base64'),
+    ...(channel ? { tls: channel.tls } : {}),
+    ...(channel?.http ? { http: channel.http } : {}),
   };
 }
 
@@ -140,10 +157,24 @@ function packetType(query: FixtureQuery): Question['type'] {
 
 /** The query's wire form; with a padding block, an OPT record with Padding makes it a whole number of blocks. */
 function queryWire(query: FixtureQuery): Buffer {
-  const build = (padding: number | null) => encodeMessage(buildQuery({
-    id: query.txid, name: query.name, type: packetType(query), ...(query.checkingDisabled ? { cd: true } : {}),
-    ...(query.ednsUdpSize === null ? {} : { edns: { udpSize: query.ednsUdpSize, ...(query.dnssecOk ? { do: true } : {}), ...(padding === null ? {} : { options: [{ code: 12, data: Buffer.alloc(padding) }] }) } }),
-  }));
+  const build = (padding: number | null) =>
+    encodeMessage(
+      buildQuery({
+        id: query.txid,
+        name: query.name,
+        type: packetType(query),
+        ...(query.checkingDisabled ? { cd: true } : {}),
+        ...(query.ednsUdpSize === null
+          ? {}
+          : {
+              edns: {
+                udpSize: query.ednsUdpSize,
+                ...(query.dnssecOk ? { do: true } : {}),
+                ...(padding === null ? {} : { options: [{ code: 12, data: Buffer.alloc(padding) }] }),
+              },
+            }),
+      }),
+    );
   const block = query.channel?.paddingBlock;
   if (!block || query.ednsUdpSize === null) return build(null);
   return build((block - (build(0).length % block)) % block);
@@ -158,15 +189,45 @@ export class FixtureRun {
   private readonly entries: PendingEntry[] = [];
   readonly phases: readonly FixturePhase[];
 
-  constructor(readonly runId: string, readonly start: Microseconds, readonly end: Microseconds, phases?: FixturePhase[]) {
-    this.phases = phases ?? [{ name: FIXTURE_PHASE, experiment: FIXTURE_PHASE, start: start + 1_000, end: end - 1_000, scenario: PASS_THROUGH }];
+  constructor(
+    readonly runId: string,
+    readonly start: Microseconds,
+    readonly end: Microseconds,
+    phases?: FixturePhase[],
+  ) {
+    this.phases = phases ?? [
+      {
+        name: FIXTURE_PHASE,
+        experiment: FIXTURE_PHASE,
+        start: start + 1_000,
+        end: end - 1_000,
+        scenario: PASS_THROUGH,
+      },
+    ];
     this.push({ type: 'run.start', t: start, dut: FIXTURE_DUT, phase: null, runId });
     for (const phase of this.phases) {
-      if (phase.start <= start || phase.end >= end || phase.end <= phase.start) throw new RangeError(`phase ${phase.name} does not lie inside the run`);
+      if (phase.start <= start || phase.end >= end || phase.end <= phase.start)
+        throw new RangeError(`phase ${phase.name} does not lie inside the run`);
       // Older fixtures carry no `experiment` on phase.start; the name stands for it.
       const experiment = phases ? { experiment: phase.experiment } : {};
-      this.push({ type: 'phase.start', t: phase.start, dut: FIXTURE_DUT, phase: phase.name, name: phase.name, ...experiment, scenario: phase.scenario });
-      this.push({ type: 'phase.end', t: phase.end, dut: FIXTURE_DUT, phase: phase.name, name: phase.name, scenario: phase.scenario, reason: 'window elapsed' });
+      this.push({
+        type: 'phase.start',
+        t: phase.start,
+        dut: FIXTURE_DUT,
+        phase: phase.name,
+        name: phase.name,
+        ...experiment,
+        scenario: phase.scenario,
+      });
+      this.push({
+        type: 'phase.end',
+        t: phase.end,
+        dut: FIXTURE_DUT,
+        phase: phase.name,
+        name: phase.name,
+        scenario: phase.scenario,
+        reason: 'window elapsed',
+      });
     }
     this.push({ type: 'run.end', t: end, dut: FIXTURE_DUT, phase: null, runId, reason: 'window elapsed' });
   }
@@ -191,29 +252,64 @@ export class FixtureRun {
   exchange(query: FixtureQuery, answer: FixtureAnswer | FixtureAnswer[] | null): void {
     const phase = this.phaseAt(query.t);
     const client = { address: FIXTURE_CLIENT_ADDRESS, port: query.sourcePort };
-    const queryEntry = this.push({ type: 'dns.query', t: query.t, dut: FIXTURE_DUT, phase: phase.name, ...messageFields(queryWire(query), client, query), scenario: phase.scenario,
-      ...(query.capture ? { capture: { ...query.capture } } : {}) } as UnnumberedEvent);
+    const queryEntry = this.push({
+      type: 'dns.query',
+      t: query.t,
+      dut: FIXTURE_DUT,
+      phase: phase.name,
+      ...messageFields(queryWire(query), client, query),
+      scenario: phase.scenario,
+      ...(query.capture ? { capture: { ...query.capture } } : {}),
+    } as UnnumberedEvent);
     for (const one of answer === null ? [] : [answer].flat()) this.response(query, one, queryEntry, phase, client);
   }
 
-  private response(query: FixtureQuery, answer: FixtureAnswer, queryEntry: PendingEntry, phase: FixturePhase, client: Endpoint): void {
+  private response(
+    query: FixtureQuery,
+    answer: FixtureAnswer,
+    queryEntry: PendingEntry,
+    phase: FixturePhase,
+    client: Endpoint,
+  ): void {
     const records = (list: FixtureRecord[] | undefined) => (list ?? []).map((r) => ({ ...r, class: 'IN' }) as Answer);
-    const responseBytes = encodeMessage(buildResponse({
-      id: answer.txid ?? query.txid,
-      questions: [{ name: query.name, type: packetType(query), class: 'IN' } as Question],
-      rcode: answer.rcode,
-      bits: { rd: true, ra: true, tc: answer.tc ?? false, ad: answer.ad ?? false, cd: query.checkingDisabled ?? false },
-      answers: [...records(answer.records), ...(answer.extra ?? [])],
-      authorities: records(answer.authority),
-      additionals: records(answer.additional),
-      ...(query.ednsUdpSize === null || answer.withoutEdns ? {} : { edns: { udpSize: RESOLVER_UDP_SIZE, ...(query.dnssecOk ? { do: true } : {}) } }),
-    }));
+    const responseBytes = encodeMessage(
+      buildResponse({
+        id: answer.txid ?? query.txid,
+        questions: [{ name: query.name, type: packetType(query), class: 'IN' } as Question],
+        rcode: answer.rcode,
+        bits: {
+          rd: true,
+          ra: true,
+          tc: answer.tc ?? false,
+          ad: answer.ad ?? false,
+          cd: query.checkingDisabled ?? false,
+        },
+        answers: [...records(answer.records), ...(answer.extra ?? [])],
+        authorities: records(answer.authority),
+        additionals: records(answer.additional),
+        ...(query.ednsUdpSize === null || answer.withoutEdns
+          ? {}
+          : { edns: { udpSize: RESOLVER_UDP_SIZE, ...(query.dnssecOk ? { do: true } : {}) } }),
+      }),
+    );
     const decoded = decodeOwn(responseBytes);
-    this.push({
-      type: 'dns.response', t: query.t + answer.latency, dut: FIXTURE_DUT, phase: phase.name, ...messageFields(responseBytes, client, query),
-      queryRef: 0, answers: summariseRecords(decoded.answers), authority: summariseRecords(decoded.authorities),
-      additional: summariseRecords(decoded.additionals), scenario: phase.scenario, manipulations: answer.manipulations ?? [], reason: null,
-    }, queryEntry);
+    this.push(
+      {
+        type: 'dns.response',
+        t: query.t + answer.latency,
+        dut: FIXTURE_DUT,
+        phase: phase.name,
+        ...messageFields(responseBytes, client, query),
+        queryRef: 0,
+        answers: summariseRecords(decoded.answers),
+        authority: summariseRecords(decoded.authorities),
+        additional: summariseRecords(decoded.additionals),
+        scenario: phase.scenario,
+        manipulations: answer.manipulations ?? [],
+        reason: null,
+      },
+      queryEntry,
+    );
   }
 
   /** Adds any other event of the fixture DUT within a phase (e.g. an encrypted DNS contact a capture saw). */
@@ -229,28 +325,51 @@ export class FixtureRun {
 
   /** A listener the resolver had up before the phases began. */
   listen(transport: Transport, port: number): void {
-    this.push({ type: 'resolver.listen', t: this.start + 500, dut: null, phase: null, transport, address: FIXTURE_SERVER.address, port });
+    this.push({
+      type: 'resolver.listen',
+      t: this.start + 500,
+      dut: null,
+      phase: null,
+      transport,
+      address: FIXTURE_SERVER.address,
+      port,
+    });
   }
 
   /** The DUT connected to a canary (what the canary sink records). */
   canaryContact(t: Microseconds, canary: Endpoint, clientPort: number): void {
     this.push({
-      type: 'canary.contact', t, dut: FIXTURE_DUT, phase: this.phaseAt(t).name, transport: 'tcp',
-      client: { address: FIXTURE_CLIENT_ADDRESS, port: clientPort }, canary, payload: '', source: 'sink',
+      type: 'canary.contact',
+      t,
+      dut: FIXTURE_DUT,
+      phase: this.phaseAt(t).name,
+      transport: 'tcp',
+      client: { address: FIXTURE_CLIENT_ADDRESS, port: clientPort },
+      canary,
+      payload: '',
+      source: 'sink',
     });
   }
 
   /** One sample of a TCP liveness probe of the DUT's service port. */
   liveness(t: Microseconds, alive: boolean, port = 8080): void {
     this.push({
-      type: 'liveness.probe', t, dut: FIXTURE_DUT, phase: this.phaseAt(t).name, probe: 'tcp', target: `${FIXTURE_CLIENT_ADDRESS}:${port}`,
-      alive, latencyMs: alive ? 0.4 : null, detail: alive ? null : 'connection failed: ECONNREFUSED',
+      type: 'liveness.probe',
+      t,
+      dut: FIXTURE_DUT,
+      phase: this.phaseAt(t).name,
+      probe: 'tcp',
+      target: `${FIXTURE_CLIENT_ADDRESS}:${port}`,
+      alive,
+      latencyMs: alive ? 0.4 : null,
+      detail: alive ? null : 'connection failed: ECONNREFUSED',
     });
   }
 
   /** The events, ordered by time (stable), numbered from 1, responses linked to their queries. */
   events(): EvidenceEvent[] {
-    const ordered = this.entries.map((entry, index) => ({ entry, index }))
+    const ordered = this.entries
+      .map((entry, index) => ({ entry, index }))
       .sort((a, b) => a.entry.event.t - b.entry.event.t || a.index - b.index);
     const seqOf = new Map<PendingEntry, number>(ordered.map(({ entry }, i) => [entry, i + 1]));
     return ordered.map(({ entry }, i) => {
@@ -262,6 +381,8 @@ export class FixtureRun {
 
   /** The events as `events.ndjson` text. */
   ndjson(): string {
-    return this.events().map((event) => `${JSON.stringify(event)}\n`).join('');
+    return this.events()
+      .map((event) => `${JSON.stringify(event)}\n`)
+      .join('');
   }
 }

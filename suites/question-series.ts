@@ -45,16 +45,24 @@ export function questionSeries(evidence: Evidence, dutId: string): QuestionSerie
     if (!phase || !question) continue;
     const key = `${phase.name}|${questionKeyOf(query)}`;
     let entry = series.get(key);
-    if (!entry) series.set(key, entry = { phase, name: question.name.toLowerCase(), type: question.type, queries: [] });
+    if (!entry)
+      series.set(key, (entry = { phase, name: question.name.toLowerCase(), type: question.type, queries: [] }));
     entry.queries.push(query);
   }
   return [...series.values()];
 }
 
 /** The first query of the same question in the same phase after `t`, or undefined. */
-export function nextQuery(evidence: Evidence, dutId: string, after: ResponseEvent, filter: (query: QueryEvent) => boolean = () => true): QueryEvent | undefined {
+export function nextQuery(
+  evidence: Evidence,
+  dutId: string,
+  after: ResponseEvent,
+  filter: (query: QueryEvent) => boolean = () => true,
+): QueryEvent | undefined {
   const key = questionKeyOf(after);
-  return evidence.queries(dutId).find((query) => query.t > after.t && query.phase === after.phase && questionKeyOf(query) === key && filter(query));
+  return evidence
+    .queries(dutId)
+    .find((query) => query.t > after.t && query.phase === after.phase && questionKeyOf(query) === key && filter(query));
 }
 
 /** How each trigger response was followed up. */
@@ -71,13 +79,20 @@ export interface FollowUps {
  * For each trigger response, whether the DUT sent a query for the same question that fits
  * `fits` (over TCP, without EDNS, ...) within `withinSeconds`, in the same phase.
  */
-export function followUps(evidence: Evidence, dutId: string, triggers: readonly ResponseEvent[], fits: (query: QueryEvent) => boolean, withinSeconds: number): FollowUps {
+export function followUps(
+  evidence: Evidence,
+  dutId: string,
+  triggers: readonly ResponseEvent[],
+  fits: (query: QueryEvent) => boolean,
+  withinSeconds: number,
+): FollowUps {
   const phaseEnd = new Map(evidence.phases().map((phase) => [phase.name, phase.end]));
   const result: FollowUps = { followed: [], missed: [], unjudged: [] };
   for (const trigger of triggers) {
     const query = nextQuery(evidence, dutId, trigger, fits);
     if (query && secondsBetween(trigger.t, query.t) <= withinSeconds) result.followed.push({ trigger, query });
-    else if (secondsBetween(trigger.t, phaseEnd.get(trigger.phase ?? '') ?? trigger.t) >= withinSeconds) result.missed.push(trigger);
+    else if (secondsBetween(trigger.t, phaseEnd.get(trigger.phase ?? '') ?? trigger.t) >= withinSeconds)
+      result.missed.push(trigger);
     else result.unjudged.push(trigger);
   }
   return result;

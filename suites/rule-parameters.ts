@@ -9,7 +9,8 @@ export function ruleParameters<Name extends string>(rule: DecisionRule, names: r
   const values = {} as Record<Name, number>;
   for (const name of names) {
     const value = rule.parameters[name];
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`decision rule parameter ${name} is missing or not a finite number`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new Error(`decision rule parameter ${name} is missing or not a finite number`);
     values[name] = value;
   }
   return values;

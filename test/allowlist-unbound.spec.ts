@@ -31,7 +31,12 @@ async function freePort(): Promise<number> {
 async function ask(port: number, name: string): Promise<{ rcode: string; addresses: string[] }> {
   const socket = dgram.createSocket('udp4');
   const id = Math.floor(Math.random() * 65536);
-  const query = packet.encode({ id, type: 'query', flags: packet.RECURSION_DESIRED, questions: [{ name, type: 'A', class: 'IN' }] });
+  const query = packet.encode({
+    id,
+    type: 'query',
+    flags: packet.RECURSION_DESIRED,
+    questions: [{ name, type: 'A', class: 'IN' }],
+  });
   try {
     const decoded = await new Promise<packet.DecodedPacket>((resolve) => {
       socket.on('message', (message) => {
@@ -43,7 +48,10 @@ async function ask(port: number, name: string): Promise<{ rcode: string; address
       const timer = setInterval(send, 1000);
       socket.once('close', () => clearInterval(timer));
     });
-    return { rcode: (decoded as packet.DecodedPacket & { rcode?: string }).rcode ?? 'NOERROR', addresses: (decoded.answers ?? []).flatMap((a) => (a.type === 'A' ? [a.data] : [])) };
+    return {
+      rcode: (decoded as packet.DecodedPacket & { rcode?: string }).rcode ?? 'NOERROR',
+      addresses: (decoded.answers ?? []).flatMap((a) => (a.type === 'A' ? [a.data] : [])),
+    };
   } finally {
     socket.close();
   }
@@ -66,23 +74,47 @@ describe('allowlist RPZ zone in Unbound (loopback)', function () {
     upstream.on('message', (message, from) => {
       const query = packet.decode(message);
       const question = query.questions![0]!;
-      upstream.send(packet.encode({
-        id: query.id, type: 'response', flags: packet.RECURSION_AVAILABLE | packet.RECURSION_DESIRED, questions: [question],
-        answers: [{ name: question.name, type: 'A', class: 'IN', ttl: 60, data: UPSTREAM_ANSWER }],
-      }), from.port, from.address);
+      upstream.send(
+        packet.encode({
+          id: query.id,
+          type: 'response',
+          flags: packet.RECURSION_AVAILABLE | packet.RECURSION_DESIRED,
+          questions: [question],
+          answers: [{ name: question.name, type: 'A', class: 'IN', ttl: 60, data: UPSTREAM_ANSWER }],
+        }),
+        from.port,
+        from.address,
+      );
     });
     await new Promise<void>((resolve) => upstream.bind(0, '127.0.0.1', resolve));
     port = await freePort();
-    writeFileSync(join(work, 'unbound.conf'), [
-      'server:',
-      `  interface: 127.0.0.1@${port}`,
-      '  do-daemonize: no', '  username: ""', '  chroot: ""', `  directory: "${work}"`, '  pidfile: ""', '  use-syslog: no', '  verbosity: 1',
-      '  do-ip6: no', '  do-not-query-localhost: no', '  module-config: "respip iterator"', '  access-control: 127.0.0.0/8 allow',
-      'remote-control:', '  control-enable: no',
-      'forward-zone:', '  name: "."', `  forward-addr: 127.0.0.1@${upstream.address().port}`,
-      'rpz:', `  name: "${built.allowlist.rpzOrigin}"`, `  zonefile: "${join(work, 'allow.rpz')}"`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(work, 'unbound.conf'),
+      [
+        'server:',
+        `  interface: 127.0.0.1@${port}`,
+        '  do-daemonize: no',
+        '  username: ""',
+        '  chroot: ""',
+        `  directory: "${work}"`,
+        '  pidfile: ""',
+        '  use-syslog: no',
+        '  verbosity: 1',
+        '  do-ip6: no',
+        '  do-not-query-localhost: no',
+        '  module-config: "respip iterator"',
+        '  access-control: 127.0.0.0/8 allow',
+        'remote-control:',
+        '  control-enable: no',
+        'forward-zone:',
+        '  name: "."',
+        `  forward-addr: 127.0.0.1@${upstream.address().port}`,
+        'rpz:',
+        `  name: "${built.allowlist.rpzOrigin}"`,
+        `  zonefile: "${join(work, 'allow.rpz')}"`,
+        '',
+      ].join('\n'),
+    );
     const check = spawnSync('unbound-checkconf', [join(work, 'unbound.conf')], { encoding: 'utf8' });
     expect(check.status, `${check.stdout}${check.stderr}`).to.equal(0);
     const started = spawn('unbound', ['-d', '-c', join(work, 'unbound.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -114,7 +146,13 @@ describe('allowlist RPZ zone in Unbound (loopback)', function () {
   });
 
   it('answers NXDOMAIN for names it did not see resolved: beside, below, forged, elsewhere', async () => {
-    for (const name of ['other.sim.example', 'x.time.sim.example', 'lure.canary.example', 'gone.sim.example', 'unrelated.org']) {
+    for (const name of [
+      'other.sim.example',
+      'x.time.sim.example',
+      'lure.canary.example',
+      'gone.sim.example',
+      'unrelated.org',
+    ]) {
       const answer = await ask(port, name);
       expect(answer.rcode, name).to.equal('NXDOMAIN');
       expect(answer.addresses, name).to.deep.equal([]);

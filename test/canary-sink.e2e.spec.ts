@@ -22,7 +22,9 @@ const ABSENT = '10.255.255.1';
 
 function labProfile(dir: string, canaries: string[]): string {
   const file = join(dir, 'lab.yaml');
-  writeFileSync(file, `profileVersion: 1
+  writeFileSync(
+    file,
+    `profileVersion: 1
 dut: { id: lab-dut, vendor: Test, model: Lab device, firmware: "1", addresses: [${DUT}] }
 device: { kind: lab }
 resolver:
@@ -33,13 +35,19 @@ zone:
 canaries: [${canaries.join(', ')}]
 canarySink: { tcp: [47020] }
 observe: { windowSeconds: 4 }
-`);
+`,
+  );
   return file;
 }
 
 /** Runs dnsconform; `whenObserving` runs once the canary sink is up and the first phase has begun. */
-async function run(args: string[], whenObserving?: () => Promise<void>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function run(
+  args: string[],
+  whenObserving?: () => Promise<void>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let started = false;
   child.stdout.on('data', (c: Buffer) => {
@@ -49,7 +57,9 @@ async function run(args: string[], whenObserving?: () => Promise<void>): Promise
       void whenObserving();
     }
   });
-  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   return { code, output };
 }
@@ -57,39 +67,65 @@ async function run(args: string[], whenObserving?: () => Promise<void>): Promise
 describe('canary sink in a run (end to end on loopback)', function () {
   this.timeout(60_000);
   let work: string;
-  before(() => { work = mkdtempSync(join(tmpdir(), 'dnsconform-canary-')); });
-  after(() => { if (!process.env.KEEP) rmSync(work, { recursive: true, force: true }); });
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'dnsconform-canary-'));
+  });
+  after(() => {
+    if (!process.env.KEEP) rmSync(work, { recursive: true, force: true });
+  });
 
   it('records contacts from the DUT: on a sink port by the sink, on any other port from the capture', async () => {
     const out = join(work, 'ok');
     let contacted: Promise<void> = Promise.resolve();
-    const { output } = await run(['run', '--profile', labProfile(work, [CANARY]), '--out', out, '--keys', join(work, 'keys')], async () => {
-      contacted = (async () => {
-        await new Promise<void>((resolve, reject) => {
-          const socket = connect({ host: CANARY, port: 47020, localAddress: DUT });
-          socket.on('error', reject);
-          socket.on('connect', () => socket.end('MQTT hello'));
-          socket.on('close', () => resolve());
-        });
-        // Ports nothing listens on: a refused TCP connection and a UDP datagram.
-        await new Promise<void>((resolve) => {
-          const socket = connect({ host: CANARY, port: 47555, localAddress: DUT });
-          socket.on('error', () => resolve());
-          socket.on('connect', () => { socket.destroy(); resolve(); });
-        });
-        await new Promise<void>((resolve, reject) => {
-          const socket = createSocket('udp4');
-          socket.bind(0, DUT, () => socket.send('coap?', 47999, CANARY, (error) => { socket.close(); if (error) reject(error); else resolve(); }));
-        });
-      })();
-      await contacted;
-    });
+    const { output } = await run(
+      ['run', '--profile', labProfile(work, [CANARY]), '--out', out, '--keys', join(work, 'keys')],
+      async () => {
+        contacted = (async () => {
+          await new Promise<void>((resolve, reject) => {
+            const socket = connect({ host: CANARY, port: 47020, localAddress: DUT });
+            socket.on('error', reject);
+            socket.on('connect', () => socket.end('MQTT hello'));
+            socket.on('close', () => resolve());
+          });
+          // Ports nothing listens on: a refused TCP connection and a UDP datagram.
+          await new Promise<void>((resolve) => {
+            const socket = connect({ host: CANARY, port: 47555, localAddress: DUT });
+            socket.on('error', () => resolve());
+            socket.on('connect', () => {
+              socket.destroy();
+              resolve();
+            });
+          });
+          await new Promise<void>((resolve, reject) => {
+            const socket = createSocket('udp4');
+            socket.bind(0, DUT, () =>
+              socket.send('coap?', 47999, CANARY, (error) => {
+                socket.close();
+                if (error) reject(error);
+                else resolve();
+              }),
+            );
+          });
+        })();
+        await contacted;
+      },
+    );
     await contacted;
     expect(output).to.include(`canary sink listening on ${CANARY}`);
     const [runId] = readdirSync(out);
     const evidence = loadEvidence(join(out, runId!, 'events.ndjson'));
     const contacts = evidence.events.filter((e) => e.type === 'canary.contact');
-    const seen = contacts.map((c) => c.type === 'canary.contact' && [c.source, c.transport, c.dut, c.canary.port, Buffer.from(c.payload, 'base64').toString(), c.phase]);
+    const seen = contacts.map(
+      (c) =>
+        c.type === 'canary.contact' && [
+          c.source,
+          c.transport,
+          c.dut,
+          c.canary.port,
+          Buffer.from(c.payload, 'base64').toString(),
+          c.phase,
+        ],
+    );
     expect(seen).to.deep.equal([
       ['sink', 'tcp', 'lab-dut', 47020, 'MQTT hello', 'baseline'],
       ['capture', 'udp', 'lab-dut', 47999, 'coap?', 'baseline'],
@@ -106,7 +142,10 @@ describe('canary sink in a run (end to end on loopback)', function () {
     expect(output).to.include(`${file}: /canaries/1: canary sink cannot listen on tcp ${ABSENT}:`);
     expect(output).to.include('EADDRNOTAVAIL');
     const [runId] = readdirSync(out);
-    const lines = readFileSync(join(out, runId!, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; reason?: string });
+    const lines = readFileSync(join(out, runId!, 'events.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; reason?: string });
     expect(lines.at(-1)).to.deep.include({ type: 'run.end' });
     expect(lines.at(-1)?.reason).to.match(/canaries\/1/);
   });

@@ -13,7 +13,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evidenceFromCaptures } from '../lib/capture/capture-evidence.ts';
-import { encodePcap, pcapngEnhancedPacket, pcapngInterface, pcapngSectionHeader } from '../lib/capture/capture-writer.ts';
+import {
+  encodePcap,
+  pcapngEnhancedPacket,
+  pcapngInterface,
+  pcapngSectionHeader,
+} from '../lib/capture/capture-writer.ts';
 import type { PacketRecord } from '../lib/capture/capture-writer.ts';
 import { ethernetFrame, ipPacket, tcpSegment, udpDatagram } from '../lib/capture/frame-builder.ts';
 import { LINKTYPE } from '../lib/capture/link-layers.ts';
@@ -56,40 +61,89 @@ function traffic(): Written[] {
   for (let i = 0; i < 40; i += 1) {
     t += between(random, 1_000, 2_000_000);
     const v6 = i % 5 === 4;
-    const type = i % 3 === 2 ? 'AAAA' as const : 'A' as const;
+    const type = i % 3 === 2 ? ('AAAA' as const) : ('A' as const);
     const [src, dst, ipTag] = v6 ? [DEVICE.v6, RESOLVER.v6, 'IP6'] : [DEVICE.v4, RESOLVER.v4, 'IP'];
     const txid = between(random, 0, 65535);
     const port = between(random, 1024, 65535);
     const name = `host${i}.roundtrip.example`;
     const edns = i % 4 === 1 ? 1232 : null;
     const nanos = between(random, 0, 999);
-    const query = encodeMessage(buildQuery({ id: txid, name, type, ...(edns === null ? {} : { edns: { udpSize: edns } }) }));
+    const query = encodeMessage(
+      buildQuery({ id: txid, name, type, ...(edns === null ? {} : { edns: { udpSize: edns } }) }),
+    );
     if (i % 10 === 7) {
       // DNS over TCP: one length-prefixed query in one segment.
       const payload = Buffer.concat([Buffer.from([query.length >> 8, query.length & 0xff]), query]);
       const seq = between(random, 1, 0x7fffffff);
-      const record = { timestamp: t, nanos, data: ethernetFrame(DEVICE_MAC, RESOLVER_MAC, ipPacket(src, dst, 6, tcpSegment({ src, dst, srcPort: port, dstPort: 53 }, { seq, ack: 1 }, payload))) };
+      const record = {
+        timestamp: t,
+        nanos,
+        data: ethernetFrame(
+          DEVICE_MAC,
+          RESOLVER_MAC,
+          ipPacket(src, dst, 6, tcpSegment({ src, dst, srcPort: port, dstPort: 53 }, { seq, ack: 1 }, payload)),
+        ),
+      };
       written.push({
-        record, txid, srcPort: port, dstPort: 53, transport: 'tcp', name,
-        line: (p) => `${stamp(record, p)} ${ipTag} ${src}.${port} > ${dst}.53: Flags [P.], seq ${seq}:${seq + payload.length}, ack 1, win 65535, length ${payload.length} `
-          + `${txid}+ ${edns === null ? '' : '[1au] '}${type}? ${name}. (${query.length})`,
+        record,
+        txid,
+        srcPort: port,
+        dstPort: 53,
+        transport: 'tcp',
+        name,
+        line: (p) =>
+          `${stamp(record, p)} ${ipTag} ${src}.${port} > ${dst}.53: Flags [P.], seq ${seq}:${seq + payload.length}, ack 1, win 65535, length ${payload.length} ` +
+          `${txid}+ ${edns === null ? '' : '[1au] '}${type}? ${name}. (${query.length})`,
       });
       continue;
     }
-    const queryRecord = { timestamp: t, nanos, data: ethernetFrame(DEVICE_MAC, RESOLVER_MAC, ipPacket(src, dst, 17, udpDatagram({ src, dst, srcPort: port, dstPort: 53 }, query))) };
+    const queryRecord = {
+      timestamp: t,
+      nanos,
+      data: ethernetFrame(
+        DEVICE_MAC,
+        RESOLVER_MAC,
+        ipPacket(src, dst, 17, udpDatagram({ src, dst, srcPort: port, dstPort: 53 }, query)),
+      ),
+    };
     written.push({
-      record: queryRecord, txid, srcPort: port, dstPort: 53, transport: 'udp', name,
-      line: (p) => `${stamp(queryRecord, p)} ${ipTag} ${src}.${port} > ${dst}.53: ${txid}+ ${edns === null ? '' : '[1au] '}${type}? ${name}. (${query.length})`,
+      record: queryRecord,
+      txid,
+      srcPort: port,
+      dstPort: 53,
+      transport: 'udp',
+      name,
+      line: (p) =>
+        `${stamp(queryRecord, p)} ${ipTag} ${src}.${port} > ${dst}.53: ${txid}+ ${edns === null ? '' : '[1au] '}${type}? ${name}. (${query.length})`,
     });
-    const response = encodeMessage(buildResponse({
-      id: txid, questions: [{ name, type, class: 'IN' }], rcode: 'NOERROR', bits: { rd: true, ra: true },
-      answers: [{ name, type, class: 'IN', ttl: 300, data: ANSWER[type] }],
-    }));
+    const response = encodeMessage(
+      buildResponse({
+        id: txid,
+        questions: [{ name, type, class: 'IN' }],
+        rcode: 'NOERROR',
+        bits: { rd: true, ra: true },
+        answers: [{ name, type, class: 'IN', ttl: 300, data: ANSWER[type] }],
+      }),
+    );
     t += between(random, 100, 50_000);
-    const responseRecord = { timestamp: t, nanos: 0, data: ethernetFrame(RESOLVER_MAC, DEVICE_MAC, ipPacket(dst, src, 17, udpDatagram({ src: dst, dst: src, srcPort: 53, dstPort: port }, response))) };
+    const responseRecord = {
+      timestamp: t,
+      nanos: 0,
+      data: ethernetFrame(
+        RESOLVER_MAC,
+        DEVICE_MAC,
+        ipPacket(dst, src, 17, udpDatagram({ src: dst, dst: src, srcPort: 53, dstPort: port }, response)),
+      ),
+    };
     written.push({
-      record: responseRecord, txid, srcPort: 53, dstPort: port, transport: 'udp', name,
-      line: (p) => `${stamp(responseRecord, p)} ${ipTag} ${dst}.53 > ${src}.${port}: ${txid} 1/0/0 ${type} ${ANSWER[type]} (${response.length})`,
+      record: responseRecord,
+      txid,
+      srcPort: 53,
+      dstPort: port,
+      transport: 'udp',
+      name,
+      line: (p) =>
+        `${stamp(responseRecord, p)} ${ipTag} ${dst}.53 > ${src}.${port}: ${txid} 1/0/0 ${type} ${ANSWER[type]} (${response.length})`,
     });
   }
   return written;
@@ -109,16 +163,40 @@ describe('capture round trip: harness-written captures read back in tcpdump and 
   const packets = traffic();
   const records = packets.map((p) => p.record);
   const formats = [
-    { name: 'pcap, µs, little-endian', file: 'le-us.pcap', precision: 'micro' as const, bytes: () => encodePcap({ linkType: LINKTYPE.ETHERNET }, records) },
-    { name: 'pcap, µs, big-endian', file: 'be-us.pcap', precision: 'micro' as const, bytes: () => encodePcap({ linkType: LINKTYPE.ETHERNET, byteOrder: 'be' }, records) },
-    { name: 'pcap, ns, little-endian', file: 'le-ns.pcap', precision: 'nano' as const, bytes: () => encodePcap({ linkType: LINKTYPE.ETHERNET, resolution: 'ns' }, records) },
     {
-      name: 'pcapng, µs', file: 'us.pcapng', precision: 'micro' as const,
-      bytes: () => Buffer.concat([pcapngSectionHeader('le'), pcapngInterface('le', LINKTYPE.ETHERNET), ...records.map((r) => pcapngEnhancedPacket('le', 0, 6, r))]),
+      name: 'pcap, µs, little-endian',
+      file: 'le-us.pcap',
+      precision: 'micro' as const,
+      bytes: () => encodePcap({ linkType: LINKTYPE.ETHERNET }, records),
+    },
+    {
+      name: 'pcap, µs, big-endian',
+      file: 'be-us.pcap',
+      precision: 'micro' as const,
+      bytes: () => encodePcap({ linkType: LINKTYPE.ETHERNET, byteOrder: 'be' }, records),
+    },
+    {
+      name: 'pcap, ns, little-endian',
+      file: 'le-ns.pcap',
+      precision: 'nano' as const,
+      bytes: () => encodePcap({ linkType: LINKTYPE.ETHERNET, resolution: 'ns' }, records),
+    },
+    {
+      name: 'pcapng, µs',
+      file: 'us.pcapng',
+      precision: 'micro' as const,
+      bytes: () =>
+        Buffer.concat([
+          pcapngSectionHeader('le'),
+          pcapngInterface('le', LINKTYPE.ETHERNET),
+          ...records.map((r) => pcapngEnhancedPacket('le', 0, 6, r)),
+        ]),
     },
   ];
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-round-trip-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-round-trip-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes a sample with UDP over IPv4 and IPv6, EDNS, AAAA and DNS over TCP', () => {
@@ -138,16 +216,39 @@ describe('capture round trip: harness-written captures read back in tcpdump and 
       it('tcpdump -r prints exactly the packets written, each checksum correct', function () {
         if (!toolAvailable('tcpdump')) this.skip(); // scripts/setup.sh installs it
         const precision = format.precision === 'nano' ? ['--time-stamp-precision=nano'] : [];
-        const lines = run('tcpdump', ['-n', '-tt', ...precision, '-r', file]).trimEnd().split('\n');
+        const lines = run('tcpdump', ['-n', '-tt', ...precision, '-r', file])
+          .trimEnd()
+          .split('\n');
         expect(lines).to.deep.equal(packets.map((p) => p.line(format.precision)));
         const verbose = run('tcpdump', ['-n', '-vv', '-r', file]);
         expect(verbose.match(/\[udp sum ok\]/g)?.length).to.equal(packets.filter((p) => p.transport === 'udp').length);
-        expect(verbose.match(/cksum 0x[0-9a-f]+ \(correct\)/g)?.length).to.equal(packets.filter((p) => p.transport === 'tcp').length);
+        expect(verbose.match(/cksum 0x[0-9a-f]+ \(correct\)/g)?.length).to.equal(
+          packets.filter((p) => p.transport === 'tcp').length,
+        );
       });
 
       it('tshark -T fields reports the TXIDs and ports written', function () {
         if (!toolAvailable('tshark')) this.skip(); // scripts/setup.sh installs it
-        const out = run('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=,', '-e', 'dns.id', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'dns.qry.name']);
+        const out = run('tshark', [
+          '-r',
+          file,
+          '-T',
+          'fields',
+          '-E',
+          'separator=,',
+          '-e',
+          'dns.id',
+          '-e',
+          'udp.srcport',
+          '-e',
+          'udp.dstport',
+          '-e',
+          'tcp.srcport',
+          '-e',
+          'tcp.dstport',
+          '-e',
+          'dns.qry.name',
+        ]);
         const expected = packets.map((p) => {
           const ports = p.transport === 'udp' ? `${p.srcPort},${p.dstPort},,` : `,,${p.srcPort},${p.dstPort}`;
           return `0x${p.txid.toString(16).padStart(4, '0')},${ports},${p.name}`;
@@ -160,7 +261,9 @@ describe('capture round trip: harness-written captures read back in tcpdump and 
         expect(partial).to.equal(false);
         const queries = evidence.queries('dut');
         const sent = packets.filter((p) => p.dstPort === 53);
-        expect(queries.map((q) => [q.transport, q.txid, q.client.port, q.questions[0]?.name])).to.deep.equal(sent.map((p) => [p.transport, p.txid, p.srcPort, p.name]));
+        expect(queries.map((q) => [q.transport, q.txid, q.client.port, q.questions[0]?.name])).to.deep.equal(
+          sent.map((p) => [p.transport, p.txid, p.srcPort, p.name]),
+        );
         expect(queries.map((q) => q.t)).to.deep.equal(sent.map((p) => p.record.timestamp));
         expect(evidence.responses('dut')).to.have.length(packets.length - sent.length);
       });

@@ -44,7 +44,9 @@ async function runDemo(): Promise<DemoRun> {
   const runs = new Map<string, { dir: string; bundle: string; report: Report }>();
   // Run directories, each with its bundle (<run-id>.tar.gz) beside it.
   // A demo that failed may leave a run without its report: the specs then fail on its exit code and output, not here.
-  for (const runId of (existsSync(out) ? readdirSync(out) : []).filter((name) => !name.endsWith('.tar.gz') && existsSync(join(out, name, 'report.json')))) {
+  for (const runId of (existsSync(out) ? readdirSync(out) : []).filter(
+    (name) => !name.endsWith('.tar.gz') && existsSync(join(out, name, 'report.json')),
+  )) {
     const dir = join(out, runId);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
     runs.set(report.dut.id, { dir, bundle: join(out, `${runId}.tar.gz`), report });

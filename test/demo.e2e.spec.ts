@@ -56,7 +56,8 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     expect(demo.output).to.match(/demo self-check passed/);
     const tail = demo.output.slice(demo.output.lastIndexOf('Table I (paper)'));
     expect(tail).to.match(/sim-good +sim-bad/);
-    for (const column of TABLE_I_COLUMNS) expect(tail).to.match(new RegExp(`${TABLE_I_HEADINGS[column].replace(/[()#]/g, '\\$&')} +✓ +✗`));
+    for (const column of TABLE_I_COLUMNS)
+      expect(tail).to.match(new RegExp(`${TABLE_I_HEADINGS[column].replace(/[()#]/g, '\\$&')} +✓ +✗`));
     expect(tail).to.match(/reports:\n +sim-good: .*report\.json.*bundle .*\.tar\.gz\n +sim-bad: /);
     // The phases: every experiment of the demo plan, at most 8 s each.
     const phases = runs.get('sim-good')!.report.observation.phases;
@@ -66,7 +67,16 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
   it('writes a signed report for each device', () => {
     expect([...runs.keys()].sort()).to.deep.equal(['sim-bad', 'sim-good']);
     for (const { dir } of runs.values()) {
-      expect(readdirSync(dir)).to.include.members(['events.ndjson', 'profile.yaml', 'device.log', 'report.json', 'report.json.sig', 'manifest.json', 'manifest.json.sig', 'signer.pub.pem']);
+      expect(readdirSync(dir)).to.include.members([
+        'events.ndjson',
+        'profile.yaml',
+        'device.log',
+        'report.json',
+        'report.json.sig',
+        'manifest.json',
+        'manifest.json.sig',
+        'signer.pub.pem',
+      ]);
     }
   });
 
@@ -75,7 +85,9 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
       expect(existsSync(bundle), bundle).to.equal(true);
       const verified = await dnsconform(['verify', bundle]);
       expect(verified.status, verified.out).to.equal(0);
-      expect(verified.out).to.match(/OK +report\.pdf/).and.match(/OK +attestation\.intoto\.json/);
+      expect(verified.out)
+        .to.match(/OK +report\.pdf/)
+        .and.match(/OK +attestation\.intoto\.json/);
     }
   });
 
@@ -83,12 +95,20 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     const { report, bundle } = runs.get('sim-bad')!;
     expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: 'demo', complete: false });
     // The one check the simulated devices cannot have assessed (see NEEDS_LAB_DHCP).
-    expect(report.scope!.statement).to.match(/^\d+ of \d+ checks judged: 1 not assessed \(no phase of their experiments in plan demo\)/);
+    expect(report.scope!.statement).to.match(
+      /^\d+ of \d+ checks judged: 1 not assessed \(no phase of their experiments in plan demo\)/,
+    );
     // Each FAIL carries the command that re-runs just that check (the plan's phases it needs) on the run's own profile copy, in report.json and on page 1.
     const edns = result(report, 'transport/edns-payload-size') as CheckResult & { reproduce?: string };
     expect(edns.verdict).to.equal('FAIL');
-    expect(edns.reproduce).to.match(new RegExp(`^dnsconform run --profile ${report.runId}/profile\\.yaml --plan demo --experiments needed( --window \\d+)? --checks transport/edns-payload-size$`));
-    const summary = readFileSync(join(runs.get('sim-bad')!.dir, 'report.html'), 'utf8').split('<section id="report-information"')[0]!;
+    expect(edns.reproduce).to.match(
+      new RegExp(
+        `^dnsconform run --profile ${report.runId}/profile\\.yaml --plan demo --experiments needed( --window \\d+)? --checks transport/edns-payload-size$`,
+      ),
+    );
+    const summary = readFileSync(join(runs.get('sim-bad')!.dir, 'report.html'), 'utf8').split(
+      '<section id="report-information"',
+    )[0]!;
     expect(summary).to.include('<h4>Failures</h4>').and.include(edns.reproduce!);
     const rejudged = await dnsconform(['verify', '--rejudge', bundle]);
     expect(rejudged.status, rejudged.out).to.equal(0);
@@ -97,11 +117,18 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
 
   it('draws the four figures into each run, hashed with the evidence and captioned from it', () => {
     for (const [dut, { dir, report }] of runs) {
-      expect(report.figures?.map((f) => f.file)).to.deep.equal(['figures/source-ports.svg', 'figures/txids.svg', 'figures/query-timeline.svg', 'figures/requery-vs-ttl.svg']);
+      expect(report.figures?.map((f) => f.file)).to.deep.equal([
+        'figures/source-ports.svg',
+        'figures/txids.svg',
+        'figures/query-timeline.svg',
+        'figures/requery-vs-ttl.svg',
+      ]);
       const hashed = new Set(report.evidenceFiles.map((e) => e.file));
       for (const figure of report.figures!) {
         expect(hashed.has(figure.file), figure.file).to.equal(true);
-        expect(readFileSync(join(dir, figure.file), 'utf8')).to.match(/^<svg/).and.include(dut);
+        expect(readFileSync(join(dir, figure.file), 'utf8'))
+          .to.match(/^<svg/)
+          .and.include(dut);
       }
       const ports = result(report, 'randomness/source-port-randomised').figures;
       expect(report.figures![0]!.caption).to.match(new RegExp(`^${ports.queries} UDP queries`));
@@ -112,20 +139,39 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     const good = runs.get('sim-good')!.report;
     const bad = runs.get('sim-bad')!.report;
     for (const report of [good, bad]) {
-      const unassessed = report.results.filter((r) => r.verdict === 'INCONCLUSIVE' && r.observed.startsWith('Not assessed'));
-      expect(unassessed.map((r) => r.check), `${report.dut.id} not assessed`).to.deep.equal([NEEDS_LAB_DHCP]);
+      const unassessed = report.results.filter(
+        (r) => r.verdict === 'INCONCLUSIVE' && r.observed.startsWith('Not assessed'),
+      );
+      expect(
+        unassessed.map((r) => r.check),
+        `${report.dut.id} not assessed`,
+      ).to.deep.equal([NEEDS_LAB_DHCP]);
     }
-    const undecided = good.results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'INFO' && r.check !== NEEDS_LAB_DHCP);
+    const undecided = good.results.filter(
+      (r) => r.verdict !== 'PASS' && r.verdict !== 'INFO' && r.check !== NEEDS_LAB_DHCP,
+    );
     expect(undecided.map((r) => `${r.check}: ${r.verdict} ${r.observed}`)).to.deep.equal([]);
     expect(good.overall.verdict).to.equal('INCOMPLETE'); // only for the lab-DHCP check
     expect(bad.overall.verdict).to.equal('NOT_CONFORMANT');
     expect(demo.output).to.match(/^demo self-check passed: sim-good INCOMPLETE, sim-bad NOT_CONFORMANT$/m);
     expect(demo.output).to.match(new RegExp(`sim-good: 1 not assessed: ${NEEDS_LAB_DHCP}`));
     // The bad device is decided on every check but those its own behaviour leaves open: it never used encrypted DNS.
-    const badOpen = bad.results.filter((r) => r.verdict === 'INCONCLUSIVE' && r.check !== NEEDS_LAB_DHCP).map((r) => r.check).sort();
+    const badOpen = bad.results
+      .filter((r) => r.verdict === 'INCONCLUSIVE' && r.check !== NEEDS_LAB_DHCP)
+      .map((r) => r.check)
+      .sort();
     expect(badOpen).to.deep.equal(['encryption-upgrade/no-cleartext-downgrade', 'encryption/encrypted-queries-padded']);
-    for (const check of ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'caching/ttl-honoured', 'caching/extreme-ttl-capped', 'caching/ttl-jump-not-pinned',
-      'transport/tcp-fallback-on-truncation', 'transport/edns-fallback-on-formerr', 'transport/edns-payload-size', 'resolver-use/assigned-resolver-only']) {
+    for (const check of [
+      'randomness/source-port-randomised',
+      'randomness/transaction-id-randomised',
+      'caching/ttl-honoured',
+      'caching/extreme-ttl-capped',
+      'caching/ttl-jump-not-pinned',
+      'transport/tcp-fallback-on-truncation',
+      'transport/edns-fallback-on-formerr',
+      'transport/edns-payload-size',
+      'resolver-use/assigned-resolver-only',
+    ]) {
       expect(result(good, check).verdict, `good ${check}: ${result(good, check).observed}`).to.equal('PASS');
       expect(result(bad, check).verdict, `bad ${check}: ${result(bad, check).observed}`).to.equal('FAIL');
     }
@@ -144,10 +190,15 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
 
   it('derives those verdicts from the evidence in the run directory', () => {
     for (const [dut, { dir, report }] of runs) {
-      const queries = loadEvidence(join(dir, 'events.ndjson')).queries(dut).filter((q) => q.transport === 'udp');
+      const queries = loadEvidence(join(dir, 'events.ndjson'))
+        .queries(dut)
+        .filter((q) => q.transport === 'udp');
       // Every UDP query is measured; the sample is one port per lookup (A and AAAA from one socket count once).
       expect(result(report, 'randomness/source-port-randomised').figures.queries).to.equal(queries.length);
-      expect(result(report, 'randomness/source-port-randomised').figures.n as number).to.be.within(queries.length / 2, queries.length);
+      expect(result(report, 'randomness/source-port-randomised').figures.n as number).to.be.within(
+        queries.length / 2,
+        queries.length,
+      );
       const ports = new Set(queries.map((q) => q.client.port));
       expect(result(report, 'randomness/source-port-randomised').figures.distinct).to.equal(ports.size);
     }
@@ -175,19 +226,43 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     it('lists every check whose verdict differs between the good and the bad run, and exits 1', async () => {
       const good = runs.get('sim-good')!;
       const bad = runs.get('sim-bad')!;
-      const run = await runCli(['diff', good.bundle, bad.bundle, '--json', '--out', join(demo.work, 'diff-good-bad'), '--keys', demo.keys]);
+      const run = await runCli([
+        'diff',
+        good.bundle,
+        bad.bundle,
+        '--json',
+        '--out',
+        join(demo.work, 'diff-good-bad'),
+        '--keys',
+        demo.keys,
+      ]);
       expect(run.code, run.stderr).to.equal(1);
       const diff = JSON.parse(run.stdout) as RunDiff;
-      const differing = good.report.results.filter((r) => result(bad.report, r.check).verdict !== r.verdict).map((r) => r.check);
+      const differing = good.report.results
+        .filter((r) => result(bad.report, r.check).verdict !== r.verdict)
+        .map((r) => r.check);
       expect(differing.length).to.be.above(10);
       expect(diff.verdictChanges.map((c) => c.check)).to.deep.equal(differing);
       expect(diff.regressions.length).to.be.above(0);
-      expect(diff.verdictChanges.find((c) => c.check === 'randomness/source-port-randomised')).to.include({ a: 'PASS', b: 'FAIL', kind: 'regressed' });
+      expect(diff.verdictChanges.find((c) => c.check === 'randomness/source-port-randomised')).to.include({
+        a: 'PASS',
+        b: 'FAIL',
+        kind: 'regressed',
+      });
     });
 
     it('of a run with itself exits 0 and lists nothing', async () => {
       const { dir } = runs.get('sim-good')!;
-      const run = await runCli(['diff', dir, dir, '--json', '--out', join(demo.work, 'diff-self'), '--keys', demo.keys]);
+      const run = await runCli([
+        'diff',
+        dir,
+        dir,
+        '--json',
+        '--out',
+        join(demo.work, 'diff-self'),
+        '--keys',
+        demo.keys,
+      ]);
       expect(run.code, run.stderr).to.equal(0);
       const diff = JSON.parse(run.stdout) as RunDiff;
       expect(diff.verdictChanges).to.deep.equal([]);
@@ -204,7 +279,15 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
       const at = Math.floor(bytes.length / 2);
       bytes[at] = bytes[at]! ^ 0x01;
       writeFileSync(tampered, bytes);
-      const run = await dnsconform(['diff', dir, tampered, '--out', join(demo.work, 'diff-tampered'), '--keys', demo.keys]);
+      const run = await dnsconform([
+        'diff',
+        dir,
+        tampered,
+        '--out',
+        join(demo.work, 'diff-tampered'),
+        '--keys',
+        demo.keys,
+      ]);
       expect(run.status, run.out).to.equal(2);
       expect(run.out).to.include('tampered.tar.gz');
     });
@@ -222,18 +305,47 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
 
   it('rejects a malformed profile with the JSON pointer and exit code 2', async () => {
     const profile = join(demo.work, 'broken.yaml');
-    writeFileSync(profile, readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replace('strategy: counter', 'strategy: sometimes'));
-    const run = await dnsconform(['run', '--profile', profile, '--out', join(demo.work, 'broken'), '--keys', demo.keys]);
+    writeFileSync(
+      profile,
+      readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replace('strategy: counter', 'strategy: sometimes'),
+    );
+    const run = await dnsconform([
+      'run',
+      '--profile',
+      profile,
+      '--out',
+      join(demo.work, 'broken'),
+      '--keys',
+      demo.keys,
+    ]);
     expect(run.status).to.equal(2);
-    expect(run.out).to.match(/broken\.yaml: invalid profile/).and.match(/\/device\/behaviour\/txid\/strategy \(line \d+\)/);
+    expect(run.out)
+      .to.match(/broken\.yaml: invalid profile/)
+      .and.match(/\/device\/behaviour\/txid\/strategy \(line \d+\)/);
   });
 
   it('rejects a listen address this host does not have with the profile pointer and exit code 2', async () => {
     // Only a bind is attempted; it fails locally, nothing is sent.
     const profile = join(demo.work, 'elsewhere.yaml');
-    writeFileSync(profile, readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replaceAll('address: 127.0.10.1, port: 0', 'address: 203.0.113.7, port: 0'));
-    const run = await dnsconform(['run', '--profile', profile, '--out', join(demo.work, 'elsewhere'), '--keys', demo.keys]);
+    writeFileSync(
+      profile,
+      readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replaceAll(
+        'address: 127.0.10.1, port: 0',
+        'address: 203.0.113.7, port: 0',
+      ),
+    );
+    const run = await dnsconform([
+      'run',
+      '--profile',
+      profile,
+      '--out',
+      join(demo.work, 'elsewhere'),
+      '--keys',
+      demo.keys,
+    ]);
     expect(run.status, run.out).to.equal(2);
-    expect(run.out).to.match(/elsewhere\.yaml: \/resolver\/listen\/0: cannot listen on 203\.0\.113\.7:0 \(EADDRNOTAVAIL\)/);
+    expect(run.out).to.match(
+      /elsewhere\.yaml: \/resolver\/listen\/0: cannot listen on 203\.0\.113\.7:0 \(EADDRNOTAVAIL\)/,
+    );
   });
 });

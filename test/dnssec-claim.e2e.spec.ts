@@ -23,7 +23,23 @@ describe('a DUT that declares DNSSEC validation and uses a bogus answer FAILs (e
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-dnssec-claim-'));
     const out = join(work, 'reports');
-    run = await runCli(['run', '--profile', PROFILE, '--plan', 'quick', '--checks', 'validation/dnssec-validation', '--experiments', 'needed', '--window', '2', '--out', out, '--keys', join(work, 'keys')]);
+    run = await runCli([
+      'run',
+      '--profile',
+      PROFILE,
+      '--plan',
+      'quick',
+      '--checks',
+      'validation/dnssec-validation',
+      '--experiments',
+      'needed',
+      '--window',
+      '2',
+      '--out',
+      out,
+      '--keys',
+      join(work, 'keys'),
+    ]);
     const [runId] = readdirSync(out).filter((name) => !name.endsWith('.tar.gz'));
     report = JSON.parse(readFileSync(join(out, runId!, 'report.json'), 'utf8')) as Report;
   });
@@ -32,9 +48,15 @@ describe('a DUT that declares DNSSEC validation and uses a bogus answer FAILs (e
   it('runs the DNSSEC phases, and the device uses the bogus answers it was sent', () => {
     expect(report.observation.phases.map((p) => p.name)).to.include.members(['dnssec-bogus', 'dnssec-downgrade']);
     const result = report.results.find((r) => r.check === 'validation/dnssec-validation')!;
-    expect(`${result.verdict}: ${result.observed}`).to.match(/^FAIL: .*the DUT used .*although its IXIT declares DNSSEC validation\.$/);
+    expect(`${result.verdict}: ${result.observed}`).to.match(
+      /^FAIL: .*the DUT used .*although its IXIT declares DNSSEC validation\.$/,
+    );
     expect(result.figures).to.deep.include({ declaresValidation: true });
-    expect((result.figures as { variantsUsed: string[] }).variantsUsed).to.include.members(['rdata', 'stripped', 'expired']);
+    expect((result.figures as { variantsUsed: string[] }).variantsUsed).to.include.members([
+      'rdata',
+      'stripped',
+      'expired',
+    ]);
     expect((result.figures as { canaryContacts: number }).canaryContacts).to.be.above(0);
     expect(run.code, `${run.stdout}${run.stderr}`).to.equal(1);
   });

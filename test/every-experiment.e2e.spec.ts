@@ -19,13 +19,15 @@ import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
-describe('every experiment, end to end (the demo plan\'s short phases)', function () {
+describe("every experiment, end to end (the demo plan's short phases)", function () {
   this.timeout(DEMO_TIMEOUT_MS);
   let status: number | null;
   let output: string;
   const evidence = new Map<string, Evidence>();
   const reports = new Map<string, Report>();
-  const plan = parse(readFileSync(join(ROOT, 'profiles', 'plans', 'demo.yaml'), 'utf8')) as { phases: { experiment: string; name?: string }[] };
+  const plan = parse(readFileSync(join(ROOT, 'profiles', 'plans', 'demo.yaml'), 'utf8')) as {
+    phases: { experiment: string; name?: string }[];
+  };
   const experiments = loadExperiments();
 
   before(async () => {
@@ -38,7 +40,11 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
     }
   });
 
-  const responsesIn = (dut: string, phase: string): ResponseEvent[] => evidence.get(dut)!.responses(dut).filter((r) => r.phase === phase);
+  const responsesIn = (dut: string, phase: string): ResponseEvent[] =>
+    evidence
+      .get(dut)!
+      .responses(dut)
+      .filter((r) => r.phase === phase);
 
   it('runs every phase of the plan, in order, for both devices, and still tells them apart', () => {
     expect(status, output).to.equal(0);
@@ -54,12 +60,19 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
       const name = phase.name ?? phase.experiment;
       const steps = experiments.get(phase.experiment)!.scenario;
       const all = [...evidence.keys()].flatMap((dut) => responsesIn(dut, name));
-      const drops = [...evidence.entries()].flatMap(([dut, ev]) => ev.events.filter((e) => e.type === 'dns.drop' && e.dut === dut && e.phase === name));
+      const drops = [...evidence.entries()].flatMap(([dut, ev]) =>
+        ev.events.filter((e) => e.type === 'dns.drop' && e.dut === dut && e.phase === name),
+      );
       if (steps.length === 0) {
-        expect(all.filter((r) => r.manipulations.length > 0), `${name} is pass-through`).to.have.length(0);
+        expect(
+          all.filter((r) => r.manipulations.length > 0),
+          `${name} is pass-through`,
+        ).to.have.length(0);
       } else if (steps[0] === 'closedPort()') {
         // The sockets were really closed: nothing reached the resolver, the kernel answered.
-        const closes = [...evidence.values()].flatMap((ev) => ev.events.filter((e) => e.type === 'resolver.close' && e.phase === name));
+        const closes = [...evidence.values()].flatMap((ev) =>
+          ev.events.filter((e) => e.type === 'resolver.close' && e.phase === name),
+        );
         expect(closes.length, `${name}: listeners closed`).to.be.above(0);
         expect(all, `${name}: nothing answered`).to.have.length(0);
       } else if (steps[0] === 'drop()') {
@@ -67,10 +80,18 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
         expect(all, `${name}: nothing answered`).to.have.length(0);
       } else if (steps[0]!.startsWith('dnssecBogus(')) {
         // Bogus DNSSEC answers come from a signed zone: manipulated exactly when a device's profile has one (profile.signedZone).
-        const signed = ['sim-good.yaml', 'sim-bad.yaml'].some((file) => loadProfile(join(ROOT, 'profiles', file)).profile.signedZone !== undefined);
-        expect(all.some((r) => r.manipulations.length > 0), `${name}: manipulated when a zone is signed (${signed})`).to.equal(signed);
+        const signed = ['sim-good.yaml', 'sim-bad.yaml'].some(
+          (file) => loadProfile(join(ROOT, 'profiles', file)).profile.signedZone !== undefined,
+        );
+        expect(
+          all.some((r) => r.manipulations.length > 0),
+          `${name}: manipulated when a zone is signed (${signed})`,
+        ).to.equal(signed);
       } else {
-        expect(all.some((r) => r.manipulations.length > 0), `${name}: some response manipulated`).to.equal(true);
+        expect(
+          all.some((r) => r.manipulations.length > 0),
+          `${name}: some response manipulated`,
+        ).to.equal(true);
       }
     }
   });
@@ -78,28 +99,55 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
   it('puts the promised values on the wire: TTLs, forged canaries, TC, record counts, copies', () => {
     const bad = (phase: string) => responsesIn('sim-bad', phase);
     expect(new Set(bad('ttl-zero').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(new Set([0]));
-    expect(new Set(bad('ttl-huge').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(new Set([1_000_000_000]));
+    expect(new Set(bad('ttl-huge').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(
+      new Set([1_000_000_000]),
+    );
     expect(new Set(bad('ttl-max').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(new Set([4_294_967_295]));
-    expect(new Set(bad('forged-a').flatMap((r) => r.answers.map((a) => a.data)))).to.deep.equal(new Set(['127.0.10.77']));
+    expect(new Set(bad('forged-a').flatMap((r) => r.answers.map((a) => a.data)))).to.deep.equal(
+      new Set(['127.0.10.77']),
+    );
     expect(bad('truncation').every((r) => r.flags.tc && r.answers.length === 0)).to.equal(true);
     expect(bad('amplify-100').every((r) => r.answers.length === 100)).to.equal(true);
     expect(bad('flood-10').every((r) => r.copies === 10)).to.equal(true);
     expect(bad('oversize').every((r) => r.size > 512 && !r.flags.tc)).to.equal(true);
     expect(bad('servfail').every((r) => r.flags.rcode === 'SERVFAIL')).to.equal(true);
-    expect(bad('nxdomain').every((r) => r.flags.rcode === 'NXDOMAIN' && r.authority.some((a) => a.type === 'SOA'))).to.equal(true);
-    expect(new Set(bad('wrong-class').flatMap((r) => r.answers.map((a) => `${a.class} ${a.data}`)))).to.deep.equal(new Set(['CH 127.0.10.77']));
+    expect(
+      bad('nxdomain').every((r) => r.flags.rcode === 'NXDOMAIN' && r.authority.some((a) => a.type === 'SOA')),
+    ).to.equal(true);
+    expect(new Set(bad('wrong-class').flatMap((r) => r.answers.map((a) => `${a.class} ${a.data}`)))).to.deep.equal(
+      new Set(['CH 127.0.10.77']),
+    );
     // Late answers: after the genuine answer, three more to the same query (its ID), pointing at the canary.
     const late = bad('late-answers').filter((r) => r.manipulations.length > 0);
-    const genuineId = new Map(bad('late-answers').filter((r) => r.manipulations.length === 0).map((r) => [r.queryRef, r.txid]));
+    const genuineId = new Map(
+      bad('late-answers')
+        .filter((r) => r.manipulations.length === 0)
+        .map((r) => [r.queryRef, r.txid]),
+    );
     expect(late.length).to.be.above(0);
-    expect(late.every((r) => r.copies === 3 && r.answers[0]?.data === '127.0.10.77' && genuineId.get(r.queryRef) === r.txid)).to.equal(true);
+    expect(
+      late.every((r) => r.copies === 3 && r.answers[0]?.data === '127.0.10.77' && genuineId.get(r.queryRef) === r.txid),
+    ).to.equal(true);
     // Each spoof kind towards its own canary, ahead of every genuine answer to an A query.
     const spoofed = bad('spoof-race').filter((r) => r.manipulations.length > 0);
-    expect(new Set(spoofed.map((r) => `${r.manipulations[0]!.replace(/\(.*/, '')} ${r.answers[0]?.data}`))).to.deep.equal(new Set([
-      'spoofTxid 127.0.10.78', 'spoofPort 127.0.10.79', 'spoofSource 127.0.10.80', 'spoofQuestion 127.0.10.81',
-    ]));
+    expect(
+      new Set(spoofed.map((r) => `${r.manipulations[0]!.replace(/\(.*/, '')} ${r.answers[0]?.data}`)),
+    ).to.deep.equal(
+      new Set([
+        'spoofTxid 127.0.10.78',
+        'spoofPort 127.0.10.79',
+        'spoofSource 127.0.10.80',
+        'spoofQuestion 127.0.10.81',
+      ]),
+    );
     // Only queries with EDNS get FORMERR; sim-good's retries without EDNS get their answer.
-    const ednsQueries = new Set(evidence.get('sim-good')!.queries('sim-good').filter((q) => q.edns !== null).map((q) => q.seq));
+    const ednsQueries = new Set(
+      evidence
+        .get('sim-good')!
+        .queries('sim-good')
+        .filter((q) => q.edns !== null)
+        .map((q) => q.seq),
+    );
     const formerrs = responsesIn('sim-good', 'formerr-on-edns').filter((r) => ednsQueries.has(r.queryRef));
     expect(formerrs.length).to.be.above(0);
     expect(formerrs.every((r) => r.flags.rcode === 'FORMERR' && r.edns === null)).to.equal(true);
@@ -117,7 +165,12 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
     // sim-good passes each; the bad device fails those short phases can decide, and never used encrypted DNS.
     const decided = ['transport/edns-payload-size', 'resilience/first-answer-only', 'resilience/works-while-dns-down'];
     const encrypted = ['encryption/encrypted-queries-padded', 'encryption-upgrade/no-cleartext-downgrade'];
-    for (const check of [...decided, ...encrypted, 'caching/ttl-jump-not-pinned', 'resilience/no-storm-after-recovery']) {
+    for (const check of [
+      ...decided,
+      ...encrypted,
+      'caching/ttl-jump-not-pinned',
+      'resilience/no-storm-after-recovery',
+    ]) {
       expect(verdict('sim-good', check), `sim-good ${check}`).to.match(/^PASS:/);
     }
     for (const check of decided) expect(verdict('sim-bad', check), `sim-bad ${check}`).to.match(/^FAIL:/);
@@ -131,15 +184,35 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
     expect(`${good.verdict}: ${good.observed}`).to.match(/^PASS: .*asked with DO and refused every bogus variant/);
     expect(good.figures).to.deep.include({ canaryContacts: 0, declaresValidation: true });
     expect(`${bad.verdict}: ${bad.observed}`).to.match(/^INFO: .*it does not validate DNSSEC/);
-    expect((bad.figures as { variantsUsed: string[] }).variantsUsed).to.include.members(['rdata', 'stripped', 'expired']);
+    expect((bad.figures as { variantsUsed: string[] }).variantsUsed).to.include.members([
+      'rdata',
+      'stripped',
+      'expired',
+    ]);
     // On the wire: the good device's DO queries got each bogus variant (RRSIGs kept over the canary, stripped, expired) and AD on forged data.
-    const doQueries = new Set(evidence.get('sim-good')!.queries('sim-good').filter((q) => q.edns?.do === true).map((q) => q.seq));
-    const bogus = responsesIn('sim-good', 'dnssec-bogus').filter((r) => r.manipulations.length > 0 && doQueries.has(r.queryRef));
-    expect(new Set(bogus.flatMap((r) => r.answers.filter((a) => a.type === 'A').map((a) => a.data)))).to.deep.equal(new Set(['127.0.10.77', '127.0.10.78', '127.0.10.79']));
-    expect(responsesIn('sim-good', 'dnssec-downgrade').filter((r) => r.manipulations.length > 0).every((r) => r.flags.ad && r.answers[0]?.data === '127.0.10.80')).to.equal(true);
+    const doQueries = new Set(
+      evidence
+        .get('sim-good')!
+        .queries('sim-good')
+        .filter((q) => q.edns?.do === true)
+        .map((q) => q.seq),
+    );
+    const bogus = responsesIn('sim-good', 'dnssec-bogus').filter(
+      (r) => r.manipulations.length > 0 && doQueries.has(r.queryRef),
+    );
+    expect(new Set(bogus.flatMap((r) => r.answers.filter((a) => a.type === 'A').map((a) => a.data)))).to.deep.equal(
+      new Set(['127.0.10.77', '127.0.10.78', '127.0.10.79']),
+    );
+    expect(
+      responsesIn('sim-good', 'dnssec-downgrade')
+        .filter((r) => r.manipulations.length > 0)
+        .every((r) => r.flags.ad && r.answers[0]?.data === '127.0.10.80'),
+    ).to.equal(true);
     // The report states the decision rule and the clauses it rests on, the draft's provisionally.
     for (const r of [good, bad]) {
-      expect(r.decisionRule.text).to.match(/^Under dnssec-bogus, .*PASS when .*FAIL when the IXIT declares DNSSEC validation/);
+      expect(r.decisionRule.text).to.match(
+        /^Under dnssec-bogus, .*PASS when .*FAIL when the IXIT declares DNSSEC validation/,
+      );
       expect(r.covers).to.deep.include({ paper: ['7'], draft: ['IOTDNS-D-VAL-2'] });
     }
     expect(reports.get('sim-good')!.citations.draftMapping.status).to.equal('provisional');
@@ -148,7 +221,10 @@ describe('every experiment, end to end (the demo plan\'s short phases)', functio
   it('power-cycles the simulated devices where the plan says so', () => {
     const cycles = plan.phases.filter((p) => (p as { trigger?: string }).trigger === 'power-cycle').length;
     for (const [dut, ev] of evidence) {
-      expect(ev.events.filter((e) => e.type === 'dut.start' && e.dut === dut), dut).to.have.length(1 + cycles);
+      expect(
+        ev.events.filter((e) => e.type === 'dut.start' && e.dut === dut),
+        dut,
+      ).to.have.length(1 + cycles);
     }
   });
 });

@@ -37,22 +37,33 @@ function clientAddress(event: EvidenceEvent): string | null {
   return 'client' in event && event.client ? event.client.address : null;
 }
 
-describe('fleet, end to end (the paper\'s Table I rows from ten simulated devices at once)', function () {
+describe("fleet, end to end (the paper's Table I rows from ten simulated devices at once)", function () {
   this.timeout(600_000);
   let work: string;
   let out: string;
   let run: CliRun;
   let summary: FleetRow[];
-  const profiles = new Map<string, Profile>(fleetProfileFiles().map((file) => {
-    const { profile } = loadProfile(file);
-    return [profile.dut.id, profile];
-  }));
+  const profiles = new Map<string, Profile>(
+    fleetProfileFiles().map((file) => {
+      const { profile } = loadProfile(file);
+      return [profile.dut.id, profile];
+    }),
+  );
   const runs = new Map<string, { dir: string; report: Report }>();
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-fleet-'));
     out = join(work, 'reports');
-    run = await runCli(['demo', '--fleet', '--window', String(PHASE_SECONDS), '--out', out, '--keys', join(work, 'keys')]);
+    run = await runCli([
+      'demo',
+      '--fleet',
+      '--window',
+      String(PHASE_SECONDS),
+      '--out',
+      out,
+      '--keys',
+      join(work, 'keys'),
+    ]);
     summary = JSON.parse(readFileSync(join(out, FLEET_SUMMARY_FILE), 'utf8')) as FleetRow[];
     for (const entry of readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory())) {
       const dir = join(out, entry.name);
@@ -74,7 +85,9 @@ describe('fleet, end to end (the paper\'s Table I rows from ten simulated device
   it('exits 0 with its self-check passed, and writes one report per device and the summary', () => {
     expect(run.code, `${run.stdout}${run.stderr}`).to.equal(0);
     expect(run.stdout).to.match(/fleet self-check passed/);
-    expect(readFileSync(join(out, FLEET_SUMMARY_HTML), 'utf8')).to.match(new RegExp(`${profiles.size} of ${profiles.size} rows equal the paper's`));
+    expect(readFileSync(join(out, FLEET_SUMMARY_HTML), 'utf8')).to.match(
+      new RegExp(`${profiles.size} of ${profiles.size} rows equal the paper's`),
+    );
     expect(readFileSync(join(out, FLEET_SUMMARY_PDF)).subarray(0, 5).toString()).to.equal('%PDF-');
     expect([...runs.keys()].sort()).to.deep.equal([...profiles.keys()].sort());
     expect(summary.map((row) => row.device).sort()).to.deep.equal([...profiles.keys()].sort());
@@ -97,26 +110,35 @@ describe('fleet, end to end (the paper\'s Table I rows from ten simulated device
   it("reproduces each device's expected row, column by column, from the run's evidence", () => {
     const differences = summary.flatMap((row) => {
       const expected = profiles.get(row.device)!.paper!.tableI!;
-      return Object.entries(expected).filter(([column, cell]) => row.tableI[column as keyof typeof row.tableI] !== cell)
-        .map(([column, cell]) => `${row.device} ${column}: expected ${cell}, got ${row.tableI[column as keyof typeof row.tableI]}`);
+      return Object.entries(expected)
+        .filter(([column, cell]) => row.tableI[column as keyof typeof row.tableI] !== cell)
+        .map(
+          ([column, cell]) =>
+            `${row.device} ${column}: expected ${cell}, got ${row.tableI[column as keyof typeof row.tableI]}`,
+        );
     });
     expect(differences).to.deep.equal([]);
-    for (const profile of profiles.values()) expect(Object.keys(profile.paper!.tableI!), profile.dut.id).to.have.length(9, 'every column expected');
+    for (const profile of profiles.values())
+      expect(Object.keys(profile.paper!.tableI!), profile.dut.id).to.have.length(9, 'every column expected');
   });
 
   it("finds each σ the paper gives in the paper's DNS-OARC class", () => {
-    const compared = summary.flatMap((row) => (['sourcePort', 'txid'] as const).flatMap((field) => {
-      const paper = profiles.get(row.device)!.paper!.sigma?.[field];
-      if (paper === undefined) return [];
-      const ran = row.sigma[field].run;
-      return [`${row.device} ${field}: ${ran === null ? 'no sample' : oarcClass(ran)} (paper ${oarcClass(paper)})`
-        + (ran !== null && oarcClass(ran) === oarcClass(paper) ? '' : ' DIFFERS')];
-    }));
+    const compared = summary.flatMap((row) =>
+      (['sourcePort', 'txid'] as const).flatMap((field) => {
+        const paper = profiles.get(row.device)!.paper!.sigma?.[field];
+        if (paper === undefined) return [];
+        const ran = row.sigma[field].run;
+        return [
+          `${row.device} ${field}: ${ran === null ? 'no sample' : oarcClass(ran)} (paper ${oarcClass(paper)})` +
+            (ran !== null && oarcClass(ran) === oarcClass(paper) ? '' : ' DIFFERS'),
+        ];
+      }),
+    );
     expect(compared.length).to.be.at.least(10);
     expect(compared.filter((line) => line.endsWith('DIFFERS'))).to.deep.equal([]);
   });
 
-  it('attributes every event to the right device: nothing of one device in another\'s evidence', () => {
+  it("attributes every event to the right device: nothing of one device in another's evidence", () => {
     const ownerOf = new Map([...profiles.values()].flatMap((p) => p.dut.addresses.map((a) => [a, p.dut.id] as const)));
     for (const [id, { dir }] of runs) {
       const events = loadEvidence(join(dir, 'events.ndjson')).events;
@@ -128,7 +150,10 @@ describe('fleet, end to end (the paper\'s Table I rows from ten simulated device
         // Queries, responses and canary contacts of this device come from its own address.
         return from !== null && ownerOf.get(from) !== id;
       });
-      expect(wrong.map((e) => `${basename(dir)} seq ${e.seq} ${e.type} dut ${e.dut} from ${clientAddress(e)}`), id).to.deep.equal([]);
+      expect(
+        wrong.map((e) => `${basename(dir)} seq ${e.seq} ${e.type} dut ${e.dut} from ${clientAddress(e)}`),
+        id,
+      ).to.deep.equal([]);
       expect(events.filter((e) => e.type === 'dns.query' && e.dut === id).length, `${id} asked`).to.be.above(50);
     }
   });

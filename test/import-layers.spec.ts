@@ -31,14 +31,23 @@ function plant(root: string, files: Record<string, string>): void {
 
 describe('layers: imports under lib/ run one way (docs/architecture.md)', () => {
   it('every folder of lib/ is a stage of the declared order', () => {
-    expect(checkLayers(ROOT, STAGES).unknownStages, 'folders of lib/ missing from the stages block of docs/architecture.md').to.deep.equal([]);
+    expect(
+      checkLayers(ROOT, STAGES).unknownStages,
+      'folders of lib/ missing from the stages block of docs/architecture.md',
+    ).to.deep.equal([]);
   });
 
   it('no engine import goes to a later stage, beyond the known debts (which only shrink)', () => {
     const found = [...new Set(checkLayers(ROOT, STAGES).backward.map((b) => `${b.file} -> ${b.target}`))].sort();
     const debts = Object.keys(KNOWN_DEBTS).sort();
-    expect(found.filter((edge) => !(edge in KNOWN_DEBTS)), 'imports that run against the stage order').to.deep.equal([]);
-    expect(debts.filter((edge) => !found.includes(edge)), 'debts paid: remove them from KNOWN_DEBTS').to.deep.equal([]);
+    expect(
+      found.filter((edge) => !(edge in KNOWN_DEBTS)),
+      'imports that run against the stage order',
+    ).to.deep.equal([]);
+    expect(
+      debts.filter((edge) => !found.includes(edge)),
+      'debts paid: remove them from KNOWN_DEBTS',
+    ).to.deep.equal([]);
   });
 
   it('engine code imports nothing from suites/, test/ or bench/', () => {
@@ -56,8 +65,10 @@ describe('layers: imports under lib/ run one way (docs/architecture.md)', () => 
       plant(root, {
         'lib/evidence/log.ts': 'export const log = 1;\n',
         'lib/dns/codec.ts': "import { log } from '../evidence/log.ts';\nexport const codec = log;\n",
-        'lib/capture/read.ts': "import { codec } from '../dns/codec.ts';\nimport type { Report } from '../report/model.ts';\nexport const read = codec;\n",
-        'lib/report/model.ts': "export interface Report { verdict: string }\nexport const late = () => import('../capture/read.ts');\n",
+        'lib/capture/read.ts':
+          "import { codec } from '../dns/codec.ts';\nimport type { Report } from '../report/model.ts';\nexport const read = codec;\n",
+        'lib/report/model.ts':
+          "export interface Report { verdict: string }\nexport const late = () => import('../capture/read.ts');\n",
         'lib/report/a.ts': "import { b } from './b.ts';\nexport const a = 1;\n",
         'lib/report/b.ts': "import { a } from './a.ts';\nexport const b = a;\n",
         'lib/report/model.spec.ts': "import '../../test/kit.ts';\n",
@@ -69,11 +80,15 @@ describe('layers: imports under lib/ run one way (docs/architecture.md)', () => 
 
     it('names a backwards import (type-only ones too), and not a forward or ground-floor one', () => {
       const findings = checkLayers(root, ['evidence', 'dns', 'capture', 'report']);
-      expect(findings.backward).to.deep.equal([{ file: 'lib/capture/read.ts', target: 'lib/report/model.ts', from: 'capture', to: 'report' }]);
+      expect(findings.backward).to.deep.equal([
+        { file: 'lib/capture/read.ts', target: 'lib/report/model.ts', from: 'capture', to: 'report' },
+      ]);
     });
 
     it('names engine code reaching suites/, but lets specs reach test kits', () => {
-      expect(checkLayers(root, ['evidence', 'dns', 'capture', 'report']).outsideLib).to.deep.equal([{ file: 'lib/dns/peek.ts', target: 'suites/fixture.ts' }]);
+      expect(checkLayers(root, ['evidence', 'dns', 'capture', 'report']).outsideLib).to.deep.equal([
+        { file: 'lib/dns/peek.ts', target: 'suites/fixture.ts' },
+      ]);
     });
 
     it('names a folder the order leaves out', () => {

@@ -42,7 +42,10 @@ const IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+
 export function readStageOrder(architectureDoc: string): string[] {
   const block = /```stages\n([\s\S]*?)```/.exec(readFileSync(architectureDoc, 'utf8'));
   if (!block) throw new Error(`${architectureDoc}: no fenced \`stages\` block`);
-  return block[1]!.split('\n').map((line) => line.replace(/#.*/, '').trim()).filter(Boolean);
+  return block[1]!
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter(Boolean);
 }
 
 function tsFiles(dir: string): string[] {
@@ -98,14 +101,22 @@ function stronglyConnected(graph: Map<string, string[]>): string[][] {
   for (const start of graph.keys()) {
     if (index.has(start)) continue;
     const work: { node: string; edge: number }[] = [{ node: start, edge: 0 }];
-    index.set(start, next); low.set(start, next); next++; stack.push(start); onStack.add(start);
+    index.set(start, next);
+    low.set(start, next);
+    next++;
+    stack.push(start);
+    onStack.add(start);
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
       const edges = (graph.get(frame.node) ?? []).filter((target) => graph.has(target));
       if (frame.edge < edges.length) {
         const target = edges[frame.edge++]!;
         if (!index.has(target)) {
-          index.set(target, next); low.set(target, next); next++; stack.push(target); onStack.add(target);
+          index.set(target, next);
+          low.set(target, next);
+          next++;
+          stack.push(target);
+          onStack.add(target);
           work.push({ node: target, edge: 0 });
         } else if (onStack.has(target)) {
           low.set(frame.node, Math.min(low.get(frame.node)!, index.get(target)!));
@@ -118,7 +129,11 @@ function stronglyConnected(graph: Map<string, string[]>): string[][] {
       if (low.get(frame.node) === index.get(frame.node)) {
         const component: string[] = [];
         let member: string;
-        do { member = stack.pop()!; onStack.delete(member); component.push(member); } while (member !== frame.node);
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.node);
         components.push(component);
       }
     }

@@ -18,7 +18,8 @@ export const LAB_RANGES = ['198.18.0.0/15', '2001:2::/48'] as const;
 export function namespacesUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'needs root to create network namespaces (CI runs as root)';
   const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return `\`ip netns\` is unavailable (${probe.error?.message ?? probe.stderr.trim()}); scripts/setup.sh installs iproute2`;
+  if (probe.error || probe.status !== 0)
+    return `\`ip netns\` is unavailable (${probe.error?.message ?? probe.stderr.trim()}); scripts/setup.sh installs iproute2`;
   return null;
 }
 
@@ -28,10 +29,19 @@ export function waitFor(what: string, probe: () => boolean, gaveUp: Promise<stri
     let done = false;
     const poll = () => {
       if (done) return;
-      if (probe()) { done = true; resolve(); return; }
+      if (probe()) {
+        done = true;
+        resolve();
+        return;
+      }
       setTimeout(poll, everyMs);
     };
-    void gaveUp.then((why) => { if (!done) { done = true; reject(new Error(`waiting for ${what}: ${why}`)); } });
+    void gaveUp.then((why) => {
+      if (!done) {
+        done = true;
+        reject(new Error(`waiting for ${what}: ${why}`));
+      }
+    });
     poll();
   });
 }
@@ -64,7 +74,10 @@ export class LabNamespaces {
   private routesAdded = false;
 
   /** `prefix` keeps the names of concurrent runs apart (a pid); `work` holds scripts and logs. */
-  constructor(private readonly prefix: string, readonly work: string) {}
+  constructor(
+    private readonly prefix: string,
+    readonly work: string,
+  ) {}
 
   /** The full name of namespace `short`. */
   ns(short: string): string {
@@ -80,7 +93,8 @@ export class LabNamespaces {
   create(...shorts: string[]): void {
     if (!this.routesAdded) {
       this.routesAdded = true;
-      for (const range of LAB_RANGES) this.ip(...(range.includes(':') ? ['-6'] : []), 'route', 'replace', 'unreachable', range);
+      for (const range of LAB_RANGES)
+        this.ip(...(range.includes(':') ? ['-6'] : []), 'route', 'replace', 'unreachable', range);
     }
     for (const short of shorts) {
       const name = this.ns(short);
@@ -98,7 +112,8 @@ export class LabNamespaces {
     const name = this.ns(short);
     this.ip('-n', name, 'link', 'add', bridge, 'type', 'bridge');
     this.ip('-n', name, 'link', 'set', bridge, 'up');
-    for (const cidr of addresses) this.ip('-n', name, 'addr', 'add', cidr, 'dev', bridge, ...(cidr.includes(':') ? ['nodad'] : []));
+    for (const cidr of addresses)
+      this.ip('-n', name, 'addr', 'add', cidr, 'dev', bridge, ...(cidr.includes(':') ? ['nodad'] : []));
   }
 
   /** Device namespace `device` joined to `bridge` of `lab` by a veth; its end is eth0 with `mac`, and `address` when given (else DHCP). */
@@ -121,13 +136,18 @@ export class LabNamespaces {
 
   /** Starts `command` in namespace `short` (`ip netns exec` execs it: the pid is the command's), output to `log`. */
   spawn(short: string, command: readonly string[], log: string, env: NodeJS.ProcessEnv = {}): NamespaceProcess {
-    const child = spawn('ip', ['netns', 'exec', this.ns(short), ...command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', this.ns(short), ...command], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out = createWriteStream(log);
     child.stdout!.pipe(out);
     child.stderr!.pipe(out, { end: false });
     this.processes.push(child);
     const ended = new Promise<string>((resolve) => {
-      child.once('exit', (code, signal) => resolve(`${command[0]} in ${short} ended (${signal ?? `exit ${code}`}); see ${log}`));
+      child.once('exit', (code, signal) =>
+        resolve(`${command[0]} in ${short} ended (${signal ?? `exit ${code}`}); see ${log}`),
+      );
       child.once('error', (error) => resolve(`${command[0]} in ${short} could not start: ${error.message}`));
     });
     return { child, ended };
@@ -138,10 +158,19 @@ export class LabNamespaces {
    * resolvers to `resolvFile` (default the namespace's resolv.conf). It sends DISCOVERs
    * every second until it has a lease.
    */
-  udhcpc(device: string, resolvFile = `/etc/netns/${this.ns(device)}/resolv.conf`, resolvOptions = ''): NamespaceProcess {
+  udhcpc(
+    device: string,
+    resolvFile = `/etc/netns/${this.ns(device)}/resolv.conf`,
+    resolvOptions = '',
+  ): NamespaceProcess {
     const script = join(this.work, 'udhcpc.script');
     writeFileSync(script, UDHCPC_SCRIPT, { mode: 0o755 });
-    return this.spawn(device, ['udhcpc', '-f', '-i', 'eth0', '-s', script, '-T', '1', '-t', '100', '-A', '1'], join(this.work, `udhcpc-${device}.log`), { RESOLV_FILE: resolvFile, RESOLV_OPTIONS: resolvOptions });
+    return this.spawn(
+      device,
+      ['udhcpc', '-f', '-i', 'eth0', '-s', script, '-T', '1', '-t', '100', '-A', '1'],
+      join(this.work, `udhcpc-${device}.log`),
+      { RESOLV_FILE: resolvFile, RESOLV_OPTIONS: resolvOptions },
+    );
   }
 
   /**
@@ -152,12 +181,19 @@ export class LabNamespaces {
   destroy(): string[] {
     const problems: string[] = [];
     const attempt = (what: string, action: () => void) => {
-      try { action(); } catch (error) { problems.push(`${what}: ${(error as Error).message.trim()}`); }
+      try {
+        action();
+      } catch (error) {
+        problems.push(`${what}: ${(error as Error).message.trim()}`);
+      }
     };
     for (const child of this.processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const name of this.namespaces) {
       attempt(`processes in ${name}`, () => {
-        for (const pid of this.ip('netns', 'pids', name).split(/\s+/).filter((p) => p !== '')) process.kill(Number(pid), 'SIGKILL');
+        for (const pid of this.ip('netns', 'pids', name)
+          .split(/\s+/)
+          .filter((p) => p !== ''))
+          process.kill(Number(pid), 'SIGKILL');
       });
     }
     for (const name of this.namespaces.splice(0)) {
@@ -166,7 +202,10 @@ export class LabNamespaces {
     }
     if (this.routesAdded) {
       this.routesAdded = false;
-      for (const range of LAB_RANGES) attempt(`route ${range}`, () => this.ip(...(range.includes(':') ? ['-6'] : []), 'route', 'del', 'unreachable', range));
+      for (const range of LAB_RANGES)
+        attempt(`route ${range}`, () =>
+          this.ip(...(range.includes(':') ? ['-6'] : []), 'route', 'del', 'unreachable', range),
+        );
     }
     return problems;
   }
@@ -174,8 +213,17 @@ export class LabNamespaces {
 
 /** Unbound server lines for a test: as root, no chroot, files in `dir`, logs to stderr, IPv4 only. */
 export function unboundRunsHere(dir: string): string {
-  return ['username: ""', 'chroot: ""', `directory: "${dir}"`, `pidfile: "${join(dir, 'unbound.pid')}"`, 'use-syslog: no', 'logfile: ""', 'do-ip6: no']
-    .map((line) => `  ${line}`).join('\n');
+  return [
+    'username: ""',
+    'chroot: ""',
+    `directory: "${dir}"`,
+    `pidfile: "${join(dir, 'unbound.pid')}"`,
+    'use-syslog: no',
+    'logfile: ""',
+    'do-ip6: no',
+  ]
+    .map((line) => `  ${line}`)
+    .join('\n');
 }
 
 /** One record Unbound serves: `name TTL IN TYPE data`. */
@@ -186,11 +234,20 @@ export type LocalData = string;
  * answering `zone` from `records` (local-data) and every other name NXDOMAIN from a static
  * root zone, so it never asks anyone. Resolves once it answers the first record's name.
  */
-export async function startUpstreamUnbound(lab: LabNamespaces, short: string, address: string, zone: string, records: readonly LocalData[], askFrom: string): Promise<NamespaceProcess> {
+export async function startUpstreamUnbound(
+  lab: LabNamespaces,
+  short: string,
+  address: string,
+  zone: string,
+  records: readonly LocalData[],
+  askFrom: string,
+): Promise<NamespaceProcess> {
   const dir = join(lab.work, `unbound-${short}`);
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'unbound.conf');
-  writeFileSync(config, `server:
+  writeFileSync(
+    config,
+    `server:
   interface: ${address}
   port: 53
   access-control: 198.18.0.0/15 allow
@@ -201,12 +258,22 @@ ${unboundRunsHere(dir)}
 ${records.map((r) => `  local-data: "${r}"`).join('\n')}
 remote-control:
   control-enable: no
-`);
+`,
+  );
   const unbound = lab.spawn(short, ['unbound', '-d', '-c', config], join(dir, 'unbound.log'));
   const name = records[0]!.split(/\s+/)[0]!;
-  await waitFor(`Unbound in ${short} answering ${name}`, () => {
-    const probe = spawnSync('ip', ['netns', 'exec', lab.ns(askFrom), 'kdig', `@${address}`, '+short', '+timeout=1', '+retry=0', name], { encoding: 'utf8' });
-    return probe.status === 0 && probe.stdout.trim() !== '';
-  }, unbound.ended, 200);
+  await waitFor(
+    `Unbound in ${short} answering ${name}`,
+    () => {
+      const probe = spawnSync(
+        'ip',
+        ['netns', 'exec', lab.ns(askFrom), 'kdig', `@${address}`, '+short', '+timeout=1', '+retry=0', name],
+        { encoding: 'utf8' },
+      );
+      return probe.status === 0 && probe.stdout.trim() !== '';
+    },
+    unbound.ended,
+    200,
+  );
   return unbound;
 }

@@ -44,13 +44,17 @@ describe('run with a lab profile, interrupted by Ctrl-C (end to end on loopback)
   this.timeout(90_000);
   let work: string;
 
-  before(() => { work = mkdtempSync(join(tmpdir(), 'dnsconform-lab-')); });
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'dnsconform-lab-'));
+  });
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('observes a device it did not start, refuses strangers, and keeps, judges and signs the evidence', async () => {
     const port = await freePort();
     const labProfile = join(work, 'lab.yaml');
-    writeFileSync(labProfile, `profileVersion: 1
+    writeFileSync(
+      labProfile,
+      `profileVersion: 1
 dut: { id: lab-dut, vendor: Test, model: Lab device, firmware: "1", addresses: [${DUT}] }
 device: { kind: lab, instructions: Power-cycle the device now. }
 resolver:
@@ -61,23 +65,51 @@ zone:
   - { name: time.sim.example, type: A, ttl: 2, data: 127.0.32.201 }
   - { name: api.sim.example, type: A, ttl: 2, data: 127.0.32.202 }
 observe: { windowSeconds: 600 }
-`);
+`,
+    );
     const out = join(work, 'reports');
-    const run = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'run', '--profile', labProfile, '--out', out, '--keys', join(work, 'keys')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'dnsconform.js'), 'run', '--profile', labProfile, '--out', out, '--keys', join(work, 'keys')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
-    run.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    run.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    run.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    run.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
     const exited = new Promise<number | null>((r) => run.once('exit', (code) => r(code)));
     await new Promise<void>((resolve, reject) => {
-      const poll = setInterval(() => { if (output.includes('observing for')) { clearInterval(poll); resolve(); } }, 50);
-      void exited.then(() => { clearInterval(poll); reject(new Error(`run ended early:\n${output}`)); });
+      const poll = setInterval(() => {
+        if (output.includes('observing for')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+      void exited.then(() => {
+        clearInterval(poll);
+        reject(new Error(`run ended early:\n${output}`));
+      });
     });
     expect(output).to.match(/lab-dut: lab device at 127\.0\.32\.2; nothing started\. Power-cycle the device now\./);
 
-    const sim = parse(readFileSync(join(ROOT, 'profiles', 'sim-good.yaml'), 'utf8')) as { device: { behaviour: SimulatedBehaviour } };
+    const sim = parse(readFileSync(join(ROOT, 'profiles', 'sim-good.yaml'), 'utf8')) as {
+      device: { behaviour: SimulatedBehaviour };
+    };
     const device = await startSimulatedDevice({
-      dutId: 'lab-dut', behaviour: { ...sim.device.behaviour, lookups: [{ name: 'time.sim.example', type: 'A', everyMs: 200 }, { name: 'api.sim.example', type: 'A', everyMs: 200 }] },
-      sourceAddress: DUT, resolver: { address: HARNESS, port }, logFile: join(work, 'device.log'),
+      dutId: 'lab-dut',
+      behaviour: {
+        ...sim.device.behaviour,
+        lookups: [
+          { name: 'time.sim.example', type: 'A', everyMs: 200 },
+          { name: 'api.sim.example', type: 'A', everyMs: 200 },
+        ],
+      },
+      sourceAddress: DUT,
+      resolver: { address: HARNESS, port },
+      logFile: join(work, 'device.log'),
     });
     await sendFrom(STRANGER, port, encodeMessage(buildQuery({ id: 0x5151, name: 'time.sim.example', type: 'A' })));
     await sendFrom(DUT, port, Buffer.from('not a DNS message at all'));
@@ -95,7 +127,9 @@ observe: { windowSeconds: 600 }
     expect(report.resolver.endpoints).to.deep.include({ transport: 'udp', address: HARNESS, port });
     expect(report.observation.phases[0]?.endReason).to.equal('interrupted');
     // Too short for the randomness rules: INCONCLUSIVE with the numbers, never PASS.
-    expect(report.results.find((r) => r.check === 'randomness/source-port-randomised')?.verdict).to.equal('INCONCLUSIVE');
+    expect(report.results.find((r) => r.check === 'randomness/source-port-randomised')?.verdict).to.equal(
+      'INCONCLUSIVE',
+    );
     expect(report.overall.verdict).to.equal('INCOMPLETE');
 
     const evidence = loadEvidence(join(dir, 'events.ndjson'));

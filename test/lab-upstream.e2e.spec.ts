@@ -10,7 +10,16 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -45,36 +54,75 @@ async function freePort(address: string): Promise<number> {
 }
 
 /** Resolves when `probe` says yes, polling every `everyMs`; rejects saying what was awaited when `give` ends first. */
-function waitFor(what: string, probe: () => boolean | Promise<boolean>, gaveUp: Promise<string>, everyMs = 100): Promise<void> {
+function waitFor(
+  what: string,
+  probe: () => boolean | Promise<boolean>,
+  gaveUp: Promise<string>,
+  everyMs = 100,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let done = false;
     const poll = async () => {
       if (done) return;
-      if (await probe()) { done = true; resolve(); return; }
+      if (await probe()) {
+        done = true;
+        resolve();
+        return;
+      }
       setTimeout(() => void poll(), everyMs);
     };
-    void gaveUp.then((why) => { if (!done) { done = true; reject(new Error(`${what}: ${why}`)); } });
+    void gaveUp.then((why) => {
+      if (!done) {
+        done = true;
+        reject(new Error(`${what}: ${why}`));
+      }
+    });
     void poll();
   });
 }
 
 /** A real upstream: dnsmasq answering `*.up.example` from its own local data (NXDOMAIN for other names there), nothing else. */
 async function startDnsmasq(port: number, logFile: string): Promise<ChildProcess> {
-  const dnsmasq = spawn('dnsmasq', [
-    '--keep-in-foreground', `--port=${port}`, `--listen-address=${UPSTREAM}`, '--bind-interfaces', '--no-resolv', '--no-hosts',
-    '--conf-file=/dev/null', '--pid-file=', '--user=root', '--local=/up.example/', '--local-ttl=60',
-    `--host-record=www.up.example,${UPSTREAM_ADDRESS}`, '--log-queries', `--log-facility=${logFile}`,
-  ], { stdio: 'ignore' });
-  const exited = new Promise<string>((r) => dnsmasq.once('exit', (code) => r(`dnsmasq exited (${code}); see ${logFile}`)));
+  const dnsmasq = spawn(
+    'dnsmasq',
+    [
+      '--keep-in-foreground',
+      `--port=${port}`,
+      `--listen-address=${UPSTREAM}`,
+      '--bind-interfaces',
+      '--no-resolv',
+      '--no-hosts',
+      '--conf-file=/dev/null',
+      '--pid-file=',
+      '--user=root',
+      '--local=/up.example/',
+      '--local-ttl=60',
+      `--host-record=www.up.example,${UPSTREAM_ADDRESS}`,
+      '--log-queries',
+      `--log-facility=${logFile}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<string>((r) =>
+    dnsmasq.once('exit', (code) => r(`dnsmasq exited (${code}); see ${logFile}`)),
+  );
   // Ready when it answers a query.
   const socket = createSocket('udp4');
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   let answered = false;
-  socket.on('message', (bytes) => { answered ||= decodeMessage(bytes).ok; });
-  await waitFor('dnsmasq answering', () => {
-    if (!answered) socket.send(encodeMessage(buildQuery({ id: 1, name: 'www.up.example', type: 'A' })), port, UPSTREAM);
-    return answered;
-  }, exited, 200);
+  socket.on('message', (bytes) => {
+    answered ||= decodeMessage(bytes).ok;
+  });
+  await waitFor(
+    'dnsmasq answering',
+    () => {
+      if (!answered)
+        socket.send(encodeMessage(buildQuery({ id: 1, name: 'www.up.example', type: 'A' })), port, UPSTREAM);
+      return answered;
+    },
+    exited,
+    200,
+  );
   socket.close();
   return dnsmasq;
 }
@@ -103,10 +151,17 @@ class RunProcess {
   readonly exited: Promise<number | null>;
   readonly ended: Promise<string>;
 
-  constructor(args: string[], readonly out: string) {
+  constructor(
+    args: string[],
+    readonly out: string,
+  ) {
     this.child = spawn(process.execPath, [CLI, 'run', ...args, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (c: Buffer) => { this.output += c.toString(); });
-    this.child.stderr!.on('data', (c: Buffer) => { this.output += c.toString(); });
+    this.child.stdout!.on('data', (c: Buffer) => {
+      this.output += c.toString();
+    });
+    this.child.stderr!.on('data', (c: Buffer) => {
+      this.output += c.toString();
+    });
     this.exited = new Promise((r) => this.child.once('exit', (code) => r(code)));
     this.ended = this.exited.then((code) => `the run ended (exit ${code}) first:\n${this.output}`);
   }
@@ -133,7 +188,8 @@ class RunProcess {
   }
 }
 
-const upstreamAnswers = (events: EvidenceEvent[]) => events.filter((e): e is UpstreamAnswerEvent => e.type === 'upstream.answer');
+const upstreamAnswers = (events: EvidenceEvent[]) =>
+  events.filter((e): e is UpstreamAnswerEvent => e.type === 'upstream.answer');
 const responses = (events: EvidenceEvent[]) => events.filter((e): e is ResponseEvent => e.type === 'dns.response');
 
 describe('lab devices with a real upstream, recorded and replayed (end to end on loopback)', function () {
@@ -144,7 +200,9 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
   const devices: SimulatedDeviceHandle[] = [];
   const runs: RunProcess[] = [];
 
-  before(() => { work = mkdtempSync(join(tmpdir(), 'dnsconform-upstream-')); });
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'dnsconform-upstream-'));
+  });
   after(async () => {
     for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
     await Promise.all(devices.map((d) => d.stop()));
@@ -159,46 +217,101 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
     writeFileSync(join(work, 'a.yaml'), labProfile('lab-a', DEVICE_A, port, upstreamPort, []));
     writeFileSync(join(work, 'b.yaml'), labProfile('lab-b', DEVICE_B, port, upstreamPort, [`forgeA(${CANARY})`]));
     const keys = ['--keys', join(work, 'keys'), '--checks', 'randomness'];
-    const sim = parse(readFileSync(join(ROOT, 'profiles', 'sim-good.yaml'), 'utf8')) as { device: { behaviour: SimulatedBehaviour } };
+    const sim = parse(readFileSync(join(ROOT, 'profiles', 'sim-good.yaml'), 'utf8')) as {
+      device: { behaviour: SimulatedBehaviour };
+    };
     // No cache: every lookup reaches the harness, so upstream is asked each time.
     const { encryption: _ddr, ...plain } = sim.device.behaviour;
     const behaviour: SimulatedBehaviour = {
-      ...plain, ttl: { mode: 'ignore' },
-      lookups: [{ name: 'time.sim.example', type: 'A', everyMs: 150 }, { name: 'www.up.example', type: 'A', everyMs: 150 }, { name: 'gone.up.example', type: 'A', everyMs: 150 }],
+      ...plain,
+      ttl: { mode: 'ignore' },
+      lookups: [
+        { name: 'time.sim.example', type: 'A', everyMs: 150 },
+        { name: 'www.up.example', type: 'A', everyMs: 150 },
+        { name: 'gone.up.example', type: 'A', everyMs: 150 },
+      ],
     };
-    const device = (dutId: string, address: string) => startSimulatedDevice({ dutId, behaviour, sourceAddress: address, resolver: { address: HARNESS, port }, logFile: join(work, `${dutId}-${devices.length}.log`) });
+    const device = (dutId: string, address: string) =>
+      startSimulatedDevice({
+        dutId,
+        behaviour,
+        sourceAddress: address,
+        resolver: { address: HARNESS, port },
+        logFile: join(work, `${dutId}-${devices.length}.log`),
+      });
 
     // 1. Both devices in one run, upstream asked.
-    const first = new RunProcess(['--profile', join(work, 'a.yaml'), '--profile', join(work, 'b.yaml'), ...keys], join(work, 'first'));
+    const first = new RunProcess(
+      ['--profile', join(work, 'a.yaml'), '--profile', join(work, 'b.yaml'), ...keys],
+      join(work, 'first'),
+    );
     runs.push(first);
     await first.observing();
     expect(first.output).to.match(/lab-a: names outside the zone asked of upstream 127\.0\.67\.53:\d+/);
     devices.push(await device('lab-a', DEVICE_A), await device('lab-b', DEVICE_B));
     const answered = (dut: string) => {
       const names = new Set(upstreamAnswers(first.events(dut)).map((e) => e.question.name));
-      return names.has('www.up.example') && names.has('gone.up.example') && responses(first.events(dut)).some((r) => r.answerSource === 'zone');
+      return (
+        names.has('www.up.example') &&
+        names.has('gone.up.example') &&
+        responses(first.events(dut)).some((r) => r.answerSource === 'zone')
+      );
     };
-    await waitFor('both devices answered from zone and upstream', () => answered('lab-a') && answered('lab-b'), first.ended);
+    await waitFor(
+      'both devices answered from zone and upstream',
+      () => answered('lab-a') && answered('lab-b'),
+      first.ended,
+    );
     await Promise.all(devices.splice(0).map((d) => d.stop()));
     expect(await first.interrupt(), first.output).to.equal(1);
 
     const recordedA = upstreamAnswers(first.events('lab-a'));
     const www = recordedA.find((e) => e.question.name === 'www.up.example')!;
-    expect(www).to.deep.include({ source: 'upstream', upstream: { address: UPSTREAM, port: upstreamPort }, rcode: 'NOERROR', failure: null });
-    expect(www.answers).to.deep.equal([{ name: 'www.up.example', type: 'A', class: 'IN', ttl: 60, data: UPSTREAM_ADDRESS }]);
-    expect(recordedA.find((e) => e.question.name === 'gone.up.example')).to.include({ rcode: 'NXDOMAIN', failure: null });
+    expect(www).to.deep.include({
+      source: 'upstream',
+      upstream: { address: UPSTREAM, port: upstreamPort },
+      rcode: 'NOERROR',
+      failure: null,
+    });
+    expect(www.answers).to.deep.equal([
+      { name: 'www.up.example', type: 'A', class: 'IN', ttl: 60, data: UPSTREAM_ADDRESS },
+    ]);
+    expect(recordedA.find((e) => e.question.name === 'gone.up.example')).to.include({
+      rcode: 'NXDOMAIN',
+      failure: null,
+    });
     // Each device's evidence holds its own exchanges only: told apart by address.
-    expect(first.events('lab-a').filter((e) => e.type === 'dns.query').every((q) => q.dut === 'lab-a')).to.equal(true);
-    const sentToA = responses(first.events('lab-a')).filter((r) => r.answerSource === 'upstream' && r.questions[0]?.name === 'www.up.example');
+    expect(
+      first
+        .events('lab-a')
+        .filter((e) => e.type === 'dns.query')
+        .every((q) => q.dut === 'lab-a'),
+    ).to.equal(true);
+    const sentToA = responses(first.events('lab-a')).filter(
+      (r) => r.answerSource === 'upstream' && r.questions[0]?.name === 'www.up.example',
+    );
     expect(sentToA.length).to.be.at.least(1);
-    expect(sentToA.every((r) => r.answers[0]?.data === UPSTREAM_ADDRESS && r.manipulations.length === 0)).to.equal(true);
+    expect(sentToA.every((r) => r.answers[0]?.data === UPSTREAM_ADDRESS && r.manipulations.length === 0)).to.equal(
+      true,
+    );
     // The forged phase of lab-b changes upstream answers as it changes zone answers.
-    const sentToB = responses(first.events('lab-b')).filter((r) => r.answerSource === 'upstream' && r.questions[0]?.name === 'www.up.example');
+    const sentToB = responses(first.events('lab-b')).filter(
+      (r) => r.answerSource === 'upstream' && r.questions[0]?.name === 'www.up.example',
+    );
     expect(sentToB.length).to.be.at.least(1);
-    expect(sentToB.every((r) => r.answers.length === 1 && r.answers[0]!.data === CANARY && r.manipulations.includes(`forgeA(${CANARY})`))).to.equal(true);
-    expect(upstreamAnswers(first.events('lab-b')).find((e) => e.question.name === 'www.up.example')?.answers[0]?.data, 'the evidence keeps the genuine answer').to.equal(UPSTREAM_ADDRESS);
+    expect(
+      sentToB.every(
+        (r) => r.answers.length === 1 && r.answers[0]!.data === CANARY && r.manipulations.includes(`forgeA(${CANARY})`),
+      ),
+    ).to.equal(true);
+    expect(
+      upstreamAnswers(first.events('lab-b')).find((e) => e.question.name === 'www.up.example')?.answers[0]?.data,
+      'the evidence keeps the genuine answer',
+    ).to.equal(UPSTREAM_ADDRESS);
 
-    const reports = ['lab-a', 'lab-b'].map((id) => JSON.parse(readFileSync(join(first.runDir(id), 'report.json'), 'utf8')) as Report);
+    const reports = ['lab-a', 'lab-b'].map(
+      (id) => JSON.parse(readFileSync(join(first.runDir(id), 'report.json'), 'utf8')) as Report,
+    );
     expect(reports.map((r) => r.dut.id)).to.deep.equal(['lab-a', 'lab-b']);
     // A --checks run judged a subset: it says so, is never CONFORMANT, and re-judges exactly the checks it selected.
     for (const report of reports) {
@@ -207,14 +320,23 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
     }
     const rejudged = await runCli(['verify', '--rejudge', first.runDir('lab-a')]);
     expect(rejudged.code, rejudged.stdout + rejudged.stderr).to.equal(0);
-    expect(rejudged.stdout).to.match(/^re-judged 2 checks selected by --checks randomness/m).and.match(/no differences/);
-    for (const id of ['lab-a', 'lab-b']) expect(existsSync(join(first.runDir(id), REPORT_SIGNATURE_FILE)), `${id} signed`).to.equal(true);
+    expect(rejudged.stdout)
+      .to.match(/^re-judged 2 checks selected by --checks randomness/m)
+      .and.match(/no differences/);
+    for (const id of ['lab-a', 'lab-b'])
+      expect(existsSync(join(first.runDir(id), REPORT_SIGNATURE_FILE)), `${id} signed`).to.equal(true);
     const sources = reports[0]!.answerSources!;
     expect(sources.responses.zone).to.be.at.least(1);
     expect(sources.responses.upstream).to.be.at.least(2);
     expect(sources.responses.replay).to.equal(0);
     expect(sources.upstream).to.deep.equal([`${UPSTREAM}:${upstreamPort}`]);
-    expect(sources.names.find((n) => n.name === 'www.up.example')).to.deep.include({ type: 'A', source: 'upstream', failures: 0, rcodes: ['NOERROR'], records: [`A ${UPSTREAM_ADDRESS}`] });
+    expect(sources.names.find((n) => n.name === 'www.up.example')).to.deep.include({
+      type: 'A',
+      source: 'upstream',
+      failures: 0,
+      rcodes: ['NOERROR'],
+      records: [`A ${UPSTREAM_ADDRESS}`],
+    });
     const html = readFileSync(join(first.runDir('lab-a'), 'report.html'), 'utf8');
     expect(html).to.include('Where the answers came from').and.include('www.up.example');
 
@@ -222,28 +344,58 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
     const tampered = join(work, 'tampered');
     cpSync(first.runDir('lab-a'), tampered, { recursive: true });
     appendFileSync(join(tampered, 'events.ndjson'), '\n');
-    const refused = await runCli(['run', '--profile', join(work, 'a.yaml'), '--replay-zone', tampered, '--out', join(work, 'refused'), ...keys]);
+    const refused = await runCli([
+      'run',
+      '--profile',
+      join(work, 'a.yaml'),
+      '--replay-zone',
+      tampered,
+      '--out',
+      join(work, 'refused'),
+      ...keys,
+    ]);
     expect(refused.code, refused.stderr).to.equal(2);
-    expect(refused.stderr).to.match(/--replay-zone .*tampered: the run does not verify, so its answers are not replayed: events\.ndjson: /);
+    expect(refused.stderr).to.match(
+      /--replay-zone .*tampered: the run does not verify, so its answers are not replayed: events\.ndjson: /,
+    );
 
     // 2. The upstream is gone; a re-test of lab-a replays what it recorded.
     dnsmasq.kill('SIGTERM');
     await new Promise((r) => dnsmasq!.once('exit', r));
     dnsmasq = null;
-    const second = new RunProcess(['--profile', join(work, 'a.yaml'), '--replay-zone', first.runDir('lab-a'), ...keys], join(work, 'second'));
+    const second = new RunProcess(
+      ['--profile', join(work, 'a.yaml'), '--replay-zone', first.runDir('lab-a'), ...keys],
+      join(work, 'second'),
+    );
     runs.push(second);
     await second.observing();
-    expect(second.output).to.match(/lab-a: names outside the zone answered from run \S+-lab-a \(\d+ recorded questions; upstream is not asked\)/);
+    expect(second.output).to.match(
+      /lab-a: names outside the zone answered from run \S+-lab-a \(\d+ recorded questions; upstream is not asked\)/,
+    );
     devices.push(await device('lab-a', DEVICE_A));
-    await waitFor('lab-a answered from the replay', () => new Set(upstreamAnswers(second.events('lab-a')).map((e) => e.question.name)).size >= 2, second.ended);
+    await waitFor(
+      'lab-a answered from the replay',
+      () => new Set(upstreamAnswers(second.events('lab-a')).map((e) => e.question.name)).size >= 2,
+      second.ended,
+    );
     await Promise.all(devices.splice(0).map((d) => d.stop()));
     expect(await second.interrupt(), second.output).to.equal(1);
 
     const replayed = upstreamAnswers(second.events('lab-a'));
-    expect(replayed.every((e) => e.source === 'replay' && e.replayOf === reports[0]!.runId && e.upstream === null)).to.equal(true);
-    expect(replayed.find((e) => e.question.name === 'www.up.example')).to.deep.include({ rcode: 'NOERROR', failure: null });
-    expect(replayed.find((e) => e.question.name === 'gone.up.example')).to.deep.include({ rcode: 'NXDOMAIN', failure: null });
-    const served = responses(second.events('lab-a')).filter((r) => r.answerSource === 'replay' && r.questions[0]?.name === 'www.up.example');
+    expect(
+      replayed.every((e) => e.source === 'replay' && e.replayOf === reports[0]!.runId && e.upstream === null),
+    ).to.equal(true);
+    expect(replayed.find((e) => e.question.name === 'www.up.example')).to.deep.include({
+      rcode: 'NOERROR',
+      failure: null,
+    });
+    expect(replayed.find((e) => e.question.name === 'gone.up.example')).to.deep.include({
+      rcode: 'NXDOMAIN',
+      failure: null,
+    });
+    const served = responses(second.events('lab-a')).filter(
+      (r) => r.answerSource === 'replay' && r.questions[0]?.name === 'www.up.example',
+    );
     expect(served.length).to.be.at.least(1);
     expect(served.every((r) => r.answers[0]?.data === UPSTREAM_ADDRESS && r.answers[0]?.ttl === 60)).to.equal(true);
     const again = JSON.parse(readFileSync(join(second.runDir('lab-a'), 'report.json'), 'utf8')) as Report;

@@ -42,7 +42,13 @@ async function shortRun(work: string, tool?: string): Promise<DeviceRun> {
   const saved = process.env[CAPTURE_TOOL_ENV];
   if (tool) process.env[CAPTURE_TOOL_ENV] = tool;
   try {
-    const [run] = await runSession({ profiles: [profileOn64()], outDir: join(work, 'reports'), windowSeconds: WINDOW_SECONDS, keyDir, progress: () => undefined });
+    const [run] = await runSession({
+      profiles: [profileOn64()],
+      outDir: join(work, 'reports'),
+      windowSeconds: WINDOW_SECONDS,
+      keyDir,
+      progress: () => undefined,
+    });
     return run!;
   } finally {
     if (saved === undefined) delete process.env[CAPTURE_TOOL_ENV];
@@ -50,12 +56,15 @@ async function shortRun(work: string, tool?: string): Promise<DeviceRun> {
   }
 }
 
-const captureEvents = (evidence: Evidence): CaptureEvent[] => evidence.events.filter((e): e is CaptureEvent => e.type.startsWith('capture.'));
+const captureEvents = (evidence: Evidence): CaptureEvent[] =>
+  evidence.events.filter((e): e is CaptureEvent => e.type.startsWith('capture.'));
 
 describe('live capture during a run (dumpcap on loopback)', function () {
   this.timeout(120_000);
   let work: string;
-  before(() => { work = mkdtempSync(join(tmpdir(), 'dnsconform-capture-')); });
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'dnsconform-capture-'));
+  });
   after(() => rmSync(work, { recursive: true, force: true }));
 
   describe('with the capture tool available', () => {
@@ -73,7 +82,11 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       expect(start).to.be.lessThan(kinds.indexOf('phase.start'));
       expect(kinds.indexOf('capture.stop')).to.be.greaterThan(kinds.indexOf('dut.exit'));
       const [started, stopped] = captureEvents(evidence);
-      expect(started).to.include({ interface: 'lo', file: 'capture.pcapng', filter: 'host 127.0.64.2 or host 127.0.64.77' });
+      expect(started).to.include({
+        interface: 'lo',
+        file: 'capture.pcapng',
+        filter: 'host 127.0.64.2 or host 127.0.64.77',
+      });
       expect(stopped!.reason, 'a clean stop').to.equal(null);
       expect(stopped!.packets).to.be.a('number').and.greaterThan(0);
     });
@@ -85,7 +98,9 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       let packets = 0;
       for await (const packet of readPackets(file)) {
         packets += 1;
-        expect([packet.src, packet.dst]).to.satisfy((ends: string[]) => ends.includes('127.0.64.2') || ends.includes('127.0.64.77'));
+        expect([packet.src, packet.dst]).to.satisfy(
+          (ends: string[]) => ends.includes('127.0.64.2') || ends.includes('127.0.64.77'),
+        );
         if (packet.transport === 'udp' && packet.src === '127.0.64.2' && packet.payload.length >= 2) {
           seen.add(`${packet.srcPort}/${packet.payload.readUInt16BE(0)}`);
         }
@@ -93,7 +108,10 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       const queries = evidence.queries('sim-good').filter((q) => q.transport === 'udp');
       expect(queries.length, 'the device queried').to.be.greaterThan(5);
       const missing = queries.filter((q) => !seen.has(`${q.client.port}/${q.txid}`));
-      expect(missing.map((q) => q.seq), 'queries absent from the capture').to.deep.equal([]);
+      expect(
+        missing.map((q) => q.seq),
+        'queries absent from the capture',
+      ).to.deep.equal([]);
       const stopped = captureEvents(evidence).find((e) => e.type === 'capture.stop')!;
       expect(packets).to.equal(stopped.packets);
     });
@@ -113,14 +131,41 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       writeFileSync(profileFile, profileOn64().text);
       const out = join(work, 'interrupted');
       // Its own process group, as a shell gives a foreground job: the terminal's SIGINT reaches every member.
-      const cli = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'run', '--profile', profileFile, '--window', '60', '--out', out, '--keys', join(work, 'keys')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const cli = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'bin', 'dnsconform.js'),
+          'run',
+          '--profile',
+          profileFile,
+          '--window',
+          '60',
+          '--out',
+          out,
+          '--keys',
+          join(work, 'keys'),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      );
       let output = '';
-      cli.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-      cli.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+      cli.stdout.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
+      cli.stderr.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
       const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
       await new Promise<void>((resolve, reject) => {
-        const poll = setInterval(() => { if (output.includes('observing for')) { clearInterval(poll); resolve(); } }, 50);
-        void exited.then(() => { clearInterval(poll); reject(new Error(`run ended early:\n${output}`)); });
+        const poll = setInterval(() => {
+          if (output.includes('observing for')) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 50);
+        void exited.then(() => {
+          clearInterval(poll);
+          reject(new Error(`run ended early:\n${output}`));
+        });
       });
       expect(output).to.match(/capturing on lo \(host 127\.0\.64\.2 or host 127\.0\.64\.77\)/);
       await new Promise((r) => setTimeout(r, 2000));
@@ -134,7 +179,9 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       let packets = 0;
       for await (const _ of readPackets(join(dir, 'capture.pcapng'))) packets += 1;
       expect(packets).to.equal(stopped!.packets).and.be.greaterThan(0);
-      const verify = spawnSync(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'verify', dir], { encoding: 'utf8' });
+      const verify = spawnSync(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), 'verify', dir], {
+        encoding: 'utf8',
+      });
       expect(verify.status, `${verify.stdout}${verify.stderr}`).to.equal(0);
       expect(verify.stdout).to.contain('capture.pcapng');
     });
@@ -142,7 +189,9 @@ describe('live capture during a run (dumpcap on loopback)', function () {
 
   describe('with the capture tool missing', () => {
     let run: DeviceRun;
-    before(async () => { run = await shortRun(work, join(work, 'no-such-dumpcap')); });
+    before(async () => {
+      run = await shortRun(work, join(work, 'no-such-dumpcap'));
+    });
 
     it('completes the run without a capture and records why', () => {
       expect(existsSync(join(run.runDir, 'capture.pcapng'))).to.equal(false);

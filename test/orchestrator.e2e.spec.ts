@@ -19,11 +19,16 @@ const ROOT = join(import.meta.dirname, '..');
 const HARNESS = '127.0.52.1';
 const DUT = '127.0.52.2';
 
-interface CliRun { code: number | null; output: string }
+interface CliRun {
+  code: number | null;
+  output: string;
+}
 
 /** Runs the CLI; `answer` writes Enter each time a prompt appears (or closes stdin at the first). */
 function cli(args: string[], answer: 'enter' | 'close'): Promise<CliRun> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'dnsconform.js'), ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   let prompts = 0;
   const onData = (chunk: Buffer) => {
@@ -65,7 +70,9 @@ describe('orchestrator: power-cycle command, operator prompt, liveness (lab prof
 
   function profile(name: string, command: string): string {
     const file = join(work, `${name}.yaml`);
-    writeFileSync(file, `profileVersion: 1
+    writeFileSync(
+      file,
+      `profileVersion: 1
 dut: { id: ${name}, vendor: Test, model: Lab device, addresses: [${DUT}] }
 device:
   kind: lab
@@ -80,19 +87,23 @@ liveness:
   probes:
     - { probe: tcp, port: ${servicePort}, timeoutMs: 500 }
     - { probe: queries, silentSeconds: 60 }
-`);
+`,
+    );
     return file;
   }
 
   function plan(): string {
     const file = join(work, 'plan.yaml');
-    writeFileSync(file, `description: Orchestrator test plan.
+    writeFileSync(
+      file,
+      `description: Orchestrator test plan.
 select: all
 phases:
   - { experiment: baseline, windowSeconds: 1.5 }
   - { trigger: power-cycle, experiment: ttl-zero, windowSeconds: 1.5 }
   - { trigger: operator, prompt: "unplug the Ethernet cable", experiment: resolver-silent, windowSeconds: 1.5 }
-`);
+`,
+    );
     return file;
   }
 
@@ -104,7 +115,20 @@ phases:
   it('runs the power-cycle command, asks the operator, samples liveness, and records all of it', async () => {
     const marker = join(work, 'cycled');
     const out = join(work, 'ok');
-    const run = await cli(['run', '--profile', profile('lab-ok', `echo cycled >> ${marker}`), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')], 'enter');
+    const run = await cli(
+      [
+        'run',
+        '--profile',
+        profile('lab-ok', `echo cycled >> ${marker}`),
+        '--plan',
+        plan(),
+        '--out',
+        out,
+        '--keys',
+        join(work, 'keys'),
+      ],
+      'enter',
+    );
     expect(run.output).to.include('>>> lab-ok: unplug the Ethernet cable, then press Enter');
     expect(run.code, run.output).to.equal(1); // no queries: INCOMPLETE, never CONFORMANT
     expect(readFileSync(marker, 'utf8')).to.equal('cycled\n');
@@ -124,7 +148,20 @@ phases:
 
   it('a failing power-cycle command stops the run with exit 2, naming the profile pointer, and keeps signed evidence', async () => {
     const out = join(work, 'fail');
-    const run = await cli(['run', '--profile', profile('lab-fail', 'echo relay stuck >&2; exit 3'), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')], 'enter');
+    const run = await cli(
+      [
+        'run',
+        '--profile',
+        profile('lab-fail', 'echo relay stuck >&2; exit 3'),
+        '--plan',
+        plan(),
+        '--out',
+        out,
+        '--keys',
+        join(work, 'keys'),
+      ],
+      'enter',
+    );
     expect(run.code, run.output).to.equal(2);
     expect(run.output).to.match(/lab-fail\.yaml: \/device\/powerCycle\/command: .* exited with 3: relay stuck/);
     const dir = runDirOf(out);
@@ -138,9 +175,14 @@ phases:
 
   it('a prompt nobody can answer (standard input closed) stops the run with exit 2', async () => {
     const out = join(work, 'absent');
-    const run = await cli(['run', '--profile', profile('lab-absent', 'true'), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')], 'close');
+    const run = await cli(
+      ['run', '--profile', profile('lab-absent', 'true'), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')],
+      'close',
+    );
     expect(run.code, run.output).to.equal(2);
-    expect(run.output).to.include('no answer to "lab-absent: unplug the Ethernet cable, then press Enter": standard input closed');
+    expect(run.output).to.include(
+      'no answer to "lab-absent: unplug the Ethernet cable, then press Enter": standard input closed',
+    );
     expect(existsSync(join(runDirOf(out), 'report.json'))).to.equal(true);
   });
 });

@@ -29,13 +29,18 @@ const inNs = (...args: string[]) => ip('-n', NS, ...args);
 
 /** tcpdump on the namespace's way out (`out0`); resolves once it listens. */
 function watch(): Promise<{ child: ChildProcess; packets: () => string[] }> {
-  const child = spawn('ip', ['netns', 'exec', NS, 'tcpdump', '-i', 'out0', '-n', '-l', '-U', LEAVING], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('ip', ['netns', 'exec', NS, 'tcpdump', '-i', 'out0', '-n', '-l', '-U', LEAVING], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`tcpdump exited (${code}) before listening`)));
     child.stderr!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening on')) resolve({ child, packets: () => out.split('\n').filter((l) => l.trim() !== '') });
+      if (chunk.toString().includes('listening on'))
+        resolve({ child, packets: () => out.split('\n').filter((l) => l.trim() !== '') });
     });
   });
 }
@@ -69,18 +74,34 @@ describe('PDF printing stays offline', function () {
     writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${RESOLVER}\n`);
   });
   after(() => {
-    for (const undo of [() => ip('netns', 'del', NS), () => ip('route', 'del', 'unreachable', NET4), () => ip('-6', 'route', 'del', 'unreachable', NET6)]) {
-      try { undo(); } catch { /* not made */ }
+    for (const undo of [
+      () => ip('netns', 'del', NS),
+      () => ip('route', 'del', 'unreachable', NET4),
+      () => ip('-6', 'route', 'del', 'unreachable', NET6),
+    ]) {
+      try {
+        undo();
+      } catch {
+        /* not made */
+      }
     }
     rmSync(netnsEtc, { recursive: true, force: true });
   });
 
-  it('the watcher sees an attempt to leave (a DNS query to the namespace\'s resolver)', async () => {
+  it("the watcher sees an attempt to leave (a DNS query to the namespace's resolver)", async () => {
     const watcher = await watch();
     try {
-      execFileSync('ip', ['netns', 'exec', NS, process.execPath, '-e', `require('node:dns').resolve4('probe.dnsconform.test', () => process.exit(0)); setTimeout(() => process.exit(0), 3000)`]);
+      execFileSync('ip', [
+        'netns',
+        'exec',
+        NS,
+        process.execPath,
+        '-e',
+        `require('node:dns').resolve4('probe.dnsconform.test', () => process.exit(0)); setTimeout(() => process.exit(0), 3000)`,
+      ]);
       const deadline = Date.now() + 5000;
-      while (!watcher.packets().join('\n').includes(`${RESOLVER}.53`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!watcher.packets().join('\n').includes(`${RESOLVER}.53`) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       expect(watcher.packets().join('\n')).to.include(`${RESOLVER}.53`);
     } finally {
       await stop(watcher.child);
@@ -90,7 +111,11 @@ describe('PDF printing stays offline', function () {
   it('prints a page that reaches for remote resources with no packet leaving loopback', async () => {
     const watcher = await watch();
     try {
-      const printed = execFileSync('ip', ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(import.meta.dirname, 'print-offline.ts')], { encoding: 'utf8' });
+      const printed = execFileSync(
+        'ip',
+        ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(import.meta.dirname, 'print-offline.ts')],
+        { encoding: 'utf8' },
+      );
       expect(Number(printed.trim())).to.be.greaterThan(1000);
       // Anything Chromium sent before it exited has been captured by the time tcpdump is stopped.
       await stop(watcher.child);

@@ -10,5 +10,8 @@ const html = `<!doctype html><html><head>
 <link rel="stylesheet" href="https://style.dnsconform.test/a.css">
 <style>@font-face { font-family: x; src: url(https://font.dnsconform.test/x.woff2); } body { font-family: x, sans-serif; }</style>
 </head><body><h1>offline</h1><img src="https://image.dnsconform.test/x.png"><iframe src="http://frame.dnsconform.test/"></iframe></body></html>`;
-const pdf = await renderPdf(html, { headerTemplate: '<span></span>', footerTemplate: '<span class="pageNumber"></span>' });
+const pdf = await renderPdf(html, {
+  headerTemplate: '<span></span>',
+  footerTemplate: '<span class="pageNumber"></span>',
+});
 process.stdout.write(`${pdf.length}\n`);

@@ -20,29 +20,28 @@ import type { CliRun } from './cli-process.ts';
 import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from './shared-captures-kit.ts';
 import type { TsvRow } from './shared-captures-kit.ts';
 
-const AVAILABLE = existsSync(join(SHARED_CAPTURES, 'reference-values.tsv')) && existsSync(join(SHARED_CAPTURES, 'devices.tsv'));
+const AVAILABLE =
+  existsSync(join(SHARED_CAPTURES, 'reference-values.tsv')) && existsSync(join(SHARED_CAPTURES, 'devices.tsv'));
 /** σ in the reference is rounded to 2 decimals: a match "to 0.01" is within half of that, plus float noise. */
 const ROUNDED_2DP = 0.0051;
 
 type Row = TsvRow;
 
-
-
-
 /** The reference's DNS-OARC class names → ours (NoRandomness is σ < 1, within POOR). */
 const CLASS: Record<string, string> = { Excellent: 'GREAT', Good: 'GOOD', Poor: 'POOR', NoRandomness: 'POOR' };
-
 
 describe('analyze on the shared third-party captures', function () {
   this.timeout(120_000);
   let work: string;
   let keyEnv: NodeJS.ProcessEnv;
-  before(function () {
+  before(() => {
     if (!AVAILABLE) return;
     work = mkdtempSync(join(tmpdir(), 'dnsconform-shared-captures-'));
     keyEnv = { DNSCONFORM_KEY_DIR: join(work, 'keys') };
   });
-  after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   if (!AVAILABLE) {
     it(`pending: the captures folder ${SHARED_CAPTURES} (with reference-values.tsv and devices.tsv) is absent; set DNSCONFORM_CAPTURES to run these`, function () {
@@ -64,8 +63,15 @@ describe('analyze on the shared third-party captures', function () {
 
   /** Runs `analyze --json` on a dataset and returns its validated output. */
   async function analyze(device: Row, extra: string[] = []): Promise<{ run: CliRun; output: AnalyzeOutput }> {
-    const selector = ['--device', device['device_mac']!, ...(device['device_ip'] !== '-' ? ['--device', device['device_ip']!] : [])];
-    const run = await runCli(['analyze', ...filesOf(device['files']!), ...selector, ...extra, '--out', join(work, 'runs'), '--json'], keyEnv);
+    const selector = [
+      '--device',
+      device['device_mac']!,
+      ...(device['device_ip'] !== '-' ? ['--device', device['device_ip']!] : []),
+    ];
+    const run = await runCli(
+      ['analyze', ...filesOf(device['files']!), ...selector, ...extra, '--out', join(work, 'runs'), '--json'],
+      keyEnv,
+    );
     expect(run.code, run.stderr).to.be.oneOf([0, 1]);
     const lines = run.stdout.trim().split('\n');
     expect(lines, 'stdout holds one JSON object and nothing else').to.have.length(1);
@@ -85,7 +91,8 @@ describe('analyze on the shared third-party captures', function () {
       it(`${dataset}: reads to the end and holds ${reference['n_queries']} DNS queries to a resolver`, async () => {
         let queries = 0;
         for await (const p of readPackets(join(SHARED_CAPTURES, dataset))) {
-          if (p.transport === 'udp' && p.dstPort === 53 && p.payload.length > 2 && (p.payload[2]! & 0x80) === 0) queries += 1;
+          if (p.transport === 'udp' && p.dstPort === 53 && p.payload.length > 2 && (p.payload[2]! & 0x80) === 0)
+            queries += 1;
         }
         expect(queries).to.equal(Number(reference['n_queries']));
       });
@@ -108,12 +115,14 @@ describe('analyze on the shared third-party captures', function () {
       // The run directory holds the evidence: on a tie for the most used port, the reference's port is as frequent as ours.
       const evidence = loadEvidence(join(output.run!.dir, 'events.ndjson'));
       const udp = evidence.queries(output.device.id).filter((q) => q.transport === 'udp');
-      expect(udp.filter((q) => q.client.port === Number(reference['sport_top'])).length).to.equal(output.sourcePort.topCount);
+      expect(udp.filter((q) => q.client.port === Number(reference['sport_top'])).length).to.equal(
+        output.sourcePort.topCount,
+      );
       expect(udp.filter((q) => q.client.port === output.sourcePort.top).length).to.equal(output.sourcePort.topCount);
     });
   }
 
-  it('reports the sifely hub\'s hard-coded OpenDNS resolver, in the metrics and as a signed FAIL of Recommendation #2', async function () {
+  it("reports the sifely hub's hard-coded OpenDNS resolver, in the metrics and as a signed FAIL of Recommendation #2", async function () {
     const device = devices.get('tj-oconnor_IoT-Dataset/sifely-hub-01.pcap');
     if (device === undefined) this.skip();
     const unassigned = await analyzeOnce(device);
@@ -131,7 +140,7 @@ describe('analyze on the shared third-party captures', function () {
     expect(verify.code, verify.stdout + verify.stderr).to.equal(0);
   });
 
-  it('judges the Hue bridge\'s TTL compliance from its captured answers, draws the figures, and reports every Table II metric', async function () {
+  it("judges the Hue bridge's TTL compliance from its captured answers, draws the figures, and reports every Table II metric", async function () {
     const device = devices.get('iot_sentinel/HueBridge');
     if (device === undefined) this.skip();
     const { output } = await analyzeOnce(device);
@@ -141,16 +150,30 @@ describe('analyze on the shared third-party captures', function () {
     const ttl = verdict('caching/ttl-honoured');
     expect(ttl.verdict, ttl.observed).to.equal('FAIL');
     expect(ttl.observed).to.match(/worst bridge\.meethue\.com A/);
-    for (const check of ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'transport/edns-payload-size', 'encryption/encrypted-dns']) {
+    for (const check of [
+      'randomness/source-port-randomised',
+      'randomness/transaction-id-randomised',
+      'transport/edns-payload-size',
+      'encryption/encrypted-dns',
+    ]) {
       expect(verdict(check).observed, check).to.not.match(/^Not assessed/);
     }
     // What only an experiment can show is not assessed, with the reason.
-    for (const check of ['validation/spoofed-answers-rejected', 'resilience/survives-amplification', 'caching/ttl-zero-no-storm']) {
+    for (const check of [
+      'validation/spoofed-answers-rejected',
+      'resilience/survives-amplification',
+      'caching/ttl-zero-no-storm',
+    ]) {
       expect(verdict(check).verdict, check).to.equal('INCONCLUSIVE');
       expect(verdict(check).observed, check).to.match(/^Not assessed: Needs the .* an imported capture has no phase/);
     }
     // The figures of a live run, hashed with the evidence.
-    expect(report.figures?.map((f) => f.file)).to.deep.equal(['figures/source-ports.svg', 'figures/txids.svg', 'figures/query-timeline.svg', 'figures/requery-vs-ttl.svg']);
+    expect(report.figures?.map((f) => f.file)).to.deep.equal([
+      'figures/source-ports.svg',
+      'figures/txids.svg',
+      'figures/query-timeline.svg',
+      'figures/requery-vs-ttl.svg',
+    ]);
     const hashed = new Set(report.evidenceFiles.map((e) => e.file));
     for (const figure of report.figures!) {
       expect(hashed.has(figure.file), figure.file).to.equal(true);
@@ -158,12 +181,29 @@ describe('analyze on the shared third-party captures', function () {
     }
     expect(report.figures!.find((f) => f.id === 'requery-vs-ttl')!.caption).to.match(/premature/);
     // Every row of the paper's Table II (reference/paper, Table II), per name where the paper asks.
-    expect(Object.keys(output.tableII)).to.deep.equal(['dnsQueryRate', 'interQueryInterval', 'queriedDomainSet', 'ipVersionUsage', 'secureDnsSupport', 'resourceRecordTypes',
-      'ttlBehaviour', 'messageSize', 'ednsCapability', 'queryNameLength', 'temporalQueryPatterns', 'sourcePortEntropy', 'transactionIdEntropy']);
+    expect(Object.keys(output.tableII)).to.deep.equal([
+      'dnsQueryRate',
+      'interQueryInterval',
+      'queriedDomainSet',
+      'ipVersionUsage',
+      'secureDnsSupport',
+      'resourceRecordTypes',
+      'ttlBehaviour',
+      'messageSize',
+      'ednsCapability',
+      'queryNameLength',
+      'temporalQueryPatterns',
+      'sourcePortEntropy',
+      'transactionIdEntropy',
+    ]);
     const t = output.tableII;
-    expect(t.dnsQueryRate.queries).to.equal(Number(references.find((r) => r['dataset'] === 'iot_sentinel/HueBridge')!['n_queries']));
+    expect(t.dnsQueryRate.queries).to.equal(
+      Number(references.find((r) => r['dataset'] === 'iot_sentinel/HueBridge')!['n_queries']),
+    );
     expect(t.queriedDomainSet.distinctNames).to.equal(t.queriedDomainSet.names.length).and.be.above(3);
-    const bridge = t.ttlBehaviour.requeryVsTtlPerName.find((row) => row.name === 'bridge.meethue.com' && row.type === 'A')!;
+    const bridge = t.ttlBehaviour.requeryVsTtlPerName.find(
+      (row) => row.name === 'bridge.meethue.com' && row.type === 'A',
+    )!;
     expect(bridge.premature).to.be.above(100);
     expect(bridge.shortestRequerySeconds!).to.be.below(bridge.ttls.at(-1)!);
     expect(t.temporalQueryPatterns.periodicityPerName['bridge.meethue.com']!.periodSeconds).to.be.closeTo(2, 0.5);

@@ -16,7 +16,7 @@ class SummaryReporter extends Mocha.reporters.Spec {
     const started = new Map();
     if (timing) {
       runner.on(EVENT_SUITE_BEGIN, (suite) => {
-        if (suite.parent && suite.parent.root && suite.file) started.set(suite, process.hrtime.bigint());
+        if (suite.parent?.root && suite.file) started.set(suite, process.hrtime.bigint());
       });
       runner.on(EVENT_SUITE_END, (suite) => {
         const t0 = started.get(suite);
@@ -29,7 +29,8 @@ class SummaryReporter extends Mocha.reporters.Spec {
       const s = runner.stats;
       if (timing) {
         console.log('\nwall time per spec file (s):');
-        for (const [file, seconds] of [...perFile].sort((a, b) => b[1] - a[1])) console.log(`${seconds.toFixed(1).padStart(7)}  ${file}`);
+        for (const [file, seconds] of [...perFile].sort((a, b) => b[1] - a[1]))
+          console.log(`${seconds.toFixed(1).padStart(7)}  ${file}`);
       }
       if (s.pending > 0) console.log(`${s.pending} skipped`);
       console.log(`${s.passes} passed, ${s.failures} failed`);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { runCli } from './cli-process.ts';
 import type { CliRun } from './cli-process.ts';
 
-const PLAN = 'description: One baseline phase, two demos side by side.\nselect: all\nphases:\n  - { experiment: baseline, windowSeconds: 5 }\n';
+const PLAN =
+  'description: One baseline phase, two demos side by side.\nselect: all\nphases:\n  - { experiment: baseline, windowSeconds: 5 }\n';
 
 describe('two demos at once on one host', function () {
   this.timeout(300_000);
@@ -21,7 +22,8 @@ describe('two demos at once on one host', function () {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-two-demos-'));
     writeFileSync(join(work, 'plan.yaml'), PLAN);
-    const demo = (name: string) => runCli(['demo', '--plan', join(work, 'plan.yaml'), '--out', join(work, name), '--keys', join(work, 'keys')]);
+    const demo = (name: string) =>
+      runCli(['demo', '--plan', join(work, 'plan.yaml'), '--out', join(work, name), '--keys', join(work, 'keys')]);
     runs = await Promise.all([demo('a'), demo('b')]);
   });
   after(() => rmSync(work, { recursive: true, force: true }));
@@ -32,12 +34,16 @@ describe('two demos at once on one host', function () {
       expect(run.code, out).to.be.oneOf([0, 1]);
       // (The canary sink may skip default ports on the shared ::1 canary: that is said, not a failure.)
       expect(out).to.not.match(/address already in use|cannot listen/);
-      expect(out).to.match(/^demo self-check (passed|FAILED)/m).and.match(/sim-good +sim-bad/);
+      expect(out)
+        .to.match(/^demo self-check (passed|FAILED)/m)
+        .and.match(/sim-good +sim-bad/);
     }
   });
 
   it('at least one moved to a loopback block of its own, and the two used different blocks', () => {
-    const blocks = runs.map((run) => /simulated devices moved to (127\.\d+\.\d+)\.0\/24/.exec(run.stdout)?.[1] ?? '127.0.10');
+    const blocks = runs.map(
+      (run) => /simulated devices moved to (127\.\d+\.\d+)\.0\/24/.exec(run.stdout)?.[1] ?? '127.0.10',
+    );
     expect(blocks.filter((b) => b !== '127.0.10').length, runs.map((r) => r.stdout).join('\n')).to.be.at.least(1);
     expect(blocks[0]).to.not.equal(blocks[1]);
   });

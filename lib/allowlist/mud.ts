@@ -61,19 +61,29 @@ export class MudValidationError extends Error {
 /** The MUD file for the names. */
 export function buildMud(device: MudDevice, names: readonly ObservedName[]): MudFile {
   // ACL names are at most 64 characters (ietf-access-control-list); the DUT id is at most 63.
-  const aclName = (direction: 'from' | 'to', version: 'ipv4' | 'ipv6') => `${direction}-${version}-${device.id}`.slice(0, 64);
+  const aclName = (direction: 'from' | 'to', version: 'ipv4' | 'ipv6') =>
+    `${direction}-${version}-${device.id}`.slice(0, 64);
   const acls: MudFile['ietf-access-control-list:acls']['acl'] = [];
   const policies = { from: [] as { name: string }[], to: [] as { name: string }[] };
   for (const version of ['ipv4', 'ipv6'] as const) {
     // A name asked for an address of this version, or answered with one, needs an entry for it.
-    const wanted = names.filter((n) => (version === 'ipv4' ? n.types.includes('A') || n.ipv4.length > 0 : n.types.includes('AAAA') || n.ipv6.length > 0));
+    const wanted = names.filter((n) =>
+      version === 'ipv4' ? n.types.includes('A') || n.ipv4.length > 0 : n.types.includes('AAAA') || n.ipv6.length > 0,
+    );
     if (wanted.length === 0) continue;
     for (const direction of ['from', 'to'] as const) {
       const name = aclName(direction, version);
       const field = direction === 'from' ? 'ietf-acldns:dst-dnsname' : 'ietf-acldns:src-dnsname';
       acls.push({
-        name, type: `${version}-acl-type`,
-        aces: { ace: wanted.map((n, i) => ({ name: `${direction}-${version === 'ipv4' ? 'v4' : 'v6'}-${i}`, matches: { [version]: { [field]: n.name } }, actions: { forwarding: 'accept' as const } })) },
+        name,
+        type: `${version}-acl-type`,
+        aces: {
+          ace: wanted.map((n, i) => ({
+            name: `${direction}-${version === 'ipv4' ? 'v4' : 'v6'}-${i}`,
+            matches: { [version]: { [field]: n.name } },
+            actions: { forwarding: 'accept' as const },
+          })),
+        },
       });
       policies[direction].push({ name });
     }
@@ -100,14 +110,22 @@ export function buildMud(device: MudDevice, names: readonly ObservedName[]): Mud
 export function mudProblems(mud: unknown): string[] {
   const problems: string[] = [];
   if (!validateSchema(mud)) {
-    problems.push(...(validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`));
+    problems.push(
+      ...(validateSchema.errors ?? []).map(
+        (e) =>
+          `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+      ),
+    );
     return problems;
   }
   const file = mud as unknown as MudFile;
   const acls = new Set(file['ietf-access-control-list:acls'].acl.map((a) => a.name));
   for (const policy of ['from-device-policy', 'to-device-policy'] as const) {
     file['ietf-mud:mud'][policy]?.['access-lists']?.['access-list']?.forEach((entry, i) => {
-      if (!acls.has(entry.name)) problems.push(`/ietf-mud:mud/${policy}/access-lists/access-list/${i}/name: "${entry.name}" names no ACL in /ietf-access-control-list:acls/acl (leafref)`);
+      if (!acls.has(entry.name))
+        problems.push(
+          `/ietf-mud:mud/${policy}/access-lists/access-list/${i}/name: "${entry.name}" names no ACL in /ietf-access-control-list:acls/acl (leafref)`,
+        );
     });
   }
   return problems;
@@ -116,6 +134,9 @@ export function mudProblems(mud: unknown): string[] {
 /** Throws {@link MudValidationError} when the MUD file does not validate. */
 export function validateMud(mud: unknown, source = 'MUD file'): MudFile {
   const problems = mudProblems(mud);
-  if (problems.length > 0) throw new MudValidationError(`${source} does not validate against RFC 8520 (mud.schema.json): ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new MudValidationError(
+      `${source} does not validate against RFC 8520 (mud.schema.json): ${problems.join('; ')}`,
+    );
   return mud as MudFile;
 }

@@ -75,7 +75,12 @@ export function observedNames(runs: readonly { evidence: Evidence; dutId: string
       if (!question) continue;
       const name = normaliseName(question.name);
       const response = evidence.responseTo(query);
-      const outcome = response === undefined ? 'no answer' : !unchanged(response) ? `answer changed by the harness (${response.manipulations.join(', ') || response.reason})` : response.flags.rcode;
+      const outcome =
+        response === undefined
+          ? 'no answer'
+          : !unchanged(response)
+            ? `answer changed by the harness (${response.manipulations.join(', ') || response.reason})`
+            : response.flags.rcode;
       if (!outcomes.has(name)) outcomes.set(name, new Set());
       outcomes.get(name)!.add(outcome);
       if (response === undefined || !unchanged(response) || response.flags.rcode !== 'NOERROR') continue;
@@ -92,9 +97,18 @@ export function observedNames(runs: readonly { evidence: Evidence; dutId: string
   const sorted = <T>(values: Iterable<T>) => [...values].sort();
   const resolved = sorted(tallies.keys()).map((name) => {
     const t = tallies.get(name)!;
-    return { name, types: sorted(t.types), cnameTargets: t.targets, ipv4: sorted(t.ipv4), ipv6: sorted(t.ipv6), queries: t.queries };
+    return {
+      name,
+      types: sorted(t.types),
+      cnameTargets: t.targets,
+      ipv4: sorted(t.ipv4),
+      ipv6: sorted(t.ipv6),
+      queries: t.queries,
+    };
   });
-  const unresolved = sorted(outcomes.keys()).filter((name) => !tallies.has(name)).map((name) => ({ name, outcome: sorted(outcomes.get(name)!) }));
+  const unresolved = sorted(outcomes.keys())
+    .filter((name) => !tallies.has(name))
+    .map((name) => ({ name, outcome: sorted(outcomes.get(name)!) }));
   return { resolved, unresolved };
 }
 

@@ -39,7 +39,12 @@ export function refusingWildcards(names: readonly string[]): string[] {
 }
 
 /** The zone file text. `names`: the allowed names, canonical (lower case, no trailing dot). */
-export function buildRpzZone(options: { origin: string; names: readonly string[]; lastUpdate: string; comment: string[] }): string {
+export function buildRpzZone(options: {
+  origin: string;
+  names: readonly string[];
+  lastUpdate: string;
+  comment: string[];
+}): string {
   const lines = [
     ...options.comment.map((line) => `; ${line}`),
     `$ORIGIN ${options.origin}`,

@@ -23,7 +23,12 @@ import type { ObservedNames } from './observed-names.ts';
 import { buildRpzZone, rpzOrigin } from './rpz.ts';
 
 /** The files an allow-list writes, by role. */
-export const ALLOWLIST_FILES = { names: 'names.json', mud: 'mud.json', rpz: 'allow.rpz', list: 'allowlist.txt' } as const;
+export const ALLOWLIST_FILES = {
+  names: 'names.json',
+  mud: 'mud.json',
+  rpz: 'allow.rpz',
+  list: 'allowlist.txt',
+} as const;
 
 /** Bad input to `allowlist` (exit 2): runs of different devices, no MUD URL. */
 export class AllowlistInputError extends Error {
@@ -55,19 +60,29 @@ export interface Allowlist {
 }
 
 /** The rule, written into names.json and the RPZ zone's header. */
-export const ALLOWLIST_RULE = 'A name is allowed when the device asked it and got a NOERROR answer the harness did not change (forged, emptied, withheld '
-  + 'and other adversarial answers say nothing about what the device needs); the CNAME targets of those answers are allowed with it.';
+export const ALLOWLIST_RULE =
+  'A name is allowed when the device asked it and got a NOERROR answer the harness did not change (forged, emptied, withheld ' +
+  'and other adversarial answers say nothing about what the device needs); the CNAME targets of those answers are allowed with it.';
 
 /** Builds the allow-list and its MUD file from the runs; `mudUrl` overrides the profiles'. */
-export function buildAllowlist(runs: readonly AllowlistRun[], mudUrlOption?: string): { allowlist: Allowlist; mud: MudFile; rpz: string; list: string } {
+export function buildAllowlist(
+  runs: readonly AllowlistRun[],
+  mudUrlOption?: string,
+): { allowlist: Allowlist; mud: MudFile; rpz: string; list: string } {
   if (runs.length === 0) throw new AllowlistInputError('no run given');
   const ids = [...new Set(runs.map((r) => r.report.dut.id))];
-  if (ids.length > 1) throw new AllowlistInputError(`the runs are of different devices (${ids.join(', ')}): an allow-list is for one device`);
+  if (ids.length > 1)
+    throw new AllowlistInputError(
+      `the runs are of different devices (${ids.join(', ')}): an allow-list is for one device`,
+    );
   const mudUrl = mudUrlOption ?? runs.find((r) => r.mudUrl !== null)?.mudUrl ?? undefined;
   if (mudUrl === undefined) {
-    throw new AllowlistInputError(`${runs[0]!.input}: the profile has no /dut/mudUrl and --mud-url was not given: the MUD file needs the manufacturer's MUD URL`);
+    throw new AllowlistInputError(
+      `${runs[0]!.input}: the profile has no /dut/mudUrl and --mud-url was not given: the MUD file needs the manufacturer's MUD URL`,
+    );
   }
-  if (!/^https:\/\/[^\s/]+/.test(mudUrl)) throw new AllowlistInputError(`--mud-url: "${mudUrl}" is not an https URL (RFC 8520 §3.3)`);
+  if (!/^https:\/\/[^\s/]+/.test(mudUrl))
+    throw new AllowlistInputError(`--mud-url: "${mudUrl}" is not an https URL (RFC 8520 §3.3)`);
   const latest = [...runs].sort((a, b) => (a.report.endedAt < b.report.endedAt ? 1 : -1))[0]!.report;
   const dut = latest.dut;
   const observed = observedNames(runs.map((r) => ({ evidence: r.evidence, dutId: r.report.dut.id })));
@@ -76,15 +91,36 @@ export function buildAllowlist(runs: readonly AllowlistRun[], mudUrlOption?: str
   const allowlist: Allowlist = {
     allowlistVersion: 1,
     device: { id: dut.id, vendor: dut.vendor, model: dut.model, firmware: dut.firmware ?? null },
-    runs: runs.map((r) => ({ input: r.input, runId: r.report.runId, startedAt: r.report.startedAt, endedAt: r.report.endedAt })),
+    runs: runs.map((r) => ({
+      input: r.input,
+      runId: r.report.runId,
+      startedAt: r.report.startedAt,
+      endedAt: r.report.endedAt,
+    })),
     rule: ALLOWLIST_RULE,
     resolved: observed.resolved,
     unresolved: observed.unresolved,
-    allowed, mudUrl, rpzOrigin: origin,
+    allowed,
+    mudUrl,
+    rpzOrigin: origin,
   };
-  const mud = validateMud(buildMud({ id: dut.id, vendor: dut.vendor, model: dut.model, firmware: dut.firmware ?? null, mudUrl, lastUpdate: latest.endedAt }, observed.resolved));
+  const mud = validateMud(
+    buildMud(
+      {
+        id: dut.id,
+        vendor: dut.vendor,
+        model: dut.model,
+        firmware: dut.firmware ?? null,
+        mudUrl,
+        lastUpdate: latest.endedAt,
+      },
+      observed.resolved,
+    ),
+  );
   const rpz = buildRpzZone({
-    origin, names: allowed, lastUpdate: latest.endedAt,
+    origin,
+    names: allowed,
+    lastUpdate: latest.endedAt,
     comment: [
       `Protective DNS allow-list for ${dut.vendor} ${dut.model} (${dut.id}), made by dnsconform from the verified runs ${runs.map((r) => r.report.runId).join(', ')}.`,
       ALLOWLIST_RULE,
@@ -95,10 +131,16 @@ export function buildAllowlist(runs: readonly AllowlistRun[], mudUrlOption?: str
 }
 
 /** Writes the four files into `outDir`; returns their paths. */
-export function writeAllowlist(outDir: string, built: ReturnType<typeof buildAllowlist>): Record<keyof typeof ALLOWLIST_FILES, string> {
+export function writeAllowlist(
+  outDir: string,
+  built: ReturnType<typeof buildAllowlist>,
+): Record<keyof typeof ALLOWLIST_FILES, string> {
   mkdirSync(outDir, { recursive: true });
   const paths = {
-    names: join(outDir, ALLOWLIST_FILES.names), mud: join(outDir, ALLOWLIST_FILES.mud), rpz: join(outDir, ALLOWLIST_FILES.rpz), list: join(outDir, ALLOWLIST_FILES.list),
+    names: join(outDir, ALLOWLIST_FILES.names),
+    mud: join(outDir, ALLOWLIST_FILES.mud),
+    rpz: join(outDir, ALLOWLIST_FILES.rpz),
+    list: join(outDir, ALLOWLIST_FILES.list),
   };
   writeFileSync(paths.names, `${JSON.stringify(built.allowlist, null, 2)}\n`);
   writeFileSync(paths.mud, `${JSON.stringify(built.mud, null, 2)}\n`);

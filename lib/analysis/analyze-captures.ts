@@ -93,16 +93,21 @@ export function deviceSelector(values: readonly string[]): { mac?: string; ip?: 
   const selector: { mac?: string; ip?: string } = {};
   for (const value of values) {
     if (isIP(value) !== 0) {
-      if (selector.ip !== undefined) throw new AnalyzeInputError(`--device: two IP addresses (${selector.ip}, ${value}); give one MAC and/or one IP`);
+      if (selector.ip !== undefined)
+        throw new AnalyzeInputError(
+          `--device: two IP addresses (${selector.ip}, ${value}); give one MAC and/or one IP`,
+        );
       selector.ip = value;
       continue;
     }
     const mac = normaliseMac(value);
     if (mac === null) throw new AnalyzeInputError(`--device: "${value}" is neither a MAC address nor an IP address`);
-    if (selector.mac !== undefined) throw new AnalyzeInputError(`--device: two MAC addresses (${selector.mac}, ${mac}); give one MAC and/or one IP`);
+    if (selector.mac !== undefined)
+      throw new AnalyzeInputError(`--device: two MAC addresses (${selector.mac}, ${mac}); give one MAC and/or one IP`);
     selector.mac = mac;
   }
-  if (selector.mac === undefined && selector.ip === undefined) throw new AnalyzeInputError('--device MAC|IP is required');
+  if (selector.mac === undefined && selector.ip === undefined)
+    throw new AnalyzeInputError('--device MAC|IP is required');
   return selector;
 }
 
@@ -112,14 +117,17 @@ export function readPublicResolvers(file: string): Record<string, string> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AnalyzeInputError(`${file}: cannot read the public resolver list (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new AnalyzeInputError(
+      `${file}: cannot read the public resolver list (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const list: Record<string, string> = {};
   text.split('\n').forEach((raw, index) => {
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') return;
     const [address, ...operator] = line.split(/\s+/);
-    if (isIP(address!) === 0) throw new AnalyzeInputError(`${file}: line ${index + 1}: "${address}" is not an IP address`);
+    if (isIP(address!) === 0)
+      throw new AnalyzeInputError(`${file}: line ${index + 1}: "${address}" is not an IP address`);
     list[address!] = operator.length > 0 ? operator.join(' ') : `listed in ${basename(file)}`;
   });
   return list;
@@ -128,7 +136,10 @@ export function readPublicResolvers(file: string): Record<string, string> {
 /** The DUT id from the selector: `capture-` and the MAC's hex digits, else the IP's. */
 function dutIdOf(selector: { mac?: string; ip?: string }): string {
   const raw = selector.mac ?? selector.ip!;
-  return `capture-${raw.toLowerCase().replace(/[^0-9a-f]+/g, '-').replace(/^-|-$/g, '')}`.slice(0, 63);
+  return `capture-${raw
+    .toLowerCase()
+    .replace(/[^0-9a-f]+/g, '-')
+    .replace(/^-|-$/g, '')}`.slice(0, 63);
 }
 
 /** Checks every capture is a readable file before any work, naming the one that is not. */
@@ -139,7 +150,9 @@ function checkCaptureFiles(files: readonly string[]): void {
     try {
       stats = statSync(file);
     } catch (error) {
-      throw new AnalyzeInputError(`${file}: cannot read the capture (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new AnalyzeInputError(
+        `${file}: cannot read the capture (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     if (!stats.isFile()) throw new AnalyzeInputError(`${file}: not a capture file`);
   }
@@ -150,17 +163,36 @@ const MIN_OBSERVED_SECONDS = 1e-6;
 
 /** Seconds actually recorded: the sum of each capture's first-to-last frame span. */
 function observedSeconds(read: CaptureRead): number {
-  const sum = read.files.reduce((total, f) => total + (f.first === null || f.last === null ? 0 : (f.last - f.first) / 1e6), 0);
+  const sum = read.files.reduce(
+    (total, f) => total + (f.first === null || f.last === null ? 0 : (f.last - f.first) / 1e6),
+    0,
+  );
   return Math.max(sum, MIN_OBSERVED_SECONDS);
 }
 
 /** The device as a profile, for the report's identity and the checks' context (never loaded from disk). */
-function captureProfile(dutId: string, mac: string | undefined, addresses: string[], resolvers: readonly string[], windowSeconds: number, publicResolvers: Record<string, string> | undefined): Profile {
+function captureProfile(
+  dutId: string,
+  mac: string | undefined,
+  addresses: string[],
+  resolvers: readonly string[],
+  windowSeconds: number,
+  publicResolvers: Record<string, string> | undefined,
+): Profile {
   return {
     profileVersion: 1,
     description: 'Device analysed from imported captures; the identity is what the captures show.',
-    dut: { id: dutId, vendor: 'Unidentified device', model: `seen in imported captures as ${[mac, ...addresses].filter(Boolean).join(', ')}`, ...(mac === undefined ? {} : { mac }), addresses },
-    device: { kind: 'lab', instructions: 'none: evidence imported from captures, the harness started and listened to nothing' },
+    dut: {
+      id: dutId,
+      vendor: 'Unidentified device',
+      model: `seen in imported captures as ${[mac, ...addresses].filter(Boolean).join(', ')}`,
+      ...(mac === undefined ? {} : { mac }),
+      addresses,
+    },
+    device: {
+      kind: 'lab',
+      instructions: 'none: evidence imported from captures, the harness started and listened to nothing',
+    },
     // The assigned resolvers stand where a live run's harness resolver stands; empty means unknown.
     resolver: { listen: resolvers.map((address) => ({ transport: 'udp' as const, address, port: 53 })) },
     zone: [],
@@ -175,7 +207,8 @@ function captureProfile(dutId: string, mac: string | undefined, addresses: strin
 function partialMarker(read: CaptureRead): (event: EvidenceEvent) => EvidenceEvent {
   const faults = read.files.flatMap((f) => (f.error === null ? [] : [f.error.message]));
   if (faults.length === 0) return (event) => event;
-  return (e) => (e.type === 'phase.end' ? { ...e, reason: `${e.reason ?? 'end of capture'}; partial: ${faults.join('; ')}` } : e);
+  return (e) =>
+    e.type === 'phase.end' ? { ...e, reason: `${e.reason ?? 'end of capture'}; partial: ${faults.join('; ')}` } : e;
 }
 
 /** Removes the directories `mkdirSync(dir, { recursive: true })` created (it returned `created`), innermost first, while empty. */
@@ -196,7 +229,13 @@ function removeCreatedDirectories(dir: string, created: string | undefined): voi
  * the run directory keeps the file, and judging reads an index of it), showing each to
  * `observe` (the metrics fold) and collecting the device's addresses on the way.
  */
-function writeEvidence(read: CaptureRead, outDir: string, dutId: string, now: Date, observe: (event: EvidenceEvent) => void): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
+function writeEvidence(
+  read: CaptureRead,
+  outDir: string,
+  dutId: string,
+  now: Date,
+  observe: (event: EvidenceEvent) => void,
+): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
   let created: string | undefined;
   try {
     created = mkdirSync(outDir, { recursive: true });
@@ -237,17 +276,30 @@ export function capturesDecide(check: LoadedCheck): boolean {
  * the others are not assessed (INCONCLUSIVE), saying which experiments they need (also used
  * by `verify --rejudge`).
  */
-export async function judgeCaptureEvidence(checks: readonly LoadedCheck[], evidence: Evidence, profile: Profile, mochaReporter: string | undefined): Promise<CheckResult[]> {
+export async function judgeCaptureEvidence(
+  checks: readonly LoadedCheck[],
+  evidence: Evidence,
+  profile: Profile,
+  mochaReporter: string | undefined,
+): Promise<CheckResult[]> {
   const { judgeWithMocha, notAssessedResult } = await import('../checks/mocha-binding.ts');
   // A passive check sees the whole capture: its experiment's phase does not exist there, every captured answer stands in for it.
-  const passive = checks.filter(capturesDecide).map((c) => (c.meta.experiments.includes('*') ? c : { ...c, meta: { ...c.meta, experiments: ['*'] } }));
+  const passive = checks
+    .filter(capturesDecide)
+    .map((c) => (c.meta.experiments.includes('*') ? c : { ...c, meta: { ...c.meta, experiments: ['*'] } }));
   const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
   const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
   const byId = new Map(judged.map((r) => [r.check, r]));
   return checks.map((check) => {
     const needed = `the ${check.meta.experiments.join(', ')} experiment${check.meta.experiments.length > 1 ? 's' : ''}`;
-    return byId.get(check.id) ?? notAssessedResult(check, `Judged from ${needed} of a live run (dnsconform run --plan).`,
-      `Needs ${needed}: an imported capture has no phase in which the harness set the resolver's answers.`);
+    return (
+      byId.get(check.id) ??
+      notAssessedResult(
+        check,
+        `Judged from ${needed} of a live run (dnsconform run --plan).`,
+        `Needs ${needed}: an imported capture has no phase in which the harness set the resolver's answers.`,
+      )
+    );
   });
 }
 
@@ -259,7 +311,8 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   }
   const files = options.captures.map((file) => resolve(file));
   checkCaptureFiles(files);
-  const extraPublic = options.publicResolversFile === undefined ? undefined : readPublicResolvers(options.publicResolversFile);
+  const extraPublic =
+    options.publicResolversFile === undefined ? undefined : readPublicResolvers(options.publicResolversFile);
   const publicList = publicResolverList(extraPublic);
   const dutId = dutIdOf(selector);
   // The captures' SHA-256 (for analysis.json) is computed on a worker thread while they are read.
@@ -267,20 +320,33 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   let read: CaptureRead | undefined;
   let store: EventStore | undefined;
   try {
-    read = await readCaptures(files, { id: dutId, ...selector }, { classify: { publicResolvers: Object.keys(publicList) } });
+    read = await readCaptures(
+      files,
+      { id: dutId, ...selector },
+      { classify: { publicResolvers: Object.keys(publicList) } },
+    );
     // A file that could not be read at all is bad input, not an observation of 0 frames: nothing is written.
     const unreadable = read.files.filter((f) => f.error !== null && f.frames === 0);
     if (unreadable.length > 0) {
-      throw new AnalyzeInputError(`no report written: ${unreadable.map((f) => `${f.file}: byte offset ${f.error!.offset}: ${f.error!.problem}`).join('; ')}`);
+      throw new AnalyzeInputError(
+        `no report written: ${unreadable.map((f) => `${f.file}: byte offset ${f.error!.offset}: ${f.error!.problem}`).join('; ')}`,
+      );
     }
     const seconds = observedSeconds(read);
     // The metrics are folded from the events as they are written, not from the evidence afterwards.
     const metricsFold = new PassiveMetricsFold({
-      dut: dutId, assignedResolvers: options.resolvers, publicResolvers: Object.keys(publicList), observedSeconds: seconds,
-      secureDns: read.observations.secureDns, mdns: read.observations.mdns, llmnr: read.observations.llmnr,
+      dut: dutId,
+      assignedResolvers: options.resolvers,
+      publicResolvers: Object.keys(publicList),
+      observedSeconds: seconds,
+      secureDns: read.observations.secureDns,
+      mdns: read.observations.mdns,
+      llmnr: read.observations.llmnr,
     });
     // Evidence first, judgement after: what was read stays written even if judging fails.
-    const written = writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) => metricsFold.add(event));
+    const written = writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) =>
+      metricsFold.add(event),
+    );
     const { run } = written;
     store = written.store;
     const addresses = selector.ip !== undefined ? [selector.ip] : written.addresses;
@@ -288,17 +354,35 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       rmSync(run.path, { recursive: true, force: true });
       removeCreatedDirectories(options.outDir, written.created);
       const faults = read.problems.length > 0 ? `; reading also stopped early: ${read.problems.join('; ')}` : '';
-      throw new AnalyzeInputError(`the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)${faults}`);
+      throw new AnalyzeInputError(
+        `the captures hold no DNS query from ${selector.mac}, so its IP address is unknown: give it as well (--device ${selector.mac} --device IP)${faults}`,
+      );
     }
     const metrics = metricsFold.result();
     const evidence = new StoredEvidence(store);
     const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
     const digests = await hashing.digests;
     const captures: CaptureInput[] = read.files.map((f, i) => ({
-      file: f.file, ...digests[i]!, frames: f.frames, dnsMessages: f.dnsMessages,
+      file: f.file,
+      ...digests[i]!,
+      frames: f.frames,
+      dnsMessages: f.dnsMessages,
       error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
     }));
-    return await judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics });
+    return await judgeAndReport({
+      options,
+      read,
+      evidence,
+      run,
+      dutId,
+      selector,
+      addresses,
+      seconds,
+      profile,
+      captures,
+      publicList,
+      metrics,
+    });
   } finally {
     hashing.cancel();
     read?.close();
@@ -323,27 +407,60 @@ interface Judging {
 }
 
 /** Writes analysis.json, judges, signs the run directory and puts the output together. */
-async function judgeAndReport({ options, read, evidence, run, dutId, selector, addresses, seconds, profile, captures, publicList, metrics }: Judging): Promise<AnalyzeResult> {
+async function judgeAndReport({
+  options,
+  read,
+  evidence,
+  run,
+  dutId,
+  selector,
+  addresses,
+  seconds,
+  profile,
+  captures,
+  publicList,
+  metrics,
+}: Judging): Promise<AnalyzeResult> {
   // Loaded only now: what judging and reporting need stays out of memory while the captures are read.
   const [{ discoverChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
-    import('../checks/discover.ts'), import('../report/build-report.ts'), import('../report/finalise-run.ts'), import('./analyze-output.ts'),
+    import('../checks/discover.ts'),
+    import('../report/build-report.ts'),
+    import('../report/finalise-run.ts'),
+    import('./analyze-output.ts'),
   ]);
-  const analysisText = `${JSON.stringify({
-    analysisVersion: 1,
-    device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
-    assignedResolvers: [...options.resolvers],
-    captures, partial: read.partial, problems: read.problems, counters: read.counters,
-    observations: { mdns: read.observations.mdns, llmnr: read.observations.llmnr, secureDns: read.observations.secureDns },
-    profile,
-  }, null, 2)}\n`;
+  const analysisText = `${JSON.stringify(
+    {
+      analysisVersion: 1,
+      device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
+      assignedResolvers: [...options.resolvers],
+      captures,
+      partial: read.partial,
+      problems: read.problems,
+      counters: read.counters,
+      observations: {
+        mdns: read.observations.mdns,
+        llmnr: read.observations.llmnr,
+        secureDns: read.observations.secureDns,
+      },
+      profile,
+    },
+    null,
+    2,
+  )}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
   const available = await discoverChecks();
   const checks = options.checks ? options.checks.select(available) : available;
   const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
   // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
-  const command = ['dnsconform', 'analyze', ...captures.map((c) => c.file), ...options.device.flatMap((d) => ['--device', d]),
-    ...options.resolvers.flatMap((r) => ['--resolver', r]), ...(options.publicResolversFile === undefined ? [] : ['--public-resolvers', resolve(options.publicResolversFile)])];
+  const command = [
+    'dnsconform',
+    'analyze',
+    ...captures.map((c) => c.file),
+    ...options.device.flatMap((d) => ['--device', d]),
+    ...options.resolvers.flatMap((r) => ['--resolver', r]),
+    ...(options.publicResolversFile === undefined ? [] : ['--public-resolvers', resolve(options.publicResolversFile)]),
+  ];
   // The same figures a live run draws, before finalising so the manifest hashes them. A charting fault costs the figures, never the run.
   let figures: DrawnFigure[] = [];
   if (options.drawFigures) {
@@ -354,26 +471,35 @@ async function judgeAndReport({ options, read, evidence, run, dutId, selector, a
     }
   }
   const span = evidence.span();
-  const finalised = await finaliseRun(run.path, {
-    runId: run.runId,
-    startedAt: new Date(span.start / 1000).toISOString(),
-    endedAt: new Date(span.end / 1000).toISOString(),
-    harness: harnessInfo(),
-    profile,
-    profileFile: ANALYSIS_FILE,
-    profileSha256: hashFile(join(run.path, ANALYSIS_FILE)).sha256,
-    endpoints: [],
-    windowSeconds: seconds,
-    phases: evidence.phases(),
-    results,
-    scope: { mode: 'analyze', checks: options.checks?.selection ?? null, plan: null, available: available.length },
-    reproduction: { command, perCheck: true },
-    figures,
-  }, options.keyDir);
+  const finalised = await finaliseRun(
+    run.path,
+    {
+      runId: run.runId,
+      startedAt: new Date(span.start / 1000).toISOString(),
+      endedAt: new Date(span.end / 1000).toISOString(),
+      harness: harnessInfo(),
+      profile,
+      profileFile: ANALYSIS_FILE,
+      profileSha256: hashFile(join(run.path, ANALYSIS_FILE)).sha256,
+      endpoints: [],
+      windowSeconds: seconds,
+      phases: evidence.phases(),
+      results,
+      scope: { mode: 'analyze', checks: options.checks?.selection ?? null, plan: null, available: available.length },
+      reproduction: { command, perCheck: true },
+      figures,
+    },
+    options.keyDir,
+  );
 
   const output = analyzeOutput({
     device: { id: dutId, mac: selector.mac ?? null, ip: selector.ip ?? null, addresses },
-    captures, partial: read.partial, problems: read.problems, assignedResolvers: [...options.resolvers], publicResolvers: publicList, metrics,
+    captures,
+    partial: read.partial,
+    problems: read.problems,
+    assignedResolvers: [...options.resolvers],
+    publicResolvers: publicList,
+    metrics,
     // Re-query against TTL per name, by the grace the ttl-honoured rule uses, over the whole capture.
     requeryVsTtl: ttlCompliance(evidence, dutId, DEFAULT_TTL_COMPLIANCE).rows,
     run: { dir: run.path, report: finalised.reportFile, overall: finalised.report.overall.verdict },

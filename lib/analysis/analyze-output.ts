@@ -57,7 +57,10 @@ export interface EncryptedDnsUse {
  */
 export interface TableIIMetrics {
   dnsQueryRate: { queries: number; spanSeconds: number; perMinute: number };
-  interQueryInterval: { all: PassiveMetrics['interQueryIntervals']; perName: PassiveMetrics['interQueryIntervalsPerName'] };
+  interQueryInterval: {
+    all: PassiveMetrics['interQueryIntervals'];
+    perName: PassiveMetrics['interQueryIntervalsPerName'];
+  };
   queriedDomainSet: { distinctNames: number; distinctQuestions: number; names: string[] };
   ipVersionUsage: PassiveMetrics['addressQueries'];
   secureDnsSupport: { encryptedDns: EncryptedDnsUse[]; dnssecOkShare: number };
@@ -131,8 +134,18 @@ export interface AnalyzeOutputInput {
 /** Builds the output from the metrics. */
 export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
   const { metrics } = input;
-  const encrypted = metrics.secureDns.map((c) => ({ protocol: c.kind, server: c.server.address, port: c.server.port, sni: c.serverName, contacts: c.contacts }));
-  const hardcoded = hardcodedServers(Object.keys(metrics.resolvers), encrypted.map((c) => ({ protocol: c.protocol, address: c.server })), { assigned: input.assignedResolvers, publicResolvers: Object.keys(input.publicResolvers) });
+  const encrypted = metrics.secureDns.map((c) => ({
+    protocol: c.kind,
+    server: c.server.address,
+    port: c.server.port,
+    sni: c.serverName,
+    contacts: c.contacts,
+  }));
+  const hardcoded = hardcodedServers(
+    Object.keys(metrics.resolvers),
+    encrypted.map((c) => ({ protocol: c.protocol, address: c.server })),
+    { assigned: input.assignedResolvers, publicResolvers: Object.keys(input.publicResolvers) },
+  );
   const used = [...Object.keys(metrics.resolvers), ...encrypted.map((c) => c.server)];
   return {
     schemaVersion: ANALYZE_OUTPUT_VERSION,
@@ -146,14 +159,27 @@ export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
     resolvers: metrics.resolvers,
     assignedResolvers: input.assignedResolvers,
     hardcodedResolvers: hardcoded,
-    publicResolvers: Object.fromEntries([...new Set(used)].filter((a) => Object.hasOwn(input.publicResolvers, a)).sort().map((a) => [a, input.publicResolvers[a]!])),
+    publicResolvers: Object.fromEntries(
+      [...new Set(used)]
+        .filter((a) => Object.hasOwn(input.publicResolvers, a))
+        .sort()
+        .map((a) => [a, input.publicResolvers[a]!]),
+    ),
     ednsShare: metrics.ednsShare,
     encryptedDns: encrypted,
     run: input.run,
     tableII: {
-      dnsQueryRate: { queries: metrics.queries, spanSeconds: metrics.spanSeconds, perMinute: metrics.queryRatePerMinute },
+      dnsQueryRate: {
+        queries: metrics.queries,
+        spanSeconds: metrics.spanSeconds,
+        perMinute: metrics.queryRatePerMinute,
+      },
       interQueryInterval: { all: metrics.interQueryIntervals, perName: metrics.interQueryIntervalsPerName },
-      queriedDomainSet: { distinctNames: metrics.distinctNames, distinctQuestions: metrics.distinctQuestions, names: metrics.names },
+      queriedDomainSet: {
+        distinctNames: metrics.distinctNames,
+        distinctQuestions: metrics.distinctQuestions,
+        names: metrics.names,
+      },
       ipVersionUsage: metrics.addressQueries,
       secureDnsSupport: { encryptedDns: encrypted, dnssecOkShare: metrics.dnssecOkShare },
       resourceRecordTypes: { asked: metrics.recordTypesAsked, received: metrics.recordTypesReceived },
@@ -162,8 +188,10 @@ export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
       ednsCapability: { share: metrics.ednsShare, udpSizes: metrics.ednsUdpSizes },
       queryNameLength: metrics.nameLengths,
       temporalQueryPatterns: {
-        periodicityPerName: metrics.periodicityPerName, burstiness: metrics.interQueryIntervals?.burstiness ?? null,
-        retransmissions: metrics.retransmissions, retransmissionsPerName: metrics.retransmissionsPerName,
+        periodicityPerName: metrics.periodicityPerName,
+        burstiness: metrics.interQueryIntervals?.burstiness ?? null,
+        retransmissions: metrics.retransmissions,
+        retransmissionsPerName: metrics.retransmissionsPerName,
       },
       sourcePortEntropy: fieldRandomness(metrics.sourcePort),
       transactionIdEntropy: fieldRandomness(metrics.txid),

@@ -54,13 +54,26 @@ export function answerSources(evidence: Evidence, dutId: string): ReportAnswerSo
   const byName = new Map<string, ReportUpstreamName>();
   for (const event of evidence.ofType('upstream.answer')) {
     if (event.dut !== dutId) continue;
-    if (event.upstream) upstreams.add(event.upstream.address.includes(':') ? `[${event.upstream.address}]:${event.upstream.port}` : `${event.upstream.address}:${event.upstream.port}`);
+    if (event.upstream)
+      upstreams.add(
+        event.upstream.address.includes(':')
+          ? `[${event.upstream.address}]:${event.upstream.port}`
+          : `${event.upstream.address}:${event.upstream.port}`,
+      );
     if (event.replayOf) replays.add(event.replayOf);
     const key = `${event.source}|${event.question.name.toLowerCase()}|${event.question.type}`;
-    const entry = byName.get(key) ?? { name: event.question.name.toLowerCase(), type: event.question.type, source: event.source, answers: 0, failures: 0, rcodes: [], records: [] };
+    const entry = byName.get(key) ?? {
+      name: event.question.name.toLowerCase(),
+      type: event.question.type,
+      source: event.source,
+      answers: 0,
+      failures: 0,
+      rcodes: [],
+      records: [],
+    };
     entry.answers += 1;
     if (event.failure !== null) entry.failures += 1;
-    const rcode = event.failure !== null ? 'SERVFAIL (failed)' : event.rcode ?? 'none';
+    const rcode = event.failure !== null ? 'SERVFAIL (failed)' : (event.rcode ?? 'none');
     if (!entry.rcodes.includes(rcode)) entry.rcodes.push(rcode);
     for (const record of event.answers) {
       const data = `${record.type} ${record.data}`;
@@ -68,7 +81,9 @@ export function answerSources(evidence: Evidence, dutId: string): ReportAnswerSo
     }
     byName.set(key, entry);
   }
-  const names = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  const names = [...byName.values()].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0,
+  );
   return {
     responses,
     upstream: [...upstreams].sort(),

@@ -72,9 +72,21 @@ export function dnssecSigns(evidence: Evidence, dut: string): DnssecSigns {
     if (contact.dut !== dut) continue;
     encryptedContacts[contact.protocol] = (encryptedContacts[contact.protocol] ?? 0) + contact.contacts;
   }
-  const namesWithChainQueries = [...used].filter((name) => selfAndAncestors(name).some((n) => chainNames.has(n))).length;
+  const namesWithChainQueries = [...used].filter((name) =>
+    selfAndAncestors(name).some((n) => chainNames.has(n)),
+  ).length;
   return {
-    queries, doQueries, doShare: queries === 0 ? 0 : doQueries / queries, cdQueries, cdShare: queries === 0 ? 0 : cdQueries / queries,
-    dnskeyQueries, dsQueries, chainNamesAsked: [...chainNames].sort(), namesUsed: used.size, namesWithChainQueries, encryptedQueries, encryptedContacts,
+    queries,
+    doQueries,
+    doShare: queries === 0 ? 0 : doQueries / queries,
+    cdQueries,
+    cdShare: queries === 0 ? 0 : cdQueries / queries,
+    dnskeyQueries,
+    dsQueries,
+    chainNamesAsked: [...chainNames].sort(),
+    namesUsed: used.size,
+    namesWithChainQueries,
+    encryptedQueries,
+    encryptedContacts,
   };
 }

@@ -20,26 +20,42 @@ function closes(event: EvidenceEvent): boolean {
 /** A contact's event, numbered `seq`. */
 function contactEvent(contact: SecureDnsContact, dut: string, seq: number): CapturedEncryptedDnsContactEvent {
   return {
-    type: 'dns.encrypted-contact', seq, t: contact.firstSeen, dut, phase: CAPTURE_PHASE,
-    protocol: contact.kind, server: { ...contact.server }, sni: contact.serverName, alpn: [...contact.alpn],
-    contacts: contact.contacts, source: 'capture', capture: { file: contact.file, frame: contact.frame },
+    type: 'dns.encrypted-contact',
+    seq,
+    t: contact.firstSeen,
+    dut,
+    phase: CAPTURE_PHASE,
+    protocol: contact.kind,
+    server: { ...contact.server },
+    sni: contact.serverName,
+    alpn: [...contact.alpn],
+    contacts: contact.contacts,
+    source: 'capture',
+    capture: { file: contact.file, frame: contact.frame },
   };
 }
 
 const byFirstSeen = (contacts: readonly SecureDnsContact[]) => [...contacts].sort((a, b) => a.firstSeen - b.firstSeen);
 
 /** The events with one contact event per server added, renumbered from 1. */
-export function withEncryptedContacts(events: readonly EvidenceEvent[], contacts: readonly SecureDnsContact[], dut: string): EvidenceEvent[] {
+export function withEncryptedContacts(
+  events: readonly EvidenceEvent[],
+  contacts: readonly SecureDnsContact[],
+  dut: string,
+): EvidenceEvent[] {
   const merged: EvidenceEvent[] = [...events];
   for (const contact of byFirstSeen(contacts)) {
     const at = merged.findIndex((e) => e.t > contact.firstSeen || closes(e));
     merged.splice(at === -1 ? merged.length : at, 0, contactEvent(contact, dut, 0));
   }
   const seqOf = new Map<number, number>();
-  merged.forEach((event, index) => { if (event.seq !== 0) seqOf.set(event.seq, index + 1); });
+  merged.forEach((event, index) => {
+    if (event.seq !== 0) seqOf.set(event.seq, index + 1);
+  });
   return merged.map((event, index) => {
     const renumbered = { ...event, seq: index + 1 };
-    if (renumbered.type === 'dns.response' || renumbered.type === 'dns.drop') renumbered.queryRef = seqOf.get(renumbered.queryRef) ?? -1;
+    if (renumbered.type === 'dns.response' || renumbered.type === 'dns.drop')
+      renumbered.queryRef = seqOf.get(renumbered.queryRef) ?? -1;
     return renumbered;
   });
 }
@@ -50,7 +66,11 @@ export function withEncryptedContacts(events: readonly EvidenceEvent[], contacts
  * responses that refer to it: the same events out, holding only the contacts. The events
  * are renumbered in place (they are the caller's to give away), so none is copied.
  */
-export function* interleaveEncryptedContacts(events: Iterable<EvidenceEvent>, contacts: readonly SecureDnsContact[], dut: string): Generator<EvidenceEvent> {
+export function* interleaveEncryptedContacts(
+  events: Iterable<EvidenceEvent>,
+  contacts: readonly SecureDnsContact[],
+  dut: string,
+): Generator<EvidenceEvent> {
   const pending = byFirstSeen(contacts);
   let next = 0;
   let seq = 0;
@@ -69,7 +89,8 @@ export function* interleaveEncryptedContacts(events: Iterable<EvidenceEvent>, co
     return old + lo;
   };
   for (const event of events) {
-    if (event.seq !== previous + 1) throw new Error(`events to interleave must be numbered 1, 2, 3...: ${event.seq} after ${previous}`);
+    if (event.seq !== previous + 1)
+      throw new Error(`events to interleave must be numbered 1, 2, 3...: ${event.seq} after ${previous}`);
     previous = event.seq;
     while (next < pending.length && (pending[next]!.firstSeen < event.t || closes(event))) {
       seq += 1;

@@ -17,9 +17,6 @@ import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from '../../test/sh
 /** The third-party captures live beside the repository, never in it. */
 const SECOND = 1_000_000;
 
-
-
-
 /** The reference's OARC class names → randomness.ts's. */
 const CLASS: Record<string, string> = { Excellent: 'GREAT', Good: 'GOOD', Poor: 'POOR', NoRandomness: 'POOR' };
 
@@ -27,7 +24,9 @@ describe('analysis/passive-metrics on the real captures (../shared/captures)', f
   this.timeout(60_000);
   const available = existsSync(join(SHARED_CAPTURES, 'reference-values.tsv'));
   const references = available ? readTsv(join(SHARED_CAPTURES, 'reference-values.tsv')) : [];
-  const devices = available ? new Map(readTsv(join(SHARED_CAPTURES, 'devices.tsv')).map((d) => [d['dataset']!, d])) : new Map();
+  const devices = available
+    ? new Map(readTsv(join(SHARED_CAPTURES, 'devices.tsv')).map((d) => [d['dataset']!, d]))
+    : new Map();
 
   before(function () {
     if (!available) this.skip();
@@ -45,7 +44,8 @@ describe('analysis/passive-metrics on the real captures (../shared/captures)', f
       it(`${dataset}: reads to the end and holds no DNS query to a resolver`, async () => {
         let queries = 0;
         for await (const p of readPackets(join(SHARED_CAPTURES, dataset))) {
-          if (p.transport === 'udp' && p.dstPort === 53 && p.payload.length > 2 && (p.payload[2]! & 0x80) === 0) queries += 1;
+          if (p.transport === 'udp' && p.dstPort === 53 && p.payload.length > 2 && (p.payload[2]! & 0x80) === 0)
+            queries += 1;
         }
         expect(queries).to.equal(Number(reference['n_queries']));
       });
@@ -78,7 +78,7 @@ describe('analysis/passive-metrics on the real captures (../shared/captures)', f
     });
   }
 
-  it('reports the sifely hub\'s hard-coded OpenDNS resolver beside the DHCP one', async function () {
+  it("reports the sifely hub's hard-coded OpenDNS resolver beside the DHCP one", async function () {
     const device = devices.get('tj-oconnor_IoT-Dataset/sifely-hub-01.pcap');
     if (device === undefined) this.skip();
     const result = await evidenceFromCaptures(filesOf(device['files']!), { id: 'hub', ip: device['device_ip']! });
@@ -93,7 +93,9 @@ describe('analysis/passive-metrics on the real captures (../shared/captures)', f
 
 describe('analysis/passive-metrics', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-metrics-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-metrics-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   function pcap(name: string, records: PacketRecord[]): string {
@@ -133,7 +135,10 @@ describe('analysis/passive-metrics', () => {
     expect(m.nameLengths).to.deep.include({ min: 9, max: 10 });
     expect(m.interQueryIntervals).to.deep.include({ n: 3, min: 1, max: 2 });
     expect(m.interQueryIntervalsPerName['a.example']).to.deep.include({ n: 2, min: 1, max: 1 });
-    expect(m.perCapture.map((p) => [p.file.endsWith('boot1.pcap'), p.queries])).to.deep.equal([[true, 4], [false, 1]]);
+    expect(m.perCapture.map((p) => [p.file.endsWith('boot1.pcap'), p.queries])).to.deep.equal([
+      [true, 4],
+      [false, 1],
+    ]);
     expect(m.responses).to.equal(2);
     expect(m.unansweredQueries).to.equal(3);
     expect(m.rcodes).to.deep.equal({ NOERROR: 2 });
@@ -151,19 +156,55 @@ describe('analysis/passive-metrics', () => {
   it('calls resolvers hard-coded against the assigned one, else against the public list', async () => {
     const { evidence } = await sample();
     expect(passiveMetrics(evidence, { dut: 'dut' }).hardcodedResolvers).to.deep.equal(['8.8.8.8']);
-    expect(passiveMetrics(evidence, { dut: 'dut', assignedResolver: '8.8.8.8' }).hardcodedResolvers).to.deep.equal([RESOLVER]);
+    expect(passiveMetrics(evidence, { dut: 'dut', assignedResolver: '8.8.8.8' }).hardcodedResolvers).to.deep.equal([
+      RESOLVER,
+    ]);
     expect(passiveMetrics(evidence, { dut: 'dut', publicResolvers: [] }).hardcodedResolvers).to.deep.equal([]);
   });
 
-  it('takes each query\'s last logged response, whichever DUT or phase it came in, and answers logged before their query', () => {
-    const flags = { qr: false, opcode: 'QUERY', aa: false, tc: false, rd: true, ra: false, z: false, ad: false, cd: false, rcode: 'NOERROR' };
+  it("takes each query's last logged response, whichever DUT or phase it came in, and answers logged before their query", () => {
+    const flags = {
+      qr: false,
+      opcode: 'QUERY',
+      aa: false,
+      tc: false,
+      rd: true,
+      ra: false,
+      z: false,
+      ad: false,
+      cd: false,
+      rcode: 'NOERROR',
+    };
     const message = (dut: string, t: number, port: number) => ({
-      t: T0 + t * SECOND, dut, phase: 'p', transport: 'udp' as const, client: { address: '192.0.2.9', port }, server: { address: RESOLVER, port: 53 },
-      txid: 7, flags, questions: [{ name: 'a.example', type: 'A', class: 'IN' }], edns: null, size: 30, wire: '', scenario: 's',
+      t: T0 + t * SECOND,
+      dut,
+      phase: 'p',
+      transport: 'udp' as const,
+      client: { address: '192.0.2.9', port },
+      server: { address: RESOLVER, port: 53 },
+      txid: 7,
+      flags,
+      questions: [{ name: 'a.example', type: 'A', class: 'IN' }],
+      edns: null,
+      size: 30,
+      wire: '',
+      scenario: 's',
     });
-    const q = (seq: number, dut: string, t: number): QueryEvent => ({ type: 'dns.query', seq, ...message(dut, t, 1000 + seq) });
+    const q = (seq: number, dut: string, t: number): QueryEvent => ({
+      type: 'dns.query',
+      seq,
+      ...message(dut, t, 1000 + seq),
+    });
     const r = (seq: number, queryRef: number, dut: string, t: number): ResponseEvent => ({
-      type: 'dns.response', seq, ...message(dut, t, 1000 + queryRef), queryRef, answers: [], authority: [], additional: [], manipulations: [], reason: null,
+      type: 'dns.response',
+      seq,
+      ...message(dut, t, 1000 + queryRef),
+      queryRef,
+      answers: [],
+      authority: [],
+      additional: [],
+      manipulations: [],
+      reason: null,
     });
     const events = [
       r(1, 3, 'dut', 0.5), // logged before its query

@@ -196,7 +196,14 @@ class NumberColumn {
   length = 0;
 
   constructor(kind: 'f64' | 'u32' | 'u16' | 'u8') {
-    this.data = kind === 'f64' ? new Float64Array(256) : kind === 'u32' ? new Uint32Array(256) : kind === 'u16' ? new Uint16Array(256) : new Uint8Array(256);
+    this.data =
+      kind === 'f64'
+        ? new Float64Array(256)
+        : kind === 'u32'
+          ? new Uint32Array(256)
+          : kind === 'u16'
+            ? new Uint16Array(256)
+            : new Uint8Array(256);
   }
 
   push(value: number): void {
@@ -219,8 +226,14 @@ class NumberColumn {
   }
 
   private resize(size: number, widen: boolean): void {
-    const next = widen || this.data instanceof Float64Array ? new Float64Array(size)
-      : this.data instanceof Uint32Array ? new Uint32Array(size) : this.data instanceof Uint16Array ? new Uint16Array(size) : new Uint8Array(size);
+    const next =
+      widen || this.data instanceof Float64Array
+        ? new Float64Array(size)
+        : this.data instanceof Uint32Array
+          ? new Uint32Array(size)
+          : this.data instanceof Uint16Array
+            ? new Uint16Array(size)
+            : new Uint8Array(size);
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
@@ -235,7 +248,11 @@ class NumberColumn {
  * segment (capture file): the gap between two separately recorded captures is no interval.
  * `order` lists the positions in `times` and `segments` to take, in order (all when null).
  */
-function intervalMetrics(times: ArrayLike<number>, segments: ArrayLike<number>, order: ArrayLike<number> | null = null): IntervalMetrics | null {
+function intervalMetrics(
+  times: ArrayLike<number>,
+  segments: ArrayLike<number>,
+  order: ArrayLike<number> | null = null,
+): IntervalMetrics | null {
   return intervalSummary(intervalsOf(times, segments, order));
 }
 
@@ -290,7 +307,9 @@ function captureFileOf(q: QueryEvent): string | null {
 
 /** The events of a run that decide where it begins and ends, and its phases. */
 function isMarker(event: EvidenceEvent): boolean {
-  return event.type === 'run.start' || event.type === 'run.end' || event.type === 'phase.start' || event.type === 'phase.end';
+  return (
+    event.type === 'run.start' || event.type === 'run.end' || event.type === 'phase.start' || event.type === 'phase.end'
+  );
 }
 
 /** What a query left for the retransmission count: the question's previous attempt. */
@@ -440,7 +459,11 @@ export class PassiveMetricsFold {
         this.candidatePrevious.push(previous.k);
         this.candidateTime.push(q.t);
         this.candidateGap.push(gap);
-        this.candidateSame.push((q.txid === previous.txid ? 1 : 0) | (port === previous.port ? 2 : 0) | (resolver === previous.resolver ? 4 : 0));
+        this.candidateSame.push(
+          (q.txid === previous.txid ? 1 : 0) |
+            (port === previous.port ? 2 : 0) |
+            (resolver === previous.resolver ? 4 : 0),
+        );
         this.candidateName.push(this.nameIndex(q.questions[0]?.name));
       }
     }
@@ -536,8 +559,12 @@ export class PassiveMetricsFold {
     }
     const n = gaps.length;
     return {
-      count: n, sameTxidShare: n === 0 ? 0 : sameTxid / n, samePortShare: n === 0 ? 0 : samePort / n,
-      sameResolverShare: n === 0 ? 0 : sameResolver / n, gaps: summarise(gaps), timeoutSeconds: this.timeoutSeconds,
+      count: n,
+      sameTxidShare: n === 0 ? 0 : sameTxid / n,
+      samePortShare: n === 0 ? 0 : samePort / n,
+      sameResolverShare: n === 0 ? 0 : sameResolver / n,
+      gaps: summarise(gaps),
+      timeoutSeconds: this.timeoutSeconds,
     };
   }
 
@@ -545,8 +572,13 @@ export class PassiveMetricsFold {
   result(): PassiveMetrics {
     const options = this.options;
     // The span and phases of the whole log, from its first and last event and its markers.
-    const edges = new Evidence([...new Set([this.first, ...this.markers, this.last])].filter((e): e is EvidenceEvent => e !== undefined));
-    const window = options.phase === undefined ? edges.span() : edges.phases().find((p) => p.name === options.phase) ?? edges.span();
+    const edges = new Evidence(
+      [...new Set([this.first, ...this.markers, this.last])].filter((e): e is EvidenceEvent => e !== undefined),
+    );
+    const window =
+      options.phase === undefined
+        ? edges.span()
+        : (edges.phases().find((p) => p.name === options.phase) ?? edges.span());
     const spanSeconds = options.observedSeconds ?? Math.max(0, (window.end - window.start) / 1e6);
     const n = this.times.length;
     const times = this.times.values;
@@ -561,7 +593,8 @@ export class PassiveMetricsFold {
       if (period !== null) periodicity[name] = period;
     }
     const perCapture = [...this.byFile].map(([file, sample]) => ({
-      file, queries: sample.txids.length,
+      file,
+      queries: sample.txids.length,
       txid: randomnessStats(sample.txids.values, { space: TXID_SPACE }),
       sourcePort: randomnessStats(sample.ports.values, { space: SOURCE_PORT_SPACE }),
     }));
@@ -570,8 +603,14 @@ export class PassiveMetricsFold {
 
     const used = Object.keys(this.resolvers);
     const assigned = options.assignedResolver ?? options.assignedResolvers?.[0] ?? null;
-    const assignedAll = [...(options.assignedResolver === undefined ? [] : [options.assignedResolver]), ...(options.assignedResolvers ?? [])];
-    const hardcoded = hardcodedResolvers(used, { assigned: assignedAll, ...(options.publicResolvers ? { publicResolvers: options.publicResolvers } : {}) });
+    const assignedAll = [
+      ...(options.assignedResolver === undefined ? [] : [options.assignedResolver]),
+      ...(options.assignedResolvers ?? []),
+    ];
+    const hardcoded = hardcodedResolvers(used, {
+      assigned: assignedAll,
+      ...(options.publicResolvers ? { publicResolvers: options.publicResolvers } : {}),
+    });
     const { a, aaaa, questionCount } = this;
 
     return {
@@ -590,7 +629,12 @@ export class PassiveMetricsFold {
       nameLengths: summarise(this.nameLengths.values),
       recordTypesAsked: this.asked,
       recordTypesReceived: this.received,
-      addressQueries: { a, aaaa, aShare: questionCount === 0 ? 0 : a / questionCount, aaaaShare: questionCount === 0 ? 0 : aaaa / questionCount },
+      addressQueries: {
+        a,
+        aaaa,
+        aShare: questionCount === 0 ? 0 : a / questionCount,
+        aaaaShare: questionCount === 0 ? 0 : aaaa / questionCount,
+      },
       ttlsReceived: summarise(this.ttls.values),
       querySizes: summarise(this.sizes.values),
       responseSizes: summarise(this.responseSizes.values),

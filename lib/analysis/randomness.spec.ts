@@ -3,8 +3,23 @@ import { expectedDistinct, oarcClass, randomnessStats } from './randomness.ts';
 
 describe('randomnessStats', () => {
   it('grades a constant port as σ 0, POOR, one value with the whole share', () => {
-    const stats = randomnessStats(Array.from({ length: 120 }, () => 4096), { space: 16384 });
-    expect(stats).to.include({ n: 120, stdev: 0, bits: 0, class: 'POOR', distinct: 1, top: 4096, topCount: 120, topShare: 1, sequentialShare: 0, min: 4096, max: 4096 });
+    const stats = randomnessStats(
+      Array.from({ length: 120 }, () => 4096),
+      { space: 16384 },
+    );
+    expect(stats).to.include({
+      n: 120,
+      stdev: 0,
+      bits: 0,
+      class: 'POOR',
+      distinct: 1,
+      top: 4096,
+      topCount: 120,
+      topShare: 1,
+      sequentialShare: 0,
+      min: 4096,
+      max: 4096,
+    });
     expect(stats.distinctRatio).to.be.closeTo(1 / 120, 1e-12);
   });
 
@@ -33,7 +48,17 @@ describe('randomnessStats', () => {
     const stats = randomnessStats([10, 20, 20, 60], { space: 100 });
     expect(stats.stdev).to.be.closeTo(Math.sqrt(368.75), 1e-12);
     expect(stats.bits).to.be.closeTo(Math.log2(Math.sqrt(368.75) * Math.sqrt(12)), 1e-12);
-    expect(stats).to.include({ n: 4, class: 'POOR', distinct: 3, distinctRatio: 0.75, top: 20, topCount: 2, topShare: 0.5, min: 10, max: 60 });
+    expect(stats).to.include({
+      n: 4,
+      class: 'POOR',
+      distinct: 3,
+      distinctRatio: 0.75,
+      top: 20,
+      topCount: 2,
+      topShare: 0.5,
+      min: 10,
+      max: 60,
+    });
     // Steps 10, 0, 40: only the first is within 1..16.
     expect(stats.sequentialShare).to.be.closeTo(1 / 3, 1e-12);
     // 100·(1 − 0.99⁴) = 3.940399
@@ -46,8 +71,19 @@ describe('randomnessStats', () => {
 
   it('returns zero figures and null extremes for an empty sample', () => {
     expect(randomnessStats([], { space: 65536 })).to.deep.equal({
-      n: 0, stdev: 0, bits: 0, class: 'POOR', distinct: 0, distinctRatio: 0, expectedDistinct: 0,
-      top: null, topCount: 0, topShare: 0, sequentialShare: 0, min: null, max: null,
+      n: 0,
+      stdev: 0,
+      bits: 0,
+      class: 'POOR',
+      distinct: 0,
+      distinctRatio: 0,
+      expectedDistinct: 0,
+      top: null,
+      topCount: 0,
+      topShare: 0,
+      sequentialShare: 0,
+      min: null,
+      max: null,
     });
   });
 

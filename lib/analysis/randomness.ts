@@ -96,7 +96,10 @@ function mostUsed(counts: ReadonlyMap<number, number>): { top: number | null; to
 }
 
 /** Randomness statistics of values in arrival order (order matters for `sequentialShare`). */
-export function randomnessStats(values: ArrayLike<number> & Iterable<number>, options: RandomnessOptions): RandomnessStats {
+export function randomnessStats(
+  values: ArrayLike<number> & Iterable<number>,
+  options: RandomnessOptions,
+): RandomnessStats {
   const n = values.length;
   const counts = new Map<number, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);

@@ -28,17 +28,27 @@ export interface WireDnsOutcome {
 }
 
 /** Reads the run's capture and appends the DUT's DNS that went anywhere but `harness`. */
-export async function recordDnsSentElsewhere(run: RunDirectory, profile: Profile, harness: readonly string[]): Promise<WireDnsOutcome> {
+export async function recordDnsSentElsewhere(
+  run: RunDirectory,
+  profile: Profile,
+  harness: readonly string[],
+): Promise<WireDnsOutcome> {
   const outcome: WireDnsOutcome = { queries: 0, contacts: 0, problem: null };
   const capture = join(run.path, RUN_FILES.capture);
   if (!existsSync(capture) || statSync(capture).size === 0) return outcome;
   const dut = profile.dut.id;
   const ours = new Set(harness.map(canonicalAddress));
   const elsewhere = (address: string) => !ours.has(canonicalAddress(address));
-  const markers = loadEvidence(join(run.path, RUN_FILES.events)).events.filter((e) => e.type === 'phase.start' || e.type === 'phase.end');
-  const read = await evidenceFromCaptures([capture], { id: dut, ip: profile.dut.addresses[0]! }, {
-    classify: { publicResolvers: Object.keys(publicResolverList(profile.publicResolvers)) },
-  });
+  const markers = loadEvidence(join(run.path, RUN_FILES.events)).events.filter(
+    (e) => e.type === 'phase.start' || e.type === 'phase.end',
+  );
+  const read = await evidenceFromCaptures(
+    [capture],
+    { id: dut, ip: profile.dut.addresses[0]! },
+    {
+      classify: { publicResolvers: Object.keys(publicResolverList(profile.publicResolvers)) },
+    },
+  );
   for (const query of read.evidence.queries(dut)) {
     if (!elsewhere(query.server.address)) continue;
     const { seq: _seq, phase: _phase, ...event } = query;
@@ -48,12 +58,21 @@ export async function recordDnsSentElsewhere(run: RunDirectory, profile: Profile
   for (const contact of read.observations.secureDns) {
     if (!elsewhere(contact.server.address)) continue;
     const event: Omit<CapturedEncryptedDnsContactEvent, 'seq' | 'phase'> = {
-      type: 'dns.encrypted-contact', t: contact.firstSeen, dut, protocol: contact.kind, server: { ...contact.server }, sni: contact.serverName,
-      alpn: [...contact.alpn], contacts: contact.contacts, source: 'capture', capture: { file: RUN_FILES.capture, frame: contact.frame },
+      type: 'dns.encrypted-contact',
+      t: contact.firstSeen,
+      dut,
+      protocol: contact.kind,
+      server: { ...contact.server },
+      sni: contact.serverName,
+      alpn: [...contact.alpn],
+      contacts: contact.contacts,
+      source: 'capture',
+      capture: { file: RUN_FILES.capture, frame: contact.frame },
     };
     run.log.recordInPhase(event, phaseAt(markers, contact.firstSeen));
     outcome.contacts += 1;
   }
-  if (read.problems.length > 0) outcome.problem = `reading ${RUN_FILES.capture} for DNS sent elsewhere: ${read.problems.join('; ')}`;
+  if (read.problems.length > 0)
+    outcome.problem = `reading ${RUN_FILES.capture} for DNS sent elsewhere: ${read.problems.join('; ')}`;
   return outcome;
 }

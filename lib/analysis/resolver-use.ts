@@ -18,7 +18,8 @@ export function hardcodedResolvers(used: Iterable<string>, assignment: ResolverA
   const list = assignment.publicResolvers === undefined ? {} : { publicResolvers: assignment.publicResolvers };
   const hardcoded = new Set<string>();
   for (const address of used) {
-    const chosen = assignment.assigned.length > 0 ? !assignment.assigned.includes(address) : isPublicResolver(address, list);
+    const chosen =
+      assignment.assigned.length > 0 ? !assignment.assigned.includes(address) : isPublicResolver(address, list);
     if (chosen) hardcoded.add(address);
   }
   return [...hardcoded].sort();
@@ -35,9 +36,14 @@ export interface EncryptedServer {
  * only by a public endpoint's name or address, so a DoH server is hard-coded unless it is
  * an assigned address.
  */
-export function hardcodedServers(plain: Iterable<string>, encrypted: readonly EncryptedServer[], assignment: ResolverAssignment): string[] {
+export function hardcodedServers(
+  plain: Iterable<string>,
+  encrypted: readonly EncryptedServer[],
+  assignment: ResolverAssignment,
+): string[] {
   const hardcoded = new Set(hardcodedResolvers([...plain, ...encrypted.map((e) => e.address)], assignment));
-  for (const e of encrypted) if (e.protocol === 'doh' && !assignment.assigned.includes(e.address)) hardcoded.add(e.address);
+  for (const e of encrypted)
+    if (e.protocol === 'doh' && !assignment.assigned.includes(e.address)) hardcoded.add(e.address);
   return [...hardcoded].sort();
 }
 

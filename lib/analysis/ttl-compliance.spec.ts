@@ -19,12 +19,24 @@ function answerA(ttl: number, name = 'api.example'): FixtureAnswer {
  * A run `windowSeconds` long in which the fixture DUT asks at the given second offsets;
  * each entry says what the resolver answered (null: no reply).
  */
-function run(windowSeconds: number, exchanges: { at: number; name?: string; type?: 'A' | 'AAAA'; answer: FixtureAnswer | null }[]): Evidence {
+function run(
+  windowSeconds: number,
+  exchanges: { at: number; name?: string; type?: 'A' | 'AAAA'; answer: FixtureAnswer | null }[],
+): Evidence {
   const fixture = new FixtureRun('run-ttl-spec', T0, T0 + windowSeconds * SECOND);
-  exchanges.forEach((e, i) => fixture.exchange(
-    { t: T0 + e.at * SECOND, name: e.name ?? 'api.example', type: e.type ?? 'A', sourcePort: 50000 + i, txid: 1000 + i, ednsUdpSize: null },
-    e.answer,
-  ));
+  exchanges.forEach((e, i) =>
+    fixture.exchange(
+      {
+        t: T0 + e.at * SECOND,
+        name: e.name ?? 'api.example',
+        type: e.type ?? 'A',
+        sourcePort: 50000 + i,
+        txid: 1000 + i,
+        ednsUdpSize: null,
+      },
+      e.answer,
+    ),
+  );
   return new Evidence(fixture.events());
 }
 
@@ -36,16 +48,35 @@ function seqOfQueryAt(evidence: Evidence, seconds: number): number {
 
 describe('ttlCompliance', () => {
   it('finds no premature re-query from a stub that asks again after the TTL', () => {
-    const evidence = run(200, [{ at: 1, answer: answerA(30) }, { at: 32, answer: answerA(30) }, { at: 62.5, answer: answerA(30) }, { at: 100, answer: answerA(30) }]);
+    const evidence = run(200, [
+      { at: 1, answer: answerA(30) },
+      { at: 32, answer: answerA(30) },
+      { at: 62.5, answer: answerA(30) },
+      { at: 100, answer: answerA(30) },
+    ]);
     const result = ttlCompliance(evidence, FIXTURE_DUT, OPTIONS);
-    expect(result.rows).to.deep.equal([{ name: 'api.example', type: 'A', ttls: [30], answers: 4, judged: 4, requeries: 3, premature: 0, shortestRequerySeconds: 30.498 }]);
+    expect(result.rows).to.deep.equal([
+      {
+        name: 'api.example',
+        type: 'A',
+        ttls: [30],
+        answers: 4,
+        judged: 4,
+        requeries: 3,
+        premature: 0,
+        shortestRequerySeconds: 30.498,
+      },
+    ]);
     expect(result.totals).to.deep.equal({ names: 1, answers: 4, judged: 4, requeries: 3, premature: 0 });
     expect(result.prematureSeqs).to.deep.equal([]);
     expect(result.judgedAnswerSeqs).to.have.length(4);
   });
 
   it('counts every poll against a 30 s TTL as premature, and names the re-queries', () => {
-    const evidence = run(10, [1, 2, 3, 4, 5].map((at) => ({ at, answer: answerA(30) })));
+    const evidence = run(
+      10,
+      [1, 2, 3, 4, 5].map((at) => ({ at, answer: answerA(30) })),
+    );
     const result = ttlCompliance(evidence, FIXTURE_DUT, OPTIONS);
     expect(result.totals).to.deep.equal({ names: 1, answers: 5, judged: 4, requeries: 4, premature: 4 });
     expect(result.rows[0]!.shortestRequerySeconds).to.be.closeTo(0.998, 1e-9);
@@ -53,7 +84,11 @@ describe('ttlCompliance', () => {
   });
 
   it('judges in time order when a query was appended to the log late (read from the capture at the end of the run)', () => {
-    const inOrder = run(100, [{ at: 1, answer: answerA(30) }, { at: 10, answer: null }, { at: 40, answer: answerA(30) }]);
+    const inOrder = run(100, [
+      { at: 1, answer: answerA(30) },
+      { at: 10, answer: null },
+      { at: 40, answer: answerA(30) },
+    ]);
     const late = inOrder.events.find((e) => e.type === 'dns.query' && e.t === T0 + 10 * SECOND)!;
     const appended = [...inOrder.events.filter((e) => e !== late), { ...late, seq: inOrder.events.length + 1 }];
     const result = ttlCompliance(new Evidence(appended), FIXTURE_DUT, OPTIONS);
@@ -63,8 +98,20 @@ describe('ttlCompliance', () => {
   });
 
   it('does not hold a re-query after a device restart against answers from before it', () => {
-    const polled = run(10, [1, 2, 4].map((at) => ({ at, answer: answerA(30) })));
-    const restart: EvidenceEvent = { seq: 0, t: T0 + 3 * SECOND, dut: FIXTURE_DUT, phase: 'baseline', type: 'dut.start', pid: 1, exitCode: null, signal: null };
+    const polled = run(
+      10,
+      [1, 2, 4].map((at) => ({ at, answer: answerA(30) })),
+    );
+    const restart: EvidenceEvent = {
+      seq: 0,
+      t: T0 + 3 * SECOND,
+      dut: FIXTURE_DUT,
+      phase: 'baseline',
+      type: 'dut.start',
+      pid: 1,
+      exitCode: null,
+      signal: null,
+    };
     const events = [...polled.events, restart].sort((a, b) => a.t - b.t);
     const result = ttlCompliance(new Evidence(events), FIXTURE_DUT, OPTIONS);
     // 1 s → 2 s is premature; 2 s → (restart) → 4 s is not held against the 2 s answer.
@@ -72,17 +119,42 @@ describe('ttlCompliance', () => {
   });
 
   it('allows the larger grace: 10% of a 30 s TTL is 3 s', () => {
-    const onTime = ttlCompliance(run(100, [{ at: 1, answer: answerA(30) }, { at: 28.1, answer: answerA(30) }]), FIXTURE_DUT, OPTIONS);
+    const onTime = ttlCompliance(
+      run(100, [
+        { at: 1, answer: answerA(30) },
+        { at: 28.1, answer: answerA(30) },
+      ]),
+      FIXTURE_DUT,
+      OPTIONS,
+    );
     expect(onTime.totals.premature).to.equal(0);
-    const early = ttlCompliance(run(100, [{ at: 1, answer: answerA(30) }, { at: 27.9, answer: answerA(30) }]), FIXTURE_DUT, OPTIONS);
+    const early = ttlCompliance(
+      run(100, [
+        { at: 1, answer: answerA(30) },
+        { at: 27.9, answer: answerA(30) },
+      ]),
+      FIXTURE_DUT,
+      OPTIONS,
+    );
     expect(early.totals.premature).to.equal(1);
     // For a 5 s TTL the 1 s floor applies: a re-query 3.9 s after the answer is early.
-    const shortTtl = ttlCompliance(run(100, [{ at: 1, answer: answerA(5) }, { at: 4.902, answer: answerA(5) }]), FIXTURE_DUT, OPTIONS);
+    const shortTtl = ttlCompliance(
+      run(100, [
+        { at: 1, answer: answerA(5) },
+        { at: 4.902, answer: answerA(5) },
+      ]),
+      FIXTURE_DUT,
+      OPTIONS,
+    );
     expect(shortTtl.totals.premature).to.equal(1);
   });
 
   it('does not judge answers whose TTL is below the minimum, nor their re-queries', () => {
-    const evidence = run(100, [{ at: 1, answer: answerA(30) }, { at: 2, answer: answerA(1) }, { at: 3, answer: answerA(1) }]);
+    const evidence = run(100, [
+      { at: 1, answer: answerA(30) },
+      { at: 2, answer: answerA(1) },
+      { at: 3, answer: answerA(1) },
+    ]);
     const result = ttlCompliance(evidence, FIXTURE_DUT, OPTIONS);
     expect(result.rows[0]).to.include({ answers: 3, judged: 1, requeries: 1, premature: 1 });
     expect(result.rows[0]!.ttls).to.deep.equal([1, 30]);
@@ -90,7 +162,12 @@ describe('ttlCompliance', () => {
   });
 
   it('holds only the next query against an answer; unanswered retries after it do not count', () => {
-    const evidence = run(100, [{ at: 1, answer: answerA(30) }, { at: 2, answer: null }, { at: 3, answer: null }, { at: 4, answer: null }]);
+    const evidence = run(100, [
+      { at: 1, answer: answerA(30) },
+      { at: 2, answer: null },
+      { at: 3, answer: null },
+      { at: 4, answer: null },
+    ]);
     const result = ttlCompliance(evidence, FIXTURE_DUT, OPTIONS);
     expect(result.totals).to.include({ answers: 1, judged: 1, requeries: 1, premature: 1 });
   });
@@ -102,19 +179,34 @@ describe('ttlCompliance', () => {
     expect(fullTtl.totals).to.include({ answers: 1, judged: 1, requeries: 0 });
     const longTtl = ttlCompliance(run(62, [{ at: 1, answer: answerA(86400) }]), FIXTURE_DUT, OPTIONS);
     expect(longTtl.totals).to.include({ judged: 1 });
-    expect(ttlCompliance(run(62, [{ at: 1, answer: answerA(86400) }]), FIXTURE_DUT, { ...OPTIONS, followSeconds: 120 }).totals.judged).to.equal(0);
+    expect(
+      ttlCompliance(run(62, [{ at: 1, answer: answerA(86400) }]), FIXTURE_DUT, { ...OPTIONS, followSeconds: 120 })
+        .totals.judged,
+    ).to.equal(0);
   });
 
   it('lists every judgeable answer with its re-query or the silence after it, agreeing with the totals', () => {
     // 1 s → 2 s premature; 2 s → 40 s on time; 40 s answer never re-queried (60 s of silence, judged);
     // the 1 s TTL answer at 70 s is below minTtlSeconds and is not listed.
     const evidence = run(100, [
-      { at: 1, answer: answerA(30) }, { at: 2, answer: answerA(30) }, { at: 40, answer: answerA(30) },
+      { at: 1, answer: answerA(30) },
+      { at: 2, answer: answerA(30) },
+      { at: 40, answer: answerA(30) },
       { at: 70, name: 'short.example', answer: answerA(1, 'short.example') },
     ]);
     const result = ttlCompliance(evidence, FIXTURE_DUT, OPTIONS);
-    const answerSeq = (at: number) => evidence.responses(FIXTURE_DUT).find((r) => r.queryRef === seqOfQueryAt(evidence, at))!.seq;
-    expect(result.followUps.map((f) => [f.answerSeq, f.ttlSeconds, f.requerySeq, Number(f.seconds.toFixed(3)), f.premature, f.judged])).to.deep.equal([
+    const answerSeq = (at: number) =>
+      evidence.responses(FIXTURE_DUT).find((r) => r.queryRef === seqOfQueryAt(evidence, at))!.seq;
+    expect(
+      result.followUps.map((f) => [
+        f.answerSeq,
+        f.ttlSeconds,
+        f.requerySeq,
+        Number(f.seconds.toFixed(3)),
+        f.premature,
+        f.judged,
+      ]),
+    ).to.deep.equal([
       [answerSeq(1), 30, seqOfQueryAt(evidence, 2), 0.998, true, true],
       [answerSeq(2), 30, seqOfQueryAt(evidence, 40), 37.998, false, true],
       [answerSeq(40), 30, null, 59.998, false, true],
@@ -125,8 +217,12 @@ describe('ttlCompliance', () => {
 
   it('keys by case-folded name and type, takes CNAME answers, ignores errors and other DUTs', () => {
     const cname: FixtureAnswer = {
-      latency: 2_000, rcode: 'NOERROR',
-      records: [{ name: 'Cloud.Example', type: 'CNAME', ttl: 20, data: 'cdn.example' }, { name: 'cdn.example', type: 'AAAA', ttl: 10, data: '2001:db8::1' }],
+      latency: 2_000,
+      rcode: 'NOERROR',
+      records: [
+        { name: 'Cloud.Example', type: 'CNAME', ttl: 20, data: 'cdn.example' },
+        { name: 'cdn.example', type: 'AAAA', ttl: 10, data: '2001:db8::1' },
+      ],
     };
     const nxdomain: FixtureAnswer = { latency: 2_000, rcode: 'NXDOMAIN', records: [] };
     const evidence = run(100, [
@@ -136,8 +232,14 @@ describe('ttlCompliance', () => {
       { at: 6, name: 'missing.example', answer: nxdomain },
       { at: 7, name: 'missing.example', answer: nxdomain },
     ]);
-    const others: EvidenceEvent[] = evidence.events.map((e) => (e.type === 'dns.query' || e.type === 'dns.response' ? { ...e, dut: 'another-dut' } : e));
-    const result = ttlCompliance(new Evidence([...evidence.events, ...others.map((e) => ({ ...e, seq: e.seq + 1000 }))]), FIXTURE_DUT, OPTIONS);
+    const others: EvidenceEvent[] = evidence.events.map((e) =>
+      e.type === 'dns.query' || e.type === 'dns.response' ? { ...e, dut: 'another-dut' } : e,
+    );
+    const result = ttlCompliance(
+      new Evidence([...evidence.events, ...others.map((e) => ({ ...e, seq: e.seq + 1000 }))]),
+      FIXTURE_DUT,
+      OPTIONS,
+    );
     expect(result.rows.map((r) => [r.name, r.type, r.ttls, r.answers, r.requeries, r.premature])).to.deep.equal([
       ['cloud.example', 'A', [30], 1, 0, 0],
       ['cloud.example', 'AAAA', [10], 2, 1, 1],
@@ -147,7 +249,11 @@ describe('ttlCompliance', () => {
 
 describe('grantedTtl', () => {
   const base = run(10, [{ at: 1, answer: answerA(30) }]).responses(FIXTURE_DUT)[0]!;
-  const withAnswers = (answers: ResponseEvent['answers'], rcode = 'NOERROR', tc = false): ResponseEvent => ({ ...base, flags: { ...base.flags, rcode, tc }, answers });
+  const withAnswers = (answers: ResponseEvent['answers'], rcode = 'NOERROR', tc = false): ResponseEvent => ({
+    ...base,
+    flags: { ...base.flags, rcode, tc },
+    answers,
+  });
 
   it('is the smallest TTL among records of the asked type and CNAMEs', () => {
     const records = [

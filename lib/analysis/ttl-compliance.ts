@@ -25,7 +25,12 @@ export interface TtlComplianceOptions {
 }
 
 /** The slack and windows the ttl-honoured rule uses (its decision rule's parameters), for figures and metrics judged alike. */
-export const DEFAULT_TTL_COMPLIANCE: TtlComplianceOptions = { graceSeconds: 1, graceFraction: 0.1, minTtlSeconds: 2, followSeconds: 60 };
+export const DEFAULT_TTL_COMPLIANCE: TtlComplianceOptions = {
+  graceSeconds: 1,
+  graceFraction: 0.1,
+  minTtlSeconds: 2,
+  followSeconds: 60,
+};
 
 /** The figures for one (name, type) the DUT asked. A type alias so it can be a report figure. */
 export type TtlNameRow = {
@@ -118,7 +123,12 @@ export function grantedTtl(response: ResponseEvent, askedType: string): number |
 }
 
 /** Holds a re-query against the answer it follows; returns whether it was premature. */
-function judgeRequery(tally: NameTally, answer: PendingAnswer, query: QueryEvent, options: TtlComplianceOptions): boolean {
+function judgeRequery(
+  tally: NameTally,
+  answer: PendingAnswer,
+  query: QueryEvent,
+  options: TtlComplianceOptions,
+): boolean {
   const intervalSeconds = (query.t - answer.response.t) / MICROS_PER_SECOND;
   const grace = Math.max(options.graceSeconds, options.graceFraction * answer.ttlSeconds);
   const premature = intervalSeconds < answer.ttlSeconds - grace;
@@ -126,7 +136,8 @@ function judgeRequery(tally: NameTally, answer: PendingAnswer, query: QueryEvent
   row.judged += 1;
   row.requeries += 1;
   if (premature) row.premature += 1;
-  row.shortestRequerySeconds = row.shortestRequerySeconds === null ? intervalSeconds : Math.min(row.shortestRequerySeconds, intervalSeconds);
+  row.shortestRequerySeconds =
+    row.shortestRequerySeconds === null ? intervalSeconds : Math.min(row.shortestRequerySeconds, intervalSeconds);
   return premature;
 }
 
@@ -137,7 +148,11 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
     const key = `${name}\u0000${type}`;
     let tally = tallies.get(key);
     if (!tally) {
-      tally = { row: { name, type, ttls: [], answers: 0, judged: 0, requeries: 0, premature: 0, shortestRequerySeconds: null }, ttls: new Set(), pending: null };
+      tally = {
+        row: { name, type, ttls: [], answers: 0, judged: 0, requeries: 0, premature: 0, shortestRequerySeconds: null },
+        ttls: new Set(),
+        pending: null,
+      };
       tallies.set(key, tally);
     }
     return tally;
@@ -164,8 +179,14 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
       const premature = judgeRequery(tally, answer, event, options);
       if (premature) prematureSeqs.push(event.seq);
       followUps.push({
-        name: tally.row.name, type: tally.row.type, answerSeq: answer.response.seq, ttlSeconds: answer.ttlSeconds,
-        requerySeq: event.seq, seconds: (event.t - answer.response.t) / MICROS_PER_SECOND, premature, judged: true,
+        name: tally.row.name,
+        type: tally.row.type,
+        answerSeq: answer.response.seq,
+        ttlSeconds: answer.ttlSeconds,
+        requerySeq: event.seq,
+        seconds: (event.t - answer.response.t) / MICROS_PER_SECOND,
+        premature,
+        judged: true,
       });
     } else if (event.type === 'dns.response') {
       const question = event.questions[0];
@@ -192,8 +213,14 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
       judgedAnswerSeqs.push(answer.response.seq);
     }
     followUps.push({
-      name: tally.row.name, type: tally.row.type, answerSeq: answer.response.seq, ttlSeconds: answer.ttlSeconds,
-      requerySeq: null, seconds: silentSeconds, premature: false, judged,
+      name: tally.row.name,
+      type: tally.row.type,
+      answerSeq: answer.response.seq,
+      ttlSeconds: answer.ttlSeconds,
+      requerySeq: null,
+      seconds: silentSeconds,
+      premature: false,
+      judged,
     });
   }
 
@@ -209,7 +236,10 @@ export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlCom
     totals.premature += row.premature;
   }
   return {
-    rows, totals, prematureSeqs, judgedAnswerSeqs: judgedAnswerSeqs.sort((a, b) => a - b),
+    rows,
+    totals,
+    prematureSeqs,
+    judgedAnswerSeqs: judgedAnswerSeqs.sort((a, b) => a - b),
     followUps: followUps.sort((a, b) => a.answerSeq - b.answerSeq),
   };
 }

@@ -17,7 +17,10 @@ describe('build/dist-build: dist/ is run only while no source changed since its 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
   const stamp = (watched: string[]) => {
     mkdirSync(join(root, 'dist'), { recursive: true });
-    writeFileSync(join(root, 'dist', 'build-stamp.json'), JSON.stringify({ startedAtMs: Date.now() - 30_000, watched }));
+    writeFileSync(
+      join(root, 'dist', 'build-stamp.json'),
+      JSON.stringify({ startedAtMs: Date.now() - 30_000, watched }),
+    );
   };
 
   it('is not built without a stamp, and fresh when nothing watched changed after the build began', () => {
@@ -40,7 +43,9 @@ describe('build/dist-build: dist/ is run only while no source changed since its 
 
   it('starts a program compiled when the project dist/ is fresh, else through tsx', () => {
     const args = programArguments('lib/dut/simulated-device.ts');
-    expect(args.at(-1)).to.match(args.length === 1 ? /dist\/lib\/dut\/simulated-device\.js$/ : /lib\/dut\/simulated-device\.ts$/);
+    expect(args.at(-1)).to.match(
+      args.length === 1 ? /dist\/lib\/dut\/simulated-device\.js$/ : /lib\/dut\/simulated-device\.ts$/,
+    );
     if (args.length > 1) expect(args[0]).to.equal('--import');
   });
 });

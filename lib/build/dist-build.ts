@@ -66,7 +66,8 @@ export function distStaleness(root: string = PROJECT_ROOT): string | null {
   } catch {
     return `${relative(root, stampFile)} is unreadable`;
   }
-  if (typeof stamp.startedAtMs !== 'number' || !Array.isArray(stamp.watched)) return `${relative(root, stampFile)} is not a build stamp`;
+  if (typeof stamp.startedAtMs !== 'number' || !Array.isArray(stamp.watched))
+    return `${relative(root, stampFile)} is not a build stamp`;
   const changed = changedSince(root, stamp);
   return changed === null ? null : `${changed} changed after dist/ was built`;
 }
@@ -106,6 +107,8 @@ let typeScriptLoader: Promise<void> | undefined;
  */
 export function loadTypeScriptModules(): Promise<void> {
   if (!RUNNING_COMPILED) return Promise.resolve();
-  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => { register(); });
+  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
   return typeScriptLoader;
 }

@@ -22,6 +22,7 @@ export const DEFAULT_CANARY_PORTS: Readonly<CanaryPorts> = Object.freeze({
 
 /** The defaults with the profile's own ports added, each once, in order. */
 export function withProfilePorts(extra: Partial<CanaryPorts> | undefined): CanaryPorts {
-  const merge = (base: readonly number[], more: readonly number[] | undefined) => [...new Set([...base, ...(more ?? [])])].sort((a, b) => a - b);
+  const merge = (base: readonly number[], more: readonly number[] | undefined) =>
+    [...new Set([...base, ...(more ?? [])])].sort((a, b) => a - b);
   return { tcp: merge(DEFAULT_CANARY_PORTS.tcp, extra?.tcp), udp: merge(DEFAULT_CANARY_PORTS.udp, extra?.udp) };
 }

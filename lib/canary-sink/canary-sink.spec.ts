@@ -24,7 +24,9 @@ function tcpContact(from: string, port: number, payload: Buffer, keepOpen = fals
   return new Promise((resolve, reject) => {
     const socket = connect({ host: CANARY, port, localAddress: from });
     let received = 0;
-    socket.on('data', (chunk) => { received += chunk.length; });
+    socket.on('data', (chunk) => {
+      received += chunk.length;
+    });
     socket.on('error', reject);
     socket.on('close', () => resolve({ received }));
     socket.on('connect', () => (keepOpen ? socket.write(payload) : socket.end(payload)));
@@ -38,7 +40,10 @@ describe('canary sink', () => {
   beforeEach(async () => {
     sink = new MemorySink();
     canaries = new CanarySink({
-      addresses: [CANARY], ports: { tcp: [8080], udp: [5683] }, required: noPorts, sink,
+      addresses: [CANARY],
+      ports: { tcp: [8080], udp: [5683] },
+      required: noPorts,
+      sink,
       ownerOf: (address) => (address === DUT ? 'dut' : null),
     });
     await canaries.start();
@@ -69,11 +74,15 @@ describe('canary sink', () => {
     socket.on('message', (m) => replies.push(m));
     await new Promise<void>((r) => socket.send(Buffer.from('coap-1'), 5683, CANARY, () => r()));
     await new Promise<void>((r) => socket.send(Buffer.from('coap-2'), 5683, CANARY, () => r()));
-    for (let i = 0; i < 50 && sink.ofType('canary.contact').length < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && sink.ofType('canary.contact').length < 2; i += 1)
+      await new Promise((r) => setTimeout(r, 10));
     socket.close();
     const contacts = sink.ofType('canary.contact');
     expect(contacts.map((c) => Buffer.from(c.payload, 'base64').toString())).to.deep.equal(['coap-1', 'coap-2']);
-    expect(contacts.map((c) => [c.dut, c.transport, c.client.address, c.canary.port])).to.deep.equal([[null, 'udp', STRANGER, 5683], [null, 'udp', STRANGER, 5683]]);
+    expect(contacts.map((c) => [c.dut, c.transport, c.client.address, c.canary.port])).to.deep.equal([
+      [null, 'udp', STRANGER, 5683],
+      [null, 'udp', STRANGER, 5683],
+    ]);
     expect(replies).to.have.length(0);
   });
 
@@ -90,13 +99,27 @@ describe('canary sink', () => {
   });
 
   it('fails on an address the host does not have, naming the socket, and leaves nothing bound', async () => {
-    const failing = new CanarySink({ addresses: [OTHER_CANARY, ABSENT], ports: { tcp: [8080], udp: [] }, required: noPorts, sink, ownerOf: () => null });
-    const error = await failing.start().then(() => null, (e: unknown) => e);
+    const failing = new CanarySink({
+      addresses: [OTHER_CANARY, ABSENT],
+      ports: { tcp: [8080], udp: [] },
+      required: noPorts,
+      sink,
+      ownerOf: () => null,
+    });
+    const error = await failing.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(CanaryBindError);
-    expect((error as CanaryBindError).message).to.match(/tcp 10\.255\.255\.1:8080 \(EADDRNOTAVAIL\): that address is not configured/);
+    expect((error as CanaryBindError).message).to.match(
+      /tcp 10\.255\.255\.1:8080 \(EADDRNOTAVAIL\): that address is not configured/,
+    );
     // The socket bound before the failure was closed again: the port is free.
     const probe = createServer();
-    await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.listen(8080, OTHER_CANARY, () => resolve()); });
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(8080, OTHER_CANARY, () => resolve());
+    });
     await new Promise((r) => probe.close(r));
   });
 });
@@ -117,26 +140,43 @@ describe('canary sink for profiles', () => {
   let blocker: Server | undefined;
   afterEach(() => new Promise<void>((r) => (blocker ? blocker.close(() => r()) : r())));
 
-  it('listens on the default ports plus the profile\'s own, and records contacts there', async () => {
+  it("listens on the default ports plus the profile's own, and records contacts there", async () => {
     const sink = new MemorySink();
     const lines: string[] = [];
-    const canaries = await startCanarySink([profile([CANARY], 'canarySink: { tcp: [47001] }')], sink, (l) => lines.push(l));
+    const canaries = await startCanarySink([profile([CANARY], 'canarySink: { tcp: [47001] }')], sink, (l) =>
+      lines.push(l),
+    );
     try {
       await tcpContact(DUT, 47001, Buffer.from('hello'));
       await tcpContact(DUT, 1883, Buffer.from('mqtt'));
     } finally {
       await canaries.stop();
     }
-    expect(sink.ofType('canary.contact').map((c) => [c.canary.port, Buffer.from(c.payload, 'base64').toString()])).to.deep.equal([[47001, 'hello'], [1883, 'mqtt']]);
-    expect(lines.join('\n')).to.include(`canary sink listening on ${CANARY} (tcp ${withProfilePorts({ tcp: [47001] }).tcp.join(',')}; udp ${DEFAULT_CANARY_PORTS.udp.join(',')})`);
+    expect(
+      sink.ofType('canary.contact').map((c) => [c.canary.port, Buffer.from(c.payload, 'base64').toString()]),
+    ).to.deep.equal([
+      [47001, 'hello'],
+      [1883, 'mqtt'],
+    ]);
+    expect(lines.join('\n')).to.include(
+      `canary sink listening on ${CANARY} (tcp ${withProfilePorts({ tcp: [47001] }).tcp.join(',')}; udp ${DEFAULT_CANARY_PORTS.udp.join(',')})`,
+    );
     const listening = sink.events.flatMap((e) => (e.type === 'canary.listen' ? [`${e.transport}/${e.port}`] : []));
-    expect(listening).to.deep.equal([...withProfilePorts({ tcp: [47001] }).tcp.map((p) => `tcp/${p}`), ...DEFAULT_CANARY_PORTS.udp.map((p) => `udp/${p}`)]);
+    expect(listening).to.deep.equal([
+      ...withProfilePorts({ tcp: [47001] }).tcp.map((p) => `tcp/${p}`),
+      ...DEFAULT_CANARY_PORTS.udp.map((p) => `udp/${p}`),
+    ]);
   });
 
   it('names the profile entry when a canary address cannot be bound', async () => {
-    const error = await startCanarySink([profile([CANARY, ABSENT])], new MemorySink(), () => undefined).then(() => null, (e: unknown) => e);
+    const error = await startCanarySink([profile([CANARY, ABSENT])], new MemorySink(), () => undefined).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(CanaryProfileError);
-    expect((error as Error).message).to.match(/^lab\.yaml: \/canaries\/1: canary sink cannot listen on tcp 10\.255\.255\.1:/);
+    expect((error as Error).message).to.match(
+      /^lab\.yaml: \/canaries\/1: canary sink cannot listen on tcp 10\.255\.255\.1:/,
+    );
   });
 
   it('passes over a default port another program holds, and says so', async () => {
@@ -145,14 +185,25 @@ describe('canary sink for profiles', () => {
     const lines: string[] = [];
     const canaries = await startCanarySink([profile([OTHER_CANARY])], new MemorySink(), (l) => lines.push(l));
     await canaries.stop();
-    expect(lines.join('\n')).to.include('canary sink skipped default ports tcp/1883 (EADDRINUSE: taken by another program)');
+    expect(lines.join('\n')).to.include(
+      'canary sink skipped default ports tcp/1883 (EADDRINUSE: taken by another program)',
+    );
     expect(lines.join('\n')).to.match(/listening on 127\.0\.57\.78 \(tcp 22,23,80,443,554,5222,8080/);
   });
 
   it('names the profile entry when a port it asked for is taken', async () => {
     blocker = createServer();
     await new Promise<void>((r) => blocker!.listen(47002, OTHER_CANARY, () => r()));
-    const error = await startCanarySink([profile([OTHER_CANARY], 'canarySink: { tcp: [47003, 47002] }')], new MemorySink(), () => undefined).then(() => null, (e: unknown) => e);
-    expect((error as Error).message).to.match(/^lab\.yaml: \/canarySink\/tcp\/1: .*tcp 127\.0\.57\.78:47002 \(EADDRINUSE\)/);
+    const error = await startCanarySink(
+      [profile([OTHER_CANARY], 'canarySink: { tcp: [47003, 47002] }')],
+      new MemorySink(),
+      () => undefined,
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).to.match(
+      /^lab\.yaml: \/canarySink\/tcp\/1: .*tcp 127\.0\.57\.78:47002 \(EADDRINUSE\)/,
+    );
   });
 });

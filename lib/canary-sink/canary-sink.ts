@@ -64,8 +64,14 @@ export interface CanarySinkOptions {
 /** A canary socket could not be bound; says which and why. */
 export class CanaryBindError extends Error {
   override name = 'CanaryBindError';
-  constructor(readonly endpoint: CanaryEndpoint, readonly code: string | undefined, cause: string) {
-    super(`canary sink cannot listen on ${endpoint.transport} ${endpoint.address}:${endpoint.port} (${code ?? 'error'}): ${cause}`);
+  constructor(
+    readonly endpoint: CanaryEndpoint,
+    readonly code: string | undefined,
+    cause: string,
+  ) {
+    super(
+      `canary sink cannot listen on ${endpoint.transport} ${endpoint.address}:${endpoint.port} (${code ?? 'error'}): ${cause}`,
+    );
   }
 }
 
@@ -96,7 +102,8 @@ export class CanarySink {
       await this.stop();
       throw error;
     }
-    for (const endpoint of this.bound) this.options.sink.record({ type: 'canary.listen', t: nowMicros(), dut: null, ...endpoint });
+    for (const endpoint of this.bound)
+      this.options.sink.record({ type: 'canary.listen', t: nowMicros(), dut: null, ...endpoint });
     return { bound: [...this.bound], skipped: [...this.skipped] };
   }
 
@@ -115,10 +122,22 @@ export class CanarySink {
     }
   }
 
-  private contact(t: Microseconds, transport: 'tcp' | 'udp', client: Endpoint, canary: Endpoint, payload: Buffer): void {
+  private contact(
+    t: Microseconds,
+    transport: 'tcp' | 'udp',
+    client: Endpoint,
+    canary: Endpoint,
+    payload: Buffer,
+  ): void {
     this.options.sink.record({
-      type: 'canary.contact', t, dut: this.options.ownerOf(client.address), transport, client, canary,
-      payload: payload.subarray(0, MAX_CONTACT_PAYLOAD).toString('base64'), source: 'sink',
+      type: 'canary.contact',
+      t,
+      dut: this.options.ownerOf(client.address),
+      transport,
+      client,
+      canary,
+      payload: payload.subarray(0, MAX_CONTACT_PAYLOAD).toString('base64'),
+      source: 'sink',
     });
   }
 
@@ -148,17 +167,23 @@ export class CanarySink {
       });
       socket.on('end', finish);
       socket.on('error', finish);
-      socket.on('close', () => { sockets.delete(socket); finish(); });
+      socket.on('close', () => {
+        sockets.delete(socket);
+        finish();
+      });
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(endpoint.port, endpoint.address, () => {
         server.off('error', reject);
         server.on('error', (e) => this.options.onError?.(e));
-        resolve(() => new Promise((done) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => done());
-        }));
+        resolve(
+          () =>
+            new Promise((done) => {
+              for (const socket of sockets) socket.destroy();
+              server.close(() => done());
+            }),
+        );
       });
     });
   }

@@ -17,25 +17,54 @@ const ELSEWHERE = '127.0.57.200';
 const T0 = 1_800_000_000_000_000;
 
 const udp = (t: number, src: string, sport: number, dst: string, dport: number, payload: string): PacketRecord => ({
-  timestamp: t, data: ipPacket(src, dst, 17, udpDatagram({ src, dst, srcPort: sport, dstPort: dport }, Buffer.from(payload))),
+  timestamp: t,
+  data: ipPacket(src, dst, 17, udpDatagram({ src, dst, srcPort: sport, dstPort: dport }, Buffer.from(payload))),
 });
-const tcp = (t: number, src: string, sport: number, dst: string, dport: number, flags: number, payload = ''): PacketRecord => ({
-  timestamp: t, data: ipPacket(src, dst, 6, tcpSegment({ src, dst, srcPort: sport, dstPort: dport }, { seq: 1, flags }, Buffer.from(payload))),
+const tcp = (
+  t: number,
+  src: string,
+  sport: number,
+  dst: string,
+  dport: number,
+  flags: number,
+  payload = '',
+): PacketRecord => ({
+  timestamp: t,
+  data: ipPacket(
+    src,
+    dst,
+    6,
+    tcpSegment({ src, dst, srcPort: sport, dstPort: dport }, { seq: 1, flags }, Buffer.from(payload)),
+  ),
 });
 
 describe('canary contacts from the capture', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-capture-contacts-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-capture-contacts-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   async function contactsIn(records: PacketRecord[]): Promise<CapturedCanaryContact[]> {
     const file = join(dir, `c${Math.random().toString(36).slice(2)}.pcap`);
     writePcapFile(file, { linkType: LINKTYPE.RAW }, records);
     const found: CapturedCanaryContact[] = [];
-    for await (const c of captureCanaryContacts(readPackets(file), { canaries: [CANARY], ownerOf: (a) => (a === DUT ? 'dut' : null) })) found.push(c);
+    for await (const c of captureCanaryContacts(readPackets(file), {
+      canaries: [CANARY],
+      ownerOf: (a) => (a === DUT ? 'dut' : null),
+    }))
+      found.push(c);
     return found;
   }
-  const summary = (c: CapturedCanaryContact) => [c.t - T0, c.dut, c.transport, `${c.client.address}:${c.client.port}`, c.canary.port, Buffer.from(c.payload, 'base64').toString(), c.source];
+  const summary = (c: CapturedCanaryContact) => [
+    c.t - T0,
+    c.dut,
+    c.transport,
+    `${c.client.address}:${c.client.port}`,
+    c.canary.port,
+    Buffer.from(c.payload, 'base64').toString(),
+    c.source,
+  ];
 
   it('reports every UDP datagram and each TCP connection to a canary, on any port, with the first payload', async () => {
     const { SYN, ACK, FIN, PSH } = TCP_FLAG;

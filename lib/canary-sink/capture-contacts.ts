@@ -36,21 +36,32 @@ interface OpenConnection {
  * connection (timed at its SYN, with the first payload the client sent on it). They come as
  * the capture shows them; connections that never sent anything come last, when it ends.
  */
-export async function* captureCanaryContacts(packets: AsyncIterable<CapturedPacket>, options: CaptureContactOptions): AsyncGenerator<CapturedCanaryContact> {
+export async function* captureCanaryContacts(
+  packets: AsyncIterable<CapturedPacket>,
+  options: CaptureContactOptions,
+): AsyncGenerator<CapturedCanaryContact> {
   const canaries = new Set(options.canaries.map(canonicalAddress));
   const open = new Map<string, OpenConnection>();
   /** Connections already reported, so later segments of the same one are not. */
   const reported = new Set<string>();
   const contact = (c: OpenConnection, transport: 'udp' | 'tcp', payload: Buffer): CapturedCanaryContact => ({
-    type: 'canary.contact', t: c.t, dut: options.ownerOf(c.client.address), transport, client: c.client, canary: c.canary,
-    payload: payload.subarray(0, MAX_CONTACT_PAYLOAD).toString('base64'), source: 'capture',
+    type: 'canary.contact',
+    t: c.t,
+    dut: options.ownerOf(c.client.address),
+    transport,
+    client: c.client,
+    canary: c.canary,
+    payload: payload.subarray(0, MAX_CONTACT_PAYLOAD).toString('base64'),
+    source: 'capture',
   });
 
   for await (const packet of packets) {
     const dst = canonicalAddress(packet.dst);
     if (!canaries.has(dst)) continue;
     const seen: OpenConnection = {
-      t: packet.timestamp, client: { address: canonicalAddress(packet.src), port: packet.srcPort }, canary: { address: dst, port: packet.dstPort },
+      t: packet.timestamp,
+      client: { address: canonicalAddress(packet.src), port: packet.srcPort },
+      canary: { address: dst, port: packet.dstPort },
     };
     if (packet.transport === 'udp') {
       yield contact(seen, 'udp', packet.payload);

@@ -29,7 +29,11 @@ export interface CapturedContactsOutcome {
 
 /** `transport|address|port` of every canary listener the sink had up in this run. */
 function sinkListeners(events: readonly EvidenceEvent[]): Set<string> {
-  return new Set(events.flatMap((e) => (e.type === 'canary.listen' ? [`${e.transport}|${canonicalAddress(e.address)}|${e.port}`] : [])));
+  return new Set(
+    events.flatMap((e) =>
+      e.type === 'canary.listen' ? [`${e.transport}|${canonicalAddress(e.address)}|${e.port}`] : [],
+    ),
+  );
 }
 
 /** Reads the run's capture and appends the DUT's canary contacts the sink could not see. */
@@ -38,14 +42,19 @@ export async function recordCapturedContacts(run: RunDirectory, profile: Profile
   const capture = join(run.path, RUN_FILES.capture);
   if (profile.canaries.length === 0 || !existsSync(capture) || statSync(capture).size === 0) return outcome;
   // Phase markers are written in time order, before the end of the run; take them from the file.
-  const markers = loadEvidence(join(run.path, RUN_FILES.events)).events.filter((e) => e.type === 'phase.start' || e.type === 'phase.end' || e.type === 'canary.listen');
+  const markers = loadEvidence(join(run.path, RUN_FILES.events)).events.filter(
+    (e) => e.type === 'phase.start' || e.type === 'phase.end' || e.type === 'canary.listen',
+  );
   const listening = sinkListeners(markers);
   const own = new Set(profile.dut.addresses.map(canonicalAddress));
   const ownerOf = (address: string) => (own.has(canonicalAddress(address)) ? profile.dut.id : null);
   try {
     for await (const contact of captureCanaryContacts(readPackets(capture), { canaries: profile.canaries, ownerOf })) {
       if (contact.dut !== profile.dut.id) continue;
-      if (contact.transport !== 'icmp' && listening.has(`${contact.transport}|${contact.canary.address}|${contact.canary.port}`)) {
+      if (
+        contact.transport !== 'icmp' &&
+        listening.has(`${contact.transport}|${contact.canary.address}|${contact.canary.port}`)
+      ) {
         outcome.leftToSink += 1;
         continue;
       }

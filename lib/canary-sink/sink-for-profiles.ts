@@ -33,7 +33,11 @@ function blame(error: CanaryBindError, profiles: readonly LoadedProfile[]): stri
 }
 
 /** Binds the sink (nothing when no profile declares a canary) and says where it listens. */
-export async function startCanarySink(profiles: readonly LoadedProfile[], sink: EvidenceSink, progress: (line: string) => void): Promise<CanarySink> {
+export async function startCanarySink(
+  profiles: readonly LoadedProfile[],
+  sink: EvidenceSink,
+  progress: (line: string) => void,
+): Promise<CanarySink> {
   const owners = new AccessList();
   for (const { profile } of profiles) owners.declare(profile.dut.id, profile.dut.addresses);
   const addresses = [...new Set(profiles.flatMap((p) => p.profile.canaries.map(canonicalAddress)))];
@@ -42,19 +46,27 @@ export async function startCanarySink(profiles: readonly LoadedProfile[], sink: 
     udp: union(profiles.map((p) => p.profile.canarySink?.udp)),
   };
   const canarySink = new CanarySink({
-    addresses, ports: withProfilePorts(required), required, sink,
+    addresses,
+    ports: withProfilePorts(required),
+    required,
+    sink,
     ownerOf: (address) => owners.ownerOf(address),
     onError: (error) => progress(`canary sink socket error: ${error.message}`),
   });
   try {
     const { bound, skipped } = await canarySink.start();
     if (addresses.length > 0) {
-      const ports = (t: 'tcp' | 'udp') => [...new Set(bound.filter((b) => b.transport === t).map((b) => b.port))].join(',');
+      const ports = (t: 'tcp' | 'udp') =>
+        [...new Set(bound.filter((b) => b.transport === t).map((b) => b.port))].join(',');
       progress(`canary sink listening on ${addresses.join(', ')} (tcp ${ports('tcp')}; udp ${ports('udp')})`);
     }
     for (const code of new Set(skipped.map((s) => s.code))) {
-      const list = [...new Set(skipped.filter((s) => s.code === code).map((s) => `${s.transport}/${s.port}`))].join(', ');
-      progress(`canary sink skipped default ports ${list} (${code}: ${code === 'EACCES' ? 'privileged, not root' : 'taken by another program'}); the capture still sees contacts there`);
+      const list = [...new Set(skipped.filter((s) => s.code === code).map((s) => `${s.transport}/${s.port}`))].join(
+        ', ',
+      );
+      progress(
+        `canary sink skipped default ports ${list} (${code}: ${code === 'EACCES' ? 'privileged, not root' : 'taken by another program'}); the capture still sees contacts there`,
+      );
     }
   } catch (error) {
     if (error instanceof CanaryBindError) throw new CanaryProfileError(`${blame(error, profiles)}: ${error.message}`);

@@ -7,12 +7,27 @@ import { evidenceFromCaptures } from './capture-evidence.ts';
 import type { CapturedQueryEvent } from './capture-evidence.ts';
 import { encodePcap } from './capture-writer.ts';
 import type { PacketRecord } from './capture-writer.ts';
-import { answer, back, clientHello, DEVICE_IP, DEVICE_MAC, framed, out, query, RESOLVER, T0, tcpFrame, udpFrame } from './fixtures/dns-capture.ts';
+import {
+  answer,
+  back,
+  clientHello,
+  DEVICE_IP,
+  DEVICE_MAC,
+  framed,
+  out,
+  query,
+  RESOLVER,
+  T0,
+  tcpFrame,
+  udpFrame,
+} from './fixtures/dns-capture.ts';
 import { LINKTYPE } from './link-layers.ts';
 import { TCP_FLAG } from './transport.ts';
 
 let dir: string;
-before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-capture-evidence-')); });
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dnsconform-capture-evidence-'));
+});
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let count = 0;
@@ -25,12 +40,27 @@ function pcapFile(records: PacketRecord[], cut = 0): string {
 }
 
 describe('capture/capture-evidence', () => {
-  it('turns the device\'s UDP DNS into query and response events, leaving out other hosts, mDNS and LLMNR', async () => {
+  it("turns the device's UDP DNS into query and response events, leaving out other hosts, mDNS and LLMNR", async () => {
     const file = pcapFile([
       udpFrame(T0, 'device', out(40000), query(0x1111, 'a.example', 1232)),
-      udpFrame(T0 + 100, 'other', { src: '192.0.2.99', dst: RESOLVER, srcPort: 5000, dstPort: 53 }, query(0x2222, 'b.example')),
-      udpFrame(T0 + 200, 'device', { src: DEVICE_IP, dst: '224.0.0.251', srcPort: 5353, dstPort: 5353 }, query(0, 'printer.local')),
-      udpFrame(T0 + 250, 'device', { src: DEVICE_IP, dst: '224.0.0.252', srcPort: 50001, dstPort: 5355 }, query(7, 'nas')),
+      udpFrame(
+        T0 + 100,
+        'other',
+        { src: '192.0.2.99', dst: RESOLVER, srcPort: 5000, dstPort: 53 },
+        query(0x2222, 'b.example'),
+      ),
+      udpFrame(
+        T0 + 200,
+        'device',
+        { src: DEVICE_IP, dst: '224.0.0.251', srcPort: 5353, dstPort: 5353 },
+        query(0, 'printer.local'),
+      ),
+      udpFrame(
+        T0 + 250,
+        'device',
+        { src: DEVICE_IP, dst: '224.0.0.252', srcPort: 50001, dstPort: 5355 },
+        query(7, 'nas'),
+      ),
       udpFrame(T0 + 5000, 'resolver', back(40000), answer(0x1111, 'a.example')),
       udpFrame(T0 + 6000, 'resolver', back(40000), answer(0x9999, 'a.example')), // answers nothing asked
     ]);
@@ -38,7 +68,14 @@ describe('capture/capture-evidence', () => {
     expect(result.partial).to.equal(false);
     expect(result.problems).to.deep.equal([]);
     const events = result.evidence.events;
-    expect(events.map((e) => e.type)).to.deep.equal(['run.start', 'phase.start', 'dns.query', 'dns.response', 'phase.end', 'run.end']);
+    expect(events.map((e) => e.type)).to.deep.equal([
+      'run.start',
+      'phase.start',
+      'dns.query',
+      'dns.response',
+      'phase.end',
+      'run.end',
+    ]);
     expect(events.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     const [q] = result.evidence.queries('cam') as CapturedQueryEvent[];
     expect(q).to.include({ dut: 'cam', phase: 'capture', transport: 'udp', txid: 0x1111, scenario: 'capture', t: T0 });
@@ -50,7 +87,9 @@ describe('capture/capture-evidence', () => {
     expect(Buffer.from(q!.wire, 'base64').equals(query(0x1111, 'a.example', 1232))).to.equal(true);
     const response = result.evidence.responseTo(q!);
     expect(response).to.include({ queryRef: q!.seq, reason: null, t: T0 + 5000 });
-    expect(response!.answers).to.deep.equal([{ name: 'a.example', type: 'A', class: 'IN', ttl: 300, data: '198.51.100.7' }]);
+    expect(response!.answers).to.deep.equal([
+      { name: 'a.example', type: 'A', class: 'IN', ttl: 300, data: '198.51.100.7' },
+    ]);
     expect(response!.manipulations).to.deep.equal([]);
     expect(result.observations.mdns).to.deep.equal({ queries: 1, responses: 0 });
     expect(result.observations.llmnr).to.deep.equal({ queries: 1, responses: 0 });
@@ -77,20 +116,32 @@ describe('capture/capture-evidence', () => {
     const result = await evidenceFromCaptures([file], { id: 'cam', mac: DEVICE_MAC });
     const queries = result.evidence.queries('cam') as CapturedQueryEvent[];
     expect(queries.map((q) => [q.txid, q.transport, q.questions[0]!.name, q.capture.frame])).to.deep.equal([
-      [1, 'tcp', 'one.example', 2], [2, 'tcp', 'two.example', 2], [3, 'tcp', 'three.example', 5],
+      [1, 'tcp', 'one.example', 2],
+      [2, 'tcp', 'two.example', 2],
+      [3, 'tcp', 'three.example', 5],
     ]);
     expect(queries[0]!.size).to.equal(m1.length - 2);
     expect(result.evidence.responseTo(queries[1]!)?.txid).to.equal(2);
     expect(result.evidence.responseTo(queries[0]!)).to.equal(undefined);
   });
 
-  it('pools several captures in time order and records each event\'s file and frame', async () => {
+  it("pools several captures in time order and records each event's file and frame", async () => {
     const later = pcapFile([udpFrame(T0 + 2_000_000, 'device', out(1), query(10, 'late.example'))]);
-    const earlier = pcapFile([udpFrame(T0, 'device', out(2), query(20, 'early.example')), udpFrame(T0 + 3_000_000, 'device', out(3), query(30, 'last.example'))]);
+    const earlier = pcapFile([
+      udpFrame(T0, 'device', out(2), query(20, 'early.example')),
+      udpFrame(T0 + 3_000_000, 'device', out(3), query(30, 'last.example')),
+    ]);
     const result = await evidenceFromCaptures([later, earlier], { id: 'cam', mac: DEVICE_MAC });
     const queries = result.evidence.queries('cam') as CapturedQueryEvent[];
-    expect(queries.map((q) => [q.txid, q.capture.file, q.capture.frame])).to.deep.equal([[20, earlier, 1], [10, later, 1], [30, earlier, 2]]);
-    expect(result.files.map((f) => [f.frames, f.dnsMessages])).to.deep.equal([[1, 1], [2, 2]]);
+    expect(queries.map((q) => [q.txid, q.capture.file, q.capture.frame])).to.deep.equal([
+      [20, earlier, 1],
+      [10, later, 1],
+      [30, earlier, 2],
+    ]);
+    expect(result.files.map((f) => [f.frames, f.dnsMessages])).to.deep.equal([
+      [1, 1],
+      [2, 2],
+    ]);
   });
 
   it('builds the same events when the messages are sorted through runs on disk', async () => {
@@ -113,12 +164,20 @@ describe('capture/capture-evidence', () => {
 
   it('keeps what a truncated capture held before the fault, marks the result partial and names file and offset', async () => {
     const good = pcapFile([udpFrame(T0, 'device', out(1), query(1, 'a.example'))]);
-    const truncated = pcapFile([udpFrame(T0 + 1, 'device', out(2), query(2, 'b.example')), udpFrame(T0 + 2, 'device', out(3), query(3, 'c.example'))], 7);
+    const truncated = pcapFile(
+      [
+        udpFrame(T0 + 1, 'device', out(2), query(2, 'b.example')),
+        udpFrame(T0 + 2, 'device', out(3), query(3, 'c.example')),
+      ],
+      7,
+    );
     const result = await evidenceFromCaptures([good, truncated], { id: 'cam', mac: DEVICE_MAC });
     expect(result.partial).to.equal(true);
     expect(result.evidence.queries('cam').map((q: QueryEvent) => q.txid)).to.deep.equal([1, 2]);
     expect(result.problems).to.have.length(1);
-    expect(result.problems[0]).to.contain(truncated).and.match(/byte offset \d+/);
+    expect(result.problems[0])
+      .to.contain(truncated)
+      .and.match(/byte offset \d+/);
     expect(result.files[1]!.error?.offset).to.be.greaterThan(24);
   });
 
@@ -133,7 +192,16 @@ describe('capture/capture-evidence', () => {
     ]);
     const result = await evidenceFromCaptures([file], { id: 'plug', ip: DEVICE_IP });
     expect(result.evidence.queries('plug')).to.have.length(1);
-    expect(result.observations.secureDns.map((c) => [c.kind, c.server.address, c.server.port, c.serverName, c.alpn, c.contacts])).to.deep.equal([
+    expect(
+      result.observations.secureDns.map((c) => [
+        c.kind,
+        c.server.address,
+        c.server.port,
+        c.serverName,
+        c.alpn,
+        c.contacts,
+      ]),
+    ).to.deep.equal([
       ['dot', '1.1.1.1', 853, 'one.one.one.one', ['dot'], 1],
       ['doq', '9.9.9.9', 853, null, [], 1],
       ['doh', '203.0.113.5', 443, 'dns.google', ['h2', 'http/1.1'], 1],

@@ -9,7 +9,15 @@ import { basename } from 'node:path';
 import { decodeMessage } from '../dns/codec.ts';
 import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { Evidence } from '../evidence/evidence.ts';
-import type { EvidenceEvent, MalformedEvent, Microseconds, PhaseEvent, QueryEvent, ResponseEvent, RunEvent } from '../evidence/events.ts';
+import type {
+  EvidenceEvent,
+  MalformedEvent,
+  Microseconds,
+  PhaseEvent,
+  QueryEvent,
+  ResponseEvent,
+  RunEvent,
+} from '../evidence/events.ts';
 import { CaptureFormatError } from './capture-format-error.ts';
 import type { ClassifyOptions } from './classify.ts';
 import { DnsExtractor } from './dns-extract.ts';
@@ -152,15 +160,26 @@ export async function readCaptures(
   }
   const observations = extractor.summary();
   if (observations.framesWithoutMac > 0) {
-    problems.push(`${observations.framesWithoutMac} frames record no MAC address, so the device could only be recognised by IP${device.ip === undefined ? ' (none given: those frames were passed over)' : ''}`);
+    problems.push(
+      `${observations.framesWithoutMac} frames record no MAC address, so the device could only be recognised by IP${device.ip === undefined ? ' (none given: those frames were passed over)' : ''}`,
+    );
   }
-  if (observations.incompleteMessages > 0) problems.push(`${observations.incompleteMessages} DNS datagrams were cut short (snap length or IP fragmentation)`);
-  if (observations.lostTcpStreams > 0) problems.push(`${observations.lostTcpStreams} DNS-over-TCP streams had gaps that never filled (segments missing from the capture)`);
+  if (observations.incompleteMessages > 0)
+    problems.push(`${observations.incompleteMessages} DNS datagrams were cut short (snap length or IP fragmentation)`);
+  if (observations.lostTcpStreams > 0)
+    problems.push(
+      `${observations.lostTcpStreams} DNS-over-TCP streams had gaps that never filled (segments missing from the capture)`,
+    );
   const runId = options.runId ?? `capture-${device.id}`;
   let started = false;
   return {
-    partial: summaries.some((s) => s.error !== null), problems, files: summaries, observations, counters,
-    messages: sorter.count, spilledRuns: sorter.spilledRuns,
+    partial: summaries.some((s) => s.error !== null),
+    problems,
+    files: summaries,
+    observations,
+    counters,
+    messages: sorter.count,
+    spilledRuns: sorter.spilledRuns,
     events() {
       if (started) throw new Error('the events of a capture read are built once');
       started = true;
@@ -179,7 +198,14 @@ export async function evidenceFromCaptures(
   const read = await readCaptures(files, device, options);
   try {
     const events = [...read.events()];
-    return { evidence: new Evidence(events), partial: read.partial, problems: read.problems, files: read.files, observations: read.observations, counters: read.counters };
+    return {
+      evidence: new Evidence(events),
+      partial: read.partial,
+      problems: read.problems,
+      files: read.files,
+      observations: read.observations,
+      counters: read.counters,
+    };
   } finally {
     read.close();
   }
@@ -220,7 +246,14 @@ class QueryPairing {
 
   private routeId(m: ExtractedDnsMessage): number {
     const last = this.last;
-    if (last !== null && last.transport === m.transport && last.client === m.client.address && last.server === m.server.address && last.port === m.server.port) return last.id;
+    if (
+      last !== null &&
+      last.transport === m.transport &&
+      last.client === m.client.address &&
+      last.server === m.server.address &&
+      last.port === m.server.port
+    )
+      return last.id;
     const id = QueryPairing.id(this.routes, `${m.transport}|${m.client.address}|${m.server.address}|${m.server.port}`);
     this.last = { transport: m.transport, client: m.client.address, server: m.server.address, port: m.server.port, id };
     return id;
@@ -230,16 +263,26 @@ class QueryPairing {
   ask(m: ExtractedDnsMessage, txid: number, question: string, seq: number): void {
     const route = this.routeId(m);
     const q = QueryPairing.id(this.questions, question);
-    if (route < 1024 && q < 2048) QueryPairing.askIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid, seq);
-    else QueryPairing.askIn(this.open, String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16), seq);
+    if (route < 1024 && q < 2048)
+      QueryPairing.askIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid, seq);
+    else
+      QueryPairing.askIn(
+        this.open,
+        String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16),
+        seq,
+      );
   }
 
   /** The seq of the query a response answers: the oldest unanswered one with its key, else the last one; undefined when none was asked. */
   answer(m: ExtractedDnsMessage, txid: number, question: string): number | undefined {
     const route = this.routeId(m);
     const q = QueryPairing.id(this.questions, question);
-    if (route < 1024 && q < 2048) return QueryPairing.answerIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid);
-    return QueryPairing.answerIn(this.open, String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16));
+    if (route < 1024 && q < 2048)
+      return QueryPairing.answerIn(this.table, ((route * 2048 + q) * 65536 + m.client.port) * 65536 + txid);
+    return QueryPairing.answerIn(
+      this.open,
+      String.fromCharCode(route & 0xffff, route >>> 16, m.client.port, txid, q & 0xffff, q >>> 16),
+    );
   }
 
   private static askIn<K>(store: AskedStore<K>, key: K, seq: number): void {
@@ -265,7 +308,12 @@ class QueryPairing {
 }
 
 /** Numbers the messages into events between run and phase markers, one at a time. */
-function* buildEvents(messages: Iterable<ExtractedDnsMessage>, files: readonly CaptureFileSummary[], dut: string, runId: string): Generator<EvidenceEvent> {
+function* buildEvents(
+  messages: Iterable<ExtractedDnsMessage>,
+  files: readonly CaptureFileSummary[],
+  dut: string,
+  runId: string,
+): Generator<EvidenceEvent> {
   const firsts = files.map((f) => f.first).filter((t): t is number => t !== null);
   const lasts = files.map((f) => f.last).filter((t): t is number => t !== null);
   const start = firsts.length > 0 ? Math.min(...firsts) : 0;
@@ -279,27 +327,59 @@ function* buildEvents(messages: Iterable<ExtractedDnsMessage>, files: readonly C
   };
   const names = files.map((f) => basename(f.file)).join(', ');
   yield numbered<RunEvent>({ type: 'run.start', t: start, dut, phase: null, runId });
-  yield numbered<PhaseEvent>({ type: 'phase.start', t: start, dut, phase: CAPTURE_PHASE, name: CAPTURE_PHASE, scenario: CAPTURE_PHASE });
+  yield numbered<PhaseEvent>({
+    type: 'phase.start',
+    t: start,
+    dut,
+    phase: CAPTURE_PHASE,
+    name: CAPTURE_PHASE,
+    scenario: CAPTURE_PHASE,
+  });
   // Queries awaiting a response; answered ones stay for duplicate responses.
   const pairing = new QueryPairing();
   for (const message of messages) {
     const capture: CaptureRef = { file: message.file, frame: message.frame };
-    const common = { t: message.timestamp, dut, phase: CAPTURE_PHASE, transport: message.transport, client: message.client, server: message.server };
+    const common = {
+      t: message.timestamp,
+      dut,
+      phase: CAPTURE_PHASE,
+      transport: message.transport,
+      client: message.client,
+      server: message.server,
+    };
     const decoded = decodeMessage(message.bytes);
     if (!decoded.ok) {
       // Only what the device sent is its behaviour; garbage from a resolver is not judged here.
       if (message.fromDevice) {
-        yield numbered<CapturedMalformedEvent>({ type: 'dns.malformed', ...common, size: message.bytes.length, error: decoded.error, answered: false, wire: message.bytes.toString('base64'), capture });
+        yield numbered<CapturedMalformedEvent>({
+          type: 'dns.malformed',
+          ...common,
+          size: message.bytes.length,
+          error: decoded.error,
+          answered: false,
+          wire: message.bytes.toString('base64'),
+          capture,
+        });
       }
       continue;
     }
     const m = decoded.message;
     const txid = m.id ?? 0;
-    const question = summariseQuestions(m).map((q) => `${q.name.toLowerCase()}/${q.type}/${q.class}`).join(',');
+    const question = summariseQuestions(m)
+      .map((q) => `${q.name.toLowerCase()}/${q.type}/${q.class}`)
+      .join(',');
     if (message.fromDevice && !m.flag_qr) {
       const query = numbered<CapturedQueryEvent>({
-        type: 'dns.query', ...common, txid, flags: summariseFlags(m), questions: summariseQuestions(m), edns: summariseEdns(m),
-        size: message.bytes.length, wire: message.bytes.toString('base64'), capture, scenario: CAPTURE_PHASE,
+        type: 'dns.query',
+        ...common,
+        txid,
+        flags: summariseFlags(m),
+        questions: summariseQuestions(m),
+        edns: summariseEdns(m),
+        size: message.bytes.length,
+        wire: message.bytes.toString('base64'),
+        capture,
+        scenario: CAPTURE_PHASE,
       });
       pairing.ask(message, txid, question, query.seq);
       yield query;
@@ -307,13 +387,33 @@ function* buildEvents(messages: Iterable<ExtractedDnsMessage>, files: readonly C
       const queryRef = pairing.answer(message, txid, question);
       if (queryRef === undefined) continue;
       yield numbered<CapturedResponseEvent>({
-        type: 'dns.response', ...common, txid, flags: summariseFlags(m), questions: summariseQuestions(m), edns: summariseEdns(m),
-        size: message.bytes.length, wire: message.bytes.toString('base64'), capture, queryRef,
-        answers: summariseRecords(m.answers), authority: summariseRecords(m.authorities), additional: summariseRecords(m.additionals),
-        scenario: CAPTURE_PHASE, manipulations: [], reason: null,
+        type: 'dns.response',
+        ...common,
+        txid,
+        flags: summariseFlags(m),
+        questions: summariseQuestions(m),
+        edns: summariseEdns(m),
+        size: message.bytes.length,
+        wire: message.bytes.toString('base64'),
+        capture,
+        queryRef,
+        answers: summariseRecords(m.answers),
+        authority: summariseRecords(m.authorities),
+        additional: summariseRecords(m.additionals),
+        scenario: CAPTURE_PHASE,
+        manipulations: [],
+        reason: null,
       });
     }
   }
-  yield numbered<PhaseEvent>({ type: 'phase.end', t: end, dut, phase: CAPTURE_PHASE, name: CAPTURE_PHASE, scenario: CAPTURE_PHASE, reason: `end of capture (${names})` });
+  yield numbered<PhaseEvent>({
+    type: 'phase.end',
+    t: end,
+    dut,
+    phase: CAPTURE_PHASE,
+    name: CAPTURE_PHASE,
+    scenario: CAPTURE_PHASE,
+    reason: `end of capture (${names})`,
+  });
   yield numbered<RunEvent>({ type: 'run.end', t: end, dut, phase: null, runId, reason: 'end of capture' });
 }

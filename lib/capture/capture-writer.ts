@@ -28,13 +28,15 @@ export interface PacketRecord {
 
 function u16(order: ByteOrder, value: number): Buffer {
   const b = Buffer.alloc(2);
-  if (order === 'le') b.writeUInt16LE(value); else b.writeUInt16BE(value);
+  if (order === 'le') b.writeUInt16LE(value);
+  else b.writeUInt16BE(value);
   return b;
 }
 
 function u32(order: ByteOrder, value: number): Buffer {
   const b = Buffer.alloc(4);
-  if (order === 'le') b.writeUInt32LE(value >>> 0); else b.writeUInt32BE(value >>> 0);
+  if (order === 'le') b.writeUInt32LE(value >>> 0);
+  else b.writeUInt32BE(value >>> 0);
   return b;
 }
 
@@ -43,8 +45,13 @@ export function pcapFileHeader(options: PcapFileOptions): Buffer {
   const order = options.byteOrder ?? 'le';
   const magic = options.resolution === 'ns' ? 0xa1b23c4d : 0xa1b2c3d4;
   return Buffer.concat([
-    u32(order, magic), u16(order, 2), u16(order, 4), u32(order, 0), u32(order, 0),
-    u32(order, options.snapLength ?? 262144), u32(order, options.linkType),
+    u32(order, magic),
+    u16(order, 2),
+    u16(order, 4),
+    u32(order, 0),
+    u32(order, 0),
+    u32(order, options.snapLength ?? 262144),
+    u32(order, options.linkType),
   ]);
 }
 
@@ -55,8 +62,11 @@ export function pcapRecord(options: PcapFileOptions, record: PacketRecord): Buff
   const micros = record.timestamp - seconds * 1e6;
   const fraction = options.resolution === 'ns' ? micros * 1000 + (record.nanos ?? 0) : micros;
   return Buffer.concat([
-    u32(order, seconds), u32(order, fraction), u32(order, record.data.length),
-    u32(order, record.originalLength ?? record.data.length), record.data,
+    u32(order, seconds),
+    u32(order, fraction),
+    u32(order, record.data.length),
+    u32(order, record.originalLength ?? record.data.length),
+    record.data,
   ]);
 }
 
@@ -85,14 +95,19 @@ function pcapngOption(order: ByteOrder, code: number, value: Buffer): Buffer {
 /** Section Header Block (version 1.0, section length unknown). */
 export function pcapngSectionHeader(order: ByteOrder): Buffer {
   const unknownLength = Buffer.alloc(8, 0xff);
-  return pcapngBlock(order, 0x0a0d0d0a, Buffer.concat([u32(order, 0x1a2b3c4d), u16(order, 1), u16(order, 0), unknownLength]));
+  return pcapngBlock(
+    order,
+    0x0a0d0d0a,
+    Buffer.concat([u32(order, 0x1a2b3c4d), u16(order, 1), u16(order, 0), unknownLength]),
+  );
 }
 
 /** Interface Description Block; `tsresol` is the raw if_tsresol byte (6 = µs, 9 = ns, 0x80|n = 2^-n). */
 export function pcapngInterface(order: ByteOrder, linkType: number, tsresol = 6, snapLength = 262144): Buffer {
-  const options = tsresol === 6
-    ? Buffer.alloc(0)
-    : Buffer.concat([pcapngOption(order, 9, Buffer.from([tsresol])), pcapngOption(order, 0, Buffer.alloc(0))]);
+  const options =
+    tsresol === 6
+      ? Buffer.alloc(0)
+      : Buffer.concat([pcapngOption(order, 9, Buffer.from([tsresol])), pcapngOption(order, 0, Buffer.alloc(0))]);
   return pcapngBlock(order, 1, Buffer.concat([u16(order, linkType), u16(order, 0), u32(order, snapLength), options]));
 }
 
@@ -104,12 +119,25 @@ function ticksFor(tsresol: number, timestamp: number, nanos: number): bigint {
 }
 
 /** Enhanced Packet Block for interface `interfaceId`, whose if_tsresol byte is `tsresol`. */
-export function pcapngEnhancedPacket(order: ByteOrder, interfaceId: number, tsresol: number, record: PacketRecord): Buffer {
+export function pcapngEnhancedPacket(
+  order: ByteOrder,
+  interfaceId: number,
+  tsresol: number,
+  record: PacketRecord,
+): Buffer {
   const ticks = ticksFor(tsresol, record.timestamp, record.nanos ?? 0);
-  return pcapngBlock(order, 6, Buffer.concat([
-    u32(order, interfaceId), u32(order, Number(ticks >> 32n)), u32(order, Number(ticks & 0xffffffffn)),
-    u32(order, record.data.length), u32(order, record.originalLength ?? record.data.length), record.data,
-  ]));
+  return pcapngBlock(
+    order,
+    6,
+    Buffer.concat([
+      u32(order, interfaceId),
+      u32(order, Number(ticks >> 32n)),
+      u32(order, Number(ticks & 0xffffffffn)),
+      u32(order, record.data.length),
+      u32(order, record.originalLength ?? record.data.length),
+      record.data,
+    ]),
+  );
 }
 
 /** Simple Packet Block (interface 0, no timestamp). */

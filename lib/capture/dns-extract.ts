@@ -88,7 +88,11 @@ export class DnsExtractor {
    * `copyPayloads: false` hands out UDP messages as views of the reader's window instead of
    * copies, for a caller that copies what it keeps at once (a view kept pins its window).
    */
-  constructor(device: DeviceSelector, private readonly options: ClassifyOptions = {}, private readonly extraction: { copyPayloads?: boolean } = {}) {
+  constructor(
+    device: DeviceSelector,
+    private readonly options: ClassifyOptions = {},
+    private readonly extraction: { copyPayloads?: boolean } = {},
+  ) {
     if (device.mac === undefined && device.ip === undefined) throw new Error('the device needs a MAC or an IP address');
     this.mac = device.mac === undefined ? null : normaliseMac(device.mac);
     if (device.mac !== undefined && this.mac === null) throw new Error(`not a MAC address: ${device.mac}`);
@@ -135,8 +139,12 @@ export class DnsExtractor {
   }
 
   private dnsMessages(packet: CapturedPacket, fromDevice: boolean): ExtractedDnsMessage[] {
-    const client = fromDevice ? { address: packet.src, port: packet.srcPort } : { address: packet.dst, port: packet.dstPort };
-    const server = fromDevice ? { address: packet.dst, port: packet.dstPort } : { address: packet.src, port: packet.srcPort };
+    const client = fromDevice
+      ? { address: packet.src, port: packet.srcPort }
+      : { address: packet.dst, port: packet.dstPort };
+    const server = fromDevice
+      ? { address: packet.dst, port: packet.dstPort }
+      : { address: packet.src, port: packet.srcPort };
     const base = { file: packet.file, fromDevice, client, server };
     if (packet.transport === 'udp') {
       if (packet.incomplete) this.counts.incompleteMessages += 1;
@@ -144,7 +152,13 @@ export class DnsExtractor {
       const bytes = this.extraction.copyPayloads === false ? packet.payload : Buffer.from(packet.payload);
       return [{ ...base, frame: packet.frame, timestamp: packet.timestamp, transport: 'udp', bytes }];
     }
-    return this.tcp.push(packet).map((m) => ({ ...base, frame: m.packet.frame, timestamp: m.packet.timestamp, transport: 'tcp' as const, bytes: m.bytes }));
+    return this.tcp.push(packet).map((m) => ({
+      ...base,
+      frame: m.packet.frame,
+      timestamp: m.packet.timestamp,
+      transport: 'tcp' as const,
+      bytes: m.bytes,
+    }));
   }
 
   private noteSecureDns(packet: CapturedPacket): void {
@@ -171,8 +185,14 @@ export class DnsExtractor {
     const known = this.contacts.get(key);
     if (known === undefined) {
       this.contacts.set(key, {
-        kind, server: { address: packet.dst, port: packet.dstPort }, serverName: hello?.serverName ?? null, alpn: hello?.alpn ?? [],
-        file: packet.file, frame: packet.frame, firstSeen: packet.timestamp, contacts: 1,
+        kind,
+        server: { address: packet.dst, port: packet.dstPort },
+        serverName: hello?.serverName ?? null,
+        alpn: hello?.alpn ?? [],
+        file: packet.file,
+        frame: packet.frame,
+        firstSeen: packet.timestamp,
+        contacts: 1,
       });
       return;
     }

@@ -88,12 +88,22 @@ export async function* readFrameBatches(file: string, options: ReadFramesOptions
   const input = await ChunkedFile.open(file, options.chunkBytes);
   try {
     if (!(await input.fill(4))) {
-      throw new CaptureFormatError(file, 0, `not a capture file: ${input.available} bytes, too short for a pcap or pcapng header`);
+      throw new CaptureFormatError(
+        file,
+        0,
+        `not a capture file: ${input.available} bytes, too short for a pcap or pcapng header`,
+      );
     }
     const magic = input.buffer.readUInt32LE(input.position);
     if (magic === BLOCK_SHB) yield* readPcapng(file, input);
-    else if ([PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_US_SWAPPED, PCAP_MAGIC_NS_SWAPPED].includes(magic)) yield* readPcap(file, input);
-    else throw new CaptureFormatError(file, 0, `not a pcap or pcapng file (magic 0x${magic.toString(16).padStart(8, '0')})`);
+    else if ([PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_US_SWAPPED, PCAP_MAGIC_NS_SWAPPED].includes(magic))
+      yield* readPcap(file, input);
+    else
+      throw new CaptureFormatError(
+        file,
+        0,
+        `not a pcap or pcapng file (magic 0x${magic.toString(16).padStart(8, '0')})`,
+      );
   } finally {
     await input.close();
   }
@@ -120,7 +130,11 @@ class WindowBatch {
 
 async function* readPcap(file: string, input: ChunkedFile): AsyncGenerator<RawFrame[]> {
   if (!(await input.fill(PCAP_HEADER_BYTES))) {
-    throw new CaptureFormatError(file, 0, `truncated pcap file header (${input.available} of ${PCAP_HEADER_BYTES} bytes)`);
+    throw new CaptureFormatError(
+      file,
+      0,
+      `truncated pcap file header (${input.available} of ${PCAP_HEADER_BYTES} bytes)`,
+    );
   }
   const header = input.buffer;
   const at = input.position;
@@ -137,7 +151,11 @@ async function* readPcap(file: string, input: ChunkedFile): AsyncGenerator<RawFr
     for (;;) {
       if (input.available < PCAP_RECORD_HEADER_BYTES && !(yield* batch.refill(PCAP_RECORD_HEADER_BYTES))) {
         if (input.available === 0) return;
-        throw new CaptureFormatError(file, input.offset, `truncated record header (${input.available} of ${PCAP_RECORD_HEADER_BYTES} bytes) after frame ${frame}`);
+        throw new CaptureFormatError(
+          file,
+          input.offset,
+          `truncated record header (${input.available} of ${PCAP_RECORD_HEADER_BYTES} bytes) after frame ${frame}`,
+        );
       }
       const offset = input.offset;
       let b = input.buffer;
@@ -147,19 +165,33 @@ async function* readPcap(file: string, input: ChunkedFile): AsyncGenerator<RawFr
       const capturedLength = u32(b, p + 8);
       const originalLength = u32(b, p + 12);
       if (capturedLength > MAX_RECORD_BYTES) {
-        throw new CaptureFormatError(file, offset, `record of frame ${frame + 1} claims ${capturedLength} captured bytes (corrupt length)`);
+        throw new CaptureFormatError(
+          file,
+          offset,
+          `record of frame ${frame + 1} claims ${capturedLength} captured bytes (corrupt length)`,
+        );
       }
       const recordBytes = PCAP_RECORD_HEADER_BYTES + capturedLength;
       if (input.available < recordBytes && !(yield* batch.refill(recordBytes))) {
-        throw new CaptureFormatError(file, offset, `truncated record of frame ${frame + 1}: ${input.available - PCAP_RECORD_HEADER_BYTES} of ${capturedLength} bytes`);
+        throw new CaptureFormatError(
+          file,
+          offset,
+          `truncated record of frame ${frame + 1}: ${input.available - PCAP_RECORD_HEADER_BYTES} of ${capturedLength} bytes`,
+        );
       }
       b = input.buffer;
       p = input.position;
       frame += 1;
       const micros = nanoseconds ? Math.floor(fraction / 1000) : fraction;
       batch.frames.push({
-        frame, offset, timestamp: seconds * 1e6 + micros, timestampKnown: true, interfaceId: 0, linkType,
-        originalLength, data: b.subarray(p + PCAP_RECORD_HEADER_BYTES, p + recordBytes),
+        frame,
+        offset,
+        timestamp: seconds * 1e6 + micros,
+        timestampKnown: true,
+        interfaceId: 0,
+        linkType,
+        originalLength,
+        data: b.subarray(p + PCAP_RECORD_HEADER_BYTES, p + recordBytes),
       });
       input.skip(recordBytes);
     }
@@ -179,7 +211,12 @@ function ticksToMicros(high: number, low: number, iface: Interface): number {
 }
 
 /** The options of an IDB that change how its packets are read (if_tsresol, if_tsoffset). */
-function interfaceOptions(block: Buffer, start: number, end: number, littleEndian: boolean): { unitsPerSecond: bigint; offsetMicros: number } {
+function interfaceOptions(
+  block: Buffer,
+  start: number,
+  end: number,
+  littleEndian: boolean,
+): { unitsPerSecond: bigint; offsetMicros: number } {
   let unitsPerSecond = 1_000_000n;
   let offsetMicros = 0;
   let p = start;
@@ -213,7 +250,11 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
     for (;;) {
       if (input.available < 12 && !(yield* batch.refill(12))) {
         if (input.available === 0) return;
-        throw new CaptureFormatError(file, input.offset, `truncated block header (${input.available} of 12 bytes) after frame ${frame}`);
+        throw new CaptureFormatError(
+          file,
+          input.offset,
+          `truncated block header (${input.available} of 12 bytes) after frame ${frame}`,
+        );
       }
       const offset = input.offset;
       let b = input.buffer;
@@ -224,7 +265,12 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
         const orderMagic = b.readUInt32LE(p + 8);
         if (orderMagic === BYTE_ORDER_MAGIC) littleEndian = true;
         else if (b.readUInt32BE(p + 8) === BYTE_ORDER_MAGIC) littleEndian = false;
-        else throw new CaptureFormatError(file, offset + 8, `section header block with an unknown byte-order magic 0x${orderMagic.toString(16)}`);
+        else
+          throw new CaptureFormatError(
+            file,
+            offset + 8,
+            `section header block with an unknown byte-order magic 0x${orderMagic.toString(16)}`,
+          );
         sawSection = true;
         interfaces = [];
       } else if (!sawSection) {
@@ -233,37 +279,74 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
       const type = littleEndian ? rawType : b.readUInt32BE(p);
       const length = littleEndian ? b.readUInt32LE(p + 4) : b.readUInt32BE(p + 4);
       if (length < 12 || length % 4 !== 0 || length > MAX_RECORD_BYTES) {
-        throw new CaptureFormatError(file, offset + 4, `block of type 0x${type.toString(16)} has an invalid total length ${length}`);
+        throw new CaptureFormatError(
+          file,
+          offset + 4,
+          `block of type 0x${type.toString(16)} has an invalid total length ${length}`,
+        );
       }
       if (input.available < length && !(yield* batch.refill(length))) {
-        throw new CaptureFormatError(file, offset, `truncated block of type 0x${type.toString(16)}: ${input.available} of ${length} bytes`);
+        throw new CaptureFormatError(
+          file,
+          offset,
+          `truncated block of type 0x${type.toString(16)}: ${input.available} of ${length} bytes`,
+        );
       }
       b = input.buffer;
       p = input.position;
       const u32 = littleEndian ? (o: number) => b.readUInt32LE(p + o) : (o: number) => b.readUInt32BE(p + o);
       if (u32(length - 4) !== length) {
-        throw new CaptureFormatError(file, offset + length - 4, `block of type 0x${type.toString(16)} ends with length ${u32(length - 4)}, not ${length}`);
+        throw new CaptureFormatError(
+          file,
+          offset + length - 4,
+          `block of type 0x${type.toString(16)} ends with length ${u32(length - 4)}, not ${length}`,
+        );
       }
       const bodyEnd = length - 4;
-      let packet: { interfaceId: number; timestamp: number; known: boolean; capturedLength: number; originalLength: number; dataAt: number } | null = null;
+      let packet: {
+        interfaceId: number;
+        timestamp: number;
+        known: boolean;
+        capturedLength: number;
+        originalLength: number;
+        dataAt: number;
+      } | null = null;
       if (type === BLOCK_IDB) {
-        if (length < 20) throw new CaptureFormatError(file, offset, `interface description block too short (${length} bytes)`);
+        if (length < 20)
+          throw new CaptureFormatError(file, offset, `interface description block too short (${length} bytes)`);
         const linkType = littleEndian ? b.readUInt16LE(p + 8) : b.readUInt16BE(p + 8);
         interfaces.push({ linkType, snapLength: u32(12), ...interfaceOptions(b, p + 16, p + bodyEnd, littleEndian) });
       } else if (type === BLOCK_EPB || type === BLOCK_OPB) {
         if (length < 32) throw new CaptureFormatError(file, offset, `packet block too short (${length} bytes)`);
-        const interfaceId = type === BLOCK_EPB ? u32(8) : (littleEndian ? b.readUInt16LE(p + 8) : b.readUInt16BE(p + 8));
+        const interfaceId = type === BLOCK_EPB ? u32(8) : littleEndian ? b.readUInt16LE(p + 8) : b.readUInt16BE(p + 8);
         const iface = interfaces[interfaceId];
-        if (!iface) throw new CaptureFormatError(file, offset + 8, `packet block names interface ${interfaceId}, but the section describes ${interfaces.length}`);
+        if (!iface)
+          throw new CaptureFormatError(
+            file,
+            offset + 8,
+            `packet block names interface ${interfaceId}, but the section describes ${interfaces.length}`,
+          );
         const capturedLength = u32(20);
         if (28 + capturedLength > bodyEnd) {
-          throw new CaptureFormatError(file, offset + 20, `packet block claims ${capturedLength} captured bytes but holds ${bodyEnd - 28}`);
+          throw new CaptureFormatError(
+            file,
+            offset + 20,
+            `packet block claims ${capturedLength} captured bytes but holds ${bodyEnd - 28}`,
+          );
         }
         lastTimestamp = ticksToMicros(u32(12), u32(16), iface);
-        packet = { interfaceId, timestamp: lastTimestamp, known: true, capturedLength, originalLength: u32(24), dataAt: 28 };
+        packet = {
+          interfaceId,
+          timestamp: lastTimestamp,
+          known: true,
+          capturedLength,
+          originalLength: u32(24),
+          dataAt: 28,
+        };
       } else if (type === BLOCK_SPB) {
         const iface = interfaces[0];
-        if (!iface) throw new CaptureFormatError(file, offset, 'simple packet block before any interface description block');
+        if (!iface)
+          throw new CaptureFormatError(file, offset, 'simple packet block before any interface description block');
         const originalLength = u32(8);
         const room = bodyEnd - 12;
         const capturedLength = Math.min(originalLength, room, iface.snapLength === 0 ? room : iface.snapLength);
@@ -273,8 +356,13 @@ async function* readPcapng(file: string, input: ChunkedFile): AsyncGenerator<Raw
       if (packet !== null) {
         frame += 1;
         batch.frames.push({
-          frame, offset, timestamp: packet.timestamp, timestampKnown: packet.known, interfaceId: packet.interfaceId,
-          linkType: interfaces[packet.interfaceId]!.linkType, originalLength: packet.originalLength,
+          frame,
+          offset,
+          timestamp: packet.timestamp,
+          timestampKnown: packet.known,
+          interfaceId: packet.interfaceId,
+          linkType: interfaces[packet.interfaceId]!.linkType,
+          originalLength: packet.originalLength,
           data: b.subarray(p + packet.dataAt, p + packet.dataAt + packet.capturedLength),
         });
       }

@@ -21,7 +21,8 @@ export function addressBytes(address: string): Buffer {
   const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
   const front = parse(head);
   const back = parse(rest);
-  const groups = rest === undefined ? front : [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+  const groups =
+    rest === undefined ? front : [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
   const bytes = Buffer.alloc(16);
   groups.forEach((g, i) => bytes.writeUInt16BE(g, 2 * i));
   return bytes;
@@ -39,7 +40,10 @@ export function internetChecksum(...parts: Buffer[]): number {
   for (const part of parts) {
     for (let i = 0; i < part.length; i += 1) {
       if (odd === null) odd = part[i]!;
-      else { sum += (odd << 8) | part[i]!; odd = null; }
+      else {
+        sum += (odd << 8) | part[i]!;
+        odd = null;
+      }
     }
   }
   if (odd !== null) sum += odd << 8;
@@ -50,11 +54,17 @@ export function internetChecksum(...parts: Buffer[]): number {
 function pseudoHeader(src: Buffer, dst: Buffer, protocol: number, length: number): Buffer {
   if (src.length === 4) {
     const b = Buffer.alloc(12);
-    src.copy(b, 0); dst.copy(b, 4); b[9] = protocol; b.writeUInt16BE(length, 10);
+    src.copy(b, 0);
+    dst.copy(b, 4);
+    b[9] = protocol;
+    b.writeUInt16BE(length, 10);
     return b;
   }
   const b = Buffer.alloc(40);
-  src.copy(b, 0); dst.copy(b, 16); b.writeUInt32BE(length, 32); b[39] = protocol;
+  src.copy(b, 0);
+  dst.copy(b, 16);
+  b.writeUInt32BE(length, 32);
+  b[39] = protocol;
   return b;
 }
 
@@ -72,7 +82,11 @@ export function udpDatagram(ends: SegmentEndpoints, payload: Buffer): Buffer {
   header.writeUInt16BE(ends.srcPort, 0);
   header.writeUInt16BE(ends.dstPort, 2);
   header.writeUInt16BE(8 + payload.length, 4);
-  const sum = internetChecksum(pseudoHeader(addressBytes(ends.src), addressBytes(ends.dst), 17, 8 + payload.length), header, payload);
+  const sum = internetChecksum(
+    pseudoHeader(addressBytes(ends.src), addressBytes(ends.dst), 17, 8 + payload.length),
+    header,
+    payload,
+  );
   header.writeUInt16BE(sum === 0 ? 0xffff : sum, 6);
   return Buffer.concat([header, payload]);
 }
@@ -96,7 +110,11 @@ export function tcpSegment(ends: SegmentEndpoints, fields: TcpFields, payload: B
   header[12] = 5 << 4;
   header[13] = fields.flags ?? 0x18;
   header.writeUInt16BE(fields.window ?? 65535, 14);
-  const sum = internetChecksum(pseudoHeader(addressBytes(ends.src), addressBytes(ends.dst), 6, 20 + payload.length), header, payload);
+  const sum = internetChecksum(
+    pseudoHeader(addressBytes(ends.src), addressBytes(ends.dst), 6, 20 + payload.length),
+    header,
+    payload,
+  );
   header.writeUInt16BE(sum, 16);
   return Buffer.concat([header, payload]);
 }
@@ -113,7 +131,13 @@ export interface Ipv4Options {
 }
 
 /** An IPv4 packet around `payload`. */
-export function ipv4Packet(src: string, dst: string, protocol: number, payload: Buffer, choices: Ipv4Options = {}): Buffer {
+export function ipv4Packet(
+  src: string,
+  dst: string,
+  protocol: number,
+  payload: Buffer,
+  choices: Ipv4Options = {},
+): Buffer {
   const options = choices.options ?? Buffer.alloc(0);
   const padded = Buffer.concat([options, Buffer.alloc((4 - (options.length % 4)) % 4)]);
   const header = Buffer.alloc(20 + padded.length);
@@ -137,13 +161,26 @@ export interface Ipv6Extension {
 }
 
 /** An IPv6 packet around `payload`, with extension headers in order. */
-export function ipv6Packet(src: string, dst: string, protocol: number, payload: Buffer, extensions: readonly Ipv6Extension[] = [], hopLimit = 64): Buffer {
+export function ipv6Packet(
+  src: string,
+  dst: string,
+  protocol: number,
+  payload: Buffer,
+  extensions: readonly Ipv6Extension[] = [],
+  hopLimit = 64,
+): Buffer {
   const chain: Buffer[] = [];
   extensions.forEach((ext, i) => {
     const next = i + 1 < extensions.length ? extensions[i + 1]!.type : protocol;
     if (ext.type === 44) {
       // Fragment header: fixed 8 octets, body is offset/flags(2) + id(4).
-      chain.push(Buffer.concat([Buffer.from([next, 0]), ext.body.subarray(0, 6), Buffer.alloc(Math.max(0, 6 - ext.body.length))]));
+      chain.push(
+        Buffer.concat([
+          Buffer.from([next, 0]),
+          ext.body.subarray(0, 6),
+          Buffer.alloc(Math.max(0, 6 - ext.body.length)),
+        ]),
+      );
       return;
     }
     const raw = Buffer.concat([Buffer.from([next, 0]), ext.body]);
@@ -173,7 +210,13 @@ function etherTypeOf(packet: Buffer): number {
 }
 
 /** An Ethernet II frame; `vlans` adds 802.1Q tags (outermost first; the first uses 0x88a8 when `qinq`). */
-export function ethernetFrame(srcMac: string, dstMac: string, packet: Buffer, vlans: readonly number[] = [], qinq = false): Buffer {
+export function ethernetFrame(
+  srcMac: string,
+  dstMac: string,
+  packet: Buffer,
+  vlans: readonly number[] = [],
+  qinq = false,
+): Buffer {
   const tags = vlans.map((id, i) => {
     const tag = Buffer.alloc(4);
     tag.writeUInt16BE(i === 0 && qinq ? 0x88a8 : 0x8100, 0);
@@ -212,6 +255,7 @@ export function linuxCookedV2Frame(srcMac: string, packet: Buffer, interfaceInde
 export function loopbackFrame(packet: Buffer, order: 'le' | 'be' = 'le', inet6Family = 30): Buffer {
   const family = Buffer.alloc(4);
   const value = etherTypeOf(packet) === 0x0800 ? 2 : inet6Family;
-  if (order === 'le') family.writeUInt32LE(value); else family.writeUInt32BE(value);
+  if (order === 'le') family.writeUInt32LE(value);
+  else family.writeUInt32BE(value);
   return Buffer.concat([family, packet]);
 }

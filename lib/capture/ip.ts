@@ -54,11 +54,17 @@ export function formatIpv6(data: Buffer, at: number): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${formatIpv4(data, at + 12)}`;
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i += 1; continue; }
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i += 1;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j += 1;
-    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
     i = j;
   }
   const hex = groups.map((g) => g.toString(16));
@@ -78,8 +84,14 @@ function decodeIpv4(data: Buffer, at: number): IpPacket | IpSkipReason {
   const end = totalLength === 0 ? data.length : Math.min(data.length, at + totalLength);
   if (end < at + headerLength) return 'malformed';
   return {
-    version: 4, src: formatIpv4(data, at + 12), dst: formatIpv4(data, at + 16), protocol: data[at + 9]!, ttl: data[at + 8]!,
-    fragmented: moreFragments, payloadOffset: at + headerLength, payloadEnd: end,
+    version: 4,
+    src: formatIpv4(data, at + 12),
+    dst: formatIpv4(data, at + 16),
+    protocol: data[at + 9]!,
+    ttl: data[at + 8]!,
+    fragmented: moreFragments,
+    payloadOffset: at + headerLength,
+    payloadEnd: end,
   };
 }
 
@@ -92,8 +104,14 @@ function decodeIpv6(data: Buffer, at: number): IpPacket | IpSkipReason {
   let p = at + 40;
   let fragmented = false;
   for (;;) {
-    if (next === IPPROTO.HOPOPTS || next === IPPROTO.ROUTING || next === IPPROTO.DSTOPTS
-      || next === IPPROTO.MOBILITY || next === IPPROTO.HIP || next === IPPROTO.SHIM6) {
+    if (
+      next === IPPROTO.HOPOPTS ||
+      next === IPPROTO.ROUTING ||
+      next === IPPROTO.DSTOPTS ||
+      next === IPPROTO.MOBILITY ||
+      next === IPPROTO.HIP ||
+      next === IPPROTO.SHIM6
+    ) {
       if (p + 2 > end) return 'malformed';
       const following = data[p]!;
       p += (data[p + 1]! + 1) * 8;
@@ -119,8 +137,14 @@ function decodeIpv6(data: Buffer, at: number): IpPacket | IpSkipReason {
     if (p > end) return 'malformed';
   }
   return {
-    version: 6, src: formatIpv6(data, at + 8), dst: formatIpv6(data, at + 24), protocol: next, ttl: data[at + 7]!,
-    fragmented, payloadOffset: p, payloadEnd: end,
+    version: 6,
+    src: formatIpv6(data, at + 8),
+    dst: formatIpv6(data, at + 24),
+    protocol: next,
+    ttl: data[at + 7]!,
+    fragmented,
+    payloadOffset: p,
+    payloadEnd: end,
   };
 }
 

@@ -82,7 +82,13 @@ export function normaliseMac(text: string): string | null {
  * EtherType after it (Ethernet and cooked v1 have them in line; cooked v2 has its protocol
  * field first and the tags after the 20-byte header).
  */
-function afterVlanTags(data: Buffer, typeAt: number, payloadAt: number, srcMac: string | null, dstMac: string | null): LinkResult {
+function afterVlanTags(
+  data: Buffer,
+  typeAt: number,
+  payloadAt: number,
+  srcMac: string | null,
+  dstMac: string | null,
+): LinkResult {
   const vlans: number[] = [];
   let t = typeAt;
   let p = payloadAt;
@@ -125,7 +131,8 @@ function loopback(data: Buffer, bigEndianOnly: boolean): LinkResult {
   let family = data.readUInt32BE(0);
   if (!bigEndianOnly && family > 0xffff) family = data.readUInt32LE(0);
   if (family === 2) return { srcMac: null, dstMac: null, vlans: [], etherType: ETHERTYPE.IPV4, payloadOffset: 4 };
-  if (AF_INET6.has(family)) return { srcMac: null, dstMac: null, vlans: [], etherType: ETHERTYPE.IPV6, payloadOffset: 4 };
+  if (AF_INET6.has(family))
+    return { srcMac: null, dstMac: null, vlans: [], etherType: ETHERTYPE.IPV6, payloadOffset: 4 };
   return null;
 }
 

@@ -80,7 +80,10 @@ function countsFrom(stderr: string): { packets: number | null; dropped: number |
 
 /** The last lines of the tool's stderr besides its usual chatter, for a reason a person can act on. */
 function lastWords(stderr: string): string {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^(Packets: |Capturing on |File: )/.test(line));
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^(Packets: |Capturing on |File: )/.test(line));
   return lines.slice(-2).join(' ') || 'no message';
 }
 
@@ -94,7 +97,10 @@ const CAPTURE_SETTLE_MS = 300;
 
 export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptureStart> {
   const tool = captureTool(options.tool);
-  const filter = [hostFilter(options.hosts), ...(options.alsoMatching ?? []).map((expression) => `(${expression})`)].join(' or ');
+  const filter = [
+    hostFilter(options.hosts),
+    ...(options.alsoMatching ?? []).map((expression) => `(${expression})`),
+  ].join(' or ');
   if (existsSync(options.file)) throw new Error(`${options.file}: capture file already exists`);
   // -n pcapng (the default, stated), -s 0 whole packets. Detached, in its own process
   // group, so the terminal's Ctrl-C reaches the harness only; the harness stops the
@@ -104,7 +110,12 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
   try {
     child = spawn(tool, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   } catch (error) {
-    return Promise.resolve({ ok: false, tool, filter, reason: `${tool} could not be started: ${(error as Error).message}` });
+    return Promise.resolve({
+      ok: false,
+      tool,
+      filter,
+      reason: `${tool} could not be started: ${(error as Error).message}`,
+    });
   }
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -128,11 +139,21 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
       forget();
       resolve({ ok: false, tool, filter, reason });
     };
-    const timer = setTimeout(() => fail(`${tool} did not start capturing on ${options.interface} within ${START_TIMEOUT_MS / 1000} s: ${lastWords(stderr)}`), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () =>
+        fail(
+          `${tool} did not start capturing on ${options.interface} within ${START_TIMEOUT_MS / 1000} s: ${lastWords(stderr)}`,
+        ),
+      START_TIMEOUT_MS,
+    );
     child.once('error', (error: NodeJS.ErrnoException) => {
-      fail(error.code === 'ENOENT' ? `capture tool ${tool} not found` : `${tool} could not be started: ${error.message}`);
+      fail(
+        error.code === 'ENOENT' ? `capture tool ${tool} not found` : `${tool} could not be started: ${error.message}`,
+      );
     });
-    child.once('exit', (code, signal) => fail(`${tool} exited (${signal ?? `code ${code}`}) before capturing: ${lastWords(stderr)}`));
+    child.once('exit', (code, signal) =>
+      fail(`${tool} exited (${signal ?? `code ${code}`}) before capturing: ${lastWords(stderr)}`),
+    );
     const onData = () => {
       if (settled || !/Capturing on /.test(stderr)) return;
       settled = true;
@@ -141,7 +162,10 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
       // dumpcap says "Capturing on" a moment before packets really reach it: on this
       // machine a connection made 3 ms after the line was missing from the file, one made
       // 16 ms after was there. A short grace keeps the first phase's packets in.
-      setTimeout(() => resolve({ ok: true, capture: runningCapture(child, tool, filter, () => stderr, exited, forget) }), CAPTURE_SETTLE_MS);
+      setTimeout(
+        () => resolve({ ok: true, capture: runningCapture(child, tool, filter, () => stderr, exited, forget) }),
+        CAPTURE_SETTLE_MS,
+      );
     };
     child.stderr!.on('data', onData);
   });
@@ -177,7 +201,10 @@ function untilExit(child: ChildProcess): () => void {
  */
 function watchOverCapture(child: ChildProcess): void {
   if (child.pid === undefined) return;
-  const watcher = spawn('sh', ['-c', `cat >/dev/null; kill -INT ${child.pid} 2>/dev/null`], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  const watcher = spawn('sh', ['-c', `cat >/dev/null; kill -INT ${child.pid} 2>/dev/null`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
   watcher.on('error', () => undefined);
   watcher.stdin!.on('error', () => undefined);
   // Neither the watcher nor its pipe keeps the harness alive.
@@ -216,7 +243,9 @@ function runningCapture(
       ...countsFrom(stderr()),
       exitCode: code,
       signal,
-      problem: cleanExit ? null : `${tool} ended ${stopRequested ? 'uncleanly' : 'during the run'} (${signal ?? `code ${code}`}): ${lastWords(stderr())}`,
+      problem: cleanExit
+        ? null
+        : `${tool} ended ${stopRequested ? 'uncleanly' : 'during the run'} (${signal ?? `code ${code}`}): ${lastWords(stderr())}`,
     };
   };
   return {

@@ -6,7 +6,9 @@ import type { ExtractedDnsMessage } from './dns-extract.ts';
 import { MessageSorter } from './message-sort.ts';
 
 let dir: string;
-before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-message-sort-')); });
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dnsconform-message-sort-'));
+});
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A deterministic pseudo-random sequence (the sort must not depend on luck). */
@@ -26,7 +28,7 @@ function messages(count: number, seed: number, bigEvery = 0): ExtractedDnsMessag
     // Few distinct times, so ties are common and arrival order must break them.
     timestamp: 1_700_000_000_000_000 + Math.floor(random() * 50) * 1000,
     fromDevice: random() < 0.5,
-    transport: random() < 0.8 ? 'udp' as const : 'tcp' as const,
+    transport: random() < 0.8 ? ('udp' as const) : ('tcp' as const),
     client: { address: random() < 0.5 ? '192.0.2.10' : '2001:db8::a', port: Math.floor(random() * 65536) },
     server: { address: '192.0.2.1', port: 53 },
     bytes: Buffer.alloc(bigEvery > 0 && i % bigEvery === 0 ? 200_000 : 12 + Math.floor(random() * 60), i % 251),
@@ -35,10 +37,16 @@ function messages(count: number, seed: number, bigEvery = 0): ExtractedDnsMessag
 
 /** What the in-memory sort of the readers gave: by timestamp, then arrival. */
 function expected(input: readonly ExtractedDnsMessage[]): ExtractedDnsMessage[] {
-  return input.map((m, order) => ({ m, order })).sort((a, b) => a.m.timestamp - b.m.timestamp || a.order - b.order).map(({ m }) => m);
+  return input
+    .map((m, order) => ({ m, order }))
+    .sort((a, b) => a.m.timestamp - b.m.timestamp || a.order - b.order)
+    .map(({ m }) => m);
 }
 
-function sortAll(input: readonly ExtractedDnsMessage[], chunkBytes: number): { sorted: ExtractedDnsMessage[]; runs: number } {
+function sortAll(
+  input: readonly ExtractedDnsMessage[],
+  chunkBytes: number,
+): { sorted: ExtractedDnsMessage[]; runs: number } {
   const sorter = new MessageSorter({ chunkBytes, tempDir: dir });
   for (const message of input) sorter.push(message);
   const runs = sorter.spilledRuns;

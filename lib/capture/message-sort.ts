@@ -103,7 +103,9 @@ export class MessageSorter {
     const size = HEADER + client.length + server.length + message.bytes.length;
     if (this.used > 0 && this.used + size > this.chunkBytes) this.spill();
     if (this.used + size > this.chunk.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.used + size, Math.min(this.chunk.length * 2, this.chunkBytes + HEADER)));
+      const grown = Buffer.allocUnsafe(
+        Math.max(this.used + size, Math.min(this.chunk.length * 2, this.chunkBytes + HEADER)),
+      );
       this.chunk.copy(grown, 0, 0, this.used);
       this.chunk = grown;
       this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
@@ -139,7 +141,10 @@ export class MessageSorter {
     const indexes = ts.map((_, i) => i);
     let sorted = true;
     for (let i = 1; i < ts.length; i += 1) {
-      if (ts[i]! < ts[i - 1]!) { sorted = false; break; }
+      if (ts[i]! < ts[i - 1]!) {
+        sorted = false;
+        break;
+      }
     }
     if (!sorted) indexes.sort((a, b) => ts[a]! - ts[b]! || a - b);
     return indexes.map((i) => this.offsets[i]!);
@@ -157,7 +162,8 @@ export class MessageSorter {
     const out = this.spillBuffer;
     let pending = 0;
     const write = (bytes: Buffer, length: number) => {
-      for (let written = 0; written < length;) written += writeSync(this.fd!, bytes, written, length - written, this.fileBytes + written);
+      for (let written = 0; written < length; )
+        written += writeSync(this.fd!, bytes, written, length - written, this.fileBytes + written);
       this.fileBytes += length;
     };
     for (const offset of this.sortedOffsets()) {
@@ -178,7 +184,16 @@ export class MessageSorter {
 
   /** The current chunk's records in time order, read in place (when nothing was spilled). */
   private *inMemory(): Generator<ExtractedDnsMessage> {
-    const reader: RunReader = { buffer: this.chunk, at: 0, end: this.used, filePosition: -1, fileEnd: -1, timestamp: 0, order: 0, spare: null };
+    const reader: RunReader = {
+      buffer: this.chunk,
+      at: 0,
+      end: this.used,
+      filePosition: -1,
+      fileEnd: -1,
+      timestamp: 0,
+      order: 0,
+      spare: null,
+    };
     for (const offset of this.sortedOffsets()) {
       reader.at = offset;
       reader.timestamp = this.chunk.readDoubleLE(offset + 4);
@@ -202,11 +217,21 @@ export class MessageSorter {
     this.spillBuffer = null;
     const readers: RunReader[] = [];
     for (const run of this.runs) {
-      readers.push({ buffer: Buffer.alloc(0), at: 0, end: 0, filePosition: run.start, fileEnd: run.end, timestamp: 0, order: 0, spare: null });
+      readers.push({
+        buffer: Buffer.alloc(0),
+        at: 0,
+        end: 0,
+        filePosition: run.start,
+        fileEnd: run.end,
+        timestamp: 0,
+        order: 0,
+        spare: null,
+      });
     }
     // A binary min-heap of readers by their head record.
     const heap: RunReader[] = [];
-    const less = (a: RunReader, b: RunReader) => a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.order < b.order);
+    const less = (a: RunReader, b: RunReader) =>
+      a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.order < b.order);
     const siftDown = (i: number) => {
       for (;;) {
         const l = 2 * i + 1;

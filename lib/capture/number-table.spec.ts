@@ -12,7 +12,12 @@ describe('capture/number-table', () => {
     };
     for (let i = 0; i < 50_000; i += 1) {
       // Keys alike in their low 32 bits, and keys near 2^53.
-      const key = i % 3 === 0 ? (next() % 64) * 4294967296 + 7 : i % 3 === 1 ? Number.MAX_SAFE_INTEGER - (next() % 1000) : next() % 100_000;
+      const key =
+        i % 3 === 0
+          ? (next() % 64) * 4294967296 + 7
+          : i % 3 === 1
+            ? Number.MAX_SAFE_INTEGER - (next() % 1000)
+            : next() % 100_000;
       const known = map.get(key);
       if (known === undefined || i % 5 === 0) {
         table.set(key, i);

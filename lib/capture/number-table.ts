@@ -36,7 +36,8 @@ export class NumberTable {
 
   /** Sets a non-negative number or a list (a list once set stays the key's list: push to it). */
   set(key: number, value: number | number[]): void {
-    if (!(Number.isInteger(key) && key >= 0 && key <= Number.MAX_SAFE_INTEGER)) throw new RangeError(`number table: ${key} is not a whole number key`);
+    if (!(Number.isInteger(key) && key >= 0 && key <= Number.MAX_SAFE_INTEGER))
+      throw new RangeError(`number table: ${key} is not a whole number key`);
     let i = this.slot(key, this.keys);
     if (this.keys[i] === EMPTY) {
       if ((this.used + 1) * 2 > this.keys.length) {

@@ -74,7 +74,10 @@ export async function* readPackets(file: string, options: ReadPacketsOptions = {
  * packets should iterate, since each `for await` step costs more than decoding a packet.
  * On a fault the packets before it are delivered first, then {@link CaptureFormatError}.
  */
-export async function* readPacketBatches(file: string, options: ReadPacketsOptions = {}): AsyncGenerator<CapturedPacket[]> {
+export async function* readPacketBatches(
+  file: string,
+  options: ReadPacketsOptions = {},
+): AsyncGenerator<CapturedPacket[]> {
   const counters = options.counters ?? newPacketCounters();
   for await (const frames of readFrameBatches(file, options)) {
     const packets: CapturedPacket[] = [];
@@ -92,15 +95,28 @@ function decodeFrame(file: string, raw: RawFrame, counters: PacketCounters): Cap
   const data = raw.data;
   const link = decodeLinkLayer(raw.linkType, data);
   if (link === null) {
-    if (!isSupportedLinkType(raw.linkType)) counters.unsupportedLinkTypes[raw.linkType] = (counters.unsupportedLinkTypes[raw.linkType] ?? 0) + 1;
+    if (!isSupportedLinkType(raw.linkType))
+      counters.unsupportedLinkTypes[raw.linkType] = (counters.unsupportedLinkTypes[raw.linkType] ?? 0) + 1;
     else counters.other += 1;
     return null;
   }
   const ip = decodeIp(link.etherType, data, link.payloadOffset);
-  if (ip === null) { counters.other += 1; return null; }
-  if (ip === 'later-fragment') { counters.laterFragments += 1; return null; }
-  if (ip === 'malformed') { counters.malformed += 1; return null; }
-  if (ip === 'encrypted') { counters.other += 1; return null; }
+  if (ip === null) {
+    counters.other += 1;
+    return null;
+  }
+  if (ip === 'later-fragment') {
+    counters.laterFragments += 1;
+    return null;
+  }
+  if (ip === 'malformed') {
+    counters.malformed += 1;
+    return null;
+  }
+  if (ip === 'encrypted') {
+    counters.other += 1;
+    return null;
+  }
   const segment = decodeTransport(ip.protocol, data, ip.payloadOffset, ip.payloadEnd);
   if (segment === null) {
     if (ip.protocol === 6 || ip.protocol === 17) counters.malformed += 1;
@@ -109,11 +125,24 @@ function decodeFrame(file: string, raw: RawFrame, counters: PacketCounters): Cap
   }
   counters.packets += 1;
   return {
-    file, frame: raw.frame, offset: raw.offset, timestamp: raw.timestamp, timestampKnown: raw.timestampKnown,
-    interfaceId: raw.interfaceId, linkType: raw.linkType,
-    srcMac: link.srcMac, dstMac: link.dstMac, vlans: link.vlans,
-    ipVersion: ip.version, src: ip.src, dst: ip.dst, ttl: ip.ttl,
-    transport: segment.transport, srcPort: segment.srcPort, dstPort: segment.dstPort, tcp: segment.tcp,
+    file,
+    frame: raw.frame,
+    offset: raw.offset,
+    timestamp: raw.timestamp,
+    timestampKnown: raw.timestampKnown,
+    interfaceId: raw.interfaceId,
+    linkType: raw.linkType,
+    srcMac: link.srcMac,
+    dstMac: link.dstMac,
+    vlans: link.vlans,
+    ipVersion: ip.version,
+    src: ip.src,
+    dst: ip.dst,
+    ttl: ip.ttl,
+    transport: segment.transport,
+    srcPort: segment.srcPort,
+    dstPort: segment.dstPort,
+    tcp: segment.tcp,
     payload: data.subarray(segment.payloadOffset, segment.payloadEnd),
     incomplete: raw.originalLength > data.length || ip.fragmented,
   };

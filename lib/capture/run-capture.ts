@@ -24,7 +24,9 @@ export interface RunCaptures {
 
 /** The interface a DUT is captured on: loopback for a simulated device, the profile's choice or `any` for a lab one. */
 export function captureInterface(profile: Profile): string {
-  return profile.device.kind === 'simulated' ? 'lo' : profile.capture?.interface ?? profile.network?.dhcp.interface ?? 'any';
+  return profile.device.kind === 'simulated'
+    ? 'lo'
+    : (profile.capture?.interface ?? profile.network?.dhcp.interface ?? 'any');
 }
 
 /**
@@ -58,16 +60,36 @@ export async function startRunCaptures(
   for (const target of targets) {
     const { profile, run } = target;
     const iface = captureInterface(profile);
-    const started = await startLiveCapture({ file: join(run.path, RUN_FILES.capture), interface: iface, hosts: captureHosts(profile), alsoMatching: dhcpFilter(profile), ...(tool ? { tool } : {}) });
+    const started = await startLiveCapture({
+      file: join(run.path, RUN_FILES.capture),
+      interface: iface,
+      hosts: captureHosts(profile),
+      alsoMatching: dhcpFilter(profile),
+      ...(tool ? { tool } : {}),
+    });
     const base = { t: nowMicros(), dut: profile.dut.id, interface: iface };
     if (started.ok) {
       const { capture } = started;
-      run.log.record({ ...base, type: 'capture.start', file: RUN_FILES.capture, filter: capture.filter, tool: capture.tool });
+      run.log.record({
+        ...base,
+        type: 'capture.start',
+        file: RUN_FILES.capture,
+        filter: capture.filter,
+        tool: capture.tool,
+      });
       running.push({ target, capture, iface });
       progress(`${profile.dut.id}: capturing on ${iface} (${capture.filter}) into ${RUN_FILES.capture}`);
     } else {
-      run.log.record({ ...base, type: 'capture.unavailable', file: null, filter: started.filter, tool: started.tool, reason: started.reason });
-      const lost = requiringCapture.length > 0 ? `; INCONCLUSIVE for lack of packets: ${requiringCapture.join(', ')}` : '';
+      run.log.record({
+        ...base,
+        type: 'capture.unavailable',
+        file: null,
+        filter: started.filter,
+        tool: started.tool,
+        reason: started.reason,
+      });
+      const lost =
+        requiringCapture.length > 0 ? `; INCONCLUSIVE for lack of packets: ${requiringCapture.join(', ')}` : '';
       progress(`${profile.dut.id}: no packet capture (${started.reason})${lost}`);
     }
   }
@@ -77,8 +99,16 @@ export async function startRunCaptures(
       for (const [i, { target, capture, iface }] of running.entries()) {
         const summary = ended[i]!;
         target.run.log.record({
-          type: 'capture.stop', t: nowMicros(), dut: target.profile.dut.id, file: RUN_FILES.capture, interface: iface,
-          filter: capture.filter, tool: capture.tool, packets: summary.packets, dropped: summary.dropped, reason: summary.problem,
+          type: 'capture.stop',
+          t: nowMicros(),
+          dut: target.profile.dut.id,
+          file: RUN_FILES.capture,
+          interface: iface,
+          filter: capture.filter,
+          tool: capture.tool,
+          packets: summary.packets,
+          dropped: summary.dropped,
+          reason: summary.problem,
         });
         if (summary.problem) progress(`${target.profile.dut.id}: ${summary.problem}`);
       }

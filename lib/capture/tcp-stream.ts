@@ -128,7 +128,11 @@ export class DnsTcpReassembler {
     while (buffered.length - at >= 2) {
       const length = buffered.readUInt16BE(at);
       if (buffered.length - at - 2 < length) break;
-      messages.push({ bytes: Buffer.from(buffered.subarray(at + 2, at + 2 + length)), packet, firstFrame: at === 0 ? state.bufferedFrom : packet.frame });
+      messages.push({
+        bytes: Buffer.from(buffered.subarray(at + 2, at + 2 + length)),
+        packet,
+        firstFrame: at === 0 ? state.bufferedFrom : packet.frame,
+      });
       at += 2 + length;
     }
     if (at > 0) {

@@ -39,7 +39,8 @@ export function parseClientHello(payload: Buffer): ClientHelloSummary | null {
     if (type === 0 && length >= 5) {
       // server_name_list: list length(2), name type(1) = host_name, name length(2), name.
       const nameLength = payload.readUInt16BE(body + 3);
-      if (payload[body + 2] === 0 && body + 5 + nameLength <= bodyEnd) serverName = payload.toString('ascii', body + 5, body + 5 + nameLength).toLowerCase();
+      if (payload[body + 2] === 0 && body + 5 + nameLength <= bodyEnd)
+        serverName = payload.toString('ascii', body + 5, body + 5 + nameLength).toLowerCase();
     } else if (type === 16 && length >= 2) {
       let q = body + 2;
       while (q < bodyEnd) {

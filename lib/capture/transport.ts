@@ -21,16 +21,26 @@ export function decodeTransport(protocol: number, data: Buffer, at: number, end:
     const length = data.readUInt16BE(at + 4);
     // Length 0 is a UDP jumbogram (RFC 2675); otherwise trust the smaller of header and capture.
     const payloadEnd = length >= 8 ? Math.min(end, at + length) : end;
-    return { transport: 'udp', srcPort: data.readUInt16BE(at), dstPort: data.readUInt16BE(at + 2), tcp: null, payloadOffset: at + 8, payloadEnd };
+    return {
+      transport: 'udp',
+      srcPort: data.readUInt16BE(at),
+      dstPort: data.readUInt16BE(at + 2),
+      tcp: null,
+      payloadOffset: at + 8,
+      payloadEnd,
+    };
   }
   if (protocol === 6) {
     if (at + 20 > end) return null;
     const headerLength = (data[at + 12]! >> 4) * 4;
     if (headerLength < 20 || at + headerLength > end) return null;
     return {
-      transport: 'tcp', srcPort: data.readUInt16BE(at), dstPort: data.readUInt16BE(at + 2),
+      transport: 'tcp',
+      srcPort: data.readUInt16BE(at),
+      dstPort: data.readUInt16BE(at + 2),
       tcp: { seq: data.readUInt32BE(at + 4), ack: data.readUInt32BE(at + 8), flags: data[at + 13]! },
-      payloadOffset: at + headerLength, payloadEnd: end,
+      payloadOffset: at + headerLength,
+      payloadEnd: end,
     };
   }
   return null;

@@ -12,7 +12,11 @@ import etsiSchema from './en-303-645.schema.json' with { type: 'json' };
 export const CATALOGUES_DIR: string = fileURLToPath(new URL('../../suites/catalogues', import.meta.url));
 
 /** File names of the catalogues inside a catalogue folder. */
-export const CATALOGUE_FILES = { paper: 'recommendations.yaml', draft: 'draft-clauses.yaml', etsi: 'en-303-645.yaml' } as const;
+export const CATALOGUE_FILES = {
+  paper: 'recommendations.yaml',
+  draft: 'draft-clauses.yaml',
+  etsi: 'en-303-645.yaml',
+} as const;
 
 const validateRecommendations = compileSchema<RecommendationCatalogue>(recommendationsSchema);
 const validateDraft = compileSchema<DraftCatalogue>(draftSchema);
@@ -25,7 +29,9 @@ function uniqueIds<T>(list: (value: T) => { id: string }[], listPointer: string)
     return list(value).flatMap((item, index) => {
       const first = seen.get(item.id);
       seen.set(item.id, first ?? index);
-      return first === undefined ? [] : [{ pointer: `${listPointer}/${index}/id`, message: `id ${item.id} repeats ${listPointer}/${first}` }];
+      return first === undefined
+        ? []
+        : [{ pointer: `${listPointer}/${index}/id`, message: `id ${item.id} repeats ${listPointer}/${first}` }];
     });
   };
 }
@@ -37,23 +43,53 @@ export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogues {
     draft: join(dir, CATALOGUE_FILES.draft),
     etsi: join(dir, CATALOGUE_FILES.etsi),
   };
-  const paper = loadYamlInput(files.paper, 'recommendation catalogue', validateRecommendations, uniqueIds((v) => v.recommendations, '/recommendations'));
+  const paper = loadYamlInput(
+    files.paper,
+    'recommendation catalogue',
+    validateRecommendations,
+    uniqueIds((v) => v.recommendations, '/recommendations'),
+  );
   const draft = loadYamlInput(files.draft, 'draft clause catalogue', validateDraft, (value) => [
     ...uniqueIds<DraftCatalogue>((v) => v.clauses, '/clauses')(value),
     // A verified clause must say where the draft has it; an unverified one cannot know.
-    ...value.clauses.flatMap((c, i) => (c.verified && c.section === null ? [{ pointer: `/clauses/${i}/section`, message: `${c.id} is verified but names no section` }] : [])),
-    ...value.clauses.flatMap((c, i) => (c.basis.every((b) => b.startsWith('P') || Object.hasOwn(value.basisCodes, b))
-      ? [] : [{ pointer: `/clauses/${i}/basis`, message: `${c.id} has a basis code not in /basisCodes` }])),
+    ...value.clauses.flatMap((c, i) =>
+      c.verified && c.section === null
+        ? [{ pointer: `/clauses/${i}/section`, message: `${c.id} is verified but names no section` }]
+        : [],
+    ),
+    ...value.clauses.flatMap((c, i) =>
+      c.basis.every((b) => b.startsWith('P') || Object.hasOwn(value.basisCodes, b))
+        ? []
+        : [{ pointer: `/clauses/${i}/basis`, message: `${c.id} has a basis code not in /basisCodes` }],
+    ),
   ]);
   const etsi = loadYamlInput(files.etsi, 'EN 303 645 catalogue', validateEtsi, (value) => [
     ...uniqueIds<EtsiCatalogue>((v) => v.provisions, '/provisions')(value),
-    ...value.provisions.flatMap((p, i) => (p.conditions ?? []).flatMap((c, j) => (Object.hasOwn(value.conditions, c)
-      ? [] : [{ pointer: `/provisions/${i}/conditions/${j}`, message: `condition ${c} is not in /conditions` }]))),
-    ...value.provisions.flatMap((p, i) => p.testCases.flatMap((t, j) => (t.id.startsWith(`${p.id}-`)
-      ? [] : [{ pointer: `/provisions/${i}/testCases/${j}/id`, message: `test case ${t.id} is not in test group ${p.id}` }]))),
+    ...value.provisions.flatMap((p, i) =>
+      (p.conditions ?? []).flatMap((c, j) =>
+        Object.hasOwn(value.conditions, c)
+          ? []
+          : [{ pointer: `/provisions/${i}/conditions/${j}`, message: `condition ${c} is not in /conditions` }],
+      ),
+    ),
+    ...value.provisions.flatMap((p, i) =>
+      p.testCases.flatMap((t, j) =>
+        t.id.startsWith(`${p.id}-`)
+          ? []
+          : [
+              {
+                pointer: `/provisions/${i}/testCases/${j}/id`,
+                message: `test case ${t.id} is not in test group ${p.id}`,
+              },
+            ],
+      ),
+    ),
   ]);
   return {
-    paper: paper.value, draft: draft.value, etsi: etsi.value, files,
+    paper: paper.value,
+    draft: draft.value,
+    etsi: etsi.value,
+    files,
     sha256: { paper: paper.sha256, draft: draft.sha256, etsi: etsi.sha256 },
   };
 }

@@ -9,9 +9,17 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 /** The paper's Table I columns, and Recommendations #2 and #6 beside them. */
 export const TABLE_I_COLUMNS = [
-  'secureDns', 'randomSourcePort', 'randomTxid', 'queryConsistency', 'modifiedRrResilience', 'forgedTtlResilience', 'dosResilience', 'dhcpResolverOnly', 'backoff',
+  'secureDns',
+  'randomSourcePort',
+  'randomTxid',
+  'queryConsistency',
+  'modifiedRrResilience',
+  'forgedTtlResilience',
+  'dosResilience',
+  'dhcpResolverOnly',
+  'backoff',
 ] as const;
-export type TableIColumn = typeof TABLE_I_COLUMNS[number];
+export type TableIColumn = (typeof TABLE_I_COLUMNS)[number];
 
 /** One cell of a Table I row: ✓, ✗, or not assessed. */
 export type TableICell = 'pass' | 'fail' | 'not-assessed';

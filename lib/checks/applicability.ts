@@ -38,10 +38,19 @@ export function mandatoryProvisions(meta: CheckMeta, profile: Profile | undefine
 }
 
 /** Mandatory checks (for any of the profiles) missing from a selection, each with the provisions that make it mandatory. */
-export function deselectedMandatoryChecks(all: readonly LoadedCheck[], selected: readonly LoadedCheck[], profiles: readonly (Profile | undefined)[], catalogues: Catalogues): { check: string; provisions: string[] }[] {
+export function deselectedMandatoryChecks(
+  all: readonly LoadedCheck[],
+  selected: readonly LoadedCheck[],
+  profiles: readonly (Profile | undefined)[],
+  catalogues: Catalogues,
+): { check: string; provisions: string[] }[] {
   const kept = new Set(selected.map((c) => c.id));
-  return all.filter((c) => !kept.has(c.id)).flatMap((check) => {
-    const provisions = [...new Set(profiles.flatMap((profile) => mandatoryProvisions(check.meta, profile, catalogues)))];
-    return provisions.length > 0 ? [{ check: check.id, provisions }] : [];
-  });
+  return all
+    .filter((c) => !kept.has(c.id))
+    .flatMap((check) => {
+      const provisions = [
+        ...new Set(profiles.flatMap((profile) => mandatoryProvisions(check.meta, profile, catalogues))),
+      ];
+      return provisions.length > 0 ? [{ check: check.id, provisions }] : [];
+    });
 }

@@ -14,7 +14,11 @@ import type { Verdict } from './check-types.ts';
  * (NOT_ASSESSED). No kind gives NOT_APPLICABLE: only the ICS does.
  */
 export const FIXTURE_VERDICTS = {
-  pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', info: 'INFO', 'not-assessed': 'INCONCLUSIVE',
+  pass: 'PASS',
+  fail: 'FAIL',
+  inconclusive: 'INCONCLUSIVE',
+  info: 'INFO',
+  'not-assessed': 'INCONCLUSIVE',
 } as const satisfies Record<string, Verdict>;
 export type FixtureKind = keyof typeof FIXTURE_VERDICTS;
 export const FIXTURE_KINDS = Object.keys(FIXTURE_VERDICTS) as FixtureKind[];
@@ -35,7 +39,11 @@ export function fixturesOf(checkFile: string, kind: string): string[] {
   if (!existsSync(dir)) return [];
   const prefix = `${checkBaseName(checkFile)}.${kind}.`;
   return readdirSync(dir)
-    .filter((name) => name === basename(main) || (name.startsWith(prefix) && /^[a-z0-9][a-z0-9-]*\.ndjson$/.test(name.slice(prefix.length))))
+    .filter(
+      (name) =>
+        name === basename(main) ||
+        (name.startsWith(prefix) && /^[a-z0-9][a-z0-9-]*\.ndjson$/.test(name.slice(prefix.length))),
+    )
     .sort()
     .map((name) => join(dir, name));
 }

@@ -44,7 +44,6 @@ export function isNotAssessed(outcome: { verdict: Verdict; observed: string }): 
 /** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation. */
 export type Keyword = 'MUST' | 'SHOULD' | 'MAY' | 'RECOMMENDATION';
 
-
 /** Which clauses of which catalogue a check covers. */
 export interface ClauseCoverage {
   /** Paper recommendation numbers, `'1'`–`'9'`. */
@@ -96,7 +95,6 @@ export interface CheckMeta {
    */
   tableI?: TableIColumn;
 }
-
 
 /** Kinds of evidence a check may require. */
 export type RequiredEvidence = 'capture';

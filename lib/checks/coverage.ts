@@ -32,20 +32,41 @@ export function draftReference(clause: Pick<DraftClause, 'section' | 'revision'>
 }
 
 function citing(checks: LoadedCheck[], source: CatalogueSource, clause: string): string[] {
-  return checks.filter((c) => c.meta.covers[source].includes(clause)).map((c) => c.id).sort();
+  return checks
+    .filter((c) => c.meta.covers[source].includes(clause))
+    .map((c) => c.id)
+    .sort();
 }
 
-function uncoveredRow(source: CatalogueSource, clause: string, item: { notTestedReason?: string; labAssessment?: boolean }): CoverageRow {
+function uncoveredRow(
+  source: CatalogueSource,
+  clause: string,
+  item: { notTestedReason?: string; labAssessment?: boolean },
+): CoverageRow {
   if (item.notTestedReason === undefined) {
-    return { source, clause, checks: [], status: 'uncovered', reason: 'no check cites it and the catalogue gives no reason' };
+    return {
+      source,
+      clause,
+      checks: [],
+      status: 'uncovered',
+      reason: 'no check cites it and the catalogue gives no reason',
+    };
   }
-  return { source, clause, checks: [], status: item.labAssessment === true ? 'lab-assessment' : 'not-tested', reason: item.notTestedReason };
+  return {
+    source,
+    clause,
+    checks: [],
+    status: item.labAssessment === true ? 'lab-assessment' : 'not-tested',
+    reason: item.notTestedReason,
+  };
 }
 
 function draftRow(clause: DraftClause, document: string, checks: LoadedCheck[]): CoverageRow {
   const ids = citing(checks, 'draft', clause.id);
   if (ids.length === 0) return uncoveredRow('draft', clause.id, clause);
-  const provisional = clause.verified ? null : `provisional: not checked against the text of ${document}-${clause.revision}`;
+  const provisional = clause.verified
+    ? null
+    : `provisional: not checked against the text of ${document}-${clause.revision}`;
   return { source: 'draft', clause: clause.id, checks: ids, status: 'covered', reason: provisional };
 }
 
@@ -56,8 +77,12 @@ function etsiRow(provision: EtsiProvision, checks: LoadedCheck[]): CoverageRow {
   const conceptual = testCaseIds(provision, 'conceptual');
   const functional = testCaseIds(provision, 'functional');
   const parts = [
-    functional.length > 0 ? `functional evidence for TS 103 701 test case ${functional.join(', ')}` : 'no functional test case in TS 103 701: evidence supports the lab\'s conceptual judgement',
-    conceptual.length > 0 ? `conceptual ${conceptual.join(', ')} is the lab's (IXIT ${provision.ixit.join(', ')})` : null,
+    functional.length > 0
+      ? `functional evidence for TS 103 701 test case ${functional.join(', ')}`
+      : "no functional test case in TS 103 701: evidence supports the lab's conceptual judgement",
+    conceptual.length > 0
+      ? `conceptual ${conceptual.join(', ')} is the lab's (IXIT ${provision.ixit.join(', ')})`
+      : null,
   ].filter((p) => p !== null);
   return { source: 'etsi', clause: provision.id, checks: ids, status: 'covered', reason: parts.join('; ') };
 }

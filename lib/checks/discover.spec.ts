@@ -52,7 +52,10 @@ describe('discoverChecks', () => {
     const bad = { ...VALID_META, covers: { ...VALID_META.covers, paper: ['10'] } };
     write('topic/broken.check.ts', checkSource(bad));
     write('topic/fine.check.ts', checkSource(VALID_META));
-    const error = await discoverChecks(suites).then(() => null, (e: unknown) => e);
+    const error = await discoverChecks(suites).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(CheckLoadError);
     const loadError = error as CheckLoadError;
     expect(loadError.file).to.equal(join(suites, 'topic/broken.check.ts'));
@@ -64,14 +67,21 @@ describe('discoverChecks', () => {
     const cases: [string, unknown, string][] = [
       ['missing', { ...VALID_META, severity: undefined }, '/meta/severity'],
       ['extra', { ...VALID_META, colour: 'red' }, '/meta/colour'],
-      ['parameter', { ...VALID_META, decisionRule: { text: 'x', parameters: { minQueries: 'five' } } }, '/meta/decisionRule/parameters/minQueries'],
+      [
+        'parameter',
+        { ...VALID_META, decisionRule: { text: 'x', parameters: { minQueries: 'five' } } },
+        '/meta/decisionRule/parameters/minQueries',
+      ],
       ['keyword', { ...VALID_META, keyword: 'SHALL' }, '/meta/keyword'],
       ['experiments', { ...VALID_META, experiments: [] }, '/meta/experiments'],
       ['requires', { ...VALID_META, requires: ['telepathy'] }, '/meta/requires/0'],
     ];
     for (const [name, meta, pointer] of cases) {
       write(`${name}.check.ts`, checkSource(meta));
-      const error = await loadCheck(join(suites, `${name}.check.ts`), suites).then(() => null, (e: unknown) => e);
+      const error = await loadCheck(join(suites, `${name}.check.ts`), suites).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, name).to.be.instanceOf(CheckLoadError);
       expect((error as CheckLoadError).pointer, name).to.equal(pointer);
     }
@@ -86,15 +96,24 @@ describe('discoverChecks', () => {
   it('rejects a file without a judge function or without a default export', async () => {
     write('nojudge.check.ts', `export default { meta: ${JSON.stringify(VALID_META)} };\n`);
     write('nodefault.check.ts', 'export const meta = {};\n');
-    const noJudge = await loadCheck(join(suites, 'nojudge.check.ts'), suites).then(() => null, (e: unknown) => e);
+    const noJudge = await loadCheck(join(suites, 'nojudge.check.ts'), suites).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((noJudge as CheckLoadError).pointer).to.equal('/judge');
-    const noDefault = await loadCheck(join(suites, 'nodefault.check.ts'), suites).then(() => null, (e: unknown) => e);
+    const noDefault = await loadCheck(join(suites, 'nodefault.check.ts'), suites).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((noDefault as CheckLoadError).message).to.match(/nodefault\.check\.ts: .*no default export/);
   });
 
   it('rejects a path that cannot be an id', async () => {
     write('Topic/Upper.check.ts', checkSource(VALID_META));
-    const error = await discoverChecks(suites).then(() => null, (e: unknown) => e);
+    const error = await discoverChecks(suites).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as CheckLoadError).message).to.contain('Topic/Upper');
     expect(() => checkIdOf('/elsewhere/x.check.ts', suites)).to.throw(CheckLoadError, /not a \.check\.ts file under/);
   });

@@ -49,7 +49,10 @@ function locate(error: ErrorObject): { pointer: string; message: string } {
   const member = params.missingProperty ?? params.additionalProperty;
   const pointer = `/meta${error.instancePath}${member === undefined ? '' : `/${String(member).replaceAll('~', '~0').replaceAll('/', '~1')}`}`;
   const allowed = error.keyword === 'enum' ? ` (${(params.allowedValues as unknown[]).join(', ')})` : '';
-  const message = error.keyword === 'additionalProperties' ? 'is not a metadata field' : `${error.message ?? error.keyword}${allowed}`;
+  const message =
+    error.keyword === 'additionalProperties'
+      ? 'is not a metadata field'
+      : `${error.message ?? error.keyword}${allowed}`;
   return { pointer, message };
 }
 
@@ -66,17 +69,23 @@ export function checkIdOf(file: string, suitesDir: string = SUITES_DIR): string 
 export async function loadCheck(file: string, suitesDir: string = SUITES_DIR): Promise<LoadedCheck> {
   const absolute = resolve(file);
   const id = checkIdOf(absolute, resolve(suitesDir));
-  if (!CHECK_ID.test(id)) throw new CheckLoadError(absolute, '', `id "${id}" from its path must be lower-case segments of [a-z0-9._-]`);
+  if (!CHECK_ID.test(id))
+    throw new CheckLoadError(absolute, '', `id "${id}" from its path must be lower-case segments of [a-z0-9._-]`);
   // A lab's own suites are TypeScript even when the harness runs compiled.
   if (absolute.endsWith('.ts')) await loadTypeScriptModules();
   const module = (await import(pathToFileURL(absolute).href)) as { default?: Partial<CheckDefinition> };
   const definition = module.default;
-  if (typeof definition !== 'object' || definition === null) throw new CheckLoadError(absolute, '', 'has no default export (export default defineCheck({ meta, judge }))');
-  if (typeof definition.judge !== 'function') throw new CheckLoadError(absolute, '/judge', 'must be a function (evidence, context) => outcome');
+  if (typeof definition !== 'object' || definition === null)
+    throw new CheckLoadError(absolute, '', 'has no default export (export default defineCheck({ meta, judge }))');
+  if (typeof definition.judge !== 'function')
+    throw new CheckLoadError(absolute, '/judge', 'must be a function (evidence, context) => outcome');
   if (!validateMeta(definition.meta)) {
     const problems = (validateMeta.errors ?? []).map(locate);
     const first = problems[0] ?? { pointer: '/meta', message: 'is invalid' };
-    const rest = problems.slice(1).map((p) => `; ${p.pointer}: ${p.message}`).join('');
+    const rest = problems
+      .slice(1)
+      .map((p) => `; ${p.pointer}: ${p.message}`)
+      .join('');
     throw new CheckLoadError(absolute, first.pointer, `${first.message}${rest}`);
   }
   return { id, file: absolute, meta: definition.meta, judge: definition.judge.bind(definition) };

@@ -16,19 +16,47 @@ interface LossCount {
 }
 
 /** Every loss in `evidence` that may concern `dutId`, counted by kind. */
-export function lossCounts(evidence: Evidence, dutId: string, requires: readonly RequiredEvidence[] = ['capture']): LossCount[] {
+export function lossCounts(
+  evidence: Evidence,
+  dutId: string,
+  requires: readonly RequiredEvidence[] = ['capture'],
+): LossCount[] {
   // In a phased run, what happened outside every phase is no check's evidence.
   const phased = evidence.ofType('phase.start').length > 0;
   const inScope = (e: { phase: string | null }) => !phased || e.phase !== null;
   const losses: LossCount[] = [];
-  const add = (what: string, count: number) => { if (count > 0) losses.push({ what, count }); };
+  const add = (what: string, count: number) => {
+    if (count > 0) losses.push({ what, count });
+  };
   const socketLoss = evidence.ofType('resolver.loss').filter((e) => inScope(e) && (e.dut === null || e.dut === dutId));
-  add('datagrams dropped by the kernel on a full receive buffer of the resolver (sender unknown)', socketLoss.filter((e) => e.kind === 'receive-drops').reduce((sum, e) => sum + (e.count ?? 0), 0));
-  add('bytes of datagrams left unread when the resolver closed (sender unknown)', socketLoss.filter((e) => e.kind === 'unread-at-close').reduce((sum, e) => sum + (e.bytes ?? 0), 0));
-  add('connections of the DUT refused by the resolver', evidence.ofType('resolver.connection').filter((e) => inScope(e) && e.dut === dutId && e.action === 'refused').length);
-  add('messages of the DUT counted but not recorded (over the recording budget)', evidence.ofType('dns.suppressed').filter((e) => inScope(e) && e.dut === dutId).reduce((sum, e) => sum + e.count, 0));
+  add(
+    'datagrams dropped by the kernel on a full receive buffer of the resolver (sender unknown)',
+    socketLoss.filter((e) => e.kind === 'receive-drops').reduce((sum, e) => sum + (e.count ?? 0), 0),
+  );
+  add(
+    'bytes of datagrams left unread when the resolver closed (sender unknown)',
+    socketLoss.filter((e) => e.kind === 'unread-at-close').reduce((sum, e) => sum + (e.bytes ?? 0), 0),
+  );
+  add(
+    'connections of the DUT refused by the resolver',
+    evidence.ofType('resolver.connection').filter((e) => inScope(e) && e.dut === dutId && e.action === 'refused')
+      .length,
+  );
+  add(
+    'messages of the DUT counted but not recorded (over the recording budget)',
+    evidence
+      .ofType('dns.suppressed')
+      .filter((e) => inScope(e) && e.dut === dutId)
+      .reduce((sum, e) => sum + e.count, 0),
+  );
   if (requires.includes('capture')) {
-    add('packets the capture tool dropped', evidence.ofType('capture.stop').filter((e) => e.dut === dutId).reduce((sum, e) => sum + (e.dropped ?? 0), 0));
+    add(
+      'packets the capture tool dropped',
+      evidence
+        .ofType('capture.stop')
+        .filter((e) => e.dut === dutId)
+        .reduce((sum, e) => sum + (e.dropped ?? 0), 0),
+    );
   }
   return losses;
 }
@@ -42,5 +70,7 @@ export function describeLoss(losses: readonly LossCount[]): string | null {
 /** What a report says about the run's losses for `dutId`: one statement, or none. */
 export function lossStatements(evidence: Evidence, dutId: string): string[] {
   const loss = describeLoss(lossCounts(evidence, dutId));
-  return loss ? [`This run lost traffic, so ${loss}. Checks that would otherwise have passed on this evidence are INCONCLUSIVE.`] : [];
+  return loss
+    ? [`This run lost traffic, so ${loss}. Checks that would otherwise have passed on this evidence are INCONCLUSIVE.`]
+    : [];
 }

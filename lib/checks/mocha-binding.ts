@@ -21,18 +21,42 @@ export interface JudgeOptions {
 
 /** A result recording a harness fault in a check. */
 function errorResult(check: LoadedCheck, error: string): CheckResult {
-  return { ...identity(check), verdict: 'ERROR', expected: '', observed: 'the check could not be judged', figures: {}, evidence: [], error };
+  return {
+    ...identity(check),
+    verdict: 'ERROR',
+    expected: '',
+    observed: 'the check could not be judged',
+    figures: {},
+    evidence: [],
+    error,
+  };
 }
 
 /** The fields of a result that come from the check's metadata. */
 function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'error'> {
   const { title, keyword, severity, covers, requirement, decisionRule, tableI } = check.meta;
-  return { check: check.id, title, keyword, severity, covers, requirement, decisionRule, ...(tableI ? { tableI } : {}) };
+  return {
+    check: check.id,
+    title,
+    keyword,
+    severity,
+    covers,
+    requirement,
+    decisionRule,
+    ...(tableI ? { tableI } : {}),
+  };
 }
 
 /** A result for a check the evidence cannot judge (it needs an experiment an imported capture cannot have): not assessed, what would judge it, and why it was not. */
 export function notAssessedResult(check: LoadedCheck, judgedBy: string, reason: string): CheckResult {
-  return { ...identity(check), verdict: 'INCONCLUSIVE', expected: judgedBy, observed: `${NOT_ASSESSED}${reason}`, figures: {}, evidence: [] };
+  return {
+    ...identity(check),
+    verdict: 'INCONCLUSIVE',
+    expected: judgedBy,
+    observed: `${NOT_ASSESSED}${reason}`,
+    figures: {},
+    evidence: [],
+  };
 }
 
 /**
@@ -86,7 +110,14 @@ export function judgeCheck(check: LoadedCheck, evidence: Evidence, context: Chec
   if (skipped) return { ...identity(check), ...skipped };
   const missing = missingEvidence(check.meta.requires, evidence, context.dutId);
   if (missing) {
-    return { ...identity(check), verdict: 'INCONCLUSIVE', expected: 'the evidence this check requires', observed: `not judged: ${missing}`, figures: {}, evidence: [] };
+    return {
+      ...identity(check),
+      verdict: 'INCONCLUSIVE',
+      expected: 'the evidence this check requires',
+      observed: `not judged: ${missing}`,
+      figures: {},
+      evidence: [],
+    };
   }
   let outcome: CheckOutcome;
   const scoped = evidence.forExperiments(check.meta.experiments);
@@ -103,11 +134,20 @@ function unlessLost(outcome: CheckOutcome, evidence: Evidence, dutId: string, ch
   if (outcome.verdict !== 'PASS') return outcome;
   const loss = describeLoss(lossCounts(evidence, dutId, check.meta.requires ?? []));
   if (!loss) return outcome;
-  return { ...outcome, verdict: 'INCONCLUSIVE', observed: `${NOT_ASSESSED}${loss}. On what was recorded: ${outcome.observed}` };
+  return {
+    ...outcome,
+    verdict: 'INCONCLUSIVE',
+    observed: `${NOT_ASSESSED}${loss}. On what was recorded: ${outcome.observed}`,
+  };
 }
 
 /** Judges every check under mocha; resolves with one result per check, in check order. */
-export async function judgeWithMocha(checks: readonly LoadedCheck[], evidence: Evidence, context: CheckContext, options: JudgeOptions = {}): Promise<CheckResult[]> {
+export async function judgeWithMocha(
+  checks: readonly LoadedCheck[],
+  evidence: Evidence,
+  context: CheckContext,
+  options: JudgeOptions = {},
+): Promise<CheckResult[]> {
   const mocha = new Mocha({ reporter: options.reporter ?? QuietReporter, timeout: 60_000 });
   const results = new Map<string, CheckResult>();
   const root = Mocha.Suite.create(mocha.suite, `DUT ${context.dutId}`);
@@ -116,13 +156,15 @@ export async function judgeWithMocha(checks: readonly LoadedCheck[], evidence: E
     const topic = check.id.split('/')[0] ?? check.id;
     const suite = topics.get(topic) ?? Mocha.Suite.create(root, topic);
     topics.set(topic, suite);
-    suite.addTest(new Mocha.Test(`${check.id}: ${check.meta.title}`, function (this: Mocha.Context) {
-      const result = judgeCheck(check, evidence, context);
-      results.set(check.id, result);
-      if (result.verdict === 'ERROR') throw new Error(`harness error in ${check.id}: ${result.error}`);
-      if (result.verdict === 'INCONCLUSIVE' || result.verdict === 'NOT_APPLICABLE') this.skip();
-      expect(result.verdict, `Expected: ${result.expected}\nObserved: ${result.observed}`).to.not.equal('FAIL');
-    }));
+    suite.addTest(
+      new Mocha.Test(`${check.id}: ${check.meta.title}`, function (this: Mocha.Context) {
+        const result = judgeCheck(check, evidence, context);
+        results.set(check.id, result);
+        if (result.verdict === 'ERROR') throw new Error(`harness error in ${check.id}: ${result.error}`);
+        if (result.verdict === 'INCONCLUSIVE' || result.verdict === 'NOT_APPLICABLE') this.skip();
+        expect(result.verdict, `Expected: ${result.expected}\nObserved: ${result.observed}`).to.not.equal('FAIL');
+      }),
+    );
   }
   await new Promise<void>((resolve) => mocha.run(() => resolve()));
   return checks.map((check) => results.get(check.id) ?? errorResult(check, 'mocha did not run this check'));

@@ -6,7 +6,11 @@ import type { Evidence } from '../evidence/evidence.ts';
 import type { RequiredEvidence } from './check-types.ts';
 
 /** Why the required evidence is missing for `dutId`, or null when it is all there. */
-export function missingEvidence(requires: readonly RequiredEvidence[] | undefined, evidence: Evidence, dutId: string): string | null {
+export function missingEvidence(
+  requires: readonly RequiredEvidence[] | undefined,
+  evidence: Evidence,
+  dutId: string,
+): string | null {
   const missing: string[] = [];
   for (const kind of requires ?? []) {
     if (kind === 'capture') {
@@ -22,5 +26,7 @@ function missingCapture(evidence: Evidence, dutId: string): string | null {
   const events = evidence.ofType('capture.start', 'capture.stop', 'capture.unavailable').filter((e) => e.dut === dutId);
   if (events.some((e) => e.type === 'capture.start')) return null;
   const unavailable = events.find((e) => e.type === 'capture.unavailable');
-  return unavailable ? `the run has no packet capture: ${unavailable.reason ?? 'no reason recorded'}` : 'the run recorded no packet capture';
+  return unavailable
+    ? `the run has no packet capture: ${unavailable.reason ?? 'no reason recorded'}`
+    : 'the run recorded no packet capture';
 }

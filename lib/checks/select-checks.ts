@@ -14,13 +14,18 @@ export class CheckSelectionError extends BadInputError {
 /** The checks the comma-separated `selection` names, in their usual order; all without one. */
 export function selectChecks(checks: readonly LoadedCheck[], selection: string | undefined): LoadedCheck[] {
   if (selection === undefined) return [...checks];
-  const wanted = selection.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter((s) => s !== '');
+  const wanted = selection
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter((s) => s !== '');
   if (wanted.length === 0) throw new CheckSelectionError('--checks: names no check');
   const matches = (check: LoadedCheck, entry: string) => check.id === entry || check.id.startsWith(`${entry}/`);
   for (const entry of wanted) {
     if (!checks.some((check) => matches(check, entry))) {
       const topics = [...new Set(checks.map((c) => c.id.split('/')[0]!))].join(', ');
-      throw new CheckSelectionError(`--checks: "${entry}" is neither a check id nor a topic (topics: ${topics}; \`dnsconform list\` shows the ids)`);
+      throw new CheckSelectionError(
+        `--checks: "${entry}" is neither a check id nor a topic (topics: ${topics}; \`dnsconform list\` shows the ids)`,
+      );
     }
   }
   return checks.filter((check) => wanted.some((entry) => matches(check, entry)));

@@ -32,26 +32,39 @@ export function allowlistCommand(): Command {
     .argument('<run...>', 'run directories or <run-id>.tar.gz bundles of one device')
     .option('--out <dir>', 'where the files go (default: reports/allowlist-<device id>)')
     .option('--mud-url <url>', "the manufacturer's MUD URL (https; default: the profile's /dut/mudUrl)")
-    .option('--key <pubkey.pem>', "the lab's public key to verify the runs with (default: each run's bundled signer.pub.pem)")
+    .option(
+      '--key <pubkey.pem>',
+      "the lab's public key to verify the runs with (default: each run's bundled signer.pub.pem)",
+    )
     .exitOverride()
     .action(async (inputs: string[], options: AllowlistOptions) => {
       const opened: VerifiedRun[] = [];
       try {
-        for (const input of inputs) opened.push(await openVerifiedRun(input, options.key === undefined ? {} : { publicKeyFile: options.key }));
-        const runs: AllowlistRun[] = opened.map((run) => ({ input: run.input, report: run.report, evidence: run.evidence, mudUrl: mudUrlOf(run) }));
+        for (const input of inputs)
+          opened.push(await openVerifiedRun(input, options.key === undefined ? {} : { publicKeyFile: options.key }));
+        const runs: AllowlistRun[] = opened.map((run) => ({
+          input: run.input,
+          report: run.report,
+          evidence: run.evidence,
+          mudUrl: mudUrlOf(run),
+        }));
         const built = buildAllowlist(runs, options.mudUrl);
         const out = options.out ?? `reports/allowlist-${built.allowlist.device.id}`;
         const paths = writeAllowlist(out, built);
         const { allowlist } = built;
-        console.log(`${allowlist.device.id}: ${allowlist.resolved.length} names resolved, ${allowlist.allowed.length} allowed with their CNAME targets, `
-          + `${allowlist.unresolved.length} asked but never answered unchanged (not allowed), from ${allowlist.runs.length} verified run${allowlist.runs.length > 1 ? 's' : ''}`);
+        console.log(
+          `${allowlist.device.id}: ${allowlist.resolved.length} names resolved, ${allowlist.allowed.length} allowed with their CNAME targets, ` +
+            `${allowlist.unresolved.length} asked but never answered unchanged (not allowed), from ${allowlist.runs.length} verified run${allowlist.runs.length > 1 ? 's' : ''}`,
+        );
         for (const name of allowlist.resolved) {
           const targets = name.cnameTargets.length > 0 ? ` → ${name.cnameTargets.join(' → ')}` : '';
           console.log(`  ${name.name}${targets}  ${[...name.ipv4, ...name.ipv6].join(', ') || '(no address)'}`);
         }
         console.log(`MUD file (MUD URL ${allowlist.mudUrl}): ${relative(process.cwd(), paths.mud)}`);
         console.log(`RPZ zone ${allowlist.rpzOrigin}: ${relative(process.cwd(), paths.rpz)}`);
-        console.log(`names: ${relative(process.cwd(), paths.names)}, plain list: ${relative(process.cwd(), paths.list)}`);
+        console.log(
+          `names: ${relative(process.cwd(), paths.names)}, plain list: ${relative(process.cwd(), paths.list)}`,
+        );
         process.exitCode = EXIT.OK;
       } catch (error) {
         if (error instanceof AllowlistInputError) {

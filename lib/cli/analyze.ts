@@ -30,33 +30,58 @@ export function analyzeCommand(): Command {
     .description(COMMAND_SUMMARIES.analyze.description)
     .argument('<capture...>', 'pcap or pcapng files')
     .requiredOption('--device <mac|ip>', 'the device: its MAC and/or its IP address (repeat for both)', collect)
-    .option('--resolver <ip>', 'a resolver the network assigned the device (repeatable); others are hard-coded', collect)
+    .option(
+      '--resolver <ip>',
+      'a resolver the network assigned the device (repeatable); others are hard-coded',
+      collect,
+    )
     .option('--public-resolvers <file>', "public resolvers beyond the built-in list: 'ADDRESS [OPERATOR]' a line")
     .option('--out <dir>', 'where run directories are created', 'reports')
     .option('--json', 'print the metrics as one JSON object on stdout (lib/analysis/analyze-output.schema.json)')
     .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
-    .option('--checks <ids>', 'judge only these checks: comma-separated ids or topics (the rest are left out of the report, whose scope says so)')
+    .option(
+      '--checks <ids>',
+      'judge only these checks: comma-separated ids or topics (the rest are left out of the report, whose scope says so)',
+    )
     .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging")
     .action(async (captures: string[], options: AnalyzeCommandOptions) => {
-      if (options.json && options.mochaReporter) throw new UsageError("--mocha-reporter prints on stdout, which --json keeps for the JSON object alone");
+      if (options.json && options.mochaReporter)
+        throw new UsageError('--mocha-reporter prints on stdout, which --json keeps for the JSON object alone');
       // With --json, stdout carries the JSON object alone: everything for people goes to stderr.
       const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
       const keys = ensureKeys(options.keys);
       if (keys.created) say(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint})`);
       const result = await analyzeCaptures({
-        captures, device: options.device, resolvers: options.resolver ?? [], outDir: options.out, keyDir: options.keys,
+        captures,
+        device: options.device,
+        resolvers: options.resolver ?? [],
+        outDir: options.out,
+        keyDir: options.keys,
         // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
         drawFigures: (runDir, evidence, dutId) => writeFigures(runDir, evidence, dutId, { ttlExperiments: ['*'] }),
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
-        ...(options.checks === undefined ? {} : { checks: { selection: options.checks, select: (all) => selectChecks(all, options.checks) } }),
+        ...(options.checks === undefined
+          ? {}
+          : { checks: { selection: options.checks, select: (all) => selectChecks(all, options.checks) } }),
       });
       for (const problem of result.problems) console.error(`dnsconform: ${problem}`);
-      const [{ renderVerdictTable }, { validateAnalyzeOutput }] = await Promise.all([import('../report/verdict-table.ts'), import('../analysis/analyze-output.ts')]);
-      say(renderVerdictTable(result.finalised.report, relative(process.cwd(), result.finalised.reportFile), result.output.queries));
+      const [{ renderVerdictTable }, { validateAnalyzeOutput }] = await Promise.all([
+        import('../report/verdict-table.ts'),
+        import('../analysis/analyze-output.ts'),
+      ]);
+      say(
+        renderVerdictTable(
+          result.finalised.report,
+          relative(process.cwd(), result.finalised.reportFile),
+          result.output.queries,
+        ),
+      );
       if (options.json) process.stdout.write(`${JSON.stringify(validateAnalyzeOutput(result.output))}\n`);
       if (result.partial) {
-        console.error('dnsconform: the results are partial: a capture could not be read to its end (see above); what was read is judged and kept');
+        console.error(
+          'dnsconform: the results are partial: a capture could not be read to its end (see above); what was read is judged and kept',
+        );
         process.exitCode = EXIT.BAD_INPUT;
         return;
       }

@@ -25,10 +25,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 const verify = (args: string[]): Promise<CommandRun> => runCommand(verifyCommand, args);
 
-
 /** The files the closing line says do not match. */
 function failingFiles(out: string): string[] {
-  const closing = out.trimEnd().split('\n').find((line) => line.startsWith('NOT verified') || line.startsWith('verified'));
+  const closing = out
+    .trimEnd()
+    .split('\n')
+    .find((line) => line.startsWith('NOT verified') || line.startsWith('verified'));
   const match = /do not match \(([^)]*)\)/.exec(closing ?? '');
   return match ? match[1]!.split(', ') : [];
 }
@@ -46,15 +48,21 @@ function suitesCopy(edit: (suitesDir: string) => void): string {
   return suitesDir;
 }
 
-describe('cli/bundle + verify + verify --rejudge on real runs', function () {
+describe('cli/bundle + verify + verify --rejudge on real runs', () => {
   let runs: TestRuns;
   let bundles: string[];
 
   before(async function () {
     this.timeout(DEMO_TIMEOUT_MS);
     const demo = await demoRun();
-    runs = await demoOrFixtureRuns(tempDir('runs'), { code: demo.code, runDirs: [...demo.runs.values()].map((r) => r.dir), keyDir: demo.keys, output: demo.output });
-    if (runs.source === 'fixture') console.log(`      (the demo could not run here, ${runs.why}; judging recorded evidence instead)`);
+    runs = await demoOrFixtureRuns(tempDir('runs'), {
+      code: demo.code,
+      runDirs: [...demo.runs.values()].map((r) => r.dir),
+      keyDir: demo.keys,
+      output: demo.output,
+    });
+    if (runs.source === 'fixture')
+      console.log(`      (the demo could not run here, ${runs.why}; judging recorded evidence instead)`);
     const out = tempDir('bundles');
     bundles = [];
     for (const runDir of runs.runDirs) {
@@ -72,8 +80,12 @@ describe('cli/bundle + verify + verify --rejudge on real runs', function () {
     for (const bundle of bundles) {
       const bundled = await verify([bundle]);
       expect(bundled.exitCode ?? 0, bundled.out + bundled.err).to.equal(0);
-      expect(bundled.out).to.match(/^OK    attestation\.intoto\.json$/m).and.match(/^OK    events\.ndjson$/m);
-      expect(bundled.out.trimEnd().split('\n').at(-1)).to.match(/^verified: all \d+ files match; signatures checked with the bundled key signer\.pub\.pem in the bundle/);
+      expect(bundled.out)
+        .to.match(/^OK {4}attestation\.intoto\.json$/m)
+        .and.match(/^OK {4}events\.ndjson$/m);
+      expect(bundled.out.trimEnd().split('\n').at(-1)).to.match(
+        /^verified: all \d+ files match; signatures checked with the bundled key signer\.pub\.pem in the bundle/,
+      );
       const trusted = await verify([bundle, '--key', join(runs.keyDir, 'lab-ed25519.pub.pem')]);
       expect(trusted.exitCode ?? 0).to.equal(0);
     }
@@ -131,7 +143,9 @@ describe('cli/bundle + verify + verify --rejudge on real runs', function () {
       const file = join(tempDir('junit'), 'junit.xml');
       const written = await runCommand(junitCommand, [runDir, '--out', file]);
       expect(written.exitCode ?? 0, written.err).to.equal(0);
-      expect(written.out).to.match(new RegExp(`^wrote .*junit\\.xml: ${report.results.length} testcases \\(${report.summary.FAIL} failures`));
+      expect(written.out).to.match(
+        new RegExp(`^wrote .*junit\\.xml: ${report.results.length} testcases \\(${report.summary.FAIL} failures`),
+      );
       expectCountsOf(report, parseJUnit(readFileSync(file, 'utf8')));
       const printed = await runCommand(junitCommand, [runDir]);
       expect(printed.out).to.equal(readFileSync(file, 'utf8'));
@@ -148,7 +162,9 @@ describe('cli/bundle + verify + verify --rejudge on real runs', function () {
       expect(exitCode ?? 0, out).to.equal(0);
       expect(out).to.match(/^re-judged \d+ checks from events\.ndjson and profile\.yaml \(as a run\)/m);
       expect(out).to.not.match(/^DIFF/m);
-      expect(out.trimEnd().split('\n').at(-1)).to.equal('no differences: every verdict re-judged from the evidence equals the signed one');
+      expect(out.trimEnd().split('\n').at(-1)).to.equal(
+        'no differences: every verdict re-judged from the evidence equals the signed one',
+      );
     }
   });
 
@@ -161,28 +177,51 @@ describe('cli/bundle + verify + verify --rejudge on real runs', function () {
     };
     const suitesDir = suitesCopy((dir) => {
       edit(join(dir, 'randomness', 'randomness-rule.ts'), 'minSamples: 50,', 'minSamples: 1000000,');
-      edit(join(dir, 'resolver-use', 'assigned-resolver-only.check.ts'), 'parameters: { minQueries: 10 }', 'parameters: { minQueries: 1000000 }');
+      edit(
+        join(dir, 'resolver-use', 'assigned-resolver-only.check.ts'),
+        'parameters: { minQueries: 10 }',
+        'parameters: { minQueries: 1000000 }',
+      );
     });
-    const changed = (check: string): boolean => check.startsWith('randomness/') || check === 'resolver-use/assigned-resolver-only';
+    const changed = (check: string): boolean =>
+      check.startsWith('randomness/') || check === 'resolver-use/assigned-resolver-only';
     let differences = 0;
     for (const [i, bundle] of bundles.entries()) {
       const signed = JSON.parse(readFileSync(join(runs.runDirs[i]!, 'report.json'), 'utf8')) as Report;
       const { exitCode, out } = await verify([bundle, '--rejudge', '--suites', suitesDir]);
-      const diffs = [...out.matchAll(/^DIFF  ([^:]+): signed (\w+), now (\w+)$/gm)].map((m) => ({ check: m[1]!, signed: m[2]!, now: m[3]! }));
+      const diffs = [...out.matchAll(/^DIFF {2}([^:]+): signed (\w+), now (\w+)$/gm)].map((m) => ({
+        check: m[1]!,
+        signed: m[2]!,
+        now: m[3]!,
+      }));
       // Both rules need their minimum sample before they PASS (and the randomness rule before it FAILs);
       // with 1,000,000 those verdicts become INCONCLUSIVE. A resolver-use FAIL (a query elsewhere) stands.
       const expected = signed.results
-        .filter((r) => changed(r.check) && (r.verdict === 'PASS' || (r.verdict === 'FAIL' && r.check.startsWith('randomness/'))))
+        .filter(
+          (r) =>
+            changed(r.check) && (r.verdict === 'PASS' || (r.verdict === 'FAIL' && r.check.startsWith('randomness/'))),
+        )
         .map((r) => ({ check: r.check, signed: r.verdict, now: 'INCONCLUSIVE' }));
       expect(diffs, out).to.deep.equal(expected);
       expect(exitCode ?? 0, out).to.equal(expected.length > 0 ? 1 : 0);
       for (const { check } of expected) {
         const parameter = check.startsWith('randomness/') ? 'minSamples 50' : 'minQueries 10';
-        expect(out).to.match(new RegExp(`^DIFF  ${check}: .*\\n        why: decision rule parameters changed: ${parameter} → 1000000`, 'm'));
+        expect(out).to.match(
+          new RegExp(
+            `^DIFF  ${check}: .*\\n        why: decision rule parameters changed: ${parameter} → 1000000`,
+            'm',
+          ),
+        );
       }
       // The checks whose verdict the change left alone are noted, not listed as differences.
-      const unchanged = signed.results.filter((r) => changed(r.check) && !r.observed.startsWith('Not assessed: ') && !expected.some((e) => e.check === r.check));
-      for (const r of unchanged) expect(out).to.match(new RegExp(`^NOTE  ${r.check}: still ${r.verdict}, though decision rule parameters changed`, 'm'));
+      const unchanged = signed.results.filter(
+        (r) =>
+          changed(r.check) && !r.observed.startsWith('Not assessed: ') && !expected.some((e) => e.check === r.check),
+      );
+      for (const r of unchanged)
+        expect(out).to.match(
+          new RegExp(`^NOTE  ${r.check}: still ${r.verdict}, though decision rule parameters changed`, 'm'),
+        );
       differences += expected.length;
     }
     expect(differences, 'the runs had no verdict the change could alter').to.be.greaterThan(0);
@@ -198,9 +237,11 @@ describe('cli/bundle + verify + verify --rejudge on real runs', function () {
     });
     const { exitCode, out } = await verify([bundles[0]!, '--rejudge', '--suites', suitesDir]);
     expect(exitCode, out).to.equal(1);
-    expect(out).to.match(/^DIFF  caching\/ttl-honoured: signed \w+, now \(no such check\)$/m)
+    expect(out)
+      .to.match(/^DIFF {2}caching\/ttl-honoured: signed \w+, now \(no such check\)$/m)
       .and.match(/why: missing: the suites in .* have no check caching\/ttl-honoured/);
-    expect(out).to.match(/^DIFF  caching-v2\/ttl-honoured: signed \(no result\), now \w+$/m)
+    expect(out)
+      .to.match(/^DIFF {2}caching-v2\/ttl-honoured: signed \(no result\), now \w+$/m)
       .and.match(/why: new: the signed report has no result for this check/);
     expect([...out.matchAll(/^DIFF/gm)]).to.have.length(2);
   });

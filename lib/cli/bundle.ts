@@ -22,8 +22,10 @@ export function bundleCommand(output: OutputConfiguration = {}): Command {
     .action(async (runDir: string, options: { out?: string }) => {
       try {
         const result = await createBundle(runDir, options.out === undefined ? {} : { out: options.out });
-        writeOut(`wrote ${result.file}: ${result.files.length} files of run ${result.runId}, ${result.bytes} bytes, sha256 ${result.sha256}\n`
-          + `verify it with: dnsconform verify ${result.file}\n`);
+        writeOut(
+          `wrote ${result.file}: ${result.files.length} files of run ${result.runId}, ${result.bytes} bytes, sha256 ${result.sha256}\n` +
+            `verify it with: dnsconform verify ${result.file}\n`,
+        );
       } catch (error) {
         if (!(error instanceof BundleError)) throw error;
         writeErr(`dnsconform bundle: ${error.message}\n`);

@@ -13,16 +13,56 @@ export interface CommandSummary {
 
 /** The commands, in help order. */
 export const COMMAND_SUMMARIES = {
-  demo: { term: 'demo [options]', description: 'certify the built-in well- and badly-behaved simulated devices on loopback' },
-  run: { term: 'run [options]', description: 'observe one or more devices under test together, judge each, and write a signed report for each' },
-  analyze: { term: 'analyze [options] <capture...>', description: 'judge one device from pcap/pcapng captures (pooled in time order) and write a signed report' },
-  list: { term: 'list [options]', description: 'list the checks and the scenario primitives; --coverage: every catalogue clause and the checks covering it' },
-  lint: { term: 'lint [options]', description: 'check the suites: metadata, unique ids, cited clauses exist, every clause covered or explained, pass and fail fixtures' },
-  verify: { term: 'verify [options] <bundle|run-dir>', description: 'check the signatures, attestation and SHA-256 digests of a finalised run directory or its .tar.gz bundle' },
-  report: { term: 'report [options] <run-dir>', description: 'make report.html and the signed report.pdf of a finished run from its report.json' },
-  bundle: { term: 'bundle [options] <run-dir>', description: 'pack a finalised run directory into <run-id>.tar.gz (sorted, fixed times and owners, no private keys)' },
-  junit: { term: 'junit [options] <run-dir>', description: 'write the checks of a run as JUnit XML (FAIL: failure, ERROR: error, INCONCLUSIVE/NOT_APPLICABLE: skipped)' },
+  demo: {
+    term: 'demo [options]',
+    description: 'certify the built-in well- and badly-behaved simulated devices on loopback',
+  },
+  run: {
+    term: 'run [options]',
+    description: 'observe one or more devices under test together, judge each, and write a signed report for each',
+  },
+  analyze: {
+    term: 'analyze [options] <capture...>',
+    description: 'judge one device from pcap/pcapng captures (pooled in time order) and write a signed report',
+  },
+  list: {
+    term: 'list [options]',
+    description:
+      'list the checks and the scenario primitives; --coverage: every catalogue clause and the checks covering it',
+  },
+  lint: {
+    term: 'lint [options]',
+    description:
+      'check the suites: metadata, unique ids, cited clauses exist, every clause covered or explained, pass and fail fixtures',
+  },
+  verify: {
+    term: 'verify [options] <bundle|run-dir>',
+    description:
+      'check the signatures, attestation and SHA-256 digests of a finalised run directory or its .tar.gz bundle',
+  },
+  report: {
+    term: 'report [options] <run-dir>',
+    description: 'make report.html and the signed report.pdf of a finished run from its report.json',
+  },
+  bundle: {
+    term: 'bundle [options] <run-dir>',
+    description:
+      'pack a finalised run directory into <run-id>.tar.gz (sorted, fixed times and owners, no private keys)',
+  },
+  junit: {
+    term: 'junit [options] <run-dir>',
+    description:
+      'write the checks of a run as JUnit XML (FAIL: failure, ERROR: error, INCONCLUSIVE/NOT_APPLICABLE: skipped)',
+  },
   keys: { term: 'keys', description: 'manage the lab signing keys' },
-  diff: { term: 'diff [options] <a> <b>', description: 'firmware regression: what changed from run A to run B (directories or bundles, both verified first); exit 1 when B regresses' },
-  allowlist: { term: 'allowlist [options] <run...>', description: 'the names a device resolved in verified runs: names.json, a MUD file (RFC 8520), an RPZ zone allowing only them, a plain list' },
+  diff: {
+    term: 'diff [options] <a> <b>',
+    description:
+      'firmware regression: what changed from run A to run B (directories or bundles, both verified first); exit 1 when B regresses',
+  },
+  allowlist: {
+    term: 'allowlist [options] <run...>',
+    description:
+      'the names a device resolved in verified runs: names.json, a MUD file (RFC 8520), an RPZ zone allowing only them, a plain list',
+  },
 } as const satisfies Record<string, CommandSummary>;

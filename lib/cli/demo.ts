@@ -41,7 +41,10 @@ export const DEMO_DEVICES: readonly { profile: string; expected: OverallVerdict 
 
 /** Every check PASS or INFO except those the run could not assess, and at least one PASS. */
 function conformantWhereAssessed(results: readonly CheckResult[]): boolean {
-  return results.some((r) => r.verdict === 'PASS') && results.every((r) => r.verdict === 'PASS' || r.verdict === 'INFO' || isNotAssessed(r));
+  return (
+    results.some((r) => r.verdict === 'PASS') &&
+    results.every((r) => r.verdict === 'PASS' || r.verdict === 'INFO' || isNotAssessed(r))
+  );
 }
 
 /** The plan `demo` runs unless `--plan` names another: every experiment, short phases. */
@@ -52,14 +55,22 @@ export function renderDemoSummary(runs: readonly DeviceRun[], bundles: readonly 
   const ids = runs.map((r) => r.loaded.profile.dut.id);
   const width = Math.max(...Object.values(TABLE_I_HEADINGS).map((h) => h.length));
   const cell = (id: string, mark: string) => mark.padStart(Math.ceil(id.length / 2) + 1).padEnd(id.length + 2);
-  const lines = [`Table I (paper) and Rec #2, #6 (${FLEET_MARKS.pass} pass, ${FLEET_MARKS.fail} fail, ${FLEET_MARKS['not-assessed']} not assessed):`,
-    `  ${''.padEnd(width)}  ${ids.map((id) => `${id}  `).join('')}`];
+  const lines = [
+    `Table I (paper) and Rec #2, #6 (${FLEET_MARKS.pass} pass, ${FLEET_MARKS.fail} fail, ${FLEET_MARKS['not-assessed']} not assessed):`,
+    `  ${''.padEnd(width)}  ${ids.map((id) => `${id}  `).join('')}`,
+  ];
   for (const column of TABLE_I_COLUMNS) {
-    lines.push(`  ${TABLE_I_HEADINGS[column].padEnd(width)}  ${runs.map((r, i) => cell(ids[i]!, FLEET_MARKS[r.finalised.report.tableI[column]])).join('')}`);
+    lines.push(
+      `  ${TABLE_I_HEADINGS[column].padEnd(width)}  ${runs.map((r, i) => cell(ids[i]!, FLEET_MARKS[r.finalised.report.tableI[column]])).join('')}`,
+    );
   }
   lines.push(`  ${'overall'.padEnd(width)}  ${runs.map((r) => r.finalised.report.overall.verdict).join('  ')}`);
   lines.push('reports:');
-  runs.forEach((r, i) => lines.push(`  ${ids[i]}: ${relative(process.cwd(), r.finalised.reportFile)} (+ report.pdf beside it), bundle ${bundles[i] ?? '-'}`));
+  runs.forEach((r, i) =>
+    lines.push(
+      `  ${ids[i]}: ${relative(process.cwd(), r.finalised.reportFile)} (+ report.pdf beside it), bundle ${bundles[i] ?? '-'}`,
+    ),
+  );
   return lines.join('\n');
 }
 
@@ -71,7 +82,10 @@ export const FLEET_SUMMARY_FILE = 'fleet-summary.json';
 
 /** The fleet's profile files, in name order. */
 export function fleetProfileFiles(): string[] {
-  return readdirSync(FLEET_DIR).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(FLEET_DIR, f));
+  return readdirSync(FLEET_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(FLEET_DIR, f));
 }
 
 interface DemoOptions extends ObserveOptions {
@@ -79,36 +93,57 @@ interface DemoOptions extends ObserveOptions {
 }
 
 export function demoCommand(): Command {
-  return withObserveOptions(new Command('demo')
-    .description(COMMAND_SUMMARIES.demo.description)
-    .option('--fleet', "the fleet of the paper's devices (profiles/fleet/) instead, under the quick plan unless --plan says otherwise; writes fleet-summary.json, .html and a signed .pdf"), "the plan's: 3 s for most phases of the demo plan")
-    .action(async (options: DemoOptions) => {
-      if (options.fleet) return fleetDemo(options);
-      const profiles = DEMO_DEVICES.map((d) => loadProfile(join(PROFILES_DIR, d.profile)));
-      const runs = await observeAndReport(profiles, { ...options, plan: options.plan ?? DEMO_PLAN });
-      // What a lab hands a regulator: each run as one archive beside its directory.
-      const bundles = await Promise.all(runs.map((run) => createBundle(run.runDir)));
-      for (const bundle of bundles) console.log(`bundle: ${relative(process.cwd(), bundle.file)} (${bundle.files.length} files, sha256 ${bundle.sha256})`);
-      const summary = renderDemoSummary(runs, bundles.map((b) => relative(process.cwd(), b.file)));
-      const surprises = runs.flatMap((run, i) => {
-        const expected = DEMO_DEVICES[i]!.expected;
-        const got = run.finalised.report.overall.verdict;
-        if (got === expected || (expected === 'CONFORMANT' && conformantWhereAssessed(run.finalised.report.results))) return [];
-        return [`${run.loaded.profile.dut.id}: expected ${expected}, got ${got}`];
-      });
-      if (surprises.length > 0) {
-        console.log(`\ndemo self-check FAILED: the reference devices were not told apart\n  ${surprises.join('\n  ')}\n\n${summary}`);
-        process.exitCode = EXIT.NOT_CONFORMANT;
-        return;
-      }
-      console.log(`\ndemo self-check passed: ${runs.map((r) => `${r.loaded.profile.dut.id} ${r.finalised.report.overall.verdict}`).join(', ')}`);
-      for (const run of runs) {
-        const unassessed = run.finalised.report.results.filter(isNotAssessed);
-        if (unassessed.length > 0) console.log(`  ${run.loaded.profile.dut.id}: ${unassessed.length} not assessed: ${unassessed.map((r) => r.check).join(', ')}`);
-      }
-      console.log(`verify a bundle with: npx dnsconform verify ${bundles[0] ? relative(process.cwd(), bundles[0].file) : '<bundle>'}`);
-      console.log(`\n${summary}`);
+  return withObserveOptions(
+    new Command('demo')
+      .description(COMMAND_SUMMARIES.demo.description)
+      .option(
+        '--fleet',
+        "the fleet of the paper's devices (profiles/fleet/) instead, under the quick plan unless --plan says otherwise; writes fleet-summary.json, .html and a signed .pdf",
+      ),
+    "the plan's: 3 s for most phases of the demo plan",
+  ).action(async (options: DemoOptions) => {
+    if (options.fleet) return fleetDemo(options);
+    const profiles = DEMO_DEVICES.map((d) => loadProfile(join(PROFILES_DIR, d.profile)));
+    const runs = await observeAndReport(profiles, { ...options, plan: options.plan ?? DEMO_PLAN });
+    // What a lab hands a regulator: each run as one archive beside its directory.
+    const bundles = await Promise.all(runs.map((run) => createBundle(run.runDir)));
+    for (const bundle of bundles)
+      console.log(
+        `bundle: ${relative(process.cwd(), bundle.file)} (${bundle.files.length} files, sha256 ${bundle.sha256})`,
+      );
+    const summary = renderDemoSummary(
+      runs,
+      bundles.map((b) => relative(process.cwd(), b.file)),
+    );
+    const surprises = runs.flatMap((run, i) => {
+      const expected = DEMO_DEVICES[i]!.expected;
+      const got = run.finalised.report.overall.verdict;
+      if (got === expected || (expected === 'CONFORMANT' && conformantWhereAssessed(run.finalised.report.results)))
+        return [];
+      return [`${run.loaded.profile.dut.id}: expected ${expected}, got ${got}`];
     });
+    if (surprises.length > 0) {
+      console.log(
+        `\ndemo self-check FAILED: the reference devices were not told apart\n  ${surprises.join('\n  ')}\n\n${summary}`,
+      );
+      process.exitCode = EXIT.NOT_CONFORMANT;
+      return;
+    }
+    console.log(
+      `\ndemo self-check passed: ${runs.map((r) => `${r.loaded.profile.dut.id} ${r.finalised.report.overall.verdict}`).join(', ')}`,
+    );
+    for (const run of runs) {
+      const unassessed = run.finalised.report.results.filter(isNotAssessed);
+      if (unassessed.length > 0)
+        console.log(
+          `  ${run.loaded.profile.dut.id}: ${unassessed.length} not assessed: ${unassessed.map((r) => r.check).join(', ')}`,
+        );
+    }
+    console.log(
+      `verify a bundle with: npx dnsconform verify ${bundles[0] ? relative(process.cwd(), bundles[0].file) : '<bundle>'}`,
+    );
+    console.log(`\n${summary}`);
+  });
 }
 
 /**
@@ -123,11 +158,18 @@ async function fleetDemo(options: DemoOptions): Promise<void> {
   mkdirSync(options.out, { recursive: true });
   const summaryFile = join(options.out, FLEET_SUMMARY_FILE);
   writeFileSync(summaryFile, `${JSON.stringify(rows, null, 2)}\n`);
-  const documents = await writeFleetSummaryDocuments(options.out, rows, { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null }, options.keys);
+  const documents = await writeFleetSummaryDocuments(
+    options.out,
+    rows,
+    { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null },
+    options.keys,
+  );
   console.log(`\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}, ${documents.html}, ${documents.pdf}`);
   const differing = rows.filter((row) => row.differences.length > 0);
   if (differing.length > 0) {
-    console.log(`\nfleet self-check FAILED: ${differing.map((r) => `${r.device} (${r.differences.join(', ')})`).join('; ')} differ from the paper's rows`);
+    console.log(
+      `\nfleet self-check FAILED: ${differing.map((r) => `${r.device} (${r.differences.join(', ')})`).join('; ')} differ from the paper's rows`,
+    );
     process.exitCode = EXIT.NOT_CONFORMANT;
     return;
   }

@@ -26,11 +26,22 @@ function side(run: VerifiedRun): DiffSide {
   const { report } = run;
   return {
     run: {
-      input: run.input, runId: report.runId, overall: report.overall.verdict, startedAt: report.startedAt,
-      dut: { id: report.dut.id, vendor: report.dut.vendor, model: report.dut.model, firmware: report.dut.firmware ?? null },
-      verifiedFiles: run.verifiedFiles, signer: run.signer,
+      input: run.input,
+      runId: report.runId,
+      overall: report.overall.verdict,
+      startedAt: report.startedAt,
+      dut: {
+        id: report.dut.id,
+        vendor: report.dut.vendor,
+        model: report.dut.model,
+        firmware: report.dut.firmware ?? null,
+      },
+      verifiedFiles: run.verifiedFiles,
+      signer: run.signer,
     },
-    report, evidence: run.evidence, assignedResolvers: run.assignedResolvers,
+    report,
+    evidence: run.evidence,
+    assignedResolvers: run.assignedResolvers,
   };
 }
 
@@ -39,8 +50,14 @@ export function diffCommand(): Command {
     .description(COMMAND_SUMMARIES.diff.description)
     .argument('<a>', 'the earlier run: run directory or <run-id>.tar.gz bundle')
     .argument('<b>', 'the later run')
-    .option('--out <dir>', 'where diff.json, diff.html and the signed diff.pdf go (default: reports/diff-<A run id>-vs-<B run id>)')
-    .option('--key <pubkey.pem>', "the lab's public key to verify both runs with (default: each run's bundled signer.pub.pem)")
+    .option(
+      '--out <dir>',
+      'where diff.json, diff.html and the signed diff.pdf go (default: reports/diff-<A run id>-vs-<B run id>)',
+    )
+    .option(
+      '--key <pubkey.pem>',
+      "the lab's public key to verify both runs with (default: each run's bundled signer.pub.pem)",
+    )
     .option('--keys <dir>', 'the lab signing key directory (signs diff.pdf)', defaultKeyDir())
     .option('--json', 'print diff.json on stdout instead of the terminal summary')
     .exitOverride()
@@ -63,7 +80,9 @@ export function diffCommand(): Command {
         const written = await writeDiffDocuments(out, diff, options.keys, new Date().toISOString());
         if (options.json) process.stdout.write(`${JSON.stringify(diff)}\n`);
         else say(renderDiffTerminal(diff));
-        say(`regression report: ${relative(process.cwd(), written.json)}, ${relative(process.cwd(), written.html)}, ${relative(process.cwd(), written.pdf)}`);
+        say(
+          `regression report: ${relative(process.cwd(), written.json)}, ${relative(process.cwd(), written.html)}, ${relative(process.cwd(), written.pdf)}`,
+        );
         process.exitCode = diff.regressions.length > 0 ? EXIT.NOT_CONFORMANT : EXIT.OK;
       } finally {
         a.close();

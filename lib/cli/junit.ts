@@ -47,7 +47,9 @@ export function junitCommand(output: OutputConfiguration = {}): Command {
         process.exitCode = EXIT.BAD_INPUT;
         return;
       }
-      writeOut(`wrote ${options.out}: ${report.results.length} testcases (${report.summary.FAIL} failures, ${report.summary.ERROR} errors, `
-        + `${report.summary.INCONCLUSIVE + report.summary.NOT_APPLICABLE} skipped)\n`);
+      writeOut(
+        `wrote ${options.out}: ${report.results.length} testcases (${report.summary.FAIL} failures, ${report.summary.ERROR} errors, ` +
+          `${report.summary.INCONCLUSIVE + report.summary.NOT_APPLICABLE} skipped)\n`,
+      );
     });
 }

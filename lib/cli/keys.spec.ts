@@ -46,9 +46,14 @@ describe('cli/keys', () => {
     const dir = join(tempDir('cli-keys'), 'keys');
     const { exitCode, out } = await runKeys(['init', '--dir', dir, '--lab-name', 'Example Test Lab']);
     expect(exitCode).to.equal(undefined);
-    expect(out).to.contain(join(dir, 'lab-pdf.p12')).and.contain(join(dir, 'lab-pdf.cert.pem')).and.contain('CN=Example Test Lab');
+    expect(out)
+      .to.contain(join(dir, 'lab-pdf.p12'))
+      .and.contain(join(dir, 'lab-pdf.cert.pem'))
+      .and.contain('CN=Example Test Lab');
     expect(statSync(join(dir, 'lab-pdf.p12')).mode & 0o777).to.equal(0o600);
-    const subject = execFileSync('openssl', ['x509', '-in', join(dir, 'lab-pdf.cert.pem'), '-noout', '-subject'], { encoding: 'utf8' });
+    const subject = execFileSync('openssl', ['x509', '-in', join(dir, 'lab-pdf.cert.pem'), '-noout', '-subject'], {
+      encoding: 'utf8',
+    });
     expect(subject).to.match(/CN ?= ?Example Test Lab/);
   });
 
@@ -58,16 +63,46 @@ describe('cli/keys', () => {
     const before = readFileSync(join(dir, 'lab-ed25519.key.pem'), 'utf8');
     const { exitCode, out } = await runKeys(['init', '--dir', dir]);
     expect(exitCode).to.equal(undefined);
-    expect(out).to.match(/kept +.*lab-ed25519\.key\.pem/).and.contain('lab-pdf.p12');
+    expect(out)
+      .to.match(/kept +.*lab-ed25519\.key\.pem/)
+      .and.contain('lab-pdf.p12');
     expect(readFileSync(join(dir, 'lab-ed25519.key.pem'), 'utf8')).to.equal(before);
   });
 
-  it('keys init --p12 imports the lab CA\'s P12 with the passphrase in $DNSCONFORM_P12_PASSPHRASE', async () => {
+  it("keys init --p12 imports the lab CA's P12 with the passphrase in $DNSCONFORM_P12_PASSPHRASE", async () => {
     const scratch = tempDir('cli-keys');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-noenc', '-keyout', join(scratch, 'k.pem'), '-out', join(scratch, 'c.pem'),
-      '-subj', '/CN=CA-issued Lab', '-days', '30'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-noenc',
+        '-keyout',
+        join(scratch, 'k.pem'),
+        '-out',
+        join(scratch, 'c.pem'),
+        '-subj',
+        '/CN=CA-issued Lab',
+        '-days',
+        '30',
+      ],
+      { stdio: 'ignore' },
+    );
     const p12 = join(scratch, 'issued.p12');
-    execFileSync('openssl', ['pkcs12', '-export', '-inkey', join(scratch, 'k.pem'), '-in', join(scratch, 'c.pem'), '-out', p12, '-passout', 'pass:s3cret']);
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      join(scratch, 'k.pem'),
+      '-in',
+      join(scratch, 'c.pem'),
+      '-out',
+      p12,
+      '-passout',
+      'pass:s3cret',
+    ]);
     const dir = join(tempDir('cli-keys'), 'keys');
     process.env.DNSCONFORM_P12_PASSPHRASE = 's3cret';
     try {
@@ -96,7 +131,9 @@ describe('cli/keys', () => {
     const second = await runKeys(['ca', '--dir', dir, '--out', exported]);
     expect(second.out).to.not.contain('created now');
     expect(second.out).to.contain(`sha256 ${fingerprint}`);
-    const text = execFileSync('openssl', ['x509', '-in', exported, '-noout', '-text', '-fingerprint', '-sha256'], { encoding: 'utf8' });
+    const text = execFileSync('openssl', ['x509', '-in', exported, '-noout', '-text', '-fingerprint', '-sha256'], {
+      encoding: 'utf8',
+    });
     expect(text).to.match(/CA:TRUE/);
     expect(text.replace(/:/g, '').toLowerCase()).to.contain(fingerprint);
     const pem = await runKeys(['ca', '--dir', dir, '--pem']);

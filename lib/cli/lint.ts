@@ -14,7 +14,9 @@ export function lintCommand(): Command {
         console.log(JSON.stringify(result, null, 2));
       } else {
         for (const f of result.findings) console.log(`${f.file}${f.pointer ? ` ${f.pointer}` : ''}: ${f.message}`);
-        console.log(`lint: ${result.checks} checks, ${result.clauses} catalogue clauses, ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'}`);
+        console.log(
+          `lint: ${result.checks} checks, ${result.clauses} catalogue clauses, ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'}`,
+        );
       }
       if (result.findings.length > 0) process.exitCode = EXIT.NOT_CONFORMANT;
     });

@@ -9,8 +9,13 @@ async function quietly(args: string[]): Promise<{ code: number; errors: string }
   const original = process.stderr.write.bind(process.stderr);
   const saved = console.error;
   let errors = '';
-  console.error = (...parts: unknown[]) => { errors += `${parts.join(' ')}\n`; };
-  process.stderr.write = ((chunk: string | Uint8Array) => { errors += chunk.toString(); return true; }) as typeof process.stderr.write;
+  console.error = (...parts: unknown[]) => {
+    errors += `${parts.join(' ')}\n`;
+  };
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    errors += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
   try {
     return { code: await main(['node', 'dnsconform', ...args]), errors };
   } finally {
@@ -80,7 +85,12 @@ describe('cli/main: bad paths and unreadable captures are refused cleanly', func
 
   it('a capture that cannot be read at all exits 2 with its byte offset and writes no report', async () => {
     const keys = join(dir, 'keys');
-    const captures = { empty: '', text: 'hello world\n', magic: 'a0b2c3d4020004000000000000000000ffff000001000000', truncated: 'd4c3b2a10200' };
+    const captures = {
+      empty: '',
+      text: 'hello world\n',
+      magic: 'a0b2c3d4020004000000000000000000ffff000001000000',
+      truncated: 'd4c3b2a10200',
+    };
     for (const [name, content] of Object.entries(captures)) {
       const file = join(dir, `${name}.pcap`);
       writeFileSync(file, name === 'text' ? content : Buffer.from(content, 'hex'));

@@ -31,7 +31,9 @@ const COMMANDS: Record<keyof typeof COMMAND_SUMMARIES, () => Promise<Command>> =
 };
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -54,12 +56,16 @@ export async function program(argv: readonly string[] = [], loadAll = false): Pr
     .version(version())
     .exitOverride();
   if (known !== undefined || loadAll) {
-    for (const command of await Promise.all((known ? [known] : names).map((name) => COMMANDS[name]()))) root.addCommand(command);
+    for (const command of await Promise.all((known ? [known] : names).map((name) => COMMANDS[name]())))
+      root.addCommand(command);
   } else {
     for (const name of names) root.addCommand(summaryOnly(name));
     const standard = new Help();
     root.configureHelp({
-      subcommandTerm: (command) => (Object.hasOwn(COMMAND_SUMMARIES, command.name()) ? COMMAND_SUMMARIES[command.name() as keyof typeof COMMAND_SUMMARIES].term : standard.subcommandTerm(command)),
+      subcommandTerm: (command) =>
+        Object.hasOwn(COMMAND_SUMMARIES, command.name())
+          ? COMMAND_SUMMARIES[command.name() as keyof typeof COMMAND_SUMMARIES].term
+          : standard.subcommandTerm(command),
     });
   }
   // addCommand does not pass exitOverride down: without it a usage error in a subcommand
@@ -100,7 +106,10 @@ export function harnessFault(error: unknown): string {
   const firstLine = error.message.split('\n')[0] ?? error.message;
   try {
     const file = join(tmpdir(), `dnsconform-harness-error-${process.pid}.log`);
-    writeFileSync(file, `${new Date().toISOString()} ${process.argv.slice(2).join(' ')}\n${error.stack ?? error.message}\n`);
+    writeFileSync(
+      file,
+      `${new Date().toISOString()} ${process.argv.slice(2).join(' ')}\n${error.stack ?? error.message}\n`,
+    );
     return `${firstLine} (stack trace in ${file})`;
   } catch {
     return firstLine;

@@ -41,12 +41,22 @@ export interface ObserveOptions {
 export function withObserveOptions(command: Command, defaultWindow: string): Command {
   return command
     .option('--out <dir>', 'where run directories are created', 'reports')
-    .option('--plan <name|file>', 'run the phases of a plan (quick, full, or a plan file) instead of one observation window')
-    .option('--checks <ids>', 'judge only these checks: comma-separated ids or topics (randomness, validation/spoofed-answers-rejected); with --plan, the phases follow from them')
+    .option(
+      '--plan <name|file>',
+      'run the phases of a plan (quick, full, or a plan file) instead of one observation window',
+    )
+    .option(
+      '--checks <ids>',
+      'judge only these checks: comma-separated ids or topics (randomness, validation/spoofed-answers-rejected); with --plan, the phases follow from them',
+    )
     .option('--experiments <which>', "with --plan: 'needed' (the phases the checks use) or 'all'")
     .option('--window <seconds>', `observation window; with --plan, every phase's window (default: ${defaultWindow})`)
     .option('--keys <dir>', 'the lab signing key directory', defaultKeyDir())
-    .option('--replay-zone <run-dir>', "serve the upstream answers a recorded run recorded instead of asking upstream (the run must verify; a name it did not record gets SERVFAIL); once per DUT", (dir: string, dirs: string[] = []) => [...dirs, dir])
+    .option(
+      '--replay-zone <run-dir>',
+      'serve the upstream answers a recorded run recorded instead of asking upstream (the run must verify; a name it did not record gets SERVFAIL); once per DUT',
+      (dir: string, dirs: string[] = []) => [...dirs, dir],
+    )
     .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging (spec, dot, ...)");
 }
 
@@ -54,22 +64,46 @@ export function withObserveOptions(command: Command, defaultWindow: string): Com
  * A certification plan certifies on every mandatory check: refuses a `--checks` selection
  * that leaves one out, and a plan with no phase for one's experiments.
  */
-function refuseUncertifiableSelection(file: string, plan: Plan, all: readonly LoadedCheck[], selected: readonly LoadedCheck[], profiles: readonly LoadedProfile[]): void {
+function refuseUncertifiableSelection(
+  file: string,
+  plan: Plan,
+  all: readonly LoadedCheck[],
+  selected: readonly LoadedCheck[],
+  profiles: readonly LoadedProfile[],
+): void {
   const catalogues = loadCatalogues();
-  const left = deselectedMandatoryChecks(all, selected, profiles.map((p) => p.profile), catalogues);
+  const left = deselectedMandatoryChecks(
+    all,
+    selected,
+    profiles.map((p) => p.profile),
+    catalogues,
+  );
   if (left.length > 0) {
-    throw new CheckSelectionError(`${file} is a certification plan; --checks cannot leave out mandatory checks: ${left.map((m) => `${m.check} (EN 303 645 ${m.provisions.join(', ')}, status M)`).join('; ')}`);
+    throw new CheckSelectionError(
+      `${file} is a certification plan; --checks cannot leave out mandatory checks: ${left.map((m) => `${m.check} (EN 303 645 ${m.provisions.join(', ')}, status M)`).join('; ')}`,
+    );
   }
   const planned = new Set(plan.phases.map((phase) => phase.experiment));
-  const unplanned = selected.filter((check) => !check.meta.experiments.includes('*') && !check.meta.experiments.some((e) => planned.has(e))
-    && profiles.some((p) => mandatoryProvisions(check.meta, p.profile, catalogues).length > 0));
+  const unplanned = selected.filter(
+    (check) =>
+      !check.meta.experiments.includes('*') &&
+      !check.meta.experiments.some((e) => planned.has(e)) &&
+      profiles.some((p) => mandatoryProvisions(check.meta, p.profile, catalogues).length > 0),
+  );
   if (unplanned.length > 0) {
-    throw new CheckSelectionError(`${file} is a certification plan but has no phase for mandatory checks: ${unplanned.map((c) => `${c.id} (needs ${c.meta.experiments.join(' or ')})`).join('; ')}`);
+    throw new CheckSelectionError(
+      `${file} is a certification plan but has no phase for mandatory checks: ${unplanned.map((c) => `${c.id} (needs ${c.meta.experiments.join(' or ')})`).join('; ')}`,
+    );
   }
 }
 
 /** The phases of the plan named in the options (undefined without one), and whether it is a certification plan. */
-async function phasesOf(options: ObserveOptions, all: readonly LoadedCheck[], checks: readonly LoadedCheck[], profiles: readonly LoadedProfile[]): Promise<{ phases: PlannedPhase[]; certification: boolean } | undefined> {
+async function phasesOf(
+  options: ObserveOptions,
+  all: readonly LoadedCheck[],
+  checks: readonly LoadedCheck[],
+  profiles: readonly LoadedProfile[],
+): Promise<{ phases: PlannedPhase[]; certification: boolean } | undefined> {
   if (options.plan === undefined) {
     if (options.experiments !== undefined) throw new UsageError('--experiments needs --plan');
     return undefined;
@@ -82,7 +116,15 @@ async function phasesOf(options: ObserveOptions, all: readonly LoadedCheck[], ch
   const plan = loaded.value;
   if (plan.certification) refuseUncertifiableSelection(loaded.file, plan, all, checks, profiles);
   const needed = new Set(checks.flatMap((check) => check.meta.experiments));
-  return { phases: plannedPhases(plan, experiments, needed, (options.experiments as 'all' | 'needed' | undefined) ?? plan.select), certification: plan.certification === true };
+  return {
+    phases: plannedPhases(
+      plan,
+      experiments,
+      needed,
+      (options.experiments as 'all' | 'needed' | undefined) ?? plan.select,
+    ),
+    certification: plan.certification === true,
+  };
 }
 
 /**
@@ -93,14 +135,17 @@ async function phasesOf(options: ObserveOptions, all: readonly LoadedCheck[], ch
 function reproduction(options: ObserveOptions, certification: boolean): { flags: string[]; perCheck: boolean } {
   const window = options.window === undefined ? [] : ['--window', options.window];
   if (options.plan === undefined) return { flags: window, perCheck: true };
-  return certification ? { flags: ['--plan', options.plan, ...window], perCheck: false } : { flags: ['--plan', options.plan, '--experiments', 'needed', ...window], perCheck: true };
+  return certification
+    ? { flags: ['--plan', options.plan, ...window], perCheck: false }
+    : { flags: ['--plan', options.plan, '--experiments', 'needed', ...window], perCheck: true };
 }
 
 /** A `--window` value in seconds, or a usage error naming it. */
 export function parseWindow(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--window: "${raw}" is not a positive number of seconds`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(`--window: "${raw}" is not a positive number of seconds`);
   return seconds;
 }
 
@@ -116,18 +161,26 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
   const phases = planned?.phases;
   const replays = options.replayZone ? loadReplays(options.replayZone, profiles) : undefined;
   const keys = ensureKeys(options.keys);
-  if (keys.created) console.log(`created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint}); "dnsconform keys init --dir DIR" chooses where`);
+  if (keys.created)
+    console.log(
+      `created lab signing keys in ${options.keys} (fingerprint ${keys.fingerprint}); "dnsconform keys init --dir DIR" chooses where`,
+    );
   const abort = new AbortController();
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(130);
-    console.log('\ninterrupted: ending observation, keeping and judging the evidence so far (Ctrl-C again to quit now)');
+    console.log(
+      '\ninterrupted: ending observation, keeping and judging the evidence so far (Ctrl-C again to quit now)',
+    );
     abort.abort();
   };
   process.on('SIGINT', onSigint);
   const display = terminalProgress();
   try {
     const runs = await runSession({
-      profiles, outDir: options.out, keyDir: options.keys, signal: abort.signal,
+      profiles,
+      outDir: options.out,
+      keyDir: options.keys,
+      signal: abort.signal,
       progress: (line) => display.log(line),
       status: (status) => display.status(status),
       prompt: askOnTerminal((line) => display.log(line)),
@@ -141,7 +194,9 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
     });
     display.stop();
     for (const run of runs) {
-      console.log(`\n${renderVerdictTable(run.finalised.report, relative(process.cwd(), run.finalised.reportFile), run.queries)}`);
+      console.log(
+        `\n${renderVerdictTable(run.finalised.report, relative(process.cwd(), run.finalised.reportFile), run.queries)}`,
+      );
     }
     return runs;
   } finally {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finishedSampleRun } from '../report/fixtures/finished-run.ts';
 import type { FinishedRun } from '../report/fixtures/finished-run.ts';
@@ -31,7 +31,10 @@ describe('cli/report', function () {
     const first = await runReport([run.runDir, '--keys', run.keyDir, '--out', out]);
     expect(first.err).to.equal('');
     expect(first.exitCode).to.equal(undefined);
-    expect(first.out).to.contain(join(out, 'report.html')).and.contain(join(out, 'report.pdf')).and.contain('signed by CN=dnsconform test lab');
+    expect(first.out)
+      .to.contain(join(out, 'report.html'))
+      .and.contain(join(out, 'report.pdf'))
+      .and.contain('signed by CN=dnsconform test lab');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).to.contain(run.report.runId);
     expect(poppler('pdfsig', [join(out, 'report.pdf')])).to.contain(VALID_SIGNATURE);
     // The run's own documents, written when it was finalised, stay as they were signed.

@@ -43,41 +43,55 @@ function readSignedReport(runDir: string): Report {
 export function reportCommand(output: OutputConfiguration = {}): Command {
   const writeOut = output.writeOut ?? ((s: string) => process.stdout.write(s));
   const writeErr = output.writeErr ?? ((s: string) => process.stderr.write(s));
-  return new Command('report')
-    .description(COMMAND_SUMMARIES.report.description)
-    .argument('<run-dir>', 'the run directory (holds report.json, signed)')
-    .option('--keys <dir>', 'the lab key directory with the PDF signing certificate (lab-pdf.p12)', defaultKeyDir())
-    .option('--out <dir>', 'write the documents here instead of into the run directory')
-    .configureOutput(output)
-    // Throw usage errors (CommanderError) instead of exiting 1, so the program maps them to 2.
-    .exitOverride()
-    .action(async (runDir: string, options: { keys: string; out?: string }) => {
-      try {
-        const report = readSignedReport(runDir);
-        if (options.out === undefined && existsSync(join(runDir, MANIFEST_FILE))) {
-          // A signed run's manifest cannot list files added later: they would fail verify.
-          throw new ReportInputError(`${runDir} is signed (${MANIFEST_FILE}); its report documents are written when it is finalised. Give --out DIR to render them elsewhere`);
+  return (
+    new Command('report')
+      .description(COMMAND_SUMMARIES.report.description)
+      .argument('<run-dir>', 'the run directory (holds report.json, signed)')
+      .option('--keys <dir>', 'the lab key directory with the PDF signing certificate (lab-pdf.p12)', defaultKeyDir())
+      .option('--out <dir>', 'write the documents here instead of into the run directory')
+      .configureOutput(output)
+      // Throw usage errors (CommanderError) instead of exiting 1, so the program maps them to 2.
+      .exitOverride()
+      .action(async (runDir: string, options: { keys: string; out?: string }) => {
+        try {
+          const report = readSignedReport(runDir);
+          if (options.out === undefined && existsSync(join(runDir, MANIFEST_FILE))) {
+            // A signed run's manifest cannot list files added later: they would fail verify.
+            throw new ReportInputError(
+              `${runDir} is signed (${MANIFEST_FILE}); its report documents are written when it is finalised. Give --out DIR to render them elsewhere`,
+            );
+          }
+          const outDir = options.out ?? runDir;
+          if (options.out) mkdirSync(options.out, { recursive: true });
+          const key = ensurePdfSigningKey(options.keys);
+          if (key.created)
+            writeOut(`created the PDF signing certificate ${key.certFile} (${key.subject}, self-signed)\n`);
+          const written = await writeReportDocuments(runDir, report, options.keys, outDir);
+          writeOut(
+            `html  ${written.html}\npdf   ${written.pdf} (signed by ${key.subject}, certificate sha256 ${key.fingerprint})\n`,
+          );
+        } catch (error) {
+          if (error instanceof ChromiumNotFoundError) {
+            writeErr(`dnsconform report: ${error.message}\n`);
+            process.exitCode = EXIT.HARNESS_ERROR;
+            return;
+          }
+          const code = (error as NodeJS.ErrnoException).code;
+          if (
+            error instanceof ReportInputError ||
+            error instanceof KeyFileError ||
+            error instanceof FigureMismatchError ||
+            error instanceof ReportDocumentExistsError ||
+            code === 'EACCES' ||
+            code === 'ENOTDIR' ||
+            code === 'EEXIST'
+          ) {
+            writeErr(`dnsconform report: ${(error as Error).message}\n`);
+            process.exitCode = EXIT.BAD_INPUT;
+            return;
+          }
+          throw error;
         }
-        const outDir = options.out ?? runDir;
-        if (options.out) mkdirSync(options.out, { recursive: true });
-        const key = ensurePdfSigningKey(options.keys);
-        if (key.created) writeOut(`created the PDF signing certificate ${key.certFile} (${key.subject}, self-signed)\n`);
-        const written = await writeReportDocuments(runDir, report, options.keys, outDir);
-        writeOut(`html  ${written.html}\npdf   ${written.pdf} (signed by ${key.subject}, certificate sha256 ${key.fingerprint})\n`);
-      } catch (error) {
-        if (error instanceof ChromiumNotFoundError) {
-          writeErr(`dnsconform report: ${error.message}\n`);
-          process.exitCode = EXIT.HARNESS_ERROR;
-          return;
-        }
-        const code = (error as NodeJS.ErrnoException).code;
-        if (error instanceof ReportInputError || error instanceof KeyFileError || error instanceof FigureMismatchError
-          || error instanceof ReportDocumentExistsError || code === 'EACCES' || code === 'ENOTDIR' || code === 'EEXIST') {
-          writeErr(`dnsconform report: ${(error as Error).message}\n`);
-          process.exitCode = EXIT.BAD_INPUT;
-          return;
-        }
-        throw error;
-      }
-    });
+      })
+  );
 }

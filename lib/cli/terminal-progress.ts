@@ -13,13 +13,15 @@ const LOG_EVERY_SECONDS = 30;
 
 /** One line of live counts, e.g. `sim-good 140 q / 138 r, canary 0, alive`. */
 export function statusCounts(status: SessionStatus): string {
-  return status.duts.map((d) => {
-    const parts = [`${d.queries} q / ${d.responses} r`];
-    if (d.drops > 0) parts.push(`${d.drops} dropped`);
-    if (d.canaryContacts > 0) parts.push(`${d.canaryContacts} canary contacts`);
-    if (d.alive !== null) parts.push(d.alive ? 'alive' : 'NOT RESPONDING');
-    return `${d.id} ${parts.join(', ')}`;
-  }).join(' | ');
+  return status.duts
+    .map((d) => {
+      const parts = [`${d.queries} q / ${d.responses} r`];
+      if (d.drops > 0) parts.push(`${d.drops} dropped`);
+      if (d.canaryContacts > 0) parts.push(`${d.canaryContacts} canary contacts`);
+      if (d.alive !== null) parts.push(d.alive ? 'alive' : 'NOT RESPONDING');
+      return `${d.id} ${parts.join(', ')}`;
+    })
+    .join(' | ');
 }
 
 /** A status sink for `runSession`, and `log` for lines that must not tear the bar. */
@@ -36,7 +38,10 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stdout): T
     return {
       status(status) {
         const elapsed = status.windowSeconds - status.secondsLeft;
-        if (status.phase !== lastPhase) { lastPhase = status.phase; lastLogged = 0; }
+        if (status.phase !== lastPhase) {
+          lastPhase = status.phase;
+          lastLogged = 0;
+        }
         if (elapsed - lastLogged < LOG_EVERY_SECONDS) return;
         lastLogged = elapsed;
         stream.write(`  ${status.phase}: ${status.secondsLeft} s left · ${statusCounts(status)}\n`);
@@ -57,7 +62,13 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stdout): T
   let active = false;
   return {
     status(status) {
-      const payload = { index: status.index, total: status.total, phase: status.phase, left: status.secondsLeft, counts: statusCounts(status) };
+      const payload = {
+        index: status.index,
+        total: status.total,
+        phase: status.phase,
+        left: status.secondsLeft,
+        counts: statusCounts(status),
+      };
       const done = status.windowSeconds - status.secondsLeft;
       if (!active || status.phase !== phase) {
         if (active) bar.stop();
@@ -85,15 +96,23 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stdout): T
  * script can also confirm by writing a line; a closed input is an error, never a silent yes.
  */
 export function askOnTerminal(log: (line: string) => void): (text: string) => Promise<void> {
-  return (text) => new Promise((resolve, reject) => {
-    log(`>>> ${text}`);
-    // A pipe left open by a lab script must not keep the finished run alive: hold stdin
-    // only while a prompt waits (pipes and TTYs are sockets with ref/unref; files are not).
-    const input = process.stdin as NodeJS.ReadStream & { ref?: () => void; unref?: () => void };
-    input.ref?.();
-    const rl = createInterface({ input, terminal: false });
-    let answered = false;
-    rl.once('line', () => { answered = true; rl.close(); input.unref?.(); resolve(); });
-    rl.once('close', () => { if (!answered) reject(new OperatorAbsent(`no answer to "${text}": standard input closed`)); });
-  });
+  return (text) =>
+    new Promise((resolve, reject) => {
+      log(`>>> ${text}`);
+      // A pipe left open by a lab script must not keep the finished run alive: hold stdin
+      // only while a prompt waits (pipes and TTYs are sockets with ref/unref; files are not).
+      const input = process.stdin as NodeJS.ReadStream & { ref?: () => void; unref?: () => void };
+      input.ref?.();
+      const rl = createInterface({ input, terminal: false });
+      let answered = false;
+      rl.once('line', () => {
+        answered = true;
+        rl.close();
+        input.unref?.();
+        resolve();
+      });
+      rl.once('close', () => {
+        if (!answered) reject(new OperatorAbsent(`no answer to "${text}": standard input closed`));
+      });
+    });
 }

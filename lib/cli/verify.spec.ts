@@ -3,7 +3,13 @@ import { CommanderError } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finaliseAttested } from '../report/fixtures/attested-run.ts';
-import { sampleReportInput, sampleRunWithKeys, removeTempDirs, tempDir, writeSampleRun } from '../report/fixtures/sample-run.ts';
+import {
+  sampleReportInput,
+  sampleRunWithKeys,
+  removeTempDirs,
+  tempDir,
+  writeSampleRun,
+} from '../report/fixtures/sample-run.ts';
 import { runCommand } from '../report/fixtures/run-command.ts';
 import type { CommandRun } from '../report/fixtures/run-command.ts';
 import { verifyCommand } from './verify.ts';
@@ -31,8 +37,12 @@ describe('cli/verify', () => {
     const { exitCode, out } = await runVerify([runDir, '--key', join(keyDir, 'lab-ed25519.pub.pem')]);
     expect(exitCode).to.equal(0);
     const lines = out.trimEnd().split('\n');
-    expect(lines.slice(0, -1)).to.have.length(11).and.satisfy((l: string[]) => l.every((line) => line.startsWith('OK ')));
-    expect(lines.at(-1)).to.match(/^verified: all 11 files match; signatures checked with trusted key .* \(sha256 [0-9a-f]{64}\)$/);
+    expect(lines.slice(0, -1))
+      .to.have.length(11)
+      .and.satisfy((l: string[]) => l.every((line) => line.startsWith('OK ')));
+    expect(lines.at(-1)).to.match(
+      /^verified: all 11 files match; signatures checked with trusted key .* \(sha256 [0-9a-f]{64}\)$/,
+    );
   });
 
   it('says when only the bundled key was used', async () => {
@@ -46,13 +56,15 @@ describe('cli/verify', () => {
     writeFileSync(events, readFileSync(events, 'utf8').replace('"seq":4', '"seq":9'));
     const { exitCode, out } = await runVerify([runDir]);
     expect(exitCode).to.equal(1);
-    expect(out).to.match(/^FAIL  events\.ndjson: changed/m);
+    expect(out).to.match(/^FAIL {2}events\.ndjson: changed/m);
     expect(out.trimEnd().split('\n').at(-1)).to.match(/^NOT verified: 1 of 11 files do not match \(events\.ndjson\)/);
   });
 
   it('throws a usage error (which the program maps to 2) instead of exiting when the run dir is missing', async () => {
     let error: unknown;
-    await runVerify([]).catch((e: unknown) => { error = e; });
+    await runVerify([]).catch((e: unknown) => {
+      error = e;
+    });
     expect(error).to.be.instanceOf(CommanderError).with.property('code', 'commander.missingArgument');
   });
 

@@ -28,7 +28,9 @@ const validateSchema = ajv.compile<RunDiff>(diffSchema);
 /** Checks a diff against its schema; throws listing every problem with its JSON pointer (a harness fault when we wrote it). */
 export function validateDiff(diff: unknown): RunDiff {
   if (!validateSchema(diff)) {
-    throw new Error(`diff does not match diff.schema.json: ${(validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`);
+    throw new Error(
+      `diff does not match diff.schema.json: ${(validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`,
+    );
   }
   return diff;
 }
@@ -36,14 +38,20 @@ export function validateDiff(diff: unknown): RunDiff {
 /** A metric value for people: integers as they are, others to 3 significant digits. */
 function formatNumber(value: number | null, unit = ''): string {
   if (value === null) return '–';
-  const text = Number.isInteger(value) ? String(value) : unit.startsWith('share') ? `${(value * 100).toFixed(1)} %` : value.toPrecision(3);
+  const text = Number.isInteger(value)
+    ? String(value)
+    : unit.startsWith('share')
+      ? `${(value * 100).toFixed(1)} %`
+      : value.toPrecision(3);
   return text;
 }
 
 function formatDelta(metric: MetricDelta): string {
   if (metric.delta === null) return '–';
   const sign = metric.delta > 0 ? '+' : '';
-  return metric.unit.startsWith('share') ? `${sign}${(metric.delta * 100).toFixed(1)} pp` : `${sign}${formatNumber(metric.delta)}`;
+  return metric.unit.startsWith('share')
+    ? `${sign}${(metric.delta * 100).toFixed(1)} pp`
+    : `${sign}${formatNumber(metric.delta)}`;
 }
 
 function significanceText(metric: MetricDelta): string {
@@ -57,24 +65,42 @@ function significanceText(metric: MetricDelta): string {
 /** The diff for the terminal, one fact a line, ending with the outcome. */
 export function renderDiffTerminal(diff: RunDiff): string {
   const lines: string[] = [];
-  lines.push(`diff A ${diff.a.dut.id} ${diff.a.runId} (firmware ${diff.a.dut.firmware ?? 'not stated'}, ${diff.a.overall})`);
-  lines.push(`  →  B ${diff.b.dut.id} ${diff.b.runId} (firmware ${diff.b.dut.firmware ?? 'not stated'}, ${diff.b.overall})`);
+  lines.push(
+    `diff A ${diff.a.dut.id} ${diff.a.runId} (firmware ${diff.a.dut.firmware ?? 'not stated'}, ${diff.a.overall})`,
+  );
+  lines.push(
+    `  →  B ${diff.b.dut.id} ${diff.b.runId} (firmware ${diff.b.dut.firmware ?? 'not stated'}, ${diff.b.overall})`,
+  );
   lines.push(`both verified: A ${diff.a.verifiedFiles} files, B ${diff.b.verifiedFiles} files`);
   if (!diff.sameDevice) lines.push('note: A and B are different devices');
   lines.push('', `verdict changes: ${diff.verdictChanges.length} (${diff.unchangedChecks} checks unchanged)`);
   const width = Math.max(0, ...diff.verdictChanges.map((c) => c.check.length));
-  for (const c of diff.verdictChanges) lines.push(`  ${c.check.padEnd(width)}  ${(c.a ?? '—').padEnd(14)} → ${(c.b ?? '—').padEnd(14)} ${c.kind}`);
+  for (const c of diff.verdictChanges)
+    lines.push(`  ${c.check.padEnd(width)}  ${(c.a ?? '—').padEnd(14)} → ${(c.b ?? '—').padEnd(14)} ${c.kind}`);
   lines.push('', `Table I changes: ${diff.tableI.length === 0 ? 'none' : ''}`);
-  for (const t of diff.tableI) lines.push(`  ${t.heading.padEnd(32)} ${t.a.padEnd(12)} → ${t.b}${t.regressed ? '  (regressed)' : ''}`);
+  for (const t of diff.tableI)
+    lines.push(`  ${t.heading.padEnd(32)} ${t.a.padEnd(12)} → ${t.b}${t.regressed ? '  (regressed)' : ''}`);
   lines.push('', 'metrics (A → B, Δ, significance):');
   for (const m of diff.metrics) {
-    lines.push(`  ${m.label.padEnd(44)} ${formatNumber(m.a, m.unit)} → ${formatNumber(m.b, m.unit)}  Δ ${formatDelta(m)}  n ${m.nA}/${m.nB}  ${significanceText(m)}`);
+    lines.push(
+      `  ${m.label.padEnd(44)} ${formatNumber(m.a, m.unit)} → ${formatNumber(m.b, m.unit)}  Δ ${formatDelta(m)}  n ${m.nA}/${m.nB}  ${significanceText(m)}`,
+    );
   }
   const list = (items: string[]) => (items.length === 0 ? 'none' : items.join(', '));
-  lines.push('', `names: ${diff.names.common} in both; added ${list(diff.names.added)}; removed ${list(diff.names.removed)}`);
+  lines.push(
+    '',
+    `names: ${diff.names.common} in both; added ${list(diff.names.added)}; removed ${list(diff.names.removed)}`,
+  );
   lines.push(`unassigned resolvers: added ${list(diff.resolvers.added)}; removed ${list(diff.resolvers.removed)}`);
-  lines.push(`experiments newly failed: ${list(diff.newlyFailedExperiments.map((e) => `${e.experiment} (${e.checks.join(', ')})`))}`);
-  lines.push('', diff.regressions.length === 0 ? 'B does not regress' : `B REGRESSES:\n${diff.regressions.map((r) => `  ${r}`).join('\n')}`);
+  lines.push(
+    `experiments newly failed: ${list(diff.newlyFailedExperiments.map((e) => `${e.experiment} (${e.checks.join(', ')})`))}`,
+  );
+  lines.push(
+    '',
+    diff.regressions.length === 0
+      ? 'B does not regress'
+      : `B REGRESSES:\n${diff.regressions.map((r) => `  ${r}`).join('\n')}`,
+  );
   return lines.join('\n');
 }
 
@@ -93,20 +119,37 @@ function compile(): NonNullable<typeof templates> {
 export function renderDiffHtml(diff: RunDiff, generatedAt: string): string {
   templates ??= compile();
   return templates.page({
-    ...diff, generatedAt, regressed: diff.regressions.length > 0,
-    aFirmware: diff.a.dut.firmware ?? 'not stated', bFirmware: diff.b.dut.firmware ?? 'not stated',
-    metrics: diff.metrics.map((m) => ({ ...m, aText: formatNumber(m.a, m.unit), bText: formatNumber(m.b, m.unit), deltaText: formatDelta(m), significanceText: significanceText(m) })),
+    ...diff,
+    generatedAt,
+    regressed: diff.regressions.length > 0,
+    aFirmware: diff.a.dut.firmware ?? 'not stated',
+    bFirmware: diff.b.dut.firmware ?? 'not stated',
+    metrics: diff.metrics.map((m) => ({
+      ...m,
+      aText: formatNumber(m.a, m.unit),
+      bText: formatNumber(m.b, m.unit),
+      deltaText: formatDelta(m),
+      significanceText: significanceText(m),
+    })),
   });
 }
 
 /** Writes diff.json, diff.html and the signed diff.pdf into `outDir`; returns their paths. */
-export async function writeDiffDocuments(outDir: string, diff: RunDiff, keyDir: string, generatedAt: string): Promise<{ json: string; html: string; pdf: string }> {
+export async function writeDiffDocuments(
+  outDir: string,
+  diff: RunDiff,
+  keyDir: string,
+  generatedAt: string,
+): Promise<{ json: string; html: string; pdf: string }> {
   templates ??= compile();
   await mkdir(outDir, { recursive: true });
   const html = renderDiffHtml(diff, generatedAt);
   const printed = await renderPdf(html, { headerTemplate: '<span></span>', footerTemplate: templates.footer(diff) });
   const pdf = await signPdf(printed, loadPdfSigningKey(keyDir), {
-    reason: diff.regressions.length === 0 ? 'Regression report: B does not regress' : `Regression report: B regresses (${diff.regressions.length})`,
+    reason:
+      diff.regressions.length === 0
+        ? 'Regression report: B does not regress'
+        : `Regression report: B regresses (${diff.regressions.length})`,
     location: 'dnsconform test harness',
     contactInfo: '',
     title: `dnsconform regression report — ${diff.a.runId} → ${diff.b.runId}`,

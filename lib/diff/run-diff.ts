@@ -34,7 +34,14 @@ export interface DiffRun {
 }
 
 /** How a check's verdict moved from A to B. */
-export type VerdictChangeKind = 'regressed' | 'improved' | 'no-longer-assessed' | 'newly-assessed' | 'changed' | 'added' | 'removed';
+export type VerdictChangeKind =
+  | 'regressed'
+  | 'improved'
+  | 'no-longer-assessed'
+  | 'newly-assessed'
+  | 'changed'
+  | 'added'
+  | 'removed';
 
 /** One check whose verdict differs. */
 export interface VerdictChange {
@@ -120,8 +127,9 @@ export interface DiffSide {
 }
 
 /** The regression rule, printed with every diff. */
-export const REGRESSION_RULE = 'B regresses when a check that did not FAIL in A FAILs in B (a Table I column that turns to fail follows from one), '
-  + 'or when B sends DNS to a resolver it was not assigned that A did not use. Metric deltas, names and verdicts that merely lose or gain an assessment are reported, not counted.';
+export const REGRESSION_RULE =
+  'B regresses when a check that did not FAIL in A FAILs in B (a Table I column that turns to fail follows from one), ' +
+  'or when B sends DNS to a resolver it was not assigned that A did not use. Metric deltas, names and verdicts that merely lose or gain an assessment are reported, not counted.';
 
 const GOOD: ReadonlySet<Verdict> = new Set(['PASS', 'INFO', 'NOT_APPLICABLE']);
 
@@ -136,7 +144,10 @@ function changeKind(a: Verdict | null, b: Verdict | null): VerdictChangeKind {
 }
 
 /** Every check whose verdict differs, A's order first, then checks only B has. */
-export function verdictChanges(a: readonly CheckResult[], b: readonly CheckResult[]): { changes: VerdictChange[]; unchanged: number } {
+export function verdictChanges(
+  a: readonly CheckResult[],
+  b: readonly CheckResult[],
+): { changes: VerdictChange[]; unchanged: number } {
   const inB = new Map(b.map((r) => [r.check, r]));
   const inA = new Map(a.map((r) => [r.check, r]));
   const order = [...a.map((r) => r.check), ...b.map((r) => r.check).filter((c) => !inA.has(c))];
@@ -151,7 +162,14 @@ export function verdictChanges(a: readonly CheckResult[], b: readonly CheckResul
       unchanged++;
       continue;
     }
-    changes.push({ check, title: (rb ?? ra)!.title, a: va, b: vb, kind: changeKind(va, vb), observed: (rb ?? ra)!.observed });
+    changes.push({
+      check,
+      title: (rb ?? ra)!.title,
+      a: va,
+      b: vb,
+      kind: changeKind(va, vb),
+      observed: (rb ?? ra)!.observed,
+    });
   }
   return { changes, unchanged };
 }
@@ -159,7 +177,11 @@ export function verdictChanges(a: readonly CheckResult[], b: readonly CheckResul
 /** Table I columns whose cell differs. */
 export function tableIChanges(a: Report['tableI'], b: Report['tableI']): TableIChange[] {
   return TABLE_I_COLUMNS.filter((column) => a[column] !== b[column]).map((column) => ({
-    column, heading: TABLE_I_HEADINGS[column], a: a[column], b: b[column], regressed: b[column] === 'fail',
+    column,
+    heading: TABLE_I_HEADINGS[column],
+    a: a[column],
+    b: b[column],
+    regressed: b[column] === 'fail',
   }));
 }
 
@@ -177,18 +199,26 @@ export function namesAsked(evidence: Evidence, dutId: string): string[] {
 /** The resolvers the DUT sent DNS to, with whether each was assigned, by address. */
 export function resolversUsed(evidence: Evidence, dutId: string, assigned: readonly string[]): ResolverUse[] {
   const counts = new Map<string, number>();
-  for (const query of evidence.queries(dutId)) counts.set(query.server.address, (counts.get(query.server.address) ?? 0) + 1);
+  for (const query of evidence.queries(dutId))
+    counts.set(query.server.address, (counts.get(query.server.address) ?? 0) + 1);
   for (const contact of evidence.ofType('dns.encrypted-contact')) {
     if (contact.dut !== dutId) continue;
     counts.set(contact.server.address, (counts.get(contact.server.address) ?? 0) + contact.contacts);
   }
   const given = new Set(assigned);
-  return [...counts.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([address, queries]) => ({ address, assigned: given.has(address), queries }));
+  return [...counts.entries()]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([address, queries]) => ({ address, assigned: given.has(address), queries }));
 }
 
 /** The phase names of one experiment in a run's evidence. */
 function phasesOfExperiment(evidence: Evidence, experiment: string): Set<string> {
-  return new Set(evidence.ofType('phase.start').filter((e) => (e.experiment ?? e.name) === experiment).map((e) => e.name));
+  return new Set(
+    evidence
+      .ofType('phase.start')
+      .filter((e) => (e.experiment ?? e.name) === experiment)
+      .map((e) => e.name),
+  );
 }
 
 /** The experiment each phase ran, by phase name. */
@@ -205,9 +235,13 @@ export function failedExperiments(report: Report, evidence: Evidence): Map<strin
   for (const result of report.results) {
     if (result.verdict !== 'FAIL') continue;
     for (const ref of result.evidence) {
-      const phases = ref.kind === 'events'
-        ? ref.seqs.map((seq) => phaseOf.get(seq) ?? null)
-        : evidence.phases().filter((p) => p.start < ref.to && p.end > ref.from).map((p) => p.name);
+      const phases =
+        ref.kind === 'events'
+          ? ref.seqs.map((seq) => phaseOf.get(seq) ?? null)
+          : evidence
+              .phases()
+              .filter((p) => p.start < ref.to && p.end > ref.from)
+              .map((p) => p.name);
       for (const phase of phases) {
         if (phase === null) continue;
         const experiment = experimentOf.get(phase) ?? phase;
@@ -226,7 +260,10 @@ function scopeOf(evidence: Evidence, experiment: string): { phases: Set<string> 
     const span = evidence.span();
     return { phases: null, seconds: (span.end - span.start) / 1e6 };
   }
-  const seconds = evidence.phases().filter((p) => phases.has(p.name)).reduce((sum, p) => sum + (p.end - p.start) / 1e6, 0);
+  const seconds = evidence
+    .phases()
+    .filter((p) => phases.has(p.name))
+    .reduce((sum, p) => sum + (p.end - p.start) / 1e6, 0);
   return { phases, seconds };
 }
 
@@ -246,7 +283,8 @@ function mode(values: readonly number[]): number | null {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: number | null = null;
-  for (const [v, n] of counts) if (best === null || n > counts.get(best)! || (n === counts.get(best)! && v < best)) best = v;
+  for (const [v, n] of counts)
+    if (best === null || n > counts.get(best)! || (n === counts.get(best)! && v < best)) best = v;
   return best;
 }
 
@@ -264,23 +302,33 @@ export function metricDeltas(a: DiffSide, b: DiffSide): MetricDelta[] {
 
   const baseline = (side: DiffSide) => {
     const scope = scopeOf(side.evidence, 'baseline');
-    const queries = dutQueries(side).filter((q) => scope.phases === null || (q.phase !== null && scope.phases.has(q.phase)));
+    const queries = dutQueries(side).filter(
+      (q) => scope.phases === null || (q.phase !== null && scope.phases.has(q.phase)),
+    );
     return { queries: queries.length, seconds: scope.seconds, scoped: scope.phases !== null };
   };
   const baseA = baseline(a);
   const baseB = baseline(b);
-  const rate = (base: { queries: number; seconds: number }) => (base.seconds > 0 ? (base.queries / base.seconds) * 60 : null);
-  const baselineScope = baseA.scoped && baseB.scoped ? 'the baseline phases' : 'the baseline phases, or the whole evidence of a run without one';
+  const rate = (base: { queries: number; seconds: number }) =>
+    base.seconds > 0 ? (base.queries / base.seconds) * 60 : null;
+  const baselineScope =
+    baseA.scoped && baseB.scoped
+      ? 'the baseline phases'
+      : 'the baseline phases, or the whole evidence of a run without one';
 
   const ttl = (side: DiffSide) => {
-    const scoped = phasesOfExperiment(side.evidence, 'baseline').size > 0 ? side.evidence.forExperiments(['baseline']) : side.evidence;
+    const scoped =
+      phasesOfExperiment(side.evidence, 'baseline').size > 0
+        ? side.evidence.forExperiments(['baseline'])
+        : side.evidence;
     return ttlCompliance(scoped, side.report.dut.id, TTL_RULE).totals;
   };
   const ttlA = ttl(a);
   const ttlB = ttl(b);
   const share = (t: { judged: number; premature: number }) => (t.judged === 0 ? null : t.premature / t.judged);
 
-  const ednsSizes = (side: DiffSide) => dutQueries(side).flatMap((q) => (q.transport === 'udp' && q.edns ? [q.edns.udpSize] : []));
+  const ednsSizes = (side: DiffSide) =>
+    dutQueries(side).flatMap((q) => (q.transport === 'udp' && q.edns ? [q.edns.udpSize] : []));
   const ednsA = ednsSizes(a);
   const ednsB = ednsSizes(b);
   const ednsModeA = mode(ednsA);
@@ -289,30 +337,73 @@ export function metricDeltas(a: DiffSide, b: DiffSide): MetricDelta[] {
 
   return [
     {
-      id: 'sourcePortStdev', label: 'σ of UDP source ports', unit: '', scope: whole,
-      a: stdev(portsA), b: stdev(portsB), delta: delta(stdev(portsA), stdev(portsB)), nA: portsA.length, nB: portsB.length, significance: spreadTest(portsA, portsB),
+      id: 'sourcePortStdev',
+      label: 'σ of UDP source ports',
+      unit: '',
+      scope: whole,
+      a: stdev(portsA),
+      b: stdev(portsB),
+      delta: delta(stdev(portsA), stdev(portsB)),
+      nA: portsA.length,
+      nB: portsB.length,
+      significance: spreadTest(portsA, portsB),
     },
     {
-      id: 'txidStdev', label: 'σ of transaction IDs', unit: '', scope: whole,
-      a: stdev(idsA), b: stdev(idsB), delta: delta(stdev(idsA), stdev(idsB)), nA: idsA.length, nB: idsB.length, significance: spreadTest(idsA, idsB),
+      id: 'txidStdev',
+      label: 'σ of transaction IDs',
+      unit: '',
+      scope: whole,
+      a: stdev(idsA),
+      b: stdev(idsB),
+      delta: delta(stdev(idsA), stdev(idsB)),
+      nA: idsA.length,
+      nB: idsB.length,
+      significance: spreadTest(idsA, idsB),
     },
     {
-      id: 'queryRatePerMinute', label: 'query rate', unit: 'queries/min', scope: baselineScope,
-      a: rate(baseA), b: rate(baseB), delta: delta(rate(baseA), rate(baseB)), nA: baseA.queries, nB: baseB.queries,
+      id: 'queryRatePerMinute',
+      label: 'query rate',
+      unit: 'queries/min',
+      scope: baselineScope,
+      a: rate(baseA),
+      b: rate(baseB),
+      delta: delta(rate(baseA), rate(baseB)),
+      nA: baseA.queries,
+      nB: baseB.queries,
       significance: rateTest(baseA.queries, baseA.seconds, baseB.queries, baseB.seconds),
     },
     {
-      id: 'prematureRequeryShare', label: 're-queries before the TTL ran out', unit: 'share of judged answers',
+      id: 'prematureRequeryShare',
+      label: 're-queries before the TTL ran out',
+      unit: 'share of judged answers',
       scope: `${baselineScope}; the TTL rule of caching/ttl-honoured`,
-      a: share(ttlA), b: share(ttlB), delta: delta(share(ttlA), share(ttlB)), nA: ttlA.judged, nB: ttlB.judged,
+      a: share(ttlA),
+      b: share(ttlB),
+      delta: delta(share(ttlA), share(ttlB)),
+      nA: ttlA.judged,
+      nB: ttlB.judged,
       significance: proportionTest(ttlA.premature, ttlA.judged, ttlB.premature, ttlB.judged),
     },
     {
-      id: 'ednsUdpSize', label: 'EDNS(0) UDP size advertised (most frequent)', unit: 'octets', scope: whole,
-      a: ednsModeA, b: ednsModeB, delta: delta(ednsModeA, ednsModeB), nA: ednsA.length, nB: ednsB.length,
-      significance: ednsModeA === null || ednsModeB === null
-        ? { test: ednsTest, statistic: null, pValue: null, significant: ednsModeA !== ednsModeB, note: ednsModeA === ednsModeB ? 'no EDNS(0) in either run' : 'EDNS(0) in one run only' }
-        : { test: ednsTest, statistic: null, pValue: null, significant: ednsModeA !== ednsModeB, note: null },
+      id: 'ednsUdpSize',
+      label: 'EDNS(0) UDP size advertised (most frequent)',
+      unit: 'octets',
+      scope: whole,
+      a: ednsModeA,
+      b: ednsModeB,
+      delta: delta(ednsModeA, ednsModeB),
+      nA: ednsA.length,
+      nB: ednsB.length,
+      significance:
+        ednsModeA === null || ednsModeB === null
+          ? {
+              test: ednsTest,
+              statistic: null,
+              pValue: null,
+              significant: ednsModeA !== ednsModeB,
+              note: ednsModeA === ednsModeB ? 'no EDNS(0) in either run' : 'EDNS(0) in one run only',
+            }
+          : { test: ednsTest, statistic: null, pValue: null, significant: ednsModeA !== ednsModeB, note: null },
     },
   ];
 }
@@ -332,7 +423,8 @@ export function diffRuns(a: DiffSide, b: DiffSide): RunDiff {
   const otherB = others(resolversB);
   const failedA = failedExperiments(a.report, a.evidence);
   const failedB = failedExperiments(b.report, b.evidence);
-  const newlyFailed = [...failedB.entries()].filter(([experiment]) => !failedA.has(experiment))
+  const newlyFailed = [...failedB.entries()]
+    .filter(([experiment]) => !failedA.has(experiment))
     .map(([experiment, checks]) => ({ experiment, checks: [...checks].sort() }))
     .sort((x, y) => (x.experiment < y.experiment ? -1 : 1));
   const addedResolvers = [...otherB].filter((r) => !otherA.has(r)).sort();
@@ -343,15 +435,29 @@ export function diffRuns(a: DiffSide, b: DiffSide): RunDiff {
   ];
   return {
     diffVersion: DIFF_SCHEMA_VERSION,
-    a: a.run, b: b.run,
+    a: a.run,
+    b: b.run,
     sameDevice: a.report.dut.id === b.report.dut.id,
-    overall: { a: a.report.overall.verdict, b: b.report.overall.verdict, changed: a.report.overall.verdict !== b.report.overall.verdict },
+    overall: {
+      a: a.report.overall.verdict,
+      b: b.report.overall.verdict,
+      changed: a.report.overall.verdict !== b.report.overall.verdict,
+    },
     verdictChanges: changes,
     unchangedChecks: unchanged,
     tableI,
     metrics: metricDeltas(a, b),
-    names: { added: namesB.filter((n) => !setA.has(n)), removed: namesA.filter((n) => !setB.has(n)), common: namesA.filter((n) => setB.has(n)).length },
-    resolvers: { a: resolversA, b: resolversB, added: addedResolvers, removed: [...otherA].filter((r) => !otherB.has(r)).sort() },
+    names: {
+      added: namesB.filter((n) => !setA.has(n)),
+      removed: namesA.filter((n) => !setB.has(n)),
+      common: namesA.filter((n) => setB.has(n)).length,
+    },
+    resolvers: {
+      a: resolversA,
+      b: resolversB,
+      added: addedResolvers,
+      removed: [...otherA].filter((r) => !otherB.has(r)).sort(),
+    },
     newlyFailedExperiments: newlyFailed,
     regressions,
     rule: REGRESSION_RULE,

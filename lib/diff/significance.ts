@@ -33,13 +33,26 @@ function twoSided(z: number): number {
 }
 
 function outcome(test: string, z: number): TestOutcome {
-  if (!Number.isFinite(z)) return { test, statistic: null, pValue: null, significant: null, note: 'the statistic is undefined (no spread on either side)' };
+  if (!Number.isFinite(z))
+    return {
+      test,
+      statistic: null,
+      pValue: null,
+      significant: null,
+      note: 'the statistic is undefined (no spread on either side)',
+    };
   const pValue = twoSided(z);
   return { test, statistic: z, pValue, significant: pValue < ALPHA, note: null };
 }
 
 function tooFew(test: string, a: number, b: number): TestOutcome {
-  return { test, statistic: null, pValue: null, significant: null, note: `too few samples for the test (${a} and ${b}; at least ${MIN_SAMPLE} each)` };
+  return {
+    test,
+    statistic: null,
+    pValue: null,
+    significant: null,
+    note: `too few samples for the test (${a} and ${b}; at least ${MIN_SAMPLE} each)`,
+  };
 }
 
 /**
@@ -59,7 +72,15 @@ export function spreadTest(a: readonly number[], b: readonly number[]): TestOutc
   const diff = mean(db) - mean(da);
   if (se === 0) {
     // Both samples constant around their medians: equal spread exactly when both deviations are equal.
-    return diff === 0 ? { test, statistic: 0, pValue: 1, significant: false, note: null } : { test, statistic: null, pValue: 0, significant: true, note: 'no spread within either sample, different between them' };
+    return diff === 0
+      ? { test, statistic: 0, pValue: 1, significant: false, note: null }
+      : {
+          test,
+          statistic: null,
+          pValue: 0,
+          significant: true,
+          note: 'no spread within either sample, different between them',
+        };
   }
   return outcome(test, diff / se);
 }
@@ -68,7 +89,8 @@ export function spreadTest(a: readonly number[], b: readonly number[]): TestOutc
 export function rateTest(countA: number, secondsA: number, countB: number, secondsB: number): TestOutcome {
   const test = `Poisson rates (z on the difference, normal approximation, α = ${ALPHA})`;
   if (countA < MIN_SAMPLE && countB < MIN_SAMPLE) return tooFew(test, countA, countB);
-  if (secondsA <= 0 || secondsB <= 0) return { test, statistic: null, pValue: null, significant: null, note: 'an observation of no duration' };
+  if (secondsA <= 0 || secondsB <= 0)
+    return { test, statistic: null, pValue: null, significant: null, note: 'an observation of no duration' };
   const se = Math.sqrt(countA / secondsA ** 2 + countB / secondsB ** 2);
   return outcome(test, (countB / secondsB - countA / secondsA) / se);
 }

@@ -53,13 +53,18 @@ export async function openVerifiedRun(input: string, options: { publicKeyFile?: 
   try {
     let outcome;
     try {
-      outcome = verifyRun(opened.runDir, options.publicKeyFile === undefined ? {} : { publicKeyFile: options.publicKeyFile });
+      outcome = verifyRun(
+        opened.runDir,
+        options.publicKeyFile === undefined ? {} : { publicKeyFile: options.publicKeyFile },
+      );
     } catch (error) {
       throw new UnverifiedRunError(`${input}: ${(error as Error).message}`);
     }
     if (!outcome.ok || outcome.report === null) {
       const failed = outcome.files.filter((f) => !f.ok).map((f) => `${f.file} (${f.problems.join('; ')})`);
-      throw new UnverifiedRunError(`${input}: does not verify, refusing to read it: ${failed.join(', ') || 'report.json did not validate'}`);
+      throw new UnverifiedRunError(
+        `${input}: does not verify, refusing to read it: ${failed.join(', ') || 'report.json did not validate'}`,
+      );
     }
     const report = outcome.report;
     const evidence = loadEvidence(join(opened.runDir, RUN_FILES.events));
@@ -71,7 +76,12 @@ export async function openVerifiedRun(input: string, options: { publicKeyFile?: 
       for (const address of analysis.assignedResolvers ?? []) assigned.add(address);
     }
     return {
-      input, runDir: opened.runDir, report, evidence, verifiedFiles: outcome.files.length, signer: outcome.signer?.fingerprint ?? null,
+      input,
+      runDir: opened.runDir,
+      report,
+      evidence,
+      verifiedFiles: outcome.files.length,
+      signer: outcome.signer?.fingerprint ?? null,
       assignedResolvers: [...assigned].sort(),
       profileText: existsSync(profileFile) ? readFileSync(profileFile, 'utf8') : null,
       close: () => opened.close(),

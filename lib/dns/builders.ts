@@ -52,7 +52,14 @@ export function optRecord(edns: EdnsParameters): Answer {
 }
 
 /** A standard query (opcode QUERY) for one question. */
-export function buildQuery(query: { id: number; name: string; type: Question['type']; rd?: boolean; cd?: boolean; edns?: EdnsParameters }): Packet {
+export function buildQuery(query: {
+  id: number;
+  name: string;
+  type: Question['type'];
+  rd?: boolean;
+  cd?: boolean;
+  edns?: EdnsParameters;
+}): Packet {
   return {
     type: 'query',
     id: query.id,

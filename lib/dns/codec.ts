@@ -14,7 +14,11 @@ export interface DecodedMessage extends DecodedPacket {
 /** The result of decoding untrusted bytes. */
 export type DecodeResult =
   | { ok: true; message: DecodedMessage }
-  | { ok: false; error: string; /** Transaction ID when at least the header's first 2 bytes arrived. */ txid: number | null };
+  | {
+      ok: false;
+      error: string /** Transaction ID when at least the header's first 2 bytes arrived. */;
+      txid: number | null;
+    };
 
 /** Smallest valid DNS message: the 12-byte header (RFC 1035 §4.1.1). */
 export const HEADER_BYTES = 12;

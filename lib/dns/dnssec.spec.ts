@@ -20,7 +20,10 @@ const RECORDS: ZoneRecord[] = [
   { name: 'lab.example', type: 'MX', ttl: 30, data: '10 mail.lab.example' },
 ];
 
-const isType = <T extends Answer['type']>(type: T) => (rr: Answer): rr is Extract<Answer, { type: T }> => rr.type === type;
+const isType =
+  <T extends Answer['type']>(type: T) =>
+  (rr: Answer): rr is Extract<Answer, { type: T }> =>
+    rr.type === type;
 
 describe('dns/dnssec: RRSIG verification against signatures ldns-signzone made', function () {
   this.timeout(30_000);
@@ -34,7 +37,8 @@ describe('dns/dnssec: RRSIG verification against signatures ldns-signzone made',
     return [...answer.answers, ...answer.authorities];
   };
   const rrset = (records: Answer[], type: string) => records.filter((rr) => rr.type === type);
-  const sigOver = (records: Answer[], type: string) => records.filter(isType('RRSIG')).find((rr) => rr.data.typeCovered === type) as RrsigRecord;
+  const sigOver = (records: Answer[], type: string) =>
+    records.filter(isType('RRSIG')).find((rr) => rr.data.typeCovered === type) as RrsigRecord;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dnssec-verify-'));
@@ -43,9 +47,14 @@ describe('dns/dnssec: RRSIG verification against signatures ldns-signzone made',
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('finds the trust anchor\'s key by key tag and DS digest, and no other', () => {
+  it("finds the trust anchor's key by key tag and DS digest, and no other", () => {
     const anchor = signed.trustAnchor;
-    const ds = { keyTag: anchor.keyTag, algorithm: anchor.algorithm, digestType: anchor.digestType, digest: Buffer.from(anchor.digest, 'hex') };
+    const ds = {
+      keyTag: anchor.keyTag,
+      algorithm: anchor.algorithm,
+      digestType: anchor.digestType,
+      digest: Buffer.from(anchor.digest, 'hex'),
+    };
     expect(keys).to.have.length(1);
     expect(keyTag(keys[0]!.data)).to.equal(anchor.keyTag);
     expect(dsMatches('lab.example', keys[0]!.data, ds)).to.equal(true);
@@ -79,15 +88,26 @@ describe('dns/dnssec: RRSIG verification against signatures ldns-signzone made',
     const sig = sigOver(a, 'A');
     const forged = rrset(a, 'A').map((rr) => ({ ...rr, data: '127.0.44.77' }) as Answer);
     expect(verifyRrsig(forged, sig, keys, now())).to.deep.equal({ ok: false, reason: 'signature does not verify' });
-    const added = [...rrset(a, 'A'), { name: 'time.lab.example', type: 'A', class: 'IN', ttl: 30, data: '127.0.44.77' } as Answer];
+    const added = [
+      ...rrset(a, 'A'),
+      { name: 'time.lab.example', type: 'A', class: 'IN', ttl: 30, data: '127.0.44.77' } as Answer,
+    ];
     expect(verifyRrsig(added, sig, keys, now())).to.deep.equal({ ok: false, reason: 'signature does not verify' });
     const expired = signed.expiredSignaturesFor('127.0.44.77', 'time.lab.example', 'A')[0] as RrsigRecord;
     const toCanary = rrset(a, 'A').map((rr) => ({ ...rr, data: '127.0.44.77' }) as Answer);
-    expect(verifyRrsig(toCanary, expired, keys, now())).to.deep.include({ ok: false }).and.have.property('reason').that.matches(/^signature expired at /);
-    expect(verifyRrsig(toCanary, expired, keys, expired.data.expiration - 60), 'it was genuine while it lasted').to.deep.equal({ ok: true });
+    expect(verifyRrsig(toCanary, expired, keys, now()))
+      .to.deep.include({ ok: false })
+      .and.have.property('reason')
+      .that.matches(/^signature expired at /);
+    expect(
+      verifyRrsig(toCanary, expired, keys, expired.data.expiration - 60),
+      'it was genuine while it lasted',
+    ).to.deep.equal({ ok: true });
     expect(verifyRrsig(rrset(a, 'A'), sig, keys, sig.data.inception - 60).ok).to.equal(false);
     const otherKey = { ...keys[0]!, data: { ...keys[0]!.data, key: Buffer.alloc(64, 7) } } as DnskeyRecord;
-    expect(verifyRrsig(rrset(a, 'A'), sig, [otherKey], now())).to.have.property('reason').that.matches(/^no zone key with tag /);
+    expect(verifyRrsig(rrset(a, 'A'), sig, [otherKey], now()))
+      .to.have.property('reason')
+      .that.matches(/^no zone key with tag /);
     expect(verifyRrsig(rrset(a, 'AAAA'), sig, keys, now())).to.deep.equal({ ok: false, reason: 'empty RRset' });
   });
 
@@ -100,16 +120,38 @@ describe('dns/dnssec: RRSIG verification against signatures ldns-signzone made',
   describe('the other algorithms a signed upstream answer may use (keys and signatures made here with node:crypto)', () => {
     const record: Answer = { name: 'x.lab.example', type: 'A', class: 'IN', ttl: 60, data: '127.0.44.9' };
     const rrsigData = (algorithm: number, key: DnskeyRecord): RrsigData => ({
-      typeCovered: 'A', algorithm, labels: 3, originalTTL: 60, expiration: Math.floor(now()) + 3600, inception: Math.floor(now()) - 60,
-      keyTag: keyTag(key.data), signersName: 'lab.example', signature: Buffer.alloc(0),
+      typeCovered: 'A',
+      algorithm,
+      labels: 3,
+      originalTTL: 60,
+      expiration: Math.floor(now()) + 3600,
+      inception: Math.floor(now()) - 60,
+      keyTag: keyTag(key.data),
+      signersName: 'lab.example',
+      signature: Buffer.alloc(0),
     });
     const check = (algorithm: number, publicBytes: Buffer, privateKey: KeyObject, digest: string | null) => {
-      const key = { name: 'lab.example', type: 'DNSKEY', class: 'IN', ttl: 60, data: { flags: 257, algorithm, key: publicBytes } } as DnskeyRecord;
+      const key = {
+        name: 'lab.example',
+        type: 'DNSKEY',
+        class: 'IN',
+        ttl: 60,
+        data: { flags: 257, algorithm, key: publicBytes },
+      } as DnskeyRecord;
       const data = rrsigData(algorithm, key);
       const signature = sign(digest, signedData([record], data), privateKey);
-      const rrsig = { name: 'x.lab.example', type: 'RRSIG', class: 'IN', ttl: 60, data: { ...data, signature } } as RrsigRecord;
+      const rrsig = {
+        name: 'x.lab.example',
+        type: 'RRSIG',
+        class: 'IN',
+        ttl: 60,
+        data: { ...data, signature },
+      } as RrsigRecord;
       expect(verifyRrsig([record], rrsig, [key], now()), `algorithm ${algorithm}`).to.deep.equal({ ok: true });
-      expect(verifyRrsig([{ ...record, data: '127.0.44.10' } as Answer], rrsig, [key], now()).ok, `algorithm ${algorithm}, changed`).to.equal(false);
+      expect(
+        verifyRrsig([{ ...record, data: '127.0.44.10' } as Answer], rrsig, [key], now()).ok,
+        `algorithm ${algorithm}, changed`,
+      ).to.equal(false);
     };
 
     it('RSA/SHA-256 (8) with its RFC 3110 key, and Ed25519 (15)', () => {

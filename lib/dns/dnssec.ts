@@ -42,7 +42,10 @@ export interface DsRdata {
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
 const lower = normaliseName;
-const labelsOf = (name: string) => lower(name).split('.').filter((l) => l !== '');
+const labelsOf = (name: string) =>
+  lower(name)
+    .split('.')
+    .filter((l) => l !== '');
 
 /** Whether `name` is at or below `apex`. */
 export function isAtOrBelow(name: string, apex: string): boolean {
@@ -84,7 +87,10 @@ const DIGESTS: Record<number, string> = { 1: 'sha1', 2: 'sha256', 4: 'sha384' };
 export function dsMatches(owner: string, key: DnskeyData, ds: DsRdata): boolean {
   const digest = DIGESTS[ds.digestType];
   if (!digest || ds.algorithm !== key.algorithm || ds.keyTag !== keyTag(key)) return false;
-  return createHash(digest).update(Buffer.concat([codecs.name.encode(lower(owner)), dnskeyRdata(key)])).digest().equals(ds.digest);
+  return createHash(digest)
+    .update(Buffer.concat([codecs.name.encode(lower(owner)), dnskeyRdata(key)]))
+    .digest()
+    .equals(ds.digest);
 }
 
 /**
@@ -96,7 +102,10 @@ export function dsMatches(owner: string, key: DnskeyData, ds: DsRdata): boolean 
 function canonicalRecord(rr: Answer, owner: string, originalTtl: number): Answer {
   const record = { ...rr, name: owner, ttl: originalTtl } as Answer & { data: unknown };
   switch (rr.type) {
-    case 'CNAME': case 'NS': case 'PTR': case 'DNAME':
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+    case 'DNAME':
       return { ...record, data: lower(String(rr.data)) } as Answer;
     case 'MX':
       return { ...record, data: { ...rr.data, exchange: lower(rr.data.exchange) } } as Answer;
@@ -113,11 +122,14 @@ function canonicalRecord(rr: Answer, owner: string, originalTtl: number): Answer
  */
 export function signedData(rrset: readonly Answer[], sig: RrsigData): Buffer {
   const labels = labelsOf(rrset[0]?.name ?? '');
-  const owner = labels.length > sig.labels ? ['*', ...labels.slice(labels.length - sig.labels)].join('.') : labels.join('.');
+  const owner =
+    labels.length > sig.labels ? ['*', ...labels.slice(labels.length - sig.labels)].join('.') : labels.join('.');
   const records = rrset.map((rr) => codecs.answer.encode(canonicalRecord(rr, owner, sig.originalTTL)));
   // The fixed part of a record (owner, type, class, TTL, RDLENGTH) is the same in one RRset, so ordering the whole records orders them by RDATA.
   const unique = [...new Map(records.map((bytes) => [bytes.toString('hex'), bytes])).values()].sort(Buffer.compare);
-  const rrsigRdata = codecs.rrsig.encode({ ...sig, signersName: lower(sig.signersName), signature: Buffer.alloc(0) }).subarray(2);
+  const rrsigRdata = codecs.rrsig
+    .encode({ ...sig, signersName: lower(sig.signersName), signature: Buffer.alloc(0) })
+    .subarray(2);
   return Buffer.concat([rrsigRdata, ...unique]);
 }
 
@@ -126,23 +138,38 @@ function publicKey(key: DnskeyData): { key: KeyObject; digest: string | null; ds
   const b64url = (bytes: Buffer) => bytes.toString('base64url');
   const k = key.key;
   switch (key.algorithm) {
-    case 13: case 14: {
+    case 13:
+    case 14: {
       // RFC 6605 §4: the point's X and Y, each the curve's size; the signature is r || s.
       const half = k.length / 2;
       const crv = key.algorithm === 13 ? 'P-256' : 'P-384';
-      return { key: createPublicKey({ key: { kty: 'EC', crv, x: b64url(k.subarray(0, half)), y: b64url(k.subarray(half)) }, format: 'jwk' }), digest: key.algorithm === 13 ? 'sha256' : 'sha384', dsaEncoding: 'ieee-p1363' };
+      return {
+        key: createPublicKey({
+          key: { kty: 'EC', crv, x: b64url(k.subarray(0, half)), y: b64url(k.subarray(half)) },
+          format: 'jwk',
+        }),
+        digest: key.algorithm === 13 ? 'sha256' : 'sha384',
+        dsaEncoding: 'ieee-p1363',
+      };
     }
-    case 8: case 10: {
+    case 8:
+    case 10: {
       // RFC 3110 §2: exponent length (1 octet, or 0 then 2 octets), exponent, modulus.
       const long = k[0] === 0;
       const length = long ? k.readUInt16BE(1) : k[0]!;
       const start = long ? 3 : 1;
       const e = k.subarray(start, start + length);
       const n = k.subarray(start + length);
-      return { key: createPublicKey({ key: { kty: 'RSA', n: b64url(n), e: b64url(e) }, format: 'jwk' }), digest: key.algorithm === 8 ? 'sha256' : 'sha512' };
+      return {
+        key: createPublicKey({ key: { kty: 'RSA', n: b64url(n), e: b64url(e) }, format: 'jwk' }),
+        digest: key.algorithm === 8 ? 'sha256' : 'sha512',
+      };
     }
     case 15:
-      return { key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(k) }, format: 'jwk' }), digest: null };
+      return {
+        key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(k) }, format: 'jwk' }),
+        digest: null,
+      };
     default:
       return null;
   }
@@ -153,22 +180,44 @@ function publicKey(key: DnskeyData): { key: KeyObject; digest: string | null; ds
  * `nowSeconds`: the signer's name, algorithm and key tag match a zone key, the validity
  * period holds, and the signature verifies. The first failing condition is the reason.
  */
-export function verifyRrsig(rrset: readonly Answer[], rrsig: RrsigRecord, keys: readonly DnskeyRecord[], nowSeconds: number): SignatureCheck {
+export function verifyRrsig(
+  rrset: readonly Answer[],
+  rrsig: RrsigRecord,
+  keys: readonly DnskeyRecord[],
+  nowSeconds: number,
+): SignatureCheck {
   const sig = rrsig.data;
   const first = rrset[0];
   if (!first) return { ok: false, reason: 'empty RRset' };
-  if (sig.typeCovered !== first.type) return { ok: false, reason: `RRSIG covers ${sig.typeCovered}, not ${first.type}` };
-  if (!isAtOrBelow(first.name, sig.signersName)) return { ok: false, reason: `signer ${sig.signersName} is not an ancestor of ${first.name}` };
-  if (labelsOf(first.name).length < sig.labels) return { ok: false, reason: `Labels ${sig.labels} exceeds the owner's labels` };
-  if (nowSeconds > sig.expiration) return { ok: false, reason: `signature expired at ${new Date(sig.expiration * 1000).toISOString()}` };
-  if (nowSeconds < sig.inception) return { ok: false, reason: `signature not valid before ${new Date(sig.inception * 1000).toISOString()}` };
-  const candidates = keys.filter((k) => lower(k.name) === lower(sig.signersName) && k.data.algorithm === sig.algorithm && (k.data.flags & 0x100) !== 0 && keyTag(k.data) === sig.keyTag);
-  if (candidates.length === 0) return { ok: false, reason: `no zone key with tag ${sig.keyTag} and algorithm ${sig.algorithm}` };
+  if (sig.typeCovered !== first.type)
+    return { ok: false, reason: `RRSIG covers ${sig.typeCovered}, not ${first.type}` };
+  if (!isAtOrBelow(first.name, sig.signersName))
+    return { ok: false, reason: `signer ${sig.signersName} is not an ancestor of ${first.name}` };
+  if (labelsOf(first.name).length < sig.labels)
+    return { ok: false, reason: `Labels ${sig.labels} exceeds the owner's labels` };
+  if (nowSeconds > sig.expiration)
+    return { ok: false, reason: `signature expired at ${new Date(sig.expiration * 1000).toISOString()}` };
+  if (nowSeconds < sig.inception)
+    return { ok: false, reason: `signature not valid before ${new Date(sig.inception * 1000).toISOString()}` };
+  const candidates = keys.filter(
+    (k) =>
+      lower(k.name) === lower(sig.signersName) &&
+      k.data.algorithm === sig.algorithm &&
+      (k.data.flags & 0x100) !== 0 &&
+      keyTag(k.data) === sig.keyTag,
+  );
+  if (candidates.length === 0)
+    return { ok: false, reason: `no zone key with tag ${sig.keyTag} and algorithm ${sig.algorithm}` };
   const data = signedData(rrset, sig);
   for (const candidate of candidates) {
     const pub = publicKey(candidate.data);
     if (!pub) return { ok: false, reason: `algorithm ${sig.algorithm} not supported` };
-    const valid = verify(pub.digest, data, pub.dsaEncoding ? { key: pub.key, dsaEncoding: pub.dsaEncoding } : pub.key, sig.signature);
+    const valid = verify(
+      pub.digest,
+      data,
+      pub.dsaEncoding ? { key: pub.key, dsaEncoding: pub.dsaEncoding } : pub.key,
+      sig.signature,
+    );
     if (valid) return { ok: true };
   }
   return { ok: false, reason: 'signature does not verify' };

@@ -120,7 +120,15 @@ export function presentData(rr: Answer): string {
     return `${mx.preference ?? 0} ${mx.exchange}`;
   }
   if (rr.type === 'SOA' && data && typeof data === 'object') {
-    const soa = data as { mname: string; rname: string; serial?: number; refresh?: number; retry?: number; expire?: number; minimum?: number };
+    const soa = data as {
+      mname: string;
+      rname: string;
+      serial?: number;
+      refresh?: number;
+      retry?: number;
+      expire?: number;
+      minimum?: number;
+    };
     return `${soa.mname} ${soa.rname} ${soa.serial ?? 0} ${soa.refresh ?? 0} ${soa.retry ?? 0} ${soa.expire ?? 0} ${soa.minimum ?? 0}`;
   }
   return JSON.stringify(data ?? null);
@@ -133,8 +141,8 @@ export function summariseRecords(records: Answer[] | undefined): RecordSummary[]
     .map((rr) => ({
       name: rr.name,
       type: typeName(rr.type),
-      class: ('class' in rr && typeof rr.class === 'string' ? rr.class : 'IN'),
-      ttl: ('ttl' in rr && typeof rr.ttl === 'number' ? rr.ttl : 0),
+      class: 'class' in rr && typeof rr.class === 'string' ? rr.class : 'IN',
+      ttl: 'ttl' in rr && typeof rr.ttl === 'number' ? rr.ttl : 0,
       data: presentData(rr),
     }));
 }

@@ -16,7 +16,16 @@ export const SVCB_TYPE = 64;
 export const SVCB_PACKET_TYPE = 'UNKNOWN_64';
 
 /** SvcParamKey codes (IANA "DNS SVCB Service Parameter Keys"). */
-export const SVC_PARAM_KEY = { mandatory: 0, alpn: 1, 'no-default-alpn': 2, port: 3, ipv4hint: 4, ech: 5, ipv6hint: 6, dohpath: 7 } as const;
+export const SVC_PARAM_KEY = {
+  mandatory: 0,
+  alpn: 1,
+  'no-default-alpn': 2,
+  port: 3,
+  ipv4hint: 4,
+  ech: 5,
+  ipv6hint: 6,
+  dohpath: 7,
+} as const;
 
 /** Decoded SvcParams; `other` keeps keys this module does not interpret, by code. */
 export interface SvcParams {
@@ -41,7 +50,10 @@ export interface SvcbData {
 
 /** RDATA that does not follow RFC 9460 §2.2, with the octet offset where it went wrong. */
 export class SvcbFormatError extends Error {
-  constructor(readonly offset: number, problem: string) {
+  constructor(
+    readonly offset: number,
+    problem: string,
+  ) {
     super(`SVCB RDATA at octet ${offset}: ${problem}`);
     this.name = 'SvcbFormatError';
   }
@@ -49,7 +61,10 @@ export class SvcbFormatError extends Error {
 
 /** Uncompressed wire form of a name (RFC 9460 §2.2: TargetName is never compressed; RFC 9463 ADNs likewise). */
 export function encodeUncompressedName(name: string): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter((l) => l !== '');
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((l) => l !== '');
   const parts: Buffer[] = [];
   for (const label of labels) {
     const bytes = Buffer.from(label, 'ascii');
@@ -61,15 +76,17 @@ export function encodeUncompressedName(name: string): Buffer {
 }
 
 function encodeAddresses(addresses: string[], family: 4 | 6): Buffer {
-  return Buffer.concat(addresses.map((address) => {
-    if (family === 4) {
-      if (!isIPv4(address)) throw new Error(`ipv4hint "${address}" is not an IPv4 address`);
-      return Buffer.from(address.split('.').map(Number));
-    }
-    if (!isIPv6(address)) throw new Error(`ipv6hint "${address}" is not an IPv6 address`);
-    if (address.includes('.')) throw new Error(`ipv6hint "${address}": write embedded IPv4 in hex groups`);
-    return ipv6Bytes(address);
-  }));
+  return Buffer.concat(
+    addresses.map((address) => {
+      if (family === 4) {
+        if (!isIPv4(address)) throw new Error(`ipv4hint "${address}" is not an IPv4 address`);
+        return Buffer.from(address.split('.').map(Number));
+      }
+      if (!isIPv6(address)) throw new Error(`ipv6hint "${address}" is not an IPv6 address`);
+      if (address.includes('.')) throw new Error(`ipv6hint "${address}": write embedded IPv4 in hex groups`);
+      return ipv6Bytes(address);
+    }),
+  );
 }
 
 /** 16 octets of an IPv6 address (hex groups, `::` allowed; check it with isIPv6 first). */
@@ -97,11 +114,16 @@ export function encodeSvcParams(params: SvcParams): Buffer {
     values.set(SVC_PARAM_KEY.mandatory, v);
   }
   if (params.alpn) {
-    values.set(SVC_PARAM_KEY.alpn, Buffer.concat(params.alpn.map((id) => {
-      const bytes = Buffer.from(id, 'utf8');
-      if (bytes.length === 0 || bytes.length > 255) throw new Error(`alpn id "${id}" must be 1–255 octets`);
-      return Buffer.concat([Buffer.from([bytes.length]), bytes]);
-    })));
+    values.set(
+      SVC_PARAM_KEY.alpn,
+      Buffer.concat(
+        params.alpn.map((id) => {
+          const bytes = Buffer.from(id, 'utf8');
+          if (bytes.length === 0 || bytes.length > 255) throw new Error(`alpn id "${id}" must be 1–255 octets`);
+          return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+        }),
+      ),
+    );
   }
   if (params.noDefaultAlpn) values.set(SVC_PARAM_KEY['no-default-alpn'], Buffer.alloc(0));
   if (params.port !== undefined) {
@@ -139,8 +161,15 @@ export function decodeSvcb(rdata: Buffer): SvcbData {
   for (;;) {
     if (offset >= rdata.length) throw new SvcbFormatError(offset, 'TargetName runs past the end');
     const length = rdata[offset]!;
-    if (length === 0) { offset += 1; break; }
-    if (length > 63) throw new SvcbFormatError(offset, `label length ${length} (compressed or reserved; TargetName must be uncompressed)`);
+    if (length === 0) {
+      offset += 1;
+      break;
+    }
+    if (length > 63)
+      throw new SvcbFormatError(
+        offset,
+        `label length ${length} (compressed or reserved; TargetName must be uncompressed)`,
+      );
     if (offset + 1 + length > rdata.length) throw new SvcbFormatError(offset, 'label runs past the end');
     labels.push(rdata.subarray(offset + 1, offset + 1 + length).toString('ascii'));
     offset += 1 + length;
@@ -160,10 +189,12 @@ export function decodeSvcParams(bytes: Buffer, offset = 0): SvcParams {
     if (offset + 4 > bytes.length) throw new SvcbFormatError(offset, 'SvcParam header runs past the end');
     const key = bytes.readUInt16BE(offset);
     const length = bytes.readUInt16BE(offset + 2);
-    if (key <= previousKey) throw new SvcbFormatError(offset, `SvcParamKey ${key} after ${previousKey}: keys must strictly increase`);
+    if (key <= previousKey)
+      throw new SvcbFormatError(offset, `SvcParamKey ${key} after ${previousKey}: keys must strictly increase`);
     previousKey = key;
     const start = offset + 4;
-    if (start + length > bytes.length) throw new SvcbFormatError(offset, `SvcParam ${key} value of ${length} octets runs past the end`);
+    if (start + length > bytes.length)
+      throw new SvcbFormatError(offset, `SvcParam ${key} value of ${length} octets runs past the end`);
     decodeParam(key, bytes.subarray(start, start + length), start, params);
     offset = start + length;
   }
@@ -172,7 +203,8 @@ export function decodeSvcParams(bytes: Buffer, offset = 0): SvcParams {
 
 function decodeParam(key: number, value: Buffer, at: number, params: SvcParams): void {
   const fixed = (size: number, what: string) => {
-    if (value.length % size !== 0 || value.length === 0) throw new SvcbFormatError(at, `${what} of ${value.length} octets, expected a non-zero multiple of ${size}`);
+    if (value.length % size !== 0 || value.length === 0)
+      throw new SvcbFormatError(at, `${what} of ${value.length} octets, expected a non-zero multiple of ${size}`);
   };
   switch (key) {
     case SVC_PARAM_KEY.mandatory:
@@ -181,9 +213,10 @@ function decodeParam(key: number, value: Buffer, at: number, params: SvcParams):
       return;
     case SVC_PARAM_KEY.alpn: {
       const ids: string[] = [];
-      for (let i = 0; i < value.length;) {
+      for (let i = 0; i < value.length; ) {
         const length = value[i]!;
-        if (length === 0 || i + 1 + length > value.length) throw new SvcbFormatError(at + i, 'alpn id length is zero or runs past the value');
+        if (length === 0 || i + 1 + length > value.length)
+          throw new SvcbFormatError(at + i, 'alpn id length is zero or runs past the value');
         ids.push(value.subarray(i + 1, i + 1 + length).toString('utf8'));
         i += 1 + length;
       }
@@ -200,11 +233,15 @@ function decodeParam(key: number, value: Buffer, at: number, params: SvcParams):
       return;
     case SVC_PARAM_KEY.ipv4hint:
       fixed(4, 'ipv4hint');
-      params.ipv4hint = Array.from({ length: value.length / 4 }, (_, i) => [...value.subarray(i * 4, i * 4 + 4)].join('.'));
+      params.ipv4hint = Array.from({ length: value.length / 4 }, (_, i) =>
+        [...value.subarray(i * 4, i * 4 + 4)].join('.'),
+      );
       return;
     case SVC_PARAM_KEY.ipv6hint:
       fixed(16, 'ipv6hint');
-      params.ipv6hint = Array.from({ length: value.length / 16 }, (_, i) => presentIpv6(value.subarray(i * 16, i * 16 + 16)));
+      params.ipv6hint = Array.from({ length: value.length / 16 }, (_, i) =>
+        presentIpv6(value.subarray(i * 16, i * 16 + 16)),
+      );
       return;
     case SVC_PARAM_KEY.dohpath:
       params.dohpath = value.toString('utf8');
@@ -220,8 +257,11 @@ export function presentIpv6(bytes: Buffer): string {
   const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2).toString(16));
   // RFC 5952 §4.2: the longest run of two or more zero groups becomes "::".
   let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') { i += 1; continue; }
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i += 1;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === '0') j += 1;
     if (j - i > best.length && j - i >= 2) best = { start: i, length: j - i };
@@ -242,7 +282,8 @@ export function presentSvcb(data: SvcbData): string {
   if (p.ipv4hint) parts.push(`ipv4hint=${p.ipv4hint.join(',')}`);
   if (p.ipv6hint) parts.push(`ipv6hint=${p.ipv6hint.join(',')}`);
   if (p.dohpath !== undefined) parts.push(`dohpath=${p.dohpath}`);
-  for (const [key, value] of [...(p.other ?? new Map<number, Buffer>())].sort(([a], [b]) => a - b)) parts.push(`key${key}=\\# ${value.toString('hex')}`);
+  for (const [key, value] of [...(p.other ?? new Map<number, Buffer>())].sort(([a], [b]) => a - b))
+    parts.push(`key${key}=\\# ${value.toString('hex')}`);
   return parts.join(' ');
 }
 

@@ -42,10 +42,13 @@ export function failedAnswerChecks(
     question: () => {
       const questions = message.questions ?? [];
       const echoed = questions[0];
-      return questions.length === 1 && echoed !== undefined
-        && echoed.name.toLowerCase() === query.name.toLowerCase()
-        && echoed.type === query.type
-        && (echoed.class ?? 'IN') === 'IN';
+      return (
+        questions.length === 1 &&
+        echoed !== undefined &&
+        echoed.name.toLowerCase() === query.name.toLowerCase() &&
+        echoed.type === query.type &&
+        (echoed.class ?? 'IN') === 'IN'
+      );
     },
   };
   return enforced.filter((check) => !passes[check]());

@@ -39,7 +39,11 @@ export function questionKey(name: string, type: string): string {
 export class AnswerCache {
   private readonly entries = new Map<string, CachedAnswer>();
 
-  constructor(private readonly handling: TtlHandling, private readonly now: () => number = Date.now, private readonly extremes: ExtremeTtlHandling = {}) {}
+  constructor(
+    private readonly handling: TtlHandling,
+    private readonly now: () => number = Date.now,
+    private readonly extremes: ExtremeTtlHandling = {},
+  ) {}
 
   /** How many seconds an answer with this TTL is kept; 0 means not cached. */
   lifetime(received: number): number {

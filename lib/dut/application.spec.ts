@@ -2,7 +2,15 @@ import { expect } from 'chai';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 import { Application } from './application.ts';
 import { StubResolver } from './stub-resolver.ts';
-import { aResponse, DEVICE_ADDRESS, memoryLog, negativeResponse, RESOLVER_ADDRESS, TestResolver, testBehaviour } from './stub-test-kit.ts';
+import {
+  aResponse,
+  DEVICE_ADDRESS,
+  memoryLog,
+  negativeResponse,
+  RESOLVER_ADDRESS,
+  TestResolver,
+  testBehaviour,
+} from './stub-test-kit.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,7 +29,12 @@ describe('dut/application (needs, cache and coalescing over real sockets)', func
   /** Runs the application for `ms` and returns how many UDP queries reached the resolver. */
   async function run(overrides: Partial<SimulatedBehaviour>, ms: number): Promise<number> {
     const behaviour = testBehaviour({ lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 50 }], ...overrides });
-    const stub = new StubResolver({ behaviour, sourceAddress: DEVICE_ADDRESS, resolver: { address: RESOLVER_ADDRESS, port: resolver.port }, log: device.log });
+    const stub = new StubResolver({
+      behaviour,
+      sourceAddress: DEVICE_ADDRESS,
+      resolver: { address: RESOLVER_ADDRESS, port: resolver.port },
+      log: device.log,
+    });
     const application = new Application(behaviour, stub, device.log);
     application.start();
     await sleep(ms);
@@ -29,7 +42,9 @@ describe('dut/application (needs, cache and coalescing over real sockets)', func
     await stub.close();
     return resolver.udpQueries().length;
   }
-  const answerWithTtl = (ttl: number) => { resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { ttl })); };
+  const answerWithTtl = (ttl: number) => {
+    resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { ttl }));
+  };
 
   it('honour: asks once and serves every need from the cache until the TTL runs out', async () => {
     answerWithTtl(1);
@@ -75,19 +90,33 @@ describe('dut/application (needs, cache and coalescing over real sockets)', func
 
   it('coalesces needs that arrive while a lookup for the name is in flight', async () => {
     resolver.answer = (q, reply) => setTimeout(() => reply(aResponse(q, '127.0.31.9', { ttl: 0 })), 300);
-    expect(await run({ ttl: { mode: 'ignore' }, retry: { timeoutMs: 1000, attempts: 1, backoff: 1, maxTimeoutMs: 1000 } }, 430)).to.equal(2);
+    expect(
+      await run(
+        { ttl: { mode: 'ignore' }, retry: { timeoutMs: 1000, attempts: 1, backoff: 1, maxTimeoutMs: 1000 } },
+        430,
+      ),
+    ).to.equal(2);
     expect(device.events('coalesced').length).to.be.at.least(4);
   });
 
   it('after a lookup fails, tries again at its next need', async () => {
-    const queries = await run({ lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 150 }], retry: { timeoutMs: 100, attempts: 1, backoff: 1, maxTimeoutMs: 100 } }, 430);
+    const queries = await run(
+      {
+        lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 150 }],
+        retry: { timeoutMs: 100, attempts: 1, backoff: 1, maxTimeoutMs: 100 },
+      },
+      430,
+    );
     expect(queries).to.equal(3);
     expect(device.events('failed').length).to.be.at.least(2);
   });
 
   it('spreads needs by the jitter on top of the interval', async () => {
     answerWithTtl(0);
-    await run({ ttl: { mode: 'ignore' }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 30, jitterMs: 60 }] }, 900);
+    await run(
+      { ttl: { mode: 'ignore' }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 30, jitterMs: 60 }] },
+      900,
+    );
     const seen = resolver.udpQueries();
     const gaps = seen.slice(1).map((x, i) => x.at - seen[i]!.at);
     expect(gaps.length).to.be.at.least(8);

@@ -36,9 +36,18 @@ export class Application {
   /** Told after each resolution whether it worked (an answer, or a cacheable negative one) or failed. */
   onResolution: ((worked: boolean) => void) | null = null;
 
-  constructor(private readonly behaviour: SimulatedBehaviour, private readonly stub: StubResolver, private readonly log: DeviceLog, private readonly sourceAddress?: string) {
+  constructor(
+    private readonly behaviour: SimulatedBehaviour,
+    private readonly stub: StubResolver,
+    private readonly log: DeviceLog,
+    private readonly sourceAddress?: string,
+  ) {
     this.lookups = behaviour.lookups;
-    this.cache = new AnswerCache(behaviour.ttl, Date.now, { topBitAsZero: behaviour.ttlTopBitAsZero, pinAboveSeconds: behaviour.ttlPinAboveSeconds, suspect: behaviour.ttlSuspect });
+    this.cache = new AnswerCache(behaviour.ttl, Date.now, {
+      topBitAsZero: behaviour.ttlTopBitAsZero,
+      pinAboveSeconds: behaviour.ttlPinAboveSeconds,
+      suspect: behaviour.ttlSuspect,
+    });
   }
 
   /** Starts every lookup's rhythm; the first need of each comes at once. */
@@ -69,7 +78,13 @@ export class Application {
     this.log('need', { name, type });
     const cached = this.cache.lookup(name, type);
     if (cached) {
-      this.log('cache-hit', { name, type, negative: cached.negative, addresses: cached.addresses, expiresAt: cached.expiresAt });
+      this.log('cache-hit', {
+        name,
+        type,
+        negative: cached.negative,
+        addresses: cached.addresses,
+        expiresAt: cached.expiresAt,
+      });
       return;
     }
     const key = questionKey(name, type);
@@ -104,7 +119,9 @@ export class Application {
     const { name, type } = question;
     const key = questionKey(name, type);
     if (this.stopped) return { ok: true, why: 'stopped' };
-    this.onResolution?.(resolution.outcome === 'answer' || (resolution.outcome === 'negative' && resolution.ttl !== null));
+    this.onResolution?.(
+      resolution.outcome === 'answer' || (resolution.outcome === 'negative' && resolution.ttl !== null),
+    );
     if (resolution.outcome === 'answer') {
       this.failures.delete(key);
       this.failing.delete(key);
@@ -160,10 +177,12 @@ export class Application {
 
   /** Uses the addresses: a short TCP connection to each, closed at once. */
   private async connectTo(addresses: readonly string[], connect: { port: number; timeoutMs: number }): Promise<void> {
-    await Promise.all(addresses.map(async (address) => {
-      const outcome = await connectBriefly(address, connect.port, connect.timeoutMs, this.sourceAddress);
-      this.log('connect', { address, port: connect.port, ...outcome });
-    }));
+    await Promise.all(
+      addresses.map(async (address) => {
+        const outcome = await connectBriefly(address, connect.port, connect.timeoutMs, this.sourceAddress);
+        this.log('connect', { address, port: connect.port, ...outcome });
+      }),
+    );
   }
 }
 

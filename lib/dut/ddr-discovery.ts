@@ -44,7 +44,10 @@ const DEFAULT_PORT = { dot: 853, doh: 443 } as const;
  * `dot` nor HTTP/2 or HTTP/1.1 with a dohpath are not usable here and are left out; so are
  * AliasMode records (RFC 9462 §4: DDR uses ServiceMode).
  */
-export function designatedEndpoints(answers: readonly { type: string; data?: unknown }[], resolverAddress: string): DesignatedEndpoint[] {
+export function designatedEndpoints(
+  answers: readonly { type: string; data?: unknown }[],
+  resolverAddress: string,
+): DesignatedEndpoint[] {
   const endpoints: DesignatedEndpoint[] = [];
   for (const rr of answers) {
     if (!isSvcbType(rr.type) || !Buffer.isBuffer(rr.data)) continue;
@@ -53,11 +56,17 @@ export function designatedEndpoints(answers: readonly { type: string; data?: unk
     const alpn = svcb.params.alpn ?? [];
     const address = svcb.params.ipv4hint?.[0] ?? svcb.params.ipv6hint?.[0] ?? resolverAddress;
     const common = { name: svcb.target, address, priority: svcb.priority };
-    if (alpn.includes('dot')) endpoints.push({ transport: 'dot', port: svcb.params.port ?? DEFAULT_PORT.dot, ...common });
+    if (alpn.includes('dot'))
+      endpoints.push({ transport: 'dot', port: svcb.params.port ?? DEFAULT_PORT.dot, ...common });
     const template = svcb.params.dohpath;
     if (template && (alpn.includes('h2') || alpn.includes('http/1.1'))) {
       // The template's variable part (`{?dns}`) is where a GET puts the query; POST needs only the path.
-      endpoints.push({ transport: 'doh', port: svcb.params.port ?? DEFAULT_PORT.doh, path: template.replace(/\{[^}]*\}/g, ''), ...common });
+      endpoints.push({
+        transport: 'doh',
+        port: svcb.params.port ?? DEFAULT_PORT.doh,
+        path: template.replace(/\{[^}]*\}/g, ''),
+        ...common,
+      });
     }
   }
   return endpoints.sort((a, b) => a.priority - b.priority);
@@ -66,7 +75,9 @@ export function designatedEndpoints(answers: readonly { type: string; data?: unk
 /** Asks the resolver for its designated resolvers; resolves with none when it names none or is silent. */
 export async function discoverDesignatedResolvers(target: DiscoveryTarget): Promise<DesignatedEndpoint[]> {
   const txid = randomInt(0, 0x10000);
-  const query = encodeMessage(buildQuery({ id: txid, name: DDR_QUERY_NAME, type: SVCB_PACKET_TYPE as Question['type'], edns: { udpSize: 1232 } }));
+  const query = encodeMessage(
+    buildQuery({ id: txid, name: DDR_QUERY_NAME, type: SVCB_PACKET_TYPE as Question['type'], edns: { udpSize: 1232 } }),
+  );
   const socket = createSocket(target.resolver.address.includes(':') ? 'udp6' : 'udp4');
   try {
     await new Promise<void>((resolve, reject) => {
@@ -78,7 +89,11 @@ export async function discoverDesignatedResolvers(target: DiscoveryTarget): Prom
       socket.on('message', (bytes, from) => {
         const decoded = decodeMessage(bytes);
         if (!decoded.ok) return;
-        const failed = failedAnswerChecks(decoded.message, { address: from.address, port: from.port }, { txid, name: DDR_QUERY_NAME, type: SVCB_PACKET_TYPE, resolver: target.resolver });
+        const failed = failedAnswerChecks(
+          decoded.message,
+          { address: from.address, port: from.port },
+          { txid, name: DDR_QUERY_NAME, type: SVCB_PACKET_TYPE, resolver: target.resolver },
+        );
         if (failed.length > 0) return;
         clearTimeout(timer);
         resolve(bytes);

@@ -28,12 +28,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A TCP listener on a canary address that counts who connected. */
 async function canaryListener(): Promise<{ server: Server; port: number; contacts: string[] }> {
   const contacts: string[] = [];
-  const server = createServer((socket) => { contacts.push(socket.remoteAddress ?? '?'); socket.destroy(); });
+  const server = createServer((socket) => {
+    contacts.push(socket.remoteAddress ?? '?');
+    socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, CANARY, () => resolve()));
   const address = server.address();
   return { server, port: typeof address === 'object' && address ? address.port : 0, contacts };
 }
-
 
 describe('dut behaviour knobs (good and bad handling, over real sockets)', function () {
   this.timeout(15_000);
@@ -50,7 +52,13 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
   /** Runs the application for `ms`; returns the UDP queries that reached the resolver. */
   async function run(overrides: Partial<SimulatedBehaviour>, ms: number, onOverflow?: (size: number) => void) {
     const behaviour = testBehaviour({ lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 100 }], ...overrides });
-    const stub = new StubResolver({ behaviour, sourceAddress: DEVICE, resolver: { address: RESOLVER, port: resolver.port }, log: device.log, ...(onOverflow ? { onOverflow } : {}) });
+    const stub = new StubResolver({
+      behaviour,
+      sourceAddress: DEVICE,
+      resolver: { address: RESOLVER, port: resolver.port },
+      log: device.log,
+      ...(onOverflow ? { onOverflow } : {}),
+    });
     const application = new Application(behaviour, stub, device.log, DEVICE);
     application.start();
     await sleep(ms);
@@ -61,7 +69,9 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
 
   describe('connect: the application uses what it resolved', () => {
     let canary: Awaited<ReturnType<typeof canaryListener>>;
-    beforeEach(async () => { canary = await canaryListener(); });
+    beforeEach(async () => {
+      canary = await canaryListener();
+    });
     afterEach(() => new Promise((resolve) => canary.server.close(resolve)));
 
     it('connects from its own address to an address it resolved, once per resolution', async () => {
@@ -74,10 +84,17 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
 
     it('strict: never contacts an address offered only in the additional section; sloppy does', async () => {
       const additional: Answer = { name: 'evil.sim.example', type: 'A', class: 'IN', ttl: 60, data: CANARY };
-      resolver.answer = (q, reply) => reply(buildResponse({
-        id: q.id ?? 0, questions: q.questions!, rcode: 'NOERROR', bits: { rd: true, ra: true },
-        answers: [{ name: 'x.sim.example', type: 'A', class: 'IN', ttl: 60, data: REAL_SERVER }], additionals: [additional],
-      }));
+      resolver.answer = (q, reply) =>
+        reply(
+          buildResponse({
+            id: q.id ?? 0,
+            questions: q.questions!,
+            rcode: 'NOERROR',
+            bits: { rd: true, ra: true },
+            answers: [{ name: 'x.sim.example', type: 'A', class: 'IN', ttl: 60, data: REAL_SERVER }],
+            additionals: [additional],
+          }),
+        );
       await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'strict' }, 350);
       await sleep(50);
       expect(canary.contacts).to.have.length(0);
@@ -88,7 +105,13 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
 
     it('sloppy: takes a reply with a wrong transaction ID that strict ignores', async () => {
       resolver.answer = (q, reply) => reply(aResponse(q, CANARY, { id: ((q.id ?? 0) + 1) & 0xffff }));
-      const strict = await run({ connect: { port: canary.port, timeoutMs: 300 }, retry: { timeoutMs: 200, attempts: 1, backoff: 1, maxTimeoutMs: 200 } }, 250);
+      const strict = await run(
+        {
+          connect: { port: canary.port, timeoutMs: 300 },
+          retry: { timeoutMs: 200, attempts: 1, backoff: 1, maxTimeoutMs: 200 },
+        },
+        250,
+      );
       expect(strict.length).to.be.at.least(1);
       expect(canary.contacts).to.have.length(0);
       expect(device.events('ignored-answer').length).to.be.at.least(1);
@@ -103,7 +126,14 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
       resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 0 }));
       expect(await run({ ttl: { mode: 'clamp', min: 1, max: 60 } }, 900)).to.have.length(1);
       resolver.seen.length = 0;
-      const storm = await run({ ttl: { mode: 'ignore' }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 5000 }], requeryStorm: { intervalMs: 50, maxQueries: 6 } }, 900);
+      const storm = await run(
+        {
+          ttl: { mode: 'ignore' },
+          lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 5000 }],
+          requeryStorm: { intervalMs: 50, maxQueries: 6 },
+        },
+        900,
+      );
       // One need: the first query and exactly the storm's cap of re-queries, then nothing.
       expect(storm).to.have.length(7);
       expect(device.events('storm-requery')).to.have.length(6);
@@ -128,7 +158,10 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
 
   describe('suspect TTLs', () => {
     it('ttlSuspect keeps a TTL far beyond the normal range only briefly, so the next need re-validates it', async () => {
-      const cache = new AnswerCache({ mode: 'clamp', min: 1, max: 5 }, Date.now, { topBitAsZero: true, suspect: { aboveSeconds: 86400, keepSeconds: 0 } });
+      const cache = new AnswerCache({ mode: 'clamp', min: 1, max: 5 }, Date.now, {
+        topBitAsZero: true,
+        suspect: { aboveSeconds: 86400, keepSeconds: 0 },
+      });
       expect(cache.lifetime(1e9)).to.equal(0);
       expect(cache.lifetime(86400)).to.equal(0);
       expect(cache.lifetime(3600)).to.equal(5);
@@ -138,14 +171,27 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
       const lookups = [{ name: 'x.sim.example', type: 'A' as const, everyMs: 100 }];
       expect((await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, lookups }, 450)).length).to.equal(1);
       resolver.seen.length = 0;
-      expect((await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, ttlSuspect: { aboveSeconds: 86400, keepSeconds: 0 }, lookups }, 450)).length).to.be.at.least(3);
+      expect(
+        (
+          await run(
+            { ttl: { mode: 'clamp', min: 1, max: 5 }, ttlSuspect: { aboveSeconds: 86400, keepSeconds: 0 }, lookups },
+            450,
+          )
+        ).length,
+      ).to.be.at.least(3);
     });
   });
 
   describe('persistent failure', () => {
     it('failure cache: SERVFAIL holds the name down, longer after each failure (1, 2, 4 … s)', async () => {
       resolver.answer = (q, reply) => reply(rcodeResponse(q, 'SERVFAIL'));
-      const queries = await run({ failureCache: { minSeconds: 0.2, maxSeconds: 5, backoff: 2 }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }] }, 1700);
+      const queries = await run(
+        {
+          failureCache: { minSeconds: 0.2, maxSeconds: 5, backoff: 2 },
+          lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }],
+        },
+        1700,
+      );
       // Hold-downs of 0.2, 0.4, 0.8 s: queries near 0, 0.2, 0.6, 1.4 s.
       expect(queries).to.have.length(4);
       const gaps = queries.slice(1).map((q, i) => q.at - queries[i]!.at);
@@ -156,7 +202,13 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
 
     it('storm: SERVFAIL makes it re-ask at a fixed rate, never backing off, within its cap', async () => {
       resolver.answer = (q, reply) => reply(rcodeResponse(q, 'SERVFAIL'));
-      const queries = await run({ requeryStorm: { intervalMs: 50, maxQueries: 10 }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }] }, 1500);
+      const queries = await run(
+        {
+          requeryStorm: { intervalMs: 50, maxQueries: 10 },
+          lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }],
+        },
+        1500,
+      );
       expect(queries).to.have.length(11);
       const gaps = queries.slice(1).map((q, i) => q.at - queries[i]!.at);
       expect(Math.max(...gaps)).to.be.below(150);
@@ -166,8 +218,17 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
       const burstAfterRecovery = async (overrides: Partial<SimulatedBehaviour>) => {
         resolver.seen.length = 0;
         const recoveredAt = Date.now() + 400;
-        resolver.answer = (q, reply) => reply(Date.now() < recoveredAt ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, REAL_SERVER, { ttl: 0 }));
-        const queries = await run({ ttl: { mode: 'ignore' }, requeryStorm: { intervalMs: 50, maxQueries: 50 }, lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }], ...overrides }, 700);
+        resolver.answer = (q, reply) =>
+          reply(Date.now() < recoveredAt ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, REAL_SERVER, { ttl: 0 }));
+        const queries = await run(
+          {
+            ttl: { mode: 'ignore' },
+            requeryStorm: { intervalMs: 50, maxQueries: 50 },
+            lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }],
+            ...overrides,
+          },
+          700,
+        );
         return queries.filter((q) => q.at >= recoveredAt && q.at < recoveredAt + 120).length;
       };
       // The storm's next query gets the answer, then the 8 kept needs go out together.
@@ -177,14 +238,43 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
     });
 
     it('strict: a TXT answer to an A query is a failure, held down like SERVFAIL', async () => {
-      resolver.answer = (q, reply) => reply(buildResponse({ id: q.id ?? 0, questions: q.questions!, rcode: 'NOERROR', bits: { rd: true, ra: true }, answers: [{ name: 'x.sim.example', type: 'TXT', class: 'IN', ttl: 60, data: 'x' }] }));
+      resolver.answer = (q, reply) =>
+        reply(
+          buildResponse({
+            id: q.id ?? 0,
+            questions: q.questions!,
+            rcode: 'NOERROR',
+            bits: { rd: true, ra: true },
+            answers: [{ name: 'x.sim.example', type: 'TXT', class: 'IN', ttl: 60, data: 'x' }],
+          }),
+        );
       expect(await run({ failureCache: { minSeconds: 5, maxSeconds: 5, backoff: 1 } }, 450)).to.have.length(1);
       expect(device.events('unusable-answer')).to.have.length(1);
     });
 
     it('sloppy: an MX answer sends it after the exchange name (one level only)', async () => {
-      resolver.answer = (q, reply) => reply(buildResponse({ id: q.id ?? 0, questions: q.questions!, rcode: 'NOERROR', bits: { rd: true, ra: true }, answers: [{ name: q.questions![0]!.name, type: 'MX', class: 'IN', ttl: 60, data: { preference: 10, exchange: 'mx.dnsconform.invalid' } }] }));
-      const queries = await run({ validation: 'sloppy', lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }] }, 300);
+      resolver.answer = (q, reply) =>
+        reply(
+          buildResponse({
+            id: q.id ?? 0,
+            questions: q.questions!,
+            rcode: 'NOERROR',
+            bits: { rd: true, ra: true },
+            answers: [
+              {
+                name: q.questions![0]!.name,
+                type: 'MX',
+                class: 'IN',
+                ttl: 60,
+                data: { preference: 10, exchange: 'mx.dnsconform.invalid' },
+              },
+            ],
+          }),
+        );
+      const queries = await run(
+        { validation: 'sloppy', lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }] },
+        300,
+      );
       expect(queries.map((q) => q.query.questions![0]!.name)).to.deep.equal(['x.sim.example', 'mx.dnsconform.invalid']);
     });
   });
@@ -198,7 +288,10 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
     it('with ednsFallback, asks again without the OPT record and gets its answer', async () => {
       resolver.answer = formerrToEdns;
       const queries = await run({ edns: { enabled: true, udpSize: 1232 }, ednsFallback: true }, 300);
-      expect(queries.map((q) => (q.query.additionals ?? []).some((rr) => rr.type === 'OPT'))).to.deep.equal([true, false]);
+      expect(queries.map((q) => (q.query.additionals ?? []).some((rr) => rr.type === 'OPT'))).to.deep.equal([
+        true,
+        false,
+      ]);
       expect(device.events('resolved')).to.have.length(1);
     });
 
@@ -212,12 +305,23 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', funct
   });
 
   describe('receive buffer overflow and the device service', () => {
-    const bigAnswer = (q: DecodedMessage, reply: (m: ReturnType<typeof buildResponse>) => void) => reply(aResponse(q, REAL_SERVER, { answers: 60 }));
+    const bigAnswer = (q: DecodedMessage, reply: (m: ReturnType<typeof buildResponse>) => void) =>
+      reply(aResponse(q, REAL_SERVER, { answers: 60 }));
 
     it('drop: a datagram over the buffer is dropped and the device carries on', async () => {
       resolver.answer = bigAnswer;
       let overflows = 0;
-      await run({ receiveBufferBytes: 512, onOverflow: 'drop', retry: { timeoutMs: 100, attempts: 2, backoff: 1, maxTimeoutMs: 100 } }, 350, () => { overflows += 1; });
+      await run(
+        {
+          receiveBufferBytes: 512,
+          onOverflow: 'drop',
+          retry: { timeoutMs: 100, attempts: 2, backoff: 1, maxTimeoutMs: 100 },
+        },
+        350,
+        () => {
+          overflows += 1;
+        },
+      );
       expect(overflows).to.equal(0);
       expect(device.events('overflow').length).to.be.at.least(1);
       expect(device.events('overflow')[0]!.size as number).to.be.greaterThan(512);

@@ -30,7 +30,8 @@ describe('dut/simulated-device service and receive-buffer overflow (a real child
     await resolver.start();
     dir = mkdtempSync(join(tmpdir(), 'dnsconform-overflow-'));
     // Small answers first; from the third query on, 60 A records (over 512 octets).
-    resolver.answer = (q: DecodedMessage, reply) => reply(aResponse(q, '127.0.63.5', { ttl: 0, answers: resolver.seen.length > 2 ? 60 : 1 }));
+    resolver.answer = (q: DecodedMessage, reply) =>
+      reply(aResponse(q, '127.0.63.5', { ttl: 0, answers: resolver.seen.length > 2 ? 60 : 1 }));
   });
   afterEach(async () => {
     await handle?.stop();
@@ -50,7 +51,9 @@ describe('dut/simulated-device service and receive-buffer overflow (a real child
     return handle;
   }
   const large = () => resolver.seen.length > 3;
-  const until = async (condition: () => boolean) => { for (let i = 0; i < 100 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 50)); };
+  const until = async (condition: () => boolean) => {
+    for (let i = 0; i < 100 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 50));
+  };
 
   it('drop: the service keeps answering after oversize datagrams', async () => {
     await start({ onOverflow: 'drop' });
@@ -74,12 +77,16 @@ describe('dut/simulated-device service and receive-buffer overflow (a real child
 
   it('needsDns: the service stops while lookups fail and answers again once they work', async () => {
     let failing = false;
-    resolver.answer = (q: DecodedMessage, reply) => reply(failing ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, '127.0.63.5', { ttl: 0 }));
+    resolver.answer = (q: DecodedMessage, reply) =>
+      reply(failing ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, '127.0.63.5', { ttl: 0 }));
     await start({ service: { port: SERVICE_PORT, needsDns: true } });
     expect((await probeTcp(DEVICE, SERVICE_PORT, 500)).alive).to.equal(true);
     failing = true;
     await new Promise((r) => setTimeout(r, 600));
-    expect(await probeTcp(DEVICE, SERVICE_PORT, 500)).to.deep.include({ alive: false, detail: 'connection failed: ECONNREFUSED' });
+    expect(await probeTcp(DEVICE, SERVICE_PORT, 500)).to.deep.include({
+      alive: false,
+      detail: 'connection failed: ECONNREFUSED',
+    });
     failing = false;
     await new Promise((r) => setTimeout(r, 600));
     expect((await probeTcp(DEVICE, SERVICE_PORT, 500)).alive).to.equal(true);

@@ -16,7 +16,11 @@ export class DeviceService {
   private available = true;
   private changes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly address: string, private readonly port: number, private readonly log: DeviceLog) {
+  constructor(
+    private readonly address: string,
+    private readonly port: number,
+    private readonly log: DeviceLog,
+  ) {
     this.server = createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -45,7 +49,9 @@ export class DeviceService {
     if (this.closing || available === this.available) return;
     this.available = available;
     this.log(available ? 'service-resumed' : 'service-paused', { address: this.address, port: this.port });
-    this.changes = this.changes.then(() => (this.closing ? undefined : available ? this.relisten() : this.stopListening()));
+    this.changes = this.changes.then(() =>
+      this.closing ? undefined : available ? this.relisten() : this.stopListening(),
+    );
   }
 
   /** Stops accepting and drops open connections, for good. */

@@ -44,7 +44,12 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', fu
     signed = await buildSignedZone({ apex: 'secure.sim.example' }, RECORDS, dir, CANARIES);
     const acl = new AccessList();
     acl.declare('dut', [DEVICE]);
-    binding = { id: 'dut', zone: new Zone(RECORDS), scenario: await parseScenario([], { canaries: CANARIES }), signedZone: signed };
+    binding = {
+      id: 'dut',
+      zone: new Zone(RECORDS),
+      scenario: await parseScenario([], { canaries: CANARIES }),
+      signedZone: signed,
+    };
     responder = new Responder(acl, new Map([['dut', binding]]), new MemorySink());
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,8 +59,16 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', fu
     await resolver.start();
     // The harness's responder answers every UDP query the device sends, as the run's resolver would.
     resolver.answer = (query, reply) => {
-      const out = responder.handle({ bytes: encodeMessage(query), transport: 'udp', client: { address: DEVICE, port: 5353 }, server: { address: RESOLVER, port: 53 }, t: Date.now() * 1000 });
-      void Promise.resolve(out).then((r) => { if (r) reply(r.bytes); });
+      const out = responder.handle({
+        bytes: encodeMessage(query),
+        transport: 'udp',
+        client: { address: DEVICE, port: 5353 },
+        server: { address: RESOLVER, port: 53 },
+        t: Date.now() * 1000,
+      });
+      void Promise.resolve(out).then((r) => {
+        if (r) reply(r.bytes);
+      });
     };
   });
   afterEach(() => resolver.stop());
@@ -65,17 +78,28 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', fu
     binding.scenario = await parseScenario(scenario, { canaries: CANARIES });
     const device = memoryLog();
     const behaviour = testBehaviour({
-      dnssec, lookups: names.map((name) => ({ name, type: 'A' as const, everyMs: 60_000 })),
-      retry: { timeoutMs: 500, attempts: 4, backoff: 1, maxTimeoutMs: 500 }, connect: { port: 9, timeoutMs: 200 },
+      dnssec,
+      lookups: names.map((name) => ({ name, type: 'A' as const, everyMs: 60_000 })),
+      retry: { timeoutMs: 500, attempts: 4, backoff: 1, maxTimeoutMs: 500 },
+      connect: { port: 9, timeoutMs: 200 },
     });
-    const stub = new StubResolver({ behaviour, sourceAddress: DEVICE, resolver: { address: RESOLVER, port: resolver.port }, log: device.log, trustAnchor: signed.trustAnchor });
+    const stub = new StubResolver({
+      behaviour,
+      sourceAddress: DEVICE,
+      resolver: { address: RESOLVER, port: resolver.port },
+      log: device.log,
+      trustAnchor: signed.trustAnchor,
+    });
     const application = new Application(behaviour, stub, device.log, DEVICE);
     application.start();
     const ended = () => ['resolved', 'negative', 'failed'].reduce((n, event) => n + device.events(event).length, 0);
     try {
       // Each lookup ends resolved, negative or failed: wait for those events, not for a time.
       for (let waited = 0; ended() < names.length; waited += 20) {
-        if (waited > 10_000) throw new Error(`lookups of ${names.join(', ')} did not end within 10 s: ${JSON.stringify(device.lines.slice(-5))}`);
+        if (waited > 10_000)
+          throw new Error(
+            `lookups of ${names.join(', ')} did not end within 10 s: ${JSON.stringify(device.lines.slice(-5))}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     } finally {
@@ -84,19 +108,29 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', fu
     }
     return device;
   }
-  const used = (device: ReturnType<typeof memoryLog>) => device.events('resolved').flatMap((e) => e.addresses as string[]);
-  const doBits = () => resolver.seen.map((q) => (q.query.additionals ?? []).some((rr) => rr.type === 'OPT' && (rr as { flag_do?: boolean }).flag_do === true));
+  const used = (device: ReturnType<typeof memoryLog>) =>
+    device.events('resolved').flatMap((e) => e.addresses as string[]);
+  const doBits = () =>
+    resolver.seen.map((q) =>
+      (q.query.additionals ?? []).some((rr) => rr.type === 'OPT' && (rr as { flag_do?: boolean }).flag_do === true),
+    );
 
   it('validate: sets DO, asks the apex DNSKEY, and uses a genuine signed answer and an unsigned name outside the anchor', async () => {
     const device = await lookUp('validate', [], ['door.secure.sim.example', 'plain.sim.example']);
     expect(used(device).sort()).to.deep.equal([GENUINE, '127.0.64.202']);
     expect(doBits().every(Boolean), 'DO on every query').to.equal(true);
-    expect(resolver.seen.filter((q) => q.query.questions![0]!.type === 'DNSKEY').map((q) => q.query.questions![0]!.name)).to.deep.equal(['secure.sim.example']);
+    expect(
+      resolver.seen.filter((q) => q.query.questions![0]!.type === 'DNSKEY').map((q) => q.query.questions![0]!.name),
+    ).to.deep.equal(['secure.sim.example']);
     expect(device.events('dnssec-bogus')).to.have.length(0);
   });
 
   it('validate: refuses each bogus variant (changed RDATA, stripped RRSIG, expired RRSIG), asks again at once, then gives up without contacting a canary', async () => {
-    const device = await lookUp('validate', ['dnssecBogus(127.0.64.77, 127.0.64.78, 127.0.64.79)'], ['door.secure.sim.example']);
+    const device = await lookUp(
+      'validate',
+      ['dnssecBogus(127.0.64.77, 127.0.64.78, 127.0.64.79)'],
+      ['door.secure.sim.example'],
+    );
     const reasons = device.events('dnssec-bogus').map((e) => String(e.reason));
     expect(reasons).to.have.length(4);
     expect(reasons[0]).to.equal('door.secure.sim.example A: signature does not verify');
@@ -114,10 +148,12 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', fu
     expect(used(device)).to.deep.equal([]);
   });
 
-  it('validate: a forged NXDOMAIN (no NSEC, no DNSKEY) is bogus; the zone\'s own signed NXDOMAIN is taken', async () => {
+  it("validate: a forged NXDOMAIN (no NSEC, no DNSKEY) is bogus; the zone's own signed NXDOMAIN is taken", async () => {
     const forged = await lookUp('validate', ['rcode(NXDOMAIN)'], ['door.secure.sim.example']);
     // Its DNSKEY question gets the forged NXDOMAIN too, so it cannot even find the anchor's key.
-    expect(forged.events('dnssec-bogus')[0]!.reason).to.match(/^secure\.sim\.example DNSKEY: no key matches the trust anchor /);
+    expect(forged.events('dnssec-bogus')[0]!.reason).to.match(
+      /^secure\.sim\.example DNSKEY: no key matches the trust anchor /,
+    );
     expect(forged.events('negative')).to.have.length(0);
     expect(forged.events('dnssec-bogus'), 'a bogus denial is not asked again: it fails the lookup').to.have.length(1);
     const genuine = await lookUp('validate', [], ['missing.secure.sim.example']);
@@ -126,7 +162,11 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', fu
   });
 
   it('ignore (and left out): no DO, and the bogus and downgraded addresses are used', async () => {
-    const bogus = await lookUp('ignore', ['dnssecBogus(127.0.64.77, 127.0.64.78, 127.0.64.79)'], ['door.secure.sim.example']);
+    const bogus = await lookUp(
+      'ignore',
+      ['dnssecBogus(127.0.64.77, 127.0.64.78, 127.0.64.79)'],
+      ['door.secure.sim.example'],
+    );
     expect(doBits().some(Boolean)).to.equal(false);
     expect(used(bogus)).to.deep.equal(['127.0.64.77']);
     const downgraded = await lookUp(undefined, ['dnssecDowngrade(127.0.64.80)'], ['door.secure.sim.example']);

@@ -58,7 +58,11 @@ export class DnssecValidator {
   private keyFailure: { reason: string; until: number } | null = null;
   private fetching: Promise<{ records: DnskeyRecord[] } | { reason: string }> | null = null;
 
-  constructor(private readonly anchor: DeviceTrustAnchor, private readonly fetchKeys: KeyFetch, private readonly nowSeconds: () => number = () => Date.now() / 1000) {
+  constructor(
+    private readonly anchor: DeviceTrustAnchor,
+    private readonly fetchKeys: KeyFetch,
+    private readonly nowSeconds: () => number = () => Date.now() / 1000,
+  ) {
     this.apex = normaliseName(anchor.apex);
   }
 
@@ -69,7 +73,8 @@ export class DnssecValidator {
 
   /** Secure, insecure (outside the anchor, or a failure rcode there is nothing to trust in), or bogus with the reason. */
   async judge(question: { name: string; type: string }, message: DecodedMessage): Promise<Security> {
-    if (!this.covers(question.name) || (message.rcode !== 'NOERROR' && message.rcode !== 'NXDOMAIN')) return { status: 'insecure' };
+    if (!this.covers(question.name) || (message.rcode !== 'NOERROR' && message.rcode !== 'NXDOMAIN'))
+      return { status: 'insecure' };
     const keys = await this.validatedKeys();
     if ('reason' in keys) return { status: 'bogus', reason: keys.reason };
     const now = this.nowSeconds();
@@ -81,21 +86,30 @@ export class DnssecValidator {
       if (set.sigs.length === 0) return { status: 'bogus', reason: `${set.owner} ${set.type}: no RRSIG` };
       const checks = set.sigs.map((sig) => verifyRrsig(set.records, sig, keys.records, now));
       const failed = checks.find((c): c is { ok: false; reason: string } => !c.ok);
-      if (!checks.some((c) => c.ok)) return { status: 'bogus', reason: `${set.owner} ${set.type}: ${failed?.reason ?? 'no valid RRSIG'}` };
+      if (!checks.some((c) => c.ok))
+        return { status: 'bogus', reason: `${set.owner} ${set.type}: ${failed?.reason ?? 'no valid RRSIG'}` };
     }
     const name = normaliseName(question.name);
     const positive = answers.some((rr) => rr.type === question.type || rr.type === 'CNAME');
     if (message.rcode === 'NOERROR' && positive) return { status: 'secure' };
-    const nsecs = authorities.filter((rr) => rr.type === 'NSEC').map((rr) => ({ owner: normaliseName(rr.name), data: rr.data as NsecData }));
+    const nsecs = authorities
+      .filter((rr) => rr.type === 'NSEC')
+      .map((rr) => ({ owner: normaliseName(rr.name), data: rr.data as NsecData }));
     if (message.rcode === 'NOERROR') {
       const own = nsecs.find((n) => n.owner === name);
-      if (own && !own.data.rrtypes.includes(question.type) && !own.data.rrtypes.includes('CNAME')) return { status: 'secure' };
+      if (own && !own.data.rrtypes.includes(question.type) && !own.data.rrtypes.includes('CNAME'))
+        return { status: 'secure' };
       return { status: 'bogus', reason: `${name} ${question.type}: no NSEC proves there is no such record` };
     }
     // NXDOMAIN: an NSEC whose owner sorts before the name and whose next name after it (the last one wraps to the apex).
-    const covered = nsecs.some((n) => canonicalCompare(n.owner, name) < 0
-      && (canonicalCompare(name, n.data.nextDomain) < 0 || normaliseName(n.data.nextDomain) === this.apex));
-    return covered ? { status: 'secure' } : { status: 'bogus', reason: `${name}: no NSEC proves the name does not exist` };
+    const covered = nsecs.some(
+      (n) =>
+        canonicalCompare(n.owner, name) < 0 &&
+        (canonicalCompare(name, n.data.nextDomain) < 0 || normaliseName(n.data.nextDomain) === this.apex),
+    );
+    return covered
+      ? { status: 'secure' }
+      : { status: 'bogus', reason: `${name}: no NSEC proves the name does not exist` };
   }
 
   /** The apex's DNSKEY RRset, asked of the resolver and accepted only when the anchor's key signed it. */
@@ -104,10 +118,14 @@ export class DnssecValidator {
     if (this.keys && this.keys.until > now) return Promise.resolve(this.keys);
     if (this.keyFailure && this.keyFailure.until > now) return Promise.resolve({ reason: this.keyFailure.reason });
     // Lookups that need the keys meanwhile wait for the one DNSKEY question in flight.
-    this.fetching ??= this.fetchAndValidateKeys().then((keys) => {
-      if ('reason' in keys) this.keyFailure = { reason: keys.reason, until: this.nowSeconds() + KEY_FAILURE_SECONDS };
-      return keys;
-    }).finally(() => { this.fetching = null; });
+    this.fetching ??= this.fetchAndValidateKeys()
+      .then((keys) => {
+        if ('reason' in keys) this.keyFailure = { reason: keys.reason, until: this.nowSeconds() + KEY_FAILURE_SECONDS };
+        return keys;
+      })
+      .finally(() => {
+        this.fetching = null;
+      });
     return this.fetching;
   }
 
@@ -115,13 +133,26 @@ export class DnssecValidator {
     const reply = await this.fetchKeys(this.apex);
     const now = this.nowSeconds();
     if (!reply) return { reason: `${this.apex} DNSKEY: no answer` };
-    const records = ((reply.answers ?? []) as Answer[]).filter((rr): rr is DnskeyRecord => rr.type === 'DNSKEY' && normaliseName(rr.name) === this.apex);
-    const ds = { keyTag: this.anchor.keyTag, algorithm: this.anchor.algorithm, digestType: this.anchor.digestType, digest: Buffer.from(this.anchor.digest, 'hex') };
+    const records = ((reply.answers ?? []) as Answer[]).filter(
+      (rr): rr is DnskeyRecord => rr.type === 'DNSKEY' && normaliseName(rr.name) === this.apex,
+    );
+    const ds = {
+      keyTag: this.anchor.keyTag,
+      algorithm: this.anchor.algorithm,
+      digestType: this.anchor.digestType,
+      digest: Buffer.from(this.anchor.digest, 'hex'),
+    };
     const anchored = records.filter((key) => dsMatches(this.apex, key.data, ds));
-    if (anchored.length === 0) return { reason: `${this.apex} DNSKEY: no key matches the trust anchor (tag ${this.anchor.keyTag})` };
-    const sigs = ((reply.answers ?? []) as Answer[]).filter((rr): rr is RrsigRecord => rr.type === 'RRSIG' && rr.data.typeCovered === 'DNSKEY');
+    if (anchored.length === 0)
+      return { reason: `${this.apex} DNSKEY: no key matches the trust anchor (tag ${this.anchor.keyTag})` };
+    const sigs = ((reply.answers ?? []) as Answer[]).filter(
+      (rr): rr is RrsigRecord => rr.type === 'RRSIG' && rr.data.typeCovered === 'DNSKEY',
+    );
     const checks = sigs.map((sig) => verifyRrsig(records, sig, anchored, now));
-    if (!checks.some((c) => c.ok)) return { reason: `${this.apex} DNSKEY: ${checks.find((c): c is { ok: false; reason: string } => !c.ok)?.reason ?? 'no RRSIG'}` };
+    if (!checks.some((c) => c.ok))
+      return {
+        reason: `${this.apex} DNSKEY: ${checks.find((c): c is { ok: false; reason: string } => !c.ok)?.reason ?? 'no RRSIG'}`,
+      };
     const ttl = Math.min(...records.map((rr) => ('ttl' in rr && typeof rr.ttl === 'number' ? rr.ttl : 0)));
     this.keys = { records, until: now + Math.max(1, Math.min(ttl, MAX_KEY_SECONDS)) };
     return this.keys;

@@ -35,9 +35,15 @@ describe('dut/encrypted-transport DoT client', function () {
     server = createServer({ key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ['dot'] }, (socket) => {
       connections += 1;
       // Echoing the query back is enough: the client matches replies by transaction ID only.
-      if (behaviour === 'echo') { socket.pipe(socket); return; }
+      if (behaviour === 'echo') {
+        socket.pipe(socket);
+        return;
+      }
       socket.once('data', (framed: Buffer) => {
-        if (behaviour === 'close') { socket.destroy(); return; }
+        if (behaviour === 'close') {
+          socket.destroy();
+          return;
+        }
         socket.end(framed);
       });
     });
@@ -48,10 +54,19 @@ describe('dut/encrypted-transport DoT client', function () {
     rmSync(keyDir, { recursive: true, force: true });
   });
 
-  const client = () => new DotTransport({
-    endpoint: { transport: 'dot', name: DEFAULT_RESOLVER_NAME, address: SERVER, port: (server.address() as { port: number }).port, priority: 1 },
-    localAddress: DEVICE, trustedCa: tls.caCertPem, designatingAddress: SERVER,
-  });
+  const client = () =>
+    new DotTransport({
+      endpoint: {
+        transport: 'dot',
+        name: DEFAULT_RESOLVER_NAME,
+        address: SERVER,
+        port: (server.address() as { port: number }).port,
+        priority: 1,
+      },
+      localAddress: DEVICE,
+      trustedCa: tls.caCertPem,
+      designatingAddress: SERVER,
+    });
 
   it('opens a new verified connection when the server closed the last one', async () => {
     behaviour = 'echo-then-close';

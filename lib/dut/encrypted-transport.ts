@@ -64,9 +64,18 @@ function tlsSocket(target: EncryptedTarget, alpn: string[], timeoutMs: number): 
   return new Promise((resolve, reject) => {
     const tcp = netConnect({ host: endpoint.address, port: endpoint.port, localAddress: target.localAddress });
     const socket = tlsConnect({ socket: tcp, ...tlsOptions(target, alpn) });
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`TLS handshake with ${endpoint.address}:${endpoint.port} took over ${timeoutMs} ms`)); }, timeoutMs);
-    socket.once('secureConnect', () => { clearTimeout(timer); resolve(socket); });
-    socket.once('error', (error) => { clearTimeout(timer); reject(error); });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`TLS handshake with ${endpoint.address}:${endpoint.port} took over ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }
 
@@ -88,16 +97,22 @@ export class DotTransport implements EncryptedTransport {
     if (!this.socket) {
       const opening = tlsSocket(this.target, ['dot'], timeoutMs);
       this.socket = opening;
-      opening.then((socket) => {
-        socket.on('data', (chunk: Buffer) => this.receive(chunk));
-        socket.on('close', () => {
+      opening.then(
+        (socket) => {
+          socket.on('data', (chunk: Buffer) => this.receive(chunk));
+          socket.on('close', () => {
+            if (this.socket === opening) this.socket = null;
+            this.buffered = Buffer.alloc(0);
+            // RFC 7766 §6.2.3 lets the server close idle connections; what was in flight is lost.
+            for (const waiter of [...this.waiting.values()])
+              waiter.reject(new Error('DoT connection closed by the server'));
+          });
+          socket.on('error', () => socket.destroy());
+        },
+        () => {
           if (this.socket === opening) this.socket = null;
-          this.buffered = Buffer.alloc(0);
-          // RFC 7766 §6.2.3 lets the server close idle connections; what was in flight is lost.
-          for (const waiter of [...this.waiting.values()]) waiter.reject(new Error('DoT connection closed by the server'));
-        });
-        socket.on('error', () => socket.destroy());
-      }, () => { if (this.socket === opening) this.socket = null; });
+        },
+      );
     }
     return this.socket;
   }
@@ -114,20 +129,37 @@ export class DotTransport implements EncryptedTransport {
     let wireId = txid;
     while (this.waiting.has(wireId)) wireId = randomInt(0, 0x10000);
     return new Promise((resolve, reject) => {
-      const settle = () => { clearTimeout(timer); this.waiting.delete(wireId); };
-      const timer = setTimeout(() => this.waiting.get(wireId)?.reject(new Error(`no DoT reply within ${timeoutMs} ms`)), timeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        this.waiting.delete(wireId);
+      };
+      const timer = setTimeout(
+        () => this.waiting.get(wireId)?.reject(new Error(`no DoT reply within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiting.set(wireId, {
-        resolve: (reply) => { settle(); const own = Buffer.from(reply); own.writeUInt16BE(txid, 0); resolve(own); },
-        reject: (error) => { settle(); reject(error); },
+        resolve: (reply) => {
+          settle();
+          const own = Buffer.from(reply);
+          own.writeUInt16BE(txid, 0);
+          resolve(own);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
       });
-      this.connection(timeoutMs).then((socket) => {
-        if (!this.waiting.has(wireId)) return;
-        const framed = Buffer.alloc(2 + query.length);
-        framed.writeUInt16BE(query.length, 0);
-        query.copy(framed, 2);
-        framed.writeUInt16BE(wireId, 2);
-        socket.write(framed);
-      }, (error: Error) => this.waiting.get(wireId)?.reject(error));
+      this.connection(timeoutMs).then(
+        (socket) => {
+          if (!this.waiting.has(wireId)) return;
+          const framed = Buffer.alloc(2 + query.length);
+          framed.writeUInt16BE(query.length, 0);
+          query.copy(framed, 2);
+          framed.writeUInt16BE(wireId, 2);
+          socket.write(framed);
+        },
+        (error: Error) => this.waiting.get(wireId)?.reject(error),
+      );
     });
   }
 
@@ -166,11 +198,15 @@ export class DohTransport implements EncryptedTransport {
       const { endpoint } = this.target;
       const opening = tlsSocket(this.target, ['h2'], timeoutMs).then((socket) => {
         const session = http2Connect(`https://${endpoint.name}:${endpoint.port}`, { createConnection: () => socket });
-        session.on('close', () => { if (this.session === opening) this.session = null; });
+        session.on('close', () => {
+          if (this.session === opening) this.session = null;
+        });
         session.on('error', () => session.destroy());
         return session;
       });
-      opening.catch(() => { if (this.session === opening) this.session = null; });
+      opening.catch(() => {
+        if (this.session === opening) this.session = null;
+      });
       this.session = opening;
     }
     return this.session;
@@ -184,14 +220,24 @@ export class DohTransport implements EncryptedTransport {
     const session = await this.connection(timeoutMs);
     return new Promise((resolve, reject) => {
       const stream = session.request({
-        ':method': 'POST', ':path': this.target.endpoint.path ?? '/dns-query', 'content-type': DNS_MESSAGE, accept: DNS_MESSAGE,
+        ':method': 'POST',
+        ':path': this.target.endpoint.path ?? '/dns-query',
+        'content-type': DNS_MESSAGE,
+        accept: DNS_MESSAGE,
       });
       const chunks: Buffer[] = [];
       let status = 0;
-      stream.setTimeout(timeoutMs, () => { stream.close(); reject(new Error(`no DoH reply within ${timeoutMs} ms`)); });
-      stream.on('response', (headers) => { status = Number(headers[':status']); });
+      stream.setTimeout(timeoutMs, () => {
+        stream.close();
+        reject(new Error(`no DoH reply within ${timeoutMs} ms`));
+      });
+      stream.on('response', (headers) => {
+        status = Number(headers[':status']);
+      });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => (status === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`DoH status ${status}`))));
+      stream.on('end', () =>
+        status === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`DoH status ${status}`)),
+      );
       stream.on('error', reject);
       stream.end(query);
     });

@@ -44,10 +44,17 @@ describe('dut/encrypted-upgrade', function () {
   });
 
   /** Starts the resolver with UDP, DoT and DoH, the scenario given, and `tls` as its certificate. */
-  async function startResolver(scenario: string[], tls: LabTlsCredentials = credentials): Promise<{ address: string; port: number }> {
+  async function startResolver(
+    scenario: string[],
+    tls: LabTlsCredentials = credentials,
+  ): Promise<{ address: string; port: number }> {
     sink = new MemorySink();
     resolver = new AdversarialResolver({
-      listen: [{ transport: 'udp', address: RESOLVER, port: 0 }, { transport: 'dot', address: RESOLVER, port: 0 }, { transport: 'doh', address: RESOLVER, port: 0 }],
+      listen: [
+        { transport: 'udp', address: RESOLVER, port: 0 },
+        { transport: 'dot', address: RESOLVER, port: 0 },
+        { transport: 'doh', address: RESOLVER, port: 0 },
+      ],
       duts: [{ id: 'dev', addresses: [DEVICE], zone, scenario: await parseScenario(scenario, { canaries: [] }) }],
       sink,
       tls,
@@ -57,10 +64,20 @@ describe('dut/encrypted-upgrade', function () {
   }
 
   /** Resolves the name twice with a device of the given DDR behaviour; returns its log. */
-  async function lookUp(behaviour: SimulatedBehaviour, resolverEnd: { address: string; port: number }, trustedCa: string | undefined = credentials.caCertPem) {
+  async function lookUp(
+    behaviour: SimulatedBehaviour,
+    resolverEnd: { address: string; port: number },
+    trustedCa: string | undefined = credentials.caCertPem,
+  ) {
     const { log, lines, events } = memoryLog();
     const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: DEVICE, resolver: resolverEnd, trustedCa, log });
-    const stub = new StubResolver({ behaviour, sourceAddress: DEVICE, resolver: resolverEnd, log, ...(upgrade ? { upgrade } : {}) });
+    const stub = new StubResolver({
+      behaviour,
+      sourceAddress: DEVICE,
+      resolver: resolverEnd,
+      log,
+      ...(upgrade ? { upgrade } : {}),
+    });
     try {
       for (let i = 0; i < 2; i += 1) {
         const resolution = await stub.resolve({ name: 'cloud.sim.example', type: 'A' });
@@ -72,7 +89,8 @@ describe('dut/encrypted-upgrade', function () {
     return { lines, events };
   }
 
-  const upgrading = (prefer: 'dot' | 'doh') => testBehaviour({ encryption: { ddr: 'upgrade', prefer }, edns: { enabled: true, udpSize: 1232 } });
+  const upgrading = (prefer: 'dot' | 'doh') =>
+    testBehaviour({ encryption: { ddr: 'upgrade', prefer }, edns: { enabled: true, udpSize: 1232 } });
   const addressQueries = () => sink.ofType('dns.query').filter((q) => q.questions[0]?.type === 'A');
 
   for (const prefer of ['dot', 'doh'] as const) {
@@ -83,7 +101,10 @@ describe('dut/encrypted-upgrade', function () {
       const ddrQuery = sink.ofType('dns.query').find((q) => q.questions[0]?.type === 'SVCB');
       expect(ddrQuery).to.include({ transport: 'udp' });
       const queries = addressQueries();
-      expect(queries.map((q) => q.transport)).to.deep.equal([prefer, prefer], 'both lookups went encrypted, one connection');
+      expect(queries.map((q) => q.transport)).to.deep.equal(
+        [prefer, prefer],
+        'both lookups went encrypted, one connection',
+      );
       for (const q of queries) {
         expect(q.size % QUERY_PADDING_BLOCK).to.equal(0);
         expect(q.edns?.options.map((o) => o.name)).to.include('PADDING');
@@ -96,10 +117,25 @@ describe('dut/encrypted-upgrade', function () {
   it('once upgraded, retries a failed encrypted exchange over port 53 only when it falls back to cleartext', async () => {
     for (const cleartextFallback of [true, false]) {
       const udp = await startResolver(['ddr()']);
-      const behaviour = testBehaviour({ encryption: { ddr: 'upgrade', prefer: 'dot', cleartextFallback }, edns: { enabled: true, udpSize: 1232 }, retry: { timeoutMs: 300, attempts: 1, backoff: 1, maxTimeoutMs: 300 } });
+      const behaviour = testBehaviour({
+        encryption: { ddr: 'upgrade', prefer: 'dot', cleartextFallback },
+        edns: { enabled: true, udpSize: 1232 },
+        retry: { timeoutMs: 300, attempts: 1, backoff: 1, maxTimeoutMs: 300 },
+      });
       const { log, events } = memoryLog();
-      const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: DEVICE, resolver: udp, trustedCa: credentials.caCertPem, log });
-      const stub = new StubResolver({ behaviour, sourceAddress: DEVICE, resolver: udp, log, ...(upgrade ? { upgrade } : {}) });
+      const upgrade = encryptedUpgradeFor(behaviour, {
+        sourceAddress: DEVICE,
+        resolver: udp,
+        trustedCa: credentials.caCertPem,
+        log,
+      });
+      const stub = new StubResolver({
+        behaviour,
+        sourceAddress: DEVICE,
+        resolver: udp,
+        log,
+        ...(upgrade ? { upgrade } : {}),
+      });
       try {
         expect(await stub.resolve({ name: 'cloud.sim.example', type: 'A' })).to.deep.include({ outcome: 'answer' });
         // The resolver goes silent on every transport: the DoT exchange times out.
@@ -133,11 +169,17 @@ describe('dut/encrypted-upgrade', function () {
     const offered = await startResolver(['ddr()']);
     const ignoring = await lookUp(testBehaviour({ encryption: { ddr: 'ignore' } }), offered);
     expect(ignoring.events('ddr-discovered')).to.have.length(0);
-    expect(sink.ofType('dns.query').map((q) => `${q.transport} ${q.questions[0]?.type}`)).to.deep.equal(['udp A', 'udp A']);
+    expect(sink.ofType('dns.query').map((q) => `${q.transport} ${q.questions[0]?.type}`)).to.deep.equal([
+      'udp A',
+      'udp A',
+    ]);
   });
 
   it('refuses a designated resolver whose certificate does not cover the designating IP (RFC 9462 §4.2)', async () => {
-    const elsewhere = await ensureLabServerCertificate(keyDir, { names: [DEFAULT_RESOLVER_NAME], addresses: ['127.0.53.99'] });
+    const elsewhere = await ensureLabServerCertificate(keyDir, {
+      names: [DEFAULT_RESOLVER_NAME],
+      addresses: ['127.0.53.99'],
+    });
     const udp = await startResolver(['ddr()'], elsewhere);
     const { events } = await lookUp(upgrading('dot'), udp);
     const rejected = events('ddr-rejected');
@@ -152,10 +194,17 @@ describe('dut/encrypted-upgrade', function () {
       const stranger = await ensureLabCa(otherDir);
       const udp = await startResolver(['ddr()']);
       const { events } = await lookUp(upgrading('doh'), udp, stranger.certPem);
-      expect(events('ddr-rejected').map((r) => String(r.reason))).to.satisfy((reasons: string[]) => reasons.length === 2 && reasons.every((r) => /certificate/i.test(r)));
+      expect(events('ddr-rejected').map((r) => String(r.reason))).to.satisfy(
+        (reasons: string[]) => reasons.length === 2 && reasons.every((r) => /certificate/i.test(r)),
+      );
       expect(addressQueries().map((q) => q.transport)).to.deep.equal(['udp', 'udp']);
       // The failed handshakes are evidence on the resolver's side too.
-      expect(sink.ofType('dns.malformed').map((m) => m.transport).sort()).to.deep.equal(['doh', 'dot']);
+      expect(
+        sink
+          .ofType('dns.malformed')
+          .map((m) => m.transport)
+          .sort(),
+      ).to.deep.equal(['doh', 'dot']);
     } finally {
       rmSync(otherDir, { recursive: true, force: true });
     }

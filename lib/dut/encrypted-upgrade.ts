@@ -59,9 +59,15 @@ interface Question {
 
 /** The query with an OPT record whose Padding option makes it a whole number of blocks. */
 export function paddedQuery(question: Question, txid: number, udpSize: number): Buffer {
-  const build = (padding: number) => encodeMessage(buildQuery({
-    id: txid, name: question.name, type: question.type, edns: { udpSize, options: [{ code: PADDING_OPTION, data: Buffer.alloc(padding) }] },
-  }));
+  const build = (padding: number) =>
+    encodeMessage(
+      buildQuery({
+        id: txid,
+        name: question.name,
+        type: question.type,
+        edns: { udpSize, options: [{ code: PADDING_OPTION, data: Buffer.alloc(padding) }] },
+      }),
+    );
   const bare = build(0).length;
   return build((QUERY_PADDING_BLOCK - (bare % QUERY_PADDING_BLOCK)) % QUERY_PADDING_BLOCK);
 }
@@ -101,7 +107,13 @@ export class EncryptedUpgrade {
       const peer = { address: endpoint.address, port: endpoint.port };
       const failed = failedAnswerChecks(decoded.message, peer, { txid, ...question, resolver: peer }, answerChecks);
       if (failed.length > 0) throw new Error(`reply fails ${failed.join(', ')}`);
-      log('answer', { ...question, txid, transport: endpoint.transport, rcode: decoded.message.rcode, records: decoded.message.answers?.length ?? 0 });
+      log('answer', {
+        ...question,
+        txid,
+        transport: endpoint.transport,
+        rcode: decoded.message.rcode,
+        records: decoded.message.answers?.length ?? 0,
+      });
       return { reply: decoded.message };
     } catch (error) {
       const reason = (error as Error).message;
@@ -122,23 +134,46 @@ export class EncryptedUpgrade {
 
   private async discover(): Promise<EncryptedTransport | null> {
     const { log, resolver, trustedCa } = this.options;
-    const designated = await discoverDesignatedResolvers({ sourceAddress: this.options.sourceAddress, resolver, timeoutMs: DISCOVERY_TIMEOUT_MS })
-      .catch((error: Error) => { log('ddr-error', { error: error.message }); return [] as DesignatedEndpoint[]; });
+    const designated = await discoverDesignatedResolvers({
+      sourceAddress: this.options.sourceAddress,
+      resolver,
+      timeoutMs: DISCOVERY_TIMEOUT_MS,
+    }).catch((error: Error) => {
+      log('ddr-error', { error: error.message });
+      return [] as DesignatedEndpoint[];
+    });
     log('ddr-discovered', { endpoints: designated });
     if (designated.length === 0) return null;
     if (!trustedCa) {
       log('ddr-not-upgraded', { reason: 'no trusted CA installed: cannot verify a designated resolver' });
       return null;
     }
-    const ordered = [...designated].sort((a, b) => Number(b.transport === this.options.prefer) - Number(a.transport === this.options.prefer) || a.priority - b.priority);
+    const ordered = [...designated].sort(
+      (a, b) =>
+        Number(b.transport === this.options.prefer) - Number(a.transport === this.options.prefer) ||
+        a.priority - b.priority,
+    );
     for (const endpoint of ordered) {
-      const transport = encryptedTransport({ endpoint, localAddress: this.options.sourceAddress, trustedCa, designatingAddress: resolver.address });
+      const transport = encryptedTransport({
+        endpoint,
+        localAddress: this.options.sourceAddress,
+        trustedCa,
+        designatingAddress: resolver.address,
+      });
       try {
         await transport.open(DISCOVERY_TIMEOUT_MS);
-        log('ddr-upgraded', { transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}`, name: endpoint.name });
+        log('ddr-upgraded', {
+          transport: endpoint.transport,
+          server: `${endpoint.address}:${endpoint.port}`,
+          name: endpoint.name,
+        });
         return transport;
       } catch (error) {
-        log('ddr-rejected', { transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}`, reason: (error as Error).message });
+        log('ddr-rejected', {
+          transport: endpoint.transport,
+          server: `${endpoint.address}:${endpoint.port}`,
+          reason: (error as Error).message,
+        });
         await transport.close();
       }
     }
@@ -147,11 +182,16 @@ export class EncryptedUpgrade {
 }
 
 /** The upgrade a behaviour asks for, or undefined when the device ignores DDR. */
-export function encryptedUpgradeFor(behaviour: SimulatedBehaviour, device: Omit<UpgradeOptions, 'prefer' | 'udpSize' | 'cleartextFallback'>): EncryptedUpgrade | undefined {
+export function encryptedUpgradeFor(
+  behaviour: SimulatedBehaviour,
+  device: Omit<UpgradeOptions, 'prefer' | 'udpSize' | 'cleartextFallback'>,
+): EncryptedUpgrade | undefined {
   const encryption = behaviour.encryption;
-  if (!encryption || encryption.ddr !== 'upgrade') return undefined;
+  if (encryption?.ddr !== 'upgrade') return undefined;
   return new EncryptedUpgrade({
-    ...device, prefer: encryption.prefer, udpSize: behaviour.edns.enabled ? behaviour.edns.udpSize : null,
+    ...device,
+    prefer: encryption.prefer,
+    udpSize: behaviour.edns.enabled ? behaviour.edns.udpSize : null,
     ...(encryption.cleartextFallback === undefined ? {} : { cleartextFallback: encryption.cleartextFallback }),
   });
 }

@@ -18,10 +18,17 @@ export interface HardcodedResolverSpec {
 export class HardcodedResolverQueries {
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly spec: HardcodedResolverSpec, private readonly stub: StubResolver) {}
+  constructor(
+    private readonly spec: HardcodedResolverSpec,
+    private readonly stub: StubResolver,
+  ) {}
 
   start(): void {
-    const ask = () => void this.stub.sendElsewhere({ name: this.spec.name, type: 'A' }, { address: this.spec.address, port: this.spec.port });
+    const ask = () =>
+      void this.stub.sendElsewhere(
+        { name: this.spec.name, type: 'A' },
+        { address: this.spec.address, port: this.spec.port },
+      );
     ask();
     this.timer = setInterval(ask, this.spec.intervalSeconds * 1000);
   }

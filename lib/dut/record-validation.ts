@@ -30,29 +30,45 @@ const ADDRESS_TYPES = new Set(['A', 'AAAA']);
 const classOf = (rr: Answer) => (rr as { class?: string }).class ?? 'IN';
 
 /** The records of `message` the stub uses for `question`. */
-export function usableRecords(message: DecodedMessage, question: { name: string; type: string }, validation: 'strict' | 'sloppy'): UsableRecords {
+export function usableRecords(
+  message: DecodedMessage,
+  question: { name: string; type: string },
+  validation: 'strict' | 'sloppy',
+): UsableRecords {
   const answers = (message.answers ?? []) as Answer[];
   if (validation === 'sloppy') {
     const everywhere = [...answers, ...((message.additionals ?? []) as Answer[])];
     const addresses = everywhere.filter((rr): rr is AddressRecord => ADDRESS_TYPES.has(rr.type));
     const target = answers.find((rr) => rr.type === 'MX' || rr.type === 'NS');
-    const follow = addresses.length > 0 || !target ? null
-      : target.type === 'MX' ? (target as { data: { exchange: string } }).data.exchange : String((target as { data: unknown }).data);
-    return { addresses, lifetimeRecords: [...addresses, ...answers.filter((rr) => rr.type === 'CNAME')], rejected: 0, follow };
+    const follow =
+      addresses.length > 0 || !target
+        ? null
+        : target.type === 'MX'
+          ? (target as { data: { exchange: string } }).data.exchange
+          : String((target as { data: unknown }).data);
+    return {
+      addresses,
+      lifetimeRecords: [...addresses, ...answers.filter((rr) => rr.type === 'CNAME')],
+      rejected: 0,
+      follow,
+    };
   }
   // Walk the CNAME chain from the question's name (bounded by the section's size, so a loop ends).
   const chain = new Set([normaliseName(question.name)]);
   const onChain: Answer[] = [];
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
     for (const rr of answers) {
-      if (rr.type !== 'CNAME' || classOf(rr) !== 'IN' || !chain.has(normaliseName(rr.name)) || onChain.includes(rr)) continue;
+      if (rr.type !== 'CNAME' || classOf(rr) !== 'IN' || !chain.has(normaliseName(rr.name)) || onChain.includes(rr))
+        continue;
       onChain.push(rr);
       chain.add(normaliseName(String((rr as { data: unknown }).data)));
       grew = true;
     }
   }
-  const addresses = answers.filter((rr): rr is AddressRecord => rr.type === question.type && classOf(rr) === 'IN' && chain.has(normaliseName(rr.name)));
+  const addresses = answers.filter(
+    (rr): rr is AddressRecord => rr.type === question.type && classOf(rr) === 'IN' && chain.has(normaliseName(rr.name)),
+  );
   const rejected = answers.length - addresses.length - onChain.length;
   return { addresses, lifetimeRecords: [...addresses, ...onChain], rejected, follow: null };
 }

@@ -28,7 +28,13 @@ describe('dut/simulated-device-process (a real child process on loopback)', func
     process.chdir(dir);
     let handle: SimulatedDeviceHandle;
     try {
-      handle = await startSimulatedDevice({ dutId: 'spec', behaviour: testBehaviour(), sourceAddress: DEVICE_ADDRESS, resolver: { address: RESOLVER_ADDRESS, port: resolver.port }, logFile });
+      handle = await startSimulatedDevice({
+        dutId: 'spec',
+        behaviour: testBehaviour(),
+        sourceAddress: DEVICE_ADDRESS,
+        resolver: { address: RESOLVER_ADDRESS, port: resolver.port },
+        logFile,
+      });
     } finally {
       process.chdir(cwd);
     }
@@ -39,7 +45,10 @@ describe('dut/simulated-device-process (a real child process on loopback)', func
     expect(await handle.exited).to.deep.equal(exit);
     // Needed every 100 ms, valid for 1 s: about two queries in 1.6 s, the rest from the cache.
     expect(resolver.seen.length).to.be.within(2, 3);
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; t: number });
+    const lines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; t: number });
     const events = lines.map((l) => l.event);
     expect(events[0]).to.equal('start');
     expect(events.filter((e) => e === 'query')).to.have.length(resolver.seen.length);
@@ -48,7 +57,7 @@ describe('dut/simulated-device-process (a real child process on loopback)', func
     expect(lines.every((l) => Number.isFinite(l.t))).to.equal(true);
   });
 
-  it('rejects with the child\'s stderr when the device cannot start', async () => {
+  it("rejects with the child's stderr when the device cannot start", async () => {
     const start = startSimulatedDevice({
       dutId: 'broken',
       behaviour: testBehaviour(),
@@ -58,7 +67,9 @@ describe('dut/simulated-device-process (a real child process on loopback)', func
       logFile: dir,
     });
     let failure: unknown;
-    await start.catch((error: unknown) => { failure = error; });
+    await start.catch((error: unknown) => {
+      failure = error;
+    });
     expect(failure).to.be.instanceOf(Error);
     expect((failure as Error).message).to.match(/simulated device broken exited before it was ready[\s\S]*EISDIR/);
   });

@@ -76,7 +76,9 @@ export function startSimulatedDevice(options: SimulatedDeviceOptions): Promise<S
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   let spawnError: Error | undefined;
   const exited = new Promise<DeviceExit>((resolve) => {
     child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
@@ -105,12 +107,18 @@ export function startSimulatedDevice(options: SimulatedDeviceOptions): Promise<S
         lastTicks = ticks;
         lastProgress = now;
       } else if (now - lastProgress > READY_IDLE_LIMIT_MS) {
-        fail(`was not ready ${((now - started) / 1000).toFixed(1)} s after its start and used no CPU in the last ${READY_IDLE_LIMIT_MS / 1000} s (hung, not slow)`);
+        fail(
+          `was not ready ${((now - started) / 1000).toFixed(1)} s after its start and used no CPU in the last ${READY_IDLE_LIMIT_MS / 1000} s (hung, not slow)`,
+        );
       }
     }, READY_POLL_MS);
     void exited.then((exit) => {
       if (ready) return;
-      fail(spawnError ? `could not be started (${spawnError.message})` : `exited before it was ready (code ${exit.exitCode}, signal ${exit.signal})`);
+      fail(
+        spawnError
+          ? `could not be started (${spawnError.message})`
+          : `exited before it was ready (code ${exit.exitCode}, signal ${exit.signal})`,
+      );
     });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -32,15 +32,33 @@ async function main(): Promise<void> {
     log('hang', { reason: 'receive buffer overflow' });
     void service?.close();
   };
-  const upgrade = encryptedUpgradeFor(behaviour, { sourceAddress: options.sourceAddress, resolver: options.resolver, trustedCa: options.trustedCa, log });
-  const stub = new StubResolver({ behaviour, sourceAddress: options.sourceAddress, resolver: options.resolver, log, onOverflow, ...(upgrade ? { upgrade } : {}), ...(options.trustAnchor ? { trustAnchor: options.trustAnchor } : {}) });
+  const upgrade = encryptedUpgradeFor(behaviour, {
+    sourceAddress: options.sourceAddress,
+    resolver: options.resolver,
+    trustedCa: options.trustedCa,
+    log,
+  });
+  const stub = new StubResolver({
+    behaviour,
+    sourceAddress: options.sourceAddress,
+    resolver: options.resolver,
+    log,
+    onOverflow,
+    ...(upgrade ? { upgrade } : {}),
+    ...(options.trustAnchor ? { trustAnchor: options.trustAnchor } : {}),
+  });
   const application = new Application(behaviour, stub, log, options.sourceAddress);
   // A local function that waits on the cloud: the service is down while lookups fail.
   if (service && behaviour.service?.needsDns) application.onResolution = (worked) => service.setAvailable(worked);
   const hardcoded = behaviour.hardcodedResolver
     ? new HardcodedResolverQueries({ port: 53, ...behaviour.hardcodedResolver }, stub)
     : null;
-  log('start', { dutId: options.dutId, sourceAddress: options.sourceAddress, resolver: options.resolver, pid: process.pid });
+  log('start', {
+    dutId: options.dutId,
+    sourceAddress: options.sourceAddress,
+    resolver: options.resolver,
+    pid: process.pid,
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -3,7 +3,15 @@ import { createSocket } from 'node:dgram';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 import { StubResolver } from './stub-resolver.ts';
 import type { StubOptions } from './stub-resolver.ts';
-import { aResponse, DEVICE_ADDRESS, memoryLog, negativeResponse, RESOLVER_ADDRESS, TestResolver, testBehaviour } from './stub-test-kit.ts';
+import {
+  aResponse,
+  DEVICE_ADDRESS,
+  memoryLog,
+  negativeResponse,
+  RESOLVER_ADDRESS,
+  TestResolver,
+  testBehaviour,
+} from './stub-test-kit.ts';
 
 const X = { name: 'x.sim.example', type: 'A' } as const;
 
@@ -25,36 +33,66 @@ describe('dut/stub-resolver (real sockets on loopback)', function () {
   });
 
   function stub(behaviour: SimulatedBehaviour, extra: Partial<StubOptions> = {}): StubResolver {
-    const s = new StubResolver({ behaviour, sourceAddress: DEVICE_ADDRESS, resolver: { address: RESOLVER_ADDRESS, port: resolver.port }, log: device.log, ...extra });
+    const s = new StubResolver({
+      behaviour,
+      sourceAddress: DEVICE_ADDRESS,
+      resolver: { address: RESOLVER_ADDRESS, port: resolver.port },
+      log: device.log,
+      ...extra,
+    });
     stubs.push(s);
     return s;
   }
-  const answering = (data = '127.0.31.9') => { resolver.answer = (q, reply) => reply(aResponse(q, data)); };
+  const answering = (data = '127.0.31.9') => {
+    resolver.answer = (q, reply) => reply(aResponse(q, data));
+  };
   const ports = () => resolver.udpQueries().map((x) => x.port);
   const ids = () => resolver.udpQueries().map((x) => x.query.id);
 
   it('takes the first matching reply; with lastReplyWins, a later matching reply overwrites it', async () => {
     // The genuine answer, then two more to the same query (same ID, socket and question) with another address.
-    resolver.answer = (q, reply) => { reply(aResponse(q, '127.0.31.9')); reply(aResponse(q, '127.0.31.77')); reply(aResponse(q, '127.0.31.77')); };
+    resolver.answer = (q, reply) => {
+      reply(aResponse(q, '127.0.31.9'));
+      reply(aResponse(q, '127.0.31.77'));
+      reply(aResponse(q, '127.0.31.77'));
+    };
     expect(await stub(testBehaviour()).resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
-    expect(await stub(testBehaviour({ lastReplyWins: { waitMs: 50 } })).resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.77'] });
+    expect(await stub(testBehaviour({ lastReplyWins: { waitMs: 50 } })).resolve(X)).to.deep.include({
+      outcome: 'answer',
+      addresses: ['127.0.31.77'],
+    });
     expect(device.events('later-answer')).to.have.length(2);
     // One slot per ID: a reply under another ID does not overwrite (a sloppy stub keeps the first it took).
-    resolver.answer = (q, reply) => { reply(aResponse(q, '127.0.31.78', { id: ((q.id ?? 0) + 1) & 0xffff })); reply(aResponse(q, '127.0.31.9')); };
+    resolver.answer = (q, reply) => {
+      reply(aResponse(q, '127.0.31.78', { id: ((q.id ?? 0) + 1) & 0xffff }));
+      reply(aResponse(q, '127.0.31.9'));
+    };
     const sloppy = stub(testBehaviour({ validation: 'sloppy', lastReplyWins: { waitMs: 50 } }));
     expect(await sloppy.resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.78'] });
   });
 
   it('uses the fixed port for every query and counts transaction IDs', async () => {
     answering();
-    const s = stub(testBehaviour({ sourcePort: { strategy: 'fixed', port: 40960 }, txid: { strategy: 'counter', start: 10 } }));
-    for (let i = 0; i < 3; i += 1) expect(await s.resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
-    expect(resolver.udpQueries().map((x) => [x.port, x.query.id])).to.deep.equal([[40960, 10], [40960, 11], [40960, 12]]);
+    const s = stub(
+      testBehaviour({ sourcePort: { strategy: 'fixed', port: 40960 }, txid: { strategy: 'counter', start: 10 } }),
+    );
+    for (let i = 0; i < 3; i += 1)
+      expect(await s.resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
+    expect(resolver.udpQueries().map((x) => [x.port, x.query.id])).to.deep.equal([
+      [40960, 10],
+      [40960, 11],
+      [40960, 12],
+    ]);
   });
 
   it('steps sequential ports and keeps a constant transaction ID', async () => {
     answering();
-    const s = stub(testBehaviour({ sourcePort: { strategy: 'sequential', start: 41000, step: 3 }, txid: { strategy: 'constant', value: 4242 } }));
+    const s = stub(
+      testBehaviour({
+        sourcePort: { strategy: 'sequential', start: 41000, step: 3 },
+        txid: { strategy: 'constant', value: 4242 },
+      }),
+    );
     for (let i = 0; i < 4; i += 1) await s.resolve(X);
     expect(ports()).to.deep.equal([41000, 41003, 41006, 41009]);
     expect(ids()).to.deep.equal([4242, 4242, 4242, 4242]);
@@ -103,7 +141,11 @@ describe('dut/stub-resolver (real sockets on loopback)', function () {
     };
     const result = await stub(testBehaviour()).resolve(X);
     expect(result).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
-    expect(device.events('ignored-answer').map((l) => l.reason)).to.deep.equal(['fails txid', 'fails question', 'fails source']);
+    expect(device.events('ignored-answer').map((l) => l.reason)).to.deep.equal([
+      'fails txid',
+      'fails question',
+      'fails source',
+    ]);
   });
 
   it('takes the question name in any case (0x20 echo)', async () => {
@@ -168,7 +210,11 @@ describe('dut/stub-resolver (real sockets on loopback)', function () {
     answering();
     await stub(testBehaviour({ edns: { enabled: true, udpSize: 1232 } })).resolve(X);
     await stub(testBehaviour()).resolve(X);
-    const opts = resolver.udpQueries().map((x) => (x.query.additionals ?? []).find((rr) => rr.type === 'OPT') as { udpPayloadSize?: number } | undefined);
+    const opts = resolver
+      .udpQueries()
+      .map(
+        (x) => (x.query.additionals ?? []).find((rr) => rr.type === 'OPT') as { udpPayloadSize?: number } | undefined,
+      );
     expect(opts.map((o) => o?.udpPayloadSize ?? null)).to.deep.equal([1232, null]);
     expect(resolver.udpQueries().map((x) => x.query.flag_rd)).to.deep.equal([true, true]);
   });

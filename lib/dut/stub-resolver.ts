@@ -82,10 +82,19 @@ export class StubResolver {
 
   constructor(private readonly options: StubOptions) {
     this.nextId = transactionIds(options.behaviour.txid);
-    this.answerChecks = options.answerChecks ?? (options.behaviour.validation === 'sloppy' ? SLOPPY_ANSWER_CHECKS : ALL_ANSWER_CHECKS);
+    this.answerChecks =
+      options.answerChecks ?? (options.behaviour.validation === 'sloppy' ? SLOPPY_ANSWER_CHECKS : ALL_ANSWER_CHECKS);
     const { trustAnchor } = options;
-    this.validator = options.behaviour.dnssec === 'validate' && trustAnchor ? new DnssecValidator(trustAnchor, (apex) => this.exchange({ name: apex, type: 'DNSKEY' })) : null;
-    this.sockets = new QuerySockets(options.behaviour.sourcePort, options.sourceAddress, options.log, (message, from, socket) => this.receive(message, from, socket));
+    this.validator =
+      options.behaviour.dnssec === 'validate' && trustAnchor
+        ? new DnssecValidator(trustAnchor, (apex) => this.exchange({ name: apex, type: 'DNSKEY' }))
+        : null;
+    this.sockets = new QuerySockets(
+      options.behaviour.sourcePort,
+      options.sourceAddress,
+      options.log,
+      (message, from, socket) => this.receive(message, from, socket),
+    );
   }
 
   /** Resolves a name, retrying with back-off; never throws. `followed` marks a lookup of a target a sloppy stub followed (it follows one level only). */
@@ -93,7 +102,9 @@ export class StubResolver {
     const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
     if (encrypted && 'reply' in encrypted) {
       const bogus = await this.bogus(question, encrypted.reply);
-      return bogus ? { outcome: 'failure', reason: `DNSSEC bogus: ${bogus}` } : this.interpret(question, encrypted.reply, followed);
+      return bogus
+        ? { outcome: 'failure', reason: `DNSSEC bogus: ${bogus}` }
+        : this.interpret(question, encrypted.reply, followed);
     }
     if (encrypted && 'failed' in encrypted) return { outcome: 'failure', reason: encrypted.failed };
     const { retry } = this.options.behaviour;
@@ -115,7 +126,10 @@ export class StubResolver {
    * Asks over UDP (TCP after TC=1), retrying with back-off, until `usable` takes a reply; one it
    * refuses (a bogus DNSSEC answer) is asked again at once, or ends the asking. Null when none was taken.
    */
-  private async ask(question: WireQuestion, usable: (message: DecodedMessage) => Promise<'take' | 'again' | 'stop'>): Promise<DecodedMessage | null> {
+  private async ask(
+    question: WireQuestion,
+    usable: (message: DecodedMessage) => Promise<'take' | 'again' | 'stop'>,
+  ): Promise<DecodedMessage | null> {
     const { retry, edns, ednsFallback } = this.options.behaviour;
     let timeoutMs = retry.timeoutMs;
     let withEdns = edns.enabled || this.validates;
@@ -168,8 +182,13 @@ export class StubResolver {
   private queryBytes(question: WireQuestion, txid: number, withEdns: boolean): Buffer {
     const { edns } = this.options.behaviour;
     const udpSize = edns.enabled ? edns.udpSize : VALIDATING_UDP_SIZE;
-    const opt = withEdns && (edns.enabled || this.validates) ? { edns: { udpSize, ...(this.validates ? { do: true } : {}) } } : {};
-    return encodeMessage(buildQuery({ id: txid, name: question.name, type: question.type as Question['type'], ...opt }));
+    const opt =
+      withEdns && (edns.enabled || this.validates)
+        ? { edns: { udpSize, ...(this.validates ? { do: true } : {}) } }
+        : {};
+    return encodeMessage(
+      buildQuery({ id: txid, name: question.name, type: question.type as Question['type'], ...opt }),
+    );
   }
 
   /**
@@ -184,20 +203,32 @@ export class StubResolver {
     try {
       socket = await this.sockets.acquire();
     } catch (error) {
-      this.options.log('error', { ...question, txid, server: `${server.address}:${server.port}`, error: (error as Error).message });
+      this.options.log('error', {
+        ...question,
+        txid,
+        server: `${server.address}:${server.port}`,
+        error: (error as Error).message,
+      });
       return;
     }
     const port = socket.address().port;
     this.options.log('query-elsewhere', { ...question, txid, port, server: `${server.address}:${server.port}` });
-    await new Promise<void>((resolve) => socket.send(this.queryBytes(question, txid, true), server.port, server.address, (error) => {
-      if (error) this.options.log('error', { ...question, txid, port, error: error.message });
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      socket.send(this.queryBytes(question, txid, true), server.port, server.address, (error) => {
+        if (error) this.options.log('error', { ...question, txid, port, error: error.message });
+        resolve();
+      }),
+    );
     this.sockets.release(socket);
   }
 
   /** One query over UDP; resolves with the accepted answer or null on timeout. */
-  private async udpAttempt(question: WireQuestion, timeoutMs: number, attempt: number, withEdns: boolean): Promise<DecodedMessage | null> {
+  private async udpAttempt(
+    question: WireQuestion,
+    timeoutMs: number,
+    attempt: number,
+    withEdns: boolean,
+  ): Promise<DecodedMessage | null> {
     const txid = this.nextId();
     let socket: Socket;
     try {
@@ -212,7 +243,16 @@ export class StubResolver {
       return null;
     }
     const port = socket.address().port;
-    this.options.log('query', { ...question, txid, port, attempt, transport: 'udp', timeoutMs, edns: withEdns && (this.options.behaviour.edns.enabled || this.validates), ...(this.validates && withEdns ? { do: true } : {}) });
+    this.options.log('query', {
+      ...question,
+      txid,
+      port,
+      attempt,
+      transport: 'udp',
+      timeoutMs,
+      edns: withEdns && (this.options.behaviour.edns.enabled || this.validates),
+      ...(this.validates && withEdns ? { do: true } : {}),
+    });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         if (!pending.latest) this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
@@ -230,9 +270,14 @@ export class StubResolver {
         },
       };
       this.pending.add(pending);
-      socket.send(this.queryBytes(question, txid, withEdns), this.options.resolver.port, this.options.resolver.address, (error) => {
-        if (error) this.options.log('error', { ...question, txid, port, error: error.message });
-      });
+      socket.send(
+        this.queryBytes(question, txid, withEdns),
+        this.options.resolver.port,
+        this.options.resolver.address,
+        (error) => {
+          if (error) this.options.log('error', { ...question, txid, port, error: error.message });
+        },
+      );
     });
   }
 
@@ -250,7 +295,13 @@ export class StubResolver {
     }
     const decoded = decodeMessage(bytes);
     if (!decoded.ok) {
-      this.options.log('ignored-answer', { reason: 'malformed', error: decoded.error, size: bytes.length, from: source, port: socket.address().port });
+      this.options.log('ignored-answer', {
+        reason: 'malformed',
+        error: decoded.error,
+        size: bytes.length,
+        from: source,
+        port: socket.address().port,
+      });
       return;
     }
     const message = decoded.message;
@@ -261,7 +312,15 @@ export class StubResolver {
       // lastReplyWins keeps one slot per transaction ID: a reply under another ID leaves the kept one.
       if (failed.length === 0 && pending.latest && message.id !== pending.latest.id) continue;
       if (failed.length === 0) {
-        this.options.log(pending.latest ? 'later-answer' : 'answer', { name: pending.query.name, type: pending.query.type, txid: message.id, port: socket.address().port, rcode: message.rcode, tc: message.flag_tc, records: message.answers?.length ?? 0 });
+        this.options.log(pending.latest ? 'later-answer' : 'answer', {
+          name: pending.query.name,
+          type: pending.query.type,
+          txid: message.id,
+          port: socket.address().port,
+          rcode: message.rcode,
+          tc: message.flag_tc,
+          records: message.answers?.length ?? 0,
+        });
         const wait = this.options.behaviour.lastReplyWins?.waitMs;
         if (wait === undefined) {
           pending.finish(message);
@@ -278,14 +337,20 @@ export class StubResolver {
       reason: closest ? `fails ${closest.failed.join(', ')}` : 'no outstanding query',
       txid: message.id,
       question: message.questions?.[0] ? { name: message.questions[0].name, type: message.questions[0].type } : null,
-      expected: closest ? { name: closest.pending.query.name, type: closest.pending.query.type, txid: closest.pending.query.txid } : null,
+      expected: closest
+        ? { name: closest.pending.query.name, type: closest.pending.query.type, txid: closest.pending.query.txid }
+        : null,
       from: source,
       port: socket.address().port,
     });
   }
 
   /** TC=1: retry the question over TCP when the device does that, else make do with it. */
-  private async afterTruncation(question: WireQuestion, truncated: DecodedMessage, withEdns: boolean): Promise<DecodedMessage> {
+  private async afterTruncation(
+    question: WireQuestion,
+    truncated: DecodedMessage,
+    withEdns: boolean,
+  ): Promise<DecodedMessage> {
     const txid = truncated.id ?? 0;
     if (!this.options.behaviour.tcpOnTruncation) {
       this.options.log('truncated-accepted', { ...question, txid });
@@ -294,19 +359,41 @@ export class StubResolver {
     this.options.log('tcp-retry', { ...question, txid });
     const { resolver } = this.options;
     try {
-      const reply = await tcpExchange(this.queryBytes(question, txid, withEdns), { localAddress: this.options.sourceAddress, server: resolver, timeoutMs: TCP_TIMEOUT_MS });
+      const reply = await tcpExchange(this.queryBytes(question, txid, withEdns), {
+        localAddress: this.options.sourceAddress,
+        server: resolver,
+        timeoutMs: TCP_TIMEOUT_MS,
+      });
       const decoded = decodeMessage(reply);
       if (!decoded.ok) {
-        this.options.log('ignored-answer', { ...question, transport: 'tcp', reason: 'malformed', error: decoded.error, size: reply.length });
+        this.options.log('ignored-answer', {
+          ...question,
+          transport: 'tcp',
+          reason: 'malformed',
+          error: decoded.error,
+          size: reply.length,
+        });
         return truncated;
       }
       // The connection's peer is the resolver, so its source is right by construction.
       const failed = failedAnswerChecks(decoded.message, resolver, { txid, ...question, resolver }, this.answerChecks);
       if (failed.length === 0) {
-        this.options.log('answer', { ...question, transport: 'tcp', txid, rcode: decoded.message.rcode, tc: decoded.message.flag_tc, records: decoded.message.answers?.length ?? 0 });
+        this.options.log('answer', {
+          ...question,
+          transport: 'tcp',
+          txid,
+          rcode: decoded.message.rcode,
+          tc: decoded.message.flag_tc,
+          records: decoded.message.answers?.length ?? 0,
+        });
         return decoded.message;
       }
-      this.options.log('ignored-answer', { ...question, transport: 'tcp', reason: `fails ${failed.join(', ')}`, txid: decoded.message.id });
+      this.options.log('ignored-answer', {
+        ...question,
+        transport: 'tcp',
+        reason: `fails ${failed.join(', ')}`,
+        txid: decoded.message.id,
+      });
     } catch (error) {
       this.options.log('error', { ...question, txid, transport: 'tcp', error: (error as Error).message });
     }
@@ -318,7 +405,11 @@ export class StubResolver {
     const addresses = usable.addresses.map((rr) => String(rr.data));
     if (message.rcode === 'NOERROR' && addresses.length > 0) {
       // The answer lives as long as its shortest-lived record, CNAMEs of the chain included.
-      return { outcome: 'answer', addresses, ttl: Math.min(...usable.lifetimeRecords.map((rr) => (rr as { ttl?: number }).ttl ?? 0)) };
+      return {
+        outcome: 'answer',
+        addresses,
+        ttl: Math.min(...usable.lifetimeRecords.map((rr) => (rr as { ttl?: number }).ttl ?? 0)),
+      };
     }
     if (message.rcode === 'NOERROR' && usable.follow && !followed) {
       // A sloppy stub takes an MX or NS target for where the name lives, and resolves that instead.
@@ -331,7 +422,9 @@ export class StubResolver {
     }
     if (message.rcode === 'NOERROR' || message.rcode === 'NXDOMAIN') {
       // RFC 2308 §5: a negative answer is cached for min(SOA TTL, SOA MINIMUM), and not at all without an SOA.
-      const soa = (message.authorities ?? []).find((rr) => rr.type === 'SOA') as { ttl?: number; data?: { minimum?: number } } | undefined;
+      const soa = (message.authorities ?? []).find((rr) => rr.type === 'SOA') as
+        | { ttl?: number; data?: { minimum?: number } }
+        | undefined;
       const ttl = soa ? Math.min(soa.ttl ?? 0, soa.data?.minimum ?? 0) : null;
       return { outcome: 'negative', rcode: message.rcode, ttl };
     }

@@ -106,8 +106,20 @@ export interface AnswerChanges {
 export function aResponse(query: DecodedMessage, data: string, changes: AnswerChanges = {}): Packet {
   const question = query.questions![0]!;
   const name = changes.name ?? question.name;
-  const answers: Answer[] = Array.from({ length: changes.answers ?? 1 }, () => ({ name, type: 'A', class: 'IN', ttl: changes.ttl ?? 60, data }));
-  return buildResponse({ id: changes.id ?? query.id ?? 0, questions: [{ ...question, name }], rcode: 'NOERROR', bits: { rd: true, ra: true, tc: changes.tc ?? false }, answers: changes.tc ? [] : answers });
+  const answers: Answer[] = Array.from({ length: changes.answers ?? 1 }, () => ({
+    name,
+    type: 'A',
+    class: 'IN',
+    ttl: changes.ttl ?? 60,
+    data,
+  }));
+  return buildResponse({
+    id: changes.id ?? query.id ?? 0,
+    questions: [{ ...question, name }],
+    rcode: 'NOERROR',
+    bits: { rd: true, ra: true, tc: changes.tc ?? false },
+    answers: changes.tc ? [] : answers,
+  });
 }
 
 /** A reply with the given rcode, echoing the question, without OPT. */
@@ -116,14 +128,37 @@ export function rcodeResponse(query: DecodedMessage, rcode: 'SERVFAIL' | 'FORMER
 }
 
 /** A negative answer (NXDOMAIN, or NOERROR without records), with an SOA when `soa` is given. */
-export function negativeResponse(query: DecodedMessage, rcode: 'NXDOMAIN' | 'NOERROR', soa?: { ttl: number; minimum: number }): Packet {
+export function negativeResponse(
+  query: DecodedMessage,
+  rcode: 'NXDOMAIN' | 'NOERROR',
+  soa?: { ttl: number; minimum: number },
+): Packet {
   const authorities: Answer[] = soa
-    ? [{
-        name: 'sim.example', type: 'SOA', class: 'IN', ttl: soa.ttl,
-        data: { mname: 'ns.sim.example', rname: 'hostmaster.sim.example', serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: soa.minimum },
-      }]
+    ? [
+        {
+          name: 'sim.example',
+          type: 'SOA',
+          class: 'IN',
+          ttl: soa.ttl,
+          data: {
+            mname: 'ns.sim.example',
+            rname: 'hostmaster.sim.example',
+            serial: 1,
+            refresh: 3600,
+            retry: 600,
+            expire: 86400,
+            minimum: soa.minimum,
+          },
+        },
+      ]
     : [];
-  return buildResponse({ id: query.id ?? 0, questions: query.questions!, rcode, bits: { rd: true, ra: true }, authorities });
+  return buildResponse({
+    id: query.id ?? 0,
+    questions: query.questions!,
+    rcode,
+    bits: { rd: true, ra: true },
+    authorities,
+  });
 }
 
 /** A plain behaviour: one name every 100 ms, kernel-chosen ports, random IDs, TTLs honoured. */
@@ -147,7 +182,9 @@ export type LogLine = { event: string } & Record<string, unknown>;
 export function memoryLog(): { log: DeviceLog; lines: LogLine[]; events(name: string): LogLine[] } {
   const lines: LogLine[] = [];
   return {
-    log: (event, fields = {}) => { lines.push({ event, ...fields }); },
+    log: (event, fields = {}) => {
+      lines.push({ event, ...fields });
+    },
     lines,
     events: (name) => lines.filter((line) => line.event === name),
   };

@@ -15,7 +15,11 @@ export interface TcpExchangeTarget {
 /** Sends `query` and resolves with the first whole reply (without its prefix). */
 export function tcpExchange(query: Buffer, target: TcpExchangeTarget): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.server.address, port: target.server.port, localAddress: target.localAddress });
+    const socket = connect({
+      host: target.server.address,
+      port: target.server.port,
+      localAddress: target.localAddress,
+    });
     let received = Buffer.alloc(0);
     let settled = false;
     const settle = (outcome: () => void) => {
@@ -24,7 +28,9 @@ export function tcpExchange(query: Buffer, target: TcpExchangeTarget): Promise<B
       socket.destroy();
       outcome();
     };
-    socket.setTimeout(target.timeoutMs, () => settle(() => reject(new Error(`no whole TCP reply within ${target.timeoutMs} ms`))));
+    socket.setTimeout(target.timeoutMs, () =>
+      settle(() => reject(new Error(`no whole TCP reply within ${target.timeoutMs} ms`))),
+    );
     socket.on('error', (error) => settle(() => reject(error)));
     socket.on('connect', () => {
       const prefix = Buffer.alloc(2);
@@ -37,6 +43,8 @@ export function tcpExchange(query: Buffer, target: TcpExchangeTarget): Promise<B
       const length = received.readUInt16BE(0);
       if (received.length >= 2 + length) settle(() => resolve(received.subarray(2, 2 + length)));
     });
-    socket.on('close', () => settle(() => reject(new Error(`TCP connection closed after ${received.length} bytes, before a whole reply`))));
+    socket.on('close', () =>
+      settle(() => reject(new Error(`TCP connection closed after ${received.length} bytes, before a whole reply`))),
+    );
   });
 }

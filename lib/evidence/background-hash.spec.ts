@@ -7,7 +7,9 @@ import { hashFile } from './manifest.ts';
 
 describe('evidence/background-hash', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-background-hash-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-background-hash-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('gives the digests hashFile gives, in the order of the files', async () => {
@@ -19,7 +21,10 @@ describe('evidence/background-hash', () => {
   });
 
   it('rejects when a file cannot be read', async () => {
-    const error = await hashFilesInBackground([join(dir, 'missing')]).digests.then(() => null, (e: unknown) => e as Error);
+    const error = await hashFilesInBackground([join(dir, 'missing')]).digests.then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(error?.message).to.match(/ENOENT/);
   });
 });

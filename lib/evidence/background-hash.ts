@@ -43,7 +43,9 @@ export interface BackgroundHash {
 export function hashFilesInBackground(files: readonly string[]): BackgroundHash {
   // No loader flags: the worker is plain JavaScript, and tsx would only slow its start.
   const worker = new Worker(WORKER_SOURCE, {
-    eval: true, workerData: [...files], execArgv: [],
+    eval: true,
+    workerData: [...files],
+    execArgv: [],
     // It allocates next to nothing: a small heap keeps its share of the process's memory small.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
   });

@@ -9,29 +9,71 @@ import { loadEvidence } from './load-evidence.ts';
 import { createRunDirectory } from './run-directory.ts';
 
 const endpoint = { address: '127.0.10.2', port: 5555 };
-const flags = { qr: false, opcode: 'QUERY', aa: false, tc: false, rd: true, ra: false, z: false, ad: false, cd: false, rcode: 'NOERROR' };
+const flags = {
+  qr: false,
+  opcode: 'QUERY',
+  aa: false,
+  tc: false,
+  rd: true,
+  ra: false,
+  z: false,
+  ad: false,
+  cd: false,
+  rcode: 'NOERROR',
+};
 
 function query(dut: string | null, t: number): RecordedEvent {
-  return { type: 'dns.query', t, dut, transport: 'udp', client: endpoint, server: endpoint, txid: 1, flags, questions: [], edns: null, size: 12, wire: '', scenario: 'pass-through' };
+  return {
+    type: 'dns.query',
+    t,
+    dut,
+    transport: 'udp',
+    client: endpoint,
+    server: endpoint,
+    txid: 1,
+    flags,
+    questions: [],
+    edns: null,
+    size: 12,
+    wire: '',
+    scenario: 'pass-through',
+  };
 }
 function drop(dut: string | null, t: number): RecordedEvent {
-  return { type: 'dns.drop', t, dut, queryRef: 999, transport: 'udp', client: endpoint, scenario: 'drop()', reason: 'scenario drop()' };
+  return {
+    type: 'dns.drop',
+    t,
+    dut,
+    queryRef: 999,
+    transport: 'udp',
+    client: endpoint,
+    scenario: 'drop()',
+    reason: 'scenario drop()',
+  };
 }
 
 describe('evidence/event-log', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-log-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-log-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('numbers events, stamps the phase, and writes each line before returning', () => {
     const log = new EventLog(join(dir, 'events.ndjson'));
     log.phase = 'baseline';
     log.record({ type: 'run.start', t: 1, dut: 'a', runId: 'r' });
-    expect(readFileSync(join(dir, 'events.ndjson'), 'utf8').split('\n')).to.have.length(2, 'written at once, not buffered');
+    expect(readFileSync(join(dir, 'events.ndjson'), 'utf8').split('\n')).to.have.length(
+      2,
+      'written at once, not buffered',
+    );
     log.record(query('a', 2));
     log.close();
     const events = loadEvidence(join(dir, 'events.ndjson')).events;
-    expect(events.map((e) => [e.seq, e.phase])).to.deep.equal([[1, 'baseline'], [2, 'baseline']]);
+    expect(events.map((e) => [e.seq, e.phase])).to.deep.equal([
+      [1, 'baseline'],
+      [2, 'baseline'],
+    ]);
     expect(() => log.record(query('a', 3))).to.throw(/closed/);
   });
 
@@ -39,20 +81,39 @@ describe('evidence/event-log', () => {
     const log = new EventLog(join(dir, 'events.ndjson'));
     log.phase = 'forged-cname';
     const happened = nowMicros();
-    while (nowMicros() === happened) { /* the next phase begins strictly later */ }
+    while (nowMicros() === happened) {
+      /* the next phase begins strictly later */
+    }
     log.phase = null;
     log.phase = 'wrong-type-txt';
     // A canary contact accepted in forged-cname, recorded once its bytes were read.
-    log.record({ type: 'canary.contact', t: happened, dut: 'a', transport: 'tcp', client: endpoint, canary: endpoint, payload: '', source: 'sink' });
+    log.record({
+      type: 'canary.contact',
+      t: happened,
+      dut: 'a',
+      transport: 'tcp',
+      client: endpoint,
+      canary: endpoint,
+      payload: '',
+      source: 'sink',
+    });
     log.record(query('a', nowMicros()));
     log.close();
-    expect(loadEvidence(join(dir, 'events.ndjson')).events.map((e) => e.phase)).to.deep.equal(['forged-cname', 'wrong-type-txt']);
+    expect(loadEvidence(join(dir, 'events.ndjson')).events.map((e) => e.phase)).to.deep.equal([
+      'forged-cname',
+      'wrong-type-txt',
+    ]);
   });
 
-  it('turns the producer\'s exchange number into the log\'s own query seq, per log', () => {
+  it("turns the producer's exchange number into the log's own query seq, per log", () => {
     const a = new EventLog(join(dir, 'a.ndjson'));
     const b = new EventLog(join(dir, 'b.ndjson'));
-    const router = new EvidenceRouter(new Map([['a', a], ['b', b]]));
+    const router = new EvidenceRouter(
+      new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+    );
     router.record({ type: 'run.start', t: 0, dut: null, runId: 'shared' });
     router.record(query('b', 1), { exchange: 7, role: 'query' });
     router.record(query(null, 2), { exchange: 8, role: 'query' });
@@ -62,7 +123,10 @@ describe('evidence/event-log', () => {
     b.close();
     const inA = loadEvidence(join(dir, 'a.ndjson')).events;
     const inB = loadEvidence(join(dir, 'b.ndjson')).events;
-    expect(inA.map((e) => e.type)).to.deep.equal(['run.start', 'dns.query', 'dns.drop'], 'a sees only the undeclared host\'s exchange');
+    expect(inA.map((e) => e.type)).to.deep.equal(
+      ['run.start', 'dns.query', 'dns.drop'],
+      "a sees only the undeclared host's exchange",
+    );
     expect(inA[2]).to.include({ queryRef: 2 });
     expect(inB.map((e) => e.type)).to.deep.equal(['run.start', 'dns.query', 'dns.query', 'dns.drop', 'dns.drop']);
     expect(inB[3]).to.include({ queryRef: 3 });

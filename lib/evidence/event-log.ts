@@ -8,7 +8,11 @@ import { nowMicros } from './clock.ts';
 import type { EvidenceEvent, Microseconds, UnnumberedEvent } from './events.ts';
 
 /** An event as producers hand it over: the log adds `seq` and the phase in force. */
-export type RecordedEvent = UnnumberedEvent extends infer E ? (E extends UnnumberedEvent ? Omit<E, 'phase'> : never) : never;
+export type RecordedEvent = UnnumberedEvent extends infer E
+  ? E extends UnnumberedEvent
+    ? Omit<E, 'phase'>
+    : never
+  : never;
 
 /**
  * Links a response or drop to its query when producers cannot know the log's numbering
@@ -75,7 +79,10 @@ export class EventLog implements EvidenceSink {
     this.seq += 1;
     const written = { seq: this.seq, ...event, phase } as EvidenceEvent;
     if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
-    if ((link?.role === 'reply' || link?.role === 'spoof' || link?.role === 'late' || link?.role === 'upstream') && 'queryRef' in written) {
+    if (
+      (link?.role === 'reply' || link?.role === 'spoof' || link?.role === 'late' || link?.role === 'upstream') &&
+      'queryRef' in written
+    ) {
       written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
       if ((link.role === 'reply' && !link.open) || link.role === 'late') this.querySeqByExchange.delete(link.exchange);
     }

@@ -72,7 +72,11 @@ class Rows {
   private readonly mask: number;
   private readonly chunkBytes: number;
 
-  constructor(readonly width: number, private readonly shift: number, private readonly spillFile: string | null) {
+  constructor(
+    readonly width: number,
+    private readonly shift: number,
+    private readonly spillFile: string | null,
+  ) {
     this.mask = (1 << shift) - 1;
     this.chunkBytes = width << shift;
   }
@@ -105,7 +109,7 @@ class Rows {
       // Read back into the buffer of the chunk used longest ago (no new memory once warm).
       chunk = this.evict(1) ?? new DataView(new ArrayBuffer(this.chunkBytes));
       const bytes = new Uint8Array(chunk.buffer);
-      for (let read = 0; read < bytes.length;) {
+      for (let read = 0; read < bytes.length; ) {
         const n = readSync(this.fd!, bytes, read, bytes.length - read, number * this.chunkBytes + read);
         if (n === 0) throw new Error(`event store: ${this.spillFile} ends inside chunk ${number}`);
         read += n;
@@ -128,7 +132,8 @@ class Rows {
   private spill(number: number): void {
     this.fd ??= openSync(this.spillFile!, 'w+');
     const bytes = new Uint8Array(this.resident.get(number)!.buffer);
-    for (let written = 0; written < bytes.length;) written += writeSync(this.fd, bytes, written, bytes.length - written, number * this.chunkBytes + written);
+    for (let written = 0; written < bytes.length; )
+      written += writeSync(this.fd, bytes, written, bytes.length - written, number * this.chunkBytes + written);
   }
 
   /**
@@ -166,9 +171,29 @@ class Rows {
 
 /** Byte offsets of the fields of an event's row (64 bytes; little-endian). */
 const E = {
-  kind: 0, answers: 1, authority: 2, additional: 3, dut: 4, phase: 6, time: 8, lineLength: 16, transport: 20, clientPort: 22,
-  clientAddress: 24, serverAddress: 28, serverPort: 32, txid: 34, size: 36, flags: 38, questions: 40, edns: 44, rest: 46,
-  captureFile: 48, captureFrame: 52, queryRef: 56, recordStart: 60,
+  kind: 0,
+  answers: 1,
+  authority: 2,
+  additional: 3,
+  dut: 4,
+  phase: 6,
+  time: 8,
+  lineLength: 16,
+  transport: 20,
+  clientPort: 22,
+  clientAddress: 24,
+  serverAddress: 28,
+  serverPort: 32,
+  txid: 34,
+  size: 36,
+  flags: 38,
+  questions: 40,
+  edns: 44,
+  rest: 46,
+  captureFile: 48,
+  captureFrame: 52,
+  queryRef: 56,
+  recordStart: 60,
 } as const;
 const EVENT_ROW = 64;
 /** Byte offsets of the fields of a record's row (16 bytes). */
@@ -202,14 +227,16 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (keysA.length !== keysB.length) return false;
   for (let i = 0; i < keysA.length; i += 1) {
     const key = keysA[i]!;
-    if (key !== keysB[i] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+    if (key !== keysB[i] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+      return false;
   }
   return true;
 }
 
 const isU16 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff;
 const isU32 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xfffffffe;
-const isI32 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff;
+const isI32 = (n: unknown): n is number =>
+  typeof n === 'number' && Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff;
 
 /** Keys an object must have, and may have besides. */
 interface Shape {
@@ -217,7 +244,10 @@ interface Shape {
   optional: ReadonlySet<string>;
 }
 
-const shape = (required: readonly string[], optional: readonly string[] = []): Shape => ({ required: new Set(required), optional: new Set(optional) });
+const shape = (required: readonly string[], optional: readonly string[] = []): Shape => ({
+  required: new Set(required),
+  optional: new Set(optional),
+});
 
 /** Whether `value` has exactly the shape's required keys, and no others beyond its optional ones. */
 function hasShape(value: object, { required, optional }: Shape): boolean {
@@ -230,19 +260,41 @@ function hasShape(value: object, { required, optional }: Shape): boolean {
 }
 
 function isEndpoint(value: unknown): value is Endpoint {
-  return typeof value === 'object' && value !== null && hasShape(value, ENDPOINT)
-    && typeof (value as Endpoint).address === 'string' && isU16((value as Endpoint).port);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    hasShape(value, ENDPOINT) &&
+    typeof (value as Endpoint).address === 'string' &&
+    isU16((value as Endpoint).port)
+  );
 }
 
 function isCaptureRef(value: unknown): value is CaptureRef {
-  return typeof value === 'object' && value !== null && hasShape(value, CAPTURE)
-    && typeof (value as CaptureRef).file === 'string' && isU32((value as CaptureRef).frame);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    hasShape(value, CAPTURE) &&
+    typeof (value as CaptureRef).file === 'string' &&
+    isU32((value as CaptureRef).frame)
+  );
 }
 
 function isRecordList(value: unknown): value is RecordSummary[] {
-  return Array.isArray(value) && value.length <= 0xffff && value.every((r: unknown) => typeof r === 'object' && r !== null && hasShape(r, RECORD)
-    && typeof (r as RecordSummary).name === 'string' && typeof (r as RecordSummary).type === 'string'
-    && typeof (r as RecordSummary).class === 'string' && typeof (r as RecordSummary).data === 'string' && isU32((r as RecordSummary).ttl));
+  return (
+    Array.isArray(value) &&
+    value.length <= 0xffff &&
+    value.every(
+      (r: unknown) =>
+        typeof r === 'object' &&
+        r !== null &&
+        hasShape(r, RECORD) &&
+        typeof (r as RecordSummary).name === 'string' &&
+        typeof (r as RecordSummary).type === 'string' &&
+        typeof (r as RecordSummary).class === 'string' &&
+        typeof (r as RecordSummary).data === 'string' &&
+        isU32((r as RecordSummary).ttl),
+    )
+  );
 }
 
 const ENDPOINT = shape(['address', 'port']);
@@ -251,7 +303,10 @@ const RECORD = shape(['name', 'type', 'class', 'ttl', 'data']);
 const BASE_KEYS = ['type', 'seq', 't', 'dut', 'phase', 'transport', 'client', 'server', 'size', 'wire'];
 const MESSAGE_KEYS = [...BASE_KEYS, 'txid', 'flags', 'questions', 'edns'];
 const QUERY = shape([...MESSAGE_KEYS, 'scenario'], ['tls', 'http', 'capture']);
-const RESPONSE = shape([...MESSAGE_KEYS, 'queryRef', 'answers', 'authority', 'additional', 'scenario', 'manipulations', 'reason'], ['copies', 'answerSource', 'tls', 'http', 'capture']);
+const RESPONSE = shape(
+  [...MESSAGE_KEYS, 'queryRef', 'answers', 'authority', 'additional', 'scenario', 'manipulations', 'reason'],
+  ['copies', 'answerSource', 'tls', 'http', 'capture'],
+);
 const MALFORMED = shape([...BASE_KEYS, 'error', 'answered'], ['capture']);
 /** The fields of each kind kept together as one interned value. */
 const QUERY_REST = ['scenario', 'tls', 'http'];
@@ -290,13 +345,21 @@ class Interner<K, V> {
   private otherKey: K | undefined;
   private otherId = -1;
 
-  constructor(private readonly limit: number, private readonly make: (key: K) => V) {}
+  constructor(
+    private readonly limit: number,
+    private readonly make: (key: K) => V,
+  ) {}
 
   /** The key's id, interning it when new; undefined when the ids are used up. */
   id(key: K): number | undefined {
     if (this.lastId >= 0 && key === this.lastKey) return this.lastId;
     if (this.otherId >= 0 && key === this.otherKey) {
-      [this.lastKey, this.otherKey, this.lastId, this.otherId] = [this.otherKey, this.lastKey, this.otherId, this.lastId];
+      [this.lastKey, this.otherKey, this.lastId, this.otherId] = [
+        this.otherKey,
+        this.lastKey,
+        this.otherId,
+        this.lastId,
+      ];
       return this.lastId;
     }
     let id = this.ids.get(key);
@@ -356,7 +419,11 @@ class ValueInterner {
   }
 
   /** Whether the value remembered is the object of `fields`' own `keys` (in that order, those it has). */
-  private static holds(remembered: { value: unknown } | undefined, fields: Record<string, unknown>, keys: readonly string[]): boolean {
+  private static holds(
+    remembered: { value: unknown } | undefined,
+    fields: Record<string, unknown>,
+    keys: readonly string[],
+  ): boolean {
     if (remembered === undefined) return false;
     const value = remembered.value as Record<string, unknown>;
     for (const key of keys) {
@@ -464,7 +531,13 @@ export class EventStore {
     row.setUint16(at + E.phase, phase ?? TAG_OVERFLOW, true);
     this.n += 1;
     let kind = this.fits(event);
-    if (kind !== KIND.other && (dut === undefined || phase === undefined || !this.addMessage(event as QueryEvent | ResponseEvent | MalformedEvent, row, at))) kind = KIND.other;
+    if (
+      kind !== KIND.other &&
+      (dut === undefined ||
+        phase === undefined ||
+        !this.addMessage(event as QueryEvent | ResponseEvent | MalformedEvent, row, at))
+    )
+      kind = KIND.other;
     row.setUint8(at + E.kind, kind);
     if (kind === KIND.other) this.others.set(i, event);
   }
@@ -474,7 +547,10 @@ export class EventStore {
     const transport = this.transports.id(message.transport);
     const capture = (message as { capture?: CaptureRef }).capture;
     const file = capture === undefined ? TAG_NONE : this.files.id(capture.file);
-    const restId = this.restValues.idOfFields(message, message.type === 'dns.query' ? QUERY_REST : message.type === 'dns.response' ? RESPONSE_REST : MALFORMED_REST);
+    const restId = this.restValues.idOfFields(
+      message,
+      message.type === 'dns.query' ? QUERY_REST : message.type === 'dns.response' ? RESPONSE_REST : MALFORMED_REST,
+    );
     if (transport === undefined || file === undefined || restId === undefined) return false;
     const firstRecord = this.records;
     if (message.type !== 'dns.malformed') {
@@ -484,8 +560,14 @@ export class EventStore {
       if (flags === undefined || questions === undefined || edns === undefined) return false;
       if (message.type === 'dns.response') {
         const { answers, authority, additional } = message;
-        if (answers.length > 0xff || authority.length > 0xff || additional.length > 0xff
-          || !this.addRecords(answers) || !this.addRecords(authority) || !this.addRecords(additional)) {
+        if (
+          answers.length > 0xff ||
+          authority.length > 0xff ||
+          additional.length > 0xff ||
+          !this.addRecords(answers) ||
+          !this.addRecords(authority) ||
+          !this.addRecords(additional)
+        ) {
           this.records = firstRecord;
           return false;
         }
@@ -533,18 +615,38 @@ export class EventStore {
 
   /** The kind an event is held as: a DNS kind when its shape fits the fields, else other. */
   private fits(event: EvidenceEvent): Kind {
-    if (event.type !== 'dns.query' && event.type !== 'dns.response' && event.type !== 'dns.malformed') return KIND.other;
-    if (!Number.isFinite(event.t) || !(event.dut === null || typeof event.dut === 'string') || !(event.phase === null || typeof event.phase === 'string')
-      || typeof event.transport !== 'string' || !isEndpoint(event.client) || !isEndpoint(event.server) || !isU16(event.size)
-      || typeof event.wire !== 'string') return KIND.other;
+    if (event.type !== 'dns.query' && event.type !== 'dns.response' && event.type !== 'dns.malformed')
+      return KIND.other;
+    if (
+      !Number.isFinite(event.t) ||
+      !(event.dut === null || typeof event.dut === 'string') ||
+      !(event.phase === null || typeof event.phase === 'string') ||
+      typeof event.transport !== 'string' ||
+      !isEndpoint(event.client) ||
+      !isEndpoint(event.server) ||
+      !isU16(event.size) ||
+      typeof event.wire !== 'string'
+    )
+      return KIND.other;
     const capture = (event as { capture?: unknown }).capture;
     if (capture !== undefined && !isCaptureRef(capture)) return KIND.other;
     if (event.type === 'dns.malformed') return hasShape(event, MALFORMED) ? KIND.malformed : KIND.other;
-    if (!isU16(event.txid) || typeof event.flags !== 'object' || event.flags === null || !Array.isArray(event.questions)
-      || (event.edns !== null && typeof event.edns !== 'object')) return KIND.other;
+    if (
+      !isU16(event.txid) ||
+      typeof event.flags !== 'object' ||
+      event.flags === null ||
+      !Array.isArray(event.questions) ||
+      (event.edns !== null && typeof event.edns !== 'object')
+    )
+      return KIND.other;
     if (event.type === 'dns.query') return hasShape(event, QUERY) ? KIND.query : KIND.other;
-    return hasShape(event, RESPONSE) && isI32(event.queryRef)
-      && isRecordList(event.answers) && isRecordList(event.authority) && isRecordList(event.additional) ? KIND.response : KIND.other;
+    return hasShape(event, RESPONSE) &&
+      isI32(event.queryRef) &&
+      isRecordList(event.answers) &&
+      isRecordList(event.authority) &&
+      isRecordList(event.additional)
+      ? KIND.response
+      : KIND.other;
   }
 
   private u8(index: number, field: number): number {
@@ -590,10 +692,14 @@ export class EventStore {
   /** The event at `index`: a view of a DNS message, or the event as it was added. */
   event(index: number): EvidenceEvent {
     switch (this.kindOf(index)) {
-      case KIND.query: return new QueryView(this, index);
-      case KIND.response: return new ResponseView(this, index);
-      case KIND.malformed: return new MalformedView(this, index);
-      default: return this.others.get(index)!;
+      case KIND.query:
+        return new QueryView(this, index);
+      case KIND.response:
+        return new ResponseView(this, index);
+      case KIND.malformed:
+        return new MalformedView(this, index);
+      default:
+        return this.others.get(index)!;
     }
   }
 
@@ -615,7 +721,7 @@ export class EventStore {
     const length = this.u32(index, E.lineLength);
     const buffer = Buffer.allocUnsafe(length);
     const position = this.lineStart(index);
-    for (let read = 0; read < length;) {
+    for (let read = 0; read < length; ) {
       const n = readSync(this.fd, buffer, read, length - read, position + read);
       if (n === 0) throw new Error(`event store: ${this.file} ends inside event ${index + 1}`);
       read += n;
@@ -641,16 +747,28 @@ export class EventStore {
 
   /** Approximate bytes held: rows, interned strings and values (for benchmarks). */
   get bytes(): number {
-    const strings = [this.addresses, this.recordStrings].reduce((sum, t) => sum + t.values.reduce((s, v) => s + v.length + 40, 0), 0);
-    const values = [this.flagValues, this.questionValues, this.ednsValues, this.restValues].reduce((sum, v) => sum + v.size * 200, 0);
+    const strings = [this.addresses, this.recordStrings].reduce(
+      (sum, t) => sum + t.values.reduce((s, v) => s + v.length + 40, 0),
+      0,
+    );
+    const values = [this.flagValues, this.questionValues, this.ednsValues, this.restValues].reduce(
+      (sum, v) => sum + v.size * 200,
+      0,
+    );
     return this.rows.bytes + this.recordRows.bytes + strings + values + this.lineStarts.size * 40;
   }
 
   /** @internal Field readers for the views. */
   read = {
     transport: (i: number) => this.transports.values[this.u16(i, E.transport)] as Transport,
-    client: (i: number): Endpoint => ({ address: this.addresses.values[this.u32(i, E.clientAddress)]!, port: this.u16(i, E.clientPort) }),
-    server: (i: number): Endpoint => ({ address: this.addresses.values[this.u32(i, E.serverAddress)]!, port: this.u16(i, E.serverPort) }),
+    client: (i: number): Endpoint => ({
+      address: this.addresses.values[this.u32(i, E.clientAddress)]!,
+      port: this.u16(i, E.clientPort),
+    }),
+    server: (i: number): Endpoint => ({
+      address: this.addresses.values[this.u32(i, E.serverAddress)]!,
+      port: this.u16(i, E.serverPort),
+    }),
     size: (i: number) => this.u16(i, E.size),
     txid: (i: number) => this.u16(i, E.txid),
     flags: (i: number) => this.flagValues.values[this.u16(i, E.flags)] as DnsFlags,
@@ -671,8 +789,10 @@ export class EventStore {
         const row = this.recordRows.chunk(r);
         const ra = this.recordRows.at(r);
         out[k] = {
-          name: this.recordStrings.values[row.getUint32(ra + R.name, true)]!, type: this.recordTags.values[row.getUint16(ra + R.type, true)]!,
-          class: this.recordTags.values[row.getUint16(ra + R.cls, true)]!, ttl: row.getUint32(ra + R.ttl, true),
+          name: this.recordStrings.values[row.getUint32(ra + R.name, true)]!,
+          type: this.recordTags.values[row.getUint16(ra + R.type, true)]!,
+          class: this.recordTags.values[row.getUint16(ra + R.cls, true)]!,
+          ttl: row.getUint32(ra + R.ttl, true),
           data: this.recordStrings.values[row.getUint32(ra + R.data, true)]!,
         };
       }

@@ -469,4 +469,8 @@ export type EvidenceEvent =
   | DhcpResolverChangeEvent;
 
 /** An event before the log numbers it. */
-export type UnnumberedEvent = EvidenceEvent extends infer E ? (E extends EvidenceEvent ? Omit<E, 'seq'> : never) : never;
+export type UnnumberedEvent = EvidenceEvent extends infer E
+  ? E extends EvidenceEvent
+    ? Omit<E, 'seq'>
+    : never
+  : never;

@@ -9,12 +9,30 @@ const events: EvidenceEvent[] = [
   at(1, null, { type: 'run.start', runId: 'r' }),
   at(2, 'baseline', { type: 'phase.start', name: 'baseline', experiment: 'baseline', scenario: 'pass-through' }),
   at(3, 'baseline', { type: 'dut.start', pid: 1, exitCode: null, signal: null }),
-  at(4, 'baseline', { type: 'phase.end', name: 'baseline', experiment: 'baseline', scenario: 'pass-through', reason: 'window elapsed' }),
+  at(4, 'baseline', {
+    type: 'phase.end',
+    name: 'baseline',
+    experiment: 'baseline',
+    scenario: 'pass-through',
+    reason: 'window elapsed',
+  }),
   at(5, 'ttl-zero', { type: 'phase.start', name: 'ttl-zero', experiment: 'ttl-zero', scenario: 'ttl(0)' }),
   at(6, 'ttl-zero', { type: 'dut.start', pid: 2, exitCode: null, signal: null }),
-  at(7, 'ttl-zero', { type: 'phase.end', name: 'ttl-zero', experiment: 'ttl-zero', scenario: 'ttl(0)', reason: 'window elapsed' }),
+  at(7, 'ttl-zero', {
+    type: 'phase.end',
+    name: 'ttl-zero',
+    experiment: 'ttl-zero',
+    scenario: 'ttl(0)',
+    reason: 'window elapsed',
+  }),
   at(8, 'recovery', { type: 'phase.start', name: 'recovery', experiment: 'baseline', scenario: 'pass-through' }),
-  at(9, 'recovery', { type: 'phase.end', name: 'recovery', experiment: 'baseline', scenario: 'pass-through', reason: 'interrupted' }),
+  at(9, 'recovery', {
+    type: 'phase.end',
+    name: 'recovery',
+    experiment: 'baseline',
+    scenario: 'pass-through',
+    reason: 'interrupted',
+  }),
   at(10, null, { type: 'run.end', runId: 'r' }),
 ];
 
@@ -22,13 +40,18 @@ describe('evidence/evidence', () => {
   it('narrows to the phases of the given experiments, by experiment not by phase name', () => {
     const baseline = new Evidence(events).forExperiments(['baseline']);
     expect(baseline.events.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 8, 9, 10]);
-    expect(baseline.phases().map((p) => [p.name, p.endReason])).to.deep.equal([['baseline', 'window elapsed'], ['recovery', 'interrupted']]);
+    expect(baseline.phases().map((p) => [p.name, p.endReason])).to.deep.equal([
+      ['baseline', 'window elapsed'],
+      ['recovery', 'interrupted'],
+    ]);
     expect(new Evidence(events).forExperiments(['*']).events).to.have.length(events.length);
     expect(new Evidence(events).forExperiments(['nothing']).events.map((e) => e.seq)).to.deep.equal([1, 10]);
   });
 
   it('takes the phase name as the experiment in evidence that predates the experiment field', () => {
-    const legacy = events.map((e) => (e.type === 'phase.start' ? { ...e, experiment: undefined } : e)) as EvidenceEvent[];
+    const legacy = events.map((e) =>
+      e.type === 'phase.start' ? { ...e, experiment: undefined } : e,
+    ) as EvidenceEvent[];
     expect(new Evidence(legacy).forExperiments(['baseline']).events.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 10]);
   });
 });

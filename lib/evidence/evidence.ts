@@ -6,14 +6,7 @@
  * a large log is served by {@link StoredEvidence} (`stored-evidence.ts`) from a compact
  * index, where `events` has to build every event and the lookups do not.
  */
-import type {
-  DropEvent,
-  EvidenceEvent,
-  Microseconds,
-  PhaseEvent,
-  QueryEvent,
-  ResponseEvent,
-} from './events.ts';
+import type { DropEvent, EvidenceEvent, Microseconds, PhaseEvent, QueryEvent, ResponseEvent } from './events.ts';
 
 /** A query with what the resolver did about it. */
 export interface Exchange {
@@ -55,7 +48,11 @@ export type EventType = EvidenceEvent['type'];
 
 /** The events whose `type` can be one of `K`. */
 export type EventOfType<K extends EventType> = EvidenceEvent extends infer E
-  ? (E extends { type: infer T } ? ([Extract<T, K>] extends [never] ? never : E) : never)
+  ? E extends { type: infer T }
+    ? [Extract<T, K>] extends [never]
+      ? never
+      : E
+    : never
   : never;
 
 export class Evidence {
@@ -95,16 +92,16 @@ export class Evidence {
    * logged, except that queries read from the capture at the end of a run take their place.
    */
   queries(dut?: string): QueryEvent[] {
-    return inTimeOrder(this.#events.filter(
-      (e): e is QueryEvent => e.type === 'dns.query' && (dut === undefined || e.dut === dut),
-    ));
+    return inTimeOrder(
+      this.#events.filter((e): e is QueryEvent => e.type === 'dns.query' && (dut === undefined || e.dut === dut)),
+    );
   }
 
   /** Responses to a DUT (or to anyone), in time order. */
   responses(dut?: string): ResponseEvent[] {
-    return inTimeOrder(this.#events.filter(
-      (e): e is ResponseEvent => e.type === 'dns.response' && (dut === undefined || e.dut === dut),
-    ));
+    return inTimeOrder(
+      this.#events.filter((e): e is ResponseEvent => e.type === 'dns.response' && (dut === undefined || e.dut === dut)),
+    );
   }
 
   /**
@@ -150,7 +147,13 @@ export class Evidence {
         const start = open.get(event.name);
         if (!start) continue;
         open.delete(event.name);
-        windows.push({ name: event.name, scenario: start.scenario, start: start.t, end: event.t, endReason: event.reason ?? null });
+        windows.push({
+          name: event.name,
+          scenario: start.scenario,
+          start: start.t,
+          end: event.t,
+          endReason: event.reason ?? null,
+        });
       }
     }
     const last = this.edgeTimes().last ?? 0;
@@ -190,7 +193,8 @@ export class Evidence {
   span(): { start: Microseconds; end: Microseconds } {
     const runStart = this.ofType('run.start')[0];
     const runEnd = this.ofType('run.end')[0];
-    const edges = runStart !== undefined && runEnd !== undefined ? { first: undefined, last: undefined } : this.edgeTimes();
+    const edges =
+      runStart !== undefined && runEnd !== undefined ? { first: undefined, last: undefined } : this.edgeTimes();
     return {
       start: runStart?.t ?? edges.first ?? 0,
       end: runEnd?.t ?? edges.last ?? 0,

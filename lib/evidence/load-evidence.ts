@@ -30,9 +30,19 @@ export function parseEventLine(line: string, file: string, lineNo: number, byteO
   } catch (error) {
     throw new EvidenceFormatError(file, lineNo, byteOffset, `not JSON (${(error as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string'
-    || typeof (value as { seq?: unknown }).seq !== 'number' || typeof (value as { t?: unknown }).t !== 'number') {
-    throw new EvidenceFormatError(file, lineNo, byteOffset, 'not an evidence event (needs numeric seq and t, string type)');
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as { type?: unknown }).type !== 'string' ||
+    typeof (value as { seq?: unknown }).seq !== 'number' ||
+    typeof (value as { t?: unknown }).t !== 'number'
+  ) {
+    throw new EvidenceFormatError(
+      file,
+      lineNo,
+      byteOffset,
+      'not an evidence event (needs numeric seq and t, string type)',
+    );
   }
   return value as EvidenceEvent;
 }

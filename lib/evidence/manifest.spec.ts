@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest, checkManifest, hashFile, listRunFiles, ManifestFormatError, parseManifest } from './manifest.ts';
+import {
+  buildManifest,
+  checkManifest,
+  hashFile,
+  listRunFiles,
+  ManifestFormatError,
+  parseManifest,
+} from './manifest.ts';
 
 const made: string[] = [];
 
@@ -29,7 +36,12 @@ describe('evidence/manifest', () => {
   });
 
   it('lists run files recursively as sorted relative POSIX paths', () => {
-    expect(listRunFiles(runDir())).to.deep.equal(['Z-upper.txt', 'devices/cam/stub.log', 'events.ndjson', 'manifest.json']);
+    expect(listRunFiles(runDir())).to.deep.equal([
+      'Z-upper.txt',
+      'devices/cam/stub.log',
+      'events.ndjson',
+      'manifest.json',
+    ]);
   });
 
   it('builds a manifest without the excluded files, and an untouched directory matches it', () => {
@@ -58,7 +70,10 @@ describe('evidence/manifest', () => {
     const manifest = buildManifest(dir, ['manifest.json']);
     expect(parseManifest(JSON.stringify(manifest), 'manifest.json')).to.deep.equal(manifest);
     const escaping = { ...manifest, files: [{ file: '../outside', sha256: 'a'.repeat(64), bytes: 1 }] };
-    expect(() => parseManifest(JSON.stringify(escaping), 'm.json')).to.throw(ManifestFormatError, 'm.json: /files/0/file');
+    expect(() => parseManifest(JSON.stringify(escaping), 'm.json')).to.throw(
+      ManifestFormatError,
+      'm.json: /files/0/file',
+    );
     expect(() => parseManifest('{', 'm.json')).to.throw(ManifestFormatError, /m\.json: \/: not JSON/);
   });
 });

@@ -73,12 +73,20 @@ export function listRunFiles(runDir: string): string[] {
 }
 
 /** Digests of the listed run files; `hash` lets a caller reuse digests it already has. */
-export function digestFiles(runDir: string, files: readonly string[], hash: (path: string) => FileDigest = hashFile): ManifestEntry[] {
+export function digestFiles(
+  runDir: string,
+  files: readonly string[],
+  hash: (path: string) => FileDigest = hashFile,
+): ManifestEntry[] {
   return files.map((file) => ({ file, ...hash(join(runDir, file)) }));
 }
 
 /** The manifest of every file of `runDir` except those in `exclude`; `hash` as for {@link digestFiles}. */
-export function buildManifest(runDir: string, exclude: readonly string[], hash: (path: string) => FileDigest = hashFile): Manifest {
+export function buildManifest(
+  runDir: string,
+  exclude: readonly string[],
+  hash: (path: string) => FileDigest = hashFile,
+): Manifest {
   const excluded = [...exclude].sort();
   const files = listRunFiles(runDir).filter((file) => !excluded.includes(file));
   return { manifestVersion: 1, algorithm: 'sha256', excluded, files: digestFiles(runDir, files, hash) };
@@ -98,7 +106,11 @@ export function checkManifest(
   for (const entry of manifest.files) {
     const path = join(runDir, entry.file);
     if (!existsSync(path)) {
-      problems.push({ file: entry.file, kind: 'missing', detail: 'listed in the manifest but not in the run directory' });
+      problems.push({
+        file: entry.file,
+        kind: 'missing',
+        detail: 'listed in the manifest but not in the run directory',
+      });
       continue;
     }
     let actual: FileDigest;
@@ -112,8 +124,9 @@ export function checkManifest(
       problems.push({
         file: entry.file,
         kind: 'changed',
-        detail: `content differs from the manifest (sha256 ${actual.sha256}, ${actual.bytes} bytes; `
-          + `manifest says ${entry.sha256}, ${entry.bytes} bytes)`,
+        detail:
+          `content differs from the manifest (sha256 ${actual.sha256}, ${actual.bytes} bytes; ` +
+          `manifest says ${entry.sha256}, ${entry.bytes} bytes)`,
       });
     }
   }
@@ -127,7 +140,11 @@ export function checkManifest(
 
 /** A manifest file that is not a manifest, with where. */
 export class ManifestFormatError extends Error {
-  constructor(readonly file: string, readonly pointer: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly pointer: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${pointer || '/'}: ${problem}`);
     this.name = 'ManifestFormatError';
   }
@@ -135,8 +152,12 @@ export class ManifestFormatError extends Error {
 
 /** Whether a path stays inside the run directory: relative, POSIX, no `.` or `..` segments. */
 export function isRunRelativePath(path: string): boolean {
-  return path !== '' && !path.startsWith('/') && !path.includes('\\')
-    && path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  return (
+    path !== '' &&
+    !path.startsWith('/') &&
+    !path.includes('\\') &&
+    path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..')
+  );
 }
 
 /** Parses the text of `manifest.json`; `file` names it in errors. */
@@ -160,13 +181,17 @@ export function parseManifest(text: string, file: string): Manifest {
   pathList('/excluded', manifest.excluded);
   pathList('/files', manifest.files);
   (manifest.excluded as unknown[]).forEach((path, i) => {
-    if (typeof path !== 'string' || !isRunRelativePath(path)) fail(`/excluded/${i}`, 'must be a relative path inside the run directory');
+    if (typeof path !== 'string' || !isRunRelativePath(path))
+      fail(`/excluded/${i}`, 'must be a relative path inside the run directory');
   });
   (manifest.files as unknown[]).forEach((entry, i) => {
     const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-    if (typeof e.file !== 'string' || !isRunRelativePath(e.file)) fail(`/files/${i}/file`, 'must be a relative path inside the run directory');
-    if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) fail(`/files/${i}/sha256`, 'must be 64 lower-case hex digits');
-    if (!Number.isSafeInteger(e.bytes) || (e.bytes as number) < 0) fail(`/files/${i}/bytes`, 'must be a non-negative integer');
+    if (typeof e.file !== 'string' || !isRunRelativePath(e.file))
+      fail(`/files/${i}/file`, 'must be a relative path inside the run directory');
+    if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256))
+      fail(`/files/${i}/sha256`, 'must be 64 lower-case hex digits');
+    if (!Number.isSafeInteger(e.bytes) || (e.bytes as number) < 0)
+      fail(`/files/${i}/bytes`, 'must be a non-negative integer');
   });
   return manifest as unknown as Manifest;
 }

@@ -26,14 +26,21 @@ export interface RunDirectory {
 
 /** `20261123T101500Z`: sortable, filesystem-safe UTC time. */
 export function compactUtc(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
  * Creates a fresh `<out>/<time>-<dut>` directory (with `-2`, `-3`... if taken) and returns
  * its run id and path. Never reuses a directory, so evidence from two runs cannot mix.
  */
-export function createFreshRunDirectory(outDir: string, dutId: string, startedAt: Date): { runId: string; path: string } {
+export function createFreshRunDirectory(
+  outDir: string,
+  dutId: string,
+  startedAt: Date,
+): { runId: string; path: string } {
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (error) {

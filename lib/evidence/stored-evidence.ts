@@ -62,20 +62,31 @@ export class StoredEvidence extends Evidence {
   }
 
   /** Visits the events of one type (by the store's kind when the rows hold it), of one DUT or of anyone, until a visit returns false. */
-  #visit<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined, visit: (event: E) => boolean | void): void {
+  #visit<E extends EvidenceEvent>(
+    type: E['type'],
+    kind: number,
+    dut: string | undefined,
+    visit: (event: E) => boolean | void,
+  ): void {
     const n = this.count;
     for (let k = 0; k < n; k += 1) {
       const i = this.#indexes === null ? k : this.#indexes[k]!;
       const held = this.#store.kindOf(i);
-      if ((held === kind || (held === KIND.other && this.#store.typeOf(i) === type)) && (dut === undefined || this.#store.dutOf(i) === dut)
-        && visit(this.#store.event(i) as E) === false) return;
+      if (
+        (held === kind || (held === KIND.other && this.#store.typeOf(i) === type)) &&
+        (dut === undefined || this.#store.dutOf(i) === dut) &&
+        visit(this.#store.event(i) as E) === false
+      )
+        return;
     }
   }
 
   /** Events of one type, of one DUT or of anyone. */
   #messages<E extends EvidenceEvent>(type: E['type'], kind: number, dut: string | undefined): E[] {
     const events: E[] = [];
-    this.#visit<E>(type, kind, dut, (event) => { events.push(event); });
+    this.#visit<E>(type, kind, dut, (event) => {
+      events.push(event);
+    });
     return events;
   }
 
@@ -117,7 +128,8 @@ export class StoredEvidence extends Evidence {
         const kind = this.#store.kindOf(i);
         let ref: number;
         if (kind === KIND.response) ref = this.#store.queryRefOf(i);
-        else if (kind === KIND.other && this.#store.typeOf(i) === 'dns.response') ref = (this.#store.event(i) as ResponseEvent).queryRef;
+        else if (kind === KIND.other && this.#store.typeOf(i) === 'dns.response')
+          ref = (this.#store.event(i) as ResponseEvent).queryRef;
         else return;
         // The last response logged for a query wins, as in Evidence.
         if (Number.isInteger(ref) && ref >= 1 && ref <= n) responseOf[ref - 1] = i + 1;
@@ -127,8 +139,11 @@ export class StoredEvidence extends Evidence {
       this.#responseOutOfRange = outOfRange;
     }
     const seq = query.seq;
-    const index = Number.isInteger(seq) && seq >= 1 && seq <= this.#responseOf.length ? this.#responseOf[seq - 1]! - 1 : this.#responseOutOfRange!.get(seq) ?? -1;
-    return index < 0 ? undefined : this.#store.event(index) as ResponseEvent;
+    const index =
+      Number.isInteger(seq) && seq >= 1 && seq <= this.#responseOf.length
+        ? this.#responseOf[seq - 1]! - 1
+        : (this.#responseOutOfRange!.get(seq) ?? -1);
+    return index < 0 ? undefined : (this.#store.event(index) as ResponseEvent);
   }
 
   override dropOf(query: QueryEvent): DropEvent | undefined {
@@ -174,7 +189,10 @@ export class StoredEventLog {
   /** Bytes of the file before the buffer. */
   private flushed = 0;
 
-  constructor(readonly file: string, options: EventStoreOptions = {}) {
+  constructor(
+    readonly file: string,
+    options: EventStoreOptions = {},
+  ) {
     this.fd = openSync(file, 'wx');
     this.store = new EventStore(options);
   }
@@ -200,7 +218,7 @@ export class StoredEventLog {
   }
 
   private write(bytes: Buffer, length: number): void {
-    for (let done = 0; done < length;) done += writeSync(this.fd!, bytes, done, length - done);
+    for (let done = 0; done < length; ) done += writeSync(this.fd!, bytes, done, length - done);
   }
 
   private flush(): void {
@@ -245,7 +263,13 @@ export function loadStoredEvidence(file: string, options: EventStoreOptions = {}
       lineNo += 1;
       const event = parseEventLine(bytes.toString('utf8'), file, lineNo, offset);
       if (event !== null) {
-        if (event.seq !== store.count + 1) throw new EvidenceFormatError(file, lineNo, offset, `event seq ${event.seq} where ${store.count + 1} was next`);
+        if (event.seq !== store.count + 1)
+          throw new EvidenceFormatError(
+            file,
+            lineNo,
+            offset,
+            `event seq ${event.seq} where ${store.count + 1} was next`,
+          );
         store.add(event, offset, bytes.length);
       }
       offset += bytes.length + 1;

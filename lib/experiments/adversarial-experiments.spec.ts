@@ -53,7 +53,11 @@ const data = (rr: object | undefined): unknown => (rr && 'data' in rr ? rr.data 
 const klass = (rr: object): unknown => ('class' in rr ? rr.class : undefined);
 
 /** Every datagram that reaches a DUT socket after one query, with where it came from. */
-async function raceReplies(to: { address: string; port: number }, bytes: Buffer, waitMs = 300): Promise<{ message: DecodedMessage; from: RemoteInfo }[]> {
+async function raceReplies(
+  to: { address: string; port: number },
+  bytes: Buffer,
+  waitMs = 300,
+): Promise<{ message: DecodedMessage; from: RemoteInfo }[]> {
   const socket = createSocket('udp4');
   await new Promise<void>((r) => socket.bind(0, DUT, () => r()));
   const replies: { message: DecodedMessage; from: RemoteInfo }[] = [];
@@ -86,8 +90,18 @@ describe('adversarial experiments, on the wire', () => {
   beforeEach(async () => {
     sink = new MemorySink();
     resolver = new AdversarialResolver({
-      listen: [{ transport: 'udp', address: RESOLVER, port: 0 }, { transport: 'tcp', address: RESOLVER, port: 0 }],
-      duts: [{ id: 'dut', addresses: [DUT], zone: new Zone(loaded.profile.zone), scenario: await parseScenario([], { canaries: [] }) }],
+      listen: [
+        { transport: 'udp', address: RESOLVER, port: 0 },
+        { transport: 'tcp', address: RESOLVER, port: 0 },
+      ],
+      duts: [
+        {
+          id: 'dut',
+          addresses: [DUT],
+          zone: new Zone(loaded.profile.zone),
+          scenario: await parseScenario([], { canaries: [] }),
+        },
+      ],
       sink,
     });
     port = (await resolver.start())[0]!.port;
@@ -111,7 +125,10 @@ describe('adversarial experiments, on the wire', () => {
         { failed: [], address: GENUINE },
       ]);
       // The two source defects differ in what is wrong: the port, then the address.
-      expect(replies.slice(1, 3).map((r) => [r.from.address === RESOLVER, r.from.port === port])).to.deep.equal([[true, false], [false, true]]);
+      expect(replies.slice(1, 3).map((r) => [r.from.address === RESOLVER, r.from.port === port])).to.deep.equal([
+        [true, false],
+        [false, true],
+      ]);
       expect(replies[2]!.from.address).to.equal(CANARIES[0]);
       expect(replies[0]!.message.id).to.equal(otherTxid(0x4242));
       expect(replies[3]!.message.questions?.[0]?.name).to.equal(SPOOFED_QUESTION_NAME);
@@ -124,15 +141,29 @@ describe('adversarial experiments, on the wire', () => {
       const spoofs = sink.events.filter((e) => e.link?.role === 'spoof');
       expect(spoofs).to.have.length(4);
       expect(responses.map((r) => r.manipulations)).to.deep.equal([
-        [`spoofTxid(${CANARIES[1]})`], [`spoofPort(${CANARIES[2]})`], [`spoofSource(${CANARIES[3]}, ${CANARIES[0]})`], [`spoofQuestion(${CANARIES[4]})`], [],
+        [`spoofTxid(${CANARIES[1]})`],
+        [`spoofPort(${CANARIES[2]})`],
+        [`spoofSource(${CANARIES[3]}, ${CANARIES[0]})`],
+        [`spoofQuestion(${CANARIES[4]})`],
+        [],
       ]);
-      expect(responses.map((r) => r.server)).to.deep.equal(replies.map((r) => ({ address: r.from.address, port: r.from.port })));
-      expect(responses.slice(0, 4).map((r) => r.reason)).to.satisfy((reasons: string[]) => reasons.every((r) => r.startsWith('spoofed answer sent before the genuine one')));
+      expect(responses.map((r) => r.server)).to.deep.equal(
+        replies.map((r) => ({ address: r.from.address, port: r.from.port })),
+      );
+      expect(responses.slice(0, 4).map((r) => r.reason)).to.satisfy((reasons: string[]) =>
+        reasons.every((r) => r.startsWith('spoofed answer sent before the genuine one')),
+      );
       expect(responses[4]?.reason).to.equal(null);
     });
 
     it('shows at the canary which spoof a device that takes the first answer accepted', async () => {
-      const canaries = new CanarySink({ addresses: CANARIES, ports: { tcp: [SERVICE_PORT], udp: [] }, required: { tcp: [], udp: [] }, sink, ownerOf: (a) => (a === DUT ? 'dut' : null) });
+      const canaries = new CanarySink({
+        addresses: CANARIES,
+        ports: { tcp: [SERVICE_PORT], udp: [] },
+        required: { tcp: [], udp: [] },
+        sink,
+        ownerOf: (a) => (a === DUT ? 'dut' : null),
+      });
       await canaries.start();
       try {
         await under('spoof-race');
@@ -149,19 +180,30 @@ describe('adversarial experiments, on the wire', () => {
         await canaries.stop();
       }
       const contacts = sink.ofType('canary.contact');
-      expect(contacts.map((c) => [c.dut, c.canary.address, c.canary.port])).to.deep.equal([['dut', CANARIES[1], SERVICE_PORT]]);
-      const spoofTargets = sink.ofType('dns.response').filter((r) => r.manipulations.length > 0).map((r) => [r.manipulations[0], data(r.answers[0])]);
-      expect(spoofTargets.find(([, canary]) => canary === contacts[0]?.canary.address)?.[0], 'the contacted canary names the spoof').to.match(/^spoofTxid\(/);
+      expect(contacts.map((c) => [c.dut, c.canary.address, c.canary.port])).to.deep.equal([
+        ['dut', CANARIES[1], SERVICE_PORT],
+      ]);
+      const spoofTargets = sink
+        .ofType('dns.response')
+        .filter((r) => r.manipulations.length > 0)
+        .map((r) => [r.manipulations[0], data(r.answers[0])]);
+      expect(
+        spoofTargets.find(([, canary]) => canary === contacts[0]?.canary.address)?.[0],
+        'the contacted canary names the spoof',
+      ).to.match(/^spoofTxid\(/);
     });
 
-    it('races only UDP queries of the canaries\' family', async () => {
+    it("races only UDP queries of the canaries' family", async () => {
       await under('spoof-race');
       expect((await raceReplies(server(), query('cloud.sim.example', 'AAAA', 0x4545))).length).to.equal(1);
       expect(sink.events.filter((e) => e.link?.role === 'spoof')).to.have.length(0);
     });
 
     it('needs five IPv4 canaries and says so against the profile', async () => {
-      const error = await experimentScenario(experiments.get('spoof-race')!, profileWith(CANARIES.slice(0, 2))).then(() => null, (e: unknown) => e);
+      const error = await experimentScenario(experiments.get('spoof-race')!, profileWith(CANARIES.slice(0, 2))).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(InputFileError);
       expect((error as Error).message).to.include('/canaries: experiment spoof-race needs 5 IPv4 canary addresses');
     });
@@ -172,8 +214,16 @@ describe('adversarial experiments, on the wire', () => {
       await under('late-answers');
       const replies = await raceReplies(server(), query('cloud.sim.example', 'A', 0x4646));
       const outstanding = { txid: 0x4646, name: 'cloud.sim.example', type: 'A', resolver: server() };
-      expect(replies.map(({ message, from }) => [failedAnswerChecks(message, { address: from.address, port: from.port }, outstanding), data(message.answers?.[0])])).to.deep.equal([
-        [[], GENUINE], [[], CANARIES[0]], [[], CANARIES[0]], [[], CANARIES[0]],
+      expect(
+        replies.map(({ message, from }) => [
+          failedAnswerChecks(message, { address: from.address, port: from.port }, outstanding),
+          data(message.answers?.[0]),
+        ]),
+      ).to.deep.equal([
+        [[], GENUINE],
+        [[], CANARIES[0]],
+        [[], CANARIES[0]],
+        [[], CANARIES[0]],
       ]);
     });
 
@@ -181,13 +231,21 @@ describe('adversarial experiments, on the wire', () => {
       await under('late-answers');
       await raceReplies(server(), query('cloud.sim.example', 'A', 0x4747));
       const [genuine, late] = sink.ofType('dns.response');
-      expect(sink.events.filter((e) => e.type === 'dns.response').map((e) => e.link)).to.deep.equal([{ exchange: 1, role: 'reply', open: true }, { exchange: 1, role: 'late' }]);
+      expect(sink.events.filter((e) => e.type === 'dns.response').map((e) => e.link)).to.deep.equal([
+        { exchange: 1, role: 'reply', open: true },
+        { exchange: 1, role: 'late' },
+      ]);
       expect([genuine?.manipulations, genuine?.answers.map((a) => a.data)]).to.deep.equal([[], [GENUINE]]);
-      expect([late?.manipulations, late?.answers.map((a) => a.data), late?.copies, late?.txid]).to.deep.equal([[`lateAnswers(${CANARIES[0]}, 3)`], [CANARIES[0]], 3, 0x4747]);
+      expect([late?.manipulations, late?.answers.map((a) => a.data), late?.copies, late?.txid]).to.deep.equal([
+        [`lateAnswers(${CANARIES[0]}, 3)`],
+        [CANARIES[0]],
+        3,
+        0x4747,
+      ]);
       expect(late?.reason).to.match(/^late answer sent after the genuine one/);
     });
 
-    it('leaves queries of another address family than the canary\'s alone', async () => {
+    it("leaves queries of another address family than the canary's alone", async () => {
       await under('late-answers');
       expect((await raceReplies(server(), query('cloud.sim.example', 'AAAA', 0x4848))).length).to.equal(1);
       expect(sink.events.filter((e) => e.link?.role === 'late')).to.have.length(0);
@@ -201,8 +259,15 @@ describe('adversarial experiments, on the wire', () => {
       socket.bind(0, DUT, () => {
         socket.connect(port, RESOLVER, () => {
           // On a connected socket Linux reports the ICMP port unreachable as ECONNREFUSED.
-          const timer = setTimeout(() => { socket.close(); resolve(null); }, 1000);
-          socket.on('error', (e) => { clearTimeout(timer); socket.close(); resolve(e); });
+          const timer = setTimeout(() => {
+            socket.close();
+            resolve(null);
+          }, 1000);
+          socket.on('error', (e) => {
+            clearTimeout(timer);
+            socket.close();
+            resolve(e);
+          });
           socket.send(query('cloud.sim.example', 'A'));
         });
       });
@@ -211,15 +276,28 @@ describe('adversarial experiments, on the wire', () => {
     const tcpError = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
       const socket = connect({ host: RESOLVER, port, localAddress: DUT });
       socket.on('error', (e) => resolve(e));
-      socket.on('connect', () => { socket.destroy(); resolve(null); });
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(null);
+      });
     });
     expect(tcpError?.code).to.equal('ECONNREFUSED');
     expect(sink.ofType('dns.query')).to.have.length(0);
     resolver.setScenario('dut', await parseScenario([], { canaries: [] }));
     await resolver.settled();
     expect(data((await only('cloud.sim.example')).answers?.[0])).to.equal(GENUINE);
-    expect(sink.events.filter((e) => e.type === 'resolver.listen' || e.type === 'resolver.close').map((e) => `${e.type} ${'transport' in e ? e.transport : ''} ${'port' in e ? e.port : ''}`))
-      .to.deep.equal([`resolver.listen udp ${port}`, `resolver.listen tcp ${port}`, `resolver.close udp ${port}`, `resolver.close tcp ${port}`, `resolver.listen udp ${port}`, `resolver.listen tcp ${port}`]);
+    expect(
+      sink.events
+        .filter((e) => e.type === 'resolver.listen' || e.type === 'resolver.close')
+        .map((e) => `${e.type} ${'transport' in e ? e.transport : ''} ${'port' in e ? e.port : ''}`),
+    ).to.deep.equal([
+      `resolver.listen udp ${port}`,
+      `resolver.listen tcp ${port}`,
+      `resolver.close udp ${port}`,
+      `resolver.close tcp ${port}`,
+      `resolver.listen udp ${port}`,
+      `resolver.listen tcp ${port}`,
+    ]);
   });
 
   it('wrong-class: an A record of class CH pointing at the canary, the question still IN', async () => {
@@ -229,12 +307,13 @@ describe('adversarial experiments, on the wire', () => {
     expect(message.questions?.[0]?.class).to.equal('IN');
   });
 
-  it('unsolicited-additional: the zone\'s other address names in the additional section, all at the canary', async () => {
+  it("unsolicited-additional: the zone's other address names in the additional section, all at the canary", async () => {
     await under('unsolicited-additional');
     const message = await only('cloud.sim.example');
     expect(message.answers?.map(data)).to.deep.equal([GENUINE]);
     expect(message.additionals?.map((a) => [a.name, a.type, data(a)])).to.deep.equal([
-      ['api.sim.example', 'A', CANARIES[0]], ['time.sim.example', 'A', CANARIES[0]],
+      ['api.sim.example', 'A', CANARIES[0]],
+      ['time.sim.example', 'A', CANARIES[0]],
     ]);
   });
 

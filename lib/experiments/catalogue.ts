@@ -33,7 +33,9 @@ const validate = compileSchema<Omit<Experiment, 'id'>>(schema);
 /** Loads every experiment definition, by id. */
 export function loadExperiments(dir: string = DEFINITIONS_DIR): Map<string, Experiment> {
   const experiments = new Map<string, Experiment>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const id = basename(file, '.yaml');
     experiments.set(id, { id, ...loadYamlInput(join(dir, file), 'experiment', validate).value });
   }
@@ -47,15 +49,21 @@ export async function experimentScenario(experiment: Experiment, loaded: LoadedP
   const short: Record<'4' | '6', number> = { 4: 0, 6: 0 };
   // {canary4} is the first IPv4 canary, {canary4:3} the third: experiments that need several
   // (one per spoof kind, so the canary contacted tells which was accepted) number them.
-  const steps = experiment.scenario.map((step) => step.replaceAll(/\{canary([46])(?::(\d+))?\}/g, (placeholder, family: '4' | '6', nth?: string) => {
-    const index = Number(nth ?? '1');
-    const address = byFamily[family][index - 1];
-    if (address === undefined) short[family] = Math.max(short[family], index);
-    return address ?? placeholder;
-  }));
-  const missing = (['4', '6'] as const).filter((f) => short[f] > 0).map((f) => `${short[f] === 1 ? 'an' : `${short[f]}`} IPv${f} canary address${short[f] === 1 ? '' : 'es'}`);
+  const steps = experiment.scenario.map((step) =>
+    step.replaceAll(/\{canary([46])(?::(\d+))?\}/g, (placeholder, family: '4' | '6', nth?: string) => {
+      const index = Number(nth ?? '1');
+      const address = byFamily[family][index - 1];
+      if (address === undefined) short[family] = Math.max(short[family], index);
+      return address ?? placeholder;
+    }),
+  );
+  const missing = (['4', '6'] as const)
+    .filter((f) => short[f] > 0)
+    .map((f) => `${short[f] === 1 ? 'an' : `${short[f]}`} IPv${f} canary address${short[f] === 1 ? '' : 'es'}`);
   if (missing.length > 0) {
-    throw new InputFileError(loaded.file, 'profile', [{ pointer: '/canaries', line: null, message: `experiment ${experiment.id} needs ${missing.join(' and ')}` }]);
+    throw new InputFileError(loaded.file, 'profile', [
+      { pointer: '/canaries', line: null, message: `experiment ${experiment.id} needs ${missing.join(' and ')}` },
+    ]);
   }
   return parseScenario(steps, { canaries });
 }

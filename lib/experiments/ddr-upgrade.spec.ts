@@ -22,14 +22,18 @@ import { runSession } from './session.ts';
 const PROFILES = join(import.meta.dirname, '..', '..', 'profiles');
 /** The reference profiles moved to loopback aliases private to this spec (resolver .21, devices .22/.23). */
 function referenceProfile(file: string, device: string): LoadedProfile {
-  const text = readFileSync(join(PROFILES, file), 'utf8').replaceAll('127.0.10.1,', '127.0.53.21,').replace(/127\.0\.10\.[23]\]/, `${device}]`);
+  const text = readFileSync(join(PROFILES, file), 'utf8')
+    .replaceAll('127.0.10.1,', '127.0.53.21,')
+    .replace(/127\.0\.10\.[23]\]/, `${device}]`);
   return { profile: parseProfile(text, file), file, text, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
 describe('ddr-upgrade experiment end to end', function () {
   this.timeout(60_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-ddr-e2e-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-ddr-e2e-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the good device upgrades to DoT and PASSes Recommendation #1; the bad one stays on port 53 and FAILs', async () => {
@@ -40,11 +44,16 @@ describe('ddr-upgrade experiment end to end', function () {
     expect(good.profile.resolver.listen.map((l) => l.transport)).to.include.members(['dot', 'doh']);
     const experiment = loadExperiments().get('ddr-upgrade')!;
     const runs = await runSession({
-      profiles: [good, bad], outDir: join(dir, 'runs'), keyDir, progress: () => undefined,
+      profiles: [good, bad],
+      outDir: join(dir, 'runs'),
+      keyDir,
+      progress: () => undefined,
       phases: [{ name: 'ddr-upgrade', experiment, windowSeconds: 12, trigger: null, prompt: null, earlyStop: false }],
     });
-    const verdictOf = (id: string) => runs.find((r) => r.loaded.profile.dut.id === id)!.finalised.report.results
-      .find((r) => r.check === 'encryption-upgrade/uses-offered-encryption')!;
+    const verdictOf = (id: string) =>
+      runs
+        .find((r) => r.loaded.profile.dut.id === id)!
+        .finalised.report.results.find((r) => r.check === 'encryption-upgrade/uses-offered-encryption')!;
     const goodResult = verdictOf('sim-good');
     const badResult = verdictOf('sim-bad');
     expect(goodResult.verdict, goodResult.observed).to.equal('PASS');
@@ -53,7 +62,8 @@ describe('ddr-upgrade experiment end to end', function () {
     // Recommendation #1's padding and no-downgrade: the good device pads every DoT query and never
     // goes back to port 53; the bad one never used encrypted DNS, so neither can be judged for it.
     for (const check of ['encryption/encrypted-queries-padded', 'encryption-upgrade/no-cleartext-downgrade']) {
-      const result = (id: string) => runs.find((r) => r.loaded.profile.dut.id === id)!.finalised.report.results.find((r) => r.check === check)!;
+      const result = (id: string) =>
+        runs.find((r) => r.loaded.profile.dut.id === id)!.finalised.report.results.find((r) => r.check === check)!;
       expect(result('sim-good').verdict, `sim-good ${check}: ${result('sim-good').observed}`).to.equal('PASS');
       expect(result('sim-bad').verdict, `sim-bad ${check}: ${result('sim-bad').observed}`).to.equal('INCONCLUSIVE');
     }

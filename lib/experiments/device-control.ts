@@ -30,15 +30,26 @@ export class OperatorAbsent extends TriggerError {
 }
 
 /** Runs `command` through /bin/sh with a timeout; resolves with its exit code. */
-export function runCommand(command: string, timeoutSeconds: number): Promise<{ exitCode: number | null; output: string }> {
+export function runCommand(
+  command: string,
+  timeoutSeconds: number,
+): Promise<{ exitCode: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
+    const child = spawn('/bin/sh', ['-c', command], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutSeconds * 1000,
+      killSignal: 'SIGKILL',
+    });
     let output = '';
-    const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-2000); };
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-2000);
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ exitCode: signal === 'SIGKILL' ? null : code, output: output.trim() }));
+    child.once('close', (code, signal) =>
+      resolve({ exitCode: signal === 'SIGKILL' ? null : code, output: output.trim() }),
+    );
   });
 }
 
@@ -47,7 +58,14 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -81,7 +99,9 @@ export class DeviceControl {
     const { profile } = this.loaded;
     const device = profile.device;
     if (device.kind !== 'simulated') {
-      this.progress(`${this.dutId}: lab device at ${profile.dut.addresses.join(', ')}; nothing started.${device.instructions ? ` ${device.instructions.trim()}` : ''}`);
+      this.progress(
+        `${this.dutId}: lab device at ${profile.dut.addresses.join(', ')}; nothing started.${device.instructions ? ` ${device.instructions.trim()}` : ''}`,
+      );
       return;
     }
     const handle = await startSimulatedDevice({
@@ -94,14 +114,24 @@ export class DeviceControl {
       ...(this.trustAnchor ? { trustAnchor: this.trustAnchor } : {}),
     });
     this.handle = handle;
-    this.run.log.record({ type: 'dut.start', t: nowMicros(), dut: this.dutId, pid: handle.pid, exitCode: null, signal: null });
-    handle.exited.then((exit: DeviceExit) => {
-      // A device that dies during observation is evidence (liveness), not a harness error.
-      if (this.handle === handle) {
-        this.handle = null;
-        this.recordExit(handle, exit);
-      }
-    }, () => undefined);
+    this.run.log.record({
+      type: 'dut.start',
+      t: nowMicros(),
+      dut: this.dutId,
+      pid: handle.pid,
+      exitCode: null,
+      signal: null,
+    });
+    handle.exited.then(
+      (exit: DeviceExit) => {
+        // A device that dies during observation is evidence (liveness), not a harness error.
+        if (this.handle === handle) {
+          this.handle = null;
+          this.recordExit(handle, exit);
+        }
+      },
+      () => undefined,
+    );
     this.progress(`${this.dutId}: simulated device started (pid ${handle.pid}) on ${profile.dut.addresses.join(', ')}`);
   }
 
@@ -122,7 +152,14 @@ export class DeviceControl {
     const device = this.loaded.profile.device;
     if (device.kind === 'simulated') {
       await this.stop();
-      this.run.log.record({ type: 'trigger', t: nowMicros(), dut: this.dutId, trigger: 'power-cycle', action: 'restart the simulated device', exitCode: null });
+      this.run.log.record({
+        type: 'trigger',
+        t: nowMicros(),
+        dut: this.dutId,
+        trigger: 'power-cycle',
+        action: 'restart the simulated device',
+        exitCode: null,
+      });
       await this.start();
       return;
     }
@@ -132,10 +169,19 @@ export class DeviceControl {
     } else {
       this.progress(`${this.dutId}: power-cycling: ${spec.command}`);
       const { exitCode, output } = await runCommand(spec.command, spec.timeoutSeconds);
-      this.run.log.record({ type: 'trigger', t: nowMicros(), dut: this.dutId, trigger: 'power-cycle', action: spec.command, exitCode });
+      this.run.log.record({
+        type: 'trigger',
+        t: nowMicros(),
+        dut: this.dutId,
+        trigger: 'power-cycle',
+        action: spec.command,
+        exitCode,
+      });
       if (exitCode !== 0) {
         const how = exitCode === null ? `did not finish within ${spec.timeoutSeconds} s` : `exited with ${exitCode}`;
-        throw new TriggerError(`${this.loaded.file}: /device/powerCycle/command: "${spec.command}" ${how}${output ? `: ${output}` : ''}`);
+        throw new TriggerError(
+          `${this.loaded.file}: /device/powerCycle/command: "${spec.command}" ${how}${output ? `: ${output}` : ''}`,
+        );
       }
     }
     if (spec.bootSeconds > 0) {
@@ -146,12 +192,29 @@ export class DeviceControl {
 
   /** Shows the operator what to do and waits for Enter; the prompt and its answer are evidence. */
   async askOperator(text: string): Promise<void> {
-    if (!this.prompt) throw new OperatorAbsent(`${this.dutId}: the plan needs the operator ("${text}") but this run has no terminal to ask on`);
+    if (!this.prompt)
+      throw new OperatorAbsent(
+        `${this.dutId}: the plan needs the operator ("${text}") but this run has no terminal to ask on`,
+      );
     await this.prompt(`${this.dutId}: ${text}, then press Enter`);
-    this.run.log.record({ type: 'trigger', t: nowMicros(), dut: this.dutId, trigger: 'operator', action: text, exitCode: null });
+    this.run.log.record({
+      type: 'trigger',
+      t: nowMicros(),
+      dut: this.dutId,
+      trigger: 'operator',
+      action: text,
+      exitCode: null,
+    });
   }
 
   private recordExit(handle: SimulatedDeviceHandle, exit: DeviceExit): void {
-    this.run.log.record({ type: 'dut.exit', t: nowMicros(), dut: this.dutId, pid: handle.pid, exitCode: exit.exitCode, signal: exit.signal });
+    this.run.log.record({
+      type: 'dut.exit',
+      t: nowMicros(),
+      dut: this.dutId,
+      pid: handle.pid,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+    });
   }
 }

@@ -25,9 +25,20 @@ describe('experiments/session: power cycles and prompts of several devices', () 
   it('stops at the first lab device whose action fails, before asking about the next', async () => {
     const log: string[] = [];
     const lab = devices(['lab', 'lab'], log);
-    const failing = [{ ...lab[0]!, act: async () => { log.push('start lab0'); throw new Error('power-cycle command failed'); } }, lab[1]!];
+    const failing = [
+      {
+        ...lab[0]!,
+        act: async () => {
+          log.push('start lab0');
+          throw new Error('power-cycle command failed');
+        },
+      },
+      lab[1]!,
+    ];
     let error: Error | null = null;
-    await eachControl(failing, (d) => d.act()).catch((e: Error) => { error = e; });
+    await eachControl(failing, (d) => d.act()).catch((e: Error) => {
+      error = e;
+    });
     expect(error).to.match(/power-cycle command failed/);
     expect(log).to.deep.equal(['start lab0']);
   });

@@ -21,14 +21,22 @@ const WINDOW_SECONDS = 60;
 /** sim-bad moved to loopback aliases private to this spec (resolver .1, device .2); its canaries stay. */
 function simBad(): LoadedProfile {
   const text = readFileSync(join(PROFILES, 'sim-bad.yaml'), 'utf8')
-    .replaceAll('127.0.10.1,', '127.0.54.1,').replace(/127\.0\.10\.3\]/, '127.0.54.2]');
-  return { profile: parseProfile(text, 'sim-bad.yaml'), file: 'sim-bad.yaml', text, sha256: createHash('sha256').update(text).digest('hex') };
+    .replaceAll('127.0.10.1,', '127.0.54.1,')
+    .replace(/127\.0\.10\.3\]/, '127.0.54.2]');
+  return {
+    profile: parseProfile(text, 'sim-bad.yaml'),
+    file: 'sim-bad.yaml',
+    text,
+    sha256: createHash('sha256').update(text).digest('hex'),
+  };
 }
 
 describe('early stop (sequential decision) end to end', function () {
   this.timeout(120_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'dnsconform-early-stop-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-early-stop-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ends the spoof-race phase once the device used a spoofed answer, and the report says why', async () => {
@@ -37,8 +45,13 @@ describe('early stop (sequential decision) end to end', function () {
     const experiment = loadExperiments().get('spoof-race')!;
     const started = Date.now();
     const [run] = await runSession({
-      profiles: [simBad()], outDir: join(dir, 'runs'), keyDir, progress: () => undefined,
-      phases: [{ name: 'spoof-race', experiment, windowSeconds: WINDOW_SECONDS, trigger: null, prompt: null, earlyStop: true }],
+      profiles: [simBad()],
+      outDir: join(dir, 'runs'),
+      keyDir,
+      progress: () => undefined,
+      phases: [
+        { name: 'spoof-race', experiment, windowSeconds: WINDOW_SECONDS, trigger: null, prompt: null, earlyStop: true },
+      ],
     });
     const elapsedSeconds = (Date.now() - started) / 1000;
     const { report } = run!.finalised;
@@ -46,7 +59,9 @@ describe('early stop (sequential decision) end to end', function () {
     expect(result.verdict, result.observed).to.equal('FAIL');
     expect(result.settled).to.equal(true);
     const [phase] = report.observation.phases;
-    expect(phase!.endReason).to.match(/^settled early \(sequential decision\): .*validation\/spoofed-answers-rejected FAIL/);
+    expect(phase!.endReason).to.match(
+      /^settled early \(sequential decision\): .*validation\/spoofed-answers-rejected FAIL/,
+    );
     const phaseSeconds = (Date.parse(phase!.end) - Date.parse(phase!.start)) / 1000;
     expect(phaseSeconds).to.be.below(WINDOW_SECONDS / 2);
     expect(elapsedSeconds).to.be.below(WINDOW_SECONDS);

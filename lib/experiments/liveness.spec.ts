@@ -17,7 +17,10 @@ function listen(): Promise<Server> {
 describe('experiments/liveness', () => {
   let server: Server;
   let port: number;
-  before(async () => { server = await listen(); port = (server.address() as AddressInfo).port; });
+  before(async () => {
+    server = await listen();
+    port = (server.address() as AddressInfo).port;
+  });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('tcp: alive when the port accepts, dead (refused) once it is closed', async () => {
@@ -40,14 +43,26 @@ describe('experiments/liveness', () => {
   it('queries: alive within the silence allowed, dead after it, counting from the start before any query', () => {
     const start = 1_000 * SECOND;
     expect(probeQueries(start + 5 * SECOND, start, 10, start + 14 * SECOND).alive).to.equal(true);
-    expect(probeQueries(start + 5 * SECOND, start, 10, start + 16 * SECOND)).to.include({ alive: false, detail: 'silent for 11 s' });
-    expect(probeQueries(null, start, 10, start + 12 * SECOND)).to.include({ alive: false, detail: 'no query at all in 12 s' });
+    expect(probeQueries(start + 5 * SECOND, start, 10, start + 16 * SECOND)).to.include({
+      alive: false,
+      detail: 'silent for 11 s',
+    });
+    expect(probeQueries(null, start, 10, start + 12 * SECOND)).to.include({
+      alive: false,
+      detail: 'no query at all in 12 s',
+    });
   });
 
   it('a monitor samples every probe each interval, records the samples as evidence, and stops cleanly', async () => {
     const sink = new MemorySink();
     const monitor = new LivenessMonitor(
-      { intervalSeconds: 0.2, probes: [{ probe: 'tcp', port, timeoutMs: 500 }, { probe: 'queries', silentSeconds: 60 }] },
+      {
+        intervalSeconds: 0.2,
+        probes: [
+          { probe: 'tcp', port, timeoutMs: 500 },
+          { probe: 'queries', silentSeconds: 60 },
+        ],
+      },
       { dutId: 'dut-a', address: HOST, lastQueryAt: () => null },
       sink,
     );

@@ -33,10 +33,17 @@ export function probeTcp(address: string, port: number, timeoutMs: number): Prom
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = connect({ host: address, port });
-    const finish = (sample: ProbeSample) => { socket.destroy(); resolve(sample); };
-    socket.setTimeout(timeoutMs, () => finish({ alive: false, latencyMs: null, detail: `no connection within ${timeoutMs} ms` }));
+    const finish = (sample: ProbeSample) => {
+      socket.destroy();
+      resolve(sample);
+    };
+    socket.setTimeout(timeoutMs, () =>
+      finish({ alive: false, latencyMs: null, detail: `no connection within ${timeoutMs} ms` }),
+    );
     socket.once('connect', () => finish({ alive: true, latencyMs: round(performance.now() - started), detail: null }));
-    socket.once('error', (error: NodeJS.ErrnoException) => finish({ alive: false, latencyMs: null, detail: `connection failed: ${error.code ?? error.message}` }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ alive: false, latencyMs: null, detail: `connection failed: ${error.code ?? error.message}` }),
+    );
   });
 }
 
@@ -45,20 +52,41 @@ export function probeIcmp(address: string, timeoutMs: number): Promise<ProbeSamp
   const waitSeconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const family = address.includes(':') ? '-6' : '-4';
   return new Promise((resolve) => {
-    execFile('ping', [family, '-n', '-c', '1', '-W', String(waitSeconds), address], { timeout: timeoutMs + 2000 }, (error, stdout) => {
-      const rtt = /time[=<]([\d.]+)\s*ms/.exec(stdout);
-      if (!error && rtt) return resolve({ alive: true, latencyMs: Number(rtt[1]), detail: null });
-      const code = (error as NodeJS.ErrnoException | null)?.code;
-      resolve({ alive: false, latencyMs: null, detail: code === 'ENOENT' ? 'ping is not installed' : `no echo reply within ${waitSeconds} s` });
-    });
+    execFile(
+      'ping',
+      [family, '-n', '-c', '1', '-W', String(waitSeconds), address],
+      { timeout: timeoutMs + 2000 },
+      (error, stdout) => {
+        const rtt = /time[=<]([\d.]+)\s*ms/.exec(stdout);
+        if (!error && rtt) return resolve({ alive: true, latencyMs: Number(rtt[1]), detail: null });
+        const code = (error as NodeJS.ErrnoException | null)?.code;
+        resolve({
+          alive: false,
+          latencyMs: null,
+          detail: code === 'ENOENT' ? 'ping is not installed' : `no echo reply within ${waitSeconds} s`,
+        });
+      },
+    );
   });
 }
 
 /** Whether the DUT queried within the last `silentSeconds` (counting from `since` before its first query). */
-export function probeQueries(lastQueryAt: Microseconds | null, since: Microseconds, silentSeconds: number, now = nowMicros()): ProbeSample {
+export function probeQueries(
+  lastQueryAt: Microseconds | null,
+  since: Microseconds,
+  silentSeconds: number,
+  now = nowMicros(),
+): ProbeSample {
   const silentMs = (now - (lastQueryAt ?? since)) / 1000;
   if (silentMs <= silentSeconds * 1000) return { alive: true, latencyMs: round(silentMs), detail: null };
-  return { alive: false, latencyMs: null, detail: lastQueryAt === null ? `no query at all in ${round(silentMs / 1000)} s` : `silent for ${round(silentMs / 1000)} s` };
+  return {
+    alive: false,
+    latencyMs: null,
+    detail:
+      lastQueryAt === null
+        ? `no query at all in ${round(silentMs / 1000)} s`
+        : `silent for ${round(silentMs / 1000)} s`,
+  };
 }
 
 function round(value: number): number {
@@ -84,7 +112,11 @@ export class LivenessMonitor {
   private readonly busy = new Set<number>();
   private readonly startedAt = nowMicros();
 
-  constructor(private readonly spec: LivenessSpec, private readonly target: LivenessTarget, private readonly sink: EvidenceSink) {}
+  constructor(
+    private readonly spec: LivenessSpec,
+    private readonly target: LivenessTarget,
+    private readonly sink: EvidenceSink,
+  ) {}
 
   start(): void {
     if (this.timer) return;
@@ -104,17 +136,32 @@ export class LivenessMonitor {
       if (this.busy.has(index)) return;
       this.busy.add(index);
       const run = this.sample(probe)
-        .then((sample) => this.sink.record({ type: 'liveness.probe', t: nowMicros(), dut: this.target.dutId, probe: probe.probe, target: targetOf(probe, this.target), ...sample }))
-        .finally(() => { this.busy.delete(index); this.inFlight.delete(run); });
+        .then((sample) =>
+          this.sink.record({
+            type: 'liveness.probe',
+            t: nowMicros(),
+            dut: this.target.dutId,
+            probe: probe.probe,
+            target: targetOf(probe, this.target),
+            ...sample,
+          }),
+        )
+        .finally(() => {
+          this.busy.delete(index);
+          this.inFlight.delete(run);
+        });
       this.inFlight.add(run);
     });
   }
 
   private sample(probe: LivenessProbeSpec): Promise<ProbeSample> {
     switch (probe.probe) {
-      case 'queries': return Promise.resolve(probeQueries(this.target.lastQueryAt(), this.startedAt, probe.silentSeconds));
-      case 'tcp': return probeTcp(probe.address ?? this.target.address, probe.port, probe.timeoutMs);
-      case 'icmp': return probeIcmp(probe.address ?? this.target.address, probe.timeoutMs);
+      case 'queries':
+        return Promise.resolve(probeQueries(this.target.lastQueryAt(), this.startedAt, probe.silentSeconds));
+      case 'tcp':
+        return probeTcp(probe.address ?? this.target.address, probe.port, probe.timeoutMs);
+      case 'icmp':
+        return probeIcmp(probe.address ?? this.target.address, probe.timeoutMs);
     }
   }
 }

@@ -53,9 +53,14 @@ export function loadPlan(nameOrFile: string, experiments: ReadonlyMap<string, Ex
     const problems: { pointer: string; message: string }[] = [];
     const names = new Set<string>();
     plan.phases.forEach((phase, i) => {
-      if (!experiments.has(phase.experiment)) problems.push({ pointer: `/phases/${i}/experiment`, message: `no experiment "${phase.experiment}" (known: ${[...experiments.keys()].join(', ')})` });
+      if (!experiments.has(phase.experiment))
+        problems.push({
+          pointer: `/phases/${i}/experiment`,
+          message: `no experiment "${phase.experiment}" (known: ${[...experiments.keys()].join(', ')})`,
+        });
       const name = phase.name ?? phase.experiment;
-      if (names.has(name)) problems.push({ pointer: `/phases/${i}`, message: `phase name "${name}" is used twice; give one a "name"` });
+      if (names.has(name))
+        problems.push({ pointer: `/phases/${i}`, message: `phase name "${name}" is used twice; give one a "name"` });
       names.add(name);
     });
     return problems;
@@ -66,8 +71,20 @@ export function loadPlan(nameOrFile: string, experiments: ReadonlyMap<string, Ex
  * The phases to run: all of them, or (select: needed) those whose experiment a selected
  * check uses, always keeping the first phase as the reference baseline.
  */
-export function plannedPhases(plan: Plan, experiments: ReadonlyMap<string, Experiment>, neededExperiments: ReadonlySet<string>, select = plan.select): PlannedPhase[] {
+export function plannedPhases(
+  plan: Plan,
+  experiments: ReadonlyMap<string, Experiment>,
+  neededExperiments: ReadonlySet<string>,
+  select = plan.select,
+): PlannedPhase[] {
   return plan.phases
     .filter((phase, i) => select === 'all' || i === 0 || neededExperiments.has(phase.experiment))
-    .map((phase) => ({ name: phase.name ?? phase.experiment, experiment: experiments.get(phase.experiment)!, windowSeconds: phase.windowSeconds, trigger: phase.trigger ?? null, prompt: phase.prompt ?? null, earlyStop: plan.earlyStop }));
+    .map((phase) => ({
+      name: phase.name ?? phase.experiment,
+      experiment: experiments.get(phase.experiment)!,
+      windowSeconds: phase.windowSeconds,
+      trigger: phase.trigger ?? null,
+      prompt: phase.prompt ?? null,
+      earlyStop: plan.earlyStop,
+    }));
 }

@@ -92,7 +92,14 @@ export interface SessionStatus {
   total: number;
   windowSeconds: number;
   secondsLeft: number;
-  duts: { id: string; queries: number; responses: number; drops: number; canaryContacts: number; alive: boolean | null }[];
+  duts: {
+    id: string;
+    queries: number;
+    responses: number;
+    drops: number;
+    canaryContacts: number;
+    alive: boolean | null;
+  }[];
 }
 
 /** What a session produced for one DUT. */
@@ -166,7 +173,13 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
     if (now >= deadline) return 'window elapsed';
     if (needed.length > 0 && now >= nextSettle) {
       nextSettle = now + SETTLE_EVERY_MS;
-      const states = duts.map((d) => settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), { dutId: d.loaded.profile.dut.id, profile: d.loaded.profile, eventsFile: RUN_FILES.events }));
+      const states = duts.map((d) =>
+        settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
+          dutId: d.loaded.profile.dut.id,
+          profile: d.loaded.profile,
+          eventsFile: RUN_FILES.events,
+        }),
+      );
       if (states.every((state) => state.settled)) return states.map(settledReason).join('; ');
     }
     const wait = Math.min(deadline - now, STATUS_EVERY_MS);
@@ -179,7 +192,10 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
  * of one device, not ten), then the lab devices one after another (an operator is asked
  * about one device at a time). Settles every action before it rejects with the first error.
  */
-export async function eachControl<C extends Pick<DeviceControl, 'simulated'>>(controls: readonly C[], action: (control: C) => Promise<void>): Promise<void> {
+export async function eachControl<C extends Pick<DeviceControl, 'simulated'>>(
+  controls: readonly C[],
+  action: (control: C) => Promise<void>,
+): Promise<void> {
   const settled = await Promise.allSettled(controls.filter((c) => c.simulated).map(action));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
@@ -195,8 +211,14 @@ function isTriggerFailure(error: unknown): boolean {
 function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' | 'interrupted'> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('interrupted');
-    const onAbort = () => { clearTimeout(timer); resolve('interrupted'); };
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve('elapsed'); }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve('interrupted');
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve('elapsed');
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -216,13 +238,19 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   };
   if (!error.code || !why[error.code]) return error;
   const owner = profiles.find((p) => p.profile.resolver.listen.some((l) => l.address === address));
-  const index = owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
+  const index =
+    owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
   const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
   const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
   const wanted = port ?? spec?.port;
   // Which program holds it, when `ss` can tell (a lab's own dnsmasq or systemd-resolved on 53, say).
-  const holder = error.code === 'EADDRINUSE' && address && wanted ? portOwner(spec?.transport === 'udp' ? 'udp' : 'tcp', address, wanted) : null;
-  return new ListenError(`${where}cannot listen on ${address ?? '?'}:${wanted ?? '?'} (${error.code}): ${why[error.code]}${holder ? `: ${holder}` : ''}`);
+  const holder =
+    error.code === 'EADDRINUSE' && address && wanted
+      ? portOwner(spec?.transport === 'udp' ? 'udp' : 'tcp', address, wanted)
+      : null;
+  return new ListenError(
+    `${where}cannot listen on ${address ?? '?'}:${wanted ?? '?'} (${error.code}): ${why[error.code]}${holder ? `: ${holder}` : ''}`,
+  );
 }
 
 /**
@@ -230,14 +258,20 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
  * given for it, else the profile's upstream resolver (one client per upstream, shared), else
  * nowhere (the zone's NXDOMAIN).
  */
-function nameSources(profiles: readonly LoadedProfile[], replays: ReadonlyMap<string, ReplayedUpstream> | undefined, progress: (line: string) => void): Map<string, NameSource> {
+function nameSources(
+  profiles: readonly LoadedProfile[],
+  replays: ReadonlyMap<string, ReplayedUpstream> | undefined,
+  progress: (line: string) => void,
+): Map<string, NameSource> {
   const clients = new Map<string, UpstreamClient>();
   const sources = new Map<string, NameSource>();
   for (const { profile } of profiles) {
     const replay = replays?.get(profile.dut.id);
     if (replay) {
       sources.set(profile.dut.id, replay);
-      progress(`${profile.dut.id}: names outside the zone answered from run ${replay.runId} (${replay.questions} recorded questions; upstream is not asked)`);
+      progress(
+        `${profile.dut.id}: names outside the zone answered from run ${replay.runId} (${replay.questions} recorded questions; upstream is not asked)`,
+      );
       continue;
     }
     if (profile.resolver.upstream === undefined) continue;
@@ -246,7 +280,9 @@ function nameSources(profiles: readonly LoadedProfile[], replays: ReadonlyMap<st
     const client = clients.get(key) ?? new UpstreamClient(server);
     clients.set(key, client);
     sources.set(profile.dut.id, new LiveUpstream(client));
-    progress(`${profile.dut.id}: names outside the zone asked of upstream ${profile.resolver.upstream}, every answer recorded`);
+    progress(
+      `${profile.dut.id}: names outside the zone asked of upstream ${profile.resolver.upstream}, every answer recorded`,
+    );
   }
   return sources;
 }
@@ -281,26 +317,42 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
   const { profiles } = options;
   if (!options.phases) {
     const scenarios: Scenario[] = [];
-    for (const loaded of profiles) scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
+    for (const loaded of profiles)
+      scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
     const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
     const name = scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario';
-    return [{ name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios, dhcp: null }];
+    return [
+      { name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios, dhcp: null },
+    ];
   }
   const phases: SessionPhase[] = [];
   for (const planned of options.phases) {
     // A phase that acts through the lab's DHCP server needs a DUT on a segment the harness runs.
     if (planned.experiment.dhcp && !profiles.some((p) => p.profile.network?.dhcp)) {
-      options.progress(`phase ${planned.name} left out: it needs a profile with network.dhcp (the harness's DHCP server)`);
+      options.progress(
+        `phase ${planned.name} left out: it needs a profile with network.dhcp (the harness's DHCP server)`,
+      );
       continue;
     }
     // A DNSSEC experiment breaks signatures of the lab's signed zone: without one it would only repeat the baseline.
     if (planned.experiment.needsSignedZone && !profiles.some((p) => p.profile.signedZone)) {
-      options.progress(`phase ${planned.name} left out: it needs a profile with signedZone (a DNSSEC-signed zone in the lab)`);
+      options.progress(
+        `phase ${planned.name} left out: it needs a profile with signedZone (a DNSSEC-signed zone in the lab)`,
+      );
       continue;
     }
     const scenarios: Scenario[] = [];
     for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
-    phases.push({ name: planned.name, experiment: planned.experiment.id, windowSeconds: options.windowSeconds ?? planned.windowSeconds, trigger: planned.trigger, prompt: planned.prompt, earlyStop: planned.earlyStop, scenarios, dhcp: planned.experiment.dhcp ?? null });
+    phases.push({
+      name: planned.name,
+      experiment: planned.experiment.id,
+      windowSeconds: options.windowSeconds ?? planned.windowSeconds,
+      trigger: planned.trigger,
+      prompt: planned.prompt,
+      earlyStop: planned.earlyStop,
+      scenarios,
+      dhcp: planned.experiment.dhcp ?? null,
+    });
   }
   return phases;
 }
@@ -312,7 +364,10 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
 export async function runSession(options: SessionOptions): Promise<DeviceRun[]> {
   const relocated = await relocateSimulated(options.profiles);
   try {
-    for (const [from, to] of relocated.moved) options.progress(`loopback ${from}0/24 is held by another session or program: simulated devices moved to ${to}0/24`);
+    for (const [from, to] of relocated.moved)
+      options.progress(
+        `loopback ${from}0/24 is held by another session or program: simulated devices moved to ${to}0/24`,
+      );
     return await runSessionOnHeldAddresses({ ...options, profiles: relocated.profiles });
   } finally {
     await relocated.release();
@@ -334,15 +389,24 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   }));
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
   // A profile's signed zone is signed into its run directory (zone files and trust anchor kept as evidence).
-  const signedZones = await Promise.all(duts.map(({ loaded: { profile }, run }) => (profile.signedZone
-    ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries) : undefined)));
+  const signedZones = await Promise.all(
+    duts.map(({ loaded: { profile }, run }) =>
+      profile.signedZone
+        ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries)
+        : undefined,
+    ),
+  );
   const sink = new EventTap(new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log]))));
   const names = nameSources(profiles, options.replays, progress);
   const resolver = new AdversarialResolver({
     listen: listenSpecs(profiles),
     duts: duts.map((d, i) => ({
-      id: idOf(d), addresses: d.loaded.profile.dut.addresses, zone: new Zone(d.loaded.profile.zone), scenario: phases[0]!.scenarios[i]!,
-      ...(signedZones[i] ? { signedZone: signedZones[i] } : {}), names: names.get(idOf(d)) ?? null,
+      id: idOf(d),
+      addresses: d.loaded.profile.dut.addresses,
+      zone: new Zone(d.loaded.profile.zone),
+      scenario: phases[0]!.scenarios[i]!,
+      ...(signedZones[i] ? { signedZone: signedZones[i] } : {}),
+      names: names.get(idOf(d)) ?? null,
     })),
     sink,
     onError: (error) => progress(`resolver socket error: ${error.message}`),
@@ -362,39 +426,90 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   } catch (error) {
     await resolver.stop();
     for (const d of duts) {
-      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not listen: ${(error as Error).message}` });
+      d.run.log.record({
+        type: 'run.end',
+        t: nowMicros(),
+        dut: idOf(d),
+        runId: d.run.runId,
+        reason: `harness could not listen: ${(error as Error).message}`,
+      });
       d.run.log.close();
       progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
-    throw error instanceof CanaryProfileError ? new ListenError(error.message) : listenFailure(error as NodeJS.ErrnoException, profiles);
+    throw error instanceof CanaryProfileError
+      ? new ListenError(error.message)
+      : listenFailure(error as NodeJS.ErrnoException, profiles);
   }
 
-  const controls = duts.map((d, i) => new DeviceControl(d.loaded, d.run, assignedResolver(endpoints), progress, options.prompt, trustedCa, signedZones[i]?.trustAnchor));
+  const controls = duts.map(
+    (d, i) =>
+      new DeviceControl(
+        d.loaded,
+        d.run,
+        assignedResolver(endpoints),
+        progress,
+        options.prompt,
+        trustedCa,
+        signedZones[i]?.trustAnchor,
+      ),
+  );
   const monitors = duts.flatMap((d) => {
     const spec = d.loaded.profile.liveness;
     if (!spec) return [];
-    return [new LivenessMonitor(spec, { dutId: idOf(d), address: d.loaded.profile.dut.addresses[0]!, lastQueryAt: () => sink.tally(idOf(d)).lastQueryAt }, sink)];
+    return [
+      new LivenessMonitor(
+        spec,
+        {
+          dutId: idOf(d),
+          address: d.loaded.profile.dut.addresses[0]!,
+          lastQueryAt: () => sink.tally(idOf(d)).lastQueryAt,
+        },
+        sink,
+      ),
+    ];
   });
   let open: SessionPhase | null = null;
   let endReason = 'window elapsed';
   let triggerFailure: Error | null = null;
   const endPhase = (reason: string) => {
     for (const [i, d] of duts.entries()) {
-      d.run.log.record({ type: 'phase.end', t: nowMicros(), dut: idOf(d), name: open!.name, scenario: open!.scenarios[i]!.text, reason });
+      d.run.log.record({
+        type: 'phase.end',
+        t: nowMicros(),
+        dut: idOf(d),
+        name: open!.name,
+        scenario: open!.scenarios[i]!.text,
+        reason,
+      });
       d.run.log.phase = null;
     }
     open = null;
   };
   // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
-  const captures = await startRunCaptures(duts.map((d) => ({ profile: d.loaded.profile, run: d.run })), progress, checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id));
+  const captures = await startRunCaptures(
+    duts.map((d) => ({ profile: d.loaded.profile, run: d.run })),
+    progress,
+    checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id),
+  );
   // The lab segment's DHCP (issue 13) after the capture, so the first lease is in it.
   let dhcpServers: LabDhcpServer[];
   try {
-    dhcpServers = await startLabDhcp(profiles.map((p) => p.profile), new Map(duts.map((d) => [idOf(d), d.run.path])), sink, progress);
+    dhcpServers = await startLabDhcp(
+      profiles.map((p) => p.profile),
+      new Map(duts.map((d) => [idOf(d), d.run.path])),
+      sink,
+      progress,
+    );
   } catch (error) {
     await Promise.all([resolver.stop(), canarySink.stop(), captures.stop()]);
     for (const d of duts) {
-      d.run.log.record({ type: 'run.end', t: nowMicros(), dut: idOf(d), runId: d.run.runId, reason: `harness could not run DHCP: ${(error as Error).message}` });
+      d.run.log.record({
+        type: 'run.end',
+        t: nowMicros(),
+        dut: idOf(d),
+        runId: d.run.runId,
+        reason: `harness could not run DHCP: ${(error as Error).message}`,
+      });
       d.run.log.close();
       progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
     }
@@ -405,7 +520,14 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
         d.run.log.phase = phase.name;
-        d.run.log.record({ type: 'phase.start', t: nowMicros(), dut: idOf(d), name: phase.name, experiment: phase.experiment, scenario: phase.scenarios[i]!.text });
+        d.run.log.record({
+          type: 'phase.start',
+          t: nowMicros(),
+          dut: idOf(d),
+          name: phase.name,
+          experiment: phase.experiment,
+          scenario: phase.scenarios[i]!.text,
+        });
       }
       open = phase;
       if (phase.dhcp === 'change-resolver') {
@@ -421,7 +543,9 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
         for (const control of controls) await control.askOperator(phase.prompt ?? `prepare ${phase.name}`);
       }
       const scenarioText = [...new Set(phase.scenarios.map((sc) => sc.text))].join(' / ');
-      progress(`phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`);
+      progress(
+        `phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
+      );
       endReason = await observePhase(phase, { index, total: phases.length, duts, checks, sink, options });
       if (endReason === 'interrupted') break;
       if (index < phases.length - 1) endPhase(endReason);
@@ -444,11 +568,21 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     if (open) endPhase(endReason);
     await captures.stop();
     for (const d of duts) {
-      const wire = await recordDnsSentElsewhere(d.run, d.loaded.profile, endpoints.map((e) => e.address));
-      if (wire.queries + wire.contacts > 0) progress(`${idOf(d)}: the capture shows DNS sent elsewhere than the harness: ${wire.queries} queries, ${wire.contacts} encrypted contacts`);
+      const wire = await recordDnsSentElsewhere(
+        d.run,
+        d.loaded.profile,
+        endpoints.map((e) => e.address),
+      );
+      if (wire.queries + wire.contacts > 0)
+        progress(
+          `${idOf(d)}: the capture shows DNS sent elsewhere than the harness: ${wire.queries} queries, ${wire.contacts} encrypted contacts`,
+        );
       if (wire.problem) progress(`${idOf(d)}: ${wire.problem}`);
       const contacts = await recordCapturedContacts(d.run, d.loaded.profile);
-      if (contacts.recorded > 0) progress(`${idOf(d)}: ${contacts.recorded} canary contacts on ports the sink did not listen on, read from the capture`);
+      if (contacts.recorded > 0)
+        progress(
+          `${idOf(d)}: ${contacts.recorded} canary contacts on ports the sink did not listen on, read from the capture`,
+        );
       if (contacts.problem) progress(`${idOf(d)}: ${contacts.problem}`);
     }
     for (const d of duts) {
@@ -458,9 +592,16 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   }
 
   const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
-  const scope: ScopeSelection = { mode: 'run', checks: options.checkSelection ?? null, plan: options.planName ?? null, available: available.length };
+  const scope: ScopeSelection = {
+    mode: 'run',
+    checks: options.checkSelection ?? null,
+    plan: options.planName ?? null,
+    available: available.length,
+  };
   // Each DUT's judgement, figures and signed documents are its own: done side by side, not one after another.
-  const runs: DeviceRun[] = await Promise.all(duts.map((d) => judgeAndSign(d, checks, scope, endpoints, windowSeconds, options)));
+  const runs: DeviceRun[] = await Promise.all(
+    duts.map((d) => judgeAndSign(d, checks, scope, endpoints, windowSeconds, options)),
+  );
   if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
 }
@@ -469,7 +610,12 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
  * The run's charts, written before the run is finalised so the manifest hashes them. A
  * charting fault costs the figures, never the judged and signed run: it is reported instead.
  */
-async function drawFigures(runDir: string, evidence: Evidence, dutId: string, progress: (line: string) => void): Promise<FigureFile[]> {
+async function drawFigures(
+  runDir: string,
+  evidence: Evidence,
+  dutId: string,
+  progress: (line: string) => void,
+): Promise<FigureFile[]> {
   try {
     return await writeFigures(runDir, evidence, dutId);
   } catch (error) {
@@ -479,32 +625,64 @@ async function drawFigures(runDir: string, evidence: Evidence, dutId: string, pr
 }
 
 /** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
-async function judgeAndSign(d: PreparedDut, checks: LoadedCheck[], scope: ScopeSelection, endpoints: BoundEndpoint[], windowSeconds: number, options: SessionOptions): Promise<DeviceRun> {
+async function judgeAndSign(
+  d: PreparedDut,
+  checks: LoadedCheck[],
+  scope: ScopeSelection,
+  endpoints: BoundEndpoint[],
+  windowSeconds: number,
+  options: SessionOptions,
+): Promise<DeviceRun> {
   const { profile } = d.loaded;
   const evidence = loadEvidence(join(d.run.path, RUN_FILES.events));
-  const results = await judgeWithMocha(checks, evidence, { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events }, options.mochaReporter ? { reporter: options.mochaReporter } : {});
+  const results = await judgeWithMocha(
+    checks,
+    evidence,
+    { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events },
+    options.mochaReporter ? { reporter: options.mochaReporter } : {},
+  );
   const figures = await drawFigures(d.run.path, evidence, profile.dut.id, options.progress);
   const span = evidence.span();
-  const finalised = await finaliseRun(d.run.path, {
+  const finalised = await finaliseRun(
+    d.run.path,
+    {
+      runId: d.run.runId,
+      startedAt: new Date(span.start / 1000).toISOString(),
+      endedAt: new Date(span.end / 1000).toISOString(),
+      harness: harnessInfo(),
+      profile,
+      profileFile: RUN_FILES.profile,
+      profileSha256: d.loaded.sha256,
+      endpoints,
+      windowSeconds,
+      phases: evidence.phases(),
+      results,
+      figures,
+      answerSources: answerSources(evidence, profile.dut.id),
+      scope,
+      ...(options.reproduction
+        ? {
+            reproduction: {
+              command: [
+                'dnsconform',
+                'run',
+                '--profile',
+                `${d.run.runId}/${RUN_FILES.profile}`,
+                ...options.reproduction.flags,
+              ],
+              perCheck: options.reproduction.perCheck,
+            },
+          }
+        : {}),
+      evidenceStatements: lossStatements(evidence, profile.dut.id),
+    },
+    options.keyDir,
+  );
+  return {
+    loaded: d.loaded,
+    runDir: d.run.path,
     runId: d.run.runId,
-    startedAt: new Date(span.start / 1000).toISOString(),
-    endedAt: new Date(span.end / 1000).toISOString(),
-    harness: harnessInfo(),
-    profile,
-    profileFile: RUN_FILES.profile,
-    profileSha256: d.loaded.sha256,
-    endpoints,
-    windowSeconds,
-    phases: evidence.phases(),
-    results,
-    figures,
-    answerSources: answerSources(evidence, profile.dut.id),
-    scope,
-    ...(options.reproduction ? { reproduction: {
-      command: ['dnsconform', 'run', '--profile', `${d.run.runId}/${RUN_FILES.profile}`, ...options.reproduction.flags],
-      perCheck: options.reproduction.perCheck,
-    } } : {}),
-    evidenceStatements: lossStatements(evidence, profile.dut.id),
-  }, options.keyDir);
-  return { loaded: d.loaded, runDir: d.run.path, runId: d.run.runId, queries: evidence.queries(profile.dut.id).length, finalised };
+    queries: evidence.queries(profile.dut.id).length,
+    finalised,
+  };
 }

@@ -37,7 +37,9 @@ export function fieldBins(values: readonly number[], binWidth = FIELD_BIN_WIDTH)
     const bin = Math.floor(value / binWidth);
     counts.set(bin, (counts.get(bin) ?? 0) + 1);
   }
-  return [...counts].sort(([a], [b]) => a - b).map(([bin, count]) => ({ start: bin * binWidth, end: (bin + 1) * binWidth, count }));
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([bin, count]) => ({ start: bin * binWidth, end: (bin + 1) * binWidth, count }));
 }
 
 /** What differs between the source-port and the TXID histogram. */
@@ -75,7 +77,12 @@ function plural(count: number, singular: string, many = `${singular}s`): string 
 }
 
 /** The histogram data of one DUT's UDP queries (whole evidence, or one phase). */
-export function fieldHistogramData(evidence: Evidence, dutId: string, field: FieldDescription, phase?: string): FieldHistogramData {
+export function fieldHistogramData(
+  evidence: Evidence,
+  dutId: string,
+  field: FieldDescription,
+  phase?: string,
+): FieldHistogramData {
   const queries = dutUdpQueries(evidence, dutId, phase);
   const values = queries.map((q) => field.valueOf(q));
   const stats = randomnessStats(values, { space: field.space });
@@ -83,15 +90,20 @@ export function fieldHistogramData(evidence: Evidence, dutId: string, field: Fie
   const heading: FigureHeading = { title: `${field.title} — ${dutId}`, subtitle: [] };
   if (stats.n === 0) {
     const all = dutQueries(evidence, dutId, phase).length;
-    const noData = all === 0
-      ? `No queries to plot: the evidence holds no query from ${dutId}${where}.`
-      : `No UDP queries to plot: the ${plural(all, 'query', 'queries')} from ${dutId}${where} went over TCP or encrypted DNS, whose ports are the connection's.`;
+    const noData =
+      all === 0
+        ? `No queries to plot: the evidence holds no query from ${dutId}${where}.`
+        : `No UDP queries to plot: the ${plural(all, 'query', 'queries')} from ${dutId}${where} went over TCP or encrypted DNS, whose ports are the connection's.`;
     return { heading, caption: noData, stats, bins: [], uniformPerBin: 0, noData };
   }
   // A favourite value is worth naming only when it repeats.
-  const top = stats.top === null || stats.topCount < 2 ? '' : `, most used ${field.describe(stats.top)} on ${percentText(stats.topShare)}`;
-  const caption = `${plural(stats.n, 'UDP query', 'UDP queries')}${where}, σ ${stats.stdev.toFixed(1)} (${stats.class}), `
-    + `${plural(stats.distinct, `distinct ${field.noun}`, `distinct ${field.plural}`)}${top}, ${percentText(stats.sequentialShare)} sequential steps`;
+  const top =
+    stats.top === null || stats.topCount < 2
+      ? ''
+      : `, most used ${field.describe(stats.top)} on ${percentText(stats.topShare)}`;
+  const caption =
+    `${plural(stats.n, 'UDP query', 'UDP queries')}${where}, σ ${stats.stdev.toFixed(1)} (${stats.class}), ` +
+    `${plural(stats.distinct, `distinct ${field.noun}`, `distinct ${field.plural}`)}${top}, ${percentText(stats.sequentialShare)} sequential steps`;
   const uniformPerBin = (stats.n * FIELD_BIN_WIDTH) / (field.uniformTo - field.uniformFrom);
   heading.subtitle = [
     caption,
@@ -104,17 +116,29 @@ export function fieldHistogramData(evidence: Evidence, dutId: string, field: Fie
 export function fieldHistogramSpec(data: FieldHistogramData, field: FieldDescription): TopLevelSpec {
   if (data.noData !== null) return noDataSpec(data.heading, data.noData);
   const x = {
-    field: 'start', type: 'quantitative' as const, title: field.axisTitle,
+    field: 'start',
+    type: 'quantitative' as const,
+    title: field.axisTitle,
     scale: { domain: [0, FIELD_SIZE], nice: false, zero: false },
     axis: { values: AXIS_VALUES, format: 'd', labelFlush: true, grid: false },
   };
-  const y = { field: 'count', type: 'quantitative' as const, title: 'UDP queries per bar', axis: { tickMinStep: 1, format: 'd' } };
+  const y = {
+    field: 'count',
+    type: 'quantitative' as const,
+    title: 'UDP queries per bar',
+    axis: { tickMinStep: 1, format: 'd' },
+  };
   return {
     ...figureFrame(data.heading, PLOT_HEIGHT, data.caption),
     layer: [
       {
         name: 'bars',
-        data: { values: data.bins.map((bin) => ({ ...bin, label: `${field.plural} ${bin.start}–${bin.end - 1}: ${bin.count} ${bin.count === 1 ? 'query' : 'queries'}` })) },
+        data: {
+          values: data.bins.map((bin) => ({
+            ...bin,
+            label: `${field.plural} ${bin.start}–${bin.end - 1}: ${bin.count} ${bin.count === 1 ? 'query' : 'queries'}`,
+          })),
+        },
         mark: { type: 'rect', color: '#4c78a8', stroke: '#2f4b6e', strokeWidth: 0.5 },
         encoding: { x, x2: { field: 'end' }, y, y2: { datum: 0 }, description: { field: 'label' } },
       },
@@ -129,7 +153,12 @@ export function fieldHistogramSpec(data: FieldHistogramData, field: FieldDescrip
 }
 
 /** Data and SVG of one field histogram. */
-export async function fieldHistogram(evidence: Evidence, dutId: string, field: FieldDescription, phase?: string): Promise<{ data: FieldHistogramData; svg: string }> {
+export async function fieldHistogram(
+  evidence: Evidence,
+  dutId: string,
+  field: FieldDescription,
+  phase?: string,
+): Promise<{ data: FieldHistogramData; svg: string }> {
   const data = fieldHistogramData(evidence, dutId, field, phase);
   return { data, svg: await renderSvg(fieldHistogramSpec(data, field)) };
 }

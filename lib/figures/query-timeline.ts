@@ -110,10 +110,18 @@ function unitFor(seconds: number): QueryTimelineData['unit'] {
 }
 
 /** The timeline data of one DUT's queries (all transports; whole evidence, or one phase). */
-export function queryTimelineData(evidence: Evidence, dutId: string, options: QueryTimelineOptions = {}): QueryTimelineData {
+export function queryTimelineData(
+  evidence: Evidence,
+  dutId: string,
+  options: QueryTimelineOptions = {},
+): QueryTimelineData {
   const where = phaseSuffix(options.phase);
-  const exchanges = evidence.exchanges(dutId).filter((e) => options.phase === undefined || e.query.phase === options.phase);
-  const window = (options.phase === undefined ? undefined : evidence.phases().find((p) => p.name === options.phase)) ?? evidence.span();
+  const exchanges = evidence
+    .exchanges(dutId)
+    .filter((e) => options.phase === undefined || e.query.phase === options.phase);
+  const window =
+    (options.phase === undefined ? undefined : evidence.phases().find((p) => p.name === options.phase)) ??
+    evidence.span();
   const origin = Math.min(window.start, exchanges[0]?.query.t ?? window.start);
   const endMicros = Math.max(window.end, exchanges.at(-1)?.query.t ?? window.end);
   const spanSeconds = (endMicros - origin) / 1e6;
@@ -122,7 +130,7 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
   const unit = unitFor(axisSeconds);
   const end = axisSeconds / unit.seconds;
   const heading: FigureHeading = { title: `DNS queries over time — ${dutId}`, subtitle: [] };
-  const outcomes: Record<QueryOutcome, number> = { 'answered': 0, 'error rcode': 0, 'no answer': 0 };
+  const outcomes: Record<QueryOutcome, number> = { answered: 0, 'error rcode': 0, 'no answer': 0 };
   if (exchanges.length === 0) {
     const noData = `No queries to plot: the evidence holds no query from ${dutId}${where}.`;
     return { heading, caption: noData, unit, end, rows: [], segments: [], phases: [], outcomes, noData };
@@ -132,7 +140,12 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
   const counts = new Map<string, number>();
   for (const e of exchanges) counts.set(nameOf(e), (counts.get(nameOf(e)) ?? 0) + 1);
   const limit = options.names ?? DEFAULT_TIMELINE_NAMES;
-  const kept = new Set([...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit).map(([name]) => name));
+  const kept = new Set(
+    [...counts]
+      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, limit)
+      .map(([name]) => name),
+  );
   const pooled = counts.size - kept.size;
   const otherRow = `${pooled} other ${pooled === 1 ? 'name' : 'names'}`;
   const firstSeen = [...new Set(exchanges.map(nameOf))].filter((name) => kept.has(name));
@@ -158,7 +171,8 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
     for (const outcome of OUTCOMES) {
       let open: { from: number; lastSlot: number; queries: number } | null = null;
       const close = () => {
-        if (open !== null) segments.push({ row, from: open.from, to: slotStart(open.lastSlot + 1), outcome, queries: open.queries });
+        if (open !== null)
+          segments.push({ row, from: open.from, to: slotStart(open.lastSlot + 1), outcome, queries: open.queries });
       };
       for (const [slot, queries] of [...(lanes.get(laneKey(row, outcome)) ?? [])].sort(([a], [b]) => a - b)) {
         if (open !== null && open.lastSlot === slot - 1) {
@@ -173,7 +187,8 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
     }
   }
 
-  const phases = evidence.phases()
+  const phases = evidence
+    .phases()
     .filter((p) => options.phase === undefined || p.name === options.phase)
     .map((p, i) => {
       const from = Math.max(0, (p.start - origin) / 1e6 / unit.seconds);
@@ -186,9 +201,10 @@ export function queryTimelineData(evidence: Evidence, dutId: string, options: Qu
 
   const perMinute = spanSeconds > 0 ? `, ${((exchanges.length / spanSeconds) * 60).toFixed(1)} per minute` : '';
   const names = counts.size === 1 ? '1 name' : `${counts.size} names`;
-  const caption = `${exchanges.length} ${exchanges.length === 1 ? 'query' : 'queries'} for ${names}${where} over ${(spanSeconds / unit.seconds).toFixed(1)} ${unit.name}${perMinute}: `
-    + `${outcomes.answered} answered, ${outcomes['error rcode']} with an error code, ${outcomes['no answer']} not answered`
-    + (pooled > 0 ? `; the ${kept.size} most asked names have a row each, the other ${pooled} share the last` : '');
+  const caption =
+    `${exchanges.length} ${exchanges.length === 1 ? 'query' : 'queries'} for ${names}${where} over ${(spanSeconds / unit.seconds).toFixed(1)} ${unit.name}${perMinute}: ` +
+    `${outcomes.answered} answered, ${outcomes['error rcode']} with an error code, ${outcomes['no answer']} not answered` +
+    (pooled > 0 ? `; the ${kept.size} most asked names have a row each, the other ${pooled} share the last` : '');
   heading.subtitle = [
     caption,
     `One row per query name, with a lane per kind of reply; a mark where the resolver received queries (${TIMELINE_BINS} slots across, back-to-back slots join into a bar). Shaded bands: the phases of the run.`,
@@ -207,13 +223,21 @@ export function queryTimelineSpec(data: QueryTimelineData, phase?: string): TopL
     axis: { grid: true, labelFlush: true },
   };
   return {
-    ...figureFrame(data.heading, Math.max(60, data.rows.length * (ROW_HEIGHT + LANE_HEIGHT * lanes.length)), data.caption),
+    ...figureFrame(
+      data.heading,
+      Math.max(60, data.rows.length * (ROW_HEIGHT + LANE_HEIGHT * lanes.length)),
+      data.caption,
+    ),
     layer: [
       {
         name: 'phases',
         data: { values: data.phases },
         mark: { type: 'rect', color: '#e8e8e8' },
-        encoding: { x: { ...x, field: 'from' }, x2: { field: 'to' }, opacity: { condition: { test: 'datum.shade', value: 1 }, value: 0.45 } },
+        encoding: {
+          x: { ...x, field: 'from' },
+          x2: { field: 'to' },
+          opacity: { condition: { test: 'datum.shade', value: 1 }, value: 0.45 },
+        },
       },
       {
         name: 'phase_labels',
@@ -229,10 +253,19 @@ export function queryTimelineSpec(data: QueryTimelineData, phase?: string): TopL
         encoding: {
           x: { ...x, field: 'from' },
           x2: { field: 'to' },
-          y: { field: 'row', type: 'nominal', title: null, sort: data.rows, scale: { paddingInner: 0.3, paddingOuter: 0.15 }, axis: { labelFontSize: 11, labelLimit: 400, grid: false } },
+          y: {
+            field: 'row',
+            type: 'nominal',
+            title: null,
+            sort: data.rows,
+            scale: { paddingInner: 0.3, paddingOuter: 0.15 },
+            axis: { labelFontSize: 11, labelLimit: 400, grid: false },
+          },
           yOffset: { field: 'outcome', type: 'nominal', sort: lanes, scale: { domain: lanes, paddingInner: 0.15 } },
           color: {
-            field: 'outcome', type: 'nominal', title: "Resolver's reply",
+            field: 'outcome',
+            type: 'nominal',
+            title: "Resolver's reply",
             scale: { domain: [...OUTCOMES], range: OUTCOME_COLOURS },
             legend: { orient: 'bottom', direction: 'horizontal' },
           },
@@ -243,7 +276,11 @@ export function queryTimelineSpec(data: QueryTimelineData, phase?: string): TopL
 }
 
 /** The query timeline of one DUT. */
-export async function queryTimelineFigure(evidence: Evidence, dutId: string, options: QueryTimelineOptions = {}): Promise<RenderedFigure> {
+export async function queryTimelineFigure(
+  evidence: Evidence,
+  dutId: string,
+  options: QueryTimelineOptions = {},
+): Promise<RenderedFigure> {
   const data = queryTimelineData(evidence, dutId, options);
   const svg = await renderSvg(queryTimelineSpec(data, options.phase));
   return { id: 'query-timeline', title: data.heading.title, caption: data.caption, svg };

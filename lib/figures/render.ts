@@ -34,9 +34,33 @@ export const FIGURE_CONFIG: Config = {
   font: 'Helvetica, Arial, sans-serif',
   background: 'white',
   padding: 6,
-  title: { fontSize: 15, fontWeight: 'bold', subtitleFontSize: 12, subtitleColor: '#333333', anchor: 'start', offset: 10, subtitlePadding: 4, limit: FIGURE_WIDTH_PX - 16 },
-  axis: { titleFontSize: 13, titleFontWeight: 'normal', labelFontSize: 12, titlePadding: 8, gridColor: '#e4e4e4', domainColor: '#555555', tickColor: '#555555' },
-  legend: { titleFontSize: 12, titleFontWeight: 'normal', labelFontSize: 12, symbolSize: 80, labelLimit: 320, titleLimit: 320 },
+  title: {
+    fontSize: 15,
+    fontWeight: 'bold',
+    subtitleFontSize: 12,
+    subtitleColor: '#333333',
+    anchor: 'start',
+    offset: 10,
+    subtitlePadding: 4,
+    limit: FIGURE_WIDTH_PX - 16,
+  },
+  axis: {
+    titleFontSize: 13,
+    titleFontWeight: 'normal',
+    labelFontSize: 12,
+    titlePadding: 8,
+    gridColor: '#e4e4e4',
+    domainColor: '#555555',
+    tickColor: '#555555',
+  },
+  legend: {
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+    labelFontSize: 12,
+    symbolSize: 80,
+    labelLimit: 320,
+    titleLimit: 320,
+  },
   view: { stroke: '#999999' },
 };
 
@@ -75,7 +99,8 @@ interface TextMetrics {
 
 function estimateTextWidths(): void {
   const metrics = (vega as unknown as { textMetrics?: TextMetrics }).textMetrics;
-  if (typeof metrics?.canvas !== 'function') throw new Error('vega.textMetrics.canvas is missing: cannot make text widths independent of the fonts installed');
+  if (typeof metrics?.canvas !== 'function')
+    throw new Error('vega.textMetrics.canvas is missing: cannot make text widths independent of the fonts installed');
   metrics.canvas(false);
 }
 
@@ -108,7 +133,10 @@ export function figureFrame(heading: FigureHeading, height: number, description:
     width: FIGURE_WIDTH_PX,
     height,
     autosize: { type: 'fit-x', contains: 'padding' },
-    title: heading.subtitle.length === 0 ? { text: heading.title } : { text: heading.title, subtitle: heading.subtitle.flatMap((paragraph) => wrapText(paragraph)) },
+    title:
+      heading.subtitle.length === 0
+        ? { text: heading.title }
+        : { text: heading.title, subtitle: heading.subtitle.flatMap((paragraph) => wrapText(paragraph)) },
     description,
   } as const;
 }
@@ -123,7 +151,15 @@ export function noDataSpec(heading: FigureHeading, message: string): TopLevelSpe
   return {
     ...figureFrame({ title: heading.title, subtitle: [] }, 140, message),
     data: { values: [{ message: lines.join('\n') }] },
-    mark: { type: 'text', fontSize: 14, lineHeight: 20, lineBreak: '\n', color: '#333333', align: 'center', baseline: 'middle' },
+    mark: {
+      type: 'text',
+      fontSize: 14,
+      lineHeight: 20,
+      lineBreak: '\n',
+      color: '#333333',
+      align: 'center',
+      baseline: 'middle',
+    },
     encoding: {
       text: { field: 'message', type: 'nominal' },
       x: { value: { expr: 'width / 2' } },

@@ -33,7 +33,10 @@ const PLOT_HEIGHT = 340;
 /** How a re-query stood against the TTL it followed. */
 export type RequeryKind = 'premature' | 'on time';
 const KINDS: readonly RequeryKind[] = ['premature', 'on time'];
-const KIND_LABELS: Record<RequeryKind, string> = { 'premature': 'premature (below the dashed line)', 'on time': 'on time' };
+const KIND_LABELS: Record<RequeryKind, string> = {
+  premature: 'premature (below the dashed line)',
+  'on time': 'on time',
+};
 const KIND_COLOURS = ['#c0392b', '#4c78a8'];
 const KIND_SHAPES = ['diamond', 'circle'];
 
@@ -66,8 +69,26 @@ export interface RequeryVsTtlOptions {
 }
 
 function logDomain(values: readonly number[]): [number, number] {
-  const lo = 10 ** Math.floor(Math.log10(Math.max(FLOOR_SECONDS, values.reduce((a, b) => Math.min(a, b)))));
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(FLOOR_SECONDS, values.reduce((a, b) => Math.max(a, b)))));
+  const lo =
+    10 **
+    Math.floor(
+      Math.log10(
+        Math.max(
+          FLOOR_SECONDS,
+          values.reduce((a, b) => Math.min(a, b)),
+        ),
+      ),
+    );
+  const hi =
+    10 **
+    Math.ceil(
+      Math.log10(
+        Math.max(
+          FLOOR_SECONDS,
+          values.reduce((a, b) => Math.max(a, b)),
+        ),
+      ),
+    );
   return [lo, hi > lo ? hi : lo * 10];
 }
 
@@ -84,26 +105,35 @@ function graceLine(domain: [number, number], options: TtlComplianceOptions): { t
 }
 
 /** The re-query figure data of one DUT. */
-export function requeryVsTtlData(evidence: Evidence, dutId: string, options: RequeryVsTtlOptions = {}): RequeryVsTtlData {
+export function requeryVsTtlData(
+  evidence: Evidence,
+  dutId: string,
+  options: RequeryVsTtlOptions = {},
+): RequeryVsTtlData {
   const ttl = options.ttl ?? DEFAULT_TTL_OPTIONS;
   const experiments = options.experiments ?? DEFAULT_TTL_EXPERIMENTS;
   const scoped = evidence.forExperiments(experiments);
   const hasPhases = evidence.events.some((e) => e.type === 'phase.start');
-  const where = experiments.includes('*') || !hasPhases ? '' : ` in the ${experiments.join(', ')} ${experiments.length === 1 ? 'experiment' : 'experiments'}`;
+  const where =
+    experiments.includes('*') || !hasPhases
+      ? ''
+      : ` in the ${experiments.join(', ')} ${experiments.length === 1 ? 'experiment' : 'experiments'}`;
   const { followUps, totals } = ttlCompliance(scoped, dutId, ttl);
   const heading: FigureHeading = { title: `Re-query interval against TTL — ${dutId}`, subtitle: [] };
   const requeried = followUps.filter((f): f is AnswerFollowUp & { requerySeq: number } => f.requerySeq !== null);
   const counts = {
-    'premature': requeried.filter((f) => f.premature).length, 'on time': requeried.filter((f) => !f.premature).length,
+    premature: requeried.filter((f) => f.premature).length,
+    'on time': requeried.filter((f) => !f.premature).length,
     'not re-queried': followUps.length - requeried.length,
   };
   const answersText = `${followUps.length} ${followUps.length === 1 ? 'answer' : 'answers'} with a TTL of at least ${ttl.minTtlSeconds} s`;
   if (requeried.length === 0) {
-    const noData = scoped.queries(dutId).length === 0
-      ? `No queries to plot: the evidence holds no query from ${dutId}${where}.`
-      : followUps.length === 0
-        ? `No re-queries to plot: no answer to ${dutId}${where} granted a TTL of at least ${ttl.minTtlSeconds} s (${totals.answers} positive answers in all).`
-        : `No re-queries to plot: ${answersText} to ${dutId}${where}, none followed by a query for the same name and type before the evidence ended.`;
+    const noData =
+      scoped.queries(dutId).length === 0
+        ? `No queries to plot: the evidence holds no query from ${dutId}${where}.`
+        : followUps.length === 0
+          ? `No re-queries to plot: no answer to ${dutId}${where} granted a TTL of at least ${ttl.minTtlSeconds} s (${totals.answers} positive answers in all).`
+          : `No re-queries to plot: ${answersText} to ${dutId}${where}, none followed by a query for the same name and type before the evidence ended.`;
     return { heading, caption: noData, points: [], domain: [1, 10], graceLine: [], counts, noData };
   }
 
@@ -118,21 +148,42 @@ export function requeryVsTtlData(evidence: Evidence, dutId: string, options: Req
   }
   const domain = logDomain(requeried.flatMap((f) => [f.ttlSeconds, f.seconds]));
   const names = new Set(requeried.map((f) => `${f.name}/${f.type}`)).size;
-  const caption = `${requeried.length} ${requeried.length === 1 ? 're-query' : 're-queries'} for ${names} (name, type) ${names === 1 ? 'pair' : 'pairs'}${where}, `
-    + `${counts.premature} premature; ${counts['not re-queried']} of ${answersText} not asked about again before the evidence ended (not drawn)`;
+  const caption =
+    `${requeried.length} ${requeried.length === 1 ? 're-query' : 're-queries'} for ${names} (name, type) ${names === 1 ? 'pair' : 'pairs'}${where}, ` +
+    `${counts.premature} premature; ${counts['not re-queried']} of ${answersText} not asked about again before the evidence ended (not drawn)`;
   heading.subtitle = [
     caption,
     `Solid line: asked again exactly when the TTL ran out (y = x). Dashed: the TTL less max(${ttl.graceSeconds} s, ${percentText(ttl.graceFraction)} of the TTL); points below it are premature.`,
   ];
-  return { heading, caption, points: [...points.values()], domain, graceLine: graceLine(domain, ttl), counts, noData: null };
+  return {
+    heading,
+    caption,
+    points: [...points.values()],
+    domain,
+    graceLine: graceLine(domain, ttl),
+    counts,
+    noData: null,
+  };
 }
 
 /** The Vega-Lite spec of the scatter (or of its no-data notice). */
 export function requeryVsTtlSpec(data: RequeryVsTtlData): TopLevelSpec {
   if (data.noData !== null) return noDataSpec(data.heading, data.noData);
   const scale = { type: 'log' as const, domain: data.domain, nice: false, clamp: true };
-  const x = { field: 'ttl', type: 'quantitative' as const, title: 'TTL granted by the answer (s)', scale, axis: { format: '~g', grid: true } };
-  const y = { field: 'seconds', type: 'quantitative' as const, title: 'Time until asked again (s)', scale, axis: { format: '~g', grid: true } };
+  const x = {
+    field: 'ttl',
+    type: 'quantitative' as const,
+    title: 'TTL granted by the answer (s)',
+    scale,
+    axis: { format: '~g', grid: true },
+  };
+  const y = {
+    field: 'seconds',
+    type: 'quantitative' as const,
+    title: 'Time until asked again (s)',
+    scale,
+    axis: { format: '~g', grid: true },
+  };
   const manyPerPoint = data.points.some((p) => p.requeries > 1);
   const points = data.points.map((p) => ({ ...p, kind: KIND_LABELS[p.kind] }));
   return {
@@ -155,11 +206,28 @@ export function requeryVsTtlSpec(data: RequeryVsTtlData): TopLevelSpec {
         data: { values: points },
         mark: { type: 'point', filled: true, opacity: 0.85, stroke: '#ffffff', strokeWidth: 0.5 },
         encoding: {
-          x, y,
-          color: { field: 'kind', type: 'nominal', title: 'Re-query', scale: { domain: KINDS.map((k) => KIND_LABELS[k]), range: KIND_COLOURS }, legend: { orient: 'bottom', direction: 'vertical' } },
-          shape: { field: 'kind', type: 'nominal', scale: { domain: KINDS.map((k) => KIND_LABELS[k]), range: KIND_SHAPES } },
+          x,
+          y,
+          color: {
+            field: 'kind',
+            type: 'nominal',
+            title: 'Re-query',
+            scale: { domain: KINDS.map((k) => KIND_LABELS[k]), range: KIND_COLOURS },
+            legend: { orient: 'bottom', direction: 'vertical' },
+          },
+          shape: {
+            field: 'kind',
+            type: 'nominal',
+            scale: { domain: KINDS.map((k) => KIND_LABELS[k]), range: KIND_SHAPES },
+          },
           size: manyPerPoint
-            ? { field: 'requeries', type: 'quantitative', title: 'Re-queries per point', scale: { range: [50, 500], zero: false }, legend: { orient: 'bottom', direction: 'horizontal', format: 'd', tickCount: 3 } }
+            ? {
+                field: 'requeries',
+                type: 'quantitative',
+                title: 'Re-queries per point',
+                scale: { range: [50, 500], zero: false },
+                legend: { orient: 'bottom', direction: 'horizontal', format: 'd', tickCount: 3 },
+              }
             : { value: 70 },
         },
       },
@@ -168,7 +236,16 @@ export function requeryVsTtlSpec(data: RequeryVsTtlData): TopLevelSpec {
 }
 
 /** The re-query interval against TTL figure of one DUT. */
-export async function requeryVsTtlFigure(evidence: Evidence, dutId: string, options: RequeryVsTtlOptions = {}): Promise<RenderedFigure> {
+export async function requeryVsTtlFigure(
+  evidence: Evidence,
+  dutId: string,
+  options: RequeryVsTtlOptions = {},
+): Promise<RenderedFigure> {
   const data = requeryVsTtlData(evidence, dutId, options);
-  return { id: 'requery-vs-ttl', title: data.heading.title, caption: data.caption, svg: await renderSvg(requeryVsTtlSpec(data)) };
+  return {
+    id: 'requery-vs-ttl',
+    title: data.heading.title,
+    caption: data.caption,
+    svg: await renderSvg(requeryVsTtlSpec(data)),
+  };
 }

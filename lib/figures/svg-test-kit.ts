@@ -27,7 +27,8 @@ export function assertWellFormedSvg(svg: string): void {
       const expected = stack.pop();
       if (expected !== name) throw new Error(`</${name}> at offset ${open} closes <${expected}>`);
     } else if (!selfClosing) stack.push(name!);
-    if (stack.length === 0 && tag.lastIndex < svg.trimEnd().length) throw new Error(`content after the root element at offset ${tag.lastIndex}`);
+    if (stack.length === 0 && tag.lastIndex < svg.trimEnd().length)
+      throw new Error(`content after the root element at offset ${tag.lastIndex}`);
     i = tag.lastIndex;
   }
   if (stack.length > 0) throw new Error(`unclosed <${stack.join('> <')}>`);
@@ -56,8 +57,12 @@ export function markItems(svg: string, markName: string): number {
 
 /** The text of every `<text>` element, in order; the lines of a multi-line one joined by spaces. */
 export function svgTexts(svg: string): string[] {
-  return [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)]
-    .map((m) => m[1]!.replace(/<tspan[^>]*>/g, '').replace(/<\/tspan>/g, ' ').trim());
+  return [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)].map((m) =>
+    m[1]!
+      .replace(/<tspan[^>]*>/g, '')
+      .replace(/<\/tspan>/g, ' ')
+      .trim(),
+  );
 }
 
 /** Asserts `figure` is the well-formed notice that `dutId` sent no query, printed in the SVG, without `markName`. */
@@ -93,7 +98,14 @@ export function fixtureEvidence(windowSeconds: number, exchanges: readonly Figur
   exchanges.forEach((e, i) => {
     const name = e.name ?? 'api.example';
     run.exchange(
-      { t: T0 + e.at * SECOND, name, type: 'A', sourcePort: e.port ?? 50000 + i, txid: e.txid ?? (7919 * (i + 1)) % 65536, ednsUdpSize: null },
+      {
+        t: T0 + e.at * SECOND,
+        name,
+        type: 'A',
+        sourcePort: e.port ?? 50000 + i,
+        txid: e.txid ?? (7919 * (i + 1)) % 65536,
+        ednsUdpSize: null,
+      },
       e.answer === undefined ? answerA(300, name) : e.answer,
     );
   });
@@ -102,5 +114,9 @@ export function fixtureEvidence(windowSeconds: number, exchanges: readonly Figur
 
 /** The same evidence with every query and response moved to TCP. */
 export function overTcp(evidence: Evidence): Evidence {
-  return new Evidence(evidence.events.map((e): EvidenceEvent => (e.type === 'dns.query' || e.type === 'dns.response' ? { ...e, transport: 'tcp' } : e)));
+  return new Evidence(
+    evidence.events.map(
+      (e): EvidenceEvent => (e.type === 'dns.query' || e.type === 'dns.response' ? { ...e, transport: 'tcp' } : e),
+    ),
+  );
 }

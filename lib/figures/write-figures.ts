@@ -43,16 +43,22 @@ export interface FigureFile {
 }
 
 /** The four figures of one DUT, in report order, rendered but not written. */
-export async function renderFigures(evidence: Evidence, dutId: string, options: FigureOptions = {}): Promise<RenderedFigure[]> {
+export async function renderFigures(
+  evidence: Evidence,
+  dutId: string,
+  options: FigureOptions = {},
+): Promise<RenderedFigure[]> {
   const { phase } = options;
   return [
     await sourcePortFigure(evidence, dutId, phase),
     await txidFigure(evidence, dutId, phase),
     await queryTimelineFigure(evidence, dutId, {
-      ...(phase === undefined ? {} : { phase }), ...(options.timelineNames === undefined ? {} : { names: options.timelineNames }),
+      ...(phase === undefined ? {} : { phase }),
+      ...(options.timelineNames === undefined ? {} : { names: options.timelineNames }),
     }),
     await requeryVsTtlFigure(evidence, dutId, {
-      ...(options.ttl === undefined ? {} : { ttl: options.ttl }), ...(options.ttlExperiments === undefined ? {} : { experiments: options.ttlExperiments }),
+      ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+      ...(options.ttlExperiments === undefined ? {} : { experiments: options.ttlExperiments }),
     }),
   ];
 }
@@ -62,7 +68,12 @@ export async function renderFigures(evidence: Evidence, dutId: string, options: 
  * (replacing earlier ones). Returns, in report order, each file's path relative to the
  * run directory with its title and one-line caption.
  */
-export async function writeFigures(runDir: string, evidence: Evidence, dutId: string, options: FigureOptions = {}): Promise<FigureFile[]> {
+export async function writeFigures(
+  runDir: string,
+  evidence: Evidence,
+  dutId: string,
+  options: FigureOptions = {},
+): Promise<FigureFile[]> {
   const figures = await renderFigures(evidence, dutId, options);
   mkdirSync(join(runDir, FIGURES_DIR), { recursive: true });
   return figures.map((figure) => {

@@ -25,11 +25,17 @@ export interface InputProblem {
 
 /** An input file that is not valid; the message lists every problem with its place. */
 export class InputFileError extends BadInputError {
-  constructor(readonly file: string, readonly kind: string, readonly problems: InputProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly kind: string,
+    readonly problems: InputProblem[],
+  ) {
     // The first problem's place is on the first line (the one a log or a CI summary keeps); any others follow, one a line.
     const place = (p: InputProblem) => `${p.pointer || '/'}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`;
     const [first, ...rest] = problems;
-    super(`${file}: invalid ${kind}${first ? ` at ${place(first)}` : ''}${rest.length > 0 ? `; ${rest.length} more:\n${rest.map((p) => `  ${place(p)}`).join('\n')}` : ''}`);
+    super(
+      `${file}: invalid ${kind}${first ? ` at ${place(first)}` : ''}${rest.length > 0 ? `; ${rest.length} more:\n${rest.map((p) => `  ${place(p)}`).join('\n')}` : ''}`,
+    );
     this.name = 'InputFileError';
   }
 }
@@ -45,7 +51,14 @@ export interface LoadedInput<T> {
 /** Checks a schema cannot express; each returns problems with pointers (lines are added). */
 export type SemanticCheck<T> = (value: T) => { pointer: string; message: string }[];
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strictSchema: true, strictTypes: false, strictRequired: false });
+const ajv = new Ajv({
+  allErrors: true,
+  useDefaults: true,
+  discriminator: true,
+  strictSchema: true,
+  strictTypes: false,
+  strictRequired: false,
+});
 addFormats(ajv);
 
 /** Compiles a schema once for use with {@link parseYamlInput}. */
@@ -54,7 +67,11 @@ export function compileSchema<T>(schema: AnySchema): ValidateFunction<T> {
 }
 
 function pointerSegments(pointer: string): (string | number)[] {
-  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function lineOf(doc: Document, counter: LineCounter, pointer: string): number | null {
@@ -72,18 +89,31 @@ function describe(error: ErrorObject): string {
   if (error.keyword === 'required') return `missing required property "${String(params.missingProperty)}"`;
   if (error.keyword === 'enum') return `${error.message}: ${(params.allowedValues as unknown[]).join(', ')}`;
   if (error.keyword === 'const') return `must be ${JSON.stringify(params.allowedValue)}`;
-  if (error.keyword === 'discriminator') return `"${String(params.tag)}" has an unknown value ${JSON.stringify(params.tagValue)}`;
+  if (error.keyword === 'discriminator')
+    return `"${String(params.tag)}" has an unknown value ${JSON.stringify(params.tagValue)}`;
   return error.message ?? error.keyword;
 }
 
 /** Parses and validates YAML text; `file` names it and `kind` says what it is in errors. */
-export function parseYamlInput<T>(text: string, file: string, kind: string, validate: ValidateFunction<T>, semantic?: SemanticCheck<T>): T {
+export function parseYamlInput<T>(
+  text: string,
+  file: string,
+  kind: string,
+  validate: ValidateFunction<T>,
+  semantic?: SemanticCheck<T>,
+): T {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new InputFileError(file, kind, doc.errors.map((e) => ({
-      pointer: '', line: e.linePos?.[0]?.line ?? null, message: `YAML: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-    })));
+    throw new InputFileError(
+      file,
+      kind,
+      doc.errors.map((e) => ({
+        pointer: '',
+        line: e.linePos?.[0]?.line ?? null,
+        message: `YAML: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
+    );
   }
   const value: unknown = doc.toJS();
   if (!validate(value)) {
@@ -102,12 +132,28 @@ export function parseYamlInput<T>(text: string, file: string, kind: string, vali
 }
 
 /** Reads and validates a YAML input file. */
-export function loadYamlInput<T>(file: string, kind: string, validate: ValidateFunction<T>, semantic?: SemanticCheck<T>): LoadedInput<T> {
+export function loadYamlInput<T>(
+  file: string,
+  kind: string,
+  validate: ValidateFunction<T>,
+  semantic?: SemanticCheck<T>,
+): LoadedInput<T> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputFileError(file, kind, [{ pointer: '', line: null, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    throw new InputFileError(file, kind, [
+      {
+        pointer: '',
+        line: null,
+        message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      },
+    ]);
   }
-  return { value: parseYamlInput(text, file, kind, validate, semantic), file, text, sha256: createHash('sha256').update(text).digest('hex') };
+  return {
+    value: parseYamlInput(text, file, kind, validate, semantic),
+    file,
+    text,
+    sha256: createHash('sha256').update(text).digest('hex'),
+  };
 }

@@ -63,11 +63,15 @@ export function dhcpSegments(profiles: readonly Profile[]): DhcpSegment[] {
       segment = { dhcp, profile, clients: [] };
       byInterface.set(dhcp.interface, segment);
     } else if (segment.dhcp.subnet !== dhcp.subnet) {
-      throw new DhcpSetupError(`${profile.dut.id}: network.dhcp.subnet ${dhcp.subnet} differs from ${segment.profile.dut.id}'s ${segment.dhcp.subnet} on the same interface ${dhcp.interface}`);
+      throw new DhcpSetupError(
+        `${profile.dut.id}: network.dhcp.subnet ${dhcp.subnet} differs from ${segment.profile.dut.id}'s ${segment.dhcp.subnet} on the same interface ${dhcp.interface}`,
+      );
     }
     const clash = segment.clients.find((c) => c.address === address || c.mac === profile.dut.mac!.toLowerCase());
     if (clash) {
-      throw new DhcpSetupError(`${profile.dut.id} and ${clash.dutId} would both get ${address} (or share a MAC) on ${dhcp.interface}: give one of them dut.addresses`);
+      throw new DhcpSetupError(
+        `${profile.dut.id} and ${clash.dutId} would both get ${address} (or share a MAC) on ${dhcp.interface}: give one of them dut.addresses`,
+      );
     }
     segment.clients.push({ dutId: profile.dut.id, mac: profile.dut.mac.toLowerCase(), address });
   }
@@ -82,14 +86,18 @@ export class DhcpSetupError extends Error {
 /** The DNR instances for the resolver's encrypted listeners inside `family`'s addresses. */
 function dnrInstances(profile: Profile, family: 4 | 6, inSegment: (address: string) => boolean): DnrInstance[] {
   const adn = profile.resolver.name ?? DEFAULT_RESOLVER_NAME;
-  const encrypted = profile.resolver.listen.filter((l) => (l.transport === 'dot' || l.transport === 'doh') && isIPv6(l.address) === (family === 6) && inSegment(l.address));
+  const encrypted = profile.resolver.listen.filter(
+    (l) =>
+      (l.transport === 'dot' || l.transport === 'doh') && isIPv6(l.address) === (family === 6) && inSegment(l.address),
+  );
   return encrypted.map((l, i) => ({
     priority: i + 1,
     adn,
     addresses: [l.address],
-    params: l.transport === 'dot'
-      ? { alpn: ['dot'], ...(l.port !== 853 ? { port: l.port } : {}) }
-      : { alpn: ['h2'], ...(l.port !== 443 ? { port: l.port } : {}), dohpath: `${l.path ?? '/dns-query'}{?dns}` },
+    params:
+      l.transport === 'dot'
+        ? { alpn: ['dot'], ...(l.port !== 853 ? { port: l.port } : {}) }
+        : { alpn: ['h2'], ...(l.port !== 443 ? { port: l.port } : {}), dohpath: `${l.path ?? '/dns-query'}{?dns}` },
   }));
 }
 
@@ -174,7 +182,8 @@ class OptionsFileReads {
   /** Settles the oldest wait when the log line is about the file. */
   line(text: string): void {
     if (text.endsWith(` read ${this.file}`)) this.waiting.shift()?.(null);
-    else if (text.includes(`cannot read ${this.file}`)) this.waiting.shift()?.(text.replace(/^dnsmasq(?:-dhcp)?\[\d+\]: /, ''));
+    else if (text.includes(`cannot read ${this.file}`))
+      this.waiting.shift()?.(text.replace(/^dnsmasq(?:-dhcp)?\[\d+\]: /, ''));
   }
 
   /** The next read: null once done, else why it failed. Ask before signalling dnsmasq. */
@@ -229,12 +238,19 @@ export class LabDhcpServer {
   static async start(options: DhcpServerOptions): Promise<LabDhcpServer> {
     const { segment, sink, progress } = options;
     const resolvers = dhcpResolvers(segment.profile, segment.dhcp);
-    if (!resolvers) throw new DhcpSetupError(`${segment.profile.dut.id}: network.dhcp names no harness resolver inside ${segment.dhcp.subnet}`);
+    if (!resolvers)
+      throw new DhcpSetupError(
+        `${segment.profile.dut.id}: network.dhcp names no harness resolver inside ${segment.dhcp.subnet}`,
+      );
     // Absolute paths: dnsmasq changes to / once it runs, so a relative options file
     // (a run under `--out reports`) would never be read and no DUT would get option 6.
     const firstDir = resolve(options.runDirs.get(segment.clients[0]!.dutId)!);
     const stem = `dhcp-${segment.dhcp.interface}`;
-    const files: DhcpFiles = { config: resolve(firstDir, `${stem}.conf`), options: resolve(firstDir, `${stem}.options`), leases: resolve(firstDir, `${stem}.leases`) };
+    const files: DhcpFiles = {
+      config: resolve(firstDir, `${stem}.conf`),
+      options: resolve(firstDir, `${stem}.options`),
+      leases: resolve(firstDir, `${stem}.leases`),
+    };
     const config = dnsmasqConfig(segment, files);
     // Every DUT's run directory holds the configuration its evidence came from (the manifest hashes it).
     for (const dir of new Set(options.runDirs.values())) writeFileSync(resolve(dir, `${stem}.conf`), config);
@@ -245,13 +261,16 @@ export class LabDhcpServer {
     const leaseLog = new DnsmasqLeaseLog((lease) => {
       const client = byMac.get(lease.mac);
       if (!client) {
-        if (!strangers.has(lease.mac)) progress(`DHCP on ${segment.dhcp.interface}: ${lease.mac} is no DUT of this run; it gets no address`);
+        if (!strangers.has(lease.mac))
+          progress(`DHCP on ${segment.dhcp.interface}: ${lease.mac} is no DUT of this run; it gets no address`);
         strangers.add(lease.mac);
         return;
       }
       sink.record({ ...lease, dut: client.dutId } as Omit<DhcpLeaseEvent, 'seq' | 'phase'>);
       const sent = lease.options.find((o) => o.code === 6)?.value;
-      progress(`${client.dutId}: DHCP ${lease.kind} of ${lease.address ?? '?'} on ${lease.interface}${sent ? ` (resolver ${sent})` : ''}`);
+      progress(
+        `${client.dutId}: DHCP ${lease.kind} of ${lease.address ?? '?'} on ${lease.interface}${sent ? ` (resolver ${sent})` : ''}`,
+      );
     });
     const reads = new OptionsFileReads(files.options);
     const firstRead = reads.next();
@@ -265,7 +284,11 @@ export class LabDhcpServer {
     const recent: string[] = [];
     let flushTimer: NodeJS.Timeout | null = null;
     const serving = new Promise<void>((resolve, reject) => {
-      child.once('error', (error) => reject(new DhcpSetupError(`${tool} could not be started: ${error.message} (scripts/setup.sh installs dnsmasq-base)`)));
+      child.once('error', (error) =>
+        reject(
+          new DhcpSetupError(`${tool} could not be started: ${error.message} (scripts/setup.sh installs dnsmasq-base)`),
+        ),
+      );
       const lines = createInterface({ input: child.stderr! });
       lines.on('line', (line) => {
         recent.push(line);
@@ -282,24 +305,48 @@ export class LabDhcpServer {
         if (flushTimer) clearTimeout(flushTimer);
         leaseLog.flush();
         reads.fail(`dnsmasq exited (${signal ?? `code ${code}`})`);
-        reject(new DhcpSetupError(`dnsmasq for ${segment.dhcp.interface} exited (${signal ?? `code ${code}`}) before serving: ${recent.filter((l) => !/^dnsmasq\[\d+\]: (started|compile time)/.test(l)).join(' | ') || 'no output'}`));
+        reject(
+          new DhcpSetupError(
+            `dnsmasq for ${segment.dhcp.interface} exited (${signal ?? `code ${code}`}) before serving: ${recent.filter((l) => !/^dnsmasq\[\d+\]: (started|compile time)/.test(l)).join(' | ') || 'no output'}`,
+          ),
+        );
       });
     });
     try {
       await serving;
       const problem = await firstRead;
-      if (problem !== null) throw new DhcpSetupError(`dnsmasq for ${segment.dhcp.interface} did not load its options file (option 6): ${problem}`);
+      if (problem !== null)
+        throw new DhcpSetupError(
+          `dnsmasq for ${segment.dhcp.interface} did not load its options file (option 6): ${problem}`,
+        );
     } catch (error) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       for (const client of segment.clients) {
-        sink.record({ type: 'dhcp.server.stop', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `${stem}.conf`, pid: child.pid ?? null, problem: (error as Error).message });
+        sink.record({
+          type: 'dhcp.server.stop',
+          t: nowMicros(),
+          dut: client.dutId,
+          interface: segment.dhcp.interface,
+          config: `${stem}.conf`,
+          pid: child.pid ?? null,
+          problem: (error as Error).message,
+        });
       }
       throw error;
     }
     for (const client of segment.clients) {
-      sink.record({ type: 'dhcp.server.start', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `${stem}.conf`, pid: child.pid ?? null });
+      sink.record({
+        type: 'dhcp.server.start',
+        t: nowMicros(),
+        dut: client.dutId,
+        interface: segment.dhcp.interface,
+        config: `${stem}.conf`,
+        pid: child.pid ?? null,
+      });
     }
-    progress(`DHCP on ${segment.dhcp.interface} (dnsmasq pid ${child.pid}): ${segment.clients.map((c) => `${c.dutId} ${c.mac} → ${c.address}`).join(', ')}; resolver ${resolvers.initial}, lease ${segment.dhcp.leaseSeconds} s`);
+    progress(
+      `DHCP on ${segment.dhcp.interface} (dnsmasq pid ${child.pid}): ${segment.clients.map((c) => `${c.dutId} ${c.mac} → ${c.address}`).join(', ')}; resolver ${resolvers.initial}, lease ${segment.dhcp.leaseSeconds} s`,
+    );
     const server = new LabDhcpServer(options, child, files, exited, leaseLog, reads, resolvers.initial);
     exited.then(({ code, signal }) => {
       if (server.stopped) return;
@@ -325,11 +372,24 @@ export class LabDhcpServer {
     writeFileSync(this.files.options, resolverOptionLine(this.resolvers));
     this.child.kill('SIGHUP');
     const problem = await read;
-    if (problem !== null) throw new Error(`DHCP on ${segment.dhcp.interface}: dnsmasq did not re-read its options file for the resolver change: ${problem}`);
+    if (problem !== null)
+      throw new Error(
+        `DHCP on ${segment.dhcp.interface}: dnsmasq did not re-read its options file for the resolver change: ${problem}`,
+      );
     for (const client of segment.clients) {
-      sink.record({ type: 'dhcp.resolver-change', t: nowMicros(), dut: client.dutId, from, to: this.resolvers, leaseSeconds: segment.dhcp.leaseSeconds, renewSeconds: segment.dhcp.renewSeconds ?? null });
+      sink.record({
+        type: 'dhcp.resolver-change',
+        t: nowMicros(),
+        dut: client.dutId,
+        from,
+        to: this.resolvers,
+        leaseSeconds: segment.dhcp.leaseSeconds,
+        renewSeconds: segment.dhcp.renewSeconds ?? null,
+      });
     }
-    progress(`DHCP on ${segment.dhcp.interface}: resolver ${from.join(', ')} → ${this.resolvers.join(', ')} from the next renewal`);
+    progress(
+      `DHCP on ${segment.dhcp.interface}: resolver ${from.join(', ')} → ${this.resolvers.join(', ')} from the next renewal`,
+    );
     return true;
   }
 
@@ -345,7 +405,15 @@ export class LabDhcpServer {
       clearTimeout(lingering);
       this.leaseLog.flush();
       for (const client of segment.clients) {
-        sink.record({ type: 'dhcp.server.stop', t: nowMicros(), dut: client.dutId, interface: segment.dhcp.interface, config: `dhcp-${segment.dhcp.interface}.conf`, pid: this.child.pid ?? null, problem: this.exitProblem });
+        sink.record({
+          type: 'dhcp.server.stop',
+          t: nowMicros(),
+          dut: client.dutId,
+          interface: segment.dhcp.interface,
+          config: `dhcp-${segment.dhcp.interface}.conf`,
+          pid: this.child.pid ?? null,
+          problem: this.exitProblem,
+        });
       }
     })();
     return this.stopped;
@@ -353,7 +421,12 @@ export class LabDhcpServer {
 }
 
 /** Starts the DHCP server of every lab segment the profiles name; on any failure stops those started. */
-export async function startLabDhcp(profiles: readonly Profile[], runDirs: ReadonlyMap<string, string>, sink: EvidenceSink, progress: (line: string) => void): Promise<LabDhcpServer[]> {
+export async function startLabDhcp(
+  profiles: readonly Profile[],
+  runDirs: ReadonlyMap<string, string>,
+  sink: EvidenceSink,
+  progress: (line: string) => void,
+): Promise<LabDhcpServer[]> {
   const servers: LabDhcpServer[] = [];
   try {
     for (const segment of dhcpSegments(profiles)) {

@@ -1,9 +1,26 @@
 import { expect } from 'chai';
-import { DnrFormatError, decodeDhcpv4Dnr, decodeDhcpv6Dnr, dnsmasqHex, encodeDhcpv4Dnr, encodeDhcpv6Dnr } from './dnr.ts';
+import {
+  DnrFormatError,
+  decodeDhcpv4Dnr,
+  decodeDhcpv6Dnr,
+  dnsmasqHex,
+  encodeDhcpv4Dnr,
+  encodeDhcpv6Dnr,
+} from './dnr.ts';
 import type { DnrInstance } from './dnr.ts';
 
-const DOT: DnrInstance = { priority: 1, adn: 'dns.lab.example', addresses: ['10.77.0.1'], params: { alpn: ['dot'], port: 853 } };
-const DOH: DnrInstance = { priority: 2, adn: 'dns.lab.example', addresses: ['10.77.0.1', '10.77.0.2'], params: { alpn: ['h2'], port: 443, dohpath: '/dns-query{?dns}' } };
+const DOT: DnrInstance = {
+  priority: 1,
+  adn: 'dns.lab.example',
+  addresses: ['10.77.0.1'],
+  params: { alpn: ['dot'], port: 853 },
+};
+const DOH: DnrInstance = {
+  priority: 2,
+  adn: 'dns.lab.example',
+  addresses: ['10.77.0.1', '10.77.0.2'],
+  params: { alpn: ['h2'], port: 443, dohpath: '/dns-query{?dns}' },
+};
 
 describe('lab-network/dnr (RFC 9463)', () => {
   it('lays out a DHCPv4 instance field by field as RFC 9463 §5.1 draws it', () => {
@@ -20,7 +37,12 @@ describe('lab-network/dnr (RFC 9463)', () => {
   });
 
   it('lays out and round-trips a DHCPv6 option (2-octet lengths, IPv6 addresses)', () => {
-    const v6: DnrInstance = { priority: 1, adn: 'dns.lab.example', addresses: ['fd00:77::1'], params: { alpn: ['dot'] } };
+    const v6: DnrInstance = {
+      priority: 1,
+      adn: 'dns.lab.example',
+      addresses: ['fd00:77::1'],
+      params: { alpn: ['dot'] },
+    };
     const bytes = encodeDhcpv6Dnr(v6);
     expect(bytes.subarray(0, 4).toString('hex')).to.equal('00010011'); // priority 1, ADN length 17
     expect(bytes.readUInt16BE(4 + 17)).to.equal(16);

@@ -36,7 +36,10 @@ export interface DnrInstance {
 
 /** Bytes that do not follow RFC 9463, with the octet offset where they went wrong. */
 export class DnrFormatError extends Error {
-  constructor(readonly offset: number, problem: string) {
+  constructor(
+    readonly offset: number,
+    problem: string,
+  ) {
     super(`DNR option at octet ${offset}: ${problem}`);
     this.name = 'DnrFormatError';
   }
@@ -49,9 +52,11 @@ function checkInstance(instance: DnrInstance, family: 4 | 6): void {
   const valid = family === 4 ? isIPv4 : isIPv6;
   const wrong = instance.addresses.find((a) => !valid(a));
   if (wrong !== undefined) throw new Error(`DNR address "${wrong}" is not an IPv${family} address`);
-  if (instance.addresses.length > 0 && !(instance.params.alpn?.length)) throw new Error('DNR needs the alpn SvcParam unless it is ADN-only');
+  if (instance.addresses.length > 0 && !instance.params.alpn?.length)
+    throw new Error('DNR needs the alpn SvcParam unless it is ADN-only');
   // RFC 9463 §3.1.5: the addresses supersede the hints.
-  if (instance.params.ipv4hint || instance.params.ipv6hint) throw new Error('DNR SvcParams must not carry ipv4hint or ipv6hint');
+  if (instance.params.ipv4hint || instance.params.ipv6hint)
+    throw new Error('DNR SvcParams must not carry ipv4hint or ipv6hint');
 }
 
 function ipv4Bytes(address: string): Buffer {
@@ -81,11 +86,13 @@ function v4InstanceBody(instance: DnrInstance): Buffer {
 /** The payload of DHCPv4 option 162 (without code and length) carrying `instances` in order. */
 export function encodeDhcpv4Dnr(instances: readonly DnrInstance[]): Buffer {
   if (instances.length === 0) throw new Error('DNR needs at least one instance');
-  return Buffer.concat(instances.map((instance) => {
-    const body = v4InstanceBody(instance);
-    if (body.length > 0xffff) throw new Error('DNR instance longer than 65535 octets');
-    return Buffer.concat([uint16(body.length), body]);
-  }));
+  return Buffer.concat(
+    instances.map((instance) => {
+      const body = v4InstanceBody(instance);
+      if (body.length > 0xffff) throw new Error('DNR instance longer than 65535 octets');
+      return Buffer.concat([uint16(body.length), body]);
+    }),
+  );
 }
 
 /** Reads an uncompressed wire name occupying exactly `bytes`. */
@@ -96,10 +103,14 @@ function decodeName(bytes: Buffer, at: number): string {
     if (offset >= bytes.length) throw new DnrFormatError(at + offset, 'ADN runs past its length');
     const length = bytes[offset]!;
     if (length === 0) {
-      if (offset + 1 !== bytes.length) throw new DnrFormatError(at + offset, 'octets after the ADN\'s root label');
+      if (offset + 1 !== bytes.length) throw new DnrFormatError(at + offset, "octets after the ADN's root label");
       break;
     }
-    if (length > 63) throw new DnrFormatError(at + offset, `label length ${length} (compressed or reserved; the ADN must be uncompressed)`);
+    if (length > 63)
+      throw new DnrFormatError(
+        at + offset,
+        `label length ${length} (compressed or reserved; the ADN must be uncompressed)`,
+      );
     if (offset + 1 + length > bytes.length) throw new DnrFormatError(at + offset, 'ADN label runs past its length');
     labels.push(bytes.subarray(offset + 1, offset + 1 + length).toString('ascii'));
     offset += 1 + length;
@@ -114,7 +125,8 @@ function take(bytes: Buffer, offset: number, length: number, what: string): Buff
 }
 
 function decodeAddresses(bytes: Buffer, at: number, size: 4 | 16): string[] {
-  if (bytes.length === 0 || bytes.length % size !== 0) throw new DnrFormatError(at, `Addr Length ${bytes.length} is not a non-zero multiple of ${size}`);
+  if (bytes.length === 0 || bytes.length % size !== 0)
+    throw new DnrFormatError(at, `Addr Length ${bytes.length} is not a non-zero multiple of ${size}`);
   return Array.from({ length: bytes.length / size }, (_, i) => {
     const one = bytes.subarray(i * size, (i + 1) * size);
     return size === 4 ? [...one].join('.') : presentIpv6(one);

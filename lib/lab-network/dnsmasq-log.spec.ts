@@ -31,7 +31,14 @@ describe('lab-network/dnsmasq-log', () => {
   it('turns a real DISCOVER–ACK exchange into one lease with what was asked and sent (the OFFER is no lease)', () => {
     const [lease, ...rest] = parse(REAL_LOG);
     expect(rest).to.deep.equal([]);
-    expect(lease).to.include({ type: 'dhcp.lease', kind: 'lease', mac: '02:00:00:00:00:11', address: '10.213.0.50', interface: 'ldl3823', xid: '2572754251' });
+    expect(lease).to.include({
+      type: 'dhcp.lease',
+      kind: 'lease',
+      mac: '02:00:00:00:00:11',
+      address: '10.213.0.50',
+      interface: 'ldl3823',
+      xid: '2572754251',
+    });
     expect(lease!.t).to.equal(1_000_000 * (REAL_LOG.findIndex((l) => l.includes('DHCPACK')) + 1));
     expect(lease!.requested).to.deep.equal([1, 3, 6, 12, 15, 28, 42, 162]);
     expect(lease!.options.map((o) => o.code)).to.deep.equal([53, 54, 51, 58, 59, 1, 28, 3, 6, 162]);
@@ -53,6 +60,9 @@ describe('lab-network/dnsmasq-log', () => {
       'dnsmasq-dhcp[1]: 9 DHCPNAK(eth1) 10.213.0.99 02:00:00:00:00:11 address not available',
       'dnsmasq-dhcp[1]: 10 DHCPRELEASE(eth1) 10.213.0.50 02:00:00:00:00:11 ',
     ]);
-    expect(leases.map((l) => [l.kind, l.address])).to.deep.equal([['nak', '10.213.0.99'], ['release', '10.213.0.50']]);
+    expect(leases.map((l) => [l.kind, l.address])).to.deep.equal([
+      ['nak', '10.213.0.99'],
+      ['release', '10.213.0.50'],
+    ]);
   });
 });

@@ -12,7 +12,8 @@ export type ParsedLease = Omit<DhcpLeaseEvent, 'seq' | 'phase' | 'dut'>;
 
 /** One line of dnsmasq's log: transaction lines carry the DHCP transaction number. */
 const TRANSACTION_LINE = /^dnsmasq-dhcp\[\d+\]: (\d+) (.*)$/;
-const MESSAGE = /^DHCP(DISCOVER|OFFER|REQUEST|ACK|NAK|RELEASE|DECLINE|INFORM)\(([^)]+)\)(?: (\d{1,3}(?:\.\d{1,3}){3}))? ([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})\b/;
+const MESSAGE =
+  /^DHCP(DISCOVER|OFFER|REQUEST|ACK|NAK|RELEASE|DECLINE|INFORM)\(([^)]+)\)(?: (\d{1,3}(?:\.\d{1,3}){3}))? ([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})\b/;
 const REQUESTED = /^requested options: (.*)$/;
 const SENT = /^sent size:\s*\d+ option:\s*(\d+)\s+(.*)$/;
 
@@ -52,7 +53,17 @@ export class DnsmasqLeaseLog {
       else if (kind === 'RELEASE') leaseKind = 'release';
       if (leaseKind === null) return;
       if (kind === 'ACK') this.leased.add(lower);
-      transaction.pending = { type: 'dhcp.lease', t, kind: leaseKind, mac: lower, address: address ?? null, interface: iface, xid, requested: [], options: [] };
+      transaction.pending = {
+        type: 'dhcp.lease',
+        t,
+        kind: leaseKind,
+        mac: lower,
+        address: address ?? null,
+        interface: iface,
+        xid,
+        requested: [],
+        options: [],
+      };
       this.unflushed.push(transaction);
       if (kind !== 'ACK') transaction.discover = false;
       return;

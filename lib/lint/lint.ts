@@ -40,7 +40,11 @@ export interface LintOptions {
 }
 
 function findingsOfInput(error: InputFileError): LintFinding[] {
-  return error.problems.map((p) => ({ file: error.file, pointer: p.pointer, message: `${p.message}${p.line ? ` (line ${p.line})` : ''}` }));
+  return error.problems.map((p) => ({
+    file: error.file,
+    pointer: p.pointer,
+    message: `${p.message}${p.line ? ` (line ${p.line})` : ''}`,
+  }));
 }
 
 async function loadEveryCheck(suitesDir: string): Promise<{ checks: LoadedCheck[]; findings: LintFinding[] }> {
@@ -64,7 +68,9 @@ function duplicateIds(checks: LoadedCheck[]): LintFinding[] {
     const key = check.id.toLowerCase();
     const first = seen.get(key);
     seen.set(key, first ?? check);
-    return first === undefined ? [] : [{ file: check.file, pointer: '', message: `check id ${check.id} is also the id of ${first.file}` }];
+    return first === undefined
+      ? []
+      : [{ file: check.file, pointer: '', message: `check id ${check.id} is also the id of ${first.file}` }];
   });
 }
 
@@ -76,27 +82,50 @@ function citations(check: LoadedCheck, catalogues: Catalogues): LintFinding[] {
     draft: new Set(catalogues.draft.clauses.map((c) => c.id)),
     etsi: new Set(catalogues.etsi.provisions.map((p) => p.id)),
   };
-  const findings = (['paper', 'draft', 'etsi'] as const).flatMap((source) => check.meta.covers[source].flatMap((clause, i) => (known[source].has(clause) ? [] : [{
-    file: check.file, pointer: `/meta/covers/${source}/${i}`, message: `cites ${CLAUSE_NAMES[source]} ${clause}, which ${catalogues.files[source]} does not have`,
-  }])));
+  const findings = (['paper', 'draft', 'etsi'] as const).flatMap((source) =>
+    check.meta.covers[source].flatMap((clause, i) =>
+      known[source].has(clause)
+        ? []
+        : [
+            {
+              file: check.file,
+              pointer: `/meta/covers/${source}/${i}`,
+              message: `cites ${CLAUSE_NAMES[source]} ${clause}, which ${catalogues.files[source]} does not have`,
+            },
+          ],
+    ),
+  );
   const column = check.meta.tableI;
   if (column !== undefined) {
     const owners = catalogues.paper.recommendations.filter((r) => r.tableIColumn === column).map((r) => r.id);
     if (!owners.some((id) => check.meta.covers.paper.includes(id))) {
-      findings.push({ file: check.file, pointer: '/meta/tableI', message: `feeds Table I column ${column}, which belongs to Recommendation #${owners.join(', #')}, but covers none of them` });
+      findings.push({
+        file: check.file,
+        pointer: '/meta/tableI',
+        message: `feeds Table I column ${column}, which belongs to Recommendation #${owners.join(', #')}, but covers none of them`,
+      });
     }
   }
   return findings;
 }
 
 function experimentsOf(check: LoadedCheck, experiments: Set<string>): LintFinding[] {
-  return check.meta.experiments.flatMap((id, i) => (id === '*' || experiments.has(id) ? [] : [{
-    file: check.file, pointer: `/meta/experiments/${i}`, message: `needs experiment ${id}, which has no definition`,
-  }]));
+  return check.meta.experiments.flatMap((id, i) =>
+    id === '*' || experiments.has(id)
+      ? []
+      : [
+          {
+            file: check.file,
+            pointer: `/meta/experiments/${i}`,
+            message: `needs experiment ${id}, which has no definition`,
+          },
+        ],
+  );
 }
 
 function fixtures(check: LoadedCheck): LintFinding[] {
-  return requiredFixtureKinds(check.file).filter((kind) => !existsSync(fixtureOf(check.file, kind)))
+  return requiredFixtureKinds(check.file)
+    .filter((kind) => !existsSync(fixtureOf(check.file, kind)))
     .map((kind) => ({ file: fixtureOf(check.file, kind), pointer: '', message: `${check.id} has no ${kind} fixture` }));
 }
 
@@ -105,7 +134,11 @@ function orphanFixtures(suitesDir: string, checks: LoadedCheck[]): LintFinding[]
   const owned = new Set(checks.flatMap((c) => FIXTURE_KINDS.flatMap((kind) => fixturesOf(c.file, kind))));
   return fixtureFiles(suitesDir)
     .filter((file) => !owned.has(file))
-    .map((file) => ({ file, pointer: '', message: `fixture of no check (a fixture is fixtures/<check>.<${FIXTURE_KINDS.join('|')}>[.<variant>].ndjson beside its check)` }));
+    .map((file) => ({
+      file,
+      pointer: '',
+      message: `fixture of no check (a fixture is fixtures/<check>.<${FIXTURE_KINDS.join('|')}>[.<variant>].ndjson beside its check)`,
+    }));
 }
 
 /** Lints the suites and catalogues; a clean project gives no findings. */
@@ -130,16 +163,32 @@ export async function lintSuites(options: LintOptions = {}): Promise<LintResult>
   const rows = catalogues === undefined ? [] : coverage(catalogues, loaded.checks);
   for (const row of rows.filter((r) => r.status === 'uncovered')) {
     const file = catalogues!.files[row.source];
-    findings.push({ file, pointer: '', message: `${CLAUSE_NAMES[row.source]} ${row.clause}: ${row.reason ?? 'uncovered'} (cite it from a check, or give notTestedReason)` });
+    findings.push({
+      file,
+      pointer: '',
+      message: `${CLAUSE_NAMES[row.source]} ${row.clause}: ${row.reason ?? 'uncovered'} (cite it from a check, or give notTestedReason)`,
+    });
   }
   for (const row of rows.filter((r) => r.status === 'covered')) {
-    const item = row.source === 'draft' ? catalogues!.draft.clauses.find((c) => c.id === row.clause)
-      : row.source === 'etsi' ? catalogues!.etsi.provisions.find((p) => p.id === row.clause) : undefined;
+    const item =
+      row.source === 'draft'
+        ? catalogues!.draft.clauses.find((c) => c.id === row.clause)
+        : row.source === 'etsi'
+          ? catalogues!.etsi.provisions.find((p) => p.id === row.clause)
+          : undefined;
     if (item?.notTestedReason !== undefined) {
-      findings.push({ file: catalogues!.files[row.source], pointer: '', message: `${CLAUSE_NAMES[row.source]} ${row.clause} says it is not tested, but ${row.checks.join(', ')} cite it` });
+      findings.push({
+        file: catalogues!.files[row.source],
+        pointer: '',
+        message: `${CLAUSE_NAMES[row.source]} ${row.clause} says it is not tested, but ${row.checks.join(', ')} cite it`,
+      });
     }
   }
-  return { checks: loaded.checks.length, clauses: rows.length, findings: findings.map((f) => ({ ...f, file: relativeToCwd(f.file) })) };
+  return {
+    checks: loaded.checks.length,
+    clauses: rows.length,
+    findings: findings.map((f) => ({ ...f, file: relativeToCwd(f.file) })),
+  };
 }
 
 function relativeToCwd(file: string): string {

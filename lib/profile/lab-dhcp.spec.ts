@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ProfileError, parseProfile } from './load-profile.ts';
+import { type ProfileError, parseProfile } from './load-profile.ts';
 import { derivedDutAddress, dhcpResolvers, eui64Address, parseSubnet } from './lab-dhcp.ts';
 
 function labProfile(dhcp: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
@@ -7,7 +7,13 @@ function labProfile(dhcp: Record<string, unknown>, extra: Record<string, unknown
     profileVersion: 1,
     dut: { id: 'plug', vendor: 'ACME', model: 'P1', mac: '02:00:00:00:00:11' },
     device: { kind: 'lab' },
-    resolver: { listen: [{ transport: 'udp', address: '10.77.0.1' }, { transport: 'udp', address: '10.77.0.2' }, { transport: 'dot', address: '10.77.0.1' }] },
+    resolver: {
+      listen: [
+        { transport: 'udp', address: '10.77.0.1' },
+        { transport: 'udp', address: '10.77.0.2' },
+        { transport: 'dot', address: '10.77.0.1' },
+      ],
+    },
     zone: [],
     canaries: ['10.77.0.250'],
     network: { dhcp: { interface: 'eth1', subnet: '10.77.0.0/24', ...dhcp } },
@@ -48,15 +54,23 @@ describe('profile/lab-dhcp', () => {
         return (error as ProfileError).problems.map((p) => `${p.pointer}: ${p.message}`);
       }
     };
-    expect(problems(labProfile({ subnet: '10.77.0.1/24' })).join('\n')).to.match(/\/network\/dhcp\/subnet: "10\.77\.0\.1\/24" is not an IPv4 subnet/);
-    expect(problems(labProfile({ resolverChange: '10.77.0.9' })).join('\n')).to.match(/\/network\/dhcp\/resolverChange: 10\.77\.0\.9 is not a udp listener/);
+    expect(problems(labProfile({ subnet: '10.77.0.1/24' })).join('\n')).to.match(
+      /\/network\/dhcp\/subnet: "10\.77\.0\.1\/24" is not an IPv4 subnet/,
+    );
+    expect(problems(labProfile({ resolverChange: '10.77.0.9' })).join('\n')).to.match(
+      /\/network\/dhcp\/resolverChange: 10\.77\.0\.9 is not a udp listener/,
+    );
     expect(problems(labProfile({ leaseSeconds: 20 })).join('\n')).to.match(/leaseSeconds/);
-    expect(problems(labProfile({ subnet: '10.88.0.0/24' })).join('\n')).to.match(/\/resolver\/listen: no udp listener inside 10\.88\.0\.0\/24/);
+    expect(problems(labProfile({ subnet: '10.88.0.0/24' })).join('\n')).to.match(
+      /\/resolver\/listen: no udp listener inside 10\.88\.0\.0\/24/,
+    );
     const noMac = JSON.parse(labProfile({})) as { dut: Record<string, unknown> };
     delete noMac.dut['mac'];
     expect(problems(JSON.stringify(noMac)).join('\n')).to.match(/\/dut: mac is required with network\.dhcp/);
     const noAddresses = JSON.parse(labProfile({})) as { network?: unknown };
     delete noAddresses.network;
-    expect(problems(JSON.stringify(noAddresses)).join('\n')).to.match(/\/dut: addresses is required unless network\.dhcp/);
+    expect(problems(JSON.stringify(noAddresses)).join('\n')).to.match(
+      /\/dut: addresses is required unless network\.dhcp/,
+    );
   });
 });

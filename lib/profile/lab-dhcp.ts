@@ -55,7 +55,11 @@ export interface DhcpResolvers {
 
 /** UDP listen addresses of the profile's resolver inside the subnet. */
 function udpAddressesIn(profile: Profile, subnet: Ipv4Subnet): string[] {
-  return [...new Set(profile.resolver.listen.filter((l) => l.transport === 'udp' && inSubnet(l.address, subnet)).map((l) => l.address))];
+  return [
+    ...new Set(
+      profile.resolver.listen.filter((l) => l.transport === 'udp' && inSubnet(l.address, subnet)).map((l) => l.address),
+    ),
+  ];
 }
 
 /** Option 6 before and after the change; null when the profile names no usable resolver (see {@link labDhcpProblems}). */
@@ -89,7 +93,10 @@ export function eui64Address(prefix: string, mac: string): string {
   const iid = [bytes[0]! ^ 0x02, bytes[1]!, bytes[2]!, 0xff, 0xfe, bytes[3]!, bytes[4]!, bytes[5]!];
   const groups = [0, 2, 4, 6].map((i) => ((iid[i]! << 8) | iid[i + 1]!).toString(16));
   const base = prefix.split('/')[0]!.replace(/::$/, '');
-  const head = base.split(':').filter((g) => g !== '').slice(0, 4);
+  const head = base
+    .split(':')
+    .filter((g) => g !== '')
+    .slice(0, 4);
   while (head.length < 4) head.push('0');
   return [...head.map((g) => parseInt(g, 16).toString(16)), ...groups].join(':');
 }
@@ -103,12 +110,16 @@ function harnessAddresses(profile: Profile): Set<string> {
 export function labDhcpProblems(profile: Profile): { pointer: string; message: string }[] {
   const dhcp = profile.network?.dhcp;
   if (!dhcp) {
-    return profile.dut.addresses === undefined ? [{ pointer: '/dut', message: 'addresses is required unless network.dhcp hands the DUT its address' }] : [];
+    return profile.dut.addresses === undefined
+      ? [{ pointer: '/dut', message: 'addresses is required unless network.dhcp hands the DUT its address' }]
+      : [];
   }
   const problems: { pointer: string; message: string }[] = [];
   const add = (pointer: string, message: string) => problems.push({ pointer, message });
-  if (profile.device.kind !== 'lab') add('/network', 'network.dhcp is for a lab device (device.kind: lab); a simulated device runs on loopback');
-  if (!profile.dut.mac) add('/dut', 'mac is required with network.dhcp: the DHCP server gives the DUT its fixed address by MAC');
+  if (profile.device.kind !== 'lab')
+    add('/network', 'network.dhcp is for a lab device (device.kind: lab); a simulated device runs on loopback');
+  if (!profile.dut.mac)
+    add('/dut', 'mac is required with network.dhcp: the DHCP server gives the DUT its fixed address by MAC');
   const subnet = parseSubnet(dhcp.subnet);
   if (!subnet) {
     add('/network/dhcp/subnet', `"${dhcp.subnet}" is not an IPv4 subnet with prefix 8–30 and zero host bits`);
@@ -116,18 +127,32 @@ export function labDhcpProblems(profile: Profile): { pointer: string; message: s
   }
   const inside = udpAddressesIn(profile, subnet);
   if (inside.filter((a) => a !== dhcp.resolverChange).length === 0) {
-    add('/resolver/listen', `no udp listener inside ${dhcp.subnet}${dhcp.resolverChange ? ` besides resolverChange ${dhcp.resolverChange}` : ''}: the DHCP server has no harness resolver to hand out`);
+    add(
+      '/resolver/listen',
+      `no udp listener inside ${dhcp.subnet}${dhcp.resolverChange ? ` besides resolverChange ${dhcp.resolverChange}` : ''}: the DHCP server has no harness resolver to hand out`,
+    );
   }
   if (dhcp.resolverChange !== undefined && !inside.includes(dhcp.resolverChange)) {
-    add('/network/dhcp/resolverChange', `${dhcp.resolverChange} is not a udp listener of resolver.listen inside ${dhcp.subnet}: the harness must answer on the address it hands out`);
+    add(
+      '/network/dhcp/resolverChange',
+      `${dhcp.resolverChange} is not a udp listener of resolver.listen inside ${dhcp.subnet}: the harness must answer on the address it hands out`,
+    );
   }
-  if (dhcp.renewSeconds !== undefined && dhcp.renewSeconds >= dhcp.leaseSeconds) add('/network/dhcp/renewSeconds', `is not below leaseSeconds (${dhcp.leaseSeconds})`);
-  if (dhcp.encryptedDns && !profile.resolver.listen.some((l) => (l.transport === 'dot' || l.transport === 'doh') && inSubnet(l.address, subnet))) {
+  if (dhcp.renewSeconds !== undefined && dhcp.renewSeconds >= dhcp.leaseSeconds)
+    add('/network/dhcp/renewSeconds', `is not below leaseSeconds (${dhcp.leaseSeconds})`);
+  if (
+    dhcp.encryptedDns &&
+    !profile.resolver.listen.some(
+      (l) => (l.transport === 'dot' || l.transport === 'doh') && inSubnet(l.address, subnet),
+    )
+  ) {
     add('/network/dhcp/encryptedDns', `no dot or doh listener inside ${dhcp.subnet} to offer by DNR`);
   }
   profile.dut.addresses?.forEach((address, i) => {
-    if (isIPv4(address) && !inSubnet(address, subnet)) add(`/dut/addresses/${i}`, `${address} is not inside network.dhcp.subnet ${dhcp.subnet}`);
-    if (harnessAddresses(profile).has(address)) add(`/dut/addresses/${i}`, `${address} is one of the harness's own addresses`);
+    if (isIPv4(address) && !inSubnet(address, subnet))
+      add(`/dut/addresses/${i}`, `${address} is not inside network.dhcp.subnet ${dhcp.subnet}`);
+    if (harnessAddresses(profile).has(address))
+      add(`/dut/addresses/${i}`, `${address} is one of the harness's own addresses`);
   });
   return problems;
 }
@@ -156,5 +181,5 @@ export function withDhcpAddresses(profile: Profile): Profile {
 
 /** The DUT's fixed IPv4 address on the segment (after {@link withDhcpAddresses}). */
 export function dhcpDutAddress(profile: Profile): string | null {
-  return profile.network?.dhcp ? profile.dut.addresses.find(isIPv4) ?? null : null;
+  return profile.network?.dhcp ? (profile.dut.addresses.find(isIPv4) ?? null) : null;
 }

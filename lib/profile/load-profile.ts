@@ -33,8 +33,13 @@ export interface LoadedProfile {
 const validate = compileSchema<Profile>(schema);
 
 /** Choices of a weighted draw whose range is empty (min above max). */
-function weightedChoiceProblems(choices: readonly WeightedChoice[], pointer: string): { pointer: string; message: string }[] {
-  return choices.flatMap((c, i) => ('min' in c && c.min > c.max ? [{ pointer: `${pointer}/${i}/min`, message: 'min is above max' }] : []));
+function weightedChoiceProblems(
+  choices: readonly WeightedChoice[],
+  pointer: string,
+): { pointer: string; message: string }[] {
+  return choices.flatMap((c, i) =>
+    'min' in c && c.min > c.max ? [{ pointer: `${pointer}/${i}/min`, message: 'min is above max' }] : [],
+  );
 }
 
 let cached: Catalogues | undefined;
@@ -54,19 +59,34 @@ function conformanceProblems(profile: Profile, known: Catalogues): { pointer: st
   (profile.ics ?? []).forEach((entry, i) => {
     const provision = known.etsi.provisions.find((p) => p.id === entry.provision);
     if (provision === undefined) {
-      problems.push({ pointer: `/ics/${i}/provision`, message: `${entry.provision} is not among the EN 303 645 provisions the harness cites (${known.files.etsi})` });
+      problems.push({
+        pointer: `/ics/${i}/provision`,
+        message: `${entry.provision} is not among the EN 303 645 provisions the harness cites (${known.files.etsi})`,
+      });
     } else if (entry.support === 'N/A' && provision.conditions === undefined) {
-      problems.push({ pointer: `/ics/${i}/support`, message: `N/A is allowed only for a conditional provision; ${entry.provision} is ${provision.status} without condition` });
+      problems.push({
+        pointer: `/ics/${i}/support`,
+        message: `N/A is allowed only for a conditional provision; ${entry.provision} is ${provision.status} without condition`,
+      });
     }
-    if (seen.has(entry.provision)) problems.push({ pointer: `/ics/${i}/provision`, message: `${entry.provision} is stated twice` });
+    if (seen.has(entry.provision))
+      problems.push({ pointer: `/ics/${i}/provision`, message: `${entry.provision} is stated twice` });
     seen.add(entry.provision);
   });
   const assessed = new Set<string>();
   (profile.labAssessments ?? []).forEach((entry, i) => {
-    const item = known.draft.clauses.find((c) => c.id === entry.clause) ?? known.etsi.provisions.find((p) => p.id === entry.clause);
-    if (item === undefined) problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is in no catalogue` });
-    else if (item.labAssessment !== true) problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is not left to the lab's assessment in its catalogue (checks judge it, or nobody can)` });
-    if (assessed.has(entry.clause)) problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is assessed twice` });
+    const item =
+      known.draft.clauses.find((c) => c.id === entry.clause) ??
+      known.etsi.provisions.find((p) => p.id === entry.clause);
+    if (item === undefined)
+      problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is in no catalogue` });
+    else if (item.labAssessment !== true)
+      problems.push({
+        pointer: `/labAssessments/${i}/clause`,
+        message: `${entry.clause} is not left to the lab's assessment in its catalogue (checks judge it, or nobody can)`,
+      });
+    if (assessed.has(entry.clause))
+      problems.push({ pointer: `/labAssessments/${i}/clause`, message: `${entry.clause} is assessed twice` });
     assessed.add(entry.clause);
   });
   return problems;
@@ -78,14 +98,21 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
   const add = (pointer: string, message: string) => problems.push({ pointer, message });
   if (profile.device.kind === 'simulated') {
     const b = profile.device.behaviour;
-    if (b.sourcePort.strategy === 'random' && b.sourcePort.min > b.sourcePort.max) add('/device/behaviour/sourcePort/min', 'min is above max');
-    if (b.sourcePort.strategy === 'weighted') problems.push(...weightedChoiceProblems(b.sourcePort.choices, '/device/behaviour/sourcePort/choices'));
-    if (b.txid.strategy === 'weighted') problems.push(...weightedChoiceProblems(b.txid.choices, '/device/behaviour/txid/choices'));
+    if (b.sourcePort.strategy === 'random' && b.sourcePort.min > b.sourcePort.max)
+      add('/device/behaviour/sourcePort/min', 'min is above max');
+    if (b.sourcePort.strategy === 'weighted')
+      problems.push(...weightedChoiceProblems(b.sourcePort.choices, '/device/behaviour/sourcePort/choices'));
+    if (b.txid.strategy === 'weighted')
+      problems.push(...weightedChoiceProblems(b.txid.choices, '/device/behaviour/txid/choices'));
     if (b.ttl.mode === 'clamp' && b.ttl.min > b.ttl.max) add('/device/behaviour/ttl/min', 'min is above max');
     if (b.retry.maxTimeoutMs < b.retry.timeoutMs) add('/device/behaviour/retry/maxTimeoutMs', 'is below timeoutMs');
     // A simulated device runs on this host: whatever it sends on its own must stay on loopback.
     const own = b.hardcodedResolver?.address;
-    if (own !== undefined && own !== '::1' && !/^127\./.test(own)) add('/device/behaviour/hardcodedResolver/address', `${own} is not a loopback address; a simulated device sends only on loopback`);
+    if (own !== undefined && own !== '::1' && !/^127\./.test(own))
+      add(
+        '/device/behaviour/hardcodedResolver/address',
+        `${own} is not a loopback address; a simulated device sends only on loopback`,
+      );
   }
   problems.push(...conformanceProblems(profile, catalogues()));
   if (profile.resolver.upstream !== undefined) {
@@ -99,8 +126,10 @@ function semanticProblems(profile: Profile): { pointer: string; message: string 
   profile.zone.forEach((record, index) => {
     const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(record.data);
     if (record.type === 'A' && !ipv4) add(`/zone/${index}/data`, `"${record.data}" is not an IPv4 address`);
-    if (record.type === 'AAAA' && !record.data.includes(':')) add(`/zone/${index}/data`, `"${record.data}" is not an IPv6 address`);
-    if (record.type === 'MX' && !/^\d+\s+\S+$/.test(record.data)) add(`/zone/${index}/data`, 'MX data must be "<preference> <exchange>"');
+    if (record.type === 'AAAA' && !record.data.includes(':'))
+      add(`/zone/${index}/data`, `"${record.data}" is not an IPv6 address`);
+    if (record.type === 'MX' && !/^\d+\s+\S+$/.test(record.data))
+      add(`/zone/${index}/data`, 'MX data must be "<preference> <exchange>"');
   });
   return problems;
 }
@@ -120,6 +149,8 @@ export function loadProfile(file: string): LoadedProfile {
     const loaded = loadYamlInput(file, 'profile', validate, semanticProblems);
     return { profile: withDhcpAddresses(loaded.value), file, text: loaded.text, sha256: loaded.sha256 };
   } catch (error) {
-    throw error instanceof InputFileError && !(error instanceof ProfileError) ? new ProfileError(error.file, error.problems) : error;
+    throw error instanceof InputFileError && !(error instanceof ProfileError)
+      ? new ProfileError(error.file, error.problems)
+      : error;
   }
 }

@@ -42,7 +42,7 @@ describe('loopback blocks', () => {
     }
   });
 
-  it("moves a simulated profile whose block is held, every address with it, and says so in the text the run keeps", async () => {
+  it('moves a simulated profile whose block is held, every address with it, and says so in the text the run keeps', async () => {
     const good = loadProfile(join(PROFILES, 'sim-good.yaml'));
     const holder = await claimLoopbackBlock('127.0.10.');
     try {
@@ -56,7 +56,9 @@ describe('loopback blocks', () => {
         expect(moved.profile.resolver.listen.every((l) => l.address === `${to}1`)).to.equal(true);
         expect(moved.profile.canaries.slice(0, 5)).to.deep.equal([77, 78, 79, 80, 81].map((n) => `${to}${n}`));
         expect(moved.text.slice(moved.text.indexOf('\n'))).to.not.match(/127\.0\.10\.\d/);
-        expect(moved.text).to.match(/^# dnsconform moved this simulated device's loopback addresses \(127\.0\.10\.0\/24 → /);
+        expect(moved.text).to.match(
+          /^# dnsconform moved this simulated device's loopback addresses \(127\.0\.10\.0\/24 → /,
+        );
         expect(moved.sha256).to.not.equal(good.sha256);
       } finally {
         await relocated.release();

@@ -59,8 +59,15 @@ export function boundIpv4Endpoints(): { address: string; port: number; table: st
 function bindClaim(prefix: string): Promise<Socket | null> {
   return new Promise((resolve) => {
     const socket = createSocket({ type: 'udp4', reuseAddr: false });
-    socket.once('error', () => { socket.close(); resolve(null); });
-    socket.bind(CLAIM_PORT, `${prefix}0`, () => { socket.removeAllListeners('error'); socket.unref(); resolve(socket); });
+    socket.once('error', () => {
+      socket.close();
+      resolve(null);
+    });
+    socket.bind(CLAIM_PORT, `${prefix}0`, () => {
+      socket.removeAllListeners('error');
+      socket.unref();
+      resolve(socket);
+    });
   });
 }
 
@@ -68,7 +75,9 @@ function bindClaim(prefix: string): Promise<Socket | null> {
 async function tryClaim(prefix: string): Promise<LoopbackBlock | null> {
   const socket = await bindClaim(prefix);
   if (!socket) return null;
-  const others = boundIpv4Endpoints().filter((e) => e.address.startsWith(prefix) && !(e.address === `${prefix}0` && e.port === CLAIM_PORT && e.table === 'udp'));
+  const others = boundIpv4Endpoints().filter(
+    (e) => e.address.startsWith(prefix) && !(e.address === `${prefix}0` && e.port === CLAIM_PORT && e.table === 'udp'),
+  );
   if (others.length > 0) {
     socket.close();
     return null;
@@ -76,11 +85,12 @@ async function tryClaim(prefix: string): Promise<LoopbackBlock | null> {
   let released = false;
   return {
     prefix,
-    release: () => new Promise<void>((resolve) => {
-      if (released) return resolve();
-      released = true;
-      socket.close(() => resolve());
-    }),
+    release: () =>
+      new Promise<void>((resolve) => {
+        if (released) return resolve();
+        released = true;
+        socket.close(() => resolve());
+      }),
   };
 }
 
@@ -101,5 +111,7 @@ export async function claimLoopbackBlock(preferred: string | null): Promise<Loop
     const block = await tryClaim(prefix);
     if (block) return block;
   }
-  throw new Error(`no free loopback /24 found in ${ATTEMPTS} tries (each is claimed by UDP ${CLAIM_PORT} on its .0 address)`);
+  throw new Error(
+    `no free loopback /24 found in ${ATTEMPTS} tries (each is claimed by UDP ${CLAIM_PORT} on its .0 address)`,
+  );
 }

@@ -201,7 +201,9 @@ export interface SimulatedBehaviour {
  * upgraded, a failed encrypted exchange falls back to port 53 for that lookup unless
  * `cleartextFallback` is false (the lookup fails instead: no cleartext downgrade).
  */
-export type EncryptionBehaviour = { ddr: 'ignore' } | { ddr: 'upgrade'; prefer: 'dot' | 'doh'; cleartextFallback?: boolean };
+export type EncryptionBehaviour =
+  | { ddr: 'ignore' }
+  | { ddr: 'upgrade'; prefer: 'dot' | 'doh'; cleartextFallback?: boolean };
 
 /** A device the harness starts itself. */
 export interface SimulatedDevice {

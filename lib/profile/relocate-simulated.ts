@@ -23,7 +23,11 @@ export interface RelocatedProfiles {
 /** The loopback blocks a simulated profile's own addresses live in. */
 function blocksOf(loaded: LoadedProfile): string[] {
   const { profile } = loaded;
-  const addresses = [...(profile.dut.addresses ?? []), ...profile.resolver.listen.map((l) => l.address), ...profile.canaries];
+  const addresses = [
+    ...(profile.dut.addresses ?? []),
+    ...profile.resolver.listen.map((l) => l.address),
+    ...profile.canaries,
+  ];
   return addresses.map(blockOf).filter((b): b is string => b !== null);
 }
 
@@ -43,7 +47,12 @@ function rewrite(loaded: LoadedProfile, moved: ReadonlyMap<string, string>): Loa
   }
   if (notes.length === 0) return loaded;
   text = `# dnsconform moved this simulated device's loopback addresses (${notes.join(', ')}): another session held the block.\n${text}`;
-  return { ...loaded, profile: parseProfile(text, loaded.file), text, sha256: createHash('sha256').update(text).digest('hex') };
+  return {
+    ...loaded,
+    profile: parseProfile(text, loaded.file),
+    text,
+    sha256: createHash('sha256').update(text).digest('hex'),
+  };
 }
 
 /**
@@ -54,7 +63,9 @@ function rewrite(loaded: LoadedProfile, moved: ReadonlyMap<string, string>): Loa
 export async function relocateSimulated(profiles: readonly LoadedProfile[]): Promise<RelocatedProfiles> {
   const wanted = [...new Set(profiles.filter((p) => p.profile.device.kind === 'simulated').flatMap(blocksOf))];
   const held: LoopbackBlock[] = [];
-  const release = async () => { await Promise.all(held.map((b) => b.release())); };
+  const release = async () => {
+    await Promise.all(held.map((b) => b.release()));
+  };
   const moved = new Map<string, string>();
   try {
     for (const prefix of wanted) {
@@ -62,7 +73,9 @@ export async function relocateSimulated(profiles: readonly LoadedProfile[]): Pro
       held.push(block);
       if (block.prefix !== prefix) moved.set(prefix, block.prefix);
     }
-    const relocated = profiles.map((p) => (p.profile.device.kind === 'simulated' && moved.size > 0 ? rewrite(p, moved) : p));
+    const relocated = profiles.map((p) =>
+      p.profile.device.kind === 'simulated' && moved.size > 0 ? rewrite(p, moved) : p,
+    );
     return { profiles: relocated, moved, release };
   } catch (error) {
     await release();

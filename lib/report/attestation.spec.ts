@@ -4,7 +4,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  INTOTO_PAYLOAD_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE_TYPE, decodeBase64, envelopeVerifies, pae, signEnvelope, writeAttestation,
+  INTOTO_PAYLOAD_TYPE,
+  STATEMENT_TYPE,
+  TEST_RESULT_PREDICATE_TYPE,
+  decodeBase64,
+  envelopeVerifies,
+  pae,
+  signEnvelope,
+  writeAttestation,
 } from './attestation.ts';
 import type { DsseEnvelope, Statement } from './attestation.ts';
 import { attestFinalisedRun, finaliseAttested } from './fixtures/attested-run.ts';
@@ -39,9 +46,10 @@ const hasJq = spawnSync('jq', ['--version']).status === 0;
 describe('report/attestation', () => {
   after(removeTempDirs);
 
-  it('PAE is the DSSE v1 encoding (the spec\'s test vector)', () => {
-    expect(pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString('utf8'))
-      .to.equal('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
+  it("PAE is the DSSE v1 encoding (the spec's test vector)", () => {
+    expect(pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString('utf8')).to.equal(
+      'DSSEv1 29 http://example.com/HelloWorld 11 hello world',
+    );
     // Lengths are in bytes, not characters.
     expect(pae('t', Buffer.from('é')).toString('utf8')).to.equal('DSSEv1 1 t 2 é');
   });
@@ -62,12 +70,21 @@ describe('report/attestation', () => {
     expect(envelope.payloadType).to.equal(INTOTO_PAYLOAD_TYPE);
     expect(envelope.signatures).to.have.length(1);
     expect(envelope.signatures[0]!.keyid).to.equal(signerFingerprint);
-    expect(envelopeVerifies(envelope, Buffer.from(envelope.payload, 'base64'), readFileSync(join(runDir, 'signer.pub.pem'), 'utf8'))).to.equal(true);
+    expect(
+      envelopeVerifies(
+        envelope,
+        Buffer.from(envelope.payload, 'base64'),
+        readFileSync(join(runDir, 'signer.pub.pem'), 'utf8'),
+      ),
+    ).to.equal(true);
 
     expect(statement._type).to.equal(STATEMENT_TYPE);
     expect(statement.predicateType).to.equal(TEST_RESULT_PREDICATE_TYPE);
-    expect(statement.subject).to.deep.equal(['report.json', 'report.html', 'report.pdf', 'devices/cam-1.log', 'events.ndjson', 'profile.yaml']
-      .map((name) => ({ name, digest: { sha256: sha256(join(runDir, name)) } })));
+    expect(statement.subject).to.deep.equal(
+      ['report.json', 'report.html', 'report.pdf', 'devices/cam-1.log', 'events.ndjson', 'profile.yaml'].map(
+        (name) => ({ name, digest: { sha256: sha256(join(runDir, name)) } }),
+      ),
+    );
 
     const ids = report.results.map((r) => r.check);
     const { predicate } = statement;
@@ -82,13 +99,24 @@ describe('report/attestation', () => {
     const planBytes = Buffer.from(plan!.content!, 'base64');
     expect(plan!.digest).to.deep.equal({ sha256: createHash('sha256').update(planBytes).digest('hex') });
     expect(JSON.parse(planBytes.toString('utf8'))).to.deep.equal({
-      windowSeconds: 10, phases: [{ name: 'baseline', scenario: '' }, { name: 'ttl-0', scenario: 'ttl(0)' }],
+      windowSeconds: 10,
+      phases: [
+        { name: 'baseline', scenario: '' },
+        { name: 'ttl-0', scenario: 'ttl(0)' },
+      ],
     });
-    expect(harness).to.deep.include({ name: 'dnsconform', uri: 'pkg:npm/dnsconform@0.1.0', digest: { gitCommit: 'a'.repeat(40) } });
+    expect(harness).to.deep.include({
+      name: 'dnsconform',
+      uri: 'pkg:npm/dnsconform@0.1.0',
+      digest: { gitCommit: 'a'.repeat(40) },
+    });
   });
 
   it('maps the overall verdict to PASSED and WARNED', async () => {
-    for (const [verdicts, result] of [[['PASS', 'INFO'], 'PASSED'], [['PASS', 'INCONCLUSIVE'], 'WARNED']] as const) {
+    for (const [verdicts, result] of [
+      [['PASS', 'INFO'], 'PASSED'],
+      [['PASS', 'INCONCLUSIVE'], 'WARNED'],
+    ] as const) {
       const { runDir, keyDir } = sampleRunWithKeys();
       await finaliseAttested(runDir, sampleReportInput(runDir, [...verdicts]), keyDir);
       expect(readEnvelope(runDir).statement.predicate.result).to.equal(result);
@@ -101,21 +129,29 @@ describe('report/attestation', () => {
     writeFileSync(join(runDir, 'report.html'), '<html></html>\n');
     writeFileSync(join(runDir, 'report.pdf'), '%PDF-1.7 not really\n');
     await attestFinalisedRun(runDir, keyDir, { replace: true });
-    expect(readEnvelope(runDir).statement.subject.map((s) => s.name).slice(0, 3)).to.deep.equal(['report.json', 'report.html', 'report.pdf']);
+    expect(
+      readEnvelope(runDir)
+        .statement.subject.map((s) => s.name)
+        .slice(0, 3),
+    ).to.deep.equal(['report.json', 'report.html', 'report.pdf']);
   });
 
   it('never replaces an attestation, and refuses evidence that changed after the report', async () => {
     const { runDir, keyDir } = sampleRunWithKeys();
     const { report } = await finaliseAttested(runDir, sampleReportInput(runDir), keyDir);
     let error: unknown;
-    await writeAttestation(runDir, report, keyDir).catch((e: unknown) => { error = e; });
+    await writeAttestation(runDir, report, keyDir).catch((e: unknown) => {
+      error = e;
+    });
     expect((error as NodeJS.ErrnoException).code).to.equal('EEXIST');
 
     const other = sampleRunWithKeys();
     const finalised = await finaliseRun(other.runDir, sampleReportInput(other.runDir), other.keyDir);
     writeFileSync(join(other.runDir, 'events.ndjson'), 'changed\n');
     error = undefined;
-    await writeAttestation(other.runDir, finalised.report, other.keyDir).catch((e: unknown) => { error = e; });
+    await writeAttestation(other.runDir, finalised.report, other.keyDir).catch((e: unknown) => {
+      error = e;
+    });
     expect(String(error)).to.match(/events\.ndjson changed after the report was built/);
   });
 
@@ -125,11 +161,16 @@ describe('report/attestation', () => {
     const file = join(runDir, 'attestation.intoto.json');
     const { envelope, statement } = readEnvelope(runDir);
     statement.predicate.failedTests = [];
-    writeFileSync(file, JSON.stringify({ ...envelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...envelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') }),
+    );
     const outcome = verifyRun(runDir);
     expect(outcome.files.filter((f) => !f.ok).map((f) => f.file)).to.deep.equal(['attestation.intoto.json']);
     const problems = outcome.files.find((f) => f.file === 'attestation.intoto.json')!.problems.join('\n');
-    expect(problems).to.match(/changed: content differs from the manifest/).and.match(/DSSE signature does not verify/);
+    expect(problems)
+      .to.match(/changed: content differs from the manifest/)
+      .and.match(/DSSE signature does not verify/);
   });
 
   it('verify names an attestation signed by the lab key whose predicate or subjects disagree with the run', async () => {
@@ -141,10 +182,16 @@ describe('report/attestation', () => {
     const envelope = signEnvelope(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), loadSigningKey(keyDir));
     writeFileSync(join(runDir, 'attestation.intoto.json'), JSON.stringify(envelope));
     const outcome = verifyRun(runDir);
-    expect(outcome.files.filter((f) => !f.ok).map((f) => f.file)).to.deep.equal(['attestation.intoto.json', 'profile.yaml']);
+    expect(outcome.files.filter((f) => !f.ok).map((f) => f.file)).to.deep.equal([
+      'attestation.intoto.json',
+      'profile.yaml',
+    ]);
     expect(outcome.files.find((f) => f.file === 'attestation.intoto.json')!.problems.join('\n'))
-      .to.match(/predicate does not match report\.json: failedTests/).and.not.match(/DSSE signature/);
-    expect(outcome.files.find((f) => f.file === 'profile.yaml')!.problems).to.deep.equal(['not attested: attestation.intoto.json has no subject for it']);
+      .to.match(/predicate does not match report\.json: failedTests/)
+      .and.not.match(/DSSE signature/);
+    expect(outcome.files.find((f) => f.file === 'profile.yaml')!.problems).to.deep.equal([
+      'not attested: attestation.intoto.json has no subject for it',
+    ]);
   });
 
   it('verify names a deleted attestation', async () => {
@@ -159,7 +206,7 @@ describe('report/attestation', () => {
     ]);
   });
 
-  describe('docs/verify-without-dnsconform.md', function () {
+  describe('docs/verify-without-dnsconform.md', () => {
     before(function () {
       if (!hasJq) this.skip();
     });
@@ -170,7 +217,9 @@ describe('report/attestation', () => {
       const { status, out } = runDocScript(runDir);
       expect(status, out).to.equal(0);
       expect(out.match(/Signature Verified Successfully/g)).to.have.length(3);
-      expect(out).to.match(/events\.ndjson: OK/).and.match(/"result": "FAILED"/);
+      expect(out)
+        .to.match(/events\.ndjson: OK/)
+        .and.match(/"result": "FAILED"/);
     });
 
     it('its commands fail on one changed byte of evidence, and on a re-encoded attestation', async () => {
@@ -189,10 +238,16 @@ describe('report/attestation', () => {
       const file = join(runDir, 'attestation.intoto.json');
       const { envelope, statement } = readEnvelope(runDir);
       statement.subject.pop();
-      writeFileSync(file, JSON.stringify({ ...envelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') }));
+      writeFileSync(
+        file,
+        JSON.stringify({ ...envelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') }),
+      );
       // The manifest check comes first and already fails; check the DSSE step on its own too.
       expect(runDocScript(runDir).status).to.not.equal(0);
-      const dsse = docScript().split('\n').filter((line) => !/manifest|unlisted/.test(line)).join('\n');
+      const dsse = docScript()
+        .split('\n')
+        .filter((line) => !/manifest|unlisted/.test(line))
+        .join('\n');
       const run = spawnSync('bash', ['-c', dsse], { cwd: runDir, encoding: 'utf8' });
       expect(run.status).to.not.equal(0);
       expect(`${run.stdout}${run.stderr}`).to.match(/Signature Verification Failure/);

@@ -75,23 +75,33 @@ export interface DsseEnvelope {
  * How verdicts map onto the predicate's lists. NOT_APPLICABLE checks are out of scope by the
  * supplier's ICS, so they are in no list.
  */
-export const TEST_LIST_RULE = 'passedTests: PASS. failedTests: FAIL. warnedTests: INCONCLUSIVE (not shown either way), '
-  + 'ERROR (a harness fault, never the DUT\'s) and INFO (an observation a reader should see, that requires nothing). '
-  + 'NOT_APPLICABLE checks (the supplier\'s ICS declares every provision they cite N/A) are in no list. result: PASSED for a CONFORMANT report, '
-  + 'WARNED for INCOMPLETE, FAILED for NOT_CONFORMANT.';
+export const TEST_LIST_RULE =
+  'passedTests: PASS. failedTests: FAIL. warnedTests: INCONCLUSIVE (not shown either way), ' +
+  "ERROR (a harness fault, never the DUT's) and INFO (an observation a reader should see, that requires nothing). " +
+  "NOT_APPLICABLE checks (the supplier's ICS declares every provision they cite N/A) are in no list. result: PASSED for a CONFORMANT report, " +
+  'WARNED for INCOMPLETE, FAILED for NOT_CONFORMANT.';
 
-const RESULT_OF: Record<OverallVerdict, TestResult> = { CONFORMANT: 'PASSED', INCOMPLETE: 'WARNED', NOT_CONFORMANT: 'FAILED' };
+const RESULT_OF: Record<OverallVerdict, TestResult> = {
+  CONFORMANT: 'PASSED',
+  INCOMPLETE: 'WARNED',
+  NOT_CONFORMANT: 'FAILED',
+};
 
 /** DSSE v1 pre-authentication encoding of a payload type and body. */
 export function pae(payloadType: string, body: Uint8Array): Buffer {
   const type = Buffer.from(payloadType, 'utf8');
   return Buffer.concat([
-    Buffer.from(`DSSEv1 ${type.length} `, 'ascii'), type, Buffer.from(` ${body.length} `, 'ascii'), body,
+    Buffer.from(`DSSEv1 ${type.length} `, 'ascii'),
+    type,
+    Buffer.from(` ${body.length} `, 'ascii'),
+    body,
   ]);
 }
 
 /** The predicate's result and lists, from the report's verdicts by {@link TEST_LIST_RULE}. */
-export function testResultOf(report: Report): Pick<TestResultPredicate, 'result' | 'passedTests' | 'warnedTests' | 'failedTests'> {
+export function testResultOf(
+  report: Report,
+): Pick<TestResultPredicate, 'result' | 'passedTests' | 'warnedTests' | 'failedTests'> {
   const ids = (...verdicts: string[]) => report.results.filter((r) => verdicts.includes(r.verdict)).map((r) => r.check);
   return {
     result: RESULT_OF[report.overall.verdict],
@@ -109,10 +119,13 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
  * its content is carried here and its digest is of that content), and the harness build.
  */
 export function configurationOf(report: Report): ResourceDescriptor[] {
-  const planAsRun = Buffer.from(JSON.stringify({
-    windowSeconds: report.observation.windowSeconds,
-    phases: report.observation.phases.map(({ name, scenario }) => ({ name, scenario })),
-  }), 'utf8');
+  const planAsRun = Buffer.from(
+    JSON.stringify({
+      windowSeconds: report.observation.windowSeconds,
+      phases: report.observation.phases.map(({ name, scenario }) => ({ name, scenario })),
+    }),
+    'utf8',
+  );
   const { harness } = report;
   return [
     {
@@ -126,7 +139,10 @@ export function configurationOf(report: Report): ResourceDescriptor[] {
       digest: { sha256: sha256(planAsRun) },
       content: planAsRun.toString('base64'),
       mediaType: 'application/json',
-      annotations: { role: 'plan', source: `${REPORT_FILE} observation: the window and the phases observed, each with its scenario` },
+      annotations: {
+        role: 'plan',
+        source: `${REPORT_FILE} observation: the window and the phases observed, each with its scenario`,
+      },
     },
     {
       name: harness.name,
@@ -134,22 +150,32 @@ export function configurationOf(report: Report): ResourceDescriptor[] {
       ...(harness.gitCommit === null ? {} : { digest: { gitCommit: harness.gitCommit } }),
       annotations: { role: 'harness and suites', version: harness.version, dirty: harness.dirty },
     },
-    ...(report.certification ? [{
-      name: 'issuer',
-      annotations: {
-        role: 'issuer',
-        forCertification: report.certification.forCertification,
-        statement: report.certification.statement,
-        ...(report.issuer ? {
-          laboratory: report.issuer.laboratory.name,
-          address: report.issuer.laboratory.address,
-          ...(report.issuer.laboratory.accreditation ? { accreditation: `${report.issuer.laboratory.accreditation.body} ${report.issuer.laboratory.accreditation.number}` } : {}),
-          signatory: `${report.issuer.signatory.name}, ${report.issuer.signatory.function}`,
-          certificateSha256: report.issuer.certificate.sha256,
-        } : {}),
-        ...(report.customer ? { customer: report.customer.name } : {}),
-      },
-    }] : []),
+    ...(report.certification
+      ? [
+          {
+            name: 'issuer',
+            annotations: {
+              role: 'issuer',
+              forCertification: report.certification.forCertification,
+              statement: report.certification.statement,
+              ...(report.issuer
+                ? {
+                    laboratory: report.issuer.laboratory.name,
+                    address: report.issuer.laboratory.address,
+                    ...(report.issuer.laboratory.accreditation
+                      ? {
+                          accreditation: `${report.issuer.laboratory.accreditation.body} ${report.issuer.laboratory.accreditation.number}`,
+                        }
+                      : {}),
+                    signatory: `${report.issuer.signatory.name}, ${report.issuer.signatory.function}`,
+                    certificateSha256: report.issuer.certificate.sha256,
+                  }
+                : {}),
+              ...(report.customer ? { customer: report.customer.name } : {}),
+            },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -169,7 +195,9 @@ export function buildStatement(runDir: string, report: Report): Statement {
     const { sha256: digest, bytes } = hashFile(join(runDir, file));
     const entry = cited.get(file);
     if (entry !== undefined && (entry.sha256 !== digest || entry.bytes !== bytes)) {
-      throw new Error(`${join(runDir, file)} changed after the report was built (sha256 ${digest}, report says ${entry.sha256}); not attesting it`);
+      throw new Error(
+        `${join(runDir, file)} changed after the report was built (sha256 ${digest}, report says ${entry.sha256}); not attesting it`,
+      );
     }
     return { name: file, digest: { sha256: digest } };
   });
@@ -182,7 +210,11 @@ export function buildStatement(runDir: string, report: Report): Statement {
 }
 
 /** Signs a payload into a one-signature DSSE envelope; keyid is the key's SHA-256 SPKI fingerprint. */
-export function signEnvelope(payloadType: string, body: Uint8Array, key: Pick<SigningKey, 'privateKey' | 'fingerprint'>): DsseEnvelope {
+export function signEnvelope(
+  payloadType: string,
+  body: Uint8Array,
+  key: Pick<SigningKey, 'privateKey' | 'fingerprint'>,
+): DsseEnvelope {
   return {
     payload: Buffer.from(body).toString('base64'),
     payloadType,
@@ -204,7 +236,11 @@ export interface WrittenAttestation {
  * covers the attestation. `key` is the lab key directory or the loaded key. The file is
  * created new: an existing attestation is never replaced.
  */
-export async function writeAttestation(runDir: string, report: Report, key: string | SigningKey): Promise<WrittenAttestation> {
+export async function writeAttestation(
+  runDir: string,
+  report: Report,
+  key: string | SigningKey,
+): Promise<WrittenAttestation> {
   const signingKey = typeof key === 'string' ? loadSigningKey(key) : key;
   const statement = buildStatement(runDir, report);
   const envelope = signEnvelope(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), signingKey);
@@ -237,11 +273,18 @@ function openEnvelope(text: string): { envelope: DsseEnvelope; body: Buffer; sta
     return `not JSON (${(error as Error).message})`;
   }
   const envelope = value as Partial<DsseEnvelope>;
-  if (typeof value !== 'object' || value === null || typeof envelope.payload !== 'string' || typeof envelope.payloadType !== 'string'
-    || !Array.isArray(envelope.signatures) || envelope.signatures.length === 0) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof envelope.payload !== 'string' ||
+    typeof envelope.payloadType !== 'string' ||
+    !Array.isArray(envelope.signatures) ||
+    envelope.signatures.length === 0
+  ) {
     return 'not a DSSE envelope (needs payload, payloadType and at least one signature)';
   }
-  if (envelope.payloadType !== INTOTO_PAYLOAD_TYPE) return `payloadType is "${envelope.payloadType}", expected "${INTOTO_PAYLOAD_TYPE}"`;
+  if (envelope.payloadType !== INTOTO_PAYLOAD_TYPE)
+    return `payloadType is "${envelope.payloadType}", expected "${INTOTO_PAYLOAD_TYPE}"`;
   const body = decodeBase64(envelope.payload);
   if (body === null) return 'payload is not base64';
   let statement: Partial<Statement>;
@@ -251,9 +294,19 @@ function openEnvelope(text: string): { envelope: DsseEnvelope; body: Buffer; sta
     return `payload is not JSON (${(error as Error).message})`;
   }
   if (statement._type !== STATEMENT_TYPE) return `payload _type is not ${STATEMENT_TYPE}`;
-  if (statement.predicateType !== TEST_RESULT_PREDICATE_TYPE) return `predicateType is not ${TEST_RESULT_PREDICATE_TYPE}`;
-  const subjectsOk = Array.isArray(statement.subject) && statement.subject.every((s) => typeof s === 'object' && s !== null
-    && typeof s.name === 'string' && isRunRelativePath(s.name) && typeof s.digest?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(s.digest.sha256));
+  if (statement.predicateType !== TEST_RESULT_PREDICATE_TYPE)
+    return `predicateType is not ${TEST_RESULT_PREDICATE_TYPE}`;
+  const subjectsOk =
+    Array.isArray(statement.subject) &&
+    statement.subject.every(
+      (s) =>
+        typeof s === 'object' &&
+        s !== null &&
+        typeof s.name === 'string' &&
+        isRunRelativePath(s.name) &&
+        typeof s.digest?.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(s.digest.sha256),
+    );
   if (!subjectsOk) return 'subject must list files of the run directory, each with a sha256 digest';
   if (typeof statement.predicate !== 'object' || statement.predicate === null) return 'predicate is missing';
   return { envelope: envelope as DsseEnvelope, body, statement: statement as Statement };
@@ -289,7 +342,12 @@ export function checkAttestation(
   const problems: AttestationProblem[] = [];
   const path = join(runDir, ATTESTATION_FILE);
   if (!existsSync(path)) {
-    return [{ file: ATTESTATION_FILE, message: 'missing: the run has no in-toto attestation, so no subject digest can be checked against it' }];
+    return [
+      {
+        file: ATTESTATION_FILE,
+        message: 'missing: the run has no in-toto attestation, so no subject digest can be checked against it',
+      },
+    ];
   }
   const opened = openEnvelope(readFileSync(path, 'utf8'));
   if (typeof opened === 'string') return [{ file: ATTESTATION_FILE, message: opened }];
@@ -298,8 +356,14 @@ export function checkAttestation(
     problems.push({ file: ATTESTATION_FILE, message: 'DSSE signature not checked: no usable public key' });
   } else if (!envelopeVerifies(envelope, body, publicKey)) {
     // An unsigned statement vouches for nothing: its subjects are not compared with anything.
-    return [{ file: ATTESTATION_FILE, message: 'DSSE signature does not verify over PAE(payloadType, payload): '
-      + `${ATTESTATION_FILE} was changed, or signed by another key` }];
+    return [
+      {
+        file: ATTESTATION_FILE,
+        message:
+          'DSSE signature does not verify over PAE(payloadType, payload): ' +
+          `${ATTESTATION_FILE} was changed, or signed by another key`,
+      },
+    ];
   }
 
   const subjects = new Map(statement.subject.map((s) => [s.name, s.digest.sha256]));
@@ -317,25 +381,34 @@ export function checkAttestation(
       continue;
     }
     if (actual.sha256 !== expected) {
-      problems.push({ file, message: `changed: sha256 ${actual.sha256} differs from the ${ATTESTATION_FILE} subject digest ${expected}` });
+      problems.push({
+        file,
+        message: `changed: sha256 ${actual.sha256} differs from the ${ATTESTATION_FILE} subject digest ${expected}`,
+      });
     }
   }
   if (report === null) return problems;
 
   for (const file of attestedFiles(runDir, report)) {
-    if (!subjects.has(file)) problems.push({ file, message: `not attested: ${ATTESTATION_FILE} has no subject for it` });
+    if (!subjects.has(file))
+      problems.push({ file, message: `not attested: ${ATTESTATION_FILE} has no subject for it` });
   }
   const expected = testResultOf(report);
   const predicate = statement.predicate as Partial<TestResultPredicate>;
   const mismatched = [
-    predicate.result === expected.result ? null : `result ${String(predicate.result)} (report.json overall ${report.overall.verdict} is ${expected.result})`,
+    predicate.result === expected.result
+      ? null
+      : `result ${String(predicate.result)} (report.json overall ${report.overall.verdict} is ${expected.result})`,
     sameList(predicate.passedTests, expected.passedTests) ? null : 'passedTests',
     sameList(predicate.warnedTests, expected.warnedTests) ? null : 'warnedTests',
     sameList(predicate.failedTests, expected.failedTests) ? null : 'failedTests',
     predicate.configuration?.[0]?.digest?.sha256 === report.profile.sha256 ? null : 'configuration (profile digest)',
   ].filter((m): m is string => m !== null);
   if (mismatched.length > 0) {
-    problems.push({ file: ATTESTATION_FILE, message: `predicate does not match ${REPORT_FILE}: ${mismatched.join(', ')}` });
+    problems.push({
+      file: ATTESTATION_FILE,
+      message: `predicate does not match ${REPORT_FILE}: ${mismatched.join(', ')}`,
+    });
   }
   return problems;
 }

@@ -36,7 +36,15 @@ describe('buildReport / validateReport', () => {
   it('builds a report from a realistic run that validates against the published schema', () => {
     const report = validateReport(buildReport(sampleInput(['PASS', 'FAIL', 'INFO'])));
     expect(report.schemaVersion).to.equal('1.2.0');
-    expect(report.scope).to.deep.include({ mode: 'run', checks: null, available: 3, selected: 3, judged: 3, complete: true, statement: 'All 3 checks of the suites judged.' });
+    expect(report.scope).to.deep.include({
+      mode: 'run',
+      checks: null,
+      available: 3,
+      selected: 3,
+      judged: 3,
+      complete: true,
+      statement: 'All 3 checks of the suites judged.',
+    });
     expect(report.runId).to.equal('run-20251124-cam-1');
     expect(report.dut).to.deep.equal(sampleInput().profile.dut);
     expect(report.device).to.deep.equal({ kind: 'simulated' });
@@ -49,7 +57,9 @@ describe('buildReport / validateReport', () => {
     expect(report.summary).to.deep.equal({ PASS: 1, FAIL: 1, INCONCLUSIVE: 0, NOT_APPLICABLE: 0, ERROR: 0, INFO: 1 });
     expect(report.overall.verdict).to.equal('NOT_CONFORMANT');
     expect(report.overall.decisionRule).to.match(/NOT_CONFORMANT if any check result is FAIL/);
-    expect(report.citations.notes.join(' ')).to.match(/V2\.1\.1/).and.match(/V3\.1\.3/);
+    expect(report.citations.notes.join(' '))
+      .to.match(/V2\.1\.1/)
+      .and.match(/V3\.1\.3/);
     expect(report.citations.draftMapping.status).to.equal('provisional');
     expect(report.results[0]!.figures).to.deep.equal(sampleResults(['PASS'])[0]!.figures);
   });
@@ -81,25 +91,46 @@ describe('buildReport / validateReport', () => {
     expect(report.overall.verdict).to.equal('CONFORMANT');
     expect(report.overall.decisionRule).to.match(/keyword is MAY/);
     // The validator applies the same rule: a report claiming the MAY FAIL counted is refused.
-    expect(() => validateReport({ ...report, overall: { ...report.overall, verdict: 'NOT_CONFORMANT' } })).to.throw(/decision rule gives CONFORMANT/);
+    expect(() => validateReport({ ...report, overall: { ...report.overall, verdict: 'NOT_CONFORMANT' } })).to.throw(
+      /decision rule gives CONFORMANT/,
+    );
   });
 
   it('states a partial scope on its face and is never CONFORMANT on it: --checks, checks not assessed, imported captures', () => {
     const subset = sampleInput(['PASS', 'INFO']);
-    const picked = validateReport(buildReport({ ...subset, scope: { mode: 'run', checks: 'randomness', plan: null, available: 24 } }));
+    const picked = validateReport(
+      buildReport({ ...subset, scope: { mode: 'run', checks: 'randomness', plan: null, available: 24 } }),
+    );
     expect(picked.overall.verdict).to.equal('INCOMPLETE');
     expect(picked.scope).to.deep.include({ selected: 2, judged: 2, complete: false });
-    expect(picked.scope!.statement).to.equal('2 of 24 checks judged: 22 left out by --checks randomness. The overall verdict cannot be CONFORMANT on a partial scope.');
+    expect(picked.scope!.statement).to.equal(
+      '2 of 24 checks judged: 22 left out by --checks randomness. The overall verdict cannot be CONFORMANT on a partial scope.',
+    );
     // The validator holds a report to the same rule: claiming CONFORMANT on a subset, or a complete scope, is refused.
-    expect(rejection({ ...picked, overall: { ...picked.overall, verdict: 'CONFORMANT' } }).problems.map((p) => p.pointer)).to.deep.equal(['/overall/verdict']);
-    expect(rejection({ ...picked, scope: { ...picked.scope!, complete: true } }).problems.map((p) => p.pointer)).to.deep.equal(['/scope/complete']);
+    expect(
+      rejection({ ...picked, overall: { ...picked.overall, verdict: 'CONFORMANT' } }).problems.map((p) => p.pointer),
+    ).to.deep.equal(['/overall/verdict']);
+    expect(
+      rejection({ ...picked, scope: { ...picked.scope!, complete: true } }).problems.map((p) => p.pointer),
+    ).to.deep.equal(['/scope/complete']);
 
     const unassessed = sampleInput(['PASS', 'INCONCLUSIVE']);
-    unassessed.results[1] = { ...unassessed.results[1]!, observed: 'Not assessed: this run had 0 phases of the experiments the check needs (ttl-0).' };
-    const planned = validateReport(buildReport({ ...unassessed, scope: { mode: 'run', checks: null, plan: 'quick', available: 2 } }));
-    expect(planned.scope!.statement).to.equal('1 of 2 checks judged: 1 not assessed (no phase of their experiments in plan quick). The overall verdict cannot be CONFORMANT on a partial scope.');
-    const passive = validateReport(buildReport({ ...unassessed, scope: { mode: 'analyze', checks: null, plan: null, available: 2 } }));
-    expect(passive.scope!.statement).to.match(/^1 of 2 checks judged: 1 not assessed \(an imported capture judges the passive checks only\)/);
+    unassessed.results[1] = {
+      ...unassessed.results[1]!,
+      observed: 'Not assessed: this run had 0 phases of the experiments the check needs (ttl-0).',
+    };
+    const planned = validateReport(
+      buildReport({ ...unassessed, scope: { mode: 'run', checks: null, plan: 'quick', available: 2 } }),
+    );
+    expect(planned.scope!.statement).to.equal(
+      '1 of 2 checks judged: 1 not assessed (no phase of their experiments in plan quick). The overall verdict cannot be CONFORMANT on a partial scope.',
+    );
+    const passive = validateReport(
+      buildReport({ ...unassessed, scope: { mode: 'analyze', checks: null, plan: null, available: 2 } }),
+    );
+    expect(passive.scope!.statement).to.match(
+      /^1 of 2 checks judged: 1 not assessed \(an imported capture judges the passive checks only\)/,
+    );
     expect(passive.overall.verdict).to.equal('INCOMPLETE');
   });
 
@@ -111,7 +142,9 @@ describe('buildReport / validateReport', () => {
   });
 
   it('rejects an unknown verdict with its JSON pointer', () => {
-    const report = structuredClone(buildReport(sampleInput(['PASS', 'FAIL']))) as unknown as { results: { verdict: string }[] };
+    const report = structuredClone(buildReport(sampleInput(['PASS', 'FAIL']))) as unknown as {
+      results: { verdict: string }[];
+    };
     report.results[1]!.verdict = 'MAYBE';
     const error = rejection(report);
     expect(error.problems.map((p) => p.pointer)).to.include('/results/1/verdict');
@@ -129,7 +162,11 @@ describe('buildReport / validateReport', () => {
 
   it('rejects a summary or overall verdict that does not follow from the results', () => {
     const report = buildReport(sampleInput(['PASS', 'FAIL']));
-    const error = rejection({ ...report, summary: { ...report.summary, FAIL: 0 }, overall: { ...report.overall, verdict: 'CONFORMANT' } });
+    const error = rejection({
+      ...report,
+      summary: { ...report.summary, FAIL: 0 },
+      overall: { ...report.overall, verdict: 'CONFORMANT' },
+    });
     expect(error.problems.map((p) => p.pointer)).to.deep.equal(['/summary/FAIL', '/overall/verdict']);
   });
 
@@ -137,13 +174,21 @@ describe('buildReport / validateReport', () => {
     const report = buildReport(sampleInput(['ERROR']));
     const { error: _dropped, ...noError } = report.results[0]!;
     expect(rejection({ ...report, results: [noError] }).problems.map((p) => p.pointer)).to.include('/results/0/error');
-    const elsewhere = { ...report.results[0]!, evidence: [{ kind: 'events', file: 'other.ndjson', seqs: [1], count: 1, note: '' }] };
-    expect(rejection({ ...report, results: [elsewhere] }).problems.map((p) => p.pointer)).to.deep.equal(['/results/0/evidence/0/file']);
+    const elsewhere = {
+      ...report.results[0]!,
+      evidence: [{ kind: 'events', file: 'other.ndjson', seqs: [1], count: 1, note: '' }],
+    };
+    expect(rejection({ ...report, results: [elsewhere] }).problems.map((p) => p.pointer)).to.deep.equal([
+      '/results/0/evidence/0/file',
+    ]);
   });
 
   it('rejects evidence file paths that leave the run directory', () => {
     const report = buildReport(sampleInput());
-    const bad = { ...report, evidenceFiles: [...report.evidenceFiles, { file: '../secret', sha256: 'a'.repeat(64), bytes: 1 }] };
+    const bad = {
+      ...report,
+      evidenceFiles: [...report.evidenceFiles, { file: '../secret', sha256: 'a'.repeat(64), bytes: 1 }],
+    };
     expect(rejection(bad).problems.map((p) => p.pointer)).to.include('/evidenceFiles/2/file');
   });
 });
@@ -160,7 +205,10 @@ describe('harnessInfo', () => {
     const info = harnessInfo();
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(info.version).to.equal(pkg.version);
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: new URL('.', import.meta.url), encoding: 'utf8' }).trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: new URL('.', import.meta.url),
+      encoding: 'utf8',
+    }).trim();
     expect(info.gitCommit).to.equal(head);
     expect(info.dirty).to.be.a('boolean');
   });

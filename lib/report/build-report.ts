@@ -19,7 +19,16 @@ import type { ScopeSelection } from './report-scope.ts';
 import type { ReportIssuer } from './lab-config.ts';
 import { TABLE_I_RULE, tableIRow } from './table-i.ts';
 import { traceabilityFields } from './traceability.ts';
-import type { EvidenceFileEntry, HarnessInfo, Report, ReportAnswerSources, ReportFigure, ReportResult, ResolverEndpoint, ResultTraceability } from './report-types.ts';
+import type {
+  EvidenceFileEntry,
+  HarnessInfo,
+  Report,
+  ReportAnswerSources,
+  ReportFigure,
+  ReportResult,
+  ResolverEndpoint,
+  ResultTraceability,
+} from './report-types.ts';
 
 /** Everything a report is made from. */
 export interface ReportInput {
@@ -76,7 +85,9 @@ function shellWord(word: string): string {
 /** The reproduction line of a result, for FAIL and INCONCLUSIVE only. */
 function reproduceLine(result: CheckResult, reproduction: Reproduction | undefined): string | undefined {
   if (reproduction === undefined || (result.verdict !== 'FAIL' && result.verdict !== 'INCONCLUSIVE')) return undefined;
-  return [...reproduction.command, ...(reproduction.perCheck ? ['--checks', result.check] : [])].map(shellWord).join(' ');
+  return [...reproduction.command, ...(reproduction.perCheck ? ['--checks', result.check] : [])]
+    .map(shellWord)
+    .join(' ');
 }
 
 /** Statements ISO/IEC 17025 §7.8 expects a test report to carry. */
@@ -88,13 +99,23 @@ const STATEMENTS: string[] = [
 ];
 
 /** Whether the report may be used for certification: only with a laboratory and a customer named. */
-export function certification(issuer: ReportIssuer | null, customer: { name: string } | null): { forCertification: boolean; statement: string } {
+export function certification(
+  issuer: ReportIssuer | null,
+  customer: { name: string } | null,
+): { forCertification: boolean; statement: string } {
   const missing = [
-    ...(issuer === null ? ['no laboratory configuration (lab.yaml beside the signing keys) names the laboratory and its authorised signatory'] : []),
+    ...(issuer === null
+      ? [
+          'no laboratory configuration (lab.yaml beside the signing keys) names the laboratory and its authorised signatory',
+        ]
+      : []),
     ...(customer === null ? ['the profile names no customer (customer:)'] : []),
   ];
   return missing.length === 0
-    ? { forCertification: true, statement: `Issued by ${issuer!.laboratory.name} for ${customer!.name}, authorised by ${issuer!.signatory.name} (${issuer!.signatory.function}).` }
+    ? {
+        forCertification: true,
+        statement: `Issued by ${issuer!.laboratory.name} for ${customer!.name}, authorised by ${issuer!.signatory.name} (${issuer!.signatory.function}).`,
+      }
     : { forCertification: false, statement: `Not for certification: ${missing.join('; ')}.` };
 }
 
@@ -112,14 +133,46 @@ function dutIdentity(dut: DutIdentity): DutIdentity {
 }
 
 /** Only the result fields the report schema defines, in a stable order, and what its citations mean. */
-function reportResult(result: CheckResult, traceability: ResultTraceability, reproduce: string | undefined): ReportResult {
-  const { check, title, verdict, severity, keyword, covers, requirement, decisionRule, tableI, expected, observed, figures, evidence, error, settled } = result;
+function reportResult(
+  result: CheckResult,
+  traceability: ResultTraceability,
+  reproduce: string | undefined,
+): ReportResult {
+  const {
+    check,
+    title,
+    verdict,
+    severity,
+    keyword,
+    covers,
+    requirement,
+    decisionRule,
+    tableI,
+    expected,
+    observed,
+    figures,
+    evidence,
+    error,
+    settled,
+  } = result;
   return dropUndefined({
-    check, title, verdict, severity, keyword,
+    check,
+    title,
+    verdict,
+    severity,
+    keyword,
     covers: { paper: [...covers.paper], draft: [...covers.draft], etsi: [...covers.etsi] },
     requirement,
     decisionRule: { text: decisionRule.text, parameters: { ...decisionRule.parameters } },
-    tableI, expected, observed, figures, evidence, error, settled, reproduce, traceability,
+    tableI,
+    expected,
+    observed,
+    figures,
+    evidence,
+    error,
+    settled,
+    reproduce,
+    traceability,
   });
 }
 
@@ -144,7 +197,9 @@ export function buildReport(input: ReportInput): Report {
     issuedAt: input.issuedAt ?? input.endedAt,
     harness: { ...input.harness },
     issuer: input.issuer ?? null,
-    customer: input.profile.customer ? { name: input.profile.customer.name, address: input.profile.customer.address ?? null } : null,
+    customer: input.profile.customer
+      ? { name: input.profile.customer.name, address: input.profile.customer.address ?? null }
+      : null,
     certification: certification(input.issuer ?? null, input.profile.customer ?? null),
     dut: dutIdentity(input.profile.dut),
     device: { kind: input.profile.device.kind },
@@ -160,18 +215,25 @@ export function buildReport(input: ReportInput): Report {
         endReason: p.endReason,
       })),
     },
-    results: input.results.map((result, i) => reportResult(result, traced.traceability[i]!, reproduceLine(result, input.reproduction))),
+    results: input.results.map((result, i) =>
+      reportResult(result, traced.traceability[i]!, reproduceLine(result, input.reproduction)),
+    ),
     summary: countVerdicts(verdicts),
     tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },
     scope,
-    overall: { verdict: overallVerdict(countedVerdicts(input.results), scope.complete), decisionRule: OVERALL_DECISION_RULE },
+    overall: {
+      verdict: overallVerdict(countedVerdicts(input.results), scope.complete),
+      decisionRule: OVERALL_DECISION_RULE,
+    },
     citations: traced.citations,
     customerSupplied: traced.customerSupplied,
     labAssessments: traced.labAssessments,
     notDeviceRequirements: traced.notDeviceRequirements,
     statements: [...STATEMENTS, ...(input.evidenceStatements ?? [])],
     evidenceFiles: input.evidenceFiles.map(({ file, sha256, bytes }) => ({ file, sha256, bytes })),
-    ...(input.figures ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) } : {}),
+    ...(input.figures
+      ? { figures: input.figures.map(({ id, title, file, caption }) => ({ id, title, file, caption })) }
+      : {}),
     ...(input.answerSources ? { answerSources: input.answerSources } : {}),
   };
 }

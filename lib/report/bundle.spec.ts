@@ -16,18 +16,26 @@ async function finalisedRun(): Promise<{ runDir: string; keyDir: string }> {
 }
 
 /** A .tar.gz made entry by entry, so a test can write what no honest tool writes. */
-function handMadeArchive(file: string, entries: { path: string; type?: 'File' | 'SymbolicLink' | 'Link'; body?: string; linkpath?: string }[]): void {
+function handMadeArchive(
+  file: string,
+  entries: { path: string; type?: 'File' | 'SymbolicLink' | 'Link'; body?: string; linkpath?: string }[],
+): void {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
     const body = Buffer.from(entry.body ?? '');
     const header = new Header({
-      path: entry.path, type: entry.type ?? 'File', size: entry.type === undefined || entry.type === 'File' ? body.length : 0,
-      mode: 0o644, mtime: new Date(0), ...(entry.linkpath ? { linkpath: entry.linkpath } : {}),
+      path: entry.path,
+      type: entry.type ?? 'File',
+      size: entry.type === undefined || entry.type === 'File' ? body.length : 0,
+      mode: 0o644,
+      mtime: new Date(0),
+      ...(entry.linkpath ? { linkpath: entry.linkpath } : {}),
     });
     const block = Buffer.alloc(512);
     header.encode(block, 0);
     blocks.push(block);
-    if (body.length > 0 && (entry.type ?? 'File') === 'File') blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    if (body.length > 0 && (entry.type ?? 'File') === 'File')
+      blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
   writeFileSync(file, gzipSync(Buffer.concat(blocks)));
@@ -35,7 +43,9 @@ function handMadeArchive(file: string, entries: { path: string; type?: 'File' | 
 
 async function refusal(file: string): Promise<string> {
   let error: unknown;
-  await unpackBundle(file).catch((e: unknown) => { error = e; });
+  await unpackBundle(file).catch((e: unknown) => {
+    error = e;
+  });
   expect(error).to.be.instanceOf(BundleError);
   return (error as Error).message;
 }
@@ -51,11 +61,27 @@ describe('report/bundle', () => {
     expect(second.sha256).to.equal(first.sha256);
     expect(first.runId).to.equal('run-20251124-cam-1');
 
-    const listing = execFileSync('tar', ['-tvzf', first.file, '--numeric-owner', '--full-time'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } }).trim().split('\n');
-    expect(listing.map((line) => line.split(/\s+/).at(-1))).to.deep.equal([
-      'attestation.intoto.json', 'devices/cam-1.log', 'events.ndjson', 'manifest.json', 'manifest.json.sig', 'profile.yaml',
-      'report.html', 'report.json', 'report.json.sig', 'report.pdf', 'signer.pub.pem',
-    ].map((f) => `run-20251124-cam-1/${f}`));
+    const listing = execFileSync('tar', ['-tvzf', first.file, '--numeric-owner', '--full-time'], {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC' },
+    })
+      .trim()
+      .split('\n');
+    expect(listing.map((line) => line.split(/\s+/).at(-1))).to.deep.equal(
+      [
+        'attestation.intoto.json',
+        'devices/cam-1.log',
+        'events.ndjson',
+        'manifest.json',
+        'manifest.json.sig',
+        'profile.yaml',
+        'report.html',
+        'report.json',
+        'report.json.sig',
+        'report.pdf',
+        'signer.pub.pem',
+      ].map((f) => `run-20251124-cam-1/${f}`),
+    );
     for (const line of listing) {
       expect(line).to.match(/^-rw-r--r-- 0\/0 .* 2025-11-24 16:00:11 /);
     }
@@ -67,7 +93,9 @@ describe('report/bundle', () => {
     expect(result.file).to.equal(join(runDir, '..', 'run-20251124-cam-1.tar.gz'));
     expect(existsSync(result.file)).to.equal(true);
     let error: unknown;
-    await createBundle(runDir, { out: join(runDir, 'x.tar.gz') }).catch((e: unknown) => { error = e; });
+    await createBundle(runDir, { out: join(runDir, 'x.tar.gz') }).catch((e: unknown) => {
+      error = e;
+    });
     expect(String(error)).to.match(/inside the run directory/);
   });
 
@@ -75,13 +103,17 @@ describe('report/bundle', () => {
     const { runDir, keyDir } = await finalisedRun();
     writeFileSync(join(runDir, 'copy.pem'), readFileSync(join(keyDir, 'lab-ed25519.key.pem')));
     let error: unknown;
-    await createBundle(runDir, { out: join(tempDir('out'), 'x.tar.gz') }).catch((e: unknown) => { error = e; });
+    await createBundle(runDir, { out: join(tempDir('out'), 'x.tar.gz') }).catch((e: unknown) => {
+      error = e;
+    });
     expect(error).to.be.instanceOf(BundleError);
     expect(String(error)).to.match(/private keys are never bundled: copy\.pem \(holds a PEM private key block\)/);
 
     const bare = tempDir('bare');
     error = undefined;
-    await createBundle(bare).catch((e: unknown) => { error = e; });
+    await createBundle(bare).catch((e: unknown) => {
+      error = e;
+    });
     expect(String(error)).to.match(/not a finalised run: report\.json is missing/);
   });
 
@@ -99,11 +131,29 @@ describe('report/bundle', () => {
   it('refuses symbolic and hard links, absolute paths, .. and duplicate entries, naming each', async () => {
     const dir = tempDir('evil');
     const cases: [string, Parameters<typeof handMadeArchive>[1], RegExp][] = [
-      ['symlink', [{ path: 'run/report.json', type: 'SymbolicLink', linkpath: '/etc/passwd' }], /run\/report\.json: a symbolic link entry/],
-      ['hardlink', [{ path: 'run/a', body: 'x' }, { path: 'run/b', type: 'Link', linkpath: 'run/a' }], /run\/b: a hard link entry/],
+      [
+        'symlink',
+        [{ path: 'run/report.json', type: 'SymbolicLink', linkpath: '/etc/passwd' }],
+        /run\/report\.json: a symbolic link entry/,
+      ],
+      [
+        'hardlink',
+        [
+          { path: 'run/a', body: 'x' },
+          { path: 'run/b', type: 'Link', linkpath: 'run/a' },
+        ],
+        /run\/b: a hard link entry/,
+      ],
       ['absolute', [{ path: '/tmp/dnsconform-evil', body: 'x' }], /\/tmp\/dnsconform-evil: an absolute path/],
       ['dotdot', [{ path: 'run/../../evil', body: 'x' }], /run\/\.\.\/\.\.\/evil: a path with \.\./],
-      ['twice', [{ path: 'run/a', body: 'x' }, { path: 'run/a', body: 'y' }], /run\/a: in the archive twice/],
+      [
+        'twice',
+        [
+          { path: 'run/a', body: 'x' },
+          { path: 'run/a', body: 'y' },
+        ],
+        /run\/a: in the archive twice/,
+      ],
     ];
     for (const [name, entries, message] of cases) {
       const file = join(dir, `${name}.tar.gz`);

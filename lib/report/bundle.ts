@@ -50,7 +50,8 @@ function runIdOf(runDir: string): { runId: string; issuedAt: Date } {
   } catch {
     // Named by verify; the bundle keeps the file as it is.
   }
-  const runId = typeof report.runId === 'string' && RUN_ID.test(report.runId) ? report.runId : basename(resolve(runDir));
+  const runId =
+    typeof report.runId === 'string' && RUN_ID.test(report.runId) ? report.runId : basename(resolve(runDir));
   if (!RUN_ID.test(runId)) throw new BundleError(`${runDir}: "${runId}" cannot name an archive`);
   const issued = new Date(typeof report.issuedAt === 'string' ? report.issuedAt : 0).getTime();
   // Whole seconds: a tar header keeps no more.
@@ -67,30 +68,37 @@ export async function createBundle(runDir: string, opts: { out?: string } = {}):
   const { runId, issuedAt } = runIdOf(runDir);
   const files = listRunFiles(runDir);
   const special = files.filter((file) => !lstatSync(join(runDir, file)).isFile());
-  if (special.length > 0) throw new BundleError(`${runDir}: not regular files, refusing to bundle them: ${special.join(', ')}`);
+  if (special.length > 0)
+    throw new BundleError(`${runDir}: not regular files, refusing to bundle them: ${special.join(', ')}`);
   const keys = findPrivateKeys(runDir, files);
   if (keys.length > 0) {
-    throw new BundleError(`${runDir}: private keys are never bundled: ${keys.map((k) => `${k.file} (${k.why})`).join(', ')}`);
+    throw new BundleError(
+      `${runDir}: private keys are never bundled: ${keys.map((k) => `${k.file} (${k.why})`).join(', ')}`,
+    );
   }
   const out = resolve(opts.out ?? join(dirname(resolve(runDir)), `${runId}.tar.gz`));
   const inside = relative(resolve(runDir), out);
-  if (!inside.startsWith('..') && !isAbsolute(inside)) throw new BundleError(`--out ${out} is inside the run directory; a bundle is written outside it`);
+  if (!inside.startsWith('..') && !isAbsolute(inside))
+    throw new BundleError(`--out ${out} is inside the run directory; a bundle is written outside it`);
 
   const partial = `${out}.partial-${process.pid}`;
   try {
-    await create({
-      file: partial,
-      cwd: runDir,
-      gzip: true,
-      portable: true,
-      mtime: issuedAt,
-      prefix: runId,
-      noDirRecurse: true,
-      strict: true,
-      onWriteEntry: (entry) => {
-        if (entry.stat) entry.stat.mode = (entry.stat.mode & ~0o7777) | 0o644;
+    await create(
+      {
+        file: partial,
+        cwd: runDir,
+        gzip: true,
+        portable: true,
+        mtime: issuedAt,
+        prefix: runId,
+        noDirRecurse: true,
+        strict: true,
+        onWriteEntry: (entry) => {
+          if (entry.stat) entry.stat.mode = (entry.stat.mode & ~0o7777) | 0o644;
+        },
       },
-    }, files);
+      files,
+    );
     renameSync(partial, out);
   } finally {
     rmSync(partial, { force: true });
@@ -111,7 +119,8 @@ const ALLOWED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']
 
 /** Why an archive entry may not be unpacked, or null when it may. */
 function entryProblem(path: string, type: string): string | null {
-  if (!ALLOWED_TYPES.has(type)) return `${path}: a ${type === 'SymbolicLink' ? 'symbolic link' : type === 'Link' ? 'hard link' : type} entry`;
+  if (!ALLOWED_TYPES.has(type))
+    return `${path}: a ${type === 'SymbolicLink' ? 'symbolic link' : type === 'Link' ? 'hard link' : type} entry`;
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return `${path}: an absolute path`;
   const clean = path.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
   if (clean.split(/[\\/]/).includes('..')) return `${path}: a path with ..`;

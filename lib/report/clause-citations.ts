@@ -24,17 +24,26 @@ export class CatalogueCitationError extends Error {
 /** The catalogue's provision `id`; `citer` names who cites it when it is missing. */
 export function citedProvision(catalogues: Catalogues, id: string, citer: string): EtsiProvision {
   const provision = catalogues.etsi.provisions.find((p) => p.id === id);
-  if (provision === undefined) throw new CatalogueCitationError(`${citer} cites EN 303 645 provision ${id}, which ${catalogues.files.etsi} does not have`);
+  if (provision === undefined)
+    throw new CatalogueCitationError(
+      `${citer} cites EN 303 645 provision ${id}, which ${catalogues.files.etsi} does not have`,
+    );
   return provision;
 }
 
 /** What the clauses one result cites mean, in the order it cites them. */
-export function resultTraceability(result: Pick<CheckResult, 'check' | 'covers'>, catalogues: Catalogues): ResultTraceability {
+export function resultTraceability(
+  result: Pick<CheckResult, 'check' | 'covers'>,
+  catalogues: Catalogues,
+): ResultTraceability {
   const { document } = catalogues.draft;
   return {
     draft: result.covers.draft.map((id) => {
       const clause = catalogues.draft.clauses.find((c) => c.id === id);
-      if (clause === undefined) throw new CatalogueCitationError(`check ${result.check} cites draft clause ${id}, which ${catalogues.files.draft} does not have`);
+      if (clause === undefined)
+        throw new CatalogueCitationError(
+          `check ${result.check} cites draft clause ${id}, which ${catalogues.files.draft} does not have`,
+        );
       const { keyword, verified, section, revision } = clause;
       return { clause: id, keyword, verified, section, revision, reference: draftReference(clause, document) };
     }),
@@ -57,8 +66,10 @@ export function resultTraceability(result: Pick<CheckResult, 'check' | 'covers'>
 export function draftMappingStatement(mapping: Omit<DraftMapping, 'statement'>): string {
   const draft = `${mapping.document}-${mapping.revision}`;
   if (mapping.status === 'provisional') {
-    return `Provisional clause mapping: the draft's text was not available; clause ids are the harness's proposal (${draft}), `
-      + `sections unconfirmed. Cited clauses not verified against the draft: ${mapping.unverified.join(', ')}.`;
+    return (
+      `Provisional clause mapping: the draft's text was not available; clause ids are the harness's proposal (${draft}), ` +
+      `sections unconfirmed. Cited clauses not verified against the draft: ${mapping.unverified.join(', ')}.`
+    );
   }
   if (mapping.status === 'verified') {
     return `Every cited clause of ${mapping.document} (${mapping.cited.join(', ')}) is verified against the draft's text and cited with its section.`;
@@ -82,7 +93,10 @@ export function draftMapping(traces: readonly ResultTraceability[], document: st
 /** How the report's clause numbers are to be read, from the catalogues it was built with. */
 export function reportCitations(traces: readonly ResultTraceability[], catalogues: Catalogues): ReportCitations {
   const { paper, draft, etsi } = catalogues;
-  const file = (source: keyof Catalogues['files']) => ({ file: basename(catalogues.files[source]), sha256: catalogues.sha256[source] });
+  const file = (source: keyof Catalogues['files']) => ({
+    file: basename(catalogues.files[source]),
+    sha256: catalogues.sha256[source],
+  });
   return {
     etsiEdition: `${etsi.standard} ${etsi.version} / ${etsi.testSpecification}`,
     draftMapping: draftMapping(traces, draft.document, draft.targetRevision),

@@ -13,16 +13,25 @@ import type { CustomerSupplied, ReportIcsRow, ReportIxit } from './report-types.
 function icsRows(profile: Profile, catalogues: Catalogues): ReportIcsRow[] | null {
   if (profile.ics === undefined) return null;
   return profile.ics.map(({ provision, support, detail }) => {
-    const known = citedProvision(catalogues, provision, 'the profile\'s ICS');
+    const known = citedProvision(catalogues, provision, "the profile's ICS");
     const conditions = (known.conditions ?? []).map((id) => ({ id, text: catalogues.etsi.conditions[id] ?? '' }));
-    return { provision, icsStatus: icsStatusLabel(known), conditions, support, ...(detail === undefined ? {} : { detail }) };
+    return {
+      provision,
+      icsStatus: icsStatusLabel(known),
+      conditions,
+      support,
+      ...(detail === undefined ? {} : { detail }),
+    };
   });
 }
 
 function ixit(declared: DeclaredBehaviour | undefined): ReportIxit | null {
   if (declared === undefined) return null;
-  const tables = (Object.keys(IXIT_TABLES) as (keyof typeof IXIT_TABLES)[])
-    .flatMap((key) => (declared[key] === undefined ? [] : [{ table: IXIT_TABLES[key], entries: declared[key].map((entry) => ({ ...entry })) }]));
+  const tables = (Object.keys(IXIT_TABLES) as (keyof typeof IXIT_TABLES)[]).flatMap((key) =>
+    declared[key] === undefined
+      ? []
+      : [{ table: IXIT_TABLES[key], entries: declared[key].map((entry) => ({ ...entry })) }],
+  );
   return { declared: declared.ttlCapSeconds === undefined ? {} : { ttlCapSeconds: declared.ttlCapSeconds }, tables };
 }
 

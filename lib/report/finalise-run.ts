@@ -12,8 +12,13 @@ import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/
 import { buildReport } from './build-report.ts';
 import type { ReportInput } from './build-report.ts';
 import {
-  FINALISATION_FILES, MANIFEST_EXCLUDED, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE,
-  REPORT_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE,
+  FINALISATION_FILES,
+  MANIFEST_EXCLUDED,
+  MANIFEST_FILE,
+  MANIFEST_SIGNATURE_FILE,
+  REPORT_FILE,
+  REPORT_SIGNATURE_FILE,
+  SIGNER_KEY_FILE,
 } from './bundle-files.ts';
 import type { Report } from './report-types.ts';
 import { writeAttestation } from './attestation.ts';
@@ -57,7 +62,9 @@ export function labIssuer(keyDir: string): ReportIssuer | null {
   if (lab === null) return null;
   const signing = loadPdfSigningKey(keyDir);
   if (signing.fingerprint !== lab.issuer.certificate.sha256) {
-    throw new KeyFileError(`${lab.file}: /signingCertificate: ${lab.issuer.certificate.subject} (sha256 ${lab.issuer.certificate.sha256.slice(0, 16)}…) is not the certificate of ${signing.p12File} (${signing.subject}), which signs the PDF`);
+    throw new KeyFileError(
+      `${lab.file}: /signingCertificate: ${lab.issuer.certificate.subject} (sha256 ${lab.issuer.certificate.sha256.slice(0, 16)}…) is not the certificate of ${signing.p12File} (${signing.subject}), which signs the PDF`,
+    );
   }
   return lab.issuer;
 }
@@ -70,11 +77,7 @@ export type FinaliseInput = Omit<ReportInput, 'evidenceFiles' | 'catalogues'> & 
  * `input.issuedAt` defaults to now. Throws before writing anything when the run was
  * already finalised, the key is missing, or the report does not validate.
  */
-export async function finaliseRun(
-  runDir: string,
-  input: FinaliseInput,
-  keyDir: string,
-): Promise<FinalisedRun> {
+export async function finaliseRun(runDir: string, input: FinaliseInput, keyDir: string): Promise<FinalisedRun> {
   const already = FINALISATION_FILES.filter((file) => existsSync(join(runDir, file)));
   if (already.length > 0) {
     throw new Error(`${runDir} is already finalised (${already.join(', ')} exist); evidence is never rewritten`);
@@ -83,7 +86,13 @@ export async function finaliseRun(
   const issuer = input.issuer === undefined ? labIssuer(keyDir) : input.issuer;
   const evidenceFiles = digestFiles(runDir, listRunFiles(runDir));
   const report = validateReport(
-    buildReport({ ...input, issuer, issuedAt: input.issuedAt ?? new Date().toISOString(), evidenceFiles, catalogues: input.catalogues ?? loadCatalogues() }),
+    buildReport({
+      ...input,
+      issuer,
+      issuedAt: input.issuedAt ?? new Date().toISOString(),
+      evidenceFiles,
+      catalogues: input.catalogues ?? loadCatalogues(),
+    }),
     `report of ${runDir}`,
   );
 
@@ -106,7 +115,14 @@ export async function finaliseRun(
 
   // The evidence files were digested above and nothing here changes them (every file added is new): a large events file is hashed once.
   const digested = new Map(evidenceFiles.map(({ file, sha256, bytes }) => [join(runDir, file), { sha256, bytes }]));
-  const manifestBytes = Buffer.from(`${JSON.stringify(buildManifest(runDir, MANIFEST_EXCLUDED, (path) => digested.get(path) ?? hashFile(path)), null, 2)}\n`, 'utf8');
+  const manifestBytes = Buffer.from(
+    `${JSON.stringify(
+      buildManifest(runDir, MANIFEST_EXCLUDED, (path) => digested.get(path) ?? hashFile(path)),
+      null,
+      2,
+    )}\n`,
+    'utf8',
+  );
   await writeNewFile(paths.manifestFile, manifestBytes);
   await writeNewFile(paths.manifestSignatureFile, signBytes(key.privateKey, manifestBytes));
 

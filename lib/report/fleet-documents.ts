@@ -10,7 +10,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
-import { FLEET_HEADINGS, FLEET_MARKS, PAPER_COLUMNS, fleetCounts, nameOf, paperVerdict, sigmaWithClass } from './fleet-summary.ts';
+import {
+  FLEET_HEADINGS,
+  FLEET_MARKS,
+  PAPER_COLUMNS,
+  fleetCounts,
+  nameOf,
+  paperVerdict,
+  sigmaWithClass,
+} from './fleet-summary.ts';
 import type { FleetRow } from './fleet-summary.ts';
 import { loadPdfSigningKey } from './pdf/pdf-key.ts';
 import { renderPdf } from './pdf/render-pdf.ts';
@@ -46,13 +54,24 @@ export function renderFleetSummaryHtml(rows: readonly FleetRow[], info: FleetSum
   templates ??= compile();
   const counts = fleetCounts(rows);
   return templates.page({
-    ...info, window: info.windowSeconds, devices: rows.length, ...counts, allMatch: counts.matching === counts.compared, rule: TABLE_I_RULE,
+    ...info,
+    window: info.windowSeconds,
+    devices: rows.length,
+    ...counts,
+    allMatch: counts.matching === counts.compared,
+    rule: TABLE_I_RULE,
     headings: TABLE_I_COLUMNS.map((column, i) => ({ text: FLEET_HEADINGS[column], rec: i === PAPER_COLUMNS })),
     rows: rows.map((row) => ({
-      name: nameOf(row), device: row.device, runDir: row.runDir, verdict: paperVerdict(row),
+      name: nameOf(row),
+      device: row.device,
+      runDir: row.runDir,
+      verdict: paperVerdict(row),
       cells: TABLE_I_COLUMNS.map((column, i) => ({
-        cell: row.tableI[column], mark: FLEET_MARKS[row.tableI[column]], rec: i === PAPER_COLUMNS,
-        differs: row.differences.includes(column), paperMark: row.expected?.[column] ? FLEET_MARKS[row.expected[column]!] : '',
+        cell: row.tableI[column],
+        mark: FLEET_MARKS[row.tableI[column]],
+        rec: i === PAPER_COLUMNS,
+        differs: row.differences.includes(column),
+        paperMark: row.expected?.[column] ? FLEET_MARKS[row.expected[column]!] : '',
       })),
     })),
     sigma: rows.map((row) => {
@@ -66,7 +85,12 @@ export function renderFleetSummaryHtml(rows: readonly FleetRow[], info: FleetSum
 }
 
 /** Writes fleet-summary.html and the signed fleet-summary.pdf into `outDir`; returns their paths. */
-export async function writeFleetSummaryDocuments(outDir: string, rows: readonly FleetRow[], info: FleetSummaryInfo, keyDir: string): Promise<{ html: string; pdf: string }> {
+export async function writeFleetSummaryDocuments(
+  outDir: string,
+  rows: readonly FleetRow[],
+  info: FleetSummaryInfo,
+  keyDir: string,
+): Promise<{ html: string; pdf: string }> {
   templates ??= compile();
   const html = renderFleetSummaryHtml(rows, info);
   const printed = await renderPdf(html, { headerTemplate: '<span></span>', footerTemplate: templates.footer(info) });

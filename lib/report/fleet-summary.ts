@@ -16,7 +16,10 @@ import type { Report } from './report-types.ts';
 import type { TableICell, TableIRow } from './table-i.ts';
 
 /** The randomness checks whose σ the summary sets beside the paper's. */
-const SIGMA_CHECKS = { sourcePort: 'randomness/source-port-randomised', txid: 'randomness/transaction-id-randomised' } as const;
+const SIGMA_CHECKS = {
+  sourcePort: 'randomness/source-port-randomised',
+  txid: 'randomness/transaction-id-randomised',
+} as const;
 type SigmaField = keyof typeof SIGMA_CHECKS;
 
 /** σ of one field: this run's and the paper's, each with its DNS-OARC class. */
@@ -50,9 +53,13 @@ export interface FleetRow {
 export function fleetRow(report: Report, profile: Profile, runDir: string): FleetRow {
   const { rule: _rule, ...tableI } = report.tableI;
   const expected = profile.paper?.tableI ?? null;
-  const differences = TABLE_I_COLUMNS.filter((column) => expected?.[column] !== undefined && expected[column] !== tableI[column]);
+  const differences = TABLE_I_COLUMNS.filter(
+    (column) => expected?.[column] !== undefined && expected[column] !== tableI[column],
+  );
   const sigmaOf = (field: SigmaField): SigmaComparison => {
-    const figures = report.results.find((r) => r.check === SIGMA_CHECKS[field])?.figures as { stdev?: number; n?: number } | undefined;
+    const figures = report.results.find((r) => r.check === SIGMA_CHECKS[field])?.figures as
+      | { stdev?: number; n?: number }
+      | undefined;
     const run = typeof figures?.stdev === 'number' && (figures.n ?? 0) > 0 ? figures.stdev : null;
     const paper = profile.paper?.sigma?.[field] ?? null;
     const runClass = run === null ? null : oarcClass(run);
@@ -60,16 +67,27 @@ export function fleetRow(report: Report, profile: Profile, runDir: string): Flee
     return { run, runClass, paper, paperClass, sameClass: runClass && paperClass ? runClass === paperClass : null };
   };
   return {
-    device: report.dut.id, paperName: profile.paper?.name ?? null, tableI, expected, differences,
-    sigma: { sourcePort: sigmaOf('sourcePort'), txid: sigmaOf('txid') }, runDir,
+    device: report.dut.id,
+    paperName: profile.paper?.name ?? null,
+    tableI,
+    expected,
+    differences,
+    sigma: { sourcePort: sigmaOf('sourcePort'), txid: sigmaOf('txid') },
+    runDir,
   };
 }
 
 /** Short column headings in the paper's order (its seven columns, then Recommendations #2 and #6). */
 export const FLEET_HEADINGS: Record<TableIColumn, string> = {
-  secureDns: 'Secure DNS', randomSourcePort: 'Src port', randomTxid: 'TXID', queryConsistency: 'Query cons.',
-  modifiedRrResilience: 'Mod. RR', forgedTtlResilience: 'Forged TTL', dosResilience: 'DoS',
-  dhcpResolverOnly: 'Rec #2', backoff: 'Rec #6',
+  secureDns: 'Secure DNS',
+  randomSourcePort: 'Src port',
+  randomTxid: 'TXID',
+  queryConsistency: 'Query cons.',
+  modifiedRrResilience: 'Mod. RR',
+  forgedTtlResilience: 'Forged TTL',
+  dosResilience: 'DoS',
+  dhcpResolverOnly: 'Rec #2',
+  backoff: 'Rec #6',
 };
 export const FLEET_MARKS: Record<TableICell, string> = { pass: '✓', fail: '✗', 'not-assessed': '–' };
 /** Where the paper's seven columns end and Recommendations #2 and #6 begin. */
@@ -107,10 +125,20 @@ export function paperVerdict(row: FleetRow): string {
 }
 
 /** Rows equal to the paper's, and σ values in the paper's class, of all that could be compared. */
-export function fleetCounts(rows: readonly FleetRow[]): { matching: number; compared: number; sameClass: number; classes: number } {
+export function fleetCounts(rows: readonly FleetRow[]): {
+  matching: number;
+  compared: number;
+  sameClass: number;
+  classes: number;
+} {
   const compared = rows.filter((r) => r.expected !== null);
   const classes = rows.flatMap((r) => [r.sigma.sourcePort, r.sigma.txid]).filter((s) => s.sameClass !== null);
-  return { matching: compared.filter((r) => r.differences.length === 0).length, compared: compared.length, sameClass: classes.filter((s) => s.sameClass).length, classes: classes.length };
+  return {
+    matching: compared.filter((r) => r.differences.length === 0).length,
+    compared: compared.length,
+    sameClass: classes.filter((s) => s.sameClass).length,
+    classes: classes.length,
+  };
 }
 
 function sigmaText(s: SigmaComparison): string {
@@ -123,14 +151,31 @@ function sigmaText(s: SigmaComparison): string {
 /** The summary as text in the paper's Table I layout, with the σ comparison below it. */
 export function renderFleetSummary(rows: readonly FleetRow[]): string {
   template ??= Handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { noEscape: true });
-    const nameWidth = Math.max('Device'.length, ...rows.map((r) => nameOf(r).length));
-  const header = line('Device', TABLE_I_COLUMNS.map((c) => FLEET_HEADINGS[c]), nameWidth);
-  const body = rows.map((row) => `${line(nameOf(row), TABLE_I_COLUMNS.map((c) => FLEET_MARKS[row.tableI[c]]), nameWidth)}  ${paperVerdict(row)}`);
+  const nameWidth = Math.max('Device'.length, ...rows.map((r) => nameOf(r).length));
+  const header = line(
+    'Device',
+    TABLE_I_COLUMNS.map((c) => FLEET_HEADINGS[c]),
+    nameWidth,
+  );
+  const body = rows.map(
+    (row) =>
+      `${line(
+        nameOf(row),
+        TABLE_I_COLUMNS.map((c) => FLEET_MARKS[row.tableI[c]]),
+        nameWidth,
+      )}  ${paperVerdict(row)}`,
+  );
   const sigmaWidth = Math.max(...rows.map((r) => sigmaText(r.sigma.sourcePort).length), 'source port'.length);
-  const sigma = rows.map((row) => `${nameOf(row).padEnd(nameWidth)}  ${sigmaText(row.sigma.sourcePort).padEnd(sigmaWidth)}  ${sigmaText(row.sigma.txid)}`);
+  const sigma = rows.map(
+    (row) =>
+      `${nameOf(row).padEnd(nameWidth)}  ${sigmaText(row.sigma.sourcePort).padEnd(sigmaWidth)}  ${sigmaText(row.sigma.txid)}`,
+  );
   return template({
-    header, rule: '─'.repeat(header.length), body,
-    sigmaHeader: `${'σ (DNS-OARC class)'.padEnd(nameWidth)}  ${'source port: run / paper'.padEnd(sigmaWidth)}  TXID: run / paper`, sigma,
+    header,
+    rule: '─'.repeat(header.length),
+    body,
+    sigmaHeader: `${'σ (DNS-OARC class)'.padEnd(nameWidth)}  ${'source port: run / paper'.padEnd(sigmaWidth)}  TXID: run / paper`,
+    sigma,
     ...fleetCounts(rows),
   });
 }

@@ -34,7 +34,8 @@ describe('report/junit', () => {
     expect(pass!['system-out']).to.match(/^Verdict: PASS\nRequirement: /);
     expect(fail!.failure!.type).to.equal('FAIL');
     expect(fail!.failure!.message).to.equal('IDs <1> & "2" \'3\'\nthen ]]> and \uFFFDbell');
-    expect(fail!.failure!['#text']).to.match(/Expected: random 16-bit transaction IDs\nObserved: IDs <1>/)
+    expect(fail!.failure!['#text'])
+      .to.match(/Expected: random 16-bit transaction IDs\nObserved: IDs <1>/)
       .and.match(/Evidence: events\.ndjson events 4, 5, 8: the queries/);
     expect(inconclusive!.skipped!.message).to.equal('INCONCLUSIVE: IDs 1, 2, 3: a counter');
     expect(notApplicable!.skipped!.message).to.match(/^NOT_APPLICABLE: /);

@@ -18,21 +18,24 @@ const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
  * tabs are written as references so a parser keeps them; characters XML cannot hold become U+FFFD.
  */
 export function xmlEscape(text: string, attribute = false): string {
-  const escaped = text.replace(NOT_XML, '\uFFFD')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escaped = text.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return attribute
     ? escaped.replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;')
     : escaped;
 }
 
 const attributes = (values: Record<string, string | number>): string =>
-  Object.entries(values).map(([name, value]) => ` ${name}="${xmlEscape(String(value), true)}"`).join('');
+  Object.entries(values)
+    .map(([name, value]) => ` ${name}="${xmlEscape(String(value), true)}"`)
+    .join('');
 
 /** The details a person needs beside a verdict. */
 function details(result: CheckResult & { reproduce?: string }): string {
-  const evidence = result.evidence.map((ref) => (ref.kind === 'events'
-    ? `${ref.file} events ${ref.seqs.join(', ')}${ref.count > ref.seqs.length ? ` (${ref.count} in all)` : ''}: ${ref.note}`
-    : `time range ${ref.from}–${ref.to} µs: ${ref.note}`));
+  const evidence = result.evidence.map((ref) =>
+    ref.kind === 'events'
+      ? `${ref.file} events ${ref.seqs.join(', ')}${ref.count > ref.seqs.length ? ` (${ref.count} in all)` : ''}: ${ref.note}`
+      : `time range ${ref.from}–${ref.to} µs: ${ref.note}`,
+  );
   return [
     `Verdict: ${result.verdict}`,
     `Requirement: ${result.requirement}`,
@@ -48,13 +51,14 @@ function details(result: CheckResult & { reproduce?: string }): string {
 function testcase(result: CheckResult & { reproduce?: string }): string {
   const open = `    <testcase${attributes({ classname: `dnsconform.${result.check.split('/')[0]}`, name: `${result.check}: ${result.title}`, time: 0 })}>`;
   const body = details(result);
-  const inner = result.verdict === 'FAIL'
-    ? `      <failure${attributes({ type: 'FAIL', message: result.observed })}>${xmlEscape(body)}</failure>`
-    : result.verdict === 'ERROR'
-      ? `      <error${attributes({ type: 'ERROR', message: result.error ?? result.observed })}>${xmlEscape(body)}</error>`
-      : result.verdict === 'INCONCLUSIVE' || result.verdict === 'NOT_APPLICABLE'
-        ? `      <skipped${attributes({ message: `${result.verdict}: ${result.observed}` })}/>\n      <system-out>${xmlEscape(body)}</system-out>`
-        : `      <system-out>${xmlEscape(body)}</system-out>`;
+  const inner =
+    result.verdict === 'FAIL'
+      ? `      <failure${attributes({ type: 'FAIL', message: result.observed })}>${xmlEscape(body)}</failure>`
+      : result.verdict === 'ERROR'
+        ? `      <error${attributes({ type: 'ERROR', message: result.error ?? result.observed })}>${xmlEscape(body)}</error>`
+        : result.verdict === 'INCONCLUSIVE' || result.verdict === 'NOT_APPLICABLE'
+          ? `      <skipped${attributes({ message: `${result.verdict}: ${result.observed}` })}/>\n      <system-out>${xmlEscape(body)}</system-out>`
+          : `      <system-out>${xmlEscape(body)}</system-out>`;
   return `${open}\n${inner}\n    </testcase>`;
 }
 

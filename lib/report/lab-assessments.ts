@@ -23,21 +23,43 @@ function assessmentOf(profile: Profile, clause: string): ReportLabAssessment['as
 export function labAssessments(profile: Profile, catalogues: Catalogues): ReportLabAssessment[] {
   const { draft, etsi } = catalogues;
   return [
-    ...draft.clauses.filter((c) => c.labAssessment === true).map((c): ReportLabAssessment => ({
-      source: 'draft', clause: c.id, reference: draftReference(c, draft.document), requirement: c.requirement,
-      reason: c.notTestedReason ?? null, assessment: assessmentOf(profile, c.id),
-    })),
-    ...etsi.provisions.filter((p) => p.labAssessment === true).map((p): ReportLabAssessment => ({
-      source: 'etsi', clause: p.id, reference: `${etsi.standard} ${etsi.version} ${p.id} (ICS ${icsStatusLabel(p)})`, requirement: p.text,
-      reason: p.notTestedReason ?? null, assessment: assessmentOf(profile, p.id),
-    })),
+    ...draft.clauses
+      .filter((c) => c.labAssessment === true)
+      .map(
+        (c): ReportLabAssessment => ({
+          source: 'draft',
+          clause: c.id,
+          reference: draftReference(c, draft.document),
+          requirement: c.requirement,
+          reason: c.notTestedReason ?? null,
+          assessment: assessmentOf(profile, c.id),
+        }),
+      ),
+    ...etsi.provisions
+      .filter((p) => p.labAssessment === true)
+      .map(
+        (p): ReportLabAssessment => ({
+          source: 'etsi',
+          clause: p.id,
+          reference: `${etsi.standard} ${etsi.version} ${p.id} (ICS ${icsStatusLabel(p)})`,
+          requirement: p.text,
+          reason: p.notTestedReason ?? null,
+          assessment: assessmentOf(profile, p.id),
+        }),
+      ),
   ];
 }
 
 /** The draft's clauses for network operators: listed so a reader sees they were not left out by mistake. */
 export function notDeviceRequirements(catalogues: Catalogues): NotDeviceRequirement[] {
   const { draft } = catalogues;
-  return draft.clauses.filter((c) => c.actor === 'operator').map((c) => ({
-    clause: c.id, actor: c.actor, reference: draftReference(c, draft.document), requirement: c.requirement, reason: c.notTestedReason ?? null,
-  }));
+  return draft.clauses
+    .filter((c) => c.actor === 'operator')
+    .map((c) => ({
+      clause: c.id,
+      actor: c.actor,
+      reference: draftReference(c, draft.document),
+      requirement: c.requirement,
+      reason: c.notTestedReason ?? null,
+    }));
 }

@@ -44,17 +44,19 @@ export interface LoadedLabConfig {
 const validate = compileSchema<LabConfig>(schema);
 
 /** The certificate must be a readable PEM certificate. */
-const certificateProblems = (file: string): SemanticCheck<LabConfig> => (config) => {
-  const path = resolve(dirname(file), config.signingCertificate ?? PDF_CERT_FILE);
-  const pointer = config.signingCertificate === undefined ? '' : '/signingCertificate';
-  if (!existsSync(path)) return [{ pointer, message: `the signing certificate ${path} does not exist` }];
-  try {
-    new X509Certificate(readFileSync(path));
-    return [];
-  } catch (error) {
-    return [{ pointer, message: `${path} is not a PEM certificate (${(error as Error).message})` }];
-  }
-};
+const certificateProblems =
+  (file: string): SemanticCheck<LabConfig> =>
+  (config) => {
+    const path = resolve(dirname(file), config.signingCertificate ?? PDF_CERT_FILE);
+    const pointer = config.signingCertificate === undefined ? '' : '/signingCertificate';
+    if (!existsSync(path)) return [{ pointer, message: `the signing certificate ${path} does not exist` }];
+    try {
+      new X509Certificate(readFileSync(path));
+      return [];
+    } catch (error) {
+      return [{ pointer, message: `${path} is not a PEM certificate (${(error as Error).message})` }];
+    }
+  };
 
 /** Reads `lab.yaml` of `keyDir`, or null when there is none (reports are then not for certification). */
 export function loadLabConfig(keyDir: string): LoadedLabConfig | null {
@@ -67,9 +69,16 @@ export function loadLabConfig(keyDir: string): LoadedLabConfig | null {
     file,
     config,
     issuer: {
-      laboratory: { name: laboratory.name, address: laboratory.address, accreditation: laboratory.accreditation ? { ...laboratory.accreditation } : null },
+      laboratory: {
+        name: laboratory.name,
+        address: laboratory.address,
+        accreditation: laboratory.accreditation ? { ...laboratory.accreditation } : null,
+      },
       signatory: { name: signatory.name, function: signatory.function },
-      certificate: { subject: cert.subject.replace(/\n/g, ', '), sha256: cert.fingerprint256.replace(/:/g, '').toLowerCase() },
+      certificate: {
+        subject: cert.subject.replace(/\n/g, ', '),
+        sha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+      },
     },
   };
 }

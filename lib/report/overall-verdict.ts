@@ -9,12 +9,12 @@ import type { OverallVerdict } from './report-types.ts';
 
 /** The rule as the report states it. */
 export const OVERALL_DECISION_RULE =
-  'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR, '
-  + 'or if no check PASSed, or if the run judged fewer checks than the suites hold (its scope is partial: --checks, '
-  + 'checks not assessed); otherwise CONFORMANT. INFO and NOT_APPLICABLE results, and results of checks whose keyword is MAY '
-  + '(optional behaviour: reported, never required), do not count towards the statement. '
-  + 'Each result follows its own decision rule, stated beside it. Laboratory assessments of clauses no check tests '
-  + 'are listed apart and do not count towards the statement.';
+  'NOT_CONFORMANT if any check result is FAIL; otherwise INCOMPLETE if any is INCONCLUSIVE or ERROR, ' +
+  'or if no check PASSed, or if the run judged fewer checks than the suites hold (its scope is partial: --checks, ' +
+  'checks not assessed); otherwise CONFORMANT. INFO and NOT_APPLICABLE results, and results of checks whose keyword is MAY ' +
+  '(optional behaviour: reported, never required), do not count towards the statement. ' +
+  'Each result follows its own decision rule, stated beside it. Laboratory assessments of clauses no check tests ' +
+  'are listed apart and do not count towards the statement.';
 
 /** How many results have each verdict; every verdict is present, zero included. */
 export function countVerdicts(verdicts: readonly Verdict[]): Record<Verdict, number> {
@@ -35,6 +35,7 @@ export function countedVerdicts(results: readonly { verdict: Verdict; keyword: s
 export function overallVerdict(verdicts: readonly Verdict[], completeScope: boolean): OverallVerdict {
   if (verdicts.includes('FAIL')) return 'NOT_CONFORMANT';
   // Conformance is shown by passing checks, never by the absence of results nor on a subset of the checks.
-  if (verdicts.includes('INCONCLUSIVE') || verdicts.includes('ERROR') || !verdicts.includes('PASS') || !completeScope) return 'INCOMPLETE';
+  if (verdicts.includes('INCONCLUSIVE') || verdicts.includes('ERROR') || !verdicts.includes('PASS') || !completeScope)
+    return 'INCOMPLETE';
   return 'CONFORMANT';
 }

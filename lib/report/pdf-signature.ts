@@ -45,14 +45,21 @@ export function parsePdfsigReport(text: string): PdfsigSignature[] {
 export function judgePdfsigReport(text: string, exitCode: number | null): string[] {
   const signatures = parsePdfsigReport(text);
   if (signatures.length === 0) {
-    const said = text.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? '';
+    const said =
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .slice(-1)[0] ?? '';
     return [`pdfsig found no signature (exit ${exitCode ?? 'none'}${said ? `: ${said.trim()}` : ''})`];
   }
   const problems = signatures
     .filter((s) => s.validation !== 'Signature is Valid.')
     .map((s) => `pdfsig ${s.label}: ${s.validation ?? 'no validation result'}`);
   if (!signatures.some((s) => s.wholeFile && s.validation === 'Signature is Valid.')) {
-    problems.push('pdfsig: no valid signature covers the whole file ("Not total document signed": bytes were added or changed after signing)');
+    problems.push(
+      'pdfsig: no valid signature covers the whole file ("Not total document signed": bytes were added or changed after signing)',
+    );
   }
   return problems;
 }
@@ -64,9 +71,10 @@ export function checkPdfSignature(file: string, pdfsig = 'pdfsig'): PdfSignature
     const code = (run.error as NodeJS.ErrnoException).code;
     return {
       status: 'unchecked',
-      reason: code === 'ENOENT'
-        ? 'pdfsig is not installed (Debian: apt-get install poppler-utils), so the PDF signature was NOT checked'
-        : `pdfsig could not be run (${run.error.message}), so the PDF signature was NOT checked`,
+      reason:
+        code === 'ENOENT'
+          ? 'pdfsig is not installed (Debian: apt-get install poppler-utils), so the PDF signature was NOT checked'
+          : `pdfsig could not be run (${run.error.message}), so the PDF signature was NOT checked`,
     };
   }
   const problems = judgePdfsigReport(`${run.stdout}\n${run.stderr}`, run.status);

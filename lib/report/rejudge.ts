@@ -81,7 +81,10 @@ export interface RejudgeOptions {
 }
 
 function describeHarness(h: HarnessInfo): string {
-  const commit = h.gitCommit === null ? 'no git commit' : `commit ${h.gitCommit.slice(0, 12)}${h.dirty ? ' with uncommitted changes' : ''}`;
+  const commit =
+    h.gitCommit === null
+      ? 'no git commit'
+      : `commit ${h.gitCommit.slice(0, 12)}${h.dirty ? ' with uncommitted changes' : ''}`;
   return `${h.name} ${h.version} (${commit})`;
 }
 
@@ -95,7 +98,8 @@ const formatNumber = (n: number | undefined): string => (n === undefined ? 'abse
 export function ruleChanges(signed: DecisionRule, now: DecisionRule): string[] {
   const changes: string[] = [];
   const names = [...new Set([...Object.keys(signed.parameters), ...Object.keys(now.parameters)])].sort();
-  const changed = names.filter((name) => signed.parameters[name] !== now.parameters[name])
+  const changed = names
+    .filter((name) => signed.parameters[name] !== now.parameters[name])
     .map((name) => `${name} ${formatNumber(signed.parameters[name])} → ${formatNumber(now.parameters[name])}`);
   if (changed.length > 0) changes.push(`decision rule parameters changed: ${changed.join(', ')}`);
   if (signed.text !== now.text) changes.push('decision rule text changed');
@@ -105,16 +109,20 @@ export function ruleChanges(signed: DecisionRule, now: DecisionRule): string[] {
 /** Which of the check's other metadata fields differ from what the report printed. */
 function metadataChanges(signed: CheckResult, now: CheckResult): string[] {
   const fields = ['title', 'requirement', 'keyword', 'severity', 'covers', 'tableI'] as const;
-  const changed = fields.filter((field) => JSON.stringify(signed[field] ?? null) !== JSON.stringify(now[field] ?? null));
+  const changed = fields.filter(
+    (field) => JSON.stringify(signed[field] ?? null) !== JSON.stringify(now[field] ?? null),
+  );
   return changed.length > 0 ? [`check metadata changed: ${changed.join(', ')}`] : [];
 }
 
 /** The profile the run was judged with: its copy in the run directory (`analysis.json` holds it for an imported capture). */
 function storedProfile(runDir: string, report: Report): { profile: Profile; mode: 'run' | 'analyze' } {
   const file = report.profile.file;
-  if (!isRunRelativePath(file)) throw new RejudgeInputError(`report.json profile.file "${file}" is not a file of the run directory`);
+  if (!isRunRelativePath(file))
+    throw new RejudgeInputError(`report.json profile.file "${file}" is not a file of the run directory`);
   const path = join(runDir, file);
-  if (!existsSync(path)) throw new RejudgeInputError(`${file} (the profile the run used) is missing from the run directory`);
+  if (!existsSync(path))
+    throw new RejudgeInputError(`${file} (the profile the run used) is missing from the run directory`);
   try {
     if (file === ANALYSIS_FILE) {
       const analysis = JSON.parse(readFileSync(path, 'utf8')) as { profile?: unknown };
@@ -133,12 +141,18 @@ function storedProfile(runDir: string, report: Report): { profile: Profile; mode
 /** The parts of an analysis profile the passive checks read, each checked to be there. */
 function capturedProfile(value: object, file: string): Profile {
   const profile = value as Partial<Profile>;
-  if (typeof profile.dut?.id !== 'string' || !Array.isArray(profile.dut.addresses)) throw new Error(`${file} /profile/dut: has no id and addresses`);
+  if (typeof profile.dut?.id !== 'string' || !Array.isArray(profile.dut.addresses))
+    throw new Error(`${file} /profile/dut: has no id and addresses`);
   if (!Array.isArray(profile.resolver?.listen)) throw new Error(`${file} /profile/resolver/listen: is not a list`);
   return profile as Profile;
 }
 
-async function judgeAgain(mode: 'run' | 'analyze', checks: LoadedCheck[], evidence: Evidence, profile: Profile): Promise<CheckResult[]> {
+async function judgeAgain(
+  mode: 'run' | 'analyze',
+  checks: LoadedCheck[],
+  evidence: Evidence,
+  profile: Profile,
+): Promise<CheckResult[]> {
   if (mode === 'analyze') return judgeCaptureEvidence(checks, evidence, profile, undefined);
   return judgeWithMocha(checks, evidence, { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events });
 }
@@ -165,7 +179,9 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
     try {
       checks = selectChecks(checks, selection);
     } catch (error) {
-      throw new RejudgeInputError(`report.json /scope/checks: ${(error as Error).message} in the suites in ${suitesDir}`);
+      throw new RejudgeInputError(
+        `report.json /scope/checks: ${(error as Error).message} in the suites in ${suitesDir}`,
+      );
     }
   }
   const cataloguesDir = resolve(opts.cataloguesDir ?? CATALOGUES_DIR);
@@ -173,14 +189,17 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
   try {
     catalogues = loadCatalogues(cataloguesDir);
   } catch (error) {
-    throw new RejudgeInputError(`the clause catalogues in ${cataloguesDir} cannot be loaded: ${(error as Error).message}`);
+    throw new RejudgeInputError(
+      `the clause catalogues in ${cataloguesDir} cannot be loaded: ${(error as Error).message}`,
+    );
   }
   const results = await judgeAgain(mode, checks, evidence, profile);
   const currentHarness = opts.harness ?? harnessInfo();
-  const harnessReason = sameHarness(report.harness, currentHarness) && suitesDir === resolve(SUITES_DIR)
-    ? null
-    : `the harness differs: the report was judged by ${describeHarness(report.harness)}, this re-judgement by `
-      + `${describeHarness(currentHarness)}${suitesDir === resolve(SUITES_DIR) ? '' : ` with the suites in ${suitesDir}`}`;
+  const harnessReason =
+    sameHarness(report.harness, currentHarness) && suitesDir === resolve(SUITES_DIR)
+      ? null
+      : `the harness differs: the report was judged by ${describeHarness(report.harness)}, this re-judgement by ` +
+        `${describeHarness(currentHarness)}${suitesDir === resolve(SUITES_DIR) ? '' : ` with the suites in ${suitesDir}`}`;
 
   const now = new Map(results.map((r) => [r.check, r]));
   const signed = new Map(report.results.map((r) => [r.check, r]));
@@ -189,10 +208,16 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
   for (const [id, was] of signed) {
     const is = now.get(id);
     if (is === undefined) {
-      differences.push({ check: id, signed: was.verdict, now: null, observedNow: null, reasons: [
-        `missing: the suites in ${suitesDir} have no check ${id} (removed or renamed since the report)`,
-        ...(harnessReason ? [harnessReason] : []),
-      ] });
+      differences.push({
+        check: id,
+        signed: was.verdict,
+        now: null,
+        observedNow: null,
+        reasons: [
+          `missing: the suites in ${suitesDir} have no check ${id} (removed or renamed since the report)`,
+          ...(harnessReason ? [harnessReason] : []),
+        ],
+      });
       continue;
     }
     const changes = [...ruleChanges(was.decisionRule, is.decisionRule), ...metadataChanges(was, is)];
@@ -202,29 +227,56 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
     }
     const reasons = [...changes, ...(harnessReason ? [harnessReason] : [])];
     if (reasons.length === 0) {
-      reasons.push('same decision rule, metadata and harness: the check gave another verdict on the same evidence (a harness fault: verdicts must be deterministic)');
+      reasons.push(
+        'same decision rule, metadata and harness: the check gave another verdict on the same evidence (a harness fault: verdicts must be deterministic)',
+      );
     }
     differences.push({ check: id, signed: was.verdict, now: is.verdict, observedNow: is.observed, reasons });
   }
   for (const [id, is] of now) {
     if (signed.has(id)) continue;
-    differences.push({ check: id, signed: null, now: is.verdict, observedNow: is.observed, reasons: [
-      selection === null
-        ? 'new: the signed report has no result for this check (added to the suites since)'
-        : `new: the signed report has no result for this check (added to the suites since under the run's --checks ${selection})`,
-      ...(harnessReason ? [harnessReason] : []),
-    ] });
+    differences.push({
+      check: id,
+      signed: null,
+      now: is.verdict,
+      observedNow: is.observed,
+      reasons: [
+        selection === null
+          ? 'new: the signed report has no result for this check (added to the suites since)'
+          : `new: the signed report has no result for this check (added to the suites since under the run's --checks ${selection})`,
+        ...(harnessReason ? [harnessReason] : []),
+      ],
+    });
   }
   differences.sort((a, b) => (a.check < b.check ? -1 : a.check > b.check ? 1 : 0));
-  const traceability = traceabilityChanges(report, profile, catalogues, sameHarness(report.harness, currentHarness) ? null : harnessReason);
-  return { mode, selection, suitesDir, judged: results.length, signedHarness: report.harness, currentHarness, differences, notes, cataloguesDir, traceability };
+  const traceability = traceabilityChanges(
+    report,
+    profile,
+    catalogues,
+    sameHarness(report.harness, currentHarness) ? null : harnessReason,
+  );
+  return {
+    mode,
+    selection,
+    suitesDir,
+    judged: results.length,
+    signedHarness: report.harness,
+    currentHarness,
+    differences,
+    notes,
+    cataloguesDir,
+    traceability,
+  };
 }
 
 /** The lines `verify --rejudge` prints for an outcome. */
 export function formatRejudgeOutcome(outcome: RejudgeOutcome, profileFile: string): string[] {
-  const which = outcome.selection === null ? '' : ` selected by --checks ${outcome.selection} (as the run selected them)`;
-  const lines = [`re-judged ${outcome.judged} checks${which} from ${RUN_FILES.events} and ${profileFile} (${outcome.mode === 'analyze' ? 'as an imported capture' : 'as a run'}) `
-    + `with the suites in ${outcome.suitesDir}, by ${describeHarness(outcome.currentHarness)}; signed by ${describeHarness(outcome.signedHarness)}`];
+  const which =
+    outcome.selection === null ? '' : ` selected by --checks ${outcome.selection} (as the run selected them)`;
+  const lines = [
+    `re-judged ${outcome.judged} checks${which} from ${RUN_FILES.events} and ${profileFile} (${outcome.mode === 'analyze' ? 'as an imported capture' : 'as a run'}) ` +
+      `with the suites in ${outcome.suitesDir}, by ${describeHarness(outcome.currentHarness)}; signed by ${describeHarness(outcome.signedHarness)}`,
+  ];
   for (const d of outcome.differences) {
     lines.push(`DIFF  ${d.check}: signed ${d.signed ?? '(no result)'}, now ${d.now ?? '(no such check)'}`);
     lines.push(...d.reasons.map((reason) => `        why: ${reason}`));
@@ -232,12 +284,16 @@ export function formatRejudgeOutcome(outcome: RejudgeOutcome, profileFile: strin
   }
   lines.push(...outcome.notes.map((note) => `NOTE  ${note}`));
   lines.push(...outcome.traceability.map((c) => `TRACE ${c.field || '/'}: ${c.reason}`));
-  lines.push(outcome.traceability.length === 0
-    ? `traceability: citations, ICS/IXIT and lab assessments made again from ${profileFile} and the catalogues in ${outcome.cataloguesDir} equal the signed ones`
-    : `traceability: ${outcome.traceability.length} field${outcome.traceability.length > 1 ? 's' : ''} of the signed report differ${outcome.traceability.length > 1 ? '' : 's'} with the catalogues in ${outcome.cataloguesDir}`
-      + (outcome.traceability.some((c) => c.fault) ? ' (a harness fault)' : ' (the signed report stands as issued)'));
-  lines.push(outcome.differences.length === 0
-    ? 'no differences: every verdict re-judged from the evidence equals the signed one'
-    : `${outcome.differences.length} verdict${outcome.differences.length > 1 ? 's differ' : ' differs'} from the signed report`);
+  lines.push(
+    outcome.traceability.length === 0
+      ? `traceability: citations, ICS/IXIT and lab assessments made again from ${profileFile} and the catalogues in ${outcome.cataloguesDir} equal the signed ones`
+      : `traceability: ${outcome.traceability.length} field${outcome.traceability.length > 1 ? 's' : ''} of the signed report differ${outcome.traceability.length > 1 ? '' : 's'} with the catalogues in ${outcome.cataloguesDir}` +
+          (outcome.traceability.some((c) => c.fault) ? ' (a harness fault)' : ' (the signed report stands as issued)'),
+  );
+  lines.push(
+    outcome.differences.length === 0
+      ? 'no differences: every verdict re-judged from the evidence equals the signed one'
+      : `${outcome.differences.length} verdict${outcome.differences.length > 1 ? 's differ' : ' differs'} from the signed report`,
+  );
   return lines;
 }

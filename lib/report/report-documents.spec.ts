@@ -8,7 +8,12 @@ import type { FinishedRun } from './fixtures/finished-run.ts';
 import { flipByteInSignedRange, pdfInfo, poppler, VALID_SIGNATURE } from './fixtures/poppler.ts';
 import { removeTempDirs, tempDir } from './fixtures/sample-run.ts';
 import { FigureMismatchError, loadFigures, renderReportHtml } from './html/render-html.ts';
-import { REPORT_HTML_FILE, REPORT_PDF_FILE, ReportDocumentExistsError, writeReportDocuments } from './report-documents.ts';
+import {
+  REPORT_HTML_FILE,
+  REPORT_PDF_FILE,
+  ReportDocumentExistsError,
+  writeReportDocuments,
+} from './report-documents.ts';
 import { TABLE_I_HEADINGS } from './table-i.ts';
 
 const escape = (text: string) => Handlebars.Utils.escapeExpression(text);
@@ -64,7 +69,9 @@ describe('report/writeReportDocuments (Chromium, pdfsig)', function () {
     const pages = Number(info.Pages);
     expect(pages).to.be.at.least(5);
     expect(info.Title).to.contain(run.report.runId);
-    const text = poppler('pdftotext', ['-layout', written.pdf, '-']).split('\f').filter((page) => page.trim() !== '');
+    const text = poppler('pdftotext', ['-layout', written.pdf, '-'])
+      .split('\f')
+      .filter((page) => page.trim() !== '');
     expect(text).to.have.length(pages);
     text.forEach((page, i) => {
       expect(page, `page ${i + 1}`).to.contain(`Report ${run.report.runId}`);
@@ -113,7 +120,12 @@ describe('report/writeReportDocuments (Chromium, pdfsig)', function () {
   it('refuses a figure that is not the one report.json digested', () => {
     const figure = run.report.figures![0]!;
     const copy = tempDir('figures');
-    const changed = { ...run.report, evidenceFiles: run.report.evidenceFiles.map((f) => (f.file === figure.file ? { ...f, sha256: '0'.repeat(64) } : f)) };
+    const changed = {
+      ...run.report,
+      evidenceFiles: run.report.evidenceFiles.map((f) =>
+        f.file === figure.file ? { ...f, sha256: '0'.repeat(64) } : f,
+      ),
+    };
     expect(() => loadFigures(run.runDir, changed)).to.throw(FigureMismatchError, /does not match the SHA-256/);
     expect(() => loadFigures(copy, run.report)).to.throw(FigureMismatchError, /cannot be read/);
     expect(renderReportHtml(run.report, [])).to.contain('The run has no figures.');

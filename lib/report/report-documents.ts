@@ -26,14 +26,26 @@ export class ReportDocumentExistsError extends Error {
 }
 
 /** The HTML and the signed PDF of a report, in memory. */
-export async function renderReportDocuments(runDir: string, report: Report, key: PdfSigningKey, chromium?: string): Promise<{ html: string; pdf: Buffer }> {
+export async function renderReportDocuments(
+  runDir: string,
+  report: Report,
+  key: PdfSigningKey,
+  chromium?: string,
+): Promise<{ html: string; pdf: Buffer }> {
   const html = renderReportHtml(report, loadFigures(runDir, report));
   const printed = await renderPdf(html, renderPageFurniture(report), chromium);
   const pdf = await signPdf(printed, key, {
-    reason: `Test report ${report.runId}: ${report.overall.verdict.replace(/_/g, ' ')}; results relate only to the item tested`
-      + (report.issuer ? `; authorised by ${report.issuer.signatory.name}, ${report.issuer.signatory.function}` : '; not for certification (no laboratory configured)'),
-    location: report.issuer ? `${report.issuer.laboratory.name}, ${report.issuer.laboratory.address}` : 'dnsconform test harness (no laboratory configured)',
-    contactInfo: report.issuer?.laboratory.accreditation ? `accredited by ${report.issuer.laboratory.accreditation.body}, No. ${report.issuer.laboratory.accreditation.number}` : '',
+    reason:
+      `Test report ${report.runId}: ${report.overall.verdict.replace(/_/g, ' ')}; results relate only to the item tested` +
+      (report.issuer
+        ? `; authorised by ${report.issuer.signatory.name}, ${report.issuer.signatory.function}`
+        : '; not for certification (no laboratory configured)'),
+    location: report.issuer
+      ? `${report.issuer.laboratory.name}, ${report.issuer.laboratory.address}`
+      : 'dnsconform test harness (no laboratory configured)',
+    contactInfo: report.issuer?.laboratory.accreditation
+      ? `accredited by ${report.issuer.laboratory.accreditation.body}, No. ${report.issuer.laboratory.accreditation.number}`
+      : '',
     title: `${report.title} — ${report.runId}`,
     subject: `${report.dut.vendor} ${report.dut.model}: ${report.overall.verdict}`,
     keywords: [report.runId, report.dut.id, 'dnsconform', 'DNS', 'IoT'],
@@ -48,10 +60,18 @@ export async function renderReportDocuments(runDir: string, report: Report, key:
  * are read from `runDir`. Fails before writing anything when either file exists, the
  * key is missing, Chromium is missing, or a chart does not match its digest.
  */
-export async function writeReportDocuments(runDir: string, report: Report, keyDir: string, outDir: string = runDir): Promise<{ html: string; pdf: string }> {
+export async function writeReportDocuments(
+  runDir: string,
+  report: Report,
+  keyDir: string,
+  outDir: string = runDir,
+): Promise<{ html: string; pdf: string }> {
   const paths = { html: join(outDir, REPORT_HTML_FILE), pdf: join(outDir, REPORT_PDF_FILE) };
   const existing = Object.values(paths).filter((path) => existsSync(path));
-  if (existing.length > 0) throw new ReportDocumentExistsError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; a report document is never rewritten`);
+  if (existing.length > 0)
+    throw new ReportDocumentExistsError(
+      `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; a report document is never rewritten`,
+    );
   const { html, pdf } = await renderReportDocuments(runDir, report, loadPdfSigningKey(keyDir));
   // Created new (wx) and flushed, as finaliseRun writes the rest of the run.
   await writeFile(paths.html, html, { flag: 'wx', flush: true });

@@ -25,17 +25,23 @@ export interface ReportScope extends ScopeSelection {
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The scope a run's results add up to, given what it was asked to judge. */
-export function reportScope(selection: ScopeSelection, results: readonly { verdict: Verdict; observed: string }[]): ReportScope {
+export function reportScope(
+  selection: ScopeSelection,
+  results: readonly { verdict: Verdict; observed: string }[],
+): ReportScope {
   const selected = results.length;
   const notAssessed = results.filter(isNotAssessed).length;
   const judged = selected - notAssessed;
   const complete = selection.checks === null && selected >= selection.available && notAssessed === 0;
   const reasons: string[] = [];
-  if (selection.checks !== null) reasons.push(`${selection.available - selected} left out by --checks ${selection.checks}`);
+  if (selection.checks !== null)
+    reasons.push(`${selection.available - selected} left out by --checks ${selection.checks}`);
   if (notAssessed > 0) {
-    reasons.push(selection.mode === 'analyze'
-      ? `${notAssessed} not assessed (an imported capture judges the passive checks only)`
-      : `${notAssessed} not assessed (no phase of their experiments${selection.plan === null ? ': the run had no plan' : ` in plan ${selection.plan}`})`);
+    reasons.push(
+      selection.mode === 'analyze'
+        ? `${notAssessed} not assessed (an imported capture judges the passive checks only)`
+        : `${notAssessed} not assessed (no phase of their experiments${selection.plan === null ? ': the run had no plan' : ` in plan ${selection.plan}`})`,
+    );
   }
   const statement = complete
     ? `All ${plural(selection.available, 'check')} of the suites judged.`

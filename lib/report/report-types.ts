@@ -7,7 +7,14 @@ import type { ReportAnswerSources } from '../analysis/answer-sources.ts';
 import type { CatalogueSource, DraftClause } from '../catalogue/catalogue-types.ts';
 import type { CheckResult, Verdict } from '../checks/check-types.ts';
 import type { Transport } from '../evidence/events.ts';
-import type { ComMechEntry, DeclaredBehaviour, DutIdentity, IcsEntry, IxitEntry, LabAssessment } from '../profile/profile-types.ts';
+import type {
+  ComMechEntry,
+  DeclaredBehaviour,
+  DutIdentity,
+  IcsEntry,
+  IxitEntry,
+  LabAssessment,
+} from '../profile/profile-types.ts';
 import type { ReportScope } from './report-scope.ts';
 import type { TableIRow } from './table-i.ts';
 

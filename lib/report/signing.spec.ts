@@ -4,7 +4,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDirs, tempDir } from './fixtures/sample-run.ts';
 import {
-  defaultKeyDir, ensureKeys, initKeys, KeyFileError, loadSigningKey, publicKeyFingerprint, signBytes, verifyBytes,
+  defaultKeyDir,
+  ensureKeys,
+  initKeys,
+  KeyFileError,
+  loadSigningKey,
+  publicKeyFingerprint,
+  signBytes,
+  verifyBytes,
 } from './signing.ts';
 
 describe('report/signing', () => {
@@ -33,7 +40,10 @@ describe('report/signing', () => {
 
   it('names the missing key file and says how to create it', () => {
     const dir = tempDir('keys');
-    expect(() => loadSigningKey(dir)).to.throw(KeyFileError, /lab-ed25519\.key\.pem does not exist; run `dnsconform keys init`/);
+    expect(() => loadSigningKey(dir)).to.throw(
+      KeyFileError,
+      /lab-ed25519\.key\.pem does not exist; run `dnsconform keys init`/,
+    );
   });
 
   it('ensureKeys creates once, then loads the same key', () => {
@@ -62,7 +72,9 @@ describe('report/signing', () => {
     const dir = tempDir('keys');
     const files = initKeys(dir);
     const der = execFileSync('openssl', ['pkey', '-pubin', '-in', files.publicKeyFile, '-outform', 'DER']);
-    const opensslDigest = execFileSync('openssl', ['dgst', '-sha256', '-r'], { input: der, encoding: 'utf8' }).split(' ')[0];
+    const opensslDigest = execFileSync('openssl', ['dgst', '-sha256', '-r'], { input: der, encoding: 'utf8' }).split(
+      ' ',
+    )[0];
     expect(publicKeyFingerprint(readFileSync(files.publicKeyFile, 'utf8'))).to.equal(opensslDigest);
   });
 

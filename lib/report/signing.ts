@@ -49,7 +49,9 @@ function keyFiles(dir: string): { privateKeyFile: string; publicKeyFile: string 
 /** SHA-256 (hex) of the DER SubjectPublicKeyInfo of a PEM public key. */
 export function publicKeyFingerprint(publicKeyPem: string | KeyObject): string {
   const key = typeof publicKeyPem === 'string' ? createPublicKey(publicKeyPem) : publicKeyPem;
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /**
@@ -61,8 +63,10 @@ export function initKeys(dir: string, opts: { force?: boolean } = {}): KeyPairFi
   if (!opts.force) {
     const existing = [privateKeyFile, publicKeyFile].filter((f) => existsSync(f));
     if (existing.length > 0) {
-      throw new KeyFileError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; `
-        + 'refusing to overwrite a signing key (use --force to replace it)');
+      throw new KeyFileError(
+        `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; ` +
+          'refusing to overwrite a signing key (use --force to replace it)',
+      );
     }
   }
   if (!existsSync(dir)) {

@@ -13,8 +13,15 @@ describe('report/table-i', () => {
       { verdict: 'FAIL' },
     ]);
     expect(row).to.deep.equal({
-      secureDns: 'pass', randomSourcePort: 'not-assessed', randomTxid: 'pass', queryConsistency: 'not-assessed', modifiedRrResilience: 'fail',
-      forgedTtlResilience: 'not-assessed', dosResilience: 'not-assessed', dhcpResolverOnly: 'not-assessed', backoff: 'not-assessed',
+      secureDns: 'pass',
+      randomSourcePort: 'not-assessed',
+      randomTxid: 'pass',
+      queryConsistency: 'not-assessed',
+      modifiedRrResilience: 'fail',
+      forgedTtlResilience: 'not-assessed',
+      dosResilience: 'not-assessed',
+      dhcpResolverOnly: 'not-assessed',
+      backoff: 'not-assessed',
     });
   });
 });

@@ -12,8 +12,9 @@ export type { TableICell } from '../catalogue/table-i-columns.ts';
 export type TableIRow = Record<TableIColumn, TableICell>;
 
 /** The rule, printed in the report beside the row. */
-export const TABLE_I_RULE = 'A column is fail when any check feeding it FAILs, pass when none FAILs and at least one PASSes, '
-  + 'otherwise not-assessed (INCONCLUSIVE, NOT_APPLICABLE, INFO or ERROR only, or no check run).';
+export const TABLE_I_RULE =
+  'A column is fail when any check feeding it FAILs, pass when none FAILs and at least one PASSes, ' +
+  'otherwise not-assessed (INCONCLUSIVE, NOT_APPLICABLE, INFO or ERROR only, or no check run).';
 
 /** Column headings as the paper prints them (Recommendations #2 and #6 named after it). */
 export const TABLE_I_HEADINGS: Record<TableIColumn, string> = {

@@ -13,12 +13,17 @@ import { labAssessments, notDeviceRequirements } from './lab-assessments.ts';
 import type { Report, ResultTraceability } from './report-types.ts';
 
 /** The catalogue-derived fields of a report; `traceability[i]` belongs to `results[i]`. */
-export interface TraceabilityFields extends Pick<Report, 'citations' | 'customerSupplied' | 'labAssessments' | 'notDeviceRequirements'> {
+export interface TraceabilityFields
+  extends Pick<Report, 'citations' | 'customerSupplied' | 'labAssessments' | 'notDeviceRequirements'> {
   traceability: ResultTraceability[];
 }
 
 /** Throws CatalogueCitationError when a result or the profile's ICS cites a clause the catalogues lack. */
-export function traceabilityFields(results: readonly Pick<CheckResult, 'check' | 'covers'>[], profile: Profile, catalogues: Catalogues): TraceabilityFields {
+export function traceabilityFields(
+  results: readonly Pick<CheckResult, 'check' | 'covers'>[],
+  profile: Profile,
+  catalogues: Catalogues,
+): TraceabilityFields {
   const traceability = results.map((result) => resultTraceability(result, catalogues));
   return {
     traceability,

@@ -30,9 +30,14 @@ export interface ReportProblem {
 
 /** A report that does not conform; the message lists every problem with its pointer. */
 export class ReportValidationError extends Error {
-  constructor(readonly problems: ReportProblem[], source = 'report') {
-    super(`${source} is not a valid dnsconform report:\n`
-      + problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'));
+  constructor(
+    readonly problems: ReportProblem[],
+    source = 'report',
+  ) {
+    super(
+      `${source} is not a valid dnsconform report:\n` +
+        problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'),
+    );
     this.name = 'ReportValidationError';
   }
 }
@@ -83,46 +88,69 @@ function consistencyProblems(report: Report): ReportProblem[] {
   const scope = report.scope ? reportScope(report.scope, report.results) : null;
   if (report.scope && scope) {
     for (const field of ['selected', 'judged', 'complete', 'statement'] as const) {
-      if (report.scope[field] !== scope[field]) problems.push({ pointer: `/scope/${field}`, message: `is ${JSON.stringify(report.scope[field])} but the results give ${JSON.stringify(scope[field])}` });
+      if (report.scope[field] !== scope[field])
+        problems.push({
+          pointer: `/scope/${field}`,
+          message: `is ${JSON.stringify(report.scope[field])} but the results give ${JSON.stringify(scope[field])}`,
+        });
     }
   }
   if (report.certification) {
     const expectedCertification = certification(report.issuer ?? null, report.customer ?? null);
     if (JSON.stringify(report.certification) !== JSON.stringify(expectedCertification)) {
-      problems.push({ pointer: '/certification', message: `is ${JSON.stringify(report.certification)} but the issuer and customer give ${JSON.stringify(expectedCertification)}` });
+      problems.push({
+        pointer: '/certification',
+        message: `is ${JSON.stringify(report.certification)} but the issuer and customer give ${JSON.stringify(expectedCertification)}`,
+      });
     }
   }
   // A report from before scopes were stated judged every check of its suites.
   const expected = overallVerdict(countedVerdicts(report.results), scope?.complete ?? true);
   if (report.overall.verdict !== expected) {
-    problems.push({ pointer: '/overall/verdict', message: `is ${report.overall.verdict} but the decision rule gives ${expected}` });
+    problems.push({
+      pointer: '/overall/verdict',
+      message: `is ${report.overall.verdict} but the decision rule gives ${expected}`,
+    });
   }
   if (report.overall.decisionRule !== OVERALL_DECISION_RULE) {
     problems.push({ pointer: '/overall/decisionRule', message: 'is not the decision rule this harness applies' });
   }
   const evidenceFiles = new Map(report.evidenceFiles.map((entry) => [entry.file, entry]));
   const profileEntry = evidenceFiles.get(report.profile.file);
-  if (!profileEntry) problems.push({ pointer: '/profile/file', message: `${report.profile.file} is not among evidenceFiles` });
+  if (!profileEntry)
+    problems.push({ pointer: '/profile/file', message: `${report.profile.file} is not among evidenceFiles` });
   else if (profileEntry.sha256 !== report.profile.sha256) {
-    problems.push({ pointer: '/profile/sha256', message: `differs from the evidenceFiles entry of ${report.profile.file}` });
+    problems.push({
+      pointer: '/profile/sha256',
+      message: `differs from the evidenceFiles entry of ${report.profile.file}`,
+    });
   }
   report.results.forEach((result, r) => {
     result.evidence.forEach((ref, e) => {
       if (ref.kind === 'events' && !evidenceFiles.has(ref.file)) {
-        problems.push({ pointer: `/results/${r}/evidence/${e}/file`, message: `${ref.file} is not among evidenceFiles` });
+        problems.push({
+          pointer: `/results/${r}/evidence/${e}/file`,
+          message: `${ref.file} is not among evidenceFiles`,
+        });
       }
     });
   });
   (report.figures ?? []).forEach((figure, f) => {
-    if (!evidenceFiles.has(figure.file)) problems.push({ pointer: `/figures/${f}/file`, message: `${figure.file} is not among evidenceFiles` });
+    if (!evidenceFiles.has(figure.file))
+      problems.push({ pointer: `/figures/${f}/file`, message: `${figure.file} is not among evidenceFiles` });
   });
   const row = tableIRow(report.results);
   for (const column of TABLE_I_COLUMNS) {
-    if (report.tableI[column] !== row[column]) problems.push({ pointer: `/tableI/${column}`, message: `is ${report.tableI[column]} but the results give ${row[column]}` });
+    if (report.tableI[column] !== row[column])
+      problems.push({
+        pointer: `/tableI/${column}`,
+        message: `is ${report.tableI[column]} but the results give ${row[column]}`,
+      });
   }
   const seen = new Set<string>();
   report.results.forEach((result, index) => {
-    if (seen.has(result.check)) problems.push({ pointer: `/results/${index}/check`, message: `${result.check} appears twice` });
+    if (seen.has(result.check))
+      problems.push({ pointer: `/results/${index}/check`, message: `${result.check} appears twice` });
     seen.add(result.check);
   });
   return problems;
@@ -140,17 +168,50 @@ function citationProblems(report: Report): ReportProblem[] {
   const { document, revision } = report.citations.draftMapping;
   report.results.forEach((result, r) => {
     const { draft, etsi } = result.traceability;
-    if (!same(draft.map((d) => d.clause), result.covers.draft)) problems.push({ pointer: `/results/${r}/traceability/draft`, message: 'does not list the clauses of covers.draft in their order' });
-    if (!same(etsi.map((e) => e.provision), result.covers.etsi)) problems.push({ pointer: `/results/${r}/traceability/etsi`, message: 'does not list the provisions of covers.etsi in their order' });
+    if (
+      !same(
+        draft.map((d) => d.clause),
+        result.covers.draft,
+      )
+    )
+      problems.push({
+        pointer: `/results/${r}/traceability/draft`,
+        message: 'does not list the clauses of covers.draft in their order',
+      });
+    if (
+      !same(
+        etsi.map((e) => e.provision),
+        result.covers.etsi,
+      )
+    )
+      problems.push({
+        pointer: `/results/${r}/traceability/etsi`,
+        message: 'does not list the provisions of covers.etsi in their order',
+      });
     draft.forEach((d, i) => {
-      if (d.verified && d.section === null) problems.push({ pointer: `/results/${r}/traceability/draft/${i}/section`, message: `${d.clause} is verified but names no section` });
-      if (d.reference !== draftReference(d, document)) problems.push({ pointer: `/results/${r}/traceability/draft/${i}/reference`, message: `is not ${draftReference(d, document)}` });
+      if (d.verified && d.section === null)
+        problems.push({
+          pointer: `/results/${r}/traceability/draft/${i}/section`,
+          message: `${d.clause} is verified but names no section`,
+        });
+      if (d.reference !== draftReference(d, document))
+        problems.push({
+          pointer: `/results/${r}/traceability/draft/${i}/reference`,
+          message: `is not ${draftReference(d, document)}`,
+        });
     });
   });
-  const mapping = draftMapping(report.results.map((r) => r.traceability), document, revision);
+  const mapping = draftMapping(
+    report.results.map((r) => r.traceability),
+    document,
+    revision,
+  );
   for (const field of ['status', 'cited', 'unverified', 'statement'] as const) {
     if (!same(report.citations.draftMapping[field], mapping[field])) {
-      problems.push({ pointer: `/citations/draftMapping/${field}`, message: `is ${JSON.stringify(report.citations.draftMapping[field])} but the results' citations give ${JSON.stringify(mapping[field])}` });
+      problems.push({
+        pointer: `/citations/draftMapping/${field}`,
+        message: `is ${JSON.stringify(report.citations.draftMapping[field])} but the results' citations give ${JSON.stringify(mapping[field])}`,
+      });
     }
   }
   return problems;

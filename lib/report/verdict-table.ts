@@ -25,7 +25,15 @@ export function renderVerdictTable(report: Report, reportFile: string, queryCoun
   }));
   const mark = { pass: '✓', fail: '✗', 'not-assessed': '–' } as const;
   const tableI = TABLE_I_COLUMNS.map((column) => `${mark[report.tableI[column]]} ${TABLE_I_HEADINGS[column]}`);
-  return template({ ...report, rows, reportFile, queryCount, tableI, mapping: mappingLine(report), lab: labLine(report) });
+  return template({
+    ...report,
+    rows,
+    reportFile,
+    queryCount,
+    tableI,
+    mapping: mappingLine(report),
+    lab: labLine(report),
+  });
 }
 
 /** One line on the draft clause mapping, only while it is provisional (the report has the clause list). */

@@ -12,7 +12,13 @@ import { checkManifest, hashFile, listRunFiles, parseManifest } from '../evidenc
 import type { FileDigest, Manifest } from '../evidence/manifest.ts';
 import { checkAttestation } from './attestation.ts';
 import {
-  MANIFEST_EXCLUDED, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, REPORT_FILE, REPORT_PDF_FILE, REPORT_SIGNATURE_FILE, SIGNER_KEY_FILE,
+  MANIFEST_EXCLUDED,
+  MANIFEST_FILE,
+  MANIFEST_SIGNATURE_FILE,
+  REPORT_FILE,
+  REPORT_PDF_FILE,
+  REPORT_SIGNATURE_FILE,
+  SIGNER_KEY_FILE,
 } from './bundle-files.ts';
 import { checkPdfSignature } from './pdf-signature.ts';
 import { findPrivateKeys } from './private-keys.ts';
@@ -100,11 +106,19 @@ function requireRunDir(runDir: string): void {
 }
 
 /** Picks the key to check signatures with; a bad trusted key file is bad input (throws). */
-function chooseSigner(runDir: string, findings: Findings, publicKeyFile?: string): { used: SignerUsed; pem: string } | null {
+function chooseSigner(
+  runDir: string,
+  findings: Findings,
+  publicKeyFile?: string,
+): { used: SignerUsed; pem: string } | null {
   if (publicKeyFile !== undefined) {
     if (!existsSync(publicKeyFile)) throw new RunDirError(`trusted key ${publicKeyFile} does not exist`);
     const pem = readFileSync(publicKeyFile, 'utf8');
-    const used: SignerUsed = { source: 'trusted', keyFile: publicKeyFile, fingerprint: readPublicKeyFingerprint(pem, publicKeyFile) };
+    const used: SignerUsed = {
+      source: 'trusted',
+      keyFile: publicKeyFile,
+      fingerprint: readPublicKeyFingerprint(pem, publicKeyFile),
+    };
     const bundled = join(runDir, SIGNER_KEY_FILE);
     if (existsSync(bundled)) {
       let bundledFingerprint: string | null = null;
@@ -135,7 +149,11 @@ function chooseSigner(runDir: string, findings: Findings, publicKeyFile?: string
 
 /** Checks `signatureFile` over `signedFile`, recording problems against the right file; true when it verifies. */
 function checkSignature(
-  runDir: string, signedFile: string, signatureFile: string, signer: { used: SignerUsed; pem: string } | null, findings: Findings,
+  runDir: string,
+  signedFile: string,
+  signatureFile: string,
+  signer: { used: SignerUsed; pem: string } | null,
+  findings: Findings,
 ): boolean {
   const signaturePath = join(runDir, signatureFile);
   if (!existsSync(signaturePath)) {
@@ -148,8 +166,11 @@ function checkSignature(
   }
   const signature = readFileSync(signaturePath);
   if (!verifyBytes(signer.pem, readFileSync(join(runDir, signedFile)), signature)) {
-    findings.problem(signedFile, `signature ${signatureFile} does not verify with the ${signer.used.source} key `
-      + `${signer.used.fingerprint}: ${signedFile} was changed, or signed by another key`);
+    findings.problem(
+      signedFile,
+      `signature ${signatureFile} does not verify with the ${signer.used.source} key ` +
+        `${signer.used.fingerprint}: ${signedFile} was changed, or signed by another key`,
+    );
     return false;
   }
   return true;
@@ -160,7 +181,10 @@ function readManifest(runDir: string, findings: Findings): Manifest | null {
     const manifest = parseManifest(readFileSync(join(runDir, MANIFEST_FILE), 'utf8'), MANIFEST_FILE);
     for (const excluded of manifest.excluded) {
       if (!MANIFEST_EXCLUDED.includes(excluded)) {
-        findings.problem(MANIFEST_FILE, `leaves ${excluded} out of the manifest, which only ${MANIFEST_EXCLUDED.join(' and ')} may be`);
+        findings.problem(
+          MANIFEST_FILE,
+          `leaves ${excluded} out of the manifest, which only ${MANIFEST_EXCLUDED.join(' and ')} may be`,
+        );
       }
     }
     return manifest;
@@ -233,8 +257,11 @@ export function verifyRun(runDir: string, opts: VerifyOptions = {}): VerifyOutco
       continue;
     }
     if (actual.sha256 !== entry.sha256 || actual.bytes !== entry.bytes) {
-      findings.problem(entry.file, `changed: content differs from ${REPORT_FILE} evidenceFiles `
-        + `(sha256 ${actual.sha256}, ${actual.bytes} bytes; report says ${entry.sha256}, ${entry.bytes} bytes)`);
+      findings.problem(
+        entry.file,
+        `changed: content differs from ${REPORT_FILE} evidenceFiles ` +
+          `(sha256 ${actual.sha256}, ${actual.bytes} bytes; report says ${entry.sha256}, ${entry.bytes} bytes)`,
+      );
     }
   }
 
@@ -244,10 +271,21 @@ export function verifyRun(runDir: string, opts: VerifyOptions = {}): VerifyOutco
 
   if (existsSync(join(runDir, REPORT_PDF_FILE))) {
     const pdf = checkPdfSignature(join(runDir, REPORT_PDF_FILE), opts.pdfsig);
-    if (pdf.status === 'invalid') pdf.problems.forEach((problem) => findings.problem(REPORT_PDF_FILE, `embedded signature: ${problem}`));
-    if (pdf.status === 'unchecked') notes.push(`${REPORT_PDF_FILE}: ${pdf.reason}; its bytes were checked against the signed manifest and attestation only`);
+    if (pdf.status === 'invalid')
+      pdf.problems.forEach((problem) => findings.problem(REPORT_PDF_FILE, `embedded signature: ${problem}`));
+    if (pdf.status === 'unchecked')
+      notes.push(
+        `${REPORT_PDF_FILE}: ${pdf.reason}; its bytes were checked against the signed manifest and attestation only`,
+      );
   }
 
   const files = findings.verdicts();
-  return { ok: signer !== null && files.every((f) => f.ok), runDir, signer: signer?.used ?? null, files, report, notes };
+  return {
+    ok: signer !== null && files.every((f) => f.ok),
+    runDir,
+    signer: signer?.used ?? null,
+    files,
+    report,
+    notes,
+  };
 }

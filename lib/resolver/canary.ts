@@ -18,12 +18,15 @@ export function requireCanary(raw: string | undefined, family: 4 | 6, limits: Sc
   const address = canonicalAddress(raw);
   const declared = limits.canaries.map(canonicalAddress);
   if (!isLoopback(address) && !declared.includes(address)) {
-    throw new Error(`${address} is neither loopback nor a canary declared in the profile; forged answers must point at addresses the harness owns`);
+    throw new Error(
+      `${address} is neither loopback nor a canary declared in the profile; forged answers must point at addresses the harness owns`,
+    );
   }
   return address;
 }
 
 /** Requires exactly `count` arguments. */
 export function requireArgs(args: string[], count: number, usage: string): void {
-  if (args.length !== count) throw new Error(`takes ${count === 0 ? 'no arguments' : `${count} argument(s)`}: ${usage}`);
+  if (args.length !== count)
+    throw new Error(`takes ${count === 0 ? 'no arguments' : `${count} argument(s)`}: ${usage}`);
 }

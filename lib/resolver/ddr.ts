@@ -36,7 +36,9 @@ export interface DesignatedResolvers {
  * for DoH, the dohpath template (RFC 9461 §5).
  */
 export function ddrRecords(designated: DesignatedResolvers): SvcbData[] {
-  const ordered = [...designated.endpoints].sort((a, b) => (a.transport === b.transport ? 0 : a.transport === 'dot' ? -1 : 1));
+  const ordered = [...designated.endpoints].sort((a, b) =>
+    a.transport === b.transport ? 0 : a.transport === 'dot' ? -1 : 1,
+  );
   return ordered.map((endpoint, index) => ({
     priority: index + 1,
     target: designated.name.replace(/\.$/, ''),

@@ -27,7 +27,10 @@ const DROPPED_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Why a request carries no usable DNS message, with the HTTP status to send. */
 class RequestProblem extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,7 +45,8 @@ async function messageOf(request: Http2ServerRequest, url: URL): Promise<Buffer>
     return Buffer.from(param, 'base64url');
   }
   const type = request.headers['content-type'];
-  if (type !== DNS_MESSAGE_TYPE) throw new RequestProblem(415, `POST with content-type ${type ?? '(none)'}, expected ${DNS_MESSAGE_TYPE}`);
+  if (type !== DNS_MESSAGE_TYPE)
+    throw new RequestProblem(415, `POST with content-type ${type ?? '(none)'}, expected ${DNS_MESSAGE_TYPE}`);
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -70,10 +74,19 @@ function freshnessSeconds(bytes: Buffer): number | null {
 }
 
 export function listenDoh(
-  address: string, port: number, path: string, credentials: TlsCredentials, responder: Responder, onError: (error: Error) => void,
+  address: string,
+  port: number,
+  path: string,
+  credentials: TlsCredentials,
+  responder: Responder,
+  onError: (error: Error) => void,
 ): Promise<StreamListener> {
   const server = createSecureServer({
-    key: credentials.keyPem, cert: credentials.certPem, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'], minVersion: MIN_TLS_VERSION,
+    key: credentials.keyPem,
+    cert: credentials.certPem,
+    allowHTTP1: true,
+    ALPNProtocols: ['h2', 'http/1.1'],
+    minVersion: MIN_TLS_VERSION,
   });
   return listenStreamServer(server, address, port, 'doh', responder, onError, (serverEnd) => {
     server.on('tlsClientError', (error, socket) => {
@@ -89,7 +102,13 @@ export function listenDoh(
   });
 }
 
-async function serveRequest(request: Http2ServerRequest, response: Http2ServerResponse, path: string, server: Endpoint, responder: Responder): Promise<void> {
+async function serveRequest(
+  request: Http2ServerRequest,
+  response: Http2ServerResponse,
+  path: string,
+  server: Endpoint,
+  responder: Responder,
+): Promise<void> {
   const url = new URL(request.url, 'https://doh.invalid');
   if (url.pathname !== path) {
     response.writeHead(404).end();
@@ -101,7 +120,11 @@ async function serveRequest(request: Http2ServerRequest, response: Http2ServerRe
   }
   const socket = tlsSocketOf(request);
   const tls = tlsSummary(socket);
-  const http: HttpSummary = { method: request.method, path: url.pathname, version: request.httpVersion === '2.0' ? '2' : request.httpVersion };
+  const http: HttpSummary = {
+    method: request.method,
+    path: url.pathname,
+    version: request.httpVersion === '2.0' ? '2' : request.httpVersion,
+  };
   const client = clientEndpoint(socket);
   const t = nowMicros();
   let bytes: Buffer;
@@ -109,7 +132,11 @@ async function serveRequest(request: Http2ServerRequest, response: Http2ServerRe
     bytes = await messageOf(request, url);
   } catch (error) {
     if (!(error instanceof RequestProblem)) throw error;
-    responder.malformed({ bytes: Buffer.alloc(0), transport: 'doh', client, server, t, tls, http }, `DoH ${request.method}: ${error.message}`, null);
+    responder.malformed(
+      { bytes: Buffer.alloc(0), transport: 'doh', client, server, t, tls, http },
+      `DoH ${request.method}: ${error.message}`,
+      null,
+    );
     response.writeHead(error.status).end();
     return;
   }

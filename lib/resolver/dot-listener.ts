@@ -14,13 +14,26 @@ import type { TlsCredentials } from './tls-session.ts';
 /** The ALPN protocol id of DNS over TLS. */
 export const DOT_ALPN = 'dot';
 
-export function listenDot(address: string, port: number, credentials: TlsCredentials, responder: Responder, onError: (error: Error) => void): Promise<StreamListener> {
-  const server = createServer({ key: credentials.keyPem, cert: credentials.certPem, ALPNProtocols: [DOT_ALPN], minVersion: MIN_TLS_VERSION });
+export function listenDot(
+  address: string,
+  port: number,
+  credentials: TlsCredentials,
+  responder: Responder,
+  onError: (error: Error) => void,
+): Promise<StreamListener> {
+  const server = createServer({
+    key: credentials.keyPem,
+    cert: credentials.certPem,
+    ALPNProtocols: [DOT_ALPN],
+    minVersion: MIN_TLS_VERSION,
+  });
   return listenStreamServer(server, address, port, 'dot', responder, onError, (serverEnd) => {
     server.on('tlsClientError', (error, socket) => {
       recordHandshakeFailure(responder, 'dot', serverEnd, error, socket);
       socket.destroy();
     });
-    server.on('secureConnection', (socket) => serveConnection(socket, serverEnd, responder, { transport: 'dot', tls: tlsSummary(socket) }));
+    server.on('secureConnection', (socket) =>
+      serveConnection(socket, serverEnd, responder, { transport: 'dot', tls: tlsSummary(socket) }),
+    );
   });
 }

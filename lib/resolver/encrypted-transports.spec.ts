@@ -38,9 +38,10 @@ describe('resolver over DoT and DoH', function () {
   let sink: MemorySink;
   let endpoints: BoundEndpoint[];
   const endpoint = (transport: BoundEndpoint['transport']) => endpoints.find((e) => e.transport === transport)!;
-  const kdig = async (args: string[]) => (await run('kdig', ['-b', DUT, '@' + RESOLVER, '+timeout=3', '+retry=0', ...args])).stdout;
+  const kdig = async (args: string[]) =>
+    (await run('kdig', ['-b', DUT, `@${RESOLVER}`, '+timeout=3', '+retry=0', ...args])).stdout;
   /** kdig's strict privacy profile: the certificate must chain to the lab CA and name the resolver. */
-  const verified = () => ['+tls-ca=' + join(keyDir, LAB_CA_CERT_FILE), `+tls-hostname=${DEFAULT_RESOLVER_NAME}`];
+  const verified = () => [`+tls-ca=${join(keyDir, LAB_CA_CERT_FILE)}`, `+tls-hostname=${DEFAULT_RESOLVER_NAME}`];
 
   before(async () => {
     keyDir = mkdtempSync(join(tmpdir(), 'dnsconform-encrypted-'));
@@ -65,7 +66,15 @@ describe('resolver over DoT and DoH', function () {
   beforeEach(() => sink.events.splice(0));
 
   it('kdig +tls resolves over DoT with the lab CA verified; evidence has TLS version, SNI, ALPN and padding', async () => {
-    const out = await kdig(['-p', String(endpoint('dot').port), ...verified(), '+tls-sni=' + DEFAULT_RESOLVER_NAME, '+padding=128', 'cloud.sim.example', 'A']);
+    const out = await kdig([
+      '-p',
+      String(endpoint('dot').port),
+      ...verified(),
+      `+tls-sni=${DEFAULT_RESOLVER_NAME}`,
+      '+padding=128',
+      'cloud.sim.example',
+      'A',
+    ]);
     expect(out).to.match(/cloud\.sim\.example\.\s+30\s+IN\s+A\s+127\.0\.53\.200/);
     const [q] = sink.ofType('dns.query');
     const [r] = sink.ofType('dns.response');
@@ -95,16 +104,37 @@ describe('resolver over DoT and DoH', function () {
   it('serves DoH over HTTP/1.1 too, with the DNS media type and a Cache-Control from the TTL', async () => {
     const { port } = endpoint('doh');
     const body = query('cloud.sim.example', 'A', 0x4242);
-    const reply = await new Promise<{ status: number; type: string | undefined; cache: string | undefined; bytes: Buffer }>((resolve, reject) => {
-      const req = request({
-        host: RESOLVER, port, path: '/dns-query', method: 'POST', localAddress: DUT, ca: resolverCa(), servername: DEFAULT_RESOLVER_NAME,
-        agent: new Agent({ ALPNProtocols: ['http/1.1'] }),
-        headers: { 'content-type': 'application/dns-message', accept: 'application/dns-message' },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], cache: res.headers['cache-control'], bytes: Buffer.concat(chunks) }));
-      });
+    const reply = await new Promise<{
+      status: number;
+      type: string | undefined;
+      cache: string | undefined;
+      bytes: Buffer;
+    }>((resolve, reject) => {
+      const req = request(
+        {
+          host: RESOLVER,
+          port,
+          path: '/dns-query',
+          method: 'POST',
+          localAddress: DUT,
+          ca: resolverCa(),
+          servername: DEFAULT_RESOLVER_NAME,
+          agent: new Agent({ ALPNProtocols: ['http/1.1'] }),
+          headers: { 'content-type': 'application/dns-message', accept: 'application/dns-message' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              type: res.headers['content-type'],
+              cache: res.headers['cache-control'],
+              bytes: Buffer.concat(chunks),
+            }),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -118,15 +148,25 @@ describe('resolver over DoT and DoH', function () {
 
   it('refuses DoH requests without a DNS message (415, 400, 404, 405), recording the ones on the DoH path', async () => {
     const { port } = endpoint('doh');
-    const session = http2Connect(`https://${RESOLVER}:${port}`, { ca: resolverCa(), servername: DEFAULT_RESOLVER_NAME, localAddress: DUT } as SecureClientSessionOptions);
-    const status = (headers: Record<string, string>, body?: Buffer) => new Promise<number>((resolve, reject) => {
-      const stream = session.request(headers);
-      stream.on('response', (h) => resolve(Number(h[':status'])));
-      stream.on('error', reject);
-      stream.end(body);
-    });
+    const session = http2Connect(`https://${RESOLVER}:${port}`, {
+      ca: resolverCa(),
+      servername: DEFAULT_RESOLVER_NAME,
+      localAddress: DUT,
+    } as SecureClientSessionOptions);
+    const status = (headers: Record<string, string>, body?: Buffer) =>
+      new Promise<number>((resolve, reject) => {
+        const stream = session.request(headers);
+        stream.on('response', (h) => resolve(Number(h[':status'])));
+        stream.on('error', reject);
+        stream.end(body);
+      });
     try {
-      expect(await status({ ':method': 'POST', ':path': '/dns-query', 'content-type': 'text/plain' }, query('cloud.sim.example', 'A'))).to.equal(415);
+      expect(
+        await status(
+          { ':method': 'POST', ':path': '/dns-query', 'content-type': 'text/plain' },
+          query('cloud.sim.example', 'A'),
+        ),
+      ).to.equal(415);
       expect(await status({ ':method': 'GET', ':path': '/dns-query?dns=not*base64' })).to.equal(400);
       expect(await status({ ':method': 'GET', ':path': '/elsewhere?dns=AAAA' })).to.equal(404);
       expect(await status({ ':method': 'PUT', ':path': '/dns-query' })).to.equal(405);
@@ -149,7 +189,10 @@ describe('resolver over DoT and DoH', function () {
       const tcp = netConnect({ host: RESOLVER, port, localAddress: DUT });
       const socket = connect({ socket: tcp, maxVersion: 'TLSv1.1', minVersion: 'TLSv1', rejectUnauthorized: false });
       socket.on('error', () => resolve());
-      socket.on('secureConnect', () => { socket.destroy(); resolve(); });
+      socket.on('secureConnect', () => {
+        socket.destroy();
+        resolve();
+      });
     });
     await waitFor(() => sink.ofType('dns.malformed').length > 0);
     const [failure] = sink.ofType('dns.malformed');
@@ -166,7 +209,9 @@ describe('resolver over DoT and DoH', function () {
     const doh = endpoint('doh');
     // kdig's own SVCB decoder reads our hand-written encoding (kdig 3.2 predates dohpath, key 7).
     expect(out).to.include(`SVCB\t1 ${DEFAULT_RESOLVER_NAME}. alpn=dot port=${dot.port} ipv4hint=${RESOLVER}`);
-    expect(out).to.include(`SVCB\t2 ${DEFAULT_RESOLVER_NAME}. alpn=h2,http/1.1 port=${doh.port} ipv4hint=${RESOLVER} key7="/dns-query{?dns}"`);
+    expect(out).to.include(
+      `SVCB\t2 ${DEFAULT_RESOLVER_NAME}. alpn=h2,http/1.1 port=${doh.port} ipv4hint=${RESOLVER} key7="/dns-query{?dns}"`,
+    );
     const [r] = sink.ofType('dns.response');
     expect(r?.manipulations).to.deep.equal(['ddr()']);
     expect(r?.questions[0]?.type).to.equal('SVCB');

@@ -52,12 +52,36 @@ socket.bind(0, from, () => {
 `;
 
 /** Floods (at `perSecond` datagrams per second, or as fast as it can) and resolves with what was sent once the flooding process has exited. */
-export function floodUdp(options: { from: string; to: { address: string; port: number }; count: number; seconds: number; datagram?: Buffer; perSecond?: number }): Promise<FloodResult> {
-  if (!options.to.address.startsWith('127.')) throw new Error(`a flood may only go to loopback, not ${options.to.address}`);
+export function floodUdp(options: {
+  from: string;
+  to: { address: string; port: number };
+  count: number;
+  seconds: number;
+  datagram?: Buffer;
+  perSecond?: number;
+}): Promise<FloodResult> {
+  if (!options.to.address.startsWith('127.'))
+    throw new Error(`a flood may only go to loopback, not ${options.to.address}`);
   const datagram = options.datagram ?? MAX_COUNT_HEADER;
-  const child = spawn(process.execPath, ['-e', FLOODER, options.from, options.to.address, String(options.to.port), String(options.count), String(options.seconds), datagram.toString('hex'), String(options.perSecond ?? 0)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      FLOODER,
+      options.from,
+      options.to.address,
+      String(options.to.port),
+      String(options.count),
+      String(options.seconds),
+      datagram.toString('hex'),
+      String(options.perSecond ?? 0),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
-  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {

@@ -38,7 +38,9 @@ describe('resolver under a flood of max-count headers from a host that is not a 
       // The DUT queries all through the flood: one query every few milliseconds until the flooder is done.
       let sent = 0;
       let done = false;
-      void flood.finally(() => { done = true; });
+      void flood.finally(() => {
+        done = true;
+      });
       while (!done || sent < DUT_QUERIES) {
         dut.send(query('cloud.sim.example', 'A', sent + 1), endpoint!.port, RESOLVER);
         sent += 1;
@@ -49,19 +51,38 @@ describe('resolver under a flood of max-count headers from a host that is not a 
       // The resolver reads what the kernel still holds before it closes, and takes its last measurement.
       await resolver.stop();
 
-      const recorded = new Set(sink.ofType('dns.query').filter((q) => q.dut === 'dut-a').map((q) => q.txid));
+      const recorded = new Set(
+        sink
+          .ofType('dns.query')
+          .filter((q) => q.dut === 'dut-a')
+          .map((q) => q.txid),
+      );
       const missing = Array.from({ length: sent }, (_, i) => i + 1).filter((txid) => !recorded.has(txid));
       const lost = sink.ofType('resolver.loss').reduce((sum, e) => sum + (e.count ?? 0), 0);
-      expect(sink.ofType('resolver.loss').filter((e) => e.count === null), 'nothing left unread at close').to.deep.equal([]);
-      expect(missing.length, `${missing.length} of ${sent} DUT queries missing from the evidence with ${lost} datagrams recorded lost`).to.be.at.most(lost);
+      expect(
+        sink.ofType('resolver.loss').filter((e) => e.count === null),
+        'nothing left unread at close',
+      ).to.deep.equal([]);
+      expect(
+        missing.length,
+        `${missing.length} of ${sent} DUT queries missing from the evidence with ${lost} datagrams recorded lost`,
+      ).to.be.at.most(lost);
       // The stranger's flood: a bounded number recorded in full, the rest counted.
       const strangerMalformed = sink.ofType('dns.malformed').filter((e) => e.client.address === STRANGER).length;
       const suppressed = sink.ofType('dns.suppressed').filter((e) => e.source === STRANGER);
       const counted = strangerMalformed + suppressed.reduce((sum, e) => sum + e.count, 0);
       const seconds = Math.ceil(result.seconds) + 2;
-      expect(strangerMalformed).to.be.at.most(Math.min(STRANGER_MESSAGES_PER_SECOND, MALFORMED_MESSAGES_PER_SECOND) * seconds);
-      expect(suppressed.every((e) => e.dut === null && e.count > 0), 'suppressed counts are against no DUT').to.equal(true);
-      expect(counted + lost, `flood of ${result.sent}: ${strangerMalformed} recorded, ${counted - strangerMalformed} counted as suppressed, ${lost} lost`).to.be.at.least(result.sent);
+      expect(strangerMalformed).to.be.at.most(
+        Math.min(STRANGER_MESSAGES_PER_SECOND, MALFORMED_MESSAGES_PER_SECOND) * seconds,
+      );
+      expect(
+        suppressed.every((e) => e.dut === null && e.count > 0),
+        'suppressed counts are against no DUT',
+      ).to.equal(true);
+      expect(
+        counted + lost,
+        `flood of ${result.sent}: ${strangerMalformed} recorded, ${counted - strangerMalformed} counted as suppressed, ${lost} lost`,
+      ).to.be.at.least(result.sent);
       expect(answered.size, 'the DUT was answered through the flood').to.be.greaterThan(0);
     } finally {
       dut.close();

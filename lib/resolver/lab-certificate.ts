@@ -20,7 +20,6 @@ export const LAB_CA_CERT_FILE = 'lab-ca.cert.pem';
 /** The lab CA private key (PKCS#8 PEM, mode 0600). */
 export const LAB_CA_KEY_FILE = 'lab-ca.key.pem';
 
-
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 const CA_LIFETIME_DAYS = 3650;
@@ -60,7 +59,9 @@ export interface LabCa {
 
 /** SHA-256 (hex) of a PEM certificate's DER bytes. */
 export function certificateFingerprint(certPem: string): string {
-  return createHash('sha256').update(Buffer.from(new x509.X509Certificate(certPem).rawData)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(new x509.X509Certificate(certPem).rawData))
+    .digest('hex');
 }
 
 function randomSerial(): string {
@@ -72,7 +73,10 @@ function randomSerial(): string {
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END PRIVATE KEY-----\n`;
 }
 
 async function importKeyPem(pem: string): Promise<CryptoKey> {
@@ -98,7 +102,13 @@ export async function ensureLabCa(dir: string): Promise<LabCa & { keyPem: string
   const keyFile = join(dir, LAB_CA_KEY_FILE);
   if (existsSync(certFile) && existsSync(keyFile)) {
     const certPem = readFileSync(certFile, 'utf8');
-    return { certPem, certFile, keyPem: readFileSync(keyFile, 'utf8'), fingerprint: certificateFingerprint(certPem), created: false };
+    return {
+      certPem,
+      certFile,
+      keyPem: readFileSync(keyFile, 'utf8'),
+      fingerprint: certificateFingerprint(certPem),
+      created: false,
+    };
   }
   ensureDir(dir);
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
@@ -117,7 +127,7 @@ export async function ensureLabCa(dir: string): Promise<LabCa & { keyPem: string
     ],
   });
   const keyPem = await exportKeyPem(keys.privateKey);
-  const certPem = cert.toString('pem') + '\n';
+  const certPem = `${cert.toString('pem')}\n`;
   writeAtomically(keyFile, keyPem, 0o600);
   writeAtomically(certFile, certPem, 0o644);
   return { certPem, certFile, keyPem, fingerprint: certificateFingerprint(certPem), created: true };
@@ -130,7 +140,10 @@ function stillUsable(certPem: string, caPem: string, identity: ServerIdentity): 
   if (cert.notAfter.getTime() - Date.now() < RENEW_BEFORE_DAYS * DAY_MS) return false;
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const covered = new Set((san?.names.items ?? []).map((n) => `${n.type}:${n.value.toLowerCase()}`));
-  return identity.names.every((n) => covered.has(`dns:${n.toLowerCase()}`)) && identity.addresses.every((a) => covered.has(`ip:${a.toLowerCase()}`));
+  return (
+    identity.names.every((n) => covered.has(`dns:${n.toLowerCase()}`)) &&
+    identity.addresses.every((a) => covered.has(`ip:${a.toLowerCase()}`))
+  );
 }
 
 /**
@@ -141,7 +154,10 @@ export async function ensureLabServerCertificate(dir: string, identity: ServerId
   const bad = identity.addresses.filter((a) => isIP(a) === 0);
   if (bad.length > 0) throw new Error(`not IP addresses: ${bad.join(', ')}`);
   const ca = await ensureLabCa(dir);
-  const tag = createHash('sha256').update(JSON.stringify([[...identity.names].sort(), [...identity.addresses].sort()])).digest('hex').slice(0, 12);
+  const tag = createHash('sha256')
+    .update(JSON.stringify([[...identity.names].sort(), [...identity.addresses].sort()]))
+    .digest('hex')
+    .slice(0, 12);
   const certFile = join(dir, `lab-dns-server-${tag}.cert.pem`);
   const keyFile = join(dir, `lab-dns-server-${tag}.key.pem`);
   if (existsSync(certFile) && existsSync(keyFile)) {
@@ -175,7 +191,7 @@ export async function ensureLabServerCertificate(dir: string, identity: ServerId
     ],
   });
   const keyPem = await exportKeyPem(keys.privateKey);
-  const certPem = cert.toString('pem') + '\n';
+  const certPem = `${cert.toString('pem')}\n`;
   writeAtomically(keyFile, keyPem, 0o600);
   writeAtomically(certFile, certPem, 0o644);
   return { keyPem, certPem: certPem + ca.certPem, caCertPem: ca.certPem, certFile };
@@ -187,7 +203,14 @@ export async function ensureLabServerCertificate(dir: string, identity: ServerId
  * found the encrypted endpoints through DDR can check it covers the resolver it asked
  * (RFC 9462 §4.2), and the resolver's name.
  */
-export async function resolverTlsCredentials(keyDir: string, listen: readonly ListenSpec[], name: string = DEFAULT_RESOLVER_NAME): Promise<LabTlsCredentials | undefined> {
+export async function resolverTlsCredentials(
+  keyDir: string,
+  listen: readonly ListenSpec[],
+  name: string = DEFAULT_RESOLVER_NAME,
+): Promise<LabTlsCredentials | undefined> {
   if (!listen.some((spec) => spec.transport === 'dot' || spec.transport === 'doh')) return undefined;
-  return ensureLabServerCertificate(keyDir, { names: [name], addresses: [...new Set(listen.map((spec) => spec.address))] });
+  return ensureLabServerCertificate(keyDir, {
+    names: [name],
+    addresses: [...new Set(listen.map((spec) => spec.address))],
+  });
 }

@@ -10,7 +10,9 @@ import { spawnSync } from 'node:child_process';
  * address at that port, as `name (pid N)`; null when `ss` is missing or names nobody.
  */
 export function portOwner(transport: 'tcp' | 'udp', address: string, port: number): string | null {
-  const result = spawnSync('ss', ['-Hlnp', transport === 'tcp' ? '-t' : '-u', `sport = :${port}`], { encoding: 'utf8' });
+  const result = spawnSync('ss', ['-Hlnp', transport === 'tcp' ? '-t' : '-u', `sport = :${port}`], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) return null;
   const wanted = new Set([address, `[${address}]`, '0.0.0.0', '*', '[::]', '[::ffff:0.0.0.0]']);
   const owners = new Set<string>();

@@ -26,7 +26,12 @@ describe('scenario primitives, on the wire', () => {
   async function under(scenario: string): Promise<void> {
     resolver.setScenario('dut', await parseScenario(scenario, { canaries: [] }));
   }
-  async function ask(name: string, type: 'A' | 'AAAA', edns?: number, waitMs = 250): Promise<{ message: DecodedMessage; size: number }[]> {
+  async function ask(
+    name: string,
+    type: 'A' | 'AAAA',
+    edns?: number,
+    waitMs = 250,
+  ): Promise<{ message: DecodedMessage; size: number }[]> {
     return udpReplies(DUT, { address: RESOLVER, port }, query(name, type, 0x2222, edns), waitMs);
   }
   const only = async (name: string, type: 'A' | 'AAAA', edns?: number) => {
@@ -38,7 +43,10 @@ describe('scenario primitives, on the wire', () => {
   beforeEach(async () => {
     sink = new MemorySink();
     resolver = new AdversarialResolver({
-      listen: [{ transport: 'udp', address: RESOLVER, port: 0 }, { transport: 'tcp', address: RESOLVER, port: 0 }],
+      listen: [
+        { transport: 'udp', address: RESOLVER, port: 0 },
+        { transport: 'tcp', address: RESOLVER, port: 0 },
+      ],
       duts: [{ id: 'dut', addresses: [DUT], zone, scenario: await parseScenario([], { canaries: [] }) }],
       sink,
     });
@@ -102,14 +110,24 @@ describe('scenario primitives, on the wire', () => {
     await under('wrongType(MX)');
     expect((await only('cloud.sim.example', 'A')).message.answers?.map((a) => a.type)).to.deep.equal(['MX']);
     await under('aaaaForA(::1)');
-    expect((await only('cloud.sim.example', 'A')).message.answers?.map((a) => [a.type, 'data' in a ? a.data : null])).to.deep.equal([['AAAA', '::1']]);
+    expect(
+      (await only('cloud.sim.example', 'A')).message.answers?.map((a) => [a.type, 'data' in a ? a.data : null]),
+    ).to.deep.equal([['AAAA', '::1']]);
     await under(`forgeCNAME(${CANARY})`);
-    const cname = (await only('cloud.sim.example', 'A')).message.answers?.map((a) => [a.type, 'data' in a ? a.data : null]);
-    expect(cname).to.deep.equal([['CNAME', 'redirect.dnsconform.invalid'], ['A', CANARY]]);
+    const cname = (await only('cloud.sim.example', 'A')).message.answers?.map((a) => [
+      a.type,
+      'data' in a ? a.data : null,
+    ]);
+    expect(cname).to.deep.equal([
+      ['CNAME', 'redirect.dnsconform.invalid'],
+      ['A', CANARY],
+    ]);
     await under(`unsolicitedAdditional(update.sim.example, ${CANARY})`);
     const extra = (await only('cloud.sim.example', 'A')).message;
     expect(extra.answers?.map((a) => a.type)).to.deep.equal(['A']);
-    expect(extra.additionals?.map((a) => [a.name, 'data' in a ? a.data : null])).to.deep.equal([['update.sim.example', CANARY]]);
+    expect(extra.additionals?.map((a) => [a.name, 'data' in a ? a.data : null])).to.deep.equal([
+      ['update.sim.example', CANARY],
+    ]);
   });
 });
 
@@ -118,16 +136,32 @@ describe('flood budget', () => {
     const acl = new AccessList();
     acl.declare('dut', [DUT]);
     const sink = new MemorySink();
-    const responder = new Responder(acl, new Map([['dut', { id: 'dut', zone, scenario: await parseScenario('flood(100)', { canaries: [] }) }]]), sink);
+    const responder = new Responder(
+      acl,
+      new Map([['dut', { id: 'dut', zone, scenario: await parseScenario('flood(100)', { canaries: [] }) }]]),
+      sink,
+    );
     const second = 1_800_000_000_000_000;
     let extra = 0;
     for (let i = 0; i < 30; i += 1) {
-      const out = await responder.handle({ bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server: { address: RESOLVER, port: 53 }, t: second + i });
+      const out = await responder.handle({
+        bytes: query('cloud.sim.example', 'A', i),
+        transport: 'udp',
+        client: { address: DUT, port: 5000 },
+        server: { address: RESOLVER, port: 53 },
+        t: second + i,
+      });
       extra += (out?.copies ?? 1) - 1;
     }
     expect(extra).to.equal(MAX_EXTRA_COPIES_PER_SECOND);
     expect(sink.ofType('dns.response').at(-1)?.reason).to.match(/flood capped at 1 of 100 copies/);
-    const next = await responder.handle({ bytes: query('cloud.sim.example', 'A', 99), transport: 'udp', client: { address: DUT, port: 5000 }, server: { address: RESOLVER, port: 53 }, t: second + 1_000_000 });
+    const next = await responder.handle({
+      bytes: query('cloud.sim.example', 'A', 99),
+      transport: 'udp',
+      client: { address: DUT, port: 5000 },
+      server: { address: RESOLVER, port: 53 },
+      t: second + 1_000_000,
+    });
     expect(next?.copies, 'a new second, a new budget').to.equal(100);
   });
 });
@@ -138,13 +172,21 @@ describe('flood budget and the spoofed-answer race', () => {
     acl.declare('dut', [DUT]);
     const sink = new MemorySink();
     const fiveSpoofs = Array.from({ length: 5 }, () => `spoofTxid(${CANARY})`).join('|');
-    const responder = new Responder(acl, new Map([['dut', { id: 'dut', zone, scenario: await parseScenario(fiveSpoofs, { canaries: [] }) }]]), sink);
+    const responder = new Responder(
+      acl,
+      new Map([['dut', { id: 'dut', zone, scenario: await parseScenario(fiveSpoofs, { canaries: [] }) }]]),
+      sink,
+    );
     const server = { address: RESOLVER, port: 53 };
     const second = 1_800_000_000_000_000;
     let spoofs = 0;
     for (let i = 0; i <= MAX_EXTRA_COPIES_PER_SECOND / 5; i += 1) {
       const out = await responder.handle({
-        bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server, t: second + i,
+        bytes: query('cloud.sim.example', 'A', i),
+        transport: 'udp',
+        client: { address: DUT, port: 5000 },
+        server,
+        t: second + i,
         spoofSockets: { endpointFor: () => server },
       });
       spoofs += out?.spoofs?.length ?? 0;
@@ -159,12 +201,27 @@ describe('flood budget and late answers', () => {
     const acl = new AccessList();
     acl.declare('dut', [DUT]);
     const sink = new MemorySink();
-    const responder = new Responder(acl, new Map([['dut', { id: 'dut', zone, scenario: await parseScenario(`lateAnswers(${CANARY}, 100)`, { canaries: [] }) }]]), sink);
+    const responder = new Responder(
+      acl,
+      new Map([
+        ['dut', { id: 'dut', zone, scenario: await parseScenario(`lateAnswers(${CANARY}, 100)`, { canaries: [] }) }],
+      ]),
+      sink,
+    );
     const server = { address: RESOLVER, port: 53 };
     const second = 1_800_000_000_000_000;
     let late = 0;
     for (let i = 0; i <= MAX_EXTRA_COPIES_PER_SECOND / 100; i += 1) {
-      late += (await responder.handle({ bytes: query('cloud.sim.example', 'A', i), transport: 'udp', client: { address: DUT, port: 5000 }, server, t: second + i }))?.late?.copies ?? 0;
+      late +=
+        (
+          await responder.handle({
+            bytes: query('cloud.sim.example', 'A', i),
+            transport: 'udp',
+            client: { address: DUT, port: 5000 },
+            server,
+            t: second + i,
+          })
+        )?.late?.copies ?? 0;
     }
     expect(late).to.equal(MAX_EXTRA_COPIES_PER_SECOND);
     expect(sink.ofType('dns.response').at(-1)?.reason).to.match(/100 of 100 late answers not sent: flood cap/);

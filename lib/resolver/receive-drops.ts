@@ -62,9 +62,14 @@ export interface SocketQueue {
  */
 export function receiveDrops(ends: readonly LocalEnd[]): (SocketQueue | null)[] {
   if (ends.length === 0) return [];
-  const wanted = new Map(ends.map((end, i) => [`${procAddress(end.address)}:${end.port.toString(16).toUpperCase().padStart(4, '0')}`, i]));
+  const wanted = new Map(
+    ends.map((end, i) => [`${procAddress(end.address)}:${end.port.toString(16).toUpperCase().padStart(4, '0')}`, i]),
+  );
   const drops: (SocketQueue | null)[] = ends.map(() => null);
-  const lines = [...(ends.some((e) => !isIPv6(e.address)) ? readTable('/proc/net/udp') : []), ...(ends.some((e) => isIPv6(e.address)) ? readTable('/proc/net/udp6') : [])];
+  const lines = [
+    ...(ends.some((e) => !isIPv6(e.address)) ? readTable('/proc/net/udp') : []),
+    ...(ends.some((e) => isIPv6(e.address)) ? readTable('/proc/net/udp6') : []),
+  ];
   for (const line of lines) {
     const fields = line.trim().split(/\s+/);
     const index = wanted.get(fields[1] ?? '');

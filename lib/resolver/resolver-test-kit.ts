@@ -27,7 +27,12 @@ export function query(name: string, type: Question['type'], id = 0x1234, edns?: 
 }
 
 /** Sends one datagram from `from` and collects every reply that arrives within `waitMs`. */
-export async function udpReplies(from: string, to: { address: string; port: number }, bytes: Buffer, waitMs = 300): Promise<{ message: DecodedMessage; size: number }[]> {
+export async function udpReplies(
+  from: string,
+  to: { address: string; port: number },
+  bytes: Buffer,
+  waitMs = 300,
+): Promise<{ message: DecodedMessage; size: number }[]> {
   const socket = createSocket('udp4');
   await new Promise<void>((r) => socket.bind(0, from, () => r()));
   const replies: { message: DecodedMessage; size: number }[] = [];
@@ -42,7 +47,12 @@ export async function udpReplies(from: string, to: { address: string; port: numb
 }
 
 /** The first reply to one datagram, or null when none came within `waitMs`. */
-export async function udpExchange(from: string, to: { address: string; port: number }, bytes: Buffer, waitMs = 300): Promise<DecodedMessage | null> {
+export async function udpExchange(
+  from: string,
+  to: { address: string; port: number },
+  bytes: Buffer,
+  waitMs = 300,
+): Promise<DecodedMessage | null> {
   const socket = createSocket('udp4');
   await new Promise<void>((r) => socket.bind(0, from, () => r()));
   try {
@@ -64,7 +74,11 @@ export async function udpExchange(from: string, to: { address: string; port: num
  * Writes `bytes` to a TCP connection from `from` in two pieces (the last 5 bytes apart, so
  * a message is split across segments), then reads every length-prefixed reply.
  */
-export async function tcpExchange(from: string, to: { address: string; port: number }, bytes: Buffer): Promise<DecodedMessage[]> {
+export async function tcpExchange(
+  from: string,
+  to: { address: string; port: number },
+  bytes: Buffer,
+): Promise<DecodedMessage[]> {
   const socket = connect({ host: to.address, port: to.port, localAddress: from });
   await new Promise<void>((r) => socket.once('connect', () => r()));
   socket.write(bytes.subarray(0, bytes.length - 5));

@@ -84,7 +84,13 @@ export class AdversarialResolver {
     const acl = new AccessList();
     for (const dut of options.duts) {
       acl.declare(dut.id, dut.addresses);
-      this.bindings.set(dut.id, { id: dut.id, zone: dut.zone, scenario: dut.scenario, ...(dut.signedZone ? { signedZone: dut.signedZone } : {}), names: dut.names ?? null });
+      this.bindings.set(dut.id, {
+        id: dut.id,
+        zone: dut.zone,
+        scenario: dut.scenario,
+        ...(dut.signedZone ? { signedZone: dut.signedZone } : {}),
+        names: dut.names ?? null,
+      });
     }
     this.responder = new Responder(acl, this.bindings, options.sink);
   }
@@ -100,11 +106,17 @@ export class AdversarialResolver {
   async start(): Promise<BoundEndpoint[]> {
     const byAddress = new Map<string, ListenSpec[]>();
     const plain = this.options.listen.filter((spec) => spec.transport === 'udp' || spec.transport === 'tcp');
-    for (const spec of plain) byAddress.set(`${spec.address}|${spec.port}`, [...(byAddress.get(`${spec.address}|${spec.port}`) ?? []), spec]);
+    for (const spec of plain)
+      byAddress.set(`${spec.address}|${spec.port}`, [...(byAddress.get(`${spec.address}|${spec.port}`) ?? []), spec]);
     try {
       for (const specs of byAddress.values()) {
         const { address, port } = specs[0]!;
-        const pair: ListenerPair = { address, port, wantUdp: specs.some((s) => s.transport === 'udp'), wantTcp: specs.some((s) => s.transport === 'tcp') };
+        const pair: ListenerPair = {
+          address,
+          port,
+          wantUdp: specs.some((s) => s.transport === 'udp'),
+          wantTcp: specs.some((s) => s.transport === 'tcp'),
+        };
         await this.bindPair(pair, true);
         this.pairs.push(pair);
       }
@@ -121,7 +133,10 @@ export class AdversarialResolver {
     this.lossTimer.unref();
     this.responder.designatedResolvers = {
       name: this.options.name ?? DEFAULT_RESOLVER_NAME,
-      endpoints: this.encrypted.map(({ endpoint }) => ({ ...endpoint, transport: endpoint.transport as 'dot' | 'doh' })),
+      endpoints: this.encrypted.map(({ endpoint }) => ({
+        ...endpoint,
+        transport: endpoint.transport as 'dot' | 'doh',
+      })),
     };
     // Where DUTs are pointed, even if the first scenario closes the port straight away.
     const bound = [...this.endpoints, ...this.encrypted.map((e) => e.endpoint)];
@@ -132,7 +147,8 @@ export class AdversarialResolver {
   /** Binds one DoT or DoH listener with the lab credentials. */
   private async bindEncrypted(spec: ListenSpec): Promise<void> {
     const { tls } = this.options;
-    if (!tls) throw new Error(`a ${spec.transport} listener on ${spec.address} needs TLS credentials, and none were given`);
+    if (!tls)
+      throw new Error(`a ${spec.transport} listener on ${spec.address} needs TLS credentials, and none were given`);
     if (spec.transport === 'dot') {
       const dot = await listenDot(spec.address, spec.port, tls, this.responder, this.onError);
       this.encrypted.push({ endpoint: { transport: 'dot', address: spec.address, port: dot.port }, close: dot.close });
@@ -140,12 +156,22 @@ export class AdversarialResolver {
     }
     const path = spec.path ?? DEFAULT_DOH_PATH;
     const doh = await listenDoh(spec.address, spec.port, path, tls, this.responder, this.onError);
-    this.encrypted.push({ endpoint: { transport: 'doh', address: spec.address, port: doh.port, path }, close: doh.close });
+    this.encrypted.push({
+      endpoint: { transport: 'doh', address: spec.address, port: doh.port, path },
+      close: doh.close,
+    });
   }
 
   private recordEncrypted(): void {
     for (const { endpoint } of this.encrypted) {
-      this.options.sink.record({ type: 'resolver.listen', t: nowMicros(), dut: null, transport: endpoint.transport, address: endpoint.address, port: endpoint.port });
+      this.options.sink.record({
+        type: 'resolver.listen',
+        t: nowMicros(),
+        dut: null,
+        transport: endpoint.transport,
+        address: endpoint.address,
+        port: endpoint.port,
+      });
     }
   }
 
@@ -177,7 +203,9 @@ export class AdversarialResolver {
     const binding = this.bindings.get(dutId);
     if (!binding) throw new Error(`no DUT ${dutId} is served`);
     binding.scenario = scenario;
-    this.listenerWork = this.listenerWork.then(() => this.applyListenerNeeds()).catch((error: unknown) => this.onError(error as Error));
+    this.listenerWork = this.listenerWork
+      .then(() => this.applyListenerNeeds())
+      .catch((error: unknown) => this.onError(error as Error));
   }
 
   /** Resolves once the listeners match the scenarios in force (closed, reopened, spoof sockets bound). */
@@ -224,7 +252,18 @@ export class AdversarialResolver {
       // The first reading of a new socket is its baseline, normally 0.
       const count = total - (seen?.drops ?? 0);
       if (count <= 0) return;
-      this.options.sink.record({ type: 'resolver.loss', t: now, dut: null, transport: 'udp', listener: listener.local, kind: 'receive-drops', count, bytes: null, total, since: seen?.at ?? now });
+      this.options.sink.record({
+        type: 'resolver.loss',
+        t: now,
+        dut: null,
+        transport: 'udp',
+        listener: listener.local,
+        kind: 'receive-drops',
+        count,
+        bytes: null,
+        total,
+        since: seen?.at ?? now,
+      });
     });
     this.responder.flushSuppressed(now);
   }
@@ -242,7 +281,18 @@ export class AdversarialResolver {
         listeners.forEach((listener, i) => {
           const bytes = queues[i]?.queued ?? 0;
           if (bytes === 0) return;
-          this.options.sink.record({ type: 'resolver.loss', t: nowMicros(), dut: null, transport: 'udp', listener: listener.local, kind: 'unread-at-close', count: null, bytes, total: null, since: nowMicros() });
+          this.options.sink.record({
+            type: 'resolver.loss',
+            t: nowMicros(),
+            dut: null,
+            transport: 'udp',
+            listener: listener.local,
+            kind: 'unread-at-close',
+            count: null,
+            bytes,
+            total: null,
+            since: nowMicros(),
+          });
         });
         return;
       }

@@ -10,7 +10,15 @@ import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
 import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
-import type { AnswerSource, ConnectionEvent, Endpoint, HttpSummary, Microseconds, TlsSummary, Transport } from '../evidence/events.ts';
+import type {
+  AnswerSource,
+  ConnectionEvent,
+  Endpoint,
+  HttpSummary,
+  Microseconds,
+  TlsSummary,
+  Transport,
+} from '../evidence/events.ts';
 import type { AccessList } from './access-list.ts';
 import type { DesignatedResolvers } from './ddr.ts';
 import { answerPlan, applyScenario } from './scenario.ts';
@@ -128,9 +136,24 @@ export class Responder {
     private readonly duts: ReadonlyMap<string, DutBinding>,
     private readonly sink: EvidenceSink,
   ) {
-    this.strangers = new RecordBudget(STRANGER_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `over the budget of ${STRANGER_MESSAGES_PER_SECOND} recorded messages per second for a host that is not a DUT: not decoded, not answered`));
-    this.connections = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `connection events (refusals, timeouts, resets) over the budget of ${MALFORMED_MESSAGES_PER_SECOND} per source and second: counted, not recorded`));
-    this.garbage = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) => this.recordSuppressed(s, `malformed, over the budget of ${MALFORMED_MESSAGES_PER_SECOND} recorded malformed messages per second per source: not recorded, not answered`));
+    this.strangers = new RecordBudget(STRANGER_MESSAGES_PER_SECOND, (s) =>
+      this.recordSuppressed(
+        s,
+        `over the budget of ${STRANGER_MESSAGES_PER_SECOND} recorded messages per second for a host that is not a DUT: not decoded, not answered`,
+      ),
+    );
+    this.connections = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) =>
+      this.recordSuppressed(
+        s,
+        `connection events (refusals, timeouts, resets) over the budget of ${MALFORMED_MESSAGES_PER_SECOND} per source and second: counted, not recorded`,
+      ),
+    );
+    this.garbage = new RecordBudget(MALFORMED_MESSAGES_PER_SECOND, (s) =>
+      this.recordSuppressed(
+        s,
+        `malformed, over the budget of ${MALFORMED_MESSAGES_PER_SECOND} recorded malformed messages per second per source: not recorded, not answered`,
+      ),
+    );
   }
 
   /** The DUT owning an address, or null for a host that is not a DUT. */
@@ -154,7 +177,17 @@ export class Responder {
 
   private recordSuppressed(suppressed: SuppressedCount, reason: string): void {
     const { source, transport, count, since, until } = suppressed;
-    this.sink.record({ type: 'dns.suppressed', t: until, dut: this.acl.ownerOf(source), transport, source, count, since, until, reason });
+    this.sink.record({
+      type: 'dns.suppressed',
+      t: until,
+      dut: this.acl.ownerOf(source),
+      transport,
+      source,
+      count,
+      since,
+      until,
+      reason,
+    });
   }
 
   /**
@@ -177,9 +210,20 @@ export class Responder {
     const scenario = binding?.scenario.text ?? 'none (not a DUT)';
     this.sink.record(
       {
-        type: 'dns.query', t: inbound.t, dut, transport: inbound.transport, client: inbound.client, server: inbound.server,
-        txid: query.id ?? 0, flags: summariseFlags(query), questions: summariseQuestions(query), edns: summariseEdns(query),
-        size: inbound.bytes.length, wire: inbound.bytes.toString('base64'), scenario, ...encryptedFields(inbound),
+        type: 'dns.query',
+        t: inbound.t,
+        dut,
+        transport: inbound.transport,
+        client: inbound.client,
+        server: inbound.server,
+        txid: query.id ?? 0,
+        flags: summariseFlags(query),
+        questions: summariseQuestions(query),
+        edns: summariseEdns(query),
+        size: inbound.bytes.length,
+        wire: inbound.bytes.toString('base64'),
+        scenario,
+        ...encryptedFields(inbound),
       },
       { exchange, role: 'query' },
     );
@@ -187,14 +231,29 @@ export class Responder {
     const question = query.questions?.[0];
     const dnssecOk = findOpt(query)?.flag_do === true;
     const context: ExchangeState = { inbound, dut, scenario, exchange, query, binding: binding ?? null, dnssecOk };
-    if (!binding) return this.respond(context, emptyPlan('REFUSED'), `client ${inbound.client.address} is not a declared DUT address`);
-    if (query.opcode !== 'QUERY') return this.respond(context, emptyPlan('NOTIMP'), `opcode ${query.opcode} is not supported`);
-    if (!question || (query.questions?.length ?? 0) !== 1) return this.respond(context, emptyPlan('FORMERR'), `question count ${query.questions?.length ?? 0}, expected 1`);
+    if (!binding)
+      return this.respond(
+        context,
+        emptyPlan('REFUSED'),
+        `client ${inbound.client.address} is not a declared DUT address`,
+      );
+    if (query.opcode !== 'QUERY')
+      return this.respond(context, emptyPlan('NOTIMP'), `opcode ${query.opcode} is not supported`);
+    if (!question || (query.questions?.length ?? 0) !== 1)
+      return this.respond(context, emptyPlan('FORMERR'), `question count ${query.questions?.length ?? 0}, expected 1`);
     const signed = binding.signedZone;
-    if (binding.names && !binding.zone.has(question.name) && !signed?.covers(question.name) && !servedLocally(question.name)) {
+    if (
+      binding.names &&
+      !binding.zone.has(question.name) &&
+      !signed?.covers(question.name) &&
+      !servedLocally(question.name)
+    ) {
       const sourced = binding.names.answer({ question, dnssecOk, checkingDisabled: query.flag_cd });
       const serve = (answer: SourcedAnswer): Reply => {
-        this.sink.record({ type: 'upstream.answer', dut, queryRef: exchange, ...answer.record }, { exchange, role: 'upstream' });
+        this.sink.record(
+          { type: 'upstream.answer', dut, queryRef: exchange, ...answer.record },
+          { exchange, role: 'upstream' },
+        );
         return this.answer(context, answer.rcode, answer.answers, answer.authorities, binding.names!.kind);
       };
       return sourced instanceof Promise ? sourced.then(serve) : serve(sourced);
@@ -205,17 +264,39 @@ export class Responder {
   }
 
   /** An answer from the zone or from upstream, put through the DUT's scenario. */
-  private answer(context: ExchangeState, rcode: RcodeName, answers: Answer[], authorities: Answer[], source: AnswerSource): Reply {
+  private answer(
+    context: ExchangeState,
+    rcode: RcodeName,
+    answers: Answer[],
+    authorities: Answer[],
+    source: AnswerSource,
+  ): Reply {
     const { inbound, query, binding } = context;
     const plan = answerPlan(rcode, answers, authorities);
     const manipulations = applyScenario(binding!.scenario, plan, {
-      dutId: binding!.id, question: query.questions![0]!, client: inbound.client, transport: inbound.transport, zone: binding!.zone,
-      queryHasEdns: hasOpt(query), dnssecOk: context.dnssecOk, signedZone: binding!.signedZone ?? null,
-      clientLimit: responseLimit(inbound.transport, query), designatedResolvers: this.designatedResolvers,
+      dutId: binding!.id,
+      question: query.questions![0]!,
+      client: inbound.client,
+      transport: inbound.transport,
+      zone: binding!.zone,
+      queryHasEdns: hasOpt(query),
+      dnssecOk: context.dnssecOk,
+      signedZone: binding!.signedZone ?? null,
+      clientLimit: responseLimit(inbound.transport, query),
+      designatedResolvers: this.designatedResolvers,
     });
     if (plan.drop !== null) {
       this.sink.record(
-        { type: 'dns.drop', t: nowMicros(), dut: context.dut, queryRef: context.exchange, transport: inbound.transport, client: inbound.client, scenario: context.scenario, reason: plan.drop },
+        {
+          type: 'dns.drop',
+          t: nowMicros(),
+          dut: context.dut,
+          queryRef: context.exchange,
+          transport: inbound.transport,
+          client: inbound.client,
+          scenario: context.scenario,
+          reason: plan.drop,
+        },
         { exchange: context.exchange, role: 'reply' },
       );
       return null;
@@ -224,7 +305,13 @@ export class Responder {
   }
 
   /** Builds, caps and records the response to send for a plan. */
-  private respond(context: ExchangeState, plan: ResponsePlan, why: string | null, manipulations: string[] = [], source?: AnswerSource): Outbound {
+  private respond(
+    context: ExchangeState,
+    plan: ResponsePlan,
+    why: string | null,
+    manipulations: string[] = [],
+    source?: AnswerSource,
+  ): Outbound {
     const { inbound, dut, scenario, exchange, query } = context;
     let reason = why;
     const hasEdns = hasOpt(query);
@@ -238,7 +325,9 @@ export class Responder {
       answers: plan.answers,
       authorities: plan.authorities,
       additionals: plan.additionals,
-      ...(hasEdns && !plan.withholdOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE, ...(context.dnssecOk ? { do: true } : {}), options: padding } } : {}),
+      ...(hasEdns && !plan.withholdOpt
+        ? { edns: { udpSize: ADVERTISED_UDP_SIZE, ...(context.dnssecOk ? { do: true } : {}), options: padding } }
+        : {}),
     });
     let bytes = encodeMessage(packet);
     if (bytes.length > limit && !plan.exceedClientLimit) {
@@ -246,25 +335,69 @@ export class Responder {
       bytes = encodeMessage(buildTruncated(packet));
     }
     const copies = this.allowCopies(Math.min(Math.max(plan.copies, 1), MAX_COPIES), inbound.t);
-    if (copies < plan.copies) reason = `flood capped at ${copies} of ${plan.copies} copies (${MAX_EXTRA_COPIES_PER_SECOND} extra copies per second)`;
+    if (copies < plan.copies)
+      reason = `flood capped at ${copies} of ${plan.copies} copies (${MAX_EXTRA_COPIES_PER_SECOND} extra copies per second)`;
     // Spoofs are extra datagrams too: they share the flood budget.
     const allowedSpoofs = this.allowCopies(plan.spoofs.length + 1, inbound.t) - 1;
-    if (allowedSpoofs < plan.spoofs.length) reason = [reason, `${plan.spoofs.length - allowedSpoofs} of ${plan.spoofs.length} spoofs not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`].filter((r) => r !== null).join('; ');
+    if (allowedSpoofs < plan.spoofs.length)
+      reason = [
+        reason,
+        `${plan.spoofs.length - allowedSpoofs} of ${plan.spoofs.length} spoofs not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`,
+      ]
+        .filter((r) => r !== null)
+        .join('; ');
     const race = buildSpoofs(plan.spoofs.slice(0, allowedSpoofs), query, inbound.server, inbound.spoofSockets);
     for (const spoof of race.built) {
-      this.recordResponse(inbound, dut, scenario, exchange, spoof.bytes, spoof.plan.step ? [spoof.plan.step] : [],
-        `spoofed answer sent before the genuine one: ${spoof.defect}; its record points at canary ${spoof.plan.canary}`, 1, { server: spoof.from, role: 'spoof' });
+      this.recordResponse(
+        inbound,
+        dut,
+        scenario,
+        exchange,
+        spoof.bytes,
+        spoof.plan.step ? [spoof.plan.step] : [],
+        `spoofed answer sent before the genuine one: ${spoof.defect}; its record points at canary ${spoof.plan.canary}`,
+        1,
+        { server: spoof.from, role: 'spoof' },
+      );
     }
     if (race.unsent.length > 0) reason = [reason, ...race.unsent].filter((r) => r !== null).join('; ');
     // The spoof and late-answer steps changed those answers (recorded on their own), not this one.
     const extraSteps = new Set([...plan.spoofs.map((sp) => sp.step), plan.lateAnswers?.step]);
-    const allowedLate = plan.lateAnswers && inbound.transport === 'udp' ? this.lateAnswers(plan.lateAnswers, query, hasEdns && !plan.withholdOpt, inbound.t) : null;
-    if (allowedLate && allowedLate.copies < plan.lateAnswers!.copies) reason = [reason, `${plan.lateAnswers!.copies - allowedLate.copies} of ${plan.lateAnswers!.copies} late answers not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`].filter((r) => r !== null).join('; ');
+    const allowedLate =
+      plan.lateAnswers && inbound.transport === 'udp'
+        ? this.lateAnswers(plan.lateAnswers, query, hasEdns && !plan.withholdOpt, inbound.t)
+        : null;
+    if (allowedLate && allowedLate.copies < plan.lateAnswers!.copies)
+      reason = [
+        reason,
+        `${plan.lateAnswers!.copies - allowedLate.copies} of ${plan.lateAnswers!.copies} late answers not sent: flood cap of ${MAX_EXTRA_COPIES_PER_SECOND} extra datagrams per second`,
+      ]
+        .filter((r) => r !== null)
+        .join('; ');
     const late = allowedLate && allowedLate.copies > 0 ? allowedLate : null;
-    this.recordResponse(inbound, dut, scenario, exchange, bytes, manipulations.filter((m) => !extraSteps.has(m)), reason, copies, { server: inbound.server, role: 'reply', open: late !== null, ...(source ? { source } : {}) });
+    this.recordResponse(
+      inbound,
+      dut,
+      scenario,
+      exchange,
+      bytes,
+      manipulations.filter((m) => !extraSteps.has(m)),
+      reason,
+      copies,
+      { server: inbound.server, role: 'reply', open: late !== null, ...(source ? { source } : {}) },
+    );
     if (late) {
-      this.recordResponse(inbound, dut, scenario, exchange, late.bytes, plan.lateAnswers!.step ? [plan.lateAnswers!.step] : [],
-        `late answer sent after the genuine one, matching the query (ID, port, question); its record points at canary ${plan.lateAnswers!.canary}`, late.copies, { server: inbound.server, role: 'late' });
+      this.recordResponse(
+        inbound,
+        dut,
+        scenario,
+        exchange,
+        late.bytes,
+        plan.lateAnswers!.step ? [plan.lateAnswers!.step] : [],
+        `late answer sent after the genuine one, matching the query (ID, port, question); its record points at canary ${plan.lateAnswers!.canary}`,
+        late.copies,
+        { server: inbound.server, role: 'late' },
+      );
     }
     return { bytes, copies, ...(race.built.length > 0 ? { spoofs: race.built } : {}), ...(late ? { late } : {}) };
   }
@@ -274,15 +407,28 @@ export class Responder {
    * genuine answer's header bits and OPT) whose one record, for the asked name, points at the
    * canary; as many copies as the flood budget allows (perhaps none).
    */
-  private lateAnswers(late: LateAnswersPlan, query: DecodedMessage, withOpt: boolean, t: number): { bytes: Buffer; copies: number } {
+  private lateAnswers(
+    late: LateAnswersPlan,
+    query: DecodedMessage,
+    withOpt: boolean,
+    t: number,
+  ): { bytes: Buffer; copies: number } {
     const copies = this.allowCopies(late.copies + 1, t) - 1;
     const asked = query.questions?.[0];
     const type = late.canary.includes(':') ? 'AAAA' : 'A';
-    const answers: Answer[] = asked ? [{ name: asked.name, type, class: 'IN', ttl: LATE_ANSWER_TTL, data: late.canary }] : [];
-    const bytes = encodeMessage(buildResponse({
-      id: query.id ?? 0, questions: (query.questions ?? []) as Question[], rcode: 'NOERROR', bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd }, answers,
-      ...(withOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE } } : {}),
-    }));
+    const answers: Answer[] = asked
+      ? [{ name: asked.name, type, class: 'IN', ttl: LATE_ANSWER_TTL, data: late.canary }]
+      : [];
+    const bytes = encodeMessage(
+      buildResponse({
+        id: query.id ?? 0,
+        questions: (query.questions ?? []) as Question[],
+        rcode: 'NOERROR',
+        bits: { rd: query.flag_rd, ra: true, cd: query.flag_cd },
+        answers,
+        ...(withOpt ? { edns: { udpSize: ADVERTISED_UDP_SIZE } } : {}),
+      }),
+    );
     return { bytes, copies };
   }
 
@@ -305,30 +451,65 @@ export class Responder {
   malformed(inbound: Inbound, error: string, txid: number | null): Buffer | null {
     if (!this.garbage.admit(inbound.client.address, inbound.transport, inbound.t)) return null;
     const dut = this.acl.ownerOf(inbound.client.address);
-    const answerable = dut !== null && txid !== null && inbound.bytes.length >= HEADER_BYTES && (inbound.bytes[2]! & 0x80) === 0;
+    const answerable =
+      dut !== null && txid !== null && inbound.bytes.length >= HEADER_BYTES && (inbound.bytes[2]! & 0x80) === 0;
     this.sink.record({
-      type: 'dns.malformed', t: inbound.t, dut, transport: inbound.transport, client: inbound.client, server: inbound.server,
-      size: inbound.bytes.length, error, answered: answerable, wire: inbound.bytes.toString('base64'),
+      type: 'dns.malformed',
+      t: inbound.t,
+      dut,
+      transport: inbound.transport,
+      client: inbound.client,
+      server: inbound.server,
+      size: inbound.bytes.length,
+      error,
+      answered: answerable,
+      wire: inbound.bytes.toString('base64'),
     });
     if (!answerable) return null;
     return encodeMessage(buildResponse({ id: txid, questions: [], rcode: 'FORMERR', bits: { ra: true } }));
   }
 
   private recordResponse(
-    inbound: Inbound, dut: string | null, scenario: string, exchange: number, bytes: Buffer, manipulations: string[], reason: string | null, copies = 1,
-    via: { server: Endpoint; role: 'reply' | 'spoof' | 'late'; open?: boolean; source?: AnswerSource } = { server: inbound.server, role: 'reply' },
+    inbound: Inbound,
+    dut: string | null,
+    scenario: string,
+    exchange: number,
+    bytes: Buffer,
+    manipulations: string[],
+    reason: string | null,
+    copies = 1,
+    via: { server: Endpoint; role: 'reply' | 'spoof' | 'late'; open?: boolean; source?: AnswerSource } = {
+      server: inbound.server,
+      role: 'reply',
+    },
   ): void {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
     const response = sent.message;
     this.sink.record(
       {
-        type: 'dns.response', t: nowMicros(), dut, transport: inbound.transport, client: inbound.client, server: via.server,
-        queryRef: exchange, txid: response.id ?? 0, flags: summariseFlags(response), questions: summariseQuestions(response),
-        edns: summariseEdns(response), size: bytes.length, wire: bytes.toString('base64'),
-        answers: summariseRecords(response.answers), authority: summariseRecords(response.authorities),
-        additional: summariseRecords(response.additionals), scenario, manipulations, reason,
-        ...(copies > 1 ? { copies } : {}), ...(via.source ? { answerSource: via.source } : {}), ...encryptedFields(inbound),
+        type: 'dns.response',
+        t: nowMicros(),
+        dut,
+        transport: inbound.transport,
+        client: inbound.client,
+        server: via.server,
+        queryRef: exchange,
+        txid: response.id ?? 0,
+        flags: summariseFlags(response),
+        questions: summariseQuestions(response),
+        edns: summariseEdns(response),
+        size: bytes.length,
+        wire: bytes.toString('base64'),
+        answers: summariseRecords(response.answers),
+        authority: summariseRecords(response.authorities),
+        additional: summariseRecords(response.additionals),
+        scenario,
+        manipulations,
+        reason,
+        ...(copies > 1 ? { copies } : {}),
+        ...(via.source ? { answerSource: via.source } : {}),
+        ...encryptedFields(inbound),
       },
       { exchange, role: via.role, ...(via.open ? { open: true } : {}) },
     );

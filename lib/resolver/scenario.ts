@@ -78,7 +78,21 @@ export interface ListenerNeeds {
 
 /** A plan for a normal answer: what the zone says, nothing manipulated. */
 export function answerPlan(rcode: RcodeName, answers: Answer[] = [], authorities: Answer[] = []): ResponsePlan {
-  return { rcode, answers, authorities, additionals: [], drop: null, truncated: false, exceedClientLimit: false, copies: 1, withholdOpt: false, ednsPadding: 0, authenticData: false, spoofs: [], lateAnswers: null };
+  return {
+    rcode,
+    answers,
+    authorities,
+    additionals: [],
+    drop: null,
+    truncated: false,
+    exceedClientLimit: false,
+    copies: 1,
+    withholdOpt: false,
+    ednsPadding: 0,
+    authenticData: false,
+    spoofs: [],
+    lateAnswers: null,
+  };
 }
 
 /** What a primitive may read about the exchange. */
@@ -140,7 +154,11 @@ export interface Scenario {
 
 /** A scenario text that does not parse, with which step and why. */
 export class ScenarioError extends BadInputError {
-  constructor(readonly step: string, readonly index: number, problem: string) {
+  constructor(
+    readonly step: string,
+    readonly index: number,
+    problem: string,
+  ) {
     super(`scenario step ${index + 1} "${step}": ${problem}`);
     this.name = 'ScenarioError';
   }
@@ -154,7 +172,9 @@ let primitives: Map<string, PrimitiveDefinition> | undefined;
 export async function loadPrimitives(): Promise<Map<string, PrimitiveDefinition>> {
   if (primitives) return primitives;
   const found = new Map<string, PrimitiveDefinition>();
-  const files = readdirSync(PRIMITIVES_DIR).filter((f) => f.endsWith(MODULE_EXTENSION) && !f.endsWith(`.spec${MODULE_EXTENSION}`) && !f.endsWith('.d.ts')).sort();
+  const files = readdirSync(PRIMITIVES_DIR)
+    .filter((f) => f.endsWith(MODULE_EXTENSION) && !f.endsWith(`.spec${MODULE_EXTENSION}`) && !f.endsWith('.d.ts'))
+    .sort();
   for (const file of files) {
     const module = (await import(pathToFileURL(join(PRIMITIVES_DIR, file)).href)) as { default?: PrimitiveDefinition };
     const definition = module.default;
@@ -173,17 +193,27 @@ const STEP_SYNTAX = /^([A-Za-z][A-Za-z0-9]*)\((.*)\)$/;
 /** Parses steps such as `["ttl(30)", "forgeA(127.0.0.77)"]` or one `ttl(30)|forgeA(...)` string. */
 export async function parseScenario(steps: readonly string[] | string, limits: ScenarioLimits): Promise<Scenario> {
   const known = await loadPrimitives();
-  const texts = (typeof steps === 'string' ? steps.split('|') : [...steps]).map((s) => s.trim()).filter((s) => s !== '');
+  const texts = (typeof steps === 'string' ? steps.split('|') : [...steps])
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const parsed = texts.map((text, index): ScenarioStep => {
     const match = STEP_SYNTAX.exec(text);
     if (!match) throw new ScenarioError(text, index, 'expected name(arguments), e.g. ttl(30)');
     const name = match[1] ?? '';
     const definition = known.get(name);
     if (!definition) throw new ScenarioError(text, index, `unknown primitive; known: ${[...known.keys()].join(', ')}`);
-    const args = (match[2] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+    const args = (match[2] ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
     try {
       const apply = definition.bind(args, limits);
-      return { text, name, apply, ...(definition.listenerNeeds ? { listenerNeeds: definition.listenerNeeds(args) } : {}) };
+      return {
+        text,
+        name,
+        apply,
+        ...(definition.listenerNeeds ? { listenerNeeds: definition.listenerNeeds(args) } : {}),
+      };
     } catch (error) {
       throw new ScenarioError(text, index, (error as Error).message);
     }
@@ -206,5 +236,8 @@ export function applyScenario(scenario: Scenario, plan: ResponsePlan, exchange: 
 /** What a scenario asks of the listeners, over all its steps. */
 export function scenarioListenerNeeds(scenario: Scenario): Required<ListenerNeeds> {
   const needs = scenario.steps.map((s) => s.listenerNeeds ?? {});
-  return { closed: needs.some((n) => n.closed === true), spoofFrom: [...new Set(needs.flatMap((n) => n.spoofFrom ?? []))] };
+  return {
+    closed: needs.some((n) => n.closed === true),
+    spoofFrom: [...new Set(needs.flatMap((n) => n.spoofFrom ?? []))],
+  };
 }

@@ -39,7 +39,12 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
     signed = await buildSignedZone({ apex: 'lab.example' }, RECORDS, dir, CANARIES);
     const acl = new AccessList();
     acl.declare('dut', [DUT]);
-    binding = { id: 'dut', zone: new Zone(RECORDS), scenario: await parseScenario([], { canaries: CANARIES }), signedZone: signed };
+    binding = {
+      id: 'dut',
+      zone: new Zone(RECORDS),
+      scenario: await parseScenario([], { canaries: CANARIES }),
+      signedZone: signed,
+    };
     responder = new Responder(acl, new Map([['dut', binding]]), new MemorySink());
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,16 +52,25 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
   /** Asks over UDP (or `transport`); returns the decoded reply, after checking it round-trips through dns-packet byte for byte. */
   function ask(name: string, type: string, dnssecOk: boolean, transport: 'udp' | 'dot' = 'udp'): DecodedMessage {
     const bytes = encodeMessage(buildQuery({ id: 7, name, type: type as 'A', edns: { udpSize: 1232, do: dnssecOk } }));
-    const out = responder.handle({ bytes, transport, client: { address: DUT, port: 5353 }, server: { address: '127.0.43.1', port: 53 }, t: Date.now() * 1000 });
+    const out = responder.handle({
+      bytes,
+      transport,
+      client: { address: DUT, port: 5353 },
+      server: { address: '127.0.43.1', port: 53 },
+      t: Date.now() * 1000,
+    });
     if (out instanceof Promise) throw new Error('a zone answer is returned at once, not as a promise');
     expect(out, 'a reply').to.not.equal(null);
     const decoded = decodeMessage(out!.bytes);
     if (!decoded.ok) throw new Error(decoded.error);
-    expect(encodeMessage(decoded.message).equals(out!.bytes), 'encode(decode(reply)) gives the same bytes').to.equal(true);
+    expect(encodeMessage(decoded.message).equals(out!.bytes), 'encode(decode(reply)) gives the same bytes').to.equal(
+      true,
+    );
     return decoded.message;
   }
   const types = (records: Answer[] | undefined) => (records ?? []).map((rr) => rr.type);
-  const sigs = (records: Answer[] | undefined) => (records ?? []).filter((rr): rr is Answer & { data: RrsigData } => rr.type === 'RRSIG').map((rr) => rr.data);
+  const sigs = (records: Answer[] | undefined) =>
+    (records ?? []).filter((rr): rr is Answer & { data: RrsigData } => rr.type === 'RRSIG').map((rr) => rr.data);
 
   it('writes the trust anchor the DUT is configured with, matching the served DNSKEY', () => {
     const anchor = readFileSync(join(dir, 'trust-anchor.ds'), 'utf8');
@@ -85,18 +99,31 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
     const nxdomain = ask('missing.lab.example', 'A', true);
     expect(nxdomain.rcode).to.equal('NXDOMAIN');
     expect(types(nxdomain.authorities).filter((t) => t === 'NSEC').length).to.be.within(1, 2);
-    expect(types(nxdomain.authorities).filter((t) => t === 'RRSIG').length).to.equal(types(nxdomain.authorities).length / 2);
+    expect(types(nxdomain.authorities).filter((t) => t === 'RRSIG').length).to.equal(
+      types(nxdomain.authorities).length / 2,
+    );
     const apex = ask('lab.example', 'A', false);
     expect(apex.rcode, 'the apex exists: NODATA').to.equal('NOERROR');
   });
 
   it('orders names canonically (RFC 4034 §6.1)', () => {
-    const sorted = ['z.example', 'a.example', 'example', 'yljkjljk.a.example', 'Z.a.example', '*.z.example'].sort(canonicalCompare);
-    expect(sorted).to.deep.equal(['example', 'a.example', 'yljkjljk.a.example', 'Z.a.example', 'z.example', '*.z.example']);
+    const sorted = ['z.example', 'a.example', 'example', 'yljkjljk.a.example', 'Z.a.example', '*.z.example'].sort(
+      canonicalCompare,
+    );
+    expect(sorted).to.deep.equal([
+      'example',
+      'a.example',
+      'yljkjljk.a.example',
+      'Z.a.example',
+      'z.example',
+      '*.z.example',
+    ]);
   });
 
   it('dnssecBogus takes turns: RDATA changed under the genuine RRSIG, RRSIGs stripped, expired RRSIG', async () => {
-    binding.scenario = await parseScenario(['dnssecBogus(127.0.43.77, 127.0.43.78, 127.0.43.79)'], { canaries: CANARIES });
+    binding.scenario = await parseScenario(['dnssecBogus(127.0.43.77, 127.0.43.78, 127.0.43.79)'], {
+      canaries: CANARIES,
+    });
     try {
       const genuine = sigs(ask('cloud.lab.example', 'AAAA', true).answers);
       expect(genuine, 'AAAA is left alone').to.have.length(1);
@@ -109,9 +136,17 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
       expect(address(expired!)).to.deep.equal(['127.0.43.79']);
       expect(sigs(expired!.answers)[0]!.expiration).to.be.below(Date.now() / 1000 - 86_400);
       expect(address(again!), 'the turn comes round again').to.deep.equal(['127.0.43.77']);
-      expect(address(ask('outside.test', 'A', true)), 'a name outside the signed zone is left alone').to.deep.equal(['127.0.43.203']);
-      expect(types(ask('time.lab.example', 'A', false).answers), 'without DO, no RRSIG in any variant').to.deep.equal(['A']);
-      expect(await parseScenario(['dnssecBogus(127.0.43.77, 127.0.43.77, 127.0.43.79)'], { canaries: CANARIES }).catch((e: Error) => e.message)).to.match(/three different canaries/);
+      expect(address(ask('outside.test', 'A', true)), 'a name outside the signed zone is left alone').to.deep.equal([
+        '127.0.43.203',
+      ]);
+      expect(types(ask('time.lab.example', 'A', false).answers), 'without DO, no RRSIG in any variant').to.deep.equal([
+        'A',
+      ]);
+      expect(
+        await parseScenario(['dnssecBogus(127.0.43.77, 127.0.43.77, 127.0.43.79)'], { canaries: CANARIES }).catch(
+          (e: Error) => e.message,
+        ),
+      ).to.match(/three different canaries/);
     } finally {
       binding.scenario = await parseScenario([], { canaries: CANARIES });
     }
@@ -127,7 +162,10 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
       expect(encrypted.flag_ad).to.equal(false);
       expect(types(encrypted.answers)).to.deep.equal(['A', 'RRSIG']);
       const outside = ask('outside.test', 'A', true);
-      expect([outside.flag_ad, outside.answers!.flatMap((rr) => (rr.type === 'A' ? [rr.data] : []))], 'a name outside the signed zone is left alone').to.deep.equal([false, ['127.0.43.203']]);
+      expect(
+        [outside.flag_ad, outside.answers!.flatMap((rr) => (rr.type === 'A' ? [rr.data] : []))],
+        'a name outside the signed zone is left alone',
+      ).to.deep.equal([false, ['127.0.43.203']]);
     } finally {
       binding.scenario = await parseScenario([], { canaries: CANARIES });
     }

@@ -26,7 +26,6 @@ import { normaliseName } from '../dns/names.ts';
 
 const run = promisify(execFile);
 
-
 /** The trust anchor a validating device is configured with, in the forms validators read. */
 export interface TrustAnchor {
   apex: string;
@@ -74,14 +73,18 @@ interface ZoneLine {
 
 /** Splits `ldns-signzone` output into lines of fields (tab-separated, `;` comments dropped). */
 function zoneLines(text: string): ZoneLine[] {
-  return text.split('\n').map((line) => line.replace(/;.*$/, '').trim()).filter((line) => line !== '' && !line.startsWith('$')).map((line) => {
-    const [owner, ...fields] = line.split(/\s+/);
-    // The TTL and class are optional (the .ds and .key files ldns-keygen writes have no TTL).
-    const ttl = /^\d+$/.test(fields[0] ?? '') ? Number(fields.shift()) : 0;
-    if (fields[0] === 'IN') fields.shift();
-    const [type, ...rest] = fields;
-    return { owner: normaliseName(owner ?? ''), ttl, type: type ?? '', rdata: rest };
-  });
+  return text
+    .split('\n')
+    .map((line) => line.replace(/;.*$/, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('$'))
+    .map((line) => {
+      const [owner, ...fields] = line.split(/\s+/);
+      // The TTL and class are optional (the .ds and .key files ldns-keygen writes have no TTL).
+      const ttl = /^\d+$/.test(fields[0] ?? '') ? Number(fields.shift()) : 0;
+      if (fields[0] === 'IN') fields.shift();
+      const [type, ...rest] = fields;
+      return { owner: normaliseName(owner ?? ''), ttl, type: type ?? '', rdata: rest };
+    });
 }
 
 /**
@@ -95,14 +98,26 @@ function dnssecRecord(line: ZoneLine): Answer | null {
   switch (line.type) {
     case 'RRSIG':
       return {
-        ...base, type: 'RRSIG', data: {
-          typeCovered: f[0]!, algorithm: Number(f[1]), labels: Number(f[2]), originalTTL: Number(f[3]),
-          expiration: parseDnssecTime(f[4]!), inception: parseDnssecTime(f[5]!), keyTag: Number(f[6]),
-          signersName: normaliseName(f[7]!), signature: Buffer.from(f.slice(8).join(''), 'base64'),
+        ...base,
+        type: 'RRSIG',
+        data: {
+          typeCovered: f[0]!,
+          algorithm: Number(f[1]),
+          labels: Number(f[2]),
+          originalTTL: Number(f[3]),
+          expiration: parseDnssecTime(f[4]!),
+          inception: parseDnssecTime(f[5]!),
+          keyTag: Number(f[6]),
+          signersName: normaliseName(f[7]!),
+          signature: Buffer.from(f.slice(8).join(''), 'base64'),
         },
       };
     case 'DNSKEY':
-      return { ...base, type: 'DNSKEY', data: { flags: Number(f[0]), algorithm: Number(f[2]), key: Buffer.from(f.slice(3).join(''), 'base64') } };
+      return {
+        ...base,
+        type: 'DNSKEY',
+        data: { flags: Number(f[0]), algorithm: Number(f[2]), key: Buffer.from(f.slice(3).join(''), 'base64') },
+      };
     case 'NSEC':
       return { ...base, type: 'NSEC', data: { nextDomain: normaliseName(f[0]!), rrtypes: f.slice(1) } };
     default:
@@ -111,7 +126,15 @@ function dnssecRecord(line: ZoneLine): Answer | null {
 }
 
 /** The apex SOA's RDATA (the same Zone.negativeSoa synthesises for unsigned names). */
-const SOA_DATA = { mname: 'ns.dnsconform.invalid', rname: 'hostmaster.dnsconform.invalid', serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: NEGATIVE_TTL_SECONDS };
+const SOA_DATA = {
+  mname: 'ns.dnsconform.invalid',
+  rname: 'hostmaster.dnsconform.invalid',
+  serial: 1,
+  refresh: 3600,
+  retry: 600,
+  expire: 86400,
+  minimum: NEGATIVE_TTL_SECONDS,
+};
 
 /** The SOA every negative answer of the signed zone carries (the record that was signed). */
 function apexSoa(apex: string): Answer {
@@ -126,9 +149,17 @@ function zoneFileText(apex: string, records: readonly ZoneRecord[]): string {
     `${absolute(apex)} ${NEGATIVE_TTL_SECONDS} IN NS ns.dnsconform.invalid.`,
   ];
   for (const record of records) {
-    const data = record.type === 'CNAME' || record.type === 'NS' ? absolute(record.data)
-      : record.type === 'MX' ? record.data.split(/\s+/).map((part, i) => (i === 1 ? absolute(part) : part)).join(' ')
-        : record.type === 'TXT' ? JSON.stringify(record.data) : record.data;
+    const data =
+      record.type === 'CNAME' || record.type === 'NS'
+        ? absolute(record.data)
+        : record.type === 'MX'
+          ? record.data
+              .split(/\s+/)
+              .map((part, i) => (i === 1 ? absolute(part) : part))
+              .join(' ')
+          : record.type === 'TXT'
+            ? JSON.stringify(record.data)
+            : record.data;
     lines.push(`${absolute(record.name)} ${record.ttl} IN ${record.type} ${data}`);
   }
   return `${lines.join('\n')}\n`;
@@ -138,17 +169,28 @@ function zoneFileText(apex: string, records: readonly ZoneRecord[]): string {
 async function keyBase(spec: SignedZoneSpec, workDir: string): Promise<string> {
   if (spec.keyDir) {
     const prefix = `K${absolute(normaliseName(spec.apex))}+`;
-    const found = readdirSync(spec.keyDir).filter((f) => f.startsWith(prefix) && f.endsWith('.private')).sort();
-    if (found.length === 0) throw new Error(`${spec.keyDir}: no key for ${spec.apex} (expected ${prefix}<alg>+<tag>.private, as ldns-keygen writes it)`);
+    const found = readdirSync(spec.keyDir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.private'))
+      .sort();
+    if (found.length === 0)
+      throw new Error(
+        `${spec.keyDir}: no key for ${spec.apex} (expected ${prefix}<alg>+<tag>.private, as ldns-keygen writes it)`,
+      );
     return join(spec.keyDir, found[0]!.replace(/\.private$/, ''));
   }
-  const { stdout } = await run('ldns-keygen', ['-a', ALGORITHM, '-k', absolute(normaliseName(spec.apex))], { cwd: workDir });
+  const { stdout } = await run('ldns-keygen', ['-a', ALGORITHM, '-k', absolute(normaliseName(spec.apex))], {
+    cwd: workDir,
+  });
   return join(workDir, stdout.trim());
 }
 
 async function signZone(zoneFile: string, key: string, fromSeconds: number, untilSeconds: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const { stdout } = await run('ldns-signzone', ['-f', '-', '-i', String(now + fromSeconds), '-e', String(now + untilSeconds), zoneFile, key], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(
+    'ldns-signzone',
+    ['-f', '-', '-i', String(now + fromSeconds), '-e', String(now + untilSeconds), zoneFile, key],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   return stdout;
 }
 
@@ -184,14 +226,32 @@ export class SignedZone {
    * `expiredTexts`: per IPv4 canary, the signed copy of the zone whose A records point at it,
    * with signatures that expired (see {@link buildSignedZone}).
    */
-  constructor(apex: string, signedText: string, expiredTexts: ReadonlyMap<string, string>, readonly trustAnchor: TrustAnchor) {
+  constructor(
+    apex: string,
+    signedText: string,
+    expiredTexts: ReadonlyMap<string, string>,
+    readonly trustAnchor: TrustAnchor,
+  ) {
     this.apex = normaliseName(apex);
-    const records = zoneLines(signedText).map(dnssecRecord).filter((rr): rr is Answer => rr !== null);
+    const records = zoneLines(signedText)
+      .map(dnssecRecord)
+      .filter((rr): rr is Answer => rr !== null);
     this.signatures = indexSignatures(records);
-    this.expiredSignatures = new Map([...expiredTexts].map(([canary, text]) => [canary, indexSignatures(zoneLines(text).map(dnssecRecord).filter((rr): rr is Answer => rr !== null))]));
+    this.expiredSignatures = new Map(
+      [...expiredTexts].map(([canary, text]) => [
+        canary,
+        indexSignatures(
+          zoneLines(text)
+            .map(dnssecRecord)
+            .filter((rr): rr is Answer => rr !== null),
+        ),
+      ]),
+    );
     this.nsecs = records.filter((rr) => rr.type === 'NSEC');
     this.dnskeys = records.filter((rr) => rr.type === 'DNSKEY');
-    this.nameServers = [{ name: this.apex, type: 'NS', class: 'IN', ttl: NEGATIVE_TTL_SECONDS, data: 'ns.dnsconform.invalid' }];
+    this.nameServers = [
+      { name: this.apex, type: 'NS', class: 'IN', ttl: NEGATIVE_TTL_SECONDS, data: 'ns.dnsconform.invalid' },
+    ];
   }
 
   /** Whether the zone holds `name` (the name exists: it owns an NSEC). */
@@ -222,7 +282,8 @@ export class SignedZone {
     const negative = !answers.some((rr) => rr.type === type);
     const lastAlias = [...answers].reverse().find((rr) => rr.type === 'CNAME');
     const finalOwner = lastAlias?.type === 'CNAME' ? lastAlias.data : name;
-    const authorities: Answer[] = negative && (rcode === 'NXDOMAIN' || answers.length === 0 || this.covers(finalOwner)) ? [apexSoa(this.apex)] : [];
+    const authorities: Answer[] =
+      negative && (rcode === 'NXDOMAIN' || answers.length === 0 || this.covers(finalOwner)) ? [apexSoa(this.apex)] : [];
     if (!dnssecOk) return { rcode, answers, authorities };
     const signedAnswers = this.withSignatures(answers, this.signatures);
     const proofs: Answer[] = [];
@@ -235,7 +296,11 @@ export class SignedZone {
       }
     }
     const unique = [...new Set(proofs)];
-    return { rcode, answers: signedAnswers, authorities: this.withSignatures([...authorities, ...unique], this.signatures) };
+    return {
+      rcode,
+      answers: signedAnswers,
+      authorities: this.withSignatures([...authorities, ...unique], this.signatures),
+    };
   }
 
   /** Each RRset of `records` followed by its RRSIGs from `index` (records outside the zone stay unsigned). */
@@ -245,7 +310,9 @@ export class SignedZone {
     for (const rr of records) {
       out.push(rr);
       const key = `${normaliseName(rr.name)}|${rr.type}`;
-      const isLastOfSet = !records.slice(records.indexOf(rr) + 1).some((other) => `${normaliseName(other.name)}|${other.type}` === key);
+      const isLastOfSet = !records
+        .slice(records.indexOf(rr) + 1)
+        .some((other) => `${normaliseName(other.name)}|${other.type}` === key);
       if (!isLastOfSet || done.has(key)) continue;
       done.add(key);
       out.push(...(index.get(key) ?? []).map((sig) => ownedBy(sig, rr.name)));
@@ -260,7 +327,9 @@ export class SignedZone {
 
   /** The expired RRSIGs over `owner`'s `type` RRset in the copy of the zone whose A records point at `canary` (none for another canary). */
   expiredSignaturesFor(canary: string, owner: string, type: string): Answer[] {
-    return (this.expiredSignatures.get(canary)?.get(`${normaliseName(owner)}|${type}`) ?? []).map((sig) => ownedBy(sig, owner));
+    return (this.expiredSignatures.get(canary)?.get(`${normaliseName(owner)}|${type}`) ?? []).map((sig) =>
+      ownedBy(sig, owner),
+    );
   }
 
   /** The NSEC whose owner is before `name` and whose next name is after it (wrapping at the end). */
@@ -277,8 +346,13 @@ function readTrustAnchor(apex: string, key: string): TrustAnchor {
   if (!dsLine) throw new Error(`${key}.ds: no DS record`);
   const [keyTag, algorithm, digestType, digest] = dsLine.rdata;
   return {
-    apex: normaliseName(apex), ds: `${absolute(normaliseName(apex))} IN DS ${dsLine.rdata.join(' ')}`,
-    keyTag: Number(keyTag), algorithm: Number(algorithm), digestType: Number(digestType), digest: (digest ?? '').toLowerCase(), dnskey: keyLine.split(/\s+/).join(' '),
+    apex: normaliseName(apex),
+    ds: `${absolute(normaliseName(apex))} IN DS ${dsLine.rdata.join(' ')}`,
+    keyTag: Number(keyTag),
+    algorithm: Number(algorithm),
+    digestType: Number(digestType),
+    digest: (digest ?? '').toLowerCase(),
+    dnskey: keyLine.split(/\s+/).join(' '),
   };
 }
 
@@ -287,7 +361,12 @@ function readTrustAnchor(apex: string, key: string): TrustAnchor {
  * and signed) and `trust-anchor.ds`, and for each IPv4 canary an expired
  * copy whose A records point at it (the `expired` bogus variant).
  */
-export async function buildSignedZone(spec: SignedZoneSpec, records: readonly ZoneRecord[], outDir: string, canaries: readonly string[]): Promise<SignedZone> {
+export async function buildSignedZone(
+  spec: SignedZoneSpec,
+  records: readonly ZoneRecord[],
+  outDir: string,
+  canaries: readonly string[],
+): Promise<SignedZone> {
   const apex = normaliseName(spec.apex);
   mkdirSync(outDir, { recursive: true });
   // A key made for the run lives in a private temporary directory, never in the evidence.
@@ -301,7 +380,13 @@ export async function buildSignedZone(spec: SignedZoneSpec, records: readonly Zo
     const ipv4Canaries = canaries.filter((c) => isIP(c) === 4);
     ipv4Canaries.forEach((canary, i) => {
       const expiredFile = join(outDir, `${apex}.expired-${i + 1}.zone`);
-      writeFileSync(expiredFile, zoneFileText(apex, inZone.map((r) => (r.type === 'A' ? { ...r, data: canary } : r))));
+      writeFileSync(
+        expiredFile,
+        zoneFileText(
+          apex,
+          inZone.map((r) => (r.type === 'A' ? { ...r, data: canary } : r)),
+        ),
+      );
       signing.push(signZone(expiredFile, key, EXPIRED_FROM_SECONDS, EXPIRED_UNTIL_SECONDS));
     });
     const [signed, ...expired] = await Promise.all(signing);

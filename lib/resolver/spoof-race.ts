@@ -45,19 +45,26 @@ const DEFECTS: Record<SpoofKind, (from: Endpoint, server: Endpoint, query: Decod
 };
 
 /** Builds every queued spoof for `query`, answered by the listener at `server`. */
-export function buildSpoofs(spoofs: readonly SpoofPlan[], query: DecodedMessage, server: Endpoint, sockets: SpoofSockets | undefined): { built: BuiltSpoof[]; unsent: string[] } {
+export function buildSpoofs(
+  spoofs: readonly SpoofPlan[],
+  query: DecodedMessage,
+  server: Endpoint,
+  sockets: SpoofSockets | undefined,
+): { built: BuiltSpoof[]; unsent: string[] } {
   const built: BuiltSpoof[] = [];
   const unsent: string[] = [];
   const asked = (query.questions?.[0] ?? { name: '.', type: 'A', class: 'IN' }) as Question;
   for (const plan of spoofs) {
     const from = sockets?.endpointFor(plan, server) ?? null;
     if (!from) {
-      unsent.push(`${plan.step ?? plan.kind} not sent: no socket ${plan.from ? `on ${plan.from}` : 'for it'} on this listener`);
+      unsent.push(
+        `${plan.step ?? plan.kind} not sent: no socket ${plan.from ? `on ${plan.from}` : 'for it'} on this listener`,
+      );
       continue;
     }
     const type = plan.canary.includes(':') ? 'AAAA' : 'A';
     const message = buildResponse({
-      id: plan.kind === 'txid' ? otherTxid(query.id ?? 0) : query.id ?? 0,
+      id: plan.kind === 'txid' ? otherTxid(query.id ?? 0) : (query.id ?? 0),
       questions: [plan.kind === 'question' ? { ...asked, name: SPOOFED_QUESTION_NAME } : asked],
       rcode: 'NOERROR',
       bits: { rd: query.flag_rd, ra: true },

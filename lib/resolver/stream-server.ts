@@ -20,12 +20,23 @@ export const MAX_STRANGER_CONNECTIONS = 16;
 export const MAX_DUT_CONNECTIONS_PER_SOURCE = 64;
 
 /** Why a new connection from `client` is refused, or null to admit it. */
-function refusal(open: ReadonlyMap<string, number>, strangersOpen: number, total: number, dut: string | null, client: string): string | null {
+function refusal(
+  open: ReadonlyMap<string, number>,
+  strangersOpen: number,
+  total: number,
+  dut: string | null,
+  client: string,
+): string | null {
   const own = open.get(client) ?? 0;
   if (total >= MAX_STREAM_CONNECTIONS) return `the listener holds its maximum of ${MAX_STREAM_CONNECTIONS} connections`;
-  if (dut !== null) return own >= MAX_DUT_CONNECTIONS_PER_SOURCE ? `DUT address holds its maximum of ${MAX_DUT_CONNECTIONS_PER_SOURCE} connections` : null;
-  if (own >= MAX_STRANGER_CONNECTIONS_PER_SOURCE) return `not a DUT: the address holds its maximum of ${MAX_STRANGER_CONNECTIONS_PER_SOURCE} connections`;
-  if (strangersOpen >= MAX_STRANGER_CONNECTIONS) return `not a DUT: hosts that are not DUTs hold their maximum of ${MAX_STRANGER_CONNECTIONS} connections together`;
+  if (dut !== null)
+    return own >= MAX_DUT_CONNECTIONS_PER_SOURCE
+      ? `DUT address holds its maximum of ${MAX_DUT_CONNECTIONS_PER_SOURCE} connections`
+      : null;
+  if (own >= MAX_STRANGER_CONNECTIONS_PER_SOURCE)
+    return `not a DUT: the address holds its maximum of ${MAX_STRANGER_CONNECTIONS_PER_SOURCE} connections`;
+  if (strangersOpen >= MAX_STRANGER_CONNECTIONS)
+    return `not a DUT: hosts that are not DUTs hold their maximum of ${MAX_STRANGER_CONNECTIONS} connections together`;
   return null;
 }
 
@@ -40,7 +51,13 @@ export interface StreamListener {
  * Errors after binding go to `onError` and are never fatal.
  */
 export function listenStreamServer(
-  server: Server, address: string, port: number, transport: Transport, responder: Responder, onError: (error: Error) => void, serve: (serverEnd: Endpoint) => void,
+  server: Server,
+  address: string,
+  port: number,
+  transport: Transport,
+  responder: Responder,
+  onError: (error: Error) => void,
+  serve: (serverEnd: Endpoint) => void,
 ): Promise<StreamListener> {
   const sockets = new Set<Socket>();
   const perSource = new Map<string, number>();
@@ -76,10 +93,11 @@ export function listenStreamServer(
       serve(serverEnd);
       resolve({
         port: serverEnd.port,
-        close: () => new Promise((done) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
       });
     });
   });

@@ -22,7 +22,12 @@ export const PARTIAL_FRAME_TIMEOUT_MS = 3_000;
 /** A bound TCP listener. */
 export type TcpListener = StreamListener;
 
-export function listenTcp(address: string, port: number, responder: Responder, onError: (error: Error) => void): Promise<TcpListener> {
+export function listenTcp(
+  address: string,
+  port: number,
+  responder: Responder,
+  onError: (error: Error) => void,
+): Promise<TcpListener> {
   const server = createServer();
   return listenStreamServer(server, address, port, 'tcp', responder, onError, (serverEnd) => {
     server.on('connection', (socket) => {
@@ -54,8 +59,15 @@ export function serveConnection(socket: Socket, server: Endpoint, responder: Res
   const logCutOff = (how: string) => {
     if (pending.length === 0 || cutOffLogged) return;
     cutOffLogged = true;
-    const expected = pending.length >= 2 ? `${pending.readUInt16BE(0)} announced, ${pending.length - 2} arrived` : '1 byte of the length prefix';
-    responder.malformed({ bytes: pending, client, server, t: nowMicros(), ...stream }, `${stream.transport.toUpperCase()} stream ${how} inside a message (${expected})`, null);
+    const expected =
+      pending.length >= 2
+        ? `${pending.readUInt16BE(0)} announced, ${pending.length - 2} arrived`
+        : '1 byte of the length prefix';
+    responder.malformed(
+      { bytes: pending, client, server, t: nowMicros(), ...stream },
+      `${stream.transport.toUpperCase()} stream ${how} inside a message (${expected})`,
+      null,
+    );
   };
   const holdPartial = () => {
     if (pending.length === 0) {
@@ -63,7 +75,13 @@ export function serveConnection(socket: Socket, server: Endpoint, responder: Res
       partialTimer = null;
     } else if (!partialTimer) {
       partialTimer = setTimeout(() => {
-        responder.recordConnection({ transport: stream.transport, client, server, action: 'timeout', reason: `held part of a message for ${PARTIAL_FRAME_TIMEOUT_MS} ms: closed` });
+        responder.recordConnection({
+          transport: stream.transport,
+          client,
+          server,
+          action: 'timeout',
+          reason: `held part of a message for ${PARTIAL_FRAME_TIMEOUT_MS} ms: closed`,
+        });
         logCutOff('closed by the harness');
         socket.destroy();
       }, PARTIAL_FRAME_TIMEOUT_MS);
@@ -74,7 +92,14 @@ export function serveConnection(socket: Socket, server: Endpoint, responder: Res
   socket.setNoDelay(true);
   socket.setTimeout(TCP_IDLE_TIMEOUT_MS, () => socket.end());
   socket.on('error', (error: NodeJS.ErrnoException) => {
-    if (pending.length > 0) responder.recordConnection({ transport: stream.transport, client, server, action: 'reset', reason: `${error.code ?? error.message} while ${pending.length} bytes of a message were held` });
+    if (pending.length > 0)
+      responder.recordConnection({
+        transport: stream.transport,
+        client,
+        server,
+        action: 'reset',
+        reason: `${error.code ?? error.message} while ${pending.length} bytes of a message were held`,
+      });
     logCutOff(`was reset (${error.code ?? error.message})`);
     socket.destroy();
   });
@@ -95,7 +120,11 @@ export function serveConnection(socket: Socket, server: Endpoint, responder: Res
         pending = pending.subarray(2 + length);
         const reply = responder.handle({ bytes, client, server, t: nowMicros(), ...stream });
         // An upstream answer goes out when it comes, perhaps after later zone answers (RFC 7766 §7 allows any order).
-        if (reply instanceof Promise) void reply.then((ready) => writeReply(socket, ready), () => socket.destroy());
+        if (reply instanceof Promise)
+          void reply.then(
+            (ready) => writeReply(socket, ready),
+            () => socket.destroy(),
+          );
         else writeReply(socket, reply);
       }
     } finally {

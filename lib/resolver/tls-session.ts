@@ -28,7 +28,10 @@ export function tlsSummary(socket: TLSSocket): TlsSummary {
 }
 
 /** The client end of a socket, IPv4-mapped addresses normalised. */
-export function clientEndpoint(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): Endpoint {
+export function clientEndpoint(socket: {
+  remoteAddress?: string | undefined;
+  remotePort?: number | undefined;
+}): Endpoint {
   return { address: canonicalAddress(socket.remoteAddress ?? '?'), port: socket.remotePort ?? 0 };
 }
 
@@ -36,7 +39,13 @@ export function clientEndpoint(socket: { remoteAddress?: string | undefined; rem
  * A client that failed the TLS handshake (no common version or ALPN, not TLS at all, gave
  * up on our certificate): evidence that it tried, as a malformed event with no bytes.
  */
-export function recordHandshakeFailure(responder: Responder, transport: 'dot' | 'doh', server: Endpoint, error: Error, socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): void {
+export function recordHandshakeFailure(
+  responder: Responder,
+  transport: 'dot' | 'doh',
+  server: Endpoint,
+  error: Error,
+  socket: { remoteAddress?: string | undefined; remotePort?: number | undefined },
+): void {
   const code = (error as NodeJS.ErrnoException).code;
   responder.malformed(
     { bytes: Buffer.alloc(0), transport, client: clientEndpoint(socket), server, t: nowMicros() },

@@ -7,9 +7,18 @@ describe('resolver/udp-listener', () => {
   it('drops an upstream answer that comes after the listener closed, instead of throwing from the send', async () => {
     let answer!: (reply: Reply) => void;
     let asked!: () => void;
-    const wasAsked = new Promise<void>((resolve) => { asked = resolve; });
+    const wasAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
     // A responder whose answer is still out upstream when the listener closes (the run's end, a closed-port phase).
-    const responder = { handle: () => { asked(); return new Promise<Reply>((resolve) => { answer = resolve; }); } } as unknown as Responder;
+    const responder = {
+      handle: () => {
+        asked();
+        return new Promise<Reply>((resolve) => {
+          answer = resolve;
+        });
+      },
+    } as unknown as Responder;
     const errors: Error[] = [];
     const listener = await listenUdp('127.0.0.1', 0, responder, (error) => errors.push(error));
     const client = createSocket('udp4');

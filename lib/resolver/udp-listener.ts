@@ -42,16 +42,27 @@ const key = (e: Endpoint) => `${e.address}|${e.port}`;
  */
 export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
-export async function listenUdp(address: string, port: number, responder: Responder, onError: (error: Error) => void): Promise<UdpListener> {
+export async function listenUdp(
+  address: string,
+  port: number,
+  responder: Responder,
+  onError: (error: Error) => void,
+): Promise<UdpListener> {
   const socket = await bindSocket(address, port);
   socket.on('error', onError);
   socket.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
   const bound = socket.address().port;
   const server: Endpoint = { address, port: bound };
   // The wrong-port spoof leaves from here: the resolver's address, a port the client never asked.
-  const otherPort = await bindSocket(address, 0).catch(async (error: unknown) => { socket.close(); throw error; });
+  const otherPort = await bindSocket(address, 0).catch(async (error: unknown) => {
+    socket.close();
+    throw error;
+  });
   otherPort.on('error', onError);
-  const senders = new Map<string, Socket>([[key(server), socket], [key({ address, port: otherPort.address().port }), otherPort]]);
+  const senders = new Map<string, Socket>([
+    [key(server), socket],
+    [key({ address, port: otherPort.address().port }), otherPort],
+  ]);
   const spoofSockets: SpoofSockets = {
     endpointFor(spoof) {
       if (spoof.kind === 'port') return { address, port: otherPort.address().port };
@@ -76,7 +87,10 @@ export async function listenUdp(address: string, port: number, responder: Respon
       }
     };
     const spoofs = reply.spoofs ?? [];
-    if (spoofs.length === 0) return sendGenuine();
+    if (spoofs.length === 0) {
+      sendGenuine();
+      return;
+    }
     // The genuine answer goes once every spoof has left, so the spoofs really win the race.
     let pending = spoofs.length;
     const sent = (error?: Error | null) => {
@@ -92,9 +106,12 @@ export async function listenUdp(address: string, port: number, responder: Respon
   };
   socket.on('message', (bytes, rinfo) => {
     const reply = responder.handle({
-      bytes, transport: 'udp', t: nowMicros(),
+      bytes,
+      transport: 'udp',
+      t: nowMicros(),
       client: { address: canonicalAddress(rinfo.address), port: rinfo.port },
-      server, spoofSockets,
+      server,
+      spoofSockets,
     });
     // Zone answers leave at once; an upstream answer when it comes, unless the listener closed meanwhile.
     if (reply instanceof Promise) reply.then((ready) => send(ready, rinfo)).catch(onError);
@@ -114,7 +131,9 @@ export async function listenUdp(address: string, port: number, responder: Respon
     },
     close: () => {
       closed = true;
-      return Promise.all([...new Set(senders.values())].map((s) => new Promise<void>((done) => s.close(() => done())))).then(() => undefined);
+      return Promise.all(
+        [...new Set(senders.values())].map((s) => new Promise<void>((done) => s.close(() => done()))),
+      ).then(() => undefined);
     },
   };
 }

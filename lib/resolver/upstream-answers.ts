@@ -10,7 +10,7 @@ import type { RcodeName } from '../dns/codec.ts';
 import { summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import type { UpstreamAnswerEvent } from '../evidence/events.ts';
-import { PASSED_ON_RCODES, UpstreamClient } from './upstream.ts';
+import { PASSED_ON_RCODES, type UpstreamClient } from './upstream.ts';
 import type { UpstreamQuestion } from './upstream.ts';
 import { normaliseName } from '../dns/names.ts';
 
@@ -36,9 +36,16 @@ export interface NameSource {
 }
 
 /** A failure served as SERVFAIL (RFC 1035 §4.1.1: the server could not process the query). */
-function servfail(record: Omit<UpstreamRecord, 'rcode' | 'answers' | 'authority' | 'transport' | 'rttMs' | 'wire'> & { rcode?: string | null; wire?: string | null }): SourcedAnswer {
+function servfail(
+  record: Omit<UpstreamRecord, 'rcode' | 'answers' | 'authority' | 'transport' | 'rttMs' | 'wire'> & {
+    rcode?: string | null;
+    wire?: string | null;
+  },
+): SourcedAnswer {
   return {
-    rcode: 'SERVFAIL', answers: [], authorities: [],
+    rcode: 'SERVFAIL',
+    answers: [],
+    authorities: [],
     record: { rcode: null, answers: [], authority: [], transport: null, rttMs: null, wire: null, ...record },
   };
 }
@@ -55,15 +62,36 @@ export class LiveUpstream implements NameSource {
 
   async answer(asked: UpstreamQuestion): Promise<SourcedAnswer> {
     const askedAt = nowMicros();
-    const base = { source: 'upstream' as const, upstream: this.client.server, replayOf: null, question: questionOf(asked), askedAt };
+    const base = {
+      source: 'upstream' as const,
+      upstream: this.client.server,
+      replayOf: null,
+      question: questionOf(asked),
+      askedAt,
+    };
     try {
       const reply = await this.client.ask(asked);
       const record: UpstreamRecord = {
-        ...base, t: nowMicros(), rcode: reply.rcode, answers: summariseRecords(reply.answers), authority: summariseRecords(reply.authorities),
-        transport: reply.transport, rttMs: reply.rttMs, wire: reply.wire.toString('base64'), failure: null,
+        ...base,
+        t: nowMicros(),
+        rcode: reply.rcode,
+        answers: summariseRecords(reply.answers),
+        authority: summariseRecords(reply.authorities),
+        transport: reply.transport,
+        rttMs: reply.rttMs,
+        wire: reply.wire.toString('base64'),
+        failure: null,
       };
       if (!PASSED_ON_RCODES.has(reply.rcode)) {
-        return { rcode: 'SERVFAIL', answers: [], authorities: [], record: { ...record, failure: `upstream answered ${reply.rcode}, which says it cannot serve the harness (not passed on: SERVFAIL sent)` } };
+        return {
+          rcode: 'SERVFAIL',
+          answers: [],
+          authorities: [],
+          record: {
+            ...record,
+            failure: `upstream answered ${reply.rcode}, which says it cannot serve the harness (not passed on: SERVFAIL sent)`,
+          },
+        };
       }
       return { rcode: reply.rcode as RcodeName, answers: reply.answers, authorities: reply.authorities, record };
     } catch (error) {
@@ -95,7 +123,10 @@ export class ReplayedUpstream implements NameSource {
   private readonly byQuestion = new Map<string, { recorded: Recorded[]; next: number }>();
 
   /** `recorded`: the `upstream.answer` events of the run, in log order. */
-  constructor(readonly runId: string, recorded: readonly UpstreamAnswerEvent[]) {
+  constructor(
+    readonly runId: string,
+    recorded: readonly UpstreamAnswerEvent[],
+  ) {
     for (const event of recorded) {
       const key = questionKey(event.question.name, event.question.type);
       const entry = this.byQuestion.get(key) ?? { recorded: [], next: 0 };
@@ -110,31 +141,77 @@ export class ReplayedUpstream implements NameSource {
   }
 
   answer(asked: UpstreamQuestion): SourcedAnswer {
-    const base = { source: 'replay' as const, upstream: null, replayOf: this.runId, question: questionOf(asked), askedAt: nowMicros(), transport: null, rttMs: null };
+    const base = {
+      source: 'replay' as const,
+      upstream: null,
+      replayOf: this.runId,
+      question: questionOf(asked),
+      askedAt: nowMicros(),
+      transport: null,
+      rttMs: null,
+    };
     const entry = this.byQuestion.get(questionKey(asked.question.name, asked.question.type));
-    if (!entry) return servfail({ ...base, t: nowMicros(), failure: `not recorded in run ${this.runId}: the replay has no answer for ${asked.question.name} ${asked.question.type}` });
+    if (!entry)
+      return servfail({
+        ...base,
+        t: nowMicros(),
+        failure: `not recorded in run ${this.runId}: the replay has no answer for ${asked.question.name} ${asked.question.type}`,
+      });
     const recorded = entry.recorded[Math.min(entry.next, entry.recorded.length - 1)]!;
     entry.next += 1;
     if (recorded.failure !== null || recorded.rcode === null || !PASSED_ON_RCODES.has(recorded.rcode)) {
-      return servfail({ ...base, t: nowMicros(), rcode: recorded.rcode, wire: recorded.wire, failure: `replayed from run ${this.runId}, where upstream failed: ${recorded.failure ?? `rcode ${recorded.rcode}`}` });
+      return servfail({
+        ...base,
+        t: nowMicros(),
+        rcode: recorded.rcode,
+        wire: recorded.wire,
+        failure: `replayed from run ${this.runId}, where upstream failed: ${recorded.failure ?? `rcode ${recorded.rcode}`}`,
+      });
     }
     // Owner names in the asked case: a DUT that randomises case (0x20) must see its own back.
     const answers = recorded.answers.map((rr) => withOwnerCase(rr, asked.question.name));
     return {
-      rcode: recorded.rcode as RcodeName, answers, authorities: recorded.authorities,
-      record: { ...base, t: nowMicros(), rcode: recorded.rcode, answers: summariseRecords(answers), authority: summariseRecords(recorded.authorities), wire: recorded.wire, failure: null },
+      rcode: recorded.rcode as RcodeName,
+      answers,
+      authorities: recorded.authorities,
+      record: {
+        ...base,
+        t: nowMicros(),
+        rcode: recorded.rcode,
+        answers: summariseRecords(answers),
+        authority: summariseRecords(recorded.authorities),
+        wire: recorded.wire,
+        failure: null,
+      },
     };
   }
 }
 
 /** A recorded event's answer, decoded from its wire bytes (the records summaries are for people). */
 function fromEvent(event: UpstreamAnswerEvent): Recorded {
-  if (event.wire === null) return { rcode: event.rcode, answers: [], authorities: [], wire: null, failure: event.failure ?? 'no answer recorded' };
+  if (event.wire === null)
+    return {
+      rcode: event.rcode,
+      answers: [],
+      authorities: [],
+      wire: null,
+      failure: event.failure ?? 'no answer recorded',
+    };
   const decoded = decodeMessage(Buffer.from(event.wire, 'base64'));
-  if (!decoded.ok) return { rcode: event.rcode, answers: [], authorities: [], wire: event.wire, failure: `the recorded answer does not decode: ${decoded.error}` };
+  if (!decoded.ok)
+    return {
+      rcode: event.rcode,
+      answers: [],
+      authorities: [],
+      wire: event.wire,
+      failure: `the recorded answer does not decode: ${decoded.error}`,
+    };
   return {
-    rcode: decoded.message.rcode, answers: decoded.message.answers ?? [], authorities: decoded.message.authorities ?? [],
-    wire: event.wire, failure: event.failure,
+    rcode: decoded.message.rcode,
+    answers: decoded.message.answers ?? [],
+    authorities: decoded.message.authorities ?? [],
+    wire: event.wire,
+    failure: event.failure,
   };
 }
 

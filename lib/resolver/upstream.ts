@@ -77,7 +77,10 @@ export class UpstreamClient {
 
   readonly server: Endpoint;
 
-  constructor(server: Endpoint, private readonly deadlineMs = UPSTREAM_DEADLINE_MS) {
+  constructor(
+    server: Endpoint,
+    private readonly deadlineMs = UPSTREAM_DEADLINE_MS,
+  ) {
     this.server = { address: canonicalAddress(server.address), port: server.port };
   }
 
@@ -101,12 +104,21 @@ export class UpstreamClient {
   /** Asks one question; rejects with an `UpstreamFailure` saying why when no answer is usable. */
   async ask(asked: UpstreamQuestion): Promise<UpstreamReply> {
     if (this.closed) throw new UpstreamFailure('the upstream client is closed (the run is ending)');
-    if (this.inFlight.size >= MAX_UPSTREAM_IN_FLIGHT) throw new UpstreamFailure(`not asked: ${MAX_UPSTREAM_IN_FLIGHT} questions to ${this.describe()} were already waiting for answers`);
+    if (this.inFlight.size >= MAX_UPSTREAM_IN_FLIGHT)
+      throw new UpstreamFailure(
+        `not asked: ${MAX_UPSTREAM_IN_FLIGHT} questions to ${this.describe()} were already waiting for answers`,
+      );
     const started = performance.now();
     const deadline = started + this.deadlineMs;
     const id = randomInt(0, 0x10000);
     const query = encodeMessage({
-      ...buildQuery({ id, name: asked.question.name, type: asked.question.type, rd: true, edns: { udpSize: UPSTREAM_UDP_SIZE, do: asked.dnssecOk } }),
+      ...buildQuery({
+        id,
+        name: asked.question.name,
+        type: asked.question.type,
+        rd: true,
+        edns: { udpSize: UPSTREAM_UDP_SIZE, do: asked.dnssecOk },
+      }),
       flags: flagsWord({ rd: true, cd: asked.checkingDisabled }),
     });
     const udp = await this.askUdp(query, asked.question, deadline);
@@ -122,10 +134,16 @@ export class UpstreamClient {
   }
 
   private describe(): string {
-    return isIPv6(this.server.address) ? `[${this.server.address}]:${this.server.port}` : `${this.server.address}:${this.server.port}`;
+    return isIPv6(this.server.address)
+      ? `[${this.server.address}]:${this.server.port}`
+      : `${this.server.address}:${this.server.port}`;
   }
 
-  private askUdp(query: Buffer, question: Question, deadline: number): Promise<{ message: DecodedMessage; wire: Buffer }> {
+  private askUdp(
+    query: Buffer,
+    question: Question,
+    deadline: number,
+  ): Promise<{ message: DecodedMessage; wire: Buffer }> {
     return new Promise((resolve, reject) => {
       const socket: Socket = createSocket({ type: isIPv6(this.server.address) ? 'udp6' : 'udp4' });
       let attempts = 0;
@@ -139,26 +157,45 @@ export class UpstreamClient {
         socket.close();
         outcome();
       };
-      const abort = () => finish(() => reject(new UpstreamFailure(`asking ${this.describe()} was abandoned: the run is ending`)));
-      const overall = setTimeout(() => finish(() => reject(new UpstreamFailure(
-        `no answer from ${this.describe()} over UDP within the ${this.deadlineMs} ms deadline (${attempts} ${attempts === 1 ? 'query' : 'queries'} sent${lastError ? `; last error: ${lastError}` : ''})`,
-      ))), Math.max(0, deadline - performance.now()));
+      const abort = () =>
+        finish(() => reject(new UpstreamFailure(`asking ${this.describe()} was abandoned: the run is ending`)));
+      const overall = setTimeout(
+        () =>
+          finish(() =>
+            reject(
+              new UpstreamFailure(
+                `no answer from ${this.describe()} over UDP within the ${this.deadlineMs} ms deadline (${attempts} ${attempts === 1 ? 'query' : 'queries'} sent${lastError ? `; last error: ${lastError}` : ''})`,
+              ),
+            ),
+          ),
+        Math.max(0, deadline - performance.now()),
+      );
       this.inFlight.add(abort);
       const send = () => {
         attempts += 1;
         sentAt = performance.now();
-        socket.send(query, this.server.port, this.server.address, (error) => { if (error) lastError = error.message; });
+        socket.send(query, this.server.port, this.server.address, (error) => {
+          if (error) lastError = error.message;
+        });
         const wait = Math.min(this.rtoMs * 2 ** (attempts - 1), deadline - performance.now());
         if (wait > 0) retransmit = setTimeout(send, wait);
       };
       // ICMP port unreachable arrives as ECONNREFUSED on a connected socket only; unconnected
       // sockets see nothing, so a dead upstream is a timeout, said as such.
-      socket.on('error', (error) => { lastError = error.message; });
+      socket.on('error', (error) => {
+        lastError = error.message;
+      });
       socket.on('message', (bytes, rinfo) => {
         // RFC 5452 §9.1: only an answer from the server asked, with our ID and our question.
         if (canonicalAddress(rinfo.address) !== this.server.address || rinfo.port !== this.server.port) return;
         const decoded = decodeMessage(bytes);
-        if (!decoded.ok || !decoded.message.flag_qr || decoded.message.id !== query.readUInt16BE(0) || !sameQuestion(decoded.message, question)) return;
+        if (
+          !decoded.ok ||
+          !decoded.message.flag_qr ||
+          decoded.message.id !== query.readUInt16BE(0) ||
+          !sameQuestion(decoded.message, question)
+        )
+          return;
         // Karn's rule: a round trip is measured only when exactly one query was sent.
         if (attempts === 1) this.measure(performance.now() - sentAt);
         finish(() => resolve({ message: decoded.message, wire: bytes }));
@@ -167,7 +204,11 @@ export class UpstreamClient {
     });
   }
 
-  private askTcp(query: Buffer, question: Question, deadline: number): Promise<{ message: DecodedMessage; wire: Buffer }> {
+  private askTcp(
+    query: Buffer,
+    question: Question,
+    deadline: number,
+  ): Promise<{ message: DecodedMessage; wire: Buffer }> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: this.server.address, port: this.server.port });
       let received = Buffer.alloc(0);
@@ -180,9 +221,16 @@ export class UpstreamClient {
         socket.destroy();
         outcome();
       };
-      const fail = (why: string) => finish(() => reject(new UpstreamFailure(`the UDP answer from ${this.describe()} was truncated, and over TCP ${why}`)));
+      const fail = (why: string) =>
+        finish(() =>
+          reject(new UpstreamFailure(`the UDP answer from ${this.describe()} was truncated, and over TCP ${why}`)),
+        );
       const abort = () => fail('asking was abandoned: the run is ending');
-      const timer = setTimeout(() => fail(`no whole answer came before the ${this.deadlineMs} ms deadline (${received.length} bytes received)`), Math.max(0, deadline - performance.now()));
+      const timer = setTimeout(
+        () =>
+          fail(`no whole answer came before the ${this.deadlineMs} ms deadline (${received.length} bytes received)`),
+        Math.max(0, deadline - performance.now()),
+      );
       this.inFlight.add(abort);
       socket.on('error', (error) => fail(`the connection failed: ${error.message}`));
       socket.on('connect', () => {
@@ -196,7 +244,8 @@ export class UpstreamClient {
         const wire = received.subarray(2, 2 + received.readUInt16BE(0));
         const decoded = decodeMessage(wire);
         if (!decoded.ok) return fail(`the answer did not decode: ${decoded.error}`);
-        if (decoded.message.id !== query.readUInt16BE(0) || !sameQuestion(decoded.message, question)) return fail('the answer did not match the question (ID or question differs)');
+        if (decoded.message.id !== query.readUInt16BE(0) || !sameQuestion(decoded.message, question))
+          return fail('the answer did not match the question (ID or question differs)');
         finish(() => resolve({ message: decoded.message, wire: Buffer.from(wire) }));
       });
       socket.on('close', () => fail(`the connection closed after ${received.length} bytes, before a whole answer`));
@@ -209,8 +258,13 @@ const UPSTREAM_UDP_SIZE = 1232;
 
 function sameQuestion(message: DecodedMessage, question: Question): boolean {
   const got = message.questions?.[0];
-  return (message.questions?.length ?? 0) === 1 && got !== undefined
-    && got.name.toLowerCase() === question.name.toLowerCase() && got.type === question.type && (got.class ?? 'IN') === (question.class ?? 'IN');
+  return (
+    (message.questions?.length ?? 0) === 1 &&
+    got !== undefined &&
+    got.name.toLowerCase() === question.name.toLowerCase() &&
+    got.type === question.type &&
+    (got.class ?? 'IN') === (question.class ?? 'IN')
+  );
 }
 
 function reply(message: DecodedMessage, transport: 'udp' | 'tcp', wire: Buffer, rttMs: number): UpstreamReply {

@@ -30,7 +30,13 @@ export function toAnswer(record: ZoneRecord, owner = record.name): Answer {
   switch (record.type) {
     case 'MX': {
       const [preference, exchange] = record.data.split(/\s+/);
-      return { name: owner, class: 'IN', ttl: record.ttl, type: 'MX', data: { preference: Number(preference), exchange: exchange ?? '.' } };
+      return {
+        name: owner,
+        class: 'IN',
+        ttl: record.ttl,
+        type: 'MX',
+        data: { preference: Number(preference), exchange: exchange ?? '.' },
+      };
     }
     case 'TXT':
       return { name: owner, class: 'IN', ttl: record.ttl, type: 'TXT', data: record.data };
@@ -75,7 +81,9 @@ export class Zone {
 
   /** Names of the zone that have an A record. */
   addressNames(): string[] {
-    return [...this.byName.values()].filter((records) => records.some((r) => r.type === 'A')).map((records) => records[0]!.name);
+    return [...this.byName.values()]
+      .filter((records) => records.some((r) => r.type === 'A'))
+      .map((records) => records[0]!.name);
   }
 
   /** Whether the zone holds any record for the name. */

@@ -9,8 +9,20 @@ import { eventsRef, percent } from '../evidence-ref.ts';
 import { nextQuery, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['minJudgedAnswers', 'minPrematureRequeries', 'maxPrematureShare', 'graceSeconds', 'followSeconds'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minJudgedAnswers: 3, minPrematureRequeries: 2, maxPrematureShare: 0.1, graceSeconds: 1, followSeconds: 1.5 };
+const PARAMETERS = [
+  'minJudgedAnswers',
+  'minPrematureRequeries',
+  'maxPrematureShare',
+  'graceSeconds',
+  'followSeconds',
+] as const;
+const rule: Record<(typeof PARAMETERS)[number], number> = {
+  minJudgedAnswers: 3,
+  minPrematureRequeries: 2,
+  maxPrematureShare: 0.1,
+  graceSeconds: 1,
+  followSeconds: 1.5,
+};
 
 /** The negative TTL an answer grants (RFC 2308 §5), or null without an SOA. */
 function negativeTtl(response: ResponseEvent): number | null {
@@ -22,18 +34,20 @@ function negativeTtl(response: ResponseEvent): number | null {
 
 const meta: CheckMeta = {
   title: 'Negative answers are cached for their SOA-derived TTL',
-  requirement: 'Draft IOTDNS-D-CACHE-2 (proposed): "Negative caching of NXDOMAIN/NODATA per RFC 2308 (SOA-derived TTL)." '
-    + 'RFC 2308 §5: negative answers are cached for the minimum of the SOA record\'s TTL and its MINIMUM field. '
-    + 'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies."',
+  requirement:
+    'Draft IOTDNS-D-CACHE-2 (proposed): "Negative caching of NXDOMAIN/NODATA per RFC 2308 (SOA-derived TTL)." ' +
+    "RFC 2308 §5: negative answers are cached for the minimum of the SOA record's TTL and its MINIMUM field. " +
+    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies."',
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '6'], draft: ['IOTDNS-D-CACHE-2'], etsi: ['5.9-3'] },
   decisionRule: {
-    text: 'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), '
-      + 'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than '
-      + `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. `
-      + `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature `
-      + `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.`,
+    text:
+      'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), ' +
+      'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
+      `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
+      `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature ` +
+      `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['nxdomain'],
@@ -47,7 +61,13 @@ export default defineCheck({
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const cap = context.profile.ixit?.ttlCapSeconds ?? Infinity;
     const phaseEnd = new Map(evidence.phases().map((phase) => [phase.name, phase.end]));
-    const negatives = evidence.responses(context.dutId).filter((r) => (r.flags.rcode === 'NXDOMAIN' || (r.flags.rcode === 'NOERROR' && r.answers.length === 0)) && negativeTtl(r) !== null);
+    const negatives = evidence
+      .responses(context.dutId)
+      .filter(
+        (r) =>
+          (r.flags.rcode === 'NXDOMAIN' || (r.flags.rcode === 'NOERROR' && r.answers.length === 0)) &&
+          negativeTtl(r) !== null,
+      );
     const judged: ResponseEvent[] = [];
     const premature: number[] = [];
     for (const response of negatives) {
@@ -63,15 +83,40 @@ export default defineCheck({
     }
     const share = judged.length ? premature.length / judged.length : 0;
     const ttls = [...new Set(negatives.map((r) => Math.min(negativeTtl(r)!, cap)))];
-    const figures = { negativeAnswers: negatives.length, judged: judged.length, premature: premature.length, prematureShare: round(share), negativeTtls: ttls };
+    const figures = {
+      negativeAnswers: negatives.length,
+      judged: judged.length,
+      premature: premature.length,
+      prematureShare: round(share),
+      negativeTtls: ttls,
+    };
     const expected = `A name that got a negative answer is not asked again before its negative TTL (${ttls.length ? `${ttls.join('/')} s` : 'from the SOA'}) less ${p.graceSeconds} s.`;
     const counts = `${negatives.length} negative answers with an SOA (${judged.length} judged), ${premature.length} premature re-queries (${percent(share)} of judged)`;
-    const judgedRef = eventsRef(context.eventsFile, judged.map((r) => r.seq), 'negative answers held against the next query or the phase');
+    const judgedRef = eventsRef(
+      context.eventsFile,
+      judged.map((r) => r.seq),
+      'negative answers held against the next query or the phase',
+    );
     if (judged.length < p.minJudgedAnswers) {
-      return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs ${p.minJudgedAnswers} judged answers.`, figures, evidence: [judgedRef] };
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${counts}; the rule needs ${p.minJudgedAnswers} judged answers.`,
+        figures,
+        evidence: [judgedRef],
+      };
     }
     if (premature.length >= p.minPrematureRequeries && share > p.maxPrematureShare) {
-      return { verdict: 'FAIL', expected, observed: `${counts}.`, figures, evidence: [eventsRef(context.eventsFile, premature, 'queries sent while the negative answer was still valid'), judgedRef] };
+      return {
+        verdict: 'FAIL',
+        expected,
+        observed: `${counts}.`,
+        figures,
+        evidence: [
+          eventsRef(context.eventsFile, premature, 'queries sent while the negative answer was still valid'),
+          judgedRef,
+        ],
+      };
     }
     return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [judgedRef] };
   },

@@ -8,28 +8,44 @@ import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['minJudgedAnswers', 'minPrematureRequeries', 'maxPrematureShare', 'graceSeconds', 'graceFraction', 'minTtlSeconds', 'followSeconds'] as const;
+const PARAMETERS = [
+  'minJudgedAnswers',
+  'minPrematureRequeries',
+  'maxPrematureShare',
+  'graceSeconds',
+  'graceFraction',
+  'minTtlSeconds',
+  'followSeconds',
+] as const;
 type TtlParameters = Record<(typeof PARAMETERS)[number], number>;
 
 const rule: TtlParameters = {
-  minJudgedAnswers: 10, minPrematureRequeries: 2, maxPrematureShare: 0.1, graceSeconds: 1, graceFraction: 0.1, minTtlSeconds: 2, followSeconds: 60,
+  minJudgedAnswers: 10,
+  minPrematureRequeries: 2,
+  maxPrematureShare: 0.1,
+  graceSeconds: 1,
+  graceFraction: 0.1,
+  minTtlSeconds: 2,
+  followSeconds: 60,
 };
 
 const meta: CheckMeta = {
   title: 'Answers are cached for their TTL before the name is asked again',
-  requirement: 'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #5: '
-    + '"IoT devices should have adaptive caching mechanisms and should comply with received TTLs before making repetitive queries." '
-    + 'The paper adds that devices should cache responses for their full validity period rather than issuing premature queries.',
+  requirement:
+    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #5: ' +
+    '"IoT devices should have adaptive caching mechanisms and should comply with received TTLs before making repetitive queries." ' +
+    'The paper adds that devices should cache responses for their full validity period rather than issuing premature queries.',
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['5'], draft: ['IOTDNS-D-CACHE-1'], etsi: ['5.9-2', '5.9-3'] },
   decisionRule: {
-    text: 'For each (name, type) the DUT asks, every NOERROR answer holding records of that type or a CNAME grants TTL T (the smallest such record TTL). '
-      + 'The next query for the same name and type is held against it: it is premature when it arrives less than T − max(graceSeconds, graceFraction × T) '
-      + `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. `
-      + `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. `
-      + `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. `
-      + `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.`,
+    text:
+      'For each (name, type) the DUT asks, every NOERROR answer holding records of that type or a CNAME grants TTL T (the smallest such record TTL). ' +
+      'The next query for the same name and type is held against it: it is premature when it arrives less than T − max(graceSeconds, graceFraction × T) ' +
+      `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. ` +
+      `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. ` +
+      `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. ` +
+      `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['baseline'],
@@ -47,32 +63,53 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const result = ttlCompliance(evidence, context.dutId, {
-      graceSeconds: p.graceSeconds, graceFraction: p.graceFraction, minTtlSeconds: p.minTtlSeconds, followSeconds: p.followSeconds,
+      graceSeconds: p.graceSeconds,
+      graceFraction: p.graceFraction,
+      minTtlSeconds: p.minTtlSeconds,
+      followSeconds: p.followSeconds,
     });
     const { totals } = result;
     const prematureShare = totals.judged === 0 ? 0 : totals.premature / totals.judged;
     const figures = { names: result.rows, totals, prematureShare };
-    const expected = `Each name is asked again only after its TTL has run out (less a grace of max(${p.graceSeconds} s, ${percent(p.graceFraction)} of the TTL)); `
-      + `premature re-queries on no more than ${percent(p.maxPrematureShare)} of judged answers.`;
-    const judgedRef = eventsRef(context.eventsFile, result.judgedAnswerSeqs, 'responses whose TTL was held against the next query or the observation window');
+    const expected =
+      `Each name is asked again only after its TTL has run out (less a grace of max(${p.graceSeconds} s, ${percent(p.graceFraction)} of the TTL)); ` +
+      `premature re-queries on no more than ${percent(p.maxPrematureShare)} of judged answers.`;
+    const judgedRef = eventsRef(
+      context.eventsFile,
+      result.judgedAnswerSeqs,
+      'responses whose TTL was held against the next query or the observation window',
+    );
     const counts = `${totals.answers} answers over ${totals.names} names (${totals.judged} judged), ${totals.requeries} re-queries, ${totals.premature} premature (${percent(prematureShare)} of judged)`;
 
     if (totals.judged < p.minJudgedAnswers) {
       const span = evidence.span();
       const window: EvidenceRef = { kind: 'time-range', from: span.start, to: span.end, note: 'observation window' };
       return {
-        verdict: 'INCONCLUSIVE', expected,
+        verdict: 'INCONCLUSIVE',
+        expected,
         observed: `${counts}; the rule needs at least ${p.minJudgedAnswers} judged answers.`,
-        figures, evidence: [judgedRef, window],
+        figures,
+        evidence: [judgedRef, window],
       };
     }
     if (totals.premature >= p.minPrematureRequeries && prematureShare > p.maxPrematureShare) {
       const worst = [...result.rows].sort((a, b) => b.premature - a.premature)[0];
-      const example = worst ? `; worst ${worst.name} ${worst.type}: TTL ${ttlList(worst.ttls)} s, asked again after ${worst.shortestRequerySeconds?.toFixed(1)} s, ${worst.premature} of ${worst.judged} premature` : '';
+      const example = worst
+        ? `; worst ${worst.name} ${worst.type}: TTL ${ttlList(worst.ttls)} s, asked again after ${worst.shortestRequerySeconds?.toFixed(1)} s, ${worst.premature} of ${worst.judged} premature`
+        : '';
       return {
-        verdict: 'FAIL', expected,
+        verdict: 'FAIL',
+        expected,
         observed: `${counts}${example}.`,
-        figures, evidence: [eventsRef(context.eventsFile, result.prematureSeqs, 'premature re-queries (before the TTL less grace had run out)'), judgedRef],
+        figures,
+        evidence: [
+          eventsRef(
+            context.eventsFile,
+            result.prematureSeqs,
+            'premature re-queries (before the TTL less grace had run out)',
+          ),
+          judgedRef,
+        ],
       };
     }
     return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [judgedRef] };

@@ -9,21 +9,27 @@ import { questionSeries, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['maxQueriesPerSecond', 'minSpanSeconds', 'minZeroTtlAnswers'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { maxQueriesPerSecond: 2, minSpanSeconds: 1.5, minZeroTtlAnswers: 3 };
+const rule: Record<(typeof PARAMETERS)[number], number> = {
+  maxQueriesPerSecond: 2,
+  minSpanSeconds: 1.5,
+  minZeroTtlAnswers: 3,
+};
 
 const meta: CheckMeta = {
   title: 'Answers with TTL 0 do not cause a query storm',
-  requirement: 'Draft IOTDNS-D-TTL-1 (proposed): "TTL 0 means do not cache but must not cause a query flood." '
-    + 'Paper Recommendation #8: "IoT devices should detect abrupt/extreme changes in TTL values in DNS replies and follow up on their DNS activity, assuming a normal TTL value range"; '
-    + 'Recommendation #5 asks for adaptive caching (the paper saw TTL 0 amplify query and retry rates).',
+  requirement:
+    'Draft IOTDNS-D-TTL-1 (proposed): "TTL 0 means do not cache but must not cause a query flood." ' +
+    'Paper Recommendation #8: "IoT devices should detect abrupt/extreme changes in TTL values in DNS replies and follow up on their DNS activity, assuming a normal TTL value range"; ' +
+    'Recommendation #5 asks for adaptive caching (the paper saw TTL 0 amplify query and retry rates).',
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '8'], draft: ['IOTDNS-D-TTL-1', 'IOTDNS-D-PRIV-1'], etsi: ['5.13-1', '5.9-3'] },
   decisionRule: {
-    text: 'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, '
-      + 'rate = queries / the phase\'s length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least '
-      + `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. `
-      + `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.`,
+    text:
+      'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, ' +
+      "rate = queries / the phase's length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least " +
+      `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. ` +
+      `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['ttl-zero'],
@@ -34,28 +40,64 @@ export default defineCheck({
   meta,
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
-    const zeroAnswers = evidence.responses(context.dutId).filter((r) => r.answers.length > 0 && r.answers.every((rr) => rr.ttl === 0));
+    const zeroAnswers = evidence
+      .responses(context.dutId)
+      .filter((r) => r.answers.length > 0 && r.answers.every((rr) => rr.ttl === 0));
     const rows = questionSeries(evidence, context.dutId).map((series) => {
       const span = secondsBetween(series.phase.start, series.phase.end);
-      return { phase: series.phase.name, name: series.name, type: series.type, queries: series.queries.length, spanSeconds: round(span), rate: round(series.queries.length / Math.max(span, 1e-3)), judged: span >= p.minSpanSeconds, seqs: series.queries.map((q) => q.seq) };
+      return {
+        phase: series.phase.name,
+        name: series.name,
+        type: series.type,
+        queries: series.queries.length,
+        spanSeconds: round(span),
+        rate: round(series.queries.length / Math.max(span, 1e-3)),
+        judged: span >= p.minSpanSeconds,
+        seqs: series.queries.map((q) => q.seq),
+      };
     });
     const judged = rows.filter((row) => row.judged);
     const storms = judged.filter((row) => row.rate > p.maxQueriesPerSecond);
-    const figures = { zeroTtlAnswers: zeroAnswers.length, questions: rows.map(({ seqs: _seqs, ...row }) => row), maxRate: judged.length ? Math.max(...judged.map((r) => r.rate)) : null };
+    const figures = {
+      zeroTtlAnswers: zeroAnswers.length,
+      questions: rows.map(({ seqs: _seqs, ...row }) => row),
+      maxRate: judged.length ? Math.max(...judged.map((r) => r.rate)) : null,
+    };
     const expected = `After TTL-0 answers the DUT asks each name at most ${p.maxQueriesPerSecond} times per second (no storm; a short minimum cache time is fine).`;
-    const zeroRef = eventsRef(context.eventsFile, zeroAnswers.map((r) => r.seq), 'responses whose records carried TTL 0');
+    const zeroRef = eventsRef(
+      context.eventsFile,
+      zeroAnswers.map((r) => r.seq),
+      'responses whose records carried TTL 0',
+    );
     const summary = `${zeroAnswers.length} TTL-0 answers; ${judged.length} of ${rows.length} questions judged`;
     if (zeroAnswers.length < p.minZeroTtlAnswers || judged.length === 0) {
-      return { verdict: 'INCONCLUSIVE', expected, observed: `${summary}; the rule needs ${p.minZeroTtlAnswers} TTL-0 answers and a phase of ${p.minSpanSeconds} s.`, figures, evidence: [zeroRef] };
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${summary}; the rule needs ${p.minZeroTtlAnswers} TTL-0 answers and a phase of ${p.minSpanSeconds} s.`,
+        figures,
+        evidence: [zeroRef],
+      };
     }
     if (storms.length > 0) {
       const worst = [...storms].sort((a, b) => b.rate - a.rate)[0]!;
       return {
-        verdict: 'FAIL', expected,
+        verdict: 'FAIL',
+        expected,
         observed: `${summary}; ${storms.length} asked in a storm, worst ${worst.name} ${worst.type}: ${worst.queries} queries in ${worst.spanSeconds} s (${worst.rate}/s).`,
-        figures, evidence: [eventsRef(context.eventsFile, worst.seqs, `queries for ${worst.name} ${worst.type} under TTL 0`), zeroRef],
+        figures,
+        evidence: [
+          eventsRef(context.eventsFile, worst.seqs, `queries for ${worst.name} ${worst.type} under TTL 0`),
+          zeroRef,
+        ],
       };
     }
-    return { verdict: 'PASS', expected, observed: `${summary}; the busiest question was asked ${figures.maxRate}/s.`, figures, evidence: [zeroRef] };
+    return {
+      verdict: 'PASS',
+      expected,
+      observed: `${summary}; the busiest question was asked ${figures.maxRate}/s.`,
+      figures,
+      evidence: [zeroRef],
+    };
   },
 });

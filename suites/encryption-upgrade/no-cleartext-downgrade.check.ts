@@ -18,25 +18,26 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { graceSeconds: 2, min
 
 const meta: CheckMeta = {
   title: 'No cleartext DNS once encrypted DNS is in use',
-  requirement: 'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: "IoT devices should support DoH/DoT", '
-    + 'and #2: use the resolvers the network assigned. Draft IOTDNS-D-ENC-3 (proposed): authenticate the encrypted resolver, and do not silently fall back to cleartext, '
-    + 'or to another resolver, when authentication fails.',
+  requirement:
+    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: "IoT devices should support DoH/DoT", ' +
+    'and #2: use the resolvers the network assigned. Draft IOTDNS-D-ENC-3 (proposed): authenticate the encrypted resolver, and do not silently fall back to cleartext, ' +
+    'or to another resolver, when authentication fails.',
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['1', '2'], draft: ['IOTDNS-D-ENC-3'], etsi: ['5.5-1', '5.8-1'] },
   decisionRule: {
-    text: 'Judged over each phase of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver by DDR): the DUT has used encrypted DNS from its first query '
-      + 'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) '
-      + `more than ${rule.graceSeconds} s (graceSeconds: lookups already in flight) after that first encrypted query, other than DDR's own ${DDR_QUERY_NAME} SVCB query. `
-      + 'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), '
-      + `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. `
-      + 'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) '
-      + 'are not, since no experiment presents such a certificate.',
+    text:
+      'Judged over each phase of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver by DDR): the DUT has used encrypted DNS from its first query ' +
+      'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) ' +
+      `more than ${rule.graceSeconds} s (graceSeconds: lookups already in flight) after that first encrypted query, other than DDR's own ${DDR_QUERY_NAME} SVCB query. ` +
+      'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), ' +
+      `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. ` +
+      'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) ' +
+      'are not, since no experiment presents such a certificate.',
     parameters: { ...rule },
   },
   experiments: ['ddr-upgrade'],
 };
-
 
 const isEncrypted = (q: QueryEvent) => q.transport === 'dot' || q.transport === 'doh';
 
@@ -48,7 +49,10 @@ export default defineCheck({
     const phases = evidence.phases();
     if (phases.length === 0) {
       return {
-        verdict: 'INCONCLUSIVE', expected, figures: { phases: 0 }, evidence: [],
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures: { phases: 0 },
+        evidence: [],
         observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so a downgrade from it was not assessed.`,
       };
     }
@@ -65,34 +69,69 @@ export default defineCheck({
     const downgrades = rows.flatMap((r) => r.downgrades);
     const used = rows.filter((r) => r.firstEncrypted !== undefined);
     const figures = {
-      phases: phases.length, encryptedQueries: encrypted.length, downgrades: downgrades.length,
+      phases: phases.length,
+      encryptedQueries: encrypted.length,
+      downgrades: downgrades.length,
       firstEncryptedSecondsIntoPhase: used.map((r) => round(secondsBetween(r.phase.start, r.firstEncrypted!.t))),
-      downgradesByServer: Object.fromEntries([...new Set(downgrades.map((q) => `${q.transport} ${q.server.address}:${q.server.port}`))]
-        .map((key) => [key, downgrades.filter((q) => `${q.transport} ${q.server.address}:${q.server.port}` === key).length])),
+      downgradesByServer: Object.fromEntries(
+        [...new Set(downgrades.map((q) => `${q.transport} ${q.server.address}:${q.server.port}`))].map((key) => [
+          key,
+          downgrades.filter((q) => `${q.transport} ${q.server.address}:${q.server.port}` === key).length,
+        ]),
+      ),
     };
-    const encryptedRef = eventsRef(context.eventsFile, encrypted.map((q) => q.seq), 'queries over DoT/DoH');
+    const encryptedRef = eventsRef(
+      context.eventsFile,
+      encrypted.map((q) => q.seq),
+      'queries over DoT/DoH',
+    );
     if (downgrades.length > 0) {
       const first = downgrades[0]!;
       const row = rows.find((r) => r.downgrades.includes(first))!;
       return {
         // A cleartext query already sent stays sent: more evidence cannot undo it.
-        verdict: 'FAIL', settled: true, expected, figures,
-        observed: `${encrypted.length} encrypted queries, yet ${downgrades.length} in cleartext after encrypted DNS was in use; the first, ${first.questions[0]?.name ?? '?'} ${first.questions[0]?.type ?? ''} `
-          + `over ${first.transport.toUpperCase()} to ${first.server.address}:${first.server.port}, ${round(secondsBetween(row.firstEncrypted!.t, first.t))} s after the first encrypted query (phase ${row.phase.name}).`,
-        evidence: [eventsRef(context.eventsFile, downgrades.map((q) => q.seq), 'cleartext queries after encrypted DNS was in use'), encryptedRef],
+        verdict: 'FAIL',
+        settled: true,
+        expected,
+        figures,
+        observed:
+          `${encrypted.length} encrypted queries, yet ${downgrades.length} in cleartext after encrypted DNS was in use; the first, ${first.questions[0]?.name ?? '?'} ${first.questions[0]?.type ?? ''} ` +
+          `over ${first.transport.toUpperCase()} to ${first.server.address}:${first.server.port}, ${round(secondsBetween(row.firstEncrypted!.t, first.t))} s after the first encrypted query (phase ${row.phase.name}).`,
+        evidence: [
+          eventsRef(
+            context.eventsFile,
+            downgrades.map((q) => q.seq),
+            'cleartext queries after encrypted DNS was in use',
+          ),
+          encryptedRef,
+        ],
       };
     }
     if (encrypted.length < p.minEncryptedQueries) {
       const plain = rows.flatMap((r) => within(r.phase)).filter((q) => !isEncrypted(q));
       return {
-        verdict: 'INCONCLUSIVE', expected, figures,
-        observed: `${encrypted.length} encrypted queries and ${plain.length} cleartext ones in the ddr-upgrade phases; `
-          + (encrypted.length === 0 ? 'the DUT never used encrypted DNS, so it had nothing to fall back from.' : `the rule needs ${p.minEncryptedQueries} encrypted queries.`),
-        evidence: [encryptedRef, eventsRef(context.eventsFile, plain.map((q) => q.seq), 'cleartext queries')],
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures,
+        observed:
+          `${encrypted.length} encrypted queries and ${plain.length} cleartext ones in the ddr-upgrade phases; ` +
+          (encrypted.length === 0
+            ? 'the DUT never used encrypted DNS, so it had nothing to fall back from.'
+            : `the rule needs ${p.minEncryptedQueries} encrypted queries.`),
+        evidence: [
+          encryptedRef,
+          eventsRef(
+            context.eventsFile,
+            plain.map((q) => q.seq),
+            'cleartext queries',
+          ),
+        ],
       };
     }
     return {
-      verdict: 'PASS', expected, figures,
+      verdict: 'PASS',
+      expected,
+      figures,
       observed: `${encrypted.length} encrypted queries and no cleartext DNS (besides DDR's own) from ${p.graceSeconds} s after the first of them, in ${used.length} phase${used.length === 1 ? '' : 's'}.`,
       evidence: [encryptedRef],
     };

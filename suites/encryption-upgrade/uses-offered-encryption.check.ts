@@ -14,31 +14,37 @@ const PARAMETERS = ['minQueries', 'graceSeconds', 'maxPlainShare', 'paddingBlock
  * No settling grace by default: a device that upgrades waits for discovery before its first
  * lookup, and lookups caught in flight are what maxPlainShare allows for.
  */
-const rule: Record<(typeof PARAMETERS)[number], number> = { minQueries: 5, graceSeconds: 0, maxPlainShare: 0.1, paddingBlock: 128 };
+const rule: Record<(typeof PARAMETERS)[number], number> = {
+  minQueries: 5,
+  graceSeconds: 0,
+  maxPlainShare: 0.1,
+  paddingBlock: 128,
+};
 
 const meta: CheckMeta = {
   title: 'Uses encrypted DNS (DoT/DoH) when the resolver offers it',
-  requirement: 'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: '
-    + '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." '
-    + 'The resolver offers DoT and DoH by Discovery of Designated Resolvers (RFC 9462) with a certificate from the lab CA installed on the DUT.',
+  requirement:
+    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
+    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
+    'The resolver offers DoT and DoH by Discovery of Designated Resolvers (RFC 9462) with a certificate from the lab CA installed on the DUT.',
   keyword: 'RECOMMENDATION',
   severity: 'critical',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1', 'IOTDNS-D-DISC-2'], etsi: ['5.5-1', '5.8-2'] },
   decisionRule: {
-    text: 'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. '
-      + 'INCONCLUSIVE when the resolver had no DoT or DoH listener (nothing was offered). '
-      + `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received in the phase, `
-      + 'or after the phase start when it never asked. '
-      + `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver `
-      + '(the capability is shown but it did not accept the lab certificate). '
-      + `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. `
-      + `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.`,
+    text:
+      'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. ' +
+      'INCONCLUSIVE when the resolver had no DoT or DoH listener (nothing was offered). ' +
+      `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received in the phase, ` +
+      'or after the phase start when it never asked. ' +
+      `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver ` +
+      '(the capability is shown but it did not accept the lab certificate). ' +
+      `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. ` +
+      `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.`,
     parameters: { ...rule },
   },
   experiments: ['ddr-upgrade'],
   tableI: 'secureDns',
 };
-
 
 export default defineCheck({
   meta,
@@ -48,21 +54,27 @@ export default defineCheck({
     const expected = `After discovering the resolver's DoT/DoH endpoints through DDR, at most ${percent(p.maxPlainShare)} of queries stay on port 53.`;
     if (phases.length === 0) {
       return {
-        verdict: 'INCONCLUSIVE', expected,
+        verdict: 'INCONCLUSIVE',
+        expected,
         observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so its use was not assessed.`,
-        figures: { phases: 0 }, evidence: [],
+        figures: { phases: 0 },
+        evidence: [],
       };
     }
     const listeners = evidence.ofType('resolver.listen').filter((e) => e.transport === 'dot' || e.transport === 'doh');
     const inPhase = (t: number) => phases.some((ph) => t >= ph.start && t <= ph.end);
     const queries = evidence.queries(context.dutId).filter((q) => inPhase(q.t));
     const ddrQueries = queries.filter(isDdrQuery);
-    const ddrAnswers = ddrQueries.map((q) => evidence.responseTo(q)).filter((r) => r !== undefined && r.answers.some((a) => a.type === 'SVCB'));
+    const ddrAnswers = ddrQueries
+      .map((q) => evidence.responseTo(q))
+      .filter((r) => r?.answers.some((a) => a.type === 'SVCB'));
     if (listeners.length === 0) {
       return {
-        verdict: 'INCONCLUSIVE', expected,
+        verdict: 'INCONCLUSIVE',
+        expected,
         observed: `The resolver listened on 0 DoT/DoH endpoints, so DDR had nothing to offer; ${queries.length} queries seen. Declare dot/doh listeners in the profile.`,
-        figures: { encryptedListeners: 0, queries: queries.length }, evidence: [],
+        figures: { encryptedListeners: 0, queries: queries.length },
+        evidence: [],
       };
     }
     const grace = p.graceSeconds * 1_000_000;
@@ -75,38 +87,94 @@ export default defineCheck({
     const plain = judged.filter((q) => q.transport === 'udp' || q.transport === 'tcp');
     const encrypted = judged.filter((q) => q.transport === 'dot' || q.transport === 'doh');
     const padded = encrypted.filter((q) => q.edns?.options.some((o) => o.code === 12) && q.size % p.paddingBlock === 0);
-    const handshakeFailures = evidence.ofType('dns.malformed').filter((e) => e.dut === context.dutId && inPhase(e.t)
-      && (e.transport === 'dot' || e.transport === 'doh') && e.error.startsWith('TLS handshake failed'));
-    const byTransport = Object.fromEntries(['udp', 'tcp', 'dot', 'doh'].map((t) => [t, judged.filter((q) => q.transport === t).length]));
+    const handshakeFailures = evidence
+      .ofType('dns.malformed')
+      .filter(
+        (e) =>
+          e.dut === context.dutId &&
+          inPhase(e.t) &&
+          (e.transport === 'dot' || e.transport === 'doh') &&
+          e.error.startsWith('TLS handshake failed'),
+      );
+    const byTransport = Object.fromEntries(
+      ['udp', 'tcp', 'dot', 'doh'].map((t) => [t, judged.filter((q) => q.transport === t).length]),
+    );
     const tlsVersions = [...new Set(encrypted.map((q) => q.tls?.version ?? 'unknown'))].sort();
     const plainShare = judged.length === 0 ? 0 : plain.length / judged.length;
     const figures = {
-      encryptedListeners: listeners.length, ddrQueries: ddrQueries.length, ddrAnswers: ddrAnswers.length, judgedQueries: judged.length,
-      byTransport, plainShare, paddedShare: encrypted.length === 0 ? null : padded.length / encrypted.length, tlsVersions, handshakeFailures: handshakeFailures.length,
+      encryptedListeners: listeners.length,
+      ddrQueries: ddrQueries.length,
+      ddrAnswers: ddrAnswers.length,
+      judgedQueries: judged.length,
+      byTransport,
+      plainShare,
+      paddedShare: encrypted.length === 0 ? null : padded.length / encrypted.length,
+      tlsVersions,
+      handshakeFailures: handshakeFailures.length,
     };
-    const counts = `${ddrQueries.length} DDR queries (${ddrAnswers.length} answered with SVCB), ${judged.length} queries judged: `
-      + `${byTransport.udp} UDP, ${byTransport.tcp} TCP, ${byTransport.dot} DoT, ${byTransport.doh} DoH (${percent(plainShare)} on port 53)`
-      + (encrypted.length > 0 ? `; ${padded.length} of ${encrypted.length} encrypted queries padded to ${p.paddingBlock}-octet blocks, TLS ${tlsVersions.join('/')}` : '');
-    const ddrRef = eventsRef(context.eventsFile, ddrQueries.map((q) => q.seq), 'DDR queries (_dns.resolver.arpa SVCB)');
+    const counts =
+      `${ddrQueries.length} DDR queries (${ddrAnswers.length} answered with SVCB), ${judged.length} queries judged: ` +
+      `${byTransport.udp} UDP, ${byTransport.tcp} TCP, ${byTransport.dot} DoT, ${byTransport.doh} DoH (${percent(plainShare)} on port 53)` +
+      (encrypted.length > 0
+        ? `; ${padded.length} of ${encrypted.length} encrypted queries padded to ${p.paddingBlock}-octet blocks, TLS ${tlsVersions.join('/')}`
+        : '');
+    const ddrRef = eventsRef(
+      context.eventsFile,
+      ddrQueries.map((q) => q.seq),
+      'DDR queries (_dns.resolver.arpa SVCB)',
+    );
 
     if (judged.length < p.minQueries) {
-      return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs at least ${p.minQueries} judged queries.`, figures, evidence: [ddrRef] };
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${counts}; the rule needs at least ${p.minQueries} judged queries.`,
+        figures,
+        evidence: [ddrRef],
+      };
     }
     if (plainShare > p.maxPlainShare) {
-      const plainRef = eventsRef(context.eventsFile, plain.map((q) => q.seq), 'queries that stayed on port 53 after encrypted DNS was offered');
+      const plainRef = eventsRef(
+        context.eventsFile,
+        plain.map((q) => q.seq),
+        'queries that stayed on port 53 after encrypted DNS was offered',
+      );
       if (handshakeFailures.length > 0) {
         return {
-          verdict: 'INCONCLUSIVE', expected,
+          verdict: 'INCONCLUSIVE',
+          expected,
           observed: `${counts}; the DUT failed ${handshakeFailures.length} TLS handshakes with the resolver, so it can use encrypted DNS but did not accept the lab certificate.`,
-          figures, evidence: [eventsRef(context.eventsFile, handshakeFailures.map((e) => e.seq), 'failed TLS handshakes'), plainRef, ddrRef],
+          figures,
+          evidence: [
+            eventsRef(
+              context.eventsFile,
+              handshakeFailures.map((e) => e.seq),
+              'failed TLS handshakes',
+            ),
+            plainRef,
+            ddrRef,
+          ],
         };
       }
-      const why = ddrQueries.length === 0 ? 'it never asked _dns.resolver.arpa' : 'it discovered the designated resolvers but did not move to them';
+      const why =
+        ddrQueries.length === 0
+          ? 'it never asked _dns.resolver.arpa'
+          : 'it discovered the designated resolvers but did not move to them';
       return { verdict: 'FAIL', expected, observed: `${counts}; ${why}.`, figures, evidence: [plainRef, ddrRef] };
     }
     return {
-      verdict: 'PASS', expected, observed: `${counts}.`, figures,
-      evidence: [eventsRef(context.eventsFile, encrypted.map((q) => q.seq), 'queries over DoT/DoH'), ddrRef],
+      verdict: 'PASS',
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: [
+        eventsRef(
+          context.eventsFile,
+          encrypted.map((q) => q.seq),
+          'queries over DoT/DoH',
+        ),
+        ddrRef,
+      ],
     };
   },
 });

@@ -15,7 +15,8 @@ import check from './uses-offered-encryption.check.ts';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const context = { dutId: FIXTURE_DUT, eventsFile: 'events.ndjson' } as CheckContext;
 const fixture = (kind: string) => loadEvidence(join(FIXTURES, `uses-offered-encryption.${kind}.ndjson`));
-const judge = (events: readonly EvidenceEvent[]) => check.judge(new Evidence(events).forExperiments(check.meta.experiments), context);
+const judge = (events: readonly EvidenceEvent[]) =>
+  check.judge(new Evidence(events).forExperiments(check.meta.experiments), context);
 
 describe('encryption-upgrade/uses-offered-encryption', () => {
   it('is not assessed (INCONCLUSIVE) when the run had no ddr-upgrade phase', () => {
@@ -36,9 +37,18 @@ describe('encryption-upgrade/uses-offered-encryption', () => {
     const events = [...fixture('fail').events];
     const ddrAnswer = events.find((e) => e.type === 'dns.response' && e.questions[0]?.type === 'SVCB')!;
     const failure: EvidenceEvent = {
-      type: 'dns.malformed', seq: events.length + 1, t: ddrAnswer.t + 1000, dut: FIXTURE_DUT, phase: ddrAnswer.phase, transport: 'dot',
-      client: { address: FIXTURE_CLIENT_ADDRESS, port: 41_999 }, server: { ...FIXTURE_SERVER, port: 853 }, size: 0,
-      error: 'TLS handshake failed: tlsv1 alert unknown ca', answered: false, wire: '',
+      type: 'dns.malformed',
+      seq: events.length + 1,
+      t: ddrAnswer.t + 1000,
+      dut: FIXTURE_DUT,
+      phase: ddrAnswer.phase,
+      transport: 'dot',
+      client: { address: FIXTURE_CLIENT_ADDRESS, port: 41_999 },
+      server: { ...FIXTURE_SERVER, port: 853 },
+      size: 0,
+      error: 'TLS handshake failed: tlsv1 alert unknown ca',
+      answered: false,
+      wire: '',
     };
     const outcome = judge([...events, failure]);
     expect(outcome.verdict).to.equal('INCONCLUSIVE');

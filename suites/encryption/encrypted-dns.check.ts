@@ -23,19 +23,21 @@ const PADDING_OPTION = 12;
 
 const meta: CheckMeta = {
   title: 'DNS is encrypted (DoT, DoH or DoQ) when an encrypted resolver is available',
-  requirement: 'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: '
-    + '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." '
-    + 'The paper does not mandate DoH/DoT for constrained devices; draft IOTDNS-D-ENC-1 asks for an encrypted transport to the network\'s resolver when one is available.',
+  requirement:
+    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
+    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
+    "The paper does not mandate DoH/DoT for constrained devices; draft IOTDNS-D-ENC-1 asks for an encrypted transport to the network's resolver when one is available.",
   keyword: 'RECOMMENDATION',
   severity: 'critical',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1'], etsi: ['5.8-1', '5.6-2'] },
   decisionRule: {
-    text: 'Encrypted DNS: DUT queries the harness received over DoT or DoH, and DoT/DoQ/DoH contacts seen in a capture. '
-      + 'PASS when there is any encrypted DNS (support shown; padding, option 12, is reported where the harness could read the queries). '
-      + `FAIL when there is none although a resolver answered the DUT's DDR query (${DDR_NAME} SVCB) with at least one record, and the DUT still sent plain DNS queries `
-      + 'more than upgradeGraceSeconds after that answer. '
-      + 'INCONCLUSIVE when the DUT sent no DNS at all. Otherwise INFO: plain DNS only, with no encrypted resolver offered in the evidence '
-      + '(the paper recommends but does not mandate encrypted DNS, so this is recorded, not judged).',
+    text:
+      'Encrypted DNS: DUT queries the harness received over DoT or DoH, and DoT/DoQ/DoH contacts seen in a capture. ' +
+      'PASS when there is any encrypted DNS (support shown; padding, option 12, is reported where the harness could read the queries). ' +
+      `FAIL when there is none although a resolver answered the DUT's DDR query (${DDR_NAME} SVCB) with at least one record, and the DUT still sent plain DNS queries ` +
+      'more than upgradeGraceSeconds after that answer. ' +
+      'INCONCLUSIVE when the DUT sent no DNS at all. Otherwise INFO: plain DNS only, with no encrypted resolver offered in the evidence ' +
+      '(the paper recommends but does not mandate encrypted DNS, so this is recorded, not judged).',
     parameters: { upgradeGraceSeconds: 60 },
   },
   // Transport choice shows in every phase.
@@ -45,8 +47,11 @@ const meta: CheckMeta = {
 
 /** Whether a response answered the DUT's DDR query with at least one record. */
 function offersEncryptedResolver(response: ResponseEvent): boolean {
-  return response.flags.rcode === 'NOERROR' && response.answers.length > 0
-    && response.questions.some((q) => normaliseName(q.name) === DDR_NAME && SVCB_TYPES.has(q.type));
+  return (
+    response.flags.rcode === 'NOERROR' &&
+    response.answers.length > 0 &&
+    response.questions.some((q) => normaliseName(q.name) === DDR_NAME && SVCB_TYPES.has(q.type))
+  );
 }
 
 function isPlain(query: QueryEvent): boolean {
@@ -72,22 +77,50 @@ export default defineCheck({
       if (q.edns?.options.some((o) => o.code === PADDING_OPTION)) padded += 1;
     });
     const contacts = evidence.ofType('dns.encrypted-contact').filter((e) => e.dut === context.dutId);
-    const figures = { plainQueries: plain.count, encryptedQueries: decrypted.count, encryptedContacts: contacts.length, paddedEncryptedQueries: padded };
-    const expected = 'The DUT resolves over an encrypted transport (DoT, DoH or DoQ) to its resolver whenever one is available; padded (EDNS option 12).';
+    const figures = {
+      plainQueries: plain.count,
+      encryptedQueries: decrypted.count,
+      encryptedContacts: contacts.length,
+      paddedEncryptedQueries: padded,
+    };
+    const expected =
+      'The DUT resolves over an encrypted transport (DoT, DoH or DoQ) to its resolver whenever one is available; padded (EDNS option 12).';
 
     if (decrypted.count > 0 || contacts.length > 0) {
       const transports = [
-        ...(decrypted.count > 0 ? [`${decrypted.count} ${[...decryptedTransports].join('/')} queries to the harness, ${padded} of them padded`] : []),
-        ...contacts.map((c) => `${c.protocol.toUpperCase()} to ${c.server.address}:${c.server.port}${c.sni ? ` (SNI ${c.sni})` : ''}, ${c.contacts} contact${c.contacts === 1 ? '' : 's'} (contents not visible: padding unknown)`),
+        ...(decrypted.count > 0
+          ? [
+              `${decrypted.count} ${[...decryptedTransports].join('/')} queries to the harness, ${padded} of them padded`,
+            ]
+          : []),
+        ...contacts.map(
+          (c) =>
+            `${c.protocol.toUpperCase()} to ${c.server.address}:${c.server.port}${c.sni ? ` (SNI ${c.sni})` : ''}, ${c.contacts} contact${c.contacts === 1 ? '' : 's'} (contents not visible: padding unknown)`,
+        ),
       ];
       return {
-        verdict: 'PASS', expected, figures,
+        verdict: 'PASS',
+        expected,
+        figures,
         observed: `Encrypted DNS used: ${transports.join('; ')}. ${plain.count} plain DNS queries besides.`,
-        evidence: [sampledRef(context.eventsFile, decrypted, 'encrypted DNS of the DUT', contacts.map((c) => c.seq))],
+        evidence: [
+          sampledRef(
+            context.eventsFile,
+            decrypted,
+            'encrypted DNS of the DUT',
+            contacts.map((c) => c.seq),
+          ),
+        ],
       };
     }
     if (plain.count === 0) {
-      return { verdict: 'INCONCLUSIVE', expected, figures, evidence: [], observed: 'No DNS traffic of the DUT at all (0 queries, 0 encrypted contacts).' };
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures,
+        evidence: [],
+        observed: 'No DNS traffic of the DUT at all (0 queries, 0 encrypted contacts).',
+      };
     }
     let offer: ResponseEvent | undefined;
     evidence.eachResponse(context.dutId, (r) => {
@@ -103,15 +136,23 @@ export default defineCheck({
       });
       if (after.count > 0) {
         return {
-          verdict: 'FAIL', expected, figures: { ...figures, plainQueriesAfterOffer: after.count },
-          observed: `An encrypted resolver was offered (DDR answer with ${offer.answers.length} record${offer.answers.length === 1 ? '' : 's'}, event ${offer.seq}), `
-            + `yet ${after.count} of ${plain.count} plain DNS queries came more than ${p.upgradeGraceSeconds} s after it, and no encrypted DNS at all.`,
-          evidence: [eventsRef(context.eventsFile, [offer.seq], 'the DDR answer offering an encrypted resolver'), sampledRef(context.eventsFile, after, 'plain DNS queries after the offer')],
+          verdict: 'FAIL',
+          expected,
+          figures: { ...figures, plainQueriesAfterOffer: after.count },
+          observed:
+            `An encrypted resolver was offered (DDR answer with ${offer.answers.length} record${offer.answers.length === 1 ? '' : 's'}, event ${offer.seq}), ` +
+            `yet ${after.count} of ${plain.count} plain DNS queries came more than ${p.upgradeGraceSeconds} s after it, and no encrypted DNS at all.`,
+          evidence: [
+            eventsRef(context.eventsFile, [offer.seq], 'the DDR answer offering an encrypted resolver'),
+            sampledRef(context.eventsFile, after, 'plain DNS queries after the offer'),
+          ],
         };
       }
     }
     return {
-      verdict: 'INFO', expected, figures,
+      verdict: 'INFO',
+      expected,
+      figures,
       observed: `${plain.count} plain DNS queries and no encrypted DNS${offer === undefined ? '; no encrypted resolver was offered in this evidence' : `; the DDR offer came less than ${p.upgradeGraceSeconds} s before the last query`}.`,
       evidence: [sampledRef(context.eventsFile, plain, 'plain DNS queries of the DUT')],
     };

@@ -18,20 +18,22 @@ const PADDING_OPTION = 12;
 
 const meta: CheckMeta = {
   title: 'Encrypted queries are padded (EDNS(0) Padding, 128-octet blocks)',
-  requirement: 'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: '
-    + '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." '
-    + 'Draft IOTDNS-D-ENC-2 (proposed): pad encrypted DNS messages with the EDNS(0) Padding option (RFC 7830), using the RFC 8467 block-length policy '
-    + '(RFC 8467 §4.1: clients pad queries to a multiple of 128 octets).',
+  requirement:
+    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
+    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
+    'Draft IOTDNS-D-ENC-2 (proposed): pad encrypted DNS messages with the EDNS(0) Padding option (RFC 7830), using the RFC 8467 block-length policy ' +
+    '(RFC 8467 §4.1: clients pad queries to a multiple of 128 octets).',
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-2'], etsi: ['5.8-1', '5.6-2'] },
   decisionRule: {
-    text: 'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, '
-      + 'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) '
-      + `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). `
-      + 'FAIL when any judged query is not padded. '
-      + `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. `
-      + 'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
+    text:
+      'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, ' +
+      'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) ' +
+      `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
+      'FAIL when any judged query is not padded. ' +
+      `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
+      'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
     parameters: { ...rule },
   },
   experiments: ['ddr-upgrade'],
@@ -44,7 +46,10 @@ export default defineCheck({
     const expected = `Every DoT/DoH query carries EDNS(0) Padding (option ${PADDING_OPTION}) and is a multiple of ${p.paddingBlock} octets long.`;
     if (evidence.phases().length === 0) {
       return {
-        verdict: 'INCONCLUSIVE', expected, figures: { phases: 0 }, evidence: [],
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures: { phases: 0 },
+        evidence: [],
         observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: no encrypted resolver was offered, so the padding of encrypted queries was not assessed.`,
       };
     }
@@ -57,30 +62,73 @@ export default defineCheck({
     const contacts = evidence.ofType('dns.encrypted-contact').filter((e) => e.dut === context.dutId);
     const sizes = [...new Set(encrypted.map((q) => q.size))].sort((a, b) => a - b);
     const figures = {
-      encryptedQueries: encrypted.length, byTransport: { dot: encrypted.filter((q) => q.transport === 'dot').length, doh: encrypted.filter((q) => q.transport === 'doh').length },
-      withPaddingOption: withOption.length, padded: padded.length, unpadded: unpadded.length,
-      paddedShare: encrypted.length === 0 ? null : padded.length / encrypted.length, querySizes: sizes.slice(0, 20), unreadableEncryptedContacts: contacts.length,
+      encryptedQueries: encrypted.length,
+      byTransport: {
+        dot: encrypted.filter((q) => q.transport === 'dot').length,
+        doh: encrypted.filter((q) => q.transport === 'doh').length,
+      },
+      withPaddingOption: withOption.length,
+      padded: padded.length,
+      unpadded: unpadded.length,
+      paddedShare: encrypted.length === 0 ? null : padded.length / encrypted.length,
+      querySizes: sizes.slice(0, 20),
+      unreadableEncryptedContacts: contacts.length,
     };
-    const counts = `${encrypted.length} encrypted queries read (${figures.byTransport.dot} DoT, ${figures.byTransport.doh} DoH): `
-      + `${withOption.length} with the Padding option, ${padded.length} padded to ${p.paddingBlock}-octet blocks (${percent(encrypted.length === 0 ? 0 : padded.length / encrypted.length)}); sizes ${sizes.slice(0, 8).join(', ') || 'none'}`;
+    const counts =
+      `${encrypted.length} encrypted queries read (${figures.byTransport.dot} DoT, ${figures.byTransport.doh} DoH): ` +
+      `${withOption.length} with the Padding option, ${padded.length} padded to ${p.paddingBlock}-octet blocks (${percent(encrypted.length === 0 ? 0 : padded.length / encrypted.length)}); sizes ${sizes.slice(0, 8).join(', ') || 'none'}`;
     if (unpadded.length > 0) {
       const example = unpadded[0]!;
-      const why = hasOption(example) ? `${example.size} octets, not a multiple of ${p.paddingBlock}` : 'no Padding option';
+      const why = hasOption(example)
+        ? `${example.size} octets, not a multiple of ${p.paddingBlock}`
+        : 'no Padding option';
       return {
         // An unpadded query already went out: more evidence cannot undo it.
-        verdict: 'FAIL', settled: true, expected, figures,
+        verdict: 'FAIL',
+        settled: true,
+        expected,
+        figures,
         observed: `${counts}; ${unpadded.length} not padded, e.g. ${example.questions[0]?.name ?? '?'} ${example.questions[0]?.type ?? ''} over ${example.transport.toUpperCase()}: ${why}.`,
-        evidence: [eventsRef(context.eventsFile, unpadded.map((q) => q.seq), 'encrypted queries without padding to the block length')],
+        evidence: [
+          eventsRef(
+            context.eventsFile,
+            unpadded.map((q) => q.seq),
+            'encrypted queries without padding to the block length',
+          ),
+        ],
       };
     }
     if (encrypted.length < p.minQueries) {
-      const elsewhere = contacts.length > 0 ? `; ${contacts.length} encrypted contacts with other resolvers, whose contents the harness cannot read` : '';
+      const elsewhere =
+        contacts.length > 0
+          ? `; ${contacts.length} encrypted contacts with other resolvers, whose contents the harness cannot read`
+          : '';
       return {
-        verdict: 'INCONCLUSIVE', expected, figures,
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures,
         observed: `${counts}${elsewhere}; the rule needs ${p.minQueries} encrypted queries the harness could read.`,
-        evidence: [eventsRef(context.eventsFile, [...encrypted.map((q) => q.seq), ...contacts.map((c) => c.seq)].sort((a, b) => a - b), 'encrypted DNS of the DUT')],
+        evidence: [
+          eventsRef(
+            context.eventsFile,
+            [...encrypted.map((q) => q.seq), ...contacts.map((c) => c.seq)].sort((a, b) => a - b),
+            'encrypted DNS of the DUT',
+          ),
+        ],
       };
     }
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [eventsRef(context.eventsFile, padded.map((q) => q.seq), 'padded encrypted queries')] };
+    return {
+      verdict: 'PASS',
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: [
+        eventsRef(
+          context.eventsFile,
+          padded.map((q) => q.seq),
+          'padded encrypted queries',
+        ),
+      ],
+    };
   },
 });

@@ -16,18 +16,35 @@ import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from '../fixture-events.ts';
 
 const checks = await discoverChecks();
 const ports = checks.find((c) => c.id === 'randomness/source-port-randomised')!;
-const PROFILE = parseProfile(JSON.stringify({
-  profileVersion: 1, description: 'lookup sample', dut: { id: FIXTURE_DUT, vendor: 'v', model: 'm', addresses: [FIXTURE_CLIENT_ADDRESS] }, device: { kind: 'lab' },
-  resolver: { listen: [{ transport: 'udp', address: '127.0.10.1', port: 53 }] }, zone: [], scenario: [], canaries: [], observe: { windowSeconds: 60 },
-}), 'lookup-sample profile');
+const PROFILE = parseProfile(
+  JSON.stringify({
+    profileVersion: 1,
+    description: 'lookup sample',
+    dut: { id: FIXTURE_DUT, vendor: 'v', model: 'm', addresses: [FIXTURE_CLIENT_ADDRESS] },
+    device: { kind: 'lab' },
+    resolver: { listen: [{ transport: 'udp', address: '127.0.10.1', port: 53 }] },
+    zone: [],
+    scenario: [],
+    canaries: [],
+    observe: { windowSeconds: 60 },
+  }),
+  'lookup-sample profile',
+);
 const CONTEXT: CheckContext = { dutId: FIXTURE_DUT, profile: PROFILE, eventsFile: 'events.ndjson' };
 
 /** `lookups` lookups a second apart, each A then AAAA from one port the allocator chose. */
 function pairedLookups(lookups: number, portOf: (lookup: number) => number): Evidence {
   const events = Array.from({ length: lookups * 2 }, (_, i) => ({
-    seq: i + 1, type: 'dns.query', t: Math.floor(i / 2) * 1_000_000 + (i % 2) * 30, dut: FIXTURE_DUT, phase: 'baseline', transport: 'udp',
-    client: { address: FIXTURE_CLIENT_ADDRESS, port: portOf(Math.floor(i / 2)) }, server: { address: '127.0.10.1', port: 53 },
-    txid: (i * 40503) % 65536, questions: [{ name: `n${i >> 1}.example`, type: i % 2 === 0 ? 'A' : 'AAAA', class: 'IN' }],
+    seq: i + 1,
+    type: 'dns.query',
+    t: Math.floor(i / 2) * 1_000_000 + (i % 2) * 30,
+    dut: FIXTURE_DUT,
+    phase: 'baseline',
+    transport: 'udp',
+    client: { address: FIXTURE_CLIENT_ADDRESS, port: portOf(Math.floor(i / 2)) },
+    server: { address: '127.0.10.1', port: 53 },
+    txid: (i * 40503) % 65536,
+    questions: [{ name: `n${i >> 1}.example`, type: i % 2 === 0 ? 'A' : 'AAAA', class: 'IN' }],
   }));
   return new Evidence(events as unknown as EvidenceEvent[]);
 }
@@ -64,9 +81,24 @@ describe('Recommendation #3 samples one source port per lookup', () => {
 
   it('passes random ports paired the same way, and fails fixed, sequential and narrow pools paired so', () => {
     const random = uniform(7);
-    expect(ports.judge(pairedLookups(200, () => random(1024, 65535)), CONTEXT).verdict).to.equal('PASS');
-    expect(ports.judge(pairedLookups(200, () => 4096), CONTEXT).observed).to.match(/port 4096 carries 100% of the lookups/);
-    expect(ports.judge(pairedLookups(200, (i) => 30000 + i), CONTEXT).verdict).to.equal('FAIL');
+    expect(
+      ports.judge(
+        pairedLookups(200, () => random(1024, 65535)),
+        CONTEXT,
+      ).verdict,
+    ).to.equal('PASS');
+    expect(
+      ports.judge(
+        pairedLookups(200, () => 4096),
+        CONTEXT,
+      ).observed,
+    ).to.match(/port 4096 carries 100% of the lookups/);
+    expect(
+      ports.judge(
+        pairedLookups(200, (i) => 30000 + i),
+        CONTEXT,
+      ).verdict,
+    ).to.equal('FAIL');
     // 256 ports spread over the whole range (σ is GREAT): only the distinct count catches it.
     const narrow = uniform(11);
     const pool = pairedLookups(400, () => 1024 + 252 * narrow(0, 255));
@@ -78,6 +110,8 @@ describe('Recommendation #3 samples one source port per lookup', () => {
 
   it('states the grouping and its window in the decision rule', () => {
     expect(ports.meta.decisionRule.parameters.lookupWindowSeconds).to.equal(1);
-    expect(ports.meta.decisionRule.text).to.match(/one per lookup/).and.match(/within 1 s of the lookup's first query/);
+    expect(ports.meta.decisionRule.text)
+      .to.match(/one per lookup/)
+      .and.match(/within 1 s of the lookup's first query/);
   });
 });

@@ -12,17 +12,33 @@ import type { RandomnessStats } from '../../lib/analysis/randomness.ts';
 import { lookupStarts } from '../../lib/analysis/lookup-draws.ts';
 import type { DrawQuery } from '../../lib/analysis/lookup-draws.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
-import type { CheckContext, CheckDefinition, CheckMeta, CheckOutcome, DecisionRule, EvidenceRef, TableIColumn } from '../../lib/checks/check-types.ts';
+import type {
+  CheckContext,
+  CheckDefinition,
+  CheckMeta,
+  CheckOutcome,
+  DecisionRule,
+  EvidenceRef,
+  TableIColumn,
+} from '../../lib/checks/check-types.ts';
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { percent, sampledRef, SeqSample } from '../evidence-ref.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
-export const RANDOMNESS_PARAMETERS = ['minSamples', 'minStdev', 'maxTopShare', 'minDistinctFraction', 'uniformSpace', 'maxSequentialShare'] as const;
+export const RANDOMNESS_PARAMETERS = [
+  'minSamples',
+  'minStdev',
+  'maxTopShare',
+  'minDistinctFraction',
+  'uniformSpace',
+  'maxSequentialShare',
+] as const;
 /** The threshold of a field drawn per lookup: how long after a lookup's first query its other types may come. */
 export const LOOKUP_PARAMETERS = ['lookupWindowSeconds'] as const;
-export type RandomnessParameters = Record<(typeof RANDOMNESS_PARAMETERS)[number], number> & Partial<Record<(typeof LOOKUP_PARAMETERS)[number], number>>;
+export type RandomnessParameters = Record<(typeof RANDOMNESS_PARAMETERS)[number], number> &
+  Partial<Record<(typeof LOOKUP_PARAMETERS)[number], number>>;
 
 /** The query field a check judges, and how to speak of it. */
 export interface RandomisedField {
@@ -51,16 +67,18 @@ function sampleUnit(field: RandomisedField): { one: string; many: string } {
 export function randomnessDecisionRule(field: RandomisedField, parameters: RandomnessParameters): DecisionRule {
   const p = parameters;
   const unit = sampleUnit(field);
-  const sample = field.drawnPer === 'lookup'
-    ? `Sample: the ${field.plural} of the DUT's UDP queries, one per lookup, in arrival order: a query continues a lookup when it comes from the same source port, asks the same name (case-insensitively) with a type that lookup has not asked yet, within ${p.lookupWindowSeconds} s of the lookup's first query (a stub sending A and AAAA from one socket, as glibc and musl do, draws one port for both); a repeated type (a retry) or a later query is a new lookup, so a fixed or narrow pool repeats across lookups. INCONCLUSIVE when there are fewer than ${p.minSamples} lookups. `
-    : `Sample: the ${field.plural} of the DUT's UDP queries, in arrival order. INCONCLUSIVE when there are fewer than ${p.minSamples} queries. `;
+  const sample =
+    field.drawnPer === 'lookup'
+      ? `Sample: the ${field.plural} of the DUT's UDP queries, one per lookup, in arrival order: a query continues a lookup when it comes from the same source port, asks the same name (case-insensitively) with a type that lookup has not asked yet, within ${p.lookupWindowSeconds} s of the lookup's first query (a stub sending A and AAAA from one socket, as glibc and musl do, draws one port for both); a repeated type (a retry) or a later query is a new lookup, so a fixed or narrow pool repeats across lookups. INCONCLUSIVE when there are fewer than ${p.minSamples} lookups. `
+      : `Sample: the ${field.plural} of the DUT's UDP queries, in arrival order. INCONCLUSIVE when there are fewer than ${p.minSamples} queries. `;
   return {
-    text: sample
-      + `PASS when all hold: (1) population standard deviation σ ≥ ${p.minStdev} (DNS-OARC "GREAT"); `
-      + `(2) the most used value carries at most ${percent(p.maxTopShare)} of the ${unit.many}; `
-      + `(3) the number of distinct values is at least ${p.minDistinctFraction} × the number expected of as many uniform draws over ${p.uniformSpace} values (${field.spaceRationale}); `
-      + `(4) at most ${percent(p.maxSequentialShare)} of consecutive ${unit.many} differ by 1 to ${SEQUENTIAL_MAX_STEP} (modulo 65536, either direction: sequential allocation). `
-      + 'Otherwise FAIL.',
+    text:
+      sample +
+      `PASS when all hold: (1) population standard deviation σ ≥ ${p.minStdev} (DNS-OARC "GREAT"); ` +
+      `(2) the most used value carries at most ${percent(p.maxTopShare)} of the ${unit.many}; ` +
+      `(3) the number of distinct values is at least ${p.minDistinctFraction} × the number expected of as many uniform draws over ${p.uniformSpace} values (${field.spaceRationale}); ` +
+      `(4) at most ${percent(p.maxSequentialShare)} of consecutive ${unit.many} differ by 1 to ${SEQUENTIAL_MAX_STEP} (modulo 65536, either direction: sequential allocation). ` +
+      'Otherwise FAIL.',
     parameters: { ...p },
   };
 }
@@ -75,33 +93,48 @@ function failedCriteria(field: RandomisedField, stats: RandomnessStats, p: Rando
   const failures: string[] = [];
   if (stats.stdev < p.minStdev) failures.push(`σ = ${stats.stdev.toFixed(1)} (${stats.class}) is below ${p.minStdev}`);
   if (stats.topShare > p.maxTopShare && stats.top !== null) {
-    failures.push(`${field.describe(stats.top)} carries ${percent(stats.topShare)} of the ${sampleUnit(field).many} (${stats.topCount} of ${stats.n}), above ${percent(p.maxTopShare)}`);
+    failures.push(
+      `${field.describe(stats.top)} carries ${percent(stats.topShare)} of the ${sampleUnit(field).many} (${stats.topCount} of ${stats.n}), above ${percent(p.maxTopShare)}`,
+    );
   }
   const neededDistinct = p.minDistinctFraction * stats.expectedDistinct;
   if (stats.distinct < neededDistinct) {
-    failures.push(`${stats.distinct} distinct ${field.plural}, fewer than ${neededDistinct.toFixed(1)} (${p.minDistinctFraction} × ${stats.expectedDistinct.toFixed(1)} expected of uniform draws over ${p.uniformSpace} values)`);
+    failures.push(
+      `${stats.distinct} distinct ${field.plural}, fewer than ${neededDistinct.toFixed(1)} (${p.minDistinctFraction} × ${stats.expectedDistinct.toFixed(1)} expected of uniform draws over ${p.uniformSpace} values)`,
+    );
   }
   if (stats.sequentialShare > p.maxSequentialShare) {
-    failures.push(`${percent(stats.sequentialShare)} of consecutive ${sampleUnit(field).many} are 1–${SEQUENTIAL_MAX_STEP} apart (sequential allocation), above ${percent(p.maxSequentialShare)}`);
+    failures.push(
+      `${percent(stats.sequentialShare)} of consecutive ${sampleUnit(field).many} are 1–${SEQUENTIAL_MAX_STEP} apart (sequential allocation), above ${percent(p.maxSequentialShare)}`,
+    );
   }
   return failures;
 }
 
 /** One sentence of what the sample looks like. */
 function summary(field: RandomisedField, stats: RandomnessStats, queries: number): string {
-  const sample = field.drawnPer === 'lookup' ? `${queries} UDP queries in ${stats.n} lookups` : `${stats.n} UDP queries`;
+  const sample =
+    field.drawnPer === 'lookup' ? `${queries} UDP queries in ${stats.n} lookups` : `${stats.n} UDP queries`;
   const head = `${sample}, σ = ${stats.stdev.toFixed(1)} (${stats.class}, ${stats.bits.toFixed(1)} bits)`;
   if (stats.top === null) return head;
   if (stats.distinct === 1) return `${head}, all from ${field.describe(stats.top)} (top share 100%)`;
-  return `${head}, ${stats.distinct} distinct ${field.plural} between ${stats.min} and ${stats.max}, `
-    + `most used ${field.describe(stats.top)} (top share ${percent(stats.topShare)}), sequential share ${percent(stats.sequentialShare)}`;
+  return (
+    `${head}, ${stats.distinct} distinct ${field.plural} between ${stats.min} and ${stats.max}, ` +
+    `most used ${field.describe(stats.top)} (top share ${percent(stats.topShare)}), sequential share ${percent(stats.sequentialShare)}`
+  );
 }
 
 /** Judges one randomised field of the DUT's UDP queries by the rule's parameters. */
-export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evidence: Evidence, context: CheckContext): CheckOutcome {
-  const p: RandomnessParameters = field.drawnPer === 'lookup'
-    ? ruleParameters(rule, [...RANDOMNESS_PARAMETERS, ...LOOKUP_PARAMETERS])
-    : ruleParameters(rule, RANDOMNESS_PARAMETERS);
+export function judgeRandomness(
+  field: RandomisedField,
+  rule: DecisionRule,
+  evidence: Evidence,
+  context: CheckContext,
+): CheckOutcome {
+  const p: RandomnessParameters =
+    field.drawnPer === 'lookup'
+      ? ruleParameters(rule, [...RANDOMNESS_PARAMETERS, ...LOOKUP_PARAMETERS])
+      : ruleParameters(rule, RANDOMNESS_PARAMETERS);
   // One visit of the queries, keeping only what the sample needs and a sample of seqs: a capture can hold millions.
   const values: number[] = [];
   const draws: DrawQuery[] = [];
@@ -109,27 +142,44 @@ export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evid
   evidence.eachQuery(context.dutId, (q) => {
     if (q.transport !== 'udp') return;
     values.push(field.valueOf(q));
-    if (field.drawnPer === 'lookup') draws.push({ t: q.t, port: q.client.port, name: q.questions[0]?.name ?? '', type: q.questions[0]?.type ?? '' });
+    if (field.drawnPer === 'lookup')
+      draws.push({ t: q.t, port: q.client.port, name: q.questions[0]?.name ?? '', type: q.questions[0]?.type ?? '' });
     measuredSeqs.add(q.seq);
   });
   const queries = values.length;
-  const sample = field.drawnPer === 'lookup' ? lookupStarts(draws, p.lookupWindowSeconds! * 1_000_000).map((i) => values[i]!) : values;
+  const sample =
+    field.drawnPer === 'lookup'
+      ? lookupStarts(draws, p.lookupWindowSeconds! * 1_000_000).map((i) => values[i]!)
+      : values;
   const stats = randomnessStats(sample, { space: p.uniformSpace });
   const unit = sampleUnit(field);
-  const expected = `Each ${unit.one} carries unpredictable ${field.plural}: σ ≥ ${p.minStdev}, no value on more than ${percent(p.maxTopShare)} of ${unit.many}, `
-    + `at least ${p.minDistinctFraction} × the distinct values of uniform draws over ${p.uniformSpace}, at most ${percent(p.maxSequentialShare)} sequential steps.`;
-  const measured: EvidenceRef = sampledRef(context.eventsFile, measuredSeqs, `UDP queries of ${context.dutId} whose ${field.plural} were measured`);
+  const expected =
+    `Each ${unit.one} carries unpredictable ${field.plural}: σ ≥ ${p.minStdev}, no value on more than ${percent(p.maxTopShare)} of ${unit.many}, ` +
+    `at least ${p.minDistinctFraction} × the distinct values of uniform draws over ${p.uniformSpace}, at most ${percent(p.maxSequentialShare)} sequential steps.`;
+  const measured: EvidenceRef = sampledRef(
+    context.eventsFile,
+    measuredSeqs,
+    `UDP queries of ${context.dutId} whose ${field.plural} were measured`,
+  );
 
   if (stats.n < p.minSamples) {
     return {
-      verdict: 'INCONCLUSIVE', expected,
+      verdict: 'INCONCLUSIVE',
+      expected,
       observed: `Only ${stats.n} ${unit.many} from ${context.dutId}${field.drawnPer === 'lookup' ? ` (${queries} UDP queries)` : ''}; the rule needs at least ${p.minSamples} to judge ${field.plural}.`,
-      figures: figuresOf(stats, queries), evidence: [measured],
+      figures: figuresOf(stats, queries),
+      evidence: [measured],
     };
   }
   const failures = failedCriteria(field, stats, p);
   if (failures.length === 0) {
-    return { verdict: 'PASS', expected, observed: `${summary(field, stats, queries)}.`, figures: figuresOf(stats, queries), evidence: [measured] };
+    return {
+      verdict: 'PASS',
+      expected,
+      observed: `${summary(field, stats, queries)}.`,
+      figures: figuresOf(stats, queries),
+      evidence: [measured],
+    };
   }
   const evidenceRefs = [measured];
   if (stats.topShare > p.maxTopShare && stats.top !== null) {
@@ -141,9 +191,11 @@ export function judgeRandomness(field: RandomisedField, rule: DecisionRule, evid
     evidenceRefs.push(sampledRef(context.eventsFile, withTop, `queries with ${field.describe(top)}`));
   }
   return {
-    verdict: 'FAIL', expected,
+    verdict: 'FAIL',
+    expected,
     observed: `${summary(field, stats, queries)}. Not met: ${failures.join('; ')}.`,
-    figures: figuresOf(stats, queries), evidence: evidenceRefs,
+    figures: figuresOf(stats, queries),
+    evidence: evidenceRefs,
   };
 }
 
@@ -165,7 +217,13 @@ export interface RandomnessCheckSpec {
 }
 
 /** Thresholds both randomisation checks share (all but the size of the space). */
-const SHARED_THRESHOLDS = { minSamples: 50, minStdev: 3980, maxTopShare: 0.05, minDistinctFraction: 0.9, maxSequentialShare: 0.1 };
+const SHARED_THRESHOLDS = {
+  minSamples: 50,
+  minStdev: 3980,
+  maxTopShare: 0.05,
+  minDistinctFraction: 0.9,
+  maxSequentialShare: 0.1,
+};
 
 /**
  * A randomisation check: severity High after the paper's Table I, EN 303 645 provision
@@ -174,18 +232,23 @@ const SHARED_THRESHOLDS = { minSamples: 50, minStdev: 3980, maxTopShare: 0.05, m
 export function defineRandomnessCheck(spec: RandomnessCheckSpec): CheckDefinition {
   const meta: CheckMeta = {
     title: spec.title,
-    requirement: `Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #${spec.recommendation.number}: `
-      + `"${spec.recommendation.text}" ${spec.rfcRequirement}`,
+    requirement:
+      `Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #${spec.recommendation.number}: ` +
+      `"${spec.recommendation.text}" ${spec.rfcRequirement}`,
     keyword: 'RECOMMENDATION',
     severity: 'high',
     covers: { paper: [spec.recommendation.number], draft: [spec.draftClause], etsi: ['5.5-2'] },
     decisionRule: randomnessDecisionRule(spec.field, {
-      ...SHARED_THRESHOLDS, uniformSpace: spec.uniformSpace,
+      ...SHARED_THRESHOLDS,
+      uniformSpace: spec.uniformSpace,
       ...(spec.lookupWindowSeconds === undefined ? {} : { lookupWindowSeconds: spec.lookupWindowSeconds }),
     }),
     // Ports and IDs are the device's own choice whatever the resolver does: every phase is a sample.
     experiments: ['*'],
     tableI: spec.tableI,
   };
-  return defineCheck({ meta, judge: (evidence, context) => judgeRandomness(spec.field, meta.decisionRule, evidence, context) });
+  return defineCheck({
+    meta,
+    judge: (evidence, context) => judgeRandomness(spec.field, meta.decisionRule, evidence, context),
+  });
 }

@@ -8,14 +8,19 @@ import { defineRandomnessCheck } from './randomness-rule.ts';
 
 export default defineRandomnessCheck({
   title: 'UDP source ports of DNS queries are randomised',
-  recommendation: { number: '3', text: 'IoT devices should undergo adequate source port randomization in their DNS queries.' },
-  rfcRequirement: 'RFC 5452 §9.2: use an unpredictable source port for each query, from as large a range as practicable.',
+  recommendation: {
+    number: '3',
+    text: 'IoT devices should undergo adequate source port randomization in their DNS queries.',
+  },
+  rfcRequirement:
+    'RFC 5452 §9.2: use an unpredictable source port for each query, from as large a range as practicable.',
   draftClause: 'IOTDNS-D-RND-1',
   field: {
     plural: 'source ports',
     describe: (port) => `port ${port}`,
     valueOf: (query) => query.client.port,
-    spaceRationale: 'the IANA dynamic port range 49152–65535 of RFC 6335, the narrowest range a conforming stub may draw from',
+    spaceRationale:
+      'the IANA dynamic port range 49152–65535 of RFC 6335, the narrowest range a conforming stub may draw from',
     drawnPer: 'lookup',
   },
   uniformSpace: 16384,

@@ -10,7 +10,12 @@ import { questionSeries, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['minQueries', 'minTotalQueries', 'maxQueriesPerSecond', 'minGrowth'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minQueries: 3, minTotalQueries: 3, maxQueriesPerSecond: 1, minGrowth: 1.5 };
+const rule: Record<(typeof PARAMETERS)[number], number> = {
+  minQueries: 3,
+  minTotalQueries: 3,
+  maxQueriesPerSecond: 1,
+  minGrowth: 1.5,
+};
 
 /** The median of a non-empty list. */
 function median(values: readonly number[]): number {
@@ -21,18 +26,20 @@ function median(values: readonly number[]): number {
 
 const meta: CheckMeta = {
   title: 'Persistent resolution failure leads to back-off, not a retry storm',
-  requirement: 'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." '
-    + 'Draft IOTDNS-D-FAIL-1 (proposed): detect persistent failure and back off exponentially, caching the failure (RFC 9520 §3.2: at least 1 s, at most 5 min); '
-    + 'IOTDNS-D-FAIL-2: bound retransmissions and avoid storms.',
+  requirement:
+    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." ' +
+    'Draft IOTDNS-D-FAIL-1 (proposed): detect persistent failure and back off exponentially, caching the failure (RFC 9520 §3.2: at least 1 s, at most 5 min); ' +
+    'IOTDNS-D-FAIL-2: bound retransmissions and avoid storms.',
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-1', 'IOTDNS-D-FAIL-2'], etsi: ['5.9-1', '5.9-3'] },
   decisionRule: {
-    text: 'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: '
-      + 'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. '
-      + `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) `
-      + `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. `
-      + `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.`,
+    text:
+      'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: ' +
+      'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
+      `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
+      `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
+      `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['servfail', 'refused', 'resolver-silent', 'resolver-closed-port', 'empty-answer'],
@@ -45,36 +52,73 @@ export default defineCheck({
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const all = questionSeries(evidence, context.dutId);
     const total = all.reduce((sum, series) => sum + series.queries.length, 0);
-    const rows = all.filter((s) => s.queries.length >= p.minQueries).map((series) => {
-      const times = series.queries.map((q) => q.t);
-      const gaps = times.slice(1).map((t, i) => secondsBetween(times[i]!, t));
-      const half = Math.floor(gaps.length / 2);
-      const earlier = median(gaps.slice(0, Math.max(half, 1)));
-      const later = median(gaps.slice(half));
-      const rate = (times.length - 1) / Math.max(secondsBetween(times[0]!, times.at(-1)!), 1e-3);
-      const growth = earlier > 0 ? later / earlier : later > 0 ? Infinity : 1;
-      return { phase: series.phase.name, name: series.name, type: series.type, queries: times.length, rate: round(rate), growth: Number.isFinite(growth) ? round(growth) : null, storm: rate > p.maxQueriesPerSecond && growth < p.minGrowth, seqs: series.queries.map((q) => q.seq) };
-    });
+    const rows = all
+      .filter((s) => s.queries.length >= p.minQueries)
+      .map((series) => {
+        const times = series.queries.map((q) => q.t);
+        const gaps = times.slice(1).map((t, i) => secondsBetween(times[i]!, t));
+        const half = Math.floor(gaps.length / 2);
+        const earlier = median(gaps.slice(0, Math.max(half, 1)));
+        const later = median(gaps.slice(half));
+        const rate = (times.length - 1) / Math.max(secondsBetween(times[0]!, times.at(-1)!), 1e-3);
+        const growth = earlier > 0 ? later / earlier : later > 0 ? Infinity : 1;
+        return {
+          phase: series.phase.name,
+          name: series.name,
+          type: series.type,
+          queries: times.length,
+          rate: round(rate),
+          growth: Number.isFinite(growth) ? round(growth) : null,
+          storm: rate > p.maxQueriesPerSecond && growth < p.minGrowth,
+          seqs: series.queries.map((q) => q.seq),
+        };
+      });
     const storms = rows.filter((row) => row.storm);
-    const figures = { failureQueries: total, questionsAsked: all.length, judgedQuestions: rows.length, storms: storms.length, questions: rows.map(({ seqs: _seqs, ...row }) => row) };
+    const figures = {
+      failureQueries: total,
+      questionsAsked: all.length,
+      judgedQuestions: rows.length,
+      storms: storms.length,
+      questions: rows.map(({ seqs: _seqs, ...row }) => row),
+    };
     const expected = `Under persistent failure each name is asked at most ${p.maxQueriesPerSecond} time per second, or with gaps that grow (by ${p.minGrowth}× or more): back-off and failure caching.`;
     const phases = [...new Set(rows.map((r) => r.phase))].join(', ');
     if (storms.length > 0) {
       const worst = [...storms].sort((a, b) => b.rate - a.rate)[0]!;
       return {
-        verdict: 'FAIL', expected,
+        verdict: 'FAIL',
+        expected,
         observed: `${storms.length} of ${rows.length} questions stormed (phases ${phases}); worst ${worst.name} ${worst.type} in ${worst.phase}: ${worst.queries} queries at ${worst.rate}/s, gaps growing ${worst.growth ?? '∞'}×.`,
-        figures, evidence: [eventsRef(context.eventsFile, worst.seqs, `queries for ${worst.name} ${worst.type} during ${worst.phase}`)],
+        figures,
+        evidence: [
+          eventsRef(context.eventsFile, worst.seqs, `queries for ${worst.name} ${worst.type} during ${worst.phase}`),
+        ],
       };
     }
-    const failureRef = eventsRef(context.eventsFile, all.flatMap((series) => series.queries.map((q) => q.seq)).sort((a, b) => a - b), 'queries under persistent failure');
+    const failureRef = eventsRef(
+      context.eventsFile,
+      all.flatMap((series) => series.queries.map((q) => q.seq)).sort((a, b) => a - b),
+      'queries under persistent failure',
+    );
     if (total < p.minTotalQueries) {
-      return { verdict: 'INCONCLUSIVE', expected, observed: `${total} queries in the failure phases; the rule needs ${p.minTotalQueries} to show the DUT was running.`, figures, evidence: [failureRef] };
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${total} queries in the failure phases; the rule needs ${p.minTotalQueries} to show the DUT was running.`,
+        figures,
+        evidence: [failureRef],
+      };
     }
     const busiest = [...rows].sort((a, b) => b.rate - a.rate)[0];
     const detail = busiest
       ? `${rows.length} asked ${p.minQueries}+ times (phases ${phases}), none stormed; busiest ${busiest.name} ${busiest.type}: ${busiest.queries} queries at ${busiest.rate}/s, gaps growing ${busiest.growth ?? '∞'}×`
       : `no question asked ${p.minQueries} times or more in one phase`;
-    return { verdict: 'PASS', expected, observed: `${total} queries for ${all.length} questions under failure; ${detail}.`, figures, evidence: [failureRef] };
+    return {
+      verdict: 'PASS',
+      expected,
+      observed: `${total} queries for ${all.length} questions under failure; ${detail}.`,
+      figures,
+      evidence: [failureRef],
+    };
   },
 });

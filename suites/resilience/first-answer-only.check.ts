@@ -13,17 +13,19 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { minRaces: 5, maxCont
 
 const meta: CheckMeta = {
   title: 'Only the first matching reply is taken; later ones are ignored',
-  requirement: 'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)." '
-    + 'Draft IOTDNS-D-SIZE-2 (proposed): spot amplified or abnormal responses (duplicated answers, many replies to one query); take only the first matching reply; '
-    + 'fail if this causes use of a later, different answer.',
+  requirement:
+    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)." ' +
+    'Draft IOTDNS-D-SIZE-2 (proposed): spot amplified or abnormal responses (duplicated answers, many replies to one query); take only the first matching reply; ' +
+    'fail if this causes use of a later, different answer.',
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-2'], etsi: ['5.13-1'] },
   decisionRule: {
-    text: 'Under late-answers, each A query over UDP gets its genuine answer first, then further replies that match it as fully (same transaction ID, from the same socket, the same question) '
-      + 'with a record pointing at a canary; each such race is one late-answer response in the evidence. '
-      + `INCONCLUSIVE when fewer than ${rule.minRaces} races reached the DUT (minRaces). `
-      + `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.`,
+    text:
+      'Under late-answers, each A query over UDP gets its genuine answer first, then further replies that match it as fully (same transaction ID, from the same socket, the same question) ' +
+      'with a record pointing at a canary; each such race is one late-answer response in the evidence. ' +
+      `INCONCLUSIVE when fewer than ${rule.minRaces} races reached the DUT (minRaces). ` +
+      `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['late-answers'],
@@ -34,15 +36,37 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const use = forgedRecordUse(evidence, context);
-    const figures = { races: use.manipulated.length, lateReplies: use.manipulated.reduce((sum, r) => sum + (r.copies ?? 1), 0), canaryContacts: use.contacts.length, contactsByCanary: contactsByCanary(use.contacts) };
-    const expected = 'The DUT uses the first matching reply to each query; the later ones never reach its application, so it never contacts the canary.';
+    const figures = {
+      races: use.manipulated.length,
+      lateReplies: use.manipulated.reduce((sum, r) => sum + (r.copies ?? 1), 0),
+      canaryContacts: use.contacts.length,
+      contactsByCanary: contactsByCanary(use.contacts),
+    };
+    const expected =
+      'The DUT uses the first matching reply to each query; the later ones never reach its application, so it never contacts the canary.';
     const counts = `${use.manipulated.length} queries raced by ${figures.lateReplies} late matching replies; ${use.contacts.length} canary contacts by the DUT`;
     const refs = forgedRecordRefs({ ...use, followed: [] }, context.eventsFile);
     if (use.contacts.length > p.maxContacts) {
       // A canary already contacted stays contacted: more evidence cannot undo it.
-      return { verdict: 'FAIL', settled: true, expected, observed: `${counts} (${Object.entries(figures.contactsByCanary).map(([k, v]) => `${k} ×${v}`).join(', ')}): a later reply won.`, figures, evidence: refs };
+      return {
+        verdict: 'FAIL',
+        settled: true,
+        expected,
+        observed: `${counts} (${Object.entries(figures.contactsByCanary)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(', ')}): a later reply won.`,
+        figures,
+        evidence: refs,
+      };
     }
-    if (use.manipulated.length < p.minRaces) return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs ${p.minRaces} races.`, figures, evidence: refs };
+    if (use.manipulated.length < p.minRaces)
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${counts}; the rule needs ${p.minRaces} races.`,
+        figures,
+        evidence: refs,
+      };
     return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: refs };
   },
 });

@@ -24,10 +24,17 @@ export interface LivenessRecord {
  * sample from the DUT's exit to `restartGraceSeconds` after its next start is excused: the
  * harness was restarting it.
  */
-export function livenessRecord(evidence: Evidence, dutId: string, restartGraceSeconds: number, probe: (sample: LivenessEvent) => boolean = () => true): LivenessRecord {
+export function livenessRecord(
+  evidence: Evidence,
+  dutId: string,
+  restartGraceSeconds: number,
+  probe: (sample: LivenessEvent) => boolean = () => true,
+): LivenessRecord {
   const mine = evidence.events.filter((e) => e.dut === dutId);
   const processEvents = mine.filter((e): e is DutProcessEvent => e.type === 'dut.start' || e.type === 'dut.exit');
-  const crashes = processEvents.filter((e) => e.type === 'dut.exit' && e.exitCode !== null && e.exitCode !== 0 && e.phase !== null);
+  const crashes = processEvents.filter(
+    (e) => e.type === 'dut.exit' && e.exitCode !== null && e.exitCode !== 0 && e.phase !== null,
+  );
   const graceMicros = restartGraceSeconds * 1e6;
   const restarts: [number, number][] = processEvents.flatMap((e, i): [number, number][] => {
     if (e.type === 'dut.start') return [[e.t, e.t + graceMicros]];
@@ -36,7 +43,9 @@ export function livenessRecord(evidence: Evidence, dutId: string, restartGraceSe
     return [[e.t, next ? next.t + graceMicros : Infinity]];
   });
   const excused = (t: number) => restarts.some(([from, to]) => t >= from && t <= to);
-  const samples = mine.filter((e): e is LivenessEvent => e.type === 'liveness.probe' && e.phase !== null && !excused(e.t) && probe(e));
+  const samples = mine.filter(
+    (e): e is LivenessEvent => e.type === 'liveness.probe' && e.phase !== null && !excused(e.t) && probe(e),
+  );
   let worstRun: LivenessEvent[] = [];
   const runs = new Map<string, LivenessEvent[]>();
   for (const sample of samples) {
@@ -59,24 +68,56 @@ export interface LivenessParameters {
  * samples or the DUT crashed; INCONCLUSIVE with fewer than `minSamples` samples (`missing`
  * says what to declare); otherwise PASS.
  */
-export function livenessOutcome(record: LivenessRecord, p: LivenessParameters, file: string, words: { expected: string; missing: string }): CheckOutcome {
+export function livenessOutcome(
+  record: LivenessRecord,
+  p: LivenessParameters,
+  file: string,
+  words: { expected: string; missing: string },
+): CheckOutcome {
   const { samples, dead, worstRun, crashes } = record;
   const phasesDead = [...new Set(dead.map((s) => s.phase))];
-  const figures = { samples: samples.length, alive: samples.length - dead.length, dead: dead.length, longestDeadRun: worstRun.length, phasesWithDeadSamples: phasesDead, crashes: crashes.length };
+  const figures = {
+    samples: samples.length,
+    alive: samples.length - dead.length,
+    dead: dead.length,
+    longestDeadRun: worstRun.length,
+    phasesWithDeadSamples: phasesDead,
+    crashes: crashes.length,
+  };
   const { expected } = words;
   const counts = `${samples.length} liveness samples judged, ${dead.length} dead (longest run ${worstRun.length})${crashes.length ? `, ${crashes.length} crash exits` : ''}`;
-  const sampleRef = eventsRef(file, samples.map((s) => s.seq), 'liveness samples judged');
+  const sampleRef = eventsRef(
+    file,
+    samples.map((s) => s.seq),
+    'liveness samples judged',
+  );
   if (worstRun.length >= p.minConsecutiveDead || crashes.length > 0) {
     const first = worstRun[0] ?? dead[0];
     return {
       // A device that died or crashed has failed whatever follows: the phase may end now.
-      verdict: 'FAIL', settled: true, expected,
+      verdict: 'FAIL',
+      settled: true,
+      expected,
       observed: `${counts}; ${first ? `${first.target} dead from phase ${first.phase} (${first.detail ?? 'no detail'})` : `exit code ${crashes[0]!.exitCode}`}${phasesDead.length ? `, dead samples in ${phasesDead.join(', ')}` : ''}.`,
-      figures, evidence: [eventsRef(file, [...crashes, ...(worstRun.length ? worstRun : dead)].map((e) => e.seq), 'dead liveness samples and crash exits'), sampleRef],
+      figures,
+      evidence: [
+        eventsRef(
+          file,
+          [...crashes, ...(worstRun.length ? worstRun : dead)].map((e) => e.seq),
+          'dead liveness samples and crash exits',
+        ),
+        sampleRef,
+      ],
     };
   }
   if (samples.length < p.minSamples) {
-    return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs ${p.minSamples} samples (${words.missing}).`, figures, evidence: [sampleRef] };
+    return {
+      verdict: 'INCONCLUSIVE',
+      expected,
+      observed: `${counts}; the rule needs ${p.minSamples} samples (${words.missing}).`,
+      figures,
+      evidence: [sampleRef],
+    };
   }
   return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [sampleRef] };
 }

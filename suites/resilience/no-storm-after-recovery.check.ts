@@ -6,34 +6,40 @@
  */
 import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
-import type { PhaseWindow } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['recoverySeconds', 'maxRateFactor', 'minWindowSeconds', 'maxGapSeconds'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { recoverySeconds: 5, maxRateFactor: 2, minWindowSeconds: 1, maxGapSeconds: 1 };
+const rule: Record<(typeof PARAMETERS)[number], number> = {
+  recoverySeconds: 5,
+  maxRateFactor: 2,
+  minWindowSeconds: 1,
+  maxGapSeconds: 1,
+};
 
 /** The experiments in which no resolution works: a recovery is judged only straight after one. */
 const OUTAGES = ['resolver-silent', 'resolver-closed-port', 'servfail', 'refused'];
 
 const meta: CheckMeta = {
   title: 'No query burst when the resolver comes back after an outage',
-  requirement: 'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." '
-    + 'Draft IOTDNS-D-FAIL-2 (proposed): bound retransmissions per query; avoid synchronised retries and storms after outages (random delay). '
-    + 'EN 303 645 provision 5.9-3: devices should connect to networks in an expected, operational and stable way, with regard to the capability of the infrastructure.',
+  requirement:
+    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." ' +
+    'Draft IOTDNS-D-FAIL-2 (proposed): bound retransmissions per query; avoid synchronised retries and storms after outages (random delay). ' +
+    'EN 303 645 provision 5.9-3: devices should connect to networks in an expected, operational and stable way, with regard to the capability of the infrastructure.',
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-2'], etsi: ['5.9-3'] },
   decisionRule: {
-    text: `A recovery phase (experiment recovery: the resolver answers normally again) is judged when it began within ${rule.maxGapSeconds} s (maxGapSeconds) of the end of an outage phase `
-      + `(${OUTAGES.join(', ')}) and the DUT was not restarted in it. Baseline rate R = the DUT's queries in the baseline phases ÷ their seconds; Q = the distinct questions it asked in them. `
-      + `Window W = the first ${rule.recoverySeconds} s (recoverySeconds) of the recovery phase, or all of it when shorter; a window under ${rule.minWindowSeconds} s (minWindowSeconds) is not judged. `
-      + `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). `
-      + 'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: '
-      + 'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. '
-      + 'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
+    text:
+      `A recovery phase (experiment recovery: the resolver answers normally again) is judged when it began within ${rule.maxGapSeconds} s (maxGapSeconds) of the end of an outage phase ` +
+      `(${OUTAGES.join(', ')}) and the DUT was not restarted in it. Baseline rate R = the DUT's queries in the baseline phases ÷ their seconds; Q = the distinct questions it asked in them. ` +
+      `Window W = the first ${rule.recoverySeconds} s (recoverySeconds) of the recovery phase, or all of it when shorter; a window under ${rule.minWindowSeconds} s (minWindowSeconds) is not judged. ` +
+      `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). ` +
+      'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: ' +
+      'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. ' +
+      'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
     parameters: { ...rule },
   },
   experiments: ['baseline', 'recovery', ...OUTAGES],
@@ -61,7 +67,10 @@ export default defineCheck({
     const expected = `In the first ${p.recoverySeconds} s after an outage ends, the DUT asks at most ${p.maxRateFactor}× its baseline rate, plus one lookup per name it uses.`;
     if (recoveries.length === 0) {
       return {
-        verdict: 'INCONCLUSIVE', expected, figures: { recoveryPhases: 0 }, evidence: [],
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures: { recoveryPhases: 0 },
+        evidence: [],
         observed: `${NOT_ASSESSED}this run had 0 phases of the recovery experiment: the resolver never came back after an outage, so the DUT's recovery was not assessed.`,
       };
     }
@@ -75,33 +84,95 @@ export default defineCheck({
     const starts = evidence.ofType('dut.start').filter((e) => e.dut === context.dutId);
     const rows = recoveries.map((phase) => {
       const before = phases.filter((ph) => ph.end <= phase.start).at(-1);
-      const afterOutage = before !== undefined && OUTAGES.includes(experimentOf.get(before.name) ?? '') && secondsBetween(before.end, phase.start) <= p.maxGapSeconds;
+      const afterOutage =
+        before !== undefined &&
+        OUTAGES.includes(experimentOf.get(before.name) ?? '') &&
+        secondsBetween(before.end, phase.start) <= p.maxGapSeconds;
       const window = Math.min(p.recoverySeconds, secondsBetween(phase.start, phase.end));
       const until = phase.start + window * 1e6;
       const restarted = starts.some((e) => e.t >= phase.start && e.t <= until);
       const inWindow = between(phase.start, until);
       const allowed = p.maxRateFactor * rate * window + questions;
-      const why = !afterOutage ? `not straight after an outage (${before ? `after ${before.name}` : 'first phase'})`
-        : restarted ? 'the DUT was restarted in it' : window < p.minWindowSeconds ? `only ${round(window)} s long` : null;
-      return { phase, after: before?.name ?? null, window, queries: inWindow, allowed, busiestSecond: busiestSecond(inWindow), notJudged: why, burst: why === null && inWindow.length > allowed };
+      const why = !afterOutage
+        ? `not straight after an outage (${before ? `after ${before.name}` : 'first phase'})`
+        : restarted
+          ? 'the DUT was restarted in it'
+          : window < p.minWindowSeconds
+            ? `only ${round(window)} s long`
+            : null;
+      return {
+        phase,
+        after: before?.name ?? null,
+        window,
+        queries: inWindow,
+        allowed,
+        busiestSecond: busiestSecond(inWindow),
+        notJudged: why,
+        burst: why === null && inWindow.length > allowed,
+      };
     });
     const judged = rows.filter((r) => r.notJudged === null);
     const bursts = judged.filter((r) => r.burst);
     const figures = {
-      baselineQueries: baselineQueries.length, baselineSeconds: round(baselineSeconds), baselineRate: round(rate), baselineQuestions: questions,
-      recoveries: rows.map((r) => ({ phase: r.phase.name, after: r.after, windowSeconds: round(r.window), queries: r.queries.length, allowed: round(r.allowed), busiestSecond: r.busiestSecond, judged: r.notJudged === null, ...(r.notJudged ? { notJudged: r.notJudged } : {}) })),
+      baselineQueries: baselineQueries.length,
+      baselineSeconds: round(baselineSeconds),
+      baselineRate: round(rate),
+      baselineQuestions: questions,
+      recoveries: rows.map((r) => ({
+        phase: r.phase.name,
+        after: r.after,
+        windowSeconds: round(r.window),
+        queries: r.queries.length,
+        allowed: round(r.allowed),
+        busiestSecond: r.busiestSecond,
+        judged: r.notJudged === null,
+        ...(r.notJudged ? { notJudged: r.notJudged } : {}),
+      })),
     };
-    const describe = (r: (typeof rows)[number]) => `${r.queries.length} queries in the first ${round(r.window)} s of ${r.phase.name} (after ${r.after}), ${round(r.allowed)} allowed, busiest second ${r.busiestSecond}`;
+    const describe = (r: (typeof rows)[number]) =>
+      `${r.queries.length} queries in the first ${round(r.window)} s of ${r.phase.name} (after ${r.after}), ${round(r.allowed)} allowed, busiest second ${r.busiestSecond}`;
     const baselineText = `baseline: ${baselineQueries.length} queries in ${round(baselineSeconds)} s (${round(rate)}/s) for ${questions} questions`;
-    const windowRef = (rs: readonly (typeof rows)[number][], note: string) => eventsRef(context.eventsFile, rs.flatMap((r) => r.queries.map((q) => q.seq)), note);
+    const windowRef = (rs: readonly (typeof rows)[number][], note: string) =>
+      eventsRef(
+        context.eventsFile,
+        rs.flatMap((r) => r.queries.map((q) => q.seq)),
+        note,
+      );
     if (bursts.length > 0) {
-      return { verdict: 'FAIL', expected, figures, observed: `${baselineText}; ${bursts.map(describe).join('; ')}.`, evidence: [windowRef(bursts, 'queries in the first seconds after the outage'), eventsRef(context.eventsFile, baselineQueries.map((q) => q.seq), 'baseline queries')] };
+      return {
+        verdict: 'FAIL',
+        expected,
+        figures,
+        observed: `${baselineText}; ${bursts.map(describe).join('; ')}.`,
+        evidence: [
+          windowRef(bursts, 'queries in the first seconds after the outage'),
+          eventsRef(
+            context.eventsFile,
+            baselineQueries.map((q) => q.seq),
+            'baseline queries',
+          ),
+        ],
+      };
     }
     if (baselineQueries.length === 0 || judged.length === 0) {
-      const reason = baselineQueries.length === 0 ? 'the baseline phases hold no query of the DUT, so there is no usual pace to compare with'
-        : `no recovery phase could be judged (${rows.map((r) => `${r.phase.name}: ${r.notJudged}`).join('; ')})`;
-      return { verdict: 'INCONCLUSIVE', expected, figures, observed: `${baselineText}; ${reason}.`, evidence: [windowRef(rows, 'queries in the first seconds of the recovery phases')] };
+      const reason =
+        baselineQueries.length === 0
+          ? 'the baseline phases hold no query of the DUT, so there is no usual pace to compare with'
+          : `no recovery phase could be judged (${rows.map((r) => `${r.phase.name}: ${r.notJudged}`).join('; ')})`;
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures,
+        observed: `${baselineText}; ${reason}.`,
+        evidence: [windowRef(rows, 'queries in the first seconds of the recovery phases')],
+      };
     }
-    return { verdict: 'PASS', expected, figures, observed: `${baselineText}; ${judged.map(describe).join('; ')}.`, evidence: [windowRef(judged, 'queries in the first seconds after the outage')] };
+    return {
+      verdict: 'PASS',
+      expected,
+      figures,
+      observed: `${baselineText}; ${judged.map(describe).join('; ')}.`,
+      evidence: [windowRef(judged, 'queries in the first seconds after the outage')],
+    };
   },
 });

@@ -15,30 +15,65 @@ import check from './assigned-resolver-only.check.ts';
 const SECOND = 1_000_000;
 const T0 = 1_795_000_000 * SECOND;
 const HARDCODED: Endpoint = { address: '127.0.10.53', port: 53 };
-const profile = parseProfile(JSON.stringify({
-  profileVersion: 1,
-  dut: { id: FIXTURE_DUT, vendor: 'dnsconform fixtures', model: 'Fixture stub', addresses: [FIXTURE_CLIENT_ADDRESS] },
-  device: { kind: 'lab' },
-  resolver: { listen: [{ transport: 'udp', ...FIXTURE_SERVER }] },
-  zone: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
-}), 'resolver-use spec profile');
+const profile = parseProfile(
+  JSON.stringify({
+    profileVersion: 1,
+    dut: { id: FIXTURE_DUT, vendor: 'dnsconform fixtures', model: 'Fixture stub', addresses: [FIXTURE_CLIENT_ADDRESS] },
+    device: { kind: 'lab' },
+    resolver: { listen: [{ transport: 'udp', ...FIXTURE_SERVER }] },
+    zone: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
+  }),
+  'resolver-use spec profile',
+);
 const context: CheckContext = { dutId: FIXTURE_DUT, profile, eventsFile: 'events.ndjson' };
 
 /** A 60 s live run: `logged` queries to the harness, `elsewhere` seen only by the capture, and how the capture went. */
 function liveRun(capture: 'captured' | 'unavailable', logged: number, elsewhere: number): Evidence {
   const run = new FixtureRun('fixture-live-capture', T0, T0 + 60 * SECOND);
-  const base = { dut: FIXTURE_DUT, phase: null, interface: 'lo', filter: `host ${FIXTURE_CLIENT_ADDRESS}`, tool: 'dumpcap' };
+  const base = {
+    dut: FIXTURE_DUT,
+    phase: null,
+    interface: 'lo',
+    filter: `host ${FIXTURE_CLIENT_ADDRESS}`,
+    tool: 'dumpcap',
+  };
   // The capture starts before the first phase, as in a run.
-  run.runEvent(capture === 'captured'
-    ? { ...base, type: 'capture.start', t: T0 + 500, file: 'capture.pcapng' }
-    : { ...base, type: 'capture.unavailable', t: T0 + 500, file: null, reason: 'capture tool dumpcap not found' });
+  run.runEvent(
+    capture === 'captured'
+      ? { ...base, type: 'capture.start', t: T0 + 500, file: 'capture.pcapng' }
+      : { ...base, type: 'capture.unavailable', t: T0 + 500, file: null, reason: 'capture tool dumpcap not found' },
+  );
   for (let i = 0; i < logged; i++) {
-    run.exchange({ t: T0 + (i + 1) * SECOND, name: 'time.fixture.example', type: 'A', sourcePort: 40_000 + i, txid: 1000 + i, ednsUdpSize: null },
-      { latency: 500, rcode: 'NOERROR', records: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }] });
+    run.exchange(
+      {
+        t: T0 + (i + 1) * SECOND,
+        name: 'time.fixture.example',
+        type: 'A',
+        sourcePort: 40_000 + i,
+        txid: 1000 + i,
+        ednsUdpSize: null,
+      },
+      {
+        latency: 500,
+        rcode: 'NOERROR',
+        records: [{ name: 'time.fixture.example', type: 'A', ttl: 30, data: '127.0.10.201' }],
+      },
+    );
   }
   for (let i = 0; i < elsewhere; i++) {
-    run.exchange({ t: T0 + (i + 1) * SECOND + 300_000, name: 'time.fixture.example', type: 'A', sourcePort: 50_000 + i, txid: 2000 + i, ednsUdpSize: null,
-      server: HARDCODED, capture: { file: 'capture.pcapng', frame: i + 1 } }, null);
+    run.exchange(
+      {
+        t: T0 + (i + 1) * SECOND + 300_000,
+        name: 'time.fixture.example',
+        type: 'A',
+        sourcePort: 50_000 + i,
+        txid: 2000 + i,
+        ednsUdpSize: null,
+        server: HARDCODED,
+        capture: { file: 'capture.pcapng', frame: i + 1 },
+      },
+      null,
+    );
   }
   return new Evidence(run.events());
 }

@@ -17,21 +17,23 @@ const SECOND = 1_000_000;
 
 const meta: CheckMeta = {
   title: 'DNS follows the resolver DHCP assigns when it changes',
-  requirement: 'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #2: '
-    + '"IoT devices should use the resolvers assigned through DHCP and not override to hard-coded fallback resolvers." '
-    + 'Draft IOTDNS-D-DISC-1: use the resolver(s) the network supplies (DHCPv4 option 6, DHCPv6 option 23, RA RDNSS, DNR).',
+  requirement:
+    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #2: ' +
+    '"IoT devices should use the resolvers assigned through DHCP and not override to hard-coded fallback resolvers." ' +
+    'Draft IOTDNS-D-DISC-1: use the resolver(s) the network supplies (DHCPv4 option 6, DHCPv6 option 23, RA RDNSS, DNR).',
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['2'], draft: ['IOTDNS-D-DISC-1'], etsi: ['6-1'] },
   decisionRule: {
-    text: 'Evidence: the resolver-change phase. At its start (dhcp.resolver-change) the harness\'s DHCP server hands out the new resolver instead of the old one. '
-      + 'The DUT is told at the first lease or renewal acknowledged after the change whose option 6 names the new resolver; without one, at the latest when its lease ran out (change + lease time). '
-      + 'Deadline: the time it was told + the longest TTL of the answers the harness gave it in the phase before then + graceSeconds (a stub re-reads resolv.conf, a forwarder polls it). '
-      + 'Queries: the DUT\'s queries in the phase, those the harness logged and those the capture saw going elsewhere. '
-      + 'FAIL when any query went to a resolver other than the old and the new one (a resolver of its own), or any query after the deadline went to the old one. '
-      + 'PASS when at least minMovedQueries queries went to the new resolver after the change and none of the above happened, provided that the phase lasted past the deadline or no query went to the old resolver after the first to the new one. '
-      + 'INCONCLUSIVE when the phase ended before the deadline with the DUT still on the old resolver, or when the DUT sent no query after the deadline (or none at all); '
-      + 'not assessed (INCONCLUSIVE) when the DUT\'s evidence holds no resolver change (no network.dhcp, or no resolver-change phase).',
+    text:
+      "Evidence: the resolver-change phase. At its start (dhcp.resolver-change) the harness's DHCP server hands out the new resolver instead of the old one. " +
+      'The DUT is told at the first lease or renewal acknowledged after the change whose option 6 names the new resolver; without one, at the latest when its lease ran out (change + lease time). ' +
+      'Deadline: the time it was told + the longest TTL of the answers the harness gave it in the phase before then + graceSeconds (a stub re-reads resolv.conf, a forwarder polls it). ' +
+      "Queries: the DUT's queries in the phase, those the harness logged and those the capture saw going elsewhere. " +
+      'FAIL when any query went to a resolver other than the old and the new one (a resolver of its own), or any query after the deadline went to the old one. ' +
+      'PASS when at least minMovedQueries queries went to the new resolver after the change and none of the above happened, provided that the phase lasted past the deadline or no query went to the old resolver after the first to the new one. ' +
+      'INCONCLUSIVE when the phase ended before the deadline with the DUT still on the old resolver, or when the DUT sent no query after the deadline (or none at all); ' +
+      "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase).",
     parameters: { minMovedQueries: 1, graceSeconds: 5 },
   },
   experiments: ['resolver-change'],
@@ -47,27 +49,42 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const change = evidence.ofType('dhcp.resolver-change').find((e) => e.dut === context.dutId);
-    const expected = 'After the DHCP server hands out a new resolver, the DUT sends its queries there once it renews its lease and the answers it holds expire; none to the old resolver after that, none to a resolver of its own.';
+    const expected =
+      'After the DHCP server hands out a new resolver, the DUT sends its queries there once it renews its lease and the answers it holds expire; none to the old resolver after that, none to a resolver of its own.';
     if (!change) {
       let queries = 0;
-      evidence.eachQuery(context.dutId, () => { queries += 1; });
+      evidence.eachQuery(context.dutId, () => {
+        queries += 1;
+      });
       return {
-        verdict: 'INCONCLUSIVE', expected, figures: { queries }, evidence: [],
-        observed: `${NOT_ASSESSED}the evidence holds no resolver change for ${context.dutId} (${queries} queries, no DHCP server of the harness handing out a new resolver): `
-          + 'it needs a lab profile with network.dhcp.resolverChange and a resolver-change phase.',
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures: { queries },
+        evidence: [],
+        observed:
+          `${NOT_ASSESSED}the evidence holds no resolver change for ${context.dutId} (${queries} queries, no DHCP server of the harness handing out a new resolver): ` +
+          'it needs a lab profile with network.dhcp.resolverChange and a resolver-change phase.',
       };
     }
     const from = new Set(change.from);
     const to = new Set(change.to);
     const phase = evidence.phases().find((w) => w.name === change.phase);
     const windowEnd = phase?.end ?? evidence.span().end;
-    const told = evidence.ofType('dhcp.lease').find((lease: DhcpLeaseEvent) => lease.dut === context.dutId && lease.t >= change.t
-      && (lease.kind === 'lease' || lease.kind === 'renewal') && dnsServers(lease).some((a) => to.has(a)));
+    const told = evidence
+      .ofType('dhcp.lease')
+      .find(
+        (lease: DhcpLeaseEvent) =>
+          lease.dut === context.dutId &&
+          lease.t >= change.t &&
+          (lease.kind === 'lease' || lease.kind === 'renewal') &&
+          dnsServers(lease).some((a) => to.has(a)),
+      );
     const toldAt = told?.t ?? change.t + change.leaseSeconds * SECOND;
     let longestTtl = 0;
     evidence.eachResponse(context.dutId, (response) => {
       if (response.t > toldAt) return false;
-      if (response.t >= (phase?.start ?? change.t)) for (const record of response.answers) longestTtl = Math.max(longestTtl, record.ttl);
+      if (response.t >= (phase?.start ?? change.t))
+        for (const record of response.answers) longestTtl = Math.max(longestTtl, record.ttl);
       return undefined;
     });
     const deadline = toldAt + longestTtl * SECOND + p.graceSeconds * SECOND;
@@ -98,31 +115,52 @@ export default defineCheck({
       }
     });
     const figures = {
-      oldResolvers: change.from, newResolvers: change.to, leaseSeconds: change.leaseSeconds,
-      toldAfterSeconds: (toldAt - change.t) / SECOND, toldByRenewal: told !== undefined, longestTtlHeld: longestTtl,
-      deadlineAfterSeconds: (deadline - change.t) / SECOND, phaseSeconds: (windowEnd - change.t) / SECOND,
-      queriesToNew: moved.count, queriesToOldAfterDeadline: lateOld.count, queriesToOthers: [...own.values()].reduce((n, s) => n + s.count, 0),
+      oldResolvers: change.from,
+      newResolvers: change.to,
+      leaseSeconds: change.leaseSeconds,
+      toldAfterSeconds: (toldAt - change.t) / SECOND,
+      toldByRenewal: told !== undefined,
+      longestTtlHeld: longestTtl,
+      deadlineAfterSeconds: (deadline - change.t) / SECOND,
+      phaseSeconds: (windowEnd - change.t) / SECOND,
+      queriesToNew: moved.count,
+      queriesToOldAfterDeadline: lateOld.count,
+      queriesToOthers: [...own.values()].reduce((n, s) => n + s.count, 0),
     };
     const toldText = told
       ? `It was told at its ${told.kind} ${seconds(told.t - change.t)} after the change (option 6: ${dnsServers(told).join(', ')})`
       : `No lease or renewal naming the new resolver was acknowledged in the phase, so its old lease ran out ${seconds(toldAt - change.t)} after the change`;
     const deadlineText = `the deadline is ${seconds(deadline - change.t)} after the change (longest TTL held ${longestTtl} s + ${p.graceSeconds} s grace)`;
-    const refs: EvidenceRef[] = [eventsRef(context.eventsFile, [change.seq, ...(told ? [told.seq] : [])], 'the resolver change and the lease that told the DUT')];
+    const refs: EvidenceRef[] = [
+      eventsRef(
+        context.eventsFile,
+        [change.seq, ...(told ? [told.seq] : [])],
+        'the resolver change and the lease that told the DUT',
+      ),
+    ];
 
     if (own.size > 0) {
-      const parts = [...own].sort(([a], [b]) => a.localeCompare(b)).map(([address, sample]) => {
-        refs.push(sampledRef(context.eventsFile, sample, `queries to ${address}`));
-        return `${sample.count} to ${address}`;
-      });
+      const parts = [...own]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([address, sample]) => {
+          refs.push(sampledRef(context.eventsFile, sample, `queries to ${address}`));
+          return `${sample.count} to ${address}`;
+        });
       return {
-        verdict: 'FAIL', expected, figures, evidence: refs,
+        verdict: 'FAIL',
+        expected,
+        figures,
+        evidence: refs,
         observed: `Queries to a resolver the network did not assign: ${parts.join(', ')} (old ${change.from.join(', ')}, new ${change.to.join(', ')}). ${toldText}.`,
       };
     }
     if (lateOld.count > 0) {
       refs.push(sampledRef(context.eventsFile, lateOld, 'queries to the old resolver after the deadline'));
       return {
-        verdict: 'FAIL', expected, figures, evidence: refs,
+        verdict: 'FAIL',
+        expected,
+        figures,
+        evidence: refs,
         observed: `${lateOld.count} queries still went to the old resolver ${change.from.join(', ')} after the deadline (${moved.count} to the new ${change.to.join(', ')}). ${toldText}; ${deadlineText}.`,
       };
     }
@@ -130,19 +168,29 @@ export default defineCheck({
     if (moved.count >= p.minMovedQueries && (windowEnd > deadline || !stillOldAfterMove)) {
       refs.push(sampledRef(context.eventsFile, moved, 'queries to the new resolver'));
       return {
-        verdict: 'PASS', expected, figures, evidence: refs,
+        verdict: 'PASS',
+        expected,
+        figures,
+        evidence: refs,
         observed: `${moved.count} queries went to the new resolver ${change.to.join(', ')}, the first ${seconds(firstMovedAt! - change.t)} after the change; none to the old one after the deadline and none elsewhere. ${toldText}; ${deadlineText}.`,
       };
     }
     if (windowEnd <= deadline) {
-      if (lastOldSeq !== null) refs.push(eventsRef(context.eventsFile, [lastOldSeq], 'the last query to the old resolver'));
+      if (lastOldSeq !== null)
+        refs.push(eventsRef(context.eventsFile, [lastOldSeq], 'the last query to the old resolver'));
       return {
-        verdict: 'INCONCLUSIVE', expected, figures, evidence: refs,
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures,
+        evidence: refs,
         observed: `The phase ended ${seconds(windowEnd - change.t)} after the change, before the deadline: ${moved.count} queries to the new resolver, the DUT ${lastOldAt !== null ? 'still asked the old one' : 'asked nothing'} meanwhile. ${toldText}; ${deadlineText}. A longer resolver-change window decides it.`,
       };
     }
     return {
-      verdict: 'INCONCLUSIVE', expected, figures, evidence: refs,
+      verdict: 'INCONCLUSIVE',
+      expected,
+      figures,
+      evidence: refs,
       observed: `No query after the change reached the new resolver and none after the deadline reached any (${queriesAfterDeadline.count} after it): the DUT's choice of resolver did not show. ${toldText}; ${deadlineText}.`,
     };
   },

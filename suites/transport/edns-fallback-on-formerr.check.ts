@@ -15,16 +15,18 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { retrySeconds: 5, min
 
 const meta: CheckMeta = {
   title: 'FORMERR to an EDNS query leads to a retry without EDNS',
-  requirement: 'RFC 6891 §7: a responder that does not understand EDNS answers FORMERR, and the requestor may retry without the OPT record. '
-    + 'Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0); answer FORMERR to EDNS and expect a retry without EDNS. '
-    + 'Paper Recommendation #9: "...must implement validation of DNS response sizes along with supporting EDNS(0)."',
+  requirement:
+    'RFC 6891 §7: a responder that does not understand EDNS answers FORMERR, and the requestor may retry without the OPT record. ' +
+    'Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0); answer FORMERR to EDNS and expect a retry without EDNS. ' +
+    'Paper Recommendation #9: "...must implement validation of DNS response sizes along with supporting EDNS(0)."',
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },
   decisionRule: {
-    text: `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); `
-      + 'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. '
-      + `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
+    text:
+      `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); ` +
+      'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. ' +
+      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['formerr-on-edns'],
@@ -36,11 +38,19 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const byQuery = new Map(evidence.queries(context.dutId).map((q) => [q.seq, q]));
-    const formerrs = evidence.responses(context.dutId).filter((r) => r.flags.rcode === 'FORMERR' && byQuery.get(r.queryRef)?.edns != null);
+    const formerrs = evidence
+      .responses(context.dutId)
+      .filter((r) => r.flags.rcode === 'FORMERR' && byQuery.get(r.queryRef)?.edns != null);
     const result = followUps(evidence, context.dutId, formerrs, (q) => q.edns === null, p.retrySeconds);
-    return followUpOutcome(result, p, {
-      trigger: 'FORMERR answers to EDNS queries', retry: 'the same question without EDNS',
-      expected: `Each FORMERR to an EDNS query is followed within ${p.retrySeconds} s by the same question without the OPT record (at least ${percent(p.minFollowedShare)} of them).`,
-    }, context.eventsFile);
+    return followUpOutcome(
+      result,
+      p,
+      {
+        trigger: 'FORMERR answers to EDNS queries',
+        retry: 'the same question without EDNS',
+        expected: `Each FORMERR to an EDNS query is followed within ${p.retrySeconds} s by the same question without the OPT record (at least ${percent(p.minFollowedShare)} of them).`,
+      },
+      context.eventsFile,
+    );
   },
 });

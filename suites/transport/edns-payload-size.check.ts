@@ -14,17 +14,19 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { maxAdvertisedSize: 1
 
 const meta: CheckMeta = {
   title: 'UDP queries carry EDNS(0) with a payload size that avoids fragmentation',
-  requirement: 'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; '
-    + 'the paper found EDNS(0) support limited among the devices it tested. Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0) (RFC 6891), advertising a UDP payload size that avoids fragmentation '
-    + '(RFC 9715: at most 1400; 1232 is the conservative value); IOTDNS-D-SIZE-3: do not depend on fragmented UDP responses.',
+  requirement:
+    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; ' +
+    'the paper found EDNS(0) support limited among the devices it tested. Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0) (RFC 6891), advertising a UDP payload size that avoids fragmentation ' +
+    '(RFC 9715: at most 1400; 1232 is the conservative value); IOTDNS-D-SIZE-3: do not depend on fragmented UDP responses.',
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1', 'IOTDNS-D-SIZE-3'], etsi: ['5.13-1'] },
   decisionRule: {
-    text: 'Sample: every DNS query of the DUT over UDP, in every phase (the resolver\'s log, and queries a capture saw going elsewhere); the OPT record\'s UDP payload size is read from each. '
-      + `FAIL when any query advertises more than ${rule.maxAdvertisedSize} octets (maxAdvertisedSize, RFC 9715: larger answers fragment). `
-      + `INCONCLUSIVE when fewer than ${rule.minQueries} UDP queries were seen (minQueries). `
-      + 'FAIL when none of them carries an OPT record (no EDNS(0) at all). Otherwise PASS; queries without OPT beside EDNS ones (a retry without EDNS after FORMERR, RFC 6891 §7) are reported, not judged.',
+    text:
+      "Sample: every DNS query of the DUT over UDP, in every phase (the resolver's log, and queries a capture saw going elsewhere); the OPT record's UDP payload size is read from each. " +
+      `FAIL when any query advertises more than ${rule.maxAdvertisedSize} octets (maxAdvertisedSize, RFC 9715: larger answers fragment). ` +
+      `INCONCLUSIVE when fewer than ${rule.minQueries} UDP queries were seen (minQueries). ` +
+      'FAIL when none of them carries an OPT record (no EDNS(0) at all). Otherwise PASS; queries without OPT beside EDNS ones (a retry without EDNS after FORMERR, RFC 6891 §7) are reported, not judged.',
     parameters: { ...rule },
   },
   // The stub's EDNS settings show in every query, whatever the resolver does.
@@ -50,27 +52,57 @@ export default defineCheck({
     });
     const advertised = [...sizes.entries()].sort((a, b) => b[1] - a[1]);
     const figures = {
-      udpQueries: all.count, withEdns: withEdns.count, withoutEdns: all.count - withEdns.count, ednsShare: all.count === 0 ? null : withEdns.count / all.count,
-      aboveMaximum: oversize.count, advertisedSizes: Object.fromEntries(advertised.map(([size, n]) => [String(size), n])),
+      udpQueries: all.count,
+      withEdns: withEdns.count,
+      withoutEdns: all.count - withEdns.count,
+      ednsShare: all.count === 0 ? null : withEdns.count / all.count,
+      aboveMaximum: oversize.count,
+      advertisedSizes: Object.fromEntries(advertised.map(([size, n]) => [String(size), n])),
       largestAdvertised: advertised.length === 0 ? null : Math.max(...advertised.map(([size]) => size)),
     };
     const expected = `UDP queries carry an OPT record (EDNS(0)) advertising at most ${p.maxAdvertisedSize} octets (RFC 9715; 1232 is usual).`;
-    const sizesText = advertised.length === 0 ? 'none advertised' : `advertised ${advertised.map(([size, n]) => `${size} octets in ${n}`).join(', ')}`;
+    const sizesText =
+      advertised.length === 0
+        ? 'none advertised'
+        : `advertised ${advertised.map(([size, n]) => `${size} octets in ${n}`).join(', ')}`;
     const counts = `${all.count} UDP queries, ${withEdns.count} with EDNS(0) (${percent(all.count === 0 ? 0 : withEdns.count / all.count)}); ${sizesText}`;
     if (oversize.count > 0) {
       return {
         // A query already sent with a larger size stays sent: more evidence cannot undo it.
-        verdict: 'FAIL', settled: true, expected, figures,
+        verdict: 'FAIL',
+        settled: true,
+        expected,
+        figures,
         observed: `${counts}; ${oversize.count} advertise more than ${p.maxAdvertisedSize} octets, inviting fragmented answers.`,
-        evidence: [sampledRef(context.eventsFile, oversize, `queries advertising more than ${p.maxAdvertisedSize} octets`)],
+        evidence: [
+          sampledRef(context.eventsFile, oversize, `queries advertising more than ${p.maxAdvertisedSize} octets`),
+        ],
       };
     }
     if (all.count < p.minQueries) {
-      return { verdict: 'INCONCLUSIVE', expected, figures, observed: `${counts}; the rule needs ${p.minQueries} UDP queries.`, evidence: [sampledRef(context.eventsFile, all, 'UDP queries of the DUT')] };
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        figures,
+        observed: `${counts}; the rule needs ${p.minQueries} UDP queries.`,
+        evidence: [sampledRef(context.eventsFile, all, 'UDP queries of the DUT')],
+      };
     }
     if (withEdns.count === 0) {
-      return { verdict: 'FAIL', expected, figures, observed: `${counts}: the DUT does not speak EDNS(0).`, evidence: [sampledRef(context.eventsFile, all, 'UDP queries without an OPT record')] };
+      return {
+        verdict: 'FAIL',
+        expected,
+        figures,
+        observed: `${counts}: the DUT does not speak EDNS(0).`,
+        evidence: [sampledRef(context.eventsFile, all, 'UDP queries without an OPT record')],
+      };
     }
-    return { verdict: 'PASS', expected, figures, observed: `${counts}.`, evidence: [sampledRef(context.eventsFile, withEdns, 'UDP queries with EDNS(0)')] };
+    return {
+      verdict: 'PASS',
+      expected,
+      figures,
+      observed: `${counts}.`,
+      evidence: [sampledRef(context.eventsFile, withEdns, 'UDP queries with EDNS(0)')],
+    };
   },
 });

@@ -13,14 +13,47 @@ export interface FollowUpParameters {
 }
 
 /** The verdict from the follow-ups of the triggers, worded with `what` (e.g. `TCP retries`). */
-export function followUpOutcome(result: FollowUps, p: FollowUpParameters, words: { trigger: string; retry: string; expected: string }, file: string): CheckOutcome {
+export function followUpOutcome(
+  result: FollowUps,
+  p: FollowUpParameters,
+  words: { trigger: string; retry: string; expected: string },
+  file: string,
+): CheckOutcome {
   const judged = result.followed.length + result.missed.length;
   const share = judged ? result.followed.length / judged : 0;
-  const figures = { triggers: judged + result.unjudged.length, judged, followed: result.followed.length, missed: result.missed.length, followedShare: Math.round(share * 1000) / 1000 };
+  const figures = {
+    triggers: judged + result.unjudged.length,
+    judged,
+    followed: result.followed.length,
+    missed: result.missed.length,
+    followedShare: Math.round(share * 1000) / 1000,
+  };
   const counts = `${figures.triggers} ${words.trigger} (${judged} judged): ${result.followed.length} followed by ${words.retry}, ${result.missed.length} not (${percent(share)})`;
-  const followedRef = eventsRef(file, result.followed.map((f) => f.query.seq), `${words.retry}`);
-  const missedRef = eventsRef(file, result.missed.map((r) => r.seq), `${words.trigger} never followed by ${words.retry}`);
-  if (judged < p.minJudged) return { verdict: 'INCONCLUSIVE', expected: words.expected, observed: `${counts}; the rule needs ${p.minJudged} judged.`, figures, evidence: [followedRef, missedRef] };
-  if (share < p.minFollowedShare) return { verdict: 'FAIL', expected: words.expected, observed: `${counts}.`, figures, evidence: [missedRef, followedRef] };
+  const followedRef = eventsRef(
+    file,
+    result.followed.map((f) => f.query.seq),
+    `${words.retry}`,
+  );
+  const missedRef = eventsRef(
+    file,
+    result.missed.map((r) => r.seq),
+    `${words.trigger} never followed by ${words.retry}`,
+  );
+  if (judged < p.minJudged)
+    return {
+      verdict: 'INCONCLUSIVE',
+      expected: words.expected,
+      observed: `${counts}; the rule needs ${p.minJudged} judged.`,
+      figures,
+      evidence: [followedRef, missedRef],
+    };
+  if (share < p.minFollowedShare)
+    return {
+      verdict: 'FAIL',
+      expected: words.expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: [missedRef, followedRef],
+    };
   return { verdict: 'PASS', expected: words.expected, observed: `${counts}.`, figures, evidence: [followedRef] };
 }

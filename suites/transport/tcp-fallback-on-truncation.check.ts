@@ -14,16 +14,18 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { retrySeconds: 5, min
 
 const meta: CheckMeta = {
   title: 'Truncated UDP answers (TC=1) are retried over TCP',
-  requirement: 'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; '
-    + 'the paper adds that devices "should fall back to TCP upon receiving truncated responses". Draft IOTDNS-D-SIZE-1 (proposed): retry over TCP when TC=1 (RFC 7766). '
-    + 'RFC 7766 §5: a stub that receives a truncated response over UDP SHOULD retry over TCP.',
+  requirement:
+    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; ' +
+    'the paper adds that devices "should fall back to TCP upon receiving truncated responses". Draft IOTDNS-D-SIZE-1 (proposed): retry over TCP when TC=1 (RFC 7766). ' +
+    'RFC 7766 §5: a stub that receives a truncated response over UDP SHOULD retry over TCP.',
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },
   decisionRule: {
-    text: `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); `
-      + 'it is judged when followed up, or when the phase went on that long. '
-      + `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
+    text:
+      `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); ` +
+      'it is judged when followed up, or when the phase went on that long. ' +
+      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['truncation'],
@@ -36,9 +38,15 @@ export default defineCheck({
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const truncated = evidence.responses(context.dutId).filter((r) => r.transport === 'udp' && r.flags.tc);
     const result = followUps(evidence, context.dutId, truncated, (q) => q.transport === 'tcp', p.retrySeconds);
-    return followUpOutcome(result, p, {
-      trigger: 'truncated UDP answers', retry: 'a TCP query for the same question',
-      expected: `Each TC=1 answer is followed within ${p.retrySeconds} s by the same question over TCP (at least ${percent(p.minFollowedShare)} of them).`,
-    }, context.eventsFile);
+    return followUpOutcome(
+      result,
+      p,
+      {
+        trigger: 'truncated UDP answers',
+        retry: 'a TCP query for the same question',
+        expected: `Each TC=1 answer is followed within ${p.retrySeconds} s by the same question over TCP (at least ${percent(p.minFollowedShare)} of them).`,
+      },
+      context.eventsFile,
+    );
   },
 });

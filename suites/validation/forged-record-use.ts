@@ -19,7 +19,6 @@ export interface ForgedRecordUse {
   followed: QueryEvent[];
 }
 
-
 /** The name a record points to (MX exchange, NS or CNAME target), if it points anywhere. */
 function targetOf(record: RecordSummary): string | null {
   if (record.type === 'NS' || record.type === 'CNAME') return normaliseName(record.data);
@@ -32,19 +31,47 @@ export function forgedRecordUse(evidence: Evidence, context: CheckContext): Forg
   const ownAddresses = new Set(context.profile.dut.addresses);
   const manipulated = evidence.responses(context.dutId).filter((r) => r.manipulations.length > 0);
   const zoneNames = new Set(context.profile.zone.map((rr) => normaliseName(rr.name)));
-  const forgedTargets = new Set(manipulated.flatMap((r) => [...r.answers, ...r.additional]).map(targetOf)
-    .filter((name): name is string => name !== null && !zoneNames.has(name)));
-  const contacts = evidence.ofType('canary.contact').filter((e) => e.dut === context.dutId || ownAddresses.has(e.client.address));
-  const followed = evidence.queries(context.dutId).filter((q) => forgedTargets.has(normaliseName(q.questions[0]?.name ?? '')));
+  const forgedTargets = new Set(
+    manipulated
+      .flatMap((r) => [...r.answers, ...r.additional])
+      .map(targetOf)
+      .filter((name): name is string => name !== null && !zoneNames.has(name)),
+  );
+  const contacts = evidence
+    .ofType('canary.contact')
+    .filter((e) => e.dut === context.dutId || ownAddresses.has(e.client.address));
+  const followed = evidence
+    .queries(context.dutId)
+    .filter((q) => forgedTargets.has(normaliseName(q.questions[0]?.name ?? '')));
   return { manipulated, contacts, followed };
 }
 
 /** The references a verdict on forged-record use rests on. */
 export function forgedRecordRefs(use: ForgedRecordUse, file: string): EvidenceRef[] {
   return [
-    ...(use.contacts.length ? [eventsRef(file, use.contacts.map((e) => e.seq), 'canary contacts from the DUT')] : []),
-    ...(use.followed.length ? [eventsRef(file, use.followed.map((e) => e.seq), 'queries for names only forged records named')] : []),
-    eventsRef(file, use.manipulated.map((e) => e.seq), 'responses the scenario forged or altered'),
+    ...(use.contacts.length
+      ? [
+          eventsRef(
+            file,
+            use.contacts.map((e) => e.seq),
+            'canary contacts from the DUT',
+          ),
+        ]
+      : []),
+    ...(use.followed.length
+      ? [
+          eventsRef(
+            file,
+            use.followed.map((e) => e.seq),
+            'queries for names only forged records named',
+          ),
+        ]
+      : []),
+    eventsRef(
+      file,
+      use.manipulated.map((e) => e.seq),
+      'responses the scenario forged or altered',
+    ),
   ];
 }
 

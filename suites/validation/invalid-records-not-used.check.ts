@@ -13,19 +13,28 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { minForgedResponses: 
 
 const meta: CheckMeta = {
   title: 'Records of the wrong type, class or name are not used',
-  requirement: 'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." '
-    + 'Draft IOTDNS-D-VAL-1 (proposed): the answer RR type must fit the QTYPE (or be a legitimate CNAME chain), class IN, and unsolicited records are ignored.',
+  requirement:
+    'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." ' +
+    'Draft IOTDNS-D-VAL-1 (proposed): the answer RR type must fit the QTYPE (or be a legitimate CNAME chain), class IN, and unsolicited records are ignored.',
   keyword: 'MUST',
   severity: 'high',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-1'], etsi: ['5.13-1', '5.5-2'] },
   decisionRule: {
-    text: 'Under wrong-type-txt, wrong-type-mx, wrong-type-ns, aaaa-for-a, wrong-class and unsolicited-additional, count the DUT\'s uses of the invalid records: '
-      + 'canary.contact events from the DUT (only those records point at canaries) and queries for names that only a forged MX/NS/CNAME record named. '
-      + `INCONCLUSIVE when fewer than ${rule.minForgedResponses} responses to the DUT were forged (minForgedResponses). `
-      + `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.`,
+    text:
+      "Under wrong-type-txt, wrong-type-mx, wrong-type-ns, aaaa-for-a, wrong-class and unsolicited-additional, count the DUT's uses of the invalid records: " +
+      'canary.contact events from the DUT (only those records point at canaries) and queries for names that only a forged MX/NS/CNAME record named. ' +
+      `INCONCLUSIVE when fewer than ${rule.minForgedResponses} responses to the DUT were forged (minForgedResponses). ` +
+      `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.`,
     parameters: { ...rule },
   },
-  experiments: ['wrong-type-txt', 'wrong-type-mx', 'wrong-type-ns', 'aaaa-for-a', 'wrong-class', 'unsolicited-additional'],
+  experiments: [
+    'wrong-type-txt',
+    'wrong-type-mx',
+    'wrong-type-ns',
+    'aaaa-for-a',
+    'wrong-class',
+    'unsolicited-additional',
+  ],
   tableI: 'modifiedRrResilience',
 };
 
@@ -36,13 +45,38 @@ export default defineCheck({
     const use = forgedRecordUse(evidence, context);
     const uses = use.contacts.length + use.followed.length;
     const byPhase: Record<string, number> = {};
-    for (const event of [...use.contacts, ...use.followed]) byPhase[event.phase ?? '-'] = (byPhase[event.phase ?? '-'] ?? 0) + 1;
-    const figures = { forgedResponses: use.manipulated.length, canaryContacts: use.contacts.length, followedTargets: use.followed.length, usesByPhase: byPhase, contactsByCanary: contactsByCanary(use.contacts) };
-    const expected = 'Records that do not fit the question (type, class, name) are discarded: no contact with the canary they name, no lookup of the names they point to.';
+    for (const event of [...use.contacts, ...use.followed])
+      byPhase[event.phase ?? '-'] = (byPhase[event.phase ?? '-'] ?? 0) + 1;
+    const figures = {
+      forgedResponses: use.manipulated.length,
+      canaryContacts: use.contacts.length,
+      followedTargets: use.followed.length,
+      usesByPhase: byPhase,
+      contactsByCanary: contactsByCanary(use.contacts),
+    };
+    const expected =
+      'Records that do not fit the question (type, class, name) are discarded: no contact with the canary they name, no lookup of the names they point to.';
     const counts = `${use.manipulated.length} forged responses; ${use.contacts.length} canary contacts and ${use.followed.length} lookups of forged targets by the DUT`;
     const evidenceRefs = forgedRecordRefs(use, context.eventsFile);
-    if (uses > p.maxUses) return { verdict: 'FAIL', settled: true, expected, observed: `${counts} (by phase: ${Object.entries(byPhase).map(([k, v]) => `${k} ${v}`).join(', ')}).`, figures, evidence: evidenceRefs };
-    if (use.manipulated.length < p.minForgedResponses) return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs ${p.minForgedResponses} forged responses.`, figures, evidence: evidenceRefs };
+    if (uses > p.maxUses)
+      return {
+        verdict: 'FAIL',
+        settled: true,
+        expected,
+        observed: `${counts} (by phase: ${Object.entries(byPhase)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}).`,
+        figures,
+        evidence: evidenceRefs,
+      };
+    if (use.manipulated.length < p.minForgedResponses)
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${counts}; the rule needs ${p.minForgedResponses} forged responses.`,
+        figures,
+        evidence: evidenceRefs,
+      };
     return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: evidenceRefs };
   },
 });

@@ -13,16 +13,18 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { minForgedResponses: 
 
 const meta: CheckMeta = {
   title: 'Use of well-formed answers forged by the resolver itself (observation)',
-  requirement: 'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." '
-    + 'The paper found most devices used the forged A address. A forged answer from the assigned resolver is indistinguishable to a non-validating stub; '
-    + 'only DNSSEC validation (draft IOTDNS-D-VAL-2, MAY/SHOULD) could reject it, and these experiments forge unsigned names. So this is recorded, not graded; '
-    + 'whether the DUT validates is judged by validation/dnssec-validation, which breaks the signatures of the lab\'s signed zone.',
+  requirement:
+    'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." ' +
+    'The paper found most devices used the forged A address. A forged answer from the assigned resolver is indistinguishable to a non-validating stub; ' +
+    'only DNSSEC validation (draft IOTDNS-D-VAL-2, MAY/SHOULD) could reject it, and these experiments forge unsigned names. So this is recorded, not graded; ' +
+    "whether the DUT validates is judged by validation/dnssec-validation, which breaks the signatures of the lab's signed zone.",
   keyword: 'MAY',
   severity: 'low',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-2'], etsi: ['5.13-1'] },
   decisionRule: {
-    text: 'Under forged-a, forged-aaaa and forged-cname, count the forged responses sent to the DUT and its canary contacts. Always INFO: '
-      + `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).`,
+    text:
+      'Under forged-a, forged-aaaa and forged-cname, count the forged responses sent to the DUT and its canary contacts. Always INFO: ' +
+      `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).`,
     parameters: { ...rule },
   },
   experiments: ['forged-a', 'forged-aaaa', 'forged-cname'],
@@ -33,12 +35,25 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const use = forgedRecordUse(evidence, context);
-    const figures = { forgedResponses: use.manipulated.length, canaryContacts: use.contacts.length, contactsByCanary: contactsByCanary(use.contacts) };
-    const expected = 'Nothing is required: without DNSSEC a stub cannot tell a forged answer from its own resolver from a real one.';
+    const figures = {
+      forgedResponses: use.manipulated.length,
+      canaryContacts: use.contacts.length,
+      contactsByCanary: contactsByCanary(use.contacts),
+    };
+    const expected =
+      'Nothing is required: without DNSSEC a stub cannot tell a forged answer from its own resolver from a real one.';
     const counts = `${use.manipulated.length} forged responses; ${use.contacts.length} canary contacts by the DUT`;
     const refs = forgedRecordRefs({ ...use, followed: [] }, context.eventsFile);
-    if (use.manipulated.length < p.minForgedResponses) return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; no forged answer reached the DUT.`, figures, evidence: refs };
-    const verdictText = use.contacts.length > 0 ? 'the DUT used the forged records' : 'the DUT did not contact a canary';
+    if (use.manipulated.length < p.minForgedResponses)
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${counts}; no forged answer reached the DUT.`,
+        figures,
+        evidence: refs,
+      };
+    const verdictText =
+      use.contacts.length > 0 ? 'the DUT used the forged records' : 'the DUT did not contact a canary';
     return { verdict: 'INFO', expected, observed: `${counts}: ${verdictText}.`, figures, evidence: refs };
   },
 });

@@ -13,16 +13,18 @@ const rule: Record<(typeof PARAMETERS)[number], number> = { minSpoofedResponses:
 
 const meta: CheckMeta = {
   title: 'Spoofed replies (wrong ID, port, source or question) are rejected',
-  requirement: 'RFC 5452 §9.1: a resolver accepts a response only when it matches the query: transaction ID, source and destination address and port, and question. '
-    + 'Draft IOTDNS-D-RND-3 (proposed): "Accept a response only if it matches the outstanding query: ID, source address, destination port and question." '
-    + 'Paper Recommendations #3, #4 (randomisation only helps if mismatches are rejected) and #7 (authenticity checks).',
+  requirement:
+    'RFC 5452 §9.1: a resolver accepts a response only when it matches the query: transaction ID, source and destination address and port, and question. ' +
+    'Draft IOTDNS-D-RND-3 (proposed): "Accept a response only if it matches the outstanding query: ID, source address, destination port and question." ' +
+    'Paper Recommendations #3, #4 (randomisation only helps if mismatches are rejected) and #7 (authenticity checks).',
   keyword: 'MUST',
   severity: 'critical',
   covers: { paper: ['3', '4', '7'], draft: ['IOTDNS-D-RND-3'], etsi: ['5.13-1'] },
   decisionRule: {
-    text: 'Under spoof-race, each query is raced by replies with a wrong transaction ID, from a wrong source port, from a wrong source address and for a mismatched question, each pointing at its own canary. '
-      + `INCONCLUSIVE when fewer than ${rule.minSpoofedResponses} spoofed replies reached the DUT (minSpoofedResponses). `
-      + `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.`,
+    text:
+      'Under spoof-race, each query is raced by replies with a wrong transaction ID, from a wrong source port, from a wrong source address and for a mismatched question, each pointing at its own canary. ' +
+      `INCONCLUSIVE when fewer than ${rule.minSpoofedResponses} spoofed replies reached the DUT (minSpoofedResponses). ` +
+      `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.`,
     parameters: { ...rule },
   },
   experiments: ['spoof-race'],
@@ -34,14 +36,34 @@ export default defineCheck({
   judge(evidence, context) {
     const p = ruleParameters(meta.decisionRule, PARAMETERS);
     const use = forgedRecordUse(evidence, context);
-    const figures = { spoofedResponses: use.manipulated.length, canaryContacts: use.contacts.length, contactsByCanary: contactsByCanary(use.contacts) };
+    const figures = {
+      spoofedResponses: use.manipulated.length,
+      canaryContacts: use.contacts.length,
+      contactsByCanary: contactsByCanary(use.contacts),
+    };
     const expected = 'Every spoofed reply is discarded; the DUT never contacts a canary.';
     const counts = `${use.manipulated.length} spoofed replies; ${use.contacts.length} canary contacts by the DUT`;
     const refs = forgedRecordRefs({ ...use, followed: [] }, context.eventsFile);
     if (use.contacts.length > p.maxContacts) {
-      return { verdict: 'FAIL', settled: true, expected, observed: `${counts} (${Object.entries(figures.contactsByCanary).map(([k, v]) => `${k} ×${v}`).join(', ')}).`, figures, evidence: refs };
+      return {
+        verdict: 'FAIL',
+        settled: true,
+        expected,
+        observed: `${counts} (${Object.entries(figures.contactsByCanary)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(', ')}).`,
+        figures,
+        evidence: refs,
+      };
     }
-    if (use.manipulated.length < p.minSpoofedResponses) return { verdict: 'INCONCLUSIVE', expected, observed: `${counts}; the rule needs ${p.minSpoofedResponses} spoofed replies.`, figures, evidence: refs };
+    if (use.manipulated.length < p.minSpoofedResponses)
+      return {
+        verdict: 'INCONCLUSIVE',
+        expected,
+        observed: `${counts}; the rule needs ${p.minSpoofedResponses} spoofed replies.`,
+        figures,
+        evidence: refs,
+      };
     return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: refs };
   },
 });

@@ -55,10 +55,13 @@ export function formatMeasurement(value: Figure): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
-    if (value.every((v) => v === null || typeof v !== 'object')) return value.map((v) => formatMeasurement(v)).join(', ');
+    if (value.every((v) => v === null || typeof v !== 'object'))
+      return value.map((v) => formatMeasurement(v)).join(', ');
     return JSON.stringify(value);
   }
-  return Object.entries(value).map(([key, v]) => `${key}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : formatMeasurement(v)}`).join('; ');
+  return Object.entries(value)
+    .map(([key, v]) => `${key}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : formatMeasurement(v)}`)
+    .join('; ');
 }
 
 /** A list of records as a table: the keys in first-seen order as columns. */
@@ -76,7 +79,12 @@ export function measurementTable(value: Figure): MeasurementTable | null {
   if (!Array.isArray(value) || value.length === 0 || !value.every(isRecord)) return null;
   const records = value as { [key: string]: Figure }[];
   const columns = [...new Set(records.flatMap((record) => Object.keys(record)))];
-  return { columns, rows: records.map((record) => columns.map((column) => (column in record ? formatMeasurement(record[column]!) : ''))) };
+  return {
+    columns,
+    rows: records.map((record) =>
+      columns.map((column) => (column in record ? formatMeasurement(record[column]!) : '')),
+    ),
+  };
 }
 
 /** Event sequence numbers as a list, saying when they are a sample of more. */
@@ -95,7 +103,8 @@ export function entryDetails(entry: Record<string, unknown>): { name: string; va
 
 /** The helpers by the names the template uses. */
 /** Whether a result is one the evidence could not assess (grouped in one table, not a page each). */
-const unassessed = (r: { verdict: string; observed: string }): boolean => isNotAssessed(r as { verdict: Verdict; observed: string });
+const unassessed = (r: { verdict: string; observed: string }): boolean =>
+  isNotAssessed(r as { verdict: Verdict; observed: string });
 
 export const HELPERS: Record<string, HelperDelegate> = {
   /** The results the evidence assessed, in report order. */
@@ -120,11 +129,15 @@ export const HELPERS: Record<string, HelperDelegate> = {
   measurementTable: (value: Figure) => measurementTable(value),
   seqs: (seqs: number[], count: number) => formatSeqs(seqs, count),
   /** Lower-case, dash-separated: a CSS class from a verdict or state (`NOT_APPLICABLE` → `not-applicable`). */
-  cssName: (value: string) => String(value).toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+  cssName: (value: string) =>
+    String(value)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-'),
   /** A verdict for reading (`NOT_APPLICABLE` → `NOT APPLICABLE`). */
   words: (value: string) => String(value).replace(/_/g, ' '),
   /** A list joined with `sep` (default `, `), or `—` when empty. */
-  join: (list: unknown, sep: unknown) => (Array.isArray(list) && list.length > 0 ? list.join(typeof sep === 'string' ? sep : ', ') : '—'),
+  join: (list: unknown, sep: unknown) =>
+    Array.isArray(list) && list.length > 0 ? list.join(typeof sep === 'string' ? sep : ', ') : '—',
   /** Rec numbers as `#3, #4`. */
   recs: (list: unknown) => (Array.isArray(list) && list.length > 0 ? list.map((n) => `#${String(n)}`).join(', ') : '—'),
   /** 1-based position in an `#each`. */

@@ -40,9 +40,16 @@ function compile(): Templates {
   const hbs = Handlebars.create();
   hbs.registerHelper(HELPERS);
   hbs.registerPartial('reportStyle', readFileSync(join(TEMPLATE_DIR, 'report.css.hbs'), 'utf8'));
-  hbs.registerPartial('provisionalMapping', readFileSync(join(TEMPLATE_DIR, 'report-provisional-mapping.html.hbs'), 'utf8'));
+  hbs.registerPartial(
+    'provisionalMapping',
+    readFileSync(join(TEMPLATE_DIR, 'report-provisional-mapping.html.hbs'), 'utf8'),
+  );
   const load = (name: string) => hbs.compile(readFileSync(join(TEMPLATE_DIR, name), 'utf8'), { strict: false });
-  return { report: load('report.html.hbs'), header: load('report-page-header.html.hbs'), footer: load('report-page-footer.html.hbs') };
+  return {
+    report: load('report.html.hbs'),
+    header: load('report-page-header.html.hbs'),
+    footer: load('report-page-footer.html.hbs'),
+  };
 }
 
 /**
@@ -60,7 +67,9 @@ export function loadFigures(runDir: string, report: Report): InlineFigure[] {
       throw new FigureMismatchError(`figure ${figure.file} cannot be read from ${runDir}: ${(error as Error).message}`);
     }
     if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
-      throw new FigureMismatchError(`figure ${join(runDir, figure.file)} does not match the SHA-256 report.json gives it`);
+      throw new FigureMismatchError(
+        `figure ${join(runDir, figure.file)} does not match the SHA-256 report.json gives it`,
+      );
     }
     return { ...figure, dataUri: `data:image/svg+xml;base64,${bytes.toString('base64')}` };
   });

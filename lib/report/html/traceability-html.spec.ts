@@ -40,10 +40,14 @@ describe('report/html: traceability, ICS/IXIT and lab assessments', () => {
     const html = renderReportHtml(provisional, []);
     const notice = escape(provisional.citations.draftMapping.statement);
     expect(notice).to.contain('Provisional clause mapping: the draft&#x27;s text was not available');
-    expect(section(html, 'summary')).to.contain(`<div class="notice provisional-mapping"><strong>${notice}</strong></div>`);
+    expect(section(html, 'summary')).to.contain(
+      `<div class="notice provisional-mapping"><strong>${notice}</strong></div>`,
+    );
     expect(section(html, 'traceability')).to.contain(notice);
     const check = /<div class="check" id="check-1">[\s\S]*?<\/table>/.exec(html)![0];
-    expect(check).to.contain('<code>IOTDNS-D-RND-1</code> MUST · draft-ietf-iotops-iot-dns-guidelines-04 (section not confirmed) · <strong>provisional</strong>');
+    expect(check).to.contain(
+      '<code>IOTDNS-D-RND-1</code> MUST · draft-ietf-iotops-iot-dns-guidelines-04 (section not confirmed) · <strong>provisional</strong>',
+    );
   });
 
   it('prints no notice once every cited clause is verified, and cites each with its section', () => {
@@ -57,15 +61,17 @@ describe('report/html: traceability, ICS/IXIT and lab assessments', () => {
     expect(section(html, 'annex-c')).to.contain(escape(verified.citations.draftMapping.statement));
   });
 
-  it('shows per check the ICS status, the TS 103 701 functional test case the verdict is evidence for, the lab\'s conceptual case and the IXIT tables', () => {
+  it("shows per check the ICS status, the TS 103 701 functional test case the verdict is evidence for, the lab's conceptual case and the IXIT tables", () => {
     const html = renderReportHtml(report({}), []);
     const row = /<tr>\s*<td class="num">1<\/td>[\s\S]*?<\/tr>/.exec(section(html, 'traceability'))![0];
     expect(row).to.contain('5.13-1 (M)').and.contain('5.13-1-2');
     // The old shortcut printed the provision number again as its "TS 103 701 group".
     expect(row.match(/5\.13-1(?!-)/g)).to.have.length(1);
     const check = /<div class="check" id="check-1">[\s\S]*?<h4>/.exec(html)![0];
-    expect(check).to.contain('<code>5.13-1</code> ICS M · test group 5.13-1:').and.contain('functional evidence for 5.13-1-2')
-      .and.contain('conceptual 5.13-1-1 is the lab\'s · IXIT 29-InpVal, 11-ComMech');
+    expect(check)
+      .to.contain('<code>5.13-1</code> ICS M · test group 5.13-1:')
+      .and.contain('functional evidence for 5.13-1-2')
+      .and.contain("conceptual 5.13-1-1 is the lab's · IXIT 29-InpVal, 11-ComMech");
   });
 
   it('says ICS and IXIT were not supplied when the profile has none', () => {
@@ -74,13 +80,16 @@ describe('report/html: traceability, ICS/IXIT and lab assessments', () => {
     expect(part).to.contain('<p>ICS: not supplied.</p>').and.contain('<p>IXIT: not supplied.</p>');
   });
 
-  it('prints the supplier\'s ICS rows with their status, and every IXIT entry under its table', () => {
+  it("prints the supplier's ICS rows with their status, and every IXIT entry under its table", () => {
     const lab = report({ lab: true });
     const part = section(renderReportHtml(lab, []), 'customer-supplied');
     expect(part).to.not.contain('not supplied');
-    for (const row of lab.customerSupplied.ics!) expect(part).to.contain(`<tr><td>${row.provision}</td><td>${row.icsStatus}</td><td>${escape(row.support)}</td>`);
+    for (const row of lab.customerSupplied.ics!)
+      expect(part).to.contain(`<tr><td>${row.provision}</td><td>${row.icsStatus}</td><td>${escape(row.support)}</td>`);
     expect(part).to.contain('condition 6: telemetry data is collected');
-    expect(part).to.contain('<tr><td>11-ComMech</td><td>ComMech-3</td><td>DNS stub resolver<div class="small">transports: udp, tcp, dot</div>');
+    expect(part).to.contain(
+      '<tr><td>11-ComMech</td><td>ComMech-3</td><td>DNS stub resolver<div class="small">transports: udp, tcp, dot</div>',
+    );
     expect(part).to.contain('is 86400 s');
   });
 
@@ -88,12 +97,24 @@ describe('report/html: traceability, ICS/IXIT and lab assessments', () => {
     const lab = report({ lab: true });
     const part = section(renderReportHtml(lab, []), 'lab-assessments');
     expect(part).to.contain('do not count towards the overall verdict');
-    const rows = [...part.matchAll(/<tr>\s*<td><code>([^<]+)<\/code>[\s\S]*?<\/tr>/g)].map((m) => [m[1], m[0]] as const);
-    expect(rows.map(([clause]) => clause)).to.deep.equal([...lab.labAssessments.map((a) => a.clause), ...lab.notDeviceRequirements.map((r) => r.clause)]);
+    const rows = [...part.matchAll(/<tr>\s*<td><code>([^<]+)<\/code>[\s\S]*?<\/tr>/g)].map(
+      (m) => [m[1], m[0]] as const,
+    );
+    expect(rows.map(([clause]) => clause)).to.deep.equal([
+      ...lab.labAssessments.map((a) => a.clause),
+      ...lab.notDeviceRequirements.map((r) => r.clause),
+    ]);
     const row = (clause: string) => rows.find(([c]) => c === clause)![1];
-    expect(row('IOTDNS-M-DOC-1')).to.contain('<span class="verdict lab pass">PASS</span>').and.contain('Documents: ACME name list v1.2');
-    expect(row('IOTDNS-M-SIGN-1')).to.contain('<span class="verdict lab not-assessed">NOT ASSESSED</span>').and.contain('not yet sent its zone-signing policy');
-    expect(row('5.3-9')).to.contain('<td class="muted">not assessed</td>').and.contain('The profile records no assessment').and.not.contain('class="verdict');
+    expect(row('IOTDNS-M-DOC-1'))
+      .to.contain('<span class="verdict lab pass">PASS</span>')
+      .and.contain('Documents: ACME name list v1.2');
+    expect(row('IOTDNS-M-SIGN-1'))
+      .to.contain('<span class="verdict lab not-assessed">NOT ASSESSED</span>')
+      .and.contain('not yet sent its zone-signing policy');
+    expect(row('5.3-9'))
+      .to.contain('<td class="muted">not assessed</td>')
+      .and.contain('The profile records no assessment')
+      .and.not.contain('class="verdict');
     expect(row('IOTDNS-O-MON-1')).to.contain('Not a device requirement. An operator duty');
   });
 });

@@ -19,7 +19,13 @@ describe('report/pdf/findChromium', () => {
   });
 
   it('says how to install Chromium when there is none, and names a wrong $DNSCONFORM_CHROMIUM', () => {
-    expect(() => findChromium({}, ['/nonexistent/chromium'])).to.throw(ChromiumNotFoundError, /apt-get install chromium/);
-    expect(() => findChromium({ DNSCONFORM_CHROMIUM: '/nonexistent/chrome' })).to.throw(ChromiumNotFoundError, /\$DNSCONFORM_CHROMIUM is \/nonexistent\/chrome/);
+    expect(() => findChromium({}, ['/nonexistent/chromium'])).to.throw(
+      ChromiumNotFoundError,
+      /apt-get install chromium/,
+    );
+    expect(() => findChromium({ DNSCONFORM_CHROMIUM: '/nonexistent/chrome' })).to.throw(
+      ChromiumNotFoundError,
+      /\$DNSCONFORM_CHROMIUM is \/nonexistent\/chrome/,
+    );
   });
 });

@@ -26,7 +26,10 @@ function executable(file: string): boolean {
 }
 
 /** The Chromium executable to drive, or a {@link ChromiumNotFoundError} saying how to get one. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = CHROMIUM_CANDIDATES): string {
+export function findChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  candidates: readonly string[] = CHROMIUM_CANDIDATES,
+): string {
   const chosen = env.DNSCONFORM_CHROMIUM;
   if (chosen) {
     if (executable(chosen)) return chosen;
@@ -34,6 +37,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates: r
   }
   const found = candidates.find(executable);
   if (found) return found;
-  throw new ChromiumNotFoundError(`Chromium is needed to print the PDF report and was not found at ${candidates.join(' or ')}: `
-    + 'install it with `apt-get install chromium` (or scripts/setup.sh), or set $DNSCONFORM_CHROMIUM to its path');
+  throw new ChromiumNotFoundError(
+    `Chromium is needed to print the PDF report and was not found at ${candidates.join(' or ')}: ` +
+      'install it with `apt-get install chromium` (or scripts/setup.sh), or set $DNSCONFORM_CHROMIUM to its path',
+  );
 }

@@ -7,18 +7,53 @@ import { pdfInfo, poppler, VALID_SIGNATURE } from '../fixtures/poppler.ts';
 import { removeTempDirs, tempDir } from '../fixtures/sample-run.ts';
 import { ensureKeys, KeyFileError } from '../signing.ts';
 import {
-  ensurePdfSigningKey, importPdfSigningKey, initPdfSigningKey, loadPdfSigningKey, PDF_CERT_FILE, PDF_P12_FILE,
+  ensurePdfSigningKey,
+  importPdfSigningKey,
+  initPdfSigningKey,
+  loadPdfSigningKey,
+  PDF_CERT_FILE,
+  PDF_P12_FILE,
 } from './pdf-key.ts';
 import { signPdf } from './sign-pdf.ts';
 
 /** A P12 made by openssl as a CA would hand it over: key type and passphrase as asked. */
 function caIssuedP12(dir: string, key: 'rsa:2048' | 'ec', passphrase: string): string {
   const keyArgs = key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', key];
-  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-noenc', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'),
-    '-subj', '/CN=Example Test Lab/O=Example', '-days', '30'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-noenc',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+      '-subj',
+      '/CN=Example Test Lab/O=Example',
+      '-days',
+      '30',
+    ],
+    { stdio: 'ignore' },
+  );
   const file = join(dir, 'issued.p12');
-  execFileSync('openssl', ['pkcs12', '-export', '-inkey', join(dir, 'k.pem'), '-in', join(dir, 'c.pem'), '-out', file,
-    '-passout', 'env:P12_PASS'], { stdio: 'ignore', env: { ...process.env, P12_PASS: passphrase } });
+  execFileSync(
+    'openssl',
+    [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      join(dir, 'k.pem'),
+      '-in',
+      join(dir, 'c.pem'),
+      '-out',
+      file,
+      '-passout',
+      'env:P12_PASS',
+    ],
+    { stdio: 'ignore', env: { ...process.env, P12_PASS: passphrase } },
+  );
   return file;
 }
 
@@ -26,11 +61,24 @@ function caIssuedP12(dir: string, key: 'rsa:2048' | 'ec', passphrase: string): s
 async function tinyPdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const page = doc.addPage([595.92, 841.92]);
-  page.drawText('dnsconform signing test', { x: 50, y: 780, size: 14, font: await doc.embedFont(StandardFonts.Helvetica) });
+  page.drawText('dnsconform signing test', {
+    x: 50,
+    y: 780,
+    size: 14,
+    font: await doc.embedFont(StandardFonts.Helvetica),
+  });
   return doc.save();
 }
 
-const details = { reason: 'test', location: 'here', contactInfo: '', title: 'T', subject: 'S', keywords: ['k'], createdAt: new Date('2026-01-01T00:00:00Z') };
+const details = {
+  reason: 'test',
+  location: 'here',
+  contactInfo: '',
+  title: 'T',
+  subject: 'S',
+  keywords: ['k'],
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+};
 
 describe('report/pdf/pdf-key', function () {
   this.timeout(20_000);
@@ -48,7 +96,9 @@ describe('report/pdf/pdf-key', function () {
     expect(text).to.match(/Subject: CN ?= ?Example Test Lab/);
     expect(text).to.match(/CA:FALSE/);
     expect(files.subject).to.equal('CN=Example Test Lab');
-    const p12 = execFileSync('openssl', ['pkcs12', '-in', files.p12File, '-passin', 'pass:', '-nokeys'], { encoding: 'utf8' });
+    const p12 = execFileSync('openssl', ['pkcs12', '-in', files.p12File, '-passin', 'pass:', '-nokeys'], {
+      encoding: 'utf8',
+    });
     expect(p12).to.contain('-----BEGIN CERTIFICATE-----');
   });
 
@@ -72,7 +122,10 @@ describe('report/pdf/pdf-key', function () {
     const scratch = tempDir('ca');
     const dir = join(tempDir('pdf-key'), 'keys');
     const issued = caIssuedP12(scratch, 'rsa:2048', 'correct horse');
-    expect(() => importPdfSigningKey(dir, issued, { passphrase: 'wrong' })).to.throw(KeyFileError, /cannot be read as PKCS#12/);
+    expect(() => importPdfSigningKey(dir, issued, { passphrase: 'wrong' })).to.throw(
+      KeyFileError,
+      /cannot be read as PKCS#12/,
+    );
     expect(existsSync(join(dir, PDF_P12_FILE))).to.equal(false);
     const files = importPdfSigningKey(dir, issued, { passphrase: 'correct horse' });
     expect(files.subject).to.equal('CN=Example Test Lab, O=Example');
@@ -97,11 +150,16 @@ describe('report/pdf/pdf-key', function () {
 
   it('refuses a P12 whose key is not RSA', () => {
     const scratch = tempDir('ca');
-    expect(() => importPdfSigningKey(tempDir('pdf-key'), caIssuedP12(scratch, 'ec', ''), { passphrase: '' }))
-      .to.throw(KeyFileError, /ec key; PDF signing needs an RSA key/);
+    expect(() => importPdfSigningKey(tempDir('pdf-key'), caIssuedP12(scratch, 'ec', ''), { passphrase: '' })).to.throw(
+      KeyFileError,
+      /ec key; PDF signing needs an RSA key/,
+    );
   });
 
   it('says how to make the key when there is none', () => {
-    expect(() => loadPdfSigningKey(tempDir('pdf-key'))).to.throw(KeyFileError, /lab-pdf\.p12 does not exist; run `dnsconform keys init`/);
+    expect(() => loadPdfSigningKey(tempDir('pdf-key'))).to.throw(
+      KeyFileError,
+      /lab-pdf\.p12 does not exist; run `dnsconform keys init`/,
+    );
   });
 });

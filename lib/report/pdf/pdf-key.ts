@@ -13,7 +13,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { KeyFileError } from '../key-file-error.ts';
 
@@ -51,7 +60,11 @@ function paths(dir: string): { p12File: string; certFile: string } {
 
 function describe(certPem: string, files: { p12File: string; certFile: string }): PdfSigningKeyFiles {
   const cert = new X509Certificate(certPem);
-  return { ...files, subject: cert.subject.replace(/\n/g, ', '), fingerprint: cert.fingerprint256.replace(/:/g, '').toLowerCase() };
+  return {
+    ...files,
+    subject: cert.subject.replace(/\n/g, ', '),
+    fingerprint: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+  };
 }
 
 function ensureDir(dir: string): void {
@@ -74,12 +87,18 @@ function openssl(args: string[], env: NodeJS.ProcessEnv = process.env): Buffer {
 
 /** `/CN=...` for openssl's -subj, where `/`, `+` and `\` must be escaped. */
 function subjectArgument(labName: string): string {
-  if (!/\S/.test(labName) || /[\u0000-\u001f]/.test(labName)) throw new KeyFileError(`lab name ${JSON.stringify(labName)}: must be one line of text`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here
+  if (!/\S/.test(labName) || /[\u0000-\u001f]/.test(labName))
+    throw new KeyFileError(`lab name ${JSON.stringify(labName)}: must be one line of text`);
   return `/CN=${labName.trim().replace(/[\\/+]/g, (c) => `\\${c}`)}`;
 }
 
 const EXTENSIONS = [
-  '[req]', 'distinguished_name = dn', 'x509_extensions = signer', 'utf8 = yes', 'string_mask = utf8only',
+  '[req]',
+  'distinguished_name = dn',
+  'x509_extensions = signer',
+  'utf8 = yes',
+  'string_mask = utf8only',
   '[dn]',
   '[signer]',
   'basicConstraints = critical, CA:FALSE',
@@ -91,7 +110,9 @@ const EXTENSIONS = [
 function refuseToReplace(dir: string, force: boolean | undefined): void {
   const { p12File } = paths(dir);
   if (!force && existsSync(p12File)) {
-    throw new KeyFileError(`${p12File} already exists; refusing to overwrite the PDF signing key (use --force to replace it)`);
+    throw new KeyFileError(
+      `${p12File} already exists; refusing to overwrite the PDF signing key (use --force to replace it)`,
+    );
   }
 }
 
@@ -123,9 +144,38 @@ export function initPdfSigningKey(dir: string, opts: { force?: boolean; labName?
     const certFile = join(scratch, 'cert.pem');
     const configFile = join(scratch, 'req.cnf');
     writeFileSync(configFile, EXTENSIONS);
-    openssl(['req', '-new', '-x509', '-newkey', 'rsa:2048', '-noenc', '-keyout', keyFile, '-out', certFile,
-      '-config', configFile, '-subj', subject, '-utf8', '-sha256', '-days', String(LIFETIME_DAYS)]);
-    const p12 = openssl(['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-name', opts.labName ?? DEFAULT_LAB_NAME, '-passout', 'pass:']);
+    openssl([
+      'req',
+      '-new',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-noenc',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-config',
+      configFile,
+      '-subj',
+      subject,
+      '-utf8',
+      '-sha256',
+      '-days',
+      String(LIFETIME_DAYS),
+    ]);
+    const p12 = openssl([
+      'pkcs12',
+      '-export',
+      '-inkey',
+      keyFile,
+      '-in',
+      certFile,
+      '-name',
+      opts.labName ?? DEFAULT_LAB_NAME,
+      '-passout',
+      'pass:',
+    ]);
     return install(dir, p12, readFileSync(certFile, 'utf8'));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -135,27 +185,42 @@ export function initPdfSigningKey(dir: string, opts: { force?: boolean; labName?
 /** Reads one part of a P12 with openssl, retrying with `-legacy` for RC2/3DES files of older CAs. */
 function readP12(p12File: string, part: '-nokeys' | '-nocerts', passphrase: string): string {
   const env = { ...process.env, [P12_PASSPHRASE_ENV]: passphrase };
-  const args = ['pkcs12', '-in', p12File, part, ...(part === '-nokeys' ? ['-clcerts'] : ['-noenc']), '-passin', `env:${P12_PASSPHRASE_ENV}`];
+  const args = [
+    'pkcs12',
+    '-in',
+    p12File,
+    part,
+    ...(part === '-nokeys' ? ['-clcerts'] : ['-noenc']),
+    '-passin',
+    `env:${P12_PASSPHRASE_ENV}`,
+  ];
   try {
     return openssl(args, env).toString('utf8');
   } catch (first) {
     try {
       return openssl([...args, '-legacy'], env).toString('utf8');
     } catch {
-      throw new KeyFileError(`${p12File}: cannot be read as PKCS#12 with the passphrase in $${P12_PASSPHRASE_ENV} (${(first as Error).message})`);
+      throw new KeyFileError(
+        `${p12File}: cannot be read as PKCS#12 with the passphrase in $${P12_PASSPHRASE_ENV} (${(first as Error).message})`,
+      );
     }
   }
 }
 
 /** The certificate and RSA key of a P12, checked to belong together. */
 function inspectP12(p12File: string, passphrase: string): { certPem: string } {
-  const certPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(readP12(p12File, '-nokeys', passphrase))?.[0];
+  const certPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(
+    readP12(p12File, '-nokeys', passphrase),
+  )?.[0];
   if (!certPem) throw new KeyFileError(`${p12File}: holds no certificate for its key`);
-  const keyPem = /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(readP12(p12File, '-nocerts', passphrase))?.[0];
+  const keyPem = /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(
+    readP12(p12File, '-nocerts', passphrase),
+  )?.[0];
   if (!keyPem) throw new KeyFileError(`${p12File}: holds no private key`);
   const key = createPrivateKey(keyPem);
   // @signpdf's P12 signer (node-forge) signs with RSA only.
-  if (key.asymmetricKeyType !== 'rsa') throw new KeyFileError(`${p12File}: holds a ${key.asymmetricKeyType} key; PDF signing needs an RSA key`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new KeyFileError(`${p12File}: holds a ${key.asymmetricKeyType} key; PDF signing needs an RSA key`);
   const spki = (k: ReturnType<typeof createPublicKey>) => k.export({ type: 'spki', format: 'der' }).toString('hex');
   if (spki(createPublicKey(key)) !== spki(new X509Certificate(certPem).publicKey)) {
     throw new KeyFileError(`${p12File}: its certificate is not for its private key`);
@@ -168,7 +233,11 @@ function inspectP12(p12File: string, passphrase: string): { certPem: string } {
  * which signing reads too): checks it holds an RSA key with its certificate, then keeps
  * a copy as `lab-pdf.p12` (0600) and the certificate as `lab-pdf.cert.pem`.
  */
-export function importPdfSigningKey(dir: string, p12File: string, opts: { force?: boolean; passphrase?: string } = {}): PdfSigningKeyFiles {
+export function importPdfSigningKey(
+  dir: string,
+  p12File: string,
+  opts: { force?: boolean; passphrase?: string } = {},
+): PdfSigningKeyFiles {
   if (!existsSync(p12File)) throw new KeyFileError(`${p12File} does not exist`);
   refuseToReplace(dir, opts.force);
   const { certPem } = inspectP12(p12File, opts.passphrase ?? process.env[P12_PASSPHRASE_ENV] ?? '');
@@ -177,10 +246,16 @@ export function importPdfSigningKey(dir: string, p12File: string, opts: { force?
 }
 
 /** Loads the PDF signing credentials; the passphrase comes from `$DNSCONFORM_P12_PASSPHRASE` unless given. */
-export function loadPdfSigningKey(dir: string, passphrase: string = process.env[P12_PASSPHRASE_ENV] ?? ''): PdfSigningKey {
+export function loadPdfSigningKey(
+  dir: string,
+  passphrase: string = process.env[P12_PASSPHRASE_ENV] ?? '',
+): PdfSigningKey {
   const files = paths(dir);
   for (const file of [files.p12File, files.certFile]) {
-    if (!existsSync(file)) throw new KeyFileError(`${file} does not exist; run \`dnsconform keys init\` to create the lab's PDF signing key`);
+    if (!existsSync(file))
+      throw new KeyFileError(
+        `${file} does not exist; run \`dnsconform keys init\` to create the lab's PDF signing key`,
+      );
   }
   const certPem = readFileSync(files.certFile, 'utf8');
   try {

@@ -28,11 +28,27 @@ const PAGE = { format: 'A4', margin: { top: '20mm', bottom: '18mm', left: '16mm'
  * held to its own HTML by request interception (`printPdf`).
  */
 const LAUNCH_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-quic', '--disable-dev-shm-usage', '--disable-extensions', '--font-render-hinting=none',
-  '--host-resolver-rules=MAP * ~NOTFOUND', '--proxy-server=http://127.0.0.1:9',
-  '--dns-prefetch-disable', '--no-pings', '--disable-domain-reliability', '--disable-client-side-phishing-detection',
-  '--disable-default-apps', '--disable-breakpad', '--disable-field-trial-config', '--no-service-autorun', '--password-store=basic',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+  '--disable-extensions',
+  '--font-render-hinting=none',
+  '--host-resolver-rules=MAP * ~NOTFOUND',
+  '--proxy-server=http://127.0.0.1:9',
+  '--dns-prefetch-disable',
+  '--no-pings',
+  '--disable-domain-reliability',
+  '--disable-client-side-phishing-detection',
+  '--disable-default-apps',
+  '--disable-breakpad',
+  '--disable-field-trial-config',
+  '--no-service-autorun',
+  '--password-store=basic',
   '--disable-features=DnsOverHttps,AsyncDns,OptimizationHints,MediaRouter,DialMediaRouteProvider,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,InterestFeedContentSuggestions',
 ];
 
@@ -46,7 +62,13 @@ export interface PrintingBrowser {
 export async function launchBrowser(chromium: string = findChromium()): Promise<PrintingBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'dnsconform-chromium-'));
   try {
-    const browser = await puppeteer.launch({ executablePath: chromium, headless: true, userDataDir, args: LAUNCH_ARGS, timeout: 60_000 });
+    const browser = await puppeteer.launch({
+      executablePath: chromium,
+      headless: true,
+      userDataDir,
+      args: LAUNCH_ARGS,
+      timeout: 60_000,
+    });
     return {
       browser,
       async close() {

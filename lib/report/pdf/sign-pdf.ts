@@ -60,11 +60,17 @@ export async function signPdf(pdf: Uint8Array, key: PdfSigningKey, details: PdfS
   // The placeholder must stay outside compressed object streams so signpdf can find and fill it.
   const prepared = Buffer.from(await doc.save({ useObjectStreams: false }));
   try {
-    return await new SignPdf().sign(prepared, new P12Signer(key.p12, { passphrase: key.passphrase }), details.signingTime);
+    return await new SignPdf().sign(
+      prepared,
+      new P12Signer(key.p12, { passphrase: key.passphrase }),
+      details.signingTime,
+    );
   } catch (error) {
     const message = (error as Error).message;
     if (/MAC could not be verified|Invalid password|Too few bytes|private key|certificate/i.test(message)) {
-      throw new KeyFileError(`${key.p12File}: cannot sign with it (${message}); a P12 with a passphrase needs it in $DNSCONFORM_P12_PASSPHRASE`);
+      throw new KeyFileError(
+        `${key.p12File}: cannot sign with it (${message}); a P12 with a passphrase needs it in $DNSCONFORM_P12_PASSPHRASE`,
+      );
     }
     throw error;
   }

@@ -4,7 +4,7 @@ import { requireArgs, requireCanary } from '../canary.ts';
 
 /** The three ways a signed answer is made bogus (RFC 4035 §5.5), in the order they take turns. */
 export const BOGUS_VARIANTS = ['rdata', 'stripped', 'expired'] as const;
-export type BogusVariant = typeof BOGUS_VARIANTS[number];
+export type BogusVariant = (typeof BOGUS_VARIANTS)[number];
 
 /** The step text's prefix the report and the check use to tell the variant a response had. */
 export const BOGUS_STEP = 'dnssecBogus';
@@ -30,9 +30,14 @@ function makeBogus(plan: ResponsePlan, exchange: ExchangeContext, variant: Bogus
   } else {
     const owners = new Set(addresses.map((rr) => rr.name));
     const unsigned = plan.answers.filter((rr) => !(rr.type === 'RRSIG' && rr.data.typeCovered === 'A')).map(forged);
-    plan.answers = exchange.dnssecOk ? unsigned.flatMap((rr) => (rr.type === 'A' && owners.delete(rr.name) ? [rr, ...zone.expiredSignaturesFor(canary, rr.name, 'A')] : [rr]))
-      // Keep the RRset together: the signatures follow its last record.
-      .sort((x, y) => Number(x.type === 'RRSIG') - Number(y.type === 'RRSIG')) : unsigned;
+    plan.answers = exchange.dnssecOk
+      ? unsigned
+          .flatMap((rr) =>
+            rr.type === 'A' && owners.delete(rr.name) ? [rr, ...zone.expiredSignaturesFor(canary, rr.name, 'A')] : [rr],
+          )
+          // Keep the RRset together: the signatures follow its last record.
+          .sort((x, y) => Number(x.type === 'RRSIG') - Number(y.type === 'RRSIG'))
+      : unsigned;
   }
   plan.rcode = 'NOERROR';
   return true;
@@ -46,11 +51,13 @@ function makeBogus(plan: ResponsePlan, exchange: ExchangeContext, variant: Bogus
 export default {
   name: BOGUS_STEP,
   usage: 'dnssecBogus(canary for changed RDATA, canary for stripped RRSIGs, canary for expired RRSIGs)',
-  summary: 'make signed A answers bogus in turn: RDATA changed to a canary under the genuine RRSIG, RRSIGs stripped, or an expired RRSIG (each variant its own canary)',
+  summary:
+    'make signed A answers bogus in turn: RDATA changed to a canary under the genuine RRSIG, RRSIGs stripped, or an expired RRSIG (each variant its own canary)',
   bind(args, limits) {
     requireArgs(args, 3, this.usage);
     const canaries = args.map((a) => requireCanary(a, 4, limits));
-    if (new Set(canaries).size !== 3) throw new Error('needs three different canaries, one per variant, so a contact tells which variant was used');
+    if (new Set(canaries).size !== 3)
+      throw new Error('needs three different canaries, one per variant, so a contact tells which variant was used');
     let turn = 0;
     return (plan, exchange) => {
       const index = turn % BOGUS_VARIANTS.length;

@@ -17,7 +17,8 @@ export default {
     requireArgs(args, 1, this.usage);
     const canary = requireCanary(args[0], 4, limits);
     return (plan, exchange) => {
-      if (exchange.question.type !== 'A' || (exchange.transport !== 'udp' && exchange.transport !== 'tcp')) return false;
+      if (exchange.question.type !== 'A' || (exchange.transport !== 'udp' && exchange.transport !== 'tcp'))
+        return false;
       if (exchange.signedZone && !exchange.signedZone.covers(exchange.question.name)) return false;
       const genuine = plan.answers.find((rr) => rr.type === 'A');
       const ttl = genuine && 'ttl' in genuine && typeof genuine.ttl === 'number' ? genuine.ttl : 300;

@@ -9,7 +9,8 @@ export default {
   bind(args) {
     requireArgs(args, 0, this.usage);
     return (plan) => {
-      const changed = plan.rcode !== 'NOERROR' || plan.answers.length + plan.authorities.length + plan.additionals.length > 0;
+      const changed =
+        plan.rcode !== 'NOERROR' || plan.answers.length + plan.authorities.length + plan.additionals.length > 0;
       plan.rcode = 'NOERROR';
       plan.answers = [];
       plan.authorities = [];

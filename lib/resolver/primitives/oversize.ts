@@ -20,11 +20,21 @@ export default {
     return (plan, exchange) => {
       if (exchange.transport !== 'udp') return false;
       plan.exceedClientLimit = true;
-      const current = () => dnsPacket.encodingLength({
-        questions: [exchange.question], answers: plan.answers, authorities: plan.authorities, additionals: plan.additionals,
-      });
+      const current = () =>
+        dnsPacket.encodingLength({
+          questions: [exchange.question],
+          answers: plan.answers,
+          authorities: plan.authorities,
+          additionals: plan.additionals,
+        });
       while (current() <= exchange.clientLimit) {
-        const filler: Answer = { name: 'oversize.dnsconform.invalid', type: 'TXT', class: 'IN', ttl: 0, data: [STRING] };
+        const filler: Answer = {
+          name: 'oversize.dnsconform.invalid',
+          type: 'TXT',
+          class: 'IN',
+          ttl: 0,
+          data: [STRING],
+        };
         plan.additionals.push(filler);
       }
       return true;

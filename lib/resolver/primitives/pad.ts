@@ -23,7 +23,9 @@ export default {
         return true;
       }
       // TXT character-strings hold at most 255 octets each (RFC 1035 §3.3.14).
-      const strings = Array.from({ length: Math.ceil(octets / 255) }, (_, i) => 'x'.repeat(Math.min(255, octets - i * 255)));
+      const strings = Array.from({ length: Math.ceil(octets / 255) }, (_, i) =>
+        'x'.repeat(Math.min(255, octets - i * 255)),
+      );
       plan.additionals.push({ name: 'padding.dnsconform.invalid', type: 'TXT', class: 'IN', ttl: 0, data: strings });
       return true;
     };

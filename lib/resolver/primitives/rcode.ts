@@ -22,7 +22,8 @@ export default {
       const soa = plan.authorities.filter((rr) => rr.type === 'SOA');
       plan.rcode = rcode;
       plan.answers = [];
-      plan.authorities = rcode !== 'NXDOMAIN' ? [] : soa.length > 0 ? soa : [exchange.zone.negativeSoa(exchange.question.name)];
+      plan.authorities =
+        rcode !== 'NXDOMAIN' ? [] : soa.length > 0 ? soa : [exchange.zone.negativeSoa(exchange.question.name)];
       plan.additionals = [];
       return changed;
     };

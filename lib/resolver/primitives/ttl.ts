@@ -12,7 +12,8 @@ export default {
   bind(args) {
     requireArgs(args, 1, this.usage);
     const ttl = Number(args[0]);
-    if (!Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) throw new Error(`"${args[0]}" is not a TTL (integer 0 … ${MAX_TTL})`);
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL)
+      throw new Error(`"${args[0]}" is not a TTL (integer 0 … ${MAX_TTL})`);
     return (plan) => {
       let changed = false;
       for (const rr of [...plan.answers, ...plan.authorities, ...plan.additionals]) {

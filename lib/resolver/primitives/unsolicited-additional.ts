@@ -15,7 +15,7 @@ const MAX_ZONE_NAMES = 8;
 export default {
   name: 'unsolicitedAdditional',
   usage: 'unsolicitedAdditional(other name | zone, canary IPv4 address)',
-  summary: 'add A records for names that were not asked (one name, or the zone\'s other names), pointing at a canary',
+  summary: "add A records for names that were not asked (one name, or the zone's other names), pointing at a canary",
   bind(args, limits) {
     requireArgs(args, 2, this.usage);
     const name = args[0] ?? '';
@@ -23,9 +23,13 @@ export default {
     const canary = requireCanary(args[1], 4, limits);
     return (plan, exchange) => {
       const asked = normaliseName(exchange.question.name);
-      const names = name !== 'zone'
-        ? [name]
-        : exchange.zone.addressNames().filter((n) => normaliseName(n) !== asked).slice(0, MAX_ZONE_NAMES);
+      const names =
+        name !== 'zone'
+          ? [name]
+          : exchange.zone
+              .addressNames()
+              .filter((n) => normaliseName(n) !== asked)
+              .slice(0, MAX_ZONE_NAMES);
       for (const other of names) plan.additionals.push({ name: other, type: 'A', class: 'IN', ttl: 300, data: canary });
       return names.length > 0;
     };

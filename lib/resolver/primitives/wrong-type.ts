@@ -22,11 +22,12 @@ export default {
       if (exchange.question.type !== 'A' && exchange.question.type !== 'AAAA') return false;
       const name = exchange.question.name;
       const base = { name, class: 'IN' as const, ttl: 300 };
-      const record: Answer = type === 'TXT'
-        ? { ...base, type: 'TXT', data: 'dnsconform: wrong record type' }
-        : type === 'MX'
-          ? { ...base, type: 'MX', data: { preference: 10, exchange: 'mx.dnsconform.invalid' } }
-          : { ...base, type: 'NS', data: 'ns.dnsconform.invalid' };
+      const record: Answer =
+        type === 'TXT'
+          ? { ...base, type: 'TXT', data: 'dnsconform: wrong record type' }
+          : type === 'MX'
+            ? { ...base, type: 'MX', data: { preference: 10, exchange: 'mx.dnsconform.invalid' } }
+            : { ...base, type: 'NS', data: 'ns.dnsconform.invalid' };
       plan.rcode = 'NOERROR';
       plan.answers = [record];
       return true;
