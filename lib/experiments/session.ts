@@ -515,6 +515,12 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     }
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
+  // Simulated devices on a loopback segment get their leases from it (lab devices find theirs on the wire).
+  for (const server of dhcpServers) {
+    const endpoint = server.loopbackEndpoint;
+    if (!endpoint) continue;
+    for (const control of controls) if (server.dutIds.includes(control.dutId)) control.useDhcpServer(endpoint);
+  }
   try {
     for (const [index, phase] of phases.entries()) {
       for (const [i, d] of duts.entries()) {
