@@ -24,7 +24,7 @@ import type { ReportIssuer } from './lab-config.ts';
 export type { ReportAnswerSources, ReportUpstreamName } from '../analysis/answer-sources.ts';
 
 /** The report format version this code writes. */
-export const REPORT_SCHEMA_VERSION = '1.2.0';
+export const REPORT_SCHEMA_VERSION = '1.3.0';
 
 /** Which build of the harness produced a report (ISO/IEC 17025 §7.5 technical records). */
 export interface HarnessInfo {
