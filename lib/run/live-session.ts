@@ -14,6 +14,7 @@ import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
 import { EventTap } from '../evidence/event-tap.ts';
+import type { RunSessionSettings } from '../evidence/events.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
@@ -45,6 +46,7 @@ import type { PhaseTrigger, PlannedPhase } from '../experiments/plan.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
 import { judge } from './judge.ts';
 import { seal } from './seal.ts';
+import type { Reproduction } from '../report/build-report.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -409,7 +411,15 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   });
   const trustedCa = tls?.caCertPem;
 
-  for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId });
+  // What the run was asked to do, in its evidence: `finalise` seals a run cut short from it as this run would have.
+  const session: RunSessionSettings = {
+    windowSeconds: phases.reduce((sum, phase) => sum + phase.windowSeconds, 0),
+    checks: options.checkSelection ?? null,
+    plan: options.planName ?? null,
+    reproduction: options.reproduction ?? null,
+  };
+  for (const d of duts)
+    d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId, session });
   let endpoints: BoundEndpoint[];
   let canarySink: CanarySink;
   try {
@@ -585,7 +595,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     }
   }
 
-  const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
+  const { windowSeconds } = session;
   const scope: ScopeSelection = {
     mode: 'run',
     checks: options.checkSelection ?? null,
@@ -598,6 +608,14 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   );
   if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
+}
+
+/** The command that re-runs run `runId` for one device: `dnsconform run --profile RUN/profile.yaml` and the run's own flags. */
+export function runReproduction(runId: string, settings: { flags: string[]; perCheck: boolean }): Reproduction {
+  return {
+    command: ['dnsconform', 'run', '--profile', `${runId}/${RUN_FILES.profile}`, ...settings.flags],
+    perCheck: settings.perCheck,
+  };
 }
 
 /** Judges one DUT from the evidence file as stored (not from memory), then seals its run directory. */
@@ -627,20 +645,7 @@ async function judgeAndSign(
       windowSeconds,
       results,
       scope,
-      ...(options.reproduction
-        ? {
-            reproduction: {
-              command: [
-                'dnsconform',
-                'run',
-                '--profile',
-                `${d.run.runId}/${RUN_FILES.profile}`,
-                ...options.reproduction.flags,
-              ],
-              perCheck: options.reproduction.perCheck,
-            },
-          }
-        : {}),
+      ...(options.reproduction ? { reproduction: runReproduction(d.run.runId, options.reproduction) } : {}),
       onProblem: (problem) => options.progress(`${profile.dut.id}: ${problem}`),
     },
     options.keyDir,
