@@ -6,11 +6,16 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
-const PARAMETERS = ['retrySeconds', 'minJudged', 'minFollowedShare'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 };
+const rule = decisionRule(
+  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 },
+  (rule) =>
+    `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); ` +
+    'it is judged when followed up, or when the phase went on that long. ' +
+    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
+);
 
 const meta: CheckMeta = {
   title: 'Truncated UDP answers (TC=1) are retried over TCP',
@@ -21,13 +26,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); ` +
-      'it is judged when followed up, or when the phase went on that long. ' +
-      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['truncation'],
   passive: true,
 };
@@ -35,7 +34,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const truncated = evidence.responses(context.dutId).filter((r) => r.transport === 'udp' && r.flags.tc);
     const result = followUps(evidence, context.dutId, truncated, (q) => q.transport === 'tcp', p.retrySeconds);
     return followUpOutcome(

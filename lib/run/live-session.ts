@@ -8,28 +8,20 @@ import { CanaryProfileError, startCanarySink } from '../canary-sink/sink-for-pro
 import type { CanarySink } from '../canary-sink/canary-sink.ts';
 import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { discoverChecks } from '../checks/discover.ts';
-import { lossStatements } from '../checks/evidence-loss.ts';
-import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
 import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
 import { EventTap } from '../evidence/event-tap.ts';
-import type { Evidence } from '../evidence/evidence.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
-import { writeFigures } from '../figures/index.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
-import type { FigureFile } from '../figures/index.ts';
 import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { relocateSimulated } from '../profile/relocate-simulated.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
-import { answerSources } from '../analysis/answer-sources.ts';
-import { harnessInfo } from '../report/build-report.ts';
-import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
 import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
@@ -44,13 +36,15 @@ import { LiveUpstream } from '../resolver/upstream-answers.ts';
 import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
 import { Zone } from '../resolver/zone.ts';
 import { parseUpstreamAddress } from '../profile/upstream-address.ts';
-import { scenarioDecision } from './catalogue.ts';
-import { DeviceControl, TriggerError } from './device-control.ts';
-import type { OperatorPrompt } from './device-control.ts';
-import { checksNeeding, settledReason, settledState } from './early-stop.ts';
-import { LivenessMonitor } from './liveness.ts';
-import type { PhaseTrigger, PlannedPhase } from './plan.ts';
+import { scenarioDecision } from '../experiments/catalogue.ts';
+import { DeviceControl, TriggerError } from '../experiments/device-control.ts';
+import type { OperatorPrompt } from '../experiments/device-control.ts';
+import { checksNeeding, settledReason, settledState } from '../experiments/early-stop.ts';
+import { LivenessMonitor } from '../experiments/liveness.ts';
+import type { PhaseTrigger, PlannedPhase } from '../experiments/plan.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
+import { judge } from './judge.ts';
+import { seal } from './seal.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -658,25 +652,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   return runs;
 }
 
-/**
- * The run's charts, written before the run is finalised so the manifest hashes them. A
- * charting fault costs the figures, never the judged and signed run: it is reported instead.
- */
-async function drawFigures(
-  runDir: string,
-  evidence: Evidence,
-  dutId: string,
-  progress: (line: string) => void,
-): Promise<FigureFile[]> {
-  try {
-    return await writeFigures(runDir, evidence, dutId);
-  } catch (error) {
-    progress(`${dutId}: no figures: ${(error as Error).message}`);
-    return [];
-  }
-}
-
-/** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
+/** Judges one DUT from the evidence file as stored (not from memory), then seals its run directory. */
 async function judgeAndSign(
   d: PreparedDut,
   checks: LoadedCheck[],
@@ -687,31 +663,21 @@ async function judgeAndSign(
 ): Promise<DeviceRun> {
   const { profile } = d.loaded;
   const evidence = loadEvidence(join(d.run.path, RUN_FILES.events));
-  const results = await judgeWithMocha(
-    checks,
-    evidence,
-    { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events },
-    options.mochaReporter ? { reporter: options.mochaReporter } : {},
-  );
-  const figures = await drawFigures(d.run.path, evidence, profile.dut.id, options.progress);
-  const span = evidence.span();
-  const finalised = await finaliseRun(
+  const results = await judge(evidence, profile, checks, {
+    ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
+  });
+  const finalised = await seal(
     d.run.path,
     {
+      evidence,
+      origin: 'run',
       runId: d.run.runId,
-      startedAt: new Date(span.start / 1000).toISOString(),
-      endedAt: new Date(span.end / 1000).toISOString(),
-      harness: harnessInfo(),
       profile,
       profileFile: RUN_FILES.profile,
       profileSha256: d.loaded.sha256,
       endpoints,
       windowSeconds,
-      phases: evidence.phases(),
-      phasesNotRun: evidence.phasesNotRun(),
       results,
-      figures,
-      answerSources: answerSources(evidence, profile.dut.id),
       scope,
       ...(options.reproduction
         ? {
@@ -727,7 +693,7 @@ async function judgeAndSign(
             },
           }
         : {}),
-      evidenceStatements: lossStatements(evidence, profile.dut.id),
+      onProblem: (problem) => options.progress(`${profile.dut.id}: ${problem}`),
     },
     options.keyDir,
   );
