@@ -27,6 +27,7 @@ import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import { portOwner } from '../resolver/port-owner.ts';
+import { probeListen } from '../resolver/listen-preflight.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
@@ -232,7 +233,11 @@ export class ListenError extends BadInputError {
 
 /** Explains a bind failure in terms of the profile that asked for the socket. */
 function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedProfile[]): Error {
-  const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const { address, port, transport } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+    transport?: ListenSpec['transport'];
+  };
   const why: Record<string, string> = {
     EADDRNOTAVAIL: 'that address is not configured on this host',
     EACCES: 'binding a port below 1024 needs root or CAP_NET_BIND_SERVICE',
@@ -241,7 +246,9 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   if (!error.code || !why[error.code]) return error;
   const owner = profiles.find((p) => p.profile.resolver.listen.some((l) => l.address === address));
   const index =
-    owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
+    owner?.profile.resolver.listen.findIndex(
+      (l) => l.address === address && (l.port === port || l.port === 0) && (!transport || l.transport === transport),
+    ) ?? -1;
   const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
   const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
   const wanted = port ?? spec?.port;
@@ -402,6 +409,9 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   const checks: LoadedCheck[] = options.checks ? [...options.checks] : available;
   const phases = await sessionPhases(options);
   // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
+  // Before any run directory exists: a resolver address or port this host cannot give (taken, and by whom) is said now.
+  const unavailable = await probeListen(listenSpecs(profiles));
+  if (unavailable) throw listenFailure(unavailable, profiles);
   const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
   const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const startedAt = new Date();
