@@ -28,6 +28,7 @@ import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import { portOwner } from '../resolver/port-owner.ts';
+import { probeListen } from '../resolver/listen-preflight.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
@@ -37,7 +38,7 @@ import { LiveUpstream } from '../resolver/upstream-answers.ts';
 import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
 import { Zone } from '../resolver/zone.ts';
 import { parseUpstreamAddress } from '../profile/upstream-address.ts';
-import { experimentScenario } from '../experiments/catalogue.ts';
+import { scenarioDecision } from '../experiments/catalogue.ts';
 import { DeviceControl, TriggerError } from '../experiments/device-control.ts';
 import type { OperatorPrompt } from '../experiments/device-control.ts';
 import { checksNeeding, settledReason, settledState } from '../experiments/early-stop.ts';
@@ -169,13 +170,16 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
     if (now >= deadline) return 'window elapsed';
     if (needed.length > 0 && now >= nextSettle) {
       nextSettle = now + SETTLE_EVERY_MS;
-      const states = duts.map((d) =>
-        settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
-          dutId: d.loaded.profile.dut.id,
-          profile: d.loaded.profile,
-          eventsFile: RUN_FILES.events,
-        }),
-      );
+      // A DUT the phase is not run for has nothing to settle.
+      const states = duts
+        .filter((_, i) => phase.skips[i] === null)
+        .map((d) =>
+          settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
+            dutId: d.loaded.profile.dut.id,
+            profile: d.loaded.profile,
+            eventsFile: RUN_FILES.events,
+          }),
+        );
       if (states.every((state) => state.settled)) return states.map(settledReason).join('; ');
     }
     const wait = Math.min(deadline - now, STATUS_EVERY_MS);
@@ -203,6 +207,11 @@ function isTriggerFailure(error: unknown): boolean {
   return error instanceof TriggerError;
 }
 
+/** The evidence that a phase was not run for a DUT, and why. */
+function skipEvent(phase: SessionPhase, dut: string, reason: string) {
+  return { type: 'phase.skip' as const, t: nowMicros(), dut, name: phase.name, experiment: phase.experiment, reason };
+}
+
 /** Resolves after `ms` with 'elapsed', or early with 'interrupted' when the signal aborts. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' | 'interrupted'> {
   return new Promise((resolve) => {
@@ -226,7 +235,11 @@ export class ListenError extends BadInputError {
 
 /** Explains a bind failure in terms of the profile that asked for the socket. */
 function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedProfile[]): Error {
-  const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const { address, port, transport } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+    transport?: ListenSpec['transport'];
+  };
   const why: Record<string, string> = {
     EADDRNOTAVAIL: 'that address is not configured on this host',
     EACCES: 'binding a port below 1024 needs root or CAP_NET_BIND_SERVICE',
@@ -235,7 +248,9 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   if (!error.code || !why[error.code]) return error;
   const owner = profiles.find((p) => p.profile.resolver.listen.some((l) => l.address === address));
   const index =
-    owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
+    owner?.profile.resolver.listen.findIndex(
+      (l) => l.address === address && (l.port === port || l.port === 0) && (!transport || l.transport === transport),
+    ) ?? -1;
   const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
   const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
   const wanted = port ?? spec?.port;
@@ -298,8 +313,10 @@ interface SessionPhase {
   trigger: PhaseTrigger | null;
   prompt: string | null;
   earlyStop: boolean;
-  /** By DUT index, in profile order. */
+  /** By DUT index, in profile order. A DUT the phase is not run for gets no manipulation. */
   scenarios: Scenario[];
+  /** By DUT index: why the phase is not run for that DUT (a canary family its profile lacks), or null. */
+  skips: (string | null)[];
   /** What the lab's DHCP server does as the phase starts. */
   dhcp: 'change-resolver' | null;
 }
@@ -317,8 +334,19 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
     const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
     const name = scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario';
+    const skips = scenarios.map(() => null);
     return [
-      { name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios, dhcp: null },
+      {
+        name,
+        experiment: name,
+        windowSeconds,
+        trigger: null,
+        prompt: null,
+        earlyStop: false,
+        scenarios,
+        skips,
+        dhcp: null,
+      },
     ];
   }
   const phases: SessionPhase[] = [];
@@ -337,8 +365,14 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       );
       continue;
     }
+    // An experiment forging into a canary family a profile lacks is not run for that DUT (issue 13 point 6).
     const scenarios: Scenario[] = [];
-    for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
+    const skips: (string | null)[] = [];
+    for (const loaded of profiles) {
+      const decision = await scenarioDecision(planned.experiment, loaded);
+      scenarios.push(decision.run ? decision.scenario : await parseScenario([], { canaries: loaded.profile.canaries }));
+      skips.push(decision.run ? null : decision.reason);
+    }
     phases.push({
       name: planned.name,
       experiment: planned.experiment.id,
@@ -347,6 +381,7 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       prompt: planned.prompt,
       earlyStop: planned.earlyStop,
       scenarios,
+      skips,
       dhcp: planned.experiment.dhcp ?? null,
     });
   }
@@ -376,6 +411,9 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   const checks: LoadedCheck[] = options.checks ? [...options.checks] : available;
   const phases = await sessionPhases(options);
   // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
+  // Before any run directory exists: a resolver address or port this host cannot give (taken, and by whom) is said now.
+  const unavailable = await probeListen(listenSpecs(profiles));
+  if (unavailable) throw listenFailure(unavailable, profiles);
   const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
   const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const startedAt = new Date();
@@ -413,7 +451,10 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
 
   // What the run was asked to do, in its evidence: `finalise` seals a run cut short from it as this run would have.
   const session: RunSessionSettings = {
-    windowSeconds: phases.reduce((sum, phase) => sum + phase.windowSeconds, 0),
+    // The phases that run for at least one DUT: one every DUT skips is not observed.
+    windowSeconds: phases
+      .filter((phase) => phase.skips.some((reason) => reason === null))
+      .reduce((sum, phase) => sum + phase.windowSeconds, 0),
     checks: options.checkSelection ?? null,
     plan: options.planName ?? null,
     reproduction: options.reproduction ?? null,
@@ -520,10 +561,27 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
   try {
+    // The devices start with the first phase that runs; a power-cycle owed by a phase not run is done before the next.
+    let started = false;
+    let owedPowerCycle = false;
     for (const [index, phase] of phases.entries()) {
+      const label = `phase ${index + 1}/${phases.length} ${phase.name}`;
+      if (phase.skips.every((reason) => reason !== null)) {
+        // Run for no DUT: no window at all; each DUT's evidence says why.
+        for (const [i, d] of duts.entries()) d.run.log.record(skipEvent(phase, idOf(d), phase.skips[i]!));
+        progress(`${label}: not run: ${[...new Set(phase.skips)].join('; ')}`);
+        owedPowerCycle ||= phase.trigger === 'power-cycle';
+        continue;
+      }
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
         d.run.log.phase = phase.name;
+        const skip = phase.skips[i];
+        if (skip) {
+          d.run.log.record(skipEvent(phase, idOf(d), skip));
+          progress(`${label}: not run for ${idOf(d)}: ${skip}`);
+          continue;
+        }
         d.run.log.record({
           type: 'phase.start',
           t: nowMicros(),
@@ -537,18 +595,23 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       if (phase.dhcp === 'change-resolver') {
         for (const server of dhcpServers) await server.changeResolver();
       }
-      if (index === 0) {
+      const first = !started;
+      if (first) {
         await eachControl(controls, (control) => control.start());
         for (const monitor of monitors) monitor.start();
-      } else if (phase.trigger === 'power-cycle') {
+        started = true;
+      } else if (phase.trigger === 'power-cycle' || owedPowerCycle) {
         await eachControl(controls, (control) => control.powerCycle(options.signal));
       }
+      owedPowerCycle = false;
       if (phase.trigger === 'operator') {
         for (const control of controls) await control.askOperator(phase.prompt ?? `prepare ${phase.name}`);
       }
-      const scenarioText = [...new Set(phase.scenarios.map((sc) => sc.text))].join(' / ');
+      const scenarioText = [
+        ...new Set(phase.scenarios.filter((_, i) => phase.skips[i] === null).map((sc) => sc.text)),
+      ].join(' / ');
       progress(
-        `phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
+        `${label}: ${scenarioText}, observing for ${phase.windowSeconds} s${first ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
       );
       endReason = await observePhase(phase, { index, total: phases.length, duts, checks, sink, options });
       if (endReason === 'interrupted') break;

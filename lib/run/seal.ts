@@ -77,6 +77,7 @@ export async function seal(runDir: string, input: SealInput, keyDir: string): Pr
       endpoints: input.endpoints,
       windowSeconds: input.windowSeconds,
       phases: evidence.phases(),
+      phasesNotRun: evidence.phasesNotRun(),
       results: input.results,
       figures,
       ...(live ? { answerSources: answerSources(evidence, dutId) } : {}),
