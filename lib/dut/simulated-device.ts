@@ -71,6 +71,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // A device outlives no harness: killed without a word (kill -9, OOM), the harness cannot stop
+  // it, but the device is then re-parented, and stops itself rather than query a dead resolver.
+  const harness = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== harness) stop('harness gone');
+  }, 500).unref();
 
   await service?.start();
   application.start();
