@@ -296,11 +296,46 @@ export interface PhaseEvent extends EventBase {
   reason?: string;
 }
 
+/**
+ * A phase of the plan was not run for this DUT (issue 13: an IPv4-only device meets an
+ * experiment that forges IPv6 answers). Recorded where the phase would have started; the
+ * checks it feeds are not assessed for that reason. When other DUTs of the session run the
+ * phase, this DUT's events during its window carry the phase name (so no check judges them
+ * as the experiment's) and a `phase.end` closes it.
+ */
+export interface PhaseSkipEvent extends EventBase {
+  type: 'phase.skip';
+  /** The phase name. */
+  name: string;
+  /** The experiment the phase would have run. */
+  experiment: string;
+  /** Why it was not run, for the report. */
+  reason: string;
+}
+
 /** The run began or ended. */
 export interface RunEvent extends EventBase {
   type: 'run.start' | 'run.end';
   runId: string;
   reason?: string;
+  /**
+   * On `run.start` of a live run: what the run was asked to do, so a run that never reached
+   * its end (kill -9, power loss) can be judged and sealed as it would have been
+   * (`dnsconform finalise`). Absent in older evidence and in imported captures.
+   */
+  session?: RunSessionSettings;
+}
+
+/** What a live run was asked to do, as its `run.start` records it. */
+export interface RunSessionSettings {
+  /** The observation time planned over all phases, seconds. */
+  windowSeconds: number;
+  /** The `--checks` selection as given; null for every check. */
+  checks: string | null;
+  /** The plan's name or file as given; null without a plan. */
+  plan: string | null;
+  /** The `run` options that re-run this session for one device (after `--profile`), and whether `--checks ID` narrows them. */
+  reproduction: { flags: string[]; perCheck: boolean } | null;
 }
 
 /** A simulated device process started, wrote a line of its own log, or exited. */
@@ -457,6 +492,7 @@ export type EvidenceEvent =
   | ConnectionEvent
   | ListenEvent
   | PhaseEvent
+  | PhaseSkipEvent
   | RunEvent
   | DutProcessEvent
   | CanaryContactEvent

@@ -7,22 +7,24 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { nextQuery, round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = [
-  'minJudgedAnswers',
-  'minPrematureRequeries',
-  'maxPrematureShare',
-  'graceSeconds',
-  'followSeconds',
-] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minJudgedAnswers: 3,
-  minPrematureRequeries: 2,
-  maxPrematureShare: 0.1,
-  graceSeconds: 1,
-  followSeconds: 1.5,
-};
+const rule = decisionRule(
+  {
+    minJudgedAnswers: 3,
+    minPrematureRequeries: 2,
+    maxPrematureShare: 0.1,
+    graceSeconds: 1,
+    followSeconds: 1.5,
+  },
+  (rule) =>
+    'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), ' +
+    'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
+    `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
+    `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature ` +
+    `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.`,
+);
 
 /** The negative TTL an answer grants (RFC 2308 §5), or null without an SOA. */
 function negativeTtl(response: ResponseEvent): number | null {
@@ -34,22 +36,15 @@ function negativeTtl(response: ResponseEvent): number | null {
 
 const meta: CheckMeta = {
   title: 'Negative answers are cached for their SOA-derived TTL',
-  requirement:
-    'Draft IOTDNS-D-CACHE-2 (proposed): "Negative caching of NXDOMAIN/NODATA per RFC 2308 (SOA-derived TTL)." ' +
-    "RFC 2308 §5: negative answers are cached for the minimum of the SOA record's TTL and its MINIMUM field. " +
-    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies."',
+  requirement: requirementText(
+    draftClause('IOTDNS-D-CACHE-2'),
+    "RFC 2308 §5: negative answers are cached for the minimum of the SOA record's TTL and its MINIMUM field.",
+    recommendation('6'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '6'], draft: ['IOTDNS-D-CACHE-2'], etsi: ['5.9-3'] },
-  decisionRule: {
-    text:
-      'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), ' +
-      'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
-      `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
-      `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature ` +
-      `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['nxdomain'],
   passive: true,
   tableI: 'queryConsistency',
@@ -58,7 +53,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const cap = context.profile.ixit?.ttlCapSeconds ?? Infinity;
     const phaseEnd = new Map(evidence.phases().map((phase) => [phase.name, phase.end]));
     const negatives = evidence

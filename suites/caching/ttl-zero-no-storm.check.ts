@@ -6,32 +6,34 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['maxQueriesPerSecond', 'minSpanSeconds', 'minZeroTtlAnswers'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  maxQueriesPerSecond: 2,
-  minSpanSeconds: 1.5,
-  minZeroTtlAnswers: 3,
-};
+const rule = decisionRule(
+  {
+    maxQueriesPerSecond: 2,
+    minSpanSeconds: 1.5,
+    minZeroTtlAnswers: 3,
+  },
+  (rule) =>
+    'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, ' +
+    "rate = queries / the phase's length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least " +
+    `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. ` +
+    `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.`,
+);
 
 const meta: CheckMeta = {
   title: 'Answers with TTL 0 do not cause a query storm',
-  requirement:
-    'Draft IOTDNS-D-TTL-1 (proposed): "TTL 0 means do not cache but must not cause a query flood." ' +
-    'Paper Recommendation #8: "IoT devices should detect abrupt/extreme changes in TTL values in DNS replies and follow up on their DNS activity, assuming a normal TTL value range"; ' +
+  requirement: requirementText(
+    draftClause('IOTDNS-D-TTL-1'),
+    draftClause('IOTDNS-D-PRIV-1'),
+    recommendation('8'),
     'Recommendation #5 asks for adaptive caching (the paper saw TTL 0 amplify query and retry rates).',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '8'], draft: ['IOTDNS-D-TTL-1', 'IOTDNS-D-PRIV-1'], etsi: ['5.13-1', '5.9-3'] },
-  decisionRule: {
-    text:
-      'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, ' +
-      "rate = queries / the phase's length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least " +
-      `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. ` +
-      `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['ttl-zero'],
   tableI: 'forgedTtlResilience',
 };
@@ -39,7 +41,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const zeroAnswers = evidence
       .responses(context.dutId)
       .filter((r) => r.answers.length > 0 && r.answers.every((rr) => rr.ttl === 0));

@@ -11,31 +11,28 @@ import { DDR_QUERY_NAME } from '../../lib/resolver/ddr.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['graceSeconds', 'minEncryptedQueries'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { graceSeconds: 2, minEncryptedQueries: 5 };
+const rule = decisionRule(
+  { graceSeconds: 2, minEncryptedQueries: 5 },
+  (rule) =>
+    'Judged over each phase of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver by DDR): the DUT has used encrypted DNS from its first query ' +
+    'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) ' +
+    `more than ${rule.graceSeconds} s (graceSeconds: lookups already in flight) after that first encrypted query, other than DDR's own ${DDR_QUERY_NAME} SVCB query. ` +
+    'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), ' +
+    `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. ` +
+    'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) ' +
+    'are not, since no experiment presents such a certificate.',
+);
 
 const meta: CheckMeta = {
   title: 'No cleartext DNS once encrypted DNS is in use',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: "IoT devices should support DoH/DoT", ' +
-    'and #2: use the resolvers the network assigned. Draft IOTDNS-D-ENC-3 (proposed): authenticate the encrypted resolver, and do not silently fall back to cleartext, ' +
-    'or to another resolver, when authentication fails.',
+  requirement: requirementText(recommendation('1'), recommendation('2'), draftClause('IOTDNS-D-ENC-3')),
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['1', '2'], draft: ['IOTDNS-D-ENC-3'], etsi: ['5.5-1', '5.8-1'] },
-  decisionRule: {
-    text:
-      'Judged over each phase of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver by DDR): the DUT has used encrypted DNS from its first query ' +
-      'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) ' +
-      `more than ${rule.graceSeconds} s (graceSeconds: lookups already in flight) after that first encrypted query, other than DDR's own ${DDR_QUERY_NAME} SVCB query. ` +
-      'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), ' +
-      `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. ` +
-      'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) ' +
-      'are not, since no experiment presents such a certificate.',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['ddr-upgrade'],
 };
 
@@ -44,7 +41,7 @@ const isEncrypted = (q: QueryEvent) => q.transport === 'dot' || q.transport === 
 export default defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const expected = `Once the DUT has used the encrypted resolver, no DNS leaves it over port 53 (DDR's SVCB query excepted) later than ${p.graceSeconds} s after.`;
     const phases = evidence.phases();
     if (phases.length === 0) {

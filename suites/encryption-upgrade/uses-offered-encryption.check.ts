@@ -6,42 +6,43 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
-
-const PARAMETERS = ['minQueries', 'graceSeconds', 'maxPlainShare', 'paddingBlock'] as const;
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 /**
  * No settling grace by default: a device that upgrades waits for discovery before its first
  * lookup, and lookups caught in flight are what maxPlainShare allows for.
  */
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minQueries: 5,
-  graceSeconds: 0,
-  maxPlainShare: 0.1,
-  paddingBlock: 128,
-};
+const rule = decisionRule(
+  {
+    minQueries: 5,
+    graceSeconds: 0,
+    maxPlainShare: 0.1,
+    paddingBlock: 128,
+  },
+  (rule) =>
+    'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. ' +
+    'INCONCLUSIVE when the resolver had no DoT or DoH listener (nothing was offered). ' +
+    `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received in the phase, ` +
+    'or after the phase start when it never asked. ' +
+    `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver ` +
+    '(the capability is shown but it did not accept the lab certificate). ' +
+    `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. ` +
+    `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.`,
+);
 
 const meta: CheckMeta = {
   title: 'Uses encrypted DNS (DoT/DoH) when the resolver offers it',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
-    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
+  requirement: requirementText(
+    recommendation('1'),
+    draftClause('IOTDNS-D-ENC-1'),
+    draftClause('IOTDNS-D-DISC-2'),
     'The resolver offers DoT and DoH by Discovery of Designated Resolvers (RFC 9462) with a certificate from the lab CA installed on the DUT.',
+  ),
   keyword: 'RECOMMENDATION',
   severity: 'critical',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1', 'IOTDNS-D-DISC-2'], etsi: ['5.5-1', '5.8-2'] },
-  decisionRule: {
-    text:
-      'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. ' +
-      'INCONCLUSIVE when the resolver had no DoT or DoH listener (nothing was offered). ' +
-      `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received in the phase, ` +
-      'or after the phase start when it never asked. ' +
-      `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver ` +
-      '(the capability is shown but it did not accept the lab certificate). ' +
-      `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. ` +
-      `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['ddr-upgrade'],
   tableI: 'secureDns',
 };
@@ -49,7 +50,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const phases = evidence.phases();
     const expected = `After discovering the resolver's DoT/DoH endpoints through DDR, at most ${percent(p.maxPlainShare)} of queries stay on port 53.`;
     if (phases.length === 0) {

@@ -8,41 +8,41 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['paddingBlock', 'minQueries'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { paddingBlock: 128, minQueries: 3 };
+const rule = decisionRule(
+  { paddingBlock: 128, minQueries: 3 },
+  (rule) =>
+    'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, ' +
+    'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) ' +
+    `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
+    'FAIL when any judged query is not padded. ' +
+    `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
+    'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
+);
 
 /** EDNS(0) Padding option (RFC 7830). */
 const PADDING_OPTION = 12;
 
 const meta: CheckMeta = {
   title: 'Encrypted queries are padded (EDNS(0) Padding, 128-octet blocks)',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
-    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
-    'Draft IOTDNS-D-ENC-2 (proposed): pad encrypted DNS messages with the EDNS(0) Padding option (RFC 7830), using the RFC 8467 block-length policy ' +
-    '(RFC 8467 §4.1: clients pad queries to a multiple of 128 octets).',
+  requirement: requirementText(
+    recommendation('1'),
+    draftClause('IOTDNS-D-ENC-2'),
+    'RFC 8467 §4.1: clients pad queries to a multiple of 128 octets.',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-2'], etsi: ['5.8-1', '5.6-2'] },
-  decisionRule: {
-    text:
-      'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, ' +
-      'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) ' +
-      `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
-      'FAIL when any judged query is not padded. ' +
-      `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
-      'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['ddr-upgrade'],
 };
 
 export default defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const expected = `Every DoT/DoH query carries EDNS(0) Padding (option ${PADDING_OPTION}) and is a multiple of ${p.paddingBlock} octets long.`;
     if (evidence.phases().length === 0) {
       return {

@@ -7,15 +7,23 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['minQueries', 'minTotalQueries', 'maxQueriesPerSecond', 'minGrowth'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minQueries: 3,
-  minTotalQueries: 3,
-  maxQueriesPerSecond: 1,
-  minGrowth: 1.5,
-};
+const rule = decisionRule(
+  {
+    minQueries: 3,
+    minTotalQueries: 3,
+    maxQueriesPerSecond: 1,
+    minGrowth: 1.5,
+  },
+  (rule) =>
+    'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: ' +
+    'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
+    `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
+    `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
+    `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.`,
+);
 
 /** The median of a non-empty list. */
 function median(values: readonly number[]): number {
@@ -26,22 +34,16 @@ function median(values: readonly number[]): number {
 
 const meta: CheckMeta = {
   title: 'Persistent resolution failure leads to back-off, not a retry storm',
-  requirement:
-    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." ' +
-    'Draft IOTDNS-D-FAIL-1 (proposed): detect persistent failure and back off exponentially, caching the failure (RFC 9520 §3.2: at least 1 s, at most 5 min); ' +
-    'IOTDNS-D-FAIL-2: bound retransmissions and avoid storms.',
+  requirement: requirementText(
+    recommendation('6'),
+    draftClause('IOTDNS-D-FAIL-1'),
+    'RFC 9520 §3.2: a failure is cached for at least 1 s and at most 5 min.',
+    draftClause('IOTDNS-D-FAIL-2'),
+  ),
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-1', 'IOTDNS-D-FAIL-2'], etsi: ['5.9-1', '5.9-3'] },
-  decisionRule: {
-    text:
-      'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: ' +
-      'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
-      `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
-      `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
-      `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['servfail', 'refused', 'resolver-silent', 'resolver-closed-port', 'empty-answer'],
   tableI: 'backoff',
 };
@@ -49,7 +51,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const all = questionSeries(evidence, context.dutId);
     const total = all.reduce((sum, series) => sum + series.queries.length, 0);
     const rows = all

@@ -9,39 +9,41 @@ import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
-
-const PARAMETERS = ['recoverySeconds', 'maxRateFactor', 'minWindowSeconds', 'maxGapSeconds'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  recoverySeconds: 5,
-  maxRateFactor: 2,
-  minWindowSeconds: 1,
-  maxGapSeconds: 1,
-};
+import { draftClause, etsiProvision, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 /** The experiments in which no resolution works: a recovery is judged only straight after one. */
 const OUTAGES = ['resolver-silent', 'resolver-closed-port', 'servfail', 'refused'];
 
+const rule = decisionRule(
+  {
+    recoverySeconds: 5,
+    maxRateFactor: 2,
+    minWindowSeconds: 1,
+    maxGapSeconds: 1,
+  },
+  (rule) =>
+    `A recovery phase (experiment recovery: the resolver answers normally again) is judged when it began within ${rule.maxGapSeconds} s (maxGapSeconds) of the end of an outage phase ` +
+    `(${OUTAGES.join(', ')}) and the DUT was not restarted in it. Baseline rate R = the DUT's queries in the baseline phases ÷ their seconds; Q = the distinct questions it asked in them. ` +
+    `Window W = the first ${rule.recoverySeconds} s (recoverySeconds) of the recovery phase, or all of it when shorter; a window under ${rule.minWindowSeconds} s (minWindowSeconds) is not judged. ` +
+    `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). ` +
+    'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: ' +
+    'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. ' +
+    'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
+);
+
 const meta: CheckMeta = {
   title: 'No query burst when the resolver comes back after an outage',
-  requirement:
-    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." ' +
-    'Draft IOTDNS-D-FAIL-2 (proposed): bound retransmissions per query; avoid synchronised retries and storms after outages (random delay). ' +
-    'EN 303 645 provision 5.9-3: devices should connect to networks in an expected, operational and stable way, with regard to the capability of the infrastructure.',
+  requirement: requirementText(
+    recommendation('6'),
+    draftClause('IOTDNS-D-FAIL-2'),
+    'A random delay avoids synchronised retries.',
+    etsiProvision('5.9-3'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-2'], etsi: ['5.9-3'] },
-  decisionRule: {
-    text:
-      `A recovery phase (experiment recovery: the resolver answers normally again) is judged when it began within ${rule.maxGapSeconds} s (maxGapSeconds) of the end of an outage phase ` +
-      `(${OUTAGES.join(', ')}) and the DUT was not restarted in it. Baseline rate R = the DUT's queries in the baseline phases ÷ their seconds; Q = the distinct questions it asked in them. ` +
-      `Window W = the first ${rule.recoverySeconds} s (recoverySeconds) of the recovery phase, or all of it when shorter; a window under ${rule.minWindowSeconds} s (minWindowSeconds) is not judged. ` +
-      `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). ` +
-      'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: ' +
-      'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. ' +
-      'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['baseline', 'recovery', ...OUTAGES],
   tableI: 'backoff',
 };
@@ -59,7 +61,7 @@ function busiestSecond(queries: readonly QueryEvent[]): number {
 export default defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const experimentOf = new Map(evidence.ofType('phase.start').map((e) => [e.name, e.experiment ?? e.name]));
     const phases = evidence.phases();
     const ofExperiment = (experiment: string) => phases.filter((ph) => experimentOf.get(ph.name) === experiment);

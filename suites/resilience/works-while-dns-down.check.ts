@@ -6,41 +6,43 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, etsiProvision, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { livenessOutcome, livenessRecord } from './liveness-samples.ts';
 
-const PARAMETERS = ['minSamples', 'minConsecutiveDead', 'restartGraceSeconds'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minSamples: 3,
-  minConsecutiveDead: 2,
-  restartGraceSeconds: 5,
-};
+const rule = decisionRule(
+  {
+    minSamples: 3,
+    minConsecutiveDead: 2,
+    restartGraceSeconds: 5,
+  },
+  (rule) =>
+    "Under resolver-silent, resolver-closed-port, servfail and refused (no DNS resolution works), read the DUT's liveness.probe samples of its local functions: " +
+    "the profile's tcp and icmp probes (the function the supplier declares, e.g. the device's own service port); the queries probe is not counted. " +
+    `Samples within ${rule.restartGraceSeconds} s (restartGraceSeconds) after the harness restarted the DUT, or while it was stopped for a restart, are not judged. ` +
+    `INCONCLUSIVE when fewer than ${rule.minSamples} samples were judged (minSamples; a profile without tcp or icmp probes gives none). ` +
+    `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.`,
+);
 
 const meta: CheckMeta = {
   title: 'Local functions keep working while DNS is down',
-  requirement:
-    'Draft IOTDNS-D-FAIL-3 (proposed, perhaps absent from the draft): stay locally functional while DNS is down (serve-stale, RFC 8767, is optional). ' +
-    'EN 303 645 provision 5.9-2: devices should remain operating and locally functional in the case of a loss of network access. ' +
+  requirement: requirementText(
+    draftClause('IOTDNS-D-FAIL-3'),
+    'The clause may be absent from the draft.',
+    etsiProvision('5.9-2'),
     'Paper Recommendations #5 and #6 (caching; consistent DNS failures handled).',
+  ),
   keyword: 'MAY',
   severity: 'low',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-3'], etsi: ['5.9-2', '5.9-1'] },
-  decisionRule: {
-    text:
-      "Under resolver-silent, resolver-closed-port, servfail and refused (no DNS resolution works), read the DUT's liveness.probe samples of its local functions: " +
-      "the profile's tcp and icmp probes (the function the supplier declares, e.g. the device's own service port); the queries probe is not counted. " +
-      `Samples within ${rule.restartGraceSeconds} s (restartGraceSeconds) after the harness restarted the DUT, or while it was stopped for a restart, are not judged. ` +
-      `INCONCLUSIVE when fewer than ${rule.minSamples} samples were judged (minSamples; a profile without tcp or icmp probes gives none). ` +
-      `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['resolver-silent', 'resolver-closed-port', 'servfail', 'refused'],
 };
 
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const record = livenessRecord(
       evidence,
       context.dutId,

@@ -7,28 +7,30 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
-const PARAMETERS = ['retrySeconds', 'minJudged', 'minFollowedShare'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 };
+const rule = decisionRule(
+  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 },
+  (rule) =>
+    `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); ` +
+    'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. ' +
+    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
+);
 
 const meta: CheckMeta = {
   title: 'FORMERR to an EDNS query leads to a retry without EDNS',
-  requirement:
-    'RFC 6891 §7: a responder that does not understand EDNS answers FORMERR, and the requestor may retry without the OPT record. ' +
-    'Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0); answer FORMERR to EDNS and expect a retry without EDNS. ' +
-    'Paper Recommendation #9: "...must implement validation of DNS response sizes along with supporting EDNS(0)."',
+  requirement: requirementText(
+    'RFC 6891 §7: a responder that does not understand EDNS answers FORMERR, and the requestor may retry without the OPT record.',
+    draftClause('IOTDNS-D-SIZE-1'),
+    'A server answering FORMERR to EDNS is expected to get a retry without EDNS.',
+    recommendation('9'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); ` +
-      'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. ' +
-      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['formerr-on-edns'],
   passive: true,
 };
@@ -36,7 +38,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const byQuery = new Map(evidence.queries(context.dutId).map((q) => [q.seq, q]));
     const formerrs = evidence
       .responses(context.dutId)

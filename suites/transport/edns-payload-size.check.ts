@@ -7,28 +7,31 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent, sampledRef, SeqSample } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['maxAdvertisedSize', 'minQueries'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { maxAdvertisedSize: 1400, minQueries: 10 };
+const rule = decisionRule(
+  { maxAdvertisedSize: 1400, minQueries: 10 },
+  (rule) =>
+    "Sample: every DNS query of the DUT over UDP, in every phase (the resolver's log, and queries a capture saw going elsewhere); the OPT record's UDP payload size is read from each. " +
+    `FAIL when any query advertises more than ${rule.maxAdvertisedSize} octets (maxAdvertisedSize, RFC 9715: larger answers fragment). ` +
+    `INCONCLUSIVE when fewer than ${rule.minQueries} UDP queries were seen (minQueries). ` +
+    'FAIL when none of them carries an OPT record (no EDNS(0) at all). Otherwise PASS; queries without OPT beside EDNS ones (a retry without EDNS after FORMERR, RFC 6891 §7) are reported, not judged.',
+);
 
 const meta: CheckMeta = {
   title: 'UDP queries carry EDNS(0) with a payload size that avoids fragmentation',
-  requirement:
-    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; ' +
-    'the paper found EDNS(0) support limited among the devices it tested. Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0) (RFC 6891), advertising a UDP payload size that avoids fragmentation ' +
-    '(RFC 9715: at most 1400; 1232 is the conservative value); IOTDNS-D-SIZE-3: do not depend on fragmented UDP responses.',
+  requirement: requirementText(
+    recommendation('9'),
+    'The paper found EDNS(0) support limited among the devices it tested.',
+    draftClause('IOTDNS-D-SIZE-1'),
+    'RFC 9715: at most 1400; 1232 is the conservative value.',
+    draftClause('IOTDNS-D-SIZE-3'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1', 'IOTDNS-D-SIZE-3'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      "Sample: every DNS query of the DUT over UDP, in every phase (the resolver's log, and queries a capture saw going elsewhere); the OPT record's UDP payload size is read from each. " +
-      `FAIL when any query advertises more than ${rule.maxAdvertisedSize} octets (maxAdvertisedSize, RFC 9715: larger answers fragment). ` +
-      `INCONCLUSIVE when fewer than ${rule.minQueries} UDP queries were seen (minQueries). ` +
-      'FAIL when none of them carries an OPT record (no EDNS(0) at all). Otherwise PASS; queries without OPT beside EDNS ones (a retry without EDNS after FORMERR, RFC 6891 §7) are reported, not judged.',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   // The stub's EDNS settings show in every query, whatever the resolver does.
   experiments: ['*'],
 };
@@ -36,7 +39,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     // One visit of the queries, keeping counts and samples of seqs: a capture can hold millions.
     const all = new SeqSample();
     const withEdns = new SeqSample();

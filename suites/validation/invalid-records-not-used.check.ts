@@ -5,28 +5,26 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
-const PARAMETERS = ['minForgedResponses', 'maxUses'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minForgedResponses: 3, maxUses: 0 };
+const rule = decisionRule(
+  { minForgedResponses: 3, maxUses: 0 },
+  (rule) =>
+    "Under wrong-type-txt, wrong-type-mx, wrong-type-ns, aaaa-for-a, wrong-class and unsolicited-additional, count the DUT's uses of the invalid records: " +
+    'canary.contact events from the DUT (only those records point at canaries) and queries for names that only a forged MX/NS/CNAME record named. ' +
+    `INCONCLUSIVE when fewer than ${rule.minForgedResponses} responses to the DUT were forged (minForgedResponses). ` +
+    `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.`,
+);
 
 const meta: CheckMeta = {
   title: 'Records of the wrong type, class or name are not used',
-  requirement:
-    'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." ' +
-    'Draft IOTDNS-D-VAL-1 (proposed): the answer RR type must fit the QTYPE (or be a legitimate CNAME chain), class IN, and unsolicited records are ignored.',
+  requirement: requirementText(recommendation('7'), draftClause('IOTDNS-D-VAL-1')),
   keyword: 'MUST',
   severity: 'high',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-1'], etsi: ['5.13-1', '5.5-2'] },
-  decisionRule: {
-    text:
-      "Under wrong-type-txt, wrong-type-mx, wrong-type-ns, aaaa-for-a, wrong-class and unsolicited-additional, count the DUT's uses of the invalid records: " +
-      'canary.contact events from the DUT (only those records point at canaries) and queries for names that only a forged MX/NS/CNAME record named. ' +
-      `INCONCLUSIVE when fewer than ${rule.minForgedResponses} responses to the DUT were forged (minForgedResponses). ` +
-      `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: [
     'wrong-type-txt',
     'wrong-type-mx',
@@ -41,7 +39,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const use = forgedRecordUse(evidence, context);
     const uses = use.contacts.length + use.followed.length;
     const byPhase: Record<string, number> = {};

@@ -5,28 +5,29 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { draftClause, requirementText } from '../requirement-text.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
-const PARAMETERS = ['minSpoofedResponses', 'maxContacts'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minSpoofedResponses: 3, maxContacts: 0 };
+const rule = decisionRule(
+  { minSpoofedResponses: 3, maxContacts: 0 },
+  (rule) =>
+    'Under spoof-race, each query is raced by replies with a wrong transaction ID, from a wrong source port, from a wrong source address and for a mismatched question, each pointing at its own canary. ' +
+    `INCONCLUSIVE when fewer than ${rule.minSpoofedResponses} spoofed replies reached the DUT (minSpoofedResponses). ` +
+    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.`,
+);
 
 const meta: CheckMeta = {
   title: 'Spoofed replies (wrong ID, port, source or question) are rejected',
-  requirement:
-    'RFC 5452 §9.1: a resolver accepts a response only when it matches the query: transaction ID, source and destination address and port, and question. ' +
-    'Draft IOTDNS-D-RND-3 (proposed): "Accept a response only if it matches the outstanding query: ID, source address, destination port and question." ' +
+  requirement: requirementText(
+    'RFC 5452 §9.1: a resolver accepts a response only when it matches the query: transaction ID, source and destination address and port, and question.',
+    draftClause('IOTDNS-D-RND-3'),
     'Paper Recommendations #3, #4 (randomisation only helps if mismatches are rejected) and #7 (authenticity checks).',
+  ),
   keyword: 'MUST',
   severity: 'critical',
   covers: { paper: ['3', '4', '7'], draft: ['IOTDNS-D-RND-3'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      'Under spoof-race, each query is raced by replies with a wrong transaction ID, from a wrong source port, from a wrong source address and for a mismatched question, each pointing at its own canary. ' +
-      `INCONCLUSIVE when fewer than ${rule.minSpoofedResponses} spoofed replies reached the DUT (minSpoofedResponses). ` +
-      `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.`,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['spoof-race'],
   tableI: 'modifiedRrResilience',
 };
@@ -34,7 +35,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const use = forgedRecordUse(evidence, context);
     const figures = {
       spoofedResponses: use.manipulated.length,

@@ -8,33 +8,27 @@ import { CanaryProfileError, startCanarySink } from '../canary-sink/sink-for-pro
 import type { CanarySink } from '../canary-sink/canary-sink.ts';
 import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { discoverChecks } from '../checks/discover.ts';
-import { lossStatements } from '../checks/evidence-loss.ts';
-import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
 import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
 import { EventTap } from '../evidence/event-tap.ts';
-import type { Evidence } from '../evidence/evidence.ts';
+import type { RunSessionSettings } from '../evidence/events.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
-import { writeFigures } from '../figures/index.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
-import type { FigureFile } from '../figures/index.ts';
 import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { relocateSimulated } from '../profile/relocate-simulated.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
-import { answerSources } from '../analysis/answer-sources.ts';
-import { harnessInfo } from '../report/build-report.ts';
-import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
 import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import { portOwner } from '../resolver/port-owner.ts';
+import { probeListen } from '../resolver/listen-preflight.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
@@ -44,13 +38,16 @@ import { LiveUpstream } from '../resolver/upstream-answers.ts';
 import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
 import { Zone } from '../resolver/zone.ts';
 import { parseUpstreamAddress } from '../profile/upstream-address.ts';
-import { experimentScenario } from './catalogue.ts';
-import { DeviceControl, TriggerError } from './device-control.ts';
-import type { OperatorPrompt } from './device-control.ts';
-import { checksNeeding, settledReason, settledState } from './early-stop.ts';
-import { LivenessMonitor } from './liveness.ts';
-import type { PhaseTrigger, PlannedPhase } from './plan.ts';
+import { scenarioDecision } from '../experiments/catalogue.ts';
+import { DeviceControl, TriggerError } from '../experiments/device-control.ts';
+import type { OperatorPrompt } from '../experiments/device-control.ts';
+import { checksNeeding, settledReason, settledState } from '../experiments/early-stop.ts';
+import { LivenessMonitor } from '../experiments/liveness.ts';
+import type { PhaseTrigger, PlannedPhase } from '../experiments/plan.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
+import { judge } from './judge.ts';
+import { seal } from './seal.ts';
+import type { Reproduction } from '../report/build-report.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -173,13 +170,16 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
     if (now >= deadline) return 'window elapsed';
     if (needed.length > 0 && now >= nextSettle) {
       nextSettle = now + SETTLE_EVERY_MS;
-      const states = duts.map((d) =>
-        settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
-          dutId: d.loaded.profile.dut.id,
-          profile: d.loaded.profile,
-          eventsFile: RUN_FILES.events,
-        }),
-      );
+      // A DUT the phase is not run for has nothing to settle.
+      const states = duts
+        .filter((_, i) => phase.skips[i] === null)
+        .map((d) =>
+          settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
+            dutId: d.loaded.profile.dut.id,
+            profile: d.loaded.profile,
+            eventsFile: RUN_FILES.events,
+          }),
+        );
       if (states.every((state) => state.settled)) return states.map(settledReason).join('; ');
     }
     const wait = Math.min(deadline - now, STATUS_EVERY_MS);
@@ -207,6 +207,11 @@ function isTriggerFailure(error: unknown): boolean {
   return error instanceof TriggerError;
 }
 
+/** The evidence that a phase was not run for a DUT, and why. */
+function skipEvent(phase: SessionPhase, dut: string, reason: string) {
+  return { type: 'phase.skip' as const, t: nowMicros(), dut, name: phase.name, experiment: phase.experiment, reason };
+}
+
 /** Resolves after `ms` with 'elapsed', or early with 'interrupted' when the signal aborts. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<'elapsed' | 'interrupted'> {
   return new Promise((resolve) => {
@@ -230,7 +235,11 @@ export class ListenError extends BadInputError {
 
 /** Explains a bind failure in terms of the profile that asked for the socket. */
 function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedProfile[]): Error {
-  const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const { address, port, transport } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+    transport?: ListenSpec['transport'];
+  };
   const why: Record<string, string> = {
     EADDRNOTAVAIL: 'that address is not configured on this host',
     EACCES: 'binding a port below 1024 needs root or CAP_NET_BIND_SERVICE',
@@ -239,7 +248,9 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   if (!error.code || !why[error.code]) return error;
   const owner = profiles.find((p) => p.profile.resolver.listen.some((l) => l.address === address));
   const index =
-    owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
+    owner?.profile.resolver.listen.findIndex(
+      (l) => l.address === address && (l.port === port || l.port === 0) && (!transport || l.transport === transport),
+    ) ?? -1;
   const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
   const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
   const wanted = port ?? spec?.port;
@@ -302,8 +313,10 @@ interface SessionPhase {
   trigger: PhaseTrigger | null;
   prompt: string | null;
   earlyStop: boolean;
-  /** By DUT index, in profile order. */
+  /** By DUT index, in profile order. A DUT the phase is not run for gets no manipulation. */
   scenarios: Scenario[];
+  /** By DUT index: why the phase is not run for that DUT (a canary family its profile lacks), or null. */
+  skips: (string | null)[];
   /** What the lab's DHCP server does as the phase starts. */
   dhcp: 'change-resolver' | null;
 }
@@ -321,8 +334,19 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
     const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
     const name = scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario';
+    const skips = scenarios.map(() => null);
     return [
-      { name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios, dhcp: null },
+      {
+        name,
+        experiment: name,
+        windowSeconds,
+        trigger: null,
+        prompt: null,
+        earlyStop: false,
+        scenarios,
+        skips,
+        dhcp: null,
+      },
     ];
   }
   const phases: SessionPhase[] = [];
@@ -341,8 +365,14 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       );
       continue;
     }
+    // An experiment forging into a canary family a profile lacks is not run for that DUT (issue 13 point 6).
     const scenarios: Scenario[] = [];
-    for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
+    const skips: (string | null)[] = [];
+    for (const loaded of profiles) {
+      const decision = await scenarioDecision(planned.experiment, loaded);
+      scenarios.push(decision.run ? decision.scenario : await parseScenario([], { canaries: loaded.profile.canaries }));
+      skips.push(decision.run ? null : decision.reason);
+    }
     phases.push({
       name: planned.name,
       experiment: planned.experiment.id,
@@ -351,6 +381,7 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       prompt: planned.prompt,
       earlyStop: planned.earlyStop,
       scenarios,
+      skips,
       dhcp: planned.experiment.dhcp ?? null,
     });
   }
@@ -380,6 +411,9 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   const checks: LoadedCheck[] = options.checks ? [...options.checks] : available;
   const phases = await sessionPhases(options);
   // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
+  // Before any run directory exists: a resolver address or port this host cannot give (taken, and by whom) is said now.
+  const unavailable = await probeListen(listenSpecs(profiles));
+  if (unavailable) throw listenFailure(unavailable, profiles);
   const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
   const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const startedAt = new Date();
@@ -415,7 +449,18 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   });
   const trustedCa = tls?.caCertPem;
 
-  for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId });
+  // What the run was asked to do, in its evidence: `finalise` seals a run cut short from it as this run would have.
+  const session: RunSessionSettings = {
+    // The phases that run for at least one DUT: one every DUT skips is not observed.
+    windowSeconds: phases
+      .filter((phase) => phase.skips.some((reason) => reason === null))
+      .reduce((sum, phase) => sum + phase.windowSeconds, 0),
+    checks: options.checkSelection ?? null,
+    plan: options.planName ?? null,
+    reproduction: options.reproduction ?? null,
+  };
+  for (const d of duts)
+    d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId, session });
   let endpoints: BoundEndpoint[];
   let canarySink: CanarySink;
   try {
@@ -516,10 +561,27 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
   try {
+    // The devices start with the first phase that runs; a power-cycle owed by a phase not run is done before the next.
+    let started = false;
+    let owedPowerCycle = false;
     for (const [index, phase] of phases.entries()) {
+      const label = `phase ${index + 1}/${phases.length} ${phase.name}`;
+      if (phase.skips.every((reason) => reason !== null)) {
+        // Run for no DUT: no window at all; each DUT's evidence says why.
+        for (const [i, d] of duts.entries()) d.run.log.record(skipEvent(phase, idOf(d), phase.skips[i]!));
+        progress(`${label}: not run: ${[...new Set(phase.skips)].join('; ')}`);
+        owedPowerCycle ||= phase.trigger === 'power-cycle';
+        continue;
+      }
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
         d.run.log.phase = phase.name;
+        const skip = phase.skips[i];
+        if (skip) {
+          d.run.log.record(skipEvent(phase, idOf(d), skip));
+          progress(`${label}: not run for ${idOf(d)}: ${skip}`);
+          continue;
+        }
         d.run.log.record({
           type: 'phase.start',
           t: nowMicros(),
@@ -533,18 +595,23 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       if (phase.dhcp === 'change-resolver') {
         for (const server of dhcpServers) await server.changeResolver();
       }
-      if (index === 0) {
+      const first = !started;
+      if (first) {
         await eachControl(controls, (control) => control.start());
         for (const monitor of monitors) monitor.start();
-      } else if (phase.trigger === 'power-cycle') {
+        started = true;
+      } else if (phase.trigger === 'power-cycle' || owedPowerCycle) {
         await eachControl(controls, (control) => control.powerCycle(options.signal));
       }
+      owedPowerCycle = false;
       if (phase.trigger === 'operator') {
         for (const control of controls) await control.askOperator(phase.prompt ?? `prepare ${phase.name}`);
       }
-      const scenarioText = [...new Set(phase.scenarios.map((sc) => sc.text))].join(' / ');
+      const scenarioText = [
+        ...new Set(phase.scenarios.filter((_, i) => phase.skips[i] === null).map((sc) => sc.text)),
+      ].join(' / ');
       progress(
-        `phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
+        `${label}: ${scenarioText}, observing for ${phase.windowSeconds} s${first ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
       );
       endReason = await observePhase(phase, { index, total: phases.length, duts, checks, sink, options });
       if (endReason === 'interrupted') break;
@@ -591,7 +658,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     }
   }
 
-  const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
+  const { windowSeconds } = session;
   const scope: ScopeSelection = {
     mode: 'run',
     checks: options.checkSelection ?? null,
@@ -606,25 +673,15 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   return runs;
 }
 
-/**
- * The run's charts, written before the run is finalised so the manifest hashes them. A
- * charting fault costs the figures, never the judged and signed run: it is reported instead.
- */
-async function drawFigures(
-  runDir: string,
-  evidence: Evidence,
-  dutId: string,
-  progress: (line: string) => void,
-): Promise<FigureFile[]> {
-  try {
-    return await writeFigures(runDir, evidence, dutId);
-  } catch (error) {
-    progress(`${dutId}: no figures: ${(error as Error).message}`);
-    return [];
-  }
+/** The command that re-runs run `runId` for one device: `dnsconform run --profile RUN/profile.yaml` and the run's own flags. */
+export function runReproduction(runId: string, settings: { flags: string[]; perCheck: boolean }): Reproduction {
+  return {
+    command: ['dnsconform', 'run', '--profile', `${runId}/${RUN_FILES.profile}`, ...settings.flags],
+    perCheck: settings.perCheck,
+  };
 }
 
-/** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
+/** Judges one DUT from the evidence file as stored (not from memory), then seals its run directory. */
 async function judgeAndSign(
   d: PreparedDut,
   checks: LoadedCheck[],
@@ -635,46 +692,24 @@ async function judgeAndSign(
 ): Promise<DeviceRun> {
   const { profile } = d.loaded;
   const evidence = loadEvidence(join(d.run.path, RUN_FILES.events));
-  const results = await judgeWithMocha(
-    checks,
-    evidence,
-    { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events },
-    options.mochaReporter ? { reporter: options.mochaReporter } : {},
-  );
-  const figures = await drawFigures(d.run.path, evidence, profile.dut.id, options.progress);
-  const span = evidence.span();
-  const finalised = await finaliseRun(
+  const results = await judge(evidence, profile, checks, {
+    ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
+  });
+  const finalised = await seal(
     d.run.path,
     {
+      evidence,
+      origin: 'run',
       runId: d.run.runId,
-      startedAt: new Date(span.start / 1000).toISOString(),
-      endedAt: new Date(span.end / 1000).toISOString(),
-      harness: harnessInfo(),
       profile,
       profileFile: RUN_FILES.profile,
       profileSha256: d.loaded.sha256,
       endpoints,
       windowSeconds,
-      phases: evidence.phases(),
       results,
-      figures,
-      answerSources: answerSources(evidence, profile.dut.id),
       scope,
-      ...(options.reproduction
-        ? {
-            reproduction: {
-              command: [
-                'dnsconform',
-                'run',
-                '--profile',
-                `${d.run.runId}/${RUN_FILES.profile}`,
-                ...options.reproduction.flags,
-              ],
-              perCheck: options.reproduction.perCheck,
-            },
-          }
-        : {}),
-      evidenceStatements: lossStatements(evidence, profile.dut.id),
+      ...(options.reproduction ? { reproduction: runReproduction(d.run.runId, options.reproduction) } : {}),
+      onProblem: (problem) => options.progress(`${profile.dut.id}: ${problem}`),
     },
     options.keyDir,
   );
