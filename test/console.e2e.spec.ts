@@ -7,7 +7,7 @@
  * evidence kept and is retried on bench b; a finished run's bundle, downloaded in the
  * browser, passes `dnsconform verify`. The console refuses requests without its token.
  *
- * Short on purpose (test/fixtures/console/tiny-plan.yaml, 2–6 s windows): a queued run is a
+ * Short on purpose (test/fixtures/console/tiny-plan.yaml, two phases of 8 or 15 s): a queued run is a
  * session plus judgement, ~40 s on a loaded host. Every wait is on an event (a line a
  * process printed, a page element, a file) bounded only by the spec's timeout; the step
  * waited on is kept in `waitingOn` and printed with the processes' output when a step fails.
@@ -114,7 +114,12 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
   const pageShows = async (what: string, predicate: string | (() => boolean), reload = false): Promise<void> => {
     waitingOn = what;
     for (;;) {
-      if (await page.evaluate(predicate as () => boolean)) return;
+      // A live page reloads itself when its run ends: a look that meets the reload looks again.
+      const holds = await page.evaluate(predicate as () => boolean).catch((error: Error) => {
+        if (/context was destroyed|navigat/i.test(error.message)) return false;
+        throw error;
+      });
+      if (holds) return;
       if (reload) await page.reload({ waitUntil: 'load' });
       else await page.waitForNetworkIdle({ idleTime: 300, timeout: 0 }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 500));
@@ -217,7 +222,7 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed') return;
     console.log(`\nwaiting on: ${waitingOn}; the page (${page?.url()}):`);
-    console.log((await page?.evaluate(() => document.body.innerText).catch(() => '')) ?? '');
+    console.log((await page?.evaluate(() => document.body.textContent).catch(() => '')) ?? '');
     for (const p of processes) console.log(`--- ${p.name}:\n${p.output.join('').slice(-4000)}`);
   });
 
@@ -259,13 +264,21 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
   });
 
   it('runs two submitted runs on the two benches at once, with live progress', async () => {
-    finishedJob = await submit('sim-bad', '2', 'b');
+    // Windows long enough that both runs are still observing when they are looked at: 2 × 8 s
+    // on bench b, 2 × 15 s on bench a (killed in its first phase).
+    finishedJob = await submit('sim-bad', '8', 'b');
     await pageShows(
       'the first run running on bench b',
       () => document.querySelector('#state')?.textContent === 'running',
     );
-    // Submitted for any bench: b is busy, so bench a takes it.
-    killedJob = await submit('sim-good', '6', '');
+    // Submitted for any bench: b is busy, so bench a takes it. The form leads to its live
+    // page, where server-sent events update the phase and the event count.
+    killedJob = await submit('sim-good', '15', '');
+    await pageShows(
+      'the live page of the second run to stream a phase and events',
+      () => Number(document.body.dataset.events ?? 0) > 0 && document.querySelector('#phase')?.textContent !== '–',
+    );
+    expect(await page.$eval('#bench', (el) => el.textContent)).to.equal('a');
     await page.goto(`${base}/`, { waitUntil: 'load' });
     await pageShows(
       'both runs running on the runs page',
@@ -276,12 +289,7 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
       rows.map((row) => [row.getAttribute('data-key'), row.children[4]?.textContent]),
     );
     expect(Object.fromEntries(benches)).to.include({ [finishedJob]: 'b', [killedJob]: 'a' });
-    // The live page: server-sent events update the phase and the event count.
     await page.goto(`${base}/runs/${killedJob}`, { waitUntil: 'load' });
-    await pageShows(
-      'the live page of the run on bench a to stream a phase and events',
-      () => Number(document.body.dataset.events ?? 0) > 0 && document.querySelector('#phase')?.textContent !== '–',
-    );
   });
 
   it('shows the run of a killed bench failed, its evidence kept, and runs it again on the other bench', async () => {
@@ -292,6 +300,8 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
       () => document.querySelector('#state')?.textContent === 'failed',
       true,
     );
+    // The failed run's page as served now (the live page may have been mid-reload).
+    await page.goto(`${base}/runs/${killedJob}`, { waitUntil: 'load' });
     const evidence = await page.$eval('#evidence', (el) => el.textContent ?? '');
     expect(evidence).to.match(/on bench a: .*bench-a/);
     const kept = join(work, 'bench-a', killedJob);
@@ -306,6 +316,7 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
   });
 
   it('shows both finished runs with verdict, Table I row, figures and a verified bundle that verify accepts', async () => {
+    expect(retryJob, 'the retried run (previous step)').to.not.equal('');
     for (const job of [finishedJob, retryJob]) {
       await page.goto(`${base}/runs/${job}`, { waitUntil: 'load' });
       await pageShows(`run ${job} to finish`, () => document.querySelector('#verdict') !== null, true);

@@ -57,8 +57,11 @@ export async function summariseJob(job: Job<RunRequest, JobResult>, now = Date.n
   const state = JOB_STATES[await job.getState()] ?? 'queued';
   const progress = jobProgress(job);
   const result = job.returnvalue ?? null;
-  const started = job.processedOn ?? null;
-  const ended = job.finishedOn ?? null;
+  // A run whose bench died is failed by another bench picking it up: its processedOn is then
+  // that moment, so the run's own log (as last published) says when it ran.
+  const fromLog = state === 'failed' && progress?.startedAt ? Date.parse(progress.startedAt) : null;
+  const started = fromLog ?? job.processedOn ?? null;
+  const ended = fromLog !== null && progress?.lastEventAt ? Date.parse(progress.lastEventAt) : (job.finishedOn ?? null);
   return {
     key: String(job.id),
     runId: result?.runId ?? progress?.runId ?? null,

@@ -127,6 +127,12 @@ describe('console without Redis: the local runs', function () {
     expect(view.progress).to.include({ phase: 'baseline', queries: 1 });
   });
 
+  it("shows the fleet: each device's latest finished run as a Table I row", async () => {
+    const page = await app.inject({ url: '/fleet', headers: auth });
+    expect(page.statusCode).to.equal(200);
+    expect(page.body).to.match(/<table class="table-i dense" id="fleet">[\s\S]*href="\/runs\/20261123T101500Z-cam-1"/);
+  });
+
   it('serves no file outside a run directory, and no run that is not there', async () => {
     for (const url of [`/runs/${finished}/files/../../etc/passwd`, `/runs/${finished}/files/%2e%2e/x`, '/runs/nope']) {
       expect((await app.inject({ url, headers: auth })).statusCode, url).to.equal(404);
