@@ -42,7 +42,7 @@ describe('run with a lab profile whose resolver port is taken (end to end on loo
     harness = `${block.prefix}1`;
   });
   after(async () => {
-    await block.release();
+    await block?.release();
     rmSync(work, { recursive: true, force: true });
   });
 

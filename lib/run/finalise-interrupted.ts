@@ -14,6 +14,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
+import { commentPhases } from '../capture/phase-comments.ts';
 import { discoverChecks } from '../checks/discover.ts';
 import { selectChecks } from '../checks/select-checks.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
@@ -141,6 +142,12 @@ async function closeInterruptedEvidence(
       );
     }
     log.recordInPhase({ type: 'run.end', t: end, dut: dutId, runId, reason }, null);
+    // As a stopped capture gets them: the phase boundaries as packet comments, before the seal digests the file.
+    const captureFile = join(runDir, RUN_FILES.capture);
+    if (existsSync(captureFile)) {
+      const commented = await commentPhases(captureFile, eventsFile);
+      if ('problem' in commented) progress(`${dutId}: ${commented.problem}`);
+    }
     return end;
   } finally {
     log.close();

@@ -33,6 +33,7 @@ import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
 import { buildSignedZone } from '../resolver/signed-zone.ts';
+import type { SignedZone } from '../resolver/signed-zone.ts';
 import { UpstreamClient } from '../resolver/upstream.ts';
 import { LiveUpstream } from '../resolver/upstream-answers.ts';
 import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
@@ -417,19 +418,24 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
   const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const startedAt = new Date();
-  const duts: PreparedDut[] = profiles.map((loaded) => ({
-    loaded,
-    run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
-  }));
+  const duts: PreparedDut[] = [];
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
-  // A profile's signed zone is signed into its run directory (zone files and trust anchor kept as evidence).
-  const signedZones = await Promise.all(
-    duts.map(({ loaded: { profile }, run }) =>
-      profile.signedZone
-        ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries)
-        : undefined,
-    ),
-  );
+  let signedZones: (SignedZone | undefined)[];
+  try {
+    for (const loaded of profiles)
+      duts.push({ loaded, run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text) });
+    // A profile's signed zone is signed into its run directory (zone files and trust anchor kept as evidence).
+    signedZones = await Promise.all(
+      duts.map(({ loaded: { profile }, run }) =>
+        profile.signedZone
+          ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries)
+          : undefined,
+      ),
+    );
+  } catch (error) {
+    notStarted(duts, `harness could not prepare the run: ${(error as Error).message}`, progress);
+    throw error;
+  }
   const sink = new EventTap(new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log]))));
   const names = nameSources(profiles, options.replays, progress);
   const resolver = new AdversarialResolver({
@@ -470,17 +476,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     canarySink = await startCanarySink(profiles, sink, progress);
   } catch (error) {
     await resolver.stop();
-    for (const d of duts) {
-      d.run.log.record({
-        type: 'run.end',
-        t: nowMicros(),
-        dut: idOf(d),
-        runId: d.run.runId,
-        reason: `harness could not listen: ${(error as Error).message}`,
-      });
-      d.run.log.close();
-      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
-    }
+    notStarted(duts, `harness could not listen: ${(error as Error).message}`, progress);
     throw error instanceof CanaryProfileError
       ? new ListenError(error.message)
       : listenFailure(error as NodeJS.ErrnoException, profiles);
@@ -531,11 +527,18 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     open = null;
   };
   // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
-  const captures = await startRunCaptures(
-    duts.map((d) => ({ profile: d.loaded.profile, run: d.run })),
-    progress,
-    checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id),
-  );
+  let captures: Awaited<ReturnType<typeof startRunCaptures>>;
+  try {
+    captures = await startRunCaptures(
+      duts.map((d) => ({ profile: d.loaded.profile, run: d.run })),
+      progress,
+      checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id),
+    );
+  } catch (error) {
+    await Promise.all([resolver.stop(), canarySink.stop()]);
+    notStarted(duts, `harness could not start the capture: ${(error as Error).message}`, progress);
+    throw error;
+  }
   // The lab segment's DHCP (issue 13) after the capture, so the first lease is in it.
   let dhcpServers: LabDhcpServer[];
   try {
@@ -547,18 +550,14 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     );
   } catch (error) {
     await Promise.all([resolver.stop(), canarySink.stop(), captures.stop()]);
-    for (const d of duts) {
-      d.run.log.record({
-        type: 'run.end',
-        t: nowMicros(),
-        dut: idOf(d),
-        runId: d.run.runId,
-        reason: `harness could not run DHCP: ${(error as Error).message}`,
-      });
-      d.run.log.close();
-      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
-    }
+    notStarted(duts, `harness could not run DHCP: ${(error as Error).message}`, progress);
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
+  }
+  // Simulated devices on a loopback segment get their leases from it (lab devices find theirs on the wire).
+  for (const server of dhcpServers) {
+    const endpoint = server.loopbackEndpoint;
+    if (!endpoint) continue;
+    for (const control of controls) if (server.dutIds.includes(control.dutId)) control.useDhcpServer(endpoint);
   }
   try {
     // The devices start with the first phase that runs; a power-cycle owed by a phase not run is done before the next.
@@ -679,6 +678,19 @@ export function runReproduction(runId: string, settings: { flags: string[]; perC
     command: ['dnsconform', 'run', '--profile', `${runId}/${RUN_FILES.profile}`, ...settings.flags],
     perCheck: settings.perCheck,
   };
+}
+
+/**
+ * Ends each run directory of a run that could not start: its evidence closed with a
+ * `run.end` saying why, and the directory renamed `<run-id>-failed-to-start`, so no one
+ * takes it for a run (`finalise` refuses it) and nothing in it is lost.
+ */
+function notStarted(duts: readonly PreparedDut[], reason: string, progress: (line: string) => void): void {
+  for (const d of duts) {
+    d.run.log.record({ type: 'run.end', t: nowMicros(), dut: d.loaded.profile.dut.id, runId: d.run.runId, reason });
+    d.run.log.close();
+    progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
+  }
 }
 
 /** Judges one DUT from the evidence file as stored (not from memory), then seals its run directory. */
