@@ -553,6 +553,12 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     notStarted(duts, `harness could not run DHCP: ${(error as Error).message}`, progress);
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
+  // Simulated devices on a loopback segment get their leases from it (lab devices find theirs on the wire).
+  for (const server of dhcpServers) {
+    const endpoint = server.loopbackEndpoint;
+    if (!endpoint) continue;
+    for (const control of controls) if (server.dutIds.includes(control.dutId)) control.useDhcpServer(endpoint);
+  }
   try {
     // The devices start with the first phase that runs; a power-cycle owed by a phase not run is done before the next.
     let started = false;
