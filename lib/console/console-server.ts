@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import { loadProfile } from '../profile/load-profile.ts';
+import type { Profile } from '../profile/profile-types.ts';
 import { REPORT_HTML_FILE, REPORT_PDF_FILE } from '../report/bundle-files.ts';
 import { createBundle, openRunOrBundle } from '../report/bundle.ts';
 import { FLEET_HEADINGS, FLEET_MARKS, fleetRow } from '../report/fleet-summary.ts';
@@ -359,14 +360,22 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
       if (!run?.runDir) continue;
       const report = readReport(run.runDir);
       if (!report || latest.has(report.dut.id)) continue;
-      let profile;
+      // The profile copy says which Table I row the device should get (its paper row); a run
+      // whose copy no longer loads with this harness still shows its own row, compared to none.
+      let row: FleetRow;
       try {
-        profile = loadProfile(join(run.runDir, RUN_FILES.profile)).profile;
+        row = fleetRow(report, loadProfile(join(run.runDir, RUN_FILES.profile)).profile, run.runDir);
       } catch {
-        continue;
+        const { rule: _rule, ...tableI } = report.tableI;
+        row = {
+          ...fleetRow(report, { dut: report.dut } as Profile, run.runDir),
+          tableI,
+          expected: null,
+          differences: [],
+        };
       }
       latest.set(report.dut.id, {
-        row: fleetRow(report, profile, run.runDir),
+        row,
         verdict: report.overall.verdict,
         bench: summary.bench,
         key: summary.key,
