@@ -7,6 +7,14 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { nextQuery, round, secondsBetween } from '../question-series.ts';
+import {
+  countIn,
+  openPhaseSeqs,
+  SEQUENTIAL,
+  SEQUENTIAL_PARAMETERS,
+  sequentialRuleText,
+  sprtSettles,
+} from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = [
@@ -47,8 +55,9 @@ const meta: CheckMeta = {
       'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
       `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
       `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature ` +
-      `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.`,
-    parameters: { ...rule },
+      `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.` +
+      sequentialRuleText('premature re-queries among judged negative answers', 'maxPrematureShare'),
+    parameters: { ...rule, ...SEQUENTIAL },
   },
   experiments: ['nxdomain'],
   passive: true,
@@ -97,6 +106,19 @@ export default defineCheck({
       judged.map((r) => r.seq),
       'negative answers held against the next query or the phase',
     );
+    // Early stop: the SPRT over the phase in progress (suites/sequential.ts).
+    const phaseSeqs = openPhaseSeqs(evidence);
+    const settles = (verdict: 'PASS' | 'FAIL') =>
+      sprtSettles(
+        verdict,
+        countIn(premature, phaseSeqs),
+        countIn(
+          judged.map((r) => r.seq),
+          phaseSeqs,
+        ),
+        p.maxPrematureShare,
+        ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS),
+      );
     if (judged.length < p.minJudgedAnswers) {
       return {
         verdict: 'INCONCLUSIVE',
@@ -109,6 +131,7 @@ export default defineCheck({
     if (premature.length >= p.minPrematureRequeries && share > p.maxPrematureShare) {
       return {
         verdict: 'FAIL',
+        settled: settles('FAIL'),
         expected,
         observed: `${counts}.`,
         figures,
@@ -118,6 +141,13 @@ export default defineCheck({
         ],
       };
     }
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [judgedRef] };
+    return {
+      verdict: 'PASS',
+      settled: settles('PASS'),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: [judgedRef],
+    };
   },
 });

@@ -6,6 +6,14 @@ import { ttlCompliance } from '../../lib/analysis/ttl-compliance.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import {
+  countIn,
+  openPhaseSeqs,
+  SEQUENTIAL,
+  SEQUENTIAL_PARAMETERS,
+  sequentialRuleText,
+  sprtSettles,
+} from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = [
@@ -45,8 +53,9 @@ const meta: CheckMeta = {
       `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. ` +
       `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. ` +
       `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. ` +
-      `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.`,
-    parameters: { ...rule },
+      `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.` +
+      sequentialRuleText('premature re-queries among judged answers', `maxPrematureShare`),
+    parameters: { ...rule, ...SEQUENTIAL },
   },
   experiments: ['baseline'],
   passive: true,
@@ -81,6 +90,16 @@ export default defineCheck({
     );
     const counts = `${totals.answers} answers over ${totals.names} names (${totals.judged} judged), ${totals.requeries} re-queries, ${totals.premature} premature (${percent(prematureShare)} of judged)`;
 
+    // Early stop: the SPRT over the phase in progress (suites/sequential.ts).
+    const phaseSeqs = openPhaseSeqs(evidence);
+    const settles = (verdict: 'PASS' | 'FAIL') =>
+      sprtSettles(
+        verdict,
+        countIn(result.prematureSeqs, phaseSeqs),
+        countIn(result.judgedAnswerSeqs, phaseSeqs),
+        p.maxPrematureShare,
+        ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS),
+      );
     if (totals.judged < p.minJudgedAnswers) {
       const span = evidence.span();
       const window: EvidenceRef = { kind: 'time-range', from: span.start, to: span.end, note: 'observation window' };
@@ -99,6 +118,7 @@ export default defineCheck({
         : '';
       return {
         verdict: 'FAIL',
+        settled: settles('FAIL'),
         expected,
         observed: `${counts}${example}.`,
         figures,
@@ -112,6 +132,13 @@ export default defineCheck({
         ],
       };
     }
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [judgedRef] };
+    return {
+      verdict: 'PASS',
+      settled: settles('PASS'),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: [judgedRef],
+    };
   },
 });

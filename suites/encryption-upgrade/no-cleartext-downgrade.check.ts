@@ -11,6 +11,7 @@ import { DDR_QUERY_NAME } from '../../lib/resolver/ddr.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { round, secondsBetween } from '../question-series.ts';
+import { openPhase, SEQUENTIAL_P1, SEQUENTIAL_P1_PARAMETERS, sequentialRuleText, sprtSettles } from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['graceSeconds', 'minEncryptedQueries'] as const;
@@ -33,8 +34,9 @@ const meta: CheckMeta = {
       'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), ' +
       `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. ` +
       'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) ' +
-      'are not, since no experiment presents such a certificate.',
-    parameters: { ...rule },
+      'are not, since no experiment presents such a certificate.' +
+      sequentialRuleText('downgrades among the queries after the first encrypted one', 'settleP1'),
+    parameters: { ...rule, ...SEQUENTIAL_P1 },
   },
   experiments: ['ddr-upgrade'],
 };
@@ -128,8 +130,16 @@ export default defineCheck({
         ],
       };
     }
+    // Early stop: the SPRT over the phase in progress, each query after the first encrypted one a trial.
+    const s = ruleParameters(meta.decisionRule, SEQUENTIAL_P1_PARAMETERS);
+    const openRow = rows.find((r) => r.phase.name === openPhase(evidence)?.name);
+    const trials = openRow?.firstEncrypted
+      ? within(openRow.phase).filter((q) => q.t > openRow.firstEncrypted!.t + p.graceSeconds * 1e6).length
+      : 0;
+    const settled = sprtSettles('PASS', 0, trials, s.settleP1, s);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       figures,
       observed: `${encrypted.length} encrypted queries and no cleartext DNS (besides DDR's own) from ${p.graceSeconds} s after the first of them, in ${used.length} phase${used.length === 1 ? '' : 's'}.`,

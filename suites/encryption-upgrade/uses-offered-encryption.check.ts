@@ -6,6 +6,7 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import { inOpenPhase, SEQUENTIAL, SEQUENTIAL_PARAMETERS, sequentialRuleText, sprtSettles } from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['minQueries', 'graceSeconds', 'maxPlainShare', 'paddingBlock'] as const;
@@ -39,8 +40,9 @@ const meta: CheckMeta = {
       `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver ` +
       '(the capability is shown but it did not accept the lab certificate). ' +
       `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. ` +
-      `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.`,
-    parameters: { ...rule },
+      `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.` +
+      sequentialRuleText('judged queries over port 53', 'maxPlainShare'),
+    parameters: { ...rule, ...SEQUENTIAL },
   },
   experiments: ['ddr-upgrade'],
   tableI: 'secureDns',
@@ -162,8 +164,18 @@ export default defineCheck({
           : 'it discovered the designated resolvers but did not move to them';
       return { verdict: 'FAIL', expected, observed: `${counts}; ${why}.`, figures, evidence: [plainRef, ddrRef] };
     }
+    // Early stop: the SPRT over the judged queries of the phase in progress.
+    const open = inOpenPhase(evidence);
+    const settled = sprtSettles(
+      'PASS',
+      plain.filter(open).length,
+      judged.filter(open).length,
+      p.maxPlainShare,
+      ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS),
+    );
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${counts}.`,
       figures,

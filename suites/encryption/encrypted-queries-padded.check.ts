@@ -8,6 +8,13 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import {
+  inOpenPhase,
+  SEQUENTIAL_P1,
+  SEQUENTIAL_P1_PARAMETERS,
+  sequentialRuleText,
+  sprtSettles,
+} from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 
 const PARAMETERS = ['paddingBlock', 'minQueries'] as const;
@@ -33,8 +40,9 @@ const meta: CheckMeta = {
       `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
       'FAIL when any judged query is not padded. ' +
       `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
-      'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
-    parameters: { ...rule },
+      'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.' +
+      sequentialRuleText('unpadded encrypted queries', 'settleP1'),
+    parameters: { ...rule, ...SEQUENTIAL_P1 },
   },
   experiments: ['ddr-upgrade'],
 };
@@ -117,8 +125,12 @@ export default defineCheck({
         ],
       };
     }
+    // Early stop: the SPRT over the encrypted queries of the phase in progress (none unpadded, or this is no PASS).
+    const s = ruleParameters(meta.decisionRule, SEQUENTIAL_P1_PARAMETERS);
+    const settled = sprtSettles('PASS', 0, encrypted.filter(inOpenPhase(evidence)).length, s.settleP1, s);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${counts}.`,
       figures,

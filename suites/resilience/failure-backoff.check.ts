@@ -8,6 +8,7 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
 import { ruleParameters } from '../rule-parameters.ts';
+import { openPhase } from '../sequential.ts';
 
 const PARAMETERS = ['minQueries', 'minTotalQueries', 'maxQueriesPerSecond', 'minGrowth'] as const;
 const rule: Record<(typeof PARAMETERS)[number], number> = {
@@ -39,7 +40,8 @@ const meta: CheckMeta = {
       'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
       `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
       `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
-      `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.`,
+      `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS. ` +
+      'Early stop: a PASS is settled once, in the phase in progress, the DUT sent minTotalQueries queries and asked every question it asked at least minQueries times.',
     parameters: { ...rule },
   },
   experiments: ['servfail', 'refused', 'resolver-silent', 'resolver-closed-port', 'empty-answer'],
@@ -113,8 +115,15 @@ export default defineCheck({
     const detail = busiest
       ? `${rows.length} asked ${p.minQueries}+ times (phases ${phases}), none stormed; busiest ${busiest.name} ${busiest.type}: ${busiest.queries} queries at ${busiest.rate}/s, gaps growing ${busiest.growth ?? '∞'}×`
       : `no question asked ${p.minQueries} times or more in one phase`;
+    // Early stop: settled once every question asked in the phase in progress was asked minQueries
+    // times (its pace under failure is shown) and none stormed.
+    const open = all.filter((series) => series.phase.name === openPhase(evidence)?.name);
+    const settled =
+      open.reduce((sum, series) => sum + series.queries.length, 0) >= p.minTotalQueries &&
+      open.every((series) => series.queries.length >= p.minQueries);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${total} queries for ${all.length} questions under failure; ${detail}.`,
       figures,

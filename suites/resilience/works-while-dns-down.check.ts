@@ -7,7 +7,14 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { ruleParameters } from '../rule-parameters.ts';
-import { livenessOutcome, livenessRecord } from './liveness-samples.ts';
+import {
+  LIVENESS_SEQUENTIAL,
+  LIVENESS_SEQUENTIAL_PARAMETERS,
+  LIVENESS_SEQUENTIAL_TEXT,
+  livenessOutcome,
+  livenessRecord,
+} from './liveness-samples.ts';
+import { inOpenPhase } from '../sequential.ts';
 
 const PARAMETERS = ['minSamples', 'minConsecutiveDead', 'restartGraceSeconds'] as const;
 const rule: Record<(typeof PARAMETERS)[number], number> = {
@@ -31,8 +38,9 @@ const meta: CheckMeta = {
       "the profile's tcp and icmp probes (the function the supplier declares, e.g. the device's own service port); the queries probe is not counted. " +
       `Samples within ${rule.restartGraceSeconds} s (restartGraceSeconds) after the harness restarted the DUT, or while it was stopped for a restart, are not judged. ` +
       `INCONCLUSIVE when fewer than ${rule.minSamples} samples were judged (minSamples; a profile without tcp or icmp probes gives none). ` +
-      `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.`,
-    parameters: { ...rule },
+      `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.` +
+      LIVENESS_SEQUENTIAL_TEXT,
+    parameters: { ...rule, ...LIVENESS_SEQUENTIAL },
   },
   experiments: ['resolver-silent', 'resolver-closed-port', 'servfail', 'refused'],
 };
@@ -47,9 +55,15 @@ export default defineCheck({
       p.restartGraceSeconds,
       (sample) => sample.probe !== 'queries',
     );
-    return livenessOutcome(record, p, context.eventsFile, {
-      expected: `While DNS fails, every probe of a local function (tcp, icmp) stays alive (never ${p.minConsecutiveDead} dead samples in a row) and the DUT never crashes.`,
-      missing: 'declare a tcp or icmp liveness probe of a local function in the profile',
-    });
+    return livenessOutcome(
+      record,
+      p,
+      context.eventsFile,
+      {
+        expected: `While DNS fails, every probe of a local function (tcp, icmp) stays alive (never ${p.minConsecutiveDead} dead samples in a row) and the DUT never crashes.`,
+        missing: 'declare a tcp or icmp liveness probe of a local function in the profile',
+      },
+      { open: inOpenPhase(evidence), parameters: ruleParameters(meta.decisionRule, LIVENESS_SEQUENTIAL_PARAMETERS) },
+    );
   },
 });

@@ -7,6 +7,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
+import { SEQUENTIAL, SEQUENTIAL_PARAMETERS, sequentialRuleText } from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
@@ -26,8 +27,9 @@ const meta: CheckMeta = {
     text:
       `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); ` +
       'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. ' +
-      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
-    parameters: { ...rule },
+      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
+      sequentialRuleText('FORMERR answers not followed up without EDNS', '1 − minFollowedShare'),
+    parameters: { ...rule, ...SEQUENTIAL },
   },
   experiments: ['formerr-on-edns'],
   passive: true,
@@ -43,8 +45,9 @@ export default defineCheck({
       .filter((r) => r.flags.rcode === 'FORMERR' && byQuery.get(r.queryRef)?.edns != null);
     const result = followUps(evidence, context.dutId, formerrs, (q) => q.edns === null, p.retrySeconds);
     return followUpOutcome(
+      evidence,
       result,
-      p,
+      { ...p, ...ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS) },
       {
         trigger: 'FORMERR answers to EDNS queries',
         retry: 'the same question without EDNS',

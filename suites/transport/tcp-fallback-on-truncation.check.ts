@@ -6,6 +6,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
+import { SEQUENTIAL, SEQUENTIAL_PARAMETERS, sequentialRuleText } from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
@@ -25,8 +26,9 @@ const meta: CheckMeta = {
     text:
       `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); ` +
       'it is judged when followed up, or when the phase went on that long. ' +
-      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
-    parameters: { ...rule },
+      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
+      sequentialRuleText('truncated answers not followed up over TCP', '1 − minFollowedShare'),
+    parameters: { ...rule, ...SEQUENTIAL },
   },
   experiments: ['truncation'],
   passive: true,
@@ -39,8 +41,9 @@ export default defineCheck({
     const truncated = evidence.responses(context.dutId).filter((r) => r.transport === 'udp' && r.flags.tc);
     const result = followUps(evidence, context.dutId, truncated, (q) => q.transport === 'tcp', p.retrySeconds);
     return followUpOutcome(
+      evidence,
       result,
-      p,
+      { ...p, ...ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS) },
       {
         trigger: 'truncated UDP answers',
         retry: 'a TCP query for the same question',

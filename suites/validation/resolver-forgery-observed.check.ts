@@ -5,6 +5,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
 import { ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
@@ -24,7 +25,8 @@ const meta: CheckMeta = {
   decisionRule: {
     text:
       'Under forged-a, forged-aaaa and forged-cname, count the forged responses sent to the DUT and its canary contacts. Always INFO: ' +
-      `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).`,
+      `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).` +
+      FORGERY_SETTLED_TEXT,
     parameters: { ...rule },
   },
   experiments: ['forged-a', 'forged-aaaa', 'forged-cname'],
@@ -54,6 +56,14 @@ export default defineCheck({
       };
     const verdictText =
       use.contacts.length > 0 ? 'the DUT used the forged records' : 'the DUT did not contact a canary';
-    return { verdict: 'INFO', expected, observed: `${counts}: ${verdictText}.`, figures, evidence: refs };
+    return {
+      verdict: 'INFO',
+      // Its text is final once a canary was contacted, or every forged question was asked again without one.
+      settled: use.contacts.length > 0 || forgeryLookedUpAgain(evidence, context.dutId, use.manipulated, use.contacts),
+      expected,
+      observed: `${counts}: ${verdictText}.`,
+      figures,
+      evidence: refs,
+    };
   },
 });
