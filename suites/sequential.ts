@@ -24,8 +24,12 @@ import type { CanaryContactEvent, ResponseEvent } from '../lib/evidence/events.t
 import { questionKeyOf } from './question-series.ts';
 
 /** The error rates and null share of the sequential test, as every statistical rule states them. */
-export const SEQUENTIAL_PARAMETERS = ['settleAlpha', 'settleBeta', 'settleP0'] as const;
-export type SequentialParameters = Record<(typeof SEQUENTIAL_PARAMETERS)[number], number>;
+export interface SequentialParameters {
+  [name: string]: number;
+  settleAlpha: number;
+  settleBeta: number;
+  settleP0: number;
+}
 
 /** α = β = 1 %: one early stop in a hundred may be wrong, the rule's verdict still has the last word. */
 export const SEQUENTIAL: SequentialParameters = { settleAlpha: 0.01, settleBeta: 0.01, settleP0: 0.01 };
@@ -119,6 +123,4 @@ export function countIn(seqs: readonly number[], phaseSeqs: ReadonlySet<number>)
 }
 
 /** A rule that fails on any bad event states the bad share its early stop guards against (H1). */
-export const SEQUENTIAL_P1_PARAMETERS = [...SEQUENTIAL_PARAMETERS, 'settleP1'] as const;
-export type SequentialP1Parameters = Record<(typeof SEQUENTIAL_P1_PARAMETERS)[number], number>;
-export const SEQUENTIAL_P1: SequentialP1Parameters = { ...SEQUENTIAL, settleP1: 0.1 };
+export const SEQUENTIAL_P1: SequentialParameters & { settleP1: number } = { ...SEQUENTIAL, settleP1: 0.1 };

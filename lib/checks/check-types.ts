@@ -55,11 +55,11 @@ export interface ClauseCoverage {
 }
 
 /** The decision rule, in words for the report and as numbers the verdict function reads. */
-export interface DecisionRule {
+export interface DecisionRule<P extends Record<string, number> = Record<string, number>> {
   /** The rule, stated so a reader can apply it by hand. */
   text: string;
   /** Every threshold the rule uses. The verdict function reads them from here. */
-  parameters: Record<string, number>;
+  parameters: P;
 }
 
 /** Typed metadata every check carries; validated against `check-meta.schema.json`. */

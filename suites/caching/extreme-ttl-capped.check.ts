@@ -5,16 +5,19 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import { ruleParameters } from '../rule-parameters.ts';
-import { judgeTtlCap, TTL_CAP_PARAMETERS, ttlCapRuleText } from './ttl-cap-rule.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
+import { judgeTtlCap, ttlCapRuleText } from './ttl-cap-rule.ts';
 import type { TtlCapParameters } from './ttl-cap-rule.ts';
 
-const rule: TtlCapParameters = {
-  defaultCapSeconds: 604800,
-  extremeTtlSeconds: 2147483648,
-  graceSeconds: 2,
-  minJudgedAnswers: 2,
-};
+const rule = decisionRule<TtlCapParameters>(
+  {
+    defaultCapSeconds: 604800,
+    extremeTtlSeconds: 2147483648,
+    graceSeconds: 2,
+    minJudgedAnswers: 2,
+  },
+  (rule) => ttlCapRuleText('Under ttl-huge, ttl-top-bit and ttl-max', rule),
+);
 
 const meta: CheckMeta = {
   title: 'Huge and top-bit TTLs are capped, not pinned',
@@ -24,10 +27,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['8'], draft: ['IOTDNS-D-TTL-1'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text: ttlCapRuleText('Under ttl-huge, ttl-top-bit and ttl-max', rule),
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['ttl-huge', 'ttl-top-bit', 'ttl-max'],
   tableI: 'forgedTtlResilience',
 };
@@ -35,7 +35,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    return judgeTtlCap(evidence, context, ruleParameters(meta.decisionRule, TTL_CAP_PARAMETERS), {
+    return judgeTtlCap(evidence, context, ruleParameters(rule), {
       answers: 'answers with extreme TTLs',
     });
   },

@@ -7,30 +7,26 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { nextQuery, round, secondsBetween } from '../question-series.ts';
-import {
-  countIn,
-  openPhaseSeqs,
-  SEQUENTIAL,
-  SEQUENTIAL_PARAMETERS,
-  sequentialRuleText,
-  sprtSettles,
-} from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { countIn, openPhaseSeqs, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = [
-  'minJudgedAnswers',
-  'minPrematureRequeries',
-  'maxPrematureShare',
-  'graceSeconds',
-  'followSeconds',
-] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minJudgedAnswers: 3,
-  minPrematureRequeries: 2,
-  maxPrematureShare: 0.1,
-  graceSeconds: 1,
-  followSeconds: 1.5,
-};
+const rule = decisionRule(
+  {
+    minJudgedAnswers: 3,
+    minPrematureRequeries: 2,
+    maxPrematureShare: 0.1,
+    graceSeconds: 1,
+    followSeconds: 1.5,
+    ...SEQUENTIAL,
+  },
+  (rule) =>
+    'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), ' +
+    'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
+    `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
+    `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature ` +
+    `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.` +
+    sequentialRuleText('premature re-queries among judged negative answers', 'maxPrematureShare'),
+);
 
 /** The negative TTL an answer grants (RFC 2308 §5), or null without an SOA. */
 function negativeTtl(response: ResponseEvent): number | null {
@@ -49,16 +45,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '6'], draft: ['IOTDNS-D-CACHE-2'], etsi: ['5.9-3'] },
-  decisionRule: {
-    text:
-      'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), ' +
-      'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
-      `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
-      `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature ` +
-      `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.` +
-      sequentialRuleText('premature re-queries among judged negative answers', 'maxPrematureShare'),
-    parameters: { ...rule, ...SEQUENTIAL },
-  },
+  decisionRule: rule,
   experiments: ['nxdomain'],
   passive: true,
   tableI: 'queryConsistency',
@@ -67,7 +54,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const cap = context.profile.ixit?.ttlCapSeconds ?? Infinity;
     const phaseEnd = new Map(evidence.phases().map((phase) => [phase.name, phase.end]));
     const negatives = evidence
@@ -117,7 +104,7 @@ export default defineCheck({
           phaseSeqs,
         ),
         p.maxPrematureShare,
-        ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS),
+        p,
       );
     if (judged.length < p.minJudgedAnswers) {
       return {

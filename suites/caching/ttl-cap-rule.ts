@@ -10,13 +10,13 @@ import { eventsRef } from '../evidence-ref.ts';
 import { nextQuery, questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { inOpenPhase } from '../sequential.ts';
 
-export const TTL_CAP_PARAMETERS = [
-  'defaultCapSeconds',
-  'extremeTtlSeconds',
-  'graceSeconds',
-  'minJudgedAnswers',
-] as const;
-export type TtlCapParameters = Record<(typeof TTL_CAP_PARAMETERS)[number], number>;
+/** The thresholds of the rule, by the names the metadata carries. */
+export type TtlCapParameters = {
+  defaultCapSeconds: number;
+  extremeTtlSeconds: number;
+  graceSeconds: number;
+  minJudgedAnswers: number;
+};
 
 /** The rule as the report states it; `under` names the experiments and what they send. */
 export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {

@@ -6,36 +6,29 @@ import { ttlCompliance } from '../../lib/analysis/ttl-compliance.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
-import {
-  countIn,
-  openPhaseSeqs,
-  SEQUENTIAL,
-  SEQUENTIAL_PARAMETERS,
-  sequentialRuleText,
-  sprtSettles,
-} from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { countIn, openPhaseSeqs, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = [
-  'minJudgedAnswers',
-  'minPrematureRequeries',
-  'maxPrematureShare',
-  'graceSeconds',
-  'graceFraction',
-  'minTtlSeconds',
-  'followSeconds',
-] as const;
-type TtlParameters = Record<(typeof PARAMETERS)[number], number>;
-
-const rule: TtlParameters = {
-  minJudgedAnswers: 10,
-  minPrematureRequeries: 2,
-  maxPrematureShare: 0.1,
-  graceSeconds: 1,
-  graceFraction: 0.1,
-  minTtlSeconds: 2,
-  followSeconds: 60,
-};
+const rule = decisionRule(
+  {
+    minJudgedAnswers: 10,
+    minPrematureRequeries: 2,
+    maxPrematureShare: 0.1,
+    graceSeconds: 1,
+    graceFraction: 0.1,
+    minTtlSeconds: 2,
+    followSeconds: 60,
+    ...SEQUENTIAL,
+  },
+  (rule) =>
+    'For each (name, type) the DUT asks, every NOERROR answer holding records of that type or a CNAME grants TTL T (the smallest such record TTL). ' +
+    'The next query for the same name and type is held against it: it is premature when it arrives less than T − max(graceSeconds, graceFraction × T) ' +
+    `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. ` +
+    `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. ` +
+    `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. ` +
+    `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.` +
+    sequentialRuleText('premature re-queries among judged answers', 'maxPrematureShare'),
+);
 
 const meta: CheckMeta = {
   title: 'Answers are cached for their TTL before the name is asked again',
@@ -46,17 +39,7 @@ const meta: CheckMeta = {
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['5'], draft: ['IOTDNS-D-CACHE-1'], etsi: ['5.9-2', '5.9-3'] },
-  decisionRule: {
-    text:
-      'For each (name, type) the DUT asks, every NOERROR answer holding records of that type or a CNAME grants TTL T (the smallest such record TTL). ' +
-      'The next query for the same name and type is held against it: it is premature when it arrives less than T − max(graceSeconds, graceFraction × T) ' +
-      `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. ` +
-      `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. ` +
-      `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. ` +
-      `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.` +
-      sequentialRuleText('premature re-queries among judged answers', `maxPrematureShare`),
-    parameters: { ...rule, ...SEQUENTIAL },
-  },
+  decisionRule: rule,
   experiments: ['baseline'],
   passive: true,
   tableI: 'queryConsistency',
@@ -70,7 +53,7 @@ function ttlList(ttls: readonly number[]): string {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const result = ttlCompliance(evidence, context.dutId, {
       graceSeconds: p.graceSeconds,
       graceFraction: p.graceFraction,
@@ -98,7 +81,7 @@ export default defineCheck({
         countIn(result.prematureSeqs, phaseSeqs),
         countIn(result.judgedAnswerSeqs, phaseSeqs),
         p.maxPrematureShare,
-        ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS),
+        p,
       );
     if (totals.judged < p.minJudgedAnswers) {
       const span = evidence.span();

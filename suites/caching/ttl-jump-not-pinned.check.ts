@@ -5,16 +5,24 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import { ruleParameters } from '../rule-parameters.ts';
-import { judgeTtlCap, TTL_CAP_PARAMETERS, ttlCapRuleText } from './ttl-cap-rule.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
+import { judgeTtlCap, ttlCapRuleText } from './ttl-cap-rule.ts';
 import type { TtlCapParameters } from './ttl-cap-rule.ts';
 
-const rule: TtlCapParameters = {
-  defaultCapSeconds: 604800,
-  extremeTtlSeconds: 2147483648,
-  graceSeconds: 2,
-  minJudgedAnswers: 2,
-};
+const rule = decisionRule<TtlCapParameters>(
+  {
+    defaultCapSeconds: 604800,
+    extremeTtlSeconds: 2147483648,
+    graceSeconds: 2,
+    minJudgedAnswers: 2,
+  },
+  (rule) =>
+    ttlCapRuleText(
+      'Under ttl-jump (names the DUT has resolved with their normal TTLs suddenly answered with TTL 10⁹ and a new, canary address)',
+      rule,
+    ) +
+    " Whether the DUT used the new address is not judged here (no stub can tell a resolver's forgery without DNSSEC); only whether it kept it beyond its cap.",
+);
 
 const meta: CheckMeta = {
   title: 'An abrupt TTL jump with a new address is not pinned',
@@ -24,15 +32,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['8'], draft: ['IOTDNS-D-TTL-2'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      ttlCapRuleText(
-        'Under ttl-jump (names the DUT has resolved with their normal TTLs suddenly answered with TTL 10⁹ and a new, canary address)',
-        rule,
-      ) +
-      " Whether the DUT used the new address is not judged here (no stub can tell a resolver's forgery without DNSSEC); only whether it kept it beyond its cap.",
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['ttl-jump'],
   tableI: 'forgedTtlResilience',
 };
@@ -40,7 +40,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    return judgeTtlCap(evidence, context, ruleParameters(meta.decisionRule, TTL_CAP_PARAMETERS), {
+    return judgeTtlCap(evidence, context, ruleParameters(rule), {
       answers: 'answers with the jumped TTL',
     });
   },

@@ -6,15 +6,23 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
 import { openPhase } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['maxQueriesPerSecond', 'minSpanSeconds', 'minZeroTtlAnswers'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  maxQueriesPerSecond: 2,
-  minSpanSeconds: 1.5,
-  minZeroTtlAnswers: 3,
-};
+const rule = decisionRule(
+  {
+    maxQueriesPerSecond: 2,
+    minSpanSeconds: 1.5,
+    minZeroTtlAnswers: 3,
+    settleMinQueries: 3,
+  },
+  (rule) =>
+    'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, ' +
+    "rate = queries / the phase's length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least " +
+    `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. ` +
+    `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.` +
+    `Early stop: a PASS is settled once every question of the phase in progress was judged and asked at least ${rule.settleMinQueries} times (settleMinQueries: asked again after TTL-0 answers; a rate counted from the phase start only falls for a steady DUT).`,
+);
 
 const meta: CheckMeta = {
   title: 'Answers with TTL 0 do not cause a query storm',
@@ -25,15 +33,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '8'], draft: ['IOTDNS-D-TTL-1', 'IOTDNS-D-PRIV-1'], etsi: ['5.13-1', '5.9-3'] },
-  decisionRule: {
-    text:
-      'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, ' +
-      "rate = queries / the phase's length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least " +
-      `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. ` +
-      `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS. ` +
-      'Early stop: a PASS is settled once every question of the phase in progress was judged and asked at least 3 times (twice again after a TTL-0 answer).',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['ttl-zero'],
   tableI: 'forgedTtlResilience',
 };
@@ -41,7 +41,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const zeroAnswers = evidence
       .responses(context.dutId)
       .filter((r) => r.answers.length > 0 && r.answers.every((rr) => rr.ttl === 0));
@@ -95,10 +95,10 @@ export default defineCheck({
       };
     }
     // Early stop: a rate counted from a phase's start only falls for a steady DUT, so a PASS is
-    // settled once, in the phase in progress, every question was asked again twice after TTL-0 answers.
+    // settled once, in the phase in progress, every question was asked again after TTL-0 answers.
     const openName = openPhase(evidence)?.name;
     const open = rows.filter((row) => row.phase === openName);
-    const settled = open.length > 0 && open.every((row) => row.judged && row.queries >= 3);
+    const settled = open.length > 0 && open.every((row) => row.judged && row.queries >= p.settleMinQueries);
     return {
       verdict: 'PASS',
       settled,

@@ -11,11 +11,21 @@ import { DDR_QUERY_NAME } from '../../lib/resolver/ddr.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { round, secondsBetween } from '../question-series.ts';
-import { openPhase, SEQUENTIAL_P1, SEQUENTIAL_P1_PARAMETERS, sequentialRuleText, sprtSettles } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { openPhase, SEQUENTIAL_P1, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['graceSeconds', 'minEncryptedQueries'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { graceSeconds: 2, minEncryptedQueries: 5 };
+const rule = decisionRule(
+  { graceSeconds: 2, minEncryptedQueries: 5, ...SEQUENTIAL_P1 },
+  (rule) =>
+    'Judged over each phase of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver by DDR): the DUT has used encrypted DNS from its first query ' +
+    'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) ' +
+    `more than ${rule.graceSeconds} s (graceSeconds: lookups already in flight) after that first encrypted query, other than DDR's own ${DDR_QUERY_NAME} SVCB query. ` +
+    'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), ' +
+    `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. ` +
+    'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) ' +
+    'are not, since no experiment presents such a certificate.' +
+    sequentialRuleText('downgrades among the queries after the first encrypted one', 'settleP1'),
+);
 
 const meta: CheckMeta = {
   title: 'No cleartext DNS once encrypted DNS is in use',
@@ -26,18 +36,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['1', '2'], draft: ['IOTDNS-D-ENC-3'], etsi: ['5.5-1', '5.8-1'] },
-  decisionRule: {
-    text:
-      'Judged over each phase of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver by DDR): the DUT has used encrypted DNS from its first query ' +
-      'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) ' +
-      `more than ${rule.graceSeconds} s (graceSeconds: lookups already in flight) after that first encrypted query, other than DDR's own ${DDR_QUERY_NAME} SVCB query. ` +
-      'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), ' +
-      `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. ` +
-      'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) ' +
-      'are not, since no experiment presents such a certificate.' +
-      sequentialRuleText('downgrades among the queries after the first encrypted one', 'settleP1'),
-    parameters: { ...rule, ...SEQUENTIAL_P1 },
-  },
+  decisionRule: rule,
   experiments: ['ddr-upgrade'],
 };
 
@@ -46,7 +45,7 @@ const isEncrypted = (q: QueryEvent) => q.transport === 'dot' || q.transport === 
 export default defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const expected = `Once the DUT has used the encrypted resolver, no DNS leaves it over port 53 (DDR's SVCB query excepted) later than ${p.graceSeconds} s after.`;
     const phases = evidence.phases();
     if (phases.length === 0) {
@@ -131,12 +130,11 @@ export default defineCheck({
       };
     }
     // Early stop: the SPRT over the phase in progress, each query after the first encrypted one a trial.
-    const s = ruleParameters(meta.decisionRule, SEQUENTIAL_P1_PARAMETERS);
     const openRow = rows.find((r) => r.phase.name === openPhase(evidence)?.name);
     const trials = openRow?.firstEncrypted
       ? within(openRow.phase).filter((q) => q.t > openRow.firstEncrypted!.t + p.graceSeconds * 1e6).length
       : 0;
-    const settled = sprtSettles('PASS', 0, trials, s.settleP1, s);
+    const settled = sprtSettles('PASS', 0, trials, p.settleP1, p);
     return {
       verdict: 'PASS',
       settled,

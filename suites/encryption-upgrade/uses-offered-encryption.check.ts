@@ -6,21 +6,32 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
-import { inOpenPhase, SEQUENTIAL, SEQUENTIAL_PARAMETERS, sequentialRuleText, sprtSettles } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
-
-const PARAMETERS = ['minQueries', 'graceSeconds', 'maxPlainShare', 'paddingBlock'] as const;
+import { inOpenPhase, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 /**
  * No settling grace by default: a device that upgrades waits for discovery before its first
  * lookup, and lookups caught in flight are what maxPlainShare allows for.
  */
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minQueries: 5,
-  graceSeconds: 0,
-  maxPlainShare: 0.1,
-  paddingBlock: 128,
-};
+const rule = decisionRule(
+  {
+    minQueries: 5,
+    graceSeconds: 0,
+    maxPlainShare: 0.1,
+    paddingBlock: 128,
+    ...SEQUENTIAL,
+  },
+  (rule) =>
+    'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. ' +
+    'INCONCLUSIVE when the resolver had no DoT or DoH listener (nothing was offered). ' +
+    `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received in the phase, ` +
+    'or after the phase start when it never asked. ' +
+    `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver ` +
+    '(the capability is shown but it did not accept the lab certificate). ' +
+    `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. ` +
+    `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.` +
+    sequentialRuleText('judged queries over port 53', 'maxPlainShare'),
+);
 
 const meta: CheckMeta = {
   title: 'Uses encrypted DNS (DoT/DoH) when the resolver offers it',
@@ -31,19 +42,7 @@ const meta: CheckMeta = {
   keyword: 'RECOMMENDATION',
   severity: 'critical',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1', 'IOTDNS-D-DISC-2'], etsi: ['5.5-1', '5.8-2'] },
-  decisionRule: {
-    text:
-      'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. ' +
-      'INCONCLUSIVE when the resolver had no DoT or DoH listener (nothing was offered). ' +
-      `The DUT's queries other than DDR's own are judged from graceSeconds (${rule.graceSeconds} s) after the first DDR answer it received in the phase, ` +
-      'or after the phase start when it never asked. ' +
-      `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver ` +
-      '(the capability is shown but it did not accept the lab certificate). ' +
-      `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. ` +
-      `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.` +
-      sequentialRuleText('judged queries over port 53', 'maxPlainShare'),
-    parameters: { ...rule, ...SEQUENTIAL },
-  },
+  decisionRule: rule,
   experiments: ['ddr-upgrade'],
   tableI: 'secureDns',
 };
@@ -51,7 +50,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const phases = evidence.phases();
     const expected = `After discovering the resolver's DoT/DoH endpoints through DDR, at most ${percent(p.maxPlainShare)} of queries stay on port 53.`;
     if (phases.length === 0) {
@@ -166,13 +165,7 @@ export default defineCheck({
     }
     // Early stop: the SPRT over the judged queries of the phase in progress.
     const open = inOpenPhase(evidence);
-    const settled = sprtSettles(
-      'PASS',
-      plain.filter(open).length,
-      judged.filter(open).length,
-      p.maxPlainShare,
-      ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS),
-    );
+    const settled = sprtSettles('PASS', plain.filter(open).length, judged.filter(open).length, p.maxPlainShare, p);
     return {
       verdict: 'PASS',
       settled,

@@ -9,10 +9,8 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import type { QueryEvent, ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { normaliseName } from '../../lib/dns/names.ts';
-
-const PARAMETERS = ['upgradeGraceSeconds'] as const;
 
 /** The name a DDR client asks for (RFC 9462 §4). */
 const DDR_NAME = '_dns.resolver.arpa';
@@ -20,6 +18,17 @@ const DDR_NAME = '_dns.resolver.arpa';
 const SVCB_TYPES = new Set(['SVCB', 'TYPE64', 'UNKNOWN_64']);
 /** EDNS(0) Padding option (RFC 7830). */
 const PADDING_OPTION = 12;
+
+const rule = decisionRule(
+  { upgradeGraceSeconds: 60 },
+  () =>
+    'Encrypted DNS: DUT queries the harness received over DoT or DoH, and DoT/DoQ/DoH contacts seen in a capture. ' +
+    'PASS when there is any encrypted DNS (support shown; padding, option 12, is reported where the harness could read the queries). ' +
+    `FAIL when there is none although a resolver answered the DUT's DDR query (${DDR_NAME} SVCB) with at least one record, and the DUT still sent plain DNS queries ` +
+    'more than upgradeGraceSeconds after that answer. ' +
+    'INCONCLUSIVE when the DUT sent no DNS at all. Otherwise INFO: plain DNS only, with no encrypted resolver offered in the evidence ' +
+    '(the paper recommends but does not mandate encrypted DNS, so this is recorded, not judged).',
+);
 
 const meta: CheckMeta = {
   title: 'DNS is encrypted (DoT, DoH or DoQ) when an encrypted resolver is available',
@@ -30,16 +39,7 @@ const meta: CheckMeta = {
   keyword: 'RECOMMENDATION',
   severity: 'critical',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1'], etsi: ['5.8-1', '5.6-2'] },
-  decisionRule: {
-    text:
-      'Encrypted DNS: DUT queries the harness received over DoT or DoH, and DoT/DoQ/DoH contacts seen in a capture. ' +
-      'PASS when there is any encrypted DNS (support shown; padding, option 12, is reported where the harness could read the queries). ' +
-      `FAIL when there is none although a resolver answered the DUT's DDR query (${DDR_NAME} SVCB) with at least one record, and the DUT still sent plain DNS queries ` +
-      'more than upgradeGraceSeconds after that answer. ' +
-      'INCONCLUSIVE when the DUT sent no DNS at all. Otherwise INFO: plain DNS only, with no encrypted resolver offered in the evidence ' +
-      '(the paper recommends but does not mandate encrypted DNS, so this is recorded, not judged).',
-    parameters: { upgradeGraceSeconds: 60 },
-  },
+  decisionRule: rule,
   // Transport choice shows in every phase.
   experiments: ['*'],
   tableI: 'secureDns',
@@ -61,7 +61,7 @@ function isPlain(query: QueryEvent): boolean {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     // One visit of the queries, keeping counts and samples of seqs: a capture can hold millions.
     const plain = new SeqSample();
     const decrypted = new SeqSample();

@@ -8,17 +8,20 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
-import {
-  inOpenPhase,
-  SEQUENTIAL_P1,
-  SEQUENTIAL_P1_PARAMETERS,
-  sequentialRuleText,
-  sprtSettles,
-} from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { inOpenPhase, SEQUENTIAL_P1, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['paddingBlock', 'minQueries'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { paddingBlock: 128, minQueries: 3 };
+const rule = decisionRule(
+  { paddingBlock: 128, minQueries: 3, ...SEQUENTIAL_P1 },
+  (rule) =>
+    'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, ' +
+    'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) ' +
+    `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
+    'FAIL when any judged query is not padded. ' +
+    `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
+    'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.' +
+    sequentialRuleText('unpadded encrypted queries', 'settleP1'),
+);
 
 /** EDNS(0) Padding option (RFC 7830). */
 const PADDING_OPTION = 12;
@@ -33,24 +36,14 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-2'], etsi: ['5.8-1', '5.6-2'] },
-  decisionRule: {
-    text:
-      'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, ' +
-      'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) ' +
-      `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
-      'FAIL when any judged query is not padded. ' +
-      `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
-      'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.' +
-      sequentialRuleText('unpadded encrypted queries', 'settleP1'),
-    parameters: { ...rule, ...SEQUENTIAL_P1 },
-  },
+  decisionRule: rule,
   experiments: ['ddr-upgrade'],
 };
 
 export default defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const expected = `Every DoT/DoH query carries EDNS(0) Padding (option ${PADDING_OPTION}) and is a multiple of ${p.paddingBlock} octets long.`;
     if (evidence.phases().length === 0) {
       return {
@@ -126,8 +119,7 @@ export default defineCheck({
       };
     }
     // Early stop: the SPRT over the encrypted queries of the phase in progress (none unpadded, or this is no PASS).
-    const s = ruleParameters(meta.decisionRule, SEQUENTIAL_P1_PARAMETERS);
-    const settled = sprtSettles('PASS', 0, encrypted.filter(inOpenPhase(evidence)).length, s.settleP1, s);
+    const settled = sprtSettles('PASS', 0, encrypted.filter(inOpenPhase(evidence)).length, p.settleP1, p);
     return {
       verdict: 'PASS',
       settled,

@@ -24,21 +24,19 @@ import type {
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { percent, sampledRef, SeqSample } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
-export const RANDOMNESS_PARAMETERS = [
-  'minSamples',
-  'minStdev',
-  'maxTopShare',
-  'minDistinctFraction',
-  'uniformSpace',
-  'maxSequentialShare',
-] as const;
-/** The threshold of a field drawn per lookup: how long after a lookup's first query its other types may come. */
-export const LOOKUP_PARAMETERS = ['lookupWindowSeconds'] as const;
-export type RandomnessParameters = Record<(typeof RANDOMNESS_PARAMETERS)[number], number> &
-  Partial<Record<(typeof LOOKUP_PARAMETERS)[number], number>>;
+export type RandomnessParameters = {
+  minSamples: number;
+  minStdev: number;
+  maxTopShare: number;
+  minDistinctFraction: number;
+  uniformSpace: number;
+  maxSequentialShare: number;
+  /** A field drawn per lookup: how long after a lookup's first query its other types may come. */
+  lookupWindowSeconds?: number;
+};
 
 /** The query field a check judges, and how to speak of it. */
 export interface RandomisedField {
@@ -64,23 +62,27 @@ function sampleUnit(field: RandomisedField): { one: string; many: string } {
 }
 
 /** The rule in words, from its parameters. */
-export function randomnessDecisionRule(field: RandomisedField, parameters: RandomnessParameters): DecisionRule {
-  const p = parameters;
+export function randomnessDecisionRule(
+  field: RandomisedField,
+  parameters: RandomnessParameters,
+): DecisionRule<RandomnessParameters> {
+  return decisionRule(parameters, (p) => randomnessRuleText(field, p));
+}
+
+function randomnessRuleText(field: RandomisedField, p: RandomnessParameters): string {
   const unit = sampleUnit(field);
   const sample =
     field.drawnPer === 'lookup'
       ? `Sample: the ${field.plural} of the DUT's UDP queries, one per lookup, in arrival order: a query continues a lookup when it comes from the same source port, asks the same name (case-insensitively) with a type that lookup has not asked yet, within ${p.lookupWindowSeconds} s of the lookup's first query (a stub sending A and AAAA from one socket, as glibc and musl do, draws one port for both); a repeated type (a retry) or a later query is a new lookup, so a fixed or narrow pool repeats across lookups. INCONCLUSIVE when there are fewer than ${p.minSamples} lookups. `
       : `Sample: the ${field.plural} of the DUT's UDP queries, in arrival order. INCONCLUSIVE when there are fewer than ${p.minSamples} queries. `;
-  return {
-    text:
-      sample +
-      `PASS when all hold: (1) population standard deviation σ ≥ ${p.minStdev} (DNS-OARC "GREAT"); ` +
-      `(2) the most used value carries at most ${percent(p.maxTopShare)} of the ${unit.many}; ` +
-      `(3) the number of distinct values is at least ${p.minDistinctFraction} × the number expected of as many uniform draws over ${p.uniformSpace} values (${field.spaceRationale}); ` +
-      `(4) at most ${percent(p.maxSequentialShare)} of consecutive ${unit.many} differ by 1 to ${SEQUENTIAL_MAX_STEP} (modulo 65536, either direction: sequential allocation). ` +
-      'Otherwise FAIL.',
-    parameters: { ...p },
-  };
+  return (
+    sample +
+    `PASS when all hold: (1) population standard deviation σ ≥ ${p.minStdev} (DNS-OARC "GREAT"); ` +
+    `(2) the most used value carries at most ${percent(p.maxTopShare)} of the ${unit.many}; ` +
+    `(3) the number of distinct values is at least ${p.minDistinctFraction} × the number expected of as many uniform draws over ${p.uniformSpace} values (${field.spaceRationale}); ` +
+    `(4) at most ${percent(p.maxSequentialShare)} of consecutive ${unit.many} differ by 1 to ${SEQUENTIAL_MAX_STEP} (modulo 65536, either direction: sequential allocation). ` +
+    'Otherwise FAIL.'
+  );
 }
 
 /** The figures a randomisation outcome reports: the statistics of the sample, and the UDP queries it was drawn from. */
@@ -127,14 +129,13 @@ function summary(field: RandomisedField, stats: RandomnessStats, queries: number
 /** Judges one randomised field of the DUT's UDP queries by the rule's parameters. */
 export function judgeRandomness(
   field: RandomisedField,
-  rule: DecisionRule,
+  rule: DecisionRule<RandomnessParameters>,
   evidence: Evidence,
   context: CheckContext,
 ): CheckOutcome {
-  const p: RandomnessParameters =
-    field.drawnPer === 'lookup'
-      ? ruleParameters(rule, [...RANDOMNESS_PARAMETERS, ...LOOKUP_PARAMETERS])
-      : ruleParameters(rule, RANDOMNESS_PARAMETERS);
+  const p = ruleParameters(rule);
+  if (field.drawnPer === 'lookup' && p.lookupWindowSeconds === undefined)
+    throw new Error('decision rule parameter lookupWindowSeconds is missing or not a finite number');
   // One visit of the queries, keeping only what the sample needs and a sample of seqs: a capture can hold millions.
   const values: number[] = [];
   const draws: DrawQuery[] = [];
@@ -230,6 +231,11 @@ const SHARED_THRESHOLDS = {
  * 5.5-2 (network functions use reviewed implementations: the stub resolver is one).
  */
 export function defineRandomnessCheck(spec: RandomnessCheckSpec): CheckDefinition {
+  const rule = randomnessDecisionRule(spec.field, {
+    ...SHARED_THRESHOLDS,
+    uniformSpace: spec.uniformSpace,
+    ...(spec.lookupWindowSeconds === undefined ? {} : { lookupWindowSeconds: spec.lookupWindowSeconds }),
+  });
   const meta: CheckMeta = {
     title: spec.title,
     requirement:
@@ -238,17 +244,13 @@ export function defineRandomnessCheck(spec: RandomnessCheckSpec): CheckDefinitio
     keyword: 'RECOMMENDATION',
     severity: 'high',
     covers: { paper: [spec.recommendation.number], draft: [spec.draftClause], etsi: ['5.5-2'] },
-    decisionRule: randomnessDecisionRule(spec.field, {
-      ...SHARED_THRESHOLDS,
-      uniformSpace: spec.uniformSpace,
-      ...(spec.lookupWindowSeconds === undefined ? {} : { lookupWindowSeconds: spec.lookupWindowSeconds }),
-    }),
+    decisionRule: rule,
     // Ports and IDs are the device's own choice whatever the resolver does: every phase is a sample.
     experiments: ['*'],
     tableI: spec.tableI,
   };
   return defineCheck({
     meta,
-    judge: (evidence, context) => judgeRandomness(spec.field, meta.decisionRule, evidence, context),
+    judge: (evidence, context) => judgeRandomness(spec.field, rule, evidence, context),
   });
 }

@@ -7,16 +7,24 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
 import { openPhase } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['minQueries', 'minTotalQueries', 'maxQueriesPerSecond', 'minGrowth'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minQueries: 3,
-  minTotalQueries: 3,
-  maxQueriesPerSecond: 1,
-  minGrowth: 1.5,
-};
+const rule = decisionRule(
+  {
+    minQueries: 3,
+    minTotalQueries: 3,
+    maxQueriesPerSecond: 1,
+    minGrowth: 1.5,
+  },
+  (rule) =>
+    'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: ' +
+    'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
+    `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
+    `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
+    `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.` +
+    'Early stop: a PASS is settled once, in the phase in progress, the DUT sent minTotalQueries queries and asked every question it asked at least minQueries times.',
+);
 
 /** The median of a non-empty list. */
 function median(values: readonly number[]): number {
@@ -34,16 +42,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-1', 'IOTDNS-D-FAIL-2'], etsi: ['5.9-1', '5.9-3'] },
-  decisionRule: {
-    text:
-      'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: ' +
-      'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
-      `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
-      `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
-      `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS. ` +
-      'Early stop: a PASS is settled once, in the phase in progress, the DUT sent minTotalQueries queries and asked every question it asked at least minQueries times.',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['servfail', 'refused', 'resolver-silent', 'resolver-closed-port', 'empty-answer'],
   tableI: 'backoff',
 };
@@ -51,7 +50,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const all = questionSeries(evidence, context.dutId);
     const total = all.reduce((sum, series) => sum + series.queries.length, 0);
     const rows = all

@@ -6,11 +6,18 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from '../validation/forged-record-use.ts';
 
-const PARAMETERS = ['minRaces', 'maxContacts'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minRaces: 5, maxContacts: 0 };
+const rule = decisionRule(
+  { minRaces: 5, maxContacts: 0 },
+  (rule) =>
+    'Under late-answers, each A query over UDP gets its genuine answer first, then further replies that match it as fully (same transaction ID, from the same socket, the same question) ' +
+    'with a record pointing at a canary; each such race is one late-answer response in the evidence. ' +
+    `INCONCLUSIVE when fewer than ${rule.minRaces} races reached the DUT (minRaces). ` +
+    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.` +
+    FORGERY_SETTLED_TEXT,
+);
 
 const meta: CheckMeta = {
   title: 'Only the first matching reply is taken; later ones are ignored',
@@ -21,22 +28,14 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-2'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      'Under late-answers, each A query over UDP gets its genuine answer first, then further replies that match it as fully (same transaction ID, from the same socket, the same question) ' +
-      'with a record pointing at a canary; each such race is one late-answer response in the evidence. ' +
-      `INCONCLUSIVE when fewer than ${rule.minRaces} races reached the DUT (minRaces). ` +
-      `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.` +
-      FORGERY_SETTLED_TEXT,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['late-answers'],
 };
 
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const use = forgedRecordUse(evidence, context);
     const figures = {
       races: use.manipulated.length,

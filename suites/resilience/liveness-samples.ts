@@ -7,7 +7,8 @@ import type { CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { DutProcessEvent, LivenessEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
-import { SEQUENTIAL, SEQUENTIAL_PARAMETERS, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import type { SequentialParameters } from '../sequential.ts';
 
 /** What the samples show. */
 export interface LivenessRecord {
@@ -59,8 +60,7 @@ export function livenessRecord(
 }
 
 /** The sequential test of the liveness rule: H1 is a dead share of `settleP1` (a DUT dead every few samples). */
-export const LIVENESS_SEQUENTIAL_PARAMETERS = [...SEQUENTIAL_PARAMETERS, 'settleP1'] as const;
-export type LivenessSequential = Record<(typeof LIVENESS_SEQUENTIAL_PARAMETERS)[number], number>;
+export type LivenessSequential = SequentialParameters & { settleP1: number };
 export const LIVENESS_SEQUENTIAL: LivenessSequential = { ...SEQUENTIAL, settleP1: 0.3 };
 export const LIVENESS_SEQUENTIAL_TEXT =
   ' A dead probe or a crash settles the FAIL at once.' +

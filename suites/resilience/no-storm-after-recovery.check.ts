@@ -10,19 +10,29 @@ import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { openPhase } from '../sequential.ts';
-
-const PARAMETERS = ['recoverySeconds', 'maxRateFactor', 'minWindowSeconds', 'maxGapSeconds'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  recoverySeconds: 5,
-  maxRateFactor: 2,
-  minWindowSeconds: 1,
-  maxGapSeconds: 1,
-};
 
 /** The experiments in which no resolution works: a recovery is judged only straight after one. */
 const OUTAGES = ['resolver-silent', 'resolver-closed-port', 'servfail', 'refused'];
+
+const rule = decisionRule(
+  {
+    recoverySeconds: 5,
+    maxRateFactor: 2,
+    minWindowSeconds: 1,
+    maxGapSeconds: 1,
+  },
+  (rule) =>
+    `A recovery phase (experiment recovery: the resolver answers normally again) is judged when it began within ${rule.maxGapSeconds} s (maxGapSeconds) of the end of an outage phase ` +
+    `(${OUTAGES.join(', ')}) and the DUT was not restarted in it. Baseline rate R = the DUT's queries in the baseline phases ÷ their seconds; Q = the distinct questions it asked in them. ` +
+    `Window W = the first ${rule.recoverySeconds} s (recoverySeconds) of the recovery phase, or all of it when shorter; a window under ${rule.minWindowSeconds} s (minWindowSeconds) is not judged. ` +
+    `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). ` +
+    'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: ' +
+    'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. ' +
+    'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time. ' +
+    'Early stop: a baseline or recovery phase has given what the rule needs once it lasted recoverySeconds; an outage phase gives only its end.',
+);
 
 const meta: CheckMeta = {
   title: 'No query burst when the resolver comes back after an outage',
@@ -33,18 +43,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-2'], etsi: ['5.9-3'] },
-  decisionRule: {
-    text:
-      `A recovery phase (experiment recovery: the resolver answers normally again) is judged when it began within ${rule.maxGapSeconds} s (maxGapSeconds) of the end of an outage phase ` +
-      `(${OUTAGES.join(', ')}) and the DUT was not restarted in it. Baseline rate R = the DUT's queries in the baseline phases ÷ their seconds; Q = the distinct questions it asked in them. ` +
-      `Window W = the first ${rule.recoverySeconds} s (recoverySeconds) of the recovery phase, or all of it when shorter; a window under ${rule.minWindowSeconds} s (minWindowSeconds) is not judged. ` +
-      `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). ` +
-      'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: ' +
-      'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. ' +
-      'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time. ' +
-      'Early stop: a baseline or recovery phase has given what the rule needs once it lasted recoverySeconds; an outage phase gives only its end.',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['baseline', 'recovery', ...OUTAGES],
   tableI: 'backoff',
 };
@@ -74,7 +73,7 @@ function phaseGiven(evidence: Evidence, recoverySeconds: number): boolean {
 const recoveryRule = defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const experimentOf = new Map(evidence.ofType('phase.start').map((e) => [e.name, e.experiment ?? e.name]));
     const phases = evidence.phases();
     const ofExperiment = (experiment: string) => phases.filter((ph) => experimentOf.get(ph.name) === experiment);
@@ -195,7 +194,9 @@ const recoveryRule = defineCheck({
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const outcome = recoveryRule.judge(evidence, context);
-    return { ...outcome, settled: phaseGiven(evidence, ruleParameters(meta.decisionRule, PARAMETERS).recoverySeconds) };
+    return {
+      ...recoveryRule.judge(evidence, context),
+      settled: phaseGiven(evidence, ruleParameters(rule).recoverySeconds),
+    };
   },
 });

@@ -6,22 +6,25 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
-import { ruleParameters } from '../rule-parameters.ts';
-import {
-  LIVENESS_SEQUENTIAL,
-  LIVENESS_SEQUENTIAL_PARAMETERS,
-  LIVENESS_SEQUENTIAL_TEXT,
-  livenessOutcome,
-  livenessRecord,
-} from './liveness-samples.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
+import { LIVENESS_SEQUENTIAL, LIVENESS_SEQUENTIAL_TEXT, livenessOutcome, livenessRecord } from './liveness-samples.ts';
 import { inOpenPhase } from '../sequential.ts';
 
-const PARAMETERS = ['minSamples', 'minConsecutiveDead', 'restartGraceSeconds'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = {
-  minSamples: 3,
-  minConsecutiveDead: 2,
-  restartGraceSeconds: 5,
-};
+const rule = decisionRule(
+  {
+    minSamples: 3,
+    minConsecutiveDead: 2,
+    restartGraceSeconds: 5,
+    ...LIVENESS_SEQUENTIAL,
+  },
+  (rule) =>
+    "Under resolver-silent, resolver-closed-port, servfail and refused (no DNS resolution works), read the DUT's liveness.probe samples of its local functions: " +
+    "the profile's tcp and icmp probes (the function the supplier declares, e.g. the device's own service port); the queries probe is not counted. " +
+    `Samples within ${rule.restartGraceSeconds} s (restartGraceSeconds) after the harness restarted the DUT, or while it was stopped for a restart, are not judged. ` +
+    `INCONCLUSIVE when fewer than ${rule.minSamples} samples were judged (minSamples; a profile without tcp or icmp probes gives none). ` +
+    `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.` +
+    LIVENESS_SEQUENTIAL_TEXT,
+);
 
 const meta: CheckMeta = {
   title: 'Local functions keep working while DNS is down',
@@ -32,23 +35,14 @@ const meta: CheckMeta = {
   keyword: 'MAY',
   severity: 'low',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-3'], etsi: ['5.9-2', '5.9-1'] },
-  decisionRule: {
-    text:
-      "Under resolver-silent, resolver-closed-port, servfail and refused (no DNS resolution works), read the DUT's liveness.probe samples of its local functions: " +
-      "the profile's tcp and icmp probes (the function the supplier declares, e.g. the device's own service port); the queries probe is not counted. " +
-      `Samples within ${rule.restartGraceSeconds} s (restartGraceSeconds) after the harness restarted the DUT, or while it was stopped for a restart, are not judged. ` +
-      `INCONCLUSIVE when fewer than ${rule.minSamples} samples were judged (minSamples; a profile without tcp or icmp probes gives none). ` +
-      `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.` +
-      LIVENESS_SEQUENTIAL_TEXT,
-    parameters: { ...rule, ...LIVENESS_SEQUENTIAL },
-  },
+  decisionRule: rule,
   experiments: ['resolver-silent', 'resolver-closed-port', 'servfail', 'refused'],
 };
 
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const record = livenessRecord(
       evidence,
       context.dutId,
@@ -63,7 +57,7 @@ export default defineCheck({
         expected: `While DNS fails, every probe of a local function (tcp, icmp) stays alive (never ${p.minConsecutiveDead} dead samples in a row) and the DUT never crashes.`,
         missing: 'declare a tcp or icmp liveness probe of a local function in the profile',
       },
-      { open: inOpenPhase(evidence), parameters: ruleParameters(meta.decisionRule, LIVENESS_SEQUENTIAL_PARAMETERS) },
+      { open: inOpenPhase(evidence), parameters: p },
     );
   },
 });

@@ -9,9 +9,19 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['minQueries'] as const;
+const rule = decisionRule(
+  { minQueries: 10 },
+  () =>
+    "Sample: the DUT's DNS queries seen on the wire (events with a capture reference; in a run that captured packets for the DUT, also the queries the harness resolver logged, " +
+    'since the capture saw them too and only DNS sent elsewhere is added from it) and its encrypted DNS contacts (DoT, DoQ, DoH). ' +
+    "Assigned resolvers: the profile's resolver addresses (for imported captures, those given with --resolver). " +
+    "FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver (built-in list plus the profile's publicResolvers) or a DoH endpoint " +
+    '(the hard-coded resolvers are named, public ones with their operator). ' +
+    'Otherwise INCONCLUSIVE when the run tried to capture and could not (the reason is given); not assessed (INCONCLUSIVE) when the evidence holds no captured traffic and no capture was attempted but the harness resolver logged queries; ' +
+    'INCONCLUSIVE when the DUT sent no DNS at all, when no assigned resolver is known, or when fewer than minQueries queries were seen on the wire; otherwise PASS.',
+);
 
 const meta: CheckMeta = {
   title: 'DNS goes only to the resolvers the network assigned',
@@ -22,17 +32,7 @@ const meta: CheckMeta = {
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['2'], draft: ['IOTDNS-D-DISC-1', 'IOTDNS-D-DISC-3'], etsi: ['6-1'] },
-  decisionRule: {
-    text:
-      "Sample: the DUT's DNS queries seen on the wire (events with a capture reference; in a run that captured packets for the DUT, also the queries the harness resolver logged, " +
-      'since the capture saw them too and only DNS sent elsewhere is added from it) and its encrypted DNS contacts (DoT, DoQ, DoH). ' +
-      "Assigned resolvers: the profile's resolver addresses (for imported captures, those given with --resolver). " +
-      "FAIL when any query or encrypted contact went to a resolver other than the assigned ones; without assigned resolvers, when any went to a listed public resolver (built-in list plus the profile's publicResolvers) or a DoH endpoint " +
-      '(the hard-coded resolvers are named, public ones with their operator). ' +
-      'Otherwise INCONCLUSIVE when the run tried to capture and could not (the reason is given); not assessed (INCONCLUSIVE) when the evidence holds no captured traffic and no capture was attempted but the harness resolver logged queries; ' +
-      'INCONCLUSIVE when the DUT sent no DNS at all, when no assigned resolver is known, or when fewer than minQueries queries were seen on the wire; otherwise PASS.',
-    parameters: { minQueries: 10 },
-  },
+  decisionRule: rule,
   // A device's choice of resolver shows in every phase.
   experiments: ['*'],
   tableI: 'dhcpResolverOnly',
@@ -46,7 +46,7 @@ function seenOnTheWire(query: QueryEvent): boolean {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const assigned = [...new Set(context.profile.resolver.listen.map((l) => l.address))].sort();
     // One visit of the queries seen on the wire: per resolver, how many and a sample of them (a capture can hold millions).
     const seen = new SeqSample();

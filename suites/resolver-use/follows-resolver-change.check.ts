@@ -10,10 +10,22 @@ import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { DhcpLeaseEvent, QueryEvent } from '../../lib/evidence/events.ts';
 import { dnsServers } from '../../lib/lab-network/dnsmasq-log.ts';
 import { eventsRef, SeqSample, sampledRef } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['minMovedQueries', 'graceSeconds'] as const;
 const SECOND = 1_000_000;
+
+const rule = decisionRule(
+  { minMovedQueries: 1, graceSeconds: 5 },
+  () =>
+    "Evidence: the resolver-change phase. At its start (dhcp.resolver-change) the harness's DHCP server hands out the new resolver instead of the old one. " +
+    'The DUT is told at the first lease or renewal acknowledged after the change whose option 6 names the new resolver; without one, at the latest when its lease ran out (change + lease time). ' +
+    'Deadline: the time it was told + the longest TTL of the answers the harness gave it in the phase before then + graceSeconds (a stub re-reads resolv.conf, a forwarder polls it). ' +
+    "Queries: the DUT's queries in the phase, those the harness logged and those the capture saw going elsewhere. " +
+    'FAIL when any query went to a resolver other than the old and the new one (a resolver of its own), or any query after the deadline went to the old one. ' +
+    'PASS when at least minMovedQueries queries went to the new resolver after the change and none of the above happened, provided that the phase lasted past the deadline or no query went to the old resolver after the first to the new one. ' +
+    'INCONCLUSIVE when the phase ended before the deadline with the DUT still on the old resolver, or when the DUT sent no query after the deadline (or none at all); ' +
+    "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase).",
+);
 
 const meta: CheckMeta = {
   title: 'DNS follows the resolver DHCP assigns when it changes',
@@ -24,18 +36,7 @@ const meta: CheckMeta = {
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['2'], draft: ['IOTDNS-D-DISC-1'], etsi: ['6-1'] },
-  decisionRule: {
-    text:
-      "Evidence: the resolver-change phase. At its start (dhcp.resolver-change) the harness's DHCP server hands out the new resolver instead of the old one. " +
-      'The DUT is told at the first lease or renewal acknowledged after the change whose option 6 names the new resolver; without one, at the latest when its lease ran out (change + lease time). ' +
-      'Deadline: the time it was told + the longest TTL of the answers the harness gave it in the phase before then + graceSeconds (a stub re-reads resolv.conf, a forwarder polls it). ' +
-      "Queries: the DUT's queries in the phase, those the harness logged and those the capture saw going elsewhere. " +
-      'FAIL when any query went to a resolver other than the old and the new one (a resolver of its own), or any query after the deadline went to the old one. ' +
-      'PASS when at least minMovedQueries queries went to the new resolver after the change and none of the above happened, provided that the phase lasted past the deadline or no query went to the old resolver after the first to the new one. ' +
-      'INCONCLUSIVE when the phase ended before the deadline with the DUT still on the old resolver, or when the DUT sent no query after the deadline (or none at all); ' +
-      "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase).",
-    parameters: { minMovedQueries: 1, graceSeconds: 5 },
-  },
+  decisionRule: rule,
   experiments: ['resolver-change'],
 };
 
@@ -47,7 +48,7 @@ function seconds(micros: number): string {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const change = evidence.ofType('dhcp.resolver-change').find((e) => e.dut === context.dutId);
     const expected =
       'After the DHCP server hands out a new resolver, the DUT sends its queries there once it renews its lease and the answers it holds expire; none to the old resolver after that, none to a resolver of its own.';

@@ -7,12 +7,18 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
-import { SEQUENTIAL, SEQUENTIAL_PARAMETERS, sequentialRuleText } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { SEQUENTIAL, sequentialRuleText } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
-const PARAMETERS = ['retrySeconds', 'minJudged', 'minFollowedShare'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 };
+const rule = decisionRule(
+  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9, ...SEQUENTIAL },
+  (rule) =>
+    `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); ` +
+    'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. ' +
+    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
+    sequentialRuleText('FORMERR answers not followed up without EDNS', '1 − minFollowedShare'),
+);
 
 const meta: CheckMeta = {
   title: 'FORMERR to an EDNS query leads to a retry without EDNS',
@@ -23,14 +29,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); ` +
-      'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. ' +
-      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
-      sequentialRuleText('FORMERR answers not followed up without EDNS', '1 − minFollowedShare'),
-    parameters: { ...rule, ...SEQUENTIAL },
-  },
+  decisionRule: rule,
   experiments: ['formerr-on-edns'],
   passive: true,
 };
@@ -38,7 +37,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const byQuery = new Map(evidence.queries(context.dutId).map((q) => [q.seq, q]));
     const formerrs = evidence
       .responses(context.dutId)
@@ -47,7 +46,7 @@ export default defineCheck({
     return followUpOutcome(
       evidence,
       result,
-      { ...p, ...ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS) },
+      p,
       {
         trigger: 'FORMERR answers to EDNS queries',
         retry: 'the same question without EDNS',

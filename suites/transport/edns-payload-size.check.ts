@@ -7,10 +7,16 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent, sampledRef, SeqSample } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
-const PARAMETERS = ['maxAdvertisedSize', 'minQueries'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { maxAdvertisedSize: 1400, minQueries: 10 };
+const rule = decisionRule(
+  { maxAdvertisedSize: 1400, minQueries: 10 },
+  (rule) =>
+    "Sample: every DNS query of the DUT over UDP, in every phase (the resolver's log, and queries a capture saw going elsewhere); the OPT record's UDP payload size is read from each. " +
+    `FAIL when any query advertises more than ${rule.maxAdvertisedSize} octets (maxAdvertisedSize, RFC 9715: larger answers fragment). ` +
+    `INCONCLUSIVE when fewer than ${rule.minQueries} UDP queries were seen (minQueries). ` +
+    'FAIL when none of them carries an OPT record (no EDNS(0) at all). Otherwise PASS; queries without OPT beside EDNS ones (a retry without EDNS after FORMERR, RFC 6891 §7) are reported, not judged.',
+);
 
 const meta: CheckMeta = {
   title: 'UDP queries carry EDNS(0) with a payload size that avoids fragmentation',
@@ -21,14 +27,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1', 'IOTDNS-D-SIZE-3'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      "Sample: every DNS query of the DUT over UDP, in every phase (the resolver's log, and queries a capture saw going elsewhere); the OPT record's UDP payload size is read from each. " +
-      `FAIL when any query advertises more than ${rule.maxAdvertisedSize} octets (maxAdvertisedSize, RFC 9715: larger answers fragment). ` +
-      `INCONCLUSIVE when fewer than ${rule.minQueries} UDP queries were seen (minQueries). ` +
-      'FAIL when none of them carries an OPT record (no EDNS(0) at all). Otherwise PASS; queries without OPT beside EDNS ones (a retry without EDNS after FORMERR, RFC 6891 §7) are reported, not judged.',
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   // The stub's EDNS settings show in every query, whatever the resolver does.
   experiments: ['*'],
 };
@@ -36,7 +35,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     // One visit of the queries, keeping counts and samples of seqs: a capture can hold millions.
     const all = new SeqSample();
     const withEdns = new SeqSample();

@@ -6,12 +6,18 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
-import { SEQUENTIAL, SEQUENTIAL_PARAMETERS, sequentialRuleText } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { SEQUENTIAL, sequentialRuleText } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
-const PARAMETERS = ['retrySeconds', 'minJudged', 'minFollowedShare'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 };
+const rule = decisionRule(
+  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9, ...SEQUENTIAL },
+  (rule) =>
+    `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); ` +
+    'it is judged when followed up, or when the phase went on that long. ' +
+    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
+    sequentialRuleText('truncated answers not followed up over TCP', '1 − minFollowedShare'),
+);
 
 const meta: CheckMeta = {
   title: 'Truncated UDP answers (TC=1) are retried over TCP',
@@ -22,14 +28,7 @@ const meta: CheckMeta = {
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); ` +
-      'it is judged when followed up, or when the phase went on that long. ' +
-      `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
-      sequentialRuleText('truncated answers not followed up over TCP', '1 − minFollowedShare'),
-    parameters: { ...rule, ...SEQUENTIAL },
-  },
+  decisionRule: rule,
   experiments: ['truncation'],
   passive: true,
 };
@@ -37,13 +36,13 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const truncated = evidence.responses(context.dutId).filter((r) => r.transport === 'udp' && r.flags.tc);
     const result = followUps(evidence, context.dutId, truncated, (q) => q.transport === 'tcp', p.retrySeconds);
     return followUpOutcome(
       evidence,
       result,
-      { ...p, ...ruleParameters(meta.decisionRule, SEQUENTIAL_PARAMETERS) },
+      p,
       {
         trigger: 'truncated UDP answers',
         retry: 'a TCP query for the same question',

@@ -11,12 +11,21 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
-import { ruleParameters } from '../rule-parameters.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary } from './forged-record-use.ts';
 
-const PARAMETERS = ['minAnswersPerVariant'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minAnswersPerVariant: 1 };
+const rule = decisionRule(
+  { minAnswersPerVariant: 1 },
+  (rule) =>
+    "Under dnssec-bogus, answers for the lab's signed zone are made bogus in turn (address changed to a canary under the genuine RRSIG; RRSIGs stripped; " +
+    'a genuine RRSIG over the canary address that expired), each variant towards its own canary; under dnssec-downgrade, forged unsigned answers carry AD over plain DNS. ' +
+    `PASS when the DUT set DO, got at least ${rule.minAnswersPerVariant} answer of every bogus variant to a query with DO (minAnswersPerVariant), and contacted none of the canaries. ` +
+    'FAIL when the IXIT declares DNSSEC validation (dnssecValidation) and the DUT contacted the canary of any variant. INCONCLUSIVE when no bogus answer reached it, ' +
+    'or it set DO but not every variant reached it and it contacted no canary. Otherwise INFO with the figures (DO/CD shares, DNSKEY/DS queries, encrypted queries, variants used): ' +
+    'a DUT that declares nothing is not held to validation.' +
+    FORGERY_SETTLED_TEXT,
+);
 
 /** The bogus variants in the order `dnssecBogus(...)` takes their canaries, then the downgrade. */
 const VARIANTS = ['rdata', 'stripped', 'expired'] as const;
@@ -30,17 +39,7 @@ const meta: CheckMeta = {
   keyword: 'MAY',
   severity: 'high',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-2'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      "Under dnssec-bogus, answers for the lab's signed zone are made bogus in turn (address changed to a canary under the genuine RRSIG; RRSIGs stripped; " +
-      'a genuine RRSIG over the canary address that expired), each variant towards its own canary; under dnssec-downgrade, forged unsigned answers carry AD over plain DNS. ' +
-      `PASS when the DUT set DO, got at least ${rule.minAnswersPerVariant} answer of every bogus variant to a query with DO (minAnswersPerVariant), and contacted none of the canaries. ` +
-      'FAIL when the IXIT declares DNSSEC validation (dnssecValidation) and the DUT contacted the canary of any variant. INCONCLUSIVE when no bogus answer reached it, ' +
-      'or it set DO but not every variant reached it and it contacted no canary. Otherwise INFO with the figures (DO/CD shares, DNSKEY/DS queries, encrypted queries, variants used): ' +
-      'a DUT that declares nothing is not held to validation.' +
-      FORGERY_SETTLED_TEXT,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['dnssec-bogus', 'dnssec-downgrade'],
 };
 
@@ -72,7 +71,7 @@ function variantOf(response: ResponseEvent): { variant: Variant; canary: string 
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const signs = dnssecSigns(evidence, context.dutId);
     const ownAddresses = new Set(context.profile.dut.addresses);
     const served = new Map<Variant, number>();

@@ -6,11 +6,18 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
-const PARAMETERS = ['minForgedResponses', 'maxUses'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minForgedResponses: 3, maxUses: 0 };
+const rule = decisionRule(
+  { minForgedResponses: 3, maxUses: 0 },
+  (rule) =>
+    "Under wrong-type-txt, wrong-type-mx, wrong-type-ns, aaaa-for-a, wrong-class and unsolicited-additional, count the DUT's uses of the invalid records: " +
+    'canary.contact events from the DUT (only those records point at canaries) and queries for names that only a forged MX/NS/CNAME record named. ' +
+    `INCONCLUSIVE when fewer than ${rule.minForgedResponses} responses to the DUT were forged (minForgedResponses). ` +
+    `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.` +
+    FORGERY_SETTLED_TEXT,
+);
 
 const meta: CheckMeta = {
   title: 'Records of the wrong type, class or name are not used',
@@ -20,15 +27,7 @@ const meta: CheckMeta = {
   keyword: 'MUST',
   severity: 'high',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-1'], etsi: ['5.13-1', '5.5-2'] },
-  decisionRule: {
-    text:
-      "Under wrong-type-txt, wrong-type-mx, wrong-type-ns, aaaa-for-a, wrong-class and unsolicited-additional, count the DUT's uses of the invalid records: " +
-      'canary.contact events from the DUT (only those records point at canaries) and queries for names that only a forged MX/NS/CNAME record named. ' +
-      `INCONCLUSIVE when fewer than ${rule.minForgedResponses} responses to the DUT were forged (minForgedResponses). ` +
-      `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.` +
-      FORGERY_SETTLED_TEXT,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: [
     'wrong-type-txt',
     'wrong-type-mx',
@@ -43,7 +42,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const use = forgedRecordUse(evidence, context);
     const uses = use.contacts.length + use.followed.length;
     const byPhase: Record<string, number> = {};

@@ -6,11 +6,16 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
-const PARAMETERS = ['minForgedResponses'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minForgedResponses: 1 };
+const rule = decisionRule(
+  { minForgedResponses: 1 },
+  (rule) =>
+    'Under forged-a, forged-aaaa and forged-cname, count the forged responses sent to the DUT and its canary contacts. Always INFO: ' +
+    `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).` +
+    FORGERY_SETTLED_TEXT,
+);
 
 const meta: CheckMeta = {
   title: 'Use of well-formed answers forged by the resolver itself (observation)',
@@ -22,20 +27,14 @@ const meta: CheckMeta = {
   keyword: 'MAY',
   severity: 'low',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-2'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      'Under forged-a, forged-aaaa and forged-cname, count the forged responses sent to the DUT and its canary contacts. Always INFO: ' +
-      `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).` +
-      FORGERY_SETTLED_TEXT,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['forged-a', 'forged-aaaa', 'forged-cname'],
 };
 
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const use = forgedRecordUse(evidence, context);
     const figures = {
       forgedResponses: use.manipulated.length,

@@ -6,11 +6,17 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
-import { ruleParameters } from '../rule-parameters.ts';
+import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
-const PARAMETERS = ['minSpoofedResponses', 'maxContacts'] as const;
-const rule: Record<(typeof PARAMETERS)[number], number> = { minSpoofedResponses: 3, maxContacts: 0 };
+const rule = decisionRule(
+  { minSpoofedResponses: 3, maxContacts: 0 },
+  (rule) =>
+    'Under spoof-race, each query is raced by replies with a wrong transaction ID, from a wrong source port, from a wrong source address and for a mismatched question, each pointing at its own canary. ' +
+    `INCONCLUSIVE when fewer than ${rule.minSpoofedResponses} spoofed replies reached the DUT (minSpoofedResponses). ` +
+    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.` +
+    FORGERY_SETTLED_TEXT,
+);
 
 const meta: CheckMeta = {
   title: 'Spoofed replies (wrong ID, port, source or question) are rejected',
@@ -21,14 +27,7 @@ const meta: CheckMeta = {
   keyword: 'MUST',
   severity: 'critical',
   covers: { paper: ['3', '4', '7'], draft: ['IOTDNS-D-RND-3'], etsi: ['5.13-1'] },
-  decisionRule: {
-    text:
-      'Under spoof-race, each query is raced by replies with a wrong transaction ID, from a wrong source port, from a wrong source address and for a mismatched question, each pointing at its own canary. ' +
-      `INCONCLUSIVE when fewer than ${rule.minSpoofedResponses} spoofed replies reached the DUT (minSpoofedResponses). ` +
-      `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.` +
-      FORGERY_SETTLED_TEXT,
-    parameters: { ...rule },
-  },
+  decisionRule: rule,
   experiments: ['spoof-race'],
   tableI: 'modifiedRrResilience',
 };
@@ -36,7 +35,7 @@ const meta: CheckMeta = {
 export default defineCheck({
   meta,
   judge(evidence, context) {
-    const p = ruleParameters(meta.decisionRule, PARAMETERS);
+    const p = ruleParameters(rule);
     const use = forgedRecordUse(evidence, context);
     const figures = {
       spoofedResponses: use.manipulated.length,
