@@ -1,9 +1,12 @@
 /**
  * Sequential decision: a phase may end before its window when every check that needs its
- * experiment has already settled its verdict on the evidence so far. A check settles only
- * when it says more evidence cannot change the verdict (`settled: true` in its outcome: a
- * forged address already contacted is a FAIL whatever follows). Passive checks (`'*'`)
- * never hold a phase open, since they do not need any particular one.
+ * experiment has already settled its verdict on the evidence so far. A check settles when
+ * it says more of the phase in progress cannot change the verdict (`settled: true` in its
+ * outcome), either way: a FAIL (a forged address already contacted), a PASS once a later
+ * FAIL is impossible or improbable below the error rates its rule states (Wald's SPRT, a
+ * TTL that ran out and was asked again; `suites/sequential.ts`), or a phase that has given
+ * a multi-phase check all it needs from it. Passive checks (`'*'`) never hold a phase open,
+ * since they do not need any particular one.
  */
 import type { CheckContext, LoadedCheck, Verdict } from '../checks/check-types.ts';
 import { judgeCheck } from '../checks/mocha-binding.ts';

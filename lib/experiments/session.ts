@@ -180,7 +180,8 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
           eventsFile: RUN_FILES.events,
         }),
       );
-      if (states.every((state) => state.settled)) return states.map(settledReason).join('; ');
+      if (states.every((state) => state.settled))
+        return `${states.map(settledReason).join('; ')} (after ${((now - startedAt) / 1000).toFixed(1)} s of the ${phase.windowSeconds} s window)`;
     }
     const wait = Math.min(deadline - now, STATUS_EVERY_MS);
     if ((await pause(wait, options.signal)) === 'interrupted') return 'interrupted';
