@@ -22,7 +22,7 @@ import { parseDocument } from 'yaml';
 import { observeAndReport } from '../lib/cli/observe-command.ts';
 import { PLANS_DIR } from '../lib/experiments/plan.ts';
 import { loadProfile } from '../lib/profile/load-profile.ts';
-import type { DeviceRun } from '../lib/experiments/session.ts';
+import type { DeviceRun } from '../lib/run/live-session.ts';
 
 const { values } = parseArgs({
   options: {

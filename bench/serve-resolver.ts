@@ -1,7 +1,7 @@
 /**
  * The harness resolver as `resolver-throughput.ts` measures it, in a child process of its
  * own so the bench's bookkeeping never shares its event loop. It is put together the way
- * `lib/experiments/session.ts` does for a run: one declared DUT (the load generator's
+ * `lib/run/live-session.ts` does for a run: one declared DUT (the load generator's
  * source address), its zone and scenario, evidence written by an `EventLog` behind an
  * `EvidenceRouter`, so every query and response is recorded exactly as in a certification run.
  *

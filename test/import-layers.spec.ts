@@ -12,15 +12,7 @@ const STAGES = readStageOrder(join(ROOT, 'docs', 'architecture.md'));
  * (docs/architecture.md, "Debts still open"). The spec fails when one of them is gone, so
  * this list can only shrink.
  */
-const KNOWN_DEBTS: Record<string, string> = {
-  'lib/analysis/analyze-captures.ts -> lib/checks/check-types.ts': 'run pipeline (issue 15, item 2)',
-  'lib/analysis/analyze-captures.ts -> lib/checks/mocha-binding.ts': 'run pipeline (issue 15, item 2)',
-  'lib/analysis/analyze-captures.ts -> lib/checks/discover.ts': 'run pipeline (issue 15, item 2)',
-  'lib/analysis/analyze-captures.ts -> lib/report/build-report.ts': 'run pipeline (issue 15, item 2)',
-  'lib/analysis/analyze-captures.ts -> lib/report/finalise-run.ts': 'run pipeline (issue 15, item 2)',
-  'lib/experiments/session.ts -> lib/report/build-report.ts': 'run pipeline (issue 15, item 2)',
-  'lib/experiments/session.ts -> lib/report/finalise-run.ts': 'run pipeline (issue 15, item 2)',
-};
+const KNOWN_DEBTS: Record<string, string> = {};
 
 function plant(root: string, files: Record<string, string>): void {
   for (const [path, text] of Object.entries(files)) {

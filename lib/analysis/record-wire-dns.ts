@@ -40,7 +40,7 @@ export async function recordDnsSentElsewhere(
   const ours = new Set(harness.map(canonicalAddress));
   const elsewhere = (address: string) => !ours.has(canonicalAddress(address));
   const markers = loadEvidence(join(run.path, RUN_FILES.events)).events.filter(
-    (e) => e.type === 'phase.start' || e.type === 'phase.end',
+    (e) => e.type === 'phase.start' || e.type === 'phase.skip' || e.type === 'phase.end',
   );
   const read = await evidenceFromCaptures(
     [capture],

@@ -43,7 +43,7 @@ export async function recordCapturedContacts(run: RunDirectory, profile: Profile
   if (profile.canaries.length === 0 || !existsSync(capture) || statSync(capture).size === 0) return outcome;
   // Phase markers are written in time order, before the end of the run; take them from the file.
   const markers = loadEvidence(join(run.path, RUN_FILES.events)).events.filter(
-    (e) => e.type === 'phase.start' || e.type === 'phase.end' || e.type === 'canary.listen',
+    (e) => e.type === 'phase.start' || e.type === 'phase.skip' || e.type === 'phase.end' || e.type === 'canary.listen',
   );
   const listening = sinkListeners(markers);
   const own = new Set(profile.dut.addresses.map(canonicalAddress));

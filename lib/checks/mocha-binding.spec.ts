@@ -93,6 +93,47 @@ describe('checks/mocha-binding', () => {
     expect(results[1]?.observed).to.match(/0 phases of the experiments the check needs \(servfail, refused\)/);
   });
 
+  it('marks not assessed, with the reason, a check whose experiments were not run for this DUT (phase.skip); one with a phase that ran is judged', async () => {
+    const marker = (seq: number, type: 'phase.start' | 'phase.end', name: string): EvidenceEvent => ({
+      seq,
+      t: seq,
+      dut: 'd',
+      phase: name,
+      type,
+      name,
+      experiment: name,
+      scenario: '',
+      ...(type === 'phase.end' ? { reason: 'window elapsed' } : {}),
+    });
+    const reason = 'the profile has no IPv6 canary (an IPv4-only device)';
+    const evidence = new Evidence([
+      marker(1, 'phase.start', 'baseline'),
+      marker(2, 'phase.end', 'baseline'),
+      {
+        seq: 3,
+        t: 3,
+        dut: 'd',
+        phase: null,
+        type: 'phase.skip',
+        name: 'forged-aaaa',
+        experiment: 'forged-aaaa',
+        reason,
+      },
+    ]);
+    const onlyAaaa = check('t/aaaa', () => outcome('FAIL'));
+    onlyAaaa.meta = { ...onlyAaaa.meta, experiments: ['forged-aaaa'] };
+    const alsoBaseline = check('t/both', () => outcome('PASS'));
+    alsoBaseline.meta = { ...alsoBaseline.meta, experiments: ['baseline', 'forged-aaaa'] };
+    const results = await judgeWithMocha([onlyAaaa, alsoBaseline], evidence, {
+      dutId: 'd',
+      profile,
+      eventsFile: 'events.ndjson',
+    });
+    expect(results.map((r) => r.verdict)).to.deep.equal(['INCONCLUSIVE', 'PASS']);
+    expect(results[0]?.observed).to.equal(`Not assessed: phase forged-aaaa was not run for this DUT: ${reason}.`);
+    expect(results[0]?.figures).to.deep.equal({ phasesRun: ['baseline'], phasesNotRun: ['forged-aaaa'] });
+  });
+
   it("turns a PASS on evidence the run lost part of into INCONCLUSIVE with the loss; FAIL and other DUTs' losses are left alone", async () => {
     const events: EvidenceEvent[] = [
       {

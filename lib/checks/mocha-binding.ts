@@ -71,6 +71,16 @@ function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
   const ran = new Set(evidence.ofType('phase.start').map((e) => e.experiment ?? e.name));
   // Evidence without phases (an imported capture) is judged as it is.
   if (ran.size === 0 || experiments.some((experiment) => ran.has(experiment))) return null;
+  // Phases of its experiments the plan had but did not run for this DUT (a canary family the profile lacks) say why.
+  const skipped = evidence.phasesNotRun().filter((skip) => experiments.includes(skip.experiment));
+  if (skipped.length > 0)
+    return {
+      verdict: 'INCONCLUSIVE',
+      expected: `Evidence from a phase of ${experiments.join(', ')}.`,
+      observed: `${NOT_ASSESSED}${skipped.map((skip) => `phase ${skip.name} was not run for this DUT: ${skip.reason}`).join('; ')}.`,
+      figures: { phasesRun: [...ran], phasesNotRun: skipped.map((skip) => skip.name) },
+      evidence: [],
+    };
   return {
     verdict: 'INCONCLUSIVE',
     expected: `Evidence from a phase of ${experiments.join(', ')}.`,

@@ -1,9 +1,7 @@
 /** `dnsconform analyze CAPTURE... --device MAC|IP`: passive analysis of imported captures. */
 import { Command } from 'commander';
 import { relative } from 'node:path';
-import { analyzeCaptures } from '../analysis/analyze-captures.ts';
-import { selectChecks } from '../checks/select-checks.ts';
-import { writeFigures } from '../figures/index.ts';
+import { analyzeCaptures } from '../run/analyze-captures.ts';
 import { defaultKeyDir, ensureKeys } from '../report/signing.ts';
 import { EXIT } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
@@ -57,13 +55,9 @@ export function analyzeCommand(): Command {
         resolvers: options.resolver ?? [],
         outDir: options.out,
         keyDir: options.keys,
-        // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
-        drawFigures: (runDir, evidence, dutId) => writeFigures(runDir, evidence, dutId, { ttlExperiments: ['*'] }),
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
-        ...(options.checks === undefined
-          ? {}
-          : { checks: { selection: options.checks, select: (all) => selectChecks(all, options.checks) } }),
+        ...(options.checks === undefined ? {} : { checks: options.checks }),
       });
       for (const problem of result.problems) console.error(`dnsconform: ${problem}`);
       const [{ renderVerdictTable }, { validateAnalyzeOutput }] = await Promise.all([

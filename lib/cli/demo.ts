@@ -18,7 +18,7 @@ import { writeFleetSummaryDocuments } from '../report/fleet-documents.ts';
 import { FLEET_MARKS, fleetRow, renderFleetSummary } from '../report/fleet-summary.ts';
 import { TABLE_I_HEADINGS } from '../report/table-i.ts';
 import { TABLE_I_COLUMNS } from '../catalogue/table-i-columns.ts';
-import type { DeviceRun } from '../experiments/session.ts';
+import type { DeviceRun } from '../run/live-session.ts';
 import type { OverallVerdict } from '../report/report-types.ts';
 import { EXIT } from './exit-codes.ts';
 import { observeAndReport, parseWindow, withObserveOptions } from './observe-command.ts';

@@ -6,7 +6,7 @@
 import { SingleBar } from 'cli-progress';
 import { createInterface } from 'node:readline';
 import { OperatorAbsent } from '../experiments/device-control.ts';
-import type { SessionStatus } from '../experiments/session.ts';
+import type { SessionStatus } from '../run/live-session.ts';
 
 /** Seconds between status lines when stdout is not a terminal. */
 const LOG_EVERY_SECONDS = 30;

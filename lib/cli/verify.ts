@@ -15,7 +15,7 @@ import { EXIT } from './exit-codes.ts';
 import { BundleError, openRunOrBundle } from '../report/bundle.ts';
 import type { OpenedRun } from '../report/bundle.ts';
 import { SIGNER_KEY_FILE } from '../report/bundle-files.ts';
-import { formatRejudgeOutcome, RejudgeInputError, rejudgeRun } from '../report/rejudge.ts';
+import { formatRejudgeOutcome, RejudgeInputError, rejudgeRun } from '../run/rejudge.ts';
 import { KeyFileError } from '../report/signing.ts';
 import { RunDirError, verifyRun } from '../report/verify-run.ts';
 import type { VerifyOutcome } from '../report/verify-run.ts';

@@ -296,6 +296,23 @@ export interface PhaseEvent extends EventBase {
   reason?: string;
 }
 
+/**
+ * A phase of the plan was not run for this DUT (issue 13: an IPv4-only device meets an
+ * experiment that forges IPv6 answers). Recorded where the phase would have started; the
+ * checks it feeds are not assessed for that reason. When other DUTs of the session run the
+ * phase, this DUT's events during its window carry the phase name (so no check judges them
+ * as the experiment's) and a `phase.end` closes it.
+ */
+export interface PhaseSkipEvent extends EventBase {
+  type: 'phase.skip';
+  /** The phase name. */
+  name: string;
+  /** The experiment the phase would have run. */
+  experiment: string;
+  /** Why it was not run, for the report. */
+  reason: string;
+}
+
 /** The run began or ended. */
 export interface RunEvent extends EventBase {
   type: 'run.start' | 'run.end';
@@ -457,6 +474,7 @@ export type EvidenceEvent =
   | ConnectionEvent
   | ListenEvent
   | PhaseEvent
+  | PhaseSkipEvent
   | RunEvent
   | DutProcessEvent
   | CanaryContactEvent

@@ -163,6 +163,11 @@ export class Evidence {
     return windows.sort((a, b) => a.start - b.start);
   }
 
+  /** The phases of the plan not run for the DUT (`phase.skip`), in order, each with its experiment and why. */
+  phasesNotRun(): { name: string; experiment: string; reason: string }[] {
+    return this.ofType('phase.skip').map(({ name, experiment, reason }) => ({ name, experiment, reason }));
+  }
+
   /** The names of the phases that ran one of the given experiments (`'*'` is not special here). */
   protected phasesOf(experiments: readonly string[]): Set<string> {
     const wanted = new Set(experiments);

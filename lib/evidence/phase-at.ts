@@ -13,7 +13,8 @@ export function phaseAt(markers: PhaseMarkers, t: Microseconds): string | null {
   let phase: string | null = null;
   for (const event of markers) {
     if (event.t > t) break;
-    if (event.type === 'phase.start') phase = event.name;
+    // A phase not run for this DUT still holds its window (the DUT's traffic then belongs to no experiment).
+    if (event.type === 'phase.start' || event.type === 'phase.skip') phase = event.name;
     else if (event.type === 'phase.end' && event.name === phase) phase = null;
   }
   return phase;

@@ -42,6 +42,44 @@ export function loadExperiments(dir: string = DEFINITIONS_DIR): Map<string, Expe
   return experiments;
 }
 
+/** The canary families (`'4'`, `'6'`) an experiment's scenario names, in that order. */
+export function canaryFamilies(experiment: Experiment): ('4' | '6')[] {
+  const named = new Set(experiment.scenario.flatMap((step) => [...step.matchAll(/\{canary([46])/g)].map((m) => m[1])));
+  return (['4', '6'] as const).filter((family) => named.has(family));
+}
+
+/**
+ * What an experiment does for one DUT: its scenario, or (when the profile has no canary at
+ * all of a family the experiment forges into: an IPv4-only or IPv6-only device) not run,
+ * and why. A device without IPv6 is not failed or refused for lacking an IPv6 canary; the
+ * phase is simply not run for it and its checks are not assessed. Too few canaries of a
+ * family the profile does have is still a profile error (see {@link experimentScenario}).
+ */
+export type ScenarioDecision = { run: true; scenario: Scenario } | { run: false; reason: string };
+
+/** Decides whether an experiment runs for one DUT and, when it does, parses its scenario. */
+export async function scenarioDecision(experiment: Experiment, loaded: LoadedProfile): Promise<ScenarioDecision> {
+  const { canaries } = loaded.profile;
+  const lacking = canaryFamilies(experiment).filter(
+    (family) => !canaries.some((c) => c.includes(':') === (family === '6')),
+  );
+  if (lacking.length > 0) {
+    const families = lacking.map((f) => `IPv${f}`).join(' and ');
+    // The family the profile does have says what kind of device this is.
+    const only =
+      canaries.length === 0
+        ? ''
+        : canaries.some((c) => c.includes(':'))
+          ? ' (an IPv6-only device)'
+          : ' (an IPv4-only device)';
+    return {
+      run: false,
+      reason: `experiment ${experiment.id} forges answers pointing at an ${families} canary and the profile has no ${families} canary${only}`,
+    };
+  }
+  return { run: true, scenario: await experimentScenario(experiment, loaded) };
+}
+
 /** The scenario an experiment becomes for one DUT: its canaries filled in, then parsed. */
 export async function experimentScenario(experiment: Experiment, loaded: LoadedProfile): Promise<Scenario> {
   const { canaries } = loaded.profile;

@@ -17,7 +17,7 @@ import type { LoadedProfile } from '../profile/load-profile.ts';
 import { ensureKeys } from '../report/signing.ts';
 import { LAB_CA_CERT_FILE } from '../resolver/lab-certificate.ts';
 import { loadExperiments } from './catalogue.ts';
-import { runSession } from './session.ts';
+import { runSession } from '../run/live-session.ts';
 
 const PROFILES = join(import.meta.dirname, '..', '..', 'profiles');
 /** The reference profiles moved to loopback aliases private to this spec (resolver .21, devices .22/.23). */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { eachControl } from './session.ts';
+import { eachControl } from '../run/live-session.ts';
 
 /** A device whose action takes a while and notes when it began and ended, in order. */
 function devices(kinds: ('sim' | 'lab')[], log: string[]) {

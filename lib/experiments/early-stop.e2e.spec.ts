@@ -13,7 +13,7 @@ import { parseProfile } from '../profile/load-profile.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { ensureKeys } from '../report/signing.ts';
 import { loadExperiments } from './catalogue.ts';
-import { runSession } from './session.ts';
+import { runSession } from '../run/live-session.ts';
 
 const PROFILES = join(import.meta.dirname, '..', '..', 'profiles');
 const WINDOW_SECONDS = 60;

@@ -35,7 +35,7 @@ describe('buildReport / validateReport', () => {
 
   it('builds a report from a realistic run that validates against the published schema', () => {
     const report = validateReport(buildReport(sampleInput(['PASS', 'FAIL', 'INFO'])));
-    expect(report.schemaVersion).to.equal('1.2.0');
+    expect(report.schemaVersion).to.equal('1.3.0');
     expect(report.scope).to.deep.include({
       mode: 'run',
       checks: null,

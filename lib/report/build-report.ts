@@ -25,6 +25,7 @@ import type {
   Report,
   ReportAnswerSources,
   ReportFigure,
+  ReportPhaseNotRun,
   ReportResult,
   ResolverEndpoint,
   ResultTraceability,
@@ -51,6 +52,8 @@ export interface ReportInput {
   windowSeconds: number;
   /** The phases as the evidence marks them (`Evidence.phases()`). */
   phases: PhaseWindow[];
+  /** The phases not run for the DUT (`Evidence.phasesNotRun()`), each with why. */
+  phasesNotRun?: ReportPhaseNotRun[];
   results: CheckResult[];
   evidenceFiles: EvidenceFileEntry[];
   /** Charts written into the run directory before it was finalised. */
@@ -214,6 +217,7 @@ export function buildReport(input: ReportInput): Report {
         end: isoFromMicroseconds(p.end),
         endReason: p.endReason,
       })),
+      ...(input.phasesNotRun?.length ? { notRun: input.phasesNotRun.map((p) => ({ ...p })) } : {}),
     },
     results: input.results.map((result, i) =>
       reportResult(result, traced.traceability[i]!, reproduceLine(result, input.reproduction)),

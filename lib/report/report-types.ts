@@ -24,7 +24,7 @@ import type { ReportIssuer } from './lab-config.ts';
 export type { ReportAnswerSources, ReportUpstreamName } from '../analysis/answer-sources.ts';
 
 /** The report format version this code writes. */
-export const REPORT_SCHEMA_VERSION = '1.2.0';
+export const REPORT_SCHEMA_VERSION = '1.3.0';
 
 /** Which build of the harness produced a report (ISO/IEC 17025 §7.5 technical records). */
 export interface HarnessInfo {
@@ -56,6 +56,14 @@ export interface ReportPhase {
   end: string;
   /** Why the phase ended, or null when it never did (interrupted run). */
   endReason: string | null;
+}
+
+/** A phase of the plan that was not run for the DUT (`phase.skip` in the evidence), and why. */
+export interface ReportPhaseNotRun {
+  name: string;
+  experiment: string;
+  /** Why (an experiment forging into a canary family the profile lacks: an IPv4-only or IPv6-only device). */
+  reason: string;
 }
 
 /** A file of the run directory with its digest, as the report cites it. */
@@ -98,7 +106,8 @@ export interface Report {
   /** The profile copy kept in the run directory. */
   profile: { file: string; sha256: string };
   resolver: { endpoints: ResolverEndpoint[] };
-  observation: { windowSeconds: number; phases: ReportPhase[] };
+  /** `notRun`: the plan's phases not run for this DUT, with the reason; absent when every phase ran and before format 1.3.0. */
+  observation: { windowSeconds: number; phases: ReportPhase[]; notRun?: ReportPhaseNotRun[] };
   /** One result per check run, in the order run, each with the clauses it cites as the catalogues have them. */
   results: ReportResult[];
   /** How many results have each verdict (every verdict present, zero included). */

@@ -10,10 +10,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ANALYSIS_FILE, judgeCaptureEvidence } from '../analysis/analyze-captures.ts';
+import { ANALYSIS_FILE } from './analyze-captures.ts';
 import type { CheckResult, DecisionRule, LoadedCheck, Verdict } from '../checks/check-types.ts';
 import { discoverChecks, SUITES_DIR } from '../checks/discover.ts';
-import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import { selectChecks } from '../checks/select-checks.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
@@ -23,10 +22,11 @@ import { loadProfile } from '../profile/load-profile.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import { CATALOGUES_DIR, loadCatalogues } from '../catalogue/load-catalogues.ts';
-import { harnessInfo } from './build-report.ts';
-import { traceabilityChanges } from './traceability-changes.ts';
-import type { TraceabilityChange } from './traceability-changes.ts';
-import type { HarnessInfo, Report } from './report-types.ts';
+import { harnessInfo } from '../report/build-report.ts';
+import { judge } from './judge.ts';
+import { traceabilityChanges } from '../report/traceability-changes.ts';
+import type { TraceabilityChange } from '../report/traceability-changes.ts';
+import type { HarnessInfo, Report } from '../report/report-types.ts';
 
 /** The stored evidence or the suites cannot be used to re-judge: bad input (exit 2). */
 export class RejudgeInputError extends Error {
@@ -147,16 +147,6 @@ function capturedProfile(value: object, file: string): Profile {
   return profile as Profile;
 }
 
-async function judgeAgain(
-  mode: 'run' | 'analyze',
-  checks: LoadedCheck[],
-  evidence: Evidence,
-  profile: Profile,
-): Promise<CheckResult[]> {
-  if (mode === 'analyze') return judgeCaptureEvidence(checks, evidence, profile, undefined);
-  return judgeWithMocha(checks, evidence, { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events });
-}
-
 /** Re-judges a run directory's evidence and compares every verdict with `report` (its signed report). */
 export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOptions = {}): Promise<RejudgeOutcome> {
   const suitesDir = resolve(opts.suitesDir ?? SUITES_DIR);
@@ -193,7 +183,8 @@ export async function rejudgeRun(runDir: string, report: Report, opts: RejudgeOp
       `the clause catalogues in ${cataloguesDir} cannot be loaded: ${(error as Error).message}`,
     );
   }
-  const results = await judgeAgain(mode, checks, evidence, profile);
+  // The judge the run itself used: the same code, on the evidence as stored.
+  const results = await judge(evidence, profile, checks, { origin: mode });
   const currentHarness = opts.harness ?? harnessInfo();
   const harnessReason =
     sameHarness(report.harness, currentHarness) && suitesDir === resolve(SUITES_DIR)

@@ -1,19 +1,19 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeCaptures } from '../analysis/analyze-captures.ts';
+import { analyzeCaptures } from './analyze-captures.ts';
 import { encodePcap } from '../capture/capture-writer.ts';
 import type { PacketRecord } from '../capture/capture-writer.ts';
 import { answer, DEVICE_MAC, query, udpFrame } from '../capture/fixtures/dns-capture.ts';
 import { LINKTYPE } from '../capture/link-layers.ts';
-import { attestFinalisedRun } from './fixtures/attested-run.ts';
-import { removeTempDirs, tempDir } from './fixtures/sample-run.ts';
+import { attestFinalisedRun } from '../report/fixtures/attested-run.ts';
+import { removeTempDirs, tempDir } from '../report/fixtures/sample-run.ts';
 import { CATALOGUES_DIR } from '../catalogue/load-catalogues.ts';
-import { editedCatalogues, verifyDraftClauses } from './fixtures/catalogue-copy.ts';
+import { editedCatalogues, verifyDraftClauses } from '../report/fixtures/catalogue-copy.ts';
 import { formatRejudgeOutcome, RejudgeInputError, rejudgeRun, ruleChanges } from './rejudge.ts';
-import type { Report } from './report-types.ts';
-import { ensureKeys } from './signing.ts';
-import { verifyRun } from './verify-run.ts';
+import type { Report } from '../report/report-types.ts';
+import { ensureKeys } from '../report/signing.ts';
+import { verifyRun } from '../report/verify-run.ts';
 
 /** Addresses written into the capture file only (loopback and one public resolver, never contacted). */
 const DEVICE = '127.0.79.10';

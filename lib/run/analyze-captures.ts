@@ -8,7 +8,7 @@
  * in time order by an external sort, each event is written to `events.ndjson` as it is
  * built (and folded into the metrics) rather than kept, and the checks judge a
  * {@link StoredEvidence}, a compact index of that file whose rows spill to a temporary file.
- * What judging and reporting need is loaded only once the captures have been read.
+ * Judging and sealing are the run pipeline's own (`judge.ts`, `seal.ts`), as for a live run.
  *
  * The captures themselves are not copied into the run directory: they can be gigabytes,
  * and every DNS message a verdict rests on is already in `events.ndjson` with its wire
@@ -22,7 +22,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readCaptures } from '../capture/capture-evidence.ts';
 import type { CaptureRead } from '../capture/capture-evidence.ts';
 import { normaliseMac } from '../capture/link-layers.ts';
-import type { CheckResult, LoadedCheck } from '../checks/check-types.ts';
+import { discoverChecks } from '../checks/discover.ts';
+import { selectChecks } from '../checks/select-checks.ts';
 import { hashFilesInBackground } from '../evidence/background-hash.ts';
 import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
@@ -32,14 +33,17 @@ import { badPath } from '../evidence/bad-input.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
-import type { FinaliseInput, FinalisedRun } from '../report/finalise-run.ts';
-import type { AnalyzeOutput, CaptureInput } from './analyze-output.ts';
-import { interleaveEncryptedContacts } from './encrypted-contact-events.ts';
-import { PassiveMetricsFold } from './passive-metrics.ts';
-import type { PassiveMetrics } from './passive-metrics.ts';
-import { publicResolverList } from './resolver-use.ts';
+import type { FinalisedRun } from '../report/finalise-run.ts';
+import { analyzeOutput } from '../analysis/analyze-output.ts';
+import type { AnalyzeOutput, CaptureInput } from '../analysis/analyze-output.ts';
+import { interleaveEncryptedContacts } from '../analysis/encrypted-contact-events.ts';
+import { PassiveMetricsFold } from '../analysis/passive-metrics.ts';
+import type { PassiveMetrics } from '../analysis/passive-metrics.ts';
+import { publicResolverList } from '../analysis/resolver-use.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
-import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from './ttl-compliance.ts';
+import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from '../analysis/ttl-compliance.ts';
+import { judge } from './judge.ts';
+import { seal } from './seal.ts';
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
 export const ANALYSIS_FILE = 'analysis.json';
@@ -61,22 +65,11 @@ export interface AnalyzeOptions {
   outDir: string;
   keyDir: string;
   mochaReporter?: string;
-  /**
-   * `--checks`: judge only these checks, as `run --checks` does: the selection as given and the
-   * function that applies it (the checks stage comes after analysis, so the command passes it in).
-   */
-  checks?: { selection: string; select: (all: readonly LoadedCheck[]) => LoadedCheck[] };
-  /**
-   * Draws the run's figures into the run directory (the figures stage comes after analysis,
-   * so the command passes it in); none are drawn without it.
-   */
-  drawFigures?: (runDir: string, evidence: Evidence, dutId: string) => Promise<DrawnFigure[]>;
+  /** `--checks`: judge only these checks (ids or topics), as `run --checks` does. */
+  checks?: string;
   /** When the analysis ran (names the run directory); now when absent. */
   now?: Date;
 }
-
-/** A figure drawn into the run directory, as the report lists it. */
-export type DrawnFigure = NonNullable<FinaliseInput['figures']>[number];
 
 /** What an analysis produced. */
 export interface AnalyzeResult {
@@ -263,46 +256,6 @@ function writeEvidence(
   }
 }
 
-/**
- * Whether a capture of everyday traffic can decide the check: it judges every phase (`*`),
- * or its rule holds each answer against what followed whatever caused it (`passive`).
- */
-export function capturesDecide(check: LoadedCheck): boolean {
-  return check.meta.experiments.includes('*') || check.meta.passive === true;
-}
-
-/**
- * Judges the checks a capture can decide (see {@link capturesDecide}) over the whole capture;
- * the others are not assessed (INCONCLUSIVE), saying which experiments they need (also used
- * by `verify --rejudge`).
- */
-export async function judgeCaptureEvidence(
-  checks: readonly LoadedCheck[],
-  evidence: Evidence,
-  profile: Profile,
-  mochaReporter: string | undefined,
-): Promise<CheckResult[]> {
-  const { judgeWithMocha, notAssessedResult } = await import('../checks/mocha-binding.ts');
-  // A passive check sees the whole capture: its experiment's phase does not exist there, every captured answer stands in for it.
-  const passive = checks
-    .filter(capturesDecide)
-    .map((c) => (c.meta.experiments.includes('*') ? c : { ...c, meta: { ...c.meta, experiments: ['*'] } }));
-  const context = { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events };
-  const judged = await judgeWithMocha(passive, evidence, context, mochaReporter ? { reporter: mochaReporter } : {});
-  const byId = new Map(judged.map((r) => [r.check, r]));
-  return checks.map((check) => {
-    const needed = `the ${check.meta.experiments.join(', ')} experiment${check.meta.experiments.length > 1 ? 's' : ''}`;
-    return (
-      byId.get(check.id) ??
-      notAssessedResult(
-        check,
-        `Judged from ${needed} of a live run (dnsconform run --plan).`,
-        `Needs ${needed}: an imported capture has no phase in which the harness set the resolver's answers.`,
-      )
-    );
-  });
-}
-
 /** Reads the captures, writes and signs the run directory, and returns the metrics. */
 export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const selector = deviceSelector(options.device);
@@ -406,7 +359,7 @@ interface Judging {
   metrics: PassiveMetrics;
 }
 
-/** Writes analysis.json, judges, signs the run directory and puts the output together. */
+/** Writes analysis.json, judges, seals the run directory and puts the output together. */
 async function judgeAndReport({
   options,
   read,
@@ -421,13 +374,6 @@ async function judgeAndReport({
   publicList,
   metrics,
 }: Judging): Promise<AnalyzeResult> {
-  // Loaded only now: what judging and reporting need stays out of memory while the captures are read.
-  const [{ discoverChecks }, { harnessInfo }, { finaliseRun }, { analyzeOutput }] = await Promise.all([
-    import('../checks/discover.ts'),
-    import('../report/build-report.ts'),
-    import('../report/finalise-run.ts'),
-    import('./analyze-output.ts'),
-  ]);
   const analysisText = `${JSON.stringify(
     {
       analysisVersion: 1,
@@ -450,8 +396,11 @@ async function judgeAndReport({
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
   const available = await discoverChecks();
-  const checks = options.checks ? options.checks.select(available) : available;
-  const results = await judgeCaptureEvidence(checks, evidence, profile, options.mochaReporter);
+  const checks = options.checks === undefined ? available : selectChecks(available, options.checks);
+  const results = await judge(evidence, profile, checks, {
+    origin: 'analyze',
+    ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
+  });
   // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
   const command = [
     'dnsconform',
@@ -461,33 +410,23 @@ async function judgeAndReport({
     ...options.resolvers.flatMap((r) => ['--resolver', r]),
     ...(options.publicResolversFile === undefined ? [] : ['--public-resolvers', resolve(options.publicResolversFile)]),
   ];
-  // The same figures a live run draws, before finalising so the manifest hashes them. A charting fault costs the figures, never the run.
-  let figures: DrawnFigure[] = [];
-  if (options.drawFigures) {
-    try {
-      figures = await options.drawFigures(run.path, evidence, dutId);
-    } catch (error) {
-      read.problems.push(`no figures: ${(error as Error).message}`);
-    }
-  }
-  const span = evidence.span();
-  const finalised = await finaliseRun(
+  const finalised = await seal(
     run.path,
     {
+      evidence,
+      origin: 'analyze',
       runId: run.runId,
-      startedAt: new Date(span.start / 1000).toISOString(),
-      endedAt: new Date(span.end / 1000).toISOString(),
-      harness: harnessInfo(),
       profile,
       profileFile: ANALYSIS_FILE,
       profileSha256: hashFile(join(run.path, ANALYSIS_FILE)).sha256,
       endpoints: [],
       windowSeconds: seconds,
-      phases: evidence.phases(),
       results,
-      scope: { mode: 'analyze', checks: options.checks?.selection ?? null, plan: null, available: available.length },
+      scope: { mode: 'analyze', checks: options.checks ?? null, plan: null, available: available.length },
       reproduction: { command, perCheck: true },
-      figures,
+      // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
+      figures: { ttlExperiments: ['*'] },
+      onProblem: (problem) => read.problems.push(problem),
     },
     options.keyDir,
   );

@@ -8,28 +8,20 @@ import { CanaryProfileError, startCanarySink } from '../canary-sink/sink-for-pro
 import type { CanarySink } from '../canary-sink/canary-sink.ts';
 import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { discoverChecks } from '../checks/discover.ts';
-import { lossStatements } from '../checks/evidence-loss.ts';
-import { judgeWithMocha } from '../checks/mocha-binding.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
 import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
 import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
 import { EventTap } from '../evidence/event-tap.ts';
-import type { Evidence } from '../evidence/evidence.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
-import { writeFigures } from '../figures/index.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
-import type { FigureFile } from '../figures/index.ts';
 import { RUN_FILES, createRunDirectory, markFailedToStart } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { relocateSimulated } from '../profile/relocate-simulated.ts';
 import type { ListenSpec } from '../profile/profile-types.ts';
-import { answerSources } from '../analysis/answer-sources.ts';
-import { harnessInfo } from '../report/build-report.ts';
-import { finaliseRun } from '../report/finalise-run.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
 import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
@@ -44,13 +36,15 @@ import { LiveUpstream } from '../resolver/upstream-answers.ts';
 import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
 import { Zone } from '../resolver/zone.ts';
 import { parseUpstreamAddress } from '../profile/upstream-address.ts';
-import { experimentScenario } from './catalogue.ts';
-import { DeviceControl, TriggerError } from './device-control.ts';
-import type { OperatorPrompt } from './device-control.ts';
-import { checksNeeding, settledReason, settledState } from './early-stop.ts';
-import { LivenessMonitor } from './liveness.ts';
-import type { PhaseTrigger, PlannedPhase } from './plan.ts';
+import { scenarioDecision } from '../experiments/catalogue.ts';
+import { DeviceControl, TriggerError } from '../experiments/device-control.ts';
+import type { OperatorPrompt } from '../experiments/device-control.ts';
+import { checksNeeding, settledReason, settledState } from '../experiments/early-stop.ts';
+import { LivenessMonitor } from '../experiments/liveness.ts';
+import type { PhaseTrigger, PlannedPhase } from '../experiments/plan.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
+import { judge } from './judge.ts';
+import { seal } from './seal.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -173,13 +167,16 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
     if (now >= deadline) return 'window elapsed';
     if (needed.length > 0 && now >= nextSettle) {
       nextSettle = now + SETTLE_EVERY_MS;
-      const states = duts.map((d) =>
-        settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
-          dutId: d.loaded.profile.dut.id,
-          profile: d.loaded.profile,
-          eventsFile: RUN_FILES.events,
-        }),
-      );
+      // A DUT the phase is not run for has nothing to settle.
+      const states = duts
+        .filter((_, i) => phase.skips[i] === null)
+        .map((d) =>
+          settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
+            dutId: d.loaded.profile.dut.id,
+            profile: d.loaded.profile,
+            eventsFile: RUN_FILES.events,
+          }),
+        );
       if (states.every((state) => state.settled))
         return `${states.map(settledReason).join('; ')} (after ${((now - startedAt) / 1000).toFixed(1)} s of the ${phase.windowSeconds} s window)`;
     }
@@ -206,6 +203,11 @@ export async function eachControl<C extends Pick<DeviceControl, 'simulated'>>(
 /** A failure of the lab's side of a trigger (its power-cycle command, its operator), not of the harness. */
 function isTriggerFailure(error: unknown): boolean {
   return error instanceof TriggerError;
+}
+
+/** The evidence that a phase was not run for a DUT, and why. */
+function skipEvent(phase: SessionPhase, dut: string, reason: string) {
+  return { type: 'phase.skip' as const, t: nowMicros(), dut, name: phase.name, experiment: phase.experiment, reason };
 }
 
 /** Resolves after `ms` with 'elapsed', or early with 'interrupted' when the signal aborts. */
@@ -303,8 +305,10 @@ interface SessionPhase {
   trigger: PhaseTrigger | null;
   prompt: string | null;
   earlyStop: boolean;
-  /** By DUT index, in profile order. */
+  /** By DUT index, in profile order. A DUT the phase is not run for gets no manipulation. */
   scenarios: Scenario[];
+  /** By DUT index: why the phase is not run for that DUT (a canary family its profile lacks), or null. */
+  skips: (string | null)[];
   /** What the lab's DHCP server does as the phase starts. */
   dhcp: 'change-resolver' | null;
 }
@@ -322,8 +326,19 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       scenarios.push(await parseScenario(loaded.profile.scenario, { canaries: loaded.profile.canaries }));
     const windowSeconds = options.windowSeconds ?? Math.max(...profiles.map((p) => p.profile.observe.windowSeconds));
     const name = scenarios.every((sc) => sc.steps.length === 0) ? 'baseline' : 'profile-scenario';
+    const skips = scenarios.map(() => null);
     return [
-      { name, experiment: name, windowSeconds, trigger: null, prompt: null, earlyStop: false, scenarios, dhcp: null },
+      {
+        name,
+        experiment: name,
+        windowSeconds,
+        trigger: null,
+        prompt: null,
+        earlyStop: false,
+        scenarios,
+        skips,
+        dhcp: null,
+      },
     ];
   }
   const phases: SessionPhase[] = [];
@@ -342,8 +357,14 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       );
       continue;
     }
+    // An experiment forging into a canary family a profile lacks is not run for that DUT (issue 13 point 6).
     const scenarios: Scenario[] = [];
-    for (const loaded of profiles) scenarios.push(await experimentScenario(planned.experiment, loaded));
+    const skips: (string | null)[] = [];
+    for (const loaded of profiles) {
+      const decision = await scenarioDecision(planned.experiment, loaded);
+      scenarios.push(decision.run ? decision.scenario : await parseScenario([], { canaries: loaded.profile.canaries }));
+      skips.push(decision.run ? null : decision.reason);
+    }
     phases.push({
       name: planned.name,
       experiment: planned.experiment.id,
@@ -352,6 +373,7 @@ async function sessionPhases(options: SessionOptions): Promise<SessionPhase[]> {
       prompt: planned.prompt,
       earlyStop: planned.earlyStop,
       scenarios,
+      skips,
       dhcp: planned.experiment.dhcp ?? null,
     });
   }
@@ -517,10 +539,27 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
   }
   try {
+    // The devices start with the first phase that runs; a power-cycle owed by a phase not run is done before the next.
+    let started = false;
+    let owedPowerCycle = false;
     for (const [index, phase] of phases.entries()) {
+      const label = `phase ${index + 1}/${phases.length} ${phase.name}`;
+      if (phase.skips.every((reason) => reason !== null)) {
+        // Run for no DUT: no window at all; each DUT's evidence says why.
+        for (const [i, d] of duts.entries()) d.run.log.record(skipEvent(phase, idOf(d), phase.skips[i]!));
+        progress(`${label}: not run: ${[...new Set(phase.skips)].join('; ')}`);
+        owedPowerCycle ||= phase.trigger === 'power-cycle';
+        continue;
+      }
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
         d.run.log.phase = phase.name;
+        const skip = phase.skips[i];
+        if (skip) {
+          d.run.log.record(skipEvent(phase, idOf(d), skip));
+          progress(`${label}: not run for ${idOf(d)}: ${skip}`);
+          continue;
+        }
         d.run.log.record({
           type: 'phase.start',
           t: nowMicros(),
@@ -534,18 +573,23 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       if (phase.dhcp === 'change-resolver') {
         for (const server of dhcpServers) await server.changeResolver();
       }
-      if (index === 0) {
+      const first = !started;
+      if (first) {
         await eachControl(controls, (control) => control.start());
         for (const monitor of monitors) monitor.start();
-      } else if (phase.trigger === 'power-cycle') {
+        started = true;
+      } else if (phase.trigger === 'power-cycle' || owedPowerCycle) {
         await eachControl(controls, (control) => control.powerCycle(options.signal));
       }
+      owedPowerCycle = false;
       if (phase.trigger === 'operator') {
         for (const control of controls) await control.askOperator(phase.prompt ?? `prepare ${phase.name}`);
       }
-      const scenarioText = [...new Set(phase.scenarios.map((sc) => sc.text))].join(' / ');
+      const scenarioText = [
+        ...new Set(phase.scenarios.filter((_, i) => phase.skips[i] === null).map((sc) => sc.text)),
+      ].join(' / ');
       progress(
-        `phase ${index + 1}/${phases.length} ${phase.name}: ${scenarioText}, observing for ${phase.windowSeconds} s${index === 0 ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
+        `${label}: ${scenarioText}, observing for ${phase.windowSeconds} s${first ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
       );
       endReason = await observePhase(phase, { index, total: phases.length, duts, checks, sink, options });
       if (endReason === 'interrupted') break;
@@ -592,7 +636,9 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     }
   }
 
-  const windowSeconds = phases.reduce((sum, phase) => sum + phase.windowSeconds, 0);
+  const windowSeconds = phases
+    .filter((phase) => phase.skips.some((reason) => reason === null))
+    .reduce((sum, phase) => sum + phase.windowSeconds, 0);
   const scope: ScopeSelection = {
     mode: 'run',
     checks: options.checkSelection ?? null,
@@ -607,25 +653,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   return runs;
 }
 
-/**
- * The run's charts, written before the run is finalised so the manifest hashes them. A
- * charting fault costs the figures, never the judged and signed run: it is reported instead.
- */
-async function drawFigures(
-  runDir: string,
-  evidence: Evidence,
-  dutId: string,
-  progress: (line: string) => void,
-): Promise<FigureFile[]> {
-  try {
-    return await writeFigures(runDir, evidence, dutId);
-  } catch (error) {
-    progress(`${dutId}: no figures: ${(error as Error).message}`);
-    return [];
-  }
-}
-
-/** Judges one DUT from the evidence file as stored (not from memory), then signs the report. */
+/** Judges one DUT from the evidence file as stored (not from memory), then seals its run directory. */
 async function judgeAndSign(
   d: PreparedDut,
   checks: LoadedCheck[],
@@ -636,30 +664,21 @@ async function judgeAndSign(
 ): Promise<DeviceRun> {
   const { profile } = d.loaded;
   const evidence = loadEvidence(join(d.run.path, RUN_FILES.events));
-  const results = await judgeWithMocha(
-    checks,
-    evidence,
-    { dutId: profile.dut.id, profile, eventsFile: RUN_FILES.events },
-    options.mochaReporter ? { reporter: options.mochaReporter } : {},
-  );
-  const figures = await drawFigures(d.run.path, evidence, profile.dut.id, options.progress);
-  const span = evidence.span();
-  const finalised = await finaliseRun(
+  const results = await judge(evidence, profile, checks, {
+    ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
+  });
+  const finalised = await seal(
     d.run.path,
     {
+      evidence,
+      origin: 'run',
       runId: d.run.runId,
-      startedAt: new Date(span.start / 1000).toISOString(),
-      endedAt: new Date(span.end / 1000).toISOString(),
-      harness: harnessInfo(),
       profile,
       profileFile: RUN_FILES.profile,
       profileSha256: d.loaded.sha256,
       endpoints,
       windowSeconds,
-      phases: evidence.phases(),
       results,
-      figures,
-      answerSources: answerSources(evidence, profile.dut.id),
       scope,
       ...(options.reproduction
         ? {
@@ -675,7 +694,7 @@ async function judgeAndSign(
             },
           }
         : {}),
-      evidenceStatements: lossStatements(evidence, profile.dut.id),
+      onProblem: (problem) => options.progress(`${profile.dut.id}: ${problem}`),
     },
     options.keyDir,
   );
