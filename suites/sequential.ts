@@ -91,15 +91,17 @@ export function forgeryLookedUpAgain(
   if (contacts.some(open)) return false;
   const forged = manipulated.filter(open);
   if (forged.length === 0) return false;
-  // Per question, the first forged answer: a later query of it in the phase is the look-up again.
+  // Per question the DUT asked (a spoof may carry another question than the query it races),
+  // the first forged answer: a later query of it in the phase is the look-up again.
+  const queries = evidence.queries(dutId).filter(open);
+  const keyOfQuery = new Map(queries.map((query) => [query.seq, questionKeyOf(query)]));
   const firstForged = new Map<string, number>();
   for (const r of forged) {
-    const key = questionKeyOf(r);
+    const key = keyOfQuery.get(r.queryRef) ?? questionKeyOf(r);
     firstForged.set(key, Math.min(firstForged.get(key) ?? Infinity, r.t));
   }
   const askedAgain = new Set<string>();
-  for (const query of evidence.queries(dutId)) {
-    if (!open(query)) continue;
+  for (const query of queries) {
     const key = questionKeyOf(query);
     if (query.t > (firstForged.get(key) ?? Infinity)) askedAgain.add(key);
   }

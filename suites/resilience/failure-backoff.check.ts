@@ -23,7 +23,7 @@ const rule = decisionRule(
     `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
     `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
     `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.` +
-    'Early stop: a PASS is settled once, in the phase in progress, the DUT sent minTotalQueries queries and asked every question it asked at least minQueries times.',
+    'Early stop: a PASS is settled once the DUT asked in the phase in progress, and every question it asked there was asked minQueries times or went minQueries ÷ maxQueriesPerSecond seconds from its first query without that many (a storm would have shown them).',
 );
 
 /** The median of a non-empty list. */
@@ -114,12 +114,15 @@ export default defineCheck({
     const detail = busiest
       ? `${rows.length} asked ${p.minQueries}+ times (phases ${phases}), none stormed; busiest ${busiest.name} ${busiest.type}: ${busiest.queries} queries at ${busiest.rate}/s, gaps growing ${busiest.growth ?? '∞'}×`
       : `no question asked ${p.minQueries} times or more in one phase`;
-    // Early stop: settled once every question asked in the phase in progress was asked minQueries
-    // times (its pace under failure is shown) and none stormed.
-    const open = all.filter((series) => series.phase.name === openPhase(evidence)?.name);
-    const settled =
-      open.reduce((sum, series) => sum + series.queries.length, 0) >= p.minTotalQueries &&
-      open.every((series) => series.queries.length >= p.minQueries);
+    // Early stop: a storm (over maxQueriesPerSecond) shows minQueries queries within
+    // minQueries / maxQueriesPerSecond seconds of its first; settled once every question asked in
+    // the phase in progress was judged, or went that long since its first query without a storm.
+    const phase = openPhase(evidence);
+    const open = all.filter((series) => series.phase.name === phase?.name);
+    const shown = (series: (typeof all)[number]) =>
+      series.queries.length >= p.minQueries ||
+      secondsBetween(series.queries[0]!.t, phase!.end) >= p.minQueries / p.maxQueriesPerSecond;
+    const settled = open.length > 0 && open.every(shown);
     return {
       verdict: 'PASS',
       settled,
