@@ -164,7 +164,10 @@ async function takeSlot(): Promise<void> {
 /** Hands the slot to the next report waiting, or starts the idle timer. */
 function giveSlot(): void {
   const next = waiting.shift();
-  if (next) return next();
+  if (next) {
+    next();
+    return;
+  }
   printing -= 1;
   if (printing === 0) {
     idleTimer = setTimeout(() => void closeBrowsers(), IDLE_CLOSE_MS);
