@@ -13,8 +13,10 @@
  *   probability ratio test (SPRT) on the phase's events: H0 "bad share ≤ p0" against H1
  *   "bad share ≥ p1", where p1 is the rule's own threshold. With error rates α (stop on
  *   FAIL although H0 holds) and β (stop on PASS although H1 holds) the test stops at the
- *   first n where the log-likelihood ratio leaves (log β/(1−α), log (1−β)/α). The verdict is
- *   settled only when the rule's verdict on the evidence so far agrees with the decision.
+ *   first n where the log-likelihood ratio leaves (log β/(1−α), log (1−β)/α). Only a PASS is
+ *   settled this way, when the test accepts H0 and the rule's verdict so far is PASS: a FAIL
+ *   on a share settles nothing (as before), since events on a loaded machine come in
+ *   clusters, not independently, and the whole window's share decides a FAIL.
  * * **Deterministic** rules settle when the DUT has shown the behaviour the rule waits for:
  *   a TTL rule once every question was asked again after its answer ran out; a forgery
  *   rule once every forged question was looked up again with no canary contact.
@@ -37,8 +39,8 @@ export const SEQUENTIAL: SequentialParameters = { settleAlpha: 0.01, settleBeta:
 /** The early-stop sentence of a statistical rule: what is counted and which threshold is H1. */
 export function sequentialRuleText(bad: string, p1: string, s: SequentialParameters = SEQUENTIAL): string {
   return (
-    ` Early stop (Wald's SPRT over the phase in progress, ${bad}): H0 share ≤ ${s.settleP0} (settleP0) against H1 share ≥ ${p1}; ` +
-    `the phase may end once the test decides and the verdict so far agrees with it, with error rates α = ${s.settleAlpha} (settleAlpha) and β = ${s.settleBeta} (settleBeta).`
+    ` Early stop (Wald's SPRT over the phase in progress, ${bad}): H0 share ≤ ${s.settleP0} (settleP0) against H1 share ≥ ${p1}, ` +
+    `error rates α = ${s.settleAlpha} (settleAlpha) and β = ${s.settleBeta} (settleBeta, a device at H1 passed early); the phase may end once the test accepts H0 and the verdict so far is PASS.`
   );
 }
 

@@ -118,7 +118,6 @@ export default defineCheck({
     if (premature.length >= p.minPrematureRequeries && share > p.maxPrematureShare) {
       return {
         verdict: 'FAIL',
-        settled: settles('FAIL'),
         expected,
         observed: `${counts}.`,
         figures,

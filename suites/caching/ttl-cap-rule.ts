@@ -8,7 +8,7 @@ import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { nextQuery, questionKeyOf, round, secondsBetween } from '../question-series.ts';
-import { inOpenPhase } from '../sequential.ts';
+import { inOpenPhase, SEQUENTIAL_P1, sprtSettles } from '../sequential.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
 export type TtlCapParameters = {
@@ -26,7 +26,8 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
     `or of at least ${rule.extremeTtlSeconds} (extremeTtlSeconds, the top bit), is held against the next query for the same question in the phase: ` +
     `capped when it comes within C + ${rule.graceSeconds} s (graceSeconds); pinned when none came although the phase went on that long; otherwise not judged. ` +
     `FAIL when any answer was pinned. INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. Otherwise PASS. ` +
-    'Early stop: a pinned answer settles the FAIL; a PASS is settled once, in the phase in progress, minJudgedAnswers answers were capped and every question given an extreme TTL was asked again within the cap.'
+    'Early stop: a pinned answer settles the FAIL; a PASS is settled once, in the phase in progress, every question given an extreme TTL was asked again within the cap ' +
+    `and so many answers were capped, none pinned, that Wald's SPRT accepts a pinned share ≤ ${SEQUENTIAL_P1.settleP0} against ≥ ${SEQUENTIAL_P1.settleP1} (α = ${SEQUENTIAL_P1.settleAlpha}, β = ${SEQUENTIAL_P1.settleBeta}).`
   );
 }
 
@@ -120,7 +121,9 @@ export function judgeTtlCap(
   const openQuestions = new Set(responses.filter(open).map(questionKeyOf));
   const openCapped = new Set(capped.filter(open).map(questionKeyOf));
   const settled =
-    capped.filter(open).length >= p.minJudgedAnswers && [...openQuestions].every((key) => openCapped.has(key));
+    capped.filter(open).length >= p.minJudgedAnswers &&
+    [...openQuestions].every((key) => openCapped.has(key)) &&
+    sprtSettles('PASS', 0, capped.filter(open).length, SEQUENTIAL_P1.settleP1, SEQUENTIAL_P1);
   return {
     verdict: 'PASS',
     settled,

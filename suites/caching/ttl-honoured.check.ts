@@ -101,7 +101,6 @@ export default defineCheck({
         : '';
       return {
         verdict: 'FAIL',
-        settled: settles('FAIL'),
         expected,
         observed: `${counts}${example}.`,
         figures,

@@ -59,7 +59,6 @@ export function followUpOutcome(
   if (share < p.minFollowedShare)
     return {
       verdict: 'FAIL',
-      settled: settles('FAIL'),
       expected: words.expected,
       observed: `${counts}.`,
       figures,
