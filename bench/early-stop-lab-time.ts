@@ -4,7 +4,7 @@
  * time beside the sum of its windows; then the same phases without early stop, and whether
  * every check's verdict is the same.
  *
- *   npx tsx bench/early-stop-lab-time.ts [--profile profiles/sim-good.yaml] [--plan full] [--reference-window 20]
+ *   npx tsx bench/early-stop-lab-time.ts [--profile profiles/sim-good.yaml] [--plan full] [--reference-window 20] [--keep]
  *
  * The reference run without early stop cannot sit through the full windows (41 h): it runs
  * every phase for `--reference-window` seconds (0 skips it), the windows the demo's
@@ -12,7 +12,8 @@
  * So "identical" here means: the verdicts early stop reached within the full windows equal
  * the verdicts of whole (short) windows. Lab time is the time from the first phase's start
  * to the last phase's end in the report, power-cycles included; the wall time adds start-up,
- * judging and signing. Exits 1 when the verdicts differ.
+ * judging and signing; an interrupted run (Ctrl-C) is compared with the windows of the phases
+ * it ran. `--keep` keeps the run directories. Exits 1 when the verdicts differ.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'profiles/sim-good.yaml' },
     plan: { type: 'string', default: 'full' },
     'reference-window': { type: 'string', default: '20' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const work = mkdtempSync(join(tmpdir(), 'dnsconform-early-stop-bench-'));
@@ -53,7 +55,16 @@ async function runOnce(name: string, plan: string, window?: string) {
     ...(window ? { window } : {}),
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  const { phases, windowSeconds } = run!.finalised.report.observation;
+  const { phases } = run!.finalised.report.observation;
+  // The windows of the phases that ran (an interrupted run is compared with what it ran).
+  const planned = new Map(
+    (
+      parseDocument(readFileSync(plan, 'utf8')).toJS() as {
+        phases: { experiment: string; name?: string; windowSeconds: number }[];
+      }
+    ).phases.map((p) => [p.name ?? p.experiment, p.windowSeconds]),
+  );
+  const windowSeconds = phases.reduce((sum, p) => sum + (window ? Number(window) : (planned.get(p.name) ?? 0)), 0);
   const lab =
     (Math.max(...phases.map((p) => Date.parse(p.end))) - Math.min(...phases.map((p) => Date.parse(p.start)))) / 1e3;
   return { run: run!, wall, lab, windowSeconds, phases };
@@ -95,6 +106,7 @@ try {
     failed = differing.length > 0;
   }
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (values.keep) console.log(`run directories kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;
