@@ -2,12 +2,12 @@
  * End to end (issue 19 item 1): early stop changes when a phase ends, never a verdict. Both
  * demo devices (sim-good, sim-bad) run the same short plan twice side by side, once with
  * early stop and once without; every check's verdict must be the same for each device. The
- * phases cover each kind of settlement: an SPRT (baseline: ttl-honoured; amplify-10: the
- * liveness samples; truncation: the TCP follow-ups), a TTL that ran out and was asked again
- * (ttl-huge), a forged name looked up again (forged-a), a failure pace shown (servfail) and a
- * multi-phase check given what it needs (recovery). Each run waits on its session to end
- * (the windows, at most 7 × 8 s, or the settled phases); the two run at once, each session
- * on loopback addresses of its own (the session relocates the simulated devices).
+ * phases cover the kinds of settlement: forged names looked up again or a canary contacted
+ * (forged-aaaa, wrong-class, spoof-race), a failure pace shown (servfail), a multi-phase
+ * check given what it needs (recovery) and an SPRT over follow-ups (truncation). Each run
+ * waits on its session to end (the windows, at most 6 × 8 s, or the settled phases); the
+ * two run at once, each on loopback addresses of its own (the session moves the simulated
+ * devices to a free block). The full plan's comparison is bench/early-stop-lab-time.ts.
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { loadExperiments } from './catalogue.ts';
 
 const PROFILES = join(import.meta.dirname, '..', '..', 'profiles');
 const WINDOW_SECONDS = 8;
-const EXPERIMENTS = ['baseline', 'ttl-huge', 'forged-a', 'servfail', 'recovery', 'amplify-10', 'truncation'];
+const EXPERIMENTS = ['forged-aaaa', 'wrong-class', 'spoof-race', 'servfail', 'recovery', 'truncation'];
 
 describe('early stop keeps every verdict (both demo devices)', function () {
   // Two sessions of 7 phases of 8 s side by side, each with start-up and judging of two
