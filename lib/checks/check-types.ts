@@ -4,6 +4,7 @@
  * A check reads evidence only: it never opens a socket, reads the clock or looks at live
  * state, so a verdict can be recomputed from a stored run.
  */
+import type { FrameCitation } from '../capture/frame-citations.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { Severity, TableIColumn } from '../catalogue/table-i-columns.ts';
@@ -101,8 +102,12 @@ export type RequiredEvidence = 'capture';
 
 /** A pointer into the evidence a verdict rests on. */
 export type EvidenceRef =
-  /** Events of `events.ndjson` by `seq`; `seqs` may be a sample, `count` says how many in all. */
-  | { kind: 'events'; file: string; seqs: number[]; count: number; note: string }
+  /**
+   * Events of `events.ndjson` by `seq`; `seqs` may be a sample, `count` says how many in all.
+   * `capture`: where the listed events are in the run's pcapng, added by the report from the
+   * capture (a check never sets it).
+   */
+  | { kind: 'events'; file: string; seqs: number[]; count: number; note: string; capture?: FrameCitation }
   /** A time range (µs since the epoch). */
   | { kind: 'time-range'; from: number; to: number; note: string };
 

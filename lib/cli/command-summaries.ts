@@ -25,6 +25,11 @@ export const COMMAND_SUMMARIES = {
     term: 'analyze [options] <capture...>',
     description: 'judge one device from pcap/pcapng captures (pooled in time order) and write a signed report',
   },
+  finalise: {
+    term: 'finalise [options] <run-dir>',
+    description:
+      'judge and seal a run that was interrupted (killed, power lost) from the evidence it recorded; its report says so',
+  },
   list: {
     term: 'list [options]',
     description:

@@ -19,6 +19,7 @@ const COMMANDS: Record<keyof typeof COMMAND_SUMMARIES, () => Promise<Command>> =
   demo: async () => (await import('./demo.ts')).demoCommand(),
   run: async () => (await import('./run.ts')).runCommand(),
   analyze: async () => (await import('./analyze.ts')).analyzeCommand(),
+  finalise: async () => (await import('./finalise.ts')).finaliseCommand(),
   list: async () => (await import('./list.ts')).listCommand(),
   lint: async () => (await import('./lint.ts')).lintCommand(),
   verify: async () => (await import('./verify.ts')).verifyCommand(),

@@ -8,6 +8,7 @@ import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { nextQuery, round, secondsBetween } from '../question-series.ts';
 import { countIn, openPhaseSeqs, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -38,10 +39,11 @@ function negativeTtl(response: ResponseEvent): number | null {
 
 const meta: CheckMeta = {
   title: 'Negative answers are cached for their SOA-derived TTL',
-  requirement:
-    'Draft IOTDNS-D-CACHE-2 (proposed): "Negative caching of NXDOMAIN/NODATA per RFC 2308 (SOA-derived TTL)." ' +
-    "RFC 2308 §5: negative answers are cached for the minimum of the SOA record's TTL and its MINIMUM field. " +
-    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies."',
+  requirement: requirementText(
+    draftClause('IOTDNS-D-CACHE-2'),
+    "RFC 2308 §5: negative answers are cached for the minimum of the SOA record's TTL and its MINIMUM field.",
+    recommendation('6'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '6'], draft: ['IOTDNS-D-CACHE-2'], etsi: ['5.9-3'] },

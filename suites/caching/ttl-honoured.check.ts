@@ -7,6 +7,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { countIn, openPhaseSeqs, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -32,10 +33,11 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Answers are cached for their TTL before the name is asked again',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #5: ' +
-    '"IoT devices should have adaptive caching mechanisms and should comply with received TTLs before making repetitive queries." ' +
+  requirement: requirementText(
+    recommendation('5'),
     'The paper adds that devices should cache responses for their full validity period rather than issuing premature queries.',
+    draftClause('IOTDNS-D-CACHE-1'),
+  ),
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['5'], draft: ['IOTDNS-D-CACHE-1'], etsi: ['5.9-2', '5.9-3'] },

@@ -7,6 +7,7 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
 import { openPhase } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -26,10 +27,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Answers with TTL 0 do not cause a query storm',
-  requirement:
-    'Draft IOTDNS-D-TTL-1 (proposed): "TTL 0 means do not cache but must not cause a query flood." ' +
-    'Paper Recommendation #8: "IoT devices should detect abrupt/extreme changes in TTL values in DNS replies and follow up on their DNS activity, assuming a normal TTL value range"; ' +
+  requirement: requirementText(
+    draftClause('IOTDNS-D-TTL-1'),
+    draftClause('IOTDNS-D-PRIV-1'),
+    recommendation('8'),
     'Recommendation #5 asks for adaptive caching (the paper saw TTL 0 amplify query and retry rates).',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '8'], draft: ['IOTDNS-D-TTL-1', 'IOTDNS-D-PRIV-1'], etsi: ['5.13-1', '5.9-3'] },

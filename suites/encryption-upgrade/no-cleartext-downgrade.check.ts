@@ -12,6 +12,7 @@ import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { round, secondsBetween } from '../question-series.ts';
 import { openPhase, SEQUENTIAL_P1, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -29,10 +30,7 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'No cleartext DNS once encrypted DNS is in use',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: "IoT devices should support DoH/DoT", ' +
-    'and #2: use the resolvers the network assigned. Draft IOTDNS-D-ENC-3 (proposed): authenticate the encrypted resolver, and do not silently fall back to cleartext, ' +
-    'or to another resolver, when authentication fails.',
+  requirement: requirementText(recommendation('1'), recommendation('2'), draftClause('IOTDNS-D-ENC-3')),
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['1', '2'], draft: ['IOTDNS-D-ENC-3'], etsi: ['5.5-1', '5.8-1'] },

@@ -7,6 +7,7 @@ import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { inOpenPhase, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 /**
@@ -35,10 +36,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Uses encrypted DNS (DoT/DoH) when the resolver offers it',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
-    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
+  requirement: requirementText(
+    recommendation('1'),
+    draftClause('IOTDNS-D-ENC-1'),
+    draftClause('IOTDNS-D-DISC-2'),
     'The resolver offers DoT and DoH by Discovery of Designated Resolvers (RFC 9462) with a certificate from the lab CA installed on the DUT.',
+  ),
   keyword: 'RECOMMENDATION',
   severity: 'critical',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1', 'IOTDNS-D-DISC-2'], etsi: ['5.5-1', '5.8-2'] },

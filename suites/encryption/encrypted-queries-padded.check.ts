@@ -9,6 +9,7 @@ import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { inOpenPhase, SEQUENTIAL_P1, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -28,11 +29,11 @@ const PADDING_OPTION = 12;
 
 const meta: CheckMeta = {
   title: 'Encrypted queries are padded (EDNS(0) Padding, 128-octet blocks)',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
-    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
-    'Draft IOTDNS-D-ENC-2 (proposed): pad encrypted DNS messages with the EDNS(0) Padding option (RFC 7830), using the RFC 8467 block-length policy ' +
-    '(RFC 8467 §4.1: clients pad queries to a multiple of 128 octets).',
+  requirement: requirementText(
+    recommendation('1'),
+    draftClause('IOTDNS-D-ENC-2'),
+    'RFC 8467 §4.1: clients pad queries to a multiple of 128 octets.',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-2'], etsi: ['5.8-1', '5.6-2'] },

@@ -24,6 +24,7 @@ import type {
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { percent, sampledRef, SeqSample } from '../evidence-ref.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
@@ -204,8 +205,8 @@ export function judgeRandomness(
 export interface RandomnessCheckSpec {
   field: RandomisedField;
   title: string;
-  /** The paper's recommendation: its number and its words. */
-  recommendation: { number: string; text: string };
+  /** The paper's recommendation by number; its words come from the catalogue. */
+  recommendation: string;
   /** What the RFC asks, in a sentence naming it. */
   rfcRequirement: string;
   draftClause: string;
@@ -238,12 +239,14 @@ export function defineRandomnessCheck(spec: RandomnessCheckSpec): CheckDefinitio
   });
   const meta: CheckMeta = {
     title: spec.title,
-    requirement:
-      `Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #${spec.recommendation.number}: ` +
-      `"${spec.recommendation.text}" ${spec.rfcRequirement}`,
+    requirement: requirementText(
+      recommendation(spec.recommendation),
+      spec.rfcRequirement,
+      draftClause(spec.draftClause),
+    ),
     keyword: 'RECOMMENDATION',
     severity: 'high',
-    covers: { paper: [spec.recommendation.number], draft: [spec.draftClause], etsi: ['5.5-2'] },
+    covers: { paper: [spec.recommendation], draft: [spec.draftClause], etsi: ['5.5-2'] },
     decisionRule: rule,
     // Ports and IDs are the device's own choice whatever the resolver does: every phase is a sample.
     experiments: ['*'],

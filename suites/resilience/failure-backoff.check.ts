@@ -8,6 +8,7 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
 import { openPhase } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -35,10 +36,12 @@ function median(values: readonly number[]): number {
 
 const meta: CheckMeta = {
   title: 'Persistent resolution failure leads to back-off, not a retry storm',
-  requirement:
-    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." ' +
-    'Draft IOTDNS-D-FAIL-1 (proposed): detect persistent failure and back off exponentially, caching the failure (RFC 9520 §3.2: at least 1 s, at most 5 min); ' +
-    'IOTDNS-D-FAIL-2: bound retransmissions and avoid storms.',
+  requirement: requirementText(
+    recommendation('6'),
+    draftClause('IOTDNS-D-FAIL-1'),
+    'RFC 9520 §3.2: a failure is cached for at least 1 s and at most 5 min.',
+    draftClause('IOTDNS-D-FAIL-2'),
+  ),
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-1', 'IOTDNS-D-FAIL-2'], etsi: ['5.9-1', '5.9-3'] },

@@ -6,6 +6,7 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from '../validation/forged-record-use.ts';
 
@@ -21,10 +22,11 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Only the first matching reply is taken; later ones are ignored',
-  requirement:
-    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)." ' +
-    'Draft IOTDNS-D-SIZE-2 (proposed): spot amplified or abnormal responses (duplicated answers, many replies to one query); take only the first matching reply; ' +
-    'fail if this causes use of a later, different answer.',
+  requirement: requirementText(
+    recommendation('9'),
+    draftClause('IOTDNS-D-SIZE-2'),
+    'It fails if this causes use of a later, different answer.',
+  ),
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-2'], etsi: ['5.13-1'] },

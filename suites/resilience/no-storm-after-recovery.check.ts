@@ -10,6 +10,7 @@ import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
+import { draftClause, etsiProvision, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { openPhase } from '../sequential.ts';
 
@@ -36,10 +37,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'No query burst when the resolver comes back after an outage',
-  requirement:
-    'Paper Recommendation #6: "IoT devices should identify consistent DNS failures and implement exponential back-off strategies." ' +
-    'Draft IOTDNS-D-FAIL-2 (proposed): bound retransmissions per query; avoid synchronised retries and storms after outages (random delay). ' +
-    'EN 303 645 provision 5.9-3: devices should connect to networks in an expected, operational and stable way, with regard to the capability of the infrastructure.',
+  requirement: requirementText(
+    recommendation('6'),
+    draftClause('IOTDNS-D-FAIL-2'),
+    'A random delay avoids synchronised retries.',
+    etsiProvision('5.9-3'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-2'], etsi: ['5.9-3'] },

@@ -4,6 +4,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { LIVENESS_SEQUENTIAL, LIVENESS_SEQUENTIAL_TEXT, livenessOutcome, livenessRecord } from './liveness-samples.ts';
 import { inOpenPhase } from '../sequential.ts';
@@ -25,10 +26,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'The device keeps working under amplified, flooded and oversize responses',
-  requirement:
-    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; ' +
-    'the paper saw six devices become inoperable under ×100 amplification and one fifth lose connectivity under the largest payloads. ' +
-    'Draft IOTDNS-D-SIZE-2 (proposed): spot amplified or abnormal responses, take only the first matching reply, and do not become unstable.',
+  requirement: requirementText(
+    recommendation('9'),
+    'The paper saw six devices become inoperable under ×100 amplification and one fifth lose connectivity under the largest payloads.',
+    draftClause('IOTDNS-D-SIZE-2'),
+    'The DUT does not become unstable.',
+  ),
   keyword: 'RECOMMENDATION',
   severity: 'high',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-2'], etsi: ['5.13-1', '5.9-1'] },

@@ -6,6 +6,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { draftClause, etsiProvision, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { LIVENESS_SEQUENTIAL, LIVENESS_SEQUENTIAL_TEXT, livenessOutcome, livenessRecord } from './liveness-samples.ts';
 import { inOpenPhase } from '../sequential.ts';
@@ -28,10 +29,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Local functions keep working while DNS is down',
-  requirement:
-    'Draft IOTDNS-D-FAIL-3 (proposed, perhaps absent from the draft): stay locally functional while DNS is down (serve-stale, RFC 8767, is optional). ' +
-    'EN 303 645 provision 5.9-2: devices should remain operating and locally functional in the case of a loss of network access. ' +
+  requirement: requirementText(
+    draftClause('IOTDNS-D-FAIL-3'),
+    'The clause may be absent from the draft.',
+    etsiProvision('5.9-2'),
     'Paper Recommendations #5 and #6 (caching; consistent DNS failures handled).',
+  ),
   keyword: 'MAY',
   severity: 'low',
   covers: { paper: ['6'], draft: ['IOTDNS-D-FAIL-3'], etsi: ['5.9-2', '5.9-1'] },

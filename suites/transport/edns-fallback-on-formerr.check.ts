@@ -8,6 +8,7 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
 import { SEQUENTIAL, sequentialRuleText } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
@@ -22,10 +23,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'FORMERR to an EDNS query leads to a retry without EDNS',
-  requirement:
-    'RFC 6891 §7: a responder that does not understand EDNS answers FORMERR, and the requestor may retry without the OPT record. ' +
-    'Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0); answer FORMERR to EDNS and expect a retry without EDNS. ' +
-    'Paper Recommendation #9: "...must implement validation of DNS response sizes along with supporting EDNS(0)."',
+  requirement: requirementText(
+    'RFC 6891 §7: a responder that does not understand EDNS answers FORMERR, and the requestor may retry without the OPT record.',
+    draftClause('IOTDNS-D-SIZE-1'),
+    'A server answering FORMERR to EDNS is expected to get a retry without EDNS.',
+    recommendation('9'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },

@@ -7,6 +7,7 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
 import { SEQUENTIAL, sequentialRuleText } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
@@ -21,10 +22,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Truncated UDP answers (TC=1) are retried over TCP',
-  requirement:
-    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; ' +
-    'the paper adds that devices "should fall back to TCP upon receiving truncated responses". Draft IOTDNS-D-SIZE-1 (proposed): retry over TCP when TC=1 (RFC 7766). ' +
+  requirement: requirementText(
+    recommendation('9'),
+    'The paper adds that devices "should fall back to TCP upon receiving truncated responses".',
+    draftClause('IOTDNS-D-SIZE-1'),
     'RFC 7766 §5: a stub that receives a truncated response over UDP SHOULD retry over TCP.',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1'], etsi: ['5.13-1'] },

@@ -12,6 +12,7 @@ import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary } from './forged-record-use.ts';
 
@@ -33,9 +34,11 @@ type Variant = (typeof VARIANTS)[number] | 'downgrade';
 
 const meta: CheckMeta = {
   title: 'DNSSEC validation: bogus signed answers are refused',
-  requirement:
-    'Draft IOTDNS-D-VAL-2 (proposed, MAY; the draft clause mapping is provisional): "DNSSEC where feasible; set DO and validate, or trust the AD bit only from an authenticated resolver." ' +
-    'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC."',
+  requirement: requirementText(
+    draftClause('IOTDNS-D-VAL-2'),
+    'The draft clause mapping is provisional.',
+    recommendation('7'),
+  ),
   keyword: 'MAY',
   severity: 'high',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-2'], etsi: ['5.13-1'] },

@@ -6,6 +6,7 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
@@ -21,9 +22,7 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Records of the wrong type, class or name are not used',
-  requirement:
-    'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." ' +
-    'Draft IOTDNS-D-VAL-1 (proposed): the answer RR type must fit the QTYPE (or be a legitimate CNAME chain), class IN, and unsolicited records are ignored.',
+  requirement: requirementText(recommendation('7'), draftClause('IOTDNS-D-VAL-1')),
   keyword: 'MUST',
   severity: 'high',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-1'], etsi: ['5.13-1', '5.5-2'] },

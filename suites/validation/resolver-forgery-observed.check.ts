@@ -6,6 +6,7 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
@@ -19,11 +20,12 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Use of well-formed answers forged by the resolver itself (observation)',
-  requirement:
-    'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC." ' +
+  requirement: requirementText(
+    recommendation('7'),
     'The paper found most devices used the forged A address. A forged answer from the assigned resolver is indistinguishable to a non-validating stub; ' +
-    'only DNSSEC validation (draft IOTDNS-D-VAL-2, MAY/SHOULD) could reject it, and these experiments forge unsigned names. So this is recorded, not graded; ' +
-    "whether the DUT validates is judged by validation/dnssec-validation, which breaks the signatures of the lab's signed zone.",
+      'only DNSSEC validation (draft IOTDNS-D-VAL-2, MAY/SHOULD) could reject it, and these experiments forge unsigned names. So this is recorded, not graded; ' +
+      "whether the DUT validates is judged by validation/dnssec-validation, which breaks the signatures of the lab's signed zone.",
+  ),
   keyword: 'MAY',
   severity: 'low',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-2'], etsi: ['5.13-1'] },

@@ -6,6 +6,7 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { draftClause, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
 
@@ -20,10 +21,11 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'Spoofed replies (wrong ID, port, source or question) are rejected',
-  requirement:
-    'RFC 5452 §9.1: a resolver accepts a response only when it matches the query: transaction ID, source and destination address and port, and question. ' +
-    'Draft IOTDNS-D-RND-3 (proposed): "Accept a response only if it matches the outstanding query: ID, source address, destination port and question." ' +
+  requirement: requirementText(
+    'RFC 5452 §9.1: a resolver accepts a response only when it matches the query: transaction ID, source and destination address and port, and question.',
+    draftClause('IOTDNS-D-RND-3'),
     'Paper Recommendations #3, #4 (randomisation only helps if mismatches are rejected) and #7 (authenticity checks).',
+  ),
   keyword: 'MUST',
   severity: 'critical',
   covers: { paper: ['3', '4', '7'], draft: ['IOTDNS-D-RND-3'], etsi: ['5.13-1'] },
