@@ -3,7 +3,8 @@
  * reference device is killed with SIGKILL once its evidence holds a DNS query, then
  * `dnsconform finalise` judges and seals it; `verify` accepts the result, its report says the
  * run was interrupted and when the evidence ends, and `bundle` and `junit` work on it as on any
- * run. The capture tool stops by itself (its watcher sees the harness die).
+ * run. The harness's children stop by themselves: the capture tool (its watcher sees the
+ * harness die) and the simulated device (re-parented, it stops).
  * Addresses: 127.0.91.0/24 (resolver .1, device .2, canary .77), used nowhere else.
  */
 import { expect } from 'chai';
@@ -82,16 +83,16 @@ describe('dnsconform finalise: an interrupted run judged and sealed afterwards',
     const children = childrenOf(harness.pid!);
     harness.kill('SIGKILL');
     await exited;
-    // The capture tool is stopped by its watcher when the harness dies; nothing here stops it.
+    // The capture tool is stopped by its watcher, the simulated device stops itself: nothing here stops them.
     const dumpcap = children.filter((c) => /\bdumpcap\b/.test(c.command) && !c.command.startsWith('sh '));
     expect(dumpcap, `the capture tool among the harness's children: ${JSON.stringify(children)}`).to.have.length(1);
-    await until(
-      `the capture tool (pid ${dumpcap[0]!.pid}) to stop after the harness was killed`,
-      () => !alive(dumpcap[0]!.pid),
-    );
-    // The simulated device is the harness's child too; this test ends it (by its pid) if it outlived the harness.
-    orphans = children.map((c) => c.pid).filter(alive);
-    for (const pid of orphans) process.kill(pid, 'SIGTERM');
+    expect(
+      children.some((c) => c.command.includes('simulated-device')),
+      JSON.stringify(children),
+    ).to.equal(true);
+    orphans = children.map((c) => c.pid);
+    for (const child of children)
+      await until(`${child.command} (pid ${child.pid}) to stop after the harness was killed`, () => !alive(child.pid));
     finalise = await runCli(['finalise', runDir, '--keys', join(work, 'keys')]);
   });
   after(() => {
