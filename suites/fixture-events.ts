@@ -386,3 +386,18 @@ export class FixtureRun {
       .join('');
   }
 }
+
+/**
+ * Declares a check's fixture recipe (`<check>.fixtures.ts` beside the check): a function
+ * making its fixtures (at once, or as a promise when it reads a capture) by file suffix (`pass`, `fail`, `pass.glibc-getent`). Identity comes
+ * from the file's path, so there is nothing to register; scripts/make-fixtures.ts writes
+ * them and suites/fixtures-reproducible.spec.ts holds them to the committed bytes.
+ */
+export function defineFixtures(recipe: FixtureRecipe): FixtureRecipe {
+  return recipe;
+}
+
+/** A fixture recipe: made at once, or as a promise when it reads a capture. */
+export type FixtureRecipe = () => FixtureSet | Promise<FixtureSet>;
+/** What a recipe makes: file suffix (`pass`, `fail.bad-stub`) → run or ndjson text. */
+export type FixtureSet = Record<string, FixtureRun | string>;

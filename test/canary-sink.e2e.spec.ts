@@ -11,12 +11,18 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import { claimLoopbackBlock } from '../lib/profile/loopback-block.ts';
+import type { LoopbackBlock } from '../lib/profile/loopback-block.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-/** Loopback aliases private to this spec: the lab resolver, the DUT, the canary. */
-const HARNESS = '127.0.57.101';
-const DUT = '127.0.57.102';
-const CANARY = '127.0.57.177';
+/**
+ * Loopback aliases private to this spec, in a /24 it claims (127.0.57.0/24 when free, so a
+ * parallel run of this spec never collides on the sink's fixed ports): the lab resolver, the DUT, the canary.
+ */
+let block: LoopbackBlock;
+let HARNESS: string;
+let DUT: string;
+let CANARY: string;
 /** Not configured on any test host. */
 const ABSENT = '10.255.255.1';
 
@@ -31,7 +37,7 @@ resolver:
   listen:
     - { transport: udp, address: ${HARNESS}, port: 0 }
 zone:
-  - { name: time.sim.example, type: A, ttl: 2, data: 127.0.57.201 }
+  - { name: time.sim.example, type: A, ttl: 2, data: ${block.prefix}201 }
 canaries: [${canaries.join(', ')}]
 canarySink: { tcp: [47020] }
 observe: { windowSeconds: 4 }
@@ -65,12 +71,16 @@ async function run(
 }
 
 describe('canary sink in a run (end to end on loopback)', function () {
-  this.timeout(60_000);
+  // Waits on short runs (a 4 s window each): 40 s at load 45; the limit only bounds a hang.
+  this.timeout(240_000);
   let work: string;
-  before(() => {
+  before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-canary-'));
+    block = await claimLoopbackBlock('127.0.57.');
+    [HARNESS, DUT, CANARY] = [101, 102, 177].map((n) => `${block.prefix}${n}`) as [string, string, string];
   });
-  after(() => {
+  after(async () => {
+    await block?.release();
     if (!process.env.KEEP) rmSync(work, { recursive: true, force: true });
   });
 

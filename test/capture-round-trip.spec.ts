@@ -24,7 +24,7 @@ import { ethernetFrame, ipPacket, tcpSegment, udpDatagram } from '../lib/capture
 import { LINKTYPE } from '../lib/capture/link-layers.ts';
 import { buildQuery, buildResponse } from '../lib/dns/builders.ts';
 import { encodeMessage } from '../lib/dns/codec.ts';
-import { between, seededRandom } from '../scripts/seeded-random.ts';
+import { between, seededRandom } from '../suites/seeded-random.ts';
 
 const DEVICE_MAC = '02:00:00:00:77:10';
 const RESOLVER_MAC = '02:00:00:00:77:01';

@@ -29,6 +29,8 @@ describe("every experiment, end to end (the demo plan's short phases)", function
     phases: { experiment: string; name?: string }[];
   };
   const experiments = loadExperiments();
+  /** The demo's canary n (`127.0.10.n`, or in the block the demo moved to when another session held 127.0.10.0/24). */
+  let canary: (n: number) => string = (n) => `127.0.10.${n}`;
 
   before(async () => {
     const demo = await demoRun();
@@ -36,6 +38,9 @@ describe("every experiment, end to end (the demo plan's short phases)", function
     output = demo.output;
     for (const [dut, { dir, report }] of demo.runs) {
       reports.set(dut, report);
+      // The profile as the run used it (kept in its directory): moved, its canaries moved with it.
+      const block = loadProfile(join(dir, report.profile.file)).profile.canaries[0]!.replace(/\d+$/, '');
+      canary = (n) => `${block}${n}`;
       evidence.set(dut, loadEvidence(join(dir, 'events.ndjson')));
     }
   });
@@ -49,9 +54,29 @@ describe("every experiment, end to end (the demo plan's short phases)", function
   it('runs every phase of the plan, in order, for both devices, and still tells them apart', () => {
     expect(status, output).to.equal(0);
     for (const report of reports.values()) {
-      // Phases acting through the lab's DHCP server are left out: simulated devices have no network.dhcp.
-      const planned = plan.phases.filter((p) => experiments.get(p.experiment)!.dhcp === undefined);
-      expect(report.observation.phases.map((p) => p.name)).to.deep.equal(planned.map((p) => p.name ?? p.experiment));
+      // Every phase, the resolver change too: the devices' loopback DHCP (network.dhcp) acts it out.
+      expect(report.observation.phases.map((p) => p.name)).to.deep.equal(
+        plan.phases.map((p) => p.name ?? p.experiment),
+      );
+    }
+  });
+
+  it('changes the resolver through DHCP: dnsmasq hands the second resolver out at a renewal, the good device moves there and the bad one does not', () => {
+    const phase = plan.phases.find((p) => experiments.get(p.experiment)!.dhcp === 'change-resolver')!;
+    const name = phase.name ?? phase.experiment;
+    for (const [dut, ev] of evidence) {
+      const change = ev.ofType('dhcp.resolver-change').find((e) => e.dut === dut && e.phase === name);
+      expect(change, `${dut}: the change is evidence`).to.not.equal(undefined);
+      const renewals = ev
+        .ofType('dhcp.lease')
+        .filter((l) => l.dut === dut && l.interface === 'lo' && l.kind === 'renewal' && l.t > change!.t);
+      expect(
+        renewals.some((l) => l.options.some((o) => o.code === 6 && o.value === change!.to[0])),
+        `${dut}: a renewal named ${change!.to[0]}`,
+      ).to.equal(true);
+      const moved = ev.queries(dut).filter((q) => q.phase === name && q.server.address === change!.to[0]);
+      if (dut === 'sim-good') expect(moved.length, 'sim-good queries to the new resolver').to.be.above(0);
+      else expect(moved, `${dut} keeps its resolver`).to.have.length(0);
     }
   });
 
@@ -103,9 +128,7 @@ describe("every experiment, end to end (the demo plan's short phases)", function
       new Set([1_000_000_000]),
     );
     expect(new Set(bad('ttl-max').flatMap((r) => r.answers.map((a) => a.ttl)))).to.deep.equal(new Set([4_294_967_295]));
-    expect(new Set(bad('forged-a').flatMap((r) => r.answers.map((a) => a.data)))).to.deep.equal(
-      new Set(['127.0.10.77']),
-    );
+    expect(new Set(bad('forged-a').flatMap((r) => r.answers.map((a) => a.data)))).to.deep.equal(new Set([canary(77)]));
     expect(bad('truncation').every((r) => r.flags.tc && r.answers.length === 0)).to.equal(true);
     expect(bad('amplify-100').every((r) => r.answers.length === 100)).to.equal(true);
     expect(bad('flood-10').every((r) => r.copies === 10)).to.equal(true);
@@ -115,7 +138,7 @@ describe("every experiment, end to end (the demo plan's short phases)", function
       bad('nxdomain').every((r) => r.flags.rcode === 'NXDOMAIN' && r.authority.some((a) => a.type === 'SOA')),
     ).to.equal(true);
     expect(new Set(bad('wrong-class').flatMap((r) => r.answers.map((a) => `${a.class} ${a.data}`)))).to.deep.equal(
-      new Set(['CH 127.0.10.77']),
+      new Set([`CH ${canary(77)}`]),
     );
     // Late answers: after the genuine answer, three more to the same query (its ID), pointing at the canary.
     const late = bad('late-answers').filter((r) => r.manipulations.length > 0);
@@ -126,7 +149,7 @@ describe("every experiment, end to end (the demo plan's short phases)", function
     );
     expect(late.length).to.be.above(0);
     expect(
-      late.every((r) => r.copies === 3 && r.answers[0]?.data === '127.0.10.77' && genuineId.get(r.queryRef) === r.txid),
+      late.every((r) => r.copies === 3 && r.answers[0]?.data === canary(77) && genuineId.get(r.queryRef) === r.txid),
     ).to.equal(true);
     // Each spoof kind towards its own canary, ahead of every genuine answer to an A query.
     const spoofed = bad('spoof-race').filter((r) => r.manipulations.length > 0);
@@ -134,10 +157,10 @@ describe("every experiment, end to end (the demo plan's short phases)", function
       new Set(spoofed.map((r) => `${r.manipulations[0]!.replace(/\(.*/, '')} ${r.answers[0]?.data}`)),
     ).to.deep.equal(
       new Set([
-        'spoofTxid 127.0.10.78',
-        'spoofPort 127.0.10.79',
-        'spoofSource 127.0.10.80',
-        'spoofQuestion 127.0.10.81',
+        `spoofTxid ${canary(78)}`,
+        `spoofPort ${canary(79)}`,
+        `spoofSource ${canary(80)}`,
+        `spoofQuestion ${canary(81)}`,
       ]),
     );
     // Only queries with EDNS get FORMERR; sim-good's retries without EDNS get their answer.
@@ -201,12 +224,12 @@ describe("every experiment, end to end (the demo plan's short phases)", function
       (r) => r.manipulations.length > 0 && doQueries.has(r.queryRef),
     );
     expect(new Set(bogus.flatMap((r) => r.answers.filter((a) => a.type === 'A').map((a) => a.data)))).to.deep.equal(
-      new Set(['127.0.10.77', '127.0.10.78', '127.0.10.79']),
+      new Set([canary(77), canary(78), canary(79)]),
     );
     expect(
       responsesIn('sim-good', 'dnssec-downgrade')
         .filter((r) => r.manipulations.length > 0)
-        .every((r) => r.flags.ad && r.answers[0]?.data === '127.0.10.80'),
+        .every((r) => r.flags.ad && r.answers[0]?.data === canary(80)),
     ).to.equal(true);
     // The report states the decision rule and the clauses it rests on, the draft's provisionally.
     for (const r of [good, bad]) {

@@ -14,15 +14,21 @@ import { parse } from 'yaml';
 import { buildQuery } from '../lib/dns/builders.ts';
 import { encodeMessage } from '../lib/dns/codec.ts';
 import { startSimulatedDevice } from '../lib/dut/simulated-device-process.ts';
+import { claimLoopbackBlock } from '../lib/profile/loopback-block.ts';
+import type { LoopbackBlock } from '../lib/profile/loopback-block.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import type { SimulatedBehaviour } from '../lib/profile/profile-types.ts';
 import type { Report } from '../lib/report/report-types.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-/** Loopback aliases private to this spec: the lab resolver, the DUT, a stranger. */
-const HARNESS = '127.0.32.1';
-const DUT = '127.0.32.2';
-const STRANGER = '127.0.32.3';
+/**
+ * Loopback aliases private to this spec, in a /24 it claims (127.0.32.0/24 when free, so a
+ * parallel run of this spec or a demo never collides): the lab resolver, the DUT, a stranger.
+ */
+let block: LoopbackBlock;
+let HARNESS: string;
+let DUT: string;
+let STRANGER: string;
 
 async function freePort(): Promise<number> {
   const socket = createSocket('udp4');
@@ -44,10 +50,15 @@ describe('run with a lab profile, interrupted by Ctrl-C (end to end on loopback)
   this.timeout(90_000);
   let work: string;
 
-  before(() => {
+  before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-lab-'));
+    block = await claimLoopbackBlock('127.0.32.');
+    [HARNESS, DUT, STRANGER] = [1, 2, 3].map((n) => `${block.prefix}${n}`) as [string, string, string];
   });
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(async () => {
+    await block?.release();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it('observes a device it did not start, refuses strangers, and keeps, judges and signs the evidence', async () => {
     const port = await freePort();
@@ -62,8 +73,8 @@ resolver:
     - { transport: udp, address: ${HARNESS}, port: ${port} }
     - { transport: tcp, address: ${HARNESS}, port: ${port} }
 zone:
-  - { name: time.sim.example, type: A, ttl: 2, data: 127.0.32.201 }
-  - { name: api.sim.example, type: A, ttl: 2, data: 127.0.32.202 }
+  - { name: time.sim.example, type: A, ttl: 2, data: ${block.prefix}201 }
+  - { name: api.sim.example, type: A, ttl: 2, data: ${block.prefix}202 }
 observe: { windowSeconds: 600 }
 `,
     );

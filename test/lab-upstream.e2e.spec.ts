@@ -32,18 +32,24 @@ import type { EvidenceEvent, ResponseEvent, UpstreamAnswerEvent } from '../lib/e
 import type { SimulatedBehaviour } from '../lib/profile/profile-types.ts';
 import { REPORT_SIGNATURE_FILE } from '../lib/report/bundle-files.ts';
 import type { Report } from '../lib/report/report-types.ts';
+import { claimLoopbackBlock } from '../lib/profile/loopback-block.ts';
+import type { LoopbackBlock } from '../lib/profile/loopback-block.ts';
 import { runCli } from './cli-process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'dnsconform.js');
-/** Loopback aliases private to this spec: the harness, two lab devices, the lab's upstream, a canary. */
-const HARNESS = '127.0.67.1';
-const DEVICE_A = '127.0.67.2';
-const DEVICE_B = '127.0.67.3';
-const UPSTREAM = '127.0.67.53';
-const CANARY = '127.0.67.77';
-/** What the upstream's local zone says. */
-const UPSTREAM_ADDRESS = '127.0.67.100';
+/**
+ * Loopback aliases private to this spec, in a /24 it claims (127.0.67.0/24 when free, so a
+ * parallel run of this spec or a demo never collides): the harness, two lab devices, the
+ * lab's upstream, a canary, and what the upstream's local zone says.
+ */
+let block: LoopbackBlock;
+let HARNESS: string;
+let DEVICE_A: string;
+let DEVICE_B: string;
+let UPSTREAM: string;
+let CANARY: string;
+let UPSTREAM_ADDRESS: string;
 
 async function freePort(address: string): Promise<number> {
   const socket = createSocket('udp4');
@@ -137,7 +143,7 @@ resolver:
     - { transport: tcp, address: ${HARNESS}, port: ${port} }
   upstream: ${UPSTREAM}:${upstreamPort}
 zone:
-  - { name: time.sim.example, type: A, ttl: 2, data: 127.0.67.201 }
+  - { name: time.sim.example, type: A, ttl: 2, data: ${block.prefix}201 }
 scenario: [${scenario.join(', ')}]
 canaries: [${CANARY}]
 observe: { windowSeconds: 600 }
@@ -200,13 +206,18 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
   const devices: SimulatedDeviceHandle[] = [];
   const runs: RunProcess[] = [];
 
-  before(() => {
+  before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-upstream-'));
+    block = await claimLoopbackBlock('127.0.67.');
+    [HARNESS, DEVICE_A, DEVICE_B, UPSTREAM, CANARY, UPSTREAM_ADDRESS] = [1, 2, 3, 53, 77, 100].map(
+      (n) => `${block.prefix}${n}`,
+    ) as [string, string, string, string, string, string];
   });
   after(async () => {
     for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
     await Promise.all(devices.map((d) => d.stop()));
     dnsmasq?.kill('SIGTERM');
+    await block?.release();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -3,7 +3,9 @@
  * that our reader parses, that holds every DNS query the resolver logged, whose hash is in
  * the manifest, and that `verify` accepts. With the capture tool missing, the run still
  * completes and its evidence says why there are no packets.
- * Addresses: 127.0.64.0/24 (resolver .1, device .2, canary .77), used nowhere else.
+ * Addresses: 127.0.64.0/24 (resolver .1, device .2, canary .77) when free; when another
+ * session or test holds that /24 the session moves the device to a free block (its claim),
+ * and the spec reads the addresses used from the run (its profile copy, its output).
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
@@ -75,6 +77,10 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       evidence = loadEvidence(join(run.runDir, 'events.ndjson'));
     });
 
+    // The addresses the session used (moved when another session held 127.0.64.0/24).
+    const device = () => run.loaded.profile.dut.addresses[0]!;
+    const canary = () => run.loaded.profile.canaries[0]!;
+
     it('records the capture starting before the first phase and stopping after the last', () => {
       const kinds = evidence.events.map((e) => e.type);
       const start = kinds.indexOf('capture.start');
@@ -85,7 +91,7 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       expect(started).to.include({
         interface: 'lo',
         file: 'capture.pcapng',
-        filter: 'host 127.0.64.2 or host 127.0.64.77',
+        filter: `host ${device()} or host ${canary()}`,
       });
       expect(stopped!.reason, 'a clean stop').to.equal(null);
       expect(stopped!.packets).to.be.a('number').and.greaterThan(0);
@@ -99,9 +105,9 @@ describe('live capture during a run (dumpcap on loopback)', function () {
       for await (const packet of readPackets(file)) {
         packets += 1;
         expect([packet.src, packet.dst]).to.satisfy(
-          (ends: string[]) => ends.includes('127.0.64.2') || ends.includes('127.0.64.77'),
+          (ends: string[]) => ends.includes(device()) || ends.includes(canary()),
         );
-        if (packet.transport === 'udp' && packet.src === '127.0.64.2' && packet.payload.length >= 2) {
+        if (packet.transport === 'udp' && packet.src === device() && packet.payload.length >= 2) {
           seen.add(`${packet.srcPort}/${packet.payload.readUInt16BE(0)}`);
         }
       }
@@ -167,7 +173,8 @@ describe('live capture during a run (dumpcap on loopback)', function () {
           reject(new Error(`run ended early:\n${output}`));
         });
       });
-      expect(output).to.match(/capturing on lo \(host 127\.0\.64\.2 or host 127\.0\.64\.77\)/);
+      const block = /simulated devices moved to (127\.\d+\.\d+\.)0\/24/.exec(output)?.[1] ?? '127.0.64.';
+      expect(output).to.include(`capturing on lo (host ${block}2 or host ${block}77)`);
       await new Promise((r) => setTimeout(r, 2000));
       process.kill(-cli.pid!, 'SIGINT');
       expect(await exited, output).to.be.a('number');

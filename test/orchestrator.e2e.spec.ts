@@ -12,12 +12,18 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
+import { claimLoopbackBlock } from '../lib/profile/loopback-block.ts';
+import type { LoopbackBlock } from '../lib/profile/loopback-block.ts';
 import type { Report } from '../lib/report/report-types.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-/** Loopback aliases private to this spec: the lab resolver and the DUT's "service". */
-const HARNESS = '127.0.52.1';
-const DUT = '127.0.52.2';
+/**
+ * Loopback aliases private to this spec, in a /24 it claims (127.0.52.0/24 when free, so a
+ * parallel run of this spec or a demo never collides): the lab resolver and the DUT's "service".
+ */
+let block: LoopbackBlock;
+let HARNESS: string;
+let DUT: string;
 
 interface CliRun {
   code: number | null;
@@ -53,18 +59,22 @@ function listen(host: string): Promise<Server> {
 }
 
 describe('orchestrator: power-cycle command, operator prompt, liveness (lab profile, end to end)', function () {
-  this.timeout(60_000);
+  // Waits on short lab runs (1 s phases, a power-cycle command, prompts): about 50 s at load 45; the limit only bounds a hang.
+  this.timeout(240_000);
   let work: string;
   let service: Server;
   let servicePort: number;
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-orch-'));
+    block = await claimLoopbackBlock('127.0.52.');
+    [HARNESS, DUT] = [`${block.prefix}1`, `${block.prefix}2`];
     service = await listen(DUT);
     servicePort = (service.address() as AddressInfo).port;
   });
-  after(() => {
+  after(async () => {
     service.close();
+    await block?.release();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -81,7 +91,7 @@ resolver:
   listen:
     - { transport: udp, address: ${HARNESS}, port: 0 }
 zone:
-  - { name: time.sim.example, type: A, ttl: 2, data: 127.0.52.201 }
+  - { name: time.sim.example, type: A, ttl: 2, data: ${block.prefix}201 }
 liveness:
   intervalSeconds: 0.5
   probes:

@@ -14,6 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { badPath } from '../evidence/bad-input.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { Report } from '../report/report-types.ts';
 import { buildMud, validateMud } from './mud.ts';
@@ -135,7 +136,11 @@ export function writeAllowlist(
   outDir: string,
   built: ReturnType<typeof buildAllowlist>,
 ): Record<keyof typeof ALLOWLIST_FILES, string> {
-  mkdirSync(outDir, { recursive: true });
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw badPath(error, outDir, '--out');
+  }
   const paths = {
     names: join(outDir, ALLOWLIST_FILES.names),
     mud: join(outDir, ALLOWLIST_FILES.mud),

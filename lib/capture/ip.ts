@@ -29,6 +29,8 @@ export interface IpPacket {
   protocol: number;
   /** TTL / hop limit. */
   ttl: number;
+  /** IPv4 identification field; null for IPv6 (its header has none). Tells identical datagrams apart. */
+  id: number | null;
   /** First fragment of a fragmented datagram: the transport payload is incomplete. */
   fragmented: boolean;
   /** Where the upper-layer header starts in the frame. */
@@ -89,6 +91,7 @@ function decodeIpv4(data: Buffer, at: number): IpPacket | IpSkipReason {
     dst: formatIpv4(data, at + 16),
     protocol: data[at + 9]!,
     ttl: data[at + 8]!,
+    id: data.readUInt16BE(at + 4),
     fragmented: moreFragments,
     payloadOffset: at + headerLength,
     payloadEnd: end,
@@ -142,6 +145,7 @@ function decodeIpv6(data: Buffer, at: number): IpPacket | IpSkipReason {
     dst: formatIpv6(data, at + 24),
     protocol: next,
     ttl: data[at + 7]!,
+    id: null,
     fragmented,
     payloadOffset: p,
     payloadEnd: end,

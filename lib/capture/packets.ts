@@ -23,6 +23,8 @@ export interface CapturedPacket extends FrameOrigin {
   dst: string;
   /** TTL / hop limit. */
   ttl: number;
+  /** IPv4 identification field, null for IPv6. */
+  ipId: number | null;
   transport: 'udp' | 'tcp';
   srcPort: number;
   dstPort: number;
@@ -139,6 +141,7 @@ function decodeFrame(file: string, raw: RawFrame, counters: PacketCounters): Cap
     src: ip.src,
     dst: ip.dst,
     ttl: ip.ttl,
+    ipId: ip.id,
     transport: segment.transport,
     srcPort: segment.srcPort,
     dstPort: segment.dstPort,

@@ -3,12 +3,14 @@
  * before the first phase, stopped after the last, and every step recorded as evidence
  * (`capture.start`, `capture.stop`, or `capture.unavailable` with the reason).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nowMicros } from '../evidence/clock.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import { startLiveCapture } from './live-capture.ts';
+import { commentPhases } from './phase-comments.ts';
 import type { LiveCapture } from './live-capture.ts';
 
 /** One DUT to capture for. */
@@ -112,6 +114,15 @@ export async function startRunCaptures(
         });
         if (summary.problem) progress(`${target.profile.dut.id}: ${summary.problem}`);
       }
+      // The phases are over: mark their boundaries in each capture, side by side, before the run is sealed.
+      await Promise.all(
+        running.map(async ({ target }) => {
+          const file = join(target.run.path, RUN_FILES.capture);
+          if (!existsSync(file)) return;
+          const commented = await commentPhases(file, join(target.run.path, RUN_FILES.events));
+          if ('problem' in commented) progress(`${target.profile.dut.id}: ${commented.problem}`);
+        }),
+      );
     },
   };
 }

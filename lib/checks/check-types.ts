@@ -4,6 +4,7 @@
  * A check reads evidence only: it never opens a socket, reads the clock or looks at live
  * state, so a verdict can be recomputed from a stored run.
  */
+import type { FrameCitation } from '../capture/frame-citations.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { Severity, TableIColumn } from '../catalogue/table-i-columns.ts';
@@ -101,8 +102,12 @@ export type RequiredEvidence = 'capture';
 
 /** A pointer into the evidence a verdict rests on. */
 export type EvidenceRef =
-  /** Events of `events.ndjson` by `seq`; `seqs` may be a sample, `count` says how many in all. */
-  | { kind: 'events'; file: string; seqs: number[]; count: number; note: string }
+  /**
+   * Events of `events.ndjson` by `seq`; `seqs` may be a sample, `count` says how many in all.
+   * `capture`: where the listed events are in the run's pcapng, added by the report from the
+   * capture (a check never sets it).
+   */
+  | { kind: 'events'; file: string; seqs: number[]; count: number; note: string; capture?: FrameCitation }
   /** A time range (µs since the epoch). */
   | { kind: 'time-range'; from: number; to: number; note: string };
 
@@ -120,9 +125,12 @@ export interface CheckOutcome {
   figures: Record<string, Figure>;
   evidence: EvidenceRef[];
   /**
-   * True when more evidence of the same kind cannot change the verdict (a forged address
-   * already contacted is a FAIL whatever follows). Lets a plan end a phase early
-   * (sequential decision); absent means the check wants the whole window.
+   * True when more of the phase in progress cannot change the verdict, or can only with a
+   * probability below the error rates the rule states: a forged address already contacted
+   * is a FAIL whatever follows; a PASS is settled once the DUT showed what the rule waits
+   * for (an SPRT decision, a TTL that ran out and was asked again, a forged name looked up
+   * again with no canary contact). Lets a plan end a phase early (sequential decision);
+   * absent means the check wants the whole window.
    */
   settled?: boolean;
 }

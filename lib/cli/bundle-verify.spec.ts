@@ -179,8 +179,8 @@ describe('cli/bundle + verify + verify --rejudge on real runs', () => {
       edit(join(dir, 'randomness', 'randomness-rule.ts'), 'minSamples: 50,', 'minSamples: 1000000,');
       edit(
         join(dir, 'resolver-use', 'assigned-resolver-only.check.ts'),
-        'parameters: { minQueries: 10 }',
-        'parameters: { minQueries: 1000000 }',
+        '{ minQueries: 10 },',
+        '{ minQueries: 1000000 },',
       );
     });
     const changed = (check: string): boolean =>

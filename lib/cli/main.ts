@@ -19,6 +19,7 @@ const COMMANDS: Record<keyof typeof COMMAND_SUMMARIES, () => Promise<Command>> =
   demo: async () => (await import('./demo.ts')).demoCommand(),
   run: async () => (await import('./run.ts')).runCommand(),
   analyze: async () => (await import('./analyze.ts')).analyzeCommand(),
+  finalise: async () => (await import('./finalise.ts')).finaliseCommand(),
   list: async () => (await import('./list.ts')).listCommand(),
   lint: async () => (await import('./lint.ts')).lintCommand(),
   verify: async () => (await import('./verify.ts')).verifyCommand(),
@@ -28,6 +29,9 @@ const COMMANDS: Record<keyof typeof COMMAND_SUMMARIES, () => Promise<Command>> =
   keys: async () => (await import('./keys.ts')).keysCommand(),
   diff: async () => (await import('./diff.ts')).diffCommand(),
   allowlist: async () => (await import('./allowlist.ts')).allowlistCommand(),
+  serve: async () => (await import('./serve.ts')).serveCommand(),
+  worker: async () => (await import('./worker.ts')).workerCommand(),
+  submit: async () => (await import('./submit.ts')).submitCommand(),
 };
 
 function version(): string {

@@ -45,8 +45,16 @@ export class EventLog implements EvidenceSink {
   /** Every phase set, with when: the latest is in force. */
   private readonly phases: { name: string | null; since: Microseconds }[] = [{ name: null, since: -Infinity }];
 
-  constructor(readonly file: string) {
+  /**
+   * Opens `file` for appending. `afterSeq` continues the numbering of events already in it
+   * (a run finalised after an interruption appends its closing events); 0 for a new file.
+   */
+  constructor(
+    readonly file: string,
+    afterSeq = 0,
+  ) {
     this.fd = openSync(file, 'a');
+    this.seq = afterSeq;
   }
 
   /** The phase stamped on events from now on. */

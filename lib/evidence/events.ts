@@ -318,6 +318,24 @@ export interface RunEvent extends EventBase {
   type: 'run.start' | 'run.end';
   runId: string;
   reason?: string;
+  /**
+   * On `run.start` of a live run: what the run was asked to do, so a run that never reached
+   * its end (kill -9, power loss) can be judged and sealed as it would have been
+   * (`dnsconform finalise`). Absent in older evidence and in imported captures.
+   */
+  session?: RunSessionSettings;
+}
+
+/** What a live run was asked to do, as its `run.start` records it. */
+export interface RunSessionSettings {
+  /** The observation time planned over all phases, seconds. */
+  windowSeconds: number;
+  /** The `--checks` selection as given; null for every check. */
+  checks: string | null;
+  /** The plan's name or file as given; null without a plan. */
+  plan: string | null;
+  /** The `run` options that re-run this session for one device (after `--profile`), and whether `--checks ID` narrows them. */
+  reproduction: { flags: string[]; perCheck: boolean } | null;
 }
 
 /** A simulated device process started, wrote a line of its own log, or exited. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { create, extract } from 'tar';
 import type { ReadEntry } from 'tar';
+import { badPath } from '../evidence/bad-input.ts';
 import { hashFile, isRunRelativePath, listRunFiles } from '../evidence/manifest.ts';
 import { MANIFEST_FILE, REPORT_FILE } from './bundle-files.ts';
 import { findPrivateKeys } from './private-keys.ts';
@@ -100,8 +101,16 @@ export async function createBundle(runDir: string, opts: { out?: string } = {}):
       files,
     );
     renameSync(partial, out);
+  } catch (error) {
+    // Where the archive goes is the user's path: one that cannot be written is bad input naming it.
+    const path = (error as NodeJS.ErrnoException).path;
+    throw path === out || path === partial ? badPath(error, out, '--out') : error;
   } finally {
-    rmSync(partial, { force: true });
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // A path that cannot hold the archive (ENOTDIR) holds no partial file either.
+    }
   }
   return { file: out, runId, files, ...hashFile(out) };
 }

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/manifest.ts';
+import { clockResolutionMicros } from '../evidence/clock.ts';
 import { buildReport } from './build-report.ts';
+import { citeCaptureFrames } from './capture-citations.ts';
 import type { ReportInput } from './build-report.ts';
 import {
   FINALISATION_FILES,
@@ -85,9 +87,12 @@ export async function finaliseRun(runDir: string, input: FinaliseInput, keyDir: 
   const key = loadSigningKey(keyDir);
   const issuer = input.issuer === undefined ? labIssuer(keyDir) : input.issuer;
   const evidenceFiles = digestFiles(runDir, listRunFiles(runDir));
+  const results = await citeCaptureFrames(runDir, input.results);
   const report = validateReport(
     buildReport({
       ...input,
+      results,
+      clockResolutionMicros: clockResolutionMicros(),
       issuer,
       issuedAt: input.issuedAt ?? new Date().toISOString(),
       evidenceFiles,

@@ -33,7 +33,11 @@ const attributes = (values: Record<string, string | number>): string =>
 function details(result: CheckResult & { reproduce?: string }): string {
   const evidence = result.evidence.map((ref) =>
     ref.kind === 'events'
-      ? `${ref.file} events ${ref.seqs.join(', ')}${ref.count > ref.seqs.length ? ` (${ref.count} in all)` : ''}: ${ref.note}`
+      ? `${ref.file} events ${ref.seqs.join(', ')}${ref.count > ref.seqs.length ? ` (${ref.count} in all)` : ''}: ${ref.note}${
+          ref.capture?.filter
+            ? ` [${ref.capture.file} frames ${ref.capture.frames.join(', ')}; display filter: ${ref.capture.filter}]`
+            : ''
+        }`
       : `time range ${ref.from}–${ref.to} µs: ${ref.note}`,
   );
   return [

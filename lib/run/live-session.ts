@@ -14,6 +14,7 @@ import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
 import { EventTap } from '../evidence/event-tap.ts';
+import type { RunSessionSettings } from '../evidence/events.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { DhcpSetupError, startLabDhcp } from '../lab-network/dhcp-server.ts';
 import type { LabDhcpServer } from '../lab-network/dhcp-server.ts';
@@ -27,10 +28,12 @@ import type { ScopeSelection } from '../checks/select-checks.ts';
 import { resolverTlsCredentials } from '../resolver/lab-certificate.ts';
 import { AdversarialResolver } from '../resolver/resolver.ts';
 import { portOwner } from '../resolver/port-owner.ts';
+import { probeListen } from '../resolver/listen-preflight.ts';
 import type { BoundEndpoint } from '../resolver/resolver.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
 import { buildSignedZone } from '../resolver/signed-zone.ts';
+import type { SignedZone } from '../resolver/signed-zone.ts';
 import { UpstreamClient } from '../resolver/upstream.ts';
 import { LiveUpstream } from '../resolver/upstream-answers.ts';
 import type { NameSource, ReplayedUpstream } from '../resolver/upstream-answers.ts';
@@ -39,12 +42,19 @@ import { parseUpstreamAddress } from '../profile/upstream-address.ts';
 import { scenarioDecision } from '../experiments/catalogue.ts';
 import { DeviceControl, TriggerError } from '../experiments/device-control.ts';
 import type { OperatorPrompt } from '../experiments/device-control.ts';
-import { checksNeeding, settledReason, settledState } from '../experiments/early-stop.ts';
+import {
+  checksNeeding,
+  experimentsOf,
+  GrowingEventLog,
+  settledReason,
+  settledState,
+} from '../experiments/early-stop.ts';
 import { LivenessMonitor } from '../experiments/liveness.ts';
 import type { PhaseTrigger, PlannedPhase } from '../experiments/plan.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
 import { judge } from './judge.ts';
 import { seal } from './seal.ts';
+import type { Reproduction } from '../report/build-report.ts';
 
 export interface SessionOptions {
   profiles: readonly LoadedProfile[];
@@ -120,6 +130,14 @@ function listenSpecs(profiles: readonly LoadedProfile[]): ListenSpec[] {
   return [...seen.values()];
 }
 
+/** Each run's events file as early stop reads it, kept from phase to phase so each line is parsed once. */
+const growingLogs = new WeakMap<RunDirectory, GrowingEventLog>();
+function growingLog(run: RunDirectory): GrowingEventLog {
+  const log = growingLogs.get(run) ?? new GrowingEventLog(join(run.path, RUN_FILES.events));
+  growingLogs.set(run, log);
+  return log;
+}
+
 /** How often a phase with early stop re-judges its checks, and how often the status updates. */
 const SETTLE_EVERY_MS = 2000;
 const STATUS_EVERY_MS = 1000;
@@ -142,6 +160,8 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
   const startedAt = Date.now();
   const deadline = startedAt + phase.windowSeconds * 1000;
   const needed = phase.earlyStop ? checksNeeding(checks, phase.experiment) : [];
+  const neededExperiments = experimentsOf(needed);
+  const logs = new Map(duts.map((d) => [d, growingLog(d.run)]));
   let nextSettle = startedAt + SETTLE_EVERY_MS;
   for (;;) {
     const now = Date.now();
@@ -166,18 +186,21 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
     });
     if (now >= deadline) return 'window elapsed';
     if (needed.length > 0 && now >= nextSettle) {
-      nextSettle = now + SETTLE_EVERY_MS;
       // A DUT the phase is not run for has nothing to settle.
       const states = duts
         .filter((_, i) => phase.skips[i] === null)
         .map((d) =>
-          settledState(needed, loadEvidence(join(d.run.path, RUN_FILES.events)), {
+          settledState(needed, logs.get(d)!.evidenceFor(neededExperiments), {
             dutId: d.loaded.profile.dut.id,
             profile: d.loaded.profile,
             eventsFile: RUN_FILES.events,
           }),
         );
-      if (states.every((state) => state.settled)) return states.map(settledReason).join('; ');
+      // Judging runs on the thread that serves the devices: it may take at most a tenth of the time.
+      const took = Date.now() - now;
+      nextSettle = Date.now() + Math.max(SETTLE_EVERY_MS, 9 * took);
+      if (states.every((state) => state.settled))
+        return `${states.map(settledReason).join('; ')} (after ${((now - startedAt) / 1000).toFixed(1)} s of the ${phase.windowSeconds} s window)`;
     }
     const wait = Math.min(deadline - now, STATUS_EVERY_MS);
     if ((await pause(wait, options.signal)) === 'interrupted') return 'interrupted';
@@ -232,7 +255,11 @@ export class ListenError extends BadInputError {
 
 /** Explains a bind failure in terms of the profile that asked for the socket. */
 function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedProfile[]): Error {
-  const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const { address, port, transport } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+    transport?: ListenSpec['transport'];
+  };
   const why: Record<string, string> = {
     EADDRNOTAVAIL: 'that address is not configured on this host',
     EACCES: 'binding a port below 1024 needs root or CAP_NET_BIND_SERVICE',
@@ -241,7 +268,9 @@ function listenFailure(error: NodeJS.ErrnoException, profiles: readonly LoadedPr
   if (!error.code || !why[error.code]) return error;
   const owner = profiles.find((p) => p.profile.resolver.listen.some((l) => l.address === address));
   const index =
-    owner?.profile.resolver.listen.findIndex((l) => l.address === address && (l.port === port || l.port === 0)) ?? -1;
+    owner?.profile.resolver.listen.findIndex(
+      (l) => l.address === address && (l.port === port || l.port === 0) && (!transport || l.transport === transport),
+    ) ?? -1;
   const spec = owner?.profile.resolver.listen[Math.max(index, 0)];
   const where = owner ? `${owner.file}: /resolver/listen/${Math.max(index, 0)}: ` : '';
   const wanted = port ?? spec?.port;
@@ -402,22 +431,30 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   const checks: LoadedCheck[] = options.checks ? [...options.checks] : available;
   const phases = await sessionPhases(options);
   // Before any run directory exists: a key directory that cannot hold the lab certificate leaves nothing half-made.
+  // Before any run directory exists: a resolver address or port this host cannot give (taken, and by whom) is said now.
+  const unavailable = await probeListen(listenSpecs(profiles));
+  if (unavailable) throw listenFailure(unavailable, profiles);
   const resolverName = profiles.find((p) => p.profile.resolver.name)?.profile.resolver.name;
   const tls = await resolverTlsCredentials(options.keyDir, listenSpecs(profiles), resolverName);
   const startedAt = new Date();
-  const duts: PreparedDut[] = profiles.map((loaded) => ({
-    loaded,
-    run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text),
-  }));
+  const duts: PreparedDut[] = [];
   const idOf = (d: PreparedDut) => d.loaded.profile.dut.id;
-  // A profile's signed zone is signed into its run directory (zone files and trust anchor kept as evidence).
-  const signedZones = await Promise.all(
-    duts.map(({ loaded: { profile }, run }) =>
-      profile.signedZone
-        ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries)
-        : undefined,
-    ),
-  );
+  let signedZones: (SignedZone | undefined)[];
+  try {
+    for (const loaded of profiles)
+      duts.push({ loaded, run: createRunDirectory(options.outDir, loaded.profile.dut.id, startedAt, loaded.text) });
+    // A profile's signed zone is signed into its run directory (zone files and trust anchor kept as evidence).
+    signedZones = await Promise.all(
+      duts.map(({ loaded: { profile }, run }) =>
+        profile.signedZone
+          ? buildSignedZone(profile.signedZone, profile.zone, join(run.path, 'dnssec'), profile.canaries)
+          : undefined,
+      ),
+    );
+  } catch (error) {
+    notStarted(duts, `harness could not prepare the run: ${(error as Error).message}`, progress);
+    throw error;
+  }
   const sink = new EventTap(new EvidenceRouter(new Map(duts.map((d) => [idOf(d), d.run.log]))));
   const names = nameSources(profiles, options.replays, progress);
   const resolver = new AdversarialResolver({
@@ -437,7 +474,18 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   });
   const trustedCa = tls?.caCertPem;
 
-  for (const d of duts) d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId });
+  // What the run was asked to do, in its evidence: `finalise` seals a run cut short from it as this run would have.
+  const session: RunSessionSettings = {
+    // The phases that run for at least one DUT: one every DUT skips is not observed.
+    windowSeconds: phases
+      .filter((phase) => phase.skips.some((reason) => reason === null))
+      .reduce((sum, phase) => sum + phase.windowSeconds, 0),
+    checks: options.checkSelection ?? null,
+    plan: options.planName ?? null,
+    reproduction: options.reproduction ?? null,
+  };
+  for (const d of duts)
+    d.run.log.record({ type: 'run.start', t: nowMicros(), dut: idOf(d), runId: d.run.runId, session });
   let endpoints: BoundEndpoint[];
   let canarySink: CanarySink;
   try {
@@ -447,17 +495,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     canarySink = await startCanarySink(profiles, sink, progress);
   } catch (error) {
     await resolver.stop();
-    for (const d of duts) {
-      d.run.log.record({
-        type: 'run.end',
-        t: nowMicros(),
-        dut: idOf(d),
-        runId: d.run.runId,
-        reason: `harness could not listen: ${(error as Error).message}`,
-      });
-      d.run.log.close();
-      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
-    }
+    notStarted(duts, `harness could not listen: ${(error as Error).message}`, progress);
     throw error instanceof CanaryProfileError
       ? new ListenError(error.message)
       : listenFailure(error as NodeJS.ErrnoException, profiles);
@@ -508,11 +546,18 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     open = null;
   };
   // Live capture (issue 4): before the first phase, stopped after the DUTs and the resolver.
-  const captures = await startRunCaptures(
-    duts.map((d) => ({ profile: d.loaded.profile, run: d.run })),
-    progress,
-    checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id),
-  );
+  let captures: Awaited<ReturnType<typeof startRunCaptures>>;
+  try {
+    captures = await startRunCaptures(
+      duts.map((d) => ({ profile: d.loaded.profile, run: d.run })),
+      progress,
+      checks.filter((c) => c.meta.requires?.includes('capture')).map((c) => c.id),
+    );
+  } catch (error) {
+    await Promise.all([resolver.stop(), canarySink.stop()]);
+    notStarted(duts, `harness could not start the capture: ${(error as Error).message}`, progress);
+    throw error;
+  }
   // The lab segment's DHCP (issue 13) after the capture, so the first lease is in it.
   let dhcpServers: LabDhcpServer[];
   try {
@@ -524,18 +569,14 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     );
   } catch (error) {
     await Promise.all([resolver.stop(), canarySink.stop(), captures.stop()]);
-    for (const d of duts) {
-      d.run.log.record({
-        type: 'run.end',
-        t: nowMicros(),
-        dut: idOf(d),
-        runId: d.run.runId,
-        reason: `harness could not run DHCP: ${(error as Error).message}`,
-      });
-      d.run.log.close();
-      progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
-    }
+    notStarted(duts, `harness could not run DHCP: ${(error as Error).message}`, progress);
     throw error instanceof DhcpSetupError ? new ListenError(error.message) : error;
+  }
+  // Simulated devices on a loopback segment get their leases from it (lab devices find theirs on the wire).
+  for (const server of dhcpServers) {
+    const endpoint = server.loopbackEndpoint;
+    if (!endpoint) continue;
+    for (const control of controls) if (server.dutIds.includes(control.dutId)) control.useDhcpServer(endpoint);
   }
   try {
     // The devices start with the first phase that runs; a power-cycle owed by a phase not run is done before the next.
@@ -635,9 +676,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
     }
   }
 
-  const windowSeconds = phases
-    .filter((phase) => phase.skips.some((reason) => reason === null))
-    .reduce((sum, phase) => sum + phase.windowSeconds, 0);
+  const { windowSeconds } = session;
   const scope: ScopeSelection = {
     mode: 'run',
     checks: options.checkSelection ?? null,
@@ -650,6 +689,27 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
   );
   if (triggerFailure) throw Object.assign(triggerFailure, { runs });
   return runs;
+}
+
+/** The command that re-runs run `runId` for one device: `dnsconform run --profile RUN/profile.yaml` and the run's own flags. */
+export function runReproduction(runId: string, settings: { flags: string[]; perCheck: boolean }): Reproduction {
+  return {
+    command: ['dnsconform', 'run', '--profile', `${runId}/${RUN_FILES.profile}`, ...settings.flags],
+    perCheck: settings.perCheck,
+  };
+}
+
+/**
+ * Ends each run directory of a run that could not start: its evidence closed with a
+ * `run.end` saying why, and the directory renamed `<run-id>-failed-to-start`, so no one
+ * takes it for a run (`finalise` refuses it) and nothing in it is lost.
+ */
+function notStarted(duts: readonly PreparedDut[], reason: string, progress: (line: string) => void): void {
+  for (const d of duts) {
+    d.run.log.record({ type: 'run.end', t: nowMicros(), dut: d.loaded.profile.dut.id, runId: d.run.runId, reason });
+    d.run.log.close();
+    progress(`run did not start: its directory is kept as ${markFailedToStart(d.run.path)}`);
+  }
 }
 
 /** Judges one DUT from the evidence file as stored (not from memory), then seals its run directory. */
@@ -679,20 +739,7 @@ async function judgeAndSign(
       windowSeconds,
       results,
       scope,
-      ...(options.reproduction
-        ? {
-            reproduction: {
-              command: [
-                'dnsconform',
-                'run',
-                '--profile',
-                `${d.run.runId}/${RUN_FILES.profile}`,
-                ...options.reproduction.flags,
-              ],
-              perCheck: options.reproduction.perCheck,
-            },
-          }
-        : {}),
+      ...(options.reproduction ? { reproduction: runReproduction(d.run.runId, options.reproduction) } : {}),
       onProblem: (problem) => options.progress(`${profile.dut.id}: ${problem}`),
     },
     options.keyDir,

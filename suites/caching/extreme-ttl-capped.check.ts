@@ -5,6 +5,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { judgeTtlCap, ttlCapRuleText } from './ttl-cap-rule.ts';
 import type { TtlCapParameters } from './ttl-cap-rule.ts';
@@ -21,9 +22,11 @@ const rule = decisionRule<TtlCapParameters>(
 
 const meta: CheckMeta = {
   title: 'Huge and top-bit TTLs are capped, not pinned',
-  requirement:
-    'Paper Recommendation #8: "IoT devices should detect abrupt/extreme changes in TTL values in DNS replies and follow up on their DNS activity, assuming a normal TTL value range." ' +
-    'Draft IOTDNS-D-TTL-1 (proposed): very large TTLs are capped; values with the top bit set are handled safely (RFC 2181 §8: treat as 0; RFC 8767 §4: treat as unsigned and cap, 604800 s recommended).',
+  requirement: requirementText(
+    recommendation('8'),
+    draftClause('IOTDNS-D-TTL-1'),
+    'RFC 2181 §8: a TTL with the top bit set is treated as 0; RFC 8767 §4: TTLs are unsigned and capped, 604800 s recommended.',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['8'], draft: ['IOTDNS-D-TTL-1'], etsi: ['5.13-1'] },

@@ -5,6 +5,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { judgeTtlCap, ttlCapRuleText } from './ttl-cap-rule.ts';
 import type { TtlCapParameters } from './ttl-cap-rule.ts';
@@ -26,9 +27,11 @@ const rule = decisionRule<TtlCapParameters>(
 
 const meta: CheckMeta = {
   title: 'An abrupt TTL jump with a new address is not pinned',
-  requirement:
-    'Paper Recommendation #8: "IoT devices should detect abrupt/extreme changes in TTL values in DNS replies and follow up on their DNS activity, assuming a normal TTL value range." ' +
-    'Draft IOTDNS-D-TTL-2 (proposed): notice abrupt or extreme TTL changes for the same RRset (e.g. 300 s → 10⁹ s with a new address) and treat them as suspect: re-validate, do not pin.',
+  requirement: requirementText(
+    recommendation('8'),
+    draftClause('IOTDNS-D-TTL-2'),
+    'For example 300 s → 10⁹ s with a new address.',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['8'], draft: ['IOTDNS-D-TTL-2'], etsi: ['5.13-1'] },

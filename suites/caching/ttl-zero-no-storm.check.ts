@@ -6,6 +6,8 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
+import { openPhase } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -13,20 +15,24 @@ const rule = decisionRule(
     maxQueriesPerSecond: 2,
     minSpanSeconds: 1.5,
     minZeroTtlAnswers: 3,
+    settleMinQueries: 3,
   },
   (rule) =>
     'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, ' +
     "rate = queries / the phase's length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least " +
     `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. ` +
-    `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.`,
+    `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.` +
+    `Early stop: a PASS is settled once every question of the phase in progress was judged and asked at least ${rule.settleMinQueries} times (settleMinQueries: asked again after TTL-0 answers; a rate counted from the phase start only falls for a steady DUT).`,
 );
 
 const meta: CheckMeta = {
   title: 'Answers with TTL 0 do not cause a query storm',
-  requirement:
-    'Draft IOTDNS-D-TTL-1 (proposed): "TTL 0 means do not cache but must not cause a query flood." ' +
-    'Paper Recommendation #8: "IoT devices should detect abrupt/extreme changes in TTL values in DNS replies and follow up on their DNS activity, assuming a normal TTL value range"; ' +
+  requirement: requirementText(
+    draftClause('IOTDNS-D-TTL-1'),
+    draftClause('IOTDNS-D-PRIV-1'),
+    recommendation('8'),
     'Recommendation #5 asks for adaptive caching (the paper saw TTL 0 amplify query and retry rates).',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['5', '8'], draft: ['IOTDNS-D-TTL-1', 'IOTDNS-D-PRIV-1'], etsi: ['5.13-1', '5.9-3'] },
@@ -91,8 +97,14 @@ export default defineCheck({
         ],
       };
     }
+    // Early stop: a rate counted from a phase's start only falls for a steady DUT, so a PASS is
+    // settled once, in the phase in progress, every question was asked again after TTL-0 answers.
+    const openName = openPhase(evidence)?.name;
+    const open = rows.filter((row) => row.phase === openName);
+    const settled = open.length > 0 && open.every((row) => row.judged && row.queries >= p.settleMinQueries);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${summary}; the busiest question was asked ${figures.maxRate}/s.`,
       figures,

@@ -9,6 +9,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import type { QueryEvent, ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { normaliseName } from '../../lib/dns/names.ts';
 
@@ -32,10 +33,11 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'DNS is encrypted (DoT, DoH or DoQ) when an encrypted resolver is available',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
-    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
-    "The paper does not mandate DoH/DoT for constrained devices; draft IOTDNS-D-ENC-1 asks for an encrypted transport to the network's resolver when one is available.",
+  requirement: requirementText(
+    recommendation('1'),
+    'The paper does not mandate DoH/DoT for constrained devices.',
+    draftClause('IOTDNS-D-ENC-1'),
+  ),
   keyword: 'RECOMMENDATION',
   severity: 'critical',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-1'], etsi: ['5.8-1', '5.6-2'] },

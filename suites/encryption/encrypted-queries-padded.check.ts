@@ -8,17 +8,20 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import { inOpenPhase, SEQUENTIAL_P1, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
-  { paddingBlock: 128, minQueries: 3 },
+  { paddingBlock: 128, minQueries: 3, ...SEQUENTIAL_P1 },
   (rule) =>
     'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, ' +
     'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) ' +
     `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
     'FAIL when any judged query is not padded. ' +
     `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
-    'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
+    'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.' +
+    sequentialRuleText('unpadded encrypted queries', 'settleP1'),
 );
 
 /** EDNS(0) Padding option (RFC 7830). */
@@ -26,11 +29,11 @@ const PADDING_OPTION = 12;
 
 const meta: CheckMeta = {
   title: 'Encrypted queries are padded (EDNS(0) Padding, 128-octet blocks)',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #1: ' +
-    '"IoT devices should support DoH/DoT. In addition, padding should be utilized to reduce fingerprinting." ' +
-    'Draft IOTDNS-D-ENC-2 (proposed): pad encrypted DNS messages with the EDNS(0) Padding option (RFC 7830), using the RFC 8467 block-length policy ' +
-    '(RFC 8467 §4.1: clients pad queries to a multiple of 128 octets).',
+  requirement: requirementText(
+    recommendation('1'),
+    draftClause('IOTDNS-D-ENC-2'),
+    'RFC 8467 §4.1: clients pad queries to a multiple of 128 octets.',
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['1'], draft: ['IOTDNS-D-ENC-2'], etsi: ['5.8-1', '5.6-2'] },
@@ -116,8 +119,11 @@ export default defineCheck({
         ],
       };
     }
+    // Early stop: the SPRT over the encrypted queries of the phase in progress (none unpadded, or this is no PASS).
+    const settled = sprtSettles('PASS', 0, encrypted.filter(inOpenPhase(evidence)).length, p.settleP1, p);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${counts}.`,
       figures,

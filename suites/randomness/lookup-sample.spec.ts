@@ -2,7 +2,7 @@
  * Recommendation #3 samples one source port per lookup: a stub sending A and AAAA from one
  * socket passes however its ports are counted, while fixed and narrow pools keep failing
  * when they pair their queries the same way. The glibc fixture is real traffic
- * (scripts/make-stub-traffic-fixtures.ts); the pools are drawn here.
+ * (scripts/record-stub-traffic.ts, suites/randomness/real-traffic.ts); the pools are drawn here.
  */
 import { expect } from 'chai';
 import { fixtureOf } from '../../lib/checks/check-fixtures.ts';

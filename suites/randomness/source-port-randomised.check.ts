@@ -8,10 +8,7 @@ import { defineRandomnessCheck } from './randomness-rule.ts';
 
 export default defineRandomnessCheck({
   title: 'UDP source ports of DNS queries are randomised',
-  recommendation: {
-    number: '3',
-    text: 'IoT devices should undergo adequate source port randomization in their DNS queries.',
-  },
+  recommendation: '3',
   rfcRequirement:
     'RFC 5452 §9.2: use an unpredictable source port for each query, from as large a range as practicable.',
   draftClause: 'IOTDNS-D-RND-1',

@@ -6,10 +6,7 @@ import { defineRandomnessCheck } from './randomness-rule.ts';
 
 export default defineRandomnessCheck({
   title: 'DNS transaction IDs are randomised over the 16-bit space',
-  recommendation: {
-    number: '4',
-    text: 'IoT devices should use adequate transaction ID randomization in their DNS traffic.',
-  },
+  recommendation: '4',
   rfcRequirement: 'RFC 5452 §9.1: use an unpredictable transaction ID drawn from the full 0–65535 range.',
   draftClause: 'IOTDNS-D-RND-2',
   field: {

@@ -5,6 +5,8 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from '../validation/forged-record-use.ts';
 
@@ -14,15 +16,17 @@ const rule = decisionRule(
     'Under late-answers, each A query over UDP gets its genuine answer first, then further replies that match it as fully (same transaction ID, from the same socket, the same question) ' +
     'with a record pointing at a canary; each such race is one late-answer response in the evidence. ' +
     `INCONCLUSIVE when fewer than ${rule.minRaces} races reached the DUT (minRaces). ` +
-    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.`,
+    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.` +
+    FORGERY_SETTLED_TEXT,
 );
 
 const meta: CheckMeta = {
   title: 'Only the first matching reply is taken; later ones are ignored',
-  requirement:
-    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)." ' +
-    'Draft IOTDNS-D-SIZE-2 (proposed): spot amplified or abnormal responses (duplicated answers, many replies to one query); take only the first matching reply; ' +
-    'fail if this causes use of a later, different answer.',
+  requirement: requirementText(
+    recommendation('9'),
+    draftClause('IOTDNS-D-SIZE-2'),
+    'It fails if this causes use of a later, different answer.',
+  ),
   keyword: 'SHOULD',
   severity: 'high',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-2'], etsi: ['5.13-1'] },
@@ -66,6 +70,14 @@ export default defineCheck({
         figures,
         evidence: refs,
       };
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: refs };
+    return {
+      verdict: 'PASS',
+      // Settled once every forged question was asked again with no canary contact (suites/sequential.ts).
+      settled: forgeryLookedUpAgain(evidence, context.dutId, use.manipulated, use.contacts),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: refs,
+    };
   },
 });

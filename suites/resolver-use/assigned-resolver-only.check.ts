@@ -9,6 +9,7 @@ import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -25,10 +26,7 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'DNS goes only to the resolvers the network assigned',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #2: ' +
-    '"IoT devices should use the resolvers assigned through DHCP and not override to hard-coded fallback resolvers." ' +
-    'Draft IOTDNS-D-DISC-3: no hard-coded public resolvers, on port 53, DoT or DoH.',
+  requirement: requirementText(recommendation('2'), draftClause('IOTDNS-D-DISC-3')),
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['2'], draft: ['IOTDNS-D-DISC-1', 'IOTDNS-D-DISC-3'], etsi: ['6-1'] },

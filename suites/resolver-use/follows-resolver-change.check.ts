@@ -10,6 +10,7 @@ import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { DhcpLeaseEvent, QueryEvent } from '../../lib/evidence/events.ts';
 import { dnsServers } from '../../lib/lab-network/dnsmasq-log.ts';
 import { eventsRef, SeqSample, sampledRef } from '../evidence-ref.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const SECOND = 1_000_000;
@@ -29,10 +30,7 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'DNS follows the resolver DHCP assigns when it changes',
-  requirement:
-    'Paper "From Lookup to Lockdown: DNS Guidelines for Securing IoT Ecosystems", Recommendation #2: ' +
-    '"IoT devices should use the resolvers assigned through DHCP and not override to hard-coded fallback resolvers." ' +
-    'Draft IOTDNS-D-DISC-1: use the resolver(s) the network supplies (DHCPv4 option 6, DHCPv6 option 23, RA RDNSS, DNR).',
+  requirement: requirementText(recommendation('2'), draftClause('IOTDNS-D-DISC-1')),
   keyword: 'RECOMMENDATION',
   severity: 'medium',
   covers: { paper: ['2'], draft: ['IOTDNS-D-DISC-1'], etsi: ['6-1'] },

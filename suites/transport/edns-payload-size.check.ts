@@ -7,6 +7,7 @@
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent, sampledRef, SeqSample } from '../evidence-ref.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
@@ -20,10 +21,13 @@ const rule = decisionRule(
 
 const meta: CheckMeta = {
   title: 'UDP queries carry EDNS(0) with a payload size that avoids fragmentation',
-  requirement:
-    'Paper Recommendation #9: "IoT devices should detect amplified responses and must implement validation of DNS response sizes along with supporting EDNS(0)"; ' +
-    'the paper found EDNS(0) support limited among the devices it tested. Draft IOTDNS-D-SIZE-1 (proposed): support EDNS(0) (RFC 6891), advertising a UDP payload size that avoids fragmentation ' +
-    '(RFC 9715: at most 1400; 1232 is the conservative value); IOTDNS-D-SIZE-3: do not depend on fragmented UDP responses.',
+  requirement: requirementText(
+    recommendation('9'),
+    'The paper found EDNS(0) support limited among the devices it tested.',
+    draftClause('IOTDNS-D-SIZE-1'),
+    'RFC 9715: at most 1400; 1232 is the conservative value.',
+    draftClause('IOTDNS-D-SIZE-3'),
+  ),
   keyword: 'SHOULD',
   severity: 'medium',
   covers: { paper: ['9'], draft: ['IOTDNS-D-SIZE-1', 'IOTDNS-D-SIZE-3'], etsi: ['5.13-1'] },

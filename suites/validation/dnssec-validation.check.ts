@@ -11,6 +11,8 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
+import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary } from './forged-record-use.ts';
 
@@ -22,7 +24,8 @@ const rule = decisionRule(
     `PASS when the DUT set DO, got at least ${rule.minAnswersPerVariant} answer of every bogus variant to a query with DO (minAnswersPerVariant), and contacted none of the canaries. ` +
     'FAIL when the IXIT declares DNSSEC validation (dnssecValidation) and the DUT contacted the canary of any variant. INCONCLUSIVE when no bogus answer reached it, ' +
     'or it set DO but not every variant reached it and it contacted no canary. Otherwise INFO with the figures (DO/CD shares, DNSKEY/DS queries, encrypted queries, variants used): ' +
-    'a DUT that declares nothing is not held to validation.',
+    'a DUT that declares nothing is not held to validation.' +
+    FORGERY_SETTLED_TEXT,
 );
 
 /** The bogus variants in the order `dnssecBogus(...)` takes their canaries, then the downgrade. */
@@ -31,9 +34,11 @@ type Variant = (typeof VARIANTS)[number] | 'downgrade';
 
 const meta: CheckMeta = {
   title: 'DNSSEC validation: bogus signed answers are refused',
-  requirement:
-    'Draft IOTDNS-D-VAL-2 (proposed, MAY; the draft clause mapping is provisional): "DNSSEC where feasible; set DO and validate, or trust the AD bit only from an authenticated resolver." ' +
-    'Paper Recommendation #7: "IoT devices should integrate robustness in their DNS stacks by including record-type validation, authenticity checks, potentially through actively utilizing DNSSEC."',
+  requirement: requirementText(
+    draftClause('IOTDNS-D-VAL-2'),
+    'The draft clause mapping is provisional.',
+    recommendation('7'),
+  ),
   keyword: 'MAY',
   severity: 'high',
   covers: { paper: ['7'], draft: ['IOTDNS-D-VAL-2'], etsi: ['5.13-1'] },
@@ -158,6 +163,8 @@ export default defineCheck({
         };
       return {
         verdict: 'INFO',
+        // A bogus answer used stays used.
+        settled: true,
         expected,
         observed: `${text}: it does not validate DNSSEC (it declares no validation, so nothing is required).`,
         figures,
@@ -168,6 +175,8 @@ export default defineCheck({
     if (signs.doQueries > 0 && everyVariant)
       return {
         verdict: 'PASS',
+        // Settled once every bogus question of the phase in progress was asked again with no canary contact.
+        settled: forgeryLookedUpAgain(evidence, context.dutId, bogus, contacts),
         expected,
         observed: `${counts}: the DUT asked with DO and refused every bogus variant.`,
         figures,

@@ -1,20 +1,14 @@
 /**
- * Writes the evidence fixtures of the passive resolver-use and encryption checks,
- * deterministically (seeded PRNG, fixed clock), as if imported from a capture: queries
+ * Runs for the fixtures of the passive resolver-use and encryption checks, deterministic (seeded PRNG, fixed clock), as if imported from a capture: queries
  * carry a capture reference, encrypted DNS shows as contact events.
- *
- * Usage: npx tsx scripts/make-passive-check-fixtures.ts
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SUITES_DIR } from '../lib/checks/discover.ts';
 import type { Endpoint } from '../lib/evidence/events.ts';
-import { FIXTURE_DUT, FIXTURE_PHASE, FixtureRun, FIXTURE_SERVER } from '../suites/fixture-events.ts';
+import { FIXTURE_DUT, FIXTURE_PHASE, FixtureRun } from './fixture-events.ts';
 import { between, seededRandom } from './seeded-random.ts';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed clock so the files never change. */
-const T0 = 1_767_225_600_000_000;
-const SECOND = 1_000_000;
+export const T0 = 1_767_225_600_000_000;
+export const SECOND = 1_000_000;
 const WINDOW_SECONDS = 180;
 /** The capture file the queries are said to come from (a name only: fixtures hold no packets). */
 const CAPTURE_FILE = 'fixture-capture.pcap';
@@ -22,7 +16,7 @@ const CAPTURE_FILE = 'fixture-capture.pcap';
 const OPENDNS: Endpoint = { address: '208.67.222.222', port: 53 };
 const NAMES = ['time.fixture.example', 'api.fixture.example', 'mqtt.fixture.example'];
 
-interface Plan {
+export interface Plan {
   seed: number;
   /** Seconds between queries. */
   everySeconds: number;
@@ -47,7 +41,7 @@ function svcbRdata(): Buffer {
   return Buffer.concat([Buffer.from([0, 1]), target, Buffer.from([0, 1, 0, alpn.length]), alpn]);
 }
 
-function fixture(name: string, plan: Plan): string {
+export function passiveRun(name: string, plan: Plan): string {
   const random = seededRandom(plan.seed);
   const run = new FixtureRun(`fixture-${name}`, T0, T0 + WINDOW_SECONDS * SECOND);
   let frame = 0;
@@ -115,7 +109,8 @@ function fixture(name: string, plan: Plan): string {
   return run.ndjson();
 }
 
-const plainOnly: Plan = {
+/** A DUT that asks only the assigned resolver, in plain DNS, every 6 s, seen by a capture. */
+export const plainOnly: Plan = {
   seed: 0x5eed1001,
   everySeconds: 6,
   hardcodedShare: 0,
@@ -123,48 +118,3 @@ const plainOnly: Plan = {
   contacts: [],
   ddrAt: null,
 };
-
-const fixtures: Record<string, Record<string, string>> = {
-  'resolver-use/assigned-resolver-only': {
-    pass: fixture('resolver-use-pass', plainOnly),
-    fail: fixture('resolver-use-fail', {
-      ...plainOnly,
-      seed: 0x5eed1002,
-      hardcodedShare: 0.4,
-      contacts: [
-        { t: T0 + 30 * SECOND, protocol: 'dot', server: { address: '1.1.1.1', port: 853 }, sni: 'one.one.one.one' },
-      ],
-    }),
-    // Too few queries seen to show which resolvers the DUT uses.
-    inconclusive: fixture('resolver-use-inconclusive', { ...plainOnly, everySeconds: 40 }),
-    // The same traffic as the pass fixture, but only the harness resolver's log: DNS sent elsewhere could not show.
-    'not-assessed': fixture('resolver-use-not-applicable', { ...plainOnly, captured: false }),
-  },
-  'encryption/encrypted-dns': {
-    pass: fixture('encryption-pass', {
-      ...plainOnly,
-      seed: 0x5eed1003,
-      everySeconds: 30,
-      contacts: [
-        {
-          t: T0 + 10 * SECOND,
-          protocol: 'dot',
-          server: { address: FIXTURE_SERVER.address, port: 853 },
-          sni: 'dns.fixture.example',
-        },
-      ],
-    }),
-    fail: fixture('encryption-fail', { ...plainOnly, seed: 0x5eed1004, ddrAt: T0 + 1.5 * SECOND }),
-    info: fixture('encryption-info', { ...plainOnly, seed: 0x5eed1005 }),
-    inconclusive: fixture('encryption-inconclusive', { ...plainOnly, everySeconds: 0 }),
-  },
-};
-
-for (const [check, kinds] of Object.entries(fixtures)) {
-  const slash = check.lastIndexOf('/');
-  for (const [kind, text] of Object.entries(kinds)) {
-    const file = join(SUITES_DIR, check.slice(0, slash), 'fixtures', `${check.slice(slash + 1)}.${kind}.ndjson`);
-    writeFileSync(file, text);
-    console.log(`${file}: ${text.split('\n').length - 1} events, ${Buffer.byteLength(text)} bytes`);
-  }
-}

@@ -1,6 +1,6 @@
 /**
- * Writes the evidence fixtures of the randomness and caching checks, deterministically
- * (seeded PRNG, fixed clock), so re-running it reproduces the committed files byte for byte.
+ * The stub resolvers whose traffic makes the fixtures of the randomness checks and of
+ * caching/ttl-honoured, deterministically (seeded PRNG, fixed clock).
  *
  * Two stub resolvers are modelled the way the paper describes them:
  * - a good stub: a random source port in 49152–65535 and a random TXID per query, EDNS
@@ -9,22 +9,15 @@
  * - a bad stub (the paper's worst findings): always port 4096, a +1 TXID counter, no
  *   EDNS, no cache: every lookup polls, once a second, against a 30 s TTL.
  *
- * Usage: npx tsx scripts/make-check-fixtures.ts
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { FixtureRun } from '../suites/fixture-events.ts';
-import type { FixtureAnswer } from '../suites/fixture-events.ts';
-import { SUITES_DIR } from '../lib/checks/discover.ts';
+import { FixtureRun } from './fixture-events.ts';
+import type { FixtureAnswer } from './fixture-events.ts';
 import { between, seededRandom } from './seeded-random.ts';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed clock so the files never change. */
 const T0 = 1_767_225_600_000_000;
 const SECOND = 1_000_000;
 const MS = 1_000;
-
-/** The checks these fixtures serve, as paths under suites/ without `.check.ts`. */
-const CHECKS = ['randomness/source-port-randomised', 'randomness/transaction-id-randomised', 'caching/ttl-honoured'];
 
 /** What the harness zone answers for one name the device uses. */
 interface ZoneName {
@@ -87,7 +80,7 @@ function answer(entry: ZoneName, random: () => number): FixtureAnswer {
 }
 
 /** The good stub: random port and TXID, EDNS, and a cache that honours each TTL. */
-function goodStubRun(windowSeconds: number, seed: number): FixtureRun {
+export function goodStubRun(windowSeconds: number, seed: number): FixtureRun {
   const random = seededRandom(seed);
   const run = new FixtureRun(`fixture-good-${windowSeconds}s`, T0, T0 + windowSeconds * SECOND);
   const expiry = new Map<ZoneName, number>();
@@ -111,7 +104,7 @@ function goodStubRun(windowSeconds: number, seed: number): FixtureRun {
 }
 
 /** The bad stub: port 4096, a TXID counter from 1, no EDNS, no cache. */
-function badStubRun(windowSeconds: number, seed: number): FixtureRun {
+export function badStubRun(windowSeconds: number, seed: number): FixtureRun {
   const random = seededRandom(seed);
   const run = new FixtureRun(`fixture-bad-${windowSeconds}s`, T0, T0 + windowSeconds * SECOND);
   let txid = 1;
@@ -125,19 +118,12 @@ function badStubRun(windowSeconds: number, seed: number): FixtureRun {
   return run;
 }
 
-const fixtures: Record<'pass' | 'fail' | 'inconclusive', string> = {
-  pass: goodStubRun(180, 0x5eed0001).ndjson(),
-  fail: badStubRun(40, 0x5eed0002).ndjson(),
-  // Too short to see enough queries or to outlast enough TTLs.
-  inconclusive: goodStubRun(25, 0x5eed0003).ndjson(),
-};
-
-for (const check of CHECKS) {
-  const slash = check.lastIndexOf('/');
-  const folder = join(SUITES_DIR, check.slice(0, slash), 'fixtures');
-  for (const [kind, text] of Object.entries(fixtures)) {
-    const file = join(folder, `${check.slice(slash + 1)}.${kind}.ndjson`);
-    writeFileSync(file, text);
-    console.log(`${file}: ${text.split('\n').length - 1} events, ${Buffer.byteLength(text)} bytes`);
-  }
+/** The pass, fail and inconclusive fixtures the three checks share. */
+export function stubFixtures(): Record<'pass' | 'fail' | 'inconclusive', FixtureRun> {
+  return {
+    pass: goodStubRun(180, 0x5eed0001),
+    fail: badStubRun(40, 0x5eed0002),
+    // Too short to see enough queries or to outlast enough TTLs.
+    inconclusive: goodStubRun(25, 0x5eed0003),
+  };
 }

@@ -1,24 +1,6 @@
-/**
- * Writes the evidence fixtures of resolver-use/follows-resolver-change, deterministically
- * (seeded PRNG, fixed clock), so re-running it reproduces the committed files byte for byte.
- *
- * One 120 s resolver-change phase: at its start the DHCP server hands out 127.0.10.2
- * instead of 127.0.10.1 (lease 120 s); the DUT renews 60 s later, as busybox udhcpc does at
- * half the lease, and the renewal's option 6 names the new resolver. The stub asks a name
- * with a 10 s TTL about every 4 s (a cache: the network sees a query once the TTL ran out).
- * - pass: after the renewal its queries go to 127.0.10.2;
- * - fail: it keeps asking 127.0.10.1 (a resolver set once at boot);
- * - inconclusive: the phase ends 40 s after the change, before the renewal and the deadline;
- * - not-assessed: the same traffic with no resolver change in the evidence (no network.dhcp).
- *
- * Usage: npx tsx scripts/make-resolver-change-fixtures.ts
- */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SUITES_DIR } from '../lib/checks/discover.ts';
-import type { DhcpLeaseEvent, Endpoint } from '../lib/evidence/events.ts';
-import { FIXTURE_DUT, FIXTURE_SERVER, FixtureRun } from '../suites/fixture-events.ts';
-import { between, seededRandom } from './seeded-random.ts';
+import type { DhcpLeaseEvent, Endpoint } from '../../lib/evidence/events.ts';
+import { defineFixtures, FIXTURE_DUT, FIXTURE_SERVER, FixtureRun } from '../fixture-events.ts';
+import { between, seededRandom } from '../seeded-random.ts';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed clock so the files never change. */
 const T0 = 1_767_225_600_000_000;
@@ -109,17 +91,9 @@ function fixture(plan: Plan): string {
   return run.ndjson();
 }
 
-const CHECK = 'resolver-use/follows-resolver-change';
-const fixtures: Record<string, string> = {
+export default defineFixtures(() => ({
   pass: fixture({ seed: 0x5eed2001, phaseSeconds: 110, follows: true, changed: true }),
   fail: fixture({ seed: 0x5eed2002, phaseSeconds: 110, follows: false, changed: true }),
   inconclusive: fixture({ seed: 0x5eed2003, phaseSeconds: 40, follows: true, changed: true }),
   'not-assessed': fixture({ seed: 0x5eed2004, phaseSeconds: 110, follows: false, changed: false }),
-};
-
-const slash = CHECK.lastIndexOf('/');
-for (const [kind, text] of Object.entries(fixtures)) {
-  const file = join(SUITES_DIR, CHECK.slice(0, slash), 'fixtures', `${CHECK.slice(slash + 1)}.${kind}.ndjson`);
-  writeFileSync(file, text);
-  console.log(`${file}: ${text.split('\n').length - 1} events, ${Buffer.byteLength(text)} bytes`);
-}
+}));

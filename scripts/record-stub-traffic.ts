@@ -1,39 +1,30 @@
 /**
- * Records real DNS clients' traffic as randomness-check fixtures: glibc's stub, through
- * `getent ahosts NAME`, which asks A and AAAA from one socket per lookup (so about half as
- * many distinct source ports as queries, however random they are), and, for the failing
- * side, Knot's kdig bound to one fixed source port.
+ * Records real DNS clients' queries for the randomness-check fixtures
+ * (suites/randomness/real-traffic.ts names the clients and how their traffic is judged).
  *
  * Everything happens in a network namespace this script creates (loopback only, so no
  * traffic can leave it and no unreachable route is needed in the root namespace):
  * `/etc/netns/NS/resolv.conf` names 127.0.0.53, where dnsmasq (Debian's, a real
  * responder) answers every name under fixture.example; dumpcap captures the queries on
- * `lo`; getent looks up 150 names (300 queries) one after another. The namespace, its
- * /etc/netns folder and the processes are removed at the end, also on failure.
+ * `lo`; each client looks up 150 names one after another. The namespace, its /etc/netns
+ * folder and the processes are removed at the end, also on failure.
  *
- * Each capture is then read as `dnsconform analyze` reads one (lib/capture), and its
- * events written as fixtures of both randomness checks (`<check>.<kind>.<client>.ndjson`),
- * with the capture itself committed under suites/randomness/real-traffic/.
+ * Each capture is committed as suites/randomness/real-traffic/<client>.pcapng; `npm run
+ * fixtures` then reads the fixtures from them (no root needed for that).
  *
- * Usage (as root): npx tsx scripts/make-stub-traffic-fixtures.ts [LOOKUPS]
+ * Usage (as root): npx tsx scripts/record-stub-traffic.ts [LOOKUPS] && npm run fixtures
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evidenceFromCaptures } from '../lib/capture/capture-evidence.ts';
-import type { CaptureRef } from '../lib/capture/capture-evidence.ts';
 import { SUITES_DIR } from '../lib/checks/discover.ts';
-import { FIXTURE_DUT } from '../suites/fixture-events.ts';
+import { REAL_CLIENTS, realTrafficCapture, RESPONDER_ADDRESS } from '../suites/randomness/real-traffic.ts';
+import type { RealClient } from '../suites/randomness/real-traffic.ts';
 
-/** The stub's address and the responder's: both on the namespace's `lo`, told apart by address. */
-const STUB_ADDRESS = '127.0.0.1';
-const RESPONDER_ADDRESS = '127.0.0.53';
 const LOOKUPS = Number(process.argv[2] ?? 150);
 const NAMESPACE = `dnsconform-stubfx-${process.pid}`;
-const FIXTURES = join(SUITES_DIR, 'randomness', 'fixtures');
-const CHECKS = ['source-port-randomised', 'transaction-id-randomised'] as const;
 
 function run(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });
@@ -62,37 +53,8 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-/** One real client recorded: how it looks a name up, and what its traffic must give. */
-interface Client {
-  /** The fixtures' variant name: `<check>.<kind>.<variant>.ndjson`. */
-  variant: string;
-  /** The command that looks up one name, run in the namespace. */
-  lookup(name: string): string[];
-  /** Queries one lookup sends. */
-  queriesPerLookup: number;
-  /** The fixture kind of each check on this traffic. */
-  kinds: Record<(typeof CHECKS)[number], 'pass' | 'fail'>;
-}
-
-const CLIENTS: Client[] = [
-  // glibc's stub (getaddrinfo, AF_UNSPEC): A and AAAA from one socket per lookup.
-  {
-    variant: 'glibc-getent',
-    lookup: (name) => ['getent', 'ahosts', name],
-    queriesPerLookup: 2,
-    kinds: { 'source-port-randomised': 'pass', 'transaction-id-randomised': 'pass' },
-  },
-  // A client that always sends from port 4096 (random TXIDs): what Recommendation #3 must still fail.
-  {
-    variant: 'kdig-fixed-port',
-    lookup: (name) => ['kdig', `@${RESPONDER_ADDRESS}`, '-b', `${STUB_ADDRESS}#4096`, '+notcp', '+retry=0', name, 'A'],
-    queriesPerLookup: 1,
-    kinds: { 'source-port-randomised': 'fail', 'transaction-id-randomised': 'pass' },
-  },
-];
-
 /** Runs each client's lookups in the namespace, each client into its own capture. */
-async function record(captures: Map<Client, string>): Promise<void> {
+async function record(captures: Map<RealClient, string>): Promise<void> {
   let responder: ChildProcess | undefined;
   let dumpcap: ChildProcess | undefined;
   run('ip', ['netns', 'add', NAMESPACE]);
@@ -163,28 +125,15 @@ async function record(captures: Map<Client, string>): Promise<void> {
 
 const work = mkdtempSync(join(tmpdir(), 'dnsconform-stubfx-'));
 try {
-  const captures = new Map(CLIENTS.map((client) => [client, join(work, `${client.variant}.pcapng`)]));
+  const captures = new Map(REAL_CLIENTS.map((client) => [client, join(work, `${client.variant}.pcapng`)]));
   await record(captures);
   for (const [client, capture] of captures) {
-    const { evidence, problems } = await evidenceFromCaptures(
-      [capture],
-      { id: FIXTURE_DUT, ip: STUB_ADDRESS },
-      { runId: `${client.variant}-${LOOKUPS}-lookups` },
-    );
-    if (problems.length > 0) throw new Error(`reading the ${client.variant} capture: ${problems.join('; ')}`);
-    // The capture is committed beside the fixtures: events name it by its path in the project.
-    const committed = `suites/randomness/real-traffic/${client.variant}.pcapng`;
-    const named = (event: object) =>
-      'capture' in event ? { ...event, capture: { ...(event.capture as CaptureRef), file: committed } } : event;
-    const ndjson = `${evidence.events.map((e) => JSON.stringify(named(e))).join('\n')}\n`;
-    const written = CHECKS.map((check) => `${check}.${client.kinds[check]}.${client.variant}.ndjson`);
-    for (const file of written) writeFileSync(join(FIXTURES, file), ndjson);
-    copyFileSync(capture, join(SUITES_DIR, '..', committed));
-    chmodSync(join(SUITES_DIR, '..', committed), 0o644);
-    console.log(
-      `${client.variant}: ${LOOKUPS} lookups, ${evidence.queries(FIXTURE_DUT).length} queries, written as ${written.join(', ')} and ${committed}`,
-    );
+    const committed = join(SUITES_DIR, '..', realTrafficCapture(client));
+    copyFileSync(capture, committed);
+    chmodSync(committed, 0o644);
+    console.log(`${client.variant}: ${LOOKUPS} lookups recorded as ${realTrafficCapture(client)}`);
   }
+  console.log('now run npm run fixtures to write the fixtures read from them');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
