@@ -157,6 +157,7 @@ function reportResult(
     evidence,
     error,
     settled,
+    notAssessed,
   } = result;
   return dropUndefined({
     check,
@@ -174,6 +175,7 @@ function reportResult(
     evidence,
     error,
     settled,
+    notAssessed: notAssessed && { reason: notAssessed.reason },
     reproduce,
     traceability,
   });
