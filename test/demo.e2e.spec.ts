@@ -35,12 +35,6 @@ function result(report: Report, check: string): CheckResult {
   return found;
 }
 
-/**
- * The one check the simulated devices cannot have assessed: it needs the lab's DHCP server
- * handing out a new resolver (a profile with network.dhcp), which loopback devices lack.
- */
-const NEEDS_LAB_DHCP = 'resolver-use/follows-resolver-change';
-
 describe('demo, end to end (real processes and sockets on loopback)', function () {
   this.timeout(DEMO_TIMEOUT_MS);
   let demo: DemoRun;
@@ -94,10 +88,8 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
   it('states its scope on page 1 and re-judges a demo bundle to the signed verdicts', async () => {
     const { report, bundle } = runs.get('sim-bad')!;
     expect(report.scope).to.deep.include({ mode: 'run', checks: null, plan: 'demo', complete: false });
-    // The one check the simulated devices cannot have assessed (see NEEDS_LAB_DHCP).
-    expect(report.scope!.statement).to.match(
-      /^\d+ of \d+ checks judged: 1 not assessed \(no phase of their experiments in plan demo\)/,
-    );
+    // Every check judged (the resolver change through the devices' loopback DHCP included); the demo plan is not a certification plan.
+    expect(report.scope!.statement).to.match(/^(\d+) of \1 checks judged/);
     // Each FAIL carries the command that re-runs just that check (the plan's phases it needs) on the run's own profile copy, in report.json and on page 1.
     const edns = result(report, 'transport/edns-payload-size') as CheckResult & { reproduce?: string };
     expect(edns.verdict).to.equal('FAIL');
@@ -135,7 +127,7 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
-  it('assesses every check for both devices (but the one that needs the lab DHCP server): the good one passes all, the bad one is NOT_CONFORMANT', () => {
+  it('assesses every check for both devices: the good one CONFORMANT (every check PASS or INFO), the bad one NOT_CONFORMANT', () => {
     const good = runs.get('sim-good')!.report;
     const bad = runs.get('sim-bad')!.report;
     for (const report of [good, bad]) {
@@ -143,24 +135,25 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
         (r) => r.verdict === 'INCONCLUSIVE' && r.observed.startsWith('Not assessed'),
       );
       expect(
-        unassessed.map((r) => r.check),
+        unassessed.map((r) => `${r.check}: ${r.observed}`),
         `${report.dut.id} not assessed`,
-      ).to.deep.equal([NEEDS_LAB_DHCP]);
+      ).to.deep.equal([]);
     }
-    const undecided = good.results.filter(
-      (r) => r.verdict !== 'PASS' && r.verdict !== 'INFO' && r.check !== NEEDS_LAB_DHCP,
-    );
+    const undecided = good.results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'INFO');
     expect(undecided.map((r) => `${r.check}: ${r.verdict} ${r.observed}`)).to.deep.equal([]);
-    expect(good.overall.verdict).to.equal('INCOMPLETE'); // only for the lab-DHCP check
+    expect(good.overall.verdict).to.equal('CONFORMANT');
     expect(bad.overall.verdict).to.equal('NOT_CONFORMANT');
-    expect(demo.output).to.match(/^demo self-check passed: sim-good INCOMPLETE, sim-bad NOT_CONFORMANT$/m);
-    expect(demo.output).to.match(new RegExp(`sim-good: 1 not assessed: ${NEEDS_LAB_DHCP}`));
+    expect(demo.output).to.match(/^demo self-check passed: sim-good CONFORMANT, sim-bad NOT_CONFORMANT$/m);
+    expect(demo.output).not.to.match(/not assessed: /);
     // The bad device is decided on every check but those its own behaviour leaves open: it never used encrypted DNS.
     const badOpen = bad.results
-      .filter((r) => r.verdict === 'INCONCLUSIVE' && r.check !== NEEDS_LAB_DHCP)
+      .filter((r) => r.verdict === 'INCONCLUSIVE')
       .map((r) => r.check)
       .sort();
     expect(badOpen).to.deep.equal(['encryption-upgrade/no-cleartext-downgrade', 'encryption/encrypted-queries-padded']);
+    // The resolver change reached both through their loopback DHCP (dnsmasq): the good one followed it, the bad one did not.
+    expect(result(good, 'resolver-use/follows-resolver-change').observed).to.match(/told at its renewal/);
+    expect(result(bad, 'resolver-use/follows-resolver-change').verdict).to.equal('FAIL');
     for (const check of [
       'randomness/source-port-randomised',
       'randomness/transaction-id-randomised',
@@ -329,10 +322,10 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     const profile = join(demo.work, 'elsewhere.yaml');
     writeFileSync(
       profile,
-      readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8').replaceAll(
-        'address: 127.0.10.1, port: 0',
-        'address: 203.0.113.7, port: 0',
-      ),
+      readFileSync(join(ROOT, 'profiles', 'sim-bad.yaml'), 'utf8')
+        .replaceAll('address: 127.0.10.1, port: 0', 'address: 203.0.113.7, port: 0')
+        // Its loopback DHCP would hand out 127.0.10.1, which no longer listens: without it, only the bind is tried.
+        .replace(/^network:\n {2}dhcp: .*\n/m, ''),
     );
     const run = await dnsconform([
       'run',

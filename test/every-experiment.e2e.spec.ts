@@ -54,9 +54,29 @@ describe("every experiment, end to end (the demo plan's short phases)", function
   it('runs every phase of the plan, in order, for both devices, and still tells them apart', () => {
     expect(status, output).to.equal(0);
     for (const report of reports.values()) {
-      // Phases acting through the lab's DHCP server are left out: simulated devices have no network.dhcp.
-      const planned = plan.phases.filter((p) => experiments.get(p.experiment)!.dhcp === undefined);
-      expect(report.observation.phases.map((p) => p.name)).to.deep.equal(planned.map((p) => p.name ?? p.experiment));
+      // Every phase, the resolver change too: the devices' loopback DHCP (network.dhcp) acts it out.
+      expect(report.observation.phases.map((p) => p.name)).to.deep.equal(
+        plan.phases.map((p) => p.name ?? p.experiment),
+      );
+    }
+  });
+
+  it('changes the resolver through DHCP: dnsmasq hands the second resolver out at a renewal, the good device moves there and the bad one does not', () => {
+    const phase = plan.phases.find((p) => experiments.get(p.experiment)!.dhcp === 'change-resolver')!;
+    const name = phase.name ?? phase.experiment;
+    for (const [dut, ev] of evidence) {
+      const change = ev.ofType('dhcp.resolver-change').find((e) => e.dut === dut && e.phase === name);
+      expect(change, `${dut}: the change is evidence`).to.not.equal(undefined);
+      const renewals = ev
+        .ofType('dhcp.lease')
+        .filter((l) => l.dut === dut && l.interface === 'lo' && l.kind === 'renewal' && l.t > change!.t);
+      expect(
+        renewals.some((l) => l.options.some((o) => o.code === 6 && o.value === change!.to[0])),
+        `${dut}: a renewal named ${change!.to[0]}`,
+      ).to.equal(true);
+      const moved = ev.queries(dut).filter((q) => q.phase === name && q.server.address === change!.to[0]);
+      if (dut === 'sim-good') expect(moved.length, 'sim-good queries to the new resolver').to.be.above(0);
+      else expect(moved, `${dut} keeps its resolver`).to.have.length(0);
     }
   });
 

@@ -142,9 +142,12 @@ export interface CheckOutcome {
   /** Set, with the verdict INCONCLUSIVE, when the evidence could not assess the check at all. */
   notAssessed?: NotAssessed;
   /**
-   * True when more evidence of the same kind cannot change the verdict (a forged address
-   * already contacted is a FAIL whatever follows). Lets a plan end a phase early
-   * (sequential decision); absent means the check wants the whole window.
+   * True when more of the phase in progress cannot change the verdict, or can only with a
+   * probability below the error rates the rule states: a forged address already contacted
+   * is a FAIL whatever follows; a PASS is settled once the DUT showed what the rule waits
+   * for (an SPRT decision, a TTL that ran out and was asked again, a forged name looked up
+   * again with no canary contact). Lets a plan end a phase early (sequential decision);
+   * absent means the check wants the whole window.
    */
   settled?: boolean;
 }

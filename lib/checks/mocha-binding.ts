@@ -91,6 +91,8 @@ function exemptByIcs(check: LoadedCheck, context: CheckContext): CheckOutcome | 
     observed: `The supplier's ICS declares ${rows.map((r) => `${r.provision} N/A: ${r.detail}`).join('; ')}`,
     figures: { icsNotApplicable: rows.map((r) => r.provision) },
     evidence: [],
+    // The ICS decides it: no evidence changes it, so it never holds a phase open.
+    settled: true,
   };
 }
 

@@ -29,10 +29,12 @@ const PROFILES_DIR = join(import.meta.dirname, '..', '..', 'profiles');
 
 /**
  * The reference devices and the overall verdict each must get for the harness to be working.
- * A check the run could not assess (a plan without its experiment, a phase that needs a lab
- * segment the simulated devices lack) leaves the well-behaved device INCOMPLETE; the
- * self-check then asks that every check it could assess passed and nothing else was left
- * undecided, and says which checks were not assessed.
+ * Under the demo plan every check is assessed (the resolver change reaches the devices
+ * through their loopback DHCP, the harness's dnsmasq). A check a run could not assess (a
+ * plan without its experiment; DHCP on loopback where dnsmasq cannot serve, without root
+ * or CAP_NET_ADMIN) leaves the well-behaved device INCOMPLETE; the self-check then asks that
+ * every check it could assess passed and nothing else was left undecided, and says which
+ * checks were not assessed.
  */
 export const DEMO_DEVICES: readonly { profile: string; expected: OverallVerdict }[] = [
   { profile: 'sim-good.yaml', expected: 'CONFORMANT' },

@@ -13,6 +13,7 @@ import Handlebars from 'handlebars';
 import { loadPdfSigningKey } from '../report/pdf/pdf-key.ts';
 import { renderPdf } from '../report/pdf/render-pdf.ts';
 import { signPdf } from '../report/pdf/sign-pdf.ts';
+import { timestampAuthority } from '../report/lab-config.ts';
 import type { MetricDelta, RunDiff } from './run-diff.ts';
 import diffSchema from './diff.schema.json' with { type: 'json' };
 
@@ -156,6 +157,7 @@ export async function writeDiffDocuments(
     subject: `${diff.a.dut.id} ${diff.a.dut.firmware ?? ''} → ${diff.b.dut.id} ${diff.b.dut.firmware ?? ''}`,
     keywords: ['dnsconform', 'diff', diff.a.dut.id, diff.b.dut.id],
     createdAt: new Date(generatedAt),
+    tsaUrl: timestampAuthority(keyDir),
   });
   const paths = { json: join(outDir, DIFF_JSON), html: join(outDir, DIFF_HTML), pdf: join(outDir, DIFF_PDF) };
   await writeFile(paths.json, `${JSON.stringify(diff, null, 2)}\n`, { flush: true });

@@ -76,7 +76,24 @@ export class EncryptedUpgrade {
   private chosen: Promise<EncryptedTransport | null> | null = null;
   private closed = false;
 
-  constructor(private readonly options: UpgradeOptions) {}
+  /** The unencrypted resolver that designates: the one the device was given, until DHCP names another. */
+  private resolver: { address: string; port: number };
+
+  constructor(private readonly options: UpgradeOptions) {
+    this.resolver = options.resolver;
+  }
+
+  /**
+   * The network assigned another resolver: what the old one designated is dropped (RFC 9462
+   * §4: a designation holds for the resolver that made it), and the next lookup discovers
+   * afresh from the new one.
+   */
+  resolverChanged(resolver: { address: string; port: number }): void {
+    this.resolver = resolver;
+    const previous = this.chosen;
+    this.chosen = null;
+    void previous?.then((transport) => transport?.close()).catch(() => undefined);
+  }
 
   /** The verified transport, discovering on first use; null means stay on port 53. */
   transport(): Promise<EncryptedTransport | null> {
@@ -133,7 +150,8 @@ export class EncryptedUpgrade {
   }
 
   private async discover(): Promise<EncryptedTransport | null> {
-    const { log, resolver, trustedCa } = this.options;
+    const { log, trustedCa } = this.options;
+    const { resolver } = this;
     const designated = await discoverDesignatedResolvers({
       sourceAddress: this.options.sourceAddress,
       resolver,

@@ -21,6 +21,12 @@ export interface SimulatedDeviceOptions {
   logFile: string;
   /** The lab CA (PEM) the device trusts for DoT/DoH, as a lab installs it on a real DUT. */
   trustedCa?: string;
+  /**
+   * The harness's DHCP server for the device's loopback segment (profile `network.dhcp`):
+   * the device asks it for its lease at boot and renews it; option 6 names its resolver,
+   * reached on `resolver.port` (the port every harness resolver of the run listens on).
+   */
+  dhcp?: { server: { address: string; port: number }; mac: string };
   /** The lab's DNSSEC trust anchor (the DS of the profile's signed zone), as a lab configures it on a real DUT. */
   trustAnchor?: DeviceTrustAnchor;
 }

@@ -8,6 +8,7 @@ import { deviceLog } from './device-log.ts';
 import { encryptedUpgradeFor } from './encrypted-upgrade.ts';
 import { HardcodedResolverQueries } from './hardcoded-resolver.ts';
 import { DeviceService } from './device-service.ts';
+import { DhcpClient } from './dhcp-client.ts';
 import { StubResolver } from './stub-resolver.ts';
 import { OPTIONS_VARIABLE } from './simulated-device-process.ts';
 import type { SimulatedDeviceOptions } from './simulated-device-process.ts';
@@ -60,6 +61,24 @@ async function main(): Promise<void> {
     pid: process.pid,
   });
 
+  // With a DHCP server (network.dhcp), the device takes its resolver from its lease at boot
+  // and from every renewal; `dhcpResolver: ignore` keeps the one it was first given.
+  const follow = behaviour.dhcpResolver !== 'ignore';
+  const dhcp = options.dhcp
+    ? new DhcpClient({
+        address: options.sourceAddress,
+        mac: options.dhcp.mac,
+        server: options.dhcp.server,
+        log,
+        onLease: (lease) => {
+          const offered = lease.dnsServers[0];
+          if (offered === undefined) return;
+          if (follow) stub.useResolver({ address: offered, port: options.resolver.port });
+          else if (offered !== options.resolver.address) log('dhcp-resolver-ignored', { offered });
+        },
+      })
+    : null;
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -67,6 +86,7 @@ async function main(): Promise<void> {
     application.stop();
     log('stop', { signal });
     hardcoded?.stop();
+    dhcp?.stop();
     void Promise.all([stub.close(), service?.close()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -79,9 +99,13 @@ async function main(): Promise<void> {
   }, 500).unref();
 
   await service?.start();
+  // Ready once it runs: a device waiting for its lease still runs (and uses no CPU doing so).
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  // No lookup before the lease: a device does not use the network until it has one.
+  if (dhcp) await dhcp.start();
+  if (stopping) return;
   application.start();
   hardcoded?.start();
-  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 }
 
 main().catch((error: Error) => {

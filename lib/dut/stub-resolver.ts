@@ -80,7 +80,11 @@ export class StubResolver {
   /** Set when the behaviour validates DNSSEC and the device was given a trust anchor. */
   private readonly validator: DnssecValidator | null;
 
+  /** Where queries go: the resolver the network assigned, until a DHCP renewal names another. */
+  private resolver: { address: string; port: number };
+
   constructor(private readonly options: StubOptions) {
+    this.resolver = options.resolver;
     this.nextId = transactionIds(options.behaviour.txid);
     this.answerChecks =
       options.answerChecks ?? (options.behaviour.validation === 'sloppy' ? SLOPPY_ANSWER_CHECKS : ALL_ANSWER_CHECKS);
@@ -172,6 +176,18 @@ export class StubResolver {
   }
 
   /** Ends every outstanding attempt and closes every socket; later lookups fail at once. */
+  /**
+   * The network assigned another resolver (option 6 of a DHCP renewal): every query from now
+   * on goes there, and encrypted DNS is discovered afresh from it (RFC 9462 ties a designated
+   * resolver to the unencrypted one that designated it). Answers held stay until they expire.
+   */
+  useResolver(resolver: { address: string; port: number }): void {
+    if (resolver.address === this.resolver.address && resolver.port === this.resolver.port) return;
+    this.options.log('resolver-change', { from: this.resolver, to: resolver });
+    this.resolver = resolver;
+    this.options.upgrade?.resolverChanged(resolver);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of [...this.pending]) pending.finish(null);
@@ -259,7 +275,7 @@ export class StubResolver {
         pending.finish(pending.latest ?? null);
       }, timeoutMs);
       const pending: PendingQuery = {
-        query: { txid, ...question, resolver: this.options.resolver },
+        query: { txid, ...question, resolver: this.resolver },
         socket,
         finish: (message) => {
           if (!this.pending.delete(pending)) return;
@@ -270,14 +286,9 @@ export class StubResolver {
         },
       };
       this.pending.add(pending);
-      socket.send(
-        this.queryBytes(question, txid, withEdns),
-        this.options.resolver.port,
-        this.options.resolver.address,
-        (error) => {
-          if (error) this.options.log('error', { ...question, txid, port, error: error.message });
-        },
-      );
+      socket.send(this.queryBytes(question, txid, withEdns), this.resolver.port, this.resolver.address, (error) => {
+        if (error) this.options.log('error', { ...question, txid, port, error: error.message });
+      });
     });
   }
 
@@ -357,7 +368,7 @@ export class StubResolver {
       return truncated;
     }
     this.options.log('tcp-retry', { ...question, txid });
-    const { resolver } = this.options;
+    const { resolver } = this;
     try {
       const reply = await tcpExchange(this.queryBytes(question, txid, withEdns), {
         localAddress: this.options.sourceAddress,

@@ -72,6 +72,8 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /** Controls one DUT for a session. */
 export class DeviceControl {
   private handle: SimulatedDeviceHandle | null = null;
+  /** The harness's DHCP server on the simulated device's loopback segment, once it serves (network.dhcp). */
+  private dhcpServer: { address: string; port: number } | null = null;
 
   constructor(
     private readonly loaded: LoadedProfile,
@@ -85,8 +87,13 @@ export class DeviceControl {
     private readonly trustAnchor?: DeviceTrustAnchor,
   ) {}
 
-  private get dutId(): string {
+  get dutId(): string {
     return this.loaded.profile.dut.id;
+  }
+
+  /** A simulated device started from now on asks this DHCP server for its lease and renews it. */
+  useDhcpServer(server: { address: string; port: number }): void {
+    this.dhcpServer = server;
   }
 
   /** A simulated device (the harness starts and restarts it); otherwise a lab device. */
@@ -112,6 +119,7 @@ export class DeviceControl {
       logFile: join(this.run.path, RUN_FILES.deviceLog),
       ...(this.trustedCa ? { trustedCa: this.trustedCa } : {}),
       ...(this.trustAnchor ? { trustAnchor: this.trustAnchor } : {}),
+      ...(this.dhcpServer && profile.dut.mac ? { dhcp: { server: this.dhcpServer, mac: profile.dut.mac } } : {}),
     });
     this.handle = handle;
     this.run.log.record({

@@ -1,13 +1,19 @@
 /**
  * Sequential decision: a phase may end before its window when every check that needs its
- * experiment has already settled its verdict on the evidence so far. A check settles only
- * when it says more evidence cannot change the verdict (`settled: true` in its outcome: a
- * forged address already contacted is a FAIL whatever follows). Passive checks (`'*'`)
- * never hold a phase open, since they do not need any particular one.
+ * experiment has already settled its verdict on the evidence so far. A check settles when
+ * it says more of the phase in progress cannot change the verdict (`settled: true` in its
+ * outcome), either way: a FAIL (a forged address already contacted), a PASS once a later
+ * FAIL is impossible or improbable below the error rates its rule states (Wald's SPRT, a
+ * TTL that ran out and was asked again; `suites/sequential.ts`), or a phase that has given
+ * a multi-phase check all it needs from it. Passive checks (`'*'`) never hold a phase open,
+ * since they do not need any particular one.
  */
 import type { CheckContext, LoadedCheck, Verdict } from '../checks/check-types.ts';
 import { judgeCheck } from '../checks/mocha-binding.ts';
-import type { Evidence } from '../evidence/evidence.ts';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Evidence } from '../evidence/evidence.ts';
+import type { EvidenceEvent } from '../evidence/events.ts';
+import { parseEventLine } from '../evidence/load-evidence.ts';
 
 /** The checks whose metadata names this experiment. */
 export function checksNeeding(checks: readonly LoadedCheck[], experiment: string): LoadedCheck[] {
@@ -33,4 +39,65 @@ export function settledState(needed: readonly LoadedCheck[], evidence: Evidence,
 /** The phase end reason the report shows for an early stop. */
 export function settledReason(state: SettledState): string {
   return `settled early (sequential decision): ${state.verdicts.map((v) => `${v.check} ${v.verdict}`).join(', ')}`;
+}
+
+/**
+ * A run's events file read as it grows: each {@link GrowingEventLog.evidenceFor} parses only
+ * the lines appended since the last call, and judges on the events of the phases the needed
+ * checks use (plus run markers). Re-reading and re-indexing the whole log every few seconds
+ * took the harness tens of seconds per look on a loaded machine, long enough for its own
+ * resolver to stall and the devices to retry (premature re-queries the checks then saw).
+ */
+export class GrowingEventLog {
+  readonly #file: string;
+  readonly #events: EvidenceEvent[] = [];
+  #offset = 0;
+  #lineNo = 0;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** The evidence so far of the phases that ran one of `experiments`, with the events outside any phase. */
+  evidenceFor(experiments: ReadonlySet<string>): Evidence {
+    this.#readAppended();
+    const phases = new Set<string>();
+    for (const event of this.#events)
+      if (event.type === 'phase.start' && experiments.has(event.experiment ?? event.name)) phases.add(event.name);
+    return new Evidence(this.#events.filter((event) => event.phase === null || phases.has(event.phase)));
+  }
+
+  /** Parses the complete lines written since the last read (a line still being written waits). */
+  #readAppended(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.#file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.#offset) return;
+      const chunk = Buffer.alloc(size - this.#offset);
+      const read = readSync(fd, chunk, 0, chunk.length, this.#offset);
+      const end = chunk.subarray(0, read).lastIndexOf(0x0a);
+      if (end < 0) return;
+      const text = chunk.subarray(0, end).toString('utf8');
+      let offset = this.#offset;
+      for (const line of text.split('\n')) {
+        this.#lineNo += 1;
+        const event = parseEventLine(line, this.#file, this.#lineNo, offset);
+        offset += Buffer.byteLength(line, 'utf8') + 1;
+        if (event !== null) this.#events.push(event);
+      }
+      this.#offset += end + 1;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** The experiments whose phases the needed checks judge. */
+export function experimentsOf(needed: readonly LoadedCheck[]): Set<string> {
+  return new Set(needed.flatMap((check) => check.meta.experiments));
 }

@@ -11,6 +11,7 @@
  * lease, renewal, NAK and release is parsed from `--log-dhcp` into the DUT's evidence.
  */
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
@@ -20,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { nowMicros } from '../evidence/clock.ts';
 import type { EvidenceSink } from '../evidence/event-log.ts';
 import type { DhcpLeaseEvent } from '../evidence/events.ts';
-import { dhcpResolvers, inSubnet, netmask, parseSubnet } from '../profile/lab-dhcp.ts';
+import { LOOPBACK_INTERFACE, dhcpResolvers, inSubnet, netmask, parseSubnet } from '../profile/lab-dhcp.ts';
 import type { LabDhcp, Profile } from '../profile/profile-types.ts';
 import { DEFAULT_RESOLVER_NAME } from '../resolver/ddr.ts';
 import { DHCPV4_DNR_OPTION, DHCPV6_DNR_OPTION, dnsmasqHex, encodeDhcpv4Dnr, encodeDhcpv6Dnr } from './dnr.ts';
@@ -38,6 +39,12 @@ export interface DhcpClient {
 /** One segment: an interface, its settings (from the first profile naming it), the DUTs on it. */
 export interface DhcpSegment {
   dhcp: LabDhcp;
+  /**
+   * A simulated devices' segment on loopback: dnsmasq listens on this port instead of 67
+   * (`dhcp-alternate-port`; no root needed for the port, none taken from the host's own
+   * DHCP), picked free at run time. Null on a lab interface.
+   */
+  serverPort?: number | null;
   /** The profile the settings come from (resolver listeners, its name). */
   profile: Profile;
   clients: DhcpClient[];
@@ -135,6 +142,9 @@ export function dnsmasqConfig(segment: DhcpSegment, files: DhcpFiles): string {
     // Option 6 is in the options file, re-read on SIGHUP when the resolver changes.
     `dhcp-optsfile=${files.options}`,
   ];
+  // Loopback: the simulated devices send unicast requests to this port and dnsmasq answers
+  // the port they came from (their ciaddr is their source); the second port is unused.
+  if (segment.serverPort) lines.push(`dhcp-alternate-port=${segment.serverPort},${segment.serverPort + 1}`);
   if (dhcp.renewSeconds !== undefined) lines.push(`dhcp-option=option:T1,${dhcp.renewSeconds}`);
   if (dhcp.encryptedDns) {
     const v4 = dnrInstances(profile, 4, (a) => inSubnet(a, subnet));
@@ -234,6 +244,17 @@ export class LabDhcpServer {
     return this.options.segment.dhcp.interface;
   }
 
+  /** Where a simulated device sends its requests (a loopback segment only): the resolver's address, the server's port. */
+  get loopbackEndpoint(): { address: string; port: number } | null {
+    const { segment } = this.options;
+    return segment.serverPort ? { address: this.resolvers[0]!, port: segment.serverPort } : null;
+  }
+
+  /** The DUTs this server serves. */
+  get dutIds(): string[] {
+    return this.options.segment.clients.map((c) => c.dutId);
+  }
+
   /** Writes the configuration and starts dnsmasq; resolves once it serves, rejects with its own words when it cannot. */
   static async start(options: DhcpServerOptions): Promise<LabDhcpServer> {
     const { segment, sink, progress } = options;
@@ -258,6 +279,7 @@ export class LabDhcpServer {
     writeFileSync(files.leases, '');
     const byMac = new Map(segment.clients.map((c) => [c.mac, c]));
     const strangers = new Set<string>();
+    const lastSent = new Map<string, string>();
     const leaseLog = new DnsmasqLeaseLog((lease) => {
       const client = byMac.get(lease.mac);
       if (!client) {
@@ -268,6 +290,11 @@ export class LabDhcpServer {
       }
       sink.record({ ...lease, dut: client.dutId } as Omit<DhcpLeaseEvent, 'seq' | 'phase'>);
       const sent = lease.options.find((o) => o.code === 6)?.value;
+      // A renewal that hands out the resolver the DUT already had is evidence, not news (the
+      // simulated devices renew every few seconds).
+      const unchanged = lease.kind === 'renewal' && sent !== undefined && lastSent.get(client.dutId) === sent;
+      if (sent !== undefined) lastSent.set(client.dutId, sent);
+      if (unchanged) return;
       progress(
         `${client.dutId}: DHCP ${lease.kind} of ${lease.address ?? '?'} on ${lease.interface}${sent ? ` (resolver ${sent})` : ''}`,
       );
@@ -293,8 +320,13 @@ export class LabDhcpServer {
       lines.on('line', (line) => {
         recent.push(line);
         if (recent.length > 20) recent.shift();
-        // "DHCP, sockets bound exclusively to interface eth1": dnsmasq listens.
-        if (/DHCP, sockets bound/.test(line)) resolve();
+        // "DHCP, sockets bound exclusively to interface eth1": dnsmasq listens. On loopback it
+        // says nothing of the kind; its range line comes once the socket is open (set up first).
+        if (
+          /DHCP, sockets bound/.test(line) ||
+          (segment.serverPort && /DHCP, (static leases only on|IP range)/.test(line))
+        )
+          resolve();
         reads.line(line);
         leaseLog.line(line, nowMicros());
         // The option lines of a reply follow its message line at once; emit when they stop.
@@ -345,7 +377,7 @@ export class LabDhcpServer {
       });
     }
     progress(
-      `DHCP on ${segment.dhcp.interface} (dnsmasq pid ${child.pid}): ${segment.clients.map((c) => `${c.dutId} ${c.mac} → ${c.address}`).join(', ')}; resolver ${resolvers.initial}, lease ${segment.dhcp.leaseSeconds} s`,
+      `DHCP on ${segment.dhcp.interface}${segment.serverPort ? ` port ${segment.serverPort} (the simulated devices' loopback segment)` : ''} (dnsmasq pid ${child.pid}): ${segment.clients.map((c) => `${c.dutId} ${c.mac} → ${c.address}`).join(', ')}; resolver ${resolvers.initial}, lease ${segment.dhcp.leaseSeconds} s`,
     );
     const server = new LabDhcpServer(options, child, files, exited, leaseLog, reads, resolvers.initial);
     exited.then(({ code, signal }) => {
@@ -431,11 +463,60 @@ export async function startLabDhcp(
   try {
     for (const segment of dhcpSegments(profiles)) {
       const dirs = new Map(segment.clients.map((c) => [c.dutId, runDirs.get(c.dutId)!]));
-      servers.push(await LabDhcpServer.start({ segment, runDirs: dirs, sink, progress }));
+      if (segment.dhcp.interface !== LOOPBACK_INTERFACE) {
+        servers.push(await LabDhcpServer.start({ segment, runDirs: dirs, sink, progress }));
+        continue;
+      }
+      const server = await startLoopbackServer(segment, dirs, sink, progress);
+      if (server) servers.push(server);
     }
   } catch (error) {
     await Promise.all(servers.map((s) => s.stop()));
     throw error;
   }
   return servers;
+}
+
+/** A UDP port free on every address now (dnsmasq binds its DHCP socket to the wildcard address). */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '0.0.0.0', () => resolve());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Attempts at a free port before giving up: another program may take the one picked before dnsmasq binds it. */
+const LOOPBACK_PORT_ATTEMPTS = 3;
+
+/**
+ * The simulated devices' DHCP server on loopback, on a port picked free. Where dnsmasq cannot
+ * serve here (DHCP needs root or CAP_NET_ADMIN; dnsmasq not installed) the run goes on
+ * without it: the devices keep the resolver they were started with, the evidence says why
+ * (`dhcp.server.stop` with the problem) and the resolver-change check is not assessed.
+ */
+async function startLoopbackServer(
+  segment: DhcpSegment,
+  runDirs: ReadonlyMap<string, string>,
+  sink: EvidenceSink,
+  progress: (line: string) => void,
+): Promise<LabDhcpServer | null> {
+  let problem = '';
+  for (let attempt = 1; attempt <= LOOPBACK_PORT_ATTEMPTS; attempt += 1) {
+    const serverPort = await freeUdpPort();
+    try {
+      return await LabDhcpServer.start({ segment: { ...segment, serverPort }, runDirs, sink, progress });
+    } catch (error) {
+      if (!(error instanceof DhcpSetupError)) throw error;
+      problem = error.message;
+      if (!/in use/i.test(problem)) break;
+    }
+  }
+  progress(
+    `DHCP for the simulated devices on ${LOOPBACK_INTERFACE} did not start (${problem}): ${segment.clients.map((c) => c.dutId).join(', ')} keep the resolver they are started with, and resolver-use/follows-resolver-change is not assessed`,
+  );
+  return null;
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { type ProfileError, parseProfile } from './load-profile.ts';
 import { derivedDutAddress, dhcpResolvers, eui64Address, parseSubnet } from './lab-dhcp.ts';
 
@@ -71,6 +72,30 @@ describe('profile/lab-dhcp', () => {
     delete noAddresses.network;
     expect(problems(JSON.stringify(noAddresses)).join('\n')).to.match(
       /\/dut: addresses is required unless network\.dhcp/,
+    );
+  });
+
+  it("takes a simulated device's network.dhcp only on loopback, inside 127.0.0.0/8, without IPv6", () => {
+    const text = readFileSync(new URL('../../profiles/sim-good.yaml', import.meta.url), 'utf8');
+    expect(parseProfile(text, 'sim-good.yaml').network?.dhcp.interface).to.equal('lo');
+    const line = 'dhcp: { interface: lo, subnet: 127.0.10.0/24,';
+    expect(text).to.include(line);
+    const problems = (replacement: string) => {
+      try {
+        parseProfile(text.replace(line, replacement), 'sim-good.yaml');
+        return '';
+      } catch (error) {
+        return (error as ProfileError).problems.map((p) => `${p.pointer}: ${p.message}`).join('\n');
+      }
+    };
+    expect(problems('dhcp: { interface: eth1, subnet: 127.0.10.0/24,')).to.match(
+      /\/network\/dhcp\/interface: .*must be lo/,
+    );
+    expect(problems('dhcp: { interface: lo, subnet: 10.77.0.0/24,')).to.match(
+      /\/network\/dhcp\/subnet: .*127\.0\.0\.0\/8/,
+    );
+    expect(problems('dhcp: { interface: lo, ipv6: { prefix: "fd00:77::/64" }, subnet: 127.0.10.0/24,')).to.match(
+      /\/network\/dhcp\/ipv6: a simulated device has no IPv6/,
     );
   });
 });

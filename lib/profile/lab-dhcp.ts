@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import type { LabDhcp, Profile } from './profile-types.ts';
 
+/** The interface a simulated device's DHCP runs on. */
+export const LOOPBACK_INTERFACE = 'lo';
+
 /** An IPv4 subnet as numbers. */
 export interface Ipv4Subnet {
   network: number;
@@ -116,8 +119,19 @@ export function labDhcpProblems(profile: Profile): { pointer: string; message: s
   }
   const problems: { pointer: string; message: string }[] = [];
   const add = (pointer: string, message: string) => problems.push({ pointer, message });
-  if (profile.device.kind !== 'lab')
-    add('/network', 'network.dhcp is for a lab device (device.kind: lab); a simulated device runs on loopback');
+  // A simulated device's segment is loopback: the harness's dnsmasq serves it on `lo` (on
+  // ports of its own, picked at run time), inside the loopback block the device lives in.
+  if (profile.device.kind !== 'lab') {
+    if (dhcp.interface !== LOOPBACK_INTERFACE)
+      add(
+        '/network/dhcp/interface',
+        `a simulated device's DHCP runs on loopback: interface must be ${LOOPBACK_INTERFACE}`,
+      );
+    if (!/^127\./.test(dhcp.subnet))
+      add('/network/dhcp/subnet', `a simulated device's subnet must be inside 127.0.0.0/8 (its loopback block)`);
+    if (dhcp.ipv6)
+      add('/network/dhcp/ipv6', 'a simulated device has no IPv6 segment (no router advertisements on loopback)');
+  }
   if (!profile.dut.mac)
     add('/dut', 'mac is required with network.dhcp: the DHCP server gives the DUT its fixed address by MAC');
   const subnet = parseSubnet(dhcp.subnet);

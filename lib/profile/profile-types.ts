@@ -193,6 +193,12 @@ export interface SimulatedBehaviour {
    * loopback address nothing listens on.
    */
   hardcodedResolver?: { address: string; port?: number; name: string; intervalSeconds: number };
+  /**
+   * With `network.dhcp` (the harness's dnsmasq on loopback): `follow` (default) uses the
+   * resolver of the latest lease or renewal (option 6), as Recommendation #2 asks; `ignore`
+   * keeps the resolver it was first given whatever DHCP hands out later.
+   */
+  dhcpResolver?: 'follow' | 'ignore';
 }
 
 /**

@@ -33,6 +33,22 @@ function rejection(value: unknown): ReportValidationError {
 describe('buildReport / validateReport', () => {
   after(removeTempDirs);
 
+  it('states the clock resolution and the time limits of a rule with time parameters, and only there', () => {
+    const input = sampleInput(['PASS', 'FAIL']);
+    input.results[1] = {
+      ...input.results[1]!,
+      decisionRule: {
+        text: 'FAIL when a query follows within the TTL less the grace.',
+        parameters: { graceSeconds: 1, minQueries: 3 },
+      },
+    };
+    const report = validateReport(buildReport({ ...input, clockResolutionMicros: 1 }));
+    expect(report.results[0]!.timing).to.equal(undefined);
+    expect(report.results[1]!.timing).to.deep.include({ clockResolutionMicros: 1, limits: { graceSeconds: 1 } });
+    expect(report.results[1]!.timing!.statement).to.match(/resolution of 1 µs.*graceSeconds = 1/);
+    expect(buildReport(input).results[1]!.timing, 'no resolution given, none stated').to.equal(undefined);
+  });
+
   it('builds a report from a realistic run that validates against the published schema', () => {
     const report = validateReport(buildReport(sampleInput(['PASS', 'FAIL', 'INFO'])));
     expect(report.schemaVersion).to.equal('1.3.0');

@@ -28,6 +28,7 @@ import type {
   ReportPhaseNotRun,
   ReportResult,
   ResolverEndpoint,
+  ResultTiming,
   ResultTraceability,
 } from './report-types.ts';
 
@@ -70,6 +71,30 @@ export interface ReportInput {
   scope: ScopeSelection;
   /** What the report must say about the evidence itself (traffic lost, run interrupted), after the standard statements. */
   evidenceStatements?: string[];
+  /** Resolution of the evidence's clock, µs (`clockResolutionMicros`); timing rules state it. Absent: not stated. */
+  clockResolutionMicros?: number;
+}
+
+/** A decision-rule parameter that is a time: its name ends in its unit. */
+const TIME_PARAMETER = /(Seconds|Ms)$/;
+
+/** The timing statement of a result whose rule has time limits, or undefined. */
+export function resultTiming(result: CheckResult, clockResolutionMicros: number | undefined): ResultTiming | undefined {
+  if (clockResolutionMicros === undefined) return undefined;
+  const limits = Object.fromEntries(
+    Object.entries(result.decisionRule.parameters).filter(([name]) => TIME_PARAMETER.test(name)),
+  );
+  const names = Object.keys(limits);
+  if (names.length === 0) return undefined;
+  const listed = names.map((name) => `${name} = ${limits[name]}`).join(', ');
+  return {
+    clockResolutionMicros,
+    limits,
+    statement:
+      `Intervals are measured between event times recorded at a resolution of ${clockResolutionMicros} µs ` +
+      `(the harness's monotonic clock anchored to the system clock); the rule's time limits and tolerances are ${listed}. ` +
+      `An interval within ${clockResolutionMicros} µs of a limit is not resolved by the clock.`,
+  };
 }
 
 /** The command that re-runs a run, and whether `--checks ID` can narrow it to one check. */
@@ -140,6 +165,7 @@ function reportResult(
   result: CheckResult,
   traceability: ResultTraceability,
   reproduce: string | undefined,
+  timing: ResultTiming | undefined,
 ): ReportResult {
   const {
     check,
@@ -177,6 +203,7 @@ function reportResult(
     settled,
     notAssessed: notAssessed && { reason: notAssessed.reason },
     reproduce,
+    timing,
     traceability,
   });
 }
@@ -222,7 +249,12 @@ export function buildReport(input: ReportInput): Report {
       ...(input.phasesNotRun?.length ? { notRun: input.phasesNotRun.map((p) => ({ ...p })) } : {}),
     },
     results: input.results.map((result, i) =>
-      reportResult(result, traced.traceability[i]!, reproduceLine(result, input.reproduction)),
+      reportResult(
+        result,
+        traced.traceability[i]!,
+        reproduceLine(result, input.reproduction),
+        resultTiming(result, input.clockResolutionMicros),
+      ),
     ),
     summary: countVerdicts(verdicts),
     tableI: { ...tableIRow(input.results), rule: TABLE_I_RULE },

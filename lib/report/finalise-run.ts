@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import { loadCatalogues } from '../catalogue/load-catalogues.ts';
 import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/manifest.ts';
+import { clockResolutionMicros } from '../evidence/clock.ts';
 import { buildReport } from './build-report.ts';
 import { citeCaptureFrames } from './capture-citations.ts';
 import type { ReportInput } from './build-report.ts';
@@ -91,6 +92,7 @@ export async function finaliseRun(runDir: string, input: FinaliseInput, keyDir: 
     buildReport({
       ...input,
       results,
+      clockResolutionMicros: clockResolutionMicros(),
       issuer,
       issuedAt: input.issuedAt ?? new Date().toISOString(),
       evidenceFiles,

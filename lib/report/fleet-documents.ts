@@ -23,6 +23,7 @@ import type { FleetRow } from './fleet-summary.ts';
 import { loadPdfSigningKey } from './pdf/pdf-key.ts';
 import { renderPdf } from './pdf/render-pdf.ts';
 import { signPdf } from './pdf/sign-pdf.ts';
+import { timestampAuthority } from './lab-config.ts';
 import { TABLE_I_RULE } from './table-i.ts';
 
 export const FLEET_SUMMARY_HTML = 'fleet-summary.html';
@@ -103,6 +104,7 @@ export async function writeFleetSummaryDocuments(
     subject: `Table I of "From Lookup to Lockdown" from ${rows.length} simulated devices`,
     keywords: ['dnsconform', 'fleet', 'Table I', ...rows.map((r) => r.device)],
     createdAt: new Date(info.generatedAt),
+    tsaUrl: timestampAuthority(keyDir),
   });
   const paths = { html: join(outDir, FLEET_SUMMARY_HTML), pdf: join(outDir, FLEET_SUMMARY_PDF) };
   await writeFile(paths.html, html, { flush: true });

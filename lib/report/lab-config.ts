@@ -82,3 +82,8 @@ export function loadLabConfig(keyDir: string): LoadedLabConfig | null {
     },
   };
 }
+
+/** The RFC 3161 time-stamping authority lab.yaml of `keyDir` names, or null (no lab.yaml, or none named): PDF signatures are then PAdES B-B. */
+export function timestampAuthority(keyDir: string): string | null {
+  return loadLabConfig(keyDir)?.config.tsa?.url ?? null;
+}

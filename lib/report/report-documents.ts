@@ -12,6 +12,7 @@ import { loadPdfSigningKey } from './pdf/pdf-key.ts';
 import type { PdfSigningKey } from './pdf/pdf-key.ts';
 import { renderPdf } from './pdf/render-pdf.ts';
 import { signPdf } from './pdf/sign-pdf.ts';
+import { timestampAuthority } from './lab-config.ts';
 import type { Report } from './report-types.ts';
 import { REPORT_HTML_FILE, REPORT_PDF_FILE } from './bundle-files.ts';
 
@@ -31,6 +32,7 @@ export async function renderReportDocuments(
   report: Report,
   key: PdfSigningKey,
   chromium?: string,
+  tsaUrl: string | null = null,
 ): Promise<{ html: string; pdf: Buffer }> {
   const html = renderReportHtml(report, loadFigures(runDir, report));
   const printed = await renderPdf(html, renderPageFurniture(report), chromium);
@@ -50,6 +52,7 @@ export async function renderReportDocuments(
     subject: `${report.dut.vendor} ${report.dut.model}: ${report.overall.verdict}`,
     keywords: [report.runId, report.dut.id, 'dnsconform', 'DNS', 'IoT'],
     createdAt: new Date(report.issuedAt),
+    tsaUrl,
   });
   return { html, pdf };
 }
@@ -72,7 +75,13 @@ export async function writeReportDocuments(
     throw new ReportDocumentExistsError(
       `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; a report document is never rewritten`,
     );
-  const { html, pdf } = await renderReportDocuments(runDir, report, loadPdfSigningKey(keyDir));
+  const { html, pdf } = await renderReportDocuments(
+    runDir,
+    report,
+    loadPdfSigningKey(keyDir),
+    undefined,
+    timestampAuthority(keyDir),
+  );
   // Created new (wx) and flushed, as finaliseRun writes the rest of the run.
   await writeFile(paths.html, html, { flag: 'wx', flush: true });
   await writeFile(paths.pdf, pdf, { flag: 'wx', flush: true });

@@ -147,7 +147,19 @@ export interface ReportFigure {
 }
 
 /** A check result as the report carries it: the result, and what its citations mean. */
+/** How a timing rule's intervals were measured (ISO/IEC 17025 §7.6): the clock's resolution and the rule's time limits. */
+export interface ResultTiming {
+  /** Resolution of the event times the intervals are computed from, µs (measured when the report was made). */
+  clockResolutionMicros: number;
+  /** The rule's time-valued parameters (its windows and tolerances), by name, in the parameter's unit. */
+  limits: Record<string, number>;
+  /** The same, in a sentence for the report. */
+  statement: string;
+}
+
 export type ReportResult = CheckResult & {
+  /** For a rule with time limits: the clock resolution and the limits (format 1.3.0). */
+  timing?: ResultTiming;
   traceability: ResultTraceability;
   /** FAIL and INCONCLUSIVE only: the command that re-runs what decides the verdict (run from the directory holding the run directory). */
   reproduce?: string;

@@ -101,7 +101,9 @@ export class AdversarialResolver {
 
   /**
    * Binds every listener. Where UDP and TCP share an address and port 0 is asked for, both
-   * get the same port, as a stub expects TCP fallback on the port it used for UDP.
+   * get the same port, as a stub expects TCP fallback on the port it used for UDP; and every
+   * address asked for with port 0 gets that same port, as DHCP hands out resolver addresses
+   * only (a simulated device told another resolver by its lease reaches it on the port it knows).
    */
   async start(): Promise<BoundEndpoint[]> {
     const byAddress = new Map<string, ListenSpec[]>();
@@ -109,17 +111,17 @@ export class AdversarialResolver {
     for (const spec of plain)
       byAddress.set(`${spec.address}|${spec.port}`, [...(byAddress.get(`${spec.address}|${spec.port}`) ?? []), spec]);
     try {
-      for (const specs of byAddress.values()) {
-        const { address, port } = specs[0]!;
-        const pair: ListenerPair = {
-          address,
-          port,
-          wantUdp: specs.some((s) => s.transport === 'udp'),
-          wantTcp: specs.some((s) => s.transport === 'tcp'),
-        };
-        await this.bindPair(pair, true);
+      const pairs: ListenerPair[] = [...byAddress.values()].map((specs) => ({
+        address: specs[0]!.address,
+        port: specs[0]!.port,
+        wantUdp: specs.some((s) => s.transport === 'udp'),
+        wantTcp: specs.some((s) => s.transport === 'tcp'),
+      }));
+      for (const pair of pairs.filter((p) => p.port !== 0)) {
+        await this.bindPair(pair, false);
         this.pairs.push(pair);
       }
+      await this.bindSharedPort(pairs.filter((p) => p.port === 0));
       for (const spec of this.options.listen) {
         if (spec.transport === 'dot' || spec.transport === 'doh') await this.bindEncrypted(spec);
       }
@@ -142,6 +144,35 @@ export class AdversarialResolver {
     const bound = [...this.endpoints, ...this.encrypted.map((e) => e.endpoint)];
     await this.applyListenerNeeds();
     return bound;
+  }
+
+  /** Binds the port-0 pairs on one port for all: the first finds it, the others follow; a clash starts over. */
+  private async bindSharedPort(pairs: readonly ListenerPair[]): Promise<void> {
+    const [first, ...others] = pairs;
+    if (!first) return;
+    for (let attempt = 1; ; attempt += 1) {
+      await this.bindPair(first, true);
+      const bound = [first];
+      try {
+        for (const pair of others) {
+          pair.port = first.port;
+          await this.bindPair(pair, false);
+          bound.push(pair);
+        }
+        this.pairs.push(...bound);
+        return;
+      } catch (error) {
+        for (const pair of bound) {
+          await Promise.all([pair.udp?.close(), pair.tcp?.close()]);
+          pair.udp = undefined;
+          pair.tcp = undefined;
+          pair.port = 0;
+        }
+        for (const pair of others) pair.port = 0;
+        const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!inUse || attempt >= SHARED_PORT_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** Binds one DoT or DoH listener with the lab credentials. */

@@ -7,6 +7,7 @@ import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
 import { nextQuery, round, secondsBetween } from '../question-series.ts';
+import { countIn, openPhaseSeqs, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
@@ -17,13 +18,15 @@ const rule = decisionRule(
     maxPrematureShare: 0.1,
     graceSeconds: 1,
     followSeconds: 1.5,
+    ...SEQUENTIAL,
   },
   (rule) =>
     'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), ' +
     'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
     `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
     `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature ` +
-    `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.`,
+    `and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of judged answers. Otherwise PASS.` +
+    sequentialRuleText('premature re-queries among judged negative answers', 'maxPrematureShare'),
 );
 
 /** The negative TTL an answer grants (RFC 2308 §5), or null without an SOA. */
@@ -92,6 +95,19 @@ export default defineCheck({
       judged.map((r) => r.seq),
       'negative answers held against the next query or the phase',
     );
+    // Early stop: the SPRT over the phase in progress (suites/sequential.ts).
+    const phaseSeqs = openPhaseSeqs(evidence);
+    const settles = (verdict: 'PASS' | 'FAIL') =>
+      sprtSettles(
+        verdict,
+        countIn(premature, phaseSeqs),
+        countIn(
+          judged.map((r) => r.seq),
+          phaseSeqs,
+        ),
+        p.maxPrematureShare,
+        p,
+      );
     if (judged.length < p.minJudgedAnswers) {
       return {
         verdict: 'INCONCLUSIVE',
@@ -113,6 +129,13 @@ export default defineCheck({
         ],
       };
     }
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [judgedRef] };
+    return {
+      verdict: 'PASS',
+      settled: settles('PASS'),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: [judgedRef],
+    };
   },
 });

@@ -7,7 +7,8 @@ import type { CheckContext, CheckOutcome } from '../../lib/checks/check-types.ts
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
-import { nextQuery, round, secondsBetween } from '../question-series.ts';
+import { nextQuery, questionKeyOf, round, secondsBetween } from '../question-series.ts';
+import { inOpenPhase, SEQUENTIAL_P1, sprtSettles } from '../sequential.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
 export type TtlCapParameters = {
@@ -24,7 +25,9 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
     `(${rule.defaultCapSeconds} s, RFC 8767 §4). ${under}, every response to the DUT whose answer records all carry a TTL above C, ` +
     `or of at least ${rule.extremeTtlSeconds} (extremeTtlSeconds, the top bit), is held against the next query for the same question in the phase: ` +
     `capped when it comes within C + ${rule.graceSeconds} s (graceSeconds); pinned when none came although the phase went on that long; otherwise not judged. ` +
-    `FAIL when any answer was pinned. INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. Otherwise PASS.`
+    `FAIL when any answer was pinned. INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. Otherwise PASS. ` +
+    'Early stop: a pinned answer settles the FAIL; a PASS is settled once, in the phase in progress, every question given an extreme TTL was asked again within the cap ' +
+    `and so many answers were capped, none pinned, that Wald's SPRT accepts a pinned share ≤ ${SEQUENTIAL_P1.settleP0} against ≥ ${SEQUENTIAL_P1.settleP1} (α = ${SEQUENTIAL_P1.settleAlpha}, β = ${SEQUENTIAL_P1.settleBeta}).`
   );
 }
 
@@ -112,8 +115,18 @@ export function judgeTtlCap(
       ],
     };
   }
+  // Early stop: settled once, in the phase in progress, every question with an extreme answer was
+  // asked again within the cap after one (the DUT showed it re-asks once its own cap ran out).
+  const open = inOpenPhase(evidence);
+  const openQuestions = new Set(responses.filter(open).map(questionKeyOf));
+  const openCapped = new Set(capped.filter(open).map(questionKeyOf));
+  const settled =
+    capped.filter(open).length >= p.minJudgedAnswers &&
+    [...openQuestions].every((key) => openCapped.has(key)) &&
+    sprtSettles('PASS', 0, capped.filter(open).length, SEQUENTIAL_P1.settleP1, SEQUENTIAL_P1);
   return {
     verdict: 'PASS',
+    settled,
     expected,
     observed: `${counts}.`,
     figures,

@@ -6,6 +6,7 @@ import { ttlCompliance } from '../../lib/analysis/ttl-compliance.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import { countIn, openPhaseSeqs, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
@@ -18,6 +19,7 @@ const rule = decisionRule(
     graceFraction: 0.1,
     minTtlSeconds: 2,
     followSeconds: 60,
+    ...SEQUENTIAL,
   },
   (rule) =>
     'For each (name, type) the DUT asks, every NOERROR answer holding records of that type or a CNAME grants TTL T (the smallest such record TTL). ' +
@@ -25,7 +27,8 @@ const rule = decisionRule(
     `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. ` +
     `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. ` +
     `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. ` +
-    `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.`,
+    `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.` +
+    sequentialRuleText('premature re-queries among judged answers', 'maxPrematureShare'),
 );
 
 const meta: CheckMeta = {
@@ -72,6 +75,16 @@ export default defineCheck({
     );
     const counts = `${totals.answers} answers over ${totals.names} names (${totals.judged} judged), ${totals.requeries} re-queries, ${totals.premature} premature (${percent(prematureShare)} of judged)`;
 
+    // Early stop: the SPRT over the phase in progress (suites/sequential.ts).
+    const phaseSeqs = openPhaseSeqs(evidence);
+    const settles = (verdict: 'PASS' | 'FAIL') =>
+      sprtSettles(
+        verdict,
+        countIn(result.prematureSeqs, phaseSeqs),
+        countIn(result.judgedAnswerSeqs, phaseSeqs),
+        p.maxPrematureShare,
+        p,
+      );
     if (totals.judged < p.minJudgedAnswers) {
       const span = evidence.span();
       const window: EvidenceRef = { kind: 'time-range', from: span.start, to: span.end, note: 'observation window' };
@@ -103,6 +116,13 @@ export default defineCheck({
         ],
       };
     }
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [judgedRef] };
+    return {
+      verdict: 'PASS',
+      settled: settles('PASS'),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: [judgedRef],
+    };
   },
 });

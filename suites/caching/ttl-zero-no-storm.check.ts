@@ -6,6 +6,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
+import { openPhase } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
@@ -14,12 +15,14 @@ const rule = decisionRule(
     maxQueriesPerSecond: 2,
     minSpanSeconds: 1.5,
     minZeroTtlAnswers: 3,
+    settleMinQueries: 3,
   },
   (rule) =>
     'Under the ttl-zero experiment (every record served with TTL 0), for each question (name, type) the DUT asks in a phase, ' +
     "rate = queries / the phase's length in seconds (a storm starts with the first TTL-0 answer, so it fills the phase). A question is judged when its phase lasted at least " +
     `${rule.minSpanSeconds} s (minSpanSeconds). INCONCLUSIVE when fewer than ${rule.minZeroTtlAnswers} responses to the DUT carried TTL-0 records (minZeroTtlAnswers) or no question was judged. ` +
-    `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.`,
+    `FAIL when any judged question was asked at more than ${rule.maxQueriesPerSecond} queries per second (maxQueriesPerSecond). Otherwise PASS.` +
+    `Early stop: a PASS is settled once every question of the phase in progress was judged and asked at least ${rule.settleMinQueries} times (settleMinQueries: asked again after TTL-0 answers; a rate counted from the phase start only falls for a steady DUT).`,
 );
 
 const meta: CheckMeta = {
@@ -94,8 +97,14 @@ export default defineCheck({
         ],
       };
     }
+    // Early stop: a rate counted from a phase's start only falls for a steady DUT, so a PASS is
+    // settled once, in the phase in progress, every question was asked again after TTL-0 answers.
+    const openName = openPhase(evidence)?.name;
+    const open = rows.filter((row) => row.phase === openName);
+    const settled = open.length > 0 && open.every((row) => row.judged && row.queries >= p.settleMinQueries);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${summary}; the busiest question was asked ${figures.maxRate}/s.`,
       figures,

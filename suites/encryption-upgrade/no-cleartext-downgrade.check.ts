@@ -11,11 +11,12 @@ import { DDR_QUERY_NAME } from '../../lib/resolver/ddr.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { round, secondsBetween } from '../question-series.ts';
+import { openPhase, SEQUENTIAL_P1, sequentialRuleText, sprtSettles } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
-  { graceSeconds: 2, minEncryptedQueries: 5 },
+  { graceSeconds: 2, minEncryptedQueries: 5, ...SEQUENTIAL_P1 },
   (rule) =>
     'Judged over each phase of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver by DDR): the DUT has used encrypted DNS from its first query ' +
     'the harness received over DoT or DoH in the phase. A downgrade is a DUT query over UDP or TCP (port 53, to the harness or, where a capture saw it, to any other server) ' +
@@ -23,7 +24,8 @@ const rule = decisionRule(
     'FAIL on any downgrade. INCONCLUSIVE when the DUT sent no encrypted query the harness received (it never used encrypted DNS), ' +
     `or fewer than ${rule.minEncryptedQueries} (minEncryptedQueries) in all. Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran. ` +
     'Scope: only a downgrade after the encrypted resolver was working is exercised; downgrades on certificate failure (an invalid or expired certificate, a wrong authentication domain name) ' +
-    'are not, since no experiment presents such a certificate.',
+    'are not, since no experiment presents such a certificate.' +
+    sequentialRuleText('downgrades among the queries after the first encrypted one', 'settleP1'),
 );
 
 const meta: CheckMeta = {
@@ -126,8 +128,15 @@ export default defineCheck({
         ],
       };
     }
+    // Early stop: the SPRT over the phase in progress, each query after the first encrypted one a trial.
+    const openRow = rows.find((r) => r.phase.name === openPhase(evidence)?.name);
+    const trials = openRow?.firstEncrypted
+      ? within(openRow.phase).filter((q) => q.t > openRow.firstEncrypted!.t + p.graceSeconds * 1e6).length
+      : 0;
+    const settled = sprtSettles('PASS', 0, trials, p.settleP1, p);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       figures,
       observed: `${encrypted.length} encrypted queries and no cleartext DNS (besides DDR's own) from ${p.graceSeconds} s after the first of them, in ${used.length} phase${used.length === 1 ? '' : 's'}.`,

@@ -6,6 +6,7 @@ import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import { inOpenPhase, SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
@@ -19,6 +20,7 @@ const rule = decisionRule(
     graceSeconds: 0,
     maxPlainShare: 0.1,
     paddingBlock: 128,
+    ...SEQUENTIAL,
   },
   (rule) =>
     'Judged over the phases of the ddr-upgrade experiment, where the resolver answers _dns.resolver.arpa SVCB with its DoT and DoH endpoints. ' +
@@ -28,7 +30,8 @@ const rule = decisionRule(
     `INCONCLUSIVE when fewer than ${rule.minQueries} queries (minQueries) are judged, or when the DUT stayed on port 53 after failing a TLS handshake with the resolver ` +
     '(the capability is shown but it did not accept the lab certificate). ' +
     `FAIL when more than ${percent(rule.maxPlainShare)} (maxPlainShare) of the judged queries went over UDP or TCP port 53. Otherwise PASS. ` +
-    `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.`,
+    `The share of encrypted queries padded to a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467) is reported, not judged.` +
+    sequentialRuleText('judged queries over port 53', 'maxPlainShare'),
 );
 
 const meta: CheckMeta = {
@@ -164,8 +167,12 @@ export default defineCheck({
           : 'it discovered the designated resolvers but did not move to them';
       return { verdict: 'FAIL', expected, observed: `${counts}; ${why}.`, figures, evidence: [plainRef, ddrRef] };
     }
+    // Early stop: the SPRT over the judged queries of the phase in progress.
+    const open = inOpenPhase(evidence);
+    const settled = sprtSettles('PASS', plain.filter(open).length, judged.filter(open).length, p.maxPlainShare, p);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${counts}.`,
       figures,

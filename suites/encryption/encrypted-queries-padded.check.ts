@@ -8,18 +8,20 @@ import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import { inOpenPhase, SEQUENTIAL_P1, sequentialRuleText, sprtSettles } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
 const rule = decisionRule(
-  { paddingBlock: 128, minQueries: 3 },
+  { paddingBlock: 128, minQueries: 3, ...SEQUENTIAL_P1 },
   (rule) =>
     'Judged over the phases of the ddr-upgrade experiment (the harness offers its DoT/DoH resolver): every query of the DUT the harness received over DoT or DoH, ' +
     'which it can read because it terminates the TLS session. A query is padded when its OPT record carries the Padding option (code 12) ' +
     `and its length (the DNS message, without the TCP length prefix) is a multiple of ${rule.paddingBlock} octets (paddingBlock, RFC 8467 §4.1 block-length policy). ` +
     'FAIL when any judged query is not padded. ' +
     `INCONCLUSIVE when fewer than ${rule.minQueries} encrypted queries could be read (minQueries): a DUT that stays on port 53, or encrypts to a resolver other than the harness, shows nothing to judge. ` +
-    'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.',
+    'Otherwise PASS. Not assessed (INCONCLUSIVE) when no ddr-upgrade phase ran.' +
+    sequentialRuleText('unpadded encrypted queries', 'settleP1'),
 );
 
 /** EDNS(0) Padding option (RFC 7830). */
@@ -118,8 +120,11 @@ export default defineCheck({
         ],
       };
     }
+    // Early stop: the SPRT over the encrypted queries of the phase in progress (none unpadded, or this is no PASS).
+    const settled = sprtSettles('PASS', 0, encrypted.filter(inOpenPhase(evidence)).length, p.settleP1, p);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${counts}.`,
       figures,

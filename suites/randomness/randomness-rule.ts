@@ -10,6 +10,11 @@
 import { randomnessStats, SEQUENTIAL_MAX_STEP } from '../../lib/analysis/randomness.ts';
 import type { RandomnessStats } from '../../lib/analysis/randomness.ts';
 import { lookupStarts } from '../../lib/analysis/lookup-draws.ts';
+import {
+  samplesForFailBelow,
+  UNIFORM_FAIL_METHOD,
+  uniformFailProbability,
+} from '../../lib/analysis/randomness-uncertainty.ts';
 import type { DrawQuery } from '../../lib/analysis/lookup-draws.ts';
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type {
@@ -86,9 +91,28 @@ function randomnessRuleText(field: RandomisedField, p: RandomnessParameters): st
   );
 }
 
-/** The figures a randomisation outcome reports: the statistics of the sample, and the UDP queries it was drawn from. */
-function figuresOf(stats: RandomnessStats, queries: number): CheckOutcome['figures'] {
-  return { ...stats, queries };
+/** Below this chance a uniformly random DUT's FAIL is taken as negligible: the sample size for it is reported. */
+const NEGLIGIBLE_FAIL = 1e-6;
+
+/**
+ * The figures a randomisation outcome reports: the statistics of the sample, the UDP queries
+ * it was drawn from, and, once the sample is large enough to judge, the rule's uncertainty:
+ * how likely a DUT drawing uniformly would FAIL it at this size, and the size at which that
+ * falls below one in a million (lib/analysis/randomness-uncertainty.ts says how each is computed).
+ */
+function figuresOf(stats: RandomnessStats, queries: number, p?: RandomnessParameters): CheckOutcome['figures'] {
+  if (p === undefined) return { ...stats, queries };
+  const chance = uniformFailProbability(stats.n, p);
+  return {
+    ...stats,
+    queries,
+    uniformDut: {
+      samples: stats.n,
+      failProbability: Number(chance.total.toPrecision(3)),
+      samplesForFailBelowOneInAMillion: samplesForFailBelow(NEGLIGIBLE_FAIL, p, p.minSamples),
+      method: UNIFORM_FAIL_METHOD,
+    },
+  };
 }
 
 /** Each criterion of the rule the statistics miss, in words with the figures. */
@@ -179,7 +203,7 @@ export function judgeRandomness(
       verdict: 'PASS',
       expected,
       observed: `${summary(field, stats, queries)}.`,
-      figures: figuresOf(stats, queries),
+      figures: figuresOf(stats, queries, p),
       evidence: [measured],
     };
   }
@@ -196,7 +220,7 @@ export function judgeRandomness(
     verdict: 'FAIL',
     expected,
     observed: `${summary(field, stats, queries)}. Not met: ${failures.join('; ')}.`,
-    figures: figuresOf(stats, queries),
+    figures: figuresOf(stats, queries, p),
     evidence: evidenceRefs,
   };
 }

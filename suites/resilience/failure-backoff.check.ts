@@ -7,6 +7,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionSeries, round, secondsBetween } from '../question-series.ts';
+import { openPhase } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
@@ -22,7 +23,8 @@ const rule = decisionRule(
     'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
     `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
     `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
-    `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.`,
+    `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.` +
+    'Early stop: a PASS is settled once the DUT asked in the phase in progress, and every question it asked there was asked minQueries times or went minQueries ÷ maxQueriesPerSecond seconds from its first query without that many (a storm would have shown them).',
 );
 
 /** The median of a non-empty list. */
@@ -115,8 +117,18 @@ export default defineCheck({
     const detail = busiest
       ? `${rows.length} asked ${p.minQueries}+ times (phases ${phases}), none stormed; busiest ${busiest.name} ${busiest.type}: ${busiest.queries} queries at ${busiest.rate}/s, gaps growing ${busiest.growth ?? '∞'}×`
       : `no question asked ${p.minQueries} times or more in one phase`;
+    // Early stop: a storm (over maxQueriesPerSecond) shows minQueries queries within
+    // minQueries / maxQueriesPerSecond seconds of its first; settled once every question asked in
+    // the phase in progress was judged, or went that long since its first query without a storm.
+    const phase = openPhase(evidence);
+    const open = all.filter((series) => series.phase.name === phase?.name);
+    const shown = (series: (typeof all)[number]) =>
+      series.queries.length >= p.minQueries ||
+      secondsBetween(series.queries[0]!.t, phase!.end) >= p.minQueries / p.maxQueriesPerSecond;
+    const settled = open.length > 0 && open.every(shown);
     return {
       verdict: 'PASS',
+      settled,
       expected,
       observed: `${total} queries for ${all.length} questions under failure; ${detail}.`,
       figures,

@@ -5,6 +5,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from '../validation/forged-record-use.ts';
@@ -15,7 +16,8 @@ const rule = decisionRule(
     'Under late-answers, each A query over UDP gets its genuine answer first, then further replies that match it as fully (same transaction ID, from the same socket, the same question) ' +
     'with a record pointing at a canary; each such race is one late-answer response in the evidence. ' +
     `INCONCLUSIVE when fewer than ${rule.minRaces} races reached the DUT (minRaces). ` +
-    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.`,
+    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times in the phase (maxContacts): it used a later reply. Otherwise PASS.` +
+    FORGERY_SETTLED_TEXT,
 );
 
 const meta: CheckMeta = {
@@ -68,6 +70,14 @@ export default defineCheck({
         figures,
         evidence: refs,
       };
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: refs };
+    return {
+      verdict: 'PASS',
+      // Settled once every forged question was asked again with no canary contact (suites/sequential.ts).
+      settled: forgeryLookedUpAgain(evidence, context.dutId, use.manipulated, use.contacts),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: refs,
+    };
   },
 });

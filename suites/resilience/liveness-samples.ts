@@ -7,6 +7,8 @@ import type { CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { DutProcessEvent, LivenessEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
+import { SEQUENTIAL, sequentialRuleText, sprtSettles } from '../sequential.ts';
+import type { SequentialParameters } from '../sequential.ts';
 
 /** What the samples show. */
 export interface LivenessRecord {
@@ -57,6 +59,19 @@ export function livenessRecord(
   return { samples, dead: samples.filter((s) => !s.alive), worstRun, crashes };
 }
 
+/** The sequential test of the liveness rule: H1 is a dead share of `settleP1` (a DUT dead every few samples). */
+export type LivenessSequential = SequentialParameters & { settleP1: number };
+export const LIVENESS_SEQUENTIAL: LivenessSequential = { ...SEQUENTIAL, settleP1: 0.3 };
+export const LIVENESS_SEQUENTIAL_TEXT =
+  ' A dead probe or a crash settles the FAIL at once.' +
+  sequentialRuleText('dead samples among judged samples', `${LIVENESS_SEQUENTIAL.settleP1} (settleP1)`);
+
+/** What early stop needs to settle a PASS: which samples are of the phase in progress, and the test's parameters. */
+export interface LivenessSettlement {
+  open: (sample: LivenessEvent) => boolean;
+  parameters: LivenessSequential;
+}
+
 /** The thresholds of the liveness rule. */
 export interface LivenessParameters {
   minSamples: number;
@@ -73,6 +88,7 @@ export function livenessOutcome(
   p: LivenessParameters,
   file: string,
   words: { expected: string; missing: string },
+  settle: LivenessSettlement,
 ): CheckOutcome {
   const { samples, dead, worstRun, crashes } = record;
   const phasesDead = [...new Set(dead.map((s) => s.phase))];
@@ -119,5 +135,14 @@ export function livenessOutcome(
       evidence: [sampleRef],
     };
   }
-  return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: [sampleRef] };
+  // Early stop: the SPRT over the samples of the phase in progress, a dead sample being the bad event.
+  const openSamples = samples.filter(settle.open);
+  const settled = sprtSettles(
+    'PASS',
+    openSamples.filter((sample) => !sample.alive).length,
+    openSamples.length,
+    settle.parameters.settleP1,
+    settle.parameters,
+  );
+  return { verdict: 'PASS', settled, expected, observed: `${counts}.`, figures, evidence: [sampleRef] };
 }

@@ -6,11 +6,13 @@
  */
 import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
+import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { draftClause, etsiProvision, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
+import { openPhase } from '../sequential.ts';
 
 /** The experiments in which no resolution works: a recovery is judged only straight after one. */
 const OUTAGES = ['resolver-silent', 'resolver-closed-port', 'servfail', 'refused'];
@@ -29,7 +31,8 @@ const rule = decisionRule(
     `The DUT bursts when it sent more than ${rule.maxRateFactor} × R × W + Q queries in W (maxRateFactor: twice its usual pace, plus one fresh lookup of each name it uses, as caches may have run out during the outage). ` +
     'FAIL when it burst after any judged recovery. INCONCLUSIVE when no recovery phase was judged or the baseline phases hold no query of the DUT. Otherwise PASS: ' +
     'a DUT that sends little or nothing in W (still holding its failed names down, RFC 9520) does not burst. ' +
-    'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time.',
+    'Not assessed (INCONCLUSIVE) when no recovery phase ran. Randomised reconnection delays across several units (the rest of the clause) are not assessed: one DUT is tested at a time. ' +
+    'Early stop: a baseline or recovery phase has given what the rule needs once it lasted recoverySeconds; an outage phase gives only its end.',
 );
 
 const meta: CheckMeta = {
@@ -58,7 +61,19 @@ function busiestSecond(queries: readonly QueryEvent[]): number {
   return most;
 }
 
-export default defineCheck({
+/**
+ * Early stop: whether the phase in progress has given this check what it needs, whatever the
+ * verdict so far (a baseline or recovery phase its first recoverySeconds; an outage phase
+ * only its end, whose time the recovery is measured from).
+ */
+function phaseGiven(evidence: Evidence, recoverySeconds: number): boolean {
+  const open = openPhase(evidence);
+  if (!open) return false;
+  const experiment = evidence.ofType('phase.start').find((e) => e.name === open.name)?.experiment ?? open.name;
+  return OUTAGES.includes(experiment) || secondsBetween(open.start, open.end) >= recoverySeconds;
+}
+
+const recoveryRule = defineCheck({
   meta,
   judge(evidence, context): CheckOutcome {
     const p = ruleParameters(rule);
@@ -176,6 +191,16 @@ export default defineCheck({
       figures,
       observed: `${baselineText}; ${judged.map(describe).join('; ')}.`,
       evidence: [windowRef(judged, 'queries in the first seconds after the outage')],
+    };
+  },
+});
+
+export default defineCheck({
+  meta,
+  judge(evidence, context) {
+    return {
+      ...recoveryRule.judge(evidence, context),
+      settled: phaseGiven(evidence, ruleParameters(rule).recoverySeconds),
     };
   },
 });

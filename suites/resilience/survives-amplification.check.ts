@@ -6,19 +6,22 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
-import { livenessOutcome, livenessRecord } from './liveness-samples.ts';
+import { LIVENESS_SEQUENTIAL, LIVENESS_SEQUENTIAL_TEXT, livenessOutcome, livenessRecord } from './liveness-samples.ts';
+import { inOpenPhase } from '../sequential.ts';
 
 const rule = decisionRule(
   {
     minSamples: 3,
     minConsecutiveDead: 2,
     restartGraceSeconds: 5,
+    ...LIVENESS_SEQUENTIAL,
   },
   (rule) =>
     "Under padding, oversize, amplify-10/50/100 and flood-10/100, read the DUT's liveness.probe samples (the profile's probes). " +
     `Samples within ${rule.restartGraceSeconds} s (restartGraceSeconds) after the harness restarted the DUT, or while it was stopped for a restart, are not judged. ` +
     `INCONCLUSIVE when fewer than ${rule.minSamples} samples were judged (minSamples; a profile without liveness probes gives none). ` +
-    `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.`,
+    `FAIL when a probe was dead in ${rule.minConsecutiveDead} consecutive judged samples (minConsecutiveDead), or the DUT process exited on its own with a non-zero code. Otherwise PASS.` +
+    LIVENESS_SEQUENTIAL_TEXT,
 );
 
 const meta: CheckMeta = {
@@ -41,9 +44,15 @@ export default defineCheck({
   meta,
   judge(evidence, context) {
     const p = ruleParameters(rule);
-    return livenessOutcome(livenessRecord(evidence, context.dutId, p.restartGraceSeconds), p, context.eventsFile, {
-      expected: `Every liveness probe stays alive (never ${p.minConsecutiveDead} dead samples in a row) and the DUT never crashes.`,
-      missing: 'declare liveness probes in the profile',
-    });
+    return livenessOutcome(
+      livenessRecord(evidence, context.dutId, p.restartGraceSeconds),
+      p,
+      context.eventsFile,
+      {
+        expected: `Every liveness probe stays alive (never ${p.minConsecutiveDead} dead samples in a row) and the DUT never crashes.`,
+        missing: 'declare liveness probes in the profile',
+      },
+      { open: inOpenPhase(evidence), parameters: p },
+    );
   },
 });

@@ -7,16 +7,18 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
+import { SEQUENTIAL, sequentialRuleText } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
 const rule = decisionRule(
-  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 },
+  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9, ...SEQUENTIAL },
   (rule) =>
     `Under formerr-on-edns, each FORMERR response to a DUT query that carried an OPT record is followed up when the DUT asks the same question without OPT within ${rule.retrySeconds} s (retrySeconds); ` +
     'it is judged when followed up, or when the phase went on that long. A DUT that sent no EDNS query gives nothing to judge. ' +
-    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
+    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
+    sequentialRuleText('FORMERR answers not followed up without EDNS', '1 − minFollowedShare'),
 );
 
 const meta: CheckMeta = {
@@ -45,6 +47,7 @@ export default defineCheck({
       .filter((r) => r.flags.rcode === 'FORMERR' && byQuery.get(r.queryRef)?.edns != null);
     const result = followUps(evidence, context.dutId, formerrs, (q) => q.edns === null, p.retrySeconds);
     return followUpOutcome(
+      evidence,
       result,
       p,
       {

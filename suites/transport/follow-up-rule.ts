@@ -4,16 +4,20 @@
  */
 import type { CheckOutcome } from '../../lib/checks/check-types.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
+import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { FollowUps } from '../question-series.ts';
+import { inOpenPhase, sprtSettles } from '../sequential.ts';
+import type { SequentialParameters } from '../sequential.ts';
 
 /** The thresholds of a follow-up rule. */
-export interface FollowUpParameters {
+export interface FollowUpParameters extends SequentialParameters {
   minJudged: number;
   minFollowedShare: number;
 }
 
 /** The verdict from the follow-ups of the triggers, worded with `what` (e.g. `TCP retries`). */
 export function followUpOutcome(
+  evidence: Evidence,
   result: FollowUps,
   p: FollowUpParameters,
   words: { trigger: string; retry: string; expected: string },
@@ -39,6 +43,11 @@ export function followUpOutcome(
     result.missed.map((r) => r.seq),
     `${words.trigger} never followed by ${words.retry}`,
   );
+  // Early stop: the SPRT over the phase in progress, a missed follow-up being the bad event.
+  const open = inOpenPhase(evidence);
+  const openMissed = result.missed.filter(open).length;
+  const openJudged = openMissed + result.followed.filter((f) => open(f.trigger)).length;
+  const settles = (verdict: 'PASS' | 'FAIL') => sprtSettles(verdict, openMissed, openJudged, 1 - p.minFollowedShare, p);
   if (judged < p.minJudged)
     return {
       verdict: 'INCONCLUSIVE',
@@ -55,5 +64,12 @@ export function followUpOutcome(
       figures,
       evidence: [missedRef, followedRef],
     };
-  return { verdict: 'PASS', expected: words.expected, observed: `${counts}.`, figures, evidence: [followedRef] };
+  return {
+    verdict: 'PASS',
+    settled: settles('PASS'),
+    expected: words.expected,
+    observed: `${counts}.`,
+    figures,
+    evidence: [followedRef],
+  };
 }

@@ -6,16 +6,18 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
 import { percent } from '../evidence-ref.ts';
 import { followUps } from '../question-series.ts';
+import { SEQUENTIAL, sequentialRuleText } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { followUpOutcome } from './follow-up-rule.ts';
 
 const rule = decisionRule(
-  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9 },
+  { retrySeconds: 5, minJudged: 3, minFollowedShare: 0.9, ...SEQUENTIAL },
   (rule) =>
     `Under truncation, each UDP response to the DUT with TC=1 is followed up when the DUT asks the same question over TCP within ${rule.retrySeconds} s (retrySeconds); ` +
     'it is judged when followed up, or when the phase went on that long. ' +
-    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.`,
+    `INCONCLUSIVE when fewer than ${rule.minJudged} were judged (minJudged). FAIL when under ${percent(rule.minFollowedShare)} were followed up (minFollowedShare). Otherwise PASS.` +
+    sequentialRuleText('truncated answers not followed up over TCP', '1 − minFollowedShare'),
 );
 
 const meta: CheckMeta = {
@@ -41,6 +43,7 @@ export default defineCheck({
     const truncated = evidence.responses(context.dutId).filter((r) => r.transport === 'udp' && r.flags.tc);
     const result = followUps(evidence, context.dutId, truncated, (q) => q.transport === 'tcp', p.retrySeconds);
     return followUpOutcome(
+      evidence,
       result,
       p,
       {

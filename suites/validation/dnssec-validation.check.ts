@@ -11,6 +11,7 @@ import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary } from './forged-record-use.ts';
@@ -23,7 +24,8 @@ const rule = decisionRule(
     `PASS when the DUT set DO, got at least ${rule.minAnswersPerVariant} answer of every bogus variant to a query with DO (minAnswersPerVariant), and contacted none of the canaries. ` +
     'FAIL when the IXIT declares DNSSEC validation (dnssecValidation) and the DUT contacted the canary of any variant. INCONCLUSIVE when no bogus answer reached it, ' +
     'or it set DO but not every variant reached it and it contacted no canary. Otherwise INFO with the figures (DO/CD shares, DNSKEY/DS queries, encrypted queries, variants used): ' +
-    'a DUT that declares nothing is not held to validation.',
+    'a DUT that declares nothing is not held to validation.' +
+    FORGERY_SETTLED_TEXT,
 );
 
 /** The bogus variants in the order `dnssecBogus(...)` takes their canaries, then the downgrade. */
@@ -161,6 +163,8 @@ export default defineCheck({
         };
       return {
         verdict: 'INFO',
+        // A bogus answer used stays used.
+        settled: true,
         expected,
         observed: `${text}: it does not validate DNSSEC (it declares no validation, so nothing is required).`,
         figures,
@@ -171,6 +175,8 @@ export default defineCheck({
     if (signs.doQueries > 0 && everyVariant)
       return {
         verdict: 'PASS',
+        // Settled once every bogus question of the phase in progress was asked again with no canary contact.
+        settled: forgeryLookedUpAgain(evidence, context.dutId, bogus, contacts),
         expected,
         observed: `${counts}: the DUT asked with DO and refused every bogus variant.`,
         figures,

@@ -5,6 +5,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
@@ -15,7 +16,8 @@ const rule = decisionRule(
     "Under wrong-type-txt, wrong-type-mx, wrong-type-ns, aaaa-for-a, wrong-class and unsolicited-additional, count the DUT's uses of the invalid records: " +
     'canary.contact events from the DUT (only those records point at canaries) and queries for names that only a forged MX/NS/CNAME record named. ' +
     `INCONCLUSIVE when fewer than ${rule.minForgedResponses} responses to the DUT were forged (minForgedResponses). ` +
-    `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.`,
+    `FAIL when the uses exceed ${rule.maxUses} (maxUses). Otherwise PASS.` +
+    FORGERY_SETTLED_TEXT,
 );
 
 const meta: CheckMeta = {
@@ -75,6 +77,14 @@ export default defineCheck({
         figures,
         evidence: evidenceRefs,
       };
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: evidenceRefs };
+    return {
+      verdict: 'PASS',
+      // Settled once every forged question was asked again with no canary contact (suites/sequential.ts).
+      settled: forgeryLookedUpAgain(evidence, context.dutId, use.manipulated, use.contacts),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: evidenceRefs,
+    };
   },
 });

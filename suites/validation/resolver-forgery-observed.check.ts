@@ -5,6 +5,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
 import { recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
@@ -13,7 +14,8 @@ const rule = decisionRule(
   { minForgedResponses: 1 },
   (rule) =>
     'Under forged-a, forged-aaaa and forged-cname, count the forged responses sent to the DUT and its canary contacts. Always INFO: ' +
-    `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).`,
+    `it reports whether the DUT used the forged records (INCONCLUSIVE when fewer than ${rule.minForgedResponses} forged responses reached it, minForgedResponses).` +
+    FORGERY_SETTLED_TEXT,
 );
 
 const meta: CheckMeta = {
@@ -55,6 +57,14 @@ export default defineCheck({
       };
     const verdictText =
       use.contacts.length > 0 ? 'the DUT used the forged records' : 'the DUT did not contact a canary';
-    return { verdict: 'INFO', expected, observed: `${counts}: ${verdictText}.`, figures, evidence: refs };
+    return {
+      verdict: 'INFO',
+      // Its text is final once a canary was contacted, or every forged question was asked again without one.
+      settled: use.contacts.length > 0 || forgeryLookedUpAgain(evidence, context.dutId, use.manipulated, use.contacts),
+      expected,
+      observed: `${counts}: ${verdictText}.`,
+      figures,
+      evidence: refs,
+    };
   },
 });

@@ -5,6 +5,7 @@
  */
 import { defineCheck } from '../../lib/checks/check-types.ts';
 import type { CheckMeta } from '../../lib/checks/check-types.ts';
+import { FORGERY_SETTLED_TEXT, forgeryLookedUpAgain } from '../sequential.ts';
 import { draftClause, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { contactsByCanary, forgedRecordRefs, forgedRecordUse } from './forged-record-use.ts';
@@ -14,7 +15,8 @@ const rule = decisionRule(
   (rule) =>
     'Under spoof-race, each query is raced by replies with a wrong transaction ID, from a wrong source port, from a wrong source address and for a mismatched question, each pointing at its own canary. ' +
     `INCONCLUSIVE when fewer than ${rule.minSpoofedResponses} spoofed replies reached the DUT (minSpoofedResponses). ` +
-    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.`,
+    `FAIL when the DUT contacted a canary more than ${rule.maxContacts} times (maxContacts); the canary contacted tells which mismatch was accepted. Otherwise PASS.` +
+    FORGERY_SETTLED_TEXT,
 );
 
 const meta: CheckMeta = {
@@ -65,6 +67,14 @@ export default defineCheck({
         figures,
         evidence: refs,
       };
-    return { verdict: 'PASS', expected, observed: `${counts}.`, figures, evidence: refs };
+    return {
+      verdict: 'PASS',
+      // Settled once every forged question was asked again with no canary contact (suites/sequential.ts).
+      settled: forgeryLookedUpAgain(evidence, context.dutId, use.manipulated, use.contacts),
+      expected,
+      observed: `${counts}.`,
+      figures,
+      evidence: refs,
+    };
   },
 });

@@ -218,7 +218,7 @@ function inspectP12(p12File: string, passphrase: string): { certPem: string } {
   )?.[0];
   if (!keyPem) throw new KeyFileError(`${p12File}: holds no private key`);
   const key = createPrivateKey(keyPem);
-  // @signpdf's P12 signer (node-forge) signs with RSA only.
+  // The PAdES signer (pades.ts) signs sha256WithRSAEncryption only.
   if (key.asymmetricKeyType !== 'rsa')
     throw new KeyFileError(`${p12File}: holds a ${key.asymmetricKeyType} key; PDF signing needs an RSA key`);
   const spki = (k: ReturnType<typeof createPublicKey>) => k.export({ type: 'spki', format: 'der' }).toString('hex');

@@ -4,9 +4,10 @@
  * aborted and page scripts are off, so the PDF shows exactly the HTML it was given.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { TimeoutError } from 'puppeteer-core';
 import type { Browser } from 'puppeteer-core';
 import { findChromium } from './find-chromium.ts';
 
@@ -58,30 +59,118 @@ export interface PrintingBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * How long one launch may take. Chromium starts in about a second on a quiet machine; a
+ * launch is given 60 s and, should it time out, one more of twice that (a machine busy
+ * enough to miss the first is given room rather than a failed report), then the error says
+ * both limits.
+ */
+const LAUNCH_TIMEOUTS_MS = [60_000, 120_000];
+
+let launches = 0;
+
+/** How many Chromiums this process has started (the shared browser's spec and the fleet bench read it). */
+export function browserLaunches(): number {
+  return launches;
+}
+
 /** Starts Chromium (`chromium` as {@link findChromium} finds it unless given). */
 export async function launchBrowser(chromium: string = findChromium()): Promise<PrintingBrowser> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'dnsconform-chromium-'));
-  try {
-    const browser = await puppeteer.launch({
-      executablePath: chromium,
-      headless: true,
-      userDataDir,
-      args: LAUNCH_ARGS,
-      timeout: 60_000,
-    });
-    return {
-      browser,
-      async close() {
-        try {
-          await browser.close();
-        } finally {
-          rmSync(userDataDir, { recursive: true, force: true });
-        }
-      },
-    };
-  } catch (error) {
-    rmSync(userDataDir, { recursive: true, force: true });
-    throw new Error(`could not start Chromium (${chromium}) to print the PDF report: ${(error as Error).message}`);
+  const failures: string[] = [];
+  for (const timeout of LAUNCH_TIMEOUTS_MS) {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'dnsconform-chromium-'));
+    launches += 1;
+    try {
+      const browser = await puppeteer.launch({
+        executablePath: chromium,
+        headless: true,
+        userDataDir,
+        args: LAUNCH_ARGS,
+        timeout,
+      });
+      return {
+        browser,
+        async close() {
+          try {
+            await browser.close();
+          } finally {
+            rmSync(userDataDir, { recursive: true, force: true });
+          }
+        },
+      };
+    } catch (error) {
+      rmSync(userDataDir, { recursive: true, force: true });
+      failures.push(`within ${timeout / 1000} s: ${(error as Error).message.split('\n')[0]}`);
+      if (!(error instanceof TimeoutError)) break;
+    }
+  }
+  throw new Error(`could not start Chromium (${chromium}) to print the PDF report: ${failures.join('; then ')}`);
+}
+
+/**
+ * Reports printed at once in one browser (a page each). Chromium lays out and prints on the
+ * machine's cores; more pages at once only queue inside it and stretch each page's timeout.
+ */
+const PAGES_AT_ONCE = Math.max(2, availableParallelism());
+
+/**
+ * One Chromium per process and executable, shared by every report printed while it runs: a
+ * fleet of 100 devices printed 100 reports at once, and 100 Chromiums started together
+ * exhausted the machine. The browser closes once no report has been printing for
+ * {@link IDLE_CLOSE_MS} (reports finalised one after another share it; a command that
+ * printed its last report waits that long before it exits, and its Chromium profile is
+ * removed), and is started again should it crash.
+ */
+const IDLE_CLOSE_MS = 500;
+const browsers = new Map<string, Promise<PrintingBrowser>>();
+let printing = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+const waiting: (() => void)[] = [];
+
+/** The shared browser for `chromium`, started if none runs (or the last one died). */
+async function sharedBrowser(chromium: string): Promise<PrintingBrowser> {
+  const running = browsers.get(chromium);
+  if (running) {
+    const shared = await running.catch(() => null);
+    if (shared?.browser.connected) return shared;
+    if (browsers.get(chromium) === running) browsers.delete(chromium);
+    if (shared) void shared.close().catch(() => undefined);
+  }
+  const started = browsers.get(chromium) ?? launchBrowser(chromium);
+  browsers.set(chromium, started);
+  started.catch(() => {
+    if (browsers.get(chromium) === started) browsers.delete(chromium);
+  });
+  return started;
+}
+
+/** Closes every shared browser (when the last report has printed). */
+async function closeBrowsers(): Promise<void> {
+  const all = [...browsers.values()];
+  browsers.clear();
+  await Promise.all(all.map(async (started) => (await started.catch(() => null))?.close().catch(() => undefined)));
+}
+
+/** Waits for one of the {@link PAGES_AT_ONCE} printing slots. */
+async function takeSlot(): Promise<void> {
+  clearTimeout(idleTimer);
+  if (printing < PAGES_AT_ONCE) {
+    printing += 1;
+    return;
+  }
+  await new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+/** Hands the slot to the next report waiting, or starts the idle timer. */
+function giveSlot(): void {
+  const next = waiting.shift();
+  if (next) {
+    next();
+    return;
+  }
+  printing -= 1;
+  if (printing === 0) {
+    idleTimer = setTimeout(() => void closeBrowsers(), IDLE_CLOSE_MS);
   }
 }
 
@@ -112,12 +201,24 @@ export async function printPdf(browser: Browser, html: string, furniture: PageFu
   }
 }
 
-/** Starts Chromium, prints `html` to PDF, and stops it. */
+/**
+ * Prints `html` to PDF in the process's shared Chromium (started on first use), at most
+ * {@link PAGES_AT_ONCE} reports at once. A print whose browser died under it is tried once
+ * more in a new one.
+ */
 export async function renderPdf(html: string, furniture: PageFurniture, chromium?: string): Promise<Uint8Array> {
-  const printing = await launchBrowser(chromium);
+  const executable = chromium ?? findChromium();
+  await takeSlot();
   try {
-    return await printPdf(printing.browser, html, furniture);
+    for (let attempt = 1; ; attempt += 1) {
+      const shared = await sharedBrowser(executable);
+      try {
+        return await printPdf(shared.browser, html, furniture);
+      } catch (error) {
+        if (shared.browser.connected || attempt > 1) throw error;
+      }
+    }
   } finally {
-    await printing.close();
+    giveSlot();
   }
 }

@@ -1,19 +1,18 @@
 /**
- * Embeds a signature in a PDF: a signature field whose /Contents is a detached PKCS#7
- * (CMS SignedData, SHA-256, RSA) over the whole file except that hex string, made with the
- * lab's certificate from its PKCS#12 file. `pdfsig report.pdf` checks it
+ * Embeds a signature in a PDF: a signature field of SubFilter `ETSI.CAdES.detached` whose
+ * /Contents is a PAdES baseline CMS (`pades.ts`: B-B, or B-T with a time-stamp token when
+ * the lab names a time-stamping authority) over the whole file except that hex string, made
+ * with the lab's certificate from its PKCS#12 file. `pdfsig report.pdf` checks it
  * ("Signature is Valid.", "Total document signed") and reports any later change.
- *
- * SubFilter adbe.pkcs7.detached, not ETSI.CAdES.detached: @signpdf's P12 signer adds no
- * ESS signing-certificate-v2 attribute, which a PAdES baseline signature must carry, so
- * claiming CAdES would overstate what the signature is.
  */
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
-import { P12Signer } from '@signpdf/signer-p12';
 import { SignPdf } from '@signpdf/signpdf';
 import { PDFDocument } from 'pdf-lib';
-import { KeyFileError } from '../key-file-error.ts';
+import { PadesSigner } from './pades.ts';
 import type { PdfSigningKey } from './pdf-key.ts';
+
+/** The SubFilter of a PAdES signature (ETSI EN 319 142-1 §5.3). */
+export const PADES_SUBFILTER = 'ETSI.CAdES.detached';
 
 /** What the signature dictionary and the document information say. */
 export interface PdfSignatureDetails {
@@ -31,10 +30,12 @@ export interface PdfSignatureDetails {
   createdAt: Date;
   /** Signing time; now when left out. */
   signingTime?: Date;
+  /** The RFC 3161 time-stamping authority (lab.yaml `tsa.url`): the signature is then PAdES B-T, else B-B. */
+  tsaUrl?: string | null;
 }
 
-/** Bytes reserved for the PKCS#7 blob: a 2048-bit signature with one certificate needs about 1.6 kB; a CA chain more. */
-const SIGNATURE_LENGTH = 16_384;
+/** Bytes reserved for the CMS: a 2048-bit signature with one certificate needs about 1.7 kB, a time-stamp token with the TSA's chain some kB more. */
+const SIGNATURE_LENGTH = 32_768;
 
 /** Signs `pdf` (as Chromium printed it) and returns the signed file. */
 export async function signPdf(pdf: Uint8Array, key: PdfSigningKey, details: PdfSignatureDetails): Promise<Buffer> {
@@ -47,6 +48,8 @@ export async function signPdf(pdf: Uint8Array, key: PdfSigningKey, details: PdfS
   doc.setProducer('dnsconform (Chromium, pdf-lib, @signpdf)');
   doc.setCreationDate(details.createdAt);
   doc.setModificationDate(details.signingTime ?? new Date());
+  // The signer reads the key first: a wrong passphrase fails before anything is printed into the file.
+  const signer = new PadesSigner(key, details.tsaUrl ?? null);
   pdflibAddPlaceholder({
     pdfDoc: doc,
     reason: details.reason,
@@ -55,23 +58,10 @@ export async function signPdf(pdf: Uint8Array, key: PdfSigningKey, details: PdfS
     name: key.subject,
     signingTime: details.signingTime,
     signatureLength: SIGNATURE_LENGTH,
+    subFilter: PADES_SUBFILTER,
     appName: 'dnsconform',
   });
   // The placeholder must stay outside compressed object streams so signpdf can find and fill it.
   const prepared = Buffer.from(await doc.save({ useObjectStreams: false }));
-  try {
-    return await new SignPdf().sign(
-      prepared,
-      new P12Signer(key.p12, { passphrase: key.passphrase }),
-      details.signingTime,
-    );
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/MAC could not be verified|Invalid password|Too few bytes|private key|certificate/i.test(message)) {
-      throw new KeyFileError(
-        `${key.p12File}: cannot sign with it (${message}); a P12 with a passphrase needs it in $DNSCONFORM_P12_PASSPHRASE`,
-      );
-    }
-    throw error;
-  }
+  return await new SignPdf().sign(prepared, signer, details.signingTime);
 }

@@ -1,0 +1,69 @@
+/**
+ * End to end (issue 19 item 1): early stop changes when a phase ends, never a verdict. Both
+ * demo devices (sim-good, sim-bad) run the same short plan twice side by side, once with
+ * early stop and once without; every check's verdict must be the same for each device. The
+ * phases cover the kinds of settlement: forged names looked up again or a canary contacted
+ * (forged-aaaa, wrong-class, spoof-race), a failure pace shown (servfail), a multi-phase
+ * check given what it needs (recovery) and an SPRT over follow-ups (truncation). Each run
+ * waits on its session to end (the windows, at most 6 × 8 s, or the settled phases); the
+ * two run at once, each on loopback addresses of its own (the session moves the simulated
+ * devices to a free block). The full plan's comparison is bench/early-stop-lab-time.ts.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadProfile } from '../profile/load-profile.ts';
+import { ensureKeys } from '../report/signing.ts';
+import { runSession } from '../run/live-session.ts';
+import type { DeviceRun } from '../run/live-session.ts';
+import { loadExperiments } from './catalogue.ts';
+
+const PROFILES = join(import.meta.dirname, '..', '..', 'profiles');
+const WINDOW_SECONDS = 8;
+const EXPERIMENTS = ['forged-aaaa', 'wrong-class', 'spoof-race', 'servfail', 'recovery', 'truncation'];
+
+describe('early stop keeps every verdict (both demo devices)', function () {
+  // Two sessions of 7 phases of 8 s side by side, each with start-up and judging of two
+  // devices; a loaded machine (load 10) stretches the devices' start and the judging.
+  this.timeout(300_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsconform-early-stop-verdicts-'));
+    ensureKeys(join(dir, 'keys'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** One session of the plan for both demo devices. */
+  function run(earlyStop: boolean): Promise<DeviceRun[]> {
+    const experiments = loadExperiments();
+    return runSession({
+      profiles: ['sim-good.yaml', 'sim-bad.yaml'].map((file) => loadProfile(join(PROFILES, file))),
+      outDir: join(dir, earlyStop ? 'early-stop' : 'whole-windows'),
+      keyDir: join(dir, 'keys'),
+      progress: () => undefined,
+      phases: EXPERIMENTS.map((name) => ({
+        name,
+        experiment: experiments.get(name)!,
+        windowSeconds: WINDOW_SECONDS,
+        trigger: null,
+        prompt: null,
+        earlyStop,
+      })),
+    });
+  }
+
+  it('gives the same verdicts with and without early stop, and early stop ends phases before their window', async () => {
+    const [early, whole] = await Promise.all([run(true), run(false)]);
+    const verdicts = (runs: DeviceRun[]) =>
+      Object.fromEntries(
+        runs.map((r) => [
+          r.loaded.profile.dut.id,
+          Object.fromEntries(r.finalised.report.results.map((result) => [result.check, result.verdict])),
+        ]),
+      );
+    expect(verdicts(early)).to.deep.equal(verdicts(whole));
+    const ended = early[0]!.finalised.report.observation.phases.filter((p) => p.endReason?.startsWith('settled early'));
+    expect(ended.map((p) => p.name)).to.not.be.empty;
+  });
+});
