@@ -202,7 +202,7 @@ export interface DnsconformDeviceProfile {
     interface?: string;
   };
   /**
-   * The lab segment the harness runs: its DHCP server (dnsmasq) hands the DUT its address and the harness resolver.
+   * The lab segment the harness runs: its DHCP server (dnsmasq) hands the DUT its address and the harness resolver. A simulated device's segment is loopback (interface lo, a subnet of its 127.x.y.0/24 block): the same dnsmasq serves it on ports picked at run time.
    */
   network?: {
     dhcp: {
@@ -219,7 +219,7 @@ export interface DnsconformDeviceProfile {
        */
       leaseSeconds?: number;
       /**
-       * T1 (DHCP option 58), for clients that honour it; busybox udhcpc renews at half the lease whatever T1 says.
+       * T1 (DHCP option 58), for clients that honour it (dnsmasq sends a T1 below 3 s as half the lease); busybox udhcpc renews at half the lease whatever T1 says. The simulated devices renew at T1.
        */
       renewSeconds?: number;
       /**
@@ -583,6 +583,10 @@ export interface Behaviour {
   };
   receiveBufferBytes?: number;
   onOverflow?: "drop" | "hang" | "exit";
+  /**
+   * With network.dhcp: follow, the device uses the resolver (option 6) of its latest lease or renewal; ignore, it keeps the resolver it was first given whatever DHCP says later (against Recommendation #2).
+   */
+  dhcpResolver?: "follow" | "ignore";
   /**
    * Also ask this resolver directly every intervalSeconds (a hard-coded fallback, against Recommendation #2).
    */

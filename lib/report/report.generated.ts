@@ -513,6 +513,16 @@ export interface CheckResult {
    */
   settled?: boolean;
   /**
+   * For a rule with time limits: the resolution of the clock its intervals are measured with, and the limits (format 1.3.0).
+   */
+  timing?: {
+    clockResolutionMicros: number;
+    limits: {
+      [k: string]: number;
+    };
+    statement: NonEmptyString;
+  };
+  /**
    * For a FAIL or INCONCLUSIVE: the one command that re-runs what decides it on the same profile, run from the directory holding the run directory.
    */
   reproduce?: string;
