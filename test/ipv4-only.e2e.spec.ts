@@ -6,6 +6,11 @@
  * the forged-record phases (`--checks validation/resolver-forgery-observed --experiments
  * needed`), 1 s windows; the simulated device moves to a free loopback block when another
  * session holds its own (the session's /24 claim).
+ *
+ * At the same moment a second session runs the dual-stack reference device through a forged
+ * AAAA phase (issue 13 point 5, the IPv6 canary): its IPv6 canary is IPv4-mapped inside its
+ * own /24, so the two sessions share no canary and the contact is attributed to the device
+ * that made it (on ::1, shared by every session, no contact could be told apart).
  */
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,8 @@ describe('an IPv4-only device under the quick plan (end to end on loopback)', fu
   let run: CliRun;
   let runDir: string;
   let report: Report;
+  let dualStack: CliRun;
+  let dualStackDir: string;
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'dnsconform-ipv4-only-'));
@@ -38,6 +45,25 @@ describe('an IPv4-only device under the quick plan (end to end on loopback)', fu
     expect(profile).to.include('id: sim-ipv4-only');
     writeFileSync(join(work, 'ipv4-only.yaml'), profile);
     const out = join(work, 'reports');
+    // 6 s of forged AAAA: the device asks AAAA every 0.5 s and keeps an answer at most 5 s.
+    writeFileSync(
+      join(work, 'aaaa.yaml'),
+      'description: Forged AAAA only.\nselect: all\nphases:\n  - { experiment: baseline, windowSeconds: 1 }\n  - { experiment: forged-aaaa, windowSeconds: 6 }\n',
+    );
+    const dualOut = join(work, 'dual');
+    const dual = runCli([
+      'run',
+      '--profile',
+      join(ROOT, 'profiles', 'sim-good.yaml'),
+      '--plan',
+      join(work, 'aaaa.yaml'),
+      '--checks',
+      'validation/resolver-forgery-observed',
+      '--out',
+      dualOut,
+      '--keys',
+      join(work, 'keys'),
+    ]);
     run = await runCli([
       'run',
       '--profile',
@@ -59,6 +85,10 @@ describe('an IPv4-only device under the quick plan (end to end on loopback)', fu
     expect(dirs, `${run.stdout}${run.stderr}`).to.have.length(1);
     runDir = join(out, dirs[0]!);
     report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as Report;
+    dualStack = await dual;
+    const dualDirs = readdirSync(dualOut).filter((name) => !name.endsWith('.tar.gz'));
+    expect(dualDirs, `${dualStack.stdout}${dualStack.stderr}`).to.have.length(1);
+    dualStackDir = join(dualOut, dualDirs[0]!);
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -101,5 +131,32 @@ describe('an IPv4-only device under the quick plan (end to end on loopback)', fu
     const result = report.results.find((r) => r.check === 'validation/resolver-forgery-observed');
     expect(result?.verdict, result?.observed).to.be.oneOf(['INFO', 'INCONCLUSIVE']);
     expect(result?.observed).to.not.match(/^Not assessed/);
+  });
+
+  it('lets a dual-stack session at the same moment use its own IPv6 canary, and attributes the contact to its device', () => {
+    expect(dualStack.code, `${dualStack.stdout}${dualStack.stderr}`).to.be.oneOf([0, 1]);
+    const profile = readFileSync(join(dualStackDir, 'profile.yaml'), 'utf8');
+    const block = /^ {2}addresses: \[(127\.\d+\.\d+\.)2\]$/m.exec(profile)?.[1];
+    expect(block, profile).to.be.a('string');
+    expect(profile).to.include(`"::ffff:${block}82"`);
+    type Contact = {
+      type: string;
+      dut: string | null;
+      phase: string | null;
+      client: { address: string };
+      canary: { address: string };
+    };
+    const contacts = (dir: string) =>
+      readFileSync(join(dir, 'events.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Contact)
+        .filter((e) => e.type === 'canary.contact');
+    const aaaa = contacts(dualStackDir).filter((c) => c.phase === 'forged-aaaa' && c.canary.address === `${block}82`);
+    expect(aaaa.length, 'contacts with the IPv6 canary in the forged-AAAA phase').to.be.above(0);
+    expect(new Set(aaaa.map((c) => `${c.dut} ${c.client.address}`))).to.deep.equal(new Set([`sim-good ${block}2`]));
+    // Neither session saw the other's device.
+    const own = /^ {2}addresses: \[(\S+)\]$/m.exec(readFileSync(join(runDir, 'profile.yaml'), 'utf8'))?.[1];
+    expect(new Set(contacts(runDir).map((c) => c.client.address))).to.deep.equal(new Set([own]));
   });
 });

@@ -9,6 +9,7 @@ import { nowMicros } from '../evidence/clock.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
 import type { Profile } from '../profile/profile-types.ts';
+import { canonicalAddress } from '../resolver/access-list.ts';
 import { startLiveCapture } from './live-capture.ts';
 import { commentPhases } from './phase-comments.ts';
 import type { LiveCapture } from './live-capture.ts';
@@ -44,7 +45,8 @@ export function dhcpFilter(profile: Profile): string[] {
 
 /** The DUT's addresses and its canaries: everything it sends that the run cares about. */
 export function captureHosts(profile: Profile): string[] {
-  return [...new Set([...profile.dut.addresses, ...profile.canaries])];
+  // An IPv4-mapped canary travels as IPv4: the filter names it so.
+  return [...new Set([...profile.dut.addresses, ...profile.canaries].map(canonicalAddress))];
 }
 
 /**

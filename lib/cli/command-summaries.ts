@@ -70,4 +70,17 @@ export const COMMAND_SUMMARIES = {
     description:
       'the names a device resolved in verified runs: names.json, a MUD file (RFC 8520), an RPZ zone allowing only them, a plain list',
   },
+  serve: {
+    term: 'serve [options]',
+    description:
+      'the lab console on loopback: the runs, one run live, finished runs with their documents, bundles and verify result, the fleet (needs its token)',
+  },
+  worker: {
+    term: 'worker [options]',
+    description: "a bench: take queued runs for this bench's profiles from Redis, run them, store the signed bundles",
+  },
+  submit: {
+    term: 'submit [options]',
+    description: "queue a run of a profile under a plan on the lab's Redis, for any bench serving it or one named",
+  },
 } as const satisfies Record<string, CommandSummary>;

@@ -29,6 +29,9 @@ const COMMANDS: Record<keyof typeof COMMAND_SUMMARIES, () => Promise<Command>> =
   keys: async () => (await import('./keys.ts')).keysCommand(),
   diff: async () => (await import('./diff.ts')).diffCommand(),
   allowlist: async () => (await import('./allowlist.ts')).allowlistCommand(),
+  serve: async () => (await import('./serve.ts')).serveCommand(),
+  worker: async () => (await import('./worker.ts')).workerCommand(),
+  submit: async () => (await import('./submit.ts')).submitCommand(),
 };
 
 function version(): string {

@@ -4,12 +4,20 @@
  */
 import { isIP } from 'node:net';
 
-/** Canonical text form: IPv4-mapped IPv6 (`::ffff:127.0.0.1`) becomes IPv4, IPv6 lower-case. */
+/**
+ * Canonical text form: IPv4-mapped IPv6 (`::ffff:127.0.0.1`, or `::ffff:7f00:1` as a decoded
+ * AAAA record writes it) becomes IPv4, IPv6 lower-case.
+ */
 export function canonicalAddress(address: string): string {
   // IPv4 text is canonical already; this runs once per datagram, floods included.
   if (!address.includes(':')) return address;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped?.[1]) return mapped[1];
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (hex?.[1] && hex[2]) {
+    const [high, low] = [Number.parseInt(hex[1], 16), Number.parseInt(hex[2], 16)];
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
   return address.toLowerCase();
 }
 

@@ -22,7 +22,8 @@ export function requireCanary(raw: string | undefined, family: 4 | 6, limits: Sc
       `${address} is neither loopback nor a canary declared in the profile; forged answers must point at addresses the harness owns`,
     );
   }
-  return address;
+  // An IPv6 canary stays IPv6 text, even an IPv4-mapped one (what a forged AAAA record carries).
+  return family === 6 ? raw.toLowerCase() : address;
 }
 
 /** Requires exactly `count` arguments. */
