@@ -24,7 +24,10 @@ const PROFILES = join(import.meta.dirname, '..', '..', 'profiles');
 function referenceProfile(file: string, device: string): LoadedProfile {
   const text = readFileSync(join(PROFILES, file), 'utf8')
     .replaceAll('127.0.10.1,', '127.0.53.21,')
-    .replace(/127\.0\.10\.[23]\]/, `${device}]`);
+    .replace(/127\.0\.10\.[23]\]/, `${device}]`)
+    // No loopback DHCP here (its subnet and second resolver are in the block left behind): only the resolver change needs it.
+    .replace(/^network:\n {2}dhcp: .*\n/m, '')
+    .replace(/^ {4}- \{ transport: (udp|tcp), address: 127\.0\.10\.11, port: 0 \}\n/gm, '');
   return { profile: parseProfile(text, file), file, text, sha256: createHash('sha256').update(text).digest('hex') };
 }
 

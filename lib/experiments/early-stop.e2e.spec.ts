@@ -22,7 +22,10 @@ const WINDOW_SECONDS = 60;
 function simBad(): LoadedProfile {
   const text = readFileSync(join(PROFILES, 'sim-bad.yaml'), 'utf8')
     .replaceAll('127.0.10.1,', '127.0.54.1,')
-    .replace(/127\.0\.10\.3\]/, '127.0.54.2]');
+    .replace(/127\.0\.10\.3\]/, '127.0.54.2]')
+    // No loopback DHCP here (its subnet and second resolver are in the block left behind): only the resolver change needs it.
+    .replace(/^network:\n {2}dhcp: .*\n/m, '')
+    .replace(/^ {4}- \{ transport: (udp|tcp), address: 127\.0\.10\.11, port: 0 \}\n/gm, '');
   return {
     profile: parseProfile(text, 'sim-bad.yaml'),
     file: 'sim-bad.yaml',

@@ -263,7 +263,14 @@ export class AdversarialResolver {
     }
     const spoofFrom = [...new Set(needs.flatMap((n) => n.spoofFrom))];
     if (!this.closedByScenario && spoofFrom.length > 0) {
-      for (const pair of this.pairs) await pair.udp?.prepareSpoofSources(spoofFrom);
+      // A forged source can be bound once per port: pairs that share a port (every port-0
+      // address gets one, see start) leave it to the first, the address DUTs are first told.
+      const prepared = new Set<number>();
+      for (const pair of this.pairs) {
+        if (!pair.udp || prepared.has(pair.port)) continue;
+        prepared.add(pair.port);
+        await pair.udp.prepareSpoofSources(spoofFrom);
+      }
     }
   }
 
