@@ -6,6 +6,7 @@
  */
 import type { FrameCitation } from '../capture/frame-citations.ts';
 import type { Evidence } from '../evidence/evidence.ts';
+import type { DnsconformCheckMetadata } from './check-meta.generated.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { Severity, TableIColumn } from '../catalogue/table-i-columns.ts';
 
@@ -57,18 +58,11 @@ export function isNotAssessed(outcome: { notAssessed?: NotAssessed | undefined }
   return outcome.notAssessed !== undefined;
 }
 
-/** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation. */
-export type Keyword = 'MUST' | 'SHOULD' | 'MAY' | 'RECOMMENDATION';
+/** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation (check-meta.schema.json). */
+export type Keyword = DnsconformCheckMetadata['keyword'];
 
-/** Which clauses of which catalogue a check covers. */
-export interface ClauseCoverage {
-  /** Paper recommendation numbers, `'1'`–`'9'`. */
-  paper: string[];
-  /** Draft clause ids (`IOTDNS-D-RND-1`); provisional until the draft text is read. */
-  draft: string[];
-  /** EN 303 645 provision numbers (V2.1.1 numbering, e.g. `5.13-1`). */
-  etsi: string[];
-}
+/** Which clauses of which catalogue a check covers: paper numbers, draft ids, EN 303 645 provisions (check-meta.schema.json). */
+export type ClauseCoverage = DnsconformCheckMetadata['covers'];
 
 /** The decision rule, in words for the report and as numbers the verdict function reads. */
 export interface DecisionRule<P extends Record<string, number> = Record<string, number>> {
@@ -112,8 +106,8 @@ export interface CheckMeta {
   tableI?: TableIColumn;
 }
 
-/** Kinds of evidence a check may require. */
-export type RequiredEvidence = 'capture';
+/** Kinds of evidence a check may require (check-meta.schema.json). */
+export type RequiredEvidence = NonNullable<DnsconformCheckMetadata['requires']>[number];
 
 /** A pointer into the evidence a verdict rests on. */
 export type EvidenceRef =
