@@ -23,8 +23,8 @@ import { encodeMessage } from '../lib/dns/codec.ts';
 import { hashFile } from '../lib/evidence/manifest.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import type { Report } from '../lib/report/report-types.ts';
-import { runCli } from './cli-process.ts';
-import type { CliRun } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
+import type { CliRun } from './cli-process-test-kit.ts';
 
 /** Addresses written into the capture files only (loopback); the public ones are there to be recognised, never contacted. */
 const DEVICE = '127.0.78.10';

@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import type { Browser, Page } from 'puppeteer-core';
 import { findChromium } from '../lib/report/pdf/find-chromium.ts';
-import { runCli } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'dnsconform.js');

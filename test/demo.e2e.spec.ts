@@ -4,7 +4,7 @@
  * phases), writes signed reports, and the run directories verify, until a single byte is
  * changed. The same two runs are then compared with `diff` and turned into an allow-list,
  * as a manufacturer self-testing would (docs/manufacturers.md). The demo runs once per mocha
- * process (test/demo-run-kit.ts) and is shared with the other specs that read it.
+ * process (test/demo-run-test-kit.ts) and is shared with the other specs that read it.
  */
 import { expect } from 'chai';
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -17,9 +17,9 @@ import { TABLE_I_COLUMNS } from '../lib/catalogue/table-i-columns.ts';
 import { TABLE_I_HEADINGS } from '../lib/report/table-i.ts';
 import { mudProblems } from '../lib/allowlist/mud.ts';
 import { ALLOWLIST_FILES } from '../lib/allowlist/write-allowlist.ts';
-import { runCli } from './cli-process.ts';
-import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-kit.ts';
-import type { DemoRun } from './demo-run-kit.ts';
+import { runCli } from './cli-process-test-kit.ts';
+import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-test-kit.ts';
+import type { DemoRun } from './demo-run-test-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../lib/report/report-types.ts';
-import { runCli } from './cli-process.ts';
-import type { CliRun } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
+import type { CliRun } from './cli-process-test-kit.ts';
 
 const PROFILE = join(import.meta.dirname, 'fixtures', 'sim-claims-dnssec.yaml');
 

@@ -1,6 +1,6 @@
 /**
  * Every experiment end to end against both reference devices, read from the demo's run (the
- * demo plan: every experiment once, 3-second phases; test/demo-run-kit.ts runs it once for
+ * demo plan: every experiment once, 3-second phases; test/demo-run-test-kit.ts runs it once for
  * every spec that reads it): each phase runs, and the evidence shows on the wire that each
  * manipulation happened.
  */
@@ -15,7 +15,7 @@ import type { ResponseEvent } from '../lib/evidence/events.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import { loadProfile } from '../lib/profile/load-profile.ts';
 import type { Report } from '../lib/report/report-types.ts';
-import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-kit.ts';
+import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-test-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 

@@ -26,8 +26,8 @@ import { FLEET_SUMMARY_HTML, FLEET_SUMMARY_PDF } from '../lib/report/fleet-docum
 import type { Profile } from '../lib/profile/profile-types.ts';
 import type { FleetRow } from '../lib/report/fleet-summary.ts';
 import type { Report } from '../lib/report/report-types.ts';
-import { runCli } from './cli-process.ts';
-import type { CliRun } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
+import type { CliRun } from './cli-process-test-kit.ts';
 
 /** Every phase of the quick plan shortened to this (37 phases: about 3½ minutes for the fleet). */
 const PHASE_SECONDS = 4;

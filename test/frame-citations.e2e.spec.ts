@@ -1,5 +1,5 @@
 /**
- * Evidence a reader can open (issue 16 item 3), on the shared demo's runs (test/demo-run-kit.ts,
+ * Evidence a reader can open (issue 16 item 3), on the shared demo's runs (test/demo-run-test-kit.ts,
  * no run of its own): every FAIL cites capture frames beside its events, and the display
  * filter it cites, run in `tshark -r capture.pcapng -Y FILTER`, prints exactly the cited
  * frames; the phase boundaries are packet comments of the capture. Waits on the demo (its
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PHASE_COMMENT_PREFIX } from '../lib/capture/phase-comments.ts';
 import type { EvidenceRef } from '../lib/checks/check-types.ts';
-import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-kit.ts';
-import type { DemoRun } from './demo-run-kit.ts';
+import { DEMO_TIMEOUT_MS, demoRun } from './demo-run-test-kit.ts';
+import type { DemoRun } from './demo-run-test-kit.ts';
 
 const run = promisify(execFile);
 

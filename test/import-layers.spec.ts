@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkLayers, readStageOrder } from './import-layers.ts';
+import { checkLayers, readStageOrder } from './import-layers-test-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const STAGES = readStageOrder(join(ROOT, 'docs', 'architecture.md'));

@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { poppler } from '../lib/report/fixtures/poppler.ts';
 import type { Report } from '../lib/report/report-types.ts';
-import { runCli } from './cli-process.ts';
-import type { CliRun } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
+import type { CliRun } from './cli-process-test-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const REASON =

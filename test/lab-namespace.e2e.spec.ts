@@ -23,7 +23,7 @@ import { parseEvents } from '../lib/evidence/load-evidence.ts';
 import type { DhcpLeaseEvent, EvidenceEvent, ResponseEvent, UpstreamAnswerEvent } from '../lib/evidence/events.ts';
 import { REPORT_SIGNATURE_FILE } from '../lib/report/bundle-files.ts';
 import type { Report } from '../lib/report/report-types.ts';
-import { runCli } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
 import {
   LabNamespaces,
   namespacesUnavailable,

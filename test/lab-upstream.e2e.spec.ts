@@ -34,7 +34,7 @@ import { REPORT_SIGNATURE_FILE } from '../lib/report/bundle-files.ts';
 import type { Report } from '../lib/report/report-types.ts';
 import { claimLoopbackBlock } from '../lib/profile/loopback-block.ts';
 import type { LoopbackBlock } from '../lib/profile/loopback-block.ts';
-import { runCli } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'dnsconform.js');

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimLoopbackBlock } from '../lib/profile/loopback-block.ts';
 import type { LoopbackBlock } from '../lib/profile/loopback-block.ts';
-import { runCli } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
 
 function holdUdp(address: string): Promise<Socket> {
   const socket = createSocket('udp4');

@@ -15,10 +15,10 @@ import type { AnalyzeOutput } from '../lib/analysis/analyze-output.ts';
 import { readPackets } from '../lib/capture/packets.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import type { Report } from '../lib/report/report-types.ts';
-import { runCli } from './cli-process.ts';
-import type { CliRun } from './cli-process.ts';
-import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from './shared-captures-kit.ts';
-import type { TsvRow } from './shared-captures-kit.ts';
+import { runCli } from './cli-process-test-kit.ts';
+import type { CliRun } from './cli-process-test-kit.ts';
+import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from './shared-captures-test-kit.ts';
+import type { TsvRow } from './shared-captures-test-kit.ts';
 
 const AVAILABLE =
   existsSync(join(SHARED_CAPTURES, 'reference-values.tsv')) && existsSync(join(SHARED_CAPTURES, 'devices.tsv'));

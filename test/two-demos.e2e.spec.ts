@@ -8,8 +8,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './cli-process.ts';
-import type { CliRun } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
+import type { CliRun } from './cli-process-test-kit.ts';
 
 const PLAN =
   'description: One baseline phase, two demos side by side.\nselect: all\nphases:\n  - { experiment: baseline, windowSeconds: 5 }\n';

@@ -12,7 +12,7 @@ import { readPackets } from '../capture/packets.ts';
 import { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
 import { passiveMetrics } from './passive-metrics.ts';
-import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from '../../test/shared-captures-kit.ts';
+import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from '../../test/shared-captures-test-kit.ts';
 
 /** The third-party captures live beside the repository, never in it. */
 const SECOND = 1_000_000;

@@ -1,6 +1,6 @@
 /**
  * Bundles of real runs, as a regulator gets them: the demo's two runs (the one demo of the
- * test process, test/demo-run-kit.ts, copied here; when its loopback addresses were taken,
+ * test process, test/demo-run-test-kit.ts, copied here; when its loopback addresses were taken,
  * runs judged from recorded evidence), then `bundle`,
  * `verify` and `verify --rejudge` on untouched and on changed bundles.
  */
@@ -19,7 +19,7 @@ import type { Report } from '../report/report-types.ts';
 import { bundleCommand } from './bundle.ts';
 import { junitCommand } from './junit.ts';
 import { verifyCommand } from './verify.ts';
-import { DEMO_TIMEOUT_MS, demoRun } from '../../test/demo-run-kit.ts';
+import { DEMO_TIMEOUT_MS, demoRun } from '../../test/demo-run-test-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../lib/report/report-types.ts';
-import { runCli } from './cli-process.ts';
+import { runCli } from './cli-process-test-kit.ts';
 
 /** The shared demo: where it wrote, what it printed, and each device's run. */
 export interface DemoRun {
