@@ -358,4 +358,21 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
         copyFileSync(join(shots, shot), join(ROOT, 'docs', shot));
     }
   });
+
+  it("keeps the killed run's evidence in the store when its bench starts again", async () => {
+    const again = worker('a');
+    await printed(
+      again,
+      new RegExp(`run ${killedJob} did not finish on this bench before; its evidence is kept in (\\S+)`),
+    );
+    await page.goto(`${base}/runs/${killedJob}`, { waitUntil: 'load' });
+    expect(await page.$eval('#evidence', (el) => el.textContent ?? '')).to.match(/in the store: .*failed/);
+    const stored = join(work, 'store', 'failed', killedJob);
+    expect(
+      readdirSync(stored).some((dir) => existsSync(join(stored, dir, 'events.ndjson'))),
+      stored,
+    ).to.equal(true);
+    // Still failed: starting again does not run it again.
+    expect(await page.$eval('#state', (el) => el.textContent)).to.equal('failed');
+  });
 });

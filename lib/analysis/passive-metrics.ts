@@ -524,16 +524,25 @@ export class PassiveMetricsFold {
     return index;
   }
 
+  /**
+   * The candidates that are retransmissions: those whose previous query of the same question
+   * had no answer by the time they were sent. One definition for the pooled and per-name counts.
+   */
+  private *retransmissionIndices(): Generator<number> {
+    const previous = this.candidatePrevious.values;
+    const time = this.candidateTime.values;
+    for (let c = 0; c < previous.length; c += 1) {
+      const answered = this.answerTime(previous[c]!);
+      if (answered === undefined || answered > time[c]!) yield c;
+    }
+  }
+
   /** Retransmissions per name asked (0 for a name never retransmitted). */
   private retransmissionsPerName(): Record<string, number> {
     const names = [...this.askedAt.keys()];
     const counts: Record<string, number> = Object.fromEntries([...names].sort().map((name) => [name, 0]));
-    const previous = this.candidatePrevious.values;
-    const time = this.candidateTime.values;
     const nameAt = this.candidateName.values;
-    for (let c = 0; c < previous.length; c += 1) {
-      const answered = this.answerTime(previous[c]!);
-      if (answered !== undefined && answered <= time[c]!) continue;
+    for (const c of this.retransmissionIndices()) {
       const name = names[nameAt[c]!];
       if (name !== undefined) counts[name] = (counts[name] ?? 0) + 1;
     }
@@ -545,13 +554,9 @@ export class PassiveMetricsFold {
     let sameTxid = 0;
     let samePort = 0;
     let sameResolver = 0;
-    const previous = this.candidatePrevious.values;
-    const time = this.candidateTime.values;
     const gap = this.candidateGap.values;
     const same = this.candidateSame.values;
-    for (let c = 0; c < previous.length; c += 1) {
-      const answered = this.answerTime(previous[c]!);
-      if (answered !== undefined && answered <= time[c]!) continue;
+    for (const c of this.retransmissionIndices()) {
       gaps.push(gap[c]!);
       if (same[c]! & 1) sameTxid += 1;
       if (same[c]! & 2) samePort += 1;

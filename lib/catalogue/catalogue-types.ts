@@ -1,109 +1,33 @@
 /**
  * The clause catalogues a check's `covers` cites: the paper's recommendations, the IETF
  * draft's clauses and the EN 303 645 provisions. They are data (`suites/catalogues/*.yaml`,
- * schema-checked), so confirming the draft's text or a new ETSI numbering changes data only.
+ * schema-checked; their types are generated from the schemas, *.generated.ts), so confirming the draft's text or a new ETSI numbering changes data only.
  */
-import type { Severity, TableIColumn } from './table-i-columns.ts';
+import type { DnsconformCatalogueTheIETFDraftSClauses } from './draft-clauses.generated.ts';
+import type { DnsconformCatalogueEN303645Provisions } from './en-303-645.generated.ts';
+import type { DnsconformCatalogueThePaperSRecommendations } from './recommendations.generated.ts';
 
 /** Which catalogue a clause belongs to, as `list --coverage --json` names it. */
 export type CatalogueSource = 'paper' | 'draft' | 'etsi';
 
+/** `suites/catalogues/recommendations.yaml`, as its schema (recommendations.schema.json) states it. */
+export type RecommendationCatalogue = DnsconformCatalogueThePaperSRecommendations;
 /** One of the paper's recommendations. */
-export interface Recommendation {
-  /** Its number, `'1'`–`'9'`. */
-  id: string;
-  title: string;
-  /** The recommendation as the paper words it. */
-  text: string;
-  section: string;
-  /** The paper's Table I grade for it. */
-  severity: Severity;
-  /** The summary-row column its checks feed. */
-  tableIColumn: TableIColumn;
-}
+export type Recommendation = RecommendationCatalogue['recommendations'][number];
 
-/** How a clause can be tested (draft-clauses.md §3.2). */
-export type Testability = 'A' | 'P' | 'D' | 'N';
-
+/** `suites/catalogues/draft-clauses.yaml`, as its schema (draft-clauses.schema.json) states it. */
+export type DraftCatalogue = DnsconformCatalogueTheIETFDraftSClauses;
 /** One clause of the IETF draft, as proposed until its text is read. */
-export interface DraftClause {
-  /** `IOTDNS-<actor>-<TOPIC>-<n>`. */
-  id: string;
-  actor: 'device' | 'management-zone' | 'operator';
-  requirement: string;
-  /** The draft's keyword once verified; until then the harness default. */
-  keyword: 'MUST' | 'SHOULD' | 'MAY';
-  /** Why we think the draft has it (`P1`, `B`, `R`, `A`, `E`). */
-  basis: string[];
-  /** The draft may not have this clause at all. */
-  maybeAbsent?: boolean;
-  testability: Testability[];
-  recommendations: string[];
-  /** True once checked against the draft's text; a report citing an unverified clause says "provisional clause mapping". */
-  verified: boolean;
-  /** The draft section, null until verified. */
-  section: string | null;
-  /** The revision the clause was written or verified against (`'04'`). */
-  revision: string;
-  /** Why no check covers it. */
-  notTestedReason?: string;
-  /** The lab can judge it from documents; the profile's `labAssessments` hold its verdict. */
-  labAssessment?: boolean;
-}
+export type DraftClause = DraftCatalogue['clauses'][number];
+/** How a clause can be tested (draft-clauses.md §3.2). */
+export type Testability = DraftClause['testability'][number];
 
-/** One TS 103 701 test case of a provision's test group. */
-export interface EtsiTestCase {
-  /** `5.13-1-2`. */
-  id: string;
-  kind: 'conceptual' | 'functional';
-}
-
+/** `suites/catalogues/en-303-645.yaml`, as its schema (en-303-645.schema.json) states it. */
+export type EtsiCatalogue = DnsconformCatalogueEN303645Provisions;
 /** One EN 303 645 provision. */
-export interface EtsiProvision {
-  /** V2.1.1 number, `5.13-1`. */
-  id: string;
-  /** ICS status; conditional when `conditions` is given. */
-  status: 'M' | 'R';
-  /** ICS pro-forma condition numbers; the provision may be N/A when none holds. */
-  conditions?: string[];
-  text: string;
-  dnsRelevance: string;
-  /** The cases of TS 103 701 test group `<id>`. */
-  testCases: EtsiTestCase[];
-  /** IXIT tables the test group reads (`11-ComMech`). */
-  ixit: string[];
-  notTestedReason?: string;
-  labAssessment?: boolean;
-}
-
-/** `suites/catalogues/recommendations.yaml`. */
-export interface RecommendationCatalogue {
-  catalogue: 'recommendations';
-  source: string;
-  recommendations: Recommendation[];
-}
-
-/** `suites/catalogues/draft-clauses.yaml`. */
-export interface DraftCatalogue {
-  catalogue: 'draft-clauses';
-  document: string;
-  targetRevision: string;
-  revisionAliases: string[];
-  basisCodes: Record<string, string>;
-  testabilityCodes: Record<Testability, string>;
-  clauses: DraftClause[];
-}
-
-/** `suites/catalogues/en-303-645.yaml`. */
-export interface EtsiCatalogue {
-  catalogue: 'en-303-645';
-  standard: string;
-  version: string;
-  testSpecification: string;
-  numberingNote: string;
-  conditions: Record<string, string>;
-  provisions: EtsiProvision[];
-}
+export type EtsiProvision = EtsiCatalogue['provisions'][number];
+/** One TS 103 701 test case of a provision's test group. */
+export type EtsiTestCase = EtsiProvision['testCases'][number];
 
 /** The three catalogues, with the files they came from. */
 export interface Catalogues {

@@ -6,6 +6,7 @@
  */
 import type { FrameCitation } from '../capture/frame-citations.ts';
 import type { Evidence } from '../evidence/evidence.ts';
+import type { DnsconformCheckMetadata } from './check-meta.generated.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { Severity, TableIColumn } from '../catalogue/table-i-columns.ts';
 
@@ -30,30 +31,38 @@ export type Verdict =
 export const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'INCONCLUSIVE', 'NOT_APPLICABLE', 'ERROR', 'INFO'];
 
 /**
- * How the `observed` of an INCONCLUSIVE outcome begins when the evidence could not speak to
- * the check at all (no phase of its experiment, an imported capture), as opposed to one
- * judged on too little evidence. NOT_APPLICABLE is never used for that: only the ICS makes
- * a check inapplicable.
+ * Why the evidence could not speak to a check at all (no phase of its experiment, an imported
+ * capture, a resolver change that never happened), as opposed to one judged on too little
+ * evidence. Such an outcome is INCONCLUSIVE with this set; NOT_APPLICABLE is never used for it:
+ * only the ICS makes a check inapplicable.
  */
-export const NOT_ASSESSED = 'Not assessed: ';
+export interface NotAssessed {
+  /** Why, in words; the outcome's `observed` says it after "Not assessed: ". */
+  reason: string;
+}
+
+/**
+ * An INCONCLUSIVE outcome for evidence that could not assess the check: `notAssessed` carries
+ * the reason, and `observed` says it for readers, as reports have always printed it.
+ */
+export function notAssessedOutcome(
+  reason: string,
+  outcome: Omit<CheckOutcome, 'verdict' | 'observed' | 'notAssessed'>,
+): CheckOutcome {
+  const { expected, ...rest } = outcome;
+  return { verdict: 'INCONCLUSIVE', expected, observed: `Not assessed: ${reason}`, ...rest, notAssessed: { reason } };
+}
 
 /** Whether an outcome is INCONCLUSIVE because the evidence could not assess the check at all. */
-export function isNotAssessed(outcome: { verdict: Verdict; observed: string }): boolean {
-  return outcome.verdict === 'INCONCLUSIVE' && outcome.observed.startsWith(NOT_ASSESSED);
+export function isNotAssessed(outcome: { notAssessed?: NotAssessed | undefined }): boolean {
+  return outcome.notAssessed !== undefined;
 }
 
-/** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation. */
-export type Keyword = 'MUST' | 'SHOULD' | 'MAY' | 'RECOMMENDATION';
+/** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation (check-meta.schema.json). */
+export type Keyword = DnsconformCheckMetadata['keyword'];
 
-/** Which clauses of which catalogue a check covers. */
-export interface ClauseCoverage {
-  /** Paper recommendation numbers, `'1'`–`'9'`. */
-  paper: string[];
-  /** Draft clause ids (`IOTDNS-D-RND-1`); provisional until the draft text is read. */
-  draft: string[];
-  /** EN 303 645 provision numbers (V2.1.1 numbering, e.g. `5.13-1`). */
-  etsi: string[];
-}
+/** Which clauses of which catalogue a check covers: paper numbers, draft ids, EN 303 645 provisions (check-meta.schema.json). */
+export type ClauseCoverage = DnsconformCheckMetadata['covers'];
 
 /** The decision rule, in words for the report and as numbers the verdict function reads. */
 export interface DecisionRule<P extends Record<string, number> = Record<string, number>> {
@@ -97,8 +106,8 @@ export interface CheckMeta {
   tableI?: TableIColumn;
 }
 
-/** Kinds of evidence a check may require. */
-export type RequiredEvidence = 'capture';
+/** Kinds of evidence a check may require (check-meta.schema.json). */
+export type RequiredEvidence = NonNullable<DnsconformCheckMetadata['requires']>[number];
 
 /** A pointer into the evidence a verdict rests on. */
 export type EvidenceRef =
@@ -124,6 +133,8 @@ export interface CheckOutcome {
   /** The measurements the verdict was computed from, by name. */
   figures: Record<string, Figure>;
   evidence: EvidenceRef[];
+  /** Set, with the verdict INCONCLUSIVE, when the evidence could not assess the check at all. */
+  notAssessed?: NotAssessed;
   /**
    * True when more of the phase in progress cannot change the verdict, or can only with a
    * probability below the error rates the rule states: a forged address already contacted

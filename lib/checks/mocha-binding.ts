@@ -7,7 +7,7 @@
 import Mocha from 'mocha';
 import { expect } from 'chai';
 import type { Evidence } from '../evidence/evidence.ts';
-import { NOT_ASSESSED } from './check-types.ts';
+import { notAssessedOutcome } from './check-types.ts';
 import type { CheckContext, CheckOutcome, CheckResult, LoadedCheck } from './check-types.ts';
 import { icsExemption } from './applicability.ts';
 import { describeLoss, lossCounts } from './evidence-loss.ts';
@@ -49,14 +49,7 @@ function identity(check: LoadedCheck): Omit<CheckResult, keyof CheckOutcome | 'e
 
 /** A result for a check the evidence cannot judge (it needs an experiment an imported capture cannot have): not assessed, what would judge it, and why it was not. */
 export function notAssessedResult(check: LoadedCheck, judgedBy: string, reason: string): CheckResult {
-  return {
-    ...identity(check),
-    verdict: 'INCONCLUSIVE',
-    expected: judgedBy,
-    observed: `${NOT_ASSESSED}${reason}`,
-    figures: {},
-    evidence: [],
-  };
+  return { ...identity(check), ...notAssessedOutcome(reason, { expected: judgedBy, figures: {}, evidence: [] }) };
 }
 
 /**
@@ -74,20 +67,18 @@ function notRun(check: LoadedCheck, evidence: Evidence): CheckOutcome | null {
   // Phases of its experiments the plan had but did not run for this DUT (a canary family the profile lacks) say why.
   const skipped = evidence.phasesNotRun().filter((skip) => experiments.includes(skip.experiment));
   if (skipped.length > 0)
-    return {
-      verdict: 'INCONCLUSIVE',
-      expected: `Evidence from a phase of ${experiments.join(', ')}.`,
-      observed: `${NOT_ASSESSED}${skipped.map((skip) => `phase ${skip.name} was not run for this DUT: ${skip.reason}`).join('; ')}.`,
-      figures: { phasesRun: [...ran], phasesNotRun: skipped.map((skip) => skip.name) },
-      evidence: [],
-    };
-  return {
-    verdict: 'INCONCLUSIVE',
-    expected: `Evidence from a phase of ${experiments.join(', ')}.`,
-    observed: `${NOT_ASSESSED}this run had 0 phases of the experiments the check needs (${experiments.join(', ')}); run a plan that includes them.`,
-    figures: { phasesRun: [...ran] },
-    evidence: [],
-  };
+    return notAssessedOutcome(
+      `${skipped.map((skip) => `phase ${skip.name} was not run for this DUT: ${skip.reason}`).join('; ')}.`,
+      {
+        expected: `Evidence from a phase of ${experiments.join(', ')}.`,
+        figures: { phasesRun: [...ran], phasesNotRun: skipped.map((skip) => skip.name) },
+        evidence: [],
+      },
+    );
+  return notAssessedOutcome(
+    `this run had 0 phases of the experiments the check needs (${experiments.join(', ')}); run a plan that includes them.`,
+    { expected: `Evidence from a phase of ${experiments.join(', ')}.`, figures: { phasesRun: [...ran] }, evidence: [] },
+  );
 }
 
 /** NOT_APPLICABLE because the supplier's ICS declares every provision the check cites N/A. */
@@ -106,12 +97,13 @@ function exemptByIcs(check: LoadedCheck, context: CheckContext): CheckOutcome | 
 }
 
 /**
- * Checks say "not assessed" as INCONCLUSIVE (NOT_ASSESSED); one that returns NOT_APPLICABLE
- * all the same is reported so, since only the ICS makes a check inapplicable.
+ * Checks say "not assessed" as INCONCLUSIVE with `notAssessed` set; one that returns
+ * NOT_APPLICABLE all the same is reported so, since only the ICS makes a check inapplicable.
  */
 function notAssessed(outcome: CheckOutcome): CheckOutcome {
   if (outcome.verdict !== 'NOT_APPLICABLE') return outcome;
-  return { ...outcome, verdict: 'INCONCLUSIVE', observed: `${NOT_ASSESSED}${outcome.observed}` };
+  const { verdict: _verdict, observed, ...rest } = outcome;
+  return notAssessedOutcome(observed, rest);
 }
 
 /** Applies one check; a throwing check is a harness fault, recorded as ERROR. */
@@ -146,11 +138,8 @@ function unlessLost(outcome: CheckOutcome, evidence: Evidence, dutId: string, ch
   if (outcome.verdict !== 'PASS') return outcome;
   const loss = describeLoss(lossCounts(evidence, dutId, check.meta.requires ?? []));
   if (!loss) return outcome;
-  return {
-    ...outcome,
-    verdict: 'INCONCLUSIVE',
-    observed: `${NOT_ASSESSED}${loss}. On what was recorded: ${outcome.observed}`,
-  };
+  const { verdict: _verdict, observed, ...rest } = outcome;
+  return notAssessedOutcome(`${loss}. On what was recorded: ${observed}`, rest);
 }
 
 /** Judges every check under mocha; resolves with one result per check, in check order. */

@@ -134,6 +134,7 @@ describe('buildReport / validateReport', () => {
     unassessed.results[1] = {
       ...unassessed.results[1]!,
       observed: 'Not assessed: this run had 0 phases of the experiments the check needs (ttl-0).',
+      notAssessed: { reason: 'this run had 0 phases of the experiments the check needs (ttl-0).' },
     };
     const planned = validateReport(
       buildReport({ ...unassessed, scope: { mode: 'run', checks: null, plan: 'quick', available: 2 } }),

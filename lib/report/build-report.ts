@@ -183,6 +183,7 @@ function reportResult(
     evidence,
     error,
     settled,
+    notAssessed,
   } = result;
   return dropUndefined({
     check,
@@ -200,6 +201,7 @@ function reportResult(
     evidence,
     error,
     settled,
+    notAssessed: notAssessed && { reason: notAssessed.reason },
     reproduce,
     timing,
     traceability,

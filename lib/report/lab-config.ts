@@ -11,20 +11,13 @@ import { compileSchema, loadYamlInput } from '../input/yaml-input.ts';
 import type { SemanticCheck } from '../input/yaml-input.ts';
 import { PDF_CERT_FILE } from './pdf/pdf-key.ts';
 import schema from './lab-config.schema.json' with { type: 'json' };
+import type { DnsconformLaboratoryConfigurationLabYamlBesideTheSigningKeys } from './lab-config.generated.ts';
 
 /** The file name inside the key directory. */
 export const LAB_CONFIG_FILE = 'lab.yaml';
 
-/** lab.yaml as written (see lab-config.schema.json). */
-export interface LabConfig {
-  labConfigVersion: 1;
-  laboratory: { name: string; address: string; accreditation?: { body: string; number: string } };
-  signatory: { name: string; function: string };
-  /** The PDF signing certificate, relative to lab.yaml (default {@link PDF_CERT_FILE}). */
-  signingCertificate?: string;
-  /** The RFC 3161 time-stamping authority the PDF signature asks for a token. */
-  tsa?: { url: string };
-}
+/** lab.yaml as written: the type generated from lab-config.schema.json. */
+export type LabConfig = DnsconformLaboratoryConfigurationLabYamlBesideTheSigningKeys;
 
 /** Who issued a report, as report.json carries it. */
 export interface ReportIssuer {

@@ -5,6 +5,7 @@
  * `verify --rejudge` re-applies the same selection.
  */
 import { isNotAssessed } from '../checks/check-types.ts';
+import type { NotAssessed } from '../checks/check-types.ts';
 import type { Verdict } from '../checks/check-types.ts';
 import type { ScopeSelection } from '../checks/select-checks.ts';
 
@@ -27,7 +28,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /** The scope a run's results add up to, given what it was asked to judge. */
 export function reportScope(
   selection: ScopeSelection,
-  results: readonly { verdict: Verdict; observed: string }[],
+  results: readonly { verdict: Verdict; notAssessed?: NotAssessed | undefined }[],
 ): ReportScope {
   const selected = results.length;
   const notAssessed = results.filter(isNotAssessed).length;

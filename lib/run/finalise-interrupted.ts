@@ -20,7 +20,6 @@ import { selectChecks } from '../checks/select-checks.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
 import { EventLog } from '../evidence/event-log.ts';
 import type { Evidence } from '../evidence/evidence.ts';
-import type { ListenEvent, PhaseEvent, RunEvent } from '../evidence/events.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { FAILED_TO_START_SUFFIX, RUN_FILES } from '../evidence/run-directory.ts';
 import { loadProfile } from '../profile/load-profile.ts';
@@ -86,11 +85,8 @@ function checkUnsealedRun(runDir: string): void {
 /** The sockets the resolver listened on, as its `resolver.listen` events name them, each once. */
 function listenedEndpoints(evidence: Evidence): ResolverEndpoint[] {
   const seen = new Map<string, ResolverEndpoint>();
-  for (const event of evidence.events) {
-    if (event.type !== 'resolver.listen') continue;
-    const { transport, address, port } = event as ListenEvent;
-    seen.set(`${transport}|${address}|${port}`, { transport, address, port } as ResolverEndpoint);
-  }
+  for (const { transport, address, port } of evidence.ofType('resolver.listen'))
+    seen.set(`${transport}|${address}|${port}`, { transport, address, port });
   return [...seen.values()];
 }
 
@@ -133,8 +129,8 @@ async function closeInterruptedEvidence(
     const read = loadEvidence(eventsFile);
     const end = lastTime(read);
     const reason = 'interrupted: the harness stopped before the end of the run (closed by dnsconform finalise)';
-    const ended = new Set(read.ofType('phase.end').map((e) => (e as PhaseEvent).name));
-    for (const start of read.ofType('phase.start') as PhaseEvent[]) {
+    const ended = new Set(read.ofType('phase.end').map((e) => e.name));
+    for (const start of read.ofType('phase.start')) {
       if (ended.has(start.name)) continue;
       log.recordInPhase(
         { type: 'phase.end', t: end, dut: dutId, name: start.name, scenario: start.scenario, reason },
@@ -163,10 +159,10 @@ export async function finaliseInterruptedRun(options: FinaliseOptions): Promise<
   const loaded = loadProfile(join(runDir, RUN_FILES.profile));
   const eventsFile = join(runDir, RUN_FILES.events);
   const recorded = loadEvidence(eventsFile);
-  const runStart = recorded.ofType('run.start')[0] as RunEvent | undefined;
+  const runStart = recorded.ofType('run.start')[0];
   if (runStart === undefined)
     throw new FinaliseInputError(`${eventsFile}: no run.start event: not the evidence of a run`);
-  const runEnd = recorded.ofType('run.end')[0] as RunEvent | undefined;
+  const runEnd = recorded.ofType('run.end')[0];
   const runId = runStart.runId;
   if (runId !== basename(runDir))
     options.progress(`${runDir}: its run.start names run ${runId}; the report keeps that id`);

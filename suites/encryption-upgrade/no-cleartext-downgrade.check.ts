@@ -3,7 +3,7 @@
  * encrypted resolver the network designated, it does not drop back to cleartext DNS on
  * port 53, to that resolver or any other.
  */
-import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
+import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { PhaseWindow } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
@@ -47,13 +47,14 @@ export default defineCheck({
     const expected = `Once the DUT has used the encrypted resolver, no DNS leaves it over port 53 (DDR's SVCB query excepted) later than ${p.graceSeconds} s after.`;
     const phases = evidence.phases();
     if (phases.length === 0) {
-      return {
-        verdict: 'INCONCLUSIVE',
-        expected,
-        figures: { phases: 0 },
-        evidence: [],
-        observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so a downgrade from it was not assessed.`,
-      };
+      return notAssessedOutcome(
+        `this run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so a downgrade from it was not assessed.`,
+        {
+          expected,
+          figures: { phases: 0 },
+          evidence: [],
+        },
+      );
     }
     const queries = evidence.queries(context.dutId);
     const within = (phase: PhaseWindow) => queries.filter((q) => q.t >= phase.start && q.t <= phase.end);

@@ -2,7 +2,7 @@
  * Paper Recommendation #1 (draft IOTDNS-D-ENC-1, IOTDNS-D-DISC-2): when the network's
  * resolver offers encrypted DNS (DDR, RFC 9462), the DUT moves its queries to it.
  */
-import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
+import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import { isDdrQuery } from './ddr-query.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
@@ -57,13 +57,14 @@ export default defineCheck({
     const phases = evidence.phases();
     const expected = `After discovering the resolver's DoT/DoH endpoints through DDR, at most ${percent(p.maxPlainShare)} of queries stay on port 53.`;
     if (phases.length === 0) {
-      return {
-        verdict: 'INCONCLUSIVE',
-        expected,
-        observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so its use was not assessed.`,
-        figures: { phases: 0 },
-        evidence: [],
-      };
+      return notAssessedOutcome(
+        `this run had 0 phases of the ddr-upgrade experiment: encrypted DNS was not offered, so its use was not assessed.`,
+        {
+          expected,
+          figures: { phases: 0 },
+          evidence: [],
+        },
+      );
     }
     const listeners = evidence.ofType('resolver.listen').filter((e) => e.transport === 'dot' || e.transport === 'doh');
     const inPhase = (t: number) => phases.some((ph) => t >= ph.start && t <= ph.end);

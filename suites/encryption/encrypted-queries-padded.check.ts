@@ -4,7 +4,7 @@
  * does not give the name away. Only queries that reached the harness's own DoT/DoH resolver
  * can be read: the harness terminates TLS and sees the plaintext.
  */
-import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
+import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, percent } from '../evidence-ref.ts';
@@ -47,13 +47,14 @@ export default defineCheck({
     const p = ruleParameters(rule);
     const expected = `Every DoT/DoH query carries EDNS(0) Padding (option ${PADDING_OPTION}) and is a multiple of ${p.paddingBlock} octets long.`;
     if (evidence.phases().length === 0) {
-      return {
-        verdict: 'INCONCLUSIVE',
-        expected,
-        figures: { phases: 0 },
-        evidence: [],
-        observed: `${NOT_ASSESSED}this run had 0 phases of the ddr-upgrade experiment: no encrypted resolver was offered, so the padding of encrypted queries was not assessed.`,
-      };
+      return notAssessedOutcome(
+        `this run had 0 phases of the ddr-upgrade experiment: no encrypted resolver was offered, so the padding of encrypted queries was not assessed.`,
+        {
+          expected,
+          figures: { phases: 0 },
+          evidence: [],
+        },
+      );
     }
     const encrypted = evidence.queries(context.dutId).filter((q) => q.transport === 'dot' || q.transport === 'doh');
     const hasOption = (q: QueryEvent) => q.edns?.options.some((o) => o.code === PADDING_OPTION) === true;

@@ -17,14 +17,16 @@ const rule = decisionRule(
     minTotalQueries: 3,
     maxQueriesPerSecond: 1,
     minGrowth: 1.5,
+    settleQuietSeconds: 300,
   },
   (rule) =>
     'Under servfail, refused, resolver-silent, resolver-closed-port and empty-answer, for each question (name, type) the DUT asks in a phase: ' +
     'rate = (queries − 1) / seconds from its first to its last query, and growth = median gap of the later half of its inter-query gaps ÷ median gap of the earlier half. ' +
     `A question is judged with at least ${rule.minQueries} queries (minQueries). It storms when rate > ${rule.maxQueriesPerSecond} per second (maxQueriesPerSecond, RFC 9520's 1 s minimum failure caching) ` +
     `and growth < ${rule.minGrowth} (minGrowth: the gaps do not grow). FAIL when any judged question storms. ` +
-    `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS.` +
-    'Early stop: a PASS is settled once the DUT asked in the phase in progress, and every question it asked there was asked minQueries times or went minQueries ÷ maxQueriesPerSecond seconds from its first query without that many (a storm would have shown them).',
+    `INCONCLUSIVE when the DUT sent fewer than ${rule.minTotalQueries} queries in all these phases together (minTotalQueries: no sign it was running; a device that holds failing names down may ask each only once or twice). Otherwise PASS. ` +
+    'Early stop: a PASS is settled once the DUT asked in the phase in progress, and every question it asked there was asked minQueries times or went minQueries ÷ maxQueriesPerSecond seconds from its first query without that many (a storm would have shown them); ' +
+    `or once the phase went ${rule.settleQuietSeconds} s (settleQuietSeconds, RFC 9520's longest failure caching) without a query: a device holding its failures down asks again by then.`,
 );
 
 /** The median of a non-empty list. */
@@ -125,7 +127,8 @@ export default defineCheck({
     const shown = (series: (typeof all)[number]) =>
       series.queries.length >= p.minQueries ||
       secondsBetween(series.queries[0]!.t, phase!.end) >= p.minQueries / p.maxQueriesPerSecond;
-    const settled = open.length > 0 && open.every(shown);
+    const quiet = phase !== undefined && secondsBetween(phase.start, phase.end) >= p.settleQuietSeconds;
+    const settled = open.length > 0 ? open.every(shown) : quiet;
     return {
       verdict: 'PASS',
       settled,

@@ -4,7 +4,7 @@
  * it could not resolve meanwhile in one burst (a load spike on the network's resolver when
  * many devices recover at once).
  */
-import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
+import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, CheckOutcome } from '../../lib/checks/check-types.ts';
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
@@ -83,13 +83,14 @@ const recoveryRule = defineCheck({
     const recoveries = ofExperiment('recovery');
     const expected = `In the first ${p.recoverySeconds} s after an outage ends, the DUT asks at most ${p.maxRateFactor}× its baseline rate, plus one lookup per name it uses.`;
     if (recoveries.length === 0) {
-      return {
-        verdict: 'INCONCLUSIVE',
-        expected,
-        figures: { recoveryPhases: 0 },
-        evidence: [],
-        observed: `${NOT_ASSESSED}this run had 0 phases of the recovery experiment: the resolver never came back after an outage, so the DUT's recovery was not assessed.`,
-      };
+      return notAssessedOutcome(
+        `this run had 0 phases of the recovery experiment: the resolver never came back after an outage, so the DUT's recovery was not assessed.`,
+        {
+          expected,
+          figures: { recoveryPhases: 0 },
+          evidence: [],
+        },
+      );
     }
     const queries = evidence.queries(context.dutId);
     const between = (from: number, to: number) => queries.filter((q) => q.t >= from && q.t <= to);

@@ -5,7 +5,7 @@
  * resolver log holds what reached the harness, never what went elsewhere.
  */
 import { describeResolver, hardcodedServers, publicResolverList } from '../../lib/analysis/resolver-use.ts';
-import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
+import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { QueryEvent } from '../../lib/evidence/events.ts';
 import { eventsRef, sampledRef, SeqSample } from '../evidence-ref.ts';
@@ -135,15 +135,15 @@ export default defineCheck({
         };
       }
       if (logged > 0) {
-        return {
-          verdict: 'INCONCLUSIVE',
-          expected,
-          figures: { ...figures, queriesLogged: logged },
-          evidence: [],
-          observed:
-            `${NOT_ASSESSED}this evidence holds no captured traffic: ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen. ` +
+        return notAssessedOutcome(
+          `this evidence holds no captured traffic: ${logged} queries reached the harness resolver, and DNS sent to any other resolver could not be seen. ` +
             'Judged from a packet capture (dnsconform analyze, or a run that records one).',
-        };
+          {
+            expected,
+            figures: { ...figures, queriesLogged: logged },
+            evidence: [],
+          },
+        );
       }
       return {
         verdict: 'INCONCLUSIVE',

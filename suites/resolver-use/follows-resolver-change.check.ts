@@ -5,7 +5,7 @@
  * its queries there once it has renewed its lease and its cached answers have expired. One
  * that keeps the old resolver, or asks a resolver of its own, does not use the network's.
  */
-import { defineCheck, NOT_ASSESSED } from '../../lib/checks/check-types.ts';
+import { defineCheck, notAssessedOutcome } from '../../lib/checks/check-types.ts';
 import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { DhcpLeaseEvent, QueryEvent } from '../../lib/evidence/events.ts';
 import { dnsServers } from '../../lib/lab-network/dnsmasq-log.ts';
@@ -55,15 +55,15 @@ export default defineCheck({
       evidence.eachQuery(context.dutId, () => {
         queries += 1;
       });
-      return {
-        verdict: 'INCONCLUSIVE',
-        expected,
-        figures: { queries },
-        evidence: [],
-        observed:
-          `${NOT_ASSESSED}the evidence holds no resolver change for ${context.dutId} (${queries} queries, no DHCP server of the harness handing out a new resolver): ` +
+      return notAssessedOutcome(
+        `the evidence holds no resolver change for ${context.dutId} (${queries} queries, no DHCP server of the harness handing out a new resolver): ` +
           'it needs a lab profile with network.dhcp.resolverChange and a resolver-change phase.',
-      };
+        {
+          expected,
+          figures: { queries },
+          evidence: [],
+        },
+      );
     }
     const from = new Set(change.from);
     const to = new Set(change.to);

@@ -5,7 +5,7 @@
  */
 import type { HelperDelegate } from 'handlebars';
 import { isNotAssessed, TABLE_I_COLUMNS } from '../../checks/check-types.ts';
-import type { Figure, Verdict } from '../../checks/check-types.ts';
+import type { Figure, NotAssessed } from '../../checks/check-types.ts';
 import { TABLE_I_HEADINGS } from '../table-i.ts';
 import type { TableICell } from '../table-i.ts';
 
@@ -103,20 +103,17 @@ export function entryDetails(entry: Record<string, unknown>): { name: string; va
 
 /** The helpers by the names the template uses. */
 /** Whether a result is one the evidence could not assess (grouped in one table, not a page each). */
-const unassessed = (r: { verdict: string; observed: string }): boolean =>
-  isNotAssessed(r as { verdict: Verdict; observed: string });
+const unassessed = (r: { notAssessed?: NotAssessed }): boolean => isNotAssessed(r);
 
 export const HELPERS: Record<string, HelperDelegate> = {
   /** The results the evidence assessed, in report order. */
-  assessed: (results: { verdict: string; observed: string }[]) => results.filter((r) => !unassessed(r)),
+  assessed: (results: { notAssessed?: NotAssessed }[]) => results.filter((r) => !unassessed(r)),
   /** The results the evidence could not assess. */
-  notAssessed: (results: { verdict: string; observed: string }[]) => results.filter(unassessed),
+  notAssessed: (results: { notAssessed?: NotAssessed }[]) => results.filter(unassessed),
   /** The FAIL results. */
   failures: (results: { verdict: string }[]) => results.filter((r) => r.verdict === 'FAIL'),
   /** The first sentence of a text: the one-line reason on page 1. */
   firstSentence: (text: string) => /^.*?[.!?](?=\s|$)/s.exec(String(text))?.[0] ?? String(text),
-  /** "Not assessed: " taken off an observation, which the table heading already says. */
-  withoutNotAssessed: (text: string) => String(text).replace(/^Not assessed: /, ''),
   dateTime: (iso: string) => formatDateTime(iso),
   preciseTime: (iso: string) => formatDateTime(iso, true),
   /** Date and time to the microsecond without the zone, for tables headed "(UTC)". */
