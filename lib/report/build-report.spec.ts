@@ -140,7 +140,7 @@ describe('buildReport / validateReport', () => {
       buildReport({ ...unassessed, scope: { mode: 'run', checks: null, plan: 'quick', available: 2 } }),
     );
     expect(planned.scope!.statement).to.equal(
-      '1 of 2 checks judged: 1 not assessed (no phase of their experiments in plan quick). The overall verdict cannot be CONFORMANT on a partial scope.',
+      '1 of 2 checks judged: 1 not assessed (no phase of their experiments ran for this DUT in plan quick; each result says why). The overall verdict cannot be CONFORMANT on a partial scope.',
     );
     const passive = validateReport(
       buildReport({ ...unassessed, scope: { mode: 'analyze', checks: null, plan: null, available: 2 } }),

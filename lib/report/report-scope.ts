@@ -41,7 +41,7 @@ export function reportScope(
     reasons.push(
       selection.mode === 'analyze'
         ? `${notAssessed} not assessed (an imported capture judges the passive checks only)`
-        : `${notAssessed} not assessed (no phase of their experiments${selection.plan === null ? ': the run had no plan' : ` in plan ${selection.plan}`})`,
+        : `${notAssessed} not assessed (no phase of their experiments ran for this DUT${selection.plan === null ? ': the run had no plan' : ` in plan ${selection.plan}`}; each result says why)`,
     );
   }
   const statement = complete
