@@ -43,11 +43,24 @@ function ownsItsRuns(file) {
   );
 }
 
+/** End-to-end spec files run at once beside the units: they mostly wait on observation windows. */
+const E2E_WORKERS = 2;
+
+/** The largest `this.timeout(N)` a spec file sets: how long it says it may take (0 if none). */
+function statedLimit(file) {
+  const limits = [...readFileSync(join(ROOT, file), 'utf8').matchAll(/this\.timeout\(([\d_]+)\)/g)];
+  return Math.max(0, ...limits.map((m) => Number(m[1].replaceAll('_', ''))));
+}
+
 /** Runs mocha on `files`, its output into `logFile` (and to the terminal when `live`); resolves with its exit code. */
-function runLane(files, logFile, live) {
+function runLane(files, logFile, live, env) {
   return new Promise((resolve) => {
     const log = createWriteStream(logFile);
-    const child = spawn(process.execPath, [MOCHA, ...files], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MOCHA, ...files], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     for (const stream of [child.stdout, child.stderr]) {
       stream.pipe(log, { end: false });
       if (live) stream.on('data', (chunk) => process.stdout.write(chunk));
@@ -64,33 +77,55 @@ if (named.length > 0) {
   // Build dist/ once here, so the two lanes' global setups find it fresh and never build at once.
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
   const files = specFiles();
-  const lanes = [
-    { name: 'end-to-end runs', files: files.filter(ownsItsRuns) },
-    { name: 'units, suites and the shared demo', files: files.filter((f) => !ownsItsRuns(f)) },
-  ];
+  // The end-to-end specs go one file a process, taken in turn by E2E_WORKERS workers, the
+  // longest first: a spec's own largest `this.timeout(...)` is how long it says it may take.
+  const e2e = files.filter(ownsItsRuns).sort((a, b) => statedLimit(b) - statedLimit(a) || a.localeCompare(b));
+  const units = {
+    name: 'units, suites and the shared demo',
+    files: files.filter((f) => !ownsItsRuns(f)),
+    // The shared demo starts while mocha loads the specs (test/demo-run-test-kit.ts).
+    env: { DNSCONFORM_TEST_DEMO_AT_LOAD: '1' },
+  };
+  const runs = [units, ...e2e.map((file) => ({ name: file, files: [file] }))];
   const logs = mkdtempSync(join(tmpdir(), 'dnsconform-test-'));
   const started = Date.now();
-  // The second lane is shown as it runs; the first lane's output follows when both are done.
-  console.log(`lane 1 (${lanes[0].name}) runs in the background; its output follows lane 2's.`);
-  const codes = await Promise.all(lanes.map((lane, i) => runLane(lane.files, join(logs, `lane-${i}.log`), i === 1)));
+  console.log(
+    `${e2e.length} end-to-end spec files run beside this lane, ${E2E_WORKERS} at a time; their output follows.`,
+  );
+  const codes = new Array(runs.length);
+  const queue = runs.slice(1).map((run, i) => ({ run, index: i + 1 }));
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift())
+      codes[next.index] = await runLane(next.run.files, join(logs, `run-${next.index}.log`), false, next.run.env);
+  };
+  await Promise.all([
+    runLane(units.files, join(logs, 'run-0.log'), true, units.env).then((code) => {
+      codes[0] = code;
+    }),
+    ...Array.from({ length: E2E_WORKERS }, worker),
+  ]);
   let passed = 0;
   let failed = 0;
-  lanes.forEach((lane, i) => {
-    const output = readFileSync(join(logs, `lane-${i}.log`), 'utf8');
-    console.log(`\n===== lane ${i + 1}: ${lane.name} (${lane.files.length} spec files, exit ${codes[i]}) =====`);
-    if (i === 0) process.stdout.write(output);
+  runs.forEach((run, i) => {
+    const output = readFileSync(join(logs, `run-${i}.log`), 'utf8');
+    if (i > 0) {
+      console.log(`\n===== ${run.name} (exit ${codes[i]}) =====`);
+      process.stdout.write(output);
+    }
     const closing = output.trimEnd().split('\n').at(-1)?.match(CLOSING_LINE);
     if (closing) {
       passed += Number(closing[1]);
       failed += Number(closing[2]);
     } else {
-      // A lane that never reached its summary (a crash, a hook that threw outside a test) counts as one failure.
-      console.log(`lane ${i + 1} ended without its summary line (exit ${codes[i]})`);
+      // A run that never reached its summary (a crash, a hook that threw outside a test) counts as one failure.
+      console.log(`${run.name} ended without its summary line (exit ${codes[i]})`);
       failed += 1;
     }
   });
   rmSync(logs, { recursive: true, force: true });
-  console.log(`\nwhole suite: ${((Date.now() - started) / 1000).toFixed(0)} s wall time in two lanes`);
+  console.log(
+    `\nwhole suite: ${((Date.now() - started) / 1000).toFixed(0)} s wall time (units beside ${E2E_WORKERS} end-to-end workers)`,
+  );
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed > 0 || codes.some((code) => code !== 0) ? 1 : 0);
 }

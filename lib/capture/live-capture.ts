@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { stopWithHarness } from '../build/stop-with-harness.ts';
 
 /** Environment variable that names the capture tool, e.g. a full path to dumpcap. */
 export const CAPTURE_TOOL_ENV = 'DNSCONFORM_DUMPCAP';
@@ -127,7 +128,8 @@ export function startLiveCapture(options: LiveCaptureOptions): Promise<LiveCaptu
     child.once('error', () => resolve({ code: null, signal: null }));
   });
   const forget = untilExit(child);
-  watchOverCapture(child);
+  // SIGINT, so that dumpcap finishes the pcapng file cleanly.
+  stopWithHarness(child, 'INT');
 
   return new Promise<LiveCaptureStart>((resolve) => {
     let settled = false;
@@ -187,30 +189,6 @@ function untilExit(child: ChildProcess): () => void {
     running.delete(child);
     if (running.size === 0) process.removeListener('exit', stopAllOnExit);
   };
-}
-
-/**
- * The capture must not outlive the harness: a `kill -9`, an OOM kill or a crash runs no exit
- * handler, and dumpcap (detached, in its own process group, so that Ctrl-C reaches the
- * harness only) kept writing until its next packet. A watcher process holds a pipe from the
- * harness; when the harness dies the kernel closes the pipe, and the watcher stops dumpcap
- * with SIGINT, so the pcapng file is finished cleanly. (`prctl(PR_SET_PDEATHSIG)` through
- * `setpriv` would be simpler, but the kernel clears it on exec of a binary with file
- * capabilities, which is how dumpcap is usually installed.) On a normal stop the watcher
- * is ended first.
- */
-function watchOverCapture(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  const watcher = spawn('sh', ['-c', `cat >/dev/null; kill -INT ${child.pid} 2>/dev/null`], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watcher.on('error', () => undefined);
-  watcher.stdin!.on('error', () => undefined);
-  // Neither the watcher nor its pipe keeps the harness alive.
-  watcher.unref();
-  (watcher.stdin as unknown as { unref?: () => void }).unref?.();
-  child.once('exit', () => watcher.kill('SIGKILL'));
 }
 
 function stopAllOnExit(): void {

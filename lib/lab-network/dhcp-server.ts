@@ -27,6 +27,7 @@ import { DEFAULT_RESOLVER_NAME } from '../resolver/ddr.ts';
 import { DHCPV4_DNR_OPTION, DHCPV6_DNR_OPTION, dnsmasqHex, encodeDhcpv4Dnr, encodeDhcpv6Dnr } from './dnr.ts';
 import type { DnrInstance } from './dnr.ts';
 import { DnsmasqLeaseLog } from './dnsmasq-log.ts';
+import { stopWithHarness } from '../build/stop-with-harness.ts';
 
 /** A DUT the DHCP server serves. */
 export interface DhcpClient {
@@ -303,6 +304,7 @@ export class LabDhcpServer {
     const firstRead = reads.next();
     const tool = dnsmasqTool(options.tool);
     const child = spawn(tool, [`--conf-file=${files.config}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    stopWithHarness(child, 'TERM');
     track(child);
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
