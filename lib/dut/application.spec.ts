@@ -121,7 +121,9 @@ describe('dut/application (needs, cache and coalescing over real sockets)', func
     const gaps = seen.slice(1).map((x, i) => x.at - seen[i]!.at);
     expect(gaps.length).to.be.at.least(8);
     expect(Math.min(...gaps)).to.be.at.least(25);
-    expect(Math.max(...gaps)).to.be.at.most(110);
+    // At most 30 + 60 ms apart when timers fire on time; a loaded machine fires some late (154 ms
+    // seen at load 10), so most gaps, not all, must hold the bound. A wider jitter breaks most of them.
+    expect(gaps.filter((g) => g <= 110).length, gaps.join(' ')).to.be.at.least(Math.ceil(gaps.length * 0.75));
     // Without jitter every gap would be 30 ms; uniform 0..60 ms extra makes some far longer.
     expect(gaps.filter((g) => g > 55).length).to.be.at.least(2);
   });
