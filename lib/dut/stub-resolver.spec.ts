@@ -15,8 +15,7 @@ import {
 
 const X = { name: 'x.sim.example', type: 'A' } as const;
 
-describe('dut/stub-resolver (real sockets on loopback)', function () {
-  this.timeout(10_000);
+describe('dut/stub-resolver (real sockets on loopback)', () => {
   let resolver: TestResolver;
   let device: ReturnType<typeof memoryLog>;
   let stubs: StubResolver[];
