@@ -26,6 +26,7 @@ import {
   createReadStream,
   mkdtempSync,
   openSync,
+  readFileSync,
   rmSync,
   statSync,
   truncateSync,
@@ -205,6 +206,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** A running server under test. */
 interface Server {
   label: string;
+  /** The server's process, whose CPU time is read around each measurement. */
+  pid: number;
   address: string;
   /** Port per transport; a transport the server does not offer is absent. */
   ports: Partial<Record<BenchTransport, number>>;
@@ -259,7 +262,7 @@ async function startPeer(
   const answers = await Promise.race([waitForAnswer(label, address, ports.udp!), early]);
   early.catch(() => undefined);
   progress(`${label} ready on ${address} (${describeAnswer(answers)})`);
-  return { label, address, ports, ...(queryLog ? { log: queryLog } : {}), stop: () => end(child) };
+  return { label, pid: child.pid!, address, ports, ...(queryLog ? { log: queryLog } : {}), stop: () => end(child) };
 }
 
 /**
@@ -430,6 +433,7 @@ async function startOurs(
   });
   return {
     label,
+    pid: child.pid!,
     address: NET.ours,
     ports,
     stopped,
@@ -456,7 +460,22 @@ interface Measurement {
   p99Ms: number;
   maxMs: number;
   rcodes: string;
+  /**
+   * CPU time the server process used per completed query (user + system, all its threads,
+   * from /proc), µs. Unlike queries/s it hardly depends on what else the machine runs.
+   */
+  cpuUsPerQuery: number;
 }
+
+/** CPU time a process has used so far (user + system, every thread), µs, from /proc/PID/stat. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) : state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+/** USER_HZ: Linux reports /proc CPU times in 1/100 s on every architecture it runs the bench on. */
+const CLOCK_TICKS = 100;
 
 const queryFile = join(work, 'queries.txt');
 writeFileSync(queryFile, `${NAME} A\n`);
@@ -492,6 +511,7 @@ async function dnsperf(server: Server, transport: BenchTransport, tag: string): 
     '-v',
     '-W',
   ];
+  const cpuBefore = cpuMicros(server.pid);
   const child = track(spawn(...pinned(CLIENT_CPUS, 'dnsperf', args), { stdio: ['ignore', out, 'pipe'] }), 'dnsperf');
   closeSync(out);
   let stderr = '';
@@ -499,7 +519,8 @@ async function dnsperf(server: Server, transport: BenchTransport, tag: string): 
     stderr += chunk.toString();
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  const measured = await parseDnsperf(outFile);
+  const cpu = cpuMicros(server.pid) - cpuBefore;
+  const measured = await parseDnsperf(outFile, cpu);
   if (code !== 0 || !measured) {
     throw new DnsperfFailed(
       `dnsperf exited ${code}${measured ? '' : ' without statistics'}: ${(stderr.trim() || (await errorLines(outFile))).slice(0, 200)}`,
@@ -521,7 +542,7 @@ async function errorLines(file: string): Promise<string> {
  * Reads dnsperf's summary and its per-query lines (`> NOERROR name A 0.000123`; `> T ...` is
  * a timeout); null when there is no summary.
  */
-async function parseDnsperf(file: string): Promise<Measurement | null> {
+async function parseDnsperf(file: string, cpuMicrosUsed: number): Promise<Measurement | null> {
   const latencies: number[] = [];
   const summary: string[] = [];
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
@@ -557,6 +578,7 @@ async function parseDnsperf(file: string): Promise<Measurement | null> {
     p99Ms: at(0.99),
     maxMs: sorted.length === 0 ? NaN : sorted[sorted.length - 1]!,
     rcodes: /Response codes:\s+(.*)/.exec(statistics)?.[1] ?? '',
+    cpuUsPerQuery: cpuMicrosUsed / Math.max(1, number(/Queries completed:\s+(\d+)/)),
   };
 }
 
@@ -774,6 +796,7 @@ function report(rows: Row[]): void {
       'max ms',
       'sent',
       'lost',
+      'CPU µs/q',
       ...PEER_LABELS.map((label) => `ours/${label}`),
       'evidence (queries/responses on disk)',
     ],
@@ -812,6 +835,7 @@ function report(rows: Row[]): void {
       m ? fixed(m.maxMs, 2) : 'n/a',
       m ? String(row.runs.reduce((sum, r) => sum + r.sent, 0)) : 'n/a',
       m ? String(lostIn(row)) : 'n/a',
+      m ? fixed(m.cpuUsPerQuery, 1) : 'n/a',
       ...PEER_LABELS.map(ratio),
       row.evidence.length > 0
         ? `${evidenceOk(row) ? 'complete' : 'INCOMPLETE'} ${onDisk.q}/${onDisk.r} (${onDisk.mb.toFixed(0)} MB${several ? ' largest' : ''})`
@@ -829,7 +853,7 @@ function report(rows: Row[]): void {
   );
   process.stdout.write(`\n${lines[0]}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.slice(1).join('\n')}\n`);
   process.stdout.write(
-    `\n${several ? 'Latencies are those of the median round; sent and lost are summed over all rounds. ' : ''}Latencies from dnsperf's per-query report; lost = dnsperf's timeouts (${QUERY_TIMEOUT_SECONDS} s).\n`,
+    `\n${several ? 'Latencies are those of the median round; sent and lost are summed over all rounds. ' : ''}Latencies from dnsperf's per-query report; lost = dnsperf's timeouts (${QUERY_TIMEOUT_SECONDS} s); CPU µs/q = the server process's CPU time (user + system, /proc) per completed query.\n`,
   );
   if (rows.some((r) => r.server !== 'ours' && lostIn(r) > 0))
     process.stdout.write('* the peer lost queries on this transport, so its rate is not a fair denominator\n');

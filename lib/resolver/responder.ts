@@ -9,7 +9,8 @@ import { HEADER_BYTES, decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
 import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
-import type { EvidenceSink } from '../evidence/event-log.ts';
+import { recordAll } from '../evidence/event-log.ts';
+import type { EvidenceSink, ExchangeLink, RecordEntry, RecordedEvent } from '../evidence/event-log.ts';
 import type {
   AnswerSource,
   ConnectionEvent,
@@ -130,6 +131,8 @@ export class Responder {
   private readonly garbage: RecordBudget;
   /** Connection events recorded per source and second; the rest are counted. */
   private readonly connections: RecordBudget;
+  /** The burst open now, if any: its evidence and the answers waiting for it to be written. */
+  private burst: { entries: RecordEntry[]; sends: (() => void)[] } | null = null;
 
   constructor(
     private readonly acl: AccessList,
@@ -156,6 +159,40 @@ export class Responder {
     );
   }
 
+  /**
+   * Opens a burst unless one is open: the evidence recorded from now until the event loop's
+   * check phase (after the datagrams the socket had queued were read, as many as libuv reads
+   * at once) is written in one write, and the answers handed to `afterEvidence` meanwhile
+   * leave only once it is written. An answer never leaves before its query and response are
+   * in the evidence; writing them a burst at a time saves a system call per event (bench/RESOLVER.md).
+   */
+  openBurst(): void {
+    if (this.burst) return;
+    this.burst = { entries: [], sends: [] };
+    setImmediate(() => this.closeBurst());
+  }
+
+  /** Writes the evidence of the open burst, then sends its answers in order. Stream listeners call it before they handle a message, so their answers are never held and never overtake evidence held here. */
+  closeBurst(): void {
+    const burst = this.burst;
+    if (!burst) return;
+    this.burst = null;
+    recordAll(this.sink, burst.entries);
+    for (const send of burst.sends) send();
+  }
+
+  /** Runs `send` once the evidence recorded so far is written: now, or at the end of the open burst. */
+  afterEvidence(send: () => void): void {
+    if (this.burst) this.burst.sends.push(send);
+    else send();
+  }
+
+  /** Records an event: at once, or with the open burst. */
+  private record(event: RecordedEvent, link?: ExchangeLink): void {
+    if (this.burst) this.burst.entries.push(link ? { event, link } : { event });
+    else this.sink.record(event, link);
+  }
+
   /** The DUT owning an address, or null for a host that is not a DUT. */
   ownerOf(address: string): string | null {
     return this.acl.ownerOf(address);
@@ -165,7 +202,7 @@ export class Responder {
   recordConnection(event: Pick<ConnectionEvent, 'transport' | 'client' | 'server' | 'action' | 'reason'>): void {
     const t = nowMicros();
     if (!this.connections.admit(event.client.address, event.transport, t)) return;
-    this.sink.record({ type: 'resolver.connection', t, dut: this.acl.ownerOf(event.client.address), ...event });
+    this.record({ type: 'resolver.connection', t, dut: this.acl.ownerOf(event.client.address), ...event });
   }
 
   /** Records the counts of messages left out in seconds before `t` (all of them by default). */
@@ -177,7 +214,7 @@ export class Responder {
 
   private recordSuppressed(suppressed: SuppressedCount, reason: string): void {
     const { source, transport, count, since, until } = suppressed;
-    this.sink.record({
+    this.record({
       type: 'dns.suppressed',
       t: until,
       dut: this.acl.ownerOf(source),
@@ -208,7 +245,7 @@ export class Responder {
     const exchange = ++this.exchange;
     const binding = dut === null ? undefined : this.duts.get(dut);
     const scenario = binding?.scenario.text ?? 'none (not a DUT)';
-    this.sink.record(
+    this.record(
       {
         type: 'dns.query',
         t: inbound.t,
@@ -250,7 +287,7 @@ export class Responder {
     ) {
       const sourced = binding.names.answer({ question, dnssecOk, checkingDisabled: query.flag_cd });
       const serve = (answer: SourcedAnswer): Reply => {
-        this.sink.record(
+        this.record(
           { type: 'upstream.answer', dut, queryRef: exchange, ...answer.record },
           { exchange, role: 'upstream' },
         );
@@ -286,7 +323,7 @@ export class Responder {
       designatedResolvers: this.designatedResolvers,
     });
     if (plan.drop !== null) {
-      this.sink.record(
+      this.record(
         {
           type: 'dns.drop',
           t: nowMicros(),
@@ -453,7 +490,7 @@ export class Responder {
     const dut = this.acl.ownerOf(inbound.client.address);
     const answerable =
       dut !== null && txid !== null && inbound.bytes.length >= HEADER_BYTES && (inbound.bytes[2]! & 0x80) === 0;
-    this.sink.record({
+    this.record({
       type: 'dns.malformed',
       t: inbound.t,
       dut,
@@ -486,7 +523,7 @@ export class Responder {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
     const response = sent.message;
-    this.sink.record(
+    this.record(
       {
         type: 'dns.response',
         t: nowMicros(),
