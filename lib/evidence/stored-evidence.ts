@@ -4,7 +4,8 @@
  * imported captures too large to hold as objects; judging reads it like any evidence.
  */
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { EventStore, KIND } from './event-store.ts';
+import { KIND } from './event-shape.ts';
+import { EventStore } from './event-store.ts';
 import type { EventStoreOptions } from './event-store.ts';
 import { Evidence } from './evidence.ts';
 import type { EventOfType, EventType } from './evidence.ts';
