@@ -29,18 +29,18 @@ describe('allowlist', () => {
   it('writes a MUD file that passes the RFC 8520 schema, with one accepting ACE per name and direction', () => {
     expect(mudProblems(built.mud)).to.deep.equal([]);
     expect(built.mud['ietf-mud:mud']['mud-url']).to.equal('https://mud.sim.example/fixture.json');
-    const acls = built.mud['ietf-access-control-list:acls'].acl;
+    const acls = built.mud['ietf-access-control-list:acls'].acl!;
     expect(acls.map((a) => a.name)).to.deep.equal([
       'from-ipv4-fixture-dut',
       'to-ipv4-fixture-dut',
       'from-ipv6-fixture-dut',
       'to-ipv6-fixture-dut',
     ]);
-    expect(acls[0]!.aces.ace.map((ace) => ace.matches['ipv4']!['ietf-acldns:dst-dnsname'])).to.deep.equal([
+    expect(acls[0]!.aces!.ace!.map((ace) => ace.matches!.ipv4!['ietf-acldns:dst-dnsname'])).to.deep.equal([
       'api.sim.example',
       'time.sim.example',
     ]);
-    expect(acls[2]!.aces.ace.map((ace) => ace.matches['ipv6']!['ietf-acldns:dst-dnsname'])).to.deep.equal([
+    expect(acls[2]!.aces!.ace!.map((ace) => ace.matches!.ipv6!['ietf-acldns:dst-dnsname'])).to.deep.equal([
       'api.sim.example',
     ]);
   });
@@ -53,15 +53,21 @@ describe('allowlist', () => {
       .to.match(/\/ietf-mud:mud\/cache-validity/)
       .and.match(/\/ietf-mud:mud\/mud-url/);
     const dangling = structuredClone(built.mud);
-    dangling['ietf-mud:mud']['from-device-policy']['access-lists']['access-list'].push({ name: 'no-such-acl' });
+    dangling['ietf-mud:mud']['from-device-policy']!['access-lists']!['access-list']!.push({ name: 'no-such-acl' });
     expect(mudProblems(dangling)).to.deep.equal([
       '/ietf-mud:mud/from-device-policy/access-lists/access-list/2/name: "no-such-acl" names no ACL in /ietf-access-control-list:acls/acl (leafref)',
     ]);
     const bothVersions = structuredClone(built.mud);
-    bothVersions['ietf-access-control-list:acls'].acl[0]!.aces.ace[0]!.matches['ipv6'] = {
+    bothVersions['ietf-access-control-list:acls'].acl![0]!.aces!.ace![0]!.matches!.ipv6 = {
       'ietf-acldns:dst-dnsname': 'x.example',
     };
     expect(mudProblems(bothVersions).length).to.be.greaterThan(0);
+    // acls may hold no acl list at all (RFC 8519): a policy naming one is then a dangling leafref, not a crash.
+    const noAcls = structuredClone(built.mud);
+    noAcls['ietf-access-control-list:acls'] = {};
+    expect(mudProblems(noAcls)).to.include(
+      '/ietf-mud:mud/from-device-policy/access-lists/access-list/0/name: "from-ipv4-fixture-dut" names no ACL in /ietf-access-control-list:acls/acl (leafref)',
+    );
   });
 
   it('writes an RPZ zone passing the allowed names and refusing everything else, also beside and below them', () => {

@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import af from 'ajv-formats';
 import type { ObservedName } from './observed-names.ts';
 import mudSchema from './mud.schema.json' with { type: 'json' };
+import type { Acl, MUDFileRFC8520JSONEncodingRFC7951 } from './mud.generated.ts';
 
 const addFormats = af as unknown as typeof af.default;
 // strictRequired off: the YANG choices become `not: { required: [...] }`, naming properties defined beside, not inside, the `not`.
@@ -16,30 +17,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, 
 addFormats(ajv);
 const validateSchema = ajv.compile(mudSchema);
 
-/** One access control entry as RFC 8519/8520 JSON. */
-interface Ace {
-  name: string;
-  matches: Record<string, Record<string, string>>;
-  actions: { forwarding: 'accept' };
-}
-
-/** The MUD file's JSON. */
-export interface MudFile {
-  'ietf-mud:mud': {
-    'mud-version': 1;
-    'mud-url': string;
-    'last-update': string;
-    'cache-validity': number;
-    'is-supported': boolean;
-    systeminfo: string;
-    'mfg-name'?: string;
-    'model-name'?: string;
-    'firmware-rev'?: string;
-    'from-device-policy': { 'access-lists': { 'access-list': { name: string }[] } };
-    'to-device-policy': { 'access-lists': { 'access-list': { name: string }[] } };
-  };
-  'ietf-access-control-list:acls': { acl: { name: string; type: string; aces: { ace: Ace[] } }[] };
-}
+/** A MUD file's JSON: the type generated from mud.schema.json. */
+export type MudFile = MUDFileRFC8520JSONEncodingRFC7951;
 
 /** What the MUD file says about the device. */
 export interface MudDevice {
@@ -63,7 +42,7 @@ export function buildMud(device: MudDevice, names: readonly ObservedName[]): Mud
   // ACL names are at most 64 characters (ietf-access-control-list); the DUT id is at most 63.
   const aclName = (direction: 'from' | 'to', version: 'ipv4' | 'ipv6') =>
     `${direction}-${version}-${device.id}`.slice(0, 64);
-  const acls: MudFile['ietf-access-control-list:acls']['acl'] = [];
+  const acls: Acl[] = [];
   const policies = { from: [] as { name: string }[], to: [] as { name: string }[] };
   for (const version of ['ipv4', 'ipv6'] as const) {
     // A name asked for an address of this version, or answered with one, needs an entry for it.
@@ -119,7 +98,7 @@ export function mudProblems(mud: unknown): string[] {
     return problems;
   }
   const file = mud as unknown as MudFile;
-  const acls = new Set(file['ietf-access-control-list:acls'].acl.map((a) => a.name));
+  const acls = new Set((file['ietf-access-control-list:acls'].acl ?? []).map((a) => a.name));
   for (const policy of ['from-device-policy', 'to-device-policy'] as const) {
     file['ietf-mud:mud'][policy]?.['access-lists']?.['access-list']?.forEach((entry, i) => {
       if (!acls.has(entry.name))

@@ -6,7 +6,12 @@
  */
 import type { FrameCitation } from '../capture/frame-citations.ts';
 import type { Evidence } from '../evidence/evidence.ts';
-import type { DnsconformCheckMetadata } from './check-meta.generated.ts';
+import type {
+  ClauseCoverage,
+  DnsconformCheckMetadata,
+  Keyword,
+  DecisionRule as RuleOfSchema,
+} from './check-meta.generated.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { Severity, TableIColumn } from '../catalogue/table-i-columns.ts';
 
@@ -58,56 +63,19 @@ export function isNotAssessed(outcome: { notAssessed?: NotAssessed | undefined }
   return outcome.notAssessed !== undefined;
 }
 
-/** BCP 14 keyword of the requirement, or RECOMMENDATION for a paper recommendation (check-meta.schema.json). */
-export type Keyword = DnsconformCheckMetadata['keyword'];
+export type { ClauseCoverage, Keyword, RequiredEvidence } from './check-meta.generated.ts';
 
-/** Which clauses of which catalogue a check covers: paper numbers, draft ids, EN 303 645 provisions (check-meta.schema.json). */
-export type ClauseCoverage = DnsconformCheckMetadata['covers'];
-
-/** The decision rule, in words for the report and as numbers the verdict function reads. */
-export interface DecisionRule<P extends Record<string, number> = Record<string, number>> {
-  /** The rule, stated so a reader can apply it by hand. */
-  text: string;
+/**
+ * The decision rule (check-meta.schema.json), with the type of its parameters: a check's
+ * verdict function reads its thresholds by name.
+ */
+export interface DecisionRule<P extends Record<string, number> = Record<string, number>> extends RuleOfSchema {
   /** Every threshold the rule uses. The verdict function reads them from here. */
   parameters: P;
 }
 
-/** Typed metadata every check carries; validated against `check-meta.schema.json`. */
-export interface CheckMeta {
-  /** One line, what is checked. */
-  title: string;
-  /** The requirement as its source states it (quoted or closely paraphrased, source named). */
-  requirement: string;
-  keyword: Keyword;
-  severity: Severity;
-  covers: ClauseCoverage;
-  decisionRule: DecisionRule;
-  /**
-   * Experiments whose phases provide this check's evidence; the check sees only events of
-   * those phases. `'*'` marks a passive check that may use every phase.
-   */
-  experiments: string[];
-  /**
-   * Evidence beyond the event log that the verdict needs; without it the check is
-   * INCONCLUSIVE with the reason, never judged. `capture`: the run's packet capture.
-   */
-  requires?: RequiredEvidence[];
-  /**
-   * True when the rule holds each answer the DUT got against what it did next, whatever
-   * the answer's cause: everyday traffic (an imported capture) can then decide it, and
-   * `analyze` judges it over the whole capture. Its experiments only make such answers
-   * happen on cue in a live run.
-   */
-  passive?: true;
-  /**
-   * The column of the paper's Table I (plus Recommendations #2 and #6) this check's verdict
-   * feeds in the report's summary row; left out when it feeds none.
-   */
-  tableI?: TableIColumn;
-}
-
-/** Kinds of evidence a check may require (check-meta.schema.json). */
-export type RequiredEvidence = NonNullable<DnsconformCheckMetadata['requires']>[number];
+/** Typed metadata every check carries: the type generated from `check-meta.schema.json`. */
+export type CheckMeta = DnsconformCheckMetadata;
 
 /** A pointer into the evidence a verdict rests on. */
 export type EvidenceRef =

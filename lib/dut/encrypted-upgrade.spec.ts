@@ -26,8 +26,7 @@ const DEVICE = '127.0.53.12';
 
 const zone = new Zone([{ name: 'cloud.sim.example', type: 'A', ttl: 30, data: '127.0.53.210' }]);
 
-describe('dut/encrypted-upgrade', function () {
-  this.timeout(15_000);
+describe('dut/encrypted-upgrade', () => {
   let keyDir: string;
   let credentials: LabTlsCredentials;
   let resolver: AdversarialResolver | undefined;

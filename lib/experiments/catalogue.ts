@@ -9,26 +9,20 @@ import type { LoadedProfile } from '../profile/load-profile.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
 import schema from './experiment.schema.json' with { type: 'json' };
+import type { DnsconformExperiment } from './experiment.generated.ts';
 
-/** One adversarial condition, as its definition file states it. */
-export interface Experiment {
+/** An experiment's definition file as written: the type generated from experiment.schema.json. */
+export type ExperimentDefinition = DnsconformExperiment;
+
+/** One adversarial condition: its definition file, and the id its file name gives it. */
+export interface Experiment extends ExperimentDefinition {
   /** The file name without `.yaml`. */
   id: string;
-  title: string;
-  source: string;
-  description: string;
-  /** Primitives, with `{canary4}` / `{canary6}` (or the n-th, `{canary4:n}`) still to fill in from the profile. */
-  scenario: string[];
-  recommendations: string[];
-  /** What the lab's DHCP server does at the phase start; such an experiment needs a profile with network.dhcp. */
-  dhcp?: 'change-resolver';
-  /** It acts only on answers of a profile's signed zone, so it runs only when a profile has `signedZone`. */
-  needsSignedZone?: true;
 }
 
 export const DEFINITIONS_DIR = join(import.meta.dirname, 'definitions');
 
-const validate = compileSchema<Omit<Experiment, 'id'>>(schema);
+const validate = compileSchema<ExperimentDefinition>(schema);
 
 /** Loads every experiment definition, by id. */
 export function loadExperiments(dir: string = DEFINITIONS_DIR): Map<string, Experiment> {

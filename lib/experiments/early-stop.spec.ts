@@ -37,11 +37,12 @@ describe('experiments/early-stop (sequential decision)', () => {
     const needed = checks.filter((c) => c.id === 'validation/spoofed-answers-rejected');
     const state = settledState(needed, fixture('validation/fixtures/spoofed-answers-rejected.fail.ndjson'), CONTEXT);
     expect(state).to.deep.equal({
+      dut: CONTEXT.dutId,
       settled: true,
       verdicts: [{ check: 'validation/spoofed-answers-rejected', verdict: 'FAIL', settled: true }],
     });
     expect(settledReason(state)).to.equal(
-      'settled early (sequential decision): validation/spoofed-answers-rejected FAIL',
+      `settled early (sequential decision): ${CONTEXT.dutId}: validation/spoofed-answers-rejected FAIL`,
     );
   });
 

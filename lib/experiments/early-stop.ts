@@ -22,6 +22,8 @@ export function checksNeeding(checks: readonly LoadedCheck[], experiment: string
 
 /** Whether a phase can end now, and on what. */
 export interface SettledState {
+  /** The DUT judged (a session of several DUTs ends a phase once every one is settled). */
+  dut: string;
   settled: boolean;
   /** Each needed check's current verdict and whether it is final. */
   verdicts: { check: string; verdict: Verdict; settled: boolean }[];
@@ -33,12 +35,12 @@ export function settledState(needed: readonly LoadedCheck[], evidence: Evidence,
     const result = judgeCheck(check, evidence, context);
     return { check: check.id, verdict: result.verdict, settled: result.settled === true && result.verdict !== 'ERROR' };
   });
-  return { settled: verdicts.length > 0 && verdicts.every((v) => v.settled), verdicts };
+  return { dut: context.dutId, settled: verdicts.length > 0 && verdicts.every((v) => v.settled), verdicts };
 }
 
-/** The phase end reason the report shows for an early stop. */
+/** The phase end reason the report shows for an early stop, naming the DUT (one reason per DUT of the session). */
 export function settledReason(state: SettledState): string {
-  return `settled early (sequential decision): ${state.verdicts.map((v) => `${v.check} ${v.verdict}`).join(', ')}`;
+  return `settled early (sequential decision): ${state.dut}: ${state.verdicts.map((v) => `${v.check} ${v.verdict}`).join(', ')}`;
 }
 
 /**

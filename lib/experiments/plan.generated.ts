@@ -1,9 +1,20 @@
 /* Generated from plan.schema.json by scripts/make-schema-types.ts (json-schema-to-typescript): do not edit; edit the schema and run npm run schema-types. */
 
 /**
+ * What happens to the DUT before a phase observes: power-cycle it, so answers cached earlier cannot mask the phase (simulated devices are restarted, a lab device by its profile's command or by the operator), or ask the operator to do what 'prompt' says and wait for Enter.
+ *
+ * This interface was referenced by `DnsconformCertificationPlan`'s JSON-Schema
+ * via the `definition` "trigger".
+ */
+export type PhaseTrigger = "power-cycle" | "operator";
+
+/**
  * Which experiments a run goes through, in order, and how long each observes.
  */
 export interface DnsconformCertificationPlan {
+  /**
+   * What the plan is for, in words.
+   */
   description: string;
   /**
    * needed: only phases whose experiment a selected check uses (plus the first baseline); all: every phase.
@@ -20,20 +31,27 @@ export interface DnsconformCertificationPlan {
   /**
    * @minItems 1
    */
-  phases: {
-    experiment: string;
-    /**
-     * Phase name when the experiment appears more than once (default: the experiment id).
-     */
-    name?: string;
-    windowSeconds: number;
-    /**
-     * Before observing: power-cycle the DUT (simulated devices are restarted, a lab device by its profile's command or by the operator), or ask the operator to do what 'prompt' says and wait for Enter.
-     */
-    trigger?: "power-cycle" | "operator";
-    /**
-     * What the operator is asked to do (trigger: operator).
-     */
-    prompt?: string;
-  }[];
+  phases: PlanPhase[];
+}
+/**
+ * One phase of a plan: an experiment observed for a window.
+ */
+export interface PlanPhase {
+  /**
+   * The experiment's id (its definition's file name).
+   */
+  experiment: string;
+  /**
+   * Phase name when the experiment appears more than once (default: the experiment id).
+   */
+  name?: string;
+  /**
+   * How long the phase observes the DUT, in seconds.
+   */
+  windowSeconds: number;
+  trigger?: PhaseTrigger;
+  /**
+   * What the operator is asked to do (trigger: operator).
+   */
+  prompt?: string;
 }

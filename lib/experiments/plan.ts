@@ -8,29 +8,19 @@ import { compileSchema, loadYamlInput } from '../input/yaml-input.ts';
 import type { LoadedInput } from '../input/yaml-input.ts';
 import type { Experiment } from './catalogue.ts';
 import schema from './plan.schema.json' with { type: 'json' };
+import type { DnsconformCertificationPlan, PhaseTrigger } from './plan.generated.ts';
 
-export interface PlanPhaseSpec {
-  experiment: string;
-  name?: string;
-  windowSeconds: number;
-  /** Power-cycle the DUT before the phase, so answers cached earlier cannot mask it; or ask the operator. */
-  trigger?: PhaseTrigger;
-  /** What the operator is asked to do (trigger: operator). */
-  prompt?: string;
-}
+export type { PhaseTrigger, PlanPhase } from './plan.generated.ts';
 
-/** What happens to the DUT before a phase observes. */
-export type PhaseTrigger = 'power-cycle' | 'operator';
+/** The options the schema gives a default; validation fills them in. */
+type PlanDefaults = 'select' | 'certification' | 'earlyStop';
 
-export interface Plan {
-  description: string;
-  select: 'needed' | 'all';
-  /** Mandatory checks cannot be deselected, and each needs a phase (lib/checks/applicability.ts). */
-  certification: boolean;
-  /** End phases early once their checks have settled (sequential decision). */
-  earlyStop: boolean;
-  phases: PlanPhaseSpec[];
-}
+/**
+ * A loaded plan: the plan file as its schema (plan.schema.json) states it, with the defaults
+ * the validator filled in. `certification`: mandatory checks cannot be deselected, and each
+ * needs a phase (lib/checks/applicability.ts).
+ */
+export type Plan = DnsconformCertificationPlan & Required<Pick<DnsconformCertificationPlan, PlanDefaults>>;
 
 /** One phase as the session runs it. */
 export interface PlannedPhase {
