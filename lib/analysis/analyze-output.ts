@@ -5,111 +5,25 @@
  * `metrics`, and where the signed run directory went.
  */
 import { Ajv } from 'ajv';
-import type { SecureDnsContact } from '../capture/dns-extract.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import type { RandomnessStats } from './randomness.ts';
 import { hardcodedServers } from './resolver-use.ts';
 import type { TtlNameRow } from './ttl-compliance.ts';
 import schema from './analyze-output.schema.json' with { type: 'json' };
+import type { CaptureInput, DnsconformAnalyzeJsonOutput, FieldRandomness } from './analyze-output.generated.ts';
 
 /** Version of the output format; it changes only when a documented field changes meaning. */
 export const ANALYZE_OUTPUT_VERSION = 1;
 
-/** Randomness of one 16-bit field, as scripts get it. */
-export interface FieldRandomness {
-  n: number;
-  /** Population standard deviation. */
-  stdev: number;
-  bits: number;
-  class: RandomnessStats['class'];
-  distinct: number;
-  top: number | null;
-  topCount: number;
-  /** 0–1. */
-  topShare: number;
-  sequentialShare: number;
-}
+export type {
+  CaptureInput,
+  EncryptedDNSUse as EncryptedDnsUse,
+  FieldRandomness,
+  TableIIMetrics,
+} from './analyze-output.generated.ts';
 
-/** One capture file read, identified by path and content. */
-export interface CaptureInput {
-  /** Absolute path. */
-  file: string;
-  sha256: string;
-  bytes: number;
-  frames: number;
-  dnsMessages: number;
-  /** Where reading stopped early, or null when read to the end. */
-  error: { offset: number; problem: string } | null;
-}
-
-/** An encrypted DNS server the device contacted. */
-export interface EncryptedDnsUse {
-  protocol: SecureDnsContact['kind'];
-  server: string;
-  port: number;
-  sni: string | null;
-  contacts: number;
-}
-
-/**
- * The paper's Table II metrics, one key per row of the table, each from the same
- * measurement as the rest of the output (see docs/analyze.md for the definitions).
- */
-export interface TableIIMetrics {
-  dnsQueryRate: { queries: number; spanSeconds: number; perMinute: number };
-  interQueryInterval: {
-    all: PassiveMetrics['interQueryIntervals'];
-    perName: PassiveMetrics['interQueryIntervalsPerName'];
-  };
-  queriedDomainSet: { distinctNames: number; distinctQuestions: number; names: string[] };
-  ipVersionUsage: PassiveMetrics['addressQueries'];
-  secureDnsSupport: { encryptedDns: EncryptedDnsUse[]; dnssecOkShare: number };
-  resourceRecordTypes: { asked: Record<string, number>; received: Record<string, number> };
-  /** TTLs received, and per (name, type) the re-queries held against the TTL of the answer before them. */
-  ttlBehaviour: { ttlsReceived: PassiveMetrics['ttlsReceived']; requeryVsTtlPerName: TtlNameRow[] };
-  messageSize: { queries: PassiveMetrics['querySizes']; responses: PassiveMetrics['responseSizes'] };
-  ednsCapability: { share: number; udpSizes: Record<string, number> };
-  queryNameLength: PassiveMetrics['nameLengths'];
-  /** Periodicity (dominant period per name), burstiness, and retransmissions (pooled and per name). */
-  temporalQueryPatterns: {
-    periodicityPerName: PassiveMetrics['periodicityPerName'];
-    burstiness: number | null;
-    retransmissions: PassiveMetrics['retransmissions'];
-    retransmissionsPerName: PassiveMetrics['retransmissionsPerName'];
-  };
-  sourcePortEntropy: FieldRandomness;
-  transactionIdEntropy: FieldRandomness;
-}
-
-/** What `analyze --json` prints. */
-export interface AnalyzeOutput {
-  schemaVersion: number;
-  device: { id: string; mac: string | null; ip: string | null; addresses: string[] };
-  captures: CaptureInput[];
-  /** True when a capture could not be read to its end: the figures cover what came before. */
-  partial: boolean;
-  problems: string[];
-  /** DNS queries the device sent to resolvers (UDP and TCP). */
-  queries: number;
-  txid: FieldRandomness;
-  sourcePort: FieldRandomness;
-  /** Resolver address → queries sent to it. */
-  resolvers: Record<string, number>;
-  /** The resolvers the network assigned (--resolver); empty when not given. */
-  assignedResolvers: string[];
-  /** Resolvers the device chose itself (see lib/analysis/resolver-use.ts), plain or encrypted. */
-  hardcodedResolvers: string[];
-  /** The listed public resolvers among those used, with their operators. */
-  publicResolvers: Record<string, string>;
-  /** Share of queries with an OPT record, 0–1. */
-  ednsShare: number;
-  encryptedDns: EncryptedDnsUse[];
-  /** The signed run directory, report and overall verdict; null when none was written. */
-  run: { dir: string; report: string; overall: string } | null;
-  /** Every row of the paper's Table II. */
-  tableII: TableIIMetrics;
-  metrics: PassiveMetrics;
-}
+/** What `analyze --json` prints: the type generated from analyze-output.schema.json. */
+export type AnalyzeOutput = DnsconformAnalyzeJsonOutput;
 
 function fieldRandomness(stats: RandomnessStats): FieldRandomness {
   const { n, stdev, bits, distinct, top, topCount, topShare, sequentialShare } = stats;
@@ -200,7 +114,8 @@ export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
   };
 }
 
-const validate = new Ajv({ allErrors: true, strict: true }).compile<AnalyzeOutput>(schema);
+// tsType: the TypeScript type json-schema-to-typescript gives a part the schema leaves open (the passive metrics).
+const validate = new Ajv({ allErrors: true, strict: true, keywords: ['tsType'] }).compile<AnalyzeOutput>(schema);
 
 /** Throws naming every place where `output` departs from the published schema. */
 export function validateAnalyzeOutput(output: unknown): AnalyzeOutput {

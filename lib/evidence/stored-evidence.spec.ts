@@ -101,8 +101,7 @@ function expectSameLookups(stored: Evidence, plain: Evidence): void {
 }
 
 describe('evidence/stored-evidence', () => {
-  it('answers every lookup as Evidence does, on every check fixture, in memory and spilled to disk', function () {
-    this.timeout(20_000);
+  it('answers every lookup as Evidence does, on every check fixture, in memory and spilled to disk', () => {
     expect(fixtures.length).to.be.greaterThan(20);
     const spillDir = join(dir, 'spill');
     mkdirSync(spillDir);
@@ -130,8 +129,7 @@ describe('evidence/stored-evidence', () => {
     expect(readdirSync(spillDir)).to.deep.equal([], 'disposing removes the spill files');
   });
 
-  it('gives every check the same outcome, and the same passive metrics, on every check fixture', async function () {
-    this.timeout(20_000);
+  it('gives every check the same outcome, and the same passive metrics, on every check fixture', async () => {
     const checks = await discoverChecks();
     for (const file of fixtures) {
       const plain = loadEvidence(file);

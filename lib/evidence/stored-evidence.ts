@@ -1,17 +1,20 @@
 /**
- * {@link Evidence} served from an {@link EventStore}: the same lookups, answered from the
- * store's columns, handing out views of the events asked for. Built by `analyze` for
- * imported captures too large to hold as objects; judging reads it like any evidence.
+ * {@link Evidence} served from an {@link EventStore}: the same lookups as
+ * `InMemoryEvidence`, answered from the store's columns, handing out views of the events
+ * asked for. Built by `analyze` for imported captures too large to hold as objects; judging
+ * reads it like any evidence. Also the writer and the loader that fill a store from a log.
  */
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { EventStore, KIND } from './event-store.ts';
+import { KIND } from './event-shape.ts';
+import { EventStore } from './event-store.ts';
 import type { EventStoreOptions } from './event-store.ts';
-import { Evidence } from './evidence.ts';
-import type { EventOfType, EventType } from './evidence.ts';
+import { exchangesOf, phasesNotRunOf, phasesOfExperiments, phaseWindowsOf, spanOf } from './evidence.ts';
+import type { EdgeTimes, EventOfType, EventType, Evidence, Exchange, PhaseNotRun, PhaseWindow } from './evidence.ts';
 import type { DropEvent, EvidenceEvent, Microseconds, QueryEvent, ResponseEvent } from './events.ts';
 import { EvidenceFormatError, parseEventLine } from './load-evidence.ts';
 
-export class StoredEvidence extends Evidence {
+/** {@link Evidence} over an {@link EventStore}: all of its events, or those at some of its indexes. */
+export class StoredEvidence implements Evidence {
   readonly #store: EventStore;
   /** The events this evidence holds, as ascending store indexes; null for all of them. */
   readonly #indexes: Uint32Array | null;
@@ -20,8 +23,8 @@ export class StoredEvidence extends Evidence {
   #responseOutOfRange: Map<number, number> | null = null;
   #dropOf: Map<number, DropEvent> | null = null;
 
+  /** @param indexes The store's indexes of the events held, ascending; null (the default) for all of them. */
   constructor(store: EventStore, indexes: Uint32Array | null = null) {
-    super([]);
     this.#store = store;
     this.#indexes = indexes;
   }
@@ -46,13 +49,13 @@ export class StoredEvidence extends Evidence {
   }
 
   /** Every event, in order: one view per event (for a large log, prefer the lookups). */
-  override get events(): readonly EvidenceEvent[] {
+  get events(): readonly EvidenceEvent[] {
     const events: EvidenceEvent[] = [];
     this.#each((i) => events.push(this.#store.event(i)));
     return events;
   }
 
-  override ofType<K extends EventType>(...types: K[]): EventOfType<K>[] {
+  ofType<K extends EventType>(...types: K[]): EventOfType<K>[] {
     const wanted = new Set<string>(types);
     const events: EventOfType<K>[] = [];
     this.#each((i) => {
@@ -90,11 +93,11 @@ export class StoredEvidence extends Evidence {
     return events;
   }
 
-  override eachQuery(dut: string | undefined, visit: (query: QueryEvent) => boolean | void): void {
+  eachQuery(dut: string | undefined, visit: (query: QueryEvent) => boolean | void): void {
     this.#visit<QueryEvent>('dns.query', KIND.query, dut, visit);
   }
 
-  override eachResponse(dut: string | undefined, visit: (response: ResponseEvent) => boolean | void): void {
+  eachResponse(dut: string | undefined, visit: (response: ResponseEvent) => boolean | void): void {
     this.#visit<ResponseEvent>('dns.response', KIND.response, dut, visit);
   }
 
@@ -111,15 +114,19 @@ export class StoredEvidence extends Evidence {
     return views.slice() as E[];
   }
 
-  override queries(dut?: string): QueryEvent[] {
+  queries(dut?: string): QueryEvent[] {
     return this.#cached<QueryEvent>('dns.query', KIND.query, dut);
   }
 
-  override responses(dut?: string): ResponseEvent[] {
+  responses(dut?: string): ResponseEvent[] {
     return this.#cached<ResponseEvent>('dns.response', KIND.response, dut);
   }
 
-  override responseTo(query: QueryEvent): ResponseEvent | undefined {
+  exchanges(dut?: string): Exchange[] {
+    return exchangesOf(this, dut);
+  }
+
+  responseTo(query: QueryEvent): ResponseEvent | undefined {
     if (this.#responseOf === null) {
       const n = this.#store.count;
       const responseOf = new Int32Array(n);
@@ -146,7 +153,7 @@ export class StoredEvidence extends Evidence {
     return index < 0 ? undefined : (this.#store.event(index) as ResponseEvent);
   }
 
-  override dropOf(query: QueryEvent): DropEvent | undefined {
+  dropOf(query: QueryEvent): DropEvent | undefined {
     if (this.#dropOf === null) {
       const drops = new Map<number, DropEvent>();
       for (const drop of this.ofType('dns.drop')) drops.set(drop.queryRef, drop);
@@ -155,9 +162,17 @@ export class StoredEvidence extends Evidence {
     return this.#dropOf.get(query.seq);
   }
 
-  override forExperiments(experiments: readonly string[]): Evidence {
+  phases(): PhaseWindow[] {
+    return phaseWindowsOf(this, this.#edgeTimes().last);
+  }
+
+  phasesNotRun(): PhaseNotRun[] {
+    return phasesNotRunOf(this);
+  }
+
+  forExperiments(experiments: readonly string[]): Evidence {
     if (experiments.includes('*')) return this;
-    const kept = this.phasesOf(experiments);
+    const kept = phasesOfExperiments(this, experiments);
     const indexes: number[] = [];
     this.#each((i) => {
       const phase = this.#store.phaseOf(i);
@@ -166,11 +181,15 @@ export class StoredEvidence extends Evidence {
     return new StoredEvidence(this.#store, Uint32Array.from(indexes));
   }
 
-  protected override edgeTimes(): { first: Microseconds | undefined; last: Microseconds | undefined } {
+  #edgeTimes(): EdgeTimes {
     const n = this.count;
     if (n === 0) return { first: undefined, last: undefined };
     const at = (k: number) => (this.#indexes === null ? k : this.#indexes[k]!);
     return { first: this.#store.timeOf(at(0)), last: this.#store.timeOf(at(n - 1)) };
+  }
+
+  span(): { start: Microseconds; end: Microseconds } {
+    return spanOf(this, () => this.#edgeTimes());
   }
 }
 
