@@ -5,118 +5,39 @@
  * number of the diff comes from signed evidence. Nothing here reads the clock or opens a socket.
  */
 import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
-import type { CheckResult, TableIColumn, Verdict } from '../checks/check-types.ts';
+import type { CheckResult, Verdict } from '../checks/check-types.ts';
 import { ttlCompliance } from '../analysis/ttl-compliance.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent } from '../evidence/events.ts';
-import type { TableICell } from '../report/table-i.ts';
 import { TABLE_I_HEADINGS } from '../report/table-i.ts';
-import type { OverallVerdict, Report } from '../report/report-types.ts';
+import type { Report } from '../report/report-types.ts';
 import { proportionTest, rateTest, spreadTest } from './significance.ts';
-import type { TestOutcome } from './significance.ts';
 import { normaliseName } from '../dns/names.ts';
+import type {
+  DiffRun,
+  DnsconformFirmwareRegressionDiff,
+  MetricDelta,
+  ResolverUse,
+  TableIChange,
+  VerdictChange,
+  VerdictChangeKind,
+} from './diff.generated.ts';
 
 /** The diff format version this code writes (diff.schema.json). */
 export const DIFF_SCHEMA_VERSION = '1.0.0';
 
-/** One run as the diff read it. */
-export interface DiffRun {
-  /** What was given on the command line (run directory or bundle). */
-  input: string;
-  runId: string;
-  dut: { id: string; vendor: string; model: string; firmware: string | null };
-  overall: OverallVerdict;
-  startedAt: string;
-  /** Files whose digests and signatures were verified before anything was read. */
-  verifiedFiles: number;
-  /** SHA-256 of the public key the signatures were checked with. */
-  signer: string | null;
-}
+export type {
+  DiffRun,
+  MetricDelta,
+  NewlyFailedExperiment,
+  ResolverUse,
+  TableIChange,
+  VerdictChange,
+  VerdictChangeKind,
+} from './diff.generated.ts';
 
-/** How a check's verdict moved from A to B. */
-export type VerdictChangeKind =
-  | 'regressed'
-  | 'improved'
-  | 'no-longer-assessed'
-  | 'newly-assessed'
-  | 'changed'
-  | 'added'
-  | 'removed';
-
-/** One check whose verdict differs. */
-export interface VerdictChange {
-  check: string;
-  title: string;
-  /** Null when the run has no result for the check. */
-  a: Verdict | null;
-  b: Verdict | null;
-  kind: VerdictChangeKind;
-  /** B's observation (A's when B has none). */
-  observed: string;
-}
-
-/** One Table I column that differs. */
-export interface TableIChange {
-  column: TableIColumn;
-  heading: string;
-  a: TableICell;
-  b: TableICell;
-  regressed: boolean;
-}
-
-/** One measured quantity in both runs, its change and whether the change exceeds the noise. */
-export interface MetricDelta {
-  id: 'sourcePortStdev' | 'txidStdev' | 'queryRatePerMinute' | 'prematureRequeryShare' | 'ednsUdpSize';
-  label: string;
-  unit: string;
-  /** Which part of each run it was measured on. */
-  scope: string;
-  a: number | null;
-  b: number | null;
-  /** b − a, null when either is. */
-  delta: number | null;
-  /** Sample sizes the values rest on. */
-  nA: number;
-  nB: number;
-  significance: TestOutcome;
-}
-
-/** A resolver the device sent DNS to (clear-text queries or encrypted contacts). */
-export interface ResolverUse {
-  address: string;
-  /** True when the harness (or the network, for an imported capture) assigned it. */
-  assigned: boolean;
-  queries: number;
-}
-
-/** An experiment whose phase holds evidence of a FAIL in B and none in A. */
-export interface NewlyFailedExperiment {
-  experiment: string;
-  checks: string[];
-}
-
-/** The diff of two runs (diff.json; schema lib/diff/diff.schema.json). */
-export interface RunDiff {
-  diffVersion: string;
-  a: DiffRun;
-  b: DiffRun;
-  /** Whether A and B are the same device (DUT id); a diff of two devices is allowed, and says so. */
-  sameDevice: boolean;
-  overall: { a: OverallVerdict; b: OverallVerdict; changed: boolean };
-  /** Every check whose verdict differs, in check order. */
-  verdictChanges: VerdictChange[];
-  /** Checks judged in both with the same verdict. */
-  unchangedChecks: number;
-  tableI: TableIChange[];
-  metrics: MetricDelta[];
-  names: { added: string[]; removed: string[]; common: number };
-  resolvers: { a: ResolverUse[]; b: ResolverUse[]; added: string[]; removed: string[] };
-  newlyFailedExperiments: NewlyFailedExperiment[];
-  /** Why B regresses (one line each); empty when it does not. Exit code 1 when not empty. */
-  regressions: string[];
-  /** The rule `regressions` follows. */
-  rule: string;
-}
+/** The diff of two runs (diff.json): the type generated from lib/diff/diff.schema.json. */
+export type RunDiff = DnsconformFirmwareRegressionDiff;
 
 /** One run's inputs: its verified report and evidence, and the addresses it assigned the DUT as resolver. */
 export interface DiffSide {

@@ -8,6 +8,7 @@
  * below {@link MIN_SAMPLE} values on either side no significance is claimed.
  */
 import { cumulativeStdNormalProbability, mean, median, variance } from 'simple-statistics';
+import type { TestOutcome } from './diff.generated.ts';
 
 /** Two-sided significance level of every test. */
 export const ALPHA = 0.01;
@@ -15,17 +16,7 @@ export const ALPHA = 0.01;
 /** Fewest values on each side for the normal approximation to be claimed. */
 export const MIN_SAMPLE = 20;
 
-/** A test's outcome: statistic, two-sided p-value, and whether p < {@link ALPHA}; nulls when it could not be computed. */
-export interface TestOutcome {
-  /** What was computed, in words (test, approximation, α). */
-  test: string;
-  /** z statistic, B against A. */
-  statistic: number | null;
-  pValue: number | null;
-  significant: boolean | null;
-  /** Why no significance was claimed, when it was not. */
-  note: string | null;
-}
+export type { TestOutcome } from './diff.generated.ts';
 
 /** Two-sided p-value of a standard normal statistic. */
 function twoSided(z: number): number {

@@ -37,8 +37,7 @@ async function canaryListener(): Promise<{ server: Server; port: number; contact
   return { server, port: typeof address === 'object' && address ? address.port : 0, contacts };
 }
 
-describe('dut behaviour knobs (good and bad handling, over real sockets)', function () {
-  this.timeout(15_000);
+describe('dut behaviour knobs (good and bad handling, over real sockets)', () => {
   let resolver: TestResolver;
   let device: ReturnType<typeof memoryLog>;
 

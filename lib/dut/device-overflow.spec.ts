@@ -19,8 +19,7 @@ const RESOLVER = '127.0.63.30';
 const DEVICE = '127.0.63.31';
 const SERVICE_PORT = 47_181;
 
-describe('dut/simulated-device service and receive-buffer overflow (a real child process)', function () {
-  this.timeout(20_000);
+describe('dut/simulated-device service and receive-buffer overflow (a real child process)', () => {
   let resolver: TestResolver;
   let dir: string;
   let handle: SimulatedDeviceHandle | undefined;

@@ -20,8 +20,7 @@ import { DotTransport } from './encrypted-transport.ts';
 const SERVER = '127.0.53.31';
 const DEVICE = '127.0.53.32';
 
-describe('dut/encrypted-transport DoT client', function () {
-  this.timeout(10_000);
+describe('dut/encrypted-transport DoT client', () => {
   let keyDir: string;
   let tls: LabTlsCredentials;
   let server: Server;

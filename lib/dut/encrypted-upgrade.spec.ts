@@ -26,8 +26,7 @@ const DEVICE = '127.0.53.12';
 
 const zone = new Zone([{ name: 'cloud.sim.example', type: 'A', ttl: 30, data: '127.0.53.210' }]);
 
-describe('dut/encrypted-upgrade', function () {
-  this.timeout(15_000);
+describe('dut/encrypted-upgrade', () => {
   let keyDir: string;
   let credentials: LabTlsCredentials;
   let resolver: AdversarialResolver | undefined;
@@ -90,7 +89,10 @@ describe('dut/encrypted-upgrade', function () {
   }
 
   const upgrading = (prefer: 'dot' | 'doh') =>
-    testBehaviour({ encryption: { ddr: 'upgrade', prefer }, edns: { enabled: true, udpSize: 1232 } });
+    testBehaviour({
+      encryption: { ddr: 'upgrade', prefer, cleartextFallback: true },
+      edns: { enabled: true, udpSize: 1232 },
+    });
   const addressQueries = () => sink.ofType('dns.query').filter((q) => q.questions[0]?.type === 'A');
 
   for (const prefer of ['dot', 'doh'] as const) {

@@ -6,8 +6,7 @@ import { startSimulatedDevice } from './simulated-device-process.ts';
 import type { SimulatedDeviceHandle } from './simulated-device-process.ts';
 import { aResponse, DEVICE_ADDRESS, RESOLVER_ADDRESS, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
-describe('dut/simulated-device-process (a real child process on loopback)', function () {
-  this.timeout(15_000);
+describe('dut/simulated-device-process (a real child process on loopback)', () => {
   let resolver: TestResolver;
   let dir: string;
 

@@ -133,6 +133,32 @@ describe('evidence/event-log', () => {
     expect(inB[4]).to.include({ queryRef: 2 });
   });
 
+  it('writes several events at once exactly as it writes them one by one, routed and linked per log', () => {
+    const entries = [
+      { event: { type: 'run.start', t: 0, dut: null, runId: 'shared' } as RecordedEvent },
+      { event: query('b', 1), link: { exchange: 7, role: 'query' as const } },
+      { event: query(null, 2), link: { exchange: 8, role: 'query' as const } },
+      { event: drop(null, 3), link: { exchange: 8, role: 'reply' as const } },
+      { event: drop('b', 4), link: { exchange: 7, role: 'reply' as const } },
+    ];
+    const written = (many: boolean) => {
+      const logs = new Map([
+        ['a', new EventLog(join(dir, `a-${many}.ndjson`))],
+        ['b', new EventLog(join(dir, `b-${many}.ndjson`))],
+      ]);
+      for (const log of logs.values()) log.phase = 'baseline';
+      const router = new EvidenceRouter(logs);
+      if (many) router.recordMany(entries);
+      else for (const { event, link } of entries) router.record(event, link);
+      for (const log of logs.values()) log.close();
+      return ['a', 'b'].map((dut) => readFileSync(join(dir, `${dut}-${many}.ndjson`), 'utf8'));
+    };
+    const [a, b] = written(true);
+    expect([a, b]).to.deep.equal(written(false));
+    expect(b!.trim().split('\n')).to.have.length(5);
+    expect(JSON.parse(b!.trim().split('\n')[4]!)).to.include({ seq: 5, queryRef: 2, phase: 'baseline' });
+  });
+
   it('creates a fresh run directory per run, never reusing one', () => {
     const at = new Date('2026-11-23T10:15:00.123Z');
     const first = createRunDirectory(dir, 'sim-good', at, 'profileVersion: 1\n');

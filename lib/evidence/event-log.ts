@@ -30,9 +30,27 @@ export interface ExchangeLink {
   open?: boolean;
 }
 
+/** One event handed over with others, and its exchange link. */
+export interface RecordEntry {
+  event: RecordedEvent;
+  link?: ExchangeLink;
+}
+
 /** Anything events can be recorded into. */
 export interface EvidenceSink {
   record(event: RecordedEvent, link?: ExchangeLink): void;
+  /**
+   * Records several events, in order, as `record` would one after the other; a log writes
+   * them in one write (`recordAll` uses `record` for a sink without it).
+   */
+  recordMany?(entries: readonly RecordEntry[]): void;
+}
+
+/** Records `entries` in order into `sink`: in one call where the sink takes several at once. */
+export function recordAll(sink: EvidenceSink, entries: readonly RecordEntry[]): void {
+  if (entries.length === 0) return;
+  if (sink.recordMany) sink.recordMany(entries);
+  else for (const { event, link } of entries) sink.record(event, link);
 }
 
 export class EventLog implements EvidenceSink {
@@ -82,8 +100,27 @@ export class EventLog implements EvidenceSink {
     return this.write(event, this.phaseAt(event.t), link);
   }
 
+  /**
+   * Appends events in order with one write: each numbered and stamped as `record` does, all
+   * on disk (in the page cache, as a single line is) before this returns.
+   */
+  recordMany(entries: readonly RecordEntry[]): void {
+    if (this.closed) throw new Error(`${this.file}: evidence log is closed`);
+    let text = '';
+    for (const { event, link } of entries)
+      text += `${JSON.stringify(this.number(event, this.phaseAt(event.t), link))}\n`;
+    if (text !== '') writeSync(this.fd, text);
+  }
+
   private write(event: RecordedEvent, phase: string | null, link?: ExchangeLink): EvidenceEvent {
     if (this.closed) throw new Error(`${this.file}: evidence log is closed`);
+    const written = this.number(event, phase, link);
+    writeSync(this.fd, `${JSON.stringify(written)}\n`);
+    return written;
+  }
+
+  /** The event as written: numbered, stamped with `phase`, its `queryRef` resolved from its link. */
+  private number(event: RecordedEvent, phase: string | null, link?: ExchangeLink): EvidenceEvent {
     this.seq += 1;
     const written = { seq: this.seq, ...event, phase } as EvidenceEvent;
     if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
@@ -94,7 +131,6 @@ export class EventLog implements EvidenceSink {
       written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
       if ((link.role === 'reply' && !link.open) || link.role === 'late') this.querySeqByExchange.delete(link.exchange);
     }
-    writeSync(this.fd, `${JSON.stringify(written)}\n`);
     return written;
   }
 
@@ -135,5 +171,23 @@ export class EvidenceRouter implements EvidenceSink {
       return;
     }
     for (const log of this.logs.values()) log.record(event, link);
+  }
+
+  /** Hands each log its share of `entries`, in order, in one call. */
+  recordMany(entries: readonly RecordEntry[]): void {
+    const shares = new Map<EvidenceSink, RecordEntry[]>();
+    const share = (log: EvidenceSink) => {
+      let list = shares.get(log);
+      if (!list) shares.set(log, (list = []));
+      return list;
+    };
+    for (const entry of entries) {
+      if (entry.event.dut === null) for (const log of this.logs.values()) share(log).push(entry);
+      else {
+        const log = this.logs.get(entry.event.dut);
+        if (log) share(log).push(entry);
+      }
+    }
+    for (const [log, list] of shares) recordAll(log, list);
   }
 }

@@ -4,7 +4,8 @@
  * evidence files stay the only source of verdicts.
  */
 import type { Microseconds } from './events.ts';
-import type { EvidenceSink, ExchangeLink, RecordedEvent } from './event-log.ts';
+import { recordAll } from './event-log.ts';
+import type { EvidenceSink, ExchangeLink, RecordEntry, RecordedEvent } from './event-log.ts';
 
 /** Live counts for one DUT (or for `null`: traffic of no declared DUT). */
 export interface DutTally {
@@ -23,6 +24,15 @@ export class EventTap implements EvidenceSink {
 
   record(event: RecordedEvent, link?: ExchangeLink): void {
     this.next.record(event, link);
+    this.tallyEvent(event);
+  }
+
+  recordMany(entries: readonly RecordEntry[]): void {
+    recordAll(this.next, entries);
+    for (const { event } of entries) this.tallyEvent(event);
+  }
+
+  private tallyEvent(event: RecordedEvent): void {
     const tally = this.tally(event.dut);
     tally.byType.set(event.type, (tally.byType.get(event.type) ?? 0) + 1);
     if (event.type === 'dns.query') tally.lastQueryAt = event.t;

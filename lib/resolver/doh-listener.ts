@@ -141,6 +141,8 @@ async function serveRequest(
     return;
   }
   const reply = await responder.handle({ bytes, transport: 'doh', client, server, t, tls, http });
+  // Its evidence may be held with a UDP burst: written first, so the answer never overtakes it.
+  responder.closeBurst();
   if (!reply) {
     // Silence over HTTP: no response until the client gives up (or we do, later).
     response.setTimeout(DROPPED_REQUEST_TIMEOUT_MS, () => response.stream?.close());

@@ -31,8 +31,7 @@ const DUT = '127.0.53.2';
 
 const zone = new Zone([{ name: 'cloud.sim.example', type: 'A', ttl: 30, data: '127.0.53.200' }]);
 
-describe('resolver over DoT and DoH', function () {
-  this.timeout(20_000);
+describe('resolver over DoT and DoH', () => {
   let keyDir: string;
   let resolver: AdversarialResolver;
   let sink: MemorySink;

@@ -25,6 +25,7 @@ export function forgingPrimitive(name: string, type: 'A' | 'AAAA', family: 4 | 6
     name,
     usage,
     summary: `answer ${type} queries with a single ${type} record for the canary address`,
+    deterministic: true,
     bind(args, limits) {
       requireArgs(args, 1, usage);
       const canary = requireCanary(args[0], family, limits);

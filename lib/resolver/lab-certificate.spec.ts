@@ -10,8 +10,7 @@ import {
   resolverTlsCredentials,
 } from './lab-certificate.ts';
 
-describe('resolver/lab-certificate', function () {
-  this.timeout(10_000);
+describe('resolver/lab-certificate', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'dnsconform-labcert-'));

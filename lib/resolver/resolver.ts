@@ -341,6 +341,8 @@ export class AdversarialResolver {
   private async closeListeners(): Promise<void> {
     const listeners = this.pairs.flatMap((p) => (p.udp ? [p.udp] : []));
     await this.drain(listeners);
+    // What the last burst holds is written, and its answers sent, while the sockets are open.
+    this.responder.closeBurst();
     this.measureLoss(listeners);
     const closing: Promise<void>[] = [];
     for (const pair of this.pairs) {
@@ -367,6 +369,7 @@ export class AdversarialResolver {
     if (this.lossTimer) clearInterval(this.lossTimer);
     await this.closeListeners();
     await Promise.all(this.encrypted.splice(0).map(({ close }) => close()));
+    this.responder.closeBurst();
     this.responder.flushSuppressed();
   }
 }

@@ -9,13 +9,18 @@ import { HEADER_BYTES, decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
 import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
-import type { EvidenceSink } from '../evidence/event-log.ts';
+import { recordAll } from '../evidence/event-log.ts';
+import type { EvidenceSink, ExchangeLink, RecordEntry, RecordedEvent } from '../evidence/event-log.ts';
 import type {
   AnswerSource,
   ConnectionEvent,
+  DnsFlags,
+  DnsQuestion,
+  EdnsSummary,
   Endpoint,
   HttpSummary,
   Microseconds,
+  ResponseEvent,
   TlsSummary,
   Transport,
 } from '../evidence/events.ts';
@@ -60,7 +65,46 @@ interface ExchangeState {
   binding: DutBinding | null;
   /** RFC 3225 §3: the DO bit of the query, copied into the response's OPT record. */
   dnssecOk: boolean;
+  /** Where this exchange's template is kept if it may become one (a DUT's query over UDP), else null. */
+  templateKey: string | null;
+  /** The query as its event summarises it. */
+  summary: QuerySummary;
 }
+
+/** What a query's event says of the query beyond its ID: the same for every query with the same bytes after the ID. */
+interface QuerySummary {
+  flags: DnsFlags;
+  questions: DnsQuestion[];
+  edns: EdnsSummary | null;
+}
+
+/**
+ * A query answered before, with what the resolver did: the same bytes after the ID, from
+ * the same DUT under the same scenario and zone, get the same answer (with their own ID) and
+ * the same evidence (with their own time, client, ID and wire). Kept only for an exchange the
+ * scenario's steps decide from the question alone (`deterministic`), answered from the zone,
+ * over UDP, with one copy and nothing sent around it (spoofs, late answers).
+ */
+interface ExchangeTemplate {
+  scenario: string;
+  query: QuerySummary;
+  /** The response as sent, ID included (overwritten per query). */
+  bytes: Buffer;
+  response: Pick<
+    ResponseEvent,
+    'flags' | 'questions' | 'edns' | 'answers' | 'authority' | 'additional' | 'manipulations' | 'reason'
+  >;
+}
+
+/** Templates kept per DUT, for the scenario and zone in force when they were made. */
+interface DutTemplates {
+  scenario: Scenario;
+  zone: Zone;
+  byQuery: Map<string, ExchangeTemplate>;
+}
+
+/** Most templates kept per DUT: the names a device asks over and over; the rest are answered in full each time. */
+export const MAX_TEMPLATES_PER_DUT = 256;
 
 /**
  * Names the resolver answers itself and never forwards: `resolver.arpa` (RFC 9462 §4: the
@@ -130,6 +174,10 @@ export class Responder {
   private readonly garbage: RecordBudget;
   /** Connection events recorded per source and second; the rest are counted. */
   private readonly connections: RecordBudget;
+  /** Exchange templates per DUT (see `ExchangeTemplate`). */
+  private readonly templates = new Map<DutBinding, DutTemplates>();
+  /** The burst open now, if any: its evidence and the answers waiting for it to be written. */
+  private burst: { entries: RecordEntry[]; sends: (() => void)[] } | null = null;
 
   constructor(
     private readonly acl: AccessList,
@@ -156,6 +204,40 @@ export class Responder {
     );
   }
 
+  /**
+   * Opens a burst unless one is open: the evidence recorded from now until the event loop's
+   * check phase (after the datagrams the socket had queued were read, as many as libuv reads
+   * at once) is written in one write, and the answers handed to `afterEvidence` meanwhile
+   * leave only once it is written. An answer never leaves before its query and response are
+   * in the evidence; writing them a burst at a time saves a system call per event (bench/RESOLVER.md).
+   */
+  openBurst(): void {
+    if (this.burst) return;
+    this.burst = { entries: [], sends: [] };
+    setImmediate(() => this.closeBurst());
+  }
+
+  /** Writes the evidence of the open burst, then sends its answers in order. Stream listeners call it before they handle a message, so their answers are never held and never overtake evidence held here. */
+  closeBurst(): void {
+    const burst = this.burst;
+    if (!burst) return;
+    this.burst = null;
+    recordAll(this.sink, burst.entries);
+    for (const send of burst.sends) send();
+  }
+
+  /** Runs `send` once the evidence recorded so far is written: now, or at the end of the open burst. */
+  afterEvidence(send: () => void): void {
+    if (this.burst) this.burst.sends.push(send);
+    else send();
+  }
+
+  /** Records an event: at once, or with the open burst. */
+  private record(event: RecordedEvent, link?: ExchangeLink): void {
+    if (this.burst) this.burst.entries.push(link ? { event, link } : { event });
+    else this.sink.record(event, link);
+  }
+
   /** The DUT owning an address, or null for a host that is not a DUT. */
   ownerOf(address: string): string | null {
     return this.acl.ownerOf(address);
@@ -165,7 +247,7 @@ export class Responder {
   recordConnection(event: Pick<ConnectionEvent, 'transport' | 'client' | 'server' | 'action' | 'reason'>): void {
     const t = nowMicros();
     if (!this.connections.admit(event.client.address, event.transport, t)) return;
-    this.sink.record({ type: 'resolver.connection', t, dut: this.acl.ownerOf(event.client.address), ...event });
+    this.record({ type: 'resolver.connection', t, dut: this.acl.ownerOf(event.client.address), ...event });
   }
 
   /** Records the counts of messages left out in seconds before `t` (all of them by default). */
@@ -177,7 +259,7 @@ export class Responder {
 
   private recordSuppressed(suppressed: SuppressedCount, reason: string): void {
     const { source, transport, count, since, until } = suppressed;
-    this.sink.record({
+    this.record({
       type: 'dns.suppressed',
       t: until,
       dut: this.acl.ownerOf(source),
@@ -200,6 +282,16 @@ export class Responder {
     // lookup once over its budget, never a decode.
     const dut = this.acl.ownerOf(inbound.client.address);
     if (dut === null && !this.strangers.admit(inbound.client.address, inbound.transport, inbound.t)) return null;
+    const known = dut === null ? undefined : this.duts.get(dut);
+    // A DUT's query over UDP is keyed by its bytes after the ID: answered before, it is answered again at once.
+    const templateKey =
+      known && inbound.transport === 'udp' && inbound.bytes.length > HEADER_BYTES
+        ? inbound.bytes.toString('latin1', 2)
+        : null;
+    if (templateKey !== null) {
+      const template = this.templateFor(known!, templateKey);
+      if (template) return this.replay(template, inbound, dut!);
+    }
     const decoded = decodeMessage(inbound.bytes);
     if (!decoded.ok) return single(this.malformed(inbound, decoded.error, decoded.txid));
     const query = decoded.message;
@@ -208,7 +300,12 @@ export class Responder {
     const exchange = ++this.exchange;
     const binding = dut === null ? undefined : this.duts.get(dut);
     const scenario = binding?.scenario.text ?? 'none (not a DUT)';
-    this.sink.record(
+    const summary: QuerySummary = {
+      flags: summariseFlags(query),
+      questions: summariseQuestions(query),
+      edns: summariseEdns(query),
+    };
+    this.record(
       {
         type: 'dns.query',
         t: inbound.t,
@@ -217,9 +314,9 @@ export class Responder {
         client: inbound.client,
         server: inbound.server,
         txid: query.id ?? 0,
-        flags: summariseFlags(query),
-        questions: summariseQuestions(query),
-        edns: summariseEdns(query),
+        flags: summary.flags,
+        questions: summary.questions,
+        edns: summary.edns,
         size: inbound.bytes.length,
         wire: inbound.bytes.toString('base64'),
         scenario,
@@ -230,7 +327,17 @@ export class Responder {
 
     const question = query.questions?.[0];
     const dnssecOk = findOpt(query)?.flag_do === true;
-    const context: ExchangeState = { inbound, dut, scenario, exchange, query, binding: binding ?? null, dnssecOk };
+    const context: ExchangeState = {
+      inbound,
+      dut,
+      scenario,
+      exchange,
+      query,
+      binding: binding ?? null,
+      dnssecOk,
+      templateKey,
+      summary,
+    };
     if (!binding)
       return this.respond(
         context,
@@ -250,7 +357,7 @@ export class Responder {
     ) {
       const sourced = binding.names.answer({ question, dnssecOk, checkingDisabled: query.flag_cd });
       const serve = (answer: SourcedAnswer): Reply => {
-        this.sink.record(
+        this.record(
           { type: 'upstream.answer', dut, queryRef: exchange, ...answer.record },
           { exchange, role: 'upstream' },
         );
@@ -286,7 +393,7 @@ export class Responder {
       designatedResolvers: this.designatedResolvers,
     });
     if (plan.drop !== null) {
-      this.sink.record(
+      this.record(
         {
           type: 'dns.drop',
           t: nowMicros(),
@@ -375,7 +482,7 @@ export class Responder {
         .filter((r) => r !== null)
         .join('; ');
     const late = allowedLate && allowedLate.copies > 0 ? allowedLate : null;
-    this.recordResponse(
+    const recorded = this.recordResponse(
       inbound,
       dut,
       scenario,
@@ -399,7 +506,116 @@ export class Responder {
         { server: inbound.server, role: 'late' },
       );
     }
+    if (
+      context.templateKey !== null &&
+      source === 'zone' &&
+      copies === 1 &&
+      plan.copies <= 1 &&
+      plan.spoofs.length === 0 &&
+      race.unsent.length === 0 &&
+      plan.lateAnswers === null
+    )
+      this.keepTemplate(context, bytes, recorded);
     return { bytes, copies, ...(race.built.length > 0 ? { spoofs: race.built } : {}), ...(late ? { late } : {}) };
+  }
+
+  /** The template for a query's bytes after the ID, if one was kept under the DUT's scenario and zone in force. */
+  private templateFor(binding: DutBinding, key: string): ExchangeTemplate | undefined {
+    const kept = this.templates.get(binding);
+    if (!kept || kept.scenario !== binding.scenario || kept.zone !== binding.zone) return undefined;
+    return kept.byQuery.get(key);
+  }
+
+  /**
+   * Keeps what was answered to this exchange as a template, when nothing in it but the
+   * question decided the answer: a deterministic scenario, a zone answer (not upstream, not
+   * a signed zone's, not the resolver's own names).
+   */
+  private keepTemplate(context: ExchangeState, bytes: Buffer, recorded: ResponseEvent): void {
+    const binding = context.binding!;
+    const name = context.query.questions?.[0]?.name ?? '';
+    if (binding.signedZone || servedLocally(name) || !binding.scenario.steps.every((step) => step.deterministic))
+      return;
+    let kept = this.templates.get(binding);
+    if (!kept || kept.scenario !== binding.scenario || kept.zone !== binding.zone) {
+      kept = { scenario: binding.scenario, zone: binding.zone, byQuery: new Map() };
+      this.templates.set(binding, kept);
+    }
+    if (kept.byQuery.size >= MAX_TEMPLATES_PER_DUT) return;
+    // Shared by every event made from the template: frozen, so no reader can change another's.
+    const frozen = <T>(value: T): T => deepFreeze(structuredClone(value));
+    kept.byQuery.set(context.templateKey!, {
+      scenario: context.scenario,
+      query: frozen(context.summary),
+      bytes: Buffer.from(bytes),
+      response: frozen({
+        flags: recorded.flags,
+        questions: recorded.questions,
+        edns: recorded.edns,
+        answers: recorded.answers,
+        authority: recorded.authority,
+        additional: recorded.additional,
+        manipulations: recorded.manipulations,
+        reason: recorded.reason,
+      }),
+    });
+  }
+
+  /**
+   * Answers a query from its template: the same evidence, in the same form, as answering it
+   * in full would record (its own time, client, ID and wire), and the same response with its ID.
+   */
+  private replay(template: ExchangeTemplate, inbound: Inbound, dut: string): Outbound {
+    const exchange = ++this.exchange;
+    const txid = inbound.bytes.readUInt16BE(0);
+    const { query, response } = template;
+    this.record(
+      {
+        type: 'dns.query',
+        t: inbound.t,
+        dut,
+        transport: inbound.transport,
+        client: inbound.client,
+        server: inbound.server,
+        txid,
+        flags: query.flags,
+        questions: query.questions,
+        edns: query.edns,
+        size: inbound.bytes.length,
+        wire: inbound.bytes.toString('base64'),
+        scenario: template.scenario,
+      },
+      { exchange, role: 'query' },
+    );
+    const bytes = Buffer.allocUnsafe(template.bytes.length);
+    template.bytes.copy(bytes);
+    bytes.writeUInt16BE(txid, 0);
+    this.record(
+      {
+        type: 'dns.response',
+        t: nowMicros(),
+        dut,
+        transport: inbound.transport,
+        client: inbound.client,
+        server: inbound.server,
+        queryRef: exchange,
+        txid,
+        flags: response.flags,
+        questions: response.questions,
+        edns: response.edns,
+        size: bytes.length,
+        wire: bytes.toString('base64'),
+        answers: response.answers,
+        authority: response.authority,
+        additional: response.additional,
+        scenario: template.scenario,
+        manipulations: response.manipulations,
+        reason: response.reason,
+        answerSource: 'zone',
+      },
+      { exchange, role: 'reply' },
+    );
+    return { bytes, copies: 1 };
   }
 
   /**
@@ -453,7 +669,7 @@ export class Responder {
     const dut = this.acl.ownerOf(inbound.client.address);
     const answerable =
       dut !== null && txid !== null && inbound.bytes.length >= HEADER_BYTES && (inbound.bytes[2]! & 0x80) === 0;
-    this.sink.record({
+    this.record({
       type: 'dns.malformed',
       t: inbound.t,
       dut,
@@ -482,37 +698,36 @@ export class Responder {
       server: inbound.server,
       role: 'reply',
     },
-  ): void {
+  ): ResponseEvent {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
     const response = sent.message;
-    this.sink.record(
-      {
-        type: 'dns.response',
-        t: nowMicros(),
-        dut,
-        transport: inbound.transport,
-        client: inbound.client,
-        server: via.server,
-        queryRef: exchange,
-        txid: response.id ?? 0,
-        flags: summariseFlags(response),
-        questions: summariseQuestions(response),
-        edns: summariseEdns(response),
-        size: bytes.length,
-        wire: bytes.toString('base64'),
-        answers: summariseRecords(response.answers),
-        authority: summariseRecords(response.authorities),
-        additional: summariseRecords(response.additionals),
-        scenario,
-        manipulations,
-        reason,
-        ...(copies > 1 ? { copies } : {}),
-        ...(via.source ? { answerSource: via.source } : {}),
-        ...encryptedFields(inbound),
-      },
-      { exchange, role: via.role, ...(via.open ? { open: true } : {}) },
-    );
+    const event: Omit<ResponseEvent, 'seq' | 'phase'> = {
+      type: 'dns.response',
+      t: nowMicros(),
+      dut,
+      transport: inbound.transport,
+      client: inbound.client,
+      server: via.server,
+      queryRef: exchange,
+      txid: response.id ?? 0,
+      flags: summariseFlags(response),
+      questions: summariseQuestions(response),
+      edns: summariseEdns(response),
+      size: bytes.length,
+      wire: bytes.toString('base64'),
+      answers: summariseRecords(response.answers),
+      authority: summariseRecords(response.authorities),
+      additional: summariseRecords(response.additionals),
+      scenario,
+      manipulations,
+      reason,
+      ...(copies > 1 ? { copies } : {}),
+      ...(via.source ? { answerSource: via.source } : {}),
+      ...encryptedFields(inbound),
+    };
+    this.record(event, { exchange, role: via.role, ...(via.open ? { open: true } : {}) });
+    return event as ResponseEvent;
   }
 }
 
@@ -534,3 +749,12 @@ function single(bytes: Buffer | null): Reply {
 
 /** EDNS(0) Padding option code (RFC 7830). */
 const EDNS_PADDING = 12;
+
+/** Freezes a value and everything in it (a template's summaries, shared by every event made from it). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

@@ -123,6 +123,8 @@ export interface ScenarioStep {
   apply(plan: ResponsePlan, exchange: ExchangeContext): boolean;
   /** What the step asks of the listeners, if anything. */
   listenerNeeds?: ListenerNeeds;
+  /** See `PrimitiveDefinition.deterministic`. */
+  deterministic: boolean;
 }
 
 /** What parsing needs to know to keep forged answers safe. */
@@ -143,6 +145,13 @@ export interface PrimitiveDefinition {
   bind(args: string[], limits: ScenarioLimits): (plan: ResponsePlan, exchange: ExchangeContext) => boolean;
   /** For primitives that act on the listeners: what they need, from the same (already checked) arguments. */
   listenerNeeds?(args: string[]): ListenerNeeds;
+  /**
+   * Whether what the step does to a plan depends on nothing but the plan, the question, the
+   * zone, the transport and the query's EDNS (never on the client, the time, a count kept
+   * between queries or chance). The resolver then answers a repeated query from the response
+   * it built the first time (`responder.ts`, exchange templates).
+   */
+  deterministic?: boolean;
 }
 
 /** A parsed scenario. */
@@ -212,6 +221,7 @@ export async function parseScenario(steps: readonly string[] | string, limits: S
         text,
         name,
         apply,
+        deterministic: definition.deterministic === true,
         ...(definition.listenerNeeds ? { listenerNeeds: definition.listenerNeeds(args) } : {}),
       };
     } catch (error) {

@@ -29,9 +29,7 @@ function halfOpen(to: { address: string; port: number }): Promise<{ socket: Sock
   );
 }
 
-describe('resolver TCP front door', function () {
-  this.timeout(30_000);
-
+describe('resolver TCP front door', () => {
   it("64 half-open connections from a stranger do not stop the DUT's TCP queries; refusals, timeouts and resets are recorded with address and DUT", async () => {
     const sink = new MemorySink();
     const resolver = new AdversarialResolver({

@@ -108,6 +108,8 @@ export function serveConnection(socket: Socket, server: Endpoint, responder: Res
     logCutOff('closed');
   });
   socket.on('data', (chunk) => {
+    // Evidence a UDP burst holds is written (and its answers sent) first: this connection's answers, written at once, must not overtake it.
+    responder.closeBurst();
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     // The answers to every query in this chunk leave in one write (one TLS record for DoT)
     // rather than one system call each, in the same order (RFC 7766 §8 asks for no less).
@@ -122,7 +124,10 @@ export function serveConnection(socket: Socket, server: Endpoint, responder: Res
         // An upstream answer goes out when it comes, perhaps after later zone answers (RFC 7766 §7 allows any order).
         if (reply instanceof Promise)
           void reply.then(
-            (ready) => writeReply(socket, ready),
+            (ready) => {
+              responder.closeBurst();
+              writeReply(socket, ready);
+            },
             () => socket.destroy(),
           );
         else writeReply(socket, reply);

@@ -105,6 +105,8 @@ export async function listenUdp(
     }
   };
   socket.on('message', (bytes, rinfo) => {
+    // The datagrams read in one go share one write of evidence; their answers follow it.
+    responder.openBurst();
     const reply = responder.handle({
       bytes,
       transport: 'udp',
@@ -114,8 +116,9 @@ export async function listenUdp(
       spoofSockets,
     });
     // Zone answers leave at once; an upstream answer when it comes, unless the listener closed meanwhile.
-    if (reply instanceof Promise) reply.then((ready) => send(ready, rinfo)).catch(onError);
-    else send(reply, rinfo);
+    if (reply instanceof Promise)
+      reply.then((ready) => responder.afterEvidence(() => send(ready, rinfo))).catch(onError);
+    else if (reply) responder.afterEvidence(() => send(reply, rinfo));
   });
 
   return {

@@ -80,8 +80,7 @@ const details = {
   createdAt: new Date('2026-01-01T00:00:00Z'),
 };
 
-describe('report/pdf/pdf-key', function () {
-  this.timeout(20_000);
+describe('report/pdf/pdf-key', () => {
   after(removeTempDirs);
 
   it('makes an RSA-2048 certificate for signing (digitalSignature, nonRepudiation, CN the lab name) in a 0600 P12', () => {

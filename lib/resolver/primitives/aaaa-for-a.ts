@@ -9,6 +9,7 @@ export default {
   name: 'aaaaForA',
   usage: 'aaaaForA(canary IPv6 address)',
   summary: 'answer A queries with an AAAA record pointing at an IPv6 canary',
+  deterministic: true,
   bind(args, limits) {
     requireArgs(args, 1, this.usage);
     const canary = requireCanary(args[0], 6, limits);

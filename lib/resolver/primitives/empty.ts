@@ -6,6 +6,7 @@ export default {
   name: 'empty',
   usage: 'empty()',
   summary: 'answer NOERROR with no records in any section',
+  deterministic: true,
   bind(args) {
     requireArgs(args, 0, this.usage);
     return (plan) => {

@@ -13,6 +13,7 @@ export default {
   name: 'forgeCNAME',
   usage: 'forgeCNAME(canary IPv4 address)',
   summary: `answer A queries with a CNAME to ${FORGED_ALIAS} whose A record is the canary`,
+  deterministic: true,
   bind(args, limits) {
     requireArgs(args, 1, this.usage);
     const canary = requireCanary(args[0], 4, limits);

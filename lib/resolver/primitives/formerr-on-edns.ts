@@ -9,6 +9,7 @@ export default {
   name: 'formerrOnEdns',
   usage: 'formerrOnEdns()',
   summary: 'answer FORMERR (no OPT) to queries carrying EDNS(0); others are answered normally',
+  deterministic: true,
   bind(args) {
     requireArgs(args, 0, this.usage);
     return (plan, exchange) => {

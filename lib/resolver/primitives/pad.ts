@@ -14,6 +14,7 @@ export default {
   name: 'pad',
   usage: `pad(octets, 1…${MAX_PADDING})`,
   summary: 'inflate the response by n octets (EDNS padding option, or a TXT filler without EDNS)',
+  deterministic: true,
   bind(args) {
     requireArgs(args, 1, this.usage);
     const octets = countArgument(args[0], 1, MAX_PADDING);

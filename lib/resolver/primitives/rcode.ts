@@ -13,6 +13,7 @@ export default {
   name: 'rcode',
   usage: `rcode(${ALLOWED.join('|')})`,
   summary: 'answer with SERVFAIL, REFUSED or NXDOMAIN and no answer records',
+  deterministic: true,
   bind(args) {
     requireArgs(args, 1, this.usage);
     const rcode = (args[0] ?? '').toUpperCase() as FailureRcode;

@@ -9,6 +9,7 @@ export default {
   name: 'truncate',
   usage: 'truncate()',
   summary: 'over UDP, answer TC=1 without records so the client must retry over TCP',
+  deterministic: true,
   bind(args) {
     requireArgs(args, 0, this.usage);
     return (plan, exchange) => {

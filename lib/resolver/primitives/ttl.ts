@@ -9,6 +9,7 @@ export default {
   name: 'ttl',
   usage: 'ttl(seconds)',
   summary: 'set the TTL of every record in the response to n seconds (0 … 2^32−1)',
+  deterministic: true,
   bind(args) {
     requireArgs(args, 1, this.usage);
     const ttl = Number(args[0]);

@@ -16,6 +16,7 @@ export default {
   name: 'unsolicitedAdditional',
   usage: 'unsolicitedAdditional(other name | zone, canary IPv4 address)',
   summary: "add A records for names that were not asked (one name, or the zone's other names), pointing at a canary",
+  deterministic: true,
   bind(args, limits) {
     requireArgs(args, 2, this.usage);
     const name = args[0] ?? '';

@@ -13,6 +13,7 @@ export default {
   name: 'wrongClass',
   usage: `wrongClass(${CLASSES.join('|')}, canary IPv4 address)`,
   summary: 'answer A queries with an A record of class CH or HS pointing at the canary',
+  deterministic: true,
   bind(args, limits) {
     requireArgs(args, 2, this.usage);
     const klass = (args[0] ?? '').toUpperCase() as WrongClass;

@@ -14,6 +14,7 @@ export default {
   name: 'wrongType',
   usage: `wrongType(${TYPES.join('|')})`,
   summary: 'answer A/AAAA queries with a TXT, MX or NS record instead',
+  deterministic: true,
   bind(args) {
     requireArgs(args, 1, this.usage);
     const type = (args[0] ?? '').toUpperCase() as WrongType;
