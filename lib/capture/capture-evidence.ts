@@ -24,7 +24,8 @@ import { DnsExtractor } from './dns-extract.ts';
 import type { DeviceSelector, ExtractedDnsMessage, ExtractionSummary } from './dns-extract.ts';
 import { MessageSorter } from './message-sort.ts';
 import { NumberTable } from './number-table.ts';
-import { newPacketCounters, readPacketBatches } from './packets.ts';
+import { readFrameBlocks } from './file-formats.ts';
+import { FrameLayers, newPacketCounters } from './packets.ts';
 import type { PacketCounters } from './packets.ts';
 
 /** The phase (and scenario) name of evidence imported from captures. */
@@ -125,6 +126,7 @@ export async function readCaptures(
   // The sorter copies each message into its own buffer at once: the extractor need not copy it first.
   const extractor = new DnsExtractor(device, options.classify, { copyPayloads: false });
   const counters = newPacketCounters();
+  const layers = new FrameLayers();
   const sorter = new MessageSorter({
     ...(options.sortChunkBytes === undefined ? {} : { chunkBytes: options.sortChunkBytes }),
     ...(options.sortTempDir === undefined ? {} : { tempDir: options.sortTempDir }),
@@ -137,11 +139,17 @@ export async function readCaptures(
       summaries.push(summary);
       const framesBefore = counters.frames;
       try {
-        for await (const packets of readPacketBatches(file, { counters, chunkBytes: options.chunkBytes })) {
-          for (const packet of packets) {
-            if (summary.first === null || packet.timestamp < summary.first) summary.first = packet.timestamp;
-            if (summary.last === null || packet.timestamp > summary.last) summary.last = packet.timestamp;
-            for (const message of extractor.push(packet)) {
+        // Every frame is read and counted in place; a packet is made only of those the extractor
+        // may take. Nothing keeps a view of a window (the extractor's TCP streams and the sorter
+        // copy what they keep), so the reader can fill its two windows in turn.
+        for await (const block of readFrameBlocks(file, { chunkBytes: options.chunkBytes, recycleWindows: true })) {
+          for (let i = 0; i < block.count; i += 1) {
+            if (!layers.read(block, i, counters)) continue;
+            const timestamp = block.timestamp[i]!;
+            if (summary.first === null || timestamp < summary.first) summary.first = timestamp;
+            if (summary.last === null || timestamp > summary.last) summary.last = timestamp;
+            if (!extractor.concerns(block.buffer, layers.link, layers.ip, layers.transport)) continue;
+            for (const message of extractor.push(layers.packet(file, block, i))) {
               sorter.push(message);
               summary.dnsMessages += 1;
             }

@@ -1,19 +1,30 @@
 /**
  * Constant-memory sequential reading of a large file: a window over the file is kept in
- * one buffer that is refilled from a file handle, so a multi-gigabyte capture never sits
- * in memory. Callers ask for "at least n bytes from the current position" and then read
- * them synchronously from `buffer` at `position`, which keeps the per-record cost to one
- * bounds check unless the window has to be refilled.
+ * one buffer that is refilled from a file descriptor, so a multi-gigabyte capture never
+ * sits in memory. Callers ask for "at least n bytes from the current position" and then
+ * read them from `buffer` at `position`, which keeps the per-record cost to one bounds
+ * check unless the window has to be refilled.
+ *
+ * Reads are synchronous: a capture is read from the page cache far faster than it is
+ * decoded, and a read handed to libuv's thread pool made the decoder wait whenever that
+ * thread was not scheduled at once (idle a third of the time on a loaded 2-core machine).
  */
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /**
- * Default window size, 256 KiB: refills stay rare (one await and one read per thousands
- * of packets), and a window's packets are few enough to die young. With 1 MiB windows
- * garbage collection took a third of the reading time (measured: bench/README.md).
+ * Default window size, 256 KiB: refills stay rare (one read per thousands of packets), and
+ * a window's packets are few enough to die young. With 1 MiB windows garbage collection
+ * took a third of the reading time (measured: bench/README.md).
  */
 export const DEFAULT_CHUNK_BYTES = 1 << 18;
+
+/**
+ * Room at the front of each new window for the unread tail of the one before (the start of
+ * a record cut by the window's end): the next chunk is read after it, so a refill copies
+ * only that tail, not the chunk. A longer tail (a record of more than 64 KiB) gets a window
+ * of its own size.
+ */
+const TAIL_ROOM = 64 << 10;
 
 /** A forward-only reader over a file with a sliding window. */
 export class ChunkedFile {
@@ -25,24 +36,30 @@ export class ChunkedFile {
   /** File offset of `buffer[end]` (how far the file has been read). */
   private readUpTo = 0;
   private eof = false;
-  /**
-   * The next chunk, read ahead while the caller works through the window: its bytes land
-   * in their own buffer, copied into the next window when it is asked for.
-   */
-  private ahead: { at: number; buffer: Buffer; bytesRead: Promise<number> } | null = null;
+  private readonly tailRoom: number;
+  private fd: number | null;
+  /** With `recycle`: the window before this one, filled again at the next refill. */
   private spare: Buffer | null = null;
 
   private constructor(
-    private readonly handle: FileHandle,
+    fd: number,
     private readonly chunkBytes: number,
+    private readonly recycle: boolean,
   ) {
-    this.buffer = Buffer.allocUnsafe(chunkBytes);
+    this.fd = fd;
+    this.buffer = Buffer.alloc(0);
+    this.tailRoom = Math.min(TAIL_ROOM, chunkBytes);
   }
 
-  /** Opens `file`; `chunkBytes` is the refill size (tests use tiny ones to cross chunk edges). */
-  static async open(file: string, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<ChunkedFile> {
+  /**
+   * Opens `file`; `chunkBytes` is the refill size (tests use tiny ones to cross chunk
+   * edges). With `recycle`, two windows are used in turn instead of a fresh one at every
+   * refill (a fresh buffer costs a page fault per 4 KiB when it is first written): views
+   * into a window are then valid only until the refill after the next one.
+   */
+  static open(file: string, chunkBytes = DEFAULT_CHUNK_BYTES, recycle = false): ChunkedFile {
     if (!(chunkBytes >= 1)) throw new RangeError(`chunkBytes must be positive, got ${chunkBytes}`);
-    return new ChunkedFile(await open(file, 'r'), chunkBytes);
+    return new ChunkedFile(openSync(file, 'r'), chunkBytes, recycle);
   }
 
   /** Bytes available in the window from `position`. */
@@ -62,58 +79,33 @@ export class ChunkedFile {
 
   /**
    * Makes at least `n` bytes available from `position`, growing the window when one record
-   * is larger than it. Resolves false when the file ends first (what is there stays readable).
+   * is larger than it; false when the file ends first (what is there stays readable).
+   *
+   * Unless windows are recycled, every refill takes a fresh window and never writes the old
+   * one again, so views into it stay valid for as long as someone holds them (packets are
+   * handed out without copying); memory stays constant as long as they are let go.
    */
-  async fill(n: number): Promise<boolean> {
+  fill(n: number): boolean {
     if (this.available >= n) return true;
+    if (this.fd === null) throw new Error('the file is closed');
     const tail = this.end - this.position;
-    if (this.position > 0 || n > this.buffer.length || tail + this.chunkBytes > this.buffer.length) {
-      // A fresh window with the unread tail at its front. The old one is never written
-      // again, so views into it stay valid for as long as someone holds them (packets are
-      // handed out without copying); memory stays constant as long as they are let go.
-      const next = Buffer.allocUnsafe(Math.max(n, this.chunkBytes + tail));
-      this.buffer.copy(next, 0, this.position, this.end);
-      this.end = tail;
-      this.position = 0;
-      this.buffer = next;
-    }
-    while (this.end < n && !this.eof) {
-      let bytesRead: number;
-      const ahead = this.ahead;
-      if (ahead !== null && ahead.at === this.readUpTo && this.buffer.length - this.end >= ahead.buffer.length) {
-        this.ahead = null;
-        bytesRead = await ahead.bytesRead;
-        ahead.buffer.copy(this.buffer, this.end, 0, bytesRead);
-        // Copied out, so no view sees it: the next read ahead reuses it.
-        this.spare = ahead.buffer;
-      } else {
-        await this.settleAhead();
-        const want = Math.min(this.buffer.length - this.end, Math.max(this.chunkBytes, n - this.end));
-        ({ bytesRead } = await this.handle.read(this.buffer, this.end, want, this.readUpTo));
-      }
+    const front = Math.max(tail, this.tailRoom);
+    const size = Math.max(front + this.chunkBytes, front - tail + n);
+    const spare = this.spare;
+    const next = spare !== null && spare.length >= size ? spare : Buffer.allocUnsafe(size);
+    const at = front - tail;
+    this.buffer.copy(next, at, this.position, this.end);
+    if (this.recycle && this.buffer.length > 0) this.spare = this.buffer;
+    this.buffer = next;
+    this.position = at;
+    this.end = front;
+    while (this.end - at < n && !this.eof) {
+      const bytesRead = readSync(this.fd, next, this.end, next.length - this.end, this.readUpTo);
       if (bytesRead === 0) this.eof = true;
       this.end += bytesRead;
       this.readUpTo += bytesRead;
     }
-    if (!this.eof && this.ahead === null) this.readAhead();
     return this.available >= n;
-  }
-
-  /** Starts reading the chunk after the window. */
-  private readAhead(): void {
-    const buffer = this.spare ?? Buffer.allocUnsafe(this.chunkBytes);
-    this.spare = null;
-    const bytesRead = this.handle.read(buffer, 0, this.chunkBytes, this.readUpTo).then((r) => r.bytesRead);
-    // A read ahead that is never used must not fail as an unhandled rejection (its error surfaces when it is used).
-    bytesRead.catch(() => undefined);
-    this.ahead = { at: this.readUpTo, buffer, bytesRead };
-  }
-
-  /** Waits for a read ahead that will not be used (so no read runs when the handle is read or closed). */
-  private async settleAhead(): Promise<void> {
-    const ahead = this.ahead;
-    this.ahead = null;
-    if (ahead !== null) await ahead.bytesRead.catch(() => undefined);
   }
 
   /** Moves past `n` available bytes. */
@@ -122,10 +114,10 @@ export class ChunkedFile {
   }
 
   /**
-   * Moves past `n` bytes that may lie beyond the window, without keeping them; resolves
-   * false when the file ends first.
+   * Moves past `n` bytes that may lie beyond the window, without keeping them; false when
+   * the file ends first.
    */
-  async skipAhead(n: number): Promise<boolean> {
+  skipAhead(n: number): boolean {
     if (this.available >= n) {
       this.position += n;
       return true;
@@ -133,7 +125,7 @@ export class ChunkedFile {
     let remaining = n - this.available;
     this.position = this.end;
     while (remaining > 0) {
-      if (!(await this.fill(1))) return false;
+      if (!this.fill(1)) return false;
       const step = Math.min(remaining, this.available);
       this.position += step;
       remaining -= step;
@@ -141,8 +133,8 @@ export class ChunkedFile {
     return true;
   }
 
-  async close(): Promise<void> {
-    await this.settleAhead();
-    await this.handle.close();
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }

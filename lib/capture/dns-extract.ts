@@ -3,14 +3,19 @@
  * from resolvers over UDP and TCP (reassembled), mDNS and LLMNR counted apart (they are not
  * queries to a resolver), and contacts over the encrypted transports (DoT, DoQ, DoH).
  */
+import { u16be, u32be } from './bytes.ts';
 import type { Endpoint } from '../evidence/events.ts';
 import { dnsServiceOf, isDohHost, isPublicResolver, PORT } from './classify.ts';
 import type { ClassifyOptions, DnsService } from './classify.ts';
+import { isIPv4 } from 'node:net';
+import type { IpHeader } from './ip.ts';
 import { normaliseMac } from './link-layers.ts';
+import type { LinkHeader } from './link-layers.ts';
 import type { CapturedPacket } from './packets.ts';
 import { DnsTcpReassembler } from './tcp-stream.ts';
 import { parseClientHello } from './tls-hello.ts';
 import { TCP_FLAG } from './transport.ts';
+import type { TransportHeader } from './transport.ts';
 
 /** Who the device is on the wire. Frames are the device's by source MAC when `mac` is given, else by IP. */
 export interface DeviceSelector {
@@ -71,10 +76,22 @@ export interface ExtractionSummary {
   lostTcpStreams: number;
 }
 
+/** Whether {@link DnsExtractor.push} acts on this port (as either port of a packet): DNS, mDNS, LLMNR, DoT/DoQ, HTTPS (DoH). */
+function isNameResolutionPort(port: number): boolean {
+  return (
+    port === PORT.DNS || port === PORT.HTTPS || port === PORT.DNS_OVER_TLS || port === PORT.MDNS || port === PORT.LLMNR
+  );
+}
+
 /** A device's DNS traffic from packets fed in capture order. */
 export class DnsExtractor {
   private readonly mac: string | null;
   private readonly ip: string | null;
+  /** The MAC's first two and last four bytes, for comparing frames in place; -1 without a MAC. */
+  private readonly macHigh: number = -1;
+  private readonly macLow: number = -1;
+  /** The IPv4 address as a number, for comparing frames in place; -1 without one (or for IPv6). */
+  private readonly ipv4: number = -1;
   private readonly tcp = new DnsTcpReassembler();
   private readonly contacts = new Map<string, SecureDnsContact>();
   private readonly counts = {
@@ -97,6 +114,46 @@ export class DnsExtractor {
     this.mac = device.mac === undefined ? null : normaliseMac(device.mac);
     if (device.mac !== undefined && this.mac === null) throw new Error(`not a MAC address: ${device.mac}`);
     this.ip = device.ip ?? null;
+    if (this.mac !== null) {
+      const bytes = Buffer.from(this.mac.replace(/:/g, ''), 'hex');
+      this.macHigh = bytes.readUInt16BE(0);
+      this.macLow = bytes.readUInt32BE(2);
+    }
+    // Only the dotted quad packets are printed as (`10.0.0.5`, not `010.0.0.5`) can equal a packet's address.
+    if (this.ip !== null && isIPv4(this.ip) && this.ip.split('.').every((part) => String(Number(part)) === part)) {
+      const bytes = Buffer.from(this.ip.split('.').map(Number));
+      this.ipv4 = bytes.readUInt32BE(0);
+    }
+  }
+
+  /**
+   * Whether {@link push} could take anything from the packet whose headers are `link`, `ip`
+   * and `transport` (offsets into `data`): false only when it would surely return nothing
+   * and count nothing, so a reader need not make a packet of the frame at all. That is a
+   * frame that records both MACs, neither of them the device's (when the device is given by
+   * MAC), or whose addresses are not the device's IPv4 address (when it is given by that
+   * alone), or a packet on none of the ports {@link push} looks at. A frame that records no
+   * MAC at all is always taken when the device is given by MAC: push() counts it.
+   */
+  concerns(data: Buffer, link: LinkHeader, ip: IpHeader, transport: TransportHeader): boolean {
+    if (this.mac !== null) {
+      if (link.srcMacAt < 0 && link.dstMacAt < 0) return true;
+      if (
+        link.srcMacAt >= 0 &&
+        link.dstMacAt >= 0 &&
+        !this.isDeviceMac(data, link.srcMacAt) &&
+        !this.isDeviceMac(data, link.dstMacAt)
+      )
+        return false;
+    } else if (this.ipv4 >= 0) {
+      if (ip.version !== 4) return false;
+      if (u32be(data, ip.srcAt) !== this.ipv4 && u32be(data, ip.dstAt) !== this.ipv4) return false;
+    }
+    return isNameResolutionPort(transport.srcPort) || isNameResolutionPort(transport.dstPort);
+  }
+
+  private isDeviceMac(data: Buffer, at: number): boolean {
+    return u32be(data, at + 2) === this.macLow && u16be(data, at) === this.macHigh;
   }
 
   /** Whether the device sent the packet (true), received it (false), or neither (null). */

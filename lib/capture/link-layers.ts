@@ -2,6 +2,7 @@
  * Link layers: from a captured frame to the network-layer packet inside it, with the MAC
  * addresses where the link type carries them and the VLAN tags passed on the way.
  */
+import { u16be } from './bytes.ts';
 import { TextCache } from './text-cache.ts';
 
 /** LINKTYPE_* values this reader understands (tcpdump.org/linktypes.html). */
@@ -30,24 +31,25 @@ export const ETHERTYPE = {
   QINQ_OLD: 0x9100,
 } as const;
 
-/** What the link layer of a frame said. */
-export interface LinkLayer {
-  /** Sender's MAC (`aa:bb:cc:dd:ee:ff`), when the link type records it. */
-  srcMac: string | null;
-  /** Receiver's MAC, when the link type records it. */
-  dstMac: string | null;
-  /** VLAN ids of the tags passed, outermost first. */
-  vlans: number[];
+/**
+ * What the link layer of a frame said, written into one reused object per reader (no
+ * allocation per frame): byte offsets into the frame's buffer, formatted only for the
+ * frames someone keeps.
+ */
+export class LinkHeader {
+  /** Offset of the sender's MAC, when the link type records it; -1 otherwise. */
+  srcMacAt = -1;
+  /** Offset of the receiver's MAC, when the link type records it; -1 otherwise. */
+  dstMacAt = -1;
+  /** VLAN ids of the tags passed, outermost first (reused: copy what is kept). */
+  readonly vlans: number[] = [];
   /** EtherType of the payload (0x0800 or 0x86dd for IP). */
-  etherType: number;
-  /** Where the network-layer packet starts in the frame. */
-  payloadOffset: number;
+  etherType = 0;
+  /** Where the network-layer packet starts in the buffer. */
+  payloadOffset = 0;
 }
 
-/** Thrown-free result: null means "not a frame this reader follows" (ARP, LLDP, truncated). */
-export type LinkResult = LinkLayer | null;
-
-/** Link types {@link decodeLinkLayer} understands. */
+/** Link types {@link readLinkHeader} understands. */
 export function isSupportedLinkType(linkType: number): boolean {
   return (Object.values(LINKTYPE) as number[]).includes(linkType);
 }
@@ -78,96 +80,104 @@ export function normaliseMac(text: string): string | null {
 
 /**
  * Walks VLAN tags (802.1Q, 802.1ad, stacked) from the EtherType field at `typeAt`, whose
- * payload starts at `payloadAt`. Each tag's TCI sits at the payload start and the next
- * EtherType after it (Ethernet and cooked v1 have them in line; cooked v2 has its protocol
- * field first and the tags after the 20-byte header).
+ * payload starts at `payloadAt`, in a frame ending at `end`. Each tag's TCI sits at the
+ * payload start and the next EtherType after it (Ethernet and cooked v1 have them in line;
+ * cooked v2 has its protocol field first and the tags after the 20-byte header).
  */
-function afterVlanTags(
-  data: Buffer,
-  typeAt: number,
-  payloadAt: number,
-  srcMac: string | null,
-  dstMac: string | null,
-): LinkResult {
-  const vlans: number[] = [];
+function afterVlanTags(data: Buffer, end: number, typeAt: number, payloadAt: number, out: LinkHeader): boolean {
   let t = typeAt;
   let p = payloadAt;
   for (;;) {
-    if (t + 2 > data.length) return null;
-    const etherType = data.readUInt16BE(t);
+    if (t + 2 > end) return false;
+    const etherType = u16be(data, t);
     if (etherType === ETHERTYPE.VLAN || etherType === ETHERTYPE.QINQ || etherType === ETHERTYPE.QINQ_OLD) {
-      if (p + 4 > data.length) return null;
-      vlans.push(data.readUInt16BE(p) & 0x0fff);
+      if (p + 4 > end) return false;
+      out.vlans.push(u16be(data, p) & 0x0fff);
       t = p + 2;
       p += 4;
       continue;
     }
     if (etherType <= 1500) {
       // 802.3 length field: only LLC/SNAP (AA AA 03 + OUI) carries an EtherType on.
-      if (p + 8 <= data.length && data[p] === 0xaa && data[p + 1] === 0xaa && data[p + 2] === 0x03) {
-        return { srcMac, dstMac, vlans, etherType: data.readUInt16BE(p + 6), payloadOffset: p + 8 };
+      if (p + 8 <= end && data[p] === 0xaa && data[p + 1] === 0xaa && data[p + 2] === 0x03) {
+        out.etherType = u16be(data, p + 6);
+        out.payloadOffset = p + 8;
+        return true;
       }
-      return null;
+      return false;
     }
-    return { srcMac, dstMac, vlans, etherType, payloadOffset: p };
+    out.etherType = etherType;
+    out.payloadOffset = p;
+    return true;
   }
 }
 
 /** The IP version nibble of a raw-IP frame as an EtherType. */
-function rawIp(data: Buffer, at: number): LinkResult {
-  if (at >= data.length) return null;
+function rawIp(data: Buffer, at: number, end: number, out: LinkHeader): boolean {
+  if (at >= end) return false;
   const version = data[at]! >> 4;
-  if (version === 4) return { srcMac: null, dstMac: null, vlans: [], etherType: ETHERTYPE.IPV4, payloadOffset: at };
-  if (version === 6) return { srcMac: null, dstMac: null, vlans: [], etherType: ETHERTYPE.IPV6, payloadOffset: at };
-  return null;
+  if (version !== 4 && version !== 6) return false;
+  out.etherType = version === 4 ? ETHERTYPE.IPV4 : ETHERTYPE.IPV6;
+  out.payloadOffset = at;
+  return true;
 }
 
 /** BSD address-family values for IPv6 (Linux 10, NetBSD/OpenBSD 24, FreeBSD 28, macOS 30). */
 const AF_INET6 = new Set([10, 24, 28, 30]);
 
 /** Loopback's 4-byte address family, whose byte order is the writing host's. */
-function loopback(data: Buffer, bigEndianOnly: boolean): LinkResult {
-  if (data.length < 4) return null;
-  let family = data.readUInt32BE(0);
-  if (!bigEndianOnly && family > 0xffff) family = data.readUInt32LE(0);
-  if (family === 2) return { srcMac: null, dstMac: null, vlans: [], etherType: ETHERTYPE.IPV4, payloadOffset: 4 };
-  if (AF_INET6.has(family))
-    return { srcMac: null, dstMac: null, vlans: [], etherType: ETHERTYPE.IPV6, payloadOffset: 4 };
-  return null;
+function loopback(data: Buffer, at: number, end: number, bigEndianOnly: boolean, out: LinkHeader): boolean {
+  if (at + 4 > end) return false;
+  let family = data.readUInt32BE(at);
+  if (!bigEndianOnly && family > 0xffff) family = data.readUInt32LE(at);
+  if (family === 2) out.etherType = ETHERTYPE.IPV4;
+  else if (AF_INET6.has(family)) out.etherType = ETHERTYPE.IPV6;
+  else return false;
+  out.payloadOffset = at + 4;
+  return true;
 }
 
 /** ARPHRD_ETHER: the cooked header's address is a MAC. */
 const ARPHRD_ETHER = 1;
 
-/** Decodes the link layer of one frame; null when it carries no IP packet or is cut short. */
-export function decodeLinkLayer(linkType: number, data: Buffer): LinkResult {
+/**
+ * Decodes the link layer of the frame `data[start, end)` into `out`; false when it carries
+ * no IP packet or is cut short (what `out` holds then is meaningless).
+ */
+export function readLinkHeader(linkType: number, data: Buffer, start: number, end: number, out: LinkHeader): boolean {
+  out.srcMacAt = -1;
+  out.dstMacAt = -1;
+  // Setting an array's length costs a runtime call: only when there is something to clear.
+  if (out.vlans.length > 0) out.vlans.length = 0;
   switch (linkType) {
     case LINKTYPE.ETHERNET:
-      if (data.length < 14) return null;
-      return afterVlanTags(data, 12, 14, formatMac(data, 6), formatMac(data, 0));
+      if (end - start < 14) return false;
+      out.srcMacAt = start + 6;
+      out.dstMacAt = start;
+      return afterVlanTags(data, end, start + 12, start + 14, out);
     case LINKTYPE.LINUX_SLL: {
       // packet type(2) ARPHRD(2) address length(2) address(8) protocol(2): the address is the sender's.
-      if (data.length < 16) return null;
-      const mac = data.readUInt16BE(2) === ARPHRD_ETHER && data.readUInt16BE(4) === 6 ? formatMac(data, 6) : null;
-      return afterVlanTags(data, 14, 16, mac, null);
+      if (end - start < 16) return false;
+      if (data.readUInt16BE(start + 2) === ARPHRD_ETHER && data.readUInt16BE(start + 4) === 6) out.srcMacAt = start + 6;
+      return afterVlanTags(data, end, start + 14, start + 16, out);
     }
     case LINKTYPE.LINUX_SLL2: {
       // protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) address length(1) address(8).
-      if (data.length < 20) return null;
-      const mac = data.readUInt16BE(8) === ARPHRD_ETHER && data[11] === 6 ? formatMac(data, 12) : null;
-      return afterVlanTags(data, 0, 20, mac, null);
+      if (end - start < 20) return false;
+      if (data.readUInt16BE(start + 8) === ARPHRD_ETHER && data[start + 11] === 6) out.srcMacAt = start + 12;
+      return afterVlanTags(data, end, start, start + 20, out);
     }
     case LINKTYPE.RAW:
     case LINKTYPE.RAW_BSD:
     case LINKTYPE.RAW_OPENBSD:
     case LINKTYPE.IPV4:
     case LINKTYPE.IPV6:
-      return rawIp(data, 0);
+      return rawIp(data, start, end, out);
     case LINKTYPE.NULL:
-      return loopback(data, false);
+      return loopback(data, start, end, false, out);
     case LINKTYPE.LOOP:
-      return loopback(data, true);
+      return loopback(data, start, end, true, out);
     default:
-      return null;
+      return false;
   }
 }

@@ -4,11 +4,11 @@
  * counted, not yielded; a corrupt file throws {@link CaptureFormatError} after the last
  * good packet.
  */
-import { readFrameBatches } from './file-formats.ts';
-import type { FrameOrigin, RawFrame, ReadFramesOptions } from './file-formats.ts';
-import { decodeIp } from './ip.ts';
-import { decodeLinkLayer, isSupportedLinkType } from './link-layers.ts';
-import { decodeTransport } from './transport.ts';
+import { readFrameBlocks } from './file-formats.ts';
+import type { FrameBlock, FrameOrigin, ReadFramesOptions } from './file-formats.ts';
+import { formatIp, IP_READ, IpHeader, readIpHeader } from './ip.ts';
+import { formatMac, isSupportedLinkType, LinkHeader, readLinkHeader } from './link-layers.ts';
+import { readTransportHeader, TransportHeader } from './transport.ts';
 
 /** One UDP or TCP packet of a capture. */
 export interface CapturedPacket extends FrameOrigin {
@@ -81,72 +81,79 @@ export async function* readPacketBatches(
   options: ReadPacketsOptions = {},
 ): AsyncGenerator<CapturedPacket[]> {
   const counters = options.counters ?? newPacketCounters();
-  for await (const frames of readFrameBatches(file, options)) {
+  const layers = new FrameLayers();
+  // Packets may be kept, payload and all: their windows are never filled again.
+  for await (const block of readFrameBlocks(file, { ...options, recycleWindows: false })) {
     const packets: CapturedPacket[] = [];
-    for (const raw of frames) {
-      const packet = decodeFrame(file, raw, counters);
-      if (packet !== null) packets.push(packet);
+    for (let i = 0; i < block.count; i += 1) {
+      if (layers.read(block, i, counters)) packets.push(layers.packet(file, block, i));
     }
     if (packets.length > 0) yield packets;
   }
 }
 
-/** One frame down to UDP/TCP, or null (counted) when it carries neither. */
-function decodeFrame(file: string, raw: RawFrame, counters: PacketCounters): CapturedPacket | null {
-  counters.frames += 1;
-  const data = raw.data;
-  const link = decodeLinkLayer(raw.linkType, data);
-  if (link === null) {
-    if (!isSupportedLinkType(raw.linkType))
-      counters.unsupportedLinkTypes[raw.linkType] = (counters.unsupportedLinkTypes[raw.linkType] ?? 0) + 1;
-    else counters.other += 1;
-    return null;
+/**
+ * The link, IP and transport headers of one frame at a time, read into reused objects:
+ * {@link read} counts the frame and tells whether it is a UDP or TCP packet without
+ * allocating anything, {@link packet} makes the {@link CapturedPacket} of a frame someone
+ * keeps. A reader of millions of frames, most of which it passes over, reads them all
+ * and makes packets of few.
+ */
+export class FrameLayers {
+  readonly link = new LinkHeader();
+  readonly ip = new IpHeader();
+  readonly transport = new TransportHeader();
+
+  /** Reads frame `i` of `block` down to UDP/TCP, counted in `counters`; false (counted as what it was) when it carries neither. */
+  read(block: FrameBlock, i: number, counters: PacketCounters): boolean {
+    counters.frames += 1;
+    const data = block.buffer;
+    const end = block.end[i]!;
+    const linkType = block.linkType[i]!;
+    if (!readLinkHeader(linkType, data, block.start[i]!, end, this.link)) {
+      if (!isSupportedLinkType(linkType))
+        counters.unsupportedLinkTypes[linkType] = (counters.unsupportedLinkTypes[linkType] ?? 0) + 1;
+      else counters.other += 1;
+      return false;
+    }
+    const ip = readIpHeader(this.link.etherType, data, this.link.payloadOffset, end, this.ip);
+    if (ip !== IP_READ.OK) {
+      if (ip === IP_READ.LATER_FRAGMENT) counters.laterFragments += 1;
+      else if (ip === IP_READ.MALFORMED) counters.malformed += 1;
+      else counters.other += 1;
+      return false;
+    }
+    const protocol = this.ip.protocol;
+    if (!readTransportHeader(protocol, data, this.ip.payloadOffset, this.ip.payloadEnd, this.transport)) {
+      if (protocol === 6 || protocol === 17) counters.malformed += 1;
+      else counters.other += 1;
+      return false;
+    }
+    counters.packets += 1;
+    return true;
   }
-  const ip = decodeIp(link.etherType, data, link.payloadOffset);
-  if (ip === null) {
-    counters.other += 1;
-    return null;
+
+  /** The packet of frame `i` of `block`, which {@link read} just read (true). */
+  packet(file: string, block: FrameBlock, i: number): CapturedPacket {
+    const data = block.buffer;
+    const { link, ip, transport } = this;
+    return {
+      file,
+      ...block.origin(i),
+      srcMac: link.srcMacAt < 0 ? null : formatMac(data, link.srcMacAt),
+      dstMac: link.dstMacAt < 0 ? null : formatMac(data, link.dstMacAt),
+      vlans: link.vlans.slice(),
+      ipVersion: ip.version,
+      src: formatIp(ip.version, data, ip.srcAt),
+      dst: formatIp(ip.version, data, ip.dstAt),
+      ttl: ip.ttl,
+      ipId: ip.id,
+      transport: transport.transport,
+      srcPort: transport.srcPort,
+      dstPort: transport.dstPort,
+      tcp: transport.transport === 'tcp' ? { seq: transport.seq, ack: transport.ack, flags: transport.flags } : null,
+      payload: data.subarray(transport.payloadOffset, transport.payloadEnd),
+      incomplete: block.originalLength[i]! > block.end[i]! - block.start[i]! || ip.fragmented,
+    };
   }
-  if (ip === 'later-fragment') {
-    counters.laterFragments += 1;
-    return null;
-  }
-  if (ip === 'malformed') {
-    counters.malformed += 1;
-    return null;
-  }
-  if (ip === 'encrypted') {
-    counters.other += 1;
-    return null;
-  }
-  const segment = decodeTransport(ip.protocol, data, ip.payloadOffset, ip.payloadEnd);
-  if (segment === null) {
-    if (ip.protocol === 6 || ip.protocol === 17) counters.malformed += 1;
-    else counters.other += 1;
-    return null;
-  }
-  counters.packets += 1;
-  return {
-    file,
-    frame: raw.frame,
-    offset: raw.offset,
-    timestamp: raw.timestamp,
-    timestampKnown: raw.timestampKnown,
-    interfaceId: raw.interfaceId,
-    linkType: raw.linkType,
-    srcMac: link.srcMac,
-    dstMac: link.dstMac,
-    vlans: link.vlans,
-    ipVersion: ip.version,
-    src: ip.src,
-    dst: ip.dst,
-    ttl: ip.ttl,
-    ipId: ip.id,
-    transport: segment.transport,
-    srcPort: segment.srcPort,
-    dstPort: segment.dstPort,
-    tcp: segment.tcp,
-    payload: data.subarray(segment.payloadOffset, segment.payloadEnd),
-    incomplete: raw.originalLength > data.length || ip.fragmented,
-  };
 }

@@ -109,7 +109,8 @@ export class DnsTcpReassembler {
     }
     const fresh = data.subarray(-offset);
     if (state.buffered.length === 0) state.bufferedFrom = packet.frame;
-    state.buffered = state.buffered.length === 0 ? fresh : Buffer.concat([state.buffered, fresh]);
+    // Copied either way: the payload views a read window the reader may fill again (recycled windows).
+    state.buffered = state.buffered.length === 0 ? Buffer.from(fresh) : Buffer.concat([state.buffered, fresh]);
     state.nextSeq = (state.nextSeq! + fresh.length) >>> 0;
     // Segments parked earlier may now be in order.
     for (const [parkedSeq, parked] of state.pending) {
