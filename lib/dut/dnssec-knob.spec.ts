@@ -73,7 +73,7 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', ()
   afterEach(() => resolver.stop());
 
   /** Resolves each name once through the application (connecting to what it got); returns the device log. */
-  async function lookUp(dnssec: SimulatedBehaviour['dnssec'], scenario: string[], names: string[]) {
+  async function lookUp(dnssec: SimulatedBehaviour['dnssec'] | undefined, scenario: string[], names: string[]) {
     binding.scenario = await parseScenario(scenario, { canaries: CANARIES });
     const device = memoryLog();
     const behaviour = testBehaviour({

@@ -89,7 +89,10 @@ describe('dut/encrypted-upgrade', () => {
   }
 
   const upgrading = (prefer: 'dot' | 'doh') =>
-    testBehaviour({ encryption: { ddr: 'upgrade', prefer }, edns: { enabled: true, udpSize: 1232 } });
+    testBehaviour({
+      encryption: { ddr: 'upgrade', prefer, cleartextFallback: true },
+      edns: { enabled: true, udpSize: 1232 },
+    });
   const addressQueries = () => sink.ofType('dns.query').filter((q) => q.questions[0]?.type === 'A');
 
   for (const prefer of ['dot', 'doh'] as const) {

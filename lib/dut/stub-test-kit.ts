@@ -171,6 +171,11 @@ export function testBehaviour(overrides: Partial<SimulatedBehaviour> = {}): Simu
     retry: { timeoutMs: 300, attempts: 2, backoff: 2, maxTimeoutMs: 1000 },
     edns: { enabled: false },
     tcpOnTruncation: true,
+    // The defaults the profile schema fills in.
+    validation: 'strict',
+    dnssec: 'ignore',
+    onOverflow: 'drop',
+    dhcpResolver: 'follow',
     ...overrides,
   };
 }

@@ -12,15 +12,8 @@ import type { DnsconformCertificationPlan, PhaseTrigger } from './plan.generated
 
 export type { PhaseTrigger, PlanPhase } from './plan.generated.ts';
 
-/** The options the schema gives a default; validation fills them in. */
-type PlanDefaults = 'select' | 'certification' | 'earlyStop';
-
-/**
- * A loaded plan: the plan file as its schema (plan.schema.json) states it, with the defaults
- * the validator filled in. `certification`: mandatory checks cannot be deselected, and each
- * needs a phase (lib/checks/applicability.ts).
- */
-export type Plan = DnsconformCertificationPlan & Required<Pick<DnsconformCertificationPlan, PlanDefaults>>;
+/** A loaded plan: the type generated from plan.schema.json (the validator fills in its defaults). */
+export type Plan = DnsconformCertificationPlan;
 
 /** One phase as the session runs it. */
 export interface PlannedPhase {

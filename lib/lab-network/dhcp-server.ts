@@ -94,9 +94,10 @@ export class DhcpSetupError extends Error {
 /** The DNR instances for the resolver's encrypted listeners inside `family`'s addresses. */
 function dnrInstances(profile: Profile, family: 4 | 6, inSegment: (address: string) => boolean): DnrInstance[] {
   const adn = profile.resolver.name ?? DEFAULT_RESOLVER_NAME;
-  const encrypted = profile.resolver.listen.filter(
-    (l) =>
-      (l.transport === 'dot' || l.transport === 'doh') && isIPv6(l.address) === (family === 6) && inSegment(l.address),
+  const encrypted = profile.resolver.listen.flatMap((l) =>
+    (l.transport === 'dot' || l.transport === 'doh') && isIPv6(l.address) === (family === 6) && inSegment(l.address)
+      ? [l]
+      : [],
   );
   return encrypted.map((l, i) => ({
     priority: i + 1,
@@ -105,7 +106,7 @@ function dnrInstances(profile: Profile, family: 4 | 6, inSegment: (address: stri
     params:
       l.transport === 'dot'
         ? { alpn: ['dot'], ...(l.port !== 853 ? { port: l.port } : {}) }
-        : { alpn: ['h2'], ...(l.port !== 443 ? { port: l.port } : {}), dohpath: `${l.path ?? '/dns-query'}{?dns}` },
+        : { alpn: ['h2'], ...(l.port !== 443 ? { port: l.port } : {}), dohpath: `${l.path}{?dns}` },
   }));
 }
 

@@ -10,6 +10,7 @@ import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { DhcpLeaseEvent, QueryEvent } from '../../lib/evidence/events.ts';
 import { dnsServers } from '../../lib/lab-network/dnsmasq-log.ts';
 import { eventsRef, SeqSample, sampledRef } from '../evidence-ref.ts';
+import { questionKeyOf } from '../question-series.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
@@ -25,7 +26,11 @@ const rule = decisionRule(
     'FAIL when any query went to a resolver other than the old and the new one (a resolver of its own), or any query after the deadline went to the old one. ' +
     'PASS when at least minMovedQueries queries went to the new resolver after the change and none of the above happened, provided that the phase lasted past the deadline or no query went to the old resolver after the first to the new one. ' +
     'INCONCLUSIVE when the phase ended before the deadline with the DUT still on the old resolver, or when the DUT sent no query after the deadline (or none at all); ' +
-    "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase).",
+    "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase). " +
+    'Early stop: a FAIL is settled at once (a query already sent to a resolver of its own, or to the old one after the deadline, stays sent). ' +
+    'A PASS is settled once the deadline has passed and every question (name, type) the DUT asked in the phase before the deadline was asked again after it, none to the old resolver: ' +
+    'each of its lookups has shown which resolver it uses now, so a later query to the old one would need the DUT to go back to a resolver DHCP no longer names. ' +
+    'Queries the capture saw going elsewhere are read when the run ends, so a resolver of its own asked less often than the phase lasted can be missed with early stop as with a shorter window.',
 );
 
 const meta: CheckMeta = {
@@ -95,8 +100,12 @@ export default defineCheck({
     let firstMovedAt: number | null = null;
     let lastOldAt: number | null = null;
     let lastOldSeq: number | null = null;
+    // Early stop: the questions of the phase asked before the deadline, and those asked again after it.
+    const askedBefore = new Set<string>();
+    const askedAfter = new Set<string>();
     evidence.eachQuery(context.dutId, (query: QueryEvent) => {
       const server = query.server.address;
+      if (query.phase === change.phase) (query.t > deadline ? askedAfter : askedBefore).add(questionKeyOf(query));
       if (query.t > deadline) queriesAfterDeadline.add(query.seq);
       if (from.has(server)) {
         lastOldAt = query.t;
@@ -147,6 +156,7 @@ export default defineCheck({
         });
       return {
         verdict: 'FAIL',
+        settled: true,
         expected,
         figures,
         evidence: refs,
@@ -157,6 +167,7 @@ export default defineCheck({
       refs.push(sampledRef(context.eventsFile, lateOld, 'queries to the old resolver after the deadline'));
       return {
         verdict: 'FAIL',
+        settled: true,
         expected,
         figures,
         evidence: refs,
@@ -168,6 +179,7 @@ export default defineCheck({
       refs.push(sampledRef(context.eventsFile, moved, 'queries to the new resolver'));
       return {
         verdict: 'PASS',
+        settled: windowEnd > deadline && askedAfter.size > 0 && [...askedBefore].every((key) => askedAfter.has(key)),
         expected,
         figures,
         evidence: refs,
