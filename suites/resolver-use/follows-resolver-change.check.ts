@@ -28,7 +28,8 @@ const rule = decisionRule(
     'INCONCLUSIVE when the phase ended before the deadline with the DUT still on the old resolver, or when the DUT sent no query after the deadline (or none at all); ' +
     "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase). " +
     'Early stop: a FAIL is settled at once (a query already sent to a resolver of its own, or to the old one after the deadline, stays sent). ' +
-    'A PASS is settled once the deadline has passed and every question (name, type) the DUT asked in the phase before the deadline was asked again after it, none to the old resolver: ' +
+    'A PASS is settled once the deadline has passed, the DUT asked something after it, and every question (name, type) whose last query in the phase before the deadline went to the old resolver was asked again after it, none to the old resolver ' +
+    '(a question last asked of the new resolver already showed where it goes; one asked once, like DDR discovery, is not waited for): ' +
     'each of its lookups has shown which resolver it uses now, so a later query to the old one would need the DUT to go back to a resolver DHCP no longer names. ' +
     'Queries the capture saw going elsewhere are read when the run ends, so a resolver of its own asked less often than the phase lasted can be missed with early stop as with a shorter window.',
 );
@@ -100,12 +101,16 @@ export default defineCheck({
     let firstMovedAt: number | null = null;
     let lastOldAt: number | null = null;
     let lastOldSeq: number | null = null;
-    // Early stop: the questions of the phase asked before the deadline, and those asked again after it.
-    const askedBefore = new Set<string>();
+    // Early stop: per question of the phase, whether its last query before the deadline went to the
+    // old resolver; and the questions asked after the deadline.
+    const lastToOld = new Map<string, boolean>();
     const askedAfter = new Set<string>();
     evidence.eachQuery(context.dutId, (query: QueryEvent) => {
       const server = query.server.address;
-      if (query.phase === change.phase) (query.t > deadline ? askedAfter : askedBefore).add(questionKeyOf(query));
+      if (query.phase === change.phase) {
+        if (query.t > deadline) askedAfter.add(questionKeyOf(query));
+        else lastToOld.set(questionKeyOf(query), from.has(server));
+      }
       if (query.t > deadline) queriesAfterDeadline.add(query.seq);
       if (from.has(server)) {
         lastOldAt = query.t;
@@ -179,7 +184,10 @@ export default defineCheck({
       refs.push(sampledRef(context.eventsFile, moved, 'queries to the new resolver'));
       return {
         verdict: 'PASS',
-        settled: windowEnd > deadline && askedAfter.size > 0 && [...askedBefore].every((key) => askedAfter.has(key)),
+        settled:
+          windowEnd > deadline &&
+          askedAfter.size > 0 &&
+          [...lastToOld].every(([key, toOld]) => !toOld || askedAfter.has(key)),
         expected,
         figures,
         evidence: refs,

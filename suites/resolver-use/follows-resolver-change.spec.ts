@@ -86,7 +86,17 @@ describe('resolver-use/follows-resolver-change', () => {
       expect(outcome.settled).to.equal(false);
     });
 
-    it('does not settle a PASS while a question asked before the deadline was not asked again', () => {
+    it('does not wait for a question asked once, of the new resolver, before the deadline (DDR discovery)', () => {
+      const events = fixture('pass').events.map(
+        (e): EvidenceEvent =>
+          e.type === 'dns.query' && e.seq === 15
+            ? { ...e, questions: [{ name: '_dns.resolver.arpa', type: 'SVCB', class: 'IN' }] }
+            : e,
+      );
+      expect(judge(new Evidence(events))).to.include({ verdict: 'PASS', settled: true });
+    });
+
+    it('does not settle a PASS while a question last asked of the old resolver before the deadline was not asked again', () => {
       const events = fixture('pass').events.map(
         (e): EvidenceEvent =>
           e.type === 'dns.query' && e.seq === 4
