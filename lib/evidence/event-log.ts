@@ -34,6 +34,12 @@ export interface ExchangeLink {
 export interface RecordEntry {
   event: RecordedEvent;
   link?: ExchangeLink;
+  /**
+   * The event as JSON, from a producer that writes the same events over and over and renders
+   * them faster than `JSON.stringify` (the resolver's repeated answers): a log writes this
+   * text instead of serialising the event. Any other sink sees the event as always.
+   */
+  rendering?: EventRendering;
 }
 
 /** Anything events can be recorded into. */
@@ -44,6 +50,17 @@ export interface EvidenceSink {
    * them in one write (`recordAll` uses `record` for a sink without it).
    */
   recordMany?(entries: readonly RecordEntry[]): void;
+}
+
+/**
+ * An event's members as JSON, written by its producer exactly as `JSON.stringify` writes them
+ * (the same members in the same order, no braces): `before` runs up to and including
+ * `"queryRef":` when the event has a `queryRef`, whose number the log fills in from the
+ * exchange link, and `after` is the rest; without one, `before` is all of it and `after` null.
+ */
+export interface EventRendering {
+  before: string;
+  after: string | null;
 }
 
 /** Records `entries` in order into `sink`: in one call where the sink takes several at once. */
@@ -107,8 +124,17 @@ export class EventLog implements EvidenceSink {
   recordMany(entries: readonly RecordEntry[]): void {
     if (this.closed) throw new Error(`${this.file}: evidence log is closed`);
     let text = '';
-    for (const { event, link } of entries)
-      text += `${JSON.stringify(this.number(event, this.phaseAt(event.t), link))}\n`;
+    for (const { event, link, rendering } of entries) {
+      const phase = this.phaseAt(event.t);
+      if (!rendering) {
+        text += `${JSON.stringify(this.number(event, phase, link))}\n`;
+        continue;
+      }
+      this.seq += 1;
+      const linked = this.linkQuery(link, 'queryRef' in event);
+      const queryRef = linked ?? ('queryRef' in event ? event.queryRef : null);
+      text += `{"seq":${this.seq},${rendering.before}${rendering.after === null ? '' : `${queryRef}${rendering.after}`},"phase":${JSON.stringify(phase)}}\n`;
+    }
     if (text !== '') writeSync(this.fd, text);
   }
 
@@ -123,15 +149,27 @@ export class EventLog implements EvidenceSink {
   private number(event: RecordedEvent, phase: string | null, link?: ExchangeLink): EvidenceEvent {
     this.seq += 1;
     const written = { seq: this.seq, ...event, phase } as EvidenceEvent;
+    const queryRef = this.linkQuery(link, 'queryRef' in written);
+    if (queryRef !== null && 'queryRef' in written) written.queryRef = queryRef;
+    return written;
+  }
+
+  /**
+   * Notes the event just numbered (`seq`) under its exchange link. Returns the `queryRef`
+   * an answer with one (`hasQueryRef`) is written with, the seq of its exchange's query (-1
+   * when that is not in this log); null when the event keeps its own.
+   */
+  private linkQuery(link: ExchangeLink | undefined, hasQueryRef: boolean): number | null {
     if (link?.role === 'query') this.querySeqByExchange.set(link.exchange, this.seq);
     if (
       (link?.role === 'reply' || link?.role === 'spoof' || link?.role === 'late' || link?.role === 'upstream') &&
-      'queryRef' in written
+      hasQueryRef
     ) {
-      written.queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
+      const queryRef = this.querySeqByExchange.get(link.exchange) ?? -1;
       if ((link.role === 'reply' && !link.open) || link.role === 'late') this.querySeqByExchange.delete(link.exchange);
+      return queryRef;
     }
-    return written;
+    return null;
   }
 
   /**

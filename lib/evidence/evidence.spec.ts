@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Evidence } from './evidence.ts';
+import { Evidence, InMemoryEvidence } from './evidence.ts';
 import type { EvidenceEvent } from './events.ts';
 
 const at = (seq: number, phase: string | null, extra: Partial<EvidenceEvent>): EvidenceEvent =>
@@ -53,5 +53,14 @@ describe('evidence/evidence', () => {
       e.type === 'phase.start' ? { ...e, experiment: undefined } : e,
     ) as EvidenceEvent[];
     expect(new Evidence(legacy).forExperiments(['baseline']).events.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 10]);
+  });
+
+  it('builds in-memory evidence with new Evidence(events), narrowed evidence in memory too', () => {
+    const evidence = new Evidence(events);
+    expect(evidence).to.be.an.instanceOf(InMemoryEvidence);
+    expect(evidence.events).to.equal(events);
+    expect(evidence.forExperiments(['ttl-zero'])).to.be.an.instanceOf(InMemoryEvidence);
+    expect(evidence.phasesNotRun()).to.deep.equal([]);
+    expect(evidence.span()).to.deep.equal({ start: 1000, end: 10_000 });
   });
 });

@@ -101,7 +101,7 @@ function expectSameLookups(stored: Evidence, plain: Evidence): void {
 }
 
 describe('evidence/stored-evidence', () => {
-  it('answers every lookup as Evidence does, on every check fixture, in memory and spilled to disk', () => {
+  it('answers every lookup as InMemoryEvidence does, on every check fixture, in memory and spilled to disk', () => {
     expect(fixtures.length).to.be.greaterThan(20);
     const spillDir = join(dir, 'spill');
     mkdirSync(spillDir);

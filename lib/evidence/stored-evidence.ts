@@ -138,7 +138,7 @@ export class StoredEvidence implements Evidence {
         else if (kind === KIND.other && this.#store.typeOf(i) === 'dns.response')
           ref = (this.#store.event(i) as ResponseEvent).queryRef;
         else return;
-        // The last response logged for a query wins, as in Evidence.
+        // The last response logged for a query wins, as in InMemoryEvidence.
         if (Number.isInteger(ref) && ref >= 1 && ref <= n) responseOf[ref - 1] = i + 1;
         else outOfRange.set(ref, i);
       });

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventLog, EvidenceRouter } from '../evidence/event-log.ts';
 import { buildQuery } from '../dns/builders.ts';
 import { encodeMessage } from '../dns/codec.ts';
 import { AccessList } from './access-list.ts';
@@ -100,6 +104,41 @@ describe('resolver/responder exchange templates', () => {
       );
     });
   }
+
+  it('writes the events of a repeated query to the log byte for byte as answering it in full does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnsconform-templates-'));
+    try {
+      const lines = async (file: string, queries: Buffer[]) => {
+        const acl = new AccessList();
+        acl.declare('dut', [DUT]);
+        const binding: DutBinding = {
+          id: 'dut',
+          zone,
+          scenario: await parseScenario(`ttl(0)|forgeA(${CANARY})`, { canaries: [CANARY] }),
+        };
+        const log = new EventLog(join(dir, file));
+        log.phase = 'forged "a"';
+        const responder = new Responder(acl, new Map([['dut', binding]]), new EvidenceRouter(new Map([['dut', log]])));
+        // As the UDP listener does: the events of a burst go to the log in one write.
+        responder.openBurst();
+        for (const bytes of queries) ask(responder, bytes, 40001);
+        responder.closeBurst();
+        log.close();
+        // Numbering and clock readings differ between the two logs; everything else must not.
+        return readFileSync(join(dir, file), 'utf8')
+          .replace(/"(seq|t|queryRef)":\d+/g, '"$1":0')
+          .trim()
+          .split('\n');
+      };
+      const repeated = wire(0x0102, 'Cloud.Sim.Example', 'A', { udpSize: 1232 });
+      const warm = await lines('warm.ndjson', [wire(1, 'Cloud.Sim.Example', 'A', { udpSize: 1232 }), repeated]);
+      const cold = await lines('cold.ndjson', [repeated]);
+      expect(warm).to.have.length(4);
+      expect(warm.slice(2)).to.deep.equal(cold);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('answers in full again once the scenario changed', async () => {
     const { responder, sink, binding } = await responderUnder('pass-through');

@@ -10,7 +10,7 @@ import type { DecodedMessage, RcodeName } from '../dns/codec.ts';
 import { findOpt, summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { recordAll } from '../evidence/event-log.ts';
-import type { EvidenceSink, ExchangeLink, RecordEntry, RecordedEvent } from '../evidence/event-log.ts';
+import type { EventRendering, EvidenceSink, ExchangeLink, RecordEntry, RecordedEvent } from '../evidence/event-log.ts';
 import type {
   AnswerSource,
   ConnectionEvent,
@@ -87,6 +87,8 @@ interface QuerySummary {
  */
 interface ExchangeTemplate {
   scenario: string;
+  /** The events' constant members as JSON (see `EventRendering`): the DUT, the summaries, the scenario. */
+  json: { dut: string; scenario: string; query: string; responseHead: string; responseTail: string };
   query: QuerySummary;
   /** The response as sent, ID included (overwritten per query). */
   bytes: Buffer;
@@ -232,10 +234,16 @@ export class Responder {
     else send();
   }
 
-  /** Records an event: at once, or with the open burst. */
-  private record(event: RecordedEvent, link?: ExchangeLink): void {
-    if (this.burst) this.burst.entries.push(link ? { event, link } : { event });
-    else this.sink.record(event, link);
+  /** Records an event: at once, or with the open burst (then with its JSON, when rendered ahead). */
+  private record(event: RecordedEvent, link?: ExchangeLink, rendering?: EventRendering): void {
+    if (!this.burst) {
+      this.sink.record(event, link);
+      return;
+    }
+    const entry: RecordEntry = { event };
+    if (link) entry.link = link;
+    if (rendering) entry.rendering = rendering;
+    this.burst.entries.push(entry);
   }
 
   /** The DUT owning an address, or null for a host that is not a DUT. */
@@ -544,20 +552,39 @@ export class Responder {
     if (kept.byQuery.size >= MAX_TEMPLATES_PER_DUT) return;
     // Shared by every event made from the template: frozen, so no reader can change another's.
     const frozen = <T>(value: T): T => deepFreeze(structuredClone(value));
+    const query = frozen(context.summary);
+    const response = frozen({
+      flags: recorded.flags,
+      questions: recorded.questions,
+      edns: recorded.edns,
+      answers: recorded.answers,
+      authority: recorded.authority,
+      additional: recorded.additional,
+      manipulations: recorded.manipulations,
+      reason: recorded.reason,
+    });
+    // Members as JSON.stringify writes them: `{…}` of an object literal without its braces.
+    const members = (value: object) => JSON.stringify(value).slice(1, -1);
     kept.byQuery.set(context.templateKey!, {
       scenario: context.scenario,
-      query: frozen(context.summary),
+      json: {
+        dut: JSON.stringify(binding.id),
+        scenario: JSON.stringify(context.scenario),
+        query: members({ flags: query.flags, questions: query.questions, edns: query.edns }),
+        responseHead: members({ flags: response.flags, questions: response.questions, edns: response.edns }),
+        responseTail: members({
+          answers: response.answers,
+          authority: response.authority,
+          additional: response.additional,
+          scenario: context.scenario,
+          manipulations: response.manipulations,
+          reason: response.reason,
+          answerSource: 'zone',
+        }),
+      },
+      query,
       bytes: Buffer.from(bytes),
-      response: frozen({
-        flags: recorded.flags,
-        questions: recorded.questions,
-        edns: recorded.edns,
-        answers: recorded.answers,
-        authority: recorded.authority,
-        additional: recorded.additional,
-        manipulations: recorded.manipulations,
-        reason: recorded.reason,
-      }),
+      response,
     });
   }
 
@@ -568,7 +595,14 @@ export class Responder {
   private replay(template: ExchangeTemplate, inbound: Inbound, dut: string): Outbound {
     const exchange = ++this.exchange;
     const txid = inbound.bytes.readUInt16BE(0);
-    const { query, response } = template;
+    const { query, response, json } = template;
+    // Rendered as JSON only for a log that writes a burst at once; one event at a time, the log serialises the event.
+    const render = this.burst !== null;
+    // The members every event of this exchange shares, as JSON: who, over what, between which endpoints.
+    const parties = render
+      ? `"dut":${json.dut},"transport":${JSON.stringify(inbound.transport)},"client":${JSON.stringify(inbound.client)},"server":${JSON.stringify(inbound.server)}`
+      : '';
+    const queryWire = inbound.bytes.toString('base64');
     this.record(
       {
         type: 'dns.query',
@@ -582,18 +616,26 @@ export class Responder {
         questions: query.questions,
         edns: query.edns,
         size: inbound.bytes.length,
-        wire: inbound.bytes.toString('base64'),
+        wire: queryWire,
         scenario: template.scenario,
       },
       { exchange, role: 'query' },
+      render
+        ? {
+            before: `"type":"dns.query","t":${inbound.t},${parties},"txid":${txid},${json.query},"size":${inbound.bytes.length},"wire":"${queryWire}","scenario":${json.scenario}`,
+            after: null,
+          }
+        : undefined,
     );
     const bytes = Buffer.allocUnsafe(template.bytes.length);
     template.bytes.copy(bytes);
     bytes.writeUInt16BE(txid, 0);
+    const t = nowMicros();
+    const wire = bytes.toString('base64');
     this.record(
       {
         type: 'dns.response',
-        t: nowMicros(),
+        t,
         dut,
         transport: inbound.transport,
         client: inbound.client,
@@ -604,7 +646,7 @@ export class Responder {
         questions: response.questions,
         edns: response.edns,
         size: bytes.length,
-        wire: bytes.toString('base64'),
+        wire,
         answers: response.answers,
         authority: response.authority,
         additional: response.additional,
@@ -614,6 +656,12 @@ export class Responder {
         answerSource: 'zone',
       },
       { exchange, role: 'reply' },
+      render
+        ? {
+            before: `"type":"dns.response","t":${t},${parties},"queryRef":`,
+            after: `,"txid":${txid},${json.responseHead},"size":${bytes.length},"wire":"${wire}",${json.responseTail}`,
+          }
+        : undefined,
     );
     return { bytes, copies: 1 };
   }

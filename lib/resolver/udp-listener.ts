@@ -5,8 +5,9 @@
  * and late answers after it, from the listener's own socket.
  */
 import { createSocket } from 'node:dgram';
-import type { RemoteInfo, Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { RemoteInfo, Socket, SocketOptions } from 'node:dgram';
+import { lookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { nowMicros } from '../evidence/clock.ts';
 import type { Endpoint } from '../evidence/events.ts';
 import { canonicalAddress } from './access-list.ts';
@@ -22,8 +23,26 @@ export interface UdpListener {
   prepareSpoofSources(addresses: readonly string[]): Promise<void>;
 }
 
+/**
+ * Address lookup for the sockets: an IP literal (every address the resolver sends to is
+ * one, from the datagram it answers) is its own answer, given at once; Node's default
+ * (`dns.lookup`) answers it a tick later, a deferral per datagram sent.
+ */
+function literalLookup(
+  address: string,
+  family: number,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const literal = isIP(address);
+  if (literal !== 0) callback(null, address, literal);
+  else lookup(address, family, callback);
+}
+
 function bindSocket(address: string, port: number): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+  const socket = createSocket({
+    type: isIPv6(address) ? 'udp6' : 'udp4',
+    lookup: literalLookup as SocketOptions['lookup'],
+  });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, address, () => {

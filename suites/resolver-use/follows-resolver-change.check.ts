@@ -10,6 +10,7 @@ import type { CheckMeta, EvidenceRef } from '../../lib/checks/check-types.ts';
 import type { DhcpLeaseEvent, QueryEvent } from '../../lib/evidence/events.ts';
 import { dnsServers } from '../../lib/lab-network/dnsmasq-log.ts';
 import { eventsRef, SeqSample, sampledRef } from '../evidence-ref.ts';
+import { questionKeyOf } from '../question-series.ts';
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 
@@ -25,7 +26,12 @@ const rule = decisionRule(
     'FAIL when any query went to a resolver other than the old and the new one (a resolver of its own), or any query after the deadline went to the old one. ' +
     'PASS when at least minMovedQueries queries went to the new resolver after the change and none of the above happened, provided that the phase lasted past the deadline or no query went to the old resolver after the first to the new one. ' +
     'INCONCLUSIVE when the phase ended before the deadline with the DUT still on the old resolver, or when the DUT sent no query after the deadline (or none at all); ' +
-    "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase).",
+    "not assessed (INCONCLUSIVE) when the DUT's evidence holds no resolver change (no network.dhcp, or no resolver-change phase). " +
+    'Early stop: a FAIL is settled at once (a query already sent to a resolver of its own, or to the old one after the deadline, stays sent). ' +
+    'A PASS is settled once the deadline has passed, the DUT asked something after it, and every question (name, type) whose last query in the phase before the deadline went to the old resolver was asked again after it, none to the old resolver ' +
+    '(a question last asked of the new resolver already showed where it goes; one asked once, like DDR discovery, is not waited for): ' +
+    'each of its lookups has shown which resolver it uses now, so a later query to the old one would need the DUT to go back to a resolver DHCP no longer names. ' +
+    'Queries the capture saw going elsewhere are read when the run ends, so a resolver of its own asked less often than the phase lasted can be missed with early stop as with a shorter window.',
 );
 
 const meta: CheckMeta = {
@@ -95,8 +101,16 @@ export default defineCheck({
     let firstMovedAt: number | null = null;
     let lastOldAt: number | null = null;
     let lastOldSeq: number | null = null;
+    // Early stop: per question of the phase, whether its last query before the deadline went to the
+    // old resolver; and the questions asked after the deadline.
+    const lastToOld = new Map<string, boolean>();
+    const askedAfter = new Set<string>();
     evidence.eachQuery(context.dutId, (query: QueryEvent) => {
       const server = query.server.address;
+      if (query.phase === change.phase) {
+        if (query.t > deadline) askedAfter.add(questionKeyOf(query));
+        else lastToOld.set(questionKeyOf(query), from.has(server));
+      }
       if (query.t > deadline) queriesAfterDeadline.add(query.seq);
       if (from.has(server)) {
         lastOldAt = query.t;
@@ -147,6 +161,7 @@ export default defineCheck({
         });
       return {
         verdict: 'FAIL',
+        settled: true,
         expected,
         figures,
         evidence: refs,
@@ -157,6 +172,7 @@ export default defineCheck({
       refs.push(sampledRef(context.eventsFile, lateOld, 'queries to the old resolver after the deadline'));
       return {
         verdict: 'FAIL',
+        settled: true,
         expected,
         figures,
         evidence: refs,
@@ -168,6 +184,10 @@ export default defineCheck({
       refs.push(sampledRef(context.eventsFile, moved, 'queries to the new resolver'));
       return {
         verdict: 'PASS',
+        settled:
+          windowEnd > deadline &&
+          askedAfter.size > 0 &&
+          [...lastToOld].every(([key, toOld]) => !toOld || askedAfter.has(key)),
         expected,
         figures,
         evidence: refs,

@@ -60,11 +60,52 @@ describe('resolver-use/follows-resolver-change', () => {
     expect(outcome.observed).to.match(/^Queries to a resolver the network did not assign: 1 to 127\.0\.10\.53/);
   });
 
-  it('FAILs a DUT that keeps the old resolver past the deadline', () => {
+  it('FAILs a DUT that keeps the old resolver past the deadline, settled at once', () => {
     const outcome = judge(fixture('fail'));
     expect(outcome.verdict).to.equal('FAIL');
+    expect(outcome.settled).to.equal(true);
     expect(outcome.observed).to.match(
       /queries still went to the old resolver 127\.0\.10\.1 after the deadline \(0 to the new 127\.0\.10\.2\)/,
     );
+  });
+
+  describe('early stop', () => {
+    /** The pass fixture's events, cut before `seq`, with its phase still open. */
+    const upTo = (seq: number) =>
+      new Evidence(fixture('pass').events.filter((e) => e.seq < seq && e.type !== 'phase.end' && e.type !== 'run.end'));
+
+    it('settles a PASS once every question of the phase was asked again after the deadline', () => {
+      const outcome = judge(fixture('pass'));
+      expect(outcome).to.include({ verdict: 'PASS', settled: true });
+    });
+
+    it('does not settle a PASS so far before the deadline (the DUT may still ask the old resolver)', () => {
+      // The first query to the new resolver (64.7 s after the change) is before the 75 s deadline.
+      const outcome = judge(upTo(17));
+      expect(outcome.verdict).to.equal('PASS');
+      expect(outcome.settled).to.equal(false);
+    });
+
+    it('does not wait for a question asked once, of the new resolver, before the deadline (DDR discovery)', () => {
+      const events = fixture('pass').events.map(
+        (e): EvidenceEvent =>
+          e.type === 'dns.query' && e.seq === 15
+            ? { ...e, questions: [{ name: '_dns.resolver.arpa', type: 'SVCB', class: 'IN' }] }
+            : e,
+      );
+      expect(judge(new Evidence(events))).to.include({ verdict: 'PASS', settled: true });
+    });
+
+    it('does not settle a PASS while a question last asked of the old resolver before the deadline was not asked again', () => {
+      const events = fixture('pass').events.map(
+        (e): EvidenceEvent =>
+          e.type === 'dns.query' && e.seq === 4
+            ? { ...e, questions: [{ ...e.questions[0]!, name: 'other.fixture.example' }] }
+            : e,
+      );
+      const outcome = judge(new Evidence(events));
+      expect(outcome.verdict).to.equal('PASS');
+      expect(outcome.settled).to.equal(false);
+    });
   });
 });
