@@ -3,7 +3,7 @@
  * the device's TTL handling: the TTL as given (honour), clamped to a range (clamp), or not
  * at all (ignore: every need becomes a query, the paper's "ignored TTLs").
  */
-import type { TtlHandling } from '../profile/profile-types.ts';
+import type { SimulatedBehaviour, TtlHandling } from '../profile/profile-types.ts';
 
 /** What the device does with extreme TTLs, besides its handling of ordinary ones. */
 export interface ExtremeTtlHandling {
@@ -21,6 +21,36 @@ export interface ExtremeTtlHandling {
 
 /** 2^31: RFC 2181 §8 says a TTL with this bit set is to be treated as zero. */
 const TOP_BIT = 2 ** 31;
+
+/** How many seconds a device with this TTL handling keeps a record whose TTL is `received`; 0: not kept. */
+export function keptSeconds(handling: TtlHandling, extremes: ExtremeTtlHandling, received: number): number {
+  const { topBitAsZero, pinAboveSeconds, suspect } = extremes;
+  const ttlSeconds = topBitAsZero && received >= TOP_BIT ? 0 : received;
+  if (pinAboveSeconds !== undefined && ttlSeconds >= pinAboveSeconds) return ttlSeconds;
+  if (suspect !== undefined && ttlSeconds >= suspect.aboveSeconds) return suspect.keepSeconds;
+  switch (handling.mode) {
+    case 'honour':
+      return ttlSeconds;
+    case 'clamp':
+      return Math.min(Math.max(ttlSeconds, handling.min), handling.max);
+    case 'ignore':
+      return 0;
+  }
+}
+
+/** The extreme-TTL knobs of a simulated device's behaviour. */
+export function extremeTtlHandling(behaviour: SimulatedBehaviour): ExtremeTtlHandling {
+  return {
+    topBitAsZero: behaviour.ttlTopBitAsZero,
+    pinAboveSeconds: behaviour.ttlPinAboveSeconds,
+    suspect: behaviour.ttlSuspect,
+  };
+}
+
+/** How long a simulated device keeps any record with this TTL (its answers', and its validator's keys). */
+export function deviceTtlLifetime(behaviour: SimulatedBehaviour, received: number): number {
+  return keptSeconds(behaviour.ttl, extremeTtlHandling(behaviour), received);
+}
 
 /** A cached answer: its addresses, or a negative one. */
 export interface CachedAnswer {
@@ -47,18 +77,7 @@ export class AnswerCache {
 
   /** How many seconds an answer with this TTL is kept; 0 means not cached. */
   lifetime(received: number): number {
-    const { topBitAsZero, pinAboveSeconds, suspect } = this.extremes;
-    const ttlSeconds = topBitAsZero && received >= TOP_BIT ? 0 : received;
-    if (pinAboveSeconds !== undefined && ttlSeconds >= pinAboveSeconds) return ttlSeconds;
-    if (suspect !== undefined && ttlSeconds >= suspect.aboveSeconds) return suspect.keepSeconds;
-    switch (this.handling.mode) {
-      case 'honour':
-        return ttlSeconds;
-      case 'clamp':
-        return Math.min(Math.max(ttlSeconds, this.handling.min), this.handling.max);
-      case 'ignore':
-        return 0;
-    }
+    return keptSeconds(this.handling, this.extremes, received);
   }
 
   /** Stores an answer for `ttlSeconds` as the handling allows; returns the seconds kept. */

@@ -11,7 +11,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { LookupSpec, SimulatedBehaviour } from '../profile/profile-types.ts';
-import { AnswerCache, questionKey } from './answer-cache.ts';
+import { AnswerCache, extremeTtlHandling, questionKey } from './answer-cache.ts';
 import { connectBriefly } from './connect-briefly.ts';
 import type { DeviceLog } from './device-log.ts';
 import type { Question, Resolution, StubResolver } from './stub-resolver.ts';
@@ -43,11 +43,7 @@ export class Application {
     private readonly sourceAddress?: string,
   ) {
     this.lookups = behaviour.lookups;
-    this.cache = new AnswerCache(behaviour.ttl, Date.now, {
-      topBitAsZero: behaviour.ttlTopBitAsZero,
-      pinAboveSeconds: behaviour.ttlPinAboveSeconds,
-      suspect: behaviour.ttlSuspect,
-    });
+    this.cache = new AnswerCache(behaviour.ttl, Date.now, extremeTtlHandling(behaviour));
   }
 
   /** Starts every lookup's rhythm; the first need of each comes at once. */

@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeMessage } from '../dns/codec.ts';
+import { buildQuery } from '../dns/builders.ts';
+import { decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { SimulatedBehaviour, ZoneRecord } from '../profile/profile-types.ts';
 import { AccessList } from '../resolver/access-list.ts';
 import { MemorySink } from '../resolver/resolver-test-kit.ts';
@@ -17,7 +18,9 @@ import { parseScenario } from '../resolver/scenario.ts';
 import { buildSignedZone } from '../resolver/signed-zone.ts';
 import type { SignedZone } from '../resolver/signed-zone.ts';
 import { Zone } from '../resolver/zone.ts';
+import { deviceTtlLifetime } from './answer-cache.ts';
 import { Application } from './application.ts';
+import { DnssecValidator } from './dnssec-validator.ts';
 import { StubResolver } from './stub-resolver.ts';
 import { memoryLog, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
@@ -122,6 +125,48 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', ()
       resolver.seen.filter((q) => q.query.questions![0]!.type === 'DNSKEY').map((q) => q.query.questions![0]!.name),
     ).to.deep.equal(['secure.sim.example']);
     expect(device.events('dnssec-bogus')).to.have.length(0);
+  });
+
+  it("validate: keeps the zone's keys only as long as the device's TTL handling keeps any record", async () => {
+    /** The responder's reply to a query with DO, as the validator would get it over the wire. */
+    const ask = async (name: string, type: 'A' | 'DNSKEY') => {
+      const query = buildQuery({ id: 7, name, type, edns: { udpSize: 1232, do: true } });
+      const out = await responder.handle({
+        bytes: encodeMessage(query),
+        transport: 'udp',
+        client: { address: DEVICE, port: 5353 },
+        server: { address: RESOLVER, port: 53 },
+        t: Date.now() * 1000,
+      });
+      const decoded = decodeMessage(out!.bytes);
+      if (!decoded.ok) throw new Error(`the responder's ${name} ${type} reply does not decode`);
+      return decoded.message;
+    };
+    const answer = await ask('door.secure.sim.example', 'A');
+    const keysTtl = (await ask('secure.sim.example', 'DNSKEY')).answers!.find((rr) => rr.type === 'DNSKEY')!.ttl!;
+    /** How many times a validator asks for the keys over two validations `gapSeconds` apart. */
+    const keyFetches = async (behaviour: SimulatedBehaviour, gapSeconds: number) => {
+      let now = Date.now() / 1000;
+      let fetches = 0;
+      const validator = new DnssecValidator(
+        signed.trustAnchor,
+        async (apex) => {
+          fetches += 1;
+          return ask(apex, 'DNSKEY');
+        },
+        () => now,
+        (ttl) => deviceTtlLifetime(behaviour, ttl),
+      );
+      const question = { name: 'door.secure.sim.example', type: 'A' };
+      expect(await validator.judge(question, answer)).to.deep.equal({ status: 'secure' });
+      now += gapSeconds;
+      expect(await validator.judge(question, answer)).to.deep.equal({ status: 'secure' });
+      return fetches;
+    };
+    expect(keysTtl, 'the zone key TTL outlasts the gap').to.be.greaterThan(3);
+    expect(await keyFetches(testBehaviour({ ttl: { mode: 'honour' } }), 2), 'honour: kept for their TTL').to.equal(1);
+    expect(await keyFetches(testBehaviour({ ttl: { mode: 'clamp', min: 0, max: 1 } }), 2), 'capped at 1 s').to.equal(2);
+    expect(await keyFetches(testBehaviour({ ttl: { mode: 'ignore' } }), 0), 'ignore: never kept').to.equal(2);
   });
 
   it('validate: refuses each bogus variant (changed RDATA, stripped RRSIG, expired RRSIG), asks again at once, then gives up without contacting a canary', async () => {

@@ -58,10 +58,16 @@ export class DnssecValidator {
   private keyFailure: { reason: string; until: number } | null = null;
   private fetching: Promise<{ records: DnskeyRecord[] } | { reason: string }> | null = null;
 
+  /**
+   * `keyLifetime`: how many seconds the device keeps a record with a given TTL (its TTL handling,
+   * the same as for its answers: a device that caps TTLs caps its keys' too, or it pins an extreme
+   * DNSKEY TTL the harness sends); 0 keeps the keys for this validation only.
+   */
   constructor(
     private readonly anchor: DeviceTrustAnchor,
     private readonly fetchKeys: KeyFetch,
     private readonly nowSeconds: () => number = () => Date.now() / 1000,
+    private readonly keyLifetime: (ttlSeconds: number) => number = (ttl) => ttl,
   ) {
     this.apex = normaliseName(anchor.apex);
   }
@@ -154,7 +160,9 @@ export class DnssecValidator {
         reason: `${this.apex} DNSKEY: ${checks.find((c): c is { ok: false; reason: string } => !c.ok)?.reason ?? 'no RRSIG'}`,
       };
     const ttl = Math.min(...records.map((rr) => ('ttl' in rr && typeof rr.ttl === 'number' ? rr.ttl : 0)));
-    this.keys = { records, until: now + Math.max(1, Math.min(ttl, MAX_KEY_SECONDS)) };
-    return this.keys;
+    const kept = Math.min(this.keyLifetime(ttl), MAX_KEY_SECONDS);
+    const keys = { records, until: now + kept };
+    this.keys = kept > 0 ? keys : null;
+    return keys;
   }
 }

@@ -8,6 +8,7 @@ import { buildQuery } from '../dns/builders.ts';
 import { decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage } from '../dns/codec.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
+import { deviceTtlLifetime } from './answer-cache.ts';
 import { ALL_ANSWER_CHECKS, SLOPPY_ANSWER_CHECKS, failedAnswerChecks } from './answer-acceptance.ts';
 import type { AnswerCheck, OutstandingQuery } from './answer-acceptance.ts';
 import type { DeviceLog } from './device-log.ts';
@@ -91,7 +92,12 @@ export class StubResolver {
     const { trustAnchor } = options;
     this.validator =
       options.behaviour.dnssec === 'validate' && trustAnchor
-        ? new DnssecValidator(trustAnchor, (apex) => this.exchange({ name: apex, type: 'DNSKEY' }))
+        ? new DnssecValidator(
+            trustAnchor,
+            (apex) => this.exchange({ name: apex, type: 'DNSKEY' }),
+            undefined,
+            (ttl) => deviceTtlLifetime(options.behaviour, ttl),
+          )
         : null;
     this.sockets = new QuerySockets(
       options.behaviour.sourcePort,
