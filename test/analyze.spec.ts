@@ -68,7 +68,8 @@ function deviceTraffic(): PacketRecord[] {
 }
 
 describe('dnsconform analyze', function () {
-  this.timeout(60_000);
+  // Each test runs the CLI (Chromium prints its PDF): 43–71 s each at load 20–30, past the
+  // 60 s this once allowed. Mocha's 180 s default is the hang guard.
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let capture: string;

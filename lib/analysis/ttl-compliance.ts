@@ -141,8 +141,42 @@ function judgeRequery(
   return premature;
 }
 
-/** Per-name TTL compliance of one DUT's queries over the whole evidence. */
+/**
+ * Results already worked out, by evidence (which never changes) and then by DUT and options:
+ * the ttl-honoured check, the re-query figure and `analyze`'s output ask the same of one
+ * evidence, and over a large capture each answer took a walk through every event.
+ */
+const worked = new WeakMap<Evidence, Map<string, TtlCompliance>>();
+
+/**
+ * Per-name TTL compliance of one DUT's queries over the whole evidence. Asked again of the
+ * same evidence, DUT and options, it returns the same result (frozen, so no caller changes
+ * it under another).
+ */
 export function ttlCompliance(evidence: Evidence, dutId: string, options: TtlComplianceOptions): TtlCompliance {
+  const key = JSON.stringify([
+    dutId,
+    options.graceSeconds,
+    options.graceFraction,
+    options.minTtlSeconds,
+    options.followSeconds,
+  ]);
+  let results = worked.get(evidence);
+  if (results === undefined) {
+    results = new Map();
+    worked.set(evidence, results);
+  }
+  let result = results.get(key);
+  if (result === undefined) {
+    result = workOut(evidence, dutId, options);
+    for (const part of [result.rows, result.totals, result.prematureSeqs, result.judgedAnswerSeqs, result.followUps])
+      Object.freeze(part);
+    results.set(key, Object.freeze(result));
+  }
+  return result;
+}
+
+function workOut(evidence: Evidence, dutId: string, options: TtlComplianceOptions): TtlCompliance {
   const tallies = new Map<string, NameTally>();
   const tallyOf = (name: string, type: string): NameTally => {
     const key = `${name}\u0000${type}`;

@@ -6,6 +6,7 @@
  * partial, with the file and byte offset in `problems`.
  */
 import { basename } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { decodeMessage } from '../dns/codec.ts';
 import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
 import { Evidence } from '../evidence/evidence.ts';
@@ -142,7 +143,12 @@ export async function readCaptures(
         // Every frame is read and counted in place; a packet is made only of those the extractor
         // may take. Nothing keeps a view of a window (the extractor's TCP streams and the sorter
         // copy what they keep), so the reader can fill its two windows in turn.
+        let blocks = 0;
         for await (const block of readFrameBlocks(file, { chunkBytes: options.chunkBytes, recycleWindows: true })) {
+          // Reads are synchronous: every 64 windows (16 MB), the event loop gets a turn for what
+          // else the process does meanwhile (a hashing worker's messages, a browser starting).
+          blocks += 1;
+          if (blocks % 64 === 0) await setImmediate();
           for (let i = 0; i < block.count; i += 1) {
             if (!layers.read(block, i, counters)) continue;
             const timestamp = block.timestamp[i]!;

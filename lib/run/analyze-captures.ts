@@ -272,6 +272,11 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   const dutId = dutIdOf(selector);
   // The captures' SHA-256 (for analysis.json) is computed on a worker thread while they are read.
   const hashing = hashFilesInBackground(files);
+  // Chromium (for the PDF report) starts while the captures are read, not after judging.
+  const printer = import('../report/pdf/render-pdf.ts').then(
+    ({ holdBrowser }) => holdBrowser(),
+    () => ({ release: async () => undefined }),
+  );
   let read: CaptureRead | undefined;
   let store: EventStore | undefined;
   try {
@@ -342,6 +347,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
     hashing.cancel();
     read?.close();
     store?.dispose();
+    await (await printer).release();
   }
 }
 

@@ -9,7 +9,7 @@ import type { ScopeSelection } from '../checks/select-checks.ts';
 import type { CheckResult } from '../checks/check-types.ts';
 import { lossStatements } from '../checks/evidence-loss.ts';
 import type { Evidence } from '../evidence/evidence.ts';
-import { answerSources } from '../analysis/answer-sources.ts';
+import { answerSources } from '../report/answer-sources.ts';
 import { writeFigures } from '../figures/index.ts';
 import type { FigureFile, FigureOptions } from '../figures/index.ts';
 import type { Profile } from '../profile/profile-types.ts';

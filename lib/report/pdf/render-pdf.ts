@@ -124,6 +124,8 @@ const PAGES_AT_ONCE = Math.max(2, availableParallelism());
 const IDLE_CLOSE_MS = 500;
 const browsers = new Map<string, Promise<PrintingBrowser>>();
 let printing = 0;
+/** Holds of {@link holdBrowser} not yet released: the browser stays open while any is held. */
+let holds = 0;
 let idleTimer: NodeJS.Timeout | undefined;
 const waiting: (() => void)[] = [];
 
@@ -169,9 +171,41 @@ function giveSlot(): void {
     return;
   }
   printing -= 1;
-  if (printing === 0) {
+  if (printing === 0 && holds === 0) {
     idleTimer = setTimeout(() => void closeBrowsers(), IDLE_CLOSE_MS);
   }
+}
+
+/**
+ * Starts the shared Chromium now for a report printed later, and keeps it open until the
+ * hold is released: a command that reads and judges for seconds before it prints
+ * (`analyze`) overlaps Chromium's start with that work. Released, the browser closes at
+ * once if nothing else prints or holds it (the command is done printing: it need not wait
+ * for the idle timer to exit). A Chromium that cannot be found or started is not an error
+ * here: printing reports it.
+ */
+export function holdBrowser(chromium?: string): { release(): Promise<void> } {
+  let executable: string;
+  try {
+    executable = chromium ?? findChromium();
+  } catch {
+    return { release: async () => undefined };
+  }
+  clearTimeout(idleTimer);
+  holds += 1;
+  sharedBrowser(executable).catch(() => undefined);
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      holds -= 1;
+      if (printing === 0 && holds === 0) {
+        clearTimeout(idleTimer);
+        await closeBrowsers();
+      }
+    },
+  };
 }
 
 /** Prints `html` in a browser already started. */
