@@ -67,7 +67,7 @@ function deviceTraffic(): PacketRecord[] {
   return records.sort((a, b) => a.timestamp - b.timestamp);
 }
 
-describe('dnsconform analyze', function () {
+describe('dnsconform analyze', () => {
   // Each test runs the CLI (Chromium prints its PDF): 43–71 s each at load 20–30, past the
   // 60 s this once allowed. Mocha's 180 s default is the hang guard.
   let dir: string;
