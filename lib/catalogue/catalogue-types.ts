@@ -44,7 +44,10 @@ export function testCaseIds(provision: EtsiProvision, kind: EtsiTestCase['kind']
   return provision.testCases.filter((t) => t.kind === kind).map((t) => t.id);
 }
 
+/** A provision's ICS status as the pro forma labels it: `M`, `R`, `M C`, `R C` (C: conditional). */
+export type IcsStatusLabel = EtsiProvision['status'] | `${EtsiProvision['status']} C`;
+
 /** The label a provision's ICS status has in the pro forma: `M`, `R`, `M C`, `R C`. */
-export function icsStatusLabel(provision: EtsiProvision): string {
+export function icsStatusLabel(provision: EtsiProvision): IcsStatusLabel {
   return provision.conditions === undefined ? provision.status : `${provision.status} C`;
 }

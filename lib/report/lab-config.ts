@@ -12,6 +12,7 @@ import type { SemanticCheck } from '../input/yaml-input.ts';
 import { PDF_CERT_FILE } from './pdf/pdf-key.ts';
 import schema from './lab-config.schema.json' with { type: 'json' };
 import type { DnsconformLaboratoryConfigurationLabYamlBesideTheSigningKeys } from './lab-config.generated.ts';
+import type { ReportIssuer } from './report.generated.ts';
 
 /** The file name inside the key directory. */
 export const LAB_CONFIG_FILE = 'lab.yaml';
@@ -19,13 +20,8 @@ export const LAB_CONFIG_FILE = 'lab.yaml';
 /** lab.yaml as written: the type generated from lab-config.schema.json. */
 export type LabConfig = DnsconformLaboratoryConfigurationLabYamlBesideTheSigningKeys;
 
-/** Who issued a report, as report.json carries it. */
-export interface ReportIssuer {
-  laboratory: { name: string; address: string; accreditation: { body: string; number: string } | null };
-  signatory: { name: string; function: string };
-  /** The PDF signing certificate: its subject and the SHA-256 of its DER form. */
-  certificate: { subject: string; sha256: string };
-}
+/** Who issued a report, as report.json carries it (report.schema.json). */
+export type { ReportIssuer } from './report.generated.ts';
 
 /** A loaded lab configuration with the certificate it names, read. */
 export interface LoadedLabConfig {

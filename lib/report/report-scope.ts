@@ -8,20 +8,12 @@ import { isNotAssessed } from '../checks/check-types.ts';
 import type { NotAssessed } from '../checks/check-types.ts';
 import type { Verdict } from '../checks/check-types.ts';
 import type { ScopeSelection } from '../checks/select-checks.ts';
+import type { ReportScope } from './report.generated.ts';
 
 export type { ScopeMode, ScopeSelection } from '../checks/select-checks.ts';
 
-/** The report's statement of scope. */
-export interface ReportScope extends ScopeSelection {
-  /** How many checks the run selected: one result each. */
-  selected: number;
-  /** How many of those the evidence assessed: every result but the "not assessed" ones. */
-  judged: number;
-  /** True only when every check of the suites was selected and assessed. */
-  complete: boolean;
-  /** The scope in words, for page 1 (`12 of 24 checks judged: …`). */
-  statement: string;
-}
+/** The report's statement of scope (report.schema.json): the selection, and how many were selected and judged. */
+export type { ReportScope } from './report.generated.ts';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
