@@ -379,16 +379,15 @@ function* buildEvents(
     }
     const m = decoded.message;
     const txid = m.id ?? 0;
-    const question = summariseQuestions(m)
-      .map((q) => `${q.name.toLowerCase()}/${q.type}/${q.class}`)
-      .join(',');
+    const questions = summariseQuestions(m);
+    const question = questions.map((q) => `${q.name.toLowerCase()}/${q.type}/${q.class}`).join(',');
     if (message.fromDevice && !m.flag_qr) {
       const query = numbered<CapturedQueryEvent>({
         type: 'dns.query',
         ...common,
         txid,
         flags: summariseFlags(m),
-        questions: summariseQuestions(m),
+        questions,
         edns: summariseEdns(m),
         size: message.bytes.length,
         wire: message.bytes.toString('base64'),
@@ -405,7 +404,7 @@ function* buildEvents(
         ...common,
         txid,
         flags: summariseFlags(m),
-        questions: summariseQuestions(m),
+        questions,
         edns: summariseEdns(m),
         size: message.bytes.length,
         wire: message.bytes.toString('base64'),

@@ -41,6 +41,8 @@ export interface SealInput {
   evidenceStatements?: string[];
   /** How the figures are drawn (imported captures judge re-queries over the whole capture). */
   figures?: FigureOptions;
+  /** False: no report.html or report.pdf now (`dnsconform report RUN --out DIR` prints them later). */
+  documents?: boolean;
   /** Told what sealing could not do but the run survives (`no figures: ...`). */
   onProblem?: (problem: string) => void;
 }
@@ -86,5 +88,6 @@ export async function seal(runDir: string, input: SealInput, keyDir: string): Pr
       ...(live || statements.length > 0 ? { evidenceStatements: statements } : {}),
     },
     keyDir,
+    { documents: input.documents },
   );
 }
