@@ -44,7 +44,7 @@ import { LINKTYPE } from '../lib/capture/link-layers.ts';
 import { FrameLayers, newPacketCounters } from '../lib/capture/packets.ts';
 import { decodeMessage } from '../lib/dns/codec.ts';
 import { StoredEventLog, StoredEvidence } from '../lib/evidence/stored-evidence.ts';
-import { SHARED_CAPTURES } from '../test/shared-captures-test-kit.ts';
+import { SHARED_CAPTURES } from '../lib/capture/shared-captures.ts';
 
 /** The device with the most DNS queries in the shared captures (IoT Sentinel HueBridge). */
 const DEFAULT_MAC = '00:17:88:24:76:ff';
