@@ -39,12 +39,12 @@ import { pcapFileHeader, pcapRecord } from '../lib/capture/capture-writer.ts';
 import { readCaptures } from '../lib/capture/capture-evidence.ts';
 import type { CapturedQueryEvent } from '../lib/capture/capture-evidence.ts';
 import { DnsExtractor } from '../lib/capture/dns-extract.ts';
-import { readFrames } from '../lib/capture/file-formats.ts';
+import { readFrameBlocks, readFrames } from '../lib/capture/file-formats.ts';
 import { LINKTYPE } from '../lib/capture/link-layers.ts';
-import { newPacketCounters, readPacketBatches } from '../lib/capture/packets.ts';
+import { FrameLayers, newPacketCounters } from '../lib/capture/packets.ts';
 import { decodeMessage } from '../lib/dns/codec.ts';
 import { StoredEventLog, StoredEvidence } from '../lib/evidence/stored-evidence.ts';
-import { SHARED_CAPTURES } from '../test/shared-captures-test-kit.ts';
+import { SHARED_CAPTURES } from '../lib/capture/shared-captures.ts';
 
 /** The device with the most DNS queries in the shared captures (IoT Sentinel HueBridge). */
 const DEFAULT_MAC = '00:17:88:24:76:ff';
@@ -127,21 +127,25 @@ async function benchCapture(minBytes: number): Promise<string> {
 const hexId = (id: number) => `0x${id.toString(16).padStart(4, '0')}`;
 
 /**
- * Our side, run in the child: the stages `analyze` runs (read, decode the layers, pick the
- * device's DNS with {@link DnsExtractor}, decode the message), printing one line per query
- * in tshark's field format.
+ * Our side, run in the child: the stages `analyze` runs (read the frames, their headers in
+ * place, pick the device's DNS with {@link DnsExtractor}, decode the message), printing one
+ * line per query in tshark's field format.
  */
 async function ourExtraction(file: string, mac: string): Promise<void> {
   const extractor = new DnsExtractor({ mac });
   const counters = newPacketCounters();
+  const layers = new FrameLayers();
   const lines: string[] = [];
   const emit = () => {
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
     lines.length = 0;
   };
-  for await (const packets of readPacketBatches(file, { counters })) {
-    for (const packet of packets) {
-      for (const message of extractor.push(packet)) {
+  // As readCaptures reads: every frame's headers in place, a packet made only of the frames the extractor may take.
+  for await (const block of readFrameBlocks(file, { recycleWindows: true })) {
+    for (let i = 0; i < block.count; i += 1) {
+      if (!layers.read(block, i, counters)) continue;
+      if (!extractor.concerns(block.buffer, layers.link, layers.ip, layers.transport)) continue;
+      for (const message of extractor.push(layers.packet(file, block, i))) {
         if (!message.fromDevice || message.transport !== 'udp') continue;
         const decoded = decodeMessage(message.bytes);
         if (!decoded.ok || decoded.message.flag_qr) continue;

@@ -67,7 +67,7 @@ function deviceTraffic(): PacketRecord[] {
   return records.sort((a, b) => a.timestamp - b.timestamp);
 }
 
-describe('dnsconform analyze', function () {
+describe('dnsconform analyze', () => {
   // Each test runs the CLI (Chromium prints its PDF): 43–71 s each at load 20–30, past the
   // 60 s this once allowed. Mocha's 180 s default is the hang guard.
   let dir: string;
@@ -190,7 +190,10 @@ describe('dnsconform analyze', function () {
 
   it('without --resolver, calls only the public resolvers and DoH endpoints hard-coded', async () => {
     const out = output(
-      await runCli(['analyze', capture, '--device', DEVICE_MAC, '--out', join(dir, 'runs'), '--json'], env),
+      await runCli(
+        ['analyze', capture, '--device', DEVICE_MAC, '--out', join(dir, 'runs'), '--json', '--no-documents'],
+        env,
+      ),
     );
     expect(out.assignedResolvers).to.deep.equal([]);
     expect(out.hardcodedResolvers).to.deep.equal(['1.1.1.1', '8.8.4.4', '8.8.8.8']);
@@ -211,6 +214,12 @@ describe('dnsconform analyze', function () {
     expect(rejudged.stdout)
       .to.match(/as an imported capture/)
       .and.match(/no differences: every verdict re-judged from the evidence equals the signed one/);
+    // --no-documents sealed the run without its renderings; `report --out` prints them from the signed JSON.
+    expect(['report.html', 'report.pdf'].filter((f) => existsSync(join(out.run!.dir, f)))).to.deep.equal([]);
+    const documents = join(dir, 'documents-later');
+    const printed = await runCli(['report', out.run!.dir, '--out', documents], env);
+    expect(printed.code, printed.stdout + printed.stderr).to.equal(0);
+    expect(readdirSync(documents).sort()).to.deep.equal(['report.html', 'report.pdf']);
   });
 
   it("pools captures in time order, and names a resolver from the lab's own public list as hard-coded", async () => {
@@ -239,6 +248,7 @@ describe('dnsconform analyze', function () {
         '--out',
         join(dir, 'runs'),
         '--json',
+        '--no-documents',
       ],
       env,
     );

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { checkLayers, readStageOrder } from './import-layers-test-kit.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -44,6 +44,23 @@ describe('layers: imports under lib/ run one way (docs/architecture.md)', () => 
 
   it('engine code imports nothing from suites/, test/ or bench/', () => {
     expect(checkLayers(ROOT, STAGES).outsideLib).to.deep.equal([]);
+  });
+
+  it('benches import nothing from test/: what both need lives under lib/', () => {
+    const bench = join(ROOT, 'bench');
+    const intoTest = readdirSync(bench, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) =>
+        [
+          ...readFileSync(join(bench, file), 'utf8').matchAll(
+            /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm,
+          ),
+        ]
+          .map((m) => relative(ROOT, join(bench, dirname(file), m[1]!)))
+          .filter((target) => target.startsWith(`test${sep}`))
+          .map((target) => `bench/${file} -> ${target}`),
+      );
+    expect(intoTest).to.deep.equal([]);
   });
 
   it('no import cycles among engine files', () => {

@@ -3,7 +3,7 @@
 //
 // Why two lanes: most of the suite's wall time is end-to-end specs waiting on observation
 // windows (the fleet alone sits through 37 phases), not CPU. One lane runs the end-to-end specs
-// that start their own runs (test/*.e2e.spec.ts that do not use the shared demo); the other runs
+// that start their own runs (*.e2e.spec.ts that do not use the shared demo); the other runs
 // everything else, including every spec that shares the one demo run of test/demo-run-test-kit.ts,
 // which is shared within a process only. Sessions claim a free loopback /24 each, so the lanes'
 // runs never meet on an address. mocha's own --parallel mode would split the demo's users over
@@ -34,13 +34,9 @@ function specFiles() {
   return found.sort();
 }
 
-/** An end-to-end spec that starts runs of its own (it does not wait on the shared demo). */
+/** An end-to-end spec (under any root) that starts runs of its own (it does not wait on the shared demo). */
 function ownsItsRuns(file) {
-  return (
-    file.startsWith('test/') &&
-    file.endsWith('.e2e.spec.ts') &&
-    !readFileSync(join(ROOT, file), 'utf8').includes('demo-run-test-kit')
-  );
+  return file.endsWith('.e2e.spec.ts') && !readFileSync(join(ROOT, file), 'utf8').includes('demo-run-test-kit');
 }
 
 /** End-to-end spec files run at once beside the units: they mostly wait on observation windows. */

@@ -5,15 +5,51 @@
  * edited without regenerating (or a generated file edited by hand) fails here.
  */
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatedFileOf, ROOT, schemaFiles, schemaTypes } from '../scripts/schema-types.ts';
+import { generatedFileOf, ROOT, schemaFiles, schemaTypes, withDefaultsRequired } from '../scripts/schema-types.ts';
 
 describe('types generated from the JSON Schemas are in sync', () => {
   const schemas = schemaFiles();
 
   it('finds the schemas under lib/', () => {
     expect(schemas).to.include.members(['lib/report/report.schema.json', 'lib/profile/profile.schema.json']);
+  });
+
+  it('every generated file has its schema (a generated file is never written by hand)', () => {
+    const generated = readdirSync(join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' })
+      .filter((path) => path.endsWith('.generated.ts'))
+      .map((path) => join('lib', path))
+      .sort();
+    expect(generated).to.deep.equal(schemas.map(generatedFileOf));
+  });
+
+  it('types loaded input with its defaults filled in: where Ajv fills them, a property with a default is required', () => {
+    const schema = {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string' },
+        window: { type: 'number', default: 60 },
+        probe: {
+          type: 'object',
+          discriminator: { propertyName: 'kind' },
+          oneOf: [{ properties: { kind: { const: 'tcp' }, timeoutMs: { type: 'integer', default: 1000 } } }],
+        },
+        choice: { oneOf: [{ type: 'object', properties: { weight: { type: 'number', default: 1 } } }] },
+      },
+    };
+    expect(withDefaultsRequired(schema)).to.deep.equal({
+      ...schema,
+      required: ['name', 'window'],
+      properties: {
+        ...schema.properties,
+        probe: {
+          ...schema.properties.probe,
+          oneOf: [{ ...schema.properties.probe.oneOf[0], required: ['timeoutMs'] }],
+        },
+      },
+    });
   });
 
   for (const schema of schemas) {

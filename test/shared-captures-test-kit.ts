@@ -1,25 +1,13 @@
 /**
  * The third-party captures the tests judge against (never copied into the repository):
- * where they are, and how their `devices.tsv` and `reference-values.tsv` read.
+ * where they are (lib/capture/shared-captures.ts, which the capture bench uses too), and how
+ * their `devices.tsv` and `reference-values.tsv` read.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SHARED_CAPTURES } from '../lib/capture/shared-captures.ts';
 
-/** `shared/captures` in the checkout's parent or a directory above it (the workplace keeps them at `../shared`), or null. */
-function besideTheCheckout(): string | null {
-  for (let dir = resolve(import.meta.dirname, '..', '..'); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'captures');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return null;
-  }
-}
-
-/** `$DNSCONFORM_CAPTURES` when set (and only it), else `shared/captures` beside the checkout or above it; specs skip without them. */
-export const SHARED_CAPTURES = resolve(
-  process.env['DNSCONFORM_CAPTURES'] ??
-    besideTheCheckout() ??
-    join(import.meta.dirname, '..', '..', 'shared', 'captures'),
-);
+export { SHARED_CAPTURES } from '../lib/capture/shared-captures.ts';
 
 /** A row of a TSV file by column name. */
 export type TsvRow = Record<string, string>;

@@ -16,6 +16,8 @@ interface AnalyzeCommandOptions {
   json?: boolean;
   mochaReporter?: string;
   checks?: string;
+  /** False with --no-documents. */
+  documents: boolean;
 }
 
 /** Gathers a repeatable option's values. */
@@ -42,6 +44,10 @@ export function analyzeCommand(): Command {
       'judge only these checks: comma-separated ids or topics (the rest are left out of the report, whose scope says so)',
     )
     .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging")
+    .option(
+      '--no-documents',
+      'seal the run without report.html and report.pdf (the signed report.json, attestation and manifest only); `dnsconform report RUN --out DIR` prints them later',
+    )
     .action(async (captures: string[], options: AnalyzeCommandOptions) => {
       if (options.json && options.mochaReporter)
         throw new UsageError('--mocha-reporter prints on stdout, which --json keeps for the JSON object alone');
@@ -58,6 +64,7 @@ export function analyzeCommand(): Command {
         ...(options.publicResolvers === undefined ? {} : { publicResolversFile: options.publicResolvers }),
         ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
         ...(options.checks === undefined ? {} : { checks: options.checks }),
+        documents: options.documents,
       });
       for (const problem of result.problems) console.error(`dnsconform: ${problem}`);
       const [{ renderVerdictTable }, { validateAnalyzeOutput }] = await Promise.all([

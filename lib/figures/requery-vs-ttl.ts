@@ -113,7 +113,8 @@ export function requeryVsTtlData(
   const ttl = options.ttl ?? DEFAULT_TTL_OPTIONS;
   const experiments = options.experiments ?? DEFAULT_TTL_EXPERIMENTS;
   const scoped = evidence.forExperiments(experiments);
-  const hasPhases = evidence.events.some((e) => e.type === 'phase.start');
+  // By type: a stored evidence answers without making a view of every event.
+  const hasPhases = evidence.ofType('phase.start').length > 0;
   const where =
     experiments.includes('*') || !hasPhases
       ? ''

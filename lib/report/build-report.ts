@@ -155,7 +155,7 @@ export function isoFromMicroseconds(t: Microseconds): string {
 }
 
 /** Only the identity fields the report schema defines, so profile extensions cannot break it. */
-function dutIdentity(dut: DutIdentity): DutIdentity {
+function dutIdentity(dut: DutIdentity): Report['dut'] {
   const { id, vendor, model, hardware, firmware, serial, mac, addresses, state } = dut;
   return dropUndefined({ id, vendor, model, hardware, firmware, serial, mac, addresses: [...addresses], state });
 }

@@ -77,9 +77,16 @@ export type FinaliseInput = Omit<ReportInput, 'evidenceFiles' | 'catalogues'> & 
 /**
  * Finalises `runDir` with the key pair in `keyDir` (see `ensureKeys` to create one).
  * `input.issuedAt` defaults to now. Throws before writing anything when the run was
- * already finalised, the key is missing, or the report does not validate.
+ * already finalised, the key is missing, or the report does not validate. With `documents:
+ * false` it writes no report.html or report.pdf (the signed JSON, attestation and manifest
+ * only): `dnsconform report RUN --out DIR` prints them later from the signed report.json.
  */
-export async function finaliseRun(runDir: string, input: FinaliseInput, keyDir: string): Promise<FinalisedRun> {
+export async function finaliseRun(
+  runDir: string,
+  input: FinaliseInput,
+  keyDir: string,
+  options: { documents?: boolean } = {},
+): Promise<FinalisedRun> {
   const already = FINALISATION_FILES.filter((file) => existsSync(join(runDir, file)));
   if (already.length > 0) {
     throw new Error(`${runDir} is already finalised (${already.join(', ')} exist); evidence is never rewritten`);
@@ -114,7 +121,7 @@ export async function finaliseRun(runDir: string, input: FinaliseInput, keyDir: 
   await writeNewFile(paths.signerKeyFile, key.publicKeyPem);
   // The renderings for people come after the signed JSON they are made from, and before the
   // manifest, which hashes them with the evidence.
-  await writeReportDocuments(runDir, report, keyDir);
+  if (options.documents !== false) await writeReportDocuments(runDir, report, keyDir);
   // The attestation names the report, its renderings and every evidence file by digest.
   await writeAttestation(runDir, report, key);
 

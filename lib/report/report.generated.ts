@@ -638,25 +638,55 @@ export interface ReportFigure {
  * Where the answers the DUT got came from: the profile's zone, the lab's upstream resolver, or a replayed run (events upstream.answer and dns.response answerSource).
  */
 export interface ReportAnswerSources {
+  /**
+   * Responses to the DUT by where their answer came from, before any scenario changed it.
+   */
   responses: {
     zone: number;
     upstream: number;
     replay: number;
   };
+  /**
+   * The upstream resolvers asked (address:port).
+   */
   upstream: string[];
+  /**
+   * The runs whose recorded answers were replayed (run ids).
+   */
   replayOf: string[];
+  /**
+   * Every name answered from outside the zone, by name, type and source (at most 200; namesNotListed counts the rest).
+   */
   names: ReportUpstreamName[];
+  /**
+   * Names answered from outside the zone but not listed (the list is capped).
+   */
   namesNotListed: number;
 }
 /**
  * One name answered from outside the zone.
  */
 export interface ReportUpstreamName {
+  /**
+   * Lower case (the DUT's own case is in the evidence).
+   */
   name: string;
   type: string;
   source: "upstream" | "replay";
+  /**
+   * Answers obtained (one per DUT query).
+   */
   answers: number;
+  /**
+   * Of those, failures (the DUT got SERVFAIL).
+   */
   failures: number;
+  /**
+   * Distinct rcodes; a failure shows as SERVFAIL (failed).
+   */
   rcodes: string[];
+  /**
+   * Distinct answer records, TYPE data, the first few.
+   */
   records: string[];
 }

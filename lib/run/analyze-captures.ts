@@ -67,6 +67,8 @@ export interface AnalyzeOptions {
   mochaReporter?: string;
   /** `--checks`: judge only these checks (ids or topics), as `run --checks` does. */
   checks?: string;
+  /** False: seal the run without report.html and report.pdf (`--no-documents`). */
+  documents?: boolean;
   /** When the analysis ran (names the run directory); now when absent. */
   now?: Date;
 }
@@ -433,6 +435,7 @@ async function judgeAndReport({
       // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
       figures: { ttlExperiments: ['*'] },
       onProblem: (problem) => read.problems.push(problem),
+      documents: options.documents,
     },
     options.keyDir,
   );

@@ -9,7 +9,7 @@ import type { ScopeSelection } from '../checks/select-checks.ts';
 import type { CheckResult } from '../checks/check-types.ts';
 import { lossStatements } from '../checks/evidence-loss.ts';
 import type { Evidence } from '../evidence/evidence.ts';
-import { answerSources } from '../analysis/answer-sources.ts';
+import { answerSources } from '../report/answer-sources.ts';
 import { writeFigures } from '../figures/index.ts';
 import type { FigureFile, FigureOptions } from '../figures/index.ts';
 import type { Profile } from '../profile/profile-types.ts';
@@ -41,6 +41,8 @@ export interface SealInput {
   evidenceStatements?: string[];
   /** How the figures are drawn (imported captures judge re-queries over the whole capture). */
   figures?: FigureOptions;
+  /** False: no report.html or report.pdf now (`dnsconform report RUN --out DIR` prints them later). */
+  documents?: boolean;
   /** Told what sealing could not do but the run survives (`no figures: ...`). */
   onProblem?: (problem: string) => void;
 }
@@ -86,5 +88,6 @@ export async function seal(runDir: string, input: SealInput, keyDir: string): Pr
       ...(live || statements.length > 0 ? { evidenceStatements: statements } : {}),
     },
     keyDir,
+    { documents: input.documents },
   );
 }

@@ -5,45 +5,14 @@
  */
 import type { Evidence } from '../evidence/evidence.ts';
 import type { AnswerSource } from '../evidence/events.ts';
-
-/**
- * Where the answers the DUT got came from: the profile's zone, the lab's upstream resolver
- * (`resolver.upstream`), or a recorded run replayed (`--replay-zone`).
- */
-export interface ReportAnswerSources {
-  /** Responses to the DUT by where their answer came from, before any scenario changed it. */
-  responses: { zone: number; upstream: number; replay: number };
-  /** The upstream resolvers asked (address:port). */
-  upstream: string[];
-  /** The runs whose recorded answers were replayed (run ids). */
-  replayOf: string[];
-  /** Every name answered from outside the zone, by name, type and source. */
-  names: ReportUpstreamName[];
-  /** Names answered from outside the zone but not listed (the list is capped). */
-  namesNotListed: number;
-}
-
-/** One name answered from outside the zone. */
-export interface ReportUpstreamName {
-  /** Lower case (the DUT's own case is in the evidence). */
-  name: string;
-  type: string;
-  source: 'upstream' | 'replay';
-  /** Answers obtained (one per DUT query). */
-  answers: number;
-  /** Of those, failures (the DUT got SERVFAIL). */
-  failures: number;
-  /** Distinct rcodes; a failure shows as `SERVFAIL (failed)`. */
-  rcodes: string[];
-  /** Distinct answer records, `TYPE data`, the first few. */
-  records: string[];
-}
+import type { ReportAnswerSources, ReportUpstreamName } from './report.generated.ts';
 
 /** Most distinct names listed; the counts cover them all. */
 export const MAX_LISTED_NAMES = 200;
 /** Most distinct record data listed per name. */
 const MAX_LISTED_RECORDS = 8;
 
+/** Where the answers the DUT got came from, as report.json states it (`answerSources`). */
 export function answerSources(evidence: Evidence, dutId: string): ReportAnswerSources {
   const responses: Record<AnswerSource, number> = { zone: 0, upstream: 0, replay: 0 };
   evidence.eachResponse(dutId, (response) => {
