@@ -102,7 +102,7 @@ export class Application {
       for (let sent = 0; storm && !usable.ok && sent < storm.maxQueries && !this.stopped; sent += 1) {
         await delay(storm.intervalMs);
         if (this.stopped) break;
-        this.log('storm-requery', { name, type, n: sent + 1, why: usable.why });
+        this.log('storm-requery', { name, type, n: sent + 1, afterMs: storm.intervalMs, why: usable.why });
         usable = await this.settle(question, await this.stub.resolve(question));
       }
     } finally {

@@ -48,8 +48,15 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
   });
   afterEach(() => resolver.stop());
 
-  /** Runs the application for `ms`; returns the UDP queries that reached the resolver. */
-  async function run(overrides: Partial<SimulatedBehaviour>, ms: number, onOverflow?: (size: number) => void) {
+  /**
+   * Runs the application for `ms`, or until `until.done()` holds (checked every 10 ms; a hang
+   * guard fails naming what was awaited); returns the UDP queries that reached the resolver.
+   */
+  async function run(
+    overrides: Partial<SimulatedBehaviour>,
+    ms: number | { what: string; done: () => boolean },
+    onOverflow?: (size: number) => void,
+  ) {
     const behaviour = testBehaviour({ lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 100 }], ...overrides });
     const stub = new StubResolver({
       behaviour,
@@ -60,9 +67,19 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
     });
     const application = new Application(behaviour, stub, device.log, DEVICE);
     application.start();
-    await sleep(ms);
-    application.stop();
-    await stub.close();
+    try {
+      if (typeof ms === 'number') await sleep(ms);
+      else
+        for (const started = Date.now(); !ms.done(); await sleep(10)) {
+          if (Date.now() - started > 60_000)
+            throw new Error(
+              `the device did not get to "${ms.what}" within 60 s: ${resolver.udpQueries().length} queries`,
+            );
+        }
+    } finally {
+      application.stop();
+      await stub.close();
+    }
     return resolver.udpQueries();
   }
 
@@ -75,7 +92,14 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
 
     it('connects from its own address to an address it resolved, once per resolution', async () => {
       resolver.answer = (q, reply) => reply(aResponse(q, CANARY, { ttl: 60 }));
-      await run({ connect: { port: canary.port, timeoutMs: 500 } }, 350);
+      await run(
+        { connect: { port: canary.port, timeoutMs: 500 } },
+        // Needs every 100 ms: the third comes well after the first connection ended, from the cache.
+        {
+          what: 'a connection and 2 cache hits',
+          done: () => device.events('connect').length > 0 && device.events('cache-hit').length >= 2,
+        },
+      );
       await sleep(50);
       expect(canary.contacts).to.deep.equal([DEVICE]);
       expect(device.events('connect')[0]).to.deep.include({ address: CANARY, connected: true });
@@ -206,19 +230,28 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
           requeryStorm: { intervalMs: 50, maxQueries: 10 },
           lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }],
         },
-        1500,
+        // The storm ends at its cap: the device logs it gave up on the last re-query.
+        { what: '10 storm re-queries answered', done: () => device.events('failed').length >= 11 },
       );
       expect(queries).to.have.length(11);
+      // A fixed rate: every re-query waited the same interval (the device's own log), never a growing one.
+      expect(device.events('storm-requery').map((e) => e.afterMs)).to.deep.equal(new Array(10).fill(50));
       const gaps = queries.slice(1).map((q, i) => q.at - queries[i]!.at);
-      expect(Math.max(...gaps)).to.be.below(150);
+      expect(Math.min(...gaps), 'timers never fire early').to.be.at.least(45);
     });
 
     it('retry backlog: needs kept while a name fails are all looked up at once when it resolves again', async () => {
       const burstAfterRecovery = async (overrides: Partial<SimulatedBehaviour>) => {
         resolver.seen.length = 0;
-        const recoveredAt = Date.now() + 400;
-        resolver.answer = (q, reply) =>
+        device = memoryLog();
+        // The name recovers once 8 needs came while it was failing (kept, or joined to the lookup in flight).
+        const waiting = () => device.events('kept-need').length + device.events('coalesced').length;
+        let recoveredAt = Number.POSITIVE_INFINITY;
+        resolver.answer = (q, reply) => {
+          // From the arrival of the query it answers (the test resolver stamps each query as it reads it).
+          if (recoveredAt === Number.POSITIVE_INFINITY && waiting() >= 8) recoveredAt = resolver.seen.at(-1)!.at;
           reply(Date.now() < recoveredAt ? rcodeResponse(q, 'SERVFAIL') : aResponse(q, REAL_SERVER, { ttl: 0 }));
+        };
         const queries = await run(
           {
             ttl: { mode: 'ignore' },
@@ -226,7 +259,7 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
             lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }],
             ...overrides,
           },
-          700,
+          { what: '9 answers after the recovery', done: () => device.events('resolved').length >= 9 },
         );
         return queries.filter((q) => q.at >= recoveredAt && q.at < recoveredAt + 120).length;
       };
