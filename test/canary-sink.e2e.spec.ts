@@ -88,7 +88,7 @@ describe('canary sink in a run (end to end on loopback)', function () {
     const out = join(work, 'ok');
     let contacted: Promise<void> = Promise.resolve();
     const { output } = await run(
-      ['run', '--profile', labProfile(work, [CANARY]), '--out', out, '--keys', join(work, 'keys')],
+      ['run', '--profile', labProfile(work, [CANARY]), '--out', out, '--keys', join(work, 'keys'), '--no-documents'],
       async () => {
         contacted = (async () => {
           await new Promise<void>((resolve, reject) => {
@@ -147,7 +147,16 @@ describe('canary sink in a run (end to end on loopback)', function () {
   it('exits 2 naming the profile entry when a canary address is not on this host, keeping the evidence written', async () => {
     const out = join(work, 'bad');
     const file = labProfile(work, [CANARY, ABSENT]);
-    const { code, output } = await run(['run', '--profile', file, '--out', out, '--keys', join(work, 'keys')]);
+    const { code, output } = await run([
+      'run',
+      '--profile',
+      file,
+      '--out',
+      out,
+      '--keys',
+      join(work, 'keys'),
+      '--no-documents',
+    ]);
     expect(code, output).to.equal(2);
     expect(output).to.include(`${file}: /canaries/1: canary sink cannot listen on tcp ${ABSENT}:`);
     expect(output).to.include('EADDRNOTAVAIL');

@@ -39,6 +39,7 @@ describe('a DUT that declares DNSSEC validation and uses a bogus answer FAILs (e
       out,
       '--keys',
       join(work, 'keys'),
+      '--no-documents',
     ]);
     const [runId] = readdirSync(out).filter((name) => !name.endsWith('.tar.gz'));
     report = JSON.parse(readFileSync(join(out, runId!, 'report.json'), 'utf8')) as Report;

@@ -156,9 +156,13 @@ class LabRun {
     args: string[],
     readonly out: string,
   ) {
-    const child = spawn('ip', ['netns', 'exec', lab.ns('lab'), process.execPath, CLI, 'run', ...args, '--out', out], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', lab.ns('lab'), process.execPath, CLI, 'run', ...args, '--out', out, '--no-documents'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.on('data', (c: Buffer) => {
       this.output += c.toString();
     });

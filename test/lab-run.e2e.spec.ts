@@ -81,7 +81,17 @@ observe: { windowSeconds: 600 }
     const out = join(work, 'reports');
     const run = spawn(
       process.execPath,
-      [join(ROOT, 'bin', 'dnsconform.js'), 'run', '--profile', labProfile, '--out', out, '--keys', join(work, 'keys')],
+      [
+        join(ROOT, 'bin', 'dnsconform.js'),
+        'run',
+        '--profile',
+        labProfile,
+        '--out',
+        out,
+        '--keys',
+        join(work, 'keys'),
+        '--no-documents',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

@@ -50,6 +50,7 @@ async function shortRun(work: string, tool?: string): Promise<DeviceRun> {
       windowSeconds: WINDOW_SECONDS,
       keyDir,
       progress: () => undefined,
+      documents: false,
     });
     return run!;
   } finally {
@@ -155,6 +156,7 @@ describe('live capture during a run (dumpcap on loopback)', function () {
           out,
           '--keys',
           join(work, 'keys'),
+          '--no-documents',
         ],
         { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
       );

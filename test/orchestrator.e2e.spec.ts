@@ -136,6 +136,7 @@ phases:
         out,
         '--keys',
         join(work, 'keys'),
+        '--no-documents',
       ],
       'enter',
     );
@@ -169,6 +170,7 @@ phases:
         out,
         '--keys',
         join(work, 'keys'),
+        '--no-documents',
       ],
       'enter',
     );
@@ -186,7 +188,18 @@ phases:
   it('a prompt nobody can answer (standard input closed) stops the run with exit 2', async () => {
     const out = join(work, 'absent');
     const run = await cli(
-      ['run', '--profile', profile('lab-absent', 'true'), '--plan', plan(), '--out', out, '--keys', join(work, 'keys')],
+      [
+        'run',
+        '--profile',
+        profile('lab-absent', 'true'),
+        '--plan',
+        plan(),
+        '--out',
+        out,
+        '--keys',
+        join(work, 'keys'),
+        '--no-documents',
+      ],
       'close',
     );
     expect(run.code, run.output).to.equal(2);

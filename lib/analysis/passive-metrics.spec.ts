@@ -20,8 +20,7 @@ const SECOND = 1_000_000;
 /** The reference's OARC class names → randomness.ts's. */
 const CLASS: Record<string, string> = { Excellent: 'GREAT', Good: 'GOOD', Poor: 'POOR', NoRandomness: 'POOR' };
 
-describe('analysis/passive-metrics on the real captures (../shared/captures)', function () {
-  this.timeout(60_000);
+describe('analysis/passive-metrics on the real captures (../shared/captures)', () => {
   const available = existsSync(join(SHARED_CAPTURES, 'reference-values.tsv'));
   const references = available ? readTsv(join(SHARED_CAPTURES, 'reference-values.tsv')) : [];
   const devices = available

@@ -204,8 +204,7 @@ describe('capture/capture-evidence: reading frames in place', () => {
     });
   }
   for (const dataset of datasets) {
-    it(`finds the same in the shared capture ${dataset['dataset']}`, async function () {
-      this.timeout(60_000);
+    it(`finds the same in the shared capture ${dataset['dataset']}`, async () => {
       const files = filesOf(dataset['files']!);
       const ip = dataset['device_ip'] === '-' ? {} : { ip: dataset['device_ip']! };
       expect(await expectSameReading(files, { id: 'd', mac: dataset['device_mac']!, ...ip })).to.be.above(0);

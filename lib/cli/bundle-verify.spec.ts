@@ -75,8 +75,7 @@ describe('cli/bundle + verify + verify --rejudge on real runs', () => {
 
   after(removeTempDirs);
 
-  it('untouched bundles verify, with the lab key too', async function () {
-    this.timeout(60_000);
+  it('untouched bundles verify, with the lab key too', async () => {
     for (const bundle of bundles) {
       const bundled = await verify([bundle]);
       expect(bundled.exitCode ?? 0, bundled.out + bundled.err).to.equal(0);
@@ -91,8 +90,7 @@ describe('cli/bundle + verify + verify --rejudge on real runs', () => {
     }
   });
 
-  it('changing one byte of report.json, events.ndjson, any evidence file or the attestation fails verify, naming that file', async function () {
-    this.timeout(120_000);
+  it('changing one byte of report.json, events.ndjson, any evidence file or the attestation fails verify, naming that file', async () => {
     const runDir = runs.runDirs[0]!;
     const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as Report;
     const targets = ['report.json', 'attestation.intoto.json', ...report.evidenceFiles.map((e) => e.file)];
@@ -126,8 +124,7 @@ describe('cli/bundle + verify + verify --rejudge on real runs', () => {
     expect(err).to.match(/refusing to unpack: .*passwd: a symbolic link entry/);
   });
 
-  it('a run judged from recorded evidence (the fallback when the demo cannot run) verifies and re-judges without differences', async function () {
-    this.timeout(60_000);
+  it('a run judged from recorded evidence (the fallback when the demo cannot run) verifies and re-judges without differences', async () => {
     const out = tempDir('fixture-run');
     const runDir = await judgedFixtureRun(out, join(out, 'keys'), FIXTURE_EVIDENCE[1]!);
     const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as Report;
@@ -155,8 +152,7 @@ describe('cli/bundle + verify + verify --rejudge on real runs', () => {
     expect(bare.err).to.match(/report\.json: does not exist: not a finalised run/);
   });
 
-  it('--rejudge on an untouched bundle reports no differences', async function () {
-    this.timeout(120_000);
+  it('--rejudge on an untouched bundle reports no differences', async () => {
     for (const bundle of bundles) {
       const { exitCode, out } = await verify([bundle, '--rejudge']);
       expect(exitCode ?? 0, out).to.equal(0);
@@ -168,8 +164,7 @@ describe('cli/bundle + verify + verify --rejudge on real runs', () => {
     }
   });
 
-  it('--rejudge after decision-rule parameters changed reports exactly the verdicts they change, with the change', async function () {
-    this.timeout(120_000);
+  it('--rejudge after decision-rule parameters changed reports exactly the verdicts they change, with the change', async () => {
     const edit = (file: string, from: string, to: string): void => {
       const text = readFileSync(file, 'utf8');
       expect(text).to.include(from);
@@ -227,8 +222,7 @@ describe('cli/bundle + verify + verify --rejudge on real runs', () => {
     expect(differences, 'the runs had no verdict the change could alter').to.be.greaterThan(0);
   });
 
-  it('--rejudge names a check the suites no longer have and one the report does not have', async function () {
-    this.timeout(120_000);
+  it('--rejudge names a check the suites no longer have and one the report does not have', async () => {
     const suitesDir = suitesCopy((dir) => {
       mkdirSync(join(dir, 'caching-v2'));
       renameSync(join(dir, 'caching', 'ttl-honoured.check.ts'), join(dir, 'caching-v2', 'ttl-honoured.check.ts'));

@@ -8,12 +8,13 @@
  * .html and a signed .pdf).
  */
 import { Command } from 'commander';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isNotAssessed } from '../checks/check-types.ts';
 import type { CheckResult } from '../checks/check-types.ts';
 import { loadProfile } from '../profile/load-profile.ts';
 import { createBundle } from '../report/bundle.ts';
+import { REPORT_PDF_FILE } from '../report/bundle-files.ts';
 import { writeFleetSummaryDocuments } from '../report/fleet-documents.ts';
 import { FLEET_MARKS, fleetRow, renderFleetSummary } from '../report/fleet-summary.ts';
 import { TABLE_I_HEADINGS } from '../report/table-i.ts';
@@ -70,7 +71,7 @@ export function renderDemoSummary(runs: readonly DeviceRun[], bundles: readonly 
   lines.push('reports:');
   runs.forEach((r, i) =>
     lines.push(
-      `  ${ids[i]}: ${relative(process.cwd(), r.finalised.reportFile)} (+ report.pdf beside it), bundle ${bundles[i] ?? '-'}`,
+      `  ${ids[i]}: ${relative(process.cwd(), r.finalised.reportFile)}${existsSync(join(r.runDir, REPORT_PDF_FILE)) ? ' (+ report.pdf beside it)' : ' (no documents: dnsconform report RUN --out DIR prints them)'}, bundle ${bundles[i] ?? '-'}`,
     ),
   );
   return lines.join('\n');
@@ -160,13 +161,18 @@ async function fleetDemo(options: DemoOptions): Promise<void> {
   mkdirSync(options.out, { recursive: true });
   const summaryFile = join(options.out, FLEET_SUMMARY_FILE);
   writeFileSync(summaryFile, `${JSON.stringify(rows, null, 2)}\n`);
-  const documents = await writeFleetSummaryDocuments(
-    options.out,
-    rows,
-    { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null },
-    options.keys,
+  const documents =
+    options.documents === false
+      ? null
+      : await writeFleetSummaryDocuments(
+          options.out,
+          rows,
+          { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null },
+          options.keys,
+        );
+  console.log(
+    `\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}${documents ? `, ${documents.html}, ${documents.pdf}` : ' (no documents)'}`,
   );
-  console.log(`\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}, ${documents.html}, ${documents.pdf}`);
   const differing = rows.filter((row) => row.differences.length > 0);
   if (differing.length > 0) {
     console.log(

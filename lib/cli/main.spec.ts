@@ -56,8 +56,7 @@ describe('cli/main: the root help without loading the commands', () => {
   });
 });
 
-describe('cli/main: bad paths and unreadable captures are refused cleanly', function () {
-  this.timeout(60_000);
+describe('cli/main: bad paths and unreadable captures are refused cleanly', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dnsconform-refusals-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const profile = join(import.meta.dirname, '..', '..', 'profiles', 'sim-good.yaml');

@@ -35,6 +35,8 @@ export interface ObserveOptions {
   checks?: string;
   /** Recorded run directories whose upstream answers are served instead of asking upstream. */
   replayZone?: string[];
+  /** False with --no-documents: runs sealed without report.html and report.pdf. */
+  documents?: boolean;
 }
 
 /** Adds the options `run` and `demo` share to a command. */
@@ -57,7 +59,11 @@ export function withObserveOptions(command: Command, defaultWindow: string): Com
       'serve the upstream answers a recorded run recorded instead of asking upstream (the run must verify; a name it did not record gets SERVFAIL); once per DUT',
       (dir: string, dirs: string[] = []) => [...dirs, dir],
     )
-    .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging (spec, dot, ...)");
+    .option('--mocha-reporter <name>', "also print mocha's own reporter output while judging (spec, dot, ...)")
+    .option(
+      '--no-documents',
+      'seal each run without report.html and report.pdf (the signed report.json, attestation and manifest only); `dnsconform report RUN --out DIR` prints them later',
+    );
 }
 
 /**
@@ -191,6 +197,7 @@ export async function observeAndReport(profiles: LoadedProfile[], options: Obser
       ...(options.plan !== undefined ? { planName: options.plan } : {}),
       reproduction: reproduction(options, planned?.certification ?? false),
       ...(replays ? { replays } : {}),
+      ...(options.documents === false ? { documents: false } : {}),
     });
     display.stop();
     for (const run of runs) {

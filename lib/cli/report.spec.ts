@@ -13,8 +13,7 @@ function runReport(args: string[]): Promise<CommandRun> {
   return runCommand(reportCommand, args);
 }
 
-describe('cli/report', function () {
-  this.timeout(60_000);
+describe('cli/report', () => {
   let run: FinishedRun;
 
   before(async () => {

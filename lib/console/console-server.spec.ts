@@ -16,8 +16,7 @@ import { buildConsole } from './console-server.ts';
 const TOKEN = 'a-console-token-for-the-spec-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-describe('console without Redis: the local runs', function () {
-  this.timeout(60_000);
+describe('console without Redis: the local runs', () => {
   let reports: string;
   let app: FastifyInstance;
   const finished = '20261123T101500Z-cam-1';

@@ -15,12 +15,11 @@ import type { LogLine } from './stub-test-kit.ts';
 /** A device log line with the time it was written (ms since the epoch). */
 type TimedLine = LogLine & { at: number };
 
-describe('dut/application (needs, cache and coalescing over real sockets)', function () {
+describe('dut/application (needs, cache and coalescing over real sockets)', () => {
   // Each spec runs the application until its log shows what the spec is about (a number of needs,
   // cache hits, lookups), then judges the device's own timestamps: how late timers fire on a loaded
   // machine changes when things happen, not whether the device honoured its TTLs. The limit below is
   // a hang guard for a device that never gets there; it fails naming what was awaited.
-  this.timeout(60_000);
   const AWAIT_LIMIT_MS = 45_000;
   let resolver: TestResolver;
   let lines: TimedLine[];

@@ -41,6 +41,8 @@ export interface UpgradeOptions {
   udpSize: number | null;
   /** After a failed encrypted exchange, whether the lookup goes on over port 53 (default) or fails. */
   cleartextFallback?: boolean;
+  /** A validating device sets DO on its encrypted queries too, so answers come with their RRSIGs. */
+  dnssecOk?: boolean;
   log: DeviceLog;
 }
 
@@ -54,18 +56,19 @@ export type EncryptedOutcome = { reply: DecodedMessage } | { plain: true } | { f
 /** A question as the stub asks it. */
 interface Question {
   name: string;
-  type: 'A' | 'AAAA';
+  /** A, AAAA for the application; DNSKEY when a validating device fetches its zone's keys. */
+  type: 'A' | 'AAAA' | 'DNSKEY';
 }
 
 /** The query with an OPT record whose Padding option makes it a whole number of blocks. */
-export function paddedQuery(question: Question, txid: number, udpSize: number): Buffer {
+export function paddedQuery(question: Question, txid: number, udpSize: number, dnssecOk = false): Buffer {
   const build = (padding: number) =>
     encodeMessage(
       buildQuery({
         id: txid,
         name: question.name,
         type: question.type,
-        edns: { udpSize, options: [{ code: PADDING_OPTION, data: Buffer.alloc(padding) }] },
+        edns: { udpSize, do: dnssecOk, options: [{ code: PADDING_OPTION, data: Buffer.alloc(padding) }] },
       }),
     );
   const bare = build(0).length;
@@ -111,7 +114,7 @@ export class EncryptedUpgrade {
     if (endpoint.transport === 'doh') txid = 0;
     log('query', { ...question, txid, transport: endpoint.transport, server: `${endpoint.address}:${endpoint.port}` });
     try {
-      const query = paddedQuery(question, txid, this.options.udpSize ?? DEFAULT_EDNS_SIZE);
+      const query = paddedQuery(question, txid, this.options.udpSize ?? DEFAULT_EDNS_SIZE, this.options.dnssecOk);
       // A connection the server closed while idle is reopened once before giving up on it.
       const reply = await transport.exchange(query, EXCHANGE_TIMEOUT_MS).catch((error: Error) => {
         if (!/closed/.test(error.message)) throw error;
@@ -202,7 +205,7 @@ export class EncryptedUpgrade {
 /** The upgrade a behaviour asks for, or undefined when the device ignores DDR. */
 export function encryptedUpgradeFor(
   behaviour: SimulatedBehaviour,
-  device: Omit<UpgradeOptions, 'prefer' | 'udpSize' | 'cleartextFallback'>,
+  device: Omit<UpgradeOptions, 'prefer' | 'udpSize' | 'cleartextFallback' | 'dnssecOk'>,
 ): EncryptedUpgrade | undefined {
   const encryption = behaviour.encryption;
   if (encryption?.ddr !== 'upgrade') return undefined;
@@ -210,6 +213,7 @@ export function encryptedUpgradeFor(
     ...device,
     prefer: encryption.prefer,
     udpSize: behaviour.edns.enabled ? behaviour.edns.udpSize : null,
+    dnssecOk: behaviour.dnssec === 'validate',
     ...(encryption.cleartextFallback === undefined ? {} : { cleartextFallback: encryption.cleartextFallback }),
   });
 }

@@ -176,8 +176,15 @@ export class StubResolver {
     return security.reason;
   }
 
-  /** One question asked on the device's own behalf (the validator's DNSKEY): the first reply, or null. */
-  private exchange(question: WireQuestion): Promise<DecodedMessage | null> {
+  /**
+   * The validator's DNSKEY question, asked on the device's own behalf: over the encrypted
+   * transport once the device has upgraded (it sends no DNS in cleartext then), else over UDP;
+   * the first reply, or null.
+   */
+  private async exchange(question: { name: string; type: 'DNSKEY' }): Promise<DecodedMessage | null> {
+    const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
+    if (encrypted && 'reply' in encrypted) return encrypted.reply;
+    if (encrypted && 'failed' in encrypted) return null;
     return this.ask(question, async () => 'take');
   }
 

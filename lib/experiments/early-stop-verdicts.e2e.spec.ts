@@ -42,6 +42,7 @@ describe('early stop keeps every verdict (both demo devices)', function () {
       outDir: join(dir, earlyStop ? 'early-stop' : 'whole-windows'),
       keyDir: join(dir, 'keys'),
       progress: () => undefined,
+      documents: false,
       phases: EXPERIMENTS.map((name) => ({
         name,
         experiment: experiments.get(name)!,

@@ -52,6 +52,7 @@ describe('early stop (sequential decision) end to end', function () {
       outDir: join(dir, 'runs'),
       keyDir,
       progress: () => undefined,
+      documents: false,
       phases: [
         { name: 'spoof-race', experiment, windowSeconds: WINDOW_SECONDS, trigger: null, prompt: null, earlyStop: true },
       ],

@@ -18,9 +18,7 @@ import { TABLE_I_HEADINGS } from './table-i.ts';
 
 const escape = (text: string) => Handlebars.Utils.escapeExpression(text);
 
-describe('report/writeReportDocuments (Chromium, pdfsig)', function () {
-  // The first Chromium start on a machine builds its font cache (about 10 s); later ones take about 1 s.
-  this.timeout(60_000);
+describe('report/writeReportDocuments (Chromium, pdfsig)', () => {
   let run: FinishedRun;
   let written: { html: string; pdf: string };
   let html: string;

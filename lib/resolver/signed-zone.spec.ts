@@ -27,8 +27,7 @@ const RECORDS: ZoneRecord[] = [
   { name: 'outside.test', type: 'A', ttl: 30, data: '127.0.43.203' },
 ];
 
-describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO', function () {
-  this.timeout(60_000);
+describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO', () => {
   let dir: string;
   let signed: SignedZone;
   let responder: Responder;

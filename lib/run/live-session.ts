@@ -86,6 +86,8 @@ export interface SessionOptions {
   reproduction?: { flags: string[]; perCheck: boolean };
   /** Recorded runs to replay upstream answers from (`--replay-zone`), by the DUT they serve. */
   replays?: ReadonlyMap<string, ReplayedUpstream>;
+  /** False: each run is sealed without report.html and report.pdf (`--no-documents`). */
+  documents?: boolean;
 }
 
 /** A live snapshot for the terminal: which phase, how long left, what each DUT did so far. */
@@ -741,6 +743,7 @@ async function judgeAndSign(
       scope,
       ...(options.reproduction ? { reproduction: runReproduction(d.run.runId, options.reproduction) } : {}),
       onProblem: (problem) => options.progress(`${profile.dut.id}: ${problem}`),
+      documents: options.documents,
     },
     options.keyDir,
   );

@@ -40,8 +40,7 @@ function traffic(): PacketRecord[] {
   return records;
 }
 
-describe('report/rejudge', function () {
-  this.timeout(60_000);
+describe('report/rejudge', () => {
   after(removeTempDirs);
 
   it('says how a decision rule changed: each parameter, then the text', () => {

@@ -47,9 +47,7 @@ function tool(command: string, args: string[]): { status: number | null; out: st
   return { status: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
-describe('report/pdf PAdES baseline signatures (pdfsig, openssl cms, openssl ts, local TSA)', function () {
-  // openssl key reading, signing and the TSA's openssl each take a second or more on a loaded host.
-  this.timeout(120_000);
+describe('report/pdf PAdES baseline signatures (pdfsig, openssl cms, openssl ts, local TSA)', () => {
   let dir: string;
   let key: PdfSigningKey;
   let tsa: LocalTsa;
