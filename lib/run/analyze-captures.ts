@@ -273,10 +273,15 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   // The captures' SHA-256 (for analysis.json) is computed on a worker thread while they are read.
   const hashing = hashFilesInBackground(files);
   // Chromium (for the PDF report) starts while the captures are read, not after judging.
-  const printer = import('../report/pdf/render-pdf.ts').then(
-    ({ holdBrowser }) => holdBrowser(),
-    () => ({ release: async () => undefined }),
-  );
+  // (Not for a run sealed without the documents: nothing is printed.)
+  const noPrinter = { release: async () => undefined };
+  const printer =
+    options.documents === false
+      ? Promise.resolve(noPrinter)
+      : import('../report/pdf/render-pdf.ts').then(
+          ({ holdBrowser }) => holdBrowser(),
+          () => noPrinter,
+        );
   let read: CaptureRead | undefined;
   let store: EventStore | undefined;
   try {
