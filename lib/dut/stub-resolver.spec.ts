@@ -178,12 +178,9 @@ describe('dut/stub-resolver (real sockets on loopback)', () => {
     expect(seen).to.have.length(4);
     // The timeouts the device chose, from its log: they grow by the back-off and stop at the cap.
     expect(device.events('timeout').map((t) => t.timeoutMs)).to.deep.equal([100, 200, 300, 300]);
-    // And it waited them out before each retry. Timers never fire early (a few ms of clock
-    // granularity aside), only late on a loaded machine, so the wire gaps are bounded from below.
-    const gaps = seen.slice(1).map((x, i) => x.at - seen[i]!.at);
-    expect(gaps[0]).to.be.at.least(90);
-    expect(gaps[1]).to.be.at.least(190);
-    expect(gaps[2], 'capped at maxTimeoutMs').to.be.at.least(290);
+    // The wire gaps are not asserted: on a loaded machine datagrams queue behind each other and
+    // arrive closer together than they were sent (1 ms apart at load 60), so only the device's own
+    // choices above say what it waited.
     expect(new Set(ids()).size).to.equal(4);
     expect(device.events('timeout')).to.have.length(4);
     expect(device.events('give-up')).to.have.length(1);
