@@ -161,18 +161,14 @@ async function fleetDemo(options: DemoOptions): Promise<void> {
   mkdirSync(options.out, { recursive: true });
   const summaryFile = join(options.out, FLEET_SUMMARY_FILE);
   writeFileSync(summaryFile, `${JSON.stringify(rows, null, 2)}\n`);
-  const documents =
-    options.documents === false
-      ? null
-      : await writeFleetSummaryDocuments(
-          options.out,
-          rows,
-          { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null },
-          options.keys,
-        );
-  console.log(
-    `\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}${documents ? `, ${documents.html}, ${documents.pdf}` : ' (no documents)'}`,
+  // The fleet's own summary is printed either way: --no-documents is about each run's report.
+  const documents = await writeFleetSummaryDocuments(
+    options.out,
+    rows,
+    { generatedAt: new Date().toISOString(), plan, windowSeconds: parseWindow(options.window) ?? null },
+    options.keys,
   );
+  console.log(`\n${renderFleetSummary(rows)}\nsummary: ${summaryFile}, ${documents.html}, ${documents.pdf}`);
   const differing = rows.filter((row) => row.differences.length > 0);
   if (differing.length > 0) {
     console.log(
