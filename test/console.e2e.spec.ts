@@ -265,7 +265,7 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
 
   it('runs two submitted runs on the two benches at once, with live progress', async () => {
     // Windows long enough that both runs are still observing when they are looked at: 2 × 8 s
-    // on bench b, 2 × 15 s on bench a (killed in its first phase).
+    // on bench b, 2 × 30 s on bench a (killed in its first phase; 15 s ended before its page was looked at once).
     finishedJob = await submit('sim-bad', '8', 'b');
     await pageShows(
       'the first run running on bench b',
@@ -273,7 +273,7 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
     );
     // Submitted for any bench: b is busy, so bench a takes it. The form leads to its live
     // page, where server-sent events update the phase and the event count.
-    killedJob = await submit('sim-good', '15', '');
+    killedJob = await submit('sim-good', '30', '');
     await pageShows(
       'the live page of the second run to stream a phase and events',
       () => Number(document.body.dataset.events ?? 0) > 0 && document.querySelector('#phase')?.textContent !== '–',
