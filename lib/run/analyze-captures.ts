@@ -23,10 +23,12 @@ import { readCapturesInBackground } from '../capture/background-read.ts';
 import type { CaptureRead } from '../capture/capture-evidence.ts';
 import { normaliseMac } from '../capture/link-layers.ts';
 import { hashFilesInBackground } from '../evidence/background-hash.ts';
+import type { BackgroundHash } from '../evidence/background-hash.ts';
 import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
+import type { FileDigest } from '../evidence/manifest.ts';
 import { badPath } from '../evidence/bad-input.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
@@ -297,6 +299,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
         );
   let read: CaptureRead | undefined;
   let store: EventStore | undefined;
+  let eventsHashing: BackgroundHash | undefined;
   // The reading runs on a worker thread: this one loads the judging modules meanwhile.
   const reading = readCapturesInBackground(
     files,
@@ -331,6 +334,8 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       metricsFold.add(event),
     );
     const { run } = written;
+    // The events file is written whole: hashed for the manifest on a worker thread while judging runs here.
+    eventsHashing = hashFilesInBackground([join(run.path, RUN_FILES.events)]);
     store = written.store;
     const addresses = selector.ip !== undefined ? [selector.ip] : written.addresses;
     if (addresses.length === 0) {
@@ -365,9 +370,11 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       captures,
       publicList,
       metrics,
+      eventsDigests: eventsHashing.digests,
     });
   } finally {
     hashing.cancel();
+    eventsHashing?.cancel();
     read?.close();
     store?.dispose();
     await (await printer).release();
@@ -388,6 +395,8 @@ interface Judging {
   captures: CaptureInput[];
   publicList: Record<string, string>;
   metrics: PassiveMetrics;
+  /** The events file's digest (alone in the list), being worked out. */
+  eventsDigests: Promise<FileDigest[]>;
 }
 
 /** Writes analysis.json, judges, seals the run directory and puts the output together. */
@@ -406,6 +415,7 @@ async function judgeAndReport(
     captures,
     publicList,
     metrics,
+    eventsDigests,
   }: Judging,
 ): Promise<AnalyzeResult> {
   const analysisText = `${JSON.stringify(
@@ -460,6 +470,7 @@ async function judgeAndReport(
       // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
       figures: { ttlExperiments: ['*'] },
       onProblem: (problem) => read.problems.push(problem),
+      knownDigests: new Map([[RUN_FILES.events, (await eventsDigests)[0]!]]),
       documents: options.documents,
     },
     options.keyDir,
