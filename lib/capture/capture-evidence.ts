@@ -7,8 +7,7 @@
  */
 import { basename } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
-import { decodeMessage } from '../dns/codec.ts';
-import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
+import { summariseWire } from '../dns/wire-summary.ts';
 import { Evidence } from '../evidence/evidence.ts';
 import type {
   EvidenceEvent,
@@ -391,7 +390,7 @@ function* buildEvents(
     // microseconds an event.
     const t = message.timestamp;
     const { transport, client, server } = message;
-    const decoded = decodeMessage(message.bytes);
+    const decoded = summariseWire(message.bytes);
     if (!decoded.ok) {
       // Only what the device sent is its behaviour; garbage from a resolver is not judged here.
       if (message.fromDevice) {
@@ -412,11 +411,11 @@ function* buildEvents(
       }
       continue;
     }
-    const m = decoded.message;
-    const txid = m.id ?? 0;
-    const questions = summariseQuestions(m);
+    const m = decoded.summary;
+    const txid = m.id;
+    const { questions } = m;
     const question = questions.map((q) => `${q.name.toLowerCase()}/${q.type}/${q.class}`).join(',');
-    if (message.fromDevice && !m.flag_qr) {
+    if (message.fromDevice && !m.flags.qr) {
       const query = numbered<CapturedQueryEvent>({
         type: 'dns.query',
         t,
@@ -426,9 +425,9 @@ function* buildEvents(
         client,
         server,
         txid,
-        flags: summariseFlags(m),
+        flags: m.flags,
         questions,
-        edns: summariseEdns(m),
+        edns: m.edns,
         size: message.bytes.length,
         wire: message.bytes.toString('base64'),
         capture,
@@ -436,7 +435,7 @@ function* buildEvents(
       });
       pairing.ask(message, txid, question, query.seq);
       yield query;
-    } else if (!message.fromDevice && m.flag_qr) {
+    } else if (!message.fromDevice && m.flags.qr) {
       const queryRef = pairing.answer(message, txid, question);
       if (queryRef === undefined) continue;
       yield numbered<CapturedResponseEvent>({
@@ -448,16 +447,16 @@ function* buildEvents(
         client,
         server,
         txid,
-        flags: summariseFlags(m),
+        flags: m.flags,
         questions,
-        edns: summariseEdns(m),
+        edns: m.edns,
         size: message.bytes.length,
         wire: message.bytes.toString('base64'),
         capture,
         queryRef,
-        answers: summariseRecords(m.answers),
-        authority: summariseRecords(m.authorities),
-        additional: summariseRecords(m.additionals),
+        answers: m.answers,
+        authority: m.authority,
+        additional: m.additional,
         scenario: CAPTURE_PHASE,
         manipulations: [],
         reason: null,
