@@ -36,6 +36,18 @@ function uniqueIds<T>(list: (value: T) => { id: string }[], listPointer: string)
   };
 }
 
+let project: Catalogues | undefined;
+
+/**
+ * The project's own catalogues (`suites/catalogues/`), read once per process: they ship with
+ * the code, and the checks' requirements, profiles and every report quote them. Shared:
+ * nothing may change them.
+ */
+export function projectCatalogues(): Catalogues {
+  project ??= loadCatalogues();
+  return project;
+}
+
 /** The three catalogues; bad data throws InputFileError naming the file, pointer and line. */
 export function loadCatalogues(dir: string = CATALOGUES_DIR): Catalogues {
   const files = {

@@ -129,8 +129,13 @@ export class EventStore implements MessageColumns {
   private readonly questionValues = values(0xffffffff);
   private readonly ednsValues = values(0x10000);
   private readonly restValues = values(0x10000);
-  /** Events kept as they are. */
+  /** Events kept as they are (added in order, so their indexes ascend). */
   private readonly others = new Map<number, EvidenceEvent>();
+  /**
+   * Each event's {@link KIND}, also in its row: kept here too (a byte an event) because
+   * checks scan every event by kind, and a row may be on disk.
+   */
+  private kinds = new Uint8Array(1024);
   private file: string | null = null;
   private fd: number | null = null;
 
@@ -183,6 +188,12 @@ export class EventStore implements MessageColumns {
     )
       kind = KIND.other;
     row.setUint8(at + E.kind, kind);
+    if (i === this.kinds.length) {
+      const grown = new Uint8Array(this.kinds.length * 2);
+      grown.set(this.kinds);
+      this.kinds = grown;
+    }
+    this.kinds[i] = kind;
     if (kind === KIND.other) this.others.set(i, event);
   }
 
@@ -271,7 +282,12 @@ export class EventStore implements MessageColumns {
 
   /** How the event at `index` is held: a {@link KIND} value. */
   kindOf(index: number): number {
-    return this.u8(index, E.kind);
+    return this.kinds[index]!;
+  }
+
+  /** The indexes of the events held as they are ({@link KIND}.other: every event that is not a DNS message row), ascending. */
+  otherIndexes(): IterableIterator<number> {
+    return this.others.keys();
   }
 
   /** The `type` of the event at `index`. */

@@ -4,7 +4,7 @@
  */
 import { InputFileError, loadYamlInput, parseYamlInput, precompiled } from '../input/yaml-input.ts';
 import type { InputProblem } from '../input/yaml-input.ts';
-import { loadCatalogues } from '../catalogue/load-catalogues.ts';
+import { projectCatalogues } from '../catalogue/load-catalogues.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import { labDhcpProblems, withDhcpAddresses } from './lab-dhcp.ts';
 import type { Profile, WeightedChoice } from './profile-types.ts';
@@ -42,11 +42,7 @@ function weightedChoiceProblems(
   );
 }
 
-let cached: Catalogues | undefined;
-function catalogues(): Catalogues {
-  cached ??= loadCatalogues();
-  return cached;
-}
+const catalogues = projectCatalogues;
 
 /**
  * The ICS and lab assessments against the catalogues: a provision the harness cites, once

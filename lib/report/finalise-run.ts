@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
-import { loadCatalogues } from '../catalogue/load-catalogues.ts';
+import { projectCatalogues } from '../catalogue/load-catalogues.ts';
 import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/manifest.ts';
 import type { FileDigest } from '../evidence/manifest.ts';
 import { clockResolutionMicros } from '../evidence/clock.ts';
@@ -117,7 +117,7 @@ export async function finaliseRun(
       issuer,
       issuedAt: input.issuedAt ?? new Date().toISOString(),
       evidenceFiles,
-      catalogues: input.catalogues ?? loadCatalogues(),
+      catalogues: input.catalogues ?? projectCatalogues(),
     }),
     `report of ${runDir}`,
   );
