@@ -115,6 +115,20 @@ export interface ReadCapturesOptions extends CaptureEvidenceOptions {
 }
 
 /**
+ * What reading the captures found, before the events are built: the device's DNS messages
+ * are in the sort, the rest is counted. (`background-read.ts` carries it from a worker.)
+ */
+export interface CaptureMessages {
+  files: CaptureFileSummary[];
+  /** Files that could not be read to their end. */
+  problems: string[];
+  observations: ExtractionSummary;
+  counters: PacketCounters;
+  /** The device's DNS messages, to be taken back in time order. */
+  sorter: MessageSorter;
+}
+
+/**
  * Reads the captures: counters, summaries and problems at once; the device's DNS messages
  * sorted by time (spilled to a temporary file when large), turned into events by
  * {@link CaptureRead.events}.
@@ -124,6 +138,15 @@ export async function readCaptures(
   device: CaptureDevice,
   options: ReadCapturesOptions = {},
 ): Promise<CaptureRead> {
+  return captureRead(await readCaptureMessages(files, device, options), device, options);
+}
+
+/** Reads the captures into a {@link MessageSorter}, counting everything else (the reading half of {@link readCaptures}). */
+export async function readCaptureMessages(
+  files: readonly string[],
+  device: CaptureDevice,
+  options: ReadCapturesOptions = {},
+): Promise<CaptureMessages> {
   // The sorter copies each message into its own buffer at once: the extractor need not copy it first.
   const extractor = new DnsExtractor(device, options.classify, { copyPayloads: false });
   const counters = newPacketCounters();
@@ -172,7 +195,17 @@ export async function readCaptures(
     sorter.close();
     throw error;
   }
-  const observations = extractor.summary();
+  return { files: summaries, problems, observations: extractor.summary(), counters, sorter };
+}
+
+/** The {@link CaptureRead} of what reading found: its caveats stated, its events built from the sort on demand. */
+export function captureRead(
+  read: CaptureMessages,
+  device: CaptureDevice,
+  options: Pick<ReadCapturesOptions, 'runId'> = {},
+): CaptureRead {
+  const { files: summaries, observations, counters, sorter } = read;
+  const problems = [...read.problems];
   if (observations.framesWithoutMac > 0) {
     problems.push(
       `${observations.framesWithoutMac} frames record no MAC address, so the device could only be recognised by IP${device.ip === undefined ? ' (none given: those frames were passed over)' : ''}`,

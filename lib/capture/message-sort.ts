@@ -51,6 +51,21 @@ interface RunReader {
 
 const READ_BYTES = 128 << 10;
 
+/**
+ * A sort's state as plain data (structured-cloneable), for a {@link MessageSorter} on another
+ * thread to take the messages back from: `background-read.ts` reads captures on a worker.
+ */
+export interface SortHandover {
+  /** Files the messages came from, by their index in the records. */
+  files: string[];
+  /** Messages held. */
+  count: number;
+  /** The spilled runs (the last chunk among them) and the directory of their file; null when nothing was spilled. */
+  spilled: { dir: string; runs: { start: number; end: number }[] } | null;
+  /** When nothing was spilled: the one chunk's records, in time order. */
+  records: Uint8Array | null;
+}
+
 export class MessageSorter {
   private readonly chunkBytes: number;
   private readonly tempDir: string;
@@ -330,6 +345,62 @@ export class MessageSorter {
       server: { address: b.toString('latin1', serverAt, bytesAt), port: b.readUInt16LE(at + 33) },
       bytes: b.subarray(bytesAt, bytesAt + messageLength),
     };
+  }
+
+  /**
+   * Hands the messages over (see {@link SortHandover}): spilled runs stay in their file (the
+   * last chunk spilled as one more), whose directory the taker removes; an unspilled chunk is
+   * copied out in time order. This sorter holds nothing afterwards.
+   */
+  handOver(): SortHandover {
+    const base = { files: [...this.files], count: this.order };
+    let handover: SortHandover;
+    if (this.runs.length > 0) {
+      if (this.used > 0) this.spill();
+      closeSync(this.fd!);
+      handover = { ...base, spilled: { dir: this.dir!, runs: [...this.runs] }, records: null };
+      this.fd = null;
+      this.dir = null;
+    } else {
+      const records = Buffer.allocUnsafeSlow(this.used);
+      let at = 0;
+      for (const offset of this.sortedOffsets())
+        at += this.chunk.copy(records, at, offset, offset + this.chunk.readUInt32LE(offset));
+      handover = { ...base, spilled: null, records };
+    }
+    this.chunk = Buffer.alloc(0);
+    this.view = new DataView(this.chunk.buffer);
+    this.used = 0;
+    this.offsets = [];
+    this.timestamps = [];
+    this.spillBuffer = null;
+    return handover;
+  }
+
+  /** A sorter holding the messages another one handed over (its run file is this one's to remove). */
+  static takeOver(handover: SortHandover): MessageSorter {
+    const sorter = new MessageSorter({ chunkBytes: Math.max(handover.records?.length ?? 0, 1) });
+    handover.files.forEach((file, index) => {
+      sorter.files.push(file);
+      sorter.fileIndexes.set(file, index);
+    });
+    sorter.order = handover.count;
+    if (handover.spilled !== null) {
+      sorter.dir = handover.spilled.dir;
+      sorter.fd = openSync(join(handover.spilled.dir, 'runs.bin'), 'r');
+      sorter.runs.push(...handover.spilled.runs);
+      sorter.fileBytes = handover.spilled.runs.at(-1)?.end ?? 0;
+    } else if (handover.records !== null) {
+      const records = handover.records;
+      sorter.chunk = Buffer.from(records.buffer, records.byteOffset, records.length);
+      sorter.view = new DataView(records.buffer, records.byteOffset, records.length);
+      sorter.used = records.length;
+      for (let at = 0; at < records.length; at += sorter.chunk.readUInt32LE(at)) {
+        sorter.offsets.push(at);
+        sorter.timestamps.push(sorter.chunk.readDoubleLE(at + 4));
+      }
+    }
+    return sorter;
   }
 
   /** Removes the temporary run file (idempotent). */
