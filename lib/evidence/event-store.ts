@@ -387,17 +387,25 @@ export class EventStore implements MessageColumns {
     return this.rows.bytes + this.recordRows.bytes + strings + values + this.lineStarts.size * 40;
   }
 
+  /** Endpoints handed out, by address id and port: few distinct ones, read for every message a check looks at. */
+  private readonly endpoints = new Map<number, Endpoint>();
+
+  /** The endpoint of an interned address and a port, one frozen object for each (as every shared value). */
+  private endpoint(address: number, port: number): Endpoint {
+    const key = address * 0x10000 + port;
+    let endpoint = this.endpoints.get(key);
+    if (endpoint === undefined) {
+      endpoint = Object.freeze({ address: this.addresses.values[address]!, port });
+      this.endpoints.set(key, endpoint);
+    }
+    return endpoint;
+  }
+
   /** Field readers for the views. */
   readonly read: MessageFieldReaders = {
     transport: (i: number) => this.transports.values[this.u16(i, E.transport)] as Transport,
-    client: (i: number): Endpoint => ({
-      address: this.addresses.values[this.u32(i, E.clientAddress)]!,
-      port: this.u16(i, E.clientPort),
-    }),
-    server: (i: number): Endpoint => ({
-      address: this.addresses.values[this.u32(i, E.serverAddress)]!,
-      port: this.u16(i, E.serverPort),
-    }),
+    client: (i: number): Endpoint => this.endpoint(this.u32(i, E.clientAddress), this.u16(i, E.clientPort)),
+    server: (i: number): Endpoint => this.endpoint(this.u32(i, E.serverAddress), this.u16(i, E.serverPort)),
     size: (i: number) => this.u16(i, E.size),
     txid: (i: number) => this.u16(i, E.txid),
     flags: (i: number) => this.flagValues.values[this.u16(i, E.flags)] as DnsFlags,

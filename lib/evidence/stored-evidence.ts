@@ -168,6 +168,15 @@ export class StoredEvidence implements Evidence {
     return this.#dropOf.get(query.seq);
   }
 
+  seqsInPhase(phase: string): Set<number> {
+    const seqs = new Set<number>();
+    // An event's seq is its index in the store plus one (the store takes them in log order).
+    this.#each((i) => {
+      if (this.#store.phaseOf(i) === phase) seqs.add(i + 1);
+    });
+    return seqs;
+  }
+
   /** The phase windows, worked out once (the evidence never changes). */
   #phases: PhaseWindow[] | null = null;
 
