@@ -24,6 +24,7 @@ import { decodeMessage } from '../lib/dns/codec.ts';
 import { summariseEdns, summariseFlags, summariseQuestions } from '../lib/dns/summarise.ts';
 import { loadEvidence } from '../lib/evidence/load-evidence.ts';
 import { parseProfile } from '../lib/profile/load-profile.ts';
+import { SIGNED_APEX } from './device-fixtures.ts';
 import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from './fixture-events.ts';
 
 /** The fixture DUT as a lab would declare it, validated by the profile schema like any profile. */
@@ -46,6 +47,8 @@ const FIXTURE_PROFILE = parseProfile(
     // The fixture DUT declares a 60 s TTL cap (IXIT), so extreme-TTL fixtures need not span 7 days,
     // and DNSSEC validation, so using a bogus answer FAILs.
     ixit: { ttlCapSeconds: 60, dnssecValidation: true },
+    // A signed zone of its own, so rules can tell an answer a validating DUT must refuse.
+    signedZone: { apex: SIGNED_APEX },
     observe: { windowSeconds: 180 },
   }),
   'fixture-dut profile',

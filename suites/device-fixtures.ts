@@ -14,6 +14,8 @@ export const MS = 1_000;
 /** The canary the fixture profile declares (check-fixtures.spec.ts). */
 export const CANARY = '127.0.10.250';
 export const NAMES = ['time.fixture.example', 'api.fixture.example', 'mqtt.fixture.example', 'ntp.fixture.example'];
+/** The apex of the fixture profile's signed zone (check-fixtures.spec.ts): a name of its own, as the demo devices' telemetry name. */
+export const SIGNED_APEX = 'telemetry.fixture.example';
 
 /** Queries in order get ports and IDs from simple, distinct sequences (these checks do not judge randomness). */
 let sequence = 0;

@@ -97,6 +97,9 @@ function expectSameLookups(stored: Evidence, plain: Evidence): void {
   for (const type of new Set(plain.events.map((e) => e.type)))
     expect(seqs(stored.ofType(type))).to.deep.equal(seqs(plain.ofType(type)));
   expect(stored.phases()).to.deep.equal(plain.phases());
+  for (const phase of new Set(plain.events.map((e) => e.phase)))
+    if (phase !== null)
+      expect([...stored.seqsInPhase(phase)]).to.deep.equal(seqs(plain.events.filter((e) => e.phase === phase)));
   expect(stored.span()).to.deep.equal(plain.span());
 }
 

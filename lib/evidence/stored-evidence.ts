@@ -5,7 +5,7 @@
  * reads it like any evidence. Also the writer and the loader that fill a store from a log.
  */
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { KIND } from './event-shape.ts';
+import { KIND, TYPE_OF_KIND } from './event-shape.ts';
 import { EventStore } from './event-store.ts';
 import type { EventStoreOptions } from './event-store.ts';
 import { exchangesOf, phasesNotRunOf, phasesOfExperiments, phaseWindowsOf, spanOf } from './evidence.ts';
@@ -58,6 +58,12 @@ export class StoredEvidence implements Evidence {
   ofType<K extends EventType>(...types: K[]): EventOfType<K>[] {
     const wanted = new Set<string>(types);
     const events: EventOfType<K>[] = [];
+    // Events of other types than DNS messages are all held as they are: only those need looking at.
+    if (this.#indexes === null && !types.some((type) => DNS_MESSAGE_TYPES.has(type))) {
+      for (const i of this.#store.otherIndexes())
+        if (wanted.has(this.#store.typeOf(i))) events.push(this.#store.event(i) as EventOfType<K>);
+      return events;
+    }
     this.#each((i) => {
       if (wanted.has(this.#store.typeOf(i))) events.push(this.#store.event(i) as EventOfType<K>);
     });
@@ -162,8 +168,21 @@ export class StoredEvidence implements Evidence {
     return this.#dropOf.get(query.seq);
   }
 
+  seqsInPhase(phase: string): Set<number> {
+    const seqs = new Set<number>();
+    // An event's seq is its index in the store plus one (the store takes them in log order).
+    this.#each((i) => {
+      if (this.#store.phaseOf(i) === phase) seqs.add(i + 1);
+    });
+    return seqs;
+  }
+
+  /** The phase windows, worked out once (the evidence never changes). */
+  #phases: PhaseWindow[] | null = null;
+
   phases(): PhaseWindow[] {
-    return phaseWindowsOf(this, this.#edgeTimes().last);
+    this.#phases ??= phaseWindowsOf(this, this.#edgeTimes().last);
+    return this.#phases.map((window) => ({ ...window }));
   }
 
   phasesNotRun(): PhaseNotRun[] {
@@ -192,6 +211,9 @@ export class StoredEvidence implements Evidence {
     return spanOf(this, () => this.#edgeTimes());
   }
 }
+
+/** The types of the events an {@link EventStore} can hold as rows; any other type is held as it is. */
+const DNS_MESSAGE_TYPES: ReadonlySet<string> = new Set(TYPE_OF_KIND.slice(1));
 
 const WRITE_BYTES = 1 << 20;
 

@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
-import { loadCatalogues } from '../catalogue/load-catalogues.ts';
+import { projectCatalogues } from '../catalogue/load-catalogues.ts';
 import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/manifest.ts';
+import type { FileDigest } from '../evidence/manifest.ts';
 import { clockResolutionMicros } from '../evidence/clock.ts';
 import { buildReport } from './build-report.ts';
 import { citeCaptureFrames } from './capture-citations.ts';
@@ -74,6 +75,18 @@ export function labIssuer(keyDir: string): ReportIssuer | null {
 /** The report input without what finalising adds; the project's catalogues unless `catalogues` is given. */
 export type FinaliseInput = Omit<ReportInput, 'evidenceFiles' | 'catalogues'> & { catalogues?: Catalogues };
 
+/** How to finalise. */
+export interface FinaliseOptions {
+  /** False: no report.html or report.pdf (see {@link finaliseRun}). */
+  documents?: boolean;
+  /**
+   * Digests the caller already has of run files it wrote whole and closed, by path relative
+   * to the run directory (`analyze` hashes its events file beside judging): those files are
+   * not read again.
+   */
+  knownDigests?: ReadonlyMap<string, FileDigest>;
+}
+
 /**
  * Finalises `runDir` with the key pair in `keyDir` (see `ensureKeys` to create one).
  * `input.issuedAt` defaults to now. Throws before writing anything when the run was
@@ -85,7 +98,7 @@ export async function finaliseRun(
   runDir: string,
   input: FinaliseInput,
   keyDir: string,
-  options: { documents?: boolean } = {},
+  options: FinaliseOptions = {},
 ): Promise<FinalisedRun> {
   const already = FINALISATION_FILES.filter((file) => existsSync(join(runDir, file)));
   if (already.length > 0) {
@@ -93,7 +106,8 @@ export async function finaliseRun(
   }
   const key = loadSigningKey(keyDir);
   const issuer = input.issuer === undefined ? labIssuer(keyDir) : input.issuer;
-  const evidenceFiles = digestFiles(runDir, listRunFiles(runDir));
+  const known = new Map([...(options.knownDigests ?? [])].map(([file, digest]) => [join(runDir, file), digest]));
+  const evidenceFiles = digestFiles(runDir, listRunFiles(runDir), (path) => known.get(path) ?? hashFile(path));
   const results = await citeCaptureFrames(runDir, input.results);
   const report = validateReport(
     buildReport({
@@ -103,7 +117,7 @@ export async function finaliseRun(
       issuer,
       issuedAt: input.issuedAt ?? new Date().toISOString(),
       evidenceFiles,
-      catalogues: input.catalogues ?? loadCatalogues(),
+      catalogues: input.catalogues ?? projectCatalogues(),
     }),
     `report of ${runDir}`,
   );

@@ -19,22 +19,21 @@ import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } f
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { readCaptures } from '../capture/capture-evidence.ts';
+import { readCapturesInBackground } from '../capture/background-read.ts';
 import type { CaptureRead } from '../capture/capture-evidence.ts';
 import { normaliseMac } from '../capture/link-layers.ts';
-import { discoverChecks } from '../checks/discover.ts';
-import { selectChecks } from '../checks/select-checks.ts';
 import { hashFilesInBackground } from '../evidence/background-hash.ts';
+import type { BackgroundHash } from '../evidence/background-hash.ts';
 import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
+import type { FileDigest } from '../evidence/manifest.ts';
 import { badPath } from '../evidence/bad-input.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
-import { analyzeOutput } from '../analysis/analyze-output.ts';
 import type { AnalyzeOutput, CaptureInput } from '../analysis/analyze-output.ts';
 import { interleaveEncryptedContacts } from '../analysis/encrypted-contact-events.ts';
 import { PassiveMetricsFold } from '../analysis/passive-metrics.ts';
@@ -42,8 +41,24 @@ import type { PassiveMetrics } from '../analysis/passive-metrics.ts';
 import { publicResolverList } from '../analysis/resolver-use.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
 import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from '../analysis/ttl-compliance.ts';
-import { judge } from './judge.ts';
-import { seal } from './seal.ts';
+
+/**
+ * The judging and sealing modules and the checks: loaded while the captures are read on a
+ * worker thread (they take about a second to load, the ajv schemas compiled with them).
+ */
+async function loadJudging() {
+  const [{ judge }, { seal }, { discoverChecks }, { selectChecks }, { analyzeOutput }] = await Promise.all([
+    import('./judge.ts'),
+    import('./seal.ts'),
+    import('../checks/discover.ts'),
+    import('../checks/select-checks.ts'),
+    import('../analysis/analyze-output.ts'),
+  ]);
+  return { judge, seal, selectChecks, analyzeOutput, available: await discoverChecks() };
+}
+
+/** What {@link loadJudging} loads. */
+type JudgingModules = Awaited<ReturnType<typeof loadJudging>>;
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
 export const ANALYSIS_FILE = 'analysis.json';
@@ -284,12 +299,18 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
         );
   let read: CaptureRead | undefined;
   let store: EventStore | undefined;
+  let eventsHashing: BackgroundHash | undefined;
+  // The reading runs on a worker thread: this one loads the judging modules meanwhile.
+  const reading = readCapturesInBackground(
+    files,
+    { id: dutId, ...selector },
+    { classify: { publicResolvers: Object.keys(publicList) } },
+  );
+  const judging = loadJudging();
+  // Awaited after the reading; a failure to load is reported then, not as an unhandled rejection now.
+  judging.catch(() => undefined);
   try {
-    read = await readCaptures(
-      files,
-      { id: dutId, ...selector },
-      { classify: { publicResolvers: Object.keys(publicList) } },
-    );
+    read = await reading;
     // A file that could not be read at all is bad input, not an observation of 0 frames: nothing is written.
     const unreadable = read.files.filter((f) => f.error !== null && f.frames === 0);
     if (unreadable.length > 0) {
@@ -313,6 +334,8 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       metricsFold.add(event),
     );
     const { run } = written;
+    // The events file is written whole: hashed for the manifest on a worker thread while judging runs here.
+    eventsHashing = hashFilesInBackground([join(run.path, RUN_FILES.events)]);
     store = written.store;
     const addresses = selector.ip !== undefined ? [selector.ip] : written.addresses;
     if (addresses.length === 0) {
@@ -334,7 +357,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       dnsMessages: f.dnsMessages,
       error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
     }));
-    return await judgeAndReport({
+    return await judgeAndReport(await judging, {
       options,
       read,
       evidence,
@@ -347,9 +370,11 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       captures,
       publicList,
       metrics,
+      eventsDigests: eventsHashing.digests,
     });
   } finally {
     hashing.cancel();
+    eventsHashing?.cancel();
     read?.close();
     store?.dispose();
     await (await printer).release();
@@ -370,23 +395,29 @@ interface Judging {
   captures: CaptureInput[];
   publicList: Record<string, string>;
   metrics: PassiveMetrics;
+  /** The events file's digest (alone in the list), being worked out. */
+  eventsDigests: Promise<FileDigest[]>;
 }
 
 /** Writes analysis.json, judges, seals the run directory and puts the output together. */
-async function judgeAndReport({
-  options,
-  read,
-  evidence,
-  run,
-  dutId,
-  selector,
-  addresses,
-  seconds,
-  profile,
-  captures,
-  publicList,
-  metrics,
-}: Judging): Promise<AnalyzeResult> {
+async function judgeAndReport(
+  { judge, seal, selectChecks, analyzeOutput, available }: JudgingModules,
+  {
+    options,
+    read,
+    evidence,
+    run,
+    dutId,
+    selector,
+    addresses,
+    seconds,
+    profile,
+    captures,
+    publicList,
+    metrics,
+    eventsDigests,
+  }: Judging,
+): Promise<AnalyzeResult> {
   const analysisText = `${JSON.stringify(
     {
       analysisVersion: 1,
@@ -408,7 +439,6 @@ async function judgeAndReport({
   )}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const available = await discoverChecks();
   const checks = options.checks === undefined ? available : selectChecks(available, options.checks);
   const results = await judge(evidence, profile, checks, {
     origin: 'analyze',
@@ -440,6 +470,7 @@ async function judgeAndReport({
       // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
       figures: { ttlExperiments: ['*'] },
       onProblem: (problem) => read.problems.push(problem),
+      knownDigests: new Map([[RUN_FILES.events, (await eventsDigests)[0]!]]),
       documents: options.documents,
     },
     options.keyDir,

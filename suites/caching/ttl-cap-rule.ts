@@ -7,7 +7,9 @@ import type { CheckContext, CheckOutcome } from '../../lib/checks/check-types.ts
 import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
-import { nextQuery, questionKeyOf, round, secondsBetween } from '../question-series.ts';
+import { isAtOrBelow } from '../../lib/dns/dnssec.ts';
+import { normaliseName } from '../../lib/dns/names.ts';
+import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { inOpenPhase, SEQUENTIAL_P1, sprtSettles } from '../sequential.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
@@ -25,8 +27,14 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
     `(${rule.defaultCapSeconds} s, RFC 8767 §4). ${under}, every response to the DUT whose answer records all carry a TTL above C, ` +
     `or of at least ${rule.extremeTtlSeconds} (extremeTtlSeconds, the top bit), is held against the next query for the same question in the phase: ` +
     `capped when it comes within C + ${rule.graceSeconds} s (graceSeconds); pinned when none came although the phase went on that long; otherwise not judged. ` +
+    'An answer the DUT refuses as DNSSEC-bogus is not held: when the IXIT declares DNSSEC validation (dnssecValidation), an answer for a name at or below ' +
+    "the profile's signedZone apex, to a query with DO, with an RRset there that no RRSIG covers (a forged address carries no signature of the zone), " +
+    'is counted as refused and not judged (the DUT never kept it, so the time until it asks again is its failure back-off, not a TTL; dnssec-validation holds it to the declaration). ' +
+    'DNSKEY and DS answers, which a validator asks for only when it validates an answer under their owner, are held against need instead when no query for them came within C + ' +
+    `${rule.graceSeconds} s: capped when the DUT asked for them again by its next query (with DO) under the owner after its first one asked once C + ${rule.graceSeconds} s had passed, ` +
+    `or within ${rule.graceSeconds} s of that first one; pinned when it did not although the phase went on that long; not judged when it asked nothing under the owner after C + ${rule.graceSeconds} s. ` +
     `FAIL when any answer was pinned. INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) were judged. Otherwise PASS. ` +
-    'Early stop: a pinned answer settles the FAIL; a PASS is settled once, in the phase in progress, every question given an extreme TTL was asked again within the cap ' +
+    'Early stop: a pinned answer settles the FAIL; a PASS is settled once, in the phase in progress, every question given an extreme TTL (refused ones aside) was asked again within the cap ' +
     `and so many answers were capped, none pinned, that Wald's SPRT accepts a pinned share ≤ ${SEQUENTIAL_P1.settleP0} against ≥ ${SEQUENTIAL_P1.settleP1} (α = ${SEQUENTIAL_P1.settleAlpha}, β = ${SEQUENTIAL_P1.settleBeta}).`
   );
 }
@@ -34,6 +42,80 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
 /** How the outcome speaks of the answers it judges (`answers with extreme TTLs`). */
 export interface TtlCapWords {
   answers: string;
+}
+
+/** Record types a validator asks for on its own behalf, only when it validates an answer under their owner (RFC 4035 §5). */
+const KEY_TYPES = new Set(['DNSKEY', 'DS']);
+
+/** What became of one answer with an extreme TTL. */
+type Outcome = 'capped' | 'pinned' | 'not judged' | 'refused';
+
+/**
+ * Query times (µs, ascending) by phase and question, so the next query after an answer is a
+ * binary search, not a scan of every query per answer (an hour of ttl-jump holds some 50 000
+ * of each). Written out: no kept library bisects (d3-array is only vega's own dependency).
+ */
+class QueryTimes {
+  readonly #times = new Map<string, number[]>();
+
+  add(key: string, t: number): void {
+    const times = this.#times.get(key);
+    if (times) times.push(t);
+    else this.#times.set(key, [t]);
+  }
+
+  /** Sorts every list; call once after the last `add`. */
+  seal(): this {
+    for (const times of this.#times.values()) times.sort((a, b) => a - b);
+    return this;
+  }
+
+  /** The first time after `t` (strictly) of `key`, or null. */
+  after(key: string, t: number): number | null {
+    return this.#first(key, (time) => time > t);
+  }
+
+  /** The first time at or after `t` of `key`, or null. */
+  atOrAfter(key: string, t: number): number | null {
+    return this.#first(key, (time) => time >= t);
+  }
+
+  /** The first time of `key` that `reached` holds for (false before some time, true from it on). */
+  #first(key: string, reached: (time: number) => boolean): number | null {
+    const times = this.#times.get(key) ?? [];
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (reached(times[mid]!)) hi = mid;
+      else lo = mid + 1;
+    }
+    return times[lo] ?? null;
+  }
+}
+
+/**
+ * Whether a response is one a validating DUT refuses (RFC 4035 §5): under the profile's
+ * signed zone, to a query with DO, with an RRset there that no RRSIG in the answer covers. Only
+ * a missing signature is recognised (what forging an address does): a signature that does
+ * not verify over altered data is not checked here.
+ */
+function refusedAsBogus(context: CheckContext, doQueries: ReadonlySet<number>): (response: ResponseEvent) => boolean {
+  const apex = context.profile.signedZone?.apex;
+  if (context.profile.ixit?.dnssecValidation !== true || apex === undefined) return () => false;
+  return (response) => {
+    const question = response.questions[0];
+    if (!question || KEY_TYPES.has(question.type) || !isAtOrBelow(question.name, apex)) return false;
+    if (!doQueries.has(response.queryRef)) return false;
+    const covered = new Set(
+      response.answers
+        .filter((rr) => rr.type === 'RRSIG')
+        .map((rr) => `${normaliseName(rr.name)}|${rr.data.split(' ')[0]}`),
+    );
+    return response.answers.some(
+      (rr) => rr.type !== 'RRSIG' && isAtOrBelow(rr.name, apex) && !covered.has(`${normaliseName(rr.name)}|${rr.type}`),
+    );
+  };
 }
 
 /** Judges the rule of {@link ttlCapRuleText} over the responses in `evidence`. */
@@ -50,21 +132,69 @@ export function judgeTtlCap(
   const extreme = (r: ResponseEvent) =>
     r.answers.length > 0 && r.answers.every((rr) => rr.ttl > cap || rr.ttl >= p.extremeTtlSeconds);
   const canaries = new Set(context.profile.canaries);
+  // One pass over the queries: their times by phase and question, and (for DNSKEY and DS
+  // answers) the times of the answered queries with DO that a validator needs keys for.
+  const asked = new QueryTimes();
+  const doQueries = new Set<number>();
+  const needs: { name: string; phase: string | null; t: number }[] = [];
+  evidence.eachQuery(context.dutId, (query) => {
+    asked.add(`${query.phase}|${questionKeyOf(query)}`, query.t);
+    if (query.edns?.do !== true) return;
+    doQueries.add(query.seq);
+    const question = query.questions[0];
+    const rcode = evidence.responseTo(query)?.flags.rcode;
+    if (question && !KEY_TYPES.has(question.type) && (rcode === 'NOERROR' || rcode === 'NXDOMAIN'))
+      needs.push({ name: normaliseName(question.name), phase: query.phase, t: query.t });
+  });
+  asked.seal();
+  const refused = refusedAsBogus(context, doQueries);
+  /** The validations under `owner` in `phase`: the times of the DUT's answered queries with DO there. */
+  const needTimes = new Map<string, QueryTimes>();
+  const needsUnder = (owner: string): QueryTimes => {
+    let times = needTimes.get(owner);
+    if (!times) {
+      times = new QueryTimes();
+      for (const need of needs) if (isAtOrBelow(need.name, owner)) times.add(`${need.phase}`, need.t);
+      needTimes.set(owner, times.seal());
+    }
+    return times;
+  };
+  const grace = p.graceSeconds * 1e6;
   const capped: ResponseEvent[] = [];
   const pinned: ResponseEvent[] = [];
+  const refusals: ResponseEvent[] = [];
   const responses = evidence.responses(context.dutId).filter(extreme);
   const rows = responses.map((response) => {
-    const next = nextQuery(evidence, context.dutId, response);
-    const after = next ? secondsBetween(response.t, next.t) : null;
-    const followed = secondsBetween(response.t, phaseEnd.get(response.phase ?? '') ?? response.t);
-    const outcome = after !== null && after <= limit ? 'capped' : followed >= limit ? 'pinned' : 'not judged';
+    const key = questionKeyOf(response);
+    const nextT = asked.after(`${response.phase}|${key}`, response.t);
+    const after = nextT === null ? null : secondsBetween(response.t, nextT);
+    const end = phaseEnd.get(response.phase ?? '') ?? response.t;
+    const followed = secondsBetween(response.t, end);
+    let outcome: Outcome;
+    let neededAfter: number | null = null;
+    if (refused(response)) outcome = 'refused';
+    else if (after !== null && after <= limit) outcome = 'capped';
+    else if (KEY_TYPES.has(response.questions[0]?.type ?? '')) {
+      // Keys are asked for when an answer under their owner is validated: held against the first
+      // such need once the cap ran out, not against the clock.
+      const under = needsUnder(normaliseName(response.questions[0]!.name));
+      const need = under.atOrAfter(`${response.phase}`, response.t + limit * 1e6);
+      if (need === null) outcome = 'not judged';
+      else {
+        neededAfter = secondsBetween(response.t, need);
+        const deadline = Math.max(need + grace, under.after(`${response.phase}`, need) ?? need);
+        outcome = nextT !== null && nextT <= deadline ? 'capped' : end >= deadline ? 'pinned' : 'not judged';
+      }
+    } else outcome = after !== null && after <= limit ? 'capped' : followed >= limit ? 'pinned' : 'not judged';
     if (outcome === 'capped') capped.push(response);
     if (outcome === 'pinned') pinned.push(response);
+    if (outcome === 'refused') refusals.push(response);
     return {
       phase: response.phase,
       question: `${response.questions[0]?.name} ${response.questions[0]?.type}`,
       ttl: Math.min(...response.answers.map((rr) => rr.ttl)),
       askedAgainAfter: after === null ? null : round(after),
+      ...(neededAfter === null ? {} : { neededAgainAfter: round(neededAfter) }),
       followedSeconds: round(followed),
       outcome,
     };
@@ -76,20 +206,29 @@ export function judgeTtlCap(
     extremeAnswers: rows.length,
     capped: capped.length,
     pinned: pinned.length,
+    ...(refusals.length > 0 ? { refusedAsBogus: refusals.length } : {}),
     ...(toCanary > 0 ? { answersToCanary: toCanary } : {}),
     answers: rows.slice(0, 40),
   };
   const capText = `${cap} s (${declared !== undefined ? 'declared in the profile' : 'RFC 8767 default'})`;
   const expected = `After an answer with an extreme TTL the DUT asks again within its cap of ${capText} plus ${p.graceSeconds} s.`;
-  const counts = `${rows.length} ${words.answers}: ${capped.length} asked again in time, ${pinned.length} pinned, ${rows.length - capped.length - pinned.length} not judged (phase too short)`;
+  const refusedText = refusals.length > 0 ? `, ${refusals.length} refused as DNSSEC-bogus (not held)` : '';
+  const unjudged = rows.length - capped.length - pinned.length - refusals.length;
+  const counts = `${rows.length} ${words.answers}: ${capped.length} asked again in time, ${pinned.length} pinned${refusedText}, ${unjudged} not judged (phase too short)`;
   if (pinned.length > 0) {
     const example = rows.find((r) => r.outcome === 'pinned')!;
+    const late =
+      example.askedAgainAfter === null
+        ? `no query in the ${example.followedSeconds} s that followed`
+        : `asked again only after ${example.askedAgainAfter} s`;
+    const need =
+      'neededAgainAfter' in example ? ` although it looked up a name under it ${example.neededAgainAfter} s after` : '';
     return {
       // An answer kept past its cap stays kept past it: more evidence cannot undo that.
       verdict: 'FAIL',
       settled: true,
       expected,
-      observed: `${counts}; e.g. ${example.question}: TTL ${example.ttl}, no query in the ${example.followedSeconds} s that followed.`,
+      observed: `${counts}; e.g. ${example.question}: TTL ${example.ttl}, ${late}${need}.`,
       figures,
       evidence: [
         eventsRef(
@@ -118,7 +257,8 @@ export function judgeTtlCap(
   // Early stop: settled once, in the phase in progress, every question with an extreme answer was
   // asked again within the cap after one (the DUT showed it re-asks once its own cap ran out).
   const open = inOpenPhase(evidence);
-  const openQuestions = new Set(responses.filter(open).map(questionKeyOf));
+  const refusedSet = new Set(refusals);
+  const openQuestions = new Set(responses.filter((r) => open(r) && !refusedSet.has(r)).map(questionKeyOf));
   const openCapped = new Set(capped.filter(open).map(questionKeyOf));
   const settled =
     capped.filter(open).length >= p.minJudgedAnswers &&
