@@ -1,7 +1,7 @@
 /**
  * A session on a harness that runs late (a loaded machine deschedules it; here its event loop
  * is held): the phase observes its window of time the harness ran on time, the lateness is in
- * the evidence, and the report says why the phase ran longer.
+ * the evidence, and the report says so.
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
@@ -72,5 +72,9 @@ describe('run/live-session on a harness that runs late', () => {
     // The device started inside the phase, then the window and the extension ran.
     const started = evidence.ofType('dut.start')[0]!.t;
     expect((Date.parse(phase!.end) - started / 1000) / 1000).to.be.at.least(2 + extended - 0.05);
+    // The report says so.
+    expect(run!.finalised.report.statements.filter((s) => s.startsWith('The harness itself ran late'))).to.have.length(
+      1,
+    );
   });
 });
