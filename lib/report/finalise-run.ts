@@ -81,7 +81,7 @@ export interface FinaliseOptions {
   documents?: boolean;
   /**
    * Digests the caller already has of run files it wrote whole and closed, by path relative
-   * to the run directory (`analyze` hashes its events file beside judging): those files are
+   * to the run directory (`analyze` hashes its events file as it writes it): those files are
    * not read again.
    */
   knownDigests?: ReadonlyMap<string, FileDigest>;
