@@ -187,6 +187,22 @@ describe('dut/stub-resolver (real sockets on loopback)', () => {
     expect(device.events('give-up')).to.have.length(1);
   });
 
+  it('takes an answer already on its socket when its timeout comes due late (a descheduled device), without a retry', async () => {
+    const s = stub(testBehaviour({ retry: { timeoutMs: 100, attempts: 2, backoff: 1, maxTimeoutMs: 100 } }));
+    resolver.answer = (q, reply) => {
+      reply(aResponse(q, '127.0.31.9'));
+      // Once the answer has left (it is sent on the next tick), this process stops running past
+      // the device's 100 ms timeout, as a loaded machine deschedules it: the timer is due when it wakes.
+      setImmediate(() => {
+        const until = Date.now() + 250;
+        while (Date.now() < until);
+      });
+    };
+    expect(await s.resolve(X)).to.deep.include({ outcome: 'answer', addresses: ['127.0.31.9'] });
+    expect(device.events('timeout')).to.deep.equal([]);
+    expect(resolver.udpQueries()).to.have.length(1);
+  });
+
   it('retries over TCP after TC=1, reassembling a reply split across segments', async () => {
     resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { tc: true }));
     resolver.tcpAnswer = (q) => aResponse(q, '127.0.31.10', { answers: 3 });

@@ -293,10 +293,18 @@ export class StubResolver {
       ...(this.validates && withEdns ? { do: true } : {}),
     });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        if (!pending.latest) this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
-        pending.finish(pending.latest ?? null);
-      }, timeoutMs);
+      // A timer that came due while the process was descheduled (a loaded machine) fires before an
+      // answer already waiting on the socket is read: libuv runs timers before it polls. The
+      // timeout is decided after that poll (setImmediate), so it means no answer had come.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (!this.pending.has(pending)) return;
+            if (!pending.latest) this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
+            pending.finish(pending.latest ?? null);
+          }),
+        timeoutMs,
+      );
       const pending: PendingQuery = {
         query: { txid, ...question, resolver: this.resolver },
         socket,

@@ -593,6 +593,16 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
         owedPowerCycle ||= phase.trigger === 'power-cycle';
         continue;
       }
+      const powerCycle = started && (phase.trigger === 'power-cycle' || owedPowerCycle);
+      if (powerCycle) {
+        // The simulated devices stop before the phase starts: a device still running under the
+        // new scenario while it is being stopped (seconds on a loaded machine) would take its
+        // answers and act on its old cache inside the phase, then forget it all at the restart.
+        await eachControl(
+          controls.filter((c) => c.simulated),
+          (control) => control.stop(),
+        );
+      }
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
         d.run.log.phase = phase.name;
@@ -620,7 +630,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
         await eachControl(controls, (control) => control.start());
         for (const monitor of monitors) monitor.start();
         started = true;
-      } else if (phase.trigger === 'power-cycle' || owedPowerCycle) {
+      } else if (powerCycle) {
         await eachControl(controls, (control) => control.powerCycle(options.signal));
       }
       owedPowerCycle = false;
