@@ -72,6 +72,8 @@ function startWorker(task: BackgroundReadTask): Worker {
     workerData: task,
     // No loader flags: what the module needs it registers itself.
     execArgv: [],
+    // The reading makes short-lived objects only (the sort copies what it keeps): a small young generation keeps its heap small.
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
 }
 

@@ -17,6 +17,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { setImmediate } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readCapturesInBackground } from '../capture/background-read.ts';
@@ -239,13 +240,20 @@ function removeCreatedDirectories(dir: string, created: string | undefined): voi
  * the run directory keeps the file, and judging reads an index of it), showing each to
  * `observe` (the metrics fold) and collecting the device's addresses on the way.
  */
-function writeEvidence(
+async function writeEvidence(
   read: CaptureRead,
   outDir: string,
   dutId: string,
   now: Date,
   observe: (event: EvidenceEvent) => void,
-): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
+): Promise<{
+  run: { runId: string; path: string };
+  store: EventStore;
+  /** The events file's SHA-256 and size, worked out as it was written. */
+  digest: FileDigest;
+  addresses: string[];
+  created: string | undefined;
+}> {
   let created: string | undefined;
   try {
     created = mkdirSync(outDir, { recursive: true });
@@ -258,13 +266,18 @@ function writeEvidence(
   try {
     const mark = partialMarker(read);
     const addresses = new Set<string>();
+    let written = 0;
     for (const event of interleaveEncryptedContacts(read.events(), read.observations.secureDns, dutId)) {
+      // Every 4096 events the event loop gets a turn, for what else runs meanwhile (Chromium starting).
+      written += 1;
+      if (written % 4096 === 0) await setImmediate();
       if (event.type === 'dns.query' && event.dut === dutId) addresses.add(event.client.address);
       const marked = mark(event);
       log.append(marked);
       observe(marked);
     }
-    return { run, store: log.finish(), addresses: [...addresses].sort(), created };
+    const store = log.finish();
+    return { run, store, digest: log.digest!, addresses: [...addresses].sort(), created };
   } catch (error) {
     log.abandon();
     rmSync(run.path, { recursive: true, force: true });
@@ -285,21 +298,11 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
     options.publicResolversFile === undefined ? undefined : readPublicResolvers(options.publicResolversFile);
   const publicList = publicResolverList(extraPublic);
   const dutId = dutIdOf(selector);
-  // The captures' SHA-256 (for analysis.json) is computed on a worker thread while they are read.
-  const hashing = hashFilesInBackground(files);
-  // Chromium (for the PDF report) starts while the captures are read, not after judging.
-  // (Not for a run sealed without the documents: nothing is printed.)
   const noPrinter = { release: async () => undefined };
-  const printer =
-    options.documents === false
-      ? Promise.resolve(noPrinter)
-      : import('../report/pdf/render-pdf.ts').then(
-          ({ holdBrowser }) => holdBrowser(),
-          () => noPrinter,
-        );
+  let printer: Promise<{ release(): Promise<void> }> = Promise.resolve(noPrinter);
+  let hashing: BackgroundHash | undefined;
   let read: CaptureRead | undefined;
   let store: EventStore | undefined;
-  let eventsHashing: BackgroundHash | undefined;
   // The reading runs on a worker thread: this one loads the judging modules meanwhile.
   const reading = readCapturesInBackground(
     files,
@@ -311,6 +314,16 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   judging.catch(() => undefined);
   try {
     read = await reading;
+    // Once read, while the events are written here (one core), the other core hashes the
+    // captures (for analysis.json) and starts Chromium for the PDF report (not for a run
+    // sealed without the documents: nothing is printed). Either started sooner took CPU
+    // from the reading, which everything after waits for.
+    hashing = hashFilesInBackground(files);
+    if (options.documents !== false)
+      printer = import('../report/pdf/render-pdf.ts').then(
+        ({ holdBrowser }) => holdBrowser(),
+        () => noPrinter,
+      );
     // A file that could not be read at all is bad input, not an observation of 0 frames: nothing is written.
     const unreadable = read.files.filter((f) => f.error !== null && f.frames === 0);
     if (unreadable.length > 0) {
@@ -330,12 +343,10 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       llmnr: read.observations.llmnr,
     });
     // Evidence first, judgement after: what was read stays written even if judging fails.
-    const written = writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) =>
+    const written = await writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) =>
       metricsFold.add(event),
     );
     const { run } = written;
-    // The events file is written whole: hashed for the manifest on a worker thread while judging runs here.
-    eventsHashing = hashFilesInBackground([join(run.path, RUN_FILES.events)]);
     store = written.store;
     const addresses = selector.ip !== undefined ? [selector.ip] : written.addresses;
     if (addresses.length === 0) {
@@ -370,11 +381,10 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       captures,
       publicList,
       metrics,
-      eventsDigests: eventsHashing.digests,
+      eventsDigest: written.digest,
     });
   } finally {
-    hashing.cancel();
-    eventsHashing?.cancel();
+    hashing?.cancel();
     read?.close();
     store?.dispose();
     await (await printer).release();
@@ -395,8 +405,8 @@ interface Judging {
   captures: CaptureInput[];
   publicList: Record<string, string>;
   metrics: PassiveMetrics;
-  /** The events file's digest (alone in the list), being worked out. */
-  eventsDigests: Promise<FileDigest[]>;
+  /** The events file's digest, worked out as it was written (it is not read again for the manifest). */
+  eventsDigest: FileDigest;
 }
 
 /** Writes analysis.json, judges, seals the run directory and puts the output together. */
@@ -415,7 +425,7 @@ async function judgeAndReport(
     captures,
     publicList,
     metrics,
-    eventsDigests,
+    eventsDigest,
   }: Judging,
 ): Promise<AnalyzeResult> {
   const analysisText = `${JSON.stringify(
@@ -470,7 +480,7 @@ async function judgeAndReport(
       // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
       figures: { ttlExperiments: ['*'] },
       onProblem: (problem) => read.problems.push(problem),
-      knownDigests: new Map([[RUN_FILES.events, (await eventsDigests)[0]!]]),
+      knownDigests: new Map([[RUN_FILES.events, eventsDigest]]),
       documents: options.documents,
     },
     options.keyDir,
