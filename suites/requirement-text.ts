@@ -5,9 +5,9 @@
  * adds, what the check leaves out); suites/requirement-text.spec.ts holds every quote in every
  * check's requirement to the catalogue text.
  */
-import { loadCatalogues } from '../lib/catalogue/load-catalogues.ts';
+import { projectCatalogues } from '../lib/catalogue/load-catalogues.ts';
 
-const catalogues = loadCatalogues();
+const catalogues = projectCatalogues();
 
 function lookup<T extends { id: string }>(list: readonly T[], id: string, what: string): T {
   const found = list.find((item) => item.id === id);

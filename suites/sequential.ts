@@ -117,11 +117,11 @@ export const FORGERY_SETTLED_TEXT =
 
 /** The sequence numbers of the events of the phase in progress. */
 export function openPhaseSeqs(evidence: Evidence): Set<number> {
-  // No phase in progress (a finished run, imported captures): nothing to list, and no need
-  // to make a view of every event of a large stored evidence to find that out.
+  // Read from the phase of each event, not from the events: over a large stored evidence
+  // (imported captures, one phase) that would make a view of every event.
   const name = openPhase(evidence)?.name;
   if (name === undefined) return new Set();
-  return new Set(evidence.events.filter((event) => event.phase === name).map((event) => event.seq));
+  return evidence.seqsInPhase(name);
 }
 
 /** How many of `seqs` belong to the phase in progress. */

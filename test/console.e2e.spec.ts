@@ -64,6 +64,7 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
   let page: Page;
   const processes: Started[] = [];
   let waitingOn = 'setup';
+  const streamed: { at: string; url: string; event: string; data: string }[] = [];
   let killedJob = '';
   let finishedJob = '';
   let retryJob = '';
@@ -120,8 +121,9 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
         throw error;
       });
       if (holds) return;
+      // Not page.waitForNetworkIdle: it counts requests for the page's whole life, and one that
+      // interception lost at a navigation (a live page's stream) would keep it waiting forever.
       if (reload) await page.reload({ waitUntil: 'load' });
-      else await page.waitForNetworkIdle({ idleTime: 300, timeout: 0 }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 500));
     }
   };
@@ -211,7 +213,21 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
     });
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
-    // Loopback only: the console's own address, nothing else.
+    // Every server-sent update the browser received, as its network layer reports them (not the
+    // page's script): a live page is judged on what it was sent while its run streamed, even when
+    // the run ended before the spec looked, and a failing step prints them.
+    const cdp = await page.createCDPSession();
+    await cdp.send('Network.enable');
+    const urls = new Map<string, string>();
+    cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+    cdp.on('Network.eventSourceMessageReceived', (e) =>
+      streamed.push({
+        at: new Date().toISOString(),
+        url: urls.get(e.requestId) ?? '?',
+        event: e.eventName,
+        data: e.data,
+      }),
+    );
     await page.setRequestInterception(true);
     page.on('request', (request) => {
       if (request.url().startsWith(base) || request.url().startsWith('data:')) void request.continue();
@@ -223,6 +239,8 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
     if (this.currentTest?.state !== 'failed') return;
     console.log(`\nwaiting on: ${waitingOn}; the page (${page?.url()}):`);
     console.log((await page?.evaluate(() => document.body.textContent).catch(() => '')) ?? '');
+    console.log(`server-sent updates the browser received (the last 10 of ${streamed.length}):`);
+    for (const m of streamed.slice(-10)) console.log(`${m.at} ${m.url} ${m.event} ${m.data.slice(0, 300)}`);
     for (const p of processes) console.log(`--- ${p.name}:\n${p.output.join('').slice(-4000)}`);
   });
 
@@ -274,9 +292,18 @@ describe('lab console: benches on Redis, runs submitted and followed in Chromium
     // Submitted for any bench: b is busy, so bench a takes it. The form leads to its live
     // page, where server-sent events update the phase and the event count.
     killedJob = await submit('sim-good', '30', '');
+    waitingOn = 'the live page of the second run to be sent a phase and events';
+    const sentProgress = () =>
+      streamed.some((m) => {
+        if (!m.url.endsWith(`/runs/${killedJob}/stream`) || m.event !== 'message') return false;
+        const view = JSON.parse(m.data) as { progress: { phase: string | null; events: number } | null };
+        return view.progress !== null && view.progress.phase !== null && view.progress.events > 0;
+      });
+    while (!sentProgress()) await new Promise((r) => setTimeout(r, 200));
+    // The page shows what it was sent (its script sets the count from each update).
     await pageShows(
-      'the live page of the second run to stream a phase and events',
-      () => Number(document.body.dataset.events ?? 0) > 0 && document.querySelector('#phase')?.textContent !== '–',
+      'the live page to show the events',
+      () => Number(document.querySelector('#events')?.textContent) > 0,
     );
     expect(await page.$eval('#bench', (el) => el.textContent)).to.equal('a');
     await page.goto(`${base}/`, { waitUntil: 'load' });

@@ -197,6 +197,20 @@ describe('demo, end to end (real processes and sockets on loopback)', function (
     }
   });
 
+  it('stops a device it power-cycles before the phase starts, so the instance being stopped meets none of the phase', () => {
+    for (const [dut, { dir }] of runs) {
+      const events = loadEvidence(join(dir, 'events.ndjson')).events.filter((e) => e.dut === dut);
+      const cycles = events.filter((e) => e.type === 'trigger' && e.trigger === 'power-cycle');
+      expect(cycles.length, `${dut}: power-cycles`).to.be.at.least(5);
+      for (const cycle of cycles) {
+        const start = events.find((e) => e.type === 'phase.start' && e.name === cycle.phase)!;
+        const exit = events.filter((e) => e.type === 'dut.exit' && e.t <= cycle.t).at(-1)!;
+        // Stopped outside every phase: no answer of the phase reached it, nothing it did is the phase's.
+        expect([exit.phase, exit.t < start.t], `${dut} before ${cycle.phase}`).to.deep.equal([null, true]);
+      }
+    }
+  });
+
   it('verify accepts untouched runs and rejects one changed byte in events.ndjson or report.json', async () => {
     const { dir } = runs.get('sim-bad')!;
     expect((await dnsconform(['verify', dir])).status).to.equal(0);

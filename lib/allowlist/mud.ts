@@ -5,17 +5,12 @@
  * itself, following CNAMEs, so the names asked stand for their targets. Validated against
  * mud.schema.json (derived from the YANG modules) and the leafrefs the schema cannot say.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import af from 'ajv-formats';
+import { precompiled } from '../input/yaml-input.ts';
 import type { ObservedName } from './observed-names.ts';
-import mudSchema from './mud.schema.json' with { type: 'json' };
 import type { Acl, MUDFileRFC8520JSONEncodingRFC7951 } from './mud.generated.ts';
+import validateMudSchema from './mud.validator.generated.ts';
 
-const addFormats = af as unknown as typeof af.default;
-// strictRequired off: the YANG choices become `not: { required: [...] }`, naming properties defined beside, not inside, the `not`.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-addFormats(ajv);
-const validateSchema = ajv.compile(mudSchema);
+const validateSchema = precompiled<MudFile>(validateMudSchema);
 
 /** A MUD file's JSON: the type generated from mud.schema.json. */
 export type MudFile = MUDFileRFC8520JSONEncodingRFC7951;

@@ -4,12 +4,12 @@
  * output is validated against it before it is printed), the full passive metrics under
  * `metrics`, and where the signed run directory went.
  */
-import { Ajv } from 'ajv';
+import { precompiled } from '../input/yaml-input.ts';
 import type { PassiveMetrics } from './passive-metrics.ts';
 import type { RandomnessStats } from './randomness.ts';
 import { hardcodedServers } from './resolver-use.ts';
 import type { TtlNameRow } from './ttl-compliance.ts';
-import schema from './analyze-output.schema.json' with { type: 'json' };
+import validateAnalyzeOutputSchema from './analyze-output.validator.generated.ts';
 import type { CaptureInput, DnsconformAnalyzeJsonOutput, FieldRandomness } from './analyze-output.generated.ts';
 
 /** Version of the output format; it changes only when a documented field changes meaning. */
@@ -114,8 +114,7 @@ export function analyzeOutput(input: AnalyzeOutputInput): AnalyzeOutput {
   };
 }
 
-// tsType: the TypeScript type json-schema-to-typescript gives a part the schema leaves open (the passive metrics).
-const validate = new Ajv({ allErrors: true, strict: true, keywords: ['tsType'] }).compile<AnalyzeOutput>(schema);
+const validate = precompiled<AnalyzeOutput>(validateAnalyzeOutputSchema);
 
 /** Throws naming every place where `output` departs from the published schema. */
 export function validateAnalyzeOutput(output: unknown): AnalyzeOutput {

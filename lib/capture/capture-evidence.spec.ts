@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QueryEvent } from '../evidence/events.ts';
 import { evidenceFromCaptures } from './capture-evidence.ts';
 import type { CapturedQueryEvent } from './capture-evidence.ts';
-import { encodePcap } from './capture-writer.ts';
 import type { PacketRecord } from './capture-writer.ts';
 import {
   answer,
@@ -20,8 +19,8 @@ import {
   T0,
   tcpFrame,
   udpFrame,
+  writeEthernetPcap,
 } from './fixtures/dns-capture.ts';
-import { LINKTYPE } from './link-layers.ts';
 import { TCP_FLAG } from './transport.ts';
 
 let dir: string;
@@ -33,10 +32,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let count = 0;
 function pcapFile(records: PacketRecord[], cut = 0): string {
   count += 1;
-  const file = join(dir, `e${count}.pcap`);
-  const bytes = encodePcap({ linkType: LINKTYPE.ETHERNET }, records);
-  writeFileSync(file, bytes.subarray(0, bytes.length - cut));
-  return file;
+  return writeEthernetPcap(join(dir, `e${count}.pcap`), records, cut);
 }
 
 describe('capture/capture-evidence', () => {

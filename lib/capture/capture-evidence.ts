@@ -7,8 +7,7 @@
  */
 import { basename } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
-import { decodeMessage } from '../dns/codec.ts';
-import { summariseEdns, summariseFlags, summariseQuestions, summariseRecords } from '../dns/summarise.ts';
+import { summariseWire } from '../dns/wire-summary.ts';
 import { Evidence } from '../evidence/evidence.ts';
 import type {
   EvidenceEvent,
@@ -115,6 +114,20 @@ export interface ReadCapturesOptions extends CaptureEvidenceOptions {
 }
 
 /**
+ * What reading the captures found, before the events are built: the device's DNS messages
+ * are in the sort, the rest is counted. (`background-read.ts` carries it from a worker.)
+ */
+export interface CaptureMessages {
+  files: CaptureFileSummary[];
+  /** Files that could not be read to their end. */
+  problems: string[];
+  observations: ExtractionSummary;
+  counters: PacketCounters;
+  /** The device's DNS messages, to be taken back in time order. */
+  sorter: MessageSorter;
+}
+
+/**
  * Reads the captures: counters, summaries and problems at once; the device's DNS messages
  * sorted by time (spilled to a temporary file when large), turned into events by
  * {@link CaptureRead.events}.
@@ -124,6 +137,15 @@ export async function readCaptures(
   device: CaptureDevice,
   options: ReadCapturesOptions = {},
 ): Promise<CaptureRead> {
+  return captureRead(await readCaptureMessages(files, device, options), device, options);
+}
+
+/** Reads the captures into a {@link MessageSorter}, counting everything else (the reading half of {@link readCaptures}). */
+export async function readCaptureMessages(
+  files: readonly string[],
+  device: CaptureDevice,
+  options: ReadCapturesOptions = {},
+): Promise<CaptureMessages> {
   // The sorter copies each message into its own buffer at once: the extractor need not copy it first.
   const extractor = new DnsExtractor(device, options.classify, { copyPayloads: false });
   const counters = newPacketCounters();
@@ -172,7 +194,17 @@ export async function readCaptures(
     sorter.close();
     throw error;
   }
-  const observations = extractor.summary();
+  return { files: summaries, problems, observations: extractor.summary(), counters, sorter };
+}
+
+/** The {@link CaptureRead} of what reading found: its caveats stated, its events built from the sort on demand. */
+export function captureRead(
+  read: CaptureMessages,
+  device: CaptureDevice,
+  options: Pick<ReadCapturesOptions, 'runId'> = {},
+): CaptureRead {
+  const { files: summaries, observations, counters, sorter } = read;
+  const problems = [...read.problems];
   if (observations.framesWithoutMac > 0) {
     problems.push(
       `${observations.framesWithoutMac} frames record no MAC address, so the device could only be recognised by IP${device.ip === undefined ? ' (none given: those frames were passed over)' : ''}`,
@@ -358,7 +390,7 @@ function* buildEvents(
     // microseconds an event.
     const t = message.timestamp;
     const { transport, client, server } = message;
-    const decoded = decodeMessage(message.bytes);
+    const decoded = summariseWire(message.bytes);
     if (!decoded.ok) {
       // Only what the device sent is its behaviour; garbage from a resolver is not judged here.
       if (message.fromDevice) {
@@ -379,11 +411,11 @@ function* buildEvents(
       }
       continue;
     }
-    const m = decoded.message;
-    const txid = m.id ?? 0;
-    const questions = summariseQuestions(m);
+    const m = decoded.summary;
+    const txid = m.id;
+    const { questions } = m;
     const question = questions.map((q) => `${q.name.toLowerCase()}/${q.type}/${q.class}`).join(',');
-    if (message.fromDevice && !m.flag_qr) {
+    if (message.fromDevice && !m.flags.qr) {
       const query = numbered<CapturedQueryEvent>({
         type: 'dns.query',
         t,
@@ -393,9 +425,9 @@ function* buildEvents(
         client,
         server,
         txid,
-        flags: summariseFlags(m),
+        flags: m.flags,
         questions,
-        edns: summariseEdns(m),
+        edns: m.edns,
         size: message.bytes.length,
         wire: message.bytes.toString('base64'),
         capture,
@@ -403,7 +435,7 @@ function* buildEvents(
       });
       pairing.ask(message, txid, question, query.seq);
       yield query;
-    } else if (!message.fromDevice && m.flag_qr) {
+    } else if (!message.fromDevice && m.flags.qr) {
       const queryRef = pairing.answer(message, txid, question);
       if (queryRef === undefined) continue;
       yield numbered<CapturedResponseEvent>({
@@ -415,16 +447,16 @@ function* buildEvents(
         client,
         server,
         txid,
-        flags: summariseFlags(m),
+        flags: m.flags,
         questions,
-        edns: summariseEdns(m),
+        edns: m.edns,
         size: message.bytes.length,
         wire: message.bytes.toString('base64'),
         capture,
         queryRef,
-        answers: summariseRecords(m.answers),
-        authority: summariseRecords(m.authorities),
-        additional: summariseRecords(m.additionals),
+        answers: m.answers,
+        authority: m.authority,
+        additional: m.additional,
         scenario: CAPTURE_PHASE,
         manipulations: [],
         reason: null,

@@ -25,10 +25,11 @@ export interface MessageSorterOptions {
 /*
  * Record layout (little-endian):
  *   u32 record length (all of it) | f64 timestamp | f64 arrival order | f64 frame | u16 file (interned)
- *   | u8 bits (1 from device, 2 tcp) | u16 client port | u16 server port | u8 client address length
- *   | u8 server address length | u32 message length | client address | server address | message
+ *   | u8 bits (1 from device, 2 tcp) | u16 client port | u16 server port | u32 client address (interned)
+ *   | u32 server address (interned) | u32 message length | message
+ * Addresses are interned: a device talks to few resolvers, and a number reads back faster than text.
  */
-const HEADER = 4 + 8 + 8 + 8 + 2 + 1 + 2 + 2 + 1 + 1 + 4;
+const HEADER = 4 + 8 + 8 + 8 + 2 + 1 + 2 + 2 + 4 + 4 + 4;
 const FROM_DEVICE = 1;
 const TCP = 2;
 
@@ -51,6 +52,23 @@ interface RunReader {
 
 const READ_BYTES = 128 << 10;
 
+/**
+ * A sort's state as plain data (structured-cloneable), for a {@link MessageSorter} on another
+ * thread to take the messages back from: `background-read.ts` reads captures on a worker.
+ */
+export interface SortHandover {
+  /** Files the messages came from, by their index in the records. */
+  files: string[];
+  /** Addresses, by their index in the records. */
+  addresses: string[];
+  /** Messages held. */
+  count: number;
+  /** The spilled runs (the last chunk among them) and the directory of their file; null when nothing was spilled. */
+  spilled: { dir: string; runs: { start: number; end: number }[] } | null;
+  /** When nothing was spilled: the one chunk's records, in time order. */
+  records: Uint8Array | null;
+}
+
 export class MessageSorter {
   private readonly chunkBytes: number;
   private readonly tempDir: string;
@@ -70,6 +88,8 @@ export class MessageSorter {
   private readonly runs: { start: number; end: number }[] = [];
   private readonly files: string[] = [];
   private readonly fileIndexes = new Map<string, number>();
+  private readonly addresses: string[] = [];
+  private readonly addressIndexes = new Map<string, number>();
 
   constructor(options: MessageSorterOptions = {}) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_SORT_CHUNK_BYTES;
@@ -97,10 +117,9 @@ export class MessageSorter {
       this.files.push(message.file);
       this.fileIndexes.set(message.file, fileIndex);
     }
-    const client = message.client.address;
-    const server = message.server.address;
-    if (client.length > 255 || server.length > 255) throw new Error(`address too long to sort: ${client} / ${server}`);
-    const size = HEADER + client.length + server.length + message.bytes.length;
+    const client = this.addressIndex(message.client.address);
+    const server = this.addressIndex(message.server.address);
+    const size = HEADER + message.bytes.length;
     if (this.used > 0 && this.used + size > this.chunkBytes) this.spill();
     if (this.used + size > this.chunk.length) {
       const grown = Buffer.allocUnsafe(
@@ -121,18 +140,27 @@ export class MessageSorter {
     b[at + 30] = (message.fromDevice ? FROM_DEVICE : 0) | (message.transport === 'tcp' ? TCP : 0);
     v.setUint16(at + 31, message.client.port, true);
     v.setUint16(at + 33, message.server.port, true);
-    b[at + 35] = client.length;
-    b[at + 36] = server.length;
-    v.setUint32(at + 37, message.bytes.length, true);
+    v.setUint32(at + 35, client, true);
+    v.setUint32(at + 39, server, true);
+    v.setUint32(at + 43, message.bytes.length, true);
     at += HEADER;
-    at += b.write(client, at, 'latin1');
-    at += b.write(server, at, 'latin1');
     at += message.bytes.copy(b, at);
     // The sort keys, kept alongside: the merge's comparator reads them without decoding.
     this.offsets.push(this.used);
     this.timestamps.push(message.timestamp);
     this.used = at;
     this.order += 1;
+  }
+
+  /** The index of an address in {@link addresses}, added when new. */
+  private addressIndex(address: string): number {
+    let index = this.addressIndexes.get(address);
+    if (index === undefined) {
+      index = this.addresses.length;
+      this.addresses.push(address);
+      this.addressIndexes.set(address, index);
+    }
+    return index;
   }
 
   /** The current chunk's record offsets in time order (stable: arrival order breaks ties). */
@@ -312,12 +340,8 @@ export class MessageSorter {
     const at = reader.at;
     const size = b.readUInt32LE(at);
     const bits = b[at + 30]!;
-    const clientLength = b[at + 35]!;
-    const serverLength = b[at + 36]!;
-    const messageLength = b.readUInt32LE(at + 37);
-    const clientAt = at + HEADER;
-    const serverAt = clientAt + clientLength;
-    const bytesAt = serverAt + serverLength;
+    const messageLength = b.readUInt32LE(at + 43);
+    const bytesAt = at + HEADER;
     const fileIndex = b.readUInt16LE(at + 28);
     reader.at = at + size;
     return {
@@ -326,10 +350,67 @@ export class MessageSorter {
       timestamp: reader.timestamp,
       fromDevice: (bits & FROM_DEVICE) !== 0,
       transport: (bits & TCP) !== 0 ? 'tcp' : 'udp',
-      client: { address: b.toString('latin1', clientAt, serverAt), port: b.readUInt16LE(at + 31) },
-      server: { address: b.toString('latin1', serverAt, bytesAt), port: b.readUInt16LE(at + 33) },
+      client: { address: this.addresses[b.readUInt32LE(at + 35)]!, port: b.readUInt16LE(at + 31) },
+      server: { address: this.addresses[b.readUInt32LE(at + 39)]!, port: b.readUInt16LE(at + 33) },
       bytes: b.subarray(bytesAt, bytesAt + messageLength),
     };
+  }
+
+  /**
+   * Hands the messages over (see {@link SortHandover}): spilled runs stay in their file (the
+   * last chunk spilled as one more), whose directory the taker removes; an unspilled chunk is
+   * copied out in time order. This sorter holds nothing afterwards.
+   */
+  handOver(): SortHandover {
+    const base = { files: [...this.files], addresses: [...this.addresses], count: this.order };
+    let handover: SortHandover;
+    if (this.runs.length > 0) {
+      if (this.used > 0) this.spill();
+      closeSync(this.fd!);
+      handover = { ...base, spilled: { dir: this.dir!, runs: [...this.runs] }, records: null };
+      this.fd = null;
+      this.dir = null;
+    } else {
+      const records = Buffer.allocUnsafeSlow(this.used);
+      let at = 0;
+      for (const offset of this.sortedOffsets())
+        at += this.chunk.copy(records, at, offset, offset + this.chunk.readUInt32LE(offset));
+      handover = { ...base, spilled: null, records };
+    }
+    this.chunk = Buffer.alloc(0);
+    this.view = new DataView(this.chunk.buffer);
+    this.used = 0;
+    this.offsets = [];
+    this.timestamps = [];
+    this.spillBuffer = null;
+    return handover;
+  }
+
+  /** A sorter holding the messages another one handed over (its run file is this one's to remove). */
+  static takeOver(handover: SortHandover): MessageSorter {
+    const sorter = new MessageSorter({ chunkBytes: Math.max(handover.records?.length ?? 0, 1) });
+    handover.files.forEach((file, index) => {
+      sorter.files.push(file);
+      sorter.fileIndexes.set(file, index);
+    });
+    for (const address of handover.addresses) sorter.addressIndex(address);
+    sorter.order = handover.count;
+    if (handover.spilled !== null) {
+      sorter.dir = handover.spilled.dir;
+      sorter.fd = openSync(join(handover.spilled.dir, 'runs.bin'), 'r');
+      sorter.runs.push(...handover.spilled.runs);
+      sorter.fileBytes = handover.spilled.runs.at(-1)?.end ?? 0;
+    } else if (handover.records !== null) {
+      const records = handover.records;
+      sorter.chunk = Buffer.from(records.buffer, records.byteOffset, records.length);
+      sorter.view = new DataView(records.buffer, records.byteOffset, records.length);
+      sorter.used = records.length;
+      for (let at = 0; at < records.length; at += sorter.chunk.readUInt32LE(at)) {
+        sorter.offsets.push(at);
+        sorter.timestamps.push(sorter.chunk.readDoubleLE(at + 4));
+      }
+    }
+    return sorter;
   }
 
   /** Removes the temporary run file (idempotent). */

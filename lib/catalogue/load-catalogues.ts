@@ -1,12 +1,12 @@
 /** Reads the three clause catalogues from `suites/catalogues/`, each against its schema. */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { compileSchema, loadYamlInput } from '../input/yaml-input.ts';
+import { loadYamlInput, precompiled } from '../input/yaml-input.ts';
 import type { SemanticCheck } from '../input/yaml-input.ts';
 import type { Catalogues, DraftCatalogue, EtsiCatalogue, RecommendationCatalogue } from './catalogue-types.ts';
-import recommendationsSchema from './recommendations.schema.json' with { type: 'json' };
-import draftSchema from './draft-clauses.schema.json' with { type: 'json' };
-import etsiSchema from './en-303-645.schema.json' with { type: 'json' };
+import recommendationsValidator from './recommendations.validator.generated.ts';
+import draftValidator from './draft-clauses.validator.generated.ts';
+import etsiValidator from './en-303-645.validator.generated.ts';
 
 /** The project's catalogue folder. */
 export const CATALOGUES_DIR: string = fileURLToPath(new URL('../../suites/catalogues', import.meta.url));
@@ -18,9 +18,9 @@ export const CATALOGUE_FILES = {
   etsi: 'en-303-645.yaml',
 } as const;
 
-const validateRecommendations = compileSchema<RecommendationCatalogue>(recommendationsSchema);
-const validateDraft = compileSchema<DraftCatalogue>(draftSchema);
-const validateEtsi = compileSchema<EtsiCatalogue>(etsiSchema);
+const validateRecommendations = precompiled<RecommendationCatalogue>(recommendationsValidator);
+const validateDraft = precompiled<DraftCatalogue>(draftValidator);
+const validateEtsi = precompiled<EtsiCatalogue>(etsiValidator);
 
 /** Ids must be unique within their list; the problem points at the repeat. */
 function uniqueIds<T>(list: (value: T) => { id: string }[], listPointer: string): SemanticCheck<T> {
@@ -34,6 +34,18 @@ function uniqueIds<T>(list: (value: T) => { id: string }[], listPointer: string)
         : [{ pointer: `${listPointer}/${index}/id`, message: `id ${item.id} repeats ${listPointer}/${first}` }];
     });
   };
+}
+
+let project: Catalogues | undefined;
+
+/**
+ * The project's own catalogues (`suites/catalogues/`), read once per process: they ship with
+ * the code, and the checks' requirements, profiles and every report quote them. Shared:
+ * nothing may change them.
+ */
+export function projectCatalogues(): Catalogues {
+  project ??= loadCatalogues();
+  return project;
 }
 
 /** The three catalogues; bad data throws InputFileError naming the file, pointer and line. */

@@ -7,11 +7,11 @@
 import { readdirSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { loadTypeScriptModules } from '../build/dist-build.ts';
 import type { CheckDefinition, CheckMeta, LoadedCheck } from './check-types.ts';
-import checkMetaSchema from './check-meta.schema.json' with { type: 'json' };
+import { precompiled } from '../input/yaml-input.ts';
+import validateCheckMeta from './check-meta.validator.generated.ts';
 
 /** The project's `suites/` folder. */
 export const SUITES_DIR: string = fileURLToPath(new URL('../../suites', import.meta.url));
@@ -40,8 +40,7 @@ export class CheckLoadError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateMeta = ajv.compile<CheckMeta>(checkMetaSchema);
+const validateMeta = precompiled<CheckMeta>(validateCheckMeta);
 
 /** One schema error as a pointer into the check's default export and a message. */
 function locate(error: ErrorObject): { pointer: string; message: string } {

@@ -7,24 +7,20 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import af from 'ajv-formats';
 import Handlebars from 'handlebars';
 import { loadPdfSigningKey } from '../report/pdf/pdf-key.ts';
 import { renderPdf } from '../report/pdf/render-pdf.ts';
 import { signPdf } from '../report/pdf/sign-pdf.ts';
 import { timestampAuthority } from '../report/lab-config.ts';
 import type { MetricDelta, RunDiff } from './run-diff.ts';
-import diffSchema from './diff.schema.json' with { type: 'json' };
+import { precompiled } from '../input/yaml-input.ts';
+import validateDiffSchema from './diff.validator.generated.ts';
 
 export const DIFF_JSON = 'diff.json';
 export const DIFF_HTML = 'diff.html';
 export const DIFF_PDF = 'diff.pdf';
 
-const addFormats = af as unknown as typeof af.default;
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats(ajv);
-const validateSchema = ajv.compile<RunDiff>(diffSchema);
+const validateSchema = precompiled<RunDiff>(validateDiffSchema);
 
 /** Checks a diff against its schema; throws listing every problem with its JSON pointer (a harness fault when we wrote it). */
 export function validateDiff(diff: unknown): RunDiff {

@@ -8,12 +8,12 @@ import type { DecodedMessage } from './codec.ts';
 import { decodeSvcb, isSvcbType, presentSvcb } from './svcb.ts';
 
 /** A type's mnemonic; dns-packet calls the types it does not know `UNKNOWN_n`. */
-function typeName(type: string): string {
+export function typeName(type: string): string {
   return isSvcbType(type) ? 'SVCB' : type;
 }
 
 /** EDNS(0) option names by code (IANA "DNS EDNS0 Option Codes"). */
-const EDNS_OPTION_NAMES: Record<number, string> = {
+export const EDNS_OPTION_NAMES: Record<number, string> = {
   3: 'NSID',
   8: 'CLIENT_SUBNET',
   9: 'EXPIRE',

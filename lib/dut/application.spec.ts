@@ -1,34 +1,30 @@
 import { expect } from 'chai';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
-import { Application } from './application.ts';
-import { StubResolver } from './stub-resolver.ts';
 import {
   aResponse,
   DEVICE_ADDRESS,
+  memoryLog,
   negativeResponse,
   RESOLVER_ADDRESS,
+  runDevice,
   TestResolver,
   testBehaviour,
 } from './stub-test-kit.ts';
-import type { LogLine } from './stub-test-kit.ts';
-
-/** A device log line with the time it was written (ms since the epoch). */
-type TimedLine = LogLine & { at: number };
+import type { LogLine, MemoryLog } from './stub-test-kit.ts';
 
 describe('dut/application (needs, cache and coalescing over real sockets)', () => {
   // Each spec runs the application until its log shows what the spec is about (a number of needs,
   // cache hits, lookups), then judges the device's own timestamps: how late timers fire on a loaded
-  // machine changes when things happen, not whether the device honoured its TTLs. The limit below is
-  // a hang guard for a device that never gets there; it fails naming what was awaited.
-  const AWAIT_LIMIT_MS = 45_000;
+  // machine changes when things happen, not whether the device honoured its TTLs. A device that never
+  // gets there fails naming what was awaited (the kit's hang guard).
   let resolver: TestResolver;
-  let lines: TimedLine[];
-  const events = (name: string) => lines.filter((line) => line.event === name);
+  let device: MemoryLog;
+  const events = (name: string) => device.events(name);
 
   beforeEach(async () => {
     resolver = new TestResolver();
     await resolver.start();
-    lines = [];
+    device = memoryLog();
   });
   afterEach(() => resolver.stop());
 
@@ -38,48 +34,20 @@ describe('dut/application (needs, cache and coalescing over real sockets)', () =
    */
   async function runUntil(overrides: Partial<SimulatedBehaviour>, what: string, done: () => boolean): Promise<number> {
     const behaviour = testBehaviour({ lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 50 }], ...overrides });
-    let reached: () => void = () => undefined;
-    const arrived = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    const log = (event: string, fields: Record<string, unknown> = {}) => {
-      lines.push({ event, ...fields, at: Date.now() });
-      if (done()) reached();
-    };
-    const stub = new StubResolver({
-      behaviour,
-      sourceAddress: DEVICE_ADDRESS,
-      resolver: { address: RESOLVER_ADDRESS, port: resolver.port },
-      log,
-    });
-    const application = new Application(behaviour, stub, log);
-    let guard: NodeJS.Timeout | undefined;
-    const hung = new Promise<never>((_, reject) => {
-      guard = setTimeout(
-        () => reject(new Error(`the device did not get to "${what}" within ${AWAIT_LIMIT_MS} ms: ${summary()}`)),
-        AWAIT_LIMIT_MS,
-      );
-    });
-    application.start();
-    try {
-      await Promise.race([arrived, hung]);
-    } finally {
-      clearTimeout(guard);
-      application.stop();
-      await stub.close();
-    }
+    const resolverAt = { address: RESOLVER_ADDRESS, port: resolver.port };
+    await runDevice({ behaviour, sourceAddress: DEVICE_ADDRESS, resolver: resolverAt, log: device.log }, () =>
+      device.until(what, done),
+    );
     return resolver.udpQueries().length;
   }
-  const summary = () =>
-    [...new Set(lines.map((line) => line.event))].map((event) => `${events(event).length} ${event}`).join(', ') ||
-    'nothing logged';
+  const summary = () => device.summary();
   const count = (name: string) => () => events(name).length;
   const answerWithTtl = (ttl: number) => {
     resolver.answer = (q, reply) => reply(aResponse(q, '127.0.31.9', { ttl }));
   };
   /** What the device did with each need logged after `first` and before `until` (the line written right after the need: cache and coalescing decide at once). */
-  const outcomes = (first: TimedLine, until: number) =>
-    lines.flatMap((line, i) =>
+  const outcomes = (first: LogLine, until: number) =>
+    device.lines.flatMap((line, i, lines) =>
       line.event === 'need' && i > lines.indexOf(first) && line.at < until ? [lines[i + 1]?.event ?? 'none'] : [],
     );
   /** Every need while the first answer was cached was served from the cache; at least `hits` were. */
@@ -127,7 +95,7 @@ describe('dut/application (needs, cache and coalescing over real sockets)', () =
     await runUntil({ ttl: { mode: 'clamp', min: 1, max: 60 } }, '6 cache hits', () => count('cache-hit')() >= 6);
     servedFromCacheWhileValid(6);
     expect(events('resolved')[0]).to.deep.include({ ttl: 0, cachedSeconds: 1 });
-    lines = [];
+    device = memoryLog();
     resolver.seen.length = 0;
     await runUntil({ ttl: { mode: 'honour' } }, '3 lookups', () => count('resolved')() >= 3);
     expect(events('cache-hit')).to.have.length(0);
@@ -146,12 +114,12 @@ describe('dut/application (needs, cache and coalescing over real sockets)', () =
     await runUntil({ ttl: { mode: 'honour' } }, '6 cache hits', () => count('cache-hit')() >= 6);
     servedFromCacheWhileValid(6);
     expect(events('cache-hit')[0]).to.deep.include({ negative: true });
-    lines = [];
+    device = memoryLog();
     resolver.seen.length = 0;
     await runUntil({ ttl: { mode: 'ignore' } }, '3 lookups', () => count('negative')() >= 3);
     expect(events('cache-hit')).to.have.length(0);
     expect(events('negative').length, summary()).to.be.at.least(2);
-    lines = [];
+    device = memoryLog();
     resolver.seen.length = 0;
     resolver.answer = (q, reply) => reply(negativeResponse(q, 'NXDOMAIN'));
     await runUntil({ ttl: { mode: 'honour' } }, '3 lookups', () => count('failed')() >= 3);

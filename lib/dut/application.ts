@@ -167,8 +167,9 @@ export class Application {
     if (!cache) return;
     const consecutive = (this.failures.get(key)?.consecutive ?? 0) + 1;
     const seconds = Math.min(cache.minSeconds * cache.backoff ** (consecutive - 1), cache.maxSeconds);
-    this.failures.set(key, { consecutive, holdUntil: Date.now() + seconds * 1000 });
-    this.log('hold-down', { ...question, consecutive, seconds });
+    const holdUntil = Date.now() + seconds * 1000;
+    this.failures.set(key, { consecutive, holdUntil });
+    this.log('hold-down', { ...question, consecutive, seconds, holdUntil });
   }
 
   /** Uses the addresses: a short TCP connection to each, closed at once. */

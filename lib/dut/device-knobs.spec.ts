@@ -11,11 +11,10 @@ import { buildResponse } from '../dns/builders.ts';
 import type { DecodedMessage } from '../dns/codec.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
 import { AnswerCache } from './answer-cache.ts';
-import { Application } from './application.ts';
 import { connectBriefly } from './connect-briefly.ts';
 import { DeviceService } from './device-service.ts';
-import { StubResolver } from './stub-resolver.ts';
-import { aResponse, memoryLog, rcodeResponse, TestResolver, testBehaviour } from './stub-test-kit.ts';
+import type { MemoryLog } from './stub-test-kit.ts';
+import { aResponse, memoryLog, rcodeResponse, runDevice, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
 /** Loopback aliases private to this spec. */
 const RESOLVER = '127.0.63.1';
@@ -23,23 +22,31 @@ const DEVICE = '127.0.63.2';
 const REAL_SERVER = '127.0.63.5';
 const CANARY = '127.0.63.77';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A TCP listener on a canary address that counts who connected. */
-async function canaryListener(): Promise<{ server: Server; port: number; contacts: string[] }> {
+/** A TCP listener on a canary address that keeps who connected; `contacted()` waits for the first. */
+async function canaryListener(): Promise<{
+  server: Server;
+  port: number;
+  contacts: string[];
+  contacted: () => Promise<void>;
+}> {
   const contacts: string[] = [];
   const server = createServer((socket) => {
     contacts.push(socket.remoteAddress ?? '?');
     socket.destroy();
   });
+  // The device logs its connection once it is made; the listener may see it a moment later.
+  const contacted = () =>
+    contacts.length > 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => server.once('connection', () => resolve()));
   await new Promise<void>((resolve) => server.listen(0, CANARY, () => resolve()));
   const address = server.address();
-  return { server, port: typeof address === 'object' && address ? address.port : 0, contacts };
+  return { server, port: typeof address === 'object' && address ? address.port : 0, contacts, contacted };
 }
 
 describe('dut behaviour knobs (good and bad handling, over real sockets)', () => {
   let resolver: TestResolver;
-  let device: ReturnType<typeof memoryLog>;
+  let device: MemoryLog;
 
   beforeEach(async () => {
     resolver = new TestResolver(RESOLVER);
@@ -49,39 +56,42 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
   afterEach(() => resolver.stop());
 
   /**
-   * Runs the application for `ms`, or until `until.done()` holds (checked every 10 ms; a hang
-   * guard fails naming what was awaited); returns the UDP queries that reached the resolver.
+   * Runs the application until its log shows `until.what` (`until.done()` holds), and then for
+   * `until.quietMs` more where a spec asserts that nothing else follows (load only delays what a
+   * faulty device would still send, so the quiet time can miss a fault, never invent one);
+   * returns the UDP queries that reached the resolver.
    */
   async function run(
     overrides: Partial<SimulatedBehaviour>,
-    ms: number | { what: string; done: () => boolean },
+    until: { what: string; done: () => boolean; quietMs?: number },
     onOverflow?: (size: number) => void,
   ) {
     const behaviour = testBehaviour({ lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 100 }], ...overrides });
-    const stub = new StubResolver({
-      behaviour,
-      sourceAddress: DEVICE,
-      resolver: { address: RESOLVER, port: resolver.port },
-      log: device.log,
-      ...(onOverflow ? { onOverflow } : {}),
-    });
-    const application = new Application(behaviour, stub, device.log, DEVICE);
-    application.start();
-    try {
-      if (typeof ms === 'number') await sleep(ms);
-      else
-        for (const started = Date.now(); !ms.done(); await sleep(10)) {
-          if (Date.now() - started > 60_000)
-            throw new Error(
-              `the device did not get to "${ms.what}" within 60 s: ${resolver.udpQueries().length} queries`,
-            );
-        }
-    } finally {
-      application.stop();
-      await stub.close();
-    }
+    const resolverAt = { address: RESOLVER, port: resolver.port };
+    await runDevice(
+      {
+        behaviour,
+        sourceAddress: DEVICE,
+        resolver: resolverAt,
+        log: device.log,
+        ...(onOverflow ? { onOverflow } : {}),
+      },
+      async () => {
+        await device.until(until.what, until.done);
+        if (until.quietMs) await new Promise((r) => setTimeout(r, until.quietMs));
+      },
+    );
     return resolver.udpQueries();
   }
+  const count = (event: string) => device.events(event).length;
+  /** The device tried a connection to every address it resolved (it logs each attempt once it ends). */
+  const triedEveryAddress = {
+    what: 'a connection attempt to every address resolved',
+    done: () => {
+      const resolved = device.events('resolved').flatMap((e) => e.addresses as string[]);
+      return resolved.length > 0 && count('connect') >= resolved.length;
+    },
+  };
 
   describe('connect: the application uses what it resolved', () => {
     let canary: Awaited<ReturnType<typeof canaryListener>>;
@@ -100,7 +110,7 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
           done: () => device.events('connect').length > 0 && device.events('cache-hit').length >= 2,
         },
       );
-      await sleep(50);
+      await canary.contacted();
       expect(canary.contacts).to.deep.equal([DEVICE]);
       expect(device.events('connect')[0]).to.deep.include({ address: CANARY, connected: true });
     });
@@ -118,11 +128,12 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
             additionals: [additional],
           }),
         );
-      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'strict' }, 350);
-      await sleep(50);
+      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'strict' }, triedEveryAddress);
+      expect(device.events('connect').map((e) => e.address)).to.deep.equal([REAL_SERVER]);
       expect(canary.contacts).to.have.length(0);
-      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'sloppy' }, 350);
-      await sleep(50);
+      device = memoryLog();
+      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'sloppy' }, triedEveryAddress);
+      await canary.contacted();
       expect(canary.contacts).to.deep.equal([DEVICE]);
     });
 
@@ -133,13 +144,15 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
           connect: { port: canary.port, timeoutMs: 300 },
           retry: { timeoutMs: 200, attempts: 1, backoff: 1, maxTimeoutMs: 200 },
         },
-        250,
+        { what: 'the lookup to fail', done: () => count('failed') >= 1 },
       );
       expect(strict.length).to.be.at.least(1);
+      expect(count('connect')).to.equal(0);
       expect(canary.contacts).to.have.length(0);
-      expect(device.events('ignored-answer').length).to.be.at.least(1);
-      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'sloppy' }, 250);
-      await sleep(50);
+      expect(count('ignored-answer')).to.be.at.least(1);
+      device = memoryLog();
+      await run({ connect: { port: canary.port, timeoutMs: 300 }, validation: 'sloppy' }, triedEveryAddress);
+      await canary.contacted();
       expect(canary.contacts).to.deep.equal([DEVICE]);
     });
   });
@@ -147,15 +160,24 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
   describe('TTL 0 and extreme TTLs', () => {
     it('TTL 0: a minimum cache time keeps to one query per second; a storm re-asks at its fixed rate up to its cap', async () => {
       resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 0 }));
-      expect(await run({ ttl: { mode: 'clamp', min: 1, max: 60 } }, 900)).to.have.length(1);
+      await run(
+        { ttl: { mode: 'clamp', min: 1, max: 60 } },
+        { what: '3 cache hits', done: () => count('cache-hit') >= 3 },
+      );
+      // Every query before the clamped second ran out: the first alone.
+      const expiresAt = device.events('cache-hit')[0]!.expiresAt as number;
+      expect(resolver.udpQueries().filter((q) => q.at < expiresAt)).to.have.length(1);
+      expect(device.events('resolved')[0]).to.deep.include({ ttl: 0, cachedSeconds: 1 });
       resolver.seen.length = 0;
+      device = memoryLog();
       const storm = await run(
         {
           ttl: { mode: 'ignore' },
           lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 5000 }],
           requeryStorm: { intervalMs: 50, maxQueries: 6 },
         },
-        900,
+        // Each TTL-0 answer is logged resolved; the storm stops at its cap (a 7th re-query would follow in 50 ms).
+        { what: 'the first answer and 6 re-queries answered', done: () => count('resolved') >= 7, quietMs: 300 },
       );
       // One need: the first query and exactly the storm's cap of re-queries, then nothing.
       expect(storm).to.have.length(7);
@@ -175,7 +197,11 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
       expect(cache.lifetime(300)).to.equal(0);
       expect(cache.lifetime(1e9)).to.equal(1e9);
       resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 1e9 }));
-      expect(await run({ ttl: { mode: 'ignore' }, ttlPinAboveSeconds: 86400 }, 450)).to.have.length(1);
+      const pinned = await run(
+        { ttl: { mode: 'ignore' }, ttlPinAboveSeconds: 86400 },
+        { what: '3 cache hits', done: () => count('cache-hit') >= 3 },
+      );
+      expect(pinned).to.have.length(1);
     });
   });
 
@@ -192,16 +218,21 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
       expect(cache.lifetime(2 ** 31)).to.equal(1);
       resolver.answer = (q, reply) => reply(aResponse(q, REAL_SERVER, { ttl: 1e9 }));
       const lookups = [{ name: 'x.sim.example', type: 'A' as const, everyMs: 100 }];
-      expect((await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, lookups }, 450)).length).to.equal(1);
+      const threeHits = { what: '3 cache hits', done: () => count('cache-hit') >= 3 };
+      expect(await run({ ttl: { mode: 'clamp', min: 1, max: 5 }, lookups }, threeHits)).to.have.length(1);
       resolver.seen.length = 0;
-      expect(
-        (
-          await run(
-            { ttl: { mode: 'clamp', min: 1, max: 5 }, ttlSuspect: { aboveSeconds: 86400, keepSeconds: 0 }, lookups },
-            450,
-          )
-        ).length,
-      ).to.be.at.least(3);
+      device = memoryLog();
+      const suspect: Partial<SimulatedBehaviour> = {
+        ttl: { mode: 'clamp', min: 1, max: 5 },
+        ttlSuspect: { aboveSeconds: 86400, keepSeconds: 0 },
+        lookups,
+      };
+      const asked = await run(suspect, {
+        what: '3 needs',
+        done: () => count('need') >= 3 && count('resolved') >= 3,
+      });
+      expect(count('cache-hit')).to.equal(0);
+      expect(asked.length).to.be.at.least(3);
     });
   });
 
@@ -213,14 +244,16 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
           failureCache: { minSeconds: 0.2, maxSeconds: 5, backoff: 2 },
           lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 20 }],
         },
-        1700,
+        { what: '4 failed lookups held down', done: () => count('hold-down') >= 4 },
       );
-      // Hold-downs of 0.2, 0.4, 0.8 s: queries near 0, 0.2, 0.6, 1.4 s.
+      // Hold-downs of 0.2, 0.4, 0.8 s (the device's own log) after the 1st, 2nd and 3rd failure.
+      expect(device.events('hold-down').map((e) => e.seconds)).to.deep.equal([0.2, 0.4, 0.8, 1.6]);
       expect(queries).to.have.length(4);
-      const gaps = queries.slice(1).map((q, i) => q.at - queries[i]!.at);
-      expect(gaps[1]!).to.be.greaterThan(gaps[0]! * 1.5);
-      expect(gaps[2]!).to.be.greaterThan(gaps[1]! * 1.5);
-      expect(device.events('failure-cached').length).to.be.at.least(20);
+      // No query before the hold-down before it ran out: needs meanwhile were held (failure-cached).
+      const held = device.events('hold-down');
+      for (const [i, query] of queries.slice(1).entries())
+        expect(query.at, `query ${i + 2}`).to.be.at.least(held[i]!.holdUntil as number);
+      expect(count('failure-cached')).to.be.at.least(3);
     });
 
     it('storm: SERVFAIL makes it re-ask at a fixed rate, never backing off, within its cap', async () => {
@@ -280,7 +313,11 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
             answers: [{ name: 'x.sim.example', type: 'TXT', class: 'IN', ttl: 60, data: 'x' }],
           }),
         );
-      expect(await run({ failureCache: { minSeconds: 5, maxSeconds: 5, backoff: 1 } }, 450)).to.have.length(1);
+      const asked = await run(
+        { failureCache: { minSeconds: 5, maxSeconds: 5, backoff: 1 } },
+        { what: 'the lookup to fail and 3 needs held down', done: () => count('failure-cached') >= 3 },
+      );
+      expect(asked).to.have.length(1);
       expect(device.events('unusable-answer')).to.have.length(1);
     });
 
@@ -305,7 +342,8 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
         );
       const queries = await run(
         { validation: 'sloppy', lookups: [{ name: 'x.sim.example', type: 'A', everyMs: 10_000 }] },
-        300,
+        // One level only: nothing after the exchange name's lookup ends.
+        { what: 'the exchange name looked up', done: () => resolver.udpQueries().length >= 2, quietMs: 300 },
       );
       expect(queries.map((q) => q.query.questions![0]!.name)).to.deep.equal(['x.sim.example', 'mx.dnsconform.invalid']);
     });
@@ -319,7 +357,10 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
 
     it('with ednsFallback, asks again without the OPT record and gets its answer', async () => {
       resolver.answer = formerrToEdns;
-      const queries = await run({ edns: { enabled: true, udpSize: 1232 }, ednsFallback: true }, 300);
+      const queries = await run(
+        { edns: { enabled: true, udpSize: 1232 }, ednsFallback: true },
+        { what: 'an answer', done: () => count('resolved') >= 1 },
+      );
       expect(queries.map((q) => (q.query.additionals ?? []).some((rr) => rr.type === 'OPT'))).to.deep.equal([
         true,
         false,
@@ -329,7 +370,10 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
 
     it('without it, gives up on FORMERR: never a query without EDNS', async () => {
       resolver.answer = formerrToEdns;
-      const queries = await run({ edns: { enabled: true, udpSize: 4096 } }, 300);
+      const queries = await run(
+        { edns: { enabled: true, udpSize: 4096 } },
+        { what: '2 failed lookups', done: () => count('failed') >= 2 },
+      );
       expect(queries.length).to.be.at.least(2);
       expect(queries.every((q) => (q.query.additionals ?? []).some((rr) => rr.type === 'OPT'))).to.equal(true);
       expect(device.events('resolved')).to.have.length(0);
@@ -349,7 +393,8 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
           onOverflow: 'drop',
           retry: { timeoutMs: 100, attempts: 2, backoff: 1, maxTimeoutMs: 100 },
         },
-        350,
+        // Carries on: the lookup times out after its retries and the next need asks again.
+        { what: 'an overflow and 2 failed lookups', done: () => count('overflow') >= 1 && count('failed') >= 2 },
         () => {
           overflows += 1;
         },
@@ -362,7 +407,11 @@ describe('dut behaviour knobs (good and bad handling, over real sockets)', () =>
     it('hang/exit: the device is told, so it can stop (the process does the rest)', async () => {
       resolver.answer = bigAnswer;
       const sizes: number[] = [];
-      await run({ receiveBufferBytes: 512, onOverflow: 'hang' }, 250, (size) => sizes.push(size));
+      await run(
+        { receiveBufferBytes: 512, onOverflow: 'hang' },
+        { what: 'the device told of an overflow', done: () => sizes.length >= 1 },
+        (size) => sizes.push(size),
+      );
       expect(sizes.length).to.be.at.least(1);
       expect(sizes[0]).to.be.greaterThan(512);
     });

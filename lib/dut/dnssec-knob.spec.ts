@@ -19,10 +19,9 @@ import { buildSignedZone } from '../resolver/signed-zone.ts';
 import type { SignedZone } from '../resolver/signed-zone.ts';
 import { Zone } from '../resolver/zone.ts';
 import { deviceTtlLifetime } from './answer-cache.ts';
-import { Application } from './application.ts';
 import { DnssecValidator } from './dnssec-validator.ts';
-import { StubResolver } from './stub-resolver.ts';
-import { memoryLog, TestResolver, testBehaviour } from './stub-test-kit.ts';
+import type { MemoryLog } from './stub-test-kit.ts';
+import { memoryLog, runDevice, TestResolver, testBehaviour } from './stub-test-kit.ts';
 
 /** Loopback aliases private to this spec. */
 const RESOLVER = '127.0.64.1';
@@ -85,36 +84,19 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', ()
       retry: { timeoutMs: 500, attempts: 4, backoff: 1, maxTimeoutMs: 500 },
       connect: { port: 9, timeoutMs: 200 },
     });
-    const stub = new StubResolver({
-      behaviour,
-      sourceAddress: DEVICE,
-      resolver: { address: RESOLVER, port: resolver.port },
-      log: device.log,
-      trustAnchor: signed.trustAnchor,
-    });
-    const application = new Application(behaviour, stub, device.log, DEVICE);
-    application.start();
     const ended = () => ['resolved', 'negative', 'failed'].reduce((n, event) => n + device.events(event).length, 0);
     // The device connects to each address it resolved, and logs the attempt once it ends.
     const connecting = () =>
       device.events('connect').length < device.events('resolved').flatMap((e) => e.addresses as string[]).length;
-    try {
-      // Each lookup ends resolved (and connected), negative or failed: wait for those events, not for a time.
-      for (let waited = 0; ended() < names.length || connecting(); waited += 20) {
-        if (waited > 60_000)
-          throw new Error(
-            `lookups of ${names.join(', ')} did not end within 60 s: ${JSON.stringify(device.lines.slice(-5))}`,
-          );
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    } finally {
-      application.stop();
-      await stub.close();
-    }
+    const resolverAt = { address: RESOLVER, port: resolver.port };
+    // Each lookup ends resolved (and connected), negative or failed: wait for those events, not for a time.
+    await runDevice(
+      { behaviour, sourceAddress: DEVICE, resolver: resolverAt, log: device.log, trustAnchor: signed.trustAnchor },
+      () => device.until(`lookups of ${names.join(', ')} to end`, () => ended() >= names.length && !connecting()),
+    );
     return device;
   }
-  const used = (device: ReturnType<typeof memoryLog>) =>
-    device.events('resolved').flatMap((e) => e.addresses as string[]);
+  const used = (device: MemoryLog) => device.events('resolved').flatMap((e) => e.addresses as string[]);
   const doBits = () =>
     resolver.seen.map((q) =>
       (q.query.additionals ?? []).some((rr) => rr.type === 'OPT' && (rr as { flag_do?: boolean }).flag_do === true),

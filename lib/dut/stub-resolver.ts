@@ -14,7 +14,7 @@ import type { AnswerCheck, OutstandingQuery } from './answer-acceptance.ts';
 import type { DeviceLog } from './device-log.ts';
 import { DnssecValidator } from './dnssec-validator.ts';
 import type { DeviceTrustAnchor } from './dnssec-validator.ts';
-import type { EncryptedUpgrade } from './encrypted-upgrade.ts';
+import type { EncryptedOutcome, EncryptedUpgrade } from './encrypted-upgrade.ts';
 import { QuerySockets } from './query-sockets.ts';
 import { usableRecords } from './record-validation.ts';
 import { tcpExchange } from './tcp-exchange.ts';
@@ -109,14 +109,14 @@ export class StubResolver {
 
   /** Resolves a name, retrying with back-off; never throws. `followed` marks a lookup of a target a sloppy stub followed (it follows one level only). */
   async resolve(question: Question, followed = false): Promise<Resolution> {
-    const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
+    const encrypted = await this.overEncrypted(question);
     if (encrypted && 'reply' in encrypted) {
       const bogus = await this.bogus(question, encrypted.reply);
       return bogus
         ? { outcome: 'failure', reason: `DNSSEC bogus: ${bogus}` }
         : this.interpret(question, encrypted.reply, followed);
     }
-    if (encrypted && 'failed' in encrypted) return { outcome: 'failure', reason: encrypted.failed };
+    if (encrypted) return { outcome: 'failure', reason: encrypted.failed };
     const { retry } = this.options.behaviour;
     let bogus: string | null = null;
     const reply = await this.ask(question, async (message) => {
@@ -182,13 +182,22 @@ export class StubResolver {
    * the first reply, or null.
    */
   private async exchange(question: { name: string; type: 'DNSKEY' }): Promise<DecodedMessage | null> {
-    const encrypted = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
-    if (encrypted && 'reply' in encrypted) return encrypted.reply;
-    if (encrypted && 'failed' in encrypted) return null;
+    const encrypted = await this.overEncrypted(question);
+    if (encrypted) return 'reply' in encrypted ? encrypted.reply : null;
     return this.ask(question, async () => 'take');
   }
 
-  /** Ends every outstanding attempt and closes every socket; later lookups fail at once. */
+  /**
+   * Asks over the encrypted transport once the device has upgraded (it then sends no DNS in
+   * cleartext): the reply or why it failed; null when the device still asks in cleartext.
+   */
+  private async overEncrypted(
+    question: Question | { name: string; type: 'DNSKEY' },
+  ): Promise<Exclude<EncryptedOutcome, { plain: true }> | null> {
+    const outcome = await this.options.upgrade?.resolve(question, this.nextId(), this.answerChecks);
+    return outcome === undefined || 'plain' in outcome ? null : outcome;
+  }
+
   /**
    * The network assigned another resolver (option 6 of a DHCP renewal): every query from now
    * on goes there, and encrypted DNS is discovered afresh from it (RFC 9462 ties a designated
@@ -201,6 +210,7 @@ export class StubResolver {
     this.options.upgrade?.resolverChanged(resolver);
   }
 
+  /** Ends every outstanding attempt and closes every socket; later lookups fail at once. */
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of [...this.pending]) pending.finish(null);
@@ -283,10 +293,18 @@ export class StubResolver {
       ...(this.validates && withEdns ? { do: true } : {}),
     });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        if (!pending.latest) this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
-        pending.finish(pending.latest ?? null);
-      }, timeoutMs);
+      // A timer that came due while the process was descheduled (a loaded machine) fires before an
+      // answer already waiting on the socket is read: libuv runs timers before it polls. The
+      // timeout is decided after that poll (setImmediate), so it means no answer had come.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (!this.pending.has(pending)) return;
+            if (!pending.latest) this.options.log('timeout', { ...question, txid, port, attempt, timeoutMs });
+            pending.finish(pending.latest ?? null);
+          }),
+        timeoutMs,
+      );
       const pending: PendingQuery = {
         query: { txid, ...question, resolver: this.resolver },
         socket,

@@ -12,7 +12,10 @@ import { buildResponse } from '../dns/builders.ts';
 import { decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage } from '../dns/codec.ts';
 import type { SimulatedBehaviour } from '../profile/profile-types.ts';
+import { Application } from './application.ts';
 import type { DeviceLog } from './device-log.ts';
+import { StubResolver } from './stub-resolver.ts';
+import type { StubOptions } from './stub-resolver.ts';
 
 /** Loopback aliases private to the simulated device's specs. */
 export const RESOLVER_ADDRESS = '127.0.31.1';
@@ -180,17 +183,85 @@ export function testBehaviour(overrides: Partial<SimulatedBehaviour> = {}): Simu
   };
 }
 
-/** A line of the device's log as the specs read it. */
-export type LogLine = { event: string } & Record<string, unknown>;
+/** A line of the device's log as the specs read it, with when it was written (ms since the epoch). */
+export type LogLine = { event: string; at: number } & Record<string, unknown>;
+
+/** A device log kept in memory, which specs wait on and then judge. */
+export interface MemoryLog {
+  log: DeviceLog;
+  lines: LogLine[];
+  events(name: string): LogLine[];
+  /** What was logged, counted by event ("3 need, 1 resolved"), for failure messages. */
+  summary(): string;
+  /**
+   * Resolves once `done()` holds, checked now, after every line the device logs and every 25 ms (for
+   * what the test's own sockets saw): specs wait
+   * on what the device did, not on a time, so a loaded machine changes when, not whether. A
+   * device that never gets there fails naming `what` after {@link HANG_GUARD_MS}.
+   */
+  until(what: string, done: () => boolean): Promise<void>;
+}
+
+/**
+ * How long {@link MemoryLog.until} waits before calling the device hung: a guard, not a time
+ * bound (a device slowed by load gets there in seconds), kept under mocha's 180 s limit so the
+ * failure says what was awaited.
+ */
+export const HANG_GUARD_MS = 150_000;
 
 /** A device log kept in memory. */
-export function memoryLog(): { log: DeviceLog; lines: LogLine[]; events(name: string): LogLine[] } {
+export function memoryLog(): MemoryLog {
   const lines: LogLine[] = [];
+  const waiting = new Set<() => void>();
+  const events = (name: string) => lines.filter((line) => line.event === name);
+  const summary = () =>
+    [...new Set(lines.map((line) => line.event))].map((event) => `${events(event).length} ${event}`).join(', ') ||
+    'nothing logged';
   return {
     log: (event, fields = {}) => {
-      lines.push({ event, ...fields });
+      lines.push({ ...fields, event, at: Date.now() });
+      for (const check of waiting) check();
     },
     lines,
-    events: (name) => lines.filter((line) => line.event === name),
+    events,
+    summary,
+    until: (what, done) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!done()) return;
+          finish();
+          resolve();
+        };
+        const guard = setTimeout(() => {
+          finish();
+          reject(new Error(`the device did not get to "${what}" within ${HANG_GUARD_MS} ms: ${summary()}`));
+        }, HANG_GUARD_MS);
+        // Also looked at now and then: `done` may read what the test's resolver or listener saw.
+        const poll = setInterval(check, 25);
+        const finish = () => {
+          clearTimeout(guard);
+          clearInterval(poll);
+          waiting.delete(check);
+        };
+        waiting.add(check);
+        check();
+      }),
   };
+}
+
+/**
+ * Runs a simulated device (its application over a stub resolver made from `options`) until
+ * `until` resolves (usually a {@link MemoryLog.until}), or for `until` ms; then stops it and
+ * closes its sockets.
+ */
+export async function runDevice(options: StubOptions, until: number | (() => Promise<void>)): Promise<void> {
+  const stub = new StubResolver(options);
+  const application = new Application(options.behaviour, stub, options.log, options.sourceAddress);
+  application.start();
+  try {
+    await (typeof until === 'number' ? new Promise((r) => setTimeout(r, until)) : until());
+  } finally {
+    application.stop();
+    await stub.close();
+  }
 }

@@ -129,8 +129,13 @@ export class EventStore implements MessageColumns {
   private readonly questionValues = values(0xffffffff);
   private readonly ednsValues = values(0x10000);
   private readonly restValues = values(0x10000);
-  /** Events kept as they are. */
+  /** Events kept as they are (added in order, so their indexes ascend). */
   private readonly others = new Map<number, EvidenceEvent>();
+  /**
+   * Each event's {@link KIND}, also in its row: kept here too (a byte an event) because
+   * checks scan every event by kind, and a row may be on disk.
+   */
+  private kinds = new Uint8Array(1024);
   private file: string | null = null;
   private fd: number | null = null;
 
@@ -183,6 +188,12 @@ export class EventStore implements MessageColumns {
     )
       kind = KIND.other;
     row.setUint8(at + E.kind, kind);
+    if (i === this.kinds.length) {
+      const grown = new Uint8Array(this.kinds.length * 2);
+      grown.set(this.kinds);
+      this.kinds = grown;
+    }
+    this.kinds[i] = kind;
     if (kind === KIND.other) this.others.set(i, event);
   }
 
@@ -271,7 +282,12 @@ export class EventStore implements MessageColumns {
 
   /** How the event at `index` is held: a {@link KIND} value. */
   kindOf(index: number): number {
-    return this.u8(index, E.kind);
+    return this.kinds[index]!;
+  }
+
+  /** The indexes of the events held as they are ({@link KIND}.other: every event that is not a DNS message row), ascending. */
+  otherIndexes(): IterableIterator<number> {
+    return this.others.keys();
   }
 
   /** The `type` of the event at `index`. */
@@ -371,17 +387,25 @@ export class EventStore implements MessageColumns {
     return this.rows.bytes + this.recordRows.bytes + strings + values + this.lineStarts.size * 40;
   }
 
+  /** Endpoints handed out, by address id and port: few distinct ones, read for every message a check looks at. */
+  private readonly endpoints = new Map<number, Endpoint>();
+
+  /** The endpoint of an interned address and a port, one frozen object for each (as every shared value). */
+  private endpoint(address: number, port: number): Endpoint {
+    const key = address * 0x10000 + port;
+    let endpoint = this.endpoints.get(key);
+    if (endpoint === undefined) {
+      endpoint = Object.freeze({ address: this.addresses.values[address]!, port });
+      this.endpoints.set(key, endpoint);
+    }
+    return endpoint;
+  }
+
   /** Field readers for the views. */
   readonly read: MessageFieldReaders = {
     transport: (i: number) => this.transports.values[this.u16(i, E.transport)] as Transport,
-    client: (i: number): Endpoint => ({
-      address: this.addresses.values[this.u32(i, E.clientAddress)]!,
-      port: this.u16(i, E.clientPort),
-    }),
-    server: (i: number): Endpoint => ({
-      address: this.addresses.values[this.u32(i, E.serverAddress)]!,
-      port: this.u16(i, E.serverPort),
-    }),
+    client: (i: number): Endpoint => this.endpoint(this.u32(i, E.clientAddress), this.u16(i, E.clientPort)),
+    server: (i: number): Endpoint => this.endpoint(this.u32(i, E.serverAddress), this.u16(i, E.serverPort)),
     size: (i: number) => this.u16(i, E.size),
     txid: (i: number) => this.u16(i, E.txid),
     flags: (i: number) => this.flagValues.values[this.u16(i, E.flags)] as DnsFlags,

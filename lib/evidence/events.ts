@@ -250,12 +250,32 @@ export interface LossEvent extends EventBase {
   kind: 'receive-drops' | 'unread-at-close';
   /** Datagrams lost since the previous measurement; null when only bytes are known. */
   count: number | null;
-  /** Bytes lost, where that is what the kernel tells (`unread-at-close`). */
+  /**
+   * Bytes lost, where that is what the kernel tells (`unread-at-close`): its accounting of the
+   * queued datagrams (`rx_queue`), which counts each one's buffer, not only its payload.
+   */
   bytes: number | null;
   /** Datagrams lost on this socket since it was bound; null when unknown. */
   total: number | null;
   /** When the previous measurement was taken (the loss happened after it), µs. */
   since: Microseconds;
+}
+
+/**
+ * The harness's own lateness: in the span from `since` to `t`, its event loop (the one that
+ * reads the resolver's sockets and the canary sink) ran up to `lateMs` behind a timer due
+ * every `tickMs` (a loaded machine descheduled it, or it was busy). A message the harness
+ * read in that span, or while it caught up just after, may have waited unread for up to
+ * `lateMs + tickMs`, so its time in the evidence may be that much later than its arrival.
+ * Recorded only for spans at least as late as the monitor's threshold; against no DUT.
+ */
+export interface LatenessEvent extends EventBase {
+  type: 'harness.lateness';
+  since: Microseconds;
+  /** The worst lateness of the timer in the span, ms. */
+  lateMs: number;
+  /** How often the timer was due, ms. */
+  tickMs: number;
 }
 
 /**
@@ -489,6 +509,7 @@ export type EvidenceEvent =
   | MalformedEvent
   | SuppressedEvent
   | LossEvent
+  | LatenessEvent
   | ConnectionEvent
   | ListenEvent
   | PhaseEvent

@@ -102,6 +102,9 @@ export interface Evidence {
   /** The phases, in order, with their windows. */
   phases(): PhaseWindow[];
 
+  /** The `seq`s of the events of one phase (by name), without making the events. */
+  seqsInPhase(phase: string): Set<number>;
+
   /** The phases of the plan not run for the DUT (`phase.skip`), in order, each with its experiment and why. */
   phasesNotRun(): PhaseNotRun[];
 
@@ -194,6 +197,12 @@ export class InMemoryEvidence implements Evidence {
 
   dropOf(query: QueryEvent): DropEvent | undefined {
     return this.#dropsByQuery.get(query.seq);
+  }
+
+  seqsInPhase(phase: string): Set<number> {
+    const seqs = new Set<number>();
+    for (const event of this.#events) if (event.phase === phase) seqs.add(event.seq);
+    return seqs;
   }
 
   phases(): PhaseWindow[] {

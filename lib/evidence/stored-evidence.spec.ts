@@ -10,6 +10,7 @@ import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from '../../suites/fixture-events
 import type { Evidence } from './evidence.ts';
 import type { EvidenceEvent, QueryEvent, ResponseEvent } from './events.ts';
 import { loadEvidence } from './load-evidence.ts';
+import { hashFile } from './manifest.ts';
 import { loadStoredEvidence, StoredEventLog } from './stored-evidence.ts';
 
 let dir: string;
@@ -97,6 +98,9 @@ function expectSameLookups(stored: Evidence, plain: Evidence): void {
   for (const type of new Set(plain.events.map((e) => e.type)))
     expect(seqs(stored.ofType(type))).to.deep.equal(seqs(plain.ofType(type)));
   expect(stored.phases()).to.deep.equal(plain.phases());
+  for (const phase of new Set(plain.events.map((e) => e.phase)))
+    if (phase !== null)
+      expect([...stored.seqsInPhase(phase)]).to.deep.equal(seqs(plain.events.filter((e) => e.phase === phase)));
   expect(stored.span()).to.deep.equal(plain.span());
 }
 
@@ -184,6 +188,7 @@ describe('evidence/stored-evidence', () => {
     for (const event of events) log.append(event);
     const store = log.finish();
     expect(readFileSync(file, 'utf8')).to.equal(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    expect(log.digest).to.deep.equal(hashFile(file));
     const reloaded = loadStoredEvidence(file);
     for (const evidence of [reloaded]) {
       expectSameEvents(
@@ -196,6 +201,16 @@ describe('evidence/stored-evidence', () => {
     expect(JSON.stringify(store.event(events.length - 1))).to.equal(JSON.stringify(events.at(-1)));
     expect((store.event(events.length - 2) as QueryEvent & { note?: string }).note).to.equal('ü');
     expect(() => new StoredEventLog(file)).to.throw(/EEXIST/);
+    // Many buffers' worth, handed round the writer's slots several times over.
+    const query = events.find((e) => e.type === 'dns.query')!;
+    const many = Array.from({ length: 40_000 }, (_, i) => ({ ...query, seq: i + 1, t: i }) as EvidenceEvent);
+    const manyFile = join(dir, 'many.ndjson');
+    const manyLog = new StoredEventLog(manyFile);
+    for (const event of many) manyLog.append(event);
+    expect(manyLog.finish().count).to.equal(many.length);
+    expect(readFileSync(manyFile, 'utf8')).to.equal(many.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    expect(manyLog.digest).to.deep.equal(hashFile(manyFile));
+    expect(manyLog.digest!.bytes).to.be.above(8 << 20);
     // Blank lines (allowed in a log) move where later lines start: their bytes are still found.
     const spaced = join(dir, 'spaced.ndjson');
     writeFileSync(spaced, events.map((e, i) => `${i % 3 === 0 ? '\n' : ''}${JSON.stringify(e)}\n`).join(''));

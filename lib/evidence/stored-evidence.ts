@@ -4,8 +4,10 @@
  * asked for. Built by `analyze` for imported captures too large to hold as objects; judging
  * reads it like any evidence. Also the writer and the loader that fill a store from a log.
  */
-import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { KIND } from './event-shape.ts';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { BackgroundFileWriter } from './background-write.ts';
+import type { FileDigest } from './manifest.ts';
+import { KIND, TYPE_OF_KIND } from './event-shape.ts';
 import { EventStore } from './event-store.ts';
 import type { EventStoreOptions } from './event-store.ts';
 import { exchangesOf, phasesNotRunOf, phasesOfExperiments, phaseWindowsOf, spanOf } from './evidence.ts';
@@ -58,6 +60,12 @@ export class StoredEvidence implements Evidence {
   ofType<K extends EventType>(...types: K[]): EventOfType<K>[] {
     const wanted = new Set<string>(types);
     const events: EventOfType<K>[] = [];
+    // Events of other types than DNS messages are all held as they are: only those need looking at.
+    if (this.#indexes === null && !types.some((type) => DNS_MESSAGE_TYPES.has(type))) {
+      for (const i of this.#store.otherIndexes())
+        if (wanted.has(this.#store.typeOf(i))) events.push(this.#store.event(i) as EventOfType<K>);
+      return events;
+    }
     this.#each((i) => {
       if (wanted.has(this.#store.typeOf(i))) events.push(this.#store.event(i) as EventOfType<K>);
     });
@@ -162,8 +170,21 @@ export class StoredEvidence implements Evidence {
     return this.#dropOf.get(query.seq);
   }
 
+  seqsInPhase(phase: string): Set<number> {
+    const seqs = new Set<number>();
+    // An event's seq is its index in the store plus one (the store takes them in log order).
+    this.#each((i) => {
+      if (this.#store.phaseOf(i) === phase) seqs.add(i + 1);
+    });
+    return seqs;
+  }
+
+  /** The phase windows, worked out once (the evidence never changes). */
+  #phases: PhaseWindow[] | null = null;
+
   phases(): PhaseWindow[] {
-    return phaseWindowsOf(this, this.#edgeTimes().last);
+    this.#phases ??= phaseWindowsOf(this, this.#edgeTimes().last);
+    return this.#phases.map((window) => ({ ...window }));
   }
 
   phasesNotRun(): PhaseNotRun[] {
@@ -193,27 +214,39 @@ export class StoredEvidence implements Evidence {
   }
 }
 
+/** The types of the events an {@link EventStore} can hold as rows; any other type is held as it is. */
+const DNS_MESSAGE_TYPES: ReadonlySet<string> = new Set(TYPE_OF_KIND.slice(1));
+
 const WRITE_BYTES = 1 << 20;
 
 /**
  * Writes an `events.ndjson` (created, never overwritten) from events handed over one at a
  * time, indexing each in an {@link EventStore} as it goes: what `analyze` keeps of a large
- * capture is the file and the store. The bytes are those of `JSON.stringify` per line.
+ * capture is the file and the store. The bytes are those of `JSON.stringify` per line. The
+ * writing itself, and the file's SHA-256, happen on a worker thread
+ * ({@link BackgroundFileWriter}): this thread only lays the lines into its buffers.
  */
 export class StoredEventLog {
   readonly store: EventStore;
-  private fd: number | null;
-  private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
+  private writer: BackgroundFileWriter | null;
+  private buffer: Buffer;
   private used = 0;
   /** Bytes of the file before the buffer. */
   private flushed = 0;
+  #digest: FileDigest | null = null;
 
   constructor(
     readonly file: string,
     options: EventStoreOptions = {},
   ) {
-    this.fd = openSync(file, 'wx');
+    this.writer = new BackgroundFileWriter(openSync(file, 'wx'), WRITE_BYTES);
+    this.buffer = this.writer.buffer();
     this.store = new EventStore(options);
+  }
+
+  /** The file's SHA-256 and size, once {@link finish} has written it. */
+  get digest(): FileDigest | null {
+    return this.#digest;
   }
 
   /** Appends the next event (numbered in order, from 1). */
@@ -224,9 +257,12 @@ export class StoredEventLog {
     // A UTF-16 code unit takes at most three bytes in UTF-8.
     if (this.used + line.length * 3 + 1 > WRITE_BYTES) this.flush();
     if (line.length * 3 + 1 > WRITE_BYTES) {
+      // A line longer than a buffer goes through them piece by piece.
       const bytes = Buffer.from(`${line}\n`, 'utf8');
-      this.write(bytes, bytes.length);
-      this.flushed += bytes.length;
+      for (let at = 0; at < bytes.length; at += WRITE_BYTES) {
+        this.used = bytes.copy(this.buffer, 0, at, Math.min(at + WRITE_BYTES, bytes.length));
+        this.flush();
+      }
       length = bytes.length - 1;
     } else {
       length = this.buffer.write(line, this.used, 'utf8');
@@ -236,31 +272,29 @@ export class StoredEventLog {
     this.store.add(event, offset, length);
   }
 
-  private write(bytes: Buffer, length: number): void {
-    for (let done = 0; done < length; ) done += writeSync(this.fd!, bytes, done, length - done);
-  }
-
   private flush(): void {
-    this.write(this.buffer, this.used);
+    this.writer!.write(this.used);
     this.flushed += this.used;
     this.used = 0;
+    this.buffer = this.writer!.buffer();
   }
 
-  /** Writes what is buffered, syncs the file to disk and closes it; the store reads lines from `file` afterwards. */
+  /** Writes what is buffered, waits for the file to be synced to disk and closed; the store reads lines from `file` afterwards. */
   finish(): EventStore {
-    if (this.fd === null) return this.store;
-    this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = null;
+    if (this.writer === null) return this.store;
+    this.writer.write(this.used);
+    this.flushed += this.used;
+    this.used = 0;
+    this.#digest = this.writer.finish();
+    this.writer = null;
     this.store.attach(this.file);
     return this.store;
   }
 
-  /** Closes the file without syncing, and lets the store go (after a failure). */
+  /** Stops writing (what was handed over is written, the file closed) and lets the store go (after a failure). */
   abandon(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    this.writer?.abandon();
+    this.writer = null;
     this.store.dispose();
   }
 }

@@ -4,11 +4,11 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InputFileError, compileSchema, loadYamlInput } from '../input/yaml-input.ts';
+import { InputFileError, loadYamlInput, precompiled } from '../input/yaml-input.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { parseScenario } from '../resolver/scenario.ts';
 import type { Scenario } from '../resolver/scenario.ts';
-import schema from './experiment.schema.json' with { type: 'json' };
+import validateExperiment from './experiment.validator.generated.ts';
 import type { DnsconformExperiment } from './experiment.generated.ts';
 
 /** An experiment's definition file as written: the type generated from experiment.schema.json. */
@@ -22,7 +22,7 @@ export interface Experiment extends ExperimentDefinition {
 
 export const DEFINITIONS_DIR = join(import.meta.dirname, 'definitions');
 
-const validate = compileSchema<ExperimentDefinition>(schema);
+const validate = precompiled<ExperimentDefinition>(validateExperiment);
 
 /** Loads every experiment definition, by id. */
 export function loadExperiments(dir: string = DEFINITIONS_DIR): Map<string, Experiment> {

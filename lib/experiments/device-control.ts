@@ -153,8 +153,9 @@ export class DeviceControl {
 
   /**
    * Power-cycles the DUT at a phase boundary, so what it cached under the last phase cannot
-   * hide how it treats the next one: a simulated device is restarted; a lab device by its
-   * command, or by the operator.
+   * hide how it treats the next one: a simulated device is restarted (a session stops it
+   * before the phase starts, so here it is only started again); a lab device by its command,
+   * or by the operator.
    */
   async powerCycle(signal?: AbortSignal): Promise<void> {
     const device = this.loaded.profile.device;

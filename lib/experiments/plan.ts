@@ -4,10 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSchema, loadYamlInput } from '../input/yaml-input.ts';
+import { loadYamlInput, precompiled } from '../input/yaml-input.ts';
 import type { LoadedInput } from '../input/yaml-input.ts';
 import type { Experiment } from './catalogue.ts';
-import schema from './plan.schema.json' with { type: 'json' };
+import validatePlan from './plan.validator.generated.ts';
 import type { DnsconformCertificationPlan, PhaseTrigger } from './plan.generated.ts';
 
 export type { PhaseTrigger, PlanPhase } from './plan.generated.ts';
@@ -27,7 +27,7 @@ export interface PlannedPhase {
 
 export const PLANS_DIR = join(import.meta.dirname, '..', '..', 'profiles', 'plans');
 
-const validate = compileSchema<Plan>(schema);
+const validate = precompiled<Plan>(validatePlan);
 
 /** Loads a plan by name (`quick`) or path, checking every experiment it names exists. */
 export function loadPlan(nameOrFile: string, experiments: ReadonlyMap<string, Experiment>): LoadedInput<Plan> {

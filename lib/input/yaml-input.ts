@@ -5,14 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
-import af from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { BadInputError } from '../evidence/bad-input.ts';
-
-const addFormats = af as unknown as typeof af.default;
 
 /** One problem in an input file. */
 export interface InputProblem {
@@ -51,19 +47,13 @@ export interface LoadedInput<T> {
 /** Checks a schema cannot express; each returns problems with pointers (lines are added). */
 export type SemanticCheck<T> = (value: T) => { pointer: string; message: string }[];
 
-const ajv = new Ajv({
-  allErrors: true,
-  useDefaults: true,
-  discriminator: true,
-  strictSchema: true,
-  strictTypes: false,
-  strictRequired: false,
-});
-addFormats(ajv);
-
-/** Compiles a schema once for use with {@link parseYamlInput}. */
-export function compileSchema<T>(schema: AnySchema): ValidateFunction<T> {
-  return ajv.compile<T>(schema);
+/**
+ * A validator compiled ahead of time from a schema (`<name>.validator.generated.ts`, written
+ * by `npm run schema-types` with the Ajv options of scripts/schema-validators.ts), typed as
+ * Ajv's validate function for the document it accepts.
+ */
+export function precompiled<T>(validate: unknown): ValidateFunction<T> {
+  return validate as ValidateFunction<T>;
 }
 
 function pointerSegments(pointer: string): (string | number)[] {

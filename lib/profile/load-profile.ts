@@ -2,14 +2,14 @@
  * Reads a profile (YAML), validates it against `profile.schema.json`, and reports any
  * problem with the file, the JSON pointer and the line it sits on.
  */
-import { InputFileError, compileSchema, loadYamlInput, parseYamlInput } from '../input/yaml-input.ts';
+import { InputFileError, loadYamlInput, parseYamlInput, precompiled } from '../input/yaml-input.ts';
 import type { InputProblem } from '../input/yaml-input.ts';
-import { loadCatalogues } from '../catalogue/load-catalogues.ts';
+import { projectCatalogues } from '../catalogue/load-catalogues.ts';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
 import { labDhcpProblems, withDhcpAddresses } from './lab-dhcp.ts';
 import type { Profile, WeightedChoice } from './profile-types.ts';
 import { parseUpstreamAddress } from './upstream-address.ts';
-import schema from './profile.schema.json' with { type: 'json' };
+import validateProfile from './profile.validator.generated.ts';
 
 /** One problem in a profile. */
 export type ProfileProblem = InputProblem;
@@ -30,7 +30,7 @@ export interface LoadedProfile {
   sha256: string;
 }
 
-const validate = compileSchema<Profile>(schema);
+const validate = precompiled<Profile>(validateProfile);
 
 /** Choices of a weighted draw whose range is empty (min above max). */
 function weightedChoiceProblems(
@@ -42,11 +42,7 @@ function weightedChoiceProblems(
   );
 }
 
-let cached: Catalogues | undefined;
-function catalogues(): Catalogues {
-  cached ??= loadCatalogues();
-  return cached;
-}
+const catalogues = projectCatalogues;
 
 /**
  * The ICS and lab assessments against the catalogues: a provision the harness cites, once

@@ -188,11 +188,17 @@ export function attestedFiles(runDir: string, report: Report): string[] {
 /**
  * The Statement for a run directory. Throws when an evidence file no longer has the digest
  * the report gives it: the attestation never vouches for evidence the report did not judge.
+ * `rehashed` holds digests of files hashed again since the report was built (by path in the
+ * run directory); the others are hashed here.
  */
-export function buildStatement(runDir: string, report: Report): Statement {
+export function buildStatement(
+  runDir: string,
+  report: Report,
+  rehashed: ReadonlyMap<string, FileDigest> = new Map(),
+): Statement {
   const cited = new Map(report.evidenceFiles.map((entry) => [entry.file, entry]));
   const subject = attestedFiles(runDir, report).map((file) => {
-    const { sha256: digest, bytes } = hashFile(join(runDir, file));
+    const { sha256: digest, bytes } = rehashed.get(file) ?? hashFile(join(runDir, file));
     const entry = cited.get(file);
     if (entry !== undefined && (entry.sha256 !== digest || entry.bytes !== bytes)) {
       throw new Error(
@@ -240,9 +246,10 @@ export async function writeAttestation(
   runDir: string,
   report: Report,
   key: string | SigningKey,
+  rehashed: ReadonlyMap<string, FileDigest> = new Map(),
 ): Promise<WrittenAttestation> {
   const signingKey = typeof key === 'string' ? loadSigningKey(key) : key;
-  const statement = buildStatement(runDir, report);
+  const statement = buildStatement(runDir, report, rehashed);
   const envelope = signEnvelope(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), signingKey);
   const file = join(runDir, ATTESTATION_FILE);
   writeFileSync(file, `${JSON.stringify(envelope, null, 2)}\n`, { flag: 'wx', flush: true });

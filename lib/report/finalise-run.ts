@@ -7,8 +7,10 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogues } from '../catalogue/catalogue-types.ts';
-import { loadCatalogues } from '../catalogue/load-catalogues.ts';
+import { projectCatalogues } from '../catalogue/load-catalogues.ts';
 import { buildManifest, digestFiles, hashFile, listRunFiles } from '../evidence/manifest.ts';
+import type { FileDigest, ManifestEntry } from '../evidence/manifest.ts';
+import { hashFilesInBackground } from '../evidence/background-hash.ts';
 import { clockResolutionMicros } from '../evidence/clock.ts';
 import { buildReport } from './build-report.ts';
 import { citeCaptureFrames } from './capture-citations.ts';
@@ -26,6 +28,7 @@ import type { Report } from './report-types.ts';
 import { writeAttestation } from './attestation.ts';
 import { writeReportDocuments } from './report-documents.ts';
 import { loadSigningKey, signBytes } from './signing.ts';
+import type { SigningKey } from './signing.ts';
 import { validateReport } from './validate-report.ts';
 import { loadLabConfig } from './lab-config.ts';
 import type { ReportIssuer } from './lab-config.ts';
@@ -74,6 +77,18 @@ export function labIssuer(keyDir: string): ReportIssuer | null {
 /** The report input without what finalising adds; the project's catalogues unless `catalogues` is given. */
 export type FinaliseInput = Omit<ReportInput, 'evidenceFiles' | 'catalogues'> & { catalogues?: Catalogues };
 
+/** How to finalise. */
+export interface FinaliseOptions {
+  /** False: no report.html or report.pdf (see {@link finaliseRun}). */
+  documents?: boolean;
+  /**
+   * Digests the caller already has of run files it wrote whole and closed, by path relative
+   * to the run directory (`analyze` hashes its events file as it writes it): those files are
+   * not read again.
+   */
+  knownDigests?: ReadonlyMap<string, FileDigest>;
+}
+
 /**
  * Finalises `runDir` with the key pair in `keyDir` (see `ensureKeys` to create one).
  * `input.issuedAt` defaults to now. Throws before writing anything when the run was
@@ -85,7 +100,7 @@ export async function finaliseRun(
   runDir: string,
   input: FinaliseInput,
   keyDir: string,
-  options: { documents?: boolean } = {},
+  options: FinaliseOptions = {},
 ): Promise<FinalisedRun> {
   const already = FINALISATION_FILES.filter((file) => existsSync(join(runDir, file)));
   if (already.length > 0) {
@@ -93,7 +108,8 @@ export async function finaliseRun(
   }
   const key = loadSigningKey(keyDir);
   const issuer = input.issuer === undefined ? labIssuer(keyDir) : input.issuer;
-  const evidenceFiles = digestFiles(runDir, listRunFiles(runDir));
+  const known = new Map([...(options.knownDigests ?? [])].map(([file, digest]) => [join(runDir, file), digest]));
+  const evidenceFiles = digestFiles(runDir, listRunFiles(runDir), (path) => known.get(path) ?? hashFile(path));
   const results = await citeCaptureFrames(runDir, input.results);
   const report = validateReport(
     buildReport({
@@ -103,11 +119,35 @@ export async function finaliseRun(
       issuer,
       issuedAt: input.issuedAt ?? new Date().toISOString(),
       evidenceFiles,
-      catalogues: input.catalogues ?? loadCatalogues(),
+      catalogues: input.catalogues ?? projectCatalogues(),
     }),
     `report of ${runDir}`,
   );
+  // The attestation checks that no evidence file changed since the report was built, by
+  // hashing each again: the large files the caller wrote (known digests) are hashed on a
+  // worker thread from now on, beside writing and rendering the report.
+  const rehashedFiles = [...(options.knownDigests ?? new Map()).keys()];
+  const rehashing = rehashedFiles.length > 0 ? hashFilesInBackground(rehashedFiles.map((f) => join(runDir, f))) : null;
+  try {
+    return await writeFinalisation(runDir, keyDir, report, key, evidenceFiles, options, async () => {
+      const digests = rehashing === null ? [] : await rehashing.digests;
+      return new Map(rehashedFiles.map((file, i) => [file, digests[i]!]));
+    });
+  } finally {
+    rehashing?.cancel();
+  }
+}
 
+/** Writes the signed report, its renderings, the attestation and the signed manifest. */
+async function writeFinalisation(
+  runDir: string,
+  keyDir: string,
+  report: Report,
+  key: SigningKey,
+  evidenceFiles: ManifestEntry[],
+  options: FinaliseOptions,
+  rehashed: () => Promise<ReadonlyMap<string, FileDigest>>,
+): Promise<FinalisedRun> {
   const reportBytes = Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8');
   const paths = {
     reportFile: join(runDir, REPORT_FILE),
@@ -123,7 +163,7 @@ export async function finaliseRun(
   // manifest, which hashes them with the evidence.
   if (options.documents !== false) await writeReportDocuments(runDir, report, keyDir);
   // The attestation names the report, its renderings and every evidence file by digest.
-  await writeAttestation(runDir, report, key);
+  await writeAttestation(runDir, report, key, await rehashed());
 
   // The evidence files were digested above and nothing here changes them (every file added is new): a large events file is hashed once.
   const digested = new Map(evidenceFiles.map(({ file, sha256, bytes }) => [join(runDir, file), { sha256, bytes }]));

@@ -7,10 +7,10 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { compileSchema, loadYamlInput } from '../input/yaml-input.ts';
+import { loadYamlInput, precompiled } from '../input/yaml-input.ts';
 import type { SemanticCheck } from '../input/yaml-input.ts';
 import { PDF_CERT_FILE } from './pdf/pdf-key.ts';
-import schema from './lab-config.schema.json' with { type: 'json' };
+import validateLabConfig from './lab-config.validator.generated.ts';
 import type { DnsconformLaboratoryConfigurationLabYamlBesideTheSigningKeys } from './lab-config.generated.ts';
 import type { ReportIssuer } from './report.generated.ts';
 
@@ -30,7 +30,7 @@ export interface LoadedLabConfig {
   issuer: ReportIssuer;
 }
 
-const validate = compileSchema<LabConfig>(schema);
+const validate = precompiled<LabConfig>(validateLabConfig);
 
 /** The certificate must be a readable PEM certificate. */
 const certificateProblems =

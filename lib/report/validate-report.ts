@@ -5,9 +5,8 @@
  * the results' citations). A report is validated before it is written and when a bundle
  * is verified.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import af from 'ajv-formats';
+import { precompiled } from '../input/yaml-input.ts';
 import { VERDICTS } from '../checks/check-types.ts';
 import { countedVerdicts, countVerdicts, OVERALL_DECISION_RULE, overallVerdict } from './overall-verdict.ts';
 import { TABLE_I_COLUMNS } from '../checks/check-types.ts';
@@ -18,8 +17,7 @@ import { draftMapping } from './clause-citations.ts';
 import { draftReference } from '../checks/coverage.ts';
 import type { Report } from './report-types.ts';
 import reportSchema from './report.schema.json' with { type: 'json' };
-
-const addFormats = af as unknown as typeof af.default;
+import validateReportSchema from './report.validator.generated.ts';
 
 /** One thing wrong with a report, located by JSON pointer. */
 export interface ReportProblem {
@@ -42,9 +40,7 @@ export class ReportValidationError extends Error {
   }
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats(ajv);
-const validateSchema = ajv.compile<Report>(reportSchema);
+const validateSchema = precompiled<Report>(validateReportSchema);
 
 /** The id of the published schema. */
 export const REPORT_SCHEMA_ID: string = reportSchema.$id;

@@ -19,6 +19,8 @@ import type { Scenario } from './scenario.ts';
 import { listenTcp } from './tcp-listener.ts';
 import type { TcpListener } from './tcp-listener.ts';
 import type { TlsCredentials } from './tls-session.ts';
+import { DRAIN_IDLE_TURNS, DRAIN_MAX_TURNS, drain } from './drain.ts';
+import { LatenessMonitor } from './lateness-monitor.ts';
 import { receiveDrops } from './receive-drops.ts';
 import { listenUdp } from './udp-listener.ts';
 import type { UdpListener } from './udp-listener.ts';
@@ -51,8 +53,8 @@ export interface ResolverOptions {
 
 /** How often the kernel's drop counts are read and suppressed counts written out. */
 export const LOSS_POLL_MS = 1000;
-/** Longest a closing UDP listener waits for the kernel's queue of received datagrams to be read. */
-export const DRAIN_LIMIT_MS = 2000;
+/** The pause between two looks at the kernel's queues while draining. */
+const DRAIN_TURN_MS = 10;
 
 /** Attempts at finding a port free for both UDP and TCP when port 0 is asked for. */
 const SHARED_PORT_ATTEMPTS = 20;
@@ -79,6 +81,8 @@ export class AdversarialResolver {
   /** Kernel drops already accounted for per UDP socket, and when they were measured. */
   private readonly dropsSeen = new WeakMap<UdpListener, { drops: number; at: number }>();
   private lossTimer: NodeJS.Timeout | null = null;
+  /** How late the event loop that reads the sockets runs, recorded while the resolver listens. */
+  private readonly lateness: LatenessMonitor;
 
   constructor(private readonly options: ResolverOptions) {
     const acl = new AccessList();
@@ -93,6 +97,7 @@ export class AdversarialResolver {
       });
     }
     this.responder = new Responder(acl, this.bindings, options.sink);
+    this.lateness = new LatenessMonitor(options.sink);
   }
 
   private get onError(): (error: Error) => void {
@@ -133,6 +138,7 @@ export class AdversarialResolver {
     this.recordEncrypted();
     this.lossTimer = setInterval(() => this.measureLoss(), LOSS_POLL_MS);
     this.lossTimer.unref();
+    this.lateness.start();
     this.responder.designatedResolvers = {
       name: this.options.name ?? DEFAULT_RESOLVER_NAME,
       endpoints: this.encrypted.map(({ endpoint }) => ({
@@ -239,6 +245,11 @@ export class AdversarialResolver {
       .catch((error: unknown) => this.onError(error as Error));
   }
 
+  /** How long the harness has run late while the resolver listened (see `lateness-monitor.ts`), ms. */
+  get lateMs(): number {
+    return this.lateness.lateMs;
+  }
+
   /** Resolves once the listeners match the scenarios in force (closed, reopened, spoof sockets bound). */
   settled(): Promise<void> {
     return this.listenerWork;
@@ -307,35 +318,32 @@ export class AdversarialResolver {
   }
 
   /**
-   * Lets the UDP sockets read what the kernel already holds for them (a closed socket would
-   * discard it unseen), for at most `DRAIN_LIMIT_MS`; what is still queued then is recorded.
+   * Lets the UDP sockets read what the kernel already holds for them, for as long as reading
+   * gets anywhere (see `drain.ts`); what is still queued then is recorded as lost.
    */
   private async drain(listeners: readonly UdpListener[]): Promise<void> {
-    const deadline = Date.now() + DRAIN_LIMIT_MS;
-    for (;;) {
-      const queues = receiveDrops(listeners.map((l) => l.local));
-      if (queues.every((q) => !q || q.queued === 0)) return;
-      if (Date.now() >= deadline) {
-        listeners.forEach((listener, i) => {
-          const bytes = queues[i]?.queued ?? 0;
-          if (bytes === 0) return;
-          this.options.sink.record({
-            type: 'resolver.loss',
-            t: nowMicros(),
-            dut: null,
-            transport: 'udp',
-            listener: listener.local,
-            kind: 'unread-at-close',
-            count: null,
-            bytes,
-            total: null,
-            since: nowMicros(),
-          });
-        });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const left = await drain(listeners, {
+      queued: () => receiveDrops(listeners.map((l) => l.local)).map((q) => q?.queued ?? 0),
+      pause: () => new Promise((r) => setTimeout(r, DRAIN_TURN_MS)),
+      idleTurns: DRAIN_IDLE_TURNS,
+      maxTurns: DRAIN_MAX_TURNS,
+    });
+    listeners.forEach((listener, i) => {
+      const bytes = left[i] ?? 0;
+      if (bytes === 0) return;
+      this.options.sink.record({
+        type: 'resolver.loss',
+        t: nowMicros(),
+        dut: null,
+        transport: 'udp',
+        listener: listener.local,
+        kind: 'unread-at-close',
+        count: null,
+        bytes,
+        total: null,
+        since: nowMicros(),
+      });
+    });
   }
 
   private async closeListeners(): Promise<void> {
@@ -371,5 +379,6 @@ export class AdversarialResolver {
     await Promise.all(this.encrypted.splice(0).map(({ close }) => close()));
     this.responder.closeBurst();
     this.responder.flushSuppressed();
+    this.lateness.stop();
   }
 }

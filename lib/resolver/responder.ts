@@ -20,6 +20,7 @@ import type {
   Endpoint,
   HttpSummary,
   Microseconds,
+  QueryEvent,
   ResponseEvent,
   TlsSummary,
   Transport,
@@ -92,10 +93,7 @@ interface ExchangeTemplate {
   query: QuerySummary;
   /** The response as sent, ID included (overwritten per query). */
   bytes: Buffer;
-  response: Pick<
-    ResponseEvent,
-    'flags' | 'questions' | 'edns' | 'answers' | 'authority' | 'additional' | 'manipulations' | 'reason'
-  >;
+  response: ResponseSummary;
 }
 
 /** Templates kept per DUT, for the scenario and zone in force when they were made. */
@@ -139,6 +137,75 @@ export interface Inbound {
 /** The `tls` and `http` fields of the evidence events for a message, when it had them. */
 function encryptedFields(inbound: Inbound): { tls?: TlsSummary; http?: HttpSummary } {
   return { ...(inbound.tls ? { tls: inbound.tls } : {}), ...(inbound.http ? { http: inbound.http } : {}) };
+}
+
+/** What a response event says of the response besides who, when and its wire (a template keeps it). */
+type ResponseSummary = Pick<
+  ResponseEvent,
+  'flags' | 'questions' | 'edns' | 'answers' | 'authority' | 'additional' | 'manipulations' | 'reason'
+>;
+
+/**
+ * The `dns.query` event of a query, answered in full or from a template: one builder, so both
+ * paths record the same members in the same order (a template's pre-rendered JSON relies on it).
+ */
+function queryEvent(
+  inbound: Inbound,
+  dut: string | null,
+  txid: number,
+  summary: QuerySummary,
+  scenario: string,
+): Omit<QueryEvent, 'seq' | 'phase'> {
+  return {
+    type: 'dns.query',
+    t: inbound.t,
+    dut,
+    transport: inbound.transport,
+    client: inbound.client,
+    server: inbound.server,
+    txid,
+    flags: summary.flags,
+    questions: summary.questions,
+    edns: summary.edns,
+    size: inbound.bytes.length,
+    wire: inbound.bytes.toString('base64'),
+    scenario,
+    ...encryptedFields(inbound),
+  };
+}
+
+/** The `dns.response` event of a response sent at `t` from `server` (see {@link queryEvent}). */
+function responseEvent(
+  inbound: Inbound,
+  sent: { t: Microseconds; dut: string | null; server: Endpoint; exchange: number; txid: number; bytes: Buffer },
+  summary: ResponseSummary,
+  scenario: string,
+  extra: { copies?: number; answerSource?: ResponseEvent['answerSource'] },
+): Omit<ResponseEvent, 'seq' | 'phase'> {
+  return {
+    type: 'dns.response',
+    t: sent.t,
+    dut: sent.dut,
+    transport: inbound.transport,
+    client: inbound.client,
+    server: sent.server,
+    queryRef: sent.exchange,
+    txid: sent.txid,
+    flags: summary.flags,
+    questions: summary.questions,
+    edns: summary.edns,
+    size: sent.bytes.length,
+    wire: sent.bytes.toString('base64'),
+    answers: summary.answers,
+    authority: summary.authority,
+    additional: summary.additional,
+    scenario,
+    manipulations: summary.manipulations,
+    reason: summary.reason,
+    ...(extra.copies !== undefined && extra.copies > 1 ? { copies: extra.copies } : {}),
+    ...(extra.answerSource ? { answerSource: extra.answerSource } : {}),
+    ...encryptedFields(inbound),
+  };
 }
 
 /** Most copies of one response a scenario may send (response flooding ×100 in the paper). */
@@ -313,25 +380,7 @@ export class Responder {
       questions: summariseQuestions(query),
       edns: summariseEdns(query),
     };
-    this.record(
-      {
-        type: 'dns.query',
-        t: inbound.t,
-        dut,
-        transport: inbound.transport,
-        client: inbound.client,
-        server: inbound.server,
-        txid: query.id ?? 0,
-        flags: summary.flags,
-        questions: summary.questions,
-        edns: summary.edns,
-        size: inbound.bytes.length,
-        wire: inbound.bytes.toString('base64'),
-        scenario,
-        ...encryptedFields(inbound),
-      },
-      { exchange, role: 'query' },
-    );
+    this.record(queryEvent(inbound, dut, query.id ?? 0, summary, scenario), { exchange, role: 'query' });
 
     const question = query.questions?.[0];
     const dnssecOk = findOpt(query)?.flag_do === true;
@@ -602,27 +651,13 @@ export class Responder {
     const parties = render
       ? `"dut":${json.dut},"transport":${JSON.stringify(inbound.transport)},"client":${JSON.stringify(inbound.client)},"server":${JSON.stringify(inbound.server)}`
       : '';
-    const queryWire = inbound.bytes.toString('base64');
+    const asked = queryEvent(inbound, dut, txid, query, template.scenario);
     this.record(
-      {
-        type: 'dns.query',
-        t: inbound.t,
-        dut,
-        transport: inbound.transport,
-        client: inbound.client,
-        server: inbound.server,
-        txid,
-        flags: query.flags,
-        questions: query.questions,
-        edns: query.edns,
-        size: inbound.bytes.length,
-        wire: queryWire,
-        scenario: template.scenario,
-      },
+      asked,
       { exchange, role: 'query' },
       render
         ? {
-            before: `"type":"dns.query","t":${inbound.t},${parties},"txid":${txid},${json.query},"size":${inbound.bytes.length},"wire":"${queryWire}","scenario":${json.scenario}`,
+            before: `"type":"dns.query","t":${inbound.t},${parties},"txid":${txid},${json.query},"size":${inbound.bytes.length},"wire":"${asked.wire}","scenario":${json.scenario}`,
             after: null,
           }
         : undefined,
@@ -630,36 +665,15 @@ export class Responder {
     const bytes = Buffer.allocUnsafe(template.bytes.length);
     template.bytes.copy(bytes);
     bytes.writeUInt16BE(txid, 0);
-    const t = nowMicros();
-    const wire = bytes.toString('base64');
+    const sent = { t: nowMicros(), dut, server: inbound.server, exchange, txid, bytes };
+    const answered = responseEvent(inbound, sent, response, template.scenario, { answerSource: 'zone' });
     this.record(
-      {
-        type: 'dns.response',
-        t,
-        dut,
-        transport: inbound.transport,
-        client: inbound.client,
-        server: inbound.server,
-        queryRef: exchange,
-        txid,
-        flags: response.flags,
-        questions: response.questions,
-        edns: response.edns,
-        size: bytes.length,
-        wire,
-        answers: response.answers,
-        authority: response.authority,
-        additional: response.additional,
-        scenario: template.scenario,
-        manipulations: response.manipulations,
-        reason: response.reason,
-        answerSource: 'zone',
-      },
+      answered,
       { exchange, role: 'reply' },
       render
         ? {
-            before: `"type":"dns.response","t":${t},${parties},"queryRef":`,
-            after: `,"txid":${txid},${json.responseHead},"size":${bytes.length},"wire":"${wire}",${json.responseTail}`,
+            before: `"type":"dns.response","t":${sent.t},${parties},"queryRef":`,
+            after: `,"txid":${txid},${json.responseHead},"size":${bytes.length},"wire":"${answered.wire}",${json.responseTail}`,
           }
         : undefined,
     );
@@ -750,30 +764,21 @@ export class Responder {
     const sent = decodeMessage(bytes);
     if (!sent.ok) throw new Error(`the resolver built a response it cannot decode: ${sent.error}`);
     const response = sent.message;
-    const event: Omit<ResponseEvent, 'seq' | 'phase'> = {
-      type: 'dns.response',
-      t: nowMicros(),
-      dut,
-      transport: inbound.transport,
-      client: inbound.client,
-      server: via.server,
-      queryRef: exchange,
-      txid: response.id ?? 0,
+    const sentAt = { t: nowMicros(), dut, server: via.server, exchange, txid: response.id ?? 0, bytes };
+    const summary: ResponseSummary = {
       flags: summariseFlags(response),
       questions: summariseQuestions(response),
       edns: summariseEdns(response),
-      size: bytes.length,
-      wire: bytes.toString('base64'),
       answers: summariseRecords(response.answers),
       authority: summariseRecords(response.authorities),
       additional: summariseRecords(response.additionals),
-      scenario,
       manipulations,
       reason,
-      ...(copies > 1 ? { copies } : {}),
-      ...(via.source ? { answerSource: via.source } : {}),
-      ...encryptedFields(inbound),
     };
+    const event = responseEvent(inbound, sentAt, summary, scenario, {
+      copies,
+      ...(via.source ? { answerSource: via.source } : {}),
+    });
     this.record(event, { exchange, role: via.role, ...(via.open ? { open: true } : {}) });
     return event as ResponseEvent;
   }

@@ -18,6 +18,8 @@ export interface UdpListener {
   port: number;
   /** The socket queries arrive on (its kernel drop count is measured by local end). */
   readonly local: Endpoint;
+  /** Datagrams read from the socket so far: whether a drain is getting anywhere. */
+  readonly received: number;
   close(): Promise<void>;
   /** Binds a socket on each address of the listener's family, on the listener's port, to send spoofs from. */
   prepareSpoofSources(addresses: readonly string[]): Promise<void>;
@@ -123,7 +125,9 @@ export async function listenUdp(
       else sent(new Error(`no socket on ${spoof.from.address}:${spoof.from.port} for a spoofed answer`));
     }
   };
+  let received = 0;
   socket.on('message', (bytes, rinfo) => {
+    received += 1;
     // The datagrams read in one go share one write of evidence; their answers follow it.
     responder.openBurst();
     const reply = responder.handle({
@@ -143,6 +147,9 @@ export async function listenUdp(
   return {
     port: bound,
     local: server,
+    get received() {
+      return received;
+    },
     async prepareSpoofSources(addresses) {
       for (const from of addresses.map(canonicalAddress)) {
         if (isIPv6(from) !== isIPv6(address) || senders.has(key({ address: from, port: bound }))) continue;

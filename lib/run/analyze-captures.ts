@@ -17,24 +17,24 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { setImmediate } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { readCaptures } from '../capture/capture-evidence.ts';
+import { readCapturesInBackground } from '../capture/background-read.ts';
 import type { CaptureRead } from '../capture/capture-evidence.ts';
 import { normaliseMac } from '../capture/link-layers.ts';
-import { discoverChecks } from '../checks/discover.ts';
-import { selectChecks } from '../checks/select-checks.ts';
 import { hashFilesInBackground } from '../evidence/background-hash.ts';
+import type { BackgroundHash } from '../evidence/background-hash.ts';
 import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
+import type { FileDigest } from '../evidence/manifest.ts';
 import { badPath } from '../evidence/bad-input.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
 import { StoredEventLog, StoredEvidence } from '../evidence/stored-evidence.ts';
 import type { Profile } from '../profile/profile-types.ts';
 import type { FinalisedRun } from '../report/finalise-run.ts';
-import { analyzeOutput } from '../analysis/analyze-output.ts';
 import type { AnalyzeOutput, CaptureInput } from '../analysis/analyze-output.ts';
 import { interleaveEncryptedContacts } from '../analysis/encrypted-contact-events.ts';
 import { PassiveMetricsFold } from '../analysis/passive-metrics.ts';
@@ -42,8 +42,24 @@ import type { PassiveMetrics } from '../analysis/passive-metrics.ts';
 import { publicResolverList } from '../analysis/resolver-use.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
 import { DEFAULT_TTL_COMPLIANCE, ttlCompliance } from '../analysis/ttl-compliance.ts';
-import { judge } from './judge.ts';
-import { seal } from './seal.ts';
+
+/**
+ * The judging and sealing modules and the checks: loaded while the captures are read on a
+ * worker thread (they take about a second to load, the ajv schemas compiled with them).
+ */
+async function loadJudging() {
+  const [{ judge }, { seal }, { discoverChecks }, { selectChecks }, { analyzeOutput }] = await Promise.all([
+    import('./judge.ts'),
+    import('./seal.ts'),
+    import('../checks/discover.ts'),
+    import('../checks/select-checks.ts'),
+    import('../analysis/analyze-output.ts'),
+  ]);
+  return { judge, seal, selectChecks, analyzeOutput, available: await discoverChecks() };
+}
+
+/** What {@link loadJudging} loads. */
+type JudgingModules = Awaited<ReturnType<typeof loadJudging>>;
 
 /** The file in the run directory that records what was analysed (it stands where `run` keeps the profile). */
 export const ANALYSIS_FILE = 'analysis.json';
@@ -224,13 +240,20 @@ function removeCreatedDirectories(dir: string, created: string | undefined): voi
  * the run directory keeps the file, and judging reads an index of it), showing each to
  * `observe` (the metrics fold) and collecting the device's addresses on the way.
  */
-function writeEvidence(
+async function writeEvidence(
   read: CaptureRead,
   outDir: string,
   dutId: string,
   now: Date,
   observe: (event: EvidenceEvent) => void,
-): { run: { runId: string; path: string }; store: EventStore; addresses: string[]; created: string | undefined } {
+): Promise<{
+  run: { runId: string; path: string };
+  store: EventStore;
+  /** The events file's SHA-256 and size, worked out as it was written. */
+  digest: FileDigest;
+  addresses: string[];
+  created: string | undefined;
+}> {
   let created: string | undefined;
   try {
     created = mkdirSync(outDir, { recursive: true });
@@ -243,13 +266,18 @@ function writeEvidence(
   try {
     const mark = partialMarker(read);
     const addresses = new Set<string>();
+    let written = 0;
     for (const event of interleaveEncryptedContacts(read.events(), read.observations.secureDns, dutId)) {
+      // Every 4096 events the event loop gets a turn, for what else runs meanwhile (Chromium starting).
+      written += 1;
+      if (written % 4096 === 0) await setImmediate();
       if (event.type === 'dns.query' && event.dut === dutId) addresses.add(event.client.address);
       const marked = mark(event);
       log.append(marked);
       observe(marked);
     }
-    return { run, store: log.finish(), addresses: [...addresses].sort(), created };
+    const store = log.finish();
+    return { run, store, digest: log.digest!, addresses: [...addresses].sort(), created };
   } catch (error) {
     log.abandon();
     rmSync(run.path, { recursive: true, force: true });
@@ -270,26 +298,32 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
     options.publicResolversFile === undefined ? undefined : readPublicResolvers(options.publicResolversFile);
   const publicList = publicResolverList(extraPublic);
   const dutId = dutIdOf(selector);
-  // The captures' SHA-256 (for analysis.json) is computed on a worker thread while they are read.
-  const hashing = hashFilesInBackground(files);
-  // Chromium (for the PDF report) starts while the captures are read, not after judging.
-  // (Not for a run sealed without the documents: nothing is printed.)
   const noPrinter = { release: async () => undefined };
-  const printer =
-    options.documents === false
-      ? Promise.resolve(noPrinter)
-      : import('../report/pdf/render-pdf.ts').then(
-          ({ holdBrowser }) => holdBrowser(),
-          () => noPrinter,
-        );
+  let printer: Promise<{ release(): Promise<void> }> = Promise.resolve(noPrinter);
+  let hashing: BackgroundHash | undefined;
   let read: CaptureRead | undefined;
   let store: EventStore | undefined;
+  // The reading runs on a worker thread: this one loads the judging modules meanwhile.
+  const reading = readCapturesInBackground(
+    files,
+    { id: dutId, ...selector },
+    { classify: { publicResolvers: Object.keys(publicList) } },
+  );
+  const judging = loadJudging();
+  // Awaited after the reading; a failure to load is reported then, not as an unhandled rejection now.
+  judging.catch(() => undefined);
   try {
-    read = await readCaptures(
-      files,
-      { id: dutId, ...selector },
-      { classify: { publicResolvers: Object.keys(publicList) } },
-    );
+    read = await reading;
+    // Once read, while the events are written here (one core), the other core hashes the
+    // captures (for analysis.json) and starts Chromium for the PDF report (not for a run
+    // sealed without the documents: nothing is printed). Either started sooner took CPU
+    // from the reading, which everything after waits for.
+    hashing = hashFilesInBackground(files);
+    if (options.documents !== false)
+      printer = import('../report/pdf/render-pdf.ts').then(
+        ({ holdBrowser }) => holdBrowser(),
+        () => noPrinter,
+      );
     // A file that could not be read at all is bad input, not an observation of 0 frames: nothing is written.
     const unreadable = read.files.filter((f) => f.error !== null && f.frames === 0);
     if (unreadable.length > 0) {
@@ -309,7 +343,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       llmnr: read.observations.llmnr,
     });
     // Evidence first, judgement after: what was read stays written even if judging fails.
-    const written = writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) =>
+    const written = await writeEvidence(read, options.outDir, dutId, options.now ?? new Date(), (event) =>
       metricsFold.add(event),
     );
     const { run } = written;
@@ -334,7 +368,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       dnsMessages: f.dnsMessages,
       error: f.error === null ? null : { offset: f.error.offset, problem: f.error.problem },
     }));
-    return await judgeAndReport({
+    return await judgeAndReport(await judging, {
       options,
       read,
       evidence,
@@ -347,9 +381,10 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       captures,
       publicList,
       metrics,
+      eventsDigest: written.digest,
     });
   } finally {
-    hashing.cancel();
+    hashing?.cancel();
     read?.close();
     store?.dispose();
     await (await printer).release();
@@ -370,23 +405,29 @@ interface Judging {
   captures: CaptureInput[];
   publicList: Record<string, string>;
   metrics: PassiveMetrics;
+  /** The events file's digest, worked out as it was written (it is not read again for the manifest). */
+  eventsDigest: FileDigest;
 }
 
 /** Writes analysis.json, judges, seals the run directory and puts the output together. */
-async function judgeAndReport({
-  options,
-  read,
-  evidence,
-  run,
-  dutId,
-  selector,
-  addresses,
-  seconds,
-  profile,
-  captures,
-  publicList,
-  metrics,
-}: Judging): Promise<AnalyzeResult> {
+async function judgeAndReport(
+  { judge, seal, selectChecks, analyzeOutput, available }: JudgingModules,
+  {
+    options,
+    read,
+    evidence,
+    run,
+    dutId,
+    selector,
+    addresses,
+    seconds,
+    profile,
+    captures,
+    publicList,
+    metrics,
+    eventsDigest,
+  }: Judging,
+): Promise<AnalyzeResult> {
   const analysisText = `${JSON.stringify(
     {
       analysisVersion: 1,
@@ -408,7 +449,6 @@ async function judgeAndReport({
   )}\n`;
   writeFileSync(join(run.path, ANALYSIS_FILE), analysisText, { flag: 'wx', flush: true });
 
-  const available = await discoverChecks();
   const checks = options.checks === undefined ? available : selectChecks(available, options.checks);
   const results = await judge(evidence, profile, checks, {
     origin: 'analyze',
@@ -440,6 +480,7 @@ async function judgeAndReport({
       // The re-query figure over the whole capture, as caching/ttl-honoured judges it there.
       figures: { ttlExperiments: ['*'] },
       onProblem: (problem) => read.problems.push(problem),
+      knownDigests: new Map([[RUN_FILES.events, eventsDigest]]),
       documents: options.documents,
     },
     options.keyDir,

@@ -151,22 +151,28 @@ interface ObserveContext {
   checks: readonly LoadedCheck[];
   sink: EventTap;
   options: SessionOptions;
+  /** How long the harness has run late so far (ms; see `lib/resolver/lateness-monitor.ts`). */
+  lateMs: () => number;
 }
 
 /**
  * Observes one phase: until its window elapses, Ctrl-C, or (plans with early stop) every
- * check that needs the phase has settled for every DUT. Resolves with why it ended.
+ * check that needs the phase has settled for every DUT. The window is of time the harness ran
+ * on time: what it ran late meanwhile (a loaded machine) is added to it, so a phase observes
+ * the devices as long on a busy machine as on a quiet one. Resolves with why it ended.
  */
 async function observePhase(phase: SessionPhase, context: ObserveContext): Promise<string> {
   const { duts, checks, sink, options } = context;
   const startedAt = Date.now();
-  const deadline = startedAt + phase.windowSeconds * 1000;
+  const lateBefore = context.lateMs();
+  const extension = () => Math.round(context.lateMs() - lateBefore);
   const needed = phase.earlyStop ? checksNeeding(checks, phase.experiment) : [];
   const neededExperiments = experimentsOf(needed);
   const logs = new Map(duts.map((d) => [d, growingLog(d.run)]));
   let nextSettle = startedAt + SETTLE_EVERY_MS;
   for (;;) {
     const now = Date.now();
+    const deadline = startedAt + phase.windowSeconds * 1000 + extension();
     options.status?.({
       phase: phase.name,
       index: context.index + 1,
@@ -186,7 +192,10 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
         };
       }),
     });
-    if (now >= deadline) return 'window elapsed';
+    if (now >= deadline)
+      return extension() > 0
+        ? `window elapsed (extended by ${(extension() / 1000).toFixed(1)} s: the harness ran late)`
+        : 'window elapsed';
     if (needed.length > 0 && now >= nextSettle) {
       // A DUT the phase is not run for has nothing to settle.
       const states = duts
@@ -593,6 +602,16 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
         owedPowerCycle ||= phase.trigger === 'power-cycle';
         continue;
       }
+      const powerCycle = started && (phase.trigger === 'power-cycle' || owedPowerCycle);
+      if (powerCycle) {
+        // The simulated devices stop before the phase starts: a device still running under the
+        // new scenario while it is being stopped (seconds on a loaded machine) would take its
+        // answers and act on its old cache inside the phase, then forget it all at the restart.
+        await eachControl(
+          controls.filter((c) => c.simulated),
+          (control) => control.stop(),
+        );
+      }
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
         d.run.log.phase = phase.name;
@@ -620,7 +639,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
         await eachControl(controls, (control) => control.start());
         for (const monitor of monitors) monitor.start();
         started = true;
-      } else if (phase.trigger === 'power-cycle' || owedPowerCycle) {
+      } else if (powerCycle) {
         await eachControl(controls, (control) => control.powerCycle(options.signal));
       }
       owedPowerCycle = false;
@@ -633,7 +652,15 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       progress(
         `${label}: ${scenarioText}, observing for ${phase.windowSeconds} s${first ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
       );
-      endReason = await observePhase(phase, { index, total: phases.length, duts, checks, sink, options });
+      endReason = await observePhase(phase, {
+        index,
+        total: phases.length,
+        duts,
+        checks,
+        sink,
+        options,
+        lateMs: () => resolver.lateMs,
+      });
       if (endReason === 'interrupted') break;
       if (index < phases.length - 1) endPhase(endReason);
     }

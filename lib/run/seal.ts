@@ -7,7 +7,7 @@
  */
 import type { ScopeSelection } from '../checks/select-checks.ts';
 import type { CheckResult } from '../checks/check-types.ts';
-import { lossStatements } from '../checks/evidence-loss.ts';
+import { latenessStatements, lossStatements } from '../checks/evidence-loss.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import { answerSources } from '../report/answer-sources.ts';
 import { writeFigures } from '../figures/index.ts';
@@ -16,7 +16,8 @@ import type { Profile } from '../profile/profile-types.ts';
 import { harnessInfo } from '../report/build-report.ts';
 import type { Reproduction } from '../report/build-report.ts';
 import { finaliseRun } from '../report/finalise-run.ts';
-import type { FinalisedRun } from '../report/finalise-run.ts';
+import type { FinalisedRun, FinaliseOptions } from '../report/finalise-run.ts';
+import type { FileDigest } from '../evidence/manifest.ts';
 import type { ResolverEndpoint } from '../report/report-types.ts';
 import type { EvidenceOrigin } from './judge.ts';
 
@@ -43,6 +44,8 @@ export interface SealInput {
   figures?: FigureOptions;
   /** False: no report.html or report.pdf now (`dnsconform report RUN --out DIR` prints them later). */
   documents?: boolean;
+  /** Digests already known of run files written whole (see {@link FinaliseOptions.knownDigests}). */
+  knownDigests?: ReadonlyMap<string, FileDigest>;
   /** Told what sealing could not do but the run survives (`no figures: ...`). */
   onProblem?: (problem: string) => void;
 }
@@ -65,7 +68,10 @@ export async function seal(runDir: string, input: SealInput, keyDir: string): Pr
   }
   const span = evidence.span();
   const live = input.origin === 'run';
-  const statements = [...(live ? lossStatements(evidence, dutId) : []), ...(input.evidenceStatements ?? [])];
+  const statements = [
+    ...(live ? [...lossStatements(evidence, dutId), ...latenessStatements(evidence)] : []),
+    ...(input.evidenceStatements ?? []),
+  ];
   return finaliseRun(
     runDir,
     {
@@ -88,6 +94,6 @@ export async function seal(runDir: string, input: SealInput, keyDir: string): Pr
       ...(live || statements.length > 0 ? { evidenceStatements: statements } : {}),
     },
     keyDir,
-    { documents: input.documents },
+    { documents: input.documents, ...(input.knownDigests === undefined ? {} : { knownDigests: input.knownDigests }) },
   );
 }

@@ -42,7 +42,11 @@ export function livenessRecord(
     if (e.type === 'dut.start') return [[e.t, e.t + graceMicros]];
     if (crashes.includes(e)) return [];
     const next = processEvents.slice(i + 1).find((x) => x.type === 'dut.start');
-    return [[e.t, next ? next.t + graceMicros : Infinity]];
+    // A device stopped between phases is started in the next phase; when the evidence leaves
+    // that phase out (another check's), the restart was over before the next phase it holds.
+    const nextPhase = mine.find((x) => x.type === 'phase.start' && x.t > e.t);
+    const restartedIn = !nextPhase || (next !== undefined && (next.t < nextPhase.t || next.phase === nextPhase.phase));
+    return [[e.t, restartedIn ? (next ? next.t + graceMicros : Infinity) : nextPhase.t]];
   });
   const excused = (t: number) => restarts.some(([from, to]) => t >= from && t <= to);
   const samples = mine.filter(
