@@ -46,6 +46,9 @@ import {
   checksNeeding,
   experimentsOf,
   GrowingEventLog,
+  runWideChecks,
+  samplesReason,
+  samplesWanted,
   settledReason,
   settledState,
 } from '../experiments/early-stop.ts';
@@ -168,6 +171,11 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
   const extension = () => Math.round(context.lateMs() - lateBefore);
   const needed = phase.earlyStop ? checksNeeding(checks, phase.experiment) : [];
   const neededExperiments = experimentsOf(needed);
+  // The last phase also waits for run-wide checks short of their sample: no phase after it can give it.
+  const runWide = phase.earlyStop && context.index === context.total - 1 ? runWideChecks(checks) : [];
+  /** What the phase is waiting for once its own checks settled (run-wide samples), for its end reason. */
+  let waiting: string | null = null;
+  let waited = false;
   const logs = new Map(duts.map((d) => [d, growingLog(d.run)]));
   let nextSettle = startedAt + SETTLE_EVERY_MS;
   for (;;) {
@@ -192,26 +200,39 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
         };
       }),
     });
-    if (now >= deadline)
-      return extension() > 0
-        ? `window elapsed (extended by ${(extension() / 1000).toFixed(1)} s: the harness ran late)`
-        : 'window elapsed';
+    if (now >= deadline) {
+      const elapsed =
+        extension() > 0
+          ? `window elapsed (extended by ${(extension() / 1000).toFixed(1)} s: the harness ran late)`
+          : 'window elapsed';
+      return waiting === null ? elapsed : `${elapsed}; settled, but ${waiting}`;
+    }
     if (needed.length > 0 && now >= nextSettle) {
       // A DUT the phase is not run for has nothing to settle.
-      const states = duts
-        .filter((_, i) => phase.skips[i] === null)
-        .map((d) =>
-          settledState(needed, logs.get(d)!.evidenceFor(neededExperiments), {
-            dutId: d.loaded.profile.dut.id,
-            profile: d.loaded.profile,
-            eventsFile: RUN_FILES.events,
-          }),
-        );
+      const judged = duts.filter((_, i) => phase.skips[i] === null);
+      const contextOf = (d: PreparedDut) => ({
+        dutId: d.loaded.profile.dut.id,
+        profile: d.loaded.profile,
+        eventsFile: RUN_FILES.events,
+      });
+      const states = judged.map((d) => settledState(needed, logs.get(d)!.evidenceFor(neededExperiments), contextOf(d)));
+      const settled = states.every((state) => state.settled);
+      const waits = settled
+        ? judged
+            .map((d) => ({
+              dut: contextOf(d).dutId,
+              waits: samplesWanted(runWide, logs.get(d)!.evidenceOfRun(), contextOf(d)),
+            }))
+            .filter((w) => w.waits.length > 0)
+        : [];
       // Judging runs on the thread that serves the devices: it may take at most a tenth of the time.
       const took = Date.now() - now;
       nextSettle = Date.now() + Math.max(SETTLE_EVERY_MS, 9 * took);
-      if (states.every((state) => state.settled))
-        return `${states.map(settledReason).join('; ')} (after ${((now - startedAt) / 1000).toFixed(1)} s of the ${phase.windowSeconds} s window)`;
+      const after = `after ${((now - startedAt) / 1000).toFixed(1)} s of the ${phase.windowSeconds} s window`;
+      waiting = waits.length === 0 ? null : waits.map((w) => samplesReason(w.dut, w.waits)).join('; ');
+      if (waiting !== null) waited = true;
+      else if (settled)
+        return `${states.map(settledReason).join('; ')}${waited ? '; then had the run-wide samples it waited for' : ''} (${after})`;
     }
     const wait = Math.min(deadline - now, STATUS_EVERY_MS);
     if ((await pause(wait, options.signal)) === 'interrupted') return 'interrupted';
