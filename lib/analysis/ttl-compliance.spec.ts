@@ -67,7 +67,7 @@ describe('ttlCompliance', () => {
         shortestRequerySeconds: 30.498,
       },
     ]);
-    expect(result.totals).to.deep.equal({ names: 1, answers: 4, judged: 4, requeries: 3, premature: 0 });
+    expect(result.totals).to.deep.equal({ names: 1, answers: 4, judged: 4, requeries: 3, premature: 0, setAside: 0 });
     expect(result.prematureSeqs).to.deep.equal([]);
     expect(result.judgedAnswerSeqs).to.have.length(4);
   });
@@ -78,7 +78,7 @@ describe('ttlCompliance', () => {
       [1, 2, 3, 4, 5].map((at) => ({ at, answer: answerA(30) })),
     );
     const result = ttlCompliance(evidence, FIXTURE_DUT, OPTIONS);
-    expect(result.totals).to.deep.equal({ names: 1, answers: 5, judged: 4, requeries: 4, premature: 4 });
+    expect(result.totals).to.deep.equal({ names: 1, answers: 5, judged: 4, requeries: 4, premature: 4, setAside: 0 });
     expect(result.rows[0]!.shortestRequerySeconds).to.be.closeTo(0.998, 1e-9);
     expect(result.prematureSeqs).to.deep.equal([2, 3, 4, 5].map((at) => seqOfQueryAt(evidence, at)));
   });
@@ -116,6 +116,34 @@ describe('ttlCompliance', () => {
     const result = ttlCompliance(new Evidence(events), FIXTURE_DUT, OPTIONS);
     // 1 s → 2 s is premature; 2 s → (restart) → 4 s is not held against the 2 s answer.
     expect(result.totals).to.include({ requeries: 1, premature: 1 });
+  });
+
+  it("sets aside a query the harness read so late it may have left before the answer (the DUT's retry)", () => {
+    // The DUT asks at 1 s and, unanswered, again at 1.5 s; the harness stalled and read both at 2 s,
+    // answering the first (its answer recorded at 2.002 s), then the retry (at 2.01 s here).
+    const polled = run(100, [
+      { at: 2, answer: answerA(30) },
+      { at: 2.01, answer: answerA(30) },
+      { at: 40, answer: answerA(30) },
+    ]);
+    const late: EvidenceEvent = {
+      seq: 0,
+      t: T0 + 2.1 * SECOND,
+      dut: null,
+      phase: 'baseline',
+      type: 'harness.lateness',
+      since: T0 + 1.1 * SECOND,
+      lateMs: 950,
+      tickMs: 50,
+    };
+    const result = ttlCompliance(
+      new Evidence([...polled.events, late].sort((a, b) => a.t - b.t)),
+      FIXTURE_DUT,
+      OPTIONS,
+    );
+    expect(result.totals).to.include({ requeries: 1, premature: 0, setAside: 1 });
+    // Without the lateness, the retry counts as a premature re-query of the first answer.
+    expect(ttlCompliance(polled, FIXTURE_DUT, OPTIONS).totals).to.include({ requeries: 2, premature: 1, setAside: 0 });
   });
 
   it('allows the larger grace: 10% of a 30 s TTL is 3 s', () => {

@@ -8,6 +8,7 @@ import { inTimeOrder } from '../evidence/evidence.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
 import { normaliseName } from '../dns/names.ts';
+import { harnessLateness } from './harness-lateness.ts';
 
 /** The thresholds that turn intervals into judgements. */
 export interface TtlComplianceOptions {
@@ -58,6 +59,12 @@ export type TtlTotals = {
   judged: number;
   requeries: number;
   premature: number;
+  /**
+   * Queries after an answer that the harness read so late (its `harness.lateness`) that they
+   * may have left the DUT before the answer did: a retry of an unanswered query, not a re-query
+   * of the answer, so not held against it.
+   */
+  setAside: number;
 };
 
 /**
@@ -194,6 +201,8 @@ function workOut(evidence: Evidence, dutId: string, options: TtlComplianceOption
   const prematureSeqs: number[] = [];
   const judgedAnswerSeqs: number[] = [];
   const followUps: AnswerFollowUp[] = [];
+  const lateness = harnessLateness(evidence);
+  let setAside = 0;
 
   // Time order: a query the capture showed going elsewhere is appended when the run ends.
   for (const event of inTimeOrder([...evidence.events])) {
@@ -206,6 +215,11 @@ function workOut(evidence: Evidence, dutId: string, options: TtlComplianceOption
       if (!question) continue;
       const tally = tallyOf(normaliseName(question.name), question.type);
       const answer = tally.pending;
+      if (answer && event.t - lateness.waitAt(event.t) <= answer.response.t) {
+        // Read so late it may have been sent before the answer: the DUT's retry, answered in its turn.
+        setAside += 1;
+        continue;
+      }
       // Only the first query after an answer is held against it.
       tally.pending = null;
       if (!answer?.judgeable) continue;
@@ -262,7 +276,7 @@ function workOut(evidence: Evidence, dutId: string, options: TtlComplianceOption
     .filter((tally) => tally.row.answers > 0)
     .map((tally) => ({ ...tally.row, ttls: [...tally.ttls].sort((a, b) => a - b) }))
     .sort((a, b) => (a.name === b.name ? (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) : a.name < b.name ? -1 : 1));
-  const totals: TtlTotals = { names: rows.length, answers: 0, judged: 0, requeries: 0, premature: 0 };
+  const totals: TtlTotals = { names: rows.length, answers: 0, judged: 0, requeries: 0, premature: 0, setAside };
   for (const row of rows) {
     totals.answers += row.answers;
     totals.judged += row.judged;

@@ -112,6 +112,19 @@ export interface CheckOutcome {
    * absent means the check wants the whole window.
    */
   settled?: boolean;
+  /**
+   * For a rule that judges a sample (randomness of ports and IDs): how large the sample is and
+   * how large it must be to decide. A run-wide check (`experiments: ['*']`) short of its
+   * sample and not settled keeps the last phase of an early-stopping run open (up to its
+   * window), so the run gives it what the whole windows would have.
+   */
+  samples?: SampleSize;
+}
+
+/** The size of a rule's sample: what it has and what it needs to decide. */
+export interface SampleSize {
+  observed: number;
+  needed: number;
 }
 
 /** What a verdict function gets besides the evidence. */

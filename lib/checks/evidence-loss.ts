@@ -6,6 +6,7 @@
  * the capture tool dropped. A check that would PASS on evidence thinned this way is
  * INCONCLUSIVE instead, with the reason: missing evidence never becomes PASS.
  */
+import { harnessLateness } from '../analysis/harness-lateness.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { RequiredEvidence } from './check-types.ts';
 
@@ -73,4 +74,14 @@ export function lossStatements(evidence: Evidence, dutId: string): string[] {
   return loss
     ? [`This run lost traffic, so ${loss}. Checks that would otherwise have passed on this evidence are INCONCLUSIVE.`]
     : [];
+}
+
+/** What a report says about the harness's own lateness in the run (`harness.lateness`): one statement, or none. */
+export function latenessStatements(evidence: Evidence): string[] {
+  const lateness = harnessLateness(evidence);
+  if (lateness.spans === 0) return [];
+  return [
+    `The harness itself ran late in ${lateness.spans} one-second spans of this run (up to ${(lateness.worstMs / 1000).toFixed(1)} s behind: the machine was busy). ` +
+      'The time it lost was added to the window of the phase it happened in (the phase end reason says by how much), and a query it read so late that it may have left the DUT before the answer it followed was not held against the DUT as a re-query.',
+  ];
 }

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { discoverChecks } from '../checks/discover.ts';
 import { parseProfile } from '../profile/load-profile.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { ensureKeys } from '../report/signing.ts';
@@ -53,6 +54,9 @@ describe('early stop (sequential decision) end to end', function () {
       keyDir,
       progress: () => undefined,
       documents: false,
+      // Only the check this phase settles: run-wide checks (randomness) would hold the last phase open for their samples.
+      checks: (await discoverChecks()).filter((c) => c.id === 'validation/spoofed-answers-rejected'),
+      checkSelection: 'validation/spoofed-answers-rejected',
       phases: [
         { name: 'spoof-race', experiment, windowSeconds: WINDOW_SECONDS, trigger: null, prompt: null, earlyStop: true },
       ],

@@ -5,7 +5,14 @@ import type { CheckContext, LoadedCheck } from '../checks/check-types.ts';
 import { loadEvidence } from '../evidence/load-evidence.ts';
 import { parseProfile } from '../profile/load-profile.ts';
 import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from '../../suites/fixture-events.ts';
-import { checksNeeding, settledReason, settledState } from './early-stop.ts';
+import {
+  checksNeeding,
+  runWideChecks,
+  samplesReason,
+  samplesWanted,
+  settledReason,
+  settledState,
+} from './early-stop.ts';
 
 const PROFILE = parseProfile(
   JSON.stringify({
@@ -73,5 +80,44 @@ describe('experiments/early-stop (sequential decision)', () => {
     expect(
       settledState(needed, fixture('resilience/fixtures/survives-amplification.pass.ndjson'), CONTEXT).settled,
     ).to.equal(false);
+  });
+
+  it('finds the run-wide checks a last phase waits on, declared by their experiments, not listed', () => {
+    const ids = runWideChecks(checks).map((c) => c.id);
+    expect(ids).to.include.members(['randomness/source-port-randomised', 'randomness/transaction-id-randomised']);
+    expect(ids).to.not.include('validation/spoofed-answers-rejected');
+  });
+
+  it('waits for a run-wide check short of its sample, and names it with the sizes', () => {
+    const runWide = checks.filter((c) => c.id === 'randomness/transaction-id-randomised');
+    const waits = samplesWanted(
+      runWide,
+      fixture('randomness/fixtures/transaction-id-randomised.inconclusive.ndjson'),
+      CONTEXT,
+    );
+    expect(waits).to.have.length(1);
+    const [wait] = waits;
+    expect(wait!.check).to.equal('randomness/transaction-id-randomised');
+    expect(wait!.needed).to.equal(50);
+    expect(wait!.observed).to.be.within(1, 49);
+    expect(samplesReason(CONTEXT.dutId, waits)).to.equal(
+      `waiting for run-wide samples: ${CONTEXT.dutId}: randomness/transaction-id-randomised ${wait!.observed}/50`,
+    );
+  });
+
+  it('does not wait once a run-wide check has its sample (PASS or FAIL); any check declaring one is waited on', () => {
+    const randomness = checks.filter((c) => c.id.startsWith('randomness/'));
+    for (const kind of ['pass', 'fail'])
+      expect(
+        samplesWanted(randomness, fixture(`randomness/fixtures/transaction-id-randomised.${kind}.ndjson`), CONTEXT),
+        kind,
+      ).to.deep.equal([]);
+    // Any run-wide check declaring a sample waits on it: EDNS(0) sizes want 10 UDP queries.
+    const edns = checks.filter((c) => c.id === 'transport/edns-payload-size');
+    expect(
+      samplesWanted(edns, fixture('transport/fixtures/edns-payload-size.inconclusive.ndjson'), CONTEXT).map(
+        (w) => w.check,
+      ),
+    ).to.deep.equal(['transport/edns-payload-size']);
   });
 });

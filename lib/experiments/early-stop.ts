@@ -5,8 +5,11 @@
  * outcome), either way: a FAIL (a forged address already contacted), a PASS once a later
  * FAIL is impossible or improbable below the error rates its rule states (Wald's SPRT, a
  * TTL that ran out and was asked again; `suites/sequential.ts`), or a phase that has given
- * a multi-phase check all it needs from it. Passive checks (`'*'`) never hold a phase open,
- * since they do not need any particular one.
+ * a multi-phase check all it needs from it. Passive checks (`'*'`) hold no phase open for
+ * a verdict, since they do not need any particular one; but the run's last phase stays open
+ * while one of them is short of the sample its rule needs (`samples` in its outcome) and
+ * not settled, so a run of quickly settled phases still gives them the sample they need
+ * (up to that phase's window).
  */
 import type { CheckContext, LoadedCheck, Verdict } from '../checks/check-types.ts';
 import { judgeCheck } from '../checks/mocha-binding.ts';
@@ -43,6 +46,44 @@ export function settledReason(state: SettledState): string {
   return `settled early (sequential decision): ${state.dut}: ${state.verdicts.map((v) => `${v.check} ${v.verdict}`).join(', ')}`;
 }
 
+/** The checks that judge every phase (`'*'`): run-wide, so no one phase holds them, but the run's last one may. */
+export function runWideChecks(checks: readonly LoadedCheck[]): LoadedCheck[] {
+  return checks.filter((check) => check.meta.experiments.includes('*'));
+}
+
+/** A run-wide check short of the sample its rule needs, with the sizes it reports. */
+export interface SampleWait {
+  check: string;
+  observed: number;
+  needed: number;
+}
+
+/**
+ * The run-wide checks that are neither settled nor have the sample their rule needs, on the
+ * whole run's evidence so far. An early-stopping run whose phases settle in seconds would
+ * otherwise end with such a check INCONCLUSIVE that the whole windows judge: its last phase
+ * waits for these (up to its own window). Each check declares its need in its outcome
+ * (`samples`), so no list of checks is kept here.
+ */
+export function samplesWanted(
+  runWide: readonly LoadedCheck[],
+  evidence: Evidence,
+  context: CheckContext,
+): SampleWait[] {
+  const waits: SampleWait[] = [];
+  for (const check of runWide) {
+    const result = judgeCheck(check, evidence, context);
+    if (result.settled === true || result.samples === undefined) continue;
+    if (result.samples.observed < result.samples.needed) waits.push({ check: check.id, ...result.samples });
+  }
+  return waits;
+}
+
+/** What a last phase waits for, naming the DUT: `waiting for run-wide samples: dut: check 6/50`. */
+export function samplesReason(dut: string, waits: readonly SampleWait[]): string {
+  return `waiting for run-wide samples: ${dut}: ${waits.map((w) => `${w.check} ${w.observed}/${w.needed}`).join(', ')}`;
+}
+
 /**
  * A run's events file read as it grows: each {@link GrowingEventLog.evidenceFor} parses only
  * the lines appended since the last call, and judges on the events of the phases the needed
@@ -58,6 +99,12 @@ export class GrowingEventLog {
 
   constructor(file: string) {
     this.#file = file;
+  }
+
+  /** The whole run's evidence so far (what a run-wide check judges). */
+  evidenceOfRun(): Evidence {
+    this.#readAppended();
+    return new Evidence(this.#events);
   }
 
   /** The evidence so far of the phases that ran one of `experiments`, with the events outside any phase. */

@@ -24,6 +24,7 @@ export class LatenessMonitor {
   /** The open span: when it began, and the worst lateness in it so far (ms). */
   private span: { since: Microseconds; worstMs: number } | null = null;
   private due = 0;
+  private lostMs = 0;
 
   constructor(
     private readonly sink: EvidenceSink,
@@ -44,6 +45,7 @@ export class LatenessMonitor {
 
   private tick(): void {
     const lateMs = Math.max(0, performance.now() - this.due);
+    if (lateMs >= this.options.thresholdMs) this.lostMs += lateMs;
     const span = this.span!;
     span.worstMs = Math.max(span.worstMs, lateMs);
     if ((nowMicros() - span.since) / 1000 >= LATENESS_SPAN_MS) this.close();
@@ -66,6 +68,14 @@ export class LatenessMonitor {
       });
     }
     this.span = { since: now, worstMs: 0 };
+  }
+
+  /**
+   * How long the harness has run late since the monitor started: the lateness of every tick
+   * at least `thresholdMs` late, summed (ms). A phase observes that much longer than its window.
+   */
+  get lateMs(): number {
+    return this.lostMs;
   }
 
   /** Stops the timer, recording the last span (its lateness so far included). */

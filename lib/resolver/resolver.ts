@@ -245,6 +245,11 @@ export class AdversarialResolver {
       .catch((error: unknown) => this.onError(error as Error));
   }
 
+  /** How long the harness has run late while the resolver listened (see `lateness-monitor.ts`), ms. */
+  get lateMs(): number {
+    return this.lateness.lateMs;
+  }
+
   /** Resolves once the listeners match the scenarios in force (closed, reopened, spoof sockets bound). */
   settled(): Promise<void> {
     return this.listenerWork;

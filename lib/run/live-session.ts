@@ -46,6 +46,9 @@ import {
   checksNeeding,
   experimentsOf,
   GrowingEventLog,
+  runWideChecks,
+  samplesReason,
+  samplesWanted,
   settledReason,
   settledState,
 } from '../experiments/early-stop.ts';
@@ -151,22 +154,33 @@ interface ObserveContext {
   checks: readonly LoadedCheck[];
   sink: EventTap;
   options: SessionOptions;
+  /** How long the harness has run late so far (ms; see `lib/resolver/lateness-monitor.ts`). */
+  lateMs: () => number;
 }
 
 /**
  * Observes one phase: until its window elapses, Ctrl-C, or (plans with early stop) every
- * check that needs the phase has settled for every DUT. Resolves with why it ended.
+ * check that needs the phase has settled for every DUT. The window is of time the harness ran
+ * on time: what it ran late meanwhile (a loaded machine) is added to it, so a phase observes
+ * the devices as long on a busy machine as on a quiet one. Resolves with why it ended.
  */
 async function observePhase(phase: SessionPhase, context: ObserveContext): Promise<string> {
   const { duts, checks, sink, options } = context;
   const startedAt = Date.now();
-  const deadline = startedAt + phase.windowSeconds * 1000;
+  const lateBefore = context.lateMs();
+  const extension = () => Math.round(context.lateMs() - lateBefore);
   const needed = phase.earlyStop ? checksNeeding(checks, phase.experiment) : [];
   const neededExperiments = experimentsOf(needed);
+  // The last phase also waits for run-wide checks short of their sample: no phase after it can give it.
+  const runWide = phase.earlyStop && context.index === context.total - 1 ? runWideChecks(checks) : [];
+  /** What the phase is waiting for once its own checks settled (run-wide samples), for its end reason. */
+  let waiting: string | null = null;
+  let waited = false;
   const logs = new Map(duts.map((d) => [d, growingLog(d.run)]));
   let nextSettle = startedAt + SETTLE_EVERY_MS;
   for (;;) {
     const now = Date.now();
+    const deadline = startedAt + phase.windowSeconds * 1000 + extension();
     options.status?.({
       phase: phase.name,
       index: context.index + 1,
@@ -186,23 +200,39 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
         };
       }),
     });
-    if (now >= deadline) return 'window elapsed';
+    if (now >= deadline) {
+      const elapsed =
+        extension() > 0
+          ? `window elapsed (extended by ${(extension() / 1000).toFixed(1)} s: the harness ran late)`
+          : 'window elapsed';
+      return waiting === null ? elapsed : `${elapsed}; settled, but ${waiting}`;
+    }
     if (needed.length > 0 && now >= nextSettle) {
       // A DUT the phase is not run for has nothing to settle.
-      const states = duts
-        .filter((_, i) => phase.skips[i] === null)
-        .map((d) =>
-          settledState(needed, logs.get(d)!.evidenceFor(neededExperiments), {
-            dutId: d.loaded.profile.dut.id,
-            profile: d.loaded.profile,
-            eventsFile: RUN_FILES.events,
-          }),
-        );
+      const judged = duts.filter((_, i) => phase.skips[i] === null);
+      const contextOf = (d: PreparedDut) => ({
+        dutId: d.loaded.profile.dut.id,
+        profile: d.loaded.profile,
+        eventsFile: RUN_FILES.events,
+      });
+      const states = judged.map((d) => settledState(needed, logs.get(d)!.evidenceFor(neededExperiments), contextOf(d)));
+      const settled = states.every((state) => state.settled);
+      const waits = settled
+        ? judged
+            .map((d) => ({
+              dut: contextOf(d).dutId,
+              waits: samplesWanted(runWide, logs.get(d)!.evidenceOfRun(), contextOf(d)),
+            }))
+            .filter((w) => w.waits.length > 0)
+        : [];
       // Judging runs on the thread that serves the devices: it may take at most a tenth of the time.
       const took = Date.now() - now;
       nextSettle = Date.now() + Math.max(SETTLE_EVERY_MS, 9 * took);
-      if (states.every((state) => state.settled))
-        return `${states.map(settledReason).join('; ')} (after ${((now - startedAt) / 1000).toFixed(1)} s of the ${phase.windowSeconds} s window)`;
+      const after = `after ${((now - startedAt) / 1000).toFixed(1)} s of the ${phase.windowSeconds} s window`;
+      waiting = waits.length === 0 ? null : waits.map((w) => samplesReason(w.dut, w.waits)).join('; ');
+      if (waiting !== null) waited = true;
+      else if (settled)
+        return `${states.map(settledReason).join('; ')}${waited ? '; then had the run-wide samples it waited for' : ''} (${after})`;
     }
     const wait = Math.min(deadline - now, STATUS_EVERY_MS);
     if ((await pause(wait, options.signal)) === 'interrupted') return 'interrupted';
@@ -643,7 +673,15 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       progress(
         `${label}: ${scenarioText}, observing for ${phase.windowSeconds} s${first ? ' (Ctrl-C ends early and keeps the evidence)' : ''}`,
       );
-      endReason = await observePhase(phase, { index, total: phases.length, duts, checks, sink, options });
+      endReason = await observePhase(phase, {
+        index,
+        total: phases.length,
+        duts,
+        checks,
+        sink,
+        options,
+        lateMs: () => resolver.lateMs,
+      });
       if (endReason === 'interrupted') break;
       if (index < phases.length - 1) endPhase(endReason);
     }

@@ -7,7 +7,7 @@
  */
 import type { ScopeSelection } from '../checks/select-checks.ts';
 import type { CheckResult } from '../checks/check-types.ts';
-import { lossStatements } from '../checks/evidence-loss.ts';
+import { latenessStatements, lossStatements } from '../checks/evidence-loss.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import { answerSources } from '../report/answer-sources.ts';
 import { writeFigures } from '../figures/index.ts';
@@ -68,7 +68,10 @@ export async function seal(runDir: string, input: SealInput, keyDir: string): Pr
   }
   const span = evidence.span();
   const live = input.origin === 'run';
-  const statements = [...(live ? lossStatements(evidence, dutId) : []), ...(input.evidenceStatements ?? [])];
+  const statements = [
+    ...(live ? [...lossStatements(evidence, dutId), ...latenessStatements(evidence)] : []),
+    ...(input.evidenceStatements ?? []),
+  ];
   return finaliseRun(
     runDir,
     {

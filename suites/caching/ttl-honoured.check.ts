@@ -26,6 +26,7 @@ const rule = decisionRule(
     'The next query for the same name and type is held against it: it is premature when it arrives less than T − max(graceSeconds, graceFraction × T) ' +
     `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. ` +
     `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. ` +
+    "A query the harness read so late (its recorded lateness) that it may have left the DUT before the answer did is the DUT's retry, not a re-query: it is set aside. " +
     `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. ` +
     `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.` +
     sequentialRuleText('premature re-queries among judged answers', 'maxPrematureShare'),
@@ -73,7 +74,11 @@ export default defineCheck({
       result.judgedAnswerSeqs,
       'responses whose TTL was held against the next query or the observation window',
     );
-    const counts = `${totals.answers} answers over ${totals.names} names (${totals.judged} judged), ${totals.requeries} re-queries, ${totals.premature} premature (${percent(prematureShare)} of judged)`;
+    const setAside =
+      totals.setAside > 0
+        ? `; ${totals.setAside} queries set aside (the harness read them so late they may have left before the answer)`
+        : '';
+    const counts = `${totals.answers} answers over ${totals.names} names (${totals.judged} judged), ${totals.requeries} re-queries, ${totals.premature} premature (${percent(prematureShare)} of judged)${setAside}`;
 
     // Early stop: the SPRT over the phase in progress (suites/sequential.ts).
     const phaseSeqs = openPhaseSeqs(evidence);

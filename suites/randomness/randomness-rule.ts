@@ -182,6 +182,7 @@ export function judgeRandomness(
   const expected =
     `Each ${unit.one} carries unpredictable ${field.plural}: σ ≥ ${p.minStdev}, no value on more than ${percent(p.maxTopShare)} of ${unit.many}, ` +
     `at least ${p.minDistinctFraction} × the distinct values of uniform draws over ${p.uniformSpace}, at most ${percent(p.maxSequentialShare)} sequential steps.`;
+  const samples = { observed: stats.n, needed: p.minSamples };
   const measured: EvidenceRef = sampledRef(
     context.eventsFile,
     measuredSeqs,
@@ -195,6 +196,7 @@ export function judgeRandomness(
       observed: `Only ${stats.n} ${unit.many} from ${context.dutId}${field.drawnPer === 'lookup' ? ` (${queries} UDP queries)` : ''}; the rule needs at least ${p.minSamples} to judge ${field.plural}.`,
       figures: figuresOf(stats, queries),
       evidence: [measured],
+      samples,
     };
   }
   const failures = failedCriteria(field, stats, p);
@@ -205,6 +207,7 @@ export function judgeRandomness(
       observed: `${summary(field, stats, queries)}.`,
       figures: figuresOf(stats, queries, p),
       evidence: [measured],
+      samples,
     };
   }
   const evidenceRefs = [measured];
@@ -222,6 +225,7 @@ export function judgeRandomness(
     observed: `${summary(field, stats, queries)}. Not met: ${failures.join('; ')}.`,
     figures: figuresOf(stats, queries, p),
     evidence: evidenceRefs,
+    samples,
   };
 }
 

@@ -169,6 +169,7 @@ export default defineCheck({
         figures,
         evidence: [seenRef],
         observed: `Only ${queries} queries seen on the wire, all to ${used.join(', ')}; the rule needs at least ${p.minQueries}.`,
+        samples: { observed: queries, needed: p.minQueries },
       };
     }
     return {

@@ -89,6 +89,7 @@ export default defineCheck({
         figures,
         observed: `${counts}; the rule needs ${p.minQueries} UDP queries.`,
         evidence: [sampledRef(context.eventsFile, all, 'UDP queries of the DUT')],
+        samples: { observed: all.count, needed: p.minQueries },
       };
     }
     if (withEdns.count === 0) {
