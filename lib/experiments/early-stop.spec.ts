@@ -7,6 +7,7 @@ import { parseProfile } from '../profile/load-profile.ts';
 import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from '../../suites/fixture-events.ts';
 import {
   checksNeeding,
+  GrowingEventLog,
   runWideChecks,
   samplesReason,
   samplesWanted,
@@ -119,5 +120,17 @@ describe('experiments/early-stop (sequential decision)', () => {
         (w) => w.check,
       ),
     ).to.deep.equal(['transport/edns-payload-size']);
+  });
+
+  it("counts queries not in the log yet (the capture's, sent elsewhere) into a run-wide sample", () => {
+    const runWide = checks.filter((c) => c.id === 'randomness/transaction-id-randomised');
+    const log = new GrowingEventLog(
+      join(SUITES_DIR, 'randomness/fixtures/transaction-id-randomised.inconclusive.ndjson'),
+    );
+    expect(samplesWanted(runWide, log.evidenceOfRun(), CONTEXT)).to.have.length(1);
+    const elsewhere = fixture('randomness/fixtures/transaction-id-randomised.pass.ndjson')
+      .queries(FIXTURE_DUT)
+      .map(({ seq: _seq, phase: _phase, ...query }) => query);
+    expect(samplesWanted(runWide, log.evidenceOfRun(elsewhere), CONTEXT)).to.deep.equal([]);
   });
 });

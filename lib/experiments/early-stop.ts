@@ -101,10 +101,15 @@ export class GrowingEventLog {
     this.#file = file;
   }
 
-  /** The whole run's evidence so far (what a run-wide check judges). */
-  evidenceOfRun(): Evidence {
+  /**
+   * The whole run's evidence so far (what a run-wide check judges), with `extra` events not
+   * in the log yet (queries the capture saw go elsewhere), numbered after the log's.
+   */
+  evidenceOfRun(extra: readonly Omit<EvidenceEvent, 'seq' | 'phase'>[] = []): Evidence {
     this.#readAppended();
-    return new Evidence(this.#events);
+    const last = this.#events.at(-1)?.seq ?? 0;
+    const added = extra.map((event, i) => ({ ...event, seq: last + 1 + i, phase: null }) as EvidenceEvent);
+    return new Evidence(added.length === 0 ? this.#events : [...this.#events, ...added]);
   }
 
   /** The evidence so far of the phases that ran one of `experiments`, with the events outside any phase. */

@@ -9,7 +9,7 @@ import type { CanarySink } from '../canary-sink/canary-sink.ts';
 import { recordCapturedContacts } from '../canary-sink/record-captured-contacts.ts';
 import { discoverChecks } from '../checks/discover.ts';
 import type { LoadedCheck } from '../checks/check-types.ts';
-import { recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
+import { queriesSentElsewhereSoFar, recordDnsSentElsewhere } from '../analysis/record-wire-dns.ts';
 import { startRunCaptures } from '../capture/run-capture.ts';
 import { nowMicros } from '../evidence/clock.ts';
 import { EvidenceRouter } from '../evidence/event-log.ts';
@@ -52,6 +52,7 @@ import {
   settledReason,
   settledState,
 } from '../experiments/early-stop.ts';
+import type { SampleWait } from '../experiments/early-stop.ts';
 import { LivenessMonitor } from '../experiments/liveness.ts';
 import type { PhaseTrigger, PlannedPhase } from '../experiments/plan.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
@@ -156,6 +157,8 @@ interface ObserveContext {
   options: SessionOptions;
   /** How long the harness has run late so far (ms; see `lib/resolver/lateness-monitor.ts`). */
   lateMs: () => number;
+  /** The harness resolver's addresses: DNS the capture shows sent to others is the DUT's own choice. */
+  harness: readonly string[];
 }
 
 /**
@@ -217,14 +220,18 @@ async function observePhase(phase: SessionPhase, context: ObserveContext): Promi
       });
       const states = judged.map((d) => settledState(needed, logs.get(d)!.evidenceFor(neededExperiments), contextOf(d)));
       const settled = states.every((state) => state.settled);
-      const waits = settled
-        ? judged
-            .map((d) => ({
-              dut: contextOf(d).dutId,
-              waits: samplesWanted(runWide, logs.get(d)!.evidenceOfRun(), contextOf(d)),
-            }))
-            .filter((w) => w.waits.length > 0)
-        : [];
+      const waits: { dut: string; waits: SampleWait[] }[] = [];
+      for (const d of settled ? judged : []) {
+        let wanted = samplesWanted(runWide, logs.get(d)!.evidenceOfRun(), contextOf(d));
+        // Short on the harness's log alone: the capture so far may hold queries sent elsewhere (a hard-coded
+        // resolver). A capture that cannot be read mid-write leaves the log alone to decide.
+        if (wanted.length > 0) {
+          const elsewhere = await queriesSentElsewhereSoFar(d.run, d.loaded.profile, context.harness).catch(() => []);
+          if (elsewhere.length > 0)
+            wanted = samplesWanted(runWide, logs.get(d)!.evidenceOfRun(elsewhere), contextOf(d));
+        }
+        if (wanted.length > 0) waits.push({ dut: contextOf(d).dutId, waits: wanted });
+      }
       // Judging runs on the thread that serves the devices: it may take at most a tenth of the time.
       const took = Date.now() - now;
       nextSettle = Date.now() + Math.max(SETTLE_EVERY_MS, 9 * took);
@@ -681,6 +688,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
         sink,
         options,
         lateMs: () => resolver.lateMs,
+        harness: endpoints.map((e) => e.address),
       });
       if (endReason === 'interrupted') break;
       if (index < phases.length - 1) endPhase(endReason);
