@@ -141,7 +141,11 @@ describe("fleet, end to end (the paper's Table I rows from ten simulated devices
   });
 
   it("attributes every event to the right device: nothing of one device in another's evidence", () => {
-    const ownerOf = new Map([...profiles.values()].flatMap((p) => p.dut.addresses.map((a) => [a, p.dut.id] as const)));
+    // The addresses the run used: a session moves the fleet to a free loopback block when another
+    // holds 127.0.20.0/24 (beside `npm test`, its own fleet run), and each report says where it ran.
+    const ownerOf = new Map(
+      [...runs.values()].flatMap(({ report }) => report.dut.addresses.map((a) => [a, report.dut.id] as const)),
+    );
     for (const [id, { dir }] of runs) {
       const events = loadEvidence(join(dir, 'events.ndjson')).events;
       const wrong = events.filter((e) => {
