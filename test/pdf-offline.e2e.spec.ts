@@ -14,11 +14,19 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 
 const NS = `dnsconform-pdf-${process.pid}`;
-/** The namespace's way out, an address range private to this spec (unreachable from the root namespace while it exists). */
-const NET4 = '10.254.76.0/22';
-const NET6 = 'fd00:dc:77::/64';
+/**
+ * The namespace's way out: a /22 of 10.254.0.0/16 and a /64 of fd00:dc::/48 private to this
+ * run, unreachable from the root namespace while it exists. Claimed by adding those routes:
+ * the kernel refuses a route that is there, so two suites on one machine take different ones.
+ */
+let block = 0;
+const NET4 = () => `10.254.${block}.0/22`;
+const NET6 = () => `fd00:dc:${block}::/64`;
+/** The link's own /24 (the second of the block): the namespace's address and its gateway. */
+const LINK4 = (host: number) => `10.254.${block + 1}.${host}`;
+const LINK6 = (host: number) => `fd00:dc:${block}::${host}`;
 /** Off the link's own subnet, so a query to it is routed through the gateway (no ARP needed). */
-const RESOLVER = '10.254.78.53';
+const RESOLVER = () => `10.254.${block + 2}.53`;
 const netnsEtc = join('/etc/netns', NS);
 
 /** Every IP packet except the link's own housekeeping (link-local multicast: MLD, router and neighbour solicitations). */
@@ -56,28 +64,36 @@ describe('PDF printing stays offline', function () {
   this.timeout(120_000);
   before(function () {
     if (process.getuid?.() !== 0) this.skip();
-    ip('route', 'add', 'unreachable', NET4);
-    ip('-6', 'route', 'add', 'unreachable', NET6);
+    for (block = 0; ; block += 4) {
+      if (block > 252) throw new Error('no /22 of 10.254.0.0/16 is free for the namespace (every one has a route)');
+      try {
+        ip('route', 'add', 'unreachable', NET4());
+        break;
+      } catch (error) {
+        if (!/File exists/.test(String((error as { stderr?: Buffer }).stderr))) throw error;
+      }
+    }
+    ip('-6', 'route', 'add', 'unreachable', NET6());
     ip('netns', 'add', NS);
     inNs('link', 'set', 'lo', 'up');
     inNs('link', 'add', 'out0', 'type', 'veth', 'peer', 'name', 'out1');
-    inNs('addr', 'add', '10.254.77.2/24', 'dev', 'out0');
-    inNs('-6', 'addr', 'add', 'fd00:dc:77::2/64', 'dev', 'out0', 'nodad');
+    inNs('addr', 'add', `${LINK4(2)}/24`, 'dev', 'out0');
+    inNs('-6', 'addr', 'add', `${LINK6(2)}/64`, 'dev', 'out0', 'nodad');
     inNs('link', 'set', 'out0', 'up');
     inNs('link', 'set', 'out1', 'up');
-    inNs('neigh', 'add', '10.254.77.1', 'lladdr', '02:00:5e:00:77:01', 'dev', 'out0', 'nud', 'permanent');
-    inNs('-6', 'neigh', 'add', 'fd00:dc:77::1', 'lladdr', '02:00:5e:00:77:01', 'dev', 'out0', 'nud', 'permanent');
-    inNs('route', 'add', 'default', 'via', '10.254.77.1', 'dev', 'out0');
-    inNs('-6', 'route', 'add', 'default', 'via', 'fd00:dc:77::1', 'dev', 'out0');
+    inNs('neigh', 'add', LINK4(1), 'lladdr', '02:00:5e:00:77:01', 'dev', 'out0', 'nud', 'permanent');
+    inNs('-6', 'neigh', 'add', LINK6(1), 'lladdr', '02:00:5e:00:77:01', 'dev', 'out0', 'nud', 'permanent');
+    inNs('route', 'add', 'default', 'via', LINK4(1), 'dev', 'out0');
+    inNs('-6', 'route', 'add', 'default', 'via', LINK6(1), 'dev', 'out0');
     // `ip netns exec` puts this over /etc/resolv.conf: the host's resolver is behind dummy0 too.
     mkdirSync(netnsEtc, { recursive: true });
-    writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${RESOLVER}\n`);
+    writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${RESOLVER()}\n`);
   });
   after(() => {
     for (const undo of [
       () => ip('netns', 'del', NS),
-      () => ip('route', 'del', 'unreachable', NET4),
-      () => ip('-6', 'route', 'del', 'unreachable', NET6),
+      () => ip('route', 'del', 'unreachable', NET4()),
+      () => ip('-6', 'route', 'del', 'unreachable', NET6()),
     ]) {
       try {
         undo();
@@ -100,9 +116,9 @@ describe('PDF printing stays offline', function () {
         `require('node:dns').resolve4('probe.dnsconform.test', () => process.exit(0)); setTimeout(() => process.exit(0), 3000)`,
       ]);
       const deadline = Date.now() + 5000;
-      while (!watcher.packets().join('\n').includes(`${RESOLVER}.53`) && Date.now() < deadline)
+      while (!watcher.packets().join('\n').includes(`${RESOLVER()}.53`) && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
-      expect(watcher.packets().join('\n')).to.include(`${RESOLVER}.53`);
+      expect(watcher.packets().join('\n')).to.include(`${RESOLVER()}.53`);
     } finally {
       await stop(watcher.child);
     }
