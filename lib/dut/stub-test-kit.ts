@@ -249,6 +249,11 @@ export function memoryLog(): MemoryLog {
   };
 }
 
+/** Addresses the device resolved that it has not yet tried to connect to (it logs each attempt once it ends). */
+export function untriedAddresses(device: MemoryLog): number {
+  return device.events('resolved').flatMap((e) => e.addresses as string[]).length - device.events('connect').length;
+}
+
 /**
  * Runs a simulated device (its application over a stub resolver made from `options`) until
  * `until` resolves (usually a {@link MemoryLog.until}), or for `until` ms; then stops it and
