@@ -12,6 +12,7 @@ import { Restarts } from '../../lib/analysis/device-restarts.ts';
 import { normaliseName } from '../../lib/dns/names.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { inOpenPhase, SEQUENTIAL_P1, sprtSettles } from '../sequential.ts';
+import { KEY_TYPES, REFUSED_AS_BOGUS_TEXT, refusedAsBogus } from '../dnssec-refusal.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
 export type TtlCapParameters = {
@@ -30,9 +31,8 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
     `capped when it comes within C + ${rule.graceSeconds} s (graceSeconds); pinned when none came although the phase went on that long; otherwise not judged. ` +
     'An answer is followed only until the DUT is next restarted (a simulated device started, or power-cycled, as the evidence records it): ' +
     'a restarted device has forgotten it, so a query after the restart is no evidence either way, and the answer is pinned only when C + grace ran out before the restart. ' +
-    'An answer the DUT refuses as DNSSEC-bogus is not held: when the IXIT declares DNSSEC validation (dnssecValidation), an answer for a name at or below ' +
-    "the profile's signedZone apex, to a query with DO, with an RRset there that no RRSIG covers (a forged address carries no signature of the zone), " +
-    'is counted as refused and not judged (the DUT never kept it, so the time until it asks again is its failure back-off, not a TTL; dnssec-validation holds it to the declaration). ' +
+    `An answer the DUT refuses as DNSSEC-bogus is not held: ${REFUSED_AS_BOGUS_TEXT} (a forged address carries no signature of the zone). ` +
+    'Such an answer is counted as refused and not judged (the DUT never kept it, so the time until it asks again is its failure back-off, not a TTL; dnssec-validation holds it to the declaration). ' +
     'DNSKEY and DS answers, which a validator asks for only when it validates an answer under their owner, are held against need instead when no query for them came within C + ' +
     `${rule.graceSeconds} s: capped when the DUT asked for them again by its next query (with DO) under the owner after its first one asked once C + ${rule.graceSeconds} s had passed, ` +
     `or within ${rule.graceSeconds} s of that first one; pinned when it did not although the phase went on that long; not judged when it asked nothing under the owner after C + ${rule.graceSeconds} s. ` +
@@ -46,9 +46,6 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
 export interface TtlCapWords {
   answers: string;
 }
-
-/** Record types a validator asks for on its own behalf, only when it validates an answer under their owner (RFC 4035 §5). */
-const KEY_TYPES = new Set(['DNSKEY', 'DS']);
 
 /** What became of one answer with an extreme TTL. */
 type Outcome = 'capped' | 'pinned' | 'not judged' | 'refused';
@@ -95,30 +92,6 @@ class QueryTimes {
     }
     return times[lo] ?? null;
   }
-}
-
-/**
- * Whether a response is one a validating DUT refuses (RFC 4035 §5): under the profile's
- * signed zone, to a query with DO, with an RRset there that no RRSIG in the answer covers. Only
- * a missing signature is recognised (what forging an address does): a signature that does
- * not verify over altered data is not checked here.
- */
-function refusedAsBogus(context: CheckContext, doQueries: ReadonlySet<number>): (response: ResponseEvent) => boolean {
-  const apex = context.profile.signedZone?.apex;
-  if (context.profile.ixit?.dnssecValidation !== true || apex === undefined) return () => false;
-  return (response) => {
-    const question = response.questions[0];
-    if (!question || KEY_TYPES.has(question.type) || !isAtOrBelow(question.name, apex)) return false;
-    if (!doQueries.has(response.queryRef)) return false;
-    const covered = new Set(
-      response.answers
-        .filter((rr) => rr.type === 'RRSIG')
-        .map((rr) => `${normaliseName(rr.name)}|${rr.data.split(' ')[0]}`),
-    );
-    return response.answers.some(
-      (rr) => rr.type !== 'RRSIG' && isAtOrBelow(rr.name, apex) && !covered.has(`${normaliseName(rr.name)}|${rr.type}`),
-    );
-  };
 }
 
 /** Judges the rule of {@link ttlCapRuleText} over the responses in `evidence`. */
