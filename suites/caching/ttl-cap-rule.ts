@@ -8,6 +8,7 @@ import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { isAtOrBelow } from '../../lib/dns/dnssec.ts';
+import { Restarts } from '../../lib/analysis/device-restarts.ts';
 import { normaliseName } from '../../lib/dns/names.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { inOpenPhase, SEQUENTIAL_P1, sprtSettles } from '../sequential.ts';
@@ -27,6 +28,8 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
     `(${rule.defaultCapSeconds} s, RFC 8767 §4). ${under}, every response to the DUT whose answer records all carry a TTL above C, ` +
     `or of at least ${rule.extremeTtlSeconds} (extremeTtlSeconds, the top bit), is held against the next query for the same question in the phase: ` +
     `capped when it comes within C + ${rule.graceSeconds} s (graceSeconds); pinned when none came although the phase went on that long; otherwise not judged. ` +
+    'An answer is followed only until the DUT is next restarted (a simulated device started, or power-cycled, as the evidence records it): ' +
+    'a restarted device has forgotten it, so a query after the restart is no evidence either way, and the answer is pinned only when C + grace ran out before the restart. ' +
     'An answer the DUT refuses as DNSSEC-bogus is not held: when the IXIT declares DNSSEC validation (dnssecValidation), an answer for a name at or below ' +
     "the profile's signedZone apex, to a query with DO, with an RRset there that no RRSIG covers (a forged address carries no signature of the zone), " +
     'is counted as refused and not judged (the DUT never kept it, so the time until it asks again is its failure back-off, not a TTL; dnssec-validation holds it to the declaration). ' +
@@ -164,11 +167,16 @@ export function judgeTtlCap(
   const pinned: ResponseEvent[] = [];
   const refusals: ResponseEvent[] = [];
   const responses = evidence.responses(context.dutId).filter(extreme);
+  const restarts = new Restarts(evidence, context.dutId);
   const rows = responses.map((response) => {
     const key = questionKeyOf(response);
-    const nextT = asked.after(`${response.phase}|${key}`, response.t);
+    // Followed until the phase ends or the DUT restarts, whichever comes first: a restarted DUT forgot the answer.
+    const restart = restarts.after(response.t);
+    const phaseEnds = phaseEnd.get(response.phase ?? '') ?? response.t;
+    const end = restart === null ? phaseEnds : Math.min(phaseEnds, restart);
+    const beforeEnd = (t: number | null) => (t === null || t > end ? null : t);
+    const nextT = beforeEnd(asked.after(`${response.phase}|${key}`, response.t));
     const after = nextT === null ? null : secondsBetween(response.t, nextT);
-    const end = phaseEnd.get(response.phase ?? '') ?? response.t;
     const followed = secondsBetween(response.t, end);
     let outcome: Outcome;
     let neededAfter: number | null = null;
@@ -178,7 +186,7 @@ export function judgeTtlCap(
       // Keys are asked for when an answer under their owner is validated: held against the first
       // such need once the cap ran out, not against the clock.
       const under = needsUnder(normaliseName(response.questions[0]!.name));
-      const need = under.atOrAfter(`${response.phase}`, response.t + limit * 1e6);
+      const need = beforeEnd(under.atOrAfter(`${response.phase}`, response.t + limit * 1e6));
       if (need === null) outcome = 'not judged';
       else {
         neededAfter = secondsBetween(response.t, need);
@@ -196,6 +204,9 @@ export function judgeTtlCap(
       askedAgainAfter: after === null ? null : round(after),
       ...(neededAfter === null ? {} : { neededAgainAfter: round(neededAfter) }),
       followedSeconds: round(followed),
+      ...(restart !== null && restart <= phaseEnds
+        ? { restartedAfter: round(secondsBetween(response.t, restart)) }
+        : {}),
       outcome,
     };
   });
@@ -214,7 +225,9 @@ export function judgeTtlCap(
   const expected = `After an answer with an extreme TTL the DUT asks again within its cap of ${capText} plus ${p.graceSeconds} s.`;
   const refusedText = refusals.length > 0 ? `, ${refusals.length} refused as DNSSEC-bogus (not held)` : '';
   const unjudged = rows.length - capped.length - pinned.length - refusals.length;
-  const counts = `${rows.length} ${words.answers}: ${capped.length} asked again in time, ${pinned.length} pinned${refusedText}, ${unjudged} not judged (phase too short)`;
+  const cutShort = rows.filter((r) => r.outcome === 'not judged' && 'restartedAfter' in r).length;
+  const why = cutShort > 0 ? `phase too short, or ${cutShort} forgotten at a restart of the DUT` : 'phase too short';
+  const counts = `${rows.length} ${words.answers}: ${capped.length} asked again in time, ${pinned.length} pinned${refusedText}, ${unjudged} not judged (${why})`;
   if (pinned.length > 0) {
     const example = rows.find((r) => r.outcome === 'pinned')!;
     const late =
