@@ -67,6 +67,30 @@ export const soa: FixtureRecord = {
   },
 };
 
+/**
+ * An RRSIG over `owner`'s `covered` RRset by the signed zone's key, valid for thirty days from
+ * thirty days before T0 on (the rules look for a signature; none verifies one).
+ */
+export function rrsig(owner: string, covered: string, ttl: number, originalTTL = ttl): FixtureRecord {
+  const valid = T0 / SECOND + 30 * 86_400;
+  return {
+    name: owner,
+    type: 'RRSIG',
+    ttl,
+    data: {
+      typeCovered: covered,
+      algorithm: 13,
+      labels: owner.split('.').length,
+      originalTTL,
+      expiration: valid,
+      inception: valid - 30 * 86_400,
+      keyTag: 4242,
+      signersName: SIGNED_APEX,
+      signature: Buffer.alloc(64, 7),
+    },
+  };
+}
+
 /** `every` seconds from `from` until `until` (seconds into the phase). */
 export function times(start: number, from: number, every: number, until: number): number[] {
   const out: number[] = [];
