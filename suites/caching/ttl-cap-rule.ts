@@ -9,6 +9,7 @@ import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { isAtOrBelow } from '../../lib/dns/dnssec.ts';
 import { Restarts } from '../../lib/analysis/device-restarts.ts';
+import { firstAbove, firstAtOrAbove } from '../../lib/analysis/binary-search.ts';
 import { normaliseName } from '../../lib/dns/names.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { inOpenPhase, SEQUENTIAL_P1, sprtSettles } from '../sequential.ts';
@@ -53,7 +54,7 @@ type Outcome = 'capped' | 'pinned' | 'not judged' | 'refused';
 /**
  * Query times (µs, ascending) by phase and question, so the next query after an answer is a
  * binary search, not a scan of every query per answer (an hour of ttl-jump holds some 50 000
- * of each). Written out: no kept library bisects (d3-array is only vega's own dependency).
+ * of each).
  */
 class QueryTimes {
   readonly #times = new Map<string, number[]>();
@@ -72,25 +73,14 @@ class QueryTimes {
 
   /** The first time after `t` (strictly) of `key`, or null. */
   after(key: string, t: number): number | null {
-    return this.#first(key, (time) => time > t);
+    const times = this.#times.get(key) ?? [];
+    return times[firstAbove(times, t)] ?? null;
   }
 
   /** The first time at or after `t` of `key`, or null. */
   atOrAfter(key: string, t: number): number | null {
-    return this.#first(key, (time) => time >= t);
-  }
-
-  /** The first time of `key` that `reached` holds for (false before some time, true from it on). */
-  #first(key: string, reached: (time: number) => boolean): number | null {
     const times = this.#times.get(key) ?? [];
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (reached(times[mid]!)) hi = mid;
-      else lo = mid + 1;
-    }
-    return times[lo] ?? null;
+    return times[firstAtOrAbove(times, t)] ?? null;
   }
 }
 
