@@ -39,6 +39,13 @@ describe('analysis/binary-search', () => {
     expect(firstAtOrAbove([2, 2, 2], 2)).to.equal(0);
   });
 
+  it('searches typed arrays as plain ones (passive-metrics keeps its seqs in a Uint32Array)', () => {
+    const sorted = Uint32Array.of(1, 3, 3, 3, 5);
+    expect(firstAbove(sorted, 3)).to.equal(4);
+    expect(firstAtOrAbove(sorted, 3)).to.equal(1);
+    expect(firstAtOrAbove(sorted.subarray(0, 2), 4)).to.equal(2);
+  });
+
   it('agrees with a linear scan on every ascending array of up to 6 elements over 0..4, for every value around them', () => {
     const arrays = ascendingArrays(6, 4);
     expect(arrays.length, 'arrays enumerated').to.equal(462);

@@ -1,5 +1,5 @@
 /**
- * Binary searches over ascending number arrays (times, sequence numbers), for analyses that
+ * Binary searches over ascending number arrays, plain or typed (times, sequence numbers), for analyses that
  * look up many values in long sorted lists instead of scanning them. Written out: no kept
  * library bisects (d3-array is only vega's own dependency).
  */
@@ -9,7 +9,7 @@
  * when none is: equal elements are passed over, so it is also how many elements are at or
  * below `value`. `sorted` must ascend (equal neighbours allowed).
  */
-export function firstAbove(sorted: readonly number[], value: number): number {
+export function firstAbove(sorted: ArrayLike<number>, value: number): number {
   return firstIndex(sorted, value, true);
 }
 
@@ -18,11 +18,11 @@ export function firstAbove(sorted: readonly number[], value: number): number {
  * none is: the first of equal elements, so it is also how many elements are below `value`.
  * `sorted` must ascend (equal neighbours allowed).
  */
-export function firstAtOrAbove(sorted: readonly number[], value: number): number {
+export function firstAtOrAbove(sorted: ArrayLike<number>, value: number): number {
   return firstIndex(sorted, value, false);
 }
 
-function firstIndex(sorted: readonly number[], value: number, strictly: boolean): number {
+function firstIndex(sorted: ArrayLike<number>, value: number, strictly: boolean): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
