@@ -305,7 +305,18 @@ async function analyzeCommand(file: string, mac: string, documents: boolean): Pr
   try {
     const bin = join(import.meta.dirname, '..', 'bin', 'dnsconform.js');
     const runs = join(dir, 'runs');
-    const command = ['analyze', file, '--device', mac, '--json', '--out', runs, '--keys', join(dir, 'keys')];
+    const command = [
+      'analyze',
+      file,
+      '--device',
+      mac,
+      '--json',
+      '--timings',
+      '--out',
+      runs,
+      '--keys',
+      join(dir, 'keys'),
+    ];
     const measured = await measure(
       [process.execPath, '--import', REPORT_SELF_RSS, bin, ...command, ...(documents ? [] : ['--no-documents'])],
       [0, 1],
@@ -404,6 +415,10 @@ async function main(): Promise<void> {
   console.log(
     `analyze's reading step (events written and indexed): ${(tshark.seconds / evidence.seconds).toFixed(1)}x tshark's throughput, peak memory ${mb(evidence)} MB`,
   );
+  // Where the command's time went, by its own --timings (the stage marks of lib/evidence/stage-marks.ts).
+  const timings = (m: Measured) => /^dnsconform: timings: (.*)$/m.exec(m.stderr)?.[1] ?? '(not printed)';
+  console.log(`analyze stages, each with its length and (when it ended, s since the start): ${timings(analyze)}`);
+  console.log(`analyze-nd stages: ${timings(bare)}`);
   console.log(`whole dnsconform analyze, documents printed: ${verdict(analyze)}`);
   console.log(`whole dnsconform analyze --no-documents: ${verdict(bare)}`);
   const same = [ours, evidence, analyze, bare].every((m) => m.sha256 === tshark.sha256);

@@ -89,11 +89,41 @@ describe('dnsconform analyze', () => {
 
   it('writes a signed run directory, judges the passive checks and prints schema-valid metrics', async () => {
     const run = await runCli(
-      ['analyze', capture, '--device', DEVICE_MAC, '--resolver', ASSIGNED, '--out', join(dir, 'runs'), '--json'],
+      [
+        'analyze',
+        capture,
+        '--device',
+        DEVICE_MAC,
+        '--resolver',
+        ASSIGNED,
+        '--out',
+        join(dir, 'runs'),
+        '--json',
+        '--timings',
+      ],
       env,
     );
     expect(run.code, run.stderr).to.equal(1);
     const out = output(run);
+    // --timings: every stage, in the order the command ran them, each ended no earlier than the one before.
+    const timings = /^dnsconform: timings: (.*)$/m.exec(run.stderr);
+    expect(timings, run.stderr).to.not.equal(null);
+    const stages = timings![1]!.split(' · ').map((part) => /^(.+) ([\d.]+) s \(([\d.]+)\)$/.exec(part)!);
+    expect(stages.map((m) => m[1])).to.deep.equal([
+      'read',
+      'events written',
+      'captures hashed',
+      'judged',
+      'figures',
+      'report.json',
+      'report.html',
+      'printed',
+      'signed',
+      'sealed',
+      'output',
+    ]);
+    const ends = stages.map((m) => Number(m[3]));
+    expect(ends).to.deep.equal([...ends].sort((a, b) => a - b));
     expect(out).to.deep.include({ queries: 12, partial: false, assignedResolvers: [ASSIGNED] });
     expect(out.device).to.deep.equal({
       id: 'capture-02-00-00-00-00-01',
@@ -189,12 +219,12 @@ describe('dnsconform analyze', () => {
   });
 
   it('without --resolver, calls only the public resolvers and DoH endpoints hard-coded', async () => {
-    const out = output(
-      await runCli(
-        ['analyze', capture, '--device', DEVICE_MAC, '--out', join(dir, 'runs'), '--json', '--no-documents'],
-        env,
-      ),
+    const bare = await runCli(
+      ['analyze', capture, '--device', DEVICE_MAC, '--out', join(dir, 'runs'), '--json', '--no-documents'],
+      env,
     );
+    expect(bare.stderr, 'no timings unless asked').to.not.match(/timings:/);
+    const out = output(bare);
     expect(out.assignedResolvers).to.deep.equal([]);
     expect(out.hardcodedResolvers).to.deep.equal(['1.1.1.1', '8.8.4.4', '8.8.8.8']);
     expect(out.publicResolvers).to.deep.equal({

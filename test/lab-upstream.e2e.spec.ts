@@ -258,7 +258,10 @@ describe('lab devices with a real upstream, recorded and replayed (end to end on
     );
     runs.push(first);
     await first.observing();
-    expect(first.output).to.match(/lab-a: names outside the zone asked of upstream 127\.0\.67\.53:\d+/);
+    // The upstream as the profile was written, in whichever block was claimed.
+    expect(first.output).to.include(
+      `lab-a: names outside the zone asked of upstream ${UPSTREAM}:${upstreamPort}, every answer recorded`,
+    );
     devices.push(await device('lab-a', DEVICE_A), await device('lab-b', DEVICE_B));
     const answered = (dut: string) => {
       const names = new Set(upstreamAnswers(first.events(dut)).map((e) => e.question.name));

@@ -78,7 +78,8 @@ describe('orchestrator: power-cycle command, operator prompt, liveness (lab prof
     rmSync(work, { recursive: true, force: true });
   });
 
-  function profile(name: string, command: string): string {
+  /** A lab profile; without a command the operator power-cycles the device. */
+  function profile(name: string, command: string | null): string {
     const file = join(work, `${name}.yaml`);
     writeFileSync(
       file,
@@ -86,8 +87,7 @@ describe('orchestrator: power-cycle command, operator prompt, liveness (lab prof
 dut: { id: ${name}, vendor: Test, model: Lab device, addresses: [${DUT}] }
 device:
   kind: lab
-  powerCycle: { command: ${JSON.stringify(command)}, timeoutSeconds: 5 }
-resolver:
+${command === null ? '' : `  powerCycle: { command: ${JSON.stringify(command)}, timeoutSeconds: 5 }\n`}resolver:
   listen:
     - { transport: udp, address: ${HARNESS}, port: 0 }
 zone:
@@ -117,6 +117,14 @@ phases:
     return file;
   }
 
+  /** `dnsconform run` of the plan for one lab profile into `out`, answering its prompts (or not). */
+  function runPlan(profileFile: string, out: string, answer: 'enter' | 'close'): Promise<CliRun> {
+    return cli(
+      ['run', '--profile', profileFile, '--plan', plan(), '--out', out, '--keys', join(work, 'keys'), '--no-documents'],
+      answer,
+    );
+  }
+
   function runDirOf(out: string): string {
     const [dir] = readdirSync(out);
     return join(out, dir!);
@@ -125,31 +133,25 @@ phases:
   it('runs the power-cycle command, asks the operator, samples liveness, and records all of it', async () => {
     const marker = join(work, 'cycled');
     const out = join(work, 'ok');
-    const run = await cli(
-      [
-        'run',
-        '--profile',
-        profile('lab-ok', `echo cycled >> ${marker}`),
-        '--plan',
-        plan(),
-        '--out',
-        out,
-        '--keys',
-        join(work, 'keys'),
-        '--no-documents',
-      ],
-      'enter',
-    );
+    const run = await runPlan(profile('lab-ok', `echo cycled >> ${marker}`), out, 'enter');
     expect(run.output).to.include('>>> lab-ok: unplug the Ethernet cable, then press Enter');
     expect(run.code, run.output).to.equal(1); // no queries: INCOMPLETE, never CONFORMANT
     expect(readFileSync(marker, 'utf8')).to.equal('cycled\n');
 
     const evidence = loadEvidence(join(runDirOf(out), 'events.ndjson'));
-    const triggers = evidence.events.filter((e) => e.type === 'trigger');
+    const triggers = evidence.ofType('trigger');
+    // The command power-cycles the device between the phases; the operator's prompt is the phase's own.
     expect(triggers.map((t) => [t.trigger, t.phase, t.exitCode])).to.deep.equal([
-      ['power-cycle', 'ttl-zero', 0],
+      ['power-cycle', null, 0],
       ['operator', 'resolver-silent', null],
     ]);
+    // Cycled before ttl-zero starts, after baseline ended: no instance holding baseline's cache meets ttl-zero.
+    const edge = (type: 'phase.start' | 'phase.end', name: string) =>
+      evidence.ofType(type).find((e) => e.name === name)!;
+    const cycle = triggers[0]!;
+    expect(cycle.seq).to.be.greaterThan(edge('phase.end', 'baseline').seq);
+    expect(cycle.seq).to.be.lessThan(edge('phase.start', 'ttl-zero').seq);
+    expect(cycle.t).to.be.at.most(edge('phase.start', 'ttl-zero').t);
     const samples = evidence.events.filter((e) => e.type === 'liveness.probe');
     const tcp = samples.filter((s) => s.probe === 'tcp');
     expect(tcp.length).to.be.greaterThan(4);
@@ -157,29 +159,30 @@ phases:
     expect(new Set(samples.map((s) => s.phase))).to.include.members(['baseline', 'ttl-zero', 'resolver-silent']);
   });
 
+  it('asks the operator to power-cycle a device without a command once its phase started, and records a power-cycle', async () => {
+    const out = join(work, 'by-hand');
+    const run = await runPlan(profile('lab-hand', null), out, 'enter');
+    expect(run.output).to.include(`>>> lab-hand: power-cycle lab-hand (${DUT}) now, then press Enter`);
+    expect(run.code, run.output).to.equal(1);
+    const evidence = loadEvidence(join(runDirOf(out), 'events.ndjson'));
+    // A power-cycle, so the TTL checks see the restart; in the phase, as the harness cannot tell when it was powered on.
+    expect(evidence.ofType('trigger').map((t) => [t.trigger, t.phase, t.exitCode])).to.deep.equal([
+      ['power-cycle', 'ttl-zero', null],
+      ['operator', 'resolver-silent', null],
+    ]);
+  });
+
   it('a failing power-cycle command stops the run with exit 2, naming the profile pointer, and keeps signed evidence', async () => {
     const out = join(work, 'fail');
-    const run = await cli(
-      [
-        'run',
-        '--profile',
-        profile('lab-fail', 'echo relay stuck >&2; exit 3'),
-        '--plan',
-        plan(),
-        '--out',
-        out,
-        '--keys',
-        join(work, 'keys'),
-        '--no-documents',
-      ],
-      'enter',
-    );
+    const run = await runPlan(profile('lab-fail', 'echo relay stuck >&2; exit 3'), out, 'enter');
     expect(run.code, run.output).to.equal(2);
     expect(run.output).to.match(/lab-fail\.yaml: \/device\/powerCycle\/command: .* exited with 3: relay stuck/);
     const dir = runDirOf(out);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-    expect(report.observation.phases.map((p) => p.name)).to.deep.equal(['baseline', 'ttl-zero']);
-    expect(report.observation.phases[1]!.endReason).to.match(/^stopped: .*exited with 3/);
+    // The command runs before ttl-zero would start: that phase never ran, and the report says why.
+    expect(report.observation.phases.map((p) => p.name)).to.deep.equal(['baseline']);
+    expect(report.observation.notRun?.map((p) => p.name)).to.deep.equal(['ttl-zero']);
+    expect(report.observation.notRun![0]!.reason).to.match(/^the run stopped: .*exited with 3: relay stuck/);
     expect(existsSync(join(dir, 'report.json.sig'))).to.equal(true);
     const trigger = loadEvidence(join(dir, 'events.ndjson')).events.find((e) => e.type === 'trigger');
     expect(trigger).to.include({ trigger: 'power-cycle', exitCode: 3 });
@@ -187,21 +190,7 @@ phases:
 
   it('a prompt nobody can answer (standard input closed) stops the run with exit 2', async () => {
     const out = join(work, 'absent');
-    const run = await cli(
-      [
-        'run',
-        '--profile',
-        profile('lab-absent', 'true'),
-        '--plan',
-        plan(),
-        '--out',
-        out,
-        '--keys',
-        join(work, 'keys'),
-        '--no-documents',
-      ],
-      'close',
-    );
+    const run = await runPlan(profile('lab-absent', 'true'), out, 'close');
     expect(run.code, run.output).to.equal(2);
     expect(run.output).to.include(
       'no answer to "lab-absent: unplug the Ethernet cable, then press Enter": standard input closed',

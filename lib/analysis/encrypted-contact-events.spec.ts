@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { SecureDnsContact } from '../capture/dns-extract.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { interleaveEncryptedContacts, withEncryptedContacts } from './encrypted-contact-events.ts';
+import { QUERY_FLAGS } from '../evidence/event-test-kit.ts';
 
 const T0 = 1_767_225_600_000_000;
 
@@ -13,18 +14,7 @@ function events(): EvidenceEvent[] {
     client: { address: '127.0.78.10', port: 5000 },
     server: { address: '127.0.78.1', port: 53 },
     txid: 1,
-    flags: {
-      qr: false,
-      opcode: 'QUERY',
-      aa: false,
-      tc: false,
-      rd: true,
-      ra: false,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 'NOERROR',
-    },
+    flags: QUERY_FLAGS,
     questions: [{ name: 'a.example', type: 'A', class: 'IN' }],
     edns: null,
     size: 27,

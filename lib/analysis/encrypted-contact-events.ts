@@ -8,6 +8,7 @@ import type { CaptureRef } from '../capture/capture-evidence.ts';
 import { CAPTURE_PHASE } from '../capture/capture-evidence.ts';
 import type { SecureDnsContact } from '../capture/dns-extract.ts';
 import type { EncryptedDnsContactEvent, EvidenceEvent } from '../evidence/events.ts';
+import { firstAbove } from './binary-search.ts';
 
 /** A contact event with the capture frame of its first packet. */
 export type CapturedEncryptedDnsContactEvent = EncryptedDnsContactEvent & { capture: CaptureRef };
@@ -77,17 +78,9 @@ export function* interleaveEncryptedContacts(
   let previous = 0;
   /** The old seq of the event each contact went before, ascending. */
   const before: number[] = [];
-  const renumber = (old: number): number => {
-    if (!Number.isInteger(old) || old < 1 || old > previous) return -1;
-    let lo = 0;
-    let hi = before.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (before[mid]! <= old) lo = mid + 1;
-      else hi = mid;
-    }
-    return old + lo;
-  };
+  // Moved on by one for every contact put before it or before an earlier event.
+  const renumber = (old: number): number =>
+    !Number.isInteger(old) || old < 1 || old > previous ? -1 : old + firstAbove(before, old);
   for (const event of events) {
     if (event.seq !== previous + 1)
       throw new Error(`events to interleave must be numbered 1, 2, 3...: ${event.seq} after ${previous}`);

@@ -13,6 +13,7 @@ import { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
 import { passiveMetrics } from './passive-metrics.ts';
 import { filesOf, parseResolvers, readTsv, SHARED_CAPTURES } from '../../test/shared-captures-test-kit.ts';
+import { QUERY_FLAGS } from '../evidence/event-test-kit.ts';
 
 /** The third-party captures live beside the repository, never in it. */
 const SECOND = 1_000_000;
@@ -162,18 +163,6 @@ describe('analysis/passive-metrics', () => {
   });
 
   it("takes each query's last logged response, whichever DUT or phase it came in, and answers logged before their query", () => {
-    const flags = {
-      qr: false,
-      opcode: 'QUERY',
-      aa: false,
-      tc: false,
-      rd: true,
-      ra: false,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 'NOERROR',
-    };
     const message = (dut: string, t: number, port: number) => ({
       t: T0 + t * SECOND,
       dut,
@@ -182,7 +171,7 @@ describe('analysis/passive-metrics', () => {
       client: { address: '192.0.2.9', port },
       server: { address: RESOLVER, port: 53 },
       txid: 7,
-      flags,
+      flags: QUERY_FLAGS,
       questions: [{ name: 'a.example', type: 'A', class: 'IN' }],
       edns: null,
       size: 30,

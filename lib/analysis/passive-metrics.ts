@@ -9,6 +9,7 @@ import { mean, median } from 'simple-statistics';
 import type { SecureDnsContact, LinkLocalCounts } from '../capture/dns-extract.ts';
 import { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent, QueryEvent, ResponseEvent } from '../evidence/events.ts';
+import { firstAtOrAbove } from './binary-search.ts';
 import { randomnessStats } from './randomness.ts';
 import { hardcodedResolvers } from './resolver-use.ts';
 import type { RandomnessStats } from './randomness.ts';
@@ -487,15 +488,9 @@ export class PassiveMetricsFold {
       this.earlyAnswers.set(seq, t);
       return;
     }
-    // Queries are added in log order, so their seqs ascend: a binary search finds one.
-    let lo = 0;
-    let hi = seqs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (seqs[mid]! < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < seqs.length && seqs[lo] === seq) this.answeredAt.set(lo, t);
+    // Queries are added in log order, so their seqs ascend: the first at or above `seq` is the one, if any is.
+    const k = firstAtOrAbove(seqs, seq);
+    if (k < seqs.length && seqs[k] === seq) this.answeredAt.set(k, t);
   }
 
   /** When the query at `k` was last answered, or undefined. */

@@ -97,26 +97,23 @@ describe('ttlCompliance', () => {
     expect(result.followUps.every((f) => f.seconds === null || f.seconds >= 0)).to.equal(true);
   });
 
-  it('does not hold a re-query after a device restart against answers from before it', () => {
-    const polled = run(
-      10,
-      [1, 2, 4].map((at) => ({ at, answer: answerA(30) })),
-    );
-    const restart: EvidenceEvent = {
-      seq: 0,
-      t: T0 + 3 * SECOND,
-      dut: FIXTURE_DUT,
-      phase: 'baseline',
-      type: 'dut.start',
-      pid: 1,
-      exitCode: null,
-      signal: null,
-    };
-    const events = [...polled.events, restart].sort((a, b) => a.t - b.t);
-    const result = ttlCompliance(new Evidence(events), FIXTURE_DUT, OPTIONS);
-    // 1 s → 2 s is premature; 2 s → (restart) → 4 s is not held against the 2 s answer.
-    expect(result.totals).to.include({ requeries: 1, premature: 1 });
-  });
+  // A simulated device's process started again, or a power-cycle (a lab device's command, its operator).
+  const at = { seq: 0, t: T0 + 3 * SECOND, dut: FIXTURE_DUT, phase: 'baseline' };
+  const restarts: Record<string, EvidenceEvent> = {
+    'a device start': { ...at, type: 'dut.start', pid: 1, exitCode: null, signal: null },
+    'a power-cycle': { ...at, type: 'trigger', trigger: 'power-cycle', action: 'pdu outlet 3 cycle', exitCode: 0 },
+  };
+  for (const [what, event] of Object.entries(restarts))
+    it(`does not hold a re-query after ${what} against answers from before it`, () => {
+      const polled = run(
+        10,
+        [1, 2, 4].map((at) => ({ at, answer: answerA(30) })),
+      );
+      const events = [...polled.events, event].sort((a, b) => a.t - b.t);
+      const result = ttlCompliance(new Evidence(events), FIXTURE_DUT, OPTIONS);
+      // 1 s → 2 s is premature; 2 s → (restart) → 4 s is not held against the 2 s answer.
+      expect(result.totals).to.include({ requeries: 1, premature: 1 });
+    });
 
   it("sets aside a query the harness read so late it may have left before the answer (the DUT's retry)", () => {
     // The DUT asks at 1 s and, unanswered, again at 1.5 s; the harness stalled and read both at 2 s,

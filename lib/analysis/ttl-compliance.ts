@@ -9,6 +9,7 @@ import type { Evidence } from '../evidence/evidence.ts';
 import type { QueryEvent, ResponseEvent } from '../evidence/events.ts';
 import { normaliseName } from '../dns/names.ts';
 import { harnessLateness } from './harness-lateness.ts';
+import { isRestart } from './device-restarts.ts';
 
 /** The thresholds that turn intervals into judgements. */
 export interface TtlComplianceOptions {
@@ -207,7 +208,7 @@ function workOut(evidence: Evidence, dutId: string, options: TtlComplianceOption
   // Time order: a query the capture showed going elsewhere is appended when the run ends.
   for (const event of inTimeOrder([...evidence.events])) {
     if (event.dut !== dutId) continue;
-    if (event.type === 'dut.start') {
+    if (isRestart(event)) {
       // A restarted device starts with an empty cache: earlier answers no longer bind it.
       for (const tally of tallies.values()) tally.pending = null;
     } else if (event.type === 'dns.query') {

@@ -4,27 +4,18 @@
  * its runs to disk; and it must leave no temporary file behind, whatever happens.
  */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { filesOf, readTsv, SHARED_CAPTURES } from '../../test/shared-captures-test-kit.ts';
 import { readCapturesInBackground } from './background-read.ts';
 import { readCaptures } from './capture-evidence.ts';
 import type { CaptureDevice, CaptureRead, ReadCapturesOptions } from './capture-evidence.ts';
 import type { PacketRecord } from './capture-writer.ts';
-import { answer, back, DEVICE_MAC, out, query, T0, udpFrame, writeEthernetPcap } from './fixtures/dns-capture.ts';
+import { answer, back, DEVICE_MAC, out, query, T0, udpFrame } from './fixtures/dns-capture.ts';
+import { PcapFolder } from './fixtures/pcap-folder.ts';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'dnsconform-background-read-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-let count = 0;
-function pcapFile(records: PacketRecord[], cut = 0): string {
-  count += 1;
-  return writeEthernetPcap(join(dir, `b${count}.pcap`), records, cut);
-}
+/** A fresh folder for each test: its captures, the sorts' spill folders, a missing file's path. */
+let folder: PcapFolder;
 
 /** Everything a read states, its events built, as one text (the read is closed). */
 function wholeRead(read: CaptureRead): string {
@@ -47,7 +38,7 @@ async function expectSameRead(
   options: ReadCapturesOptions = {},
 ): Promise<number> {
   const here = wholeRead(await readCaptures(files, device, options));
-  const sortTempDir = mkdtempSync(join(dir, 'sort-'));
+  const sortTempDir = mkdtempSync(join(folder.path, 'sort-'));
   const background = await readCapturesInBackground(files, device, { ...options, sortTempDir });
   expect(wholeRead(background), 'the read on a worker').to.equal(here);
   expect(readdirSync(sortTempDir), 'temporary files left after close').to.deep.equal([]);
@@ -64,10 +55,15 @@ function pooled(): string[] {
     a.push(udpFrame(t + 400, 'resolver', back(40000 + (i % 7)), answer(i % 11, `n${i % 5}.example`)));
     b.push(udpFrame(t + 200, 'device', out(41000 + i), query(1000 + i, `m${i}.example`)));
   }
-  return [pcapFile(a), pcapFile(b)];
+  return [folder.pcap(a), folder.pcap(b)];
 }
 
 describe('capture/background-read: reading on a worker thread', () => {
+  beforeEach(() => {
+    folder = new PcapFolder('dnsconform-background-read-');
+  });
+  afterEach(() => folder.remove());
+
   it('builds the same events as reading here, the sort in memory or spilled to disk', async () => {
     const files = pooled();
     expect(await expectSameRead(files, { id: 'cam', mac: DEVICE_MAC })).to.be.above(100);
@@ -75,8 +71,8 @@ describe('capture/background-read: reading on a worker thread', () => {
   });
 
   it('states the same fault of a truncated file, with its offset, and keeps what came before', async () => {
-    const good = pcapFile([udpFrame(T0, 'device', out(1), query(1, 'a.example'))]);
-    const truncated = pcapFile(
+    const good = folder.pcap([udpFrame(T0, 'device', out(1), query(1, 'a.example'))]);
+    const truncated = folder.pcap(
       [
         udpFrame(T0 + 1, 'device', out(2), query(2, 'b.example')),
         udpFrame(T0 + 2, 'device', out(3), query(3, 'c.example')),
@@ -92,8 +88,8 @@ describe('capture/background-read: reading on a worker thread', () => {
   });
 
   it("rejects with the worker's error and leaves no temporary file", async () => {
-    const missing = join(dir, 'missing.pcap');
-    const sortTempDir = mkdtempSync(join(dir, 'sort-'));
+    const missing = join(folder.path, 'missing.pcap');
+    const sortTempDir = mkdtempSync(join(folder.path, 'sort-'));
     let failure: unknown;
     await readCapturesInBackground([pooled()[0]!, missing], { id: 'cam', mac: DEVICE_MAC }, { sortTempDir }).catch(
       (error: unknown) => {

@@ -1,7 +1,4 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { QueryEvent } from '../evidence/events.ts';
 import { evidenceFromCaptures } from './capture-evidence.ts';
 import type { CapturedQueryEvent } from './capture-evidence.ts';
@@ -19,25 +16,21 @@ import {
   T0,
   tcpFrame,
   udpFrame,
-  writeEthernetPcap,
 } from './fixtures/dns-capture.ts';
+import { PcapFolder } from './fixtures/pcap-folder.ts';
 import { TCP_FLAG } from './transport.ts';
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'dnsconform-capture-evidence-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-let count = 0;
-function pcapFile(records: PacketRecord[], cut = 0): string {
-  count += 1;
-  return writeEthernetPcap(join(dir, `e${count}.pcap`), records, cut);
-}
+/** One folder for the file's captures. */
+let folder: PcapFolder;
 
 describe('capture/capture-evidence', () => {
+  before(() => {
+    folder = new PcapFolder('dnsconform-capture-evidence-');
+  });
+  after(() => folder.remove());
+
   it("turns the device's UDP DNS into query and response events, leaving out other hosts, mDNS and LLMNR", async () => {
-    const file = pcapFile([
+    const file = folder.pcap([
       udpFrame(T0, 'device', out(40000), query(0x1111, 'a.example', 1232)),
       udpFrame(
         T0 + 100,
@@ -100,7 +93,7 @@ describe('capture/capture-evidence', () => {
     const s = isn + 1;
     const pipelined = Buffer.concat([m1, m2]);
     const split = 5;
-    const file = pcapFile([
+    const file = folder.pcap([
       tcpFrame(T0, true, out(41000), isn, Buffer.alloc(0), TCP_FLAG.SYN),
       tcpFrame(T0 + 10, true, out(41000), s, pipelined),
       tcpFrame(T0 + 20, true, out(41000), s, pipelined), // retransmission
@@ -122,8 +115,8 @@ describe('capture/capture-evidence', () => {
   });
 
   it("pools several captures in time order and records each event's file and frame", async () => {
-    const later = pcapFile([udpFrame(T0 + 2_000_000, 'device', out(1), query(10, 'late.example'))]);
-    const earlier = pcapFile([
+    const later = folder.pcap([udpFrame(T0 + 2_000_000, 'device', out(1), query(10, 'late.example'))]);
+    const earlier = folder.pcap([
       udpFrame(T0, 'device', out(2), query(20, 'early.example')),
       udpFrame(T0 + 3_000_000, 'device', out(3), query(30, 'last.example')),
     ]);
@@ -150,7 +143,7 @@ describe('capture/capture-evidence', () => {
       a.push(udpFrame(t + 400, 'resolver', back(40000 + (i % 7)), answer(i % 11, `n${i % 5}.example`)));
       b.push(udpFrame(t + 200, 'device', out(41000 + i), query(1000 + i, `m${i}.example`)));
     }
-    const files = [pcapFile(a), pcapFile(b)];
+    const files = [folder.pcap(a), folder.pcap(b)];
     const inMemory = await evidenceFromCaptures(files, { id: 'cam', mac: DEVICE_MAC });
     const spilled = await evidenceFromCaptures(files, { id: 'cam', mac: DEVICE_MAC }, { sortChunkBytes: 512 });
     expect(spilled.evidence.events).to.have.length(inMemory.evidence.events.length);
@@ -159,8 +152,8 @@ describe('capture/capture-evidence', () => {
   });
 
   it('keeps what a truncated capture held before the fault, marks the result partial and names file and offset', async () => {
-    const good = pcapFile([udpFrame(T0, 'device', out(1), query(1, 'a.example'))]);
-    const truncated = pcapFile(
+    const good = folder.pcap([udpFrame(T0, 'device', out(1), query(1, 'a.example'))]);
+    const truncated = folder.pcap(
       [
         udpFrame(T0 + 1, 'device', out(2), query(2, 'b.example')),
         udpFrame(T0 + 2, 'device', out(3), query(3, 'c.example')),
@@ -178,7 +171,7 @@ describe('capture/capture-evidence', () => {
   });
 
   it('matches the device by IP when no MAC is given, and notes encrypted DNS: DoT, DoQ and DoH by SNI', async () => {
-    const file = pcapFile([
+    const file = folder.pcap([
       udpFrame(T0, 'device', out(1000), query(5, 'x.example')),
       tcpFrame(T0 + 10, true, out(50000, '1.1.1.1', 853), 100, Buffer.alloc(0), TCP_FLAG.SYN),
       tcpFrame(T0 + 20, true, out(50000, '1.1.1.1', 853), 101, clientHello('one.one.one.one', ['dot'])),

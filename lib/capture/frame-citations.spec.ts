@@ -9,6 +9,7 @@ import { FrameIndex } from './frame-citations.ts';
 import { internetChecksum, ipPacket, ipv4Packet, tcpSegment, udpDatagram } from './frame-builder.ts';
 import { LINKTYPE } from './link-layers.ts';
 import { TCP_FLAG } from './transport.ts';
+import { QUERY_FLAGS } from '../evidence/event-test-kit.ts';
 
 const T0 = 1_800_000_000_000_000;
 const DUT = '10.0.0.5';
@@ -59,18 +60,6 @@ const FRAMES: { at: number; data: Buffer }[] = [
 ];
 
 const base = { dut: 'dut', phase: 'p' };
-const flags = {
-  qr: false,
-  opcode: 'QUERY',
-  aa: false,
-  tc: false,
-  rd: true,
-  ra: false,
-  z: false,
-  ad: false,
-  cd: false,
-  rcode: 'NOERROR',
-};
 function dnsEvent(
   seq: number,
   at: number,
@@ -98,7 +87,7 @@ function dnsEvent(
     client,
     server,
     txid: wire.readUInt16BE(0),
-    flags,
+    flags: QUERY_FLAGS,
     questions: [],
     edns: null,
     size: wire.length,

@@ -7,20 +7,9 @@ import { EventLog, EvidenceRouter } from './event-log.ts';
 import type { RecordedEvent } from './event-log.ts';
 import { loadEvidence } from './load-evidence.ts';
 import { createRunDirectory } from './run-directory.ts';
+import { QUERY_FLAGS } from './event-test-kit.ts';
 
 const endpoint = { address: '127.0.10.2', port: 5555 };
-const flags = {
-  qr: false,
-  opcode: 'QUERY',
-  aa: false,
-  tc: false,
-  rd: true,
-  ra: false,
-  z: false,
-  ad: false,
-  cd: false,
-  rcode: 'NOERROR',
-};
 
 function query(dut: string | null, t: number): RecordedEvent {
   return {
@@ -31,7 +20,7 @@ function query(dut: string | null, t: number): RecordedEvent {
     client: endpoint,
     server: endpoint,
     txid: 1,
-    flags,
+    flags: QUERY_FLAGS,
     questions: [],
     edns: null,
     size: 12,

@@ -13,6 +13,7 @@ import type { DeviceExit, SimulatedDeviceHandle } from '../dut/simulated-device-
 import { nowMicros } from '../evidence/clock.ts';
 import { RUN_FILES } from '../evidence/run-directory.ts';
 import type { RunDirectory } from '../evidence/run-directory.ts';
+import type { TriggerEvent } from '../evidence/events.ts';
 import type { LoadedProfile } from '../profile/load-profile.ts';
 import { BadInputError } from '../evidence/bad-input.ts';
 
@@ -152,15 +153,48 @@ export class DeviceControl {
   }
 
   /**
-   * Power-cycles the DUT at a phase boundary, so what it cached under the last phase cannot
-   * hide how it treats the next one: a simulated device is restarted (a session stops it
-   * before the phase starts, so here it is only started again); a lab device by its command,
-   * or by the operator.
+   * The first half of a power-cycle at a phase boundary, done before the phase starts (outside
+   * every phase, before its scenario is set), so no instance of the DUT that still holds what it
+   * cached under the last phase meets the next one: a simulated device is stopped; a lab device's
+   * command cycles it whole (it comes up, and boots, once the phase has started: see
+   * {@link powerCycleInPhase}). A failing command throws a {@link TriggerError}. A lab device
+   * without a command is left to the operator in the phase: the harness cannot tell when it was
+   * powered on again, and a device booting before the phase starts would fill its cache from
+   * the last phase's scenario.
    */
-  async powerCycle(signal?: AbortSignal): Promise<void> {
+  async powerCycleBeforePhase(): Promise<void> {
+    const device = this.loaded.profile.device;
+    if (device.kind === 'simulated') return this.stop();
+    const command = device.powerCycle?.command;
+    if (command === undefined) return;
+    const { timeoutSeconds } = device.powerCycle!;
+    this.progress(`${this.dutId}: power-cycling: ${command}`);
+    const { exitCode, output } = await runCommand(command, timeoutSeconds);
+    this.run.log.record({
+      type: 'trigger',
+      t: nowMicros(),
+      dut: this.dutId,
+      trigger: 'power-cycle',
+      action: command,
+      exitCode,
+    });
+    if (exitCode !== 0) {
+      const how = exitCode === null ? `did not finish within ${timeoutSeconds} s` : `exited with ${exitCode}`;
+      throw new TriggerError(
+        `${this.loaded.file}: /device/powerCycle/command: "${command}" ${how}${output ? `: ${output}` : ''}`,
+      );
+    }
+  }
+
+  /**
+   * The second half, once the phase has started: a simulated device is started again; a lab
+   * device cycled by its command is given `bootSeconds` to boot; one without a command is
+   * power-cycled by the operator (recorded as a power-cycle, so the evidence shows the restart),
+   * then given its boot time.
+   */
+  async powerCycleInPhase(signal?: AbortSignal): Promise<void> {
     const device = this.loaded.profile.device;
     if (device.kind === 'simulated') {
-      await this.stop();
       this.run.log.record({
         type: 'trigger',
         t: nowMicros(),
@@ -169,38 +203,25 @@ export class DeviceControl {
         action: 'restart the simulated device',
         exitCode: null,
       });
-      await this.start();
-      return;
+      return this.start();
     }
     const spec = device.powerCycle ?? { timeoutSeconds: 120, bootSeconds: 0 };
-    if (spec.command === undefined) {
-      await this.askOperator(`power-cycle ${this.dutId} (${this.loaded.profile.dut.addresses.join(', ')}) now`);
-    } else {
-      this.progress(`${this.dutId}: power-cycling: ${spec.command}`);
-      const { exitCode, output } = await runCommand(spec.command, spec.timeoutSeconds);
-      this.run.log.record({
-        type: 'trigger',
-        t: nowMicros(),
-        dut: this.dutId,
-        trigger: 'power-cycle',
-        action: spec.command,
-        exitCode,
-      });
-      if (exitCode !== 0) {
-        const how = exitCode === null ? `did not finish within ${spec.timeoutSeconds} s` : `exited with ${exitCode}`;
-        throw new TriggerError(
-          `${this.loaded.file}: /device/powerCycle/command: "${spec.command}" ${how}${output ? `: ${output}` : ''}`,
-        );
-      }
-    }
+    if (spec.command === undefined)
+      await this.askOperator(
+        `power-cycle ${this.dutId} (${this.loaded.profile.dut.addresses.join(', ')}) now`,
+        'power-cycle',
+      );
     if (spec.bootSeconds > 0) {
       this.progress(`${this.dutId}: waiting ${spec.bootSeconds} s for it to boot`);
       await pause(spec.bootSeconds * 1000, signal);
     }
   }
 
-  /** Shows the operator what to do and waits for Enter; the prompt and its answer are evidence. */
-  async askOperator(text: string): Promise<void> {
+  /**
+   * Shows the operator what to do and waits for Enter; the prompt and its answer are evidence,
+   * as a `trigger` of the kind given (a power-cycle the operator did is a power-cycle).
+   */
+  async askOperator(text: string, trigger: TriggerEvent['trigger'] = 'operator'): Promise<void> {
     if (!this.prompt)
       throw new OperatorAbsent(
         `${this.dutId}: the plan needs the operator ("${text}") but this run has no terminal to ask on`,
@@ -210,7 +231,7 @@ export class DeviceControl {
       type: 'trigger',
       t: nowMicros(),
       dut: this.dutId,
-      trigger: 'operator',
+      trigger,
       action: text,
       exitCode: null,
     });

@@ -34,6 +34,7 @@ import { loadLabConfig } from './lab-config.ts';
 import type { ReportIssuer } from './lab-config.ts';
 import { KeyFileError } from './key-file-error.ts';
 import { loadPdfSigningKey } from './pdf/pdf-key.ts';
+import { markStage } from '../evidence/stage-marks.ts';
 
 /** What finalising wrote. Paths are absolute (joined to the run directory given). */
 export interface FinalisedRun {
@@ -161,6 +162,7 @@ async function writeFinalisation(
   await writeNewFile(paths.signerKeyFile, key.publicKeyPem);
   // The renderings for people come after the signed JSON they are made from, and before the
   // manifest, which hashes them with the evidence.
+  markStage('report.json');
   if (options.documents !== false) await writeReportDocuments(runDir, report, keyDir);
   // The attestation names the report, its renderings and every evidence file by digest.
   await writeAttestation(runDir, report, key, await rehashed());
@@ -177,6 +179,7 @@ async function writeFinalisation(
   );
   await writeNewFile(paths.manifestFile, manifestBytes);
   await writeNewFile(paths.manifestSignatureFile, signBytes(key.privateKey, manifestBytes));
+  markStage('sealed');
 
   return { ...paths, report, signerFingerprint: key.fingerprint };
 }

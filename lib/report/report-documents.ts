@@ -15,6 +15,7 @@ import { signPdf } from './pdf/sign-pdf.ts';
 import { timestampAuthority } from './lab-config.ts';
 import type { Report } from './report-types.ts';
 import { REPORT_HTML_FILE, REPORT_PDF_FILE } from './bundle-files.ts';
+import { markStage } from '../evidence/stage-marks.ts';
 
 export { REPORT_HTML_FILE, REPORT_PDF_FILE };
 
@@ -35,7 +36,9 @@ export async function renderReportDocuments(
   tsaUrl: string | null = null,
 ): Promise<{ html: string; pdf: Buffer }> {
   const html = renderReportHtml(report, loadFigures(runDir, report));
+  markStage('report.html');
   const printed = await renderPdf(html, renderPageFurniture(report), chromium);
+  markStage('printed');
   const pdf = await signPdf(printed, key, {
     reason:
       `Test report ${report.runId}: ${report.overall.verdict.replace(/_/g, ' ')}; results relate only to the item tested` +
@@ -54,6 +57,7 @@ export async function renderReportDocuments(
     createdAt: new Date(report.issuedAt),
     tsaUrl,
   });
+  markStage('signed');
   return { html, pdf };
 }
 

@@ -29,6 +29,7 @@ import type { EventStore } from '../evidence/event-store.ts';
 import type { Evidence } from '../evidence/evidence.ts';
 import type { EvidenceEvent } from '../evidence/events.ts';
 import { hashFile } from '../evidence/manifest.ts';
+import { markStage } from '../evidence/stage-marks.ts';
 import type { FileDigest } from '../evidence/manifest.ts';
 import { badPath } from '../evidence/bad-input.ts';
 import { createFreshRunDirectory, RUN_FILES } from '../evidence/run-directory.ts';
@@ -314,6 +315,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   judging.catch(() => undefined);
   try {
     read = await reading;
+    markStage('read');
     // Once read, while the events are written here (one core), the other core hashes the
     // captures (for analysis.json) and starts Chromium for the PDF report (not for a run
     // sealed without the documents: nothing is printed). Either started sooner took CPU
@@ -347,6 +349,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       metricsFold.add(event),
     );
     const { run } = written;
+    markStage('events written');
     store = written.store;
     const addresses = selector.ip !== undefined ? [selector.ip] : written.addresses;
     if (addresses.length === 0) {
@@ -361,6 +364,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
     const evidence = new StoredEvidence(store);
     const profile = captureProfile(dutId, selector.mac, addresses, options.resolvers, seconds, extraPublic);
     const digests = await hashing.digests;
+    markStage('captures hashed');
     const captures: CaptureInput[] = read.files.map((f, i) => ({
       file: f.file,
       ...digests[i]!,
@@ -454,6 +458,7 @@ async function judgeAndReport(
     origin: 'analyze',
     ...(options.mochaReporter ? { mochaReporter: options.mochaReporter } : {}),
   });
+  markStage('judged');
   // The same captures, device and resolvers, judged for one check: what a reader runs to see a verdict made again.
   const command = [
     'dnsconform',

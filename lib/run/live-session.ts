@@ -632,13 +632,21 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
       }
       const powerCycle = started && (phase.trigger === 'power-cycle' || owedPowerCycle);
       if (powerCycle) {
-        // The simulated devices stop before the phase starts: a device still running under the
-        // new scenario while it is being stopped (seconds on a loaded machine) would take its
-        // answers and act on its old cache inside the phase, then forget it all at the restart.
-        await eachControl(
-          controls.filter((c) => c.simulated),
-          (control) => control.stop(),
-        );
+        // The devices go down before the phase starts (simulated devices stop, lab devices' commands
+        // cycle them): a device still running under the new scenario while it is being cycled
+        // (seconds on a loaded machine, a PDU's off time) would take its answers and act on its old
+        // cache inside the phase, then forget it all at the restart.
+        try {
+          await eachControl(controls, (control) => control.powerCycleBeforePhase());
+        } catch (error) {
+          // The phase never starts: each DUT's evidence says why (the report lists it as not run).
+          if (isTriggerFailure(error))
+            for (const [i, d] of duts.entries())
+              d.run.log.record(
+                skipEvent(phase, idOf(d), phase.skips[i] ?? `the run stopped: ${(error as Error).message}`),
+              );
+          throw error;
+        }
       }
       for (const [i, d] of duts.entries()) {
         resolver.setScenario(idOf(d), phase.scenarios[i]!);
@@ -668,7 +676,7 @@ async function runSessionOnHeldAddresses(options: SessionOptions): Promise<Devic
         for (const monitor of monitors) monitor.start();
         started = true;
       } else if (powerCycle) {
-        await eachControl(controls, (control) => control.powerCycle(options.signal));
+        await eachControl(controls, (control) => control.powerCycleInPhase(options.signal));
       }
       owedPowerCycle = false;
       if (phase.trigger === 'operator') {

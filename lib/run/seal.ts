@@ -20,6 +20,7 @@ import type { FinalisedRun, FinaliseOptions } from '../report/finalise-run.ts';
 import type { FileDigest } from '../evidence/manifest.ts';
 import type { ResolverEndpoint } from '../report/report-types.ts';
 import type { EvidenceOrigin } from './judge.ts';
+import { markStage } from '../evidence/stage-marks.ts';
 
 /** What sealing needs besides the run directory and the keys. */
 export interface SealInput {
@@ -66,6 +67,7 @@ export async function seal(runDir: string, input: SealInput, keyDir: string): Pr
   } catch (error) {
     input.onProblem?.(`no figures: ${(error as Error).message}`);
   }
+  markStage('figures');
   const span = evidence.span();
   const live = input.origin === 'run';
   const statements = [

@@ -8,9 +8,12 @@ import type { Evidence } from '../../lib/evidence/evidence.ts';
 import type { ResponseEvent } from '../../lib/evidence/events.ts';
 import { eventsRef } from '../evidence-ref.ts';
 import { isAtOrBelow } from '../../lib/dns/dnssec.ts';
+import { Restarts } from '../../lib/analysis/device-restarts.ts';
+import { firstAbove, firstAtOrAbove } from '../../lib/analysis/binary-search.ts';
 import { normaliseName } from '../../lib/dns/names.ts';
 import { questionKeyOf, round, secondsBetween } from '../question-series.ts';
 import { inOpenPhase, SEQUENTIAL_P1, sprtSettles } from '../sequential.ts';
+import { KEY_TYPES, REFUSED_AS_BOGUS_TEXT, refusedAsBogus } from '../dnssec-refusal.ts';
 
 /** The thresholds of the rule, by the names the metadata carries. */
 export type TtlCapParameters = {
@@ -27,9 +30,10 @@ export function ttlCapRuleText(under: string, rule: TtlCapParameters): string {
     `(${rule.defaultCapSeconds} s, RFC 8767 §4). ${under}, every response to the DUT whose answer records all carry a TTL above C, ` +
     `or of at least ${rule.extremeTtlSeconds} (extremeTtlSeconds, the top bit), is held against the next query for the same question in the phase: ` +
     `capped when it comes within C + ${rule.graceSeconds} s (graceSeconds); pinned when none came although the phase went on that long; otherwise not judged. ` +
-    'An answer the DUT refuses as DNSSEC-bogus is not held: when the IXIT declares DNSSEC validation (dnssecValidation), an answer for a name at or below ' +
-    "the profile's signedZone apex, to a query with DO, with an RRset there that no RRSIG covers (a forged address carries no signature of the zone), " +
-    'is counted as refused and not judged (the DUT never kept it, so the time until it asks again is its failure back-off, not a TTL; dnssec-validation holds it to the declaration). ' +
+    'An answer is followed only until the DUT is next restarted (a simulated device started, or power-cycled, as the evidence records it): ' +
+    'a restarted device has forgotten it, so a query after the restart is no evidence either way, and the answer is pinned only when C + grace ran out before the restart. ' +
+    `An answer the DUT refuses as DNSSEC-bogus is not held: ${REFUSED_AS_BOGUS_TEXT} (a forged address carries no signature of the zone). ` +
+    'Such an answer is counted as refused and not judged (the DUT never kept it, so the time until it asks again is its failure back-off, not a TTL; dnssec-validation holds it to the declaration). ' +
     'DNSKEY and DS answers, which a validator asks for only when it validates an answer under their owner, are held against need instead when no query for them came within C + ' +
     `${rule.graceSeconds} s: capped when the DUT asked for them again by its next query (with DO) under the owner after its first one asked once C + ${rule.graceSeconds} s had passed, ` +
     `or within ${rule.graceSeconds} s of that first one; pinned when it did not although the phase went on that long; not judged when it asked nothing under the owner after C + ${rule.graceSeconds} s. ` +
@@ -44,16 +48,13 @@ export interface TtlCapWords {
   answers: string;
 }
 
-/** Record types a validator asks for on its own behalf, only when it validates an answer under their owner (RFC 4035 §5). */
-const KEY_TYPES = new Set(['DNSKEY', 'DS']);
-
 /** What became of one answer with an extreme TTL. */
 type Outcome = 'capped' | 'pinned' | 'not judged' | 'refused';
 
 /**
  * Query times (µs, ascending) by phase and question, so the next query after an answer is a
  * binary search, not a scan of every query per answer (an hour of ttl-jump holds some 50 000
- * of each). Written out: no kept library bisects (d3-array is only vega's own dependency).
+ * of each).
  */
 class QueryTimes {
   readonly #times = new Map<string, number[]>();
@@ -72,50 +73,15 @@ class QueryTimes {
 
   /** The first time after `t` (strictly) of `key`, or null. */
   after(key: string, t: number): number | null {
-    return this.#first(key, (time) => time > t);
+    const times = this.#times.get(key) ?? [];
+    return times[firstAbove(times, t)] ?? null;
   }
 
   /** The first time at or after `t` of `key`, or null. */
   atOrAfter(key: string, t: number): number | null {
-    return this.#first(key, (time) => time >= t);
-  }
-
-  /** The first time of `key` that `reached` holds for (false before some time, true from it on). */
-  #first(key: string, reached: (time: number) => boolean): number | null {
     const times = this.#times.get(key) ?? [];
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (reached(times[mid]!)) hi = mid;
-      else lo = mid + 1;
-    }
-    return times[lo] ?? null;
+    return times[firstAtOrAbove(times, t)] ?? null;
   }
-}
-
-/**
- * Whether a response is one a validating DUT refuses (RFC 4035 §5): under the profile's
- * signed zone, to a query with DO, with an RRset there that no RRSIG in the answer covers. Only
- * a missing signature is recognised (what forging an address does): a signature that does
- * not verify over altered data is not checked here.
- */
-function refusedAsBogus(context: CheckContext, doQueries: ReadonlySet<number>): (response: ResponseEvent) => boolean {
-  const apex = context.profile.signedZone?.apex;
-  if (context.profile.ixit?.dnssecValidation !== true || apex === undefined) return () => false;
-  return (response) => {
-    const question = response.questions[0];
-    if (!question || KEY_TYPES.has(question.type) || !isAtOrBelow(question.name, apex)) return false;
-    if (!doQueries.has(response.queryRef)) return false;
-    const covered = new Set(
-      response.answers
-        .filter((rr) => rr.type === 'RRSIG')
-        .map((rr) => `${normaliseName(rr.name)}|${rr.data.split(' ')[0]}`),
-    );
-    return response.answers.some(
-      (rr) => rr.type !== 'RRSIG' && isAtOrBelow(rr.name, apex) && !covered.has(`${normaliseName(rr.name)}|${rr.type}`),
-    );
-  };
 }
 
 /** Judges the rule of {@link ttlCapRuleText} over the responses in `evidence`. */
@@ -164,11 +130,16 @@ export function judgeTtlCap(
   const pinned: ResponseEvent[] = [];
   const refusals: ResponseEvent[] = [];
   const responses = evidence.responses(context.dutId).filter(extreme);
+  const restarts = new Restarts(evidence, context.dutId);
   const rows = responses.map((response) => {
     const key = questionKeyOf(response);
-    const nextT = asked.after(`${response.phase}|${key}`, response.t);
+    // Followed until the phase ends or the DUT restarts, whichever comes first: a restarted DUT forgot the answer.
+    const restart = restarts.after(response.t);
+    const phaseEnds = phaseEnd.get(response.phase ?? '') ?? response.t;
+    const end = restart === null ? phaseEnds : Math.min(phaseEnds, restart);
+    const beforeEnd = (t: number | null) => (t === null || t > end ? null : t);
+    const nextT = beforeEnd(asked.after(`${response.phase}|${key}`, response.t));
     const after = nextT === null ? null : secondsBetween(response.t, nextT);
-    const end = phaseEnd.get(response.phase ?? '') ?? response.t;
     const followed = secondsBetween(response.t, end);
     let outcome: Outcome;
     let neededAfter: number | null = null;
@@ -178,7 +149,7 @@ export function judgeTtlCap(
       // Keys are asked for when an answer under their owner is validated: held against the first
       // such need once the cap ran out, not against the clock.
       const under = needsUnder(normaliseName(response.questions[0]!.name));
-      const need = under.atOrAfter(`${response.phase}`, response.t + limit * 1e6);
+      const need = beforeEnd(under.atOrAfter(`${response.phase}`, response.t + limit * 1e6));
       if (need === null) outcome = 'not judged';
       else {
         neededAfter = secondsBetween(response.t, need);
@@ -196,6 +167,9 @@ export function judgeTtlCap(
       askedAgainAfter: after === null ? null : round(after),
       ...(neededAfter === null ? {} : { neededAgainAfter: round(neededAfter) }),
       followedSeconds: round(followed),
+      ...(restart !== null && restart <= phaseEnds
+        ? { restartedAfter: round(secondsBetween(response.t, restart)) }
+        : {}),
       outcome,
     };
   });
@@ -214,7 +188,9 @@ export function judgeTtlCap(
   const expected = `After an answer with an extreme TTL the DUT asks again within its cap of ${capText} plus ${p.graceSeconds} s.`;
   const refusedText = refusals.length > 0 ? `, ${refusals.length} refused as DNSSEC-bogus (not held)` : '';
   const unjudged = rows.length - capped.length - pinned.length - refusals.length;
-  const counts = `${rows.length} ${words.answers}: ${capped.length} asked again in time, ${pinned.length} pinned${refusedText}, ${unjudged} not judged (phase too short)`;
+  const cutShort = rows.filter((r) => r.outcome === 'not judged' && 'restartedAfter' in r).length;
+  const why = cutShort > 0 ? `phase too short, or ${cutShort} forgotten at a restart of the DUT` : 'phase too short';
+  const counts = `${rows.length} ${words.answers}: ${capped.length} asked again in time, ${pinned.length} pinned${refusedText}, ${unjudged} not judged (${why})`;
   if (pinned.length > 0) {
     const example = rows.find((r) => r.outcome === 'pinned')!;
     const late =

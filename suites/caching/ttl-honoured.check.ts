@@ -27,6 +27,7 @@ const rule = decisionRule(
     `seconds after the answer (grace ${rule.graceSeconds} s or ${percent(rule.graceFraction)} of T). Answers with T below ${rule.minTtlSeconds} s (minTtlSeconds) are not judged. ` +
     `An answer is judged when a re-query followed it, or when min(T, ${rule.followSeconds} s) (followSeconds) of observation followed it. ` +
     "A query the harness read so late (its recorded lateness) that it may have left the DUT before the answer did is the DUT's retry, not a re-query: it is set aside. " +
+    'An answer given before the DUT was restarted (a simulated device started, or power-cycled, as the evidence records it) is not held against a query after the restart: the device forgot it. ' +
     `INCONCLUSIVE when fewer than ${rule.minJudgedAnswers} answers (minJudgedAnswers) could be judged. ` +
     `FAIL when at least ${rule.minPrematureRequeries} re-queries (minPrematureRequeries) were premature and they exceed ${percent(rule.maxPrematureShare)} (maxPrematureShare) of the judged answers. Otherwise PASS.` +
     sequentialRuleText('premature re-queries among judged answers', 'maxPrematureShare'),

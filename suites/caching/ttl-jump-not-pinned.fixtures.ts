@@ -5,31 +5,15 @@
  */
 import type { FixtureRecord, FixtureRun } from '../fixture-events.ts';
 import { defineFixtures } from '../fixture-events.ts';
-import { SECOND, MS, CANARY, NAMES, SIGNED_APEX, T0, phasedRun, query, a, ok, times } from '../device-fixtures.ts';
+import { SECOND, MS, CANARY, NAMES, SIGNED_APEX, phasedRun, query, a, ok, rrsig, times } from '../device-fixtures.ts';
 
 const JUMP = `ttl(1000000000)|forgeA(${CANARY})`;
 
 /** The signed zone's key and the signature over it, as the ttl primitive leaves them: the TTLs jumped, the signature intact. */
 function keys(ttl: number): FixtureRecord[] {
-  const valid = T0 / SECOND + 30 * 86_400;
   return [
     { name: SIGNED_APEX, type: 'DNSKEY', ttl, data: { flags: 257, algorithm: 13, key: Buffer.alloc(64, 3) } },
-    {
-      name: SIGNED_APEX,
-      type: 'RRSIG',
-      ttl,
-      data: {
-        typeCovered: 'DNSKEY',
-        algorithm: 13,
-        labels: 3,
-        originalTTL: 30,
-        expiration: valid,
-        inception: valid - 30 * 86_400,
-        keyTag: 4242,
-        signersName: SIGNED_APEX,
-        signature: Buffer.alloc(64, 7),
-      },
-    },
+    rrsig(SIGNED_APEX, 'DNSKEY', ttl, 30),
   ];
 }
 

@@ -218,8 +218,10 @@ export async function printPdf(browser: Browser, html: string, furniture: PageFu
       if (request.url().startsWith('data:') || request.url() === 'about:blank') void request.continue();
       else void request.abort('blockedbyclient');
     });
-    await page.setContent(html, { waitUntil: 'load', timeout: 60_000 });
+    // Print media from the start: emulated after the content was laid out, the whole report was laid out once more
+    // (the 25-page report of a 1 GB capture printed 0.1-0.7 s faster this way, 4 of 4 prints, load 7).
     await page.emulateMediaType('print');
+    await page.setContent(html, { waitUntil: 'load', timeout: 60_000 });
     return await page.pdf({
       ...PAGE,
       printBackground: true,
