@@ -97,6 +97,20 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', ()
     );
     return device;
   }
+  /** The responder's reply to a query with DO, as the validator would get it over the wire. */
+  async function ask(name: string, type: 'A' | 'DNSKEY') {
+    const query = buildQuery({ id: 7, name, type, edns: { udpSize: 1232, do: true } });
+    const out = await responder.handle({
+      bytes: encodeMessage(query),
+      transport: 'udp',
+      client: { address: DEVICE, port: 5353 },
+      server: { address: RESOLVER, port: 53 },
+      t: Date.now() * 1000,
+    });
+    const decoded = decodeMessage(out!.bytes);
+    if (!decoded.ok) throw new Error(`the responder's ${name} ${type} reply does not decode`);
+    return decoded.message;
+  }
   const used = (device: MemoryLog) => device.events('resolved').flatMap((e) => e.addresses as string[]);
   const doBits = () =>
     resolver.seen.map((q) =>
@@ -114,20 +128,6 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', ()
   });
 
   it("validate: keeps the zone's keys only as long as the device's TTL handling keeps any record", async () => {
-    /** The responder's reply to a query with DO, as the validator would get it over the wire. */
-    const ask = async (name: string, type: 'A' | 'DNSKEY') => {
-      const query = buildQuery({ id: 7, name, type, edns: { udpSize: 1232, do: true } });
-      const out = await responder.handle({
-        bytes: encodeMessage(query),
-        transport: 'udp',
-        client: { address: DEVICE, port: 5353 },
-        server: { address: RESOLVER, port: 53 },
-        t: Date.now() * 1000,
-      });
-      const decoded = decodeMessage(out!.bytes);
-      if (!decoded.ok) throw new Error(`the responder's ${name} ${type} reply does not decode`);
-      return decoded.message;
-    };
     const answer = await ask('door.secure.sim.example', 'A');
     const keysTtl = (await ask('secure.sim.example', 'DNSKEY')).answers!.find((rr) => rr.type === 'DNSKEY')!.ttl!;
     /** How many times a validator asks for the keys over two validations `gapSeconds` apart. */
@@ -178,17 +178,44 @@ describe('dut dnssec knob: validate against the lab trust anchor, or ignore', ()
     expect(used(device)).to.deep.equal([]);
   });
 
-  it("validate: a forged NXDOMAIN (no NSEC, no DNSKEY) is bogus; the zone's own signed NXDOMAIN is taken", async () => {
-    const forged = await lookUp('validate', ['rcode(NXDOMAIN)'], ['door.secure.sim.example']);
-    // Its DNSKEY question gets the forged NXDOMAIN too, so it cannot even find the anchor's key.
-    expect(forged.events('dnssec-bogus')[0]!.reason).to.match(
-      /^secure\.sim\.example DNSKEY: no key matches the trust anchor /,
-    );
-    expect(forged.events('negative')).to.have.length(0);
-    expect(forged.events('dnssec-bogus'), 'a bogus denial is not asked again: it fails the lookup').to.have.length(1);
+  it('validate: under rcode(NXDOMAIN) takes the apex keys and the signed denial of the zone emptied to its apex, and caches it', async () => {
+    const emptied = await lookUp('validate', ['rcode(NXDOMAIN)'], ['door.secure.sim.example']);
+    expect(emptied.events('dnssec-bogus')).to.have.length(0);
+    expect(emptied.events('negative')[0]).to.deep.include({ rcode: 'NXDOMAIN' });
+    expect(Number(emptied.events('negative')[0]!.cachedSeconds), 'kept for the negative TTL').to.be.greaterThan(0);
+    expect(
+      resolver.seen.filter((q) => q.query.questions![0]!.type === 'DNSKEY').map((q) => q.query.questions![0]!.name),
+      'the keys it asked for under the forged NXDOMAIN',
+    ).to.deep.equal(['secure.sim.example']);
+    // Still under rcode(NXDOMAIN): the apex's other types are NODATA, proved by the same apex NSEC.
+    const validator = new DnssecValidator(signed.trustAnchor, (apex) => ask(apex, 'DNSKEY'));
+    for (const name of ['secure.sim.example', 'door.secure.sim.example', 'a.b.secure.sim.example']) {
+      const reply = await ask(name, 'A');
+      expect(reply.rcode, name).to.equal(name === 'secure.sim.example' ? 'NOERROR' : 'NXDOMAIN');
+      expect(await validator.judge({ name, type: 'A' }, reply), name).to.deep.equal({ status: 'secure' });
+    }
     const genuine = await lookUp('validate', [], ['missing.secure.sim.example']);
     expect(genuine.events('dnssec-bogus')).to.have.length(0);
     expect(genuine.events('negative')[0]).to.deep.include({ rcode: 'NXDOMAIN' });
+  });
+
+  it('validate: an NXDOMAIN without its NSEC proof is bogus, though its SOA is signed', async () => {
+    binding.scenario = await parseScenario([], { canaries: CANARIES });
+    const validator = new DnssecValidator(signed.trustAnchor, (apex) => ask(apex, 'DNSKEY'));
+    const question = { name: 'missing.secure.sim.example', type: 'A' };
+    const proved = await ask(question.name, 'A');
+    expect(await validator.judge(question, proved)).to.deep.equal({ status: 'secure' });
+    const unproved = {
+      ...proved,
+      authorities: proved.authorities!.filter(
+        (rr) => rr.type !== 'NSEC' && !(rr.type === 'RRSIG' && rr.data.typeCovered === 'NSEC'),
+      ),
+    };
+    expect(unproved.authorities.map((rr) => rr.type)).to.deep.equal(['SOA', 'RRSIG']);
+    expect(await validator.judge(question, unproved)).to.deep.equal({
+      status: 'bogus',
+      reason: 'missing.secure.sim.example: no NSEC proves the name does not exist',
+    });
   });
 
   it('ignore (and left out): no DO, and the bogus and downgraded addresses are used', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Answer, RrsigData } from 'dns-packet';
+import type { Answer, NsecData, RrsigData } from 'dns-packet';
 import { buildQuery } from '../dns/builders.ts';
 import { decodeMessage, encodeMessage } from '../dns/codec.ts';
 import type { DecodedMessage } from '../dns/codec.ts';
@@ -12,7 +12,8 @@ import { AccessList } from './access-list.ts';
 import { MemorySink } from './resolver-test-kit.ts';
 import { Responder } from './responder.ts';
 import { parseScenario } from './scenario.ts';
-import { canonicalCompare } from '../dns/dnssec.ts';
+import { canonicalCompare, verifyRrsig } from '../dns/dnssec.ts';
+import type { DnskeyRecord, RrsigRecord } from '../dns/dnssec.ts';
 import { buildSignedZone } from './signed-zone.ts';
 import type { SignedZone } from './signed-zone.ts';
 import { Zone } from './zone.ts';
@@ -31,6 +32,7 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
   let dir: string;
   let signed: SignedZone;
   let responder: Responder;
+  let sink: MemorySink;
   let binding: { id: string; zone: Zone; scenario: Awaited<ReturnType<typeof parseScenario>>; signedZone: SignedZone };
 
   before(async () => {
@@ -44,7 +46,8 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
       scenario: await parseScenario([], { canaries: CANARIES }),
       signedZone: signed,
     };
-    responder = new Responder(acl, new Map([['dut', binding]]), new MemorySink());
+    sink = new MemorySink();
+    responder = new Responder(acl, new Map([['dut', binding]]), sink);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -146,6 +149,72 @@ describe('resolver/signed-zone: a zone signed by ldns-signzone, served with DO',
           (e: Error) => e.message,
         ),
       ).to.match(/three different canaries/);
+    } finally {
+      binding.scenario = await parseScenario([], { canaries: CANARIES });
+    }
+  });
+
+  it('rcode(NXDOMAIN) with DO serves the zone emptied to its apex: its keys, and signed denials a validator can take', async () => {
+    const genuineKeys = ask('lab.example', 'DNSKEY', true);
+    binding.scenario = await parseScenario(['rcode(NXDOMAIN)'], { canaries: CANARIES });
+    try {
+      const manipulated = () => sink.ofType('dns.response').at(-1)!.manipulations;
+      const keys = ask('lab.example', 'DNSKEY', true);
+      expect(keys.rcode).to.equal('NOERROR');
+      expect(keys.answers, 'the apex keys are the genuine answer, untouched').to.deep.equal(genuineKeys.answers);
+      expect(manipulated(), 'nothing manipulated in the keys').to.deep.equal([]);
+      const dnskeys = keys.answers!.filter((rr): rr is DnskeyRecord => rr.type === 'DNSKEY');
+      /** Every RRset in the authority section is signed by the zone's key, and the signature verifies. */
+      const verified = (m: DecodedMessage) => {
+        const sets = new Map<string, Answer[]>();
+        for (const rr of m.authorities ?? [])
+          if (rr.type !== 'RRSIG')
+            sets.set(`${rr.name}|${rr.type}`, [...(sets.get(`${rr.name}|${rr.type}`) ?? []), rr]);
+        return [...sets].map(([key, rrset]) => {
+          const sig = (m.authorities ?? []).find(
+            (rr): rr is RrsigRecord => rr.type === 'RRSIG' && `${rr.name}|${rr.data.typeCovered}` === key,
+          );
+          return [key, sig ? verifyRrsig(rrset, sig, dnskeys, Date.now() / 1000).ok : 'unsigned'];
+        });
+      };
+      const apexNsec = (m: DecodedMessage) =>
+        m.authorities!.filter((rr): rr is Answer & { type: 'NSEC'; data: NsecData } => rr.type === 'NSEC');
+      for (const name of ['time.lab.example', 'missing.lab.example', 'a.b.lab.example']) {
+        const denial = ask(name, 'A', true);
+        expect(denial.rcode, name).to.equal('NXDOMAIN');
+        expect(types(denial.answers), name).to.deep.equal([]);
+        expect(types(denial.authorities), name).to.deep.equal(['SOA', 'RRSIG', 'NSEC', 'RRSIG']);
+        expect(
+          apexNsec(denial).map((rr) => [rr.name, rr.data]),
+          `${name}: the apex NSEC, next name the apex, covers every name`,
+        ).to.deep.equal([
+          ['lab.example', { nextDomain: 'lab.example', rrtypes: ['NS', 'SOA', 'RRSIG', 'NSEC', 'DNSKEY'] }],
+        ]);
+        expect(verified(denial), name).to.deep.equal([
+          ['lab.example|SOA', true],
+          ['lab.example|NSEC', true],
+        ]);
+        expect(manipulated(), name).to.deep.equal(['rcode(NXDOMAIN)']);
+      }
+      const nodata = ask('lab.example', 'A', true);
+      expect([nodata.rcode, types(nodata.answers), types(nodata.authorities)], 'the apex: NODATA').to.deep.equal([
+        'NOERROR',
+        [],
+        ['SOA', 'RRSIG', 'NSEC', 'RRSIG'],
+      ]);
+      expect(apexNsec(nodata)[0]!.data).to.deep.include({ nextDomain: 'lab.example' });
+      expect(manipulated(), 'the apex NSEC now says no name exists below it').to.deep.equal(['rcode(NXDOMAIN)']);
+      const withoutDo = ask('time.lab.example', 'A', false);
+      expect([withoutDo.rcode, types(withoutDo.authorities)], 'without DO, the plain NXDOMAIN').to.deep.equal([
+        'NXDOMAIN',
+        ['SOA'],
+      ]);
+      const outside = ask('outside.test', 'A', true);
+      expect([outside.rcode, types(outside.authorities)], 'outside the signed zone, the plain NXDOMAIN').to.deep.equal([
+        'NXDOMAIN',
+        ['SOA'],
+      ]);
+      expect(manipulated()).to.deep.equal(['rcode(NXDOMAIN)']);
     } finally {
       binding.scenario = await parseScenario([], { canaries: CANARIES });
     }

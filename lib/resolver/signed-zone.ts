@@ -9,7 +9,10 @@
  *
  * The same keys also sign a second copy of the zone whose address records point at the
  * canary, with a validity period that ended a week ago: the `expired` bogus variant, a
- * signature that is genuine and verifies but is out of date (RFC 4035 §5.3.1).
+ * signature that is genuine and verifies but is out of date (RFC 4035 §5.3.1); and a copy
+ * that holds only the apex (SOA, NS, DNSKEY), whose single NSEC runs from the apex back to
+ * itself: the valid denials the zone would serve with every other name removed, which
+ * `rcode(NXDOMAIN)` sends a validating device.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -221,16 +224,20 @@ export class SignedZone {
   private readonly nsecs: Answer[];
   private readonly dnskeys: Answer[];
   private readonly nameServers: Answer[];
+  /** The same zone, signed with the same keys, holding only its apex (see {@link emptiedAnswer}). */
+  private readonly emptied: SignedZone | null;
 
   /**
    * `expiredTexts`: per IPv4 canary, the signed copy of the zone whose A records point at it,
-   * with signatures that expired (see {@link buildSignedZone}).
+   * with signatures that expired; `emptiedText`: the signed copy holding only the apex (see
+   * {@link buildSignedZone}).
    */
   constructor(
     apex: string,
     signedText: string,
     expiredTexts: ReadonlyMap<string, string>,
     readonly trustAnchor: TrustAnchor,
+    emptiedText?: string,
   ) {
     this.apex = normaliseName(apex);
     const records = zoneLines(signedText)
@@ -252,6 +259,7 @@ export class SignedZone {
     this.nameServers = [
       { name: this.apex, type: 'NS', class: 'IN', ttl: NEGATIVE_TTL_SECONDS, data: 'ns.dnsconform.invalid' },
     ];
+    this.emptied = emptiedText === undefined ? null : new SignedZone(apex, emptiedText, new Map(), trustAnchor);
   }
 
   /** Whether the zone holds `name` (the name exists: it owns an NSEC). */
@@ -301,6 +309,17 @@ export class SignedZone {
       answers: signedAnswers,
       authorities: this.withSignatures([...authorities, ...unique], this.signatures),
     };
+  }
+
+  /**
+   * The signed answer, to a query with DO, the zone would give if it held only its apex: the
+   * apex's SOA, NS and DNSKEY as they are; NODATA for any other type at the apex; NXDOMAIN for
+   * every other name, proved by the apex NSEC whose next name is the apex itself (it covers
+   * every name below, the wildcard too). A valid denial of existence: a validating device can
+   * take it and cache it (RFC 2308, RFC 4035 §5.4). Null for a zone built without that copy.
+   */
+  emptiedAnswer(name: string, type: string): ZoneAnswer | null {
+    return this.emptied?.answer(name, type, { rcode: 'NXDOMAIN', answers: [], authorities: [] }, true) ?? null;
   }
 
   /** Each RRset of `records` followed by its RRSIGs from `index` (records outside the zone stay unsigned). */
@@ -358,8 +377,9 @@ function readTrustAnchor(apex: string, key: string): TrustAnchor {
 
 /**
  * Signs the profile's records under `spec.apex`, writing into `outDir` the zone files (plain
- * and signed) and `trust-anchor.ds`, and for each IPv4 canary an expired
- * copy whose A records point at it (the `expired` bogus variant).
+ * and signed) and `trust-anchor.ds`, for each IPv4 canary an expired copy whose A records
+ * point at it (the `expired` bogus variant), and the copy that holds only the apex (the
+ * emptied zone `rcode(NXDOMAIN)` serves with DO).
  */
 export async function buildSignedZone(
   spec: SignedZoneSpec,
@@ -376,7 +396,12 @@ export async function buildSignedZone(
     const key = await keyBase(spec, keyDir ?? outDir);
     const zoneFile = join(outDir, `${apex}.zone`);
     writeFileSync(zoneFile, zoneFileText(apex, inZone));
-    const signing = [signZone(zoneFile, key, VALID_FROM_SECONDS, VALID_UNTIL_SECONDS)];
+    const emptiedFile = join(outDir, `${apex}.emptied.zone`);
+    writeFileSync(emptiedFile, zoneFileText(apex, []));
+    const signing = [
+      signZone(zoneFile, key, VALID_FROM_SECONDS, VALID_UNTIL_SECONDS),
+      signZone(emptiedFile, key, VALID_FROM_SECONDS, VALID_UNTIL_SECONDS),
+    ];
     const ipv4Canaries = canaries.filter((c) => isIP(c) === 4);
     ipv4Canaries.forEach((canary, i) => {
       const expiredFile = join(outDir, `${apex}.expired-${i + 1}.zone`);
@@ -389,12 +414,19 @@ export async function buildSignedZone(
       );
       signing.push(signZone(expiredFile, key, EXPIRED_FROM_SECONDS, EXPIRED_UNTIL_SECONDS));
     });
-    const [signed, ...expired] = await Promise.all(signing);
+    const [signed, emptied, ...expired] = await Promise.all(signing);
     writeFileSync(`${zoneFile}.signed`, signed!);
+    writeFileSync(`${emptiedFile}.signed`, emptied!);
     ipv4Canaries.forEach((_, i) => writeFileSync(join(outDir, `${apex}.expired-${i + 1}.zone.signed`), expired[i]!));
     const anchor = readTrustAnchor(apex, key);
     writeFileSync(join(outDir, 'trust-anchor.ds'), `${anchor.ds}\n`);
-    return new SignedZone(apex, signed!, new Map(ipv4Canaries.map((canary, i) => [canary, expired[i]!])), anchor);
+    return new SignedZone(
+      apex,
+      signed!,
+      new Map(ipv4Canaries.map((canary, i) => [canary, expired[i]!])),
+      anchor,
+      emptied!,
+    );
   } finally {
     if (keyDir) rmSync(keyDir, { recursive: true, force: true });
   }

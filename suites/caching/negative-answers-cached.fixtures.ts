@@ -1,11 +1,24 @@
 /**
  * The fixtures of caching/negative-answers-cached: NXDOMAIN with an SOA whose MINIMUM is 60 s.
- * The `dnssec-refused`, `without-do` and `signed-denial` variants add a name of the fixture
- * profile's signed zone, asked again at a failure back-off (RFC 9520 §3) by the validating DUT.
+ * The `dnssec-refused`, `without-do`, `signed-denial` and `emptied-zone` variants add a name of
+ * the fixture profile's signed zone, asked by the validating DUT once or again at a failure
+ * back-off (RFC 9520 §3).
  */
 import type { FixtureAnswer, FixtureRun } from '../fixture-events.ts';
 import { defineFixtures } from '../fixture-events.ts';
-import { SECOND, MS, NAMES, SIGNED_APEX, phasedRun, powerCycle, query, rrsig, soa, times } from '../device-fixtures.ts';
+import {
+  SECOND,
+  MS,
+  NAMES,
+  SIGNED_APEX,
+  ok,
+  phasedRun,
+  powerCycle,
+  query,
+  rrsig,
+  soa,
+  times,
+} from '../device-fixtures.ts';
 
 /** A name of the signed zone the zone does not hold. */
 const MISSING = `status.${SIGNED_APEX}`;
@@ -19,12 +32,12 @@ const nx: FixtureAnswer = {
 };
 
 /**
- * The signed zone's own denial of MISSING (RFC 4035 §3.1.3): its apex SOA and the NSEC from the
- * apex to the next name, which covers MISSING and the wildcard, each with its RRSIG.
+ * What the harness answers MISSING with under nxdomain to a query with DO: the denial of the
+ * signed zone emptied to its apex (RFC 4035 §3.1.3), its apex SOA and the apex NSEC whose
+ * next name is the apex itself (it covers every name and the wildcard), each with its RRSIG.
  */
 const signedDenial: FixtureAnswer = {
   ...nx,
-  manipulations: [],
   authority: [
     { ...soa, name: SIGNED_APEX },
     rrsig(SIGNED_APEX, 'SOA', 60),
@@ -32,17 +45,24 @@ const signedDenial: FixtureAnswer = {
       name: SIGNED_APEX,
       type: 'NSEC',
       ttl: 60,
-      data: { nextDomain: `www.${SIGNED_APEX}`, rrtypes: ['SOA', 'NS', 'DNSKEY'] },
+      data: { nextDomain: SIGNED_APEX, rrtypes: ['NS', 'SOA', 'RRSIG', 'NSEC', 'DNSKEY'] },
     },
     rrsig(SIGNED_APEX, 'NSEC', 60),
   ],
 };
 
+/** The zone's keys, which the emptied zone still answers (signed) under nxdomain. */
+const keys: FixtureAnswer = ok([
+  { name: SIGNED_APEX, type: 'DNSKEY', ttl: 60, data: { flags: 257, algorithm: 13, key: Buffer.alloc(64, 3) } },
+  rrsig(SIGNED_APEX, 'DNSKEY', 60),
+]);
+
 /**
  * A validating DUT under nxdomain: every unsigned name asked once (it caches the NXDOMAIN for
- * 60 s); MISSING asked at a failure back-off doubling from 1 s, since the harness's NXDOMAIN for
- * it proves nothing (no NSEC, no RRSIG), with the zone's keys asked for at each validation (also
- * denied, unsigned). `dnssecOk`: its DO bit; `denial`: what the harness answers MISSING with.
+ * 60 s); MISSING asked again at a failure back-off doubling from 1 s, with the zone's keys asked
+ * for at each validation (denied too, unsigned, when the denial is `nx`). `dnssecOk`: its DO
+ * bit; `denial`: what MISSING is answered with. An `nx` denial of MISSING proves nothing (no
+ * NSEC, no RRSIG): a validator refuses it.
  */
 function validating(id: string, dnssecOk: boolean, denial: FixtureAnswer): FixtureRun {
   const run = phasedRun(id, [['nxdomain', 30, 'rcode(NXDOMAIN)']]);
@@ -50,8 +70,22 @@ function validating(id: string, dnssecOk: boolean, denial: FixtureAnswer): Fixtu
   for (const [i, name] of NAMES.entries()) run.exchange(query(phase.start + (1 + i) * SECOND, name, { dnssecOk }), nx);
   for (let wait = 1, t = phase.start + 5 * SECOND; t < phase.end - SECOND; t += wait * SECOND, wait *= 2) {
     run.exchange(query(t, MISSING, { dnssecOk }), denial);
-    if (dnssecOk && denial === nx) run.exchange(query(t + 2 * MS, SIGNED_APEX, { type: 'DNSKEY', dnssecOk }), nx);
+    if (dnssecOk) run.exchange(query(t + 2 * MS, SIGNED_APEX, { type: 'DNSKEY', dnssecOk }), denial === nx ? nx : keys);
   }
+  return run;
+}
+
+/**
+ * A validating DUT under nxdomain that uses only names of the signed zone: the zone's keys
+ * asked once, then each name once, each denial validated and cached for its 60 s. Judged only
+ * if the emptied zone's signed denials are not set aside as bogus.
+ */
+function emptiedZone(): FixtureRun {
+  const run = phasedRun('nxdomain-emptied-zone', [['nxdomain', 30, 'rcode(NXDOMAIN)']]);
+  const phase = run.phases[0]!;
+  run.exchange(query(phase.start + SECOND, SIGNED_APEX, { type: 'DNSKEY', dnssecOk: true }), keys);
+  for (const [i, label] of ['status', 'update', 'time', 'cloud'].entries())
+    run.exchange(query(phase.start + (2 + i) * SECOND, `${label}.${SIGNED_APEX}`, { dnssecOk: true }), signedDenial);
   return run;
 }
 
@@ -93,6 +127,8 @@ export default defineFixtures(() => {
     'fail.without-do': validating('nxdomain-without-do', false, nx),
     // A denial the zone signed and proved is a negative answer to cache: asking again at the back-off is premature.
     'fail.signed-denial': validating('nxdomain-signed-denial', true, signedDenial),
+    // The same denial cached: judged, not set aside as bogus.
+    'pass.emptied-zone': emptiedZone(),
     inconclusive: make('nxdomain-thin', NAMES.slice(0, 2), null),
   };
 });
