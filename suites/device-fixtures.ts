@@ -4,7 +4,7 @@
  * whose ports and IDs follow simple distinct sequences (these checks do not judge
  * randomness). No randomness, so a recipe makes the same bytes every time.
  */
-import { FixtureRun } from './fixture-events.ts';
+import { FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT, FixtureRun } from './fixture-events.ts';
 import type { FixtureAnswer, FixtureQuery, FixtureRecord } from './fixture-events.ts';
 
 /** 2026-01-01T00:00:00Z in µs: a fixed clock so the files never change. */
@@ -30,6 +30,19 @@ export function phasedRun(id: string, phases: [experiment: string, seconds: numb
     return window;
   });
   return new FixtureRun(id, T0, t + SECOND, windows);
+}
+
+/** The fixture DUT power-cycled at `t` inside `phase` (as a lab device's operator does), recorded as the harness records it. */
+export function powerCycle(run: FixtureRun, t: number, phase: string): void {
+  run.observe({
+    type: 'trigger',
+    t,
+    dut: FIXTURE_DUT,
+    phase,
+    trigger: 'power-cycle',
+    action: `power-cycle ${FIXTURE_DUT} (${FIXTURE_CLIENT_ADDRESS}) now`,
+    exitCode: null,
+  });
 }
 
 export function query(t: number, name: string, extra: Partial<FixtureQuery> = {}): FixtureQuery {

@@ -1,8 +1,8 @@
 /**
  * The fixtures of caching/extreme-ttl-capped: the fixture DUT declares a 60 s cap.
  */
-import { defineFixtures, FIXTURE_CLIENT_ADDRESS, FIXTURE_DUT } from '../fixture-events.ts';
-import { SECOND, MS, NAMES, phasedRun, query, a, ok } from '../device-fixtures.ts';
+import { defineFixtures } from '../fixture-events.ts';
+import { SECOND, MS, NAMES, phasedRun, powerCycle, query, a, ok } from '../device-fixtures.ts';
 
 export default defineFixtures(() => {
   const make = (id: string, seconds: number, requeryAfter: { huge: number | null; topBit: number | null }) => {
@@ -32,15 +32,7 @@ export default defineFixtures(() => {
   const restarted = () => {
     const run = make('extreme-ttl-restarted', 150, { huge: null, topBit: 6 });
     const huge = run.phases[0]!;
-    run.observe({
-      type: 'trigger',
-      t: huge.start + 40 * SECOND,
-      dut: FIXTURE_DUT,
-      phase: huge.name,
-      trigger: 'power-cycle',
-      action: `power-cycle ${FIXTURE_DUT} (${FIXTURE_CLIENT_ADDRESS}) now`,
-      exitCode: null,
-    });
+    powerCycle(run, huge.start + 40 * SECOND, huge.name);
     for (const [i, name] of NAMES.slice(0, 2).entries())
       for (let t = huge.start + (100 + i) * SECOND; t < huge.end - 100 * MS; t += 30 * SECOND)
         run.exchange(query(t, name), ok([a(name, 1e9)], ['ttl']));

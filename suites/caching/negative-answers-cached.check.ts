@@ -11,6 +11,7 @@ import { countIn, openPhaseSeqs, SEQUENTIAL, sequentialRuleText, sprtSettles } f
 import { draftClause, recommendation, requirementText } from '../requirement-text.ts';
 import { decisionRule, ruleParameters } from '../rule-parameters.ts';
 import { queriesWithDo, REFUSED_AS_BOGUS_TEXT, refusedAsBogus } from '../dnssec-refusal.ts';
+import { Restarts } from '../../lib/analysis/device-restarts.ts';
 
 const rule = decisionRule(
   {
@@ -25,6 +26,8 @@ const rule = decisionRule(
     'Under the nxdomain experiment, every NXDOMAIN or NOERROR-without-records response to the DUT that carries an SOA grants T = min(SOA TTL, SOA MINIMUM), ' +
     'lowered to the TTL cap the profile declares (ixit.ttlCapSeconds) if any. The next query for the same question in the phase is premature when it comes less than ' +
     `T − ${rule.graceSeconds} s (graceSeconds) after the answer. An answer is judged when a query followed it, or min(T, ${rule.followSeconds} s) (followSeconds) of the phase did. ` +
+    'An answer is followed only until the DUT is next restarted (a simulated device started, or power-cycled, as the evidence records it): ' +
+    'a restarted device has forgotten it, so a query after the restart is not held against it, and it is judged only when min(T, followSeconds) passed before the restart. ' +
     `A negative answer the DUT refuses as DNSSEC-bogus is not judged: ${REFUSED_AS_BOGUS_TEXT}. ` +
     'A validator must not cache a denial it cannot authenticate as a negative answer; it caches the failure (RFC 9520 §3), so the time until it asks again is its failure back-off, ' +
     'not the negative TTL (dnssec-validation holds it to the declaration). ' +
@@ -73,17 +76,26 @@ export default defineCheck({
     const refused = refusedAsBogus(context, queriesWithDo(evidence, context.dutId));
     const refusals = negatives.filter(refused);
     const held = negatives.filter((r) => !refused(r));
+    const restarts = new Restarts(evidence, context.dutId);
     const judged: ResponseEvent[] = [];
     const premature: number[] = [];
+    let forgotten = 0;
     for (const response of held) {
       const ttl = Math.min(negativeTtl(response)!, cap);
-      const next = nextQuery(evidence, context.dutId, response);
-      const followed = secondsBetween(response.t, phaseEnd.get(response.phase ?? '') ?? response.t);
+      // Followed until the phase ends or the DUT restarts, whichever comes first: a restarted DUT forgot the answer.
+      const restart = restarts.after(response.t);
+      const phaseEnds = phaseEnd.get(response.phase ?? '') ?? response.t;
+      const end = restart === null ? phaseEnds : Math.min(phaseEnds, restart);
+      const asked = nextQuery(evidence, context.dutId, response);
+      const next = asked && asked.t <= end ? asked : undefined;
+      const followed = secondsBetween(response.t, end);
       if (next) {
         judged.push(response);
         if (secondsBetween(response.t, next.t) < ttl - p.graceSeconds) premature.push(next.seq);
       } else if (followed >= Math.min(ttl, p.followSeconds)) {
         judged.push(response);
+      } else if (end < phaseEnds) {
+        forgotten += 1;
       }
     }
     const share = judged.length ? premature.length / judged.length : 0;
@@ -91,6 +103,7 @@ export default defineCheck({
     const figures = {
       negativeAnswers: negatives.length,
       ...(refusals.length > 0 ? { refusedAsBogus: refusals.length } : {}),
+      ...(forgotten > 0 ? { forgottenAtRestart: forgotten } : {}),
       judged: judged.length,
       premature: premature.length,
       prematureShare: round(share),
@@ -98,7 +111,9 @@ export default defineCheck({
     };
     const expected = `A name that got a negative answer is not asked again before its negative TTL (${ttls.length ? `${ttls.join('/')} s` : 'from the SOA'}) less ${p.graceSeconds} s.`;
     const refusedText = refusals.length > 0 ? `, ${refusals.length} refused as DNSSEC-bogus (not judged)` : '';
-    const counts = `${negatives.length} negative answers with an SOA (${judged.length} judged${refusedText}), ${premature.length} premature re-queries (${percent(share)} of judged)`;
+    const forgottenText =
+      forgotten > 0 ? `, ${forgotten} forgotten at a restart of the DUT before they could be judged` : '';
+    const counts = `${negatives.length} negative answers with an SOA (${judged.length} judged${refusedText}${forgottenText}), ${premature.length} premature re-queries (${percent(share)} of judged)`;
     const judgedRef = eventsRef(
       context.eventsFile,
       judged.map((r) => r.seq),
