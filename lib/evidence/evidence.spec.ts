@@ -48,6 +48,29 @@ describe('evidence/evidence', () => {
     expect(new Evidence(events).forExperiments(['nothing']).events.map((e) => e.seq)).to.deep.equal([1, 10]);
   });
 
+  it("puts what the DUT did between two phases with the phase that ran last before it, and keeps the run's markers in every scope", () => {
+    const contact = (seq: number) =>
+      at(seq, null, {
+        type: 'canary.contact',
+        client: { address: '127.0.0.2', port: 4000 },
+        canary: { address: '127.0.0.77', port: 443 },
+        transport: 'tcp',
+      } as Partial<EvidenceEvent>);
+    const gaps = [
+      ...events.slice(0, 4),
+      contact(4.1),
+      at(4.2, null, { type: 'dut.exit', pid: 1, exitCode: 0, signal: null }),
+      ...events.slice(4, 7),
+      contact(7.1),
+      ...events.slice(7),
+    ];
+    const seqs = (experiments: string[]) => new Evidence(gaps).forExperiments(experiments).events.map((e) => e.seq);
+    // The contact after baseline is baseline's, the one after ttl-zero is ttl-zero's; the DUT's exit stays in every scope.
+    expect(seqs(['baseline'])).to.deep.equal([1, 2, 3, 4, 4.1, 4.2, 8, 9, 10]);
+    expect(seqs(['ttl-zero'])).to.deep.equal([1, 4.2, 5, 6, 7, 7.1, 10]);
+    expect(seqs(['nothing'])).to.deep.equal([1, 4.2, 10]);
+  });
+
   it('takes the phase name as the experiment in evidence that predates the experiment field', () => {
     const legacy = events.map((e) =>
       e.type === 'phase.start' ? { ...e, experiment: undefined } : e,

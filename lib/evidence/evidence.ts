@@ -110,8 +110,10 @@ export interface Evidence {
 
   /**
    * The same evidence narrowed to the phases of the given experiments (`'*'` keeps all),
-   * keeping events outside any phase (run markers). A check judges only the conditions it
-   * was written for: a re-query under `ttl(0)` says nothing about honouring a normal TTL.
+   * keeping events outside any phase (run markers), except what the DUT did between two
+   * phases, which goes with the phase that ran last before it ({@link experimentScope}). A
+   * check judges only the conditions it was written for: a re-query under `ttl(0)` says
+   * nothing about honouring a normal TTL.
    */
   forExperiments(experiments: readonly string[]): Evidence;
 
@@ -215,8 +217,8 @@ export class InMemoryEvidence implements Evidence {
 
   forExperiments(experiments: readonly string[]): Evidence {
     if (experiments.includes('*')) return this;
-    const kept = phasesOfExperiments(this, experiments);
-    return new InMemoryEvidence(this.#events.filter((e) => e.phase === null || kept.has(e.phase)));
+    const inScope = experimentScope(phasesOfExperiments(this, experiments));
+    return new InMemoryEvidence(this.#events.filter((e) => inScope(e.type, e.phase)));
   }
 
   #edgeTimes(): EdgeTimes {
@@ -273,6 +275,42 @@ export function phaseWindowsOf(evidence: Evidence, last: Microseconds | undefine
 /** {@link Evidence.phasesNotRun} from the evidence's `phase.skip` events. */
 export function phasesNotRunOf(evidence: Evidence): PhaseNotRun[] {
   return evidence.ofType('phase.skip').map(({ name, experiment, reason }) => ({ name, experiment, reason }));
+}
+
+/**
+ * What a DUT does, and what answers it, recorded between two phases (the phase had ended, the
+ * next not begun: a device stopping for a power-cycle, a connection it made late): it acts on
+ * what it was given in the phase that ran last, so that phase's checks judge it. Kept in every
+ * scope, a canary contact made after a forged-CNAME phase (whose forged answers the DUT may
+ * use) failed the record-validation check of the phases after it (a fleet run at load 7).
+ */
+const DUT_ACTIVITY: ReadonlySet<string> = new Set([
+  'dns.query',
+  'dns.response',
+  'upstream.answer',
+  'dns.drop',
+  'dns.malformed',
+  'dns.suppressed',
+  'dns.encrypted-contact',
+  'canary.contact',
+  'liveness.probe',
+]);
+
+/**
+ * The scope of {@link Evidence.forExperiments}, asked of each event in log order: events of the
+ * `kept` phases; events outside any phase (run markers, the DUT's starts and exits, triggers)
+ * except the DUT's activity between phases, kept only when the phase that started last before
+ * it is kept (or none has started yet).
+ */
+export function experimentScope(kept: ReadonlySet<string>): (type: string, phase: string | null) => boolean {
+  let lastStarted: string | null = null;
+  return (type, phase) => {
+    if (phase !== null) {
+      if (type === 'phase.start') lastStarted = phase;
+      return kept.has(phase);
+    }
+    return !DUT_ACTIVITY.has(type) || lastStarted === null || kept.has(lastStarted);
+  };
 }
 
 /** The names of the phases that ran one of the given experiments (`'*'` is not special here). */

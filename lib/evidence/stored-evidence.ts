@@ -10,7 +10,14 @@ import type { FileDigest } from './manifest.ts';
 import { KIND, TYPE_OF_KIND } from './event-shape.ts';
 import { EventStore } from './event-store.ts';
 import type { EventStoreOptions } from './event-store.ts';
-import { exchangesOf, phasesNotRunOf, phasesOfExperiments, phaseWindowsOf, spanOf } from './evidence.ts';
+import {
+  exchangesOf,
+  experimentScope,
+  phasesNotRunOf,
+  phasesOfExperiments,
+  phaseWindowsOf,
+  spanOf,
+} from './evidence.ts';
 import type { EdgeTimes, EventOfType, EventType, Evidence, Exchange, PhaseNotRun, PhaseWindow } from './evidence.ts';
 import type { DropEvent, EvidenceEvent, Microseconds, QueryEvent, ResponseEvent } from './events.ts';
 import { EvidenceFormatError, parseEventLine } from './load-evidence.ts';
@@ -193,11 +200,10 @@ export class StoredEvidence implements Evidence {
 
   forExperiments(experiments: readonly string[]): Evidence {
     if (experiments.includes('*')) return this;
-    const kept = phasesOfExperiments(this, experiments);
+    const inScope = experimentScope(phasesOfExperiments(this, experiments));
     const indexes: number[] = [];
     this.#each((i) => {
-      const phase = this.#store.phaseOf(i);
-      if (phase === null || kept.has(phase)) indexes.push(i);
+      if (inScope(this.#store.typeOf(i), this.#store.phaseOf(i))) indexes.push(i);
     });
     return new StoredEvidence(this.#store, Uint32Array.from(indexes));
   }
