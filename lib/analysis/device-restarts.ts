@@ -29,4 +29,14 @@ export class Restarts {
   after(t: Microseconds): Microseconds | null {
     return this.#times.find((time) => time > t) ?? null;
   }
+
+  /**
+   * How far an answer given at `t` can be followed: to `phaseEnd`, or to the DUT's first
+   * restart after `t` when that comes no later (a restarted DUT forgot the answer); `restart`
+   * is that restart, null when none cut the follow-up short.
+   */
+  followUntil(t: Microseconds, phaseEnd: Microseconds): { end: Microseconds; restart: Microseconds | null } {
+    const restart = this.after(t);
+    return restart !== null && restart <= phaseEnd ? { end: restart, restart } : { end: phaseEnd, restart: null };
+  }
 }

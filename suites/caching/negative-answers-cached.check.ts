@@ -83,9 +83,8 @@ export default defineCheck({
     for (const response of held) {
       const ttl = Math.min(negativeTtl(response)!, cap);
       // Followed until the phase ends or the DUT restarts, whichever comes first: a restarted DUT forgot the answer.
-      const restart = restarts.after(response.t);
       const phaseEnds = phaseEnd.get(response.phase ?? '') ?? response.t;
-      const end = restart === null ? phaseEnds : Math.min(phaseEnds, restart);
+      const { end } = restarts.followUntil(response.t, phaseEnds);
       const asked = nextQuery(evidence, context.dutId, response);
       const next = asked && asked.t <= end ? asked : undefined;
       const followed = secondsBetween(response.t, end);

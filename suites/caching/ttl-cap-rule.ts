@@ -134,9 +134,7 @@ export function judgeTtlCap(
   const rows = responses.map((response) => {
     const key = questionKeyOf(response);
     // Followed until the phase ends or the DUT restarts, whichever comes first: a restarted DUT forgot the answer.
-    const restart = restarts.after(response.t);
-    const phaseEnds = phaseEnd.get(response.phase ?? '') ?? response.t;
-    const end = restart === null ? phaseEnds : Math.min(phaseEnds, restart);
+    const { end, restart } = restarts.followUntil(response.t, phaseEnd.get(response.phase ?? '') ?? response.t);
     const beforeEnd = (t: number | null) => (t === null || t > end ? null : t);
     const nextT = beforeEnd(asked.after(`${response.phase}|${key}`, response.t));
     const after = nextT === null ? null : secondsBetween(response.t, nextT);
@@ -167,9 +165,7 @@ export function judgeTtlCap(
       askedAgainAfter: after === null ? null : round(after),
       ...(neededAfter === null ? {} : { neededAgainAfter: round(neededAfter) }),
       followedSeconds: round(followed),
-      ...(restart !== null && restart <= phaseEnds
-        ? { restartedAfter: round(secondsBetween(response.t, restart)) }
-        : {}),
+      ...(restart === null ? {} : { restartedAfter: round(secondsBetween(response.t, restart)) }),
       outcome,
     };
   });
